@@ -1,0 +1,381 @@
+/*
+ * fairtrain.h - the whole public API of libfairtrain.
+ *
+ * Plain structs and verbs in the style of liblinear.  Every exported symbol
+ * starts with ft_.  Fallible calls return int (0 = ok, negative FT_E* code)
+ * and fill an optional struct ft_error with one lowercase line that names the
+ * file, line or object at fault.  The library never prints and never exits.
+ *
+ * Ownership: a pointer returned through an out-parameter of an ft_*_new /
+ * ft_*_read / ft_*_fit / ft_*_load call belongs to the caller and is released
+ * with the matching ft_*_free (free of NULL is a no-op).  Input structs are
+ * borrowed: the library copies what it keeps.
+ *
+ * Data flows one way: raw file -> struct ft_table -> struct ft_encoder ->
+ * struct ft_dataset (design matrix) -> trainer -> struct ft_linear_model ->
+ * metrics -> struct ft_model_file on disk.
+ */
+#ifndef FAIRTRAIN_H
+#define FAIRTRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FT_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ errors */
+
+enum {
+	FT_OK = 0,
+	FT_EINVAL = -1,    /* bad parameter or option */
+	FT_ENOMEM = -2,    /* allocation failed */
+	FT_EIO = -3,       /* file could not be opened, read or written */
+	FT_EPARSE = -4,    /* malformed input text */
+	FT_EFORMAT = -5,   /* foreign, corrupt or unsupported model file */
+	FT_ENUMERIC = -6,  /* NaN/Inf or a singular system */
+	FT_EDATA = -7      /* data unusable: empty, one class, empty group ... */
+};
+
+#define FT_ERROR_MAX 512
+
+struct ft_error {
+	int code;
+	char msg[FT_ERROR_MAX];  /* one lowercase line, no trailing newline */
+};
+
+/* Fill err (when not NULL) with code and a printf-style message; return code.
+ * Keeps the first error: a message already set is not overwritten. */
+int ft_error_set(struct ft_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Clear err so that the next ft_error_set takes. */
+void ft_error_clear(struct ft_error *err);
+/* A static English name for a code ("parse error", ...). */
+const char *ft_strerror(int code);
+
+/* ------------------------------------------------------------ random numbers */
+
+/* xoshiro256** seeded through splitmix64: the same seed gives the same
+ * stream on every platform. */
+struct ft_rng {
+	uint64_t s[4];
+};
+void ft_rng_seed(struct ft_rng *r, uint64_t seed);
+uint64_t ft_rng_next(struct ft_rng *r);
+double ft_rng_uniform(struct ft_rng *r);            /* [0, 1) */
+double ft_rng_normal(struct ft_rng *r);             /* N(0, 1), Box-Muller */
+uint64_t ft_rng_below(struct ft_rng *r, uint64_t n);/* uniform in [0, n), unbiased */
+
+/* ------------------------------------------------------------------- hashing */
+
+/* Lower-case hex SHA-256 of a whole file into hex[65]. */
+int ft_sha256_file(const char *path, char hex[65], struct ft_error *err);
+
+/* --------------------------------------------------------------- raw tables */
+
+/* How to read a delimited text file (src/data/csv.c, libcsv). */
+struct ft_read_opts {
+	char delimiter;      /* ',' by default */
+	int whitespace;      /* 1: fields are separated by runs of blanks (german.data) */
+	int header;          /* 1: the first row after skip_rows holds column names */
+	size_t skip_rows;    /* physical lines skipped before anything is read */
+	char **names;        /* column names when header == 0 (n_names of them) */
+	size_t n_names;
+	char **missing;      /* tokens read as missing; NULL = defaults "", "?", "NA" */
+	size_t n_missing;
+};
+/* Defaults: ',' delimiter, header = 1, no skip, default missing tokens. */
+void ft_read_opts_init(struct ft_read_opts *o);
+
+/* A table of strings as read from disk.  Cells live in one arena. */
+struct ft_table {
+	char *path;          /* the file as given, for messages */
+	size_t n_rows, n_cols;
+	char **names;        /* n_cols column names */
+	char *arena;         /* all cell text, NUL-terminated */
+	size_t *off;         /* n_rows*n_cols offsets into arena; FT_MISSING = missing */
+	size_t *line;        /* n_rows physical 1-based line numbers (row start) */
+};
+#define FT_MISSING ((size_t)-1)
+
+/* Read a whole file.  Errors name the file and line:
+ * "adult.test:7: expected 15 fields, found 14". */
+int ft_table_read(const char *path, const struct ft_read_opts *o,
+                  struct ft_table **out, struct ft_error *err);
+void ft_table_free(struct ft_table *t);
+/* Cell text, or NULL when missing. */
+const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col);
+/* Column index by name, or -1. */
+long ft_table_col(const struct ft_table *t, const char *name);
+/* A new table made of the given rows of t (copied). */
+int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
+                    struct ft_table **out, struct ft_error *err);
+
+/* ----------------------------------------------------------- column roles */
+
+enum ft_role { FT_ROLE_FEATURE = 0, FT_ROLE_TARGET, FT_ROLE_SENSITIVE,
+               FT_ROLE_WEIGHT, FT_ROLE_DROP };
+enum ft_ctype { FT_NUMERIC = 0, FT_CATEGORICAL = 1 };
+enum ft_missing_policy { FT_MISSING_DROP = 0, FT_MISSING_IMPUTE = 1 };
+
+/* What the user said about the columns.  All strings are borrowed. */
+struct ft_spec {
+	const char *target;          /* required for training */
+	const char *positive;        /* target value that is the favourable label 1 */
+	const char *label_strip;     /* characters stripped from the end of target values (".") */
+	char **sensitive;            /* several columns form intersectional groups */
+	size_t n_sensitive;
+	const char *privileged;      /* optional group name (as in ft_dataset.group_names) */
+	const char *weight;          /* optional sample-weight column */
+	char **drop;    size_t n_drop;
+	char **categorical; size_t n_categorical;  /* type overrides */
+	char **numeric; size_t n_numeric;
+	int missing_policy;          /* FT_MISSING_DROP (default) or FT_MISSING_IMPUTE */
+	int use_sensitive;           /* 1: sensitive columns are also model features */
+};
+void ft_spec_init(struct ft_spec *s);
+
+/* Split a table in two, stratified by (target value, group), deterministic
+ * for a seed.  test_frac in (0, 1). */
+int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
+                   double test_frac, uint64_t seed, struct ft_table **train,
+                   struct ft_table **test, struct ft_error *err);
+
+/* ------------------------------------------------------------- encoding */
+
+/* The learned preprocessing of one input column. */
+struct ft_column {
+	char *name;
+	int role;            /* enum ft_role */
+	int type;            /* enum ft_ctype */
+	double mean, sd;     /* numeric features: training mean and std (ddof 0; sd 1 when 0) */
+	char **cats;         /* categorical: sorted (strcmp) training categories */
+	size_t n_cats;
+	long impute_cat;     /* index into cats used for missing values under impute, or -1 */
+	size_t offset;       /* first feature index of this column (features only) */
+};
+
+/* The whole learned preprocessing: read back from a model file to apply to raw
+ * data.  Features are laid out as all numeric feature columns first (in
+ * input column order), then one one-hot block per categorical feature column. */
+struct ft_encoder {
+	size_t n_cols;
+	struct ft_column *cols;
+	size_t n_features;
+	char **feature_names;  /* "age", "workclass=Private" */
+	size_t n_num;          /* numeric features: indices 0 .. n_num-1 */
+	size_t n_cat;          /* categorical feature columns */
+	/* target */
+	char *target;          /* column name or NULL */
+	char *positive;
+	char *label_strip;     /* may be NULL */
+	/* groups */
+	size_t n_sensitive;
+	char **sensitive;      /* column names */
+	size_t n_groups;
+	char **group_names;    /* sorted; intersections joined with "&": "Female&Black" */
+	char *privileged;      /* may be NULL */
+	char *weight;          /* column name or NULL */
+	int missing_policy;
+	int use_sensitive;
+};
+
+/* The encoded data: a dense numeric block and one integer code per
+ * categorical column, so X.w touches only the non-zeros. */
+struct ft_dataset {
+	size_t n;              /* rows */
+	size_t p;              /* features = n_num + sum of categories */
+	size_t n_num;
+	double *num;           /* n * n_num, row-major, standardized */
+	size_t n_cat;
+	int32_t *code;         /* n * n_cat: global feature index of the hot column, or -1 */
+	double *y;             /* n labels 0/1, or NULL when the target is absent */
+	double *w;             /* n sample weights (1 when no weight column) */
+	int32_t *group;        /* n group indices into group_names, or NULL */
+	size_t n_groups;       /* borrowed from the encoder */
+	size_t *line;          /* n source line numbers */
+};
+
+/* What encoding did with a table. */
+struct ft_encode_stats {
+	size_t n_in;           /* rows read */
+	size_t n_dropped;      /* rows dropped for missing values */
+	size_t n_imputed;      /* cells imputed */
+	size_t n_unseen;       /* categorical cells with a category unseen in training */
+	size_t n_unseen_groups;/* rows whose group was not seen in training (dropped) */
+};
+
+/* Learn the preprocessing from a training table: column roles, type
+ * detection (numeric when every non-missing value is a finite number), sorted
+ * categories, means and standard deviations, groups. */
+int ft_encoder_fit(const struct ft_table *train, const struct ft_spec *s,
+                   struct ft_encoder **out, struct ft_error *err);
+void ft_encoder_free(struct ft_encoder *e);
+/* How ft_encoder_apply treats rows.
+ * TRAIN: target (and sensitive columns, when the encoder has them) must be
+ *   present; rows with a missing target, sensitive value or weight, or an
+ *   unseen group, are dropped; missing feature values are dropped or imputed
+ *   by the encoder's policy.
+ * PREDICT: no row is dropped.  The target and sensitive columns are optional
+ *   (y / group NULL when the column is absent; a missing target cell is y = -1,
+ *   a missing or unseen group is -1); missing features are always imputed. */
+enum ft_apply_mode { FT_APPLY_PREDICT = 0, FT_APPLY_TRAIN = 1 };
+
+/* Apply it to any table with the same columns (by name, in any order; extra
+ * columns are ignored). */
+int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
+                     int mode, struct ft_dataset **out,
+                     struct ft_encode_stats *st, struct ft_error *err);
+void ft_dataset_free(struct ft_dataset *d);
+/* Dense copy of row i (p doubles) - for tests and export, not for training. */
+void ft_dataset_row(const struct ft_dataset *d, size_t i, double *x);
+/* Write the design matrix as libsvm/SVMlight ("1 3:0.5 7:1"), 1-based feature
+ * indices, label +1/-1.  Atomic like every file write. */
+int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
+                            struct ft_error *err);
+
+/* ------------------------------------------------------------ optimisation */
+
+/* Solvers see only this.  x has dim entries.  value_grad computes f(x) and,
+ * when g is not NULL, the gradient.  hess_vec computes H(x) v.  hessian (may
+ * be NULL) fills the dense dim*dim Hessian at x (column-major = row-major,
+ * it is symmetric).  Return 0 or a negative FT_E* code. */
+struct ft_objective {
+	size_t dim;
+	void *ctx;
+	int (*value_grad)(void *ctx, const double *x, double *f, double *g);
+	int (*hess_vec)(void *ctx, const double *x, const double *v, double *hv);
+	int (*hessian)(void *ctx, const double *x, double *H);
+};
+
+enum ft_solver { FT_SOLVER_AUTO = 0, FT_SOLVER_NEWTON, FT_SOLVER_LBFGS };
+
+struct ft_solver_opts {
+	int solver;            /* enum ft_solver */
+	int max_iter;          /* default 100 (Newton) / 1000 (L-BFGS) */
+	double tol;            /* stop when ||g||_2 <= tol * max(1, ||g(x0)||_2); default 1e-8 */
+	size_t lbfgs_m;        /* memory, default 10 */
+	size_t dense_max_dim;  /* AUTO uses Newton+Cholesky up to this dim, default 2000 */
+};
+void ft_solver_opts_init(struct ft_solver_opts *o);
+
+struct ft_solver_result {
+	int solver;            /* the one used */
+	int iterations;
+	double f;              /* final objective */
+	double grad_norm;      /* final ||g||_2 */
+	int converged;
+};
+const char *ft_solver_name(int solver);
+
+/* Minimise obj from x (in place).  Not converging within max_iter is not an
+ * error: res->converged says so.  NaN in f or g is FT_ENUMERIC. */
+int ft_minimize(const struct ft_objective *obj, double *x,
+                const struct ft_solver_opts *o, struct ft_solver_result *res,
+                struct ft_error *err);
+
+/* ------------------------------------------------------------------ models */
+
+enum ft_model_type { FT_MODEL_LOGREG = 0 };
+
+struct ft_linear_model {
+	int type;              /* enum ft_model_type */
+	size_t p;
+	double *coef;          /* p */
+	double intercept;
+};
+void ft_linear_model_free(struct ft_linear_model *m);
+/* Raw scores x.w + b for every row of d (n doubles). */
+void ft_linear_decision(const struct ft_linear_model *m,
+                        const struct ft_dataset *d, double *out);
+/* Probabilities sigmoid(x.w + b). */
+void ft_linear_predict_proba(const struct ft_linear_model *m,
+                             const struct ft_dataset *d, double *out);
+
+/* Weighted L2 logistic regression, the objective of scikit-learn's
+ * LogisticRegression(C=C): C * sum_i w_i logloss(y_i, x_i.beta + b)
+ * + 0.5 ||beta||^2 with the intercept not penalised. */
+struct ft_logreg_params {
+	double C;              /* default 1 */
+	int fit_intercept;     /* default 1 */
+	struct ft_solver_opts solver;
+};
+void ft_logreg_params_init(struct ft_logreg_params *p);
+/* NULL when fine, else a static message naming the bad parameter. */
+const char *ft_logreg_check(const struct ft_logreg_params *p);
+
+/* The logistic objective as a vtable, over x = (beta[0..p-1], b).  Sums are
+ * taken over blocks of rows (ft_logreg_block).  ctx is allocated; free with
+ * ft_logreg_objective_free.  sample weights are d->w times C. */
+int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
+                        struct ft_objective *obj, struct ft_error *err);
+void ft_logreg_objective_free(struct ft_objective *obj);
+/* Partial sums over rows [lo, hi): adds C*sum w_i loss_i to *f and its
+ * gradient to g (p+1 entries; g may be NULL).  No regulariser. */
+void ft_logreg_block(const struct ft_dataset *d, size_t lo, size_t hi,
+                     const double *x, double C, double *f, double *g);
+
+int ft_logreg_fit(const struct ft_dataset *d, const struct ft_logreg_params *p,
+                  struct ft_linear_model **out, struct ft_solver_result *res,
+                  struct ft_error *err);
+
+/* -------------------------------------------------------------- model files */
+
+#define FT_FORMAT_NAME "fairtrain-model"
+#define FT_FORMAT_VERSION 1
+
+/* Everything a model file holds (schema version 1; see README). */
+struct ft_model_file {
+	/* provenance */
+	char *fairtrain_version;
+	char *created_utc;          /* "2026-11-22T10:00:00Z" */
+	char *command_line;
+	size_t n_inputs;
+	char **input_paths;
+	char **input_sha256;        /* hex */
+	/* how raw files were read (applied again by predict) */
+	struct ft_read_opts read;   /* owned copies of names / missing */
+	/* preprocessing */
+	struct ft_encoder *enc;
+	/* the model */
+	struct ft_linear_model *model;
+	/* training */
+	char *method;               /* "logreg" */
+	double C;
+	int fit_intercept;
+	struct ft_solver_opts solver_opts;
+	struct ft_solver_result solver_result;
+	size_t n_train, n_test, n_dropped;
+	uint64_t seed;
+	double split;               /* test fraction, 0 when --test was given */
+};
+void ft_model_file_free(struct ft_model_file *mf);
+
+/* Write atomically: temp file in the same directory, fsync, rename.  On
+ * failure the destination is untouched and no temp file remains. */
+int ft_model_save(const char *path, const struct ft_model_file *mf,
+                  struct ft_error *err);
+/* Refuses foreign, corrupt or newer files with a message naming both. */
+int ft_model_load(const char *path, struct ft_model_file **out,
+                  struct ft_error *err);
+
+/* ------------------------------------------------------------- file helpers */
+
+/* Atomic text output: ft_atomic_open makes "<path>.tmp.XXXXXX" beside path;
+ * ft_atomic_commit fsyncs, closes and renames; ft_atomic_abort removes it. */
+struct ft_atomic {
+	void *fp;                   /* FILE * */
+	char *path;
+	char *tmp;
+};
+int ft_atomic_open(struct ft_atomic *a, const char *path, struct ft_error *err);
+int ft_atomic_commit(struct ft_atomic *a, struct ft_error *err);
+void ft_atomic_abort(struct ft_atomic *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
