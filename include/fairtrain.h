@@ -362,6 +362,25 @@ int ft_model_save(const char *path, const struct ft_model_file *mf,
 int ft_model_load(const char *path, struct ft_model_file **out,
                   struct ft_error *err);
 
+/* ------------------------------------------------------------ synthetic data */
+
+/* Write the synthetic hiring data set (documented in README.md, "Synthetic
+ * data"): rows applicants, deterministic for a seed (same seed, same bytes),
+ * atomically.  Columns: gender (sensitive; female is the group the historical
+ * labels are biased against), age, experience_years, education, skill_test,
+ * interview_score, hobby (a proxy correlated with gender), referral, hired
+ * (yes/no, the target). */
+int ft_synth_write(const char *path, size_t rows, uint64_t seed,
+                   struct ft_error *err);
+
+/* ------------------------------------------------------------------ metrics */
+
+/* Weighted accuracy of probabilities p against labels y (0/1) at threshold
+ * 0.5; w may be NULL (all 1).  Returns NaN when the total weight is 0. */
+double ft_accuracy(const double *y, const double *p, const double *w, size_t n);
+/* Weighted mean log loss, probabilities clipped to [1e-15, 1 - 1e-15]. */
+double ft_log_loss(const double *y, const double *p, const double *w, size_t n);
+
 /* ------------------------------------------------------------- file helpers */
 
 /* Atomic text output: ft_atomic_open makes "<path>.tmp.XXXXXX" beside path;

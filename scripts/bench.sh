@@ -1,0 +1,55 @@
+#!/bin/sh
+# bench.sh - `make bench`: fairtrain against a peer measured in the same run.
+#
+# Logistic regression on UCI Adult: `fairtrain train` from the raw CSV files
+# (parse, encode, fit, evaluate the test file, SHA-256 of the inputs, write
+# the HDF5 model file) against `liblinear-train -s 0 -c 1` on the same rows
+# already encoded (made once by `fairtrain export`, not timed).  RUNS runs
+# each, interleaved so that machine noise hits both alike; medians of wall
+# time, their ratio, and peak resident memory.
+set -eu
+BUILD=${FAIRTRAIN_BUILD:-build}
+FT="$BUILD/fairtrain"
+DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+RUNS=${RUNS:-5}
+A="$DATA/adult"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT INT TERM
+
+if [ ! -f "$A/adult.data" ]; then
+	echo "bench: $A/adult.data not found (set FAIRTRAIN_DATA or run scripts/fetch-datasets.sh)" >&2
+	exit 1
+fi
+command -v liblinear-train >/dev/null || { echo "bench: liblinear-train missing (make deps)" >&2; exit 1; }
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench: /usr/bin/time missing (make deps)" >&2; exit 1; }
+
+NAMES=age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income
+COMMON="--names $NAMES --target income --positive >50K --label-strip . --sensitive sex --drop fnlwgt"
+
+"$FT" export --quiet --format libsvm --data "$A/adult.data" $COMMON --out "$W/adult.svm"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$W/ft.t"; : >"$W/ll.t"; : >"$W/ft.m"; : >"$W/ll.m"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	t0=$(now)
+	$TIME -f %M -o "$W/mem" "$FT" train --quiet --data "$A/adult.data" $COMMON \
+		--test "$A/adult.test" --test-skip-rows 1 --out "$W/m.h5"
+	t1=$(now)
+	awk "BEGIN { print $t1 - $t0 }" >>"$W/ft.t"; cat "$W/mem" >>"$W/ft.m"
+	t0=$(now)
+	$TIME -f %M -o "$W/mem" liblinear-train -q -s 0 -c 1 "$W/adult.svm" "$W/ll.model"
+	t1=$(now)
+	awk "BEGIN { print $t1 - $t0 }" >>"$W/ll.t"; cat "$W/mem" >>"$W/ll.m"
+	i=$((i + 1))
+done
+
+ft=$(median <"$W/ft.t"); ll=$(median <"$W/ll.t")
+ftm=$(median <"$W/ft.m"); llm=$(median <"$W/ll.m")
+echo "logistic regression on Adult (30,162 training rows, $RUNS runs each, medians)"
+printf '  %-58s %8.3f s  %7d KiB\n' "fairtrain train (raw CSV -> HDF5 model, + test file)" "$ft" "$ftm"
+printf '  %-58s %8.3f s  %7d KiB\n' "liblinear-train -s 0 -c 1 (pre-encoded libsvm file)" "$ll" "$llm"
+printf '  ratio fairtrain / liblinear: %.2f (target <= 1.0)\n' "$(awk "BEGIN { print $ft / $ll }")"

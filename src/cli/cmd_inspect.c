@@ -1,0 +1,113 @@
+/*
+ * cmd_inspect.c - `fairtrain inspect M.h5`: a human summary of a model file.
+ * Scripts should read the file itself (h5py); this output may change.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static const char HELP[] =
+"Usage: fairtrain inspect [--top N] MODEL.h5\n\n"
+"Print a human summary of a model file: provenance, inputs and their\n"
+"SHA-256, preprocessing, training diagnostics and the largest coefficients.\n\n"
+"  --top N   coefficients to list, by absolute value (default 15; 0 = all)\n";
+
+static const char *const ROLE[] = {"feature", "target", "sensitive", "weight", "drop"};
+
+static const struct ft_linear_model *sort_model;
+static int by_abs_coef(const void *a, const void *b)
+{
+	double x = fabs(sort_model->coef[*(const size_t *)a]);
+	double y = fabs(sort_model->coef[*(const size_t *)b]);
+	return (x < y) - (x > y);
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option LONG[] = {
+		{"top", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	struct ft_model_file *mf = NULL;
+	struct ft_error err = {0};
+	size_t top = 15, *idx = NULL;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_size(optarg, &top))
+				return cli_usage_error("inspect", "--top takes a non-negative integer, not '%s'", optarg);
+			break;
+		case 'h': fputs(HELP, stdout); return EXIT_OK;
+		default: return cli_bad_option("inspect", c, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("inspect", "give exactly one model file");
+	if (ft_model_load(argv[optind], &mf, &err)) {
+		cli_fail("%s", err.msg);
+		return EXIT_FAIL;
+	}
+	const struct ft_encoder *e = mf->enc;
+	const struct ft_linear_model *m = mf->model;
+	const struct ft_solver_result *sr = &mf->solver_result;
+
+	printf("%s: %s version %d, written by fairtrain %s at %s\n", argv[optind],
+	       FT_FORMAT_NAME, FT_FORMAT_VERSION, mf->fairtrain_version, mf->created_utc);
+	printf("command   %s\n", mf->command_line);
+	for (size_t i = 0; i < mf->n_inputs; i++)
+		printf("input     %s  sha256 %s\n", mf->input_paths[i], mf->input_sha256[i]);
+	printf("target    %s = '%s' is the favourable label%s%s%s\n", e->target,
+	       e->positive, e->label_strip ? " (stripping '" : "",
+	       e->label_strip ? e->label_strip : "", e->label_strip ? "')" : "");
+	if (e->n_sensitive) {
+		printf("groups    ");
+		for (size_t k = 0; k < e->n_sensitive; k++)
+			printf("%s%s", k ? "&" : "", e->sensitive[k]);
+		printf(":");
+		for (size_t g = 0; g < e->n_groups; g++)
+			printf(" %s%s", e->group_names[g], g + 1 < e->n_groups ? "," : "");
+		if (e->privileged)
+			printf(" (privileged: %s)", e->privileged);
+		printf("%s\n", e->use_sensitive ? "; also used as features" : "; not features");
+	}
+	printf("columns   %zu in the input; %zu features; missing values: %s\n",
+	       e->n_cols, e->n_features,
+	       e->missing_policy == FT_MISSING_IMPUTE ? "impute" : "drop rows");
+	for (size_t j = 0; j < e->n_cols; j++) {
+		const struct ft_column *col = &e->cols[j];
+		printf("  %-22s %-9s", col->name, ROLE[col->role]);
+		if (col->role == FT_ROLE_FEATURE || (col->role == FT_ROLE_SENSITIVE && e->use_sensitive)) {
+			if (col->type == FT_NUMERIC)
+				printf(" numeric      mean %g, sd %g", col->mean, col->sd);
+			else
+				printf(" categorical  %zu categories", col->n_cats);
+		}
+		printf("\n");
+	}
+	printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
+	       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
+	printf("solver    %s: %d iterations, objective %.10g, |grad| %.3e, %s\n",
+	       ft_solver_name(sr->solver), sr->iterations, sr->f, sr->grad_norm,
+	       sr->converged ? "converged" : "NOT converged");
+	printf("intercept %.6f\n", m->intercept);
+	idx = malloc((m->p ? m->p : 1) * sizeof *idx);
+	if (idx) {
+		for (size_t j = 0; j < m->p; j++)
+			idx[j] = j;
+		sort_model = m;
+		qsort(idx, m->p, sizeof *idx, by_abs_coef);
+		if (top == 0 || top > m->p)
+			top = m->p;
+		printf("largest coefficients (%zu of %zu):\n", top, m->p);
+		for (size_t k = 0; k < top; k++)
+			printf("  %-40s %+.6f\n", e->feature_names[idx[k]], m->coef[idx[k]]);
+	}
+	free(idx);
+	ft_model_file_free(mf);
+	return EXIT_OK;
+}

@@ -1,0 +1,272 @@
+/*
+ * cmd_train.c - `fairtrain train`: raw data -> encoder -> weighted L2
+ * logistic regression -> HDF5 model file, with a summary on stdout.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "core/internal.h"
+
+enum { OPT_OUT = OPT_CMD_BASE, OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
+       OPT_METHOD, OPT_QUIET, OPT_HELP };
+
+static const char HELP[] =
+"Usage: fairtrain train --data FILE --target COL --positive VALUE --out M.h5\n"
+"                       [--test FILE | --split FRAC] [OPTIONS]\n\n"
+"Fit a weighted L2 logistic regression (the objective of scikit-learn's\n"
+"LogisticRegression(C)) on raw data and save model, preprocessing and\n"
+"provenance to one HDF5 file (written atomically).\n\n"
+CLI_DATA_HELP
+"Model:\n"
+"  --method NAME          logreg (default; the only method in this version)\n"
+"  --C VALUE              inverse L2 strength (default 1)\n"
+"  --solver NAME          auto (default), newton or lbfgs\n"
+"  --max-iter N           solver iterations (default: 100 newton, 1000 lbfgs)\n"
+"  --tol T                stop when |grad| <= T * max(1, |grad at 0|) (1e-8)\n"
+"Output:\n"
+"  --out FILE.h5          model file (required)\n"
+"  --quiet                no progress or warnings on stderr\n";
+
+static char *utc_now(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ft_strdup(buf);
+}
+
+static char **copy_strv(char **v, size_t n)
+{
+	char **c;
+
+	if (!v || !n)
+		return NULL;
+	c = calloc(n, sizeof *c);
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		c[i] = ft_strdup(v[i]);
+	return c;
+}
+
+/* Fill provenance and read options; the model file owns copies. */
+static int provenance(struct ft_model_file *mf, struct cli_data *d, int argc,
+                      char **argv, struct ft_error *err)
+{
+	const char *paths[2] = {d->data, d->test};
+	size_t n = d->test ? 2 : 1;
+	char hex[65];
+
+	mf->fairtrain_version = ft_strdup(FT_VERSION);
+	mf->created_utc = utc_now();
+	mf->command_line = cli_join_argv(argc + 1, argv - 1);
+	mf->input_paths = calloc(n, sizeof(char *));
+	mf->input_sha256 = calloc(n, sizeof(char *));
+	if (!mf->input_paths || !mf->input_sha256)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	mf->n_inputs = n;
+	for (size_t i = 0; i < n; i++) {
+		if (ft_sha256_file(paths[i], hex, err))
+			return err->code;
+		mf->input_paths[i] = ft_strdup(paths[i]);
+		mf->input_sha256[i] = ft_strdup(hex);
+	}
+	mf->read = d->read;
+	mf->read.names = copy_strv(d->read.names, d->read.n_names);
+	mf->read.missing = copy_strv(d->read.missing, d->read.n_missing);
+	return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	static const struct option LONG[] = {
+		CLI_DATA_LONGOPTS,
+		{"out", required_argument, NULL, OPT_OUT},
+		{"C", required_argument, NULL, OPT_C},
+		{"solver", required_argument, NULL, OPT_SOLVER},
+		{"max-iter", required_argument, NULL, OPT_MAX_ITER},
+		{"tol", required_argument, NULL, OPT_TOL},
+		{"method", required_argument, NULL, OPT_METHOD},
+		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0}
+	};
+	struct cli_data d;
+	struct cli_loaded L;
+	struct ft_logreg_params lp;
+	struct ft_model_file *mf = NULL;
+	struct ft_error err = {0};
+	const char *out = NULL, *bad;
+	int c, r, rc = EXIT_FAIL, loaded = 0;
+	double t0 = cli_now();
+	double *prob = NULL;
+
+	cli_data_init(&d);
+	ft_logreg_params_init(&lp);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
+		r = cli_data_option(&d, "train", c, optarg);
+		if (r < 0) {
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		if (r > 0)
+			continue;
+		switch (c) {
+		case OPT_OUT: out = optarg; break;
+		case OPT_C:
+			if (cli_parse_double(optarg, &lp.C)) {
+				rc = cli_usage_error("train", "--C takes a number, not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case OPT_SOLVER:
+			if (!strcmp(optarg, "auto"))
+				lp.solver.solver = FT_SOLVER_AUTO;
+			else if (!strcmp(optarg, "newton"))
+				lp.solver.solver = FT_SOLVER_NEWTON;
+			else if (!strcmp(optarg, "lbfgs"))
+				lp.solver.solver = FT_SOLVER_LBFGS;
+			else {
+				rc = cli_usage_error("train", "--solver takes auto, newton or lbfgs, not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case OPT_MAX_ITER: {
+			size_t v;
+			if (cli_parse_size(optarg, &v) || v == 0 || v > 1000000) {
+				rc = cli_usage_error("train", "--max-iter takes a positive integer, not '%s'", optarg);
+				goto done;
+			}
+			lp.solver.max_iter = (int)v;
+			break;
+		}
+		case OPT_TOL:
+			if (cli_parse_double(optarg, &lp.solver.tol)) {
+				rc = cli_usage_error("train", "--tol takes a number, not '%s'", optarg);
+				goto done;
+			}
+			break;
+		case OPT_METHOD:
+			if (strcmp(optarg, "logreg") != 0) {
+				rc = cli_usage_error("train", "unknown method '%s' (available: logreg)", optarg);
+				goto done;
+			}
+			break;
+		case OPT_QUIET: cli_quiet = 1; break;
+		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
+		default: rc = cli_bad_option("train", c, argv); goto done;
+		}
+	}
+	if (optind < argc) {
+		rc = cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		goto done;
+	}
+	if (cli_data_check(&d, "train", 1)) {
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	if (!out) {
+		rc = cli_usage_error("train", "--out FILE.h5 is required");
+		goto done;
+	}
+	if ((bad = ft_logreg_check(&lp)) != NULL) {
+		rc = cli_usage_error("train", "%s", bad);
+		goto done;
+	}
+
+	cli_progress("reading %s...\n", d.data);
+	if (cli_load(&d, NULL, &L))
+		goto done;
+	loaded = 1;
+	cli_warn_stats(d.test ? d.test : d.data, &L.st_test);
+
+	mf = calloc(1, sizeof *mf);
+	if (!mf) {
+		cli_fail("out of memory");
+		goto done;
+	}
+	cli_progress("fitting logistic regression (%zu rows, %zu features)...\n",
+	             L.train->n, L.train->p);
+	if (ft_logreg_fit(L.train, &lp, &mf->model, &mf->solver_result, &err)) {
+		cli_fail("%s: %s", d.data, err.msg);
+		goto done;
+	}
+	if (provenance(mf, &d, argc, argv, &err)) {
+		cli_fail("%s", err.msg);
+		goto done;
+	}
+	mf->method = ft_strdup("logreg");
+	mf->C = lp.C;
+	mf->fit_intercept = lp.fit_intercept;
+	mf->solver_opts = lp.solver;
+	mf->n_train = L.train->n;
+	mf->n_test = L.test ? L.test->n : 0;
+	mf->n_dropped = L.st_train.n_dropped + L.st_test.n_dropped;
+	mf->seed = d.seed;
+	mf->split = d.test ? 0 : d.split;
+	mf->enc = L.enc;
+	if (ft_model_save(out, mf, &err)) {
+		mf->enc = NULL;
+		cli_fail("%s", err.msg);
+		goto done;
+	}
+	mf->enc = NULL;
+
+	if (!cli_quiet) {
+		const struct ft_encoder *e = L.enc;
+		const struct ft_solver_result *sr = &mf->solver_result;
+		size_t nmax = L.train->n > (L.test ? L.test->n : 0) ? L.train->n : L.test->n;
+
+		printf("data      %s: %zu rows; train %zu", d.data, L.n_rows_file, L.train->n);
+		if (L.test)
+			printf(", test %zu (%s)", L.test->n, d.test ? d.test : "held out");
+		printf("; %zu dropped for missing values\n", mf->n_dropped);
+		printf("features  %zu (%zu numeric, %zu one-hot blocks)\n", e->n_features,
+		       e->n_num, e->n_cat);
+		if (e->n_groups) {
+			printf("groups    ");
+			for (size_t k = 0; k < e->n_sensitive; k++)
+				printf("%s%s", k ? "&" : "", e->sensitive[k]);
+			printf(":");
+			for (size_t g = 0; g < e->n_groups; g++) {
+				size_t cnt = 0;
+				for (size_t i = 0; i < L.train->n; i++)
+					cnt += L.train->group[i] == (int32_t)g;
+				printf(" %s %zu%s", e->group_names[g], cnt,
+				       g + 1 < e->n_groups ? "," : "");
+			}
+			printf(" (train)\n");
+		}
+		printf("model     logistic regression, C = %g: %s, %d iterations, "
+		       "|grad| = %.2e, %s\n", lp.C, ft_solver_name(sr->solver),
+		       sr->iterations, sr->grad_norm,
+		       sr->converged ? "converged" : "NOT converged");
+		prob = malloc(nmax * sizeof *prob);
+		if (prob) {
+			ft_linear_predict_proba(mf->model, L.train, prob);
+			printf("train     accuracy %.4f, log loss %.4f\n",
+			       ft_accuracy(L.train->y, prob, L.train->w, L.train->n),
+			       ft_log_loss(L.train->y, prob, L.train->w, L.train->n));
+			if (L.test) {
+				ft_linear_predict_proba(mf->model, L.test, prob);
+				printf("test      accuracy %.4f, log loss %.4f\n",
+				       ft_accuracy(L.test->y, prob, L.test->w, L.test->n),
+				       ft_log_loss(L.test->y, prob, L.test->w, L.test->n));
+			}
+		}
+		printf("wrote     %s (%.2f s)\n", out, cli_now() - t0);
+	}
+	rc = EXIT_OK;
+done:
+	free(prob);
+	ft_model_file_free(mf);
+	if (loaded)
+		cli_loaded_free(&L, 1);
+	cli_data_free(&d);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * main.c - `fairtrain COMMAND [options]`: dispatch to one file per command.
+ */
+#include <string.h>
+#include "cli/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} COMMANDS[] = {
+	{"train", cmd_train, "fit a logistic regression on raw data and save it"},
+	{"predict", cmd_predict, "apply a saved model to raw rows"},
+	{"inspect", cmd_inspect, "summarise a model file"},
+	{"export", cmd_export, "write the encoded design matrix (libsvm format)"},
+	{"synth", cmd_synth, "write the synthetic hiring data set"},
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "Usage: fairtrain COMMAND [OPTIONS]\n\n"
+	            "Train fair linear models; every result in one HDF5 file.\n\n"
+	            "Commands:\n");
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+		fprintf(fp, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+	fprintf(fp, "\n'fairtrain COMMAND --help' describes each command.\n"
+	            "  --version    print the version\n"
+	            "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("fairtrain %s (model format %s version %d)\n", FT_VERSION,
+		       FT_FORMAT_NAME, FT_FORMAT_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+		if (!strcmp(argv[1], COMMANDS[i].name))
+			return COMMANDS[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "fairtrain: unknown command '%s'\nTry 'fairtrain --help'.\n",
+	        argv[1]);
+	return EXIT_USAGE;
+}
