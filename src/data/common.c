@@ -1,0 +1,267 @@
+/*
+ * common.c - small helpers shared by the CSV reader, the splitter and the
+ * encoder (declared in data.h): a string hash map, number parsing, label
+ * stripping and column lists for error messages.
+ *
+ * The map exists so that counting categories, groups and strata is linear in
+ * the number of cells; it never removes keys and owns copies of them.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "data/data.h"
+
+#define MAP_MIN_CAP 16
+
+static uint64_t fnv1a(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int ft_strmap_init(struct ft_strmap *m)
+{
+	memset(m, 0, sizeof *m);
+	m->slot = calloc(MAP_MIN_CAP, sizeof *m->slot);
+	if (!m->slot)
+		return FT_ENOMEM;
+	m->cap = MAP_MIN_CAP;
+	return 0;
+}
+
+void ft_strmap_free(struct ft_strmap *m)
+{
+	if (!m)
+		return;
+	free(m->slot);
+	free(m->hash);
+	free(m->koff);
+	free(m->klen);
+	free(m->keys);
+	memset(m, 0, sizeof *m);
+}
+
+static long lookup(const struct ft_strmap *m, const char *s, size_t len,
+                   uint64_t h, size_t *pos)
+{
+	size_t mask = m->cap - 1, i = (size_t)h & mask;
+
+	for (;;) {
+		uint32_t v = m->slot[i];
+		if (v == 0) {
+			*pos = i;
+			return -1;
+		}
+		v--;
+		if (m->hash[v] == h && m->klen[v] == len &&
+		    memcmp(m->keys + m->koff[v], s, len) == 0) {
+			*pos = i;
+			return (long)v;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+long ft_strmap_get(const struct ft_strmap *m, const char *s, size_t len)
+{
+	size_t pos;
+
+	if (!m->slot)
+		return -1;
+	return lookup(m, s, len, fnv1a(s, len), &pos);
+}
+
+/* Double the slot array; ids and key text stay where they are. */
+static int grow_slots(struct ft_strmap *m)
+{
+	size_t cap = m->cap * 2, mask = cap - 1;
+	uint32_t *slot = calloc(cap, sizeof *slot);
+
+	if (!slot)
+		return FT_ENOMEM;
+	for (size_t id = 0; id < m->n; id++) {
+		size_t i = (size_t)m->hash[id] & mask;
+		while (slot[i])
+			i = (i + 1) & mask;
+		slot[i] = (uint32_t)(id + 1);
+	}
+	free(m->slot);
+	m->slot = slot;
+	m->cap = cap;
+	return 0;
+}
+
+static int grow_ids(struct ft_strmap *m)
+{
+	size_t na = m->n_alloc ? 2 * m->n_alloc : 16;
+	uint64_t *h = realloc(m->hash, na * sizeof *h);
+	size_t *o, *l;
+
+	if (!h)
+		return FT_ENOMEM;
+	m->hash = h;
+	o = realloc(m->koff, na * sizeof *o);
+	if (!o)
+		return FT_ENOMEM;
+	m->koff = o;
+	l = realloc(m->klen, na * sizeof *l);
+	if (!l)
+		return FT_ENOMEM;
+	m->klen = l;
+	m->n_alloc = na;
+	return 0;
+}
+
+long ft_strmap_put(struct ft_strmap *m, const char *s, size_t len, int *added)
+{
+	uint64_t h = fnv1a(s, len);
+	size_t pos;
+	long id;
+
+	if (added)
+		*added = 0;
+	if (!m->slot || m->n >= UINT32_MAX - 1)
+		return -1;
+	id = lookup(m, s, len, h, &pos);
+	if (id >= 0)
+		return id;
+	/* Make every room first, so that a failure leaves the map as it was.
+	 * Growing the slots moves the free slot: look it up again. */
+	if (2 * (m->n + 1) > m->cap) {
+		if (grow_slots(m) != 0)
+			return -1;
+		lookup(m, s, len, h, &pos);
+	}
+	if (m->n == m->n_alloc && grow_ids(m) != 0)
+		return -1;
+	if (m->keys_len + len + 1 > m->keys_cap) {
+		size_t kc = m->keys_cap ? m->keys_cap : 256;
+		char *k;
+		while (kc < m->keys_len + len + 1)
+			kc *= 2;
+		k = realloc(m->keys, kc);
+		if (!k)
+			return -1;
+		m->keys = k;
+		m->keys_cap = kc;
+	}
+	memcpy(m->keys + m->keys_len, s, len);
+	m->keys[m->keys_len + len] = '\0';
+	id = (long)m->n;
+	m->hash[m->n] = h;
+	m->koff[m->n] = m->keys_len;
+	m->klen[m->n] = len;
+	m->keys_len += len + 1;
+	m->n++;
+	m->slot[pos] = (uint32_t)m->n;
+	if (added)
+		*added = 1;
+	return id;
+}
+
+const char *ft_strmap_key(const struct ft_strmap *m, size_t id)
+{
+	return m->keys + m->koff[id];
+}
+
+int ft_parse_double(const char *s, double *v)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(s, &end);
+	if (end == s)
+		return 1;
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end != '\0')
+		return 1;
+	*v = x;
+	/* strtod sets ERANGE for overflow (inf) and for underflow (a tiny
+	 * but finite value, which is fine); isfinite tells them apart. */
+	return isfinite(x) ? 0 : 2;
+}
+
+size_t ft_label_len(const char *v, const char *strip)
+{
+	size_t n = strlen(v);
+
+	if (!strip || !*strip)
+		return n;
+	while (n > 0 && strchr(strip, v[n - 1]))
+		n--;
+	return n;
+}
+
+void ft_col_list(const struct ft_table *t, char *buf, size_t size)
+{
+	size_t len = 0;
+	static const char more[] = ", ...";
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t j = 0; j < t->n_cols; j++) {
+		size_t nl = strlen(t->names[j]), sep = j ? 2 : 0;
+		/* keep room for ", ..." unless this is the last name */
+		size_t need = sep + nl + (j + 1 < t->n_cols ? sizeof more - 1 : 0);
+		if (len + need + 1 > size) {
+			if (len + sizeof more <= size)
+				memcpy(buf + len, more, sizeof more);
+			return;
+		}
+		if (sep) {
+			memcpy(buf + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(buf + len, t->names[j], nl);
+		len += nl;
+		buf[len] = '\0';
+	}
+}
+
+int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
+                 size_t n, char **buf, size_t *cap, size_t *len)
+{
+	size_t at = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *v = ft_table_cell(t, row, (size_t)cols[k]);
+		size_t vl;
+		if (!v)
+			return 1;
+		vl = strlen(v);
+		if (at + vl + 2 > *cap) {
+			size_t c = *cap ? *cap : 64;
+			char *b;
+			while (c < at + vl + 2)
+				c *= 2;
+			b = realloc(*buf, c);
+			if (!b)
+				return FT_ENOMEM;
+			*buf = b;
+			*cap = c;
+		}
+		if (k)
+			(*buf)[at++] = '&';
+		memcpy(*buf + at, v, vl);
+		at += vl;
+	}
+	if (!*buf) {
+		/* n == 0: still hand back a valid empty string */
+		*buf = malloc(1);
+		if (!*buf)
+			return FT_ENOMEM;
+		*cap = 1;
+	}
+	(*buf)[at] = '\0';
+	*len = at;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * data.h - helpers shared by the files of src/data/ (CSV reader, splitter,
+ * encoder); not part of the public API and not installed.
+ *
+ * A small string hash map that owns copies of its keys, number parsing with
+ * one definition of "a finite number", target-label stripping, and the
+ * "(columns: a, b, ...)" list that error messages append.
+ */
+#ifndef FT_DATA_H
+#define FT_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fairtrain.h"
+
+/* String -> dense id (0, 1, 2 ... in insertion order).  Keys are copied into
+ * one growing buffer, so callers may pass pointers into scratch space.
+ * Open addressing with linear probing, FNV-1a hashes, load <= 1/2. */
+struct ft_strmap {
+	size_t n;            /* keys stored; ids are 0 .. n-1 */
+	size_t cap;          /* slots, a power of two */
+	uint32_t *slot;      /* id + 1, or 0 when empty */
+	uint64_t *hash;      /* n hashes, so growing does not rehash strings */
+	size_t *koff;        /* n offsets into keys */
+	size_t *klen;        /* n key lengths */
+	size_t n_alloc;      /* capacity of hash/koff/klen */
+	char *keys;          /* NUL-terminated key text */
+	size_t keys_len, keys_cap;
+};
+
+/* Empty map; 0 or FT_ENOMEM.  Free with ft_strmap_free (also after a failed
+ * init: the struct is always left safe to free). */
+int ft_strmap_init(struct ft_strmap *m);
+void ft_strmap_free(struct ft_strmap *m);
+/* Id of key s[0..len), inserting it when new; -1 when out of memory.
+ * *added (may be NULL) is set to 1 when the key was new. */
+long ft_strmap_put(struct ft_strmap *m, const char *s, size_t len, int *added);
+/* Id of key s[0..len), or -1 when absent. */
+long ft_strmap_get(const struct ft_strmap *m, const char *s, size_t len);
+/* The NUL-terminated key of an id (valid until the next put). */
+const char *ft_strmap_key(const struct ft_strmap *m, size_t id);
+
+/* Parse a whole cell as a double: leading and trailing blanks allowed,
+ * nothing else.  Returns 0 for a finite number, 1 when s is not a number,
+ * 2 when it is a number but not finite ("nan", "inf", "1e999"). */
+int ft_parse_double(const char *s, double *v);
+
+/* Length of target value v after stripping, repeatedly, any character of
+ * strip (may be NULL) from its end: ">50K." with "." -> 4. */
+size_t ft_label_len(const char *v, const char *strip);
+
+/* The group key of a row: the cells of columns cols[0..n) joined with "&"
+ * into *buf (grown as needed, NUL-terminated, length in *len).  Returns 0,
+ * 1 when one of the cells is missing (buf is then unspecified), or
+ * FT_ENOMEM. */
+int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
+                 size_t n, char **buf, size_t *cap, size_t *len);
+
+/* Write "a, b, c" (the table's column names) into buf, cut with ", ..." so
+ * that it fits in size bytes; used in "no column 'x' (columns: ...)". */
+void ft_col_list(const struct ft_table *t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * split.c - stratified train/test split of a raw table.
+ *
+ * Rows are grouped into strata by (target value after label_strip, group
+ * key = sensitive values joined with "&"); a missing target or sensitive
+ * value is a stratum value of its own, so such rows are split too (the
+ * encoder drops them later).  Within each stratum, in order of first
+ * appearance, the rows (in file order) are shuffled by Fisher-Yates with one
+ * struct ft_rng seeded by `seed` (for i = n..2: swap positions i-1 and
+ * ft_rng_below(i)), and the first round(test_frac * n) go to the test part.
+ * Both parts keep the original row order.  The same table, spec and seed
+ * always give the same split, on every platform.
+ *
+ * It does not encode anything: the parts are tables, so the encoder is fitted
+ * on the training part alone.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fairtrain.h"
+#include "data/data.h"
+
+/* Append len bytes to the growing key buffer. */
+static int put(char **buf, size_t *cap, size_t *len, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap : 64;
+		char *b;
+		while (c < *len + n + 1)
+			c *= 2;
+		b = realloc(*buf, c);
+		if (!b)
+			return FT_ENOMEM;
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* Uses s->target (may be NULL: groups only), s->label_strip and
+ * s->sensitive.  FT_EINVAL for a fraction outside (0, 1) or an unknown
+ * column, FT_EDATA when a part would be empty; on failure both outputs are
+ * NULL. */
+int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
+                   double test_frac, uint64_t seed, struct ft_table **train,
+                   struct ft_table **test, struct ft_error *err)
+{
+	struct ft_strmap strata;
+	struct ft_rng rng;
+	long tcol = -1, *scol = NULL;
+	size_t *stratum = NULL, *start = NULL, *fill = NULL, *order = NULL;
+	size_t *rows_tr = NULL, *rows_te = NULL, n_tr = 0, n_te = 0;
+	size_t n = t->n_rows, n_sens = s ? s->n_sensitive : 0;
+	size_t kcap = 0, klen, gcap = 0, glen;
+	char *key = NULL, *gkey = NULL, list[320];
+	unsigned char *in_test = NULL;
+	struct ft_table *a = NULL, *b = NULL;
+	int rc = 0;
+
+	*train = *test = NULL;
+	memset(&strata, 0, sizeof strata);
+	if (!(test_frac > 0 && test_frac < 1)) {
+		rc = ft_error_set(err, FT_EINVAL,
+		                  "%s: test fraction %g is not in (0, 1)", t->path,
+		                  test_frac);
+		goto done;
+	}
+	for (size_t k = 0; k < n_sens; k++)
+		if (!s->sensitive || !s->sensitive[k]) {
+			rc = ft_error_set(err, FT_EINVAL,
+			                  "%s: sensitive column names missing", t->path);
+			goto done;
+		}
+	scol = malloc((n_sens ? n_sens : 1) * sizeof *scol);
+	if (!scol)
+		goto nomem;
+	if (s && s->target && (tcol = ft_table_col(t, s->target)) < 0) {
+		ft_col_list(t, list, sizeof list);
+		rc = ft_error_set(err, FT_EINVAL, "%s: no column '%s' (columns: %s)",
+		                  t->path, s->target, list);
+		goto done;
+	}
+	for (size_t k = 0; k < n_sens; k++)
+		if ((scol[k] = ft_table_col(t, s->sensitive[k])) < 0) {
+			ft_col_list(t, list, sizeof list);
+			rc = ft_error_set(err, FT_EINVAL, "%s: no column '%s' (columns: %s)",
+			                  t->path, s->sensitive[k], list);
+			goto done;
+		}
+
+	/* Stratum of every row.  Each part of the key is tagged 'v' (value) or
+	 * 'm' (missing) so that a missing cell never equals a real value. */
+	stratum = malloc((n ? n : 1) * sizeof *stratum);
+	if (!stratum || ft_strmap_init(&strata) != 0)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = tcol >= 0 ? ft_table_cell(t, i, (size_t)tcol) : "";
+		int r;
+		long id;
+
+		klen = 0;
+		if (!v) {
+			rc = put(&key, &kcap, &klen, "m", 1);
+		} else {
+			rc = put(&key, &kcap, &klen, "v", 1);
+			if (!rc)
+				rc = put(&key, &kcap, &klen, v,
+				         ft_label_len(v, s ? s->label_strip : NULL));
+		}
+		if (rc)
+			goto nomem;
+		r = ft_group_key(t, i, scol, n_sens, &gkey, &gcap, &glen);
+		if (r < 0)
+			goto nomem;
+		/* a NUL between the parts: no cell text can contain one */
+		rc = put(&key, &kcap, &klen, r ? "\0m" : "\0v", 2);
+		if (!rc && r == 0)
+			rc = put(&key, &kcap, &klen, gkey, glen);
+		if (rc)
+			goto nomem;
+		if ((id = ft_strmap_put(&strata, key, klen, NULL)) < 0)
+			goto nomem;
+		stratum[i] = (size_t)id;
+	}
+
+	/* Rows of each stratum, contiguous and in original order (a counting
+	 * sort by stratum id). */
+	start = calloc(strata.n + 1, sizeof *start);
+	fill = calloc(strata.n + 1, sizeof *fill);
+	order = malloc((n ? n : 1) * sizeof *order);
+	in_test = calloc(n ? n : 1, 1);
+	if (!start || !fill || !order || !in_test)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		start[stratum[i] + 1]++;
+	for (size_t k = 0; k < strata.n; k++)
+		start[k + 1] += start[k];
+	for (size_t i = 0; i < n; i++)
+		order[start[stratum[i]] + fill[stratum[i]]++] = i;
+
+	ft_rng_seed(&rng, seed);
+	for (size_t k = 0; k < strata.n; k++) {
+		size_t *r = order + start[k], m = start[k + 1] - start[k];
+		size_t n_test = (size_t)floor(test_frac * (double)m + 0.5);
+		/* Durstenfeld's Fisher-Yates over the whole stratum, from the
+		 * last position down; the first n_test rows go to test. */
+		for (size_t i = m; i > 1; i--) {
+			size_t j = (size_t)ft_rng_below(&rng, i), x = r[i - 1];
+			r[i - 1] = r[j];
+			r[j] = x;
+		}
+		for (size_t i = 0; i < n_test; i++)
+			in_test[r[i]] = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		n_te += in_test[i];
+	n_tr = n - n_te;
+	if (n_tr == 0 || n_te == 0) {
+		rc = ft_error_set(err, FT_EDATA,
+		                  "%s: a test fraction of %g leaves the %s part empty (%zu rows)",
+		                  t->path, test_frac, n_tr == 0 ? "training" : "test", n);
+		goto done;
+	}
+	rows_tr = malloc(n_tr * sizeof *rows_tr);
+	rows_te = malloc(n_te * sizeof *rows_te);
+	if (!rows_tr || !rows_te)
+		goto nomem;
+	n_tr = n_te = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in_test[i])
+			rows_te[n_te++] = i;
+		else
+			rows_tr[n_tr++] = i;
+	}
+	if ((rc = ft_table_subset(t, rows_tr, n_tr, &a, err)) ||
+	    (rc = ft_table_subset(t, rows_te, n_te, &b, err)))
+		goto done;
+	*train = a;
+	*test = b;
+	a = b = NULL;
+	goto done;
+nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+done:
+	ft_table_free(a);
+	ft_table_free(b);
+	ft_strmap_free(&strata);
+	free(scol);
+	free(stratum);
+	free(start);
+	free(fill);
+	free(order);
+	free(in_test);
+	free(rows_tr);
+	free(rows_te);
+	free(key);
+	free(gkey);
+	return rc;
+}
