@@ -1,0 +1,430 @@
+/*
+ * logreg.c - weighted L2-regularised logistic regression, the objective of
+ * scikit-learn's LogisticRegression(C=C) with sample_weight:
+ *
+ *   F(beta, b) = C sum_i w_i l(y_i, z_i) + 1/2 ||beta||^2,
+ *   z_i = x_i.beta + b,  l(y, z) = y softplus(-z) + (1 - y) softplus(z),
+ *
+ * the intercept b not penalised.  sklearn minimises F / C, the same point.
+ *
+ * Layout: the solver sees x = (beta[0..p-1], b), dim p + 1, always.  With
+ * fit_intercept = 0 the loss ignores x[p] and the objective adds 1/2 b^2
+ * instead, so b is pinned: its gradient is b, its Hessian row is e_p, and
+ * from the zero start every solver keeps b = 0 exactly.  This keeps one
+ * layout for ft_logreg_block, the solver and the model.
+ *
+ * Derivatives, with s_i = sigmoid(z_i) and xt_i = (x_i, 1):
+ *   gradient  C sum_i w_i (s_i - y_i) xt_i           + (beta, 0)
+ *   Hessian   C sum_i w_i s_i (1 - s_i) xt_i xt_i^T  + diag(1, .., 1, 0)
+ * Every sum over rows is a function over a block of rows [lo, hi) that adds
+ * its partial sums (value+gradient, Hessian, Hessian-vector), so threads or a
+ * distributed build only have to add the blocks' results.  Rows are read
+ * through their non-zeros only (dense numeric block + one code per
+ * categorical column): the full Hessian costs O(nnz_i^2) per row.
+ *
+ * This file does not encode data, choose a solver or write models to disk.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fairtrain.h"
+#include "model/model.h"
+#include "optim/optim.h"
+
+/* Rows per block in the callbacks: the unit a threaded build would hand
+ * out.  Summing per block also keeps the rounding error of f small. */
+#define BLOCK_ROWS 4096
+
+struct logreg_ctx {
+	const struct ft_dataset *d;   /* borrowed */
+	double C;
+	int fit_intercept;
+};
+
+/* The loss and its first two derivatives in z from one exp and one log1p.
+ * With e = exp(-|z|) (never overflows):
+ *   softplus(+-z) = max(+-z, 0) + log1p(e)
+ *   sigmoid(z)  = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0
+ *   l(y, z)     = y softplus(-z) + (1 - y) softplus(z)
+ *   l'(z)       = s - y, written for y in {0, 1} as -sigmoid(-z) or
+ *                 sigmoid(z), so neither branch cancels when s is close to y
+ *   l''(z)      = s (1 - s) = e / (1 + e)^2, no cancellation in 1 - s. */
+static double loss_resid(double y, double z, double *r)
+{
+	double e = exp(-fabs(z)), q = 1.0 / (1.0 + e);
+	double s_pos = z >= 0.0 ? q : e * q;   /* sigmoid(z) */
+	double s_neg = z >= 0.0 ? e * q : q;   /* sigmoid(-z) */
+
+	*r = y * -s_neg + (1.0 - y) * s_pos;
+	return log1p(e) + y * fmax(-z, 0.0) + (1.0 - y) * fmax(z, 0.0);
+}
+
+static double curv(double z)
+{
+	double e = exp(-fabs(z));
+	return e / ((1.0 + e) * (1.0 + e));
+}
+
+static double weight(const struct ft_dataset *d, size_t i)
+{
+	return d->w ? d->w[i] : 1.0;
+}
+
+/* Loss and gradient over rows [lo, hi): adds C sum w_i l_i to *f and its
+ * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept. */
+static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
+                     const double *x, double C, int fit_intercept, double *f,
+                     double *g)
+{
+	size_t p = d->p;
+	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0;
+
+	for (size_t i = lo; i < hi; i++) {
+		double w = weight(d, i), z, r;
+		if (w == 0.0)
+			continue;
+		z = ft_row_dot(d, i, x) + b;
+		sum += w * loss_resid(d->y[i], z, &r);
+		if (g) {
+			r *= C * w;
+			ft_row_axpy(d, i, r, g);
+			gb += r;
+		}
+	}
+	*f += C * sum;
+	if (g && fit_intercept)
+		g[p] += gb;
+}
+
+/* Hessian of the loss over rows [lo, hi): adds C sum w_i l''_i xt_i xt_i^T
+ * to the upper triangle (H[a * dim + c], a <= c) of the dim x dim H.
+ * Feature order helps: numeric indices < categorical codes < p (intercept),
+ * so a numeric-numeric, numeric-code or anything-intercept product lands in
+ * the upper triangle as it is; only code-code pairs are ordered.  Each row
+ * first gathers its present codes (and the intercept, as index p) into idx
+ * (n_cat + 1 entries of scratch), so the inner loops have no branches. */
+static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
+                       const double *x, double C, int fit_intercept, double *H,
+                       size_t *idx)
+{
+	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat;
+	double b = fit_intercept ? x[p] : 0.0;
+
+	for (size_t i = lo; i < hi; i++) {
+		double w = weight(d, i), a;
+		const double *xi = nn > 0 ? d->num + i * nn : NULL;
+		const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
+		size_t m = 0;
+		if (w == 0.0)
+			continue;
+		a = C * w * curv(ft_row_dot(d, i, x) + b);
+		for (size_t c = 0; c < nc; c++)
+			if (ci[c] >= 0)
+				idx[m++] = (size_t)ci[c];
+		if (fit_intercept)
+			idx[m++] = p;
+		for (size_t j = 0; j < nn; j++) {
+			double aj = a * xi[j], *Hj = H + j * dim;
+			for (size_t k = j; k < nn; k++)
+				Hj[k] += aj * xi[k];
+			for (size_t k = 0; k < m; k++)
+				Hj[idx[k]] += aj;
+		}
+		for (size_t k = 0; k < m; k++) {
+			size_t u = idx[k];
+			H[u * dim + u] += a;
+			for (size_t e = k + 1; e < m; e++) {
+				size_t v = idx[e];
+				/* two columns hitting one feature: (1 + 1)^2 */
+				if (u < v)
+					H[u * dim + v] += a;
+				else if (u > v)
+					H[v * dim + u] += a;
+				else
+					H[u * dim + u] += 2.0 * a;
+			}
+		}
+	}
+}
+
+/* Hessian-vector product of the loss over rows [lo, hi): adds
+ * C sum w_i l''_i (xt_i . v) xt_i to hv (dim p + 1). */
+static void hv_block(const struct ft_dataset *d, size_t lo, size_t hi,
+                     const double *x, const double *v, double C,
+                     int fit_intercept, double *hv)
+{
+	size_t p = d->p;
+	double b = fit_intercept ? x[p] : 0.0, vb = fit_intercept ? v[p] : 0.0;
+	double hb = 0.0;
+
+	for (size_t i = lo; i < hi; i++) {
+		double w = weight(d, i), t;
+		if (w == 0.0)
+			continue;
+		t = C * w * curv(ft_row_dot(d, i, x) + b) * (ft_row_dot(d, i, v) + vb);
+		ft_row_axpy(d, i, t, hv);
+		hb += t;
+	}
+	if (fit_intercept)
+		hv[p] += hb;
+}
+
+void ft_logreg_block(const struct ft_dataset *d, size_t lo, size_t hi,
+                     const double *x, double C, double *f, double *g)
+{
+	vg_block(d, lo, hi, x, C, 1, f, g);
+}
+
+/* ---------------------------------------------------------- the vtable */
+
+static int lr_value_grad(void *ctx, const double *x, double *f, double *g)
+{
+	const struct logreg_ctx *c = ctx;
+	const struct ft_dataset *d = c->d;
+	size_t p = d->p;
+
+	*f = 0.0;
+	if (g)
+		memset(g, 0, (p + 1) * sizeof *g);
+	for (size_t lo = 0; lo < d->n; lo += BLOCK_ROWS) {
+		size_t hi = d->n - lo < BLOCK_ROWS ? d->n : lo + BLOCK_ROWS;
+		vg_block(d, lo, hi, x, c->C, c->fit_intercept, f, g);
+	}
+	/* 1/2 ||beta||^2, and 1/2 b^2 when b is pinned (see the top) */
+	for (size_t j = 0; j < p; j++) {
+		*f += 0.5 * x[j] * x[j];
+		if (g)
+			g[j] += x[j];
+	}
+	if (!c->fit_intercept) {
+		*f += 0.5 * x[p] * x[p];
+		if (g)
+			g[p] += x[p];
+	}
+	return 0;
+}
+
+static int lr_hess_vec(void *ctx, const double *x, const double *v, double *hv)
+{
+	const struct logreg_ctx *c = ctx;
+	const struct ft_dataset *d = c->d;
+	size_t p = d->p;
+
+	memset(hv, 0, (p + 1) * sizeof *hv);
+	for (size_t lo = 0; lo < d->n; lo += BLOCK_ROWS) {
+		size_t hi = d->n - lo < BLOCK_ROWS ? d->n : lo + BLOCK_ROWS;
+		hv_block(d, lo, hi, x, v, c->C, c->fit_intercept, hv);
+	}
+	for (size_t j = 0; j < p; j++)
+		hv[j] += v[j];
+	if (!c->fit_intercept)
+		hv[p] += v[p];
+	return 0;
+}
+
+static int lr_hessian(void *ctx, const double *x, double *H)
+{
+	const struct logreg_ctx *c = ctx;
+	const struct ft_dataset *d = c->d;
+	size_t p = d->p, dim = p + 1, *idx;
+
+	idx = malloc((d->n_cat + 1) * sizeof *idx);
+	if (!idx)
+		return FT_ENOMEM;
+	memset(H, 0, dim * dim * sizeof *H);
+	for (size_t lo = 0; lo < d->n; lo += BLOCK_ROWS) {
+		size_t hi = d->n - lo < BLOCK_ROWS ? d->n : lo + BLOCK_ROWS;
+		hess_block(d, lo, hi, x, c->C, c->fit_intercept, H, idx);
+	}
+	free(idx);
+	for (size_t a = 0; a < dim; a++)
+		for (size_t e = a + 1; e < dim; e++)
+			H[e * dim + a] = H[a * dim + e];
+	for (size_t j = 0; j < p; j++)
+		H[j * dim + j] += 1.0;
+	if (!c->fit_intercept)
+		H[p * dim + p] += 1.0;
+	return 0;
+}
+
+/* ------------------------------------------------------------- checks */
+
+void ft_logreg_params_init(struct ft_logreg_params *p)
+{
+	p->C = 1.0;
+	p->fit_intercept = 1;
+	ft_solver_opts_init(&p->solver);
+}
+
+const char *ft_logreg_check(const struct ft_logreg_params *p)
+{
+	if (!p)
+		return "no parameters";
+	if (!(p->C > 0.0) || !isfinite(p->C))
+		return "C must be a positive finite number";
+	if (p->fit_intercept != 0 && p->fit_intercept != 1)
+		return "fit_intercept must be 0 or 1";
+	return ft_solver_opts_check(&p->solver);
+}
+
+/* "line 17" when the data set knows its source lines, else "row 16"
+ * (0-based). */
+static const char *where(const struct ft_dataset *d, size_t i, char *buf,
+                         size_t n)
+{
+	if (d->line)
+		snprintf(buf, n, "line %zu", d->line[i]);
+	else
+		snprintf(buf, n, "row %zu", i);
+	return buf;
+}
+
+/* Everything the objective relies on: shapes, labels 0/1, weights finite and
+ * >= 0, finite numeric features, codes inside the categorical range, and
+ * both classes with positive total weight (otherwise the intercept runs off
+ * to infinity). */
+static int check_data(const struct ft_dataset *d, struct ft_error *err)
+{
+	char at[64];
+	double w0 = 0.0, w1 = 0.0;
+
+	if (!d)
+		return ft_error_set(err, FT_EINVAL, "logreg: no data set");
+	if (d->n == 0)
+		return ft_error_set(err, FT_EDATA, "logreg: no training rows");
+	if (!d->y)
+		return ft_error_set(err, FT_EDATA, "logreg: the data set has no labels");
+	if (d->n_num > d->p || (d->n_num > 0 && !d->num) || (d->n_cat > 0 && !d->code))
+		return ft_error_set(err, FT_EINVAL,
+		                    "logreg: malformed data set (p %zu, n_num %zu, n_cat %zu)",
+		                    d->p, d->n_num, d->n_cat);
+	if (d->p >= (size_t)INT32_MAX)
+		return ft_error_set(err, FT_EINVAL, "logreg: too many features (%zu)", d->p);
+	for (size_t i = 0; i < d->n; i++) {
+		double y = d->y[i], w = weight(d, i);
+		if (y != 0.0 && y != 1.0)
+			return ft_error_set(err, FT_EDATA, "logreg: %s: label %g is not 0 or 1",
+			                    where(d, i, at, sizeof at), y);
+		if (!(w >= 0.0) || !isfinite(w))
+			return ft_error_set(err, FT_EDATA,
+			                    "logreg: %s: weight %g is not a finite number >= 0",
+			                    where(d, i, at, sizeof at), w);
+		for (size_t j = 0; j < d->n_num; j++)
+			if (!isfinite(d->num[i * d->n_num + j]))
+				return ft_error_set(err, FT_EDATA,
+				                    "logreg: %s: numeric feature %zu is %g",
+				                    where(d, i, at, sizeof at), j,
+				                    d->num[i * d->n_num + j]);
+		for (size_t c = 0; c < d->n_cat; c++) {
+			int32_t k = d->code[i * d->n_cat + c];
+			if (k < -1 || (k >= 0 && ((size_t)k < d->n_num || (size_t)k >= d->p)))
+				return ft_error_set(err, FT_EINVAL,
+				                    "logreg: %s: categorical code %ld is outside %zu..%zu",
+				                    where(d, i, at, sizeof at), (long)k,
+				                    d->n_num, d->p - 1);
+		}
+		if (y == 1.0)
+			w1 += w;
+		else
+			w0 += w;
+	}
+	if (!(w0 > 0.0) || !(w1 > 0.0))
+		return ft_error_set(err, FT_EDATA,
+		                    "logreg: only one class has positive weight (label 0: %g, label 1: %g)",
+		                    w0, w1);
+	if (!isfinite(w0 + w1))
+		return ft_error_set(err, FT_EDATA, "logreg: the total weight overflows");
+	return 0;
+}
+
+/* -------------------------------------------------------------- the API */
+
+int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
+                        struct ft_objective *obj, struct ft_error *err)
+{
+	struct logreg_ctx *c;
+	int rc;
+
+	memset(obj, 0, sizeof *obj);
+	if (!(C > 0.0) || !isfinite(C))
+		return ft_error_set(err, FT_EINVAL, "logreg: C must be a positive finite number");
+	if (fit_intercept != 0 && fit_intercept != 1)
+		return ft_error_set(err, FT_EINVAL, "logreg: fit_intercept must be 0 or 1");
+	if ((rc = check_data(d, err)) != 0)
+		return rc;
+	c = malloc(sizeof *c);
+	if (!c)
+		return ft_error_set(err, FT_ENOMEM, "logreg: out of memory");
+	c->d = d;
+	c->C = C;
+	c->fit_intercept = fit_intercept;
+	obj->dim = d->p + 1;
+	obj->ctx = c;
+	obj->value_grad = lr_value_grad;
+	obj->hess_vec = lr_hess_vec;
+	obj->hessian = lr_hessian;
+	return 0;
+}
+
+void ft_logreg_objective_free(struct ft_objective *obj)
+{
+	if (!obj)
+		return;
+	free(obj->ctx);
+	obj->ctx = NULL;
+}
+
+int ft_logreg_fit(const struct ft_dataset *d, const struct ft_logreg_params *p,
+                  struct ft_linear_model **out, struct ft_solver_result *res,
+                  struct ft_error *err)
+{
+	struct ft_logreg_params def;
+	struct ft_objective obj;
+	struct ft_linear_model *m = NULL;
+	double *x = NULL;
+	const char *msg;
+	int rc;
+
+	memset(&obj, 0, sizeof obj);
+	if (!out)
+		return ft_error_set(err, FT_EINVAL, "logreg: no output model");
+	*out = NULL;
+	if (!p) {
+		ft_logreg_params_init(&def);
+		p = &def;
+	}
+	if ((msg = ft_logreg_check(p)) != NULL)
+		return ft_error_set(err, FT_EINVAL, "logreg: %s", msg);
+	if ((rc = ft_logreg_objective(d, p->C, p->fit_intercept, &obj, err)) != 0)
+		goto done;
+	x = calloc(obj.dim, sizeof *x);
+	m = calloc(1, sizeof *m);
+	if (m)
+		m->coef = malloc((d->p > 0 ? d->p : 1) * sizeof *m->coef);
+	if (!x || !m || !m->coef) {
+		rc = ft_error_set(err, FT_ENOMEM, "logreg: out of memory (%zu features)", d->p);
+		goto done;
+	}
+	/* start from zero, as sklearn does */
+	if ((rc = ft_minimize(&obj, x, &p->solver, res, err)) != 0)
+		goto done;
+	for (size_t j = 0; j < obj.dim; j++)
+		if (!isfinite(x[j])) {
+			rc = ft_error_set(err, FT_ENUMERIC, "logreg: coefficient %zu is %g", j, x[j]);
+			goto done;
+		}
+	m->type = FT_MODEL_LOGREG;
+	m->p = d->p;
+	if (d->p > 0)
+		memcpy(m->coef, x, d->p * sizeof *x);
+	m->intercept = p->fit_intercept ? x[d->p] : 0.0;
+	*out = m;
+	m = NULL;
+done:
+	free(x);
+	ft_linear_model_free(m);
+	ft_logreg_objective_free(&obj);
+	return rc;
+}
