@@ -102,7 +102,10 @@ struct ft_table {
 #define FT_MISSING ((size_t)-1)
 
 /* Read a whole file.  Errors name the file and line:
- * "adult.test:7: expected 15 fields, found 14". */
+ * "adult.test:7: expected 15 fields, found 14" (FT_EPARSE); a file without
+ * data rows is FT_EDATA.  Repeated header names are renamed as pandas does
+ * ("decile_score.1"), since COMPAS as distributed has two; names given in
+ * o->names must be unique. */
 int ft_table_read(const char *path, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err);
 void ft_table_free(struct ft_table *t);
@@ -154,7 +157,10 @@ struct ft_column {
 	double mean, sd;     /* numeric features: training mean and std (ddof 0; sd 1 when 0) */
 	char **cats;         /* categorical: sorted (strcmp) training categories */
 	size_t n_cats;
-	long impute_cat;     /* index into cats used for missing values under impute, or -1 */
+	long impute_cat;     /* most frequent category, used for missing values (impute
+	                        policy, and always in predict mode); -1 when not a
+	                        categorical feature.  Non-features keep neutral
+	                        values (mean 0, sd 1, no categories). */
 	size_t offset;       /* first feature index of this column (features only) */
 };
 
@@ -205,7 +211,8 @@ struct ft_encode_stats {
 	size_t n_dropped;      /* rows dropped for missing values */
 	size_t n_imputed;      /* cells imputed */
 	size_t n_unseen;       /* categorical cells with a category unseen in training */
-	size_t n_unseen_groups;/* rows whose group was not seen in training (dropped) */
+	size_t n_unseen_groups;/* rows whose group was not seen in training (dropped in
+	                          TRAIN mode, kept with group -1 in PREDICT mode) */
 };
 
 /* Learn the preprocessing from a training table: column roles, type
@@ -255,7 +262,7 @@ enum ft_solver { FT_SOLVER_AUTO = 0, FT_SOLVER_NEWTON, FT_SOLVER_LBFGS };
 
 struct ft_solver_opts {
 	int solver;            /* enum ft_solver */
-	int max_iter;          /* default 100 (Newton) / 1000 (L-BFGS) */
+	int max_iter;          /* 0 = the solver's default: 100 (Newton) / 1000 (L-BFGS) */
 	double tol;            /* stop when ||g||_2 <= tol * max(1, ||g(x0)||_2); default 1e-8 */
 	size_t lbfgs_m;        /* memory, default 10 */
 	size_t dense_max_dim;  /* AUTO uses Newton+Cholesky up to this dim, default 2000 */
@@ -272,7 +279,8 @@ struct ft_solver_result {
 const char *ft_solver_name(int solver);
 
 /* Minimise obj from x (in place).  Not converging within max_iter is not an
- * error: res->converged says so.  NaN in f or g is FT_ENUMERIC. */
+ * error: res->converged says so.  NaN in f or g is FT_ENUMERIC; on error x
+ * holds the last accepted iterate. */
 int ft_minimize(const struct ft_objective *obj, double *x,
                 const struct ft_solver_opts *o, struct ft_solver_result *res,
                 struct ft_error *err);
@@ -307,9 +315,11 @@ void ft_logreg_params_init(struct ft_logreg_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
 const char *ft_logreg_check(const struct ft_logreg_params *p);
 
-/* The logistic objective as a vtable, over x = (beta[0..p-1], b).  Sums are
- * taken over blocks of rows (ft_logreg_block).  ctx is allocated; free with
- * ft_logreg_objective_free.  sample weights are d->w times C. */
+/* The logistic objective as a vtable, over x = (beta[0..p-1], b): dim is
+ * always p + 1; with fit_intercept = 0 the objective adds b^2/2 instead of
+ * using b, which pins b at 0.  Sums are taken over blocks of rows
+ * (ft_logreg_block).  d is borrowed and must outlive obj; ctx is allocated;
+ * free with ft_logreg_objective_free.  Sample weights are d->w times C. */
 int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
                         struct ft_objective *obj, struct ft_error *err);
 void ft_logreg_objective_free(struct ft_objective *obj);

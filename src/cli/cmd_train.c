@@ -43,9 +43,9 @@ static char **copy_strv(char **v, size_t n)
 {
 	char **c;
 
-	if (!v || !n)
-		return NULL;
-	c = calloc(n, sizeof *c);
+	if (!v)
+		return NULL;  /* NULL means "defaults"; an empty list stays a list */
+	c = calloc(n ? n : 1, sizeof *c);
 	if (!c)
 		return NULL;
 	for (size_t i = 0; i < n; i++)

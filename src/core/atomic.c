@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fairtrain.h"
 #include "core/internal.h"
@@ -47,6 +48,13 @@ int ft_tmpfile_make(const char *path, char **tmp_out, int *fd_out,
 		free(tmp);
 		return ft_error_set(err, FT_EIO, "%s: cannot create: %s", path,
 		                    strerror(e));
+	}
+	/* mkstemp creates 0600; a model file is an ordinary output file, so give
+	 * it the mode open(2) would: 0666 less the umask. */
+	{
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(fd, 0666 & ~um);
 	}
 	*tmp_out = tmp;
 	*fd_out = fd;

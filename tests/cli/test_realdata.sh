@@ -65,7 +65,8 @@ assert f['training'].attrs['n_dropped'] == 0
 GNAMES=status,duration,history,purpose,amount,savings,employment,rate,personal,debtors,residence,property,age,plans,housing,credits,job,liable,telephone,foreign,credit
 check german_train "$FT" train --data "$DATA/german/german.data" --delimiter whitespace --names $GNAMES \
 	--target credit --positive 1 --sensitive personal --split 0.3 --seed 5 --out "$TMP/german.h5"
-grep -q "1000 rows; train 700, test 300" "$TMP/out" && grep -q "A91 .*A92 .*A93 .*A94" "$TMP/out" &&
+# stratified: 30% of each (label, group) stratum, rounded per stratum
+grep -q "1000 rows; train 69[6-9], test 30[1-4]" "$TMP/out" && grep -q "A91 .*A92 .*A93 .*A94" "$TMP/out" &&
 	pass german_counts || fail german_counts "$(cat "$TMP/out")"
 
 # COMPAS: header, duplicate column names, thousands of one-hot columns

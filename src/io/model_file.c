@@ -1,0 +1,1764 @@
+/*
+ * model_file.c - fairtrain model files: HDF5, schema version 1.
+ *
+ * ft_model_save writes a struct ft_model_file and ft_model_load reads one
+ * back.  The layout (every path, type, shape and meaning) is documented in
+ * src/io/SCHEMA.md; it is chosen so that h5py can read a file without
+ * knowing fairtrain: strings are variable-length UTF-8 (h5py returns str),
+ * string arrays are 1-D datasets of that type, numbers are little-endian
+ * int32 / int64 / uint64 / float64.
+ *
+ * What this file does:
+ *   - validates a model file in memory with one function (check_mf) used on
+ *     both sides, so that save never writes what load would refuse, and no
+ *     NaN or Inf ever reaches a model file;
+ *   - writes atomically: the file is built in memory (HDF5's core driver,
+ *     see ft_model_save for why), written to a temp file beside the
+ *     destination, fsync'ed and renamed over it, and the directory is
+ *     fsync'ed (ft_tmpfile_make / ft_tmpfile_finish); on any failure every
+ *     handle is closed, the temp file is removed and an existing destination
+ *     is left untouched;
+ *   - reads defensively: every attribute and dataset is checked for presence,
+ *     type class and shape before it is read, so a foreign, newer, truncated
+ *     or hand-edited file is refused with one line naming the file and the
+ *     object, never a crash and never a half-built struct.
+ *
+ * What it does not do: no schema migration (a newer format_version is
+ * refused), no partial reads, no compression.  HDF5 (the serial build) is
+ * not thread-safe: do not call these functions from two threads at once.
+ * This is the only file of the project that includes hdf5.h.
+ *
+ * Handle discipline: every hid_t starts as H5I_INVALID_HID and is closed
+ * exactly once on the single cleanup path of the function that opened it.
+ * HDF5's automatic error printing is switched off (H5Eset_auto2) and every
+ * HDF5 failure becomes an ft_error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <hdf5.h>
+#include "fairtrain.h"
+#include "core/internal.h"
+
+/* The last enum ft_solver value: names are mapped back to ids by trying
+ * every id from FT_SOLVER_AUTO up to this one with ft_solver_name. */
+#define SOLVER_LAST FT_SOLVER_LBFGS
+
+/* The only model type of schema version 1. */
+#define LOGREG_NAME "logistic_regression"
+
+/* Group names under /preprocessing/columns are zero-padded to this many
+ * digits, or more when there are more columns, so that name order is input
+ * order (h5py lists members by name). */
+#define COL_DIGITS 3
+
+static const char *const role_names[] = {
+	"feature", "target", "sensitive", "weight", "drop"
+};
+static const char *const type_names[] = { "numeric", "categorical" };
+static const char *const policy_names[] = { "drop", "impute" };
+
+#define N_ROLES (sizeof role_names / sizeof role_names[0])
+#define N_TYPES (sizeof type_names / sizeof type_names[0])
+#define N_POLICIES (sizeof policy_names / sizeof policy_names[0])
+
+/* ------------------------------------------------------------ validation */
+
+/* Format a reason into why[0..n) and return code. */
+__attribute__((format(printf, 4, 5)))
+static int bad(char *why, size_t n, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static const char *nonfinite_word(double x)
+{
+	return isnan(x) ? "nan" : x > 0 ? "inf" : "-inf";
+}
+
+/* Is column c an input of the model?  Sensitive columns are features too
+ * when the encoder says use_sensitive. */
+static int is_feature(const struct ft_encoder *e, const struct ft_column *c)
+{
+	return c->role == FT_ROLE_FEATURE ||
+	       (c->role == FT_ROLE_SENSITIVE && e->use_sensitive);
+}
+
+/* Index of the column called name with the given role, or -1. */
+static long find_col(const struct ft_encoder *e, const char *name, int role)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_cols; i++)
+		if (e->cols[i].role == role && e->cols[i].name &&
+		    strcmp(e->cols[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* n non-NULL strings (v may be NULL only when n == 0). */
+static int strv_ok(char *const *v, size_t n)
+{
+	size_t i;
+
+	if (n && !v)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!v[i])
+			return 0;
+	return 1;
+}
+
+/* n non-NULL strings in strictly increasing strcmp order. */
+static int strv_sorted(char *const *v, size_t n)
+{
+	size_t i;
+
+	if (!strv_ok(v, n))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (strcmp(v[i - 1], v[i]) >= 0)
+			return 0;
+	return 1;
+}
+
+/* Check one column: roles and types known, statistics finite, categories
+ * sorted and unique, the imputation index in range. */
+static int check_column(const struct ft_encoder *e, size_t i, char *why,
+                        size_t n)
+{
+	const struct ft_column *c = &e->cols[i];
+
+	if (!c->name)
+		return bad(why, n, FT_EINVAL, "column %zu has no name", i);
+	if (c->role < 0 || (size_t)c->role >= N_ROLES)
+		return bad(why, n, FT_EINVAL, "column '%s' has role %d", c->name,
+		           c->role);
+	if (c->type < 0 || (size_t)c->type >= N_TYPES)
+		return bad(why, n, FT_EINVAL, "column '%s' has type %d", c->name,
+		           c->type);
+	if (c->impute_cat < -1)
+		return bad(why, n, FT_EINVAL, "column '%s': impute_cat %ld is "
+		           "below -1", c->name, c->impute_cat);
+	if (!isfinite(c->mean))
+		return bad(why, n, FT_ENUMERIC, "column '%s' mean is %s", c->name,
+		           nonfinite_word(c->mean));
+	if (!isfinite(c->sd))
+		return bad(why, n, FT_ENUMERIC, "column '%s' sd is %s", c->name,
+		           nonfinite_word(c->sd));
+	if (c->type == FT_NUMERIC) {
+		if (c->n_cats)
+			return bad(why, n, FT_EINVAL,
+			           "numeric column '%s' has categories", c->name);
+		if (is_feature(e, c) && !(c->sd > 0))
+			return bad(why, n, FT_EINVAL,
+			           "numeric feature '%s' has sd %g (must be > 0)",
+			           c->name, c->sd);
+		return 0;
+	}
+	if (!strv_sorted(c->cats, c->n_cats))
+		return bad(why, n, FT_EINVAL, "column '%s': categories are not "
+		           "distinct strings in sorted order", c->name);
+	if (c->impute_cat >= 0 && (size_t)c->impute_cat >= c->n_cats)
+		return bad(why, n, FT_EINVAL, "column '%s': impute_cat %ld is "
+		           "out of range (%zu categories)", c->name, c->impute_cat,
+		           c->n_cats);
+	return 0;
+}
+
+/* The feature layout promised by fairtrain.h: numeric feature columns take
+ * indices 0 .. n_num-1 in input order, then each categorical feature column
+ * takes one block of n_cats indices, in input order, ending at n_features.
+ * Checking it exactly guarantees that applying the encoder never indexes
+ * outside the coefficient vector. */
+static int check_layout(const struct ft_encoder *e, char *why, size_t n)
+{
+	size_t i, next_num = 0, next_cat = e->n_num, n_catcols = 0;
+
+	if (e->n_num > e->n_features)
+		return bad(why, n, FT_EINVAL, "n_num %zu exceeds n_features %zu",
+		           e->n_num, e->n_features);
+	for (i = 0; i < e->n_cols; i++) {
+		const struct ft_column *c = &e->cols[i];
+
+		if (!is_feature(e, c))
+			continue;
+		if (c->type == FT_NUMERIC) {
+			if (c->offset != next_num || next_num >= e->n_num)
+				return bad(why, n, FT_EINVAL, "column '%s' has "
+				           "offset %zu, expected %zu", c->name,
+				           c->offset, next_num);
+			next_num++;
+		} else {
+			if (c->offset != next_cat ||
+			    c->n_cats > e->n_features - next_cat)
+				return bad(why, n, FT_EINVAL, "column '%s' has "
+				           "offset %zu and %zu categories, which do "
+				           "not fit the feature layout (next %zu of "
+				           "%zu)", c->name, c->offset, c->n_cats,
+				           next_cat, e->n_features);
+			next_cat += c->n_cats;
+			n_catcols++;
+		}
+	}
+	if (next_num != e->n_num)
+		return bad(why, n, FT_EINVAL, "n_num is %zu but %zu numeric "
+		           "feature columns", e->n_num, next_num);
+	if (n_catcols != e->n_cat)
+		return bad(why, n, FT_EINVAL, "n_cat is %zu but %zu categorical "
+		           "feature columns", e->n_cat, n_catcols);
+	if (next_cat != e->n_features)
+		return bad(why, n, FT_EINVAL, "n_features is %zu but the columns "
+		           "make %zu features", e->n_features, next_cat);
+	return 0;
+}
+
+static int check_encoder(const struct ft_encoder *e, char *why, size_t n)
+{
+	size_t i, k, n_sens = 0;
+	int rc;
+
+	if (e->n_cols && !e->cols)
+		return bad(why, n, FT_EINVAL, "encoder has no columns array");
+	if (e->missing_policy < 0 || (size_t)e->missing_policy >= N_POLICIES)
+		return bad(why, n, FT_EINVAL, "missing_policy %d is unknown",
+		           e->missing_policy);
+	if (e->use_sensitive != 0 && e->use_sensitive != 1)
+		return bad(why, n, FT_EINVAL, "use_sensitive is %d, not 0 or 1",
+		           e->use_sensitive);
+	for (i = 0; i < e->n_cols; i++) {
+		if ((rc = check_column(e, i, why, n)))
+			return rc;
+		n_sens += e->cols[i].role == FT_ROLE_SENSITIVE;
+	}
+	if ((rc = check_layout(e, why, n)))
+		return rc;
+	if (!strv_ok(e->feature_names, e->n_features))
+		return bad(why, n, FT_EINVAL, "feature_names has a missing name");
+	if (e->target && find_col(e, e->target, FT_ROLE_TARGET) < 0)
+		return bad(why, n, FT_EINVAL, "target '%s' is not a column with "
+		           "role target", e->target);
+	if (e->weight && find_col(e, e->weight, FT_ROLE_WEIGHT) < 0)
+		return bad(why, n, FT_EINVAL, "weight '%s' is not a column with "
+		           "role weight", e->weight);
+	if (!strv_ok(e->sensitive, e->n_sensitive))
+		return bad(why, n, FT_EINVAL, "sensitive has a missing name");
+	for (k = 0; k < e->n_sensitive; k++)
+		if (find_col(e, e->sensitive[k], FT_ROLE_SENSITIVE) < 0)
+			return bad(why, n, FT_EINVAL, "sensitive '%s' is not a "
+			           "column with role sensitive", e->sensitive[k]);
+	if (n_sens != e->n_sensitive)
+		return bad(why, n, FT_EINVAL, "%zu columns have role sensitive "
+		           "but sensitive lists %zu", n_sens, e->n_sensitive);
+	if (!strv_sorted(e->group_names, e->n_groups))
+		return bad(why, n, FT_EINVAL, "group_names are not distinct "
+		           "strings in sorted order");
+	if (e->privileged) {
+		for (k = 0; k < e->n_groups; k++)
+			if (strcmp(e->group_names[k], e->privileged) == 0)
+				break;
+		if (k == e->n_groups)
+			return bad(why, n, FT_EINVAL, "privileged group '%s' is "
+			           "not in group_names", e->privileged);
+	}
+	return 0;
+}
+
+/* Everything that must hold for a model file, on save and on load.  Returns
+ * 0, FT_EINVAL (inconsistent) or FT_ENUMERIC (NaN or Inf), with the reason
+ * in why, phrased with the schema's names. */
+static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
+{
+	const struct ft_linear_model *m = mf->model;
+	const struct ft_read_opts *ro = &mf->read;
+	size_t i;
+	int rc;
+	struct { const char *name; double v; } reals[] = {
+		{ "C", mf->C }, { "tol", mf->solver_opts.tol },
+		{ "grad_norm", mf->solver_result.grad_norm },
+		{ "objective", mf->solver_result.f }, { "split", mf->split },
+	};
+
+	if (!mf->enc)
+		return bad(why, n, FT_EINVAL, "no preprocessing (encoder)");
+	if (!m)
+		return bad(why, n, FT_EINVAL, "no model");
+	if (!strv_ok(mf->input_paths, mf->n_inputs) ||
+	    !strv_ok(mf->input_sha256, mf->n_inputs))
+		return bad(why, n, FT_EINVAL, "/inputs has a missing string");
+	if ((unsigned char)ro->delimiter >= 0x80)
+		return bad(why, n, FT_EINVAL, "delimiter 0x%02x is not ASCII",
+		           (unsigned char)ro->delimiter);
+	if ((ro->whitespace != 0 && ro->whitespace != 1) ||
+	    (ro->header != 0 && ro->header != 1))
+		return bad(why, n, FT_EINVAL, "/read whitespace and header must "
+		           "be 0 or 1");
+	if (!strv_ok(ro->names, ro->n_names))
+		return bad(why, n, FT_EINVAL, "/read/names has a missing name");
+	if (ro->missing && !strv_ok(ro->missing, ro->n_missing))
+		return bad(why, n, FT_EINVAL, "/read/missing has a missing token");
+	if ((rc = check_encoder(mf->enc, why, n)))
+		return rc;
+	if (m->type != FT_MODEL_LOGREG)
+		return bad(why, n, FT_EINVAL, "model type %d is unknown", m->type);
+	if (m->p != mf->enc->n_features)
+		return bad(why, n, FT_EINVAL, "/model/coef has %zu values, "
+		           "expected %zu (n_features)", m->p, mf->enc->n_features);
+	if (m->p && !m->coef)
+		return bad(why, n, FT_EINVAL, "model has no coefficients");
+	for (i = 0; i < m->p; i++)
+		if (!isfinite(m->coef[i]))
+			return bad(why, n, FT_ENUMERIC, "/model/coef[%zu] is %s", i,
+			           nonfinite_word(m->coef[i]));
+	if (!isfinite(m->intercept))
+		return bad(why, n, FT_ENUMERIC, "/model/intercept is %s",
+		           nonfinite_word(m->intercept));
+	for (i = 0; i < sizeof reals / sizeof reals[0]; i++)
+		if (!isfinite(reals[i].v))
+			return bad(why, n, FT_ENUMERIC, "/training %s is %s",
+			           reals[i].name, nonfinite_word(reals[i].v));
+	if ((mf->fit_intercept != 0 && mf->fit_intercept != 1) ||
+	    (mf->solver_result.converged != 0 && mf->solver_result.converged != 1))
+		return bad(why, n, FT_EINVAL, "/training fit_intercept and "
+		           "converged must be 0 or 1");
+	if (mf->solver_opts.solver < FT_SOLVER_AUTO ||
+	    mf->solver_opts.solver > SOLVER_LAST)
+		return bad(why, n, FT_EINVAL, "solver %d is unknown",
+		           mf->solver_opts.solver);
+	if (mf->solver_result.solver < FT_SOLVER_AUTO ||
+	    mf->solver_result.solver > SOLVER_LAST)
+		return bad(why, n, FT_EINVAL, "solver_used %d is unknown",
+		           mf->solver_result.solver);
+	return 0;
+}
+
+/* --------------------------------------------------------------- writing */
+
+/* "/model" + "coef" -> "/model/coef"; "/" + "inputs" -> "/inputs". */
+static void join(char *buf, size_t n, const char *obj, const char *name)
+{
+	snprintf(buf, n, "%s/%s", strcmp(obj, "/") ? obj : "", name);
+}
+
+struct wr {
+	const char *path;          /* the destination, for messages */
+	struct ft_error *err;
+	hid_t str;                 /* variable-length UTF-8 string */
+	hid_t scalar;              /* scalar dataspace */
+};
+
+static int wfail(struct wr *w, const char *obj, const char *attr)
+{
+	if (attr)
+		return ft_error_set(w->err, FT_EIO, "%s: cannot write attribute "
+		                    "'%s' on %s", w->path, attr, obj);
+	return ft_error_set(w->err, FT_EIO, "%s: cannot write %s", w->path, obj);
+}
+
+/* One scalar attribute name on loc (the object obj, for messages). */
+static int write_attr(struct wr *w, hid_t loc, const char *obj,
+                      const char *name, hid_t ftype, hid_t mtype,
+                      const void *buf)
+{
+	hid_t a = H5Acreate2(loc, name, ftype, w->scalar, H5P_DEFAULT,
+	                     H5P_DEFAULT);
+	int rc = 0;
+
+	if (a < 0 || H5Awrite(a, mtype, buf) < 0)
+		rc = wfail(w, obj, name);
+	if (a >= 0 && H5Aclose(a) < 0 && !rc)
+		rc = wfail(w, obj, name);
+	return rc;
+}
+
+/* NULL is written as "" (used only where the schema says so). */
+static int wstr(struct wr *w, hid_t loc, const char *obj, const char *name,
+                const char *s)
+{
+	const char *v = s ? s : "";
+	return write_attr(w, loc, obj, name, w->str, w->str, &v);
+}
+
+/* A string attribute that is absent when s is NULL. */
+static int wstr_opt(struct wr *w, hid_t loc, const char *obj,
+                    const char *name, const char *s)
+{
+	return s ? wstr(w, loc, obj, name, s) : 0;
+}
+
+static int wi32(struct wr *w, hid_t loc, const char *obj, const char *name,
+                int v)
+{
+	return write_attr(w, loc, obj, name, H5T_STD_I32LE, H5T_NATIVE_INT, &v);
+}
+
+static int wi64(struct wr *w, hid_t loc, const char *obj, const char *name,
+                int64_t v)
+{
+	return write_attr(w, loc, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64,
+	                  &v);
+}
+
+static int wu64(struct wr *w, hid_t loc, const char *obj, const char *name,
+                uint64_t v)
+{
+	return write_attr(w, loc, obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64,
+	                  &v);
+}
+
+static int wf64(struct wr *w, hid_t loc, const char *obj, const char *name,
+                double v)
+{
+	return write_attr(w, loc, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+	                  &v);
+}
+
+/* A dataset: scalar when rank is 0, else 1-D of n elements (n may be 0). */
+static int write_dset(struct wr *w, hid_t loc, const char *obj,
+                      const char *name, hid_t ftype, hid_t mtype, int rank,
+                      size_t n, const void *buf)
+{
+	hsize_t dims[1];
+	hid_t s = H5I_INVALID_HID, d = H5I_INVALID_HID;
+	char full[128];
+	int rc = 0;
+
+	join(full, sizeof full, obj, name);
+	dims[0] = (hsize_t)n;
+	s = rank ? H5Screate_simple(1, dims, NULL) : H5Screate(H5S_SCALAR);
+	if (s >= 0)
+		d = H5Dcreate2(loc, name, ftype, s, H5P_DEFAULT, H5P_DEFAULT,
+		               H5P_DEFAULT);
+	/* a zero-length dataset has nothing to write */
+	if (d < 0 || ((rank == 0 || n > 0) &&
+	    H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
+		rc = wfail(w, full, NULL);
+	if (d >= 0 && H5Dclose(d) < 0 && !rc)
+		rc = wfail(w, full, NULL);
+	if (s >= 0)
+		H5Sclose(s);
+	return rc;
+}
+
+static int wstrv(struct wr *w, hid_t loc, const char *obj, const char *name,
+                 char *const *v, size_t n)
+{
+	return write_dset(w, loc, obj, name, w->str, w->str, 1, n, v);
+}
+
+static int wf64v(struct wr *w, hid_t loc, const char *obj, const char *name,
+                 const double *v, size_t n)
+{
+	return write_dset(w, loc, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+	                  1, n, v);
+}
+
+static int mkgroup(struct wr *w, hid_t loc, const char *obj, const char *name,
+                   hid_t *g)
+{
+	*g = H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (*g < 0)
+		return ft_error_set(w->err, FT_EIO, "%s: cannot create group %s",
+		                    w->path, obj);
+	return 0;
+}
+
+/* Close a group made by mkgroup: a failed close of a group we wrote to is a
+ * write failure.  Returns rc, or the close failure when rc is 0. */
+static int close_group(struct wr *w, hid_t g, const char *obj, int rc)
+{
+	if (g >= 0 && H5Gclose(g) < 0 && !rc)
+		rc = wfail(w, obj, NULL);
+	return rc;
+}
+
+static int write_root(struct wr *w, hid_t f, const struct ft_model_file *mf)
+{
+	int rc;
+
+	(void)((rc = wstr(w, f, "/", "format", FT_FORMAT_NAME)) ||
+	       (rc = wi32(w, f, "/", "format_version", FT_FORMAT_VERSION)) ||
+	       (rc = wstr(w, f, "/", "fairtrain_version", mf->fairtrain_version)) ||
+	       (rc = wstr(w, f, "/", "created_utc", mf->created_utc)) ||
+	       (rc = wstr(w, f, "/", "command_line", mf->command_line)));
+	return rc;
+}
+
+static int write_inputs(struct wr *w, hid_t f, const struct ft_model_file *mf)
+{
+	hid_t g = H5I_INVALID_HID;
+	int rc;
+
+	(void)((rc = mkgroup(w, f, "/inputs", "inputs", &g)) ||
+	       (rc = wstrv(w, g, "/inputs", "path", mf->input_paths,
+	                   mf->n_inputs)) ||
+	       (rc = wstrv(w, g, "/inputs", "sha256", mf->input_sha256,
+	                   mf->n_inputs)));
+	rc = close_group(w, g, "/inputs", rc);
+	return rc;
+}
+
+static int write_read(struct wr *w, hid_t f, const struct ft_read_opts *o)
+{
+	hid_t g = H5I_INVALID_HID;
+	char delim[2] = { o->delimiter, '\0' };
+	int rc;
+
+	(void)((rc = mkgroup(w, f, "/read", "read", &g)) ||
+	       (rc = wstr(w, g, "/read", "delimiter", delim)) ||
+	       (rc = wi32(w, g, "/read", "whitespace", o->whitespace)) ||
+	       (rc = wi32(w, g, "/read", "header", o->header)) ||
+	       (rc = wu64(w, g, "/read", "skip_rows", o->skip_rows)) ||
+	       (rc = wstrv(w, g, "/read", "names", o->names, o->n_names)) ||
+	       (rc = o->missing ? wstrv(w, g, "/read", "missing", o->missing,
+	                                o->n_missing) : 0));
+	rc = close_group(w, g, "/read", rc);
+	return rc;
+}
+
+/* The group name of column i of n_cols: its index zero-padded to the
+ * digits of the largest index, at least COL_DIGITS ("007", "1234"). */
+static void col_name(char buf[32], size_t n_cols, size_t i)
+{
+	char num[24];
+	size_t width = COL_DIGITS, len, last = n_cols ? n_cols - 1 : 0;
+
+	len = (size_t)snprintf(num, sizeof num, "%zu", last);
+	if (len > width)
+		width = len;
+	len = (size_t)snprintf(num, sizeof num, "%zu", i);
+	if (len > width)
+		width = len;
+	memset(buf, '0', width - len);
+	memcpy(buf + (width - len), num, len + 1);
+}
+
+static int write_column(struct wr *w, hid_t cols, size_t n_cols, size_t i,
+                        const struct ft_column *c)
+{
+	hid_t g = H5I_INVALID_HID;
+	char name[32], obj[64];
+	int rc;
+
+	col_name(name, n_cols, i);
+	snprintf(obj, sizeof obj, "/preprocessing/columns/%s", name);
+	(void)((rc = mkgroup(w, cols, obj, name, &g)) ||
+	       (rc = wstr(w, g, obj, "name", c->name)) ||
+	       (rc = wstr(w, g, obj, "role", role_names[c->role])) ||
+	       (rc = wstr(w, g, obj, "type", type_names[c->type])) ||
+	       (rc = wf64(w, g, obj, "mean", c->mean)) ||
+	       (rc = wf64(w, g, obj, "sd", c->sd)) ||
+	       (rc = wu64(w, g, obj, "offset", c->offset)) ||
+	       (rc = wi64(w, g, obj, "impute_cat", c->impute_cat)) ||
+	       (rc = c->type == FT_CATEGORICAL ?
+	             wstrv(w, g, obj, "categories", c->cats, c->n_cats) : 0));
+	rc = close_group(w, g, obj, rc);
+	return rc;
+}
+
+static int write_preprocessing(struct wr *w, hid_t f, const struct ft_encoder *e)
+{
+	static const char P[] = "/preprocessing";
+	hid_t g = H5I_INVALID_HID, cols = H5I_INVALID_HID;
+	int rc;
+	size_t i;
+
+	(void)((rc = mkgroup(w, f, P, "preprocessing", &g)) ||
+	       (rc = wstr_opt(w, g, P, "target", e->target)) ||
+	       (rc = wstr_opt(w, g, P, "positive", e->positive)) ||
+	       (rc = wstr_opt(w, g, P, "label_strip", e->label_strip)) ||
+	       (rc = wstr_opt(w, g, P, "privileged", e->privileged)) ||
+	       (rc = wstr_opt(w, g, P, "weight", e->weight)) ||
+	       (rc = wstr(w, g, P, "missing_policy",
+	                  policy_names[e->missing_policy])) ||
+	       (rc = wi32(w, g, P, "use_sensitive", e->use_sensitive)) ||
+	       (rc = wu64(w, g, P, "n_features", e->n_features)) ||
+	       (rc = wu64(w, g, P, "n_num", e->n_num)) ||
+	       (rc = wu64(w, g, P, "n_cat", e->n_cat)) ||
+	       (rc = wstrv(w, g, P, "sensitive", e->sensitive, e->n_sensitive)) ||
+	       (rc = wstrv(w, g, P, "group_names", e->group_names, e->n_groups)) ||
+	       (rc = wstrv(w, g, P, "feature_names", e->feature_names,
+	                   e->n_features)) ||
+	       (rc = mkgroup(w, g, "/preprocessing/columns", "columns", &cols)));
+	for (i = 0; !rc && i < e->n_cols; i++)
+		rc = write_column(w, cols, e->n_cols, i, &e->cols[i]);
+	rc = close_group(w, cols, "/preprocessing/columns", rc);
+	rc = close_group(w, g, P, rc);
+	return rc;
+}
+
+static int write_model(struct wr *w, hid_t f, const struct ft_linear_model *m,
+                       const struct ft_encoder *e)
+{
+	hid_t g = H5I_INVALID_HID;
+	int rc;
+
+	(void)((rc = mkgroup(w, f, "/model", "model", &g)) ||
+	       (rc = wstr(w, g, "/model", "type", LOGREG_NAME)) ||
+	       (rc = wu64(w, g, "/model", "n_features", m->p)) ||
+	       (rc = wf64v(w, g, "/model", "coef", m->coef, m->p)) ||
+	       (rc = write_dset(w, g, "/model", "intercept", H5T_IEEE_F64LE,
+	                        H5T_NATIVE_DOUBLE, 0, 1, &m->intercept)) ||
+	       (rc = wstrv(w, g, "/model", "feature_names", e->feature_names,
+	                   e->n_features)));
+	rc = close_group(w, g, "/model", rc);
+	return rc;
+}
+
+static int write_training(struct wr *w, hid_t f, const struct ft_model_file *mf)
+{
+	static const char T[] = "/training";
+	const struct ft_solver_opts *o = &mf->solver_opts;
+	const struct ft_solver_result *r = &mf->solver_result;
+	hid_t g = H5I_INVALID_HID;
+	int rc;
+
+	(void)((rc = mkgroup(w, f, T, "training", &g)) ||
+	       (rc = wstr(w, g, T, "method", mf->method)) ||
+	       (rc = wf64(w, g, T, "C", mf->C)) ||
+	       (rc = wi32(w, g, T, "fit_intercept", mf->fit_intercept)) ||
+	       (rc = wstr(w, g, T, "solver", ft_solver_name(o->solver))) ||
+	       (rc = wi32(w, g, T, "max_iter", o->max_iter)) ||
+	       (rc = wf64(w, g, T, "tol", o->tol)) ||
+	       (rc = wu64(w, g, T, "lbfgs_m", o->lbfgs_m)) ||
+	       (rc = wu64(w, g, T, "dense_max_dim", o->dense_max_dim)) ||
+	       (rc = wstr(w, g, T, "solver_used", ft_solver_name(r->solver))) ||
+	       (rc = wi32(w, g, T, "iterations", r->iterations)) ||
+	       (rc = wf64(w, g, T, "grad_norm", r->grad_norm)) ||
+	       (rc = wf64(w, g, T, "objective", r->f)) ||
+	       (rc = wi32(w, g, T, "converged", r->converged)) ||
+	       (rc = wu64(w, g, T, "n_train", mf->n_train)) ||
+	       (rc = wu64(w, g, T, "n_test", mf->n_test)) ||
+	       (rc = wu64(w, g, T, "n_dropped", mf->n_dropped)) ||
+	       (rc = wu64(w, g, T, "seed", mf->seed)) ||
+	       (rc = wf64(w, g, T, "split", mf->split)));
+	rc = close_group(w, g, T, rc);
+	return rc;
+}
+
+/* write(2) all of buf, across short writes and signals. */
+static int write_full(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, buf, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Why the file is built in memory: HDF5 1.10 cannot recover from a write
+ * error at H5Fclose (ENOSPC, EFBIG, EIO while flushing metadata).  The
+ * failed H5Fclose leaves the file id open in a half-closed state, closing it
+ * again crashes, and so does the library's own clean-up at exit.  So HDF5
+ * writes to the core (memory) driver without a backing store, where nothing
+ * can fail but malloc; the finished image (H5Fflush, H5Fget_file_image)
+ * is then written to the temp file with plain write(2), whose errors we
+ * report with errno, and ft_tmpfile_finish fsyncs and renames it.  Model
+ * files are small (kilobytes to a few megabytes), so the copy is cheap. */
+#define CORE_INCREMENT ((size_t)1 << 16)
+
+/* Contract: mf is borrowed and checked first (check_mf): an inconsistent
+ * struct is FT_EINVAL and a NaN or Inf anywhere is FT_ENUMERIC, both before
+ * anything touches the disk.  NULL provenance strings and method are written
+ * as "".  Returns 0 when path holds the new file; on any failure (FT_EIO,
+ * FT_ENOMEM) path is as it was and no temp file remains. */
+int ft_model_save(const char *path, const struct ft_model_file *mf,
+                  struct ft_error *err)
+{
+	struct wr w;
+	char why[FT_ERROR_MAX];
+	char *tmp = NULL, *image = NULL;
+	int fd = -1, rc, tmp_exists = 0;
+	hid_t fapl = H5I_INVALID_HID, f = H5I_INVALID_HID;
+	ssize_t size = 0;
+
+	w.path = path;
+	w.err = err;
+	w.str = H5I_INVALID_HID;
+	w.scalar = H5I_INVALID_HID;
+	if (!path || !mf)
+		return ft_error_set(err, FT_EINVAL, "ft_model_save: no %s",
+		                    path ? "model file" : "path");
+	/* refuse before touching the disk: nothing invalid, no NaN */
+	rc = check_mf(mf, why, sizeof why);
+	if (rc)
+		return ft_error_set(err, rc, "%s: cannot save: %s", path, why);
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+	rc = ft_tmpfile_make(path, &tmp, &fd, err);
+	if (rc)
+		return rc;
+	tmp_exists = 1;
+
+	w.str = H5Tcopy(H5T_C_S1);
+	if (w.str < 0 || H5Tset_size(w.str, H5T_VARIABLE) < 0 ||
+	    H5Tset_cset(w.str, H5T_CSET_UTF8) < 0 ||
+	    (w.scalar = H5Screate(H5S_SCALAR)) < 0 ||
+	    (fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
+	    H5Pset_fapl_core(fapl, CORE_INCREMENT, 0) < 0) {
+		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 setup "
+		                  "failed", path);
+		goto done;
+	}
+	/* the name only identifies the in-memory file: nothing is written */
+	f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+	if (f < 0) {
+		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 cannot "
+		                  "create a file", path);
+		goto done;
+	}
+	if ((rc = write_root(&w, f, mf)) || (rc = write_inputs(&w, f, mf)) ||
+	    (rc = write_read(&w, f, &mf->read)) ||
+	    (rc = write_preprocessing(&w, f, mf->enc)) ||
+	    (rc = write_model(&w, f, mf->model, mf->enc)) ||
+	    (rc = write_training(&w, f, mf)))
+		goto done;
+	/* H5Fget_file_image alone leaves some metadata in the cache (1.10): the
+	 * image is complete, and byte-identical to what the sec2 driver would
+	 * write but for object timestamps, only after a global flush */
+	if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) {
+		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 flush "
+		                  "failed", path);
+		goto done;
+	}
+	size = H5Fget_file_image(f, NULL, 0);
+	if (size > 0 && (image = malloc((size_t)size)) == NULL) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	if (size <= 0 || H5Fget_file_image(f, image, (size_t)size) != size) {
+		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 cannot "
+		                  "produce the file image", path);
+		goto done;
+	}
+	if (write_full(fd, image, (size_t)size) != 0 || close(fd) != 0) {
+		int e = errno;
+		fd = -1;  /* a failed close(2) still releases the descriptor */
+		rc = ft_error_set(err, FT_EIO, "%s: cannot write: %s", path,
+		                  strerror(e));
+		goto done;
+	}
+	fd = -1;
+	tmp_exists = 0;  /* ft_tmpfile_finish renames it or removes it */
+	rc = ft_tmpfile_finish(tmp, path, err);
+done:
+	if (f >= 0)
+		H5Fclose(f);  /* memory only: cannot fail on I/O */
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (w.scalar >= 0)
+		H5Sclose(w.scalar);
+	if (w.str >= 0)
+		H5Tclose(w.str);
+	if (fd >= 0)
+		close(fd);
+	if (tmp_exists)
+		unlink(tmp);
+	free(image);
+	free(tmp);
+	return rc;
+}
+
+/* --------------------------------------------------------------- reading */
+
+struct rd {
+	const char *path;          /* the file, for messages */
+	struct ft_error *err;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int corrupt(struct rd *r, const char *fmt, ...)
+{
+	char msg[FT_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return ft_error_set(r->err, FT_EFORMAT, "%s: corrupt model file: %s",
+	                    r->path, msg);
+}
+
+static int nomem(struct rd *r)
+{
+	return ft_error_set(r->err, FT_ENOMEM, "%s: out of memory", r->path);
+}
+
+/* Close a group that was only read. */
+static void gclose(hid_t g)
+{
+	if (g >= 0)
+		H5Gclose(g);
+}
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* H5Dvlen_reclaim is deprecated from HDF5 1.12 on, in favour of H5Treclaim. */
+#if H5_VERSION_GE(1, 12, 0)
+#define vlen_reclaim(t, s, buf) H5Treclaim(t, s, H5P_DEFAULT, buf)
+#else
+#define vlen_reclaim(t, s, buf) H5Dvlen_reclaim(t, s, H5P_DEFAULT, buf)
+#endif
+
+/* Read n strings from an attribute (is_attr) or dataset obj of file type
+ * ftype and dataspace space into out[0..n) (all NULL on entry) as malloc'ed
+ * copies.  Both variable-length strings (what fairtrain writes) and
+ * fixed-length ones (numpy bytes_ written by h5py) are understood.  Returns
+ * 0, -1 on an HDF5 failure or FT_ENOMEM; on failure out[] is all NULL. */
+static int get_strings(hid_t obj, int is_attr, hid_t ftype, hid_t space,
+                       size_t n, char **out)
+{
+	hid_t mt = H5I_INVALID_HID;
+	htri_t vlen = H5Tis_variable_str(ftype);
+	char **vbuf = NULL, *fbuf = NULL;
+	size_t i, sz = 0;
+	int rc = -1;
+	H5T_str_t pad;
+
+	if (vlen < 0)
+		goto done;
+	if (vlen) {
+		H5T_cset_t cs = H5Tget_cset(ftype);
+
+		mt = H5Tcopy(H5T_C_S1);
+		if (mt < 0 || cs < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 ||
+		    H5Tset_cset(mt, cs) < 0)
+			goto done;
+		vbuf = calloc(n ? n : 1, sizeof *vbuf);
+		if (!vbuf) {
+			rc = FT_ENOMEM;
+			goto done;
+		}
+		if ((is_attr ? H5Aread(obj, mt, vbuf) :
+		     H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, vbuf)) < 0)
+			goto done;
+		for (i = 0; i < n; i++) {
+			/* a null variable-length string reads as "" */
+			out[i] = ft_strdup(vbuf[i] ? vbuf[i] : "");
+			if (!out[i]) {
+				rc = FT_ENOMEM;
+				goto done;
+			}
+		}
+		rc = 0;
+		goto done;
+	}
+	/* fixed length: read the raw bytes with the file's own type */
+	sz = H5Tget_size(ftype);
+	pad = H5Tget_strpad(ftype);
+	mt = H5Tcopy(ftype);
+	if (sz == 0 || pad < 0 || mt < 0)
+		goto done;
+	if (n && sz > SIZE_MAX / n) {
+		rc = FT_ENOMEM;
+		goto done;
+	}
+	fbuf = malloc(n ? n * sz : 1);
+	if (!fbuf) {
+		rc = FT_ENOMEM;
+		goto done;
+	}
+	if ((is_attr ? H5Aread(obj, mt, fbuf) :
+	     H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, fbuf)) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const char *s = fbuf + i * sz;
+		size_t len = strnlen(s, sz);
+		char *c;
+
+		if (pad == H5T_STR_SPACEPAD)
+			while (len && s[len - 1] == ' ')
+				len--;
+		c = malloc(len + 1);
+		if (!c) {
+			rc = FT_ENOMEM;
+			goto done;
+		}
+		memcpy(c, s, len);
+		c[len] = '\0';
+		out[i] = c;
+	}
+	rc = 0;
+done:
+	/* variable-length data is allocated by HDF5: give it back, also after
+	 * a failed read (unread entries are NULL, which reclaim skips) */
+	if (vbuf && mt >= 0)
+		vlen_reclaim(mt, space, vbuf);
+	free(vbuf);
+	free(fbuf);
+	if (mt >= 0)
+		H5Tclose(mt);
+	if (rc) {
+		for (i = 0; i < n; i++) {
+			free(out[i]);
+			out[i] = NULL;
+		}
+	}
+	return rc;
+}
+
+/* Scalar kinds an attribute can be read as. */
+enum { K_STR, K_F64, K_I64, K_U64 };
+
+/* Open attribute name of obj (at loc) and check that it holds exactly one
+ * value of the right class.  *a is H5I_INVALID_HID and 0 is returned when
+ * the attribute is absent and optional.  Whatever it returns, the caller
+ * closes *a, *t and *s with attr_close. */
+static int attr_open(struct rd *r, hid_t loc, const char *obj,
+                     const char *name, int kind, int optional, hid_t *a,
+                     hid_t *t, hid_t *s)
+{
+	htri_t ex = H5Aexists(loc, name);
+	H5T_class_t cls;
+	hssize_t np;
+	int ok;
+
+	*a = *t = *s = H5I_INVALID_HID;
+	if (ex < 0)
+		return corrupt(r, "cannot read attribute '%s' on %s", name, obj);
+	if (!ex)
+		return optional ? 0 : corrupt(r, "missing attribute '%s' on %s",
+		                              name, obj);
+	*a = H5Aopen(loc, name, H5P_DEFAULT);
+	if (*a >= 0)
+		*t = H5Aget_type(*a);
+	if (*t >= 0)
+		*s = H5Aget_space(*a);
+	if (*s < 0)
+		return corrupt(r, "cannot read attribute '%s' on %s", name, obj);
+	cls = H5Tget_class(*t);
+	np = H5Sget_simple_extent_npoints(*s);
+	switch (kind) {
+	case K_STR:
+		ok = cls == H5T_STRING;
+		break;
+	case K_F64:
+		ok = cls == H5T_FLOAT || cls == H5T_INTEGER;
+		break;
+	default:
+		ok = cls == H5T_INTEGER;
+	}
+	if (!ok)
+		return corrupt(r, "attribute '%s' on %s is not %s", name, obj,
+		               kind == K_STR ? "a string" : kind == K_F64 ?
+		               "a number" : "an integer");
+	if (np != 1)
+		return corrupt(r, "attribute '%s' on %s is not a single value",
+		               name, obj);
+	return 0;
+}
+
+static void attr_close(hid_t a, hid_t t, hid_t s)
+{
+	if (s >= 0)
+		H5Sclose(s);
+	if (t >= 0)
+		H5Tclose(t);
+	if (a >= 0)
+		H5Aclose(a);
+}
+
+/* A string attribute as a malloc'ed copy; *out is NULL when it is absent
+ * and optional. */
+static int rstr(struct rd *r, hid_t loc, const char *obj, const char *name,
+                int optional, char **out)
+{
+	hid_t a, t, s;
+	int rc;
+
+	*out = NULL;
+	rc = attr_open(r, loc, obj, name, K_STR, optional, &a, &t, &s);
+	if (!rc && a >= 0) {
+		rc = get_strings(a, 1, t, s, 1, out);
+		if (rc == FT_ENOMEM)
+			rc = nomem(r);
+		else if (rc)
+			rc = corrupt(r, "cannot read attribute '%s' on %s", name,
+			             obj);
+	}
+	attr_close(a, t, s);
+	return rc;
+}
+
+/* A numeric attribute.  Integers are read as int64 or uint64 by the sign of
+ * the stored type, so that no value is clamped by a conversion; then range
+ * checked by the callers.  Floats must be finite. */
+static int rnum(struct rd *r, hid_t loc, const char *obj, const char *name,
+                int kind, double *f, int64_t *i, uint64_t *u)
+{
+	hid_t a, t, s;
+	int rc, is_signed;
+	int64_t iv = 0;
+	uint64_t uv = 0;
+
+	rc = attr_open(r, loc, obj, name, kind, 0, &a, &t, &s);
+	if (rc)
+		goto done;
+	if (kind == K_F64) {
+		if (H5Aread(a, H5T_NATIVE_DOUBLE, f) < 0)
+			rc = corrupt(r, "cannot read attribute '%s' on %s", name,
+			             obj);
+		else if (!isfinite(*f))
+			rc = corrupt(r, "attribute '%s' on %s is %s", name, obj,
+			             nonfinite_word(*f));
+		goto done;
+	}
+	is_signed = H5Tget_sign(t) != H5T_SGN_NONE;
+	if (H5Aread(a, is_signed ? H5T_NATIVE_INT64 : H5T_NATIVE_UINT64,
+	            is_signed ? (void *)&iv : (void *)&uv) < 0) {
+		rc = corrupt(r, "cannot read attribute '%s' on %s", name, obj);
+		goto done;
+	}
+	if (kind == K_I64) {
+		if (!is_signed && uv > INT64_MAX)
+			rc = corrupt(r, "attribute '%s' on %s is out of range",
+			             name, obj);
+		*i = is_signed ? iv : (int64_t)uv;
+	} else {
+		if (is_signed && iv < 0)
+			rc = corrupt(r, "attribute '%s' on %s is negative (%" PRId64
+			             ")", name, obj, iv);
+		*u = is_signed ? (uint64_t)iv : uv;
+	}
+done:
+	attr_close(a, t, s);
+	return rc;
+}
+
+static int rf64(struct rd *r, hid_t loc, const char *obj, const char *name,
+                double *out)
+{
+	return rnum(r, loc, obj, name, K_F64, out, NULL, NULL);
+}
+
+/* An integer attribute in [lo, hi]. */
+static int ri64(struct rd *r, hid_t loc, const char *obj, const char *name,
+                int64_t lo, int64_t hi, int64_t *out)
+{
+	int rc = rnum(r, loc, obj, name, K_I64, NULL, out, NULL);
+
+	if (!rc && (*out < lo || *out > hi))
+		rc = corrupt(r, "attribute '%s' on %s is %" PRId64 ", outside "
+		             "[%" PRId64 ", %" PRId64 "]", name, obj, *out, lo, hi);
+	return rc;
+}
+
+static int ri32(struct rd *r, hid_t loc, const char *obj, const char *name,
+                int lo, int hi, int *out)
+{
+	int64_t v = 0;
+	int rc = ri64(r, loc, obj, name, lo, hi, &v);
+
+	*out = (int)v;
+	return rc;
+}
+
+static int ru64(struct rd *r, hid_t loc, const char *obj, const char *name,
+                uint64_t *out)
+{
+	return rnum(r, loc, obj, name, K_U64, NULL, NULL, out);
+}
+
+static int rsize(struct rd *r, hid_t loc, const char *obj, const char *name,
+                 size_t *out)
+{
+	uint64_t v = 0;
+	int rc = ru64(r, loc, obj, name, &v);
+
+	if (!rc && v > SIZE_MAX)
+		rc = corrupt(r, "attribute '%s' on %s is too large", name, obj);
+	*out = (size_t)v;
+	return rc;
+}
+
+/* A string attribute that must be one of names[0..n): its index. */
+static int renum(struct rd *r, hid_t loc, const char *obj, const char *name,
+                 const char *const *names, size_t n, int *out)
+{
+	char *s = NULL;
+	size_t k;
+	int rc = rstr(r, loc, obj, name, 0, &s);
+
+	if (rc)
+		return rc;
+	for (k = 0; k < n; k++)
+		if (strcmp(s, names[k]) == 0)
+			break;
+	if (k == n)
+		rc = corrupt(r, "%s has unknown %s '%s'", obj, name, s);
+	*out = (int)k;
+	free(s);
+	return rc;
+}
+
+/* A solver name (ft_solver_name of some id) back to the id. */
+static int rsolver(struct rd *r, hid_t loc, const char *obj, const char *name,
+                   int *out)
+{
+	char *s = NULL;
+	int id, rc = rstr(r, loc, obj, name, 0, &s);
+
+	if (rc)
+		return rc;
+	for (id = FT_SOLVER_AUTO; id <= SOLVER_LAST; id++) {
+		const char *known = ft_solver_name(id);
+		if (known && strcmp(s, known) == 0)
+			break;
+	}
+	if (id > SOLVER_LAST)
+		rc = corrupt(r, "%s has unknown %s '%s'", obj, name, s);
+	*out = id;
+	free(s);
+	return rc;
+}
+
+static int open_group(struct rd *r, hid_t loc, const char *obj,
+                      const char *name, hid_t *g)
+{
+	char full[128];
+	htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
+
+	join(full, sizeof full, obj, name);
+	*g = H5I_INVALID_HID;
+	if (ex < 0)
+		return corrupt(r, "cannot read %s", full);
+	if (!ex)
+		return corrupt(r, "missing %s", full);
+	*g = H5Gopen2(loc, name, H5P_DEFAULT);
+	if (*g < 0)
+		return corrupt(r, "cannot open %s as a group", full);
+	return 0;
+}
+
+/* Open dataset name of group obj and check its class and rank (0: scalar,
+ * 1: 1-D); *n is its number of elements.  *d is H5I_INVALID_HID and 0 is
+ * returned when it is absent and optional.  Whatever it returns, the caller
+ * closes *d, *t and *s with dset_close. */
+static int dset_open(struct rd *r, hid_t loc, const char *obj,
+                     const char *name, H5T_class_t cls, int rank,
+                     int optional, hid_t *d, hid_t *t, hid_t *s, size_t *n)
+{
+	char full[128];
+	htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
+	hssize_t np;
+	H5T_class_t c;
+	int nd;
+
+	join(full, sizeof full, obj, name);
+	*d = *t = *s = H5I_INVALID_HID;
+	*n = 0;
+	if (ex < 0)
+		return corrupt(r, "cannot read %s", full);
+	if (!ex)
+		return optional ? 0 : corrupt(r, "missing %s", full);
+	*d = H5Dopen2(loc, name, H5P_DEFAULT);
+	if (*d >= 0)
+		*t = H5Dget_type(*d);
+	if (*t >= 0)
+		*s = H5Dget_space(*d);
+	if (*s < 0)
+		return corrupt(r, "cannot read %s", full);
+	c = H5Tget_class(*t);
+	nd = H5Sget_simple_extent_ndims(*s);
+	np = H5Sget_simple_extent_npoints(*s);
+	if (c != cls)
+		return corrupt(r, "%s is not %s", full, cls == H5T_STRING ?
+		               "a string dataset" : "a float dataset");
+	if (nd != rank || np < 0 || (rank == 0 && np != 1) ||
+	    H5Sget_simple_extent_type(*s) == H5S_NULL)
+		return corrupt(r, "%s is not %s", full, rank ? "one-dimensional" :
+		               "a scalar");
+	if ((uint64_t)np > SIZE_MAX / sizeof(double))
+		return corrupt(r, "%s is too large", full);
+	*n = (size_t)np;
+	return 0;
+}
+
+static void dset_close(hid_t d, hid_t t, hid_t s)
+{
+	if (s >= 0)
+		H5Sclose(s);
+	if (t >= 0)
+		H5Tclose(t);
+	if (d >= 0)
+		H5Dclose(d);
+}
+
+/* A 1-D string dataset as a malloc'ed array of malloc'ed strings (an empty
+ * dataset gives a non-NULL array of zero strings).  When optional and
+ * absent: *out NULL and *n 0. */
+static int rstrv(struct rd *r, hid_t loc, const char *obj, const char *name,
+                 int optional, char ***out, size_t *n)
+{
+	hid_t d, t, s;
+	char **v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = dset_open(r, loc, obj, name, H5T_STRING, 1, optional, &d, &t, &s,
+	               &cnt);
+	if (rc || d < 0)
+		goto done;
+	v = calloc(cnt ? cnt : 1, sizeof *v);
+	if (!v) {
+		rc = nomem(r);
+		goto done;
+	}
+	rc = get_strings(d, 0, t, s, cnt, v);
+	if (rc == FT_ENOMEM) {
+		rc = nomem(r);
+	} else if (rc) {
+		char full[128];
+		join(full, sizeof full, obj, name);
+		rc = corrupt(r, "cannot read %s", full);
+	}
+	if (rc) {
+		free(v);
+		goto done;
+	}
+	*out = v;
+	*n = cnt;
+done:
+	dset_close(d, t, s);
+	return rc;
+}
+
+/* A float64 dataset (rank 0 or 1) as malloc'ed doubles, all finite. */
+static int rf64v(struct rd *r, hid_t loc, const char *obj, const char *name,
+                 int rank, double **out, size_t *n)
+{
+	hid_t d, t, s;
+	double *v = NULL;
+	size_t cnt = 0, i;
+	char full[128];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	join(full, sizeof full, obj, name);
+	rc = dset_open(r, loc, obj, name, H5T_FLOAT, rank, 0, &d, &t, &s, &cnt);
+	if (rc)
+		goto done;
+	v = malloc((cnt ? cnt : 1) * sizeof *v);
+	if (!v) {
+		rc = nomem(r);
+		goto done;
+	}
+	if (cnt && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+	                   v) < 0) {
+		rc = corrupt(r, "cannot read %s", full);
+		goto done;
+	}
+	for (i = 0; i < cnt; i++) {
+		if (isfinite(v[i]))
+			continue;
+		if (rank)
+			rc = corrupt(r, "%s[%zu] is %s", full, i,
+			             nonfinite_word(v[i]));
+		else
+			rc = corrupt(r, "%s is %s", full, nonfinite_word(v[i]));
+		goto done;
+	}
+	*out = v;
+	*n = cnt;
+	v = NULL;
+done:
+	free(v);
+	dset_close(d, t, s);
+	return rc;
+}
+
+/* Root: format, format_version, provenance.  The format checks come first
+ * and have their own messages: a foreign file is not "corrupt". */
+static int read_root(struct rd *r, hid_t f, struct ft_model_file *mf)
+{
+	char *fmt = NULL;
+	hid_t a = H5I_INVALID_HID, t = H5I_INVALID_HID, s = H5I_INVALID_HID;
+	int64_t ver = 0;
+	int rc = 0;
+	htri_t ex = H5Aexists(f, "format");
+
+	if (ex < 0) {
+		rc = corrupt(r, "cannot read attribute 'format' on /");
+		goto done;
+	}
+	if (ex == 0) {
+		rc = ft_error_set(r->err, FT_EFORMAT, "%s: not a fairtrain model "
+		                  "file (no format attribute)", r->path);
+		goto done;
+	}
+	/* checked here rather than with attr_open: a non-string format means
+	 * a foreign file, not a corrupt one */
+	a = H5Aopen(f, "format", H5P_DEFAULT);
+	if (a >= 0)
+		t = H5Aget_type(a);
+	if (t >= 0)
+		s = H5Aget_space(a);
+	if (s < 0 || H5Tget_class(t) != H5T_STRING ||
+	    H5Sget_simple_extent_npoints(s) != 1)
+		rc = FT_EFORMAT;
+	else
+		rc = get_strings(a, 1, t, s, 1, &fmt);
+	if (rc == FT_ENOMEM) {
+		rc = nomem(r);
+		goto done;
+	}
+	if (rc) {
+		rc = ft_error_set(r->err, FT_EFORMAT, "%s: not a fairtrain model "
+		                  "file (format is not a string)", r->path);
+		goto done;
+	}
+	if (strcmp(fmt, FT_FORMAT_NAME) != 0) {
+		rc = ft_error_set(r->err, FT_EFORMAT, "%s: not a fairtrain model "
+		                  "file (format '%.100s')", r->path, fmt);
+		goto done;
+	}
+	if ((rc = ri64(r, f, "/", "format_version", INT64_MIN, INT64_MAX,
+	               &ver)))
+		goto done;
+	if (ver > FT_FORMAT_VERSION) {
+		rc = ft_error_set(r->err, FT_EFORMAT, "%s: format_version %"
+		                  PRId64 " is newer than this fairtrain supports "
+		                  "(%d)", r->path, ver, FT_FORMAT_VERSION);
+		goto done;
+	}
+	if (ver < 1) {
+		rc = corrupt(r, "format_version %" PRId64 " is not valid", ver);
+		goto done;
+	}
+	(void)((rc = rstr(r, f, "/", "fairtrain_version", 0,
+	                  &mf->fairtrain_version)) ||
+	       (rc = rstr(r, f, "/", "created_utc", 0, &mf->created_utc)) ||
+	       (rc = rstr(r, f, "/", "command_line", 0, &mf->command_line)));
+done:
+	attr_close(a, t, s);
+	free(fmt);
+	return rc;
+}
+
+static int read_inputs(struct rd *r, hid_t f, struct ft_model_file *mf)
+{
+	hid_t g = H5I_INVALID_HID;
+	size_t np = 0, ns = 0;
+	int rc;
+
+	(void)((rc = open_group(r, f, "/", "inputs", &g)) ||
+	       (rc = rstrv(r, g, "/inputs", "path", 0, &mf->input_paths, &np)));
+	/* the count is set as soon as an array exists, for ft_model_file_free */
+	mf->n_inputs = np;
+	if (!rc)
+		rc = rstrv(r, g, "/inputs", "sha256", 0, &mf->input_sha256, &ns);
+	if (!rc && ns != np) {
+		/* sha256 holds ns strings, not n_inputs: free it here */
+		free_strv(mf->input_sha256, ns);
+		mf->input_sha256 = NULL;
+		rc = corrupt(r, "/inputs/sha256 has %zu entries, /inputs/path %zu",
+		             ns, np);
+	}
+	gclose(g);
+	return rc;
+}
+
+static int read_read(struct rd *r, hid_t f, struct ft_read_opts *o)
+{
+	hid_t g = H5I_INVALID_HID;
+	char *delim = NULL;
+	int rc;
+	uint64_t skip = 0;
+
+	rc = open_group(r, f, "/", "read", &g);
+	if (rc)
+		goto done;
+	if ((rc = rstr(r, g, "/read", "delimiter", 0, &delim)))
+		goto done;
+	if (strlen(delim) > 1 || (unsigned char)delim[0] >= 0x80) {
+		rc = corrupt(r, "attribute 'delimiter' on /read is '%.20s', not "
+		             "one ASCII character", delim);
+		goto done;
+	}
+	o->delimiter = delim[0];
+	(void)((rc = ri32(r, g, "/read", "whitespace", 0, 1, &o->whitespace)) ||
+	       (rc = ri32(r, g, "/read", "header", 0, 1, &o->header)) ||
+	       (rc = ru64(r, g, "/read", "skip_rows", &skip)));
+	if (rc)
+		goto done;
+	if (skip > SIZE_MAX) {
+		rc = corrupt(r, "attribute 'skip_rows' on /read is too large");
+		goto done;
+	}
+	o->skip_rows = (size_t)skip;
+	if ((rc = rstrv(r, g, "/read", "names", 0, &o->names, &o->n_names)))
+		goto done;
+	if (o->n_names == 0) {  /* no names: NULL, as ft_read_opts_init has it */
+		free(o->names);
+		o->names = NULL;
+	}
+	/* absent: the default missing tokens (NULL); present, even empty: exactly
+	 * these tokens */
+	rc = rstrv(r, g, "/read", "missing", 1, &o->missing, &o->n_missing);
+done:
+	free(delim);
+	gclose(g);
+	return rc;
+}
+
+static int read_column(struct rd *r, hid_t cols, size_t n_cols, size_t i,
+                       struct ft_column *c)
+{
+	hid_t g = H5I_INVALID_HID;
+	char name[32], obj[64];
+	int64_t ic = 0;
+	int rc;
+
+	col_name(name, n_cols, i);
+	snprintf(obj, sizeof obj, "/preprocessing/columns/%s", name);
+	c->impute_cat = -1;
+	(void)((rc = open_group(r, cols, "/preprocessing/columns", name, &g)) ||
+	       (rc = rstr(r, g, obj, "name", 0, &c->name)) ||
+	       (rc = renum(r, g, obj, "role", role_names, N_ROLES, &c->role)) ||
+	       (rc = renum(r, g, obj, "type", type_names, N_TYPES, &c->type)) ||
+	       (rc = rf64(r, g, obj, "mean", &c->mean)) ||
+	       (rc = rf64(r, g, obj, "sd", &c->sd)) ||
+	       (rc = rsize(r, g, obj, "offset", &c->offset)) ||
+	       (rc = ri64(r, g, obj, "impute_cat", -1, LONG_MAX, &ic)));
+	if (rc)
+		goto done;
+	c->impute_cat = (long)ic;
+	if (c->type == FT_CATEGORICAL) {
+		rc = rstrv(r, g, obj, "categories", 0, &c->cats, &c->n_cats);
+	} else {
+		htri_t ex = H5Lexists(g, "categories", H5P_DEFAULT);
+		if (ex < 0)
+			rc = corrupt(r, "cannot read %s", obj);
+		else if (ex > 0)
+			rc = corrupt(r, "numeric column %s has categories", obj);
+	}
+done:
+	gclose(g);
+	return rc;
+}
+
+static int read_columns(struct rd *r, hid_t pre, struct ft_encoder *e)
+{
+	hid_t g = H5I_INVALID_HID;
+	H5G_info_t info;
+	size_t i, n;
+	int rc;
+
+	rc = open_group(r, pre, "/preprocessing", "columns", &g);
+	if (rc)
+		goto done;
+	if (H5Gget_info(g, &info) < 0) {
+		rc = corrupt(r, "cannot read /preprocessing/columns");
+		goto done;
+	}
+	if (info.nlinks > SIZE_MAX / sizeof *e->cols) {
+		rc = corrupt(r, "/preprocessing/columns is too large");
+		goto done;
+	}
+	n = (size_t)info.nlinks;
+	e->cols = calloc(n ? n : 1, sizeof *e->cols);
+	if (!e->cols) {
+		rc = nomem(r);
+		goto done;
+	}
+	e->n_cols = n;
+	for (i = 0; i < n; i++)
+		e->cols[i].impute_cat = -1;
+	for (i = 0; !rc && i < n; i++)
+		rc = read_column(r, g, n, i, &e->cols[i]);
+done:
+	gclose(g);
+	return rc;
+}
+
+static int read_preprocessing(struct rd *r, hid_t f, struct ft_encoder *e)
+{
+	static const char P[] = "/preprocessing";
+	hid_t g = H5I_INVALID_HID;
+	size_t nf = 0, n_names = 0;
+	char **names = NULL;
+	int rc;
+
+	rc = open_group(r, f, "/", "preprocessing", &g);
+	if (rc)
+		goto done;
+	(void)((rc = rstr(r, g, P, "target", 1, &e->target)) ||
+	       (rc = rstr(r, g, P, "positive", 1, &e->positive)) ||
+	       (rc = rstr(r, g, P, "label_strip", 1, &e->label_strip)) ||
+	       (rc = rstr(r, g, P, "privileged", 1, &e->privileged)) ||
+	       (rc = rstr(r, g, P, "weight", 1, &e->weight)) ||
+	       (rc = renum(r, g, P, "missing_policy", policy_names, N_POLICIES,
+	                   &e->missing_policy)) ||
+	       (rc = ri32(r, g, P, "use_sensitive", 0, 1, &e->use_sensitive)) ||
+	       (rc = rsize(r, g, P, "n_num", &e->n_num)) ||
+	       (rc = rsize(r, g, P, "n_cat", &e->n_cat)) ||
+	       (rc = rsize(r, g, P, "n_features", &nf)) ||
+	       (rc = rstrv(r, g, P, "sensitive", 0, &e->sensitive,
+	                   &e->n_sensitive)) ||
+	       (rc = rstrv(r, g, P, "group_names", 0, &e->group_names,
+	                   &e->n_groups)) ||
+	       (rc = rstrv(r, g, P, "feature_names", 0, &names, &n_names)));
+	if (rc)
+		goto done;
+	if (n_names != nf) {
+		rc = corrupt(r, "/preprocessing/feature_names has %zu names, "
+		             "expected %zu (n_features)", n_names, nf);
+		free_strv(names, n_names);
+		goto done;
+	}
+	e->feature_names = names;
+	e->n_features = nf;
+	rc = read_columns(r, g, e);
+done:
+	gclose(g);
+	return rc;
+}
+
+static int read_model(struct rd *r, hid_t f, struct ft_model_file *mf)
+{
+	hid_t g = H5I_INVALID_HID;
+	struct ft_linear_model *m;
+	const struct ft_encoder *e = mf->enc;
+	char **names = NULL;
+	double *b = NULL;
+	size_t nf = 0, n_names = 0, nb = 0, k;
+	int rc;
+
+	m = calloc(1, sizeof *m);
+	if (!m)
+		return nomem(r);
+	mf->model = m;
+	m->type = FT_MODEL_LOGREG;
+	rc = open_group(r, f, "/", "model", &g);
+	if (rc)
+		goto done;
+	{
+		char *type = NULL;
+		if ((rc = rstr(r, g, "/model", "type", 0, &type)))
+			goto done;
+		if (strcmp(type, LOGREG_NAME) != 0)
+			rc = corrupt(r, "/model has unknown type '%.60s'", type);
+		free(type);
+		if (rc)
+			goto done;
+	}
+	(void)((rc = rsize(r, g, "/model", "n_features", &nf)) ||
+	       (rc = rf64v(r, g, "/model", "coef", 1, &m->coef, &m->p)) ||
+	       (rc = rf64v(r, g, "/model", "intercept", 0, &b, &nb)) ||
+	       (rc = rstrv(r, g, "/model", "feature_names", 0, &names, &n_names)));
+	if (rc)
+		goto done;
+	m->intercept = b[0];
+	if (nf != e->n_features) {
+		rc = corrupt(r, "attribute 'n_features' on /model is %zu, "
+		             "/preprocessing has %zu", nf, e->n_features);
+		goto done;
+	}
+	if (m->p != nf) {
+		rc = corrupt(r, "/model/coef has %zu values, expected %zu "
+		             "(n_features)", m->p, nf);
+		goto done;
+	}
+	if (n_names != nf) {
+		rc = corrupt(r, "/model/feature_names has %zu names, expected %zu "
+		             "(n_features)", n_names, nf);
+		goto done;
+	}
+	for (k = 0; k < nf; k++)
+		if (strcmp(names[k], e->feature_names[k]) != 0) {
+			rc = corrupt(r, "/model/feature_names[%zu] is '%.60s', "
+			             "/preprocessing has '%.60s'", k, names[k],
+			             e->feature_names[k]);
+			goto done;
+		}
+done:
+	free_strv(names, n_names);
+	free(b);
+	gclose(g);
+	return rc;
+}
+
+static int read_training(struct rd *r, hid_t f, struct ft_model_file *mf)
+{
+	static const char T[] = "/training";
+	struct ft_solver_opts *o = &mf->solver_opts;
+	struct ft_solver_result *res = &mf->solver_result;
+	hid_t g = H5I_INVALID_HID;
+	int rc;
+
+	(void)((rc = open_group(r, f, "/", "training", &g)) ||
+	       (rc = rstr(r, g, T, "method", 0, &mf->method)) ||
+	       (rc = rf64(r, g, T, "C", &mf->C)) ||
+	       (rc = ri32(r, g, T, "fit_intercept", 0, 1, &mf->fit_intercept)) ||
+	       (rc = rsolver(r, g, T, "solver", &o->solver)) ||
+	       (rc = ri32(r, g, T, "max_iter", INT_MIN, INT_MAX, &o->max_iter)) ||
+	       (rc = rf64(r, g, T, "tol", &o->tol)) ||
+	       (rc = rsize(r, g, T, "lbfgs_m", &o->lbfgs_m)) ||
+	       (rc = rsize(r, g, T, "dense_max_dim", &o->dense_max_dim)) ||
+	       (rc = rsolver(r, g, T, "solver_used", &res->solver)) ||
+	       (rc = ri32(r, g, T, "iterations", INT_MIN, INT_MAX,
+	                  &res->iterations)) ||
+	       (rc = rf64(r, g, T, "grad_norm", &res->grad_norm)) ||
+	       (rc = rf64(r, g, T, "objective", &res->f)) ||
+	       (rc = ri32(r, g, T, "converged", 0, 1, &res->converged)) ||
+	       (rc = rsize(r, g, T, "n_train", &mf->n_train)) ||
+	       (rc = rsize(r, g, T, "n_test", &mf->n_test)) ||
+	       (rc = rsize(r, g, T, "n_dropped", &mf->n_dropped)) ||
+	       (rc = ru64(r, g, T, "seed", &mf->seed)) ||
+	       (rc = rf64(r, g, T, "split", &mf->split)));
+	gclose(g);
+	return rc;
+}
+
+/* H5Ewalk2 callback: keep the innermost (first, walking upward) error
+ * description, which says what was wrong with the file. */
+static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+	char *buf = data;
+
+	if (n == 0 && e->desc)
+		snprintf(buf, 160, "%s", e->desc);
+	return 0;
+}
+
+/* Contract: *out is NULL on failure and a complete struct on success, every
+ * string and array malloc'ed (the encoder field by field, for
+ * ft_encoder_free).  FT_EIO: the file cannot be opened (strerror).
+ * FT_EFORMAT: not HDF5, not a fairtrain model, a newer format_version, or
+ * corrupt (truncated, an object missing or of the wrong class or shape, an
+ * unknown name, a non-finite number, inconsistent sizes).  Nothing leaks and
+ * no HDF5 object stays open in either case. */
+int ft_model_load(const char *path, struct ft_model_file **out,
+                  struct ft_error *err)
+{
+	struct rd r;
+	struct ft_model_file *mf = NULL;
+	struct stat st;
+	char why[FT_ERROR_MAX], detail[160] = "";
+	hid_t f = H5I_INVALID_HID;
+	htri_t is_h5;
+	int fd, rc;
+
+	r.path = path;
+	r.err = err;
+	if (!out)
+		return ft_error_set(err, FT_EINVAL, "ft_model_load: no output");
+	*out = NULL;
+	if (!path)
+		return ft_error_set(err, FT_EINVAL, "ft_model_load: no path");
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+	/* our own open first, for an errno message HDF5 does not give */
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return ft_error_set(err, FT_EIO, "%s: cannot open: %s", path,
+		                    strerror(errno));
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc == 0 && S_ISDIR(st.st_mode))
+		return ft_error_set(err, FT_EIO, "%s: cannot open: %s", path,
+		                    strerror(EISDIR));
+	is_h5 = H5Fis_hdf5(path);
+	if (is_h5 <= 0)
+		return ft_error_set(err, FT_EFORMAT, "%s: not an HDF5 file", path);
+	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (f < 0) {
+		unsigned long long have, want;
+		const char *eof;
+
+		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, detail);
+		/* HDF5 says "truncated file: eof = 10000, sblock->base_addr = 0,
+		 * stored_eof = 29344": say it without the internals */
+		eof = strstr(detail, "stored_eof = ");
+		if (sscanf(detail, "truncated file: eof = %llu", &have) == 1 &&
+		    eof && sscanf(eof, "stored_eof = %llu", &want) == 1)
+			rc = corrupt(&r, "truncated (%llu of %llu bytes)", have,
+			             want);
+		else
+			rc = corrupt(&r, "cannot open%s%s", *detail ? ": " : "",
+			             detail);
+		goto done;
+	}
+	mf = calloc(1, sizeof *mf);
+	if (!mf) {
+		rc = nomem(&r);
+		goto done;
+	}
+	mf->enc = calloc(1, sizeof *mf->enc);
+	if (!mf->enc) {
+		rc = nomem(&r);
+		goto done;
+	}
+	if ((rc = read_root(&r, f, mf)) || (rc = read_inputs(&r, f, mf)) ||
+	    (rc = read_read(&r, f, &mf->read)) ||
+	    (rc = read_preprocessing(&r, f, mf->enc)) ||
+	    (rc = read_model(&r, f, mf)) || (rc = read_training(&r, f, mf)))
+		goto done;
+	/* cross-field consistency, the same rules save enforces */
+	if (check_mf(mf, why, sizeof why)) {
+		rc = corrupt(&r, "%s", why);
+		goto done;
+	}
+done:
+	if (f >= 0 && H5Fclose(f) < 0 && !rc)
+		rc = corrupt(&r, "cannot close");
+	if (rc) {
+		ft_model_file_free(mf);
+		return rc;
+	}
+	*out = mf;
+	return 0;
+}
+
+/* Contract: frees everything ft_model_load allocates, and also a struct
+ * built by hand with malloc'ed fields (NULL arrays are skipped); NULL is a
+ * no-op. */
+void ft_model_file_free(struct ft_model_file *mf)
+{
+	if (!mf)
+		return;
+	free(mf->fairtrain_version);
+	free(mf->created_utc);
+	free(mf->command_line);
+	free_strv(mf->input_paths, mf->n_inputs);
+	free_strv(mf->input_sha256, mf->n_inputs);
+	free_strv(mf->read.names, mf->read.n_names);
+	free_strv(mf->read.missing, mf->read.n_missing);
+	ft_encoder_free(mf->enc);
+	ft_linear_model_free(mf->model);
+	free(mf->method);
+	free(mf);
+}

@@ -1,0 +1,1212 @@
+/*
+ * test_model_file.c - src/io/model_file.c: HDF5 model files.
+ *
+ * Round trips (every field compared exactly, identical decisions), the
+ * column-group naming past 1000 columns, empty arrays, and every refusal:
+ * missing, non-HDF5, foreign, newer, truncated and hand-damaged files, NaN at
+ * save, unwritable destinations and a write that fails half-way (a file-size
+ * limit), each checking the message, that no temp file is left and that an
+ * existing destination is byte-identical afterwards.  After every call no
+ * HDF5 object may remain open.
+ *
+ * The test includes hdf5.h only to make foreign and damaged files.
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <float.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <hdf5.h>
+#include "fairtrain.h"
+#include "core/internal.h"
+#include "t.h"
+
+static char dir[64];
+
+/* ---------------------------------------------------------------- helpers */
+
+static const char *in_dir(const char *name)
+{
+	static char buf[8][256];
+	static int k;
+
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+/* Files in dir whose name contains ".tmp." (leftover temp files). */
+static int count_tmp(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *de;
+	int n = 0;
+
+	if (!dp)
+		return -1;
+	while ((de = readdir(dp)))
+		if (strstr(de->d_name, ".tmp."))
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/* Open HDF5 objects of any kind in the process: must be 0 between calls. */
+static long h5_open_objects(void)
+{
+	return (long)H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL);
+}
+
+static char *read_all(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long len;
+
+	*n = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)len + 1);
+		if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		}
+		*n = (size_t)len;
+	}
+	fclose(f);
+	return buf;
+}
+
+static int write_all(const char *path, const char *buf, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fwrite(buf, 1, n, f) == n;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = read_all(a, &na), *y = read_all(b, &nb);
+	int same = x && y && na == nb && memcmp(x, y, na) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	size_t n;
+	char *buf = read_all(from, &n);
+	int rc = buf ? write_all(to, buf, n) : -1;
+
+	free(buf);
+	return rc;
+}
+
+static char **strv(size_t n, ...)
+{
+	char **v = calloc(n ? n : 1, sizeof *v);
+	va_list ap;
+	size_t i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		v[i] = ft_strdup(va_arg(ap, const char *));
+	va_end(ap);
+	return v;
+}
+
+/* A model file built by hand, as the CLI would: numeric, categorical,
+ * target, sensitive and dropped columns; UTF-8 text; a seed above 2^63. */
+static struct ft_model_file *sample(void)
+{
+	struct ft_model_file *mf = calloc(1, sizeof *mf);
+	struct ft_encoder *e = calloc(1, sizeof *e);
+	struct ft_linear_model *m = calloc(1, sizeof *m);
+	static const double coef[7] = {
+		0.1, -1e-300, 1.0 / 3.0, -0.0, 2.5e10, DBL_MAX, -DBL_MIN
+	};
+	struct ft_column *c;
+
+	mf->fairtrain_version = ft_strdup("0.1.0");
+	mf->created_utc = ft_strdup("2026-11-22T10:00:00Z");
+	mf->command_line = ft_strdup("fairtrain train --data 'donn\xc3\xa9""es.csv' "
+	                             "--sensitive sex");
+	mf->n_inputs = 2;
+	mf->input_paths = strv(2, "donn\xc3\xa9""es.csv", "adult.test");
+	mf->input_sha256 = strv(2,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"0000000000000000000000000000000000000000000000000000000000000001");
+	ft_read_opts_init(&mf->read);
+	mf->read.delimiter = ';';
+	mf->read.header = 0;
+	mf->read.skip_rows = 3;
+	mf->read.n_names = 7;
+	mf->read.names = strv(7, "age", "workclass", "income", "sex", "fnlwgt",
+	                      "hours", "race");
+	mf->read.n_missing = 2;
+	mf->read.missing = strv(2, "?", "");
+
+	e->n_cols = 7;
+	e->cols = calloc(7, sizeof *e->cols);
+	c = e->cols;
+	c[0] = (struct ft_column){ ft_strdup("age"), FT_ROLE_FEATURE, FT_NUMERIC,
+	                           38.5, 13.25, NULL, 0, -1, 0 };
+	c[1] = (struct ft_column){ ft_strdup("workclass"), FT_ROLE_FEATURE,
+	                           FT_CATEGORICAL, 0, 1,
+	                           strv(3, "Private", "Self-emp", "State-gov"), 3,
+	                           0, 2 };
+	c[2] = (struct ft_column){ ft_strdup("income"), FT_ROLE_TARGET,
+	                           FT_CATEGORICAL, 0, 1,
+	                           strv(2, "<=50K", ">50K"), 2, -1, 0 };
+	c[3] = (struct ft_column){ ft_strdup("sex"), FT_ROLE_SENSITIVE,
+	                           FT_CATEGORICAL, 0, 1,
+	                           strv(2, "Female", "Male"), 2, -1, 0 };
+	c[4] = (struct ft_column){ ft_strdup("fnlwgt"), FT_ROLE_DROP, FT_NUMERIC,
+	                           0, 1, NULL, 0, -1, 0 };
+	c[5] = (struct ft_column){ ft_strdup("hours"), FT_ROLE_FEATURE, FT_NUMERIC,
+	                           40.125, 12.0625, NULL, 0, -1, 1 };
+	c[6] = (struct ft_column){ ft_strdup("race"), FT_ROLE_FEATURE,
+	                           FT_CATEGORICAL, 0, 1,
+	                           strv(2, "Black", "Wei\xc3\x9f"), 2, 1, 5 };
+	e->n_features = 7;
+	e->feature_names = strv(7, "age", "hours", "workclass=Private",
+	                        "workclass=Self-emp", "workclass=State-gov",
+	                        "race=Black", "race=Wei\xc3\x9f");
+	e->n_num = 2;
+	e->n_cat = 2;
+	e->target = ft_strdup("income");
+	e->positive = ft_strdup(">50K");
+	e->label_strip = ft_strdup(".");
+	e->n_sensitive = 1;
+	e->sensitive = strv(1, "sex");
+	e->n_groups = 2;
+	e->group_names = strv(2, "Female", "Male");
+	e->privileged = ft_strdup("Male");
+	e->weight = NULL;
+	e->missing_policy = FT_MISSING_IMPUTE;
+	e->use_sensitive = 0;
+	mf->enc = e;
+
+	m->type = FT_MODEL_LOGREG;
+	m->p = 7;
+	m->coef = malloc(sizeof coef);
+	memcpy(m->coef, coef, sizeof coef);
+	m->intercept = -0.5;
+	mf->model = m;
+
+	mf->method = ft_strdup("logreg");
+	mf->C = 0.5;
+	mf->fit_intercept = 1;
+	mf->solver_opts = (struct ft_solver_opts){ FT_SOLVER_AUTO, 100, 1e-8,
+	                                           10, 2000 };
+	mf->solver_result = (struct ft_solver_result){ FT_SOLVER_NEWTON, 7,
+	                                               123.456, 1e-10, 1 };
+	mf->n_train = 100;
+	mf->n_test = 25;
+	mf->n_dropped = 3;
+	mf->seed = UINT64_MAX - 1;
+	mf->split = 0.2;
+	return mf;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int strv_eq(char **a, char **b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!str_eq(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+/* Doubles compared bit for bit (so -0.0 != 0.0). */
+static int same_double(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+#define EQ(cond) do { if (!(cond)) { T_FAIL("round trip differs: %s", #cond); return; } } while (0)
+
+static void check_equal(const struct ft_model_file *a,
+                        const struct ft_model_file *b)
+{
+	const struct ft_encoder *x = a->enc, *y = b->enc;
+	size_t i;
+
+	EQ(str_eq(a->fairtrain_version, b->fairtrain_version));
+	EQ(str_eq(a->created_utc, b->created_utc));
+	EQ(str_eq(a->command_line, b->command_line));
+	EQ(a->n_inputs == b->n_inputs);
+	EQ(strv_eq(a->input_paths, b->input_paths, a->n_inputs));
+	EQ(strv_eq(a->input_sha256, b->input_sha256, a->n_inputs));
+	EQ(a->read.delimiter == b->read.delimiter);
+	EQ(a->read.whitespace == b->read.whitespace);
+	EQ(a->read.header == b->read.header);
+	EQ(a->read.skip_rows == b->read.skip_rows);
+	EQ(a->read.n_names == b->read.n_names);
+	EQ(strv_eq(a->read.names, b->read.names, a->read.n_names));
+	EQ((a->read.missing == NULL) == (b->read.missing == NULL));
+	EQ(a->read.n_missing == b->read.n_missing);
+	EQ(strv_eq(a->read.missing, b->read.missing, a->read.n_missing));
+
+	EQ(x->n_cols == y->n_cols);
+	for (i = 0; i < x->n_cols; i++) {
+		const struct ft_column *c = &x->cols[i], *d = &y->cols[i];
+		EQ(str_eq(c->name, d->name));
+		EQ(c->role == d->role);
+		EQ(c->type == d->type);
+		EQ(same_double(c->mean, d->mean));
+		EQ(same_double(c->sd, d->sd));
+		EQ(c->n_cats == d->n_cats);
+		EQ(strv_eq(c->cats, d->cats, c->n_cats));
+		EQ(c->impute_cat == d->impute_cat);
+		EQ(c->offset == d->offset);
+	}
+	EQ(x->n_features == y->n_features);
+	EQ(strv_eq(x->feature_names, y->feature_names, x->n_features));
+	EQ(x->n_num == y->n_num);
+	EQ(x->n_cat == y->n_cat);
+	EQ(str_eq(x->target, y->target));
+	EQ(str_eq(x->positive, y->positive));
+	EQ(str_eq(x->label_strip, y->label_strip));
+	EQ(x->n_sensitive == y->n_sensitive);
+	EQ(strv_eq(x->sensitive, y->sensitive, x->n_sensitive));
+	EQ(x->n_groups == y->n_groups);
+	EQ(strv_eq(x->group_names, y->group_names, x->n_groups));
+	EQ(str_eq(x->privileged, y->privileged));
+	EQ(str_eq(x->weight, y->weight));
+	EQ(x->missing_policy == y->missing_policy);
+	EQ(x->use_sensitive == y->use_sensitive);
+
+	EQ(a->model->type == b->model->type);
+	EQ(a->model->p == b->model->p);
+	for (i = 0; i < a->model->p; i++)
+		EQ(same_double(a->model->coef[i], b->model->coef[i]));
+	EQ(same_double(a->model->intercept, b->model->intercept));
+
+	EQ(str_eq(a->method, b->method));
+	EQ(same_double(a->C, b->C));
+	EQ(a->fit_intercept == b->fit_intercept);
+	EQ(a->solver_opts.solver == b->solver_opts.solver);
+	EQ(a->solver_opts.max_iter == b->solver_opts.max_iter);
+	EQ(same_double(a->solver_opts.tol, b->solver_opts.tol));
+	EQ(a->solver_opts.lbfgs_m == b->solver_opts.lbfgs_m);
+	EQ(a->solver_opts.dense_max_dim == b->solver_opts.dense_max_dim);
+	EQ(a->solver_result.solver == b->solver_result.solver);
+	EQ(a->solver_result.iterations == b->solver_result.iterations);
+	EQ(same_double(a->solver_result.f, b->solver_result.f));
+	EQ(same_double(a->solver_result.grad_norm, b->solver_result.grad_norm));
+	EQ(a->solver_result.converged == b->solver_result.converged);
+	EQ(a->n_train == b->n_train);
+	EQ(a->n_test == b->n_test);
+	EQ(a->n_dropped == b->n_dropped);
+	EQ(a->seed == b->seed);
+	EQ(same_double(a->split, b->split));
+}
+
+/* Save mf to name in dir, expecting success. */
+static int save_ok(const char *name, const struct ft_model_file *mf)
+{
+	struct ft_error err = { 0, "" };
+	int rc = ft_model_save(in_dir(name), mf, &err);
+
+	if (rc)
+		T_FAIL("save %s: %d %s", name, rc, err.msg);
+	return rc;
+}
+
+/* A valid model file called name, made from sample(). */
+static int make_valid(const char *name)
+{
+	struct ft_model_file *mf = sample();
+	int rc = save_ok(name, mf);
+
+	ft_model_file_free(mf);
+	return rc;
+}
+
+/* Load path and expect failure with code and exactly msg (when msg starts
+ * with '=') or a message containing msg. */
+static void expect_load_fail(const char *path, int code, const char *msg)
+{
+	static struct ft_model_file sentinel;  /* load must overwrite it */
+	struct ft_error err = { 0, "" };
+	struct ft_model_file *mf = &sentinel;
+	int rc = ft_model_load(path, &mf, &err);
+
+	T_CHECKF(rc == code, "rc = %d, expected %d (%s)", rc, code, err.msg);
+	T_CHECKF(err.code == code, "err.code = %d", err.code);
+	T_CHECK(mf == NULL);
+	if (msg[0] == '=')
+		T_STREQ(err.msg, msg + 1);
+	else
+		T_CHECKF(strstr(err.msg, msg) != NULL, "message \"%s\" lacks \"%s\"",
+		         err.msg, msg);
+	T_CHECKF(h5_open_objects() == 0, "%ld hdf5 objects left open",
+	         h5_open_objects());
+	if (mf != &sentinel)
+		ft_model_file_free(mf);
+}
+
+/* ------------------------------------------- editing files with the API */
+
+static hid_t open_rw(const char *path)
+{
+	return H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+}
+
+static int set_attr_str(const char *path, const char *obj, const char *name,
+                        const char *val)
+{
+	hid_t f = open_rw(path), t = H5Tcopy(H5T_C_S1), s = H5Screate(H5S_SCALAR);
+	hid_t a;
+	int rc = -1;
+
+	H5Tset_size(t, H5T_VARIABLE);
+	H5Tset_cset(t, H5T_CSET_UTF8);
+	if (H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0)
+		H5Adelete_by_name(f, obj, name, H5P_DEFAULT);
+	a = H5Acreate_by_name(f, obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT,
+	                      H5P_DEFAULT);
+	if (a >= 0 && H5Awrite(a, t, &val) >= 0)
+		rc = 0;
+	if (a >= 0)
+		H5Aclose(a);
+	H5Sclose(s);
+	H5Tclose(t);
+	if (H5Fclose(f) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int set_attr_int(const char *path, const char *obj, const char *name,
+                        long long v)
+{
+	hid_t f = open_rw(path), s = H5Screate(H5S_SCALAR), a;
+	int rc = -1;
+
+	if (H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0)
+		H5Adelete_by_name(f, obj, name, H5P_DEFAULT);
+	a = H5Acreate_by_name(f, obj, name, H5T_STD_I64LE, s, H5P_DEFAULT,
+	                      H5P_DEFAULT, H5P_DEFAULT);
+	if (a >= 0 && H5Awrite(a, H5T_NATIVE_LLONG, &v) >= 0)
+		rc = 0;
+	if (a >= 0)
+		H5Aclose(a);
+	H5Sclose(s);
+	if (H5Fclose(f) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int delete_link(const char *path, const char *obj)
+{
+	hid_t f = open_rw(path);
+	int rc = H5Ldelete(f, obj, H5P_DEFAULT) < 0 ? -1 : 0;
+
+	if (H5Fclose(f) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Replace dataset obj by a 1-D float64 dataset of n values. */
+static int replace_f64(const char *path, const char *obj, const double *v,
+                       size_t n)
+{
+	hid_t f = open_rw(path), s, d;
+	hsize_t dims[1];
+	int rc = -1;
+
+	dims[0] = n;
+	H5Ldelete(f, obj, H5P_DEFAULT);
+	s = H5Screate_simple(1, dims, NULL);
+	d = H5Dcreate2(f, obj, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT,
+	               H5P_DEFAULT);
+	if (d >= 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+	                       H5P_DEFAULT, v) >= 0)
+		rc = 0;
+	if (d >= 0)
+		H5Dclose(d);
+	H5Sclose(s);
+	if (H5Fclose(f) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* ------------------------------------------------------------ round trips */
+
+static void test_round_trip(void)
+{
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	const char *p = in_dir("rt.h5");
+	int rc;
+
+	if (save_ok("rt.h5", mf))
+		goto done;
+	T_CHECK(count_tmp(dir) == 0);
+	T_CHECK(h5_open_objects() == 0);
+	rc = ft_model_load(p, &back, &err);
+	T_CHECKF(rc == 0, "load: %s", err.msg);
+	T_CHECK(h5_open_objects() == 0);
+	if (rc == 0)
+		check_equal(mf, back);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* The model applied to a hand-made design matrix gives bit-identical scores
+ * before and after the round trip. */
+static void test_round_trip_decisions(void)
+{
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	double num[3 * 2] = { 0.5, -1.25, 0, 0, 1e3, -2 };
+	int32_t code[3 * 2] = { 2, 5, 4, 6, -1, 5 };
+	double w[3] = { 1, 1, 1 }, y[3] = { 1, 0, 1 };
+	size_t line[3] = { 2, 3, 4 };
+	double s1[3], s2[3];
+	struct ft_dataset d;
+
+	memset(&d, 0, sizeof d);
+	d.n = 3;
+	d.p = 7;
+	d.n_num = 2;
+	d.num = num;
+	d.n_cat = 2;
+	d.code = code;
+	d.y = y;
+	d.w = w;
+	d.line = line;
+	if (save_ok("dec.h5", mf))
+		goto done;
+	if (ft_model_load(in_dir("dec.h5"), &back, &err)) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	ft_linear_decision(mf->model, &d, s1);
+	ft_linear_decision(back->model, &d, s2);
+	T_CHECK(memcmp(s1, s2, sizeof s1) == 0);
+	/* and they are the scores: row 0 = 0.1*0.5 + -1e-300*-1.25 + coef[2] +
+	 * coef[5] + intercept */
+	T_NEAR(s1[0], 0.05 + 1.0 / 3.0 + DBL_MAX - 0.5, 1e-15);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* Absent and empty things: no inputs, header names, default missing tokens
+ * (NULL), no sensitive columns or groups, no optional strings, no features
+ * at all (a zero-length coef), whitespace-separated (delimiter NUL). */
+static void test_round_trip_empty(void)
+{
+	struct ft_model_file *mf = calloc(1, sizeof *mf), *back = NULL;
+	struct ft_encoder *e = calloc(1, sizeof *e);
+	struct ft_error err = { 0, "" };
+	int rc;
+
+	ft_read_opts_init(&mf->read);
+	mf->read.delimiter = '\0';
+	mf->read.whitespace = 1;
+	e->n_cols = 1;
+	e->cols = calloc(1, sizeof *e->cols);
+	e->cols[0] = (struct ft_column){ ft_strdup("y"), FT_ROLE_TARGET,
+	                                 FT_NUMERIC, 0, 1, NULL, 0, -1, 0 };
+	e->target = ft_strdup("y");
+	mf->enc = e;
+	mf->model = calloc(1, sizeof *mf->model);
+	mf->model->intercept = 1.5;
+	mf->method = ft_strdup("logreg");
+	mf->C = 1;
+	mf->split = 0;
+	if (save_ok("empty.h5", mf))
+		goto done;
+	rc = ft_model_load(in_dir("empty.h5"), &back, &err);
+	T_CHECKF(rc == 0, "load: %s", err.msg);
+	if (rc)
+		goto done;
+	T_CHECK(back->read.missing == NULL);
+	T_CHECK(back->read.names == NULL);
+	/* NULL provenance strings are written as "" */
+	T_STREQ(back->fairtrain_version, "");
+	T_STREQ(back->command_line, "");
+	T_CHECK(back->model->p == 0);
+	T_CHECK(back->enc->positive == NULL && back->enc->privileged == NULL);
+	free(back->fairtrain_version);
+	free(back->created_utc);
+	free(back->command_line);
+	back->fairtrain_version = back->created_utc = back->command_line = NULL;
+	check_equal(mf, back);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* An empty, non-NULL missing list means "no token is missing" and stays
+ * distinct from NULL (the defaults). */
+static void test_round_trip_missing_empty(void)
+{
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+
+	for (size_t i = 0; i < mf->read.n_missing; i++)
+		free(mf->read.missing[i]);
+	mf->read.n_missing = 0;
+	if (save_ok("nomiss.h5", mf))
+		goto done;
+	if (ft_model_load(in_dir("nomiss.h5"), &back, &err)) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	T_CHECK(back->read.missing != NULL && back->read.n_missing == 0);
+	check_equal(mf, back);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* 1001 columns: group names widen to 4 digits ("0000" .. "1000") so that
+ * name order stays input order; the round trip keeps the order. */
+static void test_many_columns(void)
+{
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	struct ft_encoder *e = mf->enc;
+	size_t i, n = 1001;
+	hid_t f;
+
+	e->cols = realloc(e->cols, n * sizeof *e->cols);
+	for (i = e->n_cols; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "extra%zu", i);
+		e->cols[i] = (struct ft_column){ ft_strdup(name), FT_ROLE_DROP,
+		                                 FT_NUMERIC, 0, 1, NULL, 0, -1, 0 };
+	}
+	e->n_cols = n;
+	if (save_ok("many.h5", mf))
+		goto done;
+	f = H5Fopen(in_dir("many.h5"), H5F_ACC_RDONLY, H5P_DEFAULT);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/0000", H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/1000", H5P_DEFAULT) > 0);
+	H5Fclose(f);
+	if (ft_model_load(in_dir("many.h5"), &back, &err)) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	check_equal(mf, back);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* Saving over an existing model replaces it. */
+static void test_overwrite(void)
+{
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+
+	if (make_valid("over.h5"))
+		goto done;
+	mf->model->intercept = 42;
+	if (save_ok("over.h5", mf))
+		goto done;
+	if (ft_model_load(in_dir("over.h5"), &back, &err)) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	T_CHECK(back->model->intercept == 42);
+	T_CHECK(count_tmp(dir) == 0);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* The real thing: an encoder learned by ft_encoder_fit (numeric and
+ * categorical features, sensitive columns that are also features, two-column
+ * groups, a weight, a dropped column, imputation) is accepted by save, and
+ * the loaded encoder encodes a table exactly as the original does. */
+static void test_round_trip_fitted_encoder(void)
+{
+	static const char csv[] =
+		"id,age,workclass,sex,race,hours,w,income\n"
+		"1,39,State-gov,Male,White,40,1,<=50K\n"
+		"2,50,Self-emp,Male,White,13,2,>50K.\n"
+		"3,38,Private,Female,Black,?,1,<=50K\n"
+		"4,53,Private,Male,Black,40,1,>50K\n"
+		"5,28,Private,Female,White,40,0.5,<=50K.\n"
+		"6,37,?,Female,White,45,1,>50K\n"
+		"7,49,Private,Female,Black,16,1,<=50K\n"
+		"8,52,Self-emp,Male,White,45,1,>50K\n";
+	char *sens[2] = { "sex", "race" }, *drop[1] = { "id" };
+	struct ft_read_opts ro;
+	struct ft_spec sp;
+	struct ft_table *t = NULL;
+	struct ft_encoder *enc = NULL;
+	struct ft_model_file *mf = NULL, *back = NULL;
+	struct ft_dataset *d1 = NULL, *d2 = NULL;
+	struct ft_error err = { 0, "" };
+	const char *p = in_dir("fit.csv");
+	double *s1 = NULL, *s2 = NULL;
+	size_t i;
+
+	ft_read_opts_init(&ro);
+	ft_spec_init(&sp);
+	sp.target = "income";
+	sp.positive = ">50K";
+	sp.label_strip = ".";
+	sp.sensitive = sens;
+	sp.n_sensitive = 2;
+	sp.privileged = "Male&White";
+	sp.weight = "w";
+	sp.drop = drop;
+	sp.n_drop = 1;
+	sp.missing_policy = FT_MISSING_IMPUTE;
+	sp.use_sensitive = 1;
+	if (write_all(p, csv, sizeof csv - 1) ||
+	    ft_table_read(p, &ro, &t, &err) ||
+	    ft_encoder_fit(t, &sp, &enc, &err)) {
+		T_FAIL("setup: %s", err.msg);
+		goto done;
+	}
+	mf = sample();
+	ft_encoder_free(mf->enc);
+	mf->enc = enc;
+	enc = NULL;
+	mf->model->p = mf->enc->n_features;
+	mf->model->coef = realloc(mf->model->coef,
+	                          (mf->model->p ? mf->model->p : 1) * sizeof(double));
+	for (i = 0; i < mf->model->p; i++)
+		mf->model->coef[i] = 0.25 * (double)i - 1;
+	if (save_ok("fit.h5", mf))
+		goto done;
+	if (ft_model_load(in_dir("fit.h5"), &back, &err)) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	check_equal(mf, back);
+	if (ft_encoder_apply(mf->enc, t, FT_APPLY_PREDICT, &d1, NULL, &err) ||
+	    ft_encoder_apply(back->enc, t, FT_APPLY_PREDICT, &d2, NULL, &err)) {
+		T_FAIL("apply: %s", err.msg);
+		goto done;
+	}
+	T_CHECK(d1->n == d2->n && d1->p == d2->p && d1->n_num == d2->n_num &&
+	        d1->n_cat == d2->n_cat);
+	T_CHECK(memcmp(d1->num, d2->num, d1->n * d1->n_num * sizeof *d1->num) == 0);
+	T_CHECK(memcmp(d1->code, d2->code, d1->n * d1->n_cat * sizeof *d1->code) == 0);
+	T_CHECK(d1->group && d2->group &&
+	        memcmp(d1->group, d2->group, d1->n * sizeof *d1->group) == 0);
+	s1 = malloc(d1->n * sizeof *s1);
+	s2 = malloc(d1->n * sizeof *s2);
+	ft_linear_decision(mf->model, d1, s1);
+	ft_linear_decision(back->model, d2, s2);
+	T_CHECK(memcmp(s1, s2, d1->n * sizeof *s1) == 0);
+done:
+	free(s1);
+	free(s2);
+	ft_dataset_free(d1);
+	ft_dataset_free(d2);
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+	ft_encoder_free(enc);
+	ft_table_free(t);
+}
+
+/* Freeing NULL is a no-op. */
+static void test_free_null(void)
+{
+	ft_model_file_free(NULL);
+}
+
+/* --------------------------------------------------------- refused loads */
+
+static void test_load_missing_file(void)
+{
+	char want[512];
+
+	snprintf(want, sizeof want, "=%s: cannot open: %s", in_dir("nope.h5"),
+	         strerror(ENOENT));
+	expect_load_fail(in_dir("nope.h5"), FT_EIO, want);
+}
+
+static void test_load_directory(void)
+{
+	char want[512];
+
+	snprintf(want, sizeof want, "=%s: cannot open: %s", dir,
+	         strerror(EISDIR));
+	expect_load_fail(dir, FT_EIO, want);
+}
+
+static void test_load_text_file(void)
+{
+	const char *p = in_dir("text.h5");
+	char want[512];
+
+	write_all(p, "age,sex\n1,F\n", 12);
+	snprintf(want, sizeof want, "=%s: not an HDF5 file", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+	write_all(p, "", 0);
+	expect_load_fail(p, FT_EFORMAT, want);
+}
+
+/* An HDF5 file from someone else: a dataset and no format attribute. */
+static void test_load_foreign(void)
+{
+	const char *p = in_dir("foreign.h5");
+	char want[512];
+	hsize_t dims[1] = { 3 };
+	double v[3] = { 1, 2, 3 };
+	hid_t f, s, d;
+
+	f = H5Fcreate(p, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	s = H5Screate_simple(1, dims, NULL);
+	d = H5Dcreate2(f, "data", H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT,
+	               H5P_DEFAULT);
+	H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+	H5Dclose(d);
+	H5Sclose(s);
+	H5Fclose(f);
+	snprintf(want, sizeof want, "=%s: not a fairtrain model file (no format "
+	         "attribute)", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+}
+
+/* A format attribute that is a fixed-length string (numpy bytes_, as h5py
+ * writes it) naming another format. */
+static void test_load_wrong_format(void)
+{
+	const char *p = in_dir("wrongfmt.h5");
+	char want[512];
+	hid_t f, s, t, a;
+
+	f = H5Fcreate(p, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	s = H5Screate(H5S_SCALAR);
+	t = H5Tcopy(H5T_C_S1);
+	H5Tset_size(t, 3);
+	H5Tset_strpad(t, H5T_STR_NULLPAD);
+	a = H5Acreate2(f, "format", t, s, H5P_DEFAULT, H5P_DEFAULT);
+	H5Awrite(a, t, "foo");
+	H5Aclose(a);
+	H5Tclose(t);
+	H5Sclose(s);
+	H5Fclose(f);
+	snprintf(want, sizeof want, "=%s: not a fairtrain model file (format "
+	         "'foo')", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+
+	/* our own file with its format renamed (variable-length string) */
+	if (make_valid("renamed.h5"))
+		return;
+	p = in_dir("renamed.h5");
+	T_CHECK(set_attr_str(p, "/", "format", "other-model") == 0);
+	snprintf(want, sizeof want, "=%s: not a fairtrain model file (format "
+	         "'other-model')", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+
+	/* a format that is not a string at all */
+	T_CHECK(set_attr_int(p, "/", "format", 7) == 0);
+	snprintf(want, sizeof want, "=%s: not a fairtrain model file (format is "
+	         "not a string)", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+}
+
+static void test_load_newer_version(void)
+{
+	const char *p = in_dir("v2.h5");
+	char want[512];
+
+	if (make_valid("v2.h5"))
+		return;
+	T_CHECK(set_attr_int(p, "/", "format_version", 2) == 0);
+	snprintf(want, sizeof want, "=%s: format_version 2 is newer than this "
+	         "fairtrain supports (1)", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+	T_CHECK(set_attr_int(p, "/", "format_version", 0) == 0);
+	expect_load_fail(p, FT_EFORMAT, "corrupt model file: format_version 0 "
+	                 "is not valid");
+}
+
+/* The first half of a valid file. */
+static void test_load_truncated(void)
+{
+	const char *full = in_dir("full.h5"), *half = in_dir("half.h5");
+	char want[512];
+	size_t n;
+	char *buf;
+
+	if (make_valid("full.h5"))
+		return;
+	buf = read_all(full, &n);
+	T_CHECK(buf && write_all(half, buf, n / 2) == 0);
+	free(buf);
+	snprintf(want, sizeof want, "=%s: corrupt model file: truncated (%zu of "
+	         "%zu bytes)", half, n / 2, n);
+	expect_load_fail(half, FT_EFORMAT, want);
+	/* a few more cut points: never a crash, always a refusal */
+	buf = read_all(full, &n);
+	for (size_t cut = 64; buf && cut < n; cut += n / 7) {
+		write_all(half, buf, cut);
+		expect_load_fail(half, FT_EFORMAT, "corrupt model file");
+	}
+	free(buf);
+}
+
+static void test_load_missing_coef(void)
+{
+	const char *p = in_dir("nocoef.h5");
+	char want[512];
+
+	if (make_valid("nocoef.h5"))
+		return;
+	T_CHECK(delete_link(p, "/model/coef") == 0);
+	snprintf(want, sizeof want, "=%s: corrupt model file: missing "
+	         "/model/coef", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+}
+
+static void test_load_coef_length(void)
+{
+	const char *p = in_dir("coeflen.h5");
+	double v[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	char want[512];
+
+	if (make_valid("coeflen.h5"))
+		return;
+	T_CHECK(replace_f64(p, "/model/coef", v, 8) == 0);
+	snprintf(want, sizeof want, "=%s: corrupt model file: /model/coef has "
+	         "8 values, expected 7 (n_features)", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+}
+
+static void test_load_nan_coef(void)
+{
+	const char *p = in_dir("nancoef.h5");
+	double v[7] = { 1, 2, NAN, 4, 5, 6, 7 };
+	char want[512];
+
+	if (make_valid("nancoef.h5"))
+		return;
+	T_CHECK(replace_f64(p, "/model/coef", v, 7) == 0);
+	snprintf(want, sizeof want, "=%s: corrupt model file: /model/coef[2] "
+	         "is nan", p);
+	expect_load_fail(p, FT_EFORMAT, want);
+}
+
+/* Hand edits that break one rule each. */
+static void test_load_damaged(void)
+{
+	const char *p = in_dir("damaged.h5");
+	const char *m = "corrupt model file";
+	double v1[1] = { 0.5 };
+
+	if (make_valid("damaged.h5"))
+		return;
+	T_CHECK(set_attr_str(p, "/preprocessing/columns/001", "role",
+	                     "bogus") == 0);
+	expect_load_fail(p, FT_EFORMAT, "corrupt model file: "
+	                 "/preprocessing/columns/001 has unknown role 'bogus'");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/preprocessing/columns/000", "type",
+	                     "text") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/columns/000 has "
+	                 "unknown type 'text'");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/preprocessing", "missing_policy", "ask") == 0);
+	expect_load_fail(p, FT_EFORMAT, "unknown missing_policy 'ask'");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/training", "solver", "sgd") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/training has unknown solver 'sgd'");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/model", "type", "svm") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model has unknown type 'svm'");
+
+	/* sizes that disagree */
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_int(p, "/preprocessing", "n_features", 8) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/feature_names has 7 "
+	                 "names, expected 8 (n_features)");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_int(p, "/model", "n_features", 6) == 0);
+	expect_load_fail(p, FT_EFORMAT, "attribute 'n_features' on /model is 6");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "offset", 4) == 0);
+	expect_load_fail(p, FT_EFORMAT, "column 'race' has offset 4");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_int(p, "/preprocessing", "n_num", 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, m);
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/001", "impute_cat",
+	                     3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "impute_cat 3 is out of range");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_int(p, "/training", "n_train", -1) == 0);
+	expect_load_fail(p, FT_EFORMAT, "attribute 'n_train' on /training is "
+	                 "negative (-1)");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/read", "delimiter", ";;") == 0);
+	expect_load_fail(p, FT_EFORMAT, "not one ASCII character");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/preprocessing", "privileged", "Other") == 0);
+	expect_load_fail(p, FT_EFORMAT, "privileged group 'Other' is not in "
+	                 "group_names");
+
+	/* wrong kinds of object */
+	make_valid("damaged.h5");
+	T_CHECK(replace_f64(p, "/model/feature_names", v1, 1) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/feature_names is not a string "
+	                 "dataset");
+
+	make_valid("damaged.h5");
+	T_CHECK(replace_f64(p, "/model/intercept", v1, 1) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/intercept is not a scalar");
+
+	make_valid("damaged.h5");
+	T_CHECK(set_attr_str(p, "/training", "C", "1") == 0);
+	expect_load_fail(p, FT_EFORMAT, "attribute 'C' on /training is not a "
+	                 "number");
+
+	make_valid("damaged.h5");
+	T_CHECK(delete_link(p, "/training") == 0);
+	expect_load_fail(p, FT_EFORMAT, "missing /training");
+
+	make_valid("damaged.h5");
+	T_CHECK(delete_link(p, "/preprocessing/columns/003") == 0);
+	expect_load_fail(p, FT_EFORMAT, m);
+
+	make_valid("damaged.h5");
+	{
+		hid_t f = open_rw(p);
+		H5Adelete_by_name(f, "/training", "seed", H5P_DEFAULT);
+		H5Fclose(f);
+	}
+	expect_load_fail(p, FT_EFORMAT, "missing attribute 'seed' on /training");
+}
+
+/* --------------------------------------------------------- refused saves */
+
+static void expect_save_fail(const char *path, const struct ft_model_file *mf,
+                             int code, const char *msg)
+{
+	struct ft_error err = { 0, "" };
+	int rc = ft_model_save(path, mf, &err);
+
+	T_CHECKF(rc == code, "rc = %d, expected %d (%s)", rc, code, err.msg);
+	T_CHECKF(strstr(err.msg, msg) != NULL, "message \"%s\" lacks \"%s\"",
+	         err.msg, msg);
+	T_CHECK(count_tmp(dir) == 0);
+	T_CHECKF(h5_open_objects() == 0, "%ld hdf5 objects left open",
+	         h5_open_objects());
+}
+
+static void test_save_nan(void)
+{
+	struct ft_model_file *mf = sample();
+	const char *p = in_dir("nan.h5");
+	char want[512];
+
+	mf->model->coef[3] = NAN;
+	snprintf(want, sizeof want, "%s: cannot save: /model/coef[3] is nan", p);
+	expect_save_fail(p, mf, FT_ENUMERIC, want);
+	T_CHECK(access(p, F_OK) != 0);
+	mf->model->coef[3] = 0;
+	mf->model->intercept = -INFINITY;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/model/intercept is -inf");
+	mf->model->intercept = 0;
+	mf->enc->cols[0].sd = NAN;
+	expect_save_fail(p, mf, FT_ENUMERIC, "column 'age' sd is nan");
+	mf->enc->cols[0].sd = 1;
+	mf->solver_result.grad_norm = INFINITY;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/training grad_norm is inf");
+	T_CHECK(access(p, F_OK) != 0);
+	ft_model_file_free(mf);
+}
+
+/* Inconsistent structs are refused before anything is written. */
+static void test_save_invalid(void)
+{
+	struct ft_model_file *mf = sample();
+	const char *p = in_dir("invalid.h5");
+	char *keep;
+
+	mf->enc->cols[6].offset = 4;
+	expect_save_fail(p, mf, FT_EINVAL, "column 'race' has offset 4");
+	mf->enc->cols[6].offset = 5;
+	mf->model->p = 6;
+	expect_save_fail(p, mf, FT_EINVAL, "/model/coef has 6 values, expected 7");
+	mf->model->p = 7;
+	keep = mf->enc->cols[1].cats[0];
+	mf->enc->cols[1].cats[0] = mf->enc->cols[1].cats[1];
+	mf->enc->cols[1].cats[1] = keep;
+	expect_save_fail(p, mf, FT_EINVAL, "categories are not distinct strings "
+	                 "in sorted order");
+	mf->enc->cols[1].cats[1] = mf->enc->cols[1].cats[0];
+	mf->enc->cols[1].cats[0] = keep;
+	mf->enc->cols[2].role = 9;
+	expect_save_fail(p, mf, FT_EINVAL, "column 'income' has role 9");
+	mf->enc->cols[2].role = FT_ROLE_TARGET;
+	mf->read.delimiter = (char)0xa7;
+	expect_save_fail(p, mf, FT_EINVAL, "delimiter 0xa7 is not ASCII");
+	mf->read.delimiter = ',';
+	mf->solver_opts.solver = 7;
+	expect_save_fail(p, mf, FT_EINVAL, "solver 7 is unknown");
+	T_CHECK(access(p, F_OK) != 0);
+	ft_model_file_free(mf);
+}
+
+static void test_save_no_directory(void)
+{
+	struct ft_model_file *mf = sample();
+	const char *p = in_dir("no/such/dir/m.h5");
+	char want[512];
+
+	snprintf(want, sizeof want, "%s: cannot create: %s", p,
+	         strerror(ENOENT));
+	expect_save_fail(p, mf, FT_EIO, want);
+	ft_model_file_free(mf);
+}
+
+/* Saving onto a directory fails at the rename; the directory is kept and
+ * the temp file beside it is removed. */
+static void test_save_onto_directory(void)
+{
+	struct ft_model_file *mf = sample();
+	const char *p = in_dir("adir");
+	struct stat st;
+
+	mkdir(p, 0755);
+	expect_save_fail(p, mf, FT_EIO, "adir: cannot write: ");
+	T_CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode));
+	rmdir(p);
+	ft_model_file_free(mf);
+}
+
+/* A failed save leaves an existing destination byte-identical: refused
+ * before writing (NaN) and failing half-way through HDF5's writes (a file
+ * size limit makes write(2) fail with EFBIG; this works for root too). */
+static void test_save_keeps_existing(void)
+{
+	struct ft_model_file *mf = sample();
+	const char *p = in_dir("keep.h5"), *ref = in_dir("keep.ref");
+	struct rlimit old, lim;
+	void (*oldsig)(int);
+	struct ft_error err = { 0, "" };
+	int rc;
+
+	if (make_valid("keep.h5") || copy_file(p, ref))
+		goto done;
+	mf->model->coef[0] = NAN;
+	expect_save_fail(p, mf, FT_ENUMERIC, "is nan");
+	T_CHECK(same_bytes(p, ref));
+	mf->model->coef[0] = 9;
+
+	T_CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = 2048;
+	T_CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	rc = ft_model_save(p, mf, &err);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, oldsig);
+	T_CHECKF(rc == FT_EIO, "rc %d: %s", rc, err.msg);
+	T_CHECKF(strstr(err.msg, "keep.h5: cannot write") != NULL, "%s",
+	         err.msg);
+	T_CHECK(count_tmp(dir) == 0);
+	T_CHECKF(h5_open_objects() == 0, "%ld hdf5 objects left open",
+	         h5_open_objects());
+	T_CHECK(same_bytes(p, ref));
+
+	/* the same save without the limit succeeds */
+	if (save_ok("keep.h5", mf) == 0)
+		T_CHECK(!same_bytes(p, ref));
+done:
+	ft_model_file_free(mf);
+}
+
+/* ------------------------------------------------------------------- main */
+
+static void remove_dir(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *de;
+	char p[512];
+
+	if (!dp)
+		return;
+	while ((de = readdir(dp))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof p, "%s/%s", d, de->d_name);
+		if (unlink(p) != 0)
+			remove_dir(p);
+	}
+	closedir(dp);
+	rmdir(d);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/ft_test_model_file.XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+	T_RUN(test_round_trip);
+	T_RUN(test_round_trip_decisions);
+	T_RUN(test_round_trip_empty);
+	T_RUN(test_round_trip_missing_empty);
+	T_RUN(test_many_columns);
+	T_RUN(test_round_trip_fitted_encoder);
+	T_RUN(test_overwrite);
+	T_RUN(test_free_null);
+	T_RUN(test_load_missing_file);
+	T_RUN(test_load_directory);
+	T_RUN(test_load_text_file);
+	T_RUN(test_load_foreign);
+	T_RUN(test_load_wrong_format);
+	T_RUN(test_load_newer_version);
+	T_RUN(test_load_truncated);
+	T_RUN(test_load_missing_coef);
+	T_RUN(test_load_coef_length);
+	T_RUN(test_load_nan_coef);
+	T_RUN(test_load_damaged);
+	T_RUN(test_save_nan);
+	T_RUN(test_save_invalid);
+	T_RUN(test_save_no_directory);
+	T_RUN(test_save_onto_directory);
+	T_RUN(test_save_keeps_existing);
+
+	remove_dir(dir);
+	return t_done();
+}
