@@ -29,8 +29,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= $(OPT)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
-LDFLAGS += $(SANFLAGS)
+           -Wmissing-prototypes -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -fopenmp -MMD -MP
+LDFLAGS += $(SANFLAGS) -fopenmp
 LDLIBS  := $(PKG_LIBS) -lcsv -lm
 
 LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
@@ -47,7 +47,7 @@ BIN := $(BUILD)/fairtrain
 .PHONY: all test demo bench deps install uninstall clean check-deps
 all: $(BIN) $(LIB)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

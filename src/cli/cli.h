@@ -130,6 +130,7 @@ struct cli_loaded {
 	struct ft_encoder *enc;
 	struct ft_dataset *train, *test;
 	struct ft_encode_stats st_train, st_test;
+	char sha256[2][65];            /* of --data and --test */
 };
 /* Read --data (and --test, or split --data), fit the encoder on the training
  * part (or use enc when not NULL: it is then borrowed, not freed) and encode

@@ -54,12 +54,12 @@ static char **copy_strv(char **v, size_t n)
 }
 
 /* Fill provenance and read options; the model file owns copies. */
-static int provenance(struct ft_model_file *mf, struct cli_data *d, int argc,
-                      char **argv, struct ft_error *err)
+static int provenance(struct ft_model_file *mf, struct cli_data *d,
+                      const struct cli_loaded *L, int argc, char **argv,
+                      struct ft_error *err)
 {
 	const char *paths[2] = {d->data, d->test};
 	size_t n = d->test ? 2 : 1;
-	char hex[65];
 
 	mf->fairtrain_version = ft_strdup(FT_VERSION);
 	mf->created_utc = utc_now();
@@ -70,10 +70,8 @@ static int provenance(struct ft_model_file *mf, struct cli_data *d, int argc,
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	mf->n_inputs = n;
 	for (size_t i = 0; i < n; i++) {
-		if (ft_sha256_file(paths[i], hex, err))
-			return err->code;
 		mf->input_paths[i] = ft_strdup(paths[i]);
-		mf->input_sha256[i] = ft_strdup(hex);
+		mf->input_sha256[i] = ft_strdup(L->sha256[i]);
 	}
 	mf->read = d->read;
 	mf->read.names = copy_strv(d->read.names, d->read.n_names);
@@ -196,7 +194,7 @@ int cmd_train(int argc, char **argv)
 		cli_fail("%s: %s", d.data, err.msg);
 		goto done;
 	}
-	if (provenance(mf, &d, argc, argv, &err)) {
+	if (provenance(mf, &d, &L, argc, argv, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}

@@ -36,16 +36,38 @@ int cli_load(struct cli_data *d, const struct ft_encoder *enc, struct cli_loaded
 	struct ft_table *all = NULL;
 	struct ft_encoder *fitted = NULL;
 
+	struct ft_error err_test = {0};
+	int rc_data = 0, rc_test = 0;
+
 	memset(L, 0, sizeof *L);
-	if (ft_table_read(d->data, &d->read, &all, &err))
+	/* The two files, and their SHA-256 for the model file's provenance, are
+	 * independent: read them on two cores. */
+	#pragma omp parallel sections
+	{
+		#pragma omp section
+		{
+			rc_data = ft_table_read(d->data, &d->read, &all, &err);
+			if (!rc_data)
+				rc_data = ft_sha256_file(d->data, L->sha256[0], &err);
+		}
+		#pragma omp section
+		if (d->test) {
+			struct ft_read_opts ro = d->read;
+			if (d->test_skip_rows >= 0)
+				ro.skip_rows = (size_t)d->test_skip_rows;
+			rc_test = ft_table_read(d->test, &ro, &L->test_t, &err_test);
+			if (!rc_test)
+				rc_test = ft_sha256_file(d->test, L->sha256[1], &err_test);
+		}
+	}
+	if (rc_data)
 		goto fail;
+	if (rc_test) {
+		err = err_test;
+		goto fail;
+	}
 	L->n_rows_file = all->n_rows;
 	if (d->test) {
-		struct ft_read_opts ro = d->read;
-		if (d->test_skip_rows >= 0)
-			ro.skip_rows = (size_t)d->test_skip_rows;
-		if (ft_table_read(d->test, &ro, &L->test_t, &err))
-			goto fail;
 		L->train_t = all;
 		all = NULL;
 	} else if (d->split > 0) {
@@ -62,12 +84,22 @@ int cli_load(struct cli_data *d, const struct ft_encoder *enc, struct cli_loaded
 		enc = fitted;
 	}
 	L->enc = (struct ft_encoder *)enc;
-	if (ft_encoder_apply(enc, L->train_t, FT_APPLY_TRAIN, &L->train,
-	                     &L->st_train, &err))
+	#pragma omp parallel sections
+	{
+		#pragma omp section
+		rc_data = ft_encoder_apply(enc, L->train_t, FT_APPLY_TRAIN, &L->train,
+		                           &L->st_train, &err);
+		#pragma omp section
+		if (L->test_t)
+			rc_test = ft_encoder_apply(enc, L->test_t, FT_APPLY_TRAIN, &L->test,
+			                           &L->st_test, &err_test);
+	}
+	if (rc_data)
 		goto fail;
-	if (L->test_t && ft_encoder_apply(enc, L->test_t, FT_APPLY_TRAIN, &L->test,
-	                                  &L->st_test, &err))
+	if (rc_test) {
+		err = err_test;
 		goto fail;
+	}
 	ft_table_free(all);
 	return 0;
 fail:

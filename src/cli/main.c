@@ -2,6 +2,7 @@
  * main.c - `fairtrain COMMAND [options]`: dispatch to one file per command.
  */
 #include <string.h>
+#include <cblas.h>
 #include "cli/cli.h"
 
 static const struct {
@@ -30,6 +31,10 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+	/* fairtrain's BLAS calls are small (dimensions in the hundreds) and its
+	 * row sums already run on every core through OpenMP; OpenBLAS's own
+	 * threads would only spin in sched_yield beside them. */
+	openblas_set_num_threads(1);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -23,4 +23,19 @@ int ft_tmpfile_finish(const char *tmp, const char *path, struct ft_error *err);
  * into path. */
 const char *ft_basename(const char *path);
 
+
+/* A chunk of a row sum: add the partial sums of rows [lo, hi) to partial
+ * (len doubles; fn must only add to it).  chunk is the chunk's index (for
+ * per-chunk scratch space).  Runs concurrently with other chunks. */
+typedef void (*ft_chunk_fn)(void *ctx, size_t chunk, size_t lo, size_t hi,
+                            double *partial);
+/* The number of chunks ft_parallel_sum uses for n rows and len partials
+ * (depends on nothing else, so callers can size per-chunk scratch). */
+size_t ft_parallel_chunks(size_t n, size_t len);
+/* out[0..len) += sum over chunks of fn's partials (callers zero out first), chunks run on all cores
+ * (OpenMP) and added in a fixed order: bitwise the same for any thread
+ * count.  FT_ENOMEM when the partial buffers cannot be allocated. */
+int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
+                    void *ctx);
+
 #endif

@@ -32,6 +32,7 @@
 #include "fairtrain.h"
 #include "model/model.h"
 #include "optim/optim.h"
+#include "core/internal.h"
 
 /* Rows per block in the callbacks: the unit a threaded build would hand
  * out.  Summing per block also keeps the rounding error of f small. */
@@ -179,19 +180,72 @@ void ft_logreg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 
 /* ---------------------------------------------------------- the vtable */
 
+/* Chunks for ft_parallel_sum.  The partial buffer holds the gradient (dim
+ * entries) then f, or the dim x dim Hessian, or Hv. */
+struct lr_call {
+	const struct logreg_ctx *c;
+	const double *x, *v;
+	int with_grad;
+	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk */
+};
+
+static void vg_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct lr_call *a = ctx;
+	const struct ft_dataset *d = a->c->d;
+	(void)chunk;
+	for (; lo < hi; lo += BLOCK_ROWS) {
+		size_t e = hi - lo < BLOCK_ROWS ? hi : lo + BLOCK_ROWS;
+		vg_block(d, lo, e, a->x, a->c->C, a->c->fit_intercept,
+		         a->with_grad ? part + d->p + 1 : part,
+		         a->with_grad ? part : NULL);
+	}
+}
+
+static void hv_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct lr_call *a = ctx;
+	(void)chunk;
+	for (; lo < hi; lo += BLOCK_ROWS) {
+		size_t e = hi - lo < BLOCK_ROWS ? hi : lo + BLOCK_ROWS;
+		hv_block(a->c->d, lo, e, a->x, a->v, a->c->C, a->c->fit_intercept, part);
+	}
+}
+
+static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct lr_call *a = ctx;
+	size_t *idx = a->idx + chunk * (a->c->d->n_cat + 1);
+	for (; lo < hi; lo += BLOCK_ROWS) {
+		size_t e = hi - lo < BLOCK_ROWS ? hi : lo + BLOCK_ROWS;
+		hess_block(a->c->d, lo, e, a->x, a->c->C, a->c->fit_intercept, part, idx);
+	}
+}
+
 static int lr_value_grad(void *ctx, const double *x, double *f, double *g)
 {
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p;
+	struct lr_call a = {c, x, NULL, g != NULL, NULL};
+	double *buf, fs = 0.0;
+	int rc;
 
-	*f = 0.0;
-	if (g)
-		memset(g, 0, (p + 1) * sizeof *g);
-	for (size_t lo = 0; lo < d->n; lo += BLOCK_ROWS) {
-		size_t hi = d->n - lo < BLOCK_ROWS ? d->n : lo + BLOCK_ROWS;
-		vg_block(d, lo, hi, x, c->C, c->fit_intercept, f, g);
+	/* f travels at the end of the gradient buffer */
+	buf = calloc(p + 2, sizeof *buf);
+	if (!buf)
+		return FT_ENOMEM;
+	rc = ft_parallel_sum(d->n, g ? p + 2 : 1, g ? buf : &fs, vg_chunk, &a);
+	if (rc) {
+		free(buf);
+		return rc;
 	}
+	if (g) {
+		memcpy(g, buf, (p + 1) * sizeof *g);
+		fs = buf[p + 1];
+	}
+	free(buf);
+	*f = fs;
 	/* 1/2 ||beta||^2, and 1/2 b^2 when b is pinned (see the top) */
 	for (size_t j = 0; j < p; j++) {
 		*f += 0.5 * x[j] * x[j];
@@ -211,12 +265,13 @@ static int lr_hess_vec(void *ctx, const double *x, const double *v, double *hv)
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p;
+	struct lr_call a = {c, x, v, 0, NULL};
+	int rc;
 
 	memset(hv, 0, (p + 1) * sizeof *hv);
-	for (size_t lo = 0; lo < d->n; lo += BLOCK_ROWS) {
-		size_t hi = d->n - lo < BLOCK_ROWS ? d->n : lo + BLOCK_ROWS;
-		hv_block(d, lo, hi, x, v, c->C, c->fit_intercept, hv);
-	}
+	rc = ft_parallel_sum(d->n, p + 1, hv, hv_chunk, &a);
+	if (rc)
+		return rc;
 	for (size_t j = 0; j < p; j++)
 		hv[j] += v[j];
 	if (!c->fit_intercept)
@@ -228,20 +283,22 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 {
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
-	size_t p = d->p, dim = p + 1, *idx;
+	size_t p = d->p, dim = p + 1;
+	struct lr_call a = {c, x, NULL, 0, NULL};
+	int rc;
 
-	idx = malloc((d->n_cat + 1) * sizeof *idx);
-	if (!idx)
+	a.idx = malloc(ft_parallel_chunks(d->n, dim * dim) * (d->n_cat + 1) *
+	               sizeof *a.idx);
+	if (!a.idx)
 		return FT_ENOMEM;
 	memset(H, 0, dim * dim * sizeof *H);
-	for (size_t lo = 0; lo < d->n; lo += BLOCK_ROWS) {
-		size_t hi = d->n - lo < BLOCK_ROWS ? d->n : lo + BLOCK_ROWS;
-		hess_block(d, lo, hi, x, c->C, c->fit_intercept, H, idx);
-	}
-	free(idx);
-	for (size_t a = 0; a < dim; a++)
-		for (size_t e = a + 1; e < dim; e++)
-			H[e * dim + a] = H[a * dim + e];
+	rc = ft_parallel_sum(d->n, dim * dim, H, hess_chunk, &a);
+	free(a.idx);
+	if (rc)
+		return rc;
+	for (size_t r = 0; r < dim; r++)
+		for (size_t e = r + 1; e < dim; e++)
+			H[e * dim + r] = H[r * dim + e];
 	for (size_t j = 0; j < p; j++)
 		H[j * dim + j] += 1.0;
 	if (!c->fit_intercept)
