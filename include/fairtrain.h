@@ -332,6 +332,168 @@ int ft_logreg_fit(const struct ft_dataset *d, const struct ft_logreg_params *p,
                   struct ft_linear_model **out, struct ft_solver_result *res,
                   struct ft_error *err);
 
+/* ------------------------------------------------- metrics and fairness */
+
+/* Per-group metrics, in this fixed order.  Names: ft_metric_name. */
+enum ft_metric {
+	FT_M_COUNT = 0,          /* rows */
+	FT_M_WEIGHT,             /* sum of sample weights */
+	FT_M_BASE_RATE,          /* P(y = 1) */
+	FT_M_SELECTION_RATE,     /* P(yhat = 1) */
+	FT_M_TPR, FT_M_FPR, FT_M_TNR, FT_M_FNR,
+	FT_M_PPV, FT_M_NPV,
+	FT_M_ACCURACY, FT_M_BALANCED_ACCURACY,
+	FT_M_LOG_LOSS,           /* scores clipped to [1e-15, 1 - 1e-15] */
+	FT_M_BRIER,
+	FT_M_AUC,                /* ROC AUC, ties count 1/2 */
+	FT_M_ECE,                /* expected calibration error, equal-width bins */
+	FT_N_METRICS
+};
+/* "count", "selection_rate", "tpr", ... (snake case, stable: used in files). */
+const char *ft_metric_name(int metric);
+
+/* A value that may be undefined.  why == NULL when defined; otherwise value
+ * is NaN and why is a static reason ("no positive labels in group"). */
+struct ft_value {
+	double value;
+	const char *why;
+};
+
+/* What is measured: labels, scores and groups of n rows (all borrowed). */
+struct ft_eval_input {
+	size_t n;
+	const double *y;                  /* 0/1 labels */
+	const double *score;              /* P(y = 1) in [0, 1], or 0/1 predictions */
+	const double *w;                  /* sample weights, NULL = all 1 */
+	const int32_t *group;             /* 0 .. n_groups-1; -1 = in "overall" only */
+	size_t n_groups;
+	const char *const *group_names;   /* n_groups names */
+	long privileged;                  /* group index, or -1 (no signed metrics) */
+	double threshold;                 /* yhat = score >= threshold (0.5) */
+	size_t ece_bins;                  /* 10 */
+};
+void ft_eval_input_init(struct ft_eval_input *in);
+
+/* Metrics overall (row 0) and per group (row 1 + g). */
+struct ft_group_table {
+	size_t n_groups;
+	struct ft_value *v;               /* (n_groups + 1) * FT_N_METRICS */
+};
+#define FT_GT(t, row, metric) ((t)->v[(size_t)(row) * FT_N_METRICS + (metric)])
+int ft_group_metrics(const struct ft_eval_input *in, struct ft_group_table **out,
+                     struct ft_error *err);
+void ft_group_table_free(struct ft_group_table *t);
+
+/* Fairness summaries, each under one or more conventions. */
+enum ft_fairness {
+	FT_F_DP_DIFF = 0,        /* selection rate gap */
+	FT_F_DP_RATIO,           /* disparate impact, the p%-rule */
+	FT_F_EOP_DIFF,           /* equal opportunity: TPR gap */
+	FT_F_EO_DIFF,            /* equalized odds, worst case of TPR and FPR gaps */
+	FT_F_EO_DIFF_MEAN,       /* equalized odds, mean of TPR and FPR gaps */
+	FT_F_AOD,                /* average odds difference */
+	FT_F_ERR_DIFF,           /* error-rate gap */
+	FT_F_PP_DIFF,            /* predictive parity: PPV gap */
+	FT_F_AUC_GAP,
+	FT_F_GEI,                /* generalized entropy index, alpha = 2, benefit yhat - y + 1 */
+	FT_F_THEIL,              /* Theil index (alpha = 1) */
+	FT_F_GEI_BETWEEN,        /* between-group parts of the two */
+	FT_F_THEIL_BETWEEN,
+	FT_N_FAIRNESS
+};
+enum ft_convention {
+	FT_CONV_BETWEEN = 0,     /* "between_groups": max - min; ratio min / max */
+	FT_CONV_TO_OVERALL,      /* "to_overall": max |group - overall|; ratio min(g/o, o/g) (Fairlearn) */
+	FT_CONV_SIGNED,          /* "unprivileged_minus_privileged"; ratio unpriv / priv (AIF360;
+	                            unprivileged = all other groups pooled) */
+	FT_CONV_INDIVIDUAL,      /* "individual": inequality indices over rows */
+	FT_N_CONV
+};
+const char *ft_fairness_name(int f);      /* "demographic_parity_difference", ... */
+const char *ft_convention_name(int c);    /* "between_groups", ... */
+
+struct ft_summary {
+	int metric;              /* enum ft_fairness */
+	int convention;          /* enum ft_convention */
+	struct ft_value v;
+	struct ft_value lo, hi;  /* percentile bootstrap interval; why set when not computed */
+};
+struct ft_summary_table {
+	size_t n;
+	struct ft_summary *s;
+	size_t n_bootstrap;      /* 0 = no intervals */
+	double level;            /* 0.95 */
+	uint64_t seed;
+};
+/* Every summary under every convention that applies (signed ones only when
+ * in->privileged >= 0; GEI/Theil under "individual" only), with bootstrap
+ * percentile intervals from n_bootstrap resamples of the rows (0 = none).
+ * Resamples draw confusion counts, not rows, wherever the metric allows. */
+int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
+                          uint64_t seed, double level,
+                          struct ft_summary_table **out, struct ft_error *err);
+void ft_summary_table_free(struct ft_summary_table *t);
+
+/* Permutation test (as LiFT): the gap metric(group a) - metric(group b) of a
+ * rate metric (selection rate, TPR, FPR, TNR, FNR, PPV, NPV, accuracy,
+ * base rate) and the two-sided p-value (1 + #{|perm gap| >= |gap|}) /
+ * (1 + n_perm) over n_perm random reassignments of the rows of a and b to
+ * the two groups, sizes kept. */
+int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
+                        size_t b, size_t n_perm, uint64_t seed,
+                        struct ft_value *gap, double *p_value,
+                        struct ft_error *err);
+
+/* Where a gap in mean score comes from, for a linear model: for group a
+ * against group b, contribution_j = beta_j (mean x_j in a - mean x_j in b);
+ * the contributions add up to the gap in mean decision value x.beta + b.
+ * Means are weighted by d->w. contrib has d->p entries. */
+int ft_gap_decomposition(const struct ft_linear_model *m,
+                         const struct ft_dataset *d, size_t a, size_t b,
+                         double *contrib, double *gap, struct ft_error *err);
+
+/* Proxy report: how well each input feature column alone predicts the
+ * sensitive group, as mutual information in nats (numeric columns in
+ * deciles) normalized by the group entropy, and for two groups the AUC of a
+ * numeric column (max(AUC, 1 - AUC)) or of the best category split. */
+struct ft_proxy {
+	char *column;            /* borrowed from the encoder */
+	double mi, nmi;          /* mutual information, and / H(group) */
+	struct ft_value auc;     /* two groups only */
+};
+int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
+                    struct ft_proxy **out, size_t *n_out, struct ft_error *err);
+
+/* -------------------------------------------- before/after comparison */
+
+/* One row of the before/after comparison, a tidy table: metric x model x
+ * split x group (x convention for fairness summaries). */
+struct ft_comparison_row {
+	char *metric;            /* ft_metric_name or ft_fairness_name */
+	char *model;             /* "baseline" or "mitigated" */
+	char *split;             /* "train" or "test" */
+	char *group;             /* group name, "overall", or "" for a summary */
+	char *convention;        /* ft_convention_name for a summary, "" otherwise */
+	double value;            /* 0 when undefined */
+	char *why;               /* NULL when defined, else the reason */
+	double lo, hi;           /* bootstrap interval; 0 when none */
+	char *ci_why;            /* NULL when the interval exists, else why not */
+};
+struct ft_comparison {
+	size_t n;
+	struct ft_comparison_row *rows;
+	size_t n_bootstrap;      /* resamples behind the intervals (0 = none) */
+	double level;            /* interval level, 0.95 */
+	uint64_t seed;
+	double threshold;        /* yhat = score >= threshold */
+};
+/* Append one row (all strings copied; why / ci_why may be NULL). */
+int ft_comparison_add(struct ft_comparison *c, const char *metric,
+                      const char *model, const char *split, const char *group,
+                      const char *convention, struct ft_value v,
+                      struct ft_value lo, struct ft_value hi);
+void ft_comparison_free(struct ft_comparison *c);   /* frees rows and c */
+
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
@@ -350,8 +512,12 @@ struct ft_model_file {
 	struct ft_read_opts read;   /* owned copies of names / missing */
 	/* preprocessing */
 	struct ft_encoder *enc;
-	/* the model */
+	/* the model, and the unmitigated baseline fitted beside it (NULL in
+	 * files that have none) */
 	struct ft_linear_model *model;
+	struct ft_linear_model *baseline;
+	/* before/after tables (NULL when absent) */
+	struct ft_comparison *comparison;
 	/* training */
 	char *method;               /* "logreg" */
 	double C;
@@ -383,7 +549,7 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 int ft_synth_write(const char *path, size_t rows, uint64_t seed,
                    struct ft_error *err);
 
-/* ------------------------------------------------------------------ metrics */
+/* ------------------------------------------------------ quick metrics */
 
 /* Weighted accuracy of probabilities p against labels y (0/1) at threshold
  * 0.5; w may be NULL (all 1).  Returns NaN when the total weight is 0. */
