@@ -90,16 +90,29 @@ struct ft_read_opts {
 /* Defaults: ',' delimiter, header = 1, no skip, default missing tokens. */
 void ft_read_opts_init(struct ft_read_opts *o);
 
-/* A table of strings as read from disk.  Cells live in one arena. */
+/* The distinct values of one table column, in order of first appearance
+ * (row by row); every value occurs in at least one cell of the column. */
+struct ft_values {
+	size_t n;            /* value ids 0 .. n-1 */
+	char **str;          /* n NUL-terminated strings, pointing into text */
+	size_t *len;         /* n string lengths */
+	char *text;          /* the block that holds the strings */
+};
+
+/* A table of strings as read from disk, interned per column: a cell is the
+ * id of its value in that column's struct ft_values, so that a reader of the
+ * table does its work (parsing, lookups) once per distinct value and maps
+ * cells to results through an array indexed by id.  Most columns of
+ * tabular data have few distinct values. */
 struct ft_table {
 	char *path;          /* the file as given, for messages */
 	size_t n_rows, n_cols;
 	char **names;        /* n_cols column names */
-	char *arena;         /* all cell text, NUL-terminated */
-	size_t *off;         /* n_rows*n_cols offsets into arena; FT_MISSING = missing */
+	uint32_t *cell;      /* n_rows*n_cols value ids, row-major; FT_MISSING = missing */
+	struct ft_values *vals; /* n_cols: the distinct values of each column */
 	size_t *line;        /* n_rows physical 1-based line numbers (row start) */
 };
-#define FT_MISSING ((size_t)-1)
+#define FT_MISSING UINT32_MAX
 
 /* Read a whole file.  Errors name the file and line:
  * "adult.test:7: expected 15 fields, found 14" (FT_EPARSE); a file without
@@ -109,7 +122,8 @@ struct ft_table {
 int ft_table_read(const char *path, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err);
 void ft_table_free(struct ft_table *t);
-/* Cell text, or NULL when missing. */
+/* Cell text, or NULL when missing (t->cell[row * t->n_cols + col] is its
+ * value id). */
 const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col);
 /* Column index by name, or -1. */
 long ft_table_col(const struct ft_table *t, const char *name);
@@ -353,7 +367,9 @@ enum ft_metric {
 const char *ft_metric_name(int metric);
 
 /* A value that may be undefined.  why == NULL when defined; otherwise value
- * is NaN and why is a static reason ("no positive labels in group"). */
+ * is NaN and why is the reason ("no positive labels in group").  The reason
+ * is a static string, except in a struct ft_summary_table, which owns the
+ * reasons that name a group until ft_summary_table_free. */
 struct ft_value {
 	double value;
 	const char *why;
@@ -493,6 +509,23 @@ int ft_comparison_add(struct ft_comparison *c, const char *metric,
                       const char *convention, struct ft_value v,
                       struct ft_value lo, struct ft_value hi);
 void ft_comparison_free(struct ft_comparison *c);   /* frees rows and c */
+/* Permutation tests (ft_permutation_test, n_perm reassignments, seed
+ * c->seed) of the selection-rate, TPR, FPR and accuracy gaps between two
+ * groups: the privileged group and the other group farthest from it in
+ * selection rate, or without a privileged group the groups with the highest
+ * and lowest selection rate.  Appends, per metric M, rows "M_gap" (the gap
+ * a - b) and "M_gap_p_value", with group "A vs B" and convention
+ * "permutation_test".  Fewer than two groups with rows: nothing is added. */
+int ft_comparison_permutation(struct ft_comparison *c, const char *model,
+                              const char *split, const struct ft_eval_input *in,
+                              size_t n_perm, struct ft_error *err);
+/* Measure one model on one split and append its rows: every per-group
+ * metric for "overall" and each group, then every fairness summary with its
+ * bootstrap interval (c->n_bootstrap resamples, c->seed, c->level;
+ * in->threshold should equal c->threshold). */
+int ft_comparison_measure(struct ft_comparison *c, const char *model,
+                          const char *split, const struct ft_eval_input *in,
+                          struct ft_error *err);
 
 /* -------------------------------------------------------------- model files */
 

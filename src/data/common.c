@@ -1,7 +1,7 @@
 /*
  * common.c - small helpers shared by the CSV reader, the splitter and the
  * encoder (declared in data.h): a string hash map, number parsing, label
- * stripping and column lists for error messages.
+ * stripping, group keys and column lists for error messages.
  *
  * The map exists so that counting categories, groups and strata is linear in
  * the number of cells; it never removes keys and owns copies of them.
@@ -233,11 +233,11 @@ int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
 	size_t at = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		const char *v = ft_table_cell(t, row, (size_t)cols[k]);
-		size_t vl;
-		if (!v)
+		size_t j = (size_t)cols[k], vl;
+		uint32_t id = t->cell[row * t->n_cols + j];
+		if (id == FT_MISSING)
 			return 1;
-		vl = strlen(v);
+		vl = t->vals[j].len[id];
 		if (at + vl + 2 > *cap) {
 			size_t c = *cap ? *cap : 64;
 			char *b;
@@ -251,7 +251,7 @@ int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
 		}
 		if (k)
 			(*buf)[at++] = '&';
-		memcpy(*buf + at, v, vl);
+		memcpy(*buf + at, t->vals[j].str[id], vl);
 		at += vl;
 	}
 	if (!*buf) {
@@ -264,4 +264,92 @@ int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
 	(*buf)[at] = '\0';
 	*len = at;
 	return 0;
+}
+
+/* Rows are first reduced to the tuple of their value ids in the n columns
+ * (equal tuples have equal keys); memo[tuple] caches the key id, so the
+ * joined text is built and looked up once per distinct tuple.  With one
+ * column the value id is the tuple and memo is indexed by it directly;
+ * otherwise tuples are numbered by a map over their raw bytes.  Two tuples
+ * may still join to one key ("a&b" + "c" and "a" + "b&c"): ids come from
+ * the key text, so they share an id, as they would row by row. */
+int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
+                 const unsigned char *use, long *key, struct ft_strmap *keys)
+{
+	struct ft_strmap tuples;
+	long *memo = NULL;
+	uint32_t *tup = NULL;
+	char *buf = NULL;
+	size_t memo_cap, cap = 0, len, nc = t->n_cols;
+	int rc = 0;
+
+	memset(&tuples, 0, sizeof tuples);
+	if (n == 1) {
+		memo_cap = t->vals[cols[0]].n;
+	} else {
+		memo_cap = 64;
+		tup = malloc((n ? n : 1) * sizeof *tup);
+		if (!tup || ft_strmap_init(&tuples) != 0)
+			goto nomem;
+	}
+	memo = malloc((memo_cap ? memo_cap : 1) * sizeof *memo);
+	if (!memo)
+		goto nomem;
+	for (size_t m = 0; m < memo_cap; m++)
+		memo[m] = -1;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const uint32_t *row = t->cell + i * nc;
+		size_t m;
+
+		if (key)
+			key[i] = -1;
+		if (use && !use[i])
+			continue;
+		if (n == 1) {
+			if (row[cols[0]] == FT_MISSING)
+				continue;
+			m = row[cols[0]];
+		} else {
+			int miss = 0;
+			long id;
+			for (size_t k = 0; k < n; k++) {
+				tup[k] = row[cols[k]];
+				miss |= tup[k] == FT_MISSING;
+			}
+			if (miss)
+				continue;
+			id = ft_strmap_put(&tuples, (const char *)tup, n * sizeof *tup,
+			                   NULL);
+			if (id < 0)
+				goto nomem;
+			m = (size_t)id;
+			if (m >= memo_cap) {
+				long *p = realloc(memo, 2 * memo_cap * sizeof *p);
+				if (!p)
+					goto nomem;
+				memo = p;
+				for (size_t q = memo_cap; q < 2 * memo_cap; q++)
+					memo[q] = -1;
+				memo_cap *= 2;
+			}
+		}
+		if (memo[m] < 0) {
+			/* no cell is missing here, so ft_group_key returns 0 or
+			 * FT_ENOMEM */
+			if (ft_group_key(t, i, cols, n, &buf, &cap, &len) != 0 ||
+			    (memo[m] = ft_strmap_put(keys, buf, len, NULL)) < 0)
+				goto nomem;
+		}
+		if (key)
+			key[i] = memo[m];
+	}
+	goto done;
+nomem:
+	rc = FT_ENOMEM;
+done:
+	ft_strmap_free(&tuples);
+	free(memo);
+	free(tup);
+	free(buf);
+	return rc;
 }

@@ -6,11 +6,28 @@
  * one-character delimiter or runs of blanks (german.data), quoted fields,
  * blanks around fields (adult's ", "), CRLF, a UTF-8 BOM, blank lines
  * anywhere, physical lines skipped first (adult.test's "|1x3 Cross
- * validator"), and missing-value tokens.  All cell text lives in one arena
- * with one offset per cell, so reading costs no allocation per cell.
+ * validator"), and missing-value tokens.
+ *
+ * Representation: cells are interned per column while the file is read.
+ * Each column has a hash table of the distinct texts it has seen; a cell is
+ * stored as a 32-bit value id (first appearance order), and its text is
+ * copied only the first time the column sees it.  Tabular data repeats
+ * itself (Adult: 15 columns, 32,561 rows, 488,415 cells, 22,146 distinct
+ * values of which 21,648 are fnlwgt's), so the table is small, reading costs
+ * no allocation per cell, and everything that looks at text later (the
+ * missing-token check here; number parsing, labels, categories and groups
+ * in the encoder) runs once per distinct value, not once per cell.
+ *
+ * Where the time goes (adult.data, 4 MB): libcsv's own byte-by-byte parse
+ * is about 60%; interning is one hash and usually one probe per cell
+ * (struct dict).  The rest was page faults, which on a virtual machine cost
+ * about 2 us per fresh 4 KB page: hence the small reused input buffer
+ * (struct input) rather than a whole-file buffer, and hash tables that grow
+ * in place (dict_grow).
  *
  * It does not interpret cells: types, categories and roles belong to the
- * encoder (encode.c).  It does not stream: the whole file is read at once.
+ * encoder (encode.c).  The file is read through a small buffer, but the
+ * table is built whole: there is no row-at-a-time interface.
  *
  * libcsv is fed one physical line at a time so that every row and every
  * error knows its 1-based line number; a quoted field that spans lines keeps
@@ -44,6 +61,41 @@ void ft_read_opts_init(struct ft_read_opts *o)
 	o->header = 1;
 }
 
+/* The interning table of one column while its file is read: every distinct
+ * cell text seen so far (a key), each with its code (the column's value id,
+ * or FT_MISSING for a missing-value token).  Open addressing with linear
+ * probing, load <= 3/4 rather than 1/2: a table half the size is half the
+ * fresh pages to fault in, which costs more than a few extra probes within
+ * a cache line (Adult's fnlwgt, 21,648 keys, fits in 32,768 slots).
+ *
+ * Every cell of the file is looked up here, so a lookup touches one slot
+ * and nothing else in the common case.  A slot holds the key's length and
+ * its "head" (key_head): the bytes of a key of at most 8 bytes packed
+ * without loss, so that the slot alone decides equality; a longer key
+ * compares the rest of its bytes with the stored text (such keys are
+ * mostly in columns with few distinct values, whose text stays in
+ * cache). */
+struct slot {
+	uint64_t head;       /* key_head() of the key */
+	uint32_t len;        /* its length, UINT32_MAX for that or longer */
+	uint32_t key;        /* its index + 1; 0 = an empty slot */
+};
+
+struct dict {
+	struct slot *slot;   /* cap slots */
+	size_t cap;          /* a power of two */
+	size_t n_keys, keys_cap;
+	uint32_t *code;      /* per key: value id or FT_MISSING */
+	size_t *koff;        /* per key: offset of its text in text, and
+	                        koff[n_keys] = text_len, so key k's length is
+	                        koff[k + 1] - koff[k] - 1 */
+	char *text;          /* key text, each NUL-terminated, back to back */
+	size_t text_len, text_cap;
+	size_t n_vals;       /* keys that are values (not missing tokens) */
+};
+
+#define DICT_MIN_CAP 16
+
 /* Everything the libcsv callbacks need; one per ft_table_read call. */
 struct reader {
 	const char *path;
@@ -57,10 +109,11 @@ struct reader {
 	size_t nf;           /* fields seen in the current row */
 	size_t lineno;       /* physical line being fed */
 	size_t row_line;     /* line where the current row started */
-	char *arena;
-	size_t arena_len, arena_cap;
-	size_t *off;
-	size_t off_len, off_cap;
+	char **hdr;          /* the header row's fields, copied */
+	size_t hdr_len, hdr_cap;
+	struct dict *dict;   /* n_cols interning tables, once n_cols is known */
+	uint32_t *cell;      /* value ids of the rows so far, row-major */
+	size_t n_cells, cells_cap;
 	size_t *lines;
 	size_t n_rows, rows_cap;
 	char **names;        /* column names once the header (or opts) is known */
@@ -101,7 +154,7 @@ static int is_blank(int c)
 
 /* A cell equal to a missing token once blanks around it are ignored (libcsv
  * already trims unquoted fields; quoted ones keep their blanks in the table
- * but " ? " is still missing). */
+ * but " ? " is still missing).  Called once per distinct cell text. */
 static int is_missing(const struct reader *r, const char *s, size_t len)
 {
 	/* fast exit for the common case: a long cell with no blanks around */
@@ -120,11 +173,276 @@ static int is_missing(const struct reader *r, const char *s, size_t len)
 	return 0;
 }
 
-/* libcsv field callback: append the field to the arena. */
+/* The head of key s[0..n): for n <= 8 its bytes packed into one word so
+ * that two keys of the same length have equal heads only when they are
+ * equal (two overlapping 4-byte loads cover 4..8 bytes, the first, middle
+ * and last byte cover 1..3); for a longer key its first 8 bytes.  Loads
+ * stay inside s[0..n): libcsv's field buffer is not NUL-terminated. */
+static inline uint64_t key_head(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	uint64_t w;
+	uint32_t a, b;
+
+	if (n >= 8) {
+		memcpy(&w, s, 8);
+		return w;
+	}
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return (uint64_t)a << 32 | b;
+	}
+	if (n > 0)
+		return (uint64_t)s[0] << 16 | (uint64_t)s[n >> 1] << 8 | s[n - 1];
+	return 0;
+}
+
+/* A 64-bit hash of key s[0..n) with head `head`: the length and the head,
+ * then for a longer key each further 8 bytes (the last word overlapping),
+ * mixed by multiplication and xor-shifts in the style of murmur's
+ * finalizer.  Word at a time rather than FNV's byte at a time: this runs
+ * once per cell of the file. */
+static inline uint64_t key_hash(const char *s, size_t n, uint64_t head)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (head ^ n * 0xd6e8feb86659fd93ULL) * k, w;
+
+	if (n > 8) {
+		for (size_t i = 8; i + 8 < n; i += 8) {
+			memcpy(&w, s + i, 8);
+			h = (h ^ h >> 29 ^ w) * k;
+		}
+		memcpy(&w, s + n - 8, 8);
+		h = (h ^ h >> 29 ^ w) * k;
+	}
+	return h ^ h >> 32;
+}
+
+/* Whether keys a and b, both n > 8 bytes long with equal first 8 bytes,
+ * are equal: the rest compared a word at a time, the last word
+ * overlapping. */
+static int same_tail(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (size_t i = 8; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+static uint32_t len32(size_t n)
+{
+	return n < UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+}
+
+static size_t key_len(const struct dict *d, size_t k)
+{
+	return d->koff[k + 1] - d->koff[k] - 1;
+}
+
+static void dict_free(struct dict *d)
+{
+	free(d->slot);
+	free(d->code);
+	free(d->koff);
+	free(d->text);
+}
+
+/* One empty table per column, once the number of columns is known. */
+static int make_dicts(struct reader *r)
+{
+	r->dict = calloc(r->n_cols, sizeof *r->dict);
+	if (!r->dict)
+		return fail_nomem(r);
+	for (size_t j = 0; j < r->n_cols; j++) {
+		r->dict[j].slot = calloc(DICT_MIN_CAP, sizeof *r->dict[j].slot);
+		if (!r->dict[j].slot)
+			return fail_nomem(r);
+		r->dict[j].cap = DICT_MIN_CAP;
+	}
+	return 0;
+}
+
+/* Double the slots of d; keys keep their indices and are inserted again
+ * from the per-key arrays (hashes are not stored, so each key's text is
+ * hashed again: growing happens log(n) times).  The slot array is
+ * realloc'ed and rebuilt in place rather than copied to a fresh one: a big
+ * block is moved by remapping its pages, so only the final table's pages
+ * are ever faulted in, not those of every intermediate size too. */
+static int dict_grow(struct dict *d)
+{
+	size_t cap = d->cap * 2, mask = cap - 1;
+	struct slot *slot;
+
+	if (cap > ((size_t)-1) / sizeof *slot ||
+	    !(slot = realloc(d->slot, cap * sizeof *slot)))
+		return FT_ENOMEM;
+	memset(slot, 0, cap * sizeof *slot);
+	for (size_t k = 0; k < d->n_keys; k++) {
+		const char *s = d->text + d->koff[k];
+		size_t len = key_len(d, k);
+		uint64_t head = key_head(s, len);
+		size_t i = (size_t)key_hash(s, len, head) & mask;
+		while (slot[i].key)
+			i = (i + 1) & mask;
+		slot[i].head = head;
+		slot[i].len = len32(len);
+		slot[i].key = (uint32_t)(k + 1);
+	}
+	d->slot = slot;
+	d->cap = cap;
+	return 0;
+}
+
+/* Look key s[0..len) (head, hash h) up in d: 1 with its code in *code, or
+ * 0 with the empty slot where it belongs in *at. */
+static int dict_find(const struct dict *d, const char *s, size_t len,
+                     uint64_t head, uint64_t h, uint32_t *code, size_t *at)
+{
+	size_t mask = d->cap - 1, i = (size_t)h & mask;
+	uint32_t l = len32(len);
+	const struct slot *sl;
+
+	for (; (sl = &d->slot[i])->key; i = (i + 1) & mask) {
+		size_t k = sl->key - 1;
+		if (sl->head != head || sl->len != l)
+			continue;
+		/* short keys are decided by the slot alone */
+		if (len <= 8 || (key_len(d, k) == len &&
+		                 same_tail(d->text + d->koff[k], s, len))) {
+			*code = d->code[k];
+			return 1;
+		}
+	}
+	*at = i;
+	return 0;
+}
+
+/* Add key s[0..len) (head, hash h) of column col to its table d, where
+ * dict_find said it belongs at slot i; returns its code.  On failure sets
+ * r->rc (the caller checks it) and returns FT_MISSING. */
+static uint32_t dict_add(struct reader *r, struct dict *d, size_t col,
+                         const char *s, size_t len, uint64_t head, uint64_t h,
+                         size_t i)
+{
+	uint32_t code;
+
+	/* key + 1 must fit in a slot and a value id must stay below
+	 * FT_MISSING */
+	if (d->n_keys >= UINT32_MAX - 1) {
+		r->rc = ft_error_set(r->err, FT_EDATA,
+		                     "%s:%zu: column '%s' has too many distinct values",
+		                     r->path, r->row_line, r->names[col]);
+		return FT_MISSING;
+	}
+	if (4 * (d->n_keys + 1) > 3 * d->cap) {
+		if (dict_grow(d))
+			goto nomem;
+		i = (size_t)h & (d->cap - 1);
+		while (d->slot[i].key)
+			i = (i + 1) & (d->cap - 1);
+	}
+	if (d->n_keys == d->keys_cap) {
+		/* code and koff (one more, for the end offset) share a capacity */
+		size_t kc = d->keys_cap ? 2 * d->keys_cap : 16;
+		uint32_t *co;
+		size_t *ko;
+		if (!(co = realloc(d->code, kc * sizeof *co)))
+			goto nomem;
+		d->code = co;
+		if (!(ko = realloc(d->koff, (kc + 1) * sizeof *ko)))
+			goto nomem;
+		d->koff = ko;
+		d->keys_cap = kc;
+	}
+	if (grow((void **)&d->text, &d->text_cap, d->text_len + len + 1, 1))
+		goto nomem;
+	if (len)
+		memcpy(d->text + d->text_len, s, len);
+	d->text[d->text_len + len] = '\0';
+	code = is_missing(r, s, len) ? FT_MISSING : (uint32_t)d->n_vals++;
+	d->code[d->n_keys] = code;
+	d->koff[d->n_keys] = d->text_len;
+	d->text_len += len + 1;
+	d->n_keys++;
+	d->koff[d->n_keys] = d->text_len;
+	d->slot[i].head = head;
+	d->slot[i].len = len32(len);
+	d->slot[i].key = (uint32_t)d->n_keys;
+	return code;
+nomem:
+	fail_nomem(r);
+	return FT_MISSING;
+}
+
+/* The code of cell text s[0..len) of column col, added when new. */
+static uint32_t intern(struct reader *r, size_t col, const char *s, size_t len)
+{
+	struct dict *d = &r->dict[col];
+	uint64_t head = key_head(s, len), h = key_hash(s, len, head);
+	uint32_t code;
+	size_t at;
+
+	if (dict_find(d, s, len, head, h, &code, &at))
+		return code;
+	return dict_add(r, d, col, s, len, head, h, at);
+}
+
+/* Hand the values of column table d over to v: the key text block moves,
+ * missing tokens stay in it unreferenced. */
+static int dict_finish(struct dict *d, struct ft_values *v)
+{
+	v->n = d->n_vals;
+	v->str = malloc((v->n ? v->n : 1) * sizeof *v->str);
+	v->len = malloc((v->n ? v->n : 1) * sizeof *v->len);
+	if (!v->str || !v->len)
+		return FT_ENOMEM;
+	if (!d->text && !(d->text = malloc(1)))
+		return FT_ENOMEM;
+	v->text = d->text;
+	d->text = NULL;
+	for (size_t k = 0; k < d->n_keys; k++) {
+		uint32_t c = d->code[k];
+		if (c == FT_MISSING)
+			continue;
+		v->str[c] = v->text + d->koff[k];
+		v->len[c] = key_len(d, k);
+	}
+	return 0;
+}
+
+/* A field of the header row: copied, since it becomes a column name. */
+static void header_field(struct reader *r, const char *s, size_t len)
+{
+	char *c;
+
+	if (grow((void **)&r->hdr, &r->hdr_cap, r->hdr_len + 1, sizeof *r->hdr) ||
+	    !(c = malloc(len + 1))) {
+		fail_nomem(r);
+		return;
+	}
+	if (len)
+		memcpy(c, s, len);
+	c[len] = '\0';
+	r->hdr[r->hdr_len++] = c;
+}
+
+/* libcsv field callback: intern the field in its column's table and append
+ * its code to the cells.  This is the hot path of reading: one hash and
+ * (usually) one probe per cell; text is copied only the first time a
+ * column sees it, and the missing-token check runs then too. */
 static void on_field(void *s, size_t len, void *data)
 {
 	struct reader *r = data;
-	size_t at;
+	size_t col;
+	uint32_t code;
 
 	if (r->rc)
 		return;
@@ -132,28 +450,27 @@ static void on_field(void *s, size_t len, void *data)
 	 * gap between two blanks (or at a line's ends), not a field. */
 	if (r->o->whitespace && s == NULL)
 		return;
-	r->nf++;
+	col = r->nf++;
 	/* Too many fields: keep counting for the message, store nothing. */
-	if (r->n_cols && r->nf > r->n_cols)
+	if (r->n_cols && col >= r->n_cols)
 		return;
-	if (grow((void **)&r->off, &r->off_cap, r->off_len + 1, sizeof *r->off)) {
+	if (r->in_header) {
+		/* with names given, the header row is only counted */
+		if (!r->o->names)
+			header_field(r, s ? s : "", len);
+		return;
+	}
+	/* Data rows come after n_cols is known (header or names), so col is a
+	 * column here. */
+	code = intern(r, col, s ? s : "", len);
+	if (r->rc)
+		return;
+	if (r->n_cells == r->cells_cap &&
+	    grow((void **)&r->cell, &r->cells_cap, r->n_cells + 1, sizeof *r->cell)) {
 		fail_nomem(r);
 		return;
 	}
-	if (!r->in_header && is_missing(r, s ? s : "", len)) {
-		r->off[r->off_len++] = FT_MISSING;
-		return;
-	}
-	at = r->arena_len;
-	if (grow((void **)&r->arena, &r->arena_cap, at + len + 1, 1)) {
-		fail_nomem(r);
-		return;
-	}
-	if (len)
-		memcpy(r->arena + at, s, len);
-	r->arena[at + len] = '\0';
-	r->arena_len = at + len + 1;
-	r->off[r->off_len++] = at;
+	r->cell[r->n_cells++] = code;
 }
 
 /* Make header names unique the way pandas does ("decile_score",
@@ -228,32 +545,22 @@ static void take_header(struct reader *r)
 			r->rc = ft_error_set(r->err, FT_EPARSE,
 			                     "%s:%zu: expected %zu fields, found %zu",
 			                     r->path, r->row_line, r->n_cols, n);
-		goto reset;
+		return;
 	}
-	r->names = calloc(n, sizeof *r->names);
-	if (!r->names) {
-		fail_nomem(r);
-		goto reset;
-	}
+	/* n_cols was 0, so every field was kept: hdr holds n names */
+	r->names = r->hdr;
 	r->n_cols = n;
-	for (size_t j = 0; j < n; j++) {
-		const char *s = r->arena + r->off[j];
-		if (!*s) {
+	r->hdr = NULL;
+	r->hdr_len = r->hdr_cap = 0;
+	for (size_t j = 0; j < n; j++)
+		if (!*r->names[j]) {
 			r->rc = ft_error_set(r->err, FT_EPARSE,
 			                     "%s:%zu: empty column name (column %zu)",
 			                     r->path, r->row_line, j + 1);
-			goto reset;
+			return;
 		}
-		r->names[j] = ft_strdup(s);
-		if (!r->names[j]) {
-			fail_nomem(r);
-			goto reset;
-		}
-	}
-	dedupe_names(r, n);
-reset:
-	r->arena_len = 0;
-	r->off_len = 0;
+	if (dedupe_names(r, n) == 0)
+		make_dicts(r);
 }
 
 /* libcsv row callback. */
@@ -310,42 +617,64 @@ static int copy_names(struct reader *r)
 	return 0;
 }
 
-/* Slurp the file: one read is faster than stdio line by line, and the
- * buffer is edited in place (tabs in whitespace mode). */
-static int slurp(const char *path, char **buf_out, size_t *len_out,
-                 struct ft_error *err)
-{
-	FILE *fp = NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc = 0;
+/* The file, read through one buffer that is refilled as lines are used
+ * up, rather than slurped: a buffer as big as the file is that many fresh
+ * pages, and on Adult (4 MB, 1,000 pages) faulting them in took longer than
+ * the read() calls that fill them; a small buffer is reused and stays in
+ * cache.
+ * Lines are handed out whole and edited in place (tabs in whitespace
+ * mode); a line longer than the buffer grows it. */
+#define INPUT_CHUNK 65536
 
-	fp = fopen(path, "rb");
-	if (!fp) {
-		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	do {
-		if (grow((void **)&buf, &cap, len + 65536, 1)) {
-			rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
-			goto done;
+struct input {
+	FILE *fp;
+	char *buf;
+	size_t cap;
+	size_t beg, end;     /* buf[beg..end) is read but not handed out */
+	int eof;
+};
+
+/* The next physical line, with its '\n' when it has one, as *s[0..*len):
+ * returns 1, or 0 at the end of the file, or FT_EIO / FT_ENOMEM (the
+ * error is set here).  *s is valid until the next call. */
+static int next_line(struct input *in, const char *path, char **s,
+                     size_t *len, struct ft_error *err)
+{
+	size_t scanned = 0;  /* bytes after beg known to hold no '\n' */
+
+	for (;;) {
+		char *b = in->buf + in->beg;
+		size_t have = in->end - in->beg, n;
+		char *nl = memchr(b + scanned, '\n', have - scanned);
+
+		if (nl || (in->eof && have > 0)) {
+			n = nl ? (size_t)(nl - b) + 1 : have;
+			*s = b;
+			*len = n;
+			in->beg += n;
+			return 1;
 		}
-		n = fread(buf + len, 1, cap - len, fp);
-		len += n;
-	} while (n > 0);
-	if (ferror(fp)) {
-		rc = ft_error_set(err, FT_EIO, "%s: read error: %s", path,
-		                  strerror(errno));
-		goto done;
+		if (in->eof)
+			return 0;
+		scanned = have;
+		/* keep the partial line, at the front; grow when it fills all */
+		if (in->beg > 0) {
+			memmove(in->buf, b, have);
+			in->beg = 0;
+			in->end = have;
+		}
+		if (in->end == in->cap &&
+		    grow((void **)&in->buf, &in->cap, in->cap + 1, 1))
+			return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+		n = fread(in->buf + in->end, 1, in->cap - in->end, in->fp);
+		in->end += n;
+		if (n == 0) {
+			if (ferror(in->fp))
+				return ft_error_set(err, FT_EIO, "%s: read error: %s",
+				                    path, strerror(errno));
+			in->eof = 1;
+		}
 	}
-	*buf_out = buf;
-	*len_out = len;
-	buf = NULL;
-done:
-	if (fp)
-		fclose(fp);
-	free(buf);
-	return rc;
 }
 
 /* Look at one physical line before libcsv sees it.  Returns whether a quoted
@@ -395,14 +724,16 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	struct ft_read_opts def;
 	struct reader r;
 	struct csv_parser p;
-	int parser_ok = 0, inq = 0, rc = 0;
+	struct input in;
+	int parser_ok = 0, inq = 0, rc = 0, got;
 	unsigned char copts = CSV_STRICT | CSV_STRICT_FINI;
-	char *buf = NULL, *s, *end;
-	size_t len = 0;
+	char *s = NULL;
+	size_t ll = 0;
 	struct ft_table *t = NULL;
 
 	*out = NULL;
 	memset(&r, 0, sizeof r);
+	memset(&in, 0, sizeof in);
 	if (!o) {
 		ft_read_opts_init(&def);
 		o = &def;
@@ -428,7 +759,7 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 			r.miss_max = r.miss_len[i];
 	}
 	if (o->names) {
-		if ((rc = copy_names(&r)) != 0)
+		if ((rc = copy_names(&r)) != 0 || (rc = make_dicts(&r)) != 0)
 			goto done;
 	} else if (!o->header) {
 		rc = ft_error_set(err, FT_EINVAL,
@@ -437,8 +768,16 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	}
 	r.in_header = o->header != 0;
 
-	if ((rc = slurp(path, &buf, &len, err)) != 0)
+	in.fp = fopen(path, "rb");
+	if (!in.fp) {
+		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
 		goto done;
+	}
+	in.cap = INPUT_CHUNK;
+	if (!(in.buf = malloc(in.cap))) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
 
 	if (o->whitespace)
 		copts |= CSV_EMPTY_IS_NULL;
@@ -452,26 +791,25 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	 * for long quoted fields, and a few KB is nothing. */
 	csv_set_blk_size(&p, 4096);
 
-	s = buf;
-	end = buf + len;
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	while (s < end && !r.rc) {
-		char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t ll = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+	while (!r.rc && (got = next_line(&in, path, &s, &ll, err)) != 0) {
 		int blank, q;
 
-		r.lineno++;
-		if (r.lineno <= o->skip_rows) {
-			s += ll;
-			continue;
+		if (got < 0) {
+			rc = got;
+			goto done;
 		}
+		r.lineno++;
+		/* a UTF-8 byte order mark, before anything else */
+		if (r.lineno == 1 && ll >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s += 3;
+			ll -= 3;
+		}
+		if (r.lineno <= o->skip_rows)
+			continue;
 		q = scan_line(s, ll, o->whitespace, inq, &blank);
 		if (!inq) {
-			if (blank) {
-				s += ll;
+			if (blank)
 				continue;
-			}
 			r.row_line = r.lineno;
 		}
 		inq = q;
@@ -483,7 +821,6 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 			else
 				fail_nomem(&r);
 		}
-		s += ll;
 	}
 	if (!r.rc && csv_fini(&p, on_field, on_row, &r) != 0 && !r.rc) {
 		if (csv_error(&p) == CSV_EPARSE)
@@ -501,7 +838,8 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	}
 
 	t = calloc(1, sizeof *t);
-	if (!t || !(t->path = ft_strdup(path))) {
+	if (!t || !(t->path = ft_strdup(path)) ||
+	    !(t->vals = calloc(r.n_cols, sizeof *t->vals))) {
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 		goto done;
 	}
@@ -509,13 +847,16 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	t->n_cols = r.n_cols;
 	t->names = r.names;
 	r.names = NULL;
+	for (size_t j = 0; j < r.n_cols; j++)
+		if (dict_finish(&r.dict[j], &t->vals[j]) != 0) {
+			rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+			goto done;
+		}
 	/* give back the slack of the doubling growth */
-	t->arena = r.arena_len ? realloc(r.arena, r.arena_len) : r.arena;
-	if (!t->arena)
-		t->arena = r.arena;
-	r.arena = NULL;
-	t->off = r.off;
-	r.off = NULL;
+	t->cell = realloc(r.cell, r.n_cells * sizeof *r.cell);
+	if (!t->cell)
+		t->cell = r.cell;
+	r.cell = NULL;
 	t->line = r.lines;
 	r.lines = NULL;
 	*out = t;
@@ -523,11 +864,18 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 done:
 	if (parser_ok)
 		csv_free(&p);
-	free(buf);
+	if (in.fp)
+		fclose(in.fp);
+	free(in.buf);
 	free(r.miss_len);
+	free_names(r.hdr, r.hdr_len);
+	/* the names came from opts or from hdr, n_cols of them either way */
 	free_names(r.names, r.n_cols);
-	free(r.arena);
-	free(r.off);
+	if (r.dict)
+		for (size_t j = 0; j < r.n_cols; j++)
+			dict_free(&r.dict[j]);
+	free(r.dict);
+	free(r.cell);
 	free(r.lines);
 	ft_table_free(t);
 	return rc;
@@ -539,17 +887,23 @@ void ft_table_free(struct ft_table *t)
 		return;
 	free(t->path);
 	free_names(t->names, t->n_cols);
-	free(t->arena);
-	free(t->off);
+	if (t->vals)
+		for (size_t j = 0; j < t->n_cols; j++) {
+			free(t->vals[j].str);
+			free(t->vals[j].len);
+			free(t->vals[j].text);
+		}
+	free(t->vals);
+	free(t->cell);
 	free(t->line);
 	free(t);
 }
 
 const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col)
 {
-	size_t o = t->off[row * t->n_cols + col];
+	uint32_t id = t->cell[row * t->n_cols + col];
 
-	return o == FT_MISSING ? NULL : t->arena + o;
+	return id == FT_MISSING ? NULL : t->vals[col].str[id];
 }
 
 long ft_table_col(const struct ft_table *t, const char *name)
@@ -560,29 +914,29 @@ long ft_table_col(const struct ft_table *t, const char *name)
 	return -1;
 }
 
-/* Rows may repeat and come in any order; n may be 0.  Cells, names, path
- * and line numbers are copied. */
+/* Rows may repeat and come in any order; n may be 0.  Names, path and line
+ * numbers are copied; each column's values are renumbered in order of first
+ * appearance in the new table and only those that occur are copied, so the
+ * subset keeps the invariants of a table read from a file. */
 int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err)
 {
 	struct ft_table *s = NULL;
-	size_t bytes = 0, at = 0, nc = t->n_cols;
+	uint32_t *map = NULL, *inv = NULL;
+	size_t nc = t->n_cols, max_vals = 1;
 	int rc = 0;
 
 	*out = NULL;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (rows[i] >= t->n_rows) {
 			rc = ft_error_set(err, FT_EINVAL,
 			                  "%s: row %zu out of range (%zu rows)",
 			                  t->path, rows[i], t->n_rows);
 			goto done;
 		}
-		for (size_t j = 0; j < nc; j++) {
-			size_t o = t->off[rows[i] * nc + j];
-			if (o != FT_MISSING)
-				bytes += strlen(t->arena + o) + 1;
-		}
-	}
+	for (size_t j = 0; j < nc; j++)
+		if (t->vals[j].n > max_vals)
+			max_vals = t->vals[j].n;
 	s = calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
@@ -590,26 +944,51 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 	s->n_cols = nc;
 	s->path = ft_strdup(t->path);
 	s->names = calloc(nc ? nc : 1, sizeof *s->names);
-	s->arena = malloc(bytes ? bytes : 1);
-	s->off = malloc((n * nc > 0 ? n * nc : 1) * sizeof *s->off);
+	s->vals = calloc(nc ? nc : 1, sizeof *s->vals);
+	s->cell = malloc((n * nc > 0 ? n * nc : 1) * sizeof *s->cell);
 	s->line = malloc((n ? n : 1) * sizeof *s->line);
-	if (!s->path || !s->names || !s->arena || !s->off || !s->line)
+	/* map: old value id -> new one (FT_MISSING until seen); inv: back */
+	map = malloc(max_vals * sizeof *map);
+	inv = malloc(max_vals * sizeof *inv);
+	if (!s->path || !s->names || !s->vals || !s->cell || !s->line || !map ||
+	    !inv)
 		goto nomem;
 	for (size_t j = 0; j < nc; j++)
 		if (!(s->names[j] = ft_strdup(t->names[j])))
 			goto nomem;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		s->line[i] = t->line[rows[i]];
-		for (size_t j = 0; j < nc; j++) {
-			size_t o = t->off[rows[i] * nc + j], l;
-			if (o == FT_MISSING) {
-				s->off[i * nc + j] = FT_MISSING;
-				continue;
+	for (size_t j = 0; j < nc; j++) {
+		const struct ft_values *v = &t->vals[j];
+		struct ft_values *w = &s->vals[j];
+		size_t m = 0, bytes = 0, at = 0;
+
+		for (size_t id = 0; id < v->n; id++)
+			map[id] = FT_MISSING;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t id = t->cell[rows[i] * nc + j];
+			if (id != FT_MISSING) {
+				if (map[id] == FT_MISSING) {
+					inv[m] = id;
+					map[id] = (uint32_t)m++;
+					bytes += v->len[id] + 1;
+				}
+				id = map[id];
 			}
-			l = strlen(t->arena + o) + 1;
-			memcpy(s->arena + at, t->arena + o, l);
-			s->off[i * nc + j] = at;
-			at += l;
+			s->cell[i * nc + j] = id;
+		}
+		w->str = malloc((m ? m : 1) * sizeof *w->str);
+		w->len = malloc((m ? m : 1) * sizeof *w->len);
+		w->text = malloc(bytes ? bytes : 1);
+		if (!w->str || !w->len || !w->text)
+			goto nomem;
+		w->n = m;
+		for (size_t k = 0; k < m; k++) {
+			size_t l = v->len[inv[k]];
+			memcpy(w->text + at, v->str[inv[k]], l + 1);
+			w->str[k] = w->text + at;
+			w->len[k] = l;
+			at += l + 1;
 		}
 	}
 	*out = s;
@@ -618,6 +997,8 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 nomem:
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 done:
+	free(map);
+	free(inv);
 	ft_table_free(s);
 	return rc;
 }

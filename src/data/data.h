@@ -3,8 +3,8 @@
  * encoder); not part of the public API and not installed.
  *
  * A small string hash map that owns copies of its keys, number parsing with
- * one definition of "a finite number", target-label stripping, and the
- * "(columns: a, b, ...)" list that error messages append.
+ * one definition of "a finite number", target-label stripping, group keys,
+ * and the "(columns: a, b, ...)" list that error messages append.
  */
 #ifndef FT_DATA_H
 #define FT_DATA_H
@@ -55,6 +55,18 @@ size_t ft_label_len(const char *v, const char *strip);
  * FT_ENOMEM. */
 int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
                  size_t n, char **buf, size_t *cap, size_t *len);
+
+/* The group key of every row of t (as ft_group_key makes it), interned:
+ * key[i] is the id in *keys of row i's key, or -1 when use[i] is 0 (use
+ * may be NULL: every row is used) or one of the row's cells is missing;
+ * key may be NULL when only the set of keys is wanted.
+ * keys is an initialised map; keys new to it get ids in order of first
+ * appearance over the used rows, exactly as if each row's key were put in
+ * turn.  The work per row is an array lookup (n == 1) or one hash of the
+ * row's n value ids; the key text is built once per distinct combination.
+ * Returns 0 or FT_ENOMEM. */
+int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
+                 const unsigned char *use, long *key, struct ft_strmap *keys);
 
 /* Write "a, b, c" (the table's column names) into buf, cut with ", ..." so
  * that it fits in size bytes; used in "no column 'x' (columns: ...)". */

@@ -13,6 +13,15 @@
  * It does not read files (csv.c) or split rows (split.c), and it never
  * reaches back into parsing: everything it needs is in struct ft_table.
  *
+ * Speed: a table cell is the id of its value in its column's list of
+ * distinct values (struct ft_values), so everything that looks at text is
+ * done once per distinct value: type detection and number parsing, label
+ * matching, category and group lookups.  Fitting then counts value ids in
+ * one pass over the row-major cells; encoding maps each cell through an
+ * array indexed by value id.  Sums and error messages still follow the rows
+ * in file order, so results are exactly those of a cell-by-cell scan (the
+ * same doubles, the same first bad row).
+ *
  * The encoder owns plain malloc'ed copies of every string, field by field,
  * so that a reader of model files can build one the same way and release it
  * with ft_encoder_free.
@@ -115,6 +124,23 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* ft_parse_double of every distinct value of a column, once: st[id] is its
+ * result (0 finite, 1 not a number, 2 not finite) and x[id] the number.
+ * Both arrays are allocated here; the caller frees them, also on failure. */
+static int parse_values(const struct ft_values *v, double **x,
+                        unsigned char **st)
+{
+	*x = xalloc(v->n, sizeof **x);
+	*st = xalloc(v->n, 1);
+	if (!*x || !*st)
+		return FT_ENOMEM;
+	for (size_t id = 0; id < v->n; id++) {
+		(*x)[id] = 0;
+		(*st)[id] = (unsigned char)ft_parse_double(v->str[id], &(*x)[id]);
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------- fit */
 
 static int has_null(char *const *v, size_t n)
@@ -187,166 +213,268 @@ static int assign_force(const struct ft_table *t, char *force, char **names,
 	return 0;
 }
 
-/* Learn one numeric feature from its n parsed training values: mean and
- * population sd. */
-static void fit_numeric(const double *x, size_t n, struct ft_column *c)
-{
-	double sum = 0, ss = 0, lo = x[0], hi = x[0], mean;
+/* Fitting state of one feature column of the training table.  A first
+ * pass over the rows counts each column's value ids (fit_counts); type
+ * detection then looks at each distinct value once (fit_feature); numeric
+ * columns are summed row by row (fit_numeric). */
+struct fitcol {
+	struct ft_column *c;
+	size_t j;                /* table column */
+	char force;              /* type override: 'c', 'n' or 0 */
+	size_t *count;           /* value id -> training rows that have it */
+	size_t n;                /* training rows with a value */
+	double *xv;              /* numeric: value id -> its number */
+	double sum, ss, lo, hi, mean;  /* numeric: sums over those rows */
+};
 
-	for (size_t i = 0; i < n; i++) {
-		sum += x[i];
-		lo = x[i] < lo ? x[i] : lo;
-		hi = x[i] > hi ? x[i] : hi;
+/* Learn the numeric features among fc[0..n_fc): mean and population sd.
+ * The rows are visited in file order and each column's values added in
+ * that order, exactly as a scan of one column's cells would; all columns
+ * share each pass over the row-major cells.  Two passes (mean, then
+ * squared deviations) rather than sum of squares minus square of sum,
+ * which cancels catastrophically. */
+static void fit_numeric(const struct ft_table *t, const unsigned char *use,
+                        struct fitcol *fc, size_t n_fc)
+{
+	for (size_t q = 0; q < n_fc; q++) {
+		fc[q].sum = fc[q].ss = 0;
+		fc[q].lo = INFINITY;   /* all values are finite */
+		fc[q].hi = -INFINITY;
 	}
-	mean = sum / (double)n;
-	/* Two passes (mean, then squared deviations) rather than sum of
-	 * squares minus square of sum, which cancels catastrophically. */
-	for (size_t i = 0; i < n; i++)
-		ss += (x[i] - mean) * (x[i] - mean);
-	c->type = FT_NUMERIC;
-	if (lo == hi) {
-		/* A constant column: decide exactly rather than by a rounded
-		 * variance, so every value standardizes to exactly 0. */
-		c->mean = lo;
-		c->sd = 1;
-	} else {
-		c->mean = mean;
-		c->sd = sqrt(ss / (double)n);
-		if (!(c->sd > 0))
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const uint32_t *row = t->cell + i * t->n_cols;
+		if (!use[i])
+			continue;
+		for (size_t q = 0; q < n_fc; q++) {
+			struct fitcol *f = &fc[q];
+			double x;
+			if (f->c->type != FT_NUMERIC || row[f->j] == FT_MISSING)
+				continue;
+			x = f->xv[row[f->j]];
+			f->sum += x;
+			f->lo = x < f->lo ? x : f->lo;
+			f->hi = x > f->hi ? x : f->hi;
+		}
+	}
+	for (size_t q = 0; q < n_fc; q++)
+		fc[q].mean = fc[q].sum / (double)fc[q].n;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const uint32_t *row = t->cell + i * t->n_cols;
+		if (!use[i])
+			continue;
+		for (size_t q = 0; q < n_fc; q++) {
+			struct fitcol *f = &fc[q];
+			double x;
+			if (f->c->type != FT_NUMERIC || row[f->j] == FT_MISSING)
+				continue;
+			x = f->xv[row[f->j]];
+			f->ss += (x - f->mean) * (x - f->mean);
+		}
+	}
+	for (size_t q = 0; q < n_fc; q++) {
+		struct fitcol *f = &fc[q];
+		struct ft_column *c = f->c;
+		if (c->type != FT_NUMERIC)
+			continue;
+		if (f->lo == f->hi) {
+			/* A constant column: decide exactly rather than by a
+			 * rounded variance, so every value standardizes to
+			 * exactly 0. */
+			c->mean = f->lo;
 			c->sd = 1;
+		} else {
+			c->mean = f->mean;
+			c->sd = sqrt(f->ss / (double)f->n);
+			if (!(c->sd > 0))
+				c->sd = 1;
+		}
 	}
 }
 
-/* Learn one categorical feature: sorted unique values and the most
- * frequent one (for imputation; ties go to the first in sorted order). */
-static int fit_categorical(const struct ft_table *t, size_t j,
-                           const unsigned char *use, struct ft_column *c)
+/* A category and how often it occurs in the training rows. */
+struct cat_count {
+	const char *s;
+	size_t count;
+};
+
+static int cmp_cat(const void *a, const void *b)
 {
-	struct ft_strmap m;
-	size_t *count = NULL, cap = 0, best = 0;
-	char **sorted = NULL;
+	return strcmp(((const struct cat_count *)a)->s,
+	              ((const struct cat_count *)b)->s);
+}
+
+/* Learn one categorical feature from the counts of its values (value id ->
+ * occurrences in the training rows): the values that occur, sorted, and the
+ * most frequent one (for imputation; ties go to the first in sorted
+ * order). */
+static int fit_categorical(const struct ft_values *v, const size_t *count,
+                           struct ft_column *c)
+{
+	struct cat_count *cc = xalloc(v->n, sizeof *cc);
+	size_t m = 0, best = 0;
 	int rc = 0;
 
-	if ((rc = ft_strmap_init(&m)) != 0)
-		goto done;
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const char *v;
-		long id;
-		if (!use[i] || !(v = ft_table_cell(t, i, j)))
-			continue;
-		id = ft_strmap_put(&m, v, strlen(v), NULL);
-		if (id < 0) {
-			rc = FT_ENOMEM;
-			goto done;
+	if (!cc)
+		return FT_ENOMEM;
+	for (size_t id = 0; id < v->n; id++)
+		if (count[id]) {
+			cc[m].s = v->str[id];
+			cc[m++].count = count[id];
 		}
-		if ((size_t)id >= cap) {
-			size_t nc = cap ? 2 * cap : 64, *p;
-			p = realloc(count, nc * sizeof *p);
-			if (!p) {
-				rc = FT_ENOMEM;
-				goto done;
-			}
-			memset(p + cap, 0, (nc - cap) * sizeof *p);
-			count = p;
-			cap = nc;
-		}
-		count[id]++;
-	}
-	sorted = xalloc(m.n, sizeof *sorted);
-	c->cats = calloc(m.n ? m.n : 1, sizeof *c->cats);
-	if (!sorted || !c->cats) {
+	qsort(cc, m, sizeof *cc, cmp_cat);
+	c->cats = calloc(m ? m : 1, sizeof *c->cats);
+	if (!c->cats) {
 		rc = FT_ENOMEM;
 		goto done;
 	}
-	for (size_t k = 0; k < m.n; k++)
-		sorted[k] = (char *)ft_strmap_key(&m, k);
-	qsort(sorted, m.n, sizeof *sorted, cmp_str);
 	c->type = FT_CATEGORICAL;
-	c->n_cats = m.n;
-	for (size_t k = 0; k < m.n; k++) {
-		long id = ft_strmap_get(&m, sorted[k], strlen(sorted[k]));
-		if (!(c->cats[k] = ft_strdup(sorted[k]))) {
+	c->n_cats = m;
+	for (size_t k = 0; k < m; k++) {
+		if (!(c->cats[k] = ft_strdup(cc[k].s))) {
 			rc = FT_ENOMEM;
 			goto done;
 		}
-		if (count[id] > best) {
-			best = count[id];
+		if (cc[k].count > best) {
+			best = cc[k].count;
 			c->impute_cat = (long)k;
 		}
 	}
 done:
-	free(sorted);
-	free(count);
-	ft_strmap_free(&m);
+	free(cc);
 	return rc;
 }
 
-/* Type detection and fitting of feature column j of the training table.
- * x is scratch space for one value per row, so each cell is parsed once. */
-static int fit_feature(const struct ft_table *t, size_t j, char force,
-                       const unsigned char *use, double *x,
-                       struct ft_column *c, struct ft_error *err)
+/* Type detection of feature f from its counts: each distinct value that
+ * occurs in the training rows is parsed once.  A categorical feature is
+ * fitted here; a numeric one keeps its parsed values in f->xv and sets
+ * c->type, and fit_numeric does the rest. */
+static int fit_feature(const struct ft_table *t, const unsigned char *use,
+                       struct fitcol *f, struct ft_error *err)
 {
-	size_t n = 0, bad_num = (size_t)-1, bad_fin = (size_t)-1, bad;
+	const struct ft_values *v = &t->vals[f->j];
+	struct ft_column *c = f->c;
+	size_t nc = t->n_cols, i;
+	unsigned char *st = NULL;
+	int not_num = 0, any_bad = 0, rc = 0;  /* a value is not a number; not
+	                                          a finite number */
+	uint32_t id = 0;
 
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const char *v;
-		int r;
-		if (!use[i] || !(v = ft_table_cell(t, i, j)))
-			continue;
-		r = ft_parse_double(v, &x[n++]);
-		if (r == 1 && bad_num == (size_t)-1)
-			bad_num = i;
-		else if (r == 2 && bad_fin == (size_t)-1)
-			bad_fin = i;
-		if (force == 'c' || (bad_num != (size_t)-1 && force != 'n'))
-			break;  /* categorical for sure; the scan is done */
-	}
-	if (n == 0)
+	if (f->n == 0)
 		return ft_error_set(err, FT_EDATA,
 		                    "%s: column '%s' has no values in the training rows",
 		                    t->path, c->name);
-	if (force == 'c' || (force != 'n' && bad_num != (size_t)-1))
-		return fit_categorical(t, j, use, c) ?
-		       ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0;
-	/* numeric, by detection or by force: every value must be finite */
-	bad = bad_num < bad_fin ? bad_num : bad_fin;
-	if (bad != (size_t)-1)
-		return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
-		                    t->path, t->line[bad], c->name,
-		                    bad == bad_num ? "not a number" : "non-finite value",
-		                    ft_table_cell(t, bad, j));
-	fit_numeric(x, n, c);
-	return 0;
+	if (f->force != 'c') {
+		f->xv = xalloc(v->n, sizeof *f->xv);
+		st = xalloc(v->n, 1);
+		if (!f->xv || !st)
+			goto nomem;
+		for (size_t k = 0; k < v->n; k++) {
+			st[k] = 0;
+			if (!f->count[k])
+				continue;
+			st[k] = (unsigned char)ft_parse_double(v->str[k], &f->xv[k]);
+			not_num |= st[k] == 1;
+			any_bad |= st[k] != 0;
+			if (not_num && f->force != 'n')
+				break;  /* categorical for sure; the scan is done */
+		}
+	}
+	if (f->force == 'c' || (f->force != 'n' && not_num)) {
+		if (fit_categorical(v, f->count, c) != 0)
+			goto nomem;
+		goto done;
+	}
+	/* numeric, by detection or by force: every value must be finite, and
+	 * the first training row with a bad one is named */
+	if (any_bad) {
+		for (i = 0; i < t->n_rows; i++) {
+			id = t->cell[i * nc + f->j];
+			if (use[i] && id != FT_MISSING && st[id])
+				break;
+		}
+		rc = ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
+		                  t->path, t->line[i], c->name,
+		                  st[id] == 1 ? "not a number" : "non-finite value",
+		                  v->str[id]);
+		goto done;
+	}
+	c->type = FT_NUMERIC;
+	goto done;
+nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+done:
+	free(st);
+	return rc;
 }
 
-/* The target: the positive label must occur and so must another one. */
+/* The rows used for fitting (use[i], returns how many) and, over them, the
+ * counts of each feature's value ids: one pass over the row-major cells.
+ * req[0..n_req) are the columns a used row must have: target, groups and
+ * weight are never imputed; features are, unless the policy drops their
+ * rows. */
+static size_t fit_counts(const struct ft_table *t, const size_t *req,
+                         size_t n_req, unsigned char *use, struct fitcol *fc,
+                         size_t n_fc)
+{
+	size_t n_use = 0;
+
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const uint32_t *row = t->cell + i * t->n_cols;
+		int ok = 1;
+		for (size_t q = 0; q < n_req && ok; q++)
+			ok = row[req[q]] != FT_MISSING;
+		use[i] = (unsigned char)ok;
+		if (!ok)
+			continue;
+		n_use++;
+		for (size_t q = 0; q < n_fc; q++) {
+			uint32_t id = row[fc[q].j];
+			if (id != FT_MISSING) {
+				fc[q].count[id]++;
+				fc[q].n++;
+			}
+		}
+	}
+	return n_use;
+}
+
+/* The target: the positive label must occur and so must another one.  The
+ * label of each distinct value is decided once; a used row never has a
+ * missing target (use excludes those). */
 static int fit_target(const struct ft_table *t, size_t j,
                       const unsigned char *use, const struct ft_spec *s,
                       struct ft_error *err)
 {
+	const struct ft_values *v = &t->vals[j];
 	size_t pl = ft_label_len(s->positive, s->label_strip), n_pos = 0, n = 0;
+	unsigned char *pos = xalloc(v->n, 1);
 	struct ft_strmap seen;
 	char list[200];
 	size_t len = 0;
 	int rc = 0;
 
+	memset(&seen, 0, sizeof seen);
+	if (!pos) {
+		rc = FT_ENOMEM;
+		goto done;
+	}
+	for (size_t id = 0; id < v->n; id++)
+		pos[id] = ft_label_len(v->str[id], s->label_strip) == pl &&
+		          memcmp(v->str[id], s->positive, pl) == 0;
 	for (size_t i = 0; i < t->n_rows; i++) {
-		const char *v;
 		if (!use[i])
 			continue;
-		v = ft_table_cell(t, i, j);
 		n++;
-		if (ft_label_len(v, s->label_strip) == pl &&
-		    memcmp(v, s->positive, pl) == 0)
-			n_pos++;
+		n_pos += pos[t->cell[i * t->n_cols + j]];
 	}
 	if (n_pos > 0 && n_pos < n)
-		return 0;
-	if (n_pos == n)
-		return ft_error_set(err, FT_EDATA,
-		                    "%s: column '%s' has only one class in the training rows (all '%s')",
-		                    t->path, s->target, s->positive);
+		goto done;
+	if (n_pos == n) {
+		rc = ft_error_set(err, FT_EDATA,
+		                  "%s: column '%s' has only one class in the training rows (all '%s')",
+		                  t->path, s->target, s->positive);
+		goto done;
+	}
 	/* The positive label never occurs: list what does, since the usual
 	 * cause is a missing label_strip ('>50K.' vs '>50K'). */
 	if (ft_strmap_init(&seen) != 0) {
@@ -355,95 +483,109 @@ static int fit_target(const struct ft_table *t, size_t j,
 	}
 	list[0] = '\0';
 	for (size_t i = 0; i < t->n_rows && seen.n < 8; i++) {
-		const char *v;
+		const char *c;
 		int added;
 		size_t vl;
 		if (!use[i])
 			continue;
-		v = ft_table_cell(t, i, j);
-		vl = strlen(v);
-		if (ft_strmap_put(&seen, v, vl, &added) < 0) {
+		c = ft_table_cell(t, i, j);
+		vl = strlen(c);
+		if (ft_strmap_put(&seen, c, vl, &added) < 0) {
 			rc = FT_ENOMEM;
 			goto done;
 		}
 		if (added && len + vl + 8 < sizeof list)
 			len += (size_t)snprintf(list + len, sizeof list - len, "%s'%s'",
-			                        len ? ", " : "", v);
+			                        len ? ", " : "", c);
 	}
 	rc = ft_error_set(err, FT_EDATA,
 	                  "%s: positive label '%s' does not occur in column '%s' (values: %s%s)",
 	                  t->path, s->positive, s->target, list,
 	                  seen.n >= 8 ? ", ..." : "");
 done:
+	free(pos);
 	ft_strmap_free(&seen);
 	if (rc == FT_ENOMEM)
 		ft_error_set(err, rc, "%s: out of memory", t->path);
 	return rc;
 }
 
-/* Weights of the used rows: numbers, finite, >= 0, not all zero. */
+/* Weights of the used rows: numbers, finite, >= 0, not all zero.  Each
+ * distinct value is parsed once; rows are visited in order, so the first
+ * bad row is the one named. */
 static int fit_weight(const struct ft_table *t, size_t j,
                       const unsigned char *use, const char *name,
                       struct ft_error *err)
 {
-	double total = 0, w;
-	int rc;
+	const struct ft_values *v = &t->vals[j];
+	double total = 0, w, *wx = NULL;
+	unsigned char *st = NULL;
+	int rc = 0;
 
+	if (parse_values(v, &wx, &st) != 0) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+		goto done;
+	}
 	for (size_t i = 0; i < t->n_rows; i++) {
+		uint32_t id;
 		if (!use[i])
 			continue;
-		rc = parse_weight(t, i, name, ft_table_cell(t, i, j), &w, err);
-		if (rc)
-			return rc;
-		total += w;
+		id = t->cell[i * t->n_cols + j];
+		if (st[id] || wx[id] < 0) {
+			/* the message comes from the one place that words it */
+			rc = parse_weight(t, i, name, v->str[id], &w, err);
+			goto done;
+		}
+		total += wx[id];
 	}
 	if (!(total > 0))
-		return ft_error_set(err, FT_EDATA,
-		                    "%s: column '%s': weights sum to zero", t->path, name);
-	return 0;
+		rc = ft_error_set(err, FT_EDATA,
+		                  "%s: column '%s': weights sum to zero", t->path, name);
+done:
+	free(wx);
+	free(st);
+	return rc;
 }
 
 /* Groups: each sensitive column needs two values; group names are the
- * observed combinations, sorted. */
+ * observed combinations, sorted.  Used rows have no missing sensitive
+ * cell, and value ids are distinct per column, so "another value" is
+ * "another id". */
 static int fit_groups(const struct ft_table *t, const long *scol,
                       const unsigned char *use, const struct ft_spec *s,
                       struct ft_encoder *e, struct ft_error *err)
 {
 	struct ft_strmap m;
-	char *buf = NULL, **names = NULL;
-	size_t cap = 0, len;
+	char **names = NULL;
+	size_t nc = t->n_cols;
 	int rc = 0;
 
 	memset(&m, 0, sizeof m);
 	for (size_t k = 0; k < s->n_sensitive; k++) {
-		const char *first = NULL;
+		size_t j = (size_t)scol[k];
+		uint32_t first = FT_MISSING;
 		int two = 0;
 		for (size_t i = 0; i < t->n_rows && !two; i++) {
-			const char *v;
+			uint32_t id;
 			if (!use[i])
 				continue;
-			v = ft_table_cell(t, i, (size_t)scol[k]);
-			if (!first)
-				first = v;
-			else if (strcmp(first, v) != 0)
+			id = t->cell[i * nc + j];
+			if (first == FT_MISSING)
+				first = id;
+			else if (id != first)
 				two = 1;
 		}
 		if (!two) {
 			rc = ft_error_set(err, FT_EDATA,
 			                  "%s: sensitive column '%s' has only one value ('%s') in the training rows",
-			                  t->path, s->sensitive[k], first ? first : "");
+			                  t->path, s->sensitive[k],
+			                  first != FT_MISSING ? t->vals[j].str[first] : "");
 			goto done;
 		}
 	}
-	if ((rc = ft_strmap_init(&m)) != 0)
+	if ((rc = ft_strmap_init(&m)) != 0 ||
+	    (rc = ft_group_ids(t, scol, s->n_sensitive, use, NULL, &m)) != 0)
 		goto nomem;
-	for (size_t i = 0; i < t->n_rows; i++) {
-		if (!use[i])
-			continue;
-		rc = ft_group_key(t, i, scol, s->n_sensitive, &buf, &cap, &len);
-		if (rc < 0 || ft_strmap_put(&m, buf, len, NULL) < 0)
-			goto nomem;
-	}
 	names = calloc(m.n, sizeof *names);
 	if (!names)
 		goto nomem;
@@ -479,7 +621,6 @@ done:
 			free(names[g]);
 		free(names);
 	}
-	free(buf);
 	ft_strmap_free(&m);
 	return rc;
 }
@@ -560,7 +701,8 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	int *role = NULL;
 	char *force = NULL;
 	unsigned char *use = NULL;
-	double *x = NULL;
+	struct fitcol *fc = NULL;
+	size_t *req = NULL, n_fc = 0, n_req = 0;
 	long tcol = -1, wcol = -1, *scol = NULL;
 	size_t nc = t->n_cols, n_use = 0;
 	const char *msg;
@@ -575,8 +717,9 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	force = calloc(nc, 1);
 	use = calloc(t->n_rows ? t->n_rows : 1, 1);
 	scol = xalloc(s->n_sensitive, sizeof *scol);
-	x = xalloc(t->n_rows, sizeof *x);
-	if (!role || !force || !use || !scol || !x)
+	fc = calloc(nc ? nc : 1, sizeof *fc);
+	req = xalloc(nc, sizeof *req);
+	if (!role || !force || !use || !scol || !fc || !req)
 		goto nomem;
 
 	/* Roles by name; FT_ROLE_FEATURE is 0, so unnamed columns are
@@ -625,18 +768,23 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	e->n_sensitive = s->n_sensitive;
 
 	/* Rows used for fitting: target, groups and weight are never imputed;
-	 * features are, unless the policy drops their rows. */
-	for (size_t i = 0; i < t->n_rows; i++) {
-		int ok = 1;
-		for (size_t j = 0; j < nc && ok; j++) {
-			int imputable = role[j] == FT_ROLE_FEATURE &&
-			                s->missing_policy == FT_MISSING_IMPUTE;
-			if (role[j] != FT_ROLE_DROP && !imputable)
-				ok = t->off[i * nc + j] != FT_MISSING;
-		}
-		use[i] = (unsigned char)ok;
-		n_use += (size_t)ok;
+	 * features are, unless the policy drops their rows.  Feature values
+	 * are counted in the same pass. */
+	for (size_t j = 0; j < nc; j++) {
+		int imputable = role[j] == FT_ROLE_FEATURE &&
+		                s->missing_policy == FT_MISSING_IMPUTE;
+		if (role[j] != FT_ROLE_DROP && !imputable)
+			req[n_req++] = j;
+		if (!is_feature(e, &e->cols[j]))
+			continue;
+		fc[n_fc].c = &e->cols[j];
+		fc[n_fc].j = j;
+		fc[n_fc].force = force[j];
+		if (!(fc[n_fc++].count = calloc(t->vals[j].n ? t->vals[j].n : 1,
+		                                sizeof *fc->count)))
+			goto nomem;
 	}
+	n_use = fit_counts(t, req, n_req, use, fc, n_fc);
 	if (n_use == 0) {
 		rc = ft_error_set(err, FT_EDATA,
 		                  "%s: no rows left after dropping %zu rows with missing values",
@@ -648,10 +796,10 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		goto done;
 	if (wcol >= 0 && (rc = fit_weight(t, (size_t)wcol, use, s->weight, err)))
 		goto done;
-	for (size_t j = 0; j < nc; j++)
-		if (is_feature(e, &e->cols[j]) &&
-		    (rc = fit_feature(t, j, force[j], use, x, &e->cols[j], err)))
+	for (size_t q = 0; q < n_fc; q++)
+		if ((rc = fit_feature(t, use, &fc[q], err)))
 			goto done;
+	fit_numeric(t, use, fc, n_fc);
 	if (s->n_sensitive && (rc = fit_groups(t, scol, use, s, e, err)))
 		goto done;
 	if ((rc = layout(e)) != 0) {
@@ -670,7 +818,13 @@ done:
 	free(force);
 	free(use);
 	free(scol);
-	free(x);
+	if (fc)
+		for (size_t q = 0; q < n_fc; q++) {
+			free(fc[q].count);
+			free(fc[q].xv);
+		}
+	free(fc);
+	free(req);
 	return rc;
 }
 
@@ -707,20 +861,72 @@ void ft_encoder_free(struct ft_encoder *e)
 
 /* ----------------------------------------------------------------- apply */
 
+/* One feature of the encoder as found in the table being encoded, with its
+ * encoding decided once per distinct value of the table column; rows then
+ * only index these arrays by value id. */
+struct feat {
+	const struct ft_column *c;
+	size_t tcol;             /* table column */
+	int32_t *code;           /* categorical: value id -> hot column, or -1 (unseen) */
+	int32_t impute;          /* categorical: the code of a missing cell */
+	double *x;               /* numeric: value id -> standardized value */
+	unsigned char *st;       /* numeric: value id -> ft_parse_double's result */
+};
+
 /* Per-call state of ft_encoder_apply. */
 struct apply {
-	long *tcol;              /* encoder column -> table column, or -1 */
-	struct ft_strmap *cat;   /* per encoder column: category -> index */
-	struct ft_strmap groups; /* group name -> index */
+	struct feat *f;          /* the features, in encoder column order */
+	size_t n_f;
+	struct ft_strmap cats;   /* scratch: one feature's category -> index */
+	struct ft_strmap groups; /* the encoder's groups as ids 0 .. n_groups-1;
+	                            keys only t has get ids from n_groups up */
+	long *gkey;              /* row -> id of its group key in groups, or -1
+	                            when a sensitive cell is missing */
 	long *scol;              /* table columns of the sensitive columns */
 	int have_groups;
 	long target, weight;
-	char *key;
-	size_t key_cap;
+	unsigned char *ypos;     /* target value id -> 1 when the positive label */
+	double *wx;              /* weight value id -> weight */
+	unsigned char *wst;      /* weight value id -> ft_parse_double's result */
 };
 
+/* The per-value arrays of feature f in table t. */
+static int prepare_feat(const struct ft_table *t, struct apply *a,
+                        struct feat *f)
+{
+	const struct ft_column *c = f->c;
+	const struct ft_values *v = &t->vals[f->tcol];
+
+	if (c->type == FT_NUMERIC) {
+		if (parse_values(v, &f->x, &f->st) != 0)
+			return FT_ENOMEM;
+		for (size_t id = 0; id < v->n; id++)
+			if (f->st[id] == 0)
+				f->x[id] = (f->x[id] - c->mean) / c->sd;
+		return 0;
+	}
+	f->impute = c->impute_cat < 0 ? -1 : (int32_t)(c->offset + (size_t)c->impute_cat);
+	f->code = xalloc(v->n, sizeof *f->code);
+	ft_strmap_free(&a->cats);
+	if (!f->code || ft_strmap_init(&a->cats) != 0)
+		return FT_ENOMEM;
+	for (size_t q = 0; q < c->n_cats; q++)
+		if (ft_strmap_put(&a->cats, c->cats[q], strlen(c->cats[q]),
+		                  NULL) != (long)q)
+			return FT_ENOMEM;
+	for (size_t id = 0; id < v->n; id++) {
+		long q = ft_strmap_get(&a->cats, v->str[id], v->len[id]);
+		f->code[id] = q < 0 ? -1 : (int32_t)(c->offset + (size_t)q);
+	}
+	return 0;
+}
+
 /* Encode t row by row in one pass; rows dropped in TRAIN mode leave no
- * trace but the counts.  On failure *out is NULL. */
+ * trace but the counts.  Everything that looks at text (parsing, labels,
+ * category and group lookups) is done first, once per distinct value of
+ * each column; the row loop only maps value ids through arrays, in the
+ * order of the old cell-by-cell loop, so that the same error comes first.
+ * On failure *out is NULL. */
 int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
                      int mode, struct ft_dataset **out,
                      struct ft_encode_stats *st, struct ft_error *err)
@@ -741,30 +947,23 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		                  t->path, mode);
 		goto done;
 	}
-	a.tcol = xalloc(nc, sizeof *a.tcol);
-	a.cat = calloc(nc ? nc : 1, sizeof *a.cat);
+	a.f = calloc(nc ? nc : 1, sizeof *a.f);
 	a.scol = xalloc(e->n_sensitive, sizeof *a.scol);
-	if (!a.tcol || !a.cat || !a.scol)
+	if (!a.f || !a.scol)
 		goto nomem;
 
 	/* Columns by name; features are always needed, the rest by mode. */
 	for (size_t j = 0; j < nc; j++) {
 		const struct ft_column *c = &e->cols[j];
-		a.tcol[j] = -1;
+		long tj;
 		if (!is_feature(e, c))
 			continue;
-		if ((a.tcol[j] = ft_table_col(t, c->name)) < 0) {
+		if ((tj = ft_table_col(t, c->name)) < 0) {
 			rc = no_column(t, c->name, FT_EDATA, err);
 			goto done;
 		}
-		if (c->type == FT_CATEGORICAL) {
-			if (ft_strmap_init(&a.cat[j]) != 0)
-				goto nomem;
-			for (size_t q = 0; q < c->n_cats; q++)
-				if (ft_strmap_put(&a.cat[j], c->cats[q],
-				                  strlen(c->cats[q]), NULL) != (long)q)
-					goto nomem;
-		}
+		a.f[a.n_f].c = c;
+		a.f[a.n_f++].tcol = (size_t)tj;
 	}
 	if (e->target && (a.target = ft_table_col(t, e->target)) < 0 && train) {
 		rc = no_column(t, e->target, FT_EDATA, err);
@@ -784,6 +983,22 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		}
 		a.have_groups = 0;  /* predict: no groups without all columns */
 	}
+
+	/* Per distinct value: features, label, weight, group. */
+	for (size_t q = 0; q < a.n_f; q++)
+		if (prepare_feat(t, &a, &a.f[q]) != 0)
+			goto nomem;
+	if (a.target >= 0) {
+		const struct ft_values *v = &t->vals[a.target];
+		pl = ft_label_len(e->positive, e->label_strip);
+		if (!(a.ypos = xalloc(v->n, 1)))
+			goto nomem;
+		for (size_t id = 0; id < v->n; id++)
+			a.ypos[id] = ft_label_len(v->str[id], e->label_strip) == pl &&
+			             memcmp(v->str[id], e->positive, pl) == 0;
+	}
+	if (a.weight >= 0 && parse_values(&t->vals[a.weight], &a.wx, &a.wst) != 0)
+		goto nomem;
 	if (a.have_groups) {
 		if (ft_strmap_init(&a.groups) != 0)
 			goto nomem;
@@ -791,9 +1006,10 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			if (ft_strmap_put(&a.groups, e->group_names[g],
 			                  strlen(e->group_names[g]), NULL) != (long)g)
 				goto nomem;
+		if (!(a.gkey = xalloc(n_in, sizeof *a.gkey)) ||
+		    ft_group_ids(t, a.scol, e->n_sensitive, NULL, a.gkey, &a.groups))
+			goto nomem;
 	}
-	if (a.target >= 0)
-		pl = ft_label_len(e->positive, e->label_strip);
 
 	d = calloc(1, sizeof *d);
 	if (!d)
@@ -814,32 +1030,29 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		goto nomem;
 
 	for (size_t i = 0; i < n_in; i++) {
-		const char *tv = a.target >= 0 ? ft_table_cell(t, i, (size_t)a.target) : NULL;
-		const char *wv = a.weight >= 0 ? ft_table_cell(t, i, (size_t)a.weight) : NULL;
+		const uint32_t *row = t->cell + i * t->n_cols;
+		uint32_t tv = a.target >= 0 ? row[a.target] : FT_MISSING;
+		uint32_t wv = a.weight >= 0 ? row[a.weight] : FT_MISSING;
+		double *num = d->num + k * e->n_num;
+		int32_t *code = d->code + k * e->n_cat;
 		long g = -1;
-		size_t inum = 0, icat = 0;
 
 		if (train) {
 			/* target, groups and weight are never imputed */
-			int miss = !tv || (e->weight && !wv);
+			int miss = tv == FT_MISSING || (e->weight && wv == FT_MISSING);
 			for (size_t q = 0; q < e->n_sensitive && !miss; q++)
-				miss = !ft_table_cell(t, i, (size_t)a.scol[q]);
-			for (size_t j = 0; j < nc && !miss; j++)
-				if (a.tcol[j] >= 0 && e->missing_policy == FT_MISSING_DROP)
-					miss = !ft_table_cell(t, i, (size_t)a.tcol[j]);
+				miss = row[a.scol[q]] == FT_MISSING;
+			for (size_t q = 0; q < a.n_f && !miss; q++)
+				if (e->missing_policy == FT_MISSING_DROP)
+					miss = row[a.f[q].tcol] == FT_MISSING;
 			if (miss) {
 				s0.n_dropped++;
 				continue;
 			}
 		}
 		if (a.have_groups) {
-			size_t kl;
-			int r = ft_group_key(t, i, a.scol, e->n_sensitive, &a.key,
-			                     &a.key_cap, &kl);
-			if (r < 0)
-				goto nomem;
-			if (r == 0) {
-				g = ft_strmap_get(&a.groups, a.key, kl);
+			if (a.gkey[i] >= 0) {
+				g = a.gkey[i] < (long)e->n_groups ? a.gkey[i] : -1;
 				if (g < 0) {
 					s0.n_unseen_groups++;
 					if (train)
@@ -849,44 +1062,44 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			d->group[k] = (int32_t)g;
 		}
 		d->w[k] = 1;
-		if (wv && (rc = parse_weight(t, i, e->weight, wv, &d->w[k], err)))
-			goto done;
+		if (wv != FT_MISSING) {
+			if (a.wst[wv] || a.wx[wv] < 0) {
+				/* the message comes from the one place that words it */
+				rc = parse_weight(t, i, e->weight, t->vals[a.weight].str[wv],
+				                  &d->w[k], err);
+				goto done;
+			}
+			d->w[k] = a.wx[wv];
+		}
 		if (d->y)
-			d->y[k] = !tv ? -1 :
-			          ft_label_len(tv, e->label_strip) == pl &&
-			          memcmp(tv, e->positive, pl) == 0 ? 1 : 0;
-		for (size_t j = 0; j < nc; j++) {
-			const struct ft_column *c = &e->cols[j];
-			const char *v;
-			if (a.tcol[j] < 0)
-				continue;
-			v = ft_table_cell(t, i, (size_t)a.tcol[j]);
-			if (c->type == FT_NUMERIC) {
+			d->y[k] = tv == FT_MISSING ? -1 : a.ypos[tv];
+		for (size_t q = 0; q < a.n_f; q++) {
+			const struct feat *f = &a.f[q];
+			uint32_t id = row[f->tcol];
+			if (f->c->type == FT_NUMERIC) {
 				double x = 0;  /* the mean, standardized */
-				if (!v) {
+				if (id == FT_MISSING) {
 					s0.n_imputed++;
+				} else if (f->st[id]) {
+					rc = ft_error_set(err, FT_EPARSE,
+					                  "%s:%zu: column '%s': %s '%s'",
+					                  t->path, t->line[i], f->c->name,
+					                  f->st[id] == 1 ? "not a number" : "non-finite value",
+					                  t->vals[f->tcol].str[id]);
+					goto done;
 				} else {
-					int r = ft_parse_double(v, &x);
-					if (r) {
-						rc = ft_error_set(err, FT_EPARSE,
-						                  "%s:%zu: column '%s': %s '%s'",
-						                  t->path, t->line[i], c->name,
-						                  r == 1 ? "not a number" : "non-finite value", v);
-						goto done;
-					}
-					x = (x - c->mean) / c->sd;
+					x = f->x[id];
 				}
-				d->num[k * e->n_num + inum++] = x;
+				*num++ = x;
 			} else {
-				long q;
-				if (!v) {
+				int32_t cd;
+				if (id == FT_MISSING) {
 					s0.n_imputed++;
-					q = c->impute_cat;
-				} else if ((q = ft_strmap_get(&a.cat[j], v, strlen(v))) < 0) {
+					cd = f->impute;
+				} else if ((cd = f->code[id]) < 0) {
 					s0.n_unseen++;
 				}
-				d->code[k * e->n_cat + icat++] =
-					q < 0 ? -1 : (int32_t)(c->offset + (size_t)q);
+				*code++ = cd;
 			}
 		}
 		d->line[k] = t->line[i];
@@ -929,14 +1142,20 @@ done:
 	if (st)
 		*st = s0;
 	ft_dataset_free(d);
-	if (a.cat)
-		for (size_t j = 0; j < nc; j++)
-			ft_strmap_free(&a.cat[j]);
-	free(a.cat);
+	if (a.f)
+		for (size_t q = 0; q < a.n_f; q++) {
+			free(a.f[q].code);
+			free(a.f[q].x);
+			free(a.f[q].st);
+		}
+	free(a.f);
+	ft_strmap_free(&a.cats);
 	ft_strmap_free(&a.groups);
-	free(a.tcol);
+	free(a.gkey);
 	free(a.scol);
-	free(a.key);
+	free(a.ypos);
+	free(a.wx);
+	free(a.wst);
 	return rc;
 }
 

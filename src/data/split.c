@@ -20,26 +20,6 @@
 #include "fairtrain.h"
 #include "data/data.h"
 
-/* Append len bytes to the growing key buffer. */
-static int put(char **buf, size_t *cap, size_t *len, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t c = *cap ? *cap : 64;
-		char *b;
-		while (c < *len + n + 1)
-			c *= 2;
-		b = realloc(*buf, c);
-		if (!b)
-			return FT_ENOMEM;
-		*buf = b;
-		*cap = c;
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return 0;
-}
-
 /* Uses s->target (may be NULL: groups only), s->label_strip and
  * s->sensitive.  FT_EINVAL for a fraction outside (0, 1) or an unknown
  * column, FT_EDATA when a part would be empty; on failure both outputs are
@@ -48,20 +28,22 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
                    double test_frac, uint64_t seed, struct ft_table **train,
                    struct ft_table **test, struct ft_error *err)
 {
-	struct ft_strmap strata;
+	struct ft_strmap strata, labels, groups;
 	struct ft_rng rng;
-	long tcol = -1, *scol = NULL;
+	long tcol = -1, *scol = NULL, *gkey = NULL;
+	uint32_t *label = NULL;
 	size_t *stratum = NULL, *start = NULL, *fill = NULL, *order = NULL;
 	size_t *rows_tr = NULL, *rows_te = NULL, n_tr = 0, n_te = 0;
 	size_t n = t->n_rows, n_sens = s ? s->n_sensitive : 0;
-	size_t kcap = 0, klen, gcap = 0, glen;
-	char *key = NULL, *gkey = NULL, list[320];
+	char list[320];
 	unsigned char *in_test = NULL;
 	struct ft_table *a = NULL, *b = NULL;
 	int rc = 0;
 
 	*train = *test = NULL;
 	memset(&strata, 0, sizeof strata);
+	memset(&labels, 0, sizeof labels);
+	memset(&groups, 0, sizeof groups);
 	if (!(test_frac > 0 && test_frac < 1)) {
 		rc = ft_error_set(err, FT_EINVAL,
 		                  "%s: test fraction %g is not in (0, 1)", t->path,
@@ -91,39 +73,47 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
 			goto done;
 		}
 
-	/* Stratum of every row.  Each part of the key is tagged 'v' (value) or
-	 * 'm' (missing) so that a missing cell never equals a real value. */
+	/* Stratum of every row: the pair (label, group key), a missing target
+	 * or sensitive value being a value of its own, numbered in order of
+	 * first appearance.  Labels are stripped once per distinct target
+	 * value (label[id] numbers the stripped texts) and group keys are
+	 * interned once per distinct combination (ft_group_ids), so a row
+	 * costs one hash of its two numbers, UINT32_MAX standing for
+	 * missing. */
 	stratum = malloc((n ? n : 1) * sizeof *stratum);
-	if (!stratum || ft_strmap_init(&strata) != 0)
+	gkey = malloc((n ? n : 1) * sizeof *gkey);
+	if (!stratum || !gkey || ft_strmap_init(&strata) != 0 ||
+	    ft_strmap_init(&labels) != 0 || ft_strmap_init(&groups) != 0 ||
+	    ft_group_ids(t, scol, n_sens, NULL, gkey, &groups) != 0)
 		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		const char *v = tcol >= 0 ? ft_table_cell(t, i, (size_t)tcol) : "";
-		int r;
-		long id;
-
-		klen = 0;
-		if (!v) {
-			rc = put(&key, &kcap, &klen, "m", 1);
-		} else {
-			rc = put(&key, &kcap, &klen, "v", 1);
-			if (!rc)
-				rc = put(&key, &kcap, &klen, v,
-				         ft_label_len(v, s ? s->label_strip : NULL));
+	if (tcol >= 0) {
+		const struct ft_values *v = &t->vals[tcol];
+		label = malloc((v->n ? v->n : 1) * sizeof *label);
+		if (!label)
+			goto nomem;
+		for (size_t id = 0; id < v->n; id++) {
+			long c = ft_strmap_put(&labels, v->str[id],
+			                       ft_label_len(v->str[id], s->label_strip),
+			                       NULL);
+			if (c < 0)
+				goto nomem;
+			label[id] = (uint32_t)c;
 		}
-		if (rc)
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t pair[2] = { 0, UINT32_MAX }, id;
+		long k;
+
+		if (tcol >= 0) {
+			id = t->cell[i * t->n_cols + (size_t)tcol];
+			pair[0] = id == FT_MISSING ? UINT32_MAX : label[id];
+		}
+		if (gkey[i] >= 0)
+			pair[1] = (uint32_t)gkey[i];
+		if ((k = ft_strmap_put(&strata, (const char *)pair, sizeof pair,
+		                       NULL)) < 0)
 			goto nomem;
-		r = ft_group_key(t, i, scol, n_sens, &gkey, &gcap, &glen);
-		if (r < 0)
-			goto nomem;
-		/* a NUL between the parts: no cell text can contain one */
-		rc = put(&key, &kcap, &klen, r ? "\0m" : "\0v", 2);
-		if (!rc && r == 0)
-			rc = put(&key, &kcap, &klen, gkey, glen);
-		if (rc)
-			goto nomem;
-		if ((id = ft_strmap_put(&strata, key, klen, NULL)) < 0)
-			goto nomem;
-		stratum[i] = (size_t)id;
+		stratum[i] = (size_t)k;
 	}
 
 	/* Rows of each stratum, contiguous and in original order (a counting
@@ -188,7 +178,11 @@ done:
 	ft_table_free(a);
 	ft_table_free(b);
 	ft_strmap_free(&strata);
+	ft_strmap_free(&labels);
+	ft_strmap_free(&groups);
 	free(scol);
+	free(label);
+	free(gkey);
 	free(stratum);
 	free(start);
 	free(fill);
@@ -196,7 +190,5 @@ done:
 	free(in_test);
 	free(rows_tr);
 	free(rows_te);
-	free(key);
-	free(gkey);
 	return rc;
 }

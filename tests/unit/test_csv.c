@@ -341,7 +341,7 @@ static void t_missing_tokens(void)
 		T_CHECK(ft_table_cell(t, 0, 3) == NULL);  /* trimmed before comparing */
 		T_STREQ(ft_table_cell(t, 0, 4), "na");   /* case matters */
 		T_STREQ(ft_table_cell(t, 0, 5), "-");
-		T_CHECK(t->off[5] != FT_MISSING && t->off[0] == FT_MISSING);
+		T_CHECK(t->cell[5] != FT_MISSING && t->cell[0] == FT_MISSING);
 		ft_table_free(t);
 		t = NULL;
 	}
@@ -449,7 +449,15 @@ static void t_subset(void)
 		T_CHECK(ft_table_cell(s, 1, 1) == NULL);
 		T_STREQ(ft_table_cell(s, 2, 0), "3");
 		T_CHECK(s->line[0] == 4 && s->line[1] == 3);
-		T_CHECK(s->arena != t->arena && s->names[0] != t->names[0]);
+		T_CHECK(s->cell != t->cell && s->names[0] != t->names[0]);
+		T_CHECK(s->vals[0].text != t->vals[0].text);
+		/* values renumbered by first appearance in the subset; "2" of
+		 * row 1 and "x" of row 0 are not in it */
+		T_CHECK(s->vals[0].n == 2 && s->vals[1].n == 1);
+		T_STREQ(s->vals[0].str[0], "3");
+		T_STREQ(s->vals[0].str[1], "2");
+		T_CHECK(s->cell[0] == 0 && s->cell[2] == 1 && s->cell[4] == 0);
+		T_CHECK(s->cell[3] == FT_MISSING && s->vals[1].len[0] == 1);
 		ft_table_free(s);
 		s = NULL;
 	}
@@ -464,6 +472,110 @@ static void t_subset(void)
 		snprintf(msg, sizeof msg, "%s: row 3 out of range (3 rows)", p);
 		T_STREQ(e.msg, msg);
 	}
+	ft_table_free(t);
+}
+
+/* Cells are value ids into per-column dictionaries: first appearance
+ * order, one id per distinct text, missing tokens not values, keys that
+ * share their first 8 bytes told apart, lengths kept. */
+static void t_interned(void)
+{
+	const char *p = PUT("intern.csv",
+	                    "a,b\n"
+	                    "x,abcdefgh1\n"
+	                    "y,abcdefgh12\n"
+	                    "x,abcdefgh2\n"
+	                    "?,abcdefghijklmnopq\n"
+	                    "\" ? \",abcdefghijklmnopr\n"
+	                    "na,abcdefgh1\n"
+	                    "y,abcdefgh\n"
+	                    "\"\",abcdefghijklmnopq\n");
+	struct ft_table *t = NULL;
+
+	T_CHECK(ft_table_read(p, NULL, &t, NULL) == 0);
+	if (!t)
+		return;
+	T_CHECK(t->n_rows == 8);
+	T_CHECK(t->vals[0].n == 3);
+	T_STREQ(t->vals[0].str[0], "x");
+	T_STREQ(t->vals[0].str[1], "y");
+	T_STREQ(t->vals[0].str[2], "na");
+	T_CHECK(t->cell[0] == 0 && t->cell[2] == 1 && t->cell[4] == 0);
+	T_CHECK(t->cell[6] == FT_MISSING && t->cell[8] == FT_MISSING);
+	T_CHECK(t->cell[10] == 2 && t->cell[12] == 1 && t->cell[14] == FT_MISSING);
+	T_CHECK(t->vals[1].n == 6);
+	T_STREQ(t->vals[1].str[1], "abcdefgh12");
+	T_STREQ(t->vals[1].str[4], "abcdefghijklmnopr");
+	T_STREQ(t->vals[1].str[5], "abcdefgh");
+	T_CHECK(t->vals[1].len[1] == 10 && t->vals[1].len[5] == 8);
+	T_CHECK(t->cell[1] == 0 && t->cell[3] == 1 && t->cell[5] == 2);
+	T_CHECK(t->cell[7] == 3 && t->cell[9] == 4 && t->cell[11] == 0);
+	T_CHECK(t->cell[13] == 5 && t->cell[15] == 3);
+	for (size_t j = 0; j < 2; j++)
+		for (size_t k = 0; k < t->vals[j].n; k++)
+			T_CHECK(strlen(t->vals[j].str[k]) == t->vals[j].len[k]);
+	ft_table_free(t);
+}
+
+/* Many distinct values (the dictionary grows many times) and many rows
+ * (the file is read in chunks: lines cross chunk boundaries, one line is
+ * longer than a chunk, a quoted field with newlines spans a boundary). */
+static void t_big(void)
+{
+	size_t n = 20000, cap = 4u << 20, len = 0, miss = 0, bad = 0;
+	char *text = malloc(cap), path[300];
+	struct ft_table *t = NULL;
+	struct ft_error e = { 0 };
+	FILE *fp;
+
+	if (!text)
+		return;
+	len += (size_t)snprintf(text + len, cap - len, "id,v,w\n");
+	for (size_t i = 0; i < n; i++) {
+		if (i == 7000) {
+			/* a 100,000-byte field */
+			len += (size_t)snprintf(text + len, cap - len, "%zu,", i);
+			memset(text + len, 'z', 100000);
+			len += 100000;
+			len += (size_t)snprintf(text + len, cap - len, ",%zu\n", i % 7);
+		} else if (i % 1000 == 999) {
+			len += (size_t)snprintf(text + len, cap - len,
+			                        "%zu,\"multi\nline %zu\",?\n", i, i);
+		} else {
+			len += (size_t)snprintf(text + len, cap - len, "%zu,v%zu,%zu\n",
+			                        i, i * 7919 % 15013, i % 7);
+		}
+	}
+	snprintf(path, sizeof path, "%s/big.csv", tmpdir);
+	strcpy(paths[n_paths++], path);
+	fp = fopen(path, "wb");
+	if (!fp) {
+		free(text);
+		return;
+	}
+	fwrite(text, 1, len, fp);
+	fclose(fp);
+	free(text);
+
+	T_CHECKF(ft_table_read(path, NULL, &t, &e) == 0, "%s", e.msg);
+	if (!t)
+		return;
+	T_CHECK(t->n_rows == n && t->vals[0].n == n);
+	/* the multi-line rows push later rows one line down */
+	for (size_t i = 0; i < n; i++) {
+		char want[64];
+		size_t line = i + 2 + i / 1000;
+		snprintf(want, sizeof want, "%zu", i);
+		bad += strcmp(ft_table_cell(t, i, 0), want) != 0 ||
+		       t->line[i] != line || t->cell[i * 3] != i;
+		miss += ft_table_cell(t, i, 2) == NULL;
+	}
+	T_CHECKF(bad == 0, "%zu rows differ", bad);
+	T_CHECK(miss == n / 1000);
+	T_CHECK(t->vals[1].len[t->cell[7000 * 3 + 1]] == 100000);
+	T_STREQ(ft_table_cell(t, 999, 1), "multi\nline 999");
+	T_STREQ(ft_table_cell(t, 12345, 1), "v10412");
+	T_CHECK(t->vals[2].n == 7);
 	ft_table_free(t);
 }
 
@@ -517,8 +629,11 @@ static void t_adult_data(void)
 	T_STREQ(ft_table_cell(t, 32560, 14), ">50K");
 	T_CHECK(t->line[0] == 1 && t->line[32560] == 32561);
 	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-		miss += t->off[i] == FT_MISSING;
+		miss += t->cell[i] == FT_MISSING;
 	T_CHECKF(miss == 4262, "missing cells %zu", miss);
+	/* distinct values per column: fnlwgt has 21,648, sex two */
+	T_CHECK(t->vals[2].n == 21648 && t->vals[9].n == 2);
+	T_STREQ(t->vals[9].str[0], "Male");
 	/* row 15 (line 15) has '?' for native-country */
 	T_CHECK(ft_table_cell(t, 14, 13) == NULL);
 	ft_table_free(t);
@@ -611,7 +726,7 @@ static void t_compas(void)
 	        "Poss 3,4 MDMA (Ecstasy)");
 	T_CHECK(t->line[10] == 12 && t->line[7213] == 7215);
 	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-		miss += t->off[i] == FT_MISSING;
+		miss += t->cell[i] == FT_MISSING;
 	T_CHECKF(miss == 71220, "missing cells %zu", miss);
 	ft_table_free(t);
 }
@@ -647,6 +762,8 @@ int main(void)
 	T_RUN(t_quote_errors);
 	T_RUN(t_file_errors);
 	T_RUN(t_subset);
+	T_RUN(t_interned);
+	T_RUN(t_big);
 	if (have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(t_adult_data);
 		T_RUN(t_adult_test);

@@ -662,6 +662,63 @@ done:
 	ft_table_free(t);
 }
 
+/* Groups are the joined text of the sensitive values, not their
+ * combinations: "a&b" + "c" and "a" + "b&c" are one group "a&b&c", in
+ * fitting, encoding and splitting alike. */
+static void t_group_key_text(void)
+{
+	const char *p = PUT("amp.csv",
+	                    "x,g1,g2,y\n"
+	                    "1,a&b,c,yes\n"
+	                    "2,a,b&c,no\n"
+	                    "3,a,c,yes\n"
+	                    "4,a&b,c,no\n"
+	                    "5,a,b&c,yes\n"
+	                    "6,a,c,no\n");
+	char *sens[] = { "g1", "g2" };
+	struct ft_table *t = read_csv(p), *tr = NULL, *te = NULL;
+	struct ft_spec s;
+	struct ft_encoder *e = NULL;
+	struct ft_dataset *d = NULL;
+
+	if (!t)
+		return;
+	ft_spec_init(&s);
+	s.target = "y";
+	s.positive = "yes";
+	s.sensitive = sens;
+	s.n_sensitive = 2;
+	T_CHECK(ft_encoder_fit(t, &s, &e, NULL) == 0);
+	if (!e)
+		goto done;
+	T_CHECK(e->n_groups == 2);
+	T_STREQ(e->group_names[0], "a&b&c");
+	T_STREQ(e->group_names[1], "a&c");
+	T_CHECK(ft_encoder_apply(e, t, FT_APPLY_TRAIN, &d, NULL, NULL) == 0);
+	if (d) {
+		T_CHECK(d->n == 6 && d->group[0] == 0 && d->group[1] == 0);
+		T_CHECK(d->group[2] == 1 && d->group[4] == 0 && d->group[5] == 1);
+	}
+	/* strata (label, group): ("yes", a&b&c) is lines 2 and 6 and
+	 * ("no", a&b&c) lines 3 and 5, so one of each pair is in the test part
+	 * (as strata of their own, each line would be: round(0.5) = 1) */
+	T_CHECK(ft_table_split(t, &s, 0.5, 3, &tr, &te, NULL) == 0);
+	if (te) {
+		size_t yes = 0, no = 0;
+		for (size_t i = 0; i < te->n_rows; i++) {
+			yes += te->line[i] == 2 || te->line[i] == 6;
+			no += te->line[i] == 3 || te->line[i] == 5;
+		}
+		T_CHECK(te->n_rows == 4 && tr->n_rows == 2 && yes == 1 && no == 1);
+	}
+done:
+	ft_dataset_free(d);
+	ft_encoder_free(e);
+	ft_table_free(tr);
+	ft_table_free(te);
+	ft_table_free(t);
+}
+
 static void t_use_sensitive(void)
 {
 	struct ft_table *t = read_csv(tiny_path);
@@ -1378,6 +1435,7 @@ int main(void)
 	T_RUN(t_data_errors);
 	T_RUN(t_weights);
 	T_RUN(t_groups);
+	T_RUN(t_group_key_text);
 	T_RUN(t_use_sensitive);
 	T_RUN(t_apply_other_table);
 	T_RUN(t_encoder_free_handmade);
