@@ -40,11 +40,13 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 LIB := $(BUILD)/libfairtrain.a
 BIN := $(BUILD)/fairtrain
 
-.PHONY: all test demo bench deps install uninstall clean check-deps
+.PHONY: all test demo bench deps install uninstall clean check-deps tests-bin bench-bin
 all: $(BIN) $(LIB)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -59,9 +61,13 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Install what is missing first, then build (a sub-make re-reads pkg-config).
 check-deps:
@@ -76,12 +82,14 @@ test: check-deps
 
 tests-bin: $(TEST_BIN)
 
+bench-bin: $(BENCH_BIN)
+
 demo: check-deps
 	@$(MAKE) --no-print-directory all
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/demo.sh
 
 bench: check-deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all bench-bin
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/bench.sh
 
 install: all

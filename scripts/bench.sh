@@ -53,3 +53,11 @@ echo "logistic regression on Adult (30,162 training rows, $RUNS runs each, media
 printf '  %-58s %8.3f s  %7d KiB\n' "fairtrain train (raw CSV -> HDF5 model, + test file)" "$ft" "$ftm"
 printf '  %-58s %8.3f s  %7d KiB\n' "liblinear-train -s 0 -c 1 (pre-encoded libsvm file)" "$ll" "$llm"
 printf '  ratio fairtrain / liblinear: %.2f (target <= 1.0)\n' "$(awk "BEGIN { print $ft / $ll }")"
+
+# Bootstrap intervals of every fairness summary: 1,000 resamples of
+# 1,000,000 rows in 10 groups, on one core (target: under 2 s).
+for b in "$BUILD"/bench/bench_*; do
+	[ -x "$b" ] || continue
+	echo
+	OMP_NUM_THREADS=1 "$b"
+done

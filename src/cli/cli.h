@@ -19,6 +19,7 @@ enum {
 	OPT_NUMERIC, OPT_USE_SENSITIVE, OPT_NAMES, OPT_HEADER, OPT_NO_HEADER,
 	OPT_DELIMITER, OPT_SKIP_ROWS, OPT_TEST_SKIP_ROWS, OPT_MISSING,
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
+	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
 };
 
@@ -45,6 +46,35 @@ enum {
 	{"missing", required_argument, NULL, OPT_MISSING}, \
 	{"missing-tokens", required_argument, NULL, OPT_MISSING_TOKENS}, \
 	{"label-strip", required_argument, NULL, OPT_LABEL_STRIP}
+
+/* Options of the commands that measure (train, eval, audit). */
+#define CLI_MEASURE_LONGOPTS \
+	{"threshold", required_argument, NULL, OPT_THRESHOLD}, \
+	{"bootstrap", required_argument, NULL, OPT_BOOTSTRAP}, \
+	{"level", required_argument, NULL, OPT_LEVEL}, \
+	{"permutations", required_argument, NULL, OPT_PERMUTATIONS}, \
+	{"report", required_argument, NULL, OPT_REPORT}
+
+#define CLI_MEASURE_HELP \
+"Measurement:\n" \
+"  --threshold T          yhat = score >= T (default 0.5)\n" \
+"  --bootstrap N          bootstrap resamples for the intervals (default 1000;\n" \
+"                         0 = none); their seed is --seed\n" \
+"  --level L              interval level (default 0.95)\n" \
+"  --permutations N       permutation tests of the gaps between the two most\n" \
+"                         different groups (default 1000; 0 = none)\n" \
+"  --report FILE          also write the tables: FILE.json, FILE.md or FILE.csv\n"
+
+struct cli_measure {
+	double threshold;
+	size_t n_bootstrap;
+	double level;
+	size_t n_perm;
+	const char *report;
+};
+void cli_measure_init(struct cli_measure *m);
+/* 1: handled, 0: not a measurement option, -1: bad value (message printed). */
+int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
 
 #define CLI_DATA_HELP \
 "Data:\n" \
@@ -117,6 +147,8 @@ double cli_now(void);
 
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
@@ -139,3 +171,49 @@ int cli_load(struct cli_data *d, const struct ft_encoder *enc, struct cli_loaded
 void cli_loaded_free(struct cli_loaded *L, int free_enc);
 /* Warn (stderr, unless --quiet) about unseen categories and imputed cells. */
 void cli_warn_stats(const char *path, const struct ft_encode_stats *st);
+
+/* Score ds with m and append its rows to cmp (ft_comparison_measure, and
+ * ft_comparison_permutation with n_perm permutations).
+ * Prints the error and returns -1 on failure. */
+int cli_measure_model(struct ft_comparison *cmp, size_t n_perm, const char *model_name,
+                      const char *split, const struct ft_linear_model *m,
+                      const struct ft_dataset *ds, const struct ft_encoder *e);
+/* A new comparison table with the measurement settings; NULL on ENOMEM. */
+struct ft_comparison *cli_comparison_new(const struct cli_measure *ms, uint64_t seed);
+
+/* What train prints and reports beside the comparison table. */
+struct cli_extras {
+	const char *decomp_model, *decomp_split;
+	const char *group_a, *group_b;
+	double gap;                    /* mean decision value a - b */
+	size_t n_contrib;              /* largest contributions, sorted by |.| */
+	const char **contrib_names;
+	double *contrib;
+	size_t n_proxy;                /* sorted by normalized MI, largest first */
+	struct ft_proxy *proxy;
+};
+
+/* Gap decomposition of model m on ds (the pair of groups with the largest
+ * gap in mean decision value, or the privileged group against the group
+ * farthest from it) and the proxy report of train.  Missing parts are left
+ * empty; returns -1 (message printed) only on allocation failure. */
+int cli_extras_compute(struct cli_extras *x, const struct ft_linear_model *m,
+                       const struct ft_dataset *ds, const char *model_name,
+                       const char *split, const struct ft_encoder *e,
+                       const struct ft_dataset *train);
+void cli_extras_print(const struct cli_extras *x, const struct ft_encoder *e);
+void cli_extras_free(struct cli_extras *x);
+
+const struct ft_comparison_row *cli_find_row(const struct ft_comparison *c,
+                                             const char *metric, const char *model,
+                                             const char *split, const char *group,
+                                             const char *conv);
+/* The compact before/after table of one split; before may be NULL (one model). */
+void cli_print_comparison(const struct ft_comparison *c, const char *split,
+                          const char *before, const char *after,
+                          size_t n_groups, char *const *group_names);
+/* --report FILE: .json, .md or .csv by extension, written atomically.
+ * Prints the error and returns -1 on failure. */
+int cli_write_report(const char *path, const struct ft_comparison *c,
+                     const struct cli_extras *x, size_t n_groups,
+                     char *const *group_names);

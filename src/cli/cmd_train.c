@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "core/internal.h"
 
@@ -15,9 +16,14 @@ static const char HELP[] =
 "Usage: fairtrain train --data FILE --target COL --positive VALUE --out M.h5\n"
 "                       [--test FILE | --split FRAC] [OPTIONS]\n\n"
 "Fit a weighted L2 logistic regression (the objective of scikit-learn's\n"
-"LogisticRegression(C)) on raw data and save model, preprocessing and\n"
-"provenance to one HDF5 file (written atomically).\n\n"
+"LogisticRegression(C)) on raw data, beside it the unmitigated baseline on\n"
+"the same preprocessing and split, measure both on the training and the\n"
+"test part (metrics per group, fairness summaries with bootstrap intervals,\n"
+"where the gap comes from, proxies of the sensitive attribute), and save\n"
+"models, preprocessing, provenance and the before/after tables to one HDF5\n"
+"file (written atomically).\n\n"
 CLI_DATA_HELP
+CLI_MEASURE_HELP
 "Model:\n"
 "  --method NAME          logreg (default; the only method in this version)\n"
 "  --C VALUE              inverse L2 strength (default 1)\n"
@@ -53,6 +59,22 @@ static char **copy_strv(char **v, size_t n)
 	return c;
 }
 
+static struct ft_linear_model *copy_model(const struct ft_linear_model *m)
+{
+	struct ft_linear_model *c = malloc(sizeof *c);
+
+	if (!c)
+		return NULL;
+	*c = *m;
+	c->coef = malloc((m->p ? m->p : 1) * sizeof *c->coef);
+	if (!c->coef) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->coef, m->coef, m->p * sizeof *c->coef);
+	return c;
+}
+
 /* Fill provenance and read options; the model file owns copies. */
 static int provenance(struct ft_model_file *mf, struct cli_data *d,
                       const struct cli_loaded *L, int argc, char **argv,
@@ -83,6 +105,7 @@ int cmd_train(int argc, char **argv)
 {
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
+		CLI_MEASURE_LONGOPTS,
 		{"out", required_argument, NULL, OPT_OUT},
 		{"C", required_argument, NULL, OPT_C},
 		{"solver", required_argument, NULL, OPT_SOLVER},
@@ -96,18 +119,27 @@ int cmd_train(int argc, char **argv)
 	struct cli_data d;
 	struct cli_loaded L;
 	struct ft_logreg_params lp;
+	struct cli_measure ms;
+	struct cli_extras x = {0};
 	struct ft_model_file *mf = NULL;
 	struct ft_error err = {0};
 	const char *out = NULL, *bad;
 	int c, r, rc = EXIT_FAIL, loaded = 0;
 	double t0 = cli_now();
-	double *prob = NULL;
 
 	cli_data_init(&d);
+	cli_measure_init(&ms);
 	ft_logreg_params_init(&lp);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
 		r = cli_data_option(&d, "train", c, optarg);
+		if (r < 0) {
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		if (r > 0)
+			continue;
+		r = cli_measure_option(&ms, "train", c, optarg);
 		if (r < 0) {
 			rc = EXIT_USAGE;
 			goto done;
@@ -190,10 +222,31 @@ int cmd_train(int argc, char **argv)
 	}
 	cli_progress("fitting logistic regression (%zu rows, %zu features)...\n",
 	             L.train->n, L.train->p);
-	if (ft_logreg_fit(L.train, &lp, &mf->model, &mf->solver_result, &err)) {
+	if (ft_logreg_fit(L.train, &lp, &mf->baseline, &mf->solver_result, &err)) {
 		cli_fail("%s: %s", d.data, err.msg);
 		goto done;
 	}
+	/* The requested method.  logreg is the unmitigated model itself; the
+	 * mitigation methods (issues 4-5) fit here on the same data. */
+	mf->model = copy_model(mf->baseline);
+	mf->comparison = cli_comparison_new(&ms, d.seed);
+	if (!mf->model || !mf->comparison) {
+		cli_fail("out of memory");
+		goto done;
+	}
+	cli_progress("measuring before/after (%zu bootstrap resamples)...\n", ms.n_bootstrap);
+	for (int part = 0; part < 2; part++) {
+		const struct ft_dataset *ds = part ? L.test : L.train;
+		const char *split = part ? "test" : "train";
+		if (!ds)
+			continue;
+		if (cli_measure_model(mf->comparison, ms.n_perm, "baseline", split, mf->baseline, ds, L.enc) ||
+		    cli_measure_model(mf->comparison, ms.n_perm, "mitigated", split, mf->model, ds, L.enc))
+			goto done;
+	}
+	if (cli_extras_compute(&x, mf->model, L.test ? L.test : L.train, "mitigated",
+	                       L.test ? "test" : "train", L.enc, L.train))
+		goto done;
 	if (provenance(mf, &d, &L, argc, argv, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
@@ -208,9 +261,16 @@ int cmd_train(int argc, char **argv)
 	mf->seed = d.seed;
 	mf->split = d.test ? 0 : d.split;
 	mf->enc = L.enc;
+	if (ms.report && cli_write_report(ms.report, mf->comparison, &x, L.enc->n_groups,
+	                                  L.enc->group_names)) {
+		mf->enc = NULL;
+		goto done;
+	}
 	if (ft_model_save(out, mf, &err)) {
 		mf->enc = NULL;
 		cli_fail("%s", err.msg);
+		if (ms.report)
+			unlink(ms.report);   /* no report of a run that left no model */
 		goto done;
 	}
 	mf->enc = NULL;
@@ -218,7 +278,6 @@ int cmd_train(int argc, char **argv)
 	if (!cli_quiet) {
 		const struct ft_encoder *e = L.enc;
 		const struct ft_solver_result *sr = &mf->solver_result;
-		size_t nmax = L.train->n > (L.test ? L.test->n : 0) ? L.train->n : L.test->n;
 
 		printf("data      %s: %zu rows; train %zu", d.data, L.n_rows_file, L.train->n);
 		if (L.test)
@@ -238,30 +297,39 @@ int cmd_train(int argc, char **argv)
 				printf(" %s %zu%s", e->group_names[g], cnt,
 				       g + 1 < e->n_groups ? "," : "");
 			}
-			printf(" (train)\n");
+			printf(" (train)%s%s\n", e->privileged ? "; privileged " : "",
+			       e->privileged ? e->privileged : "");
 		}
 		printf("model     logistic regression, C = %g: %s, %d iterations, "
 		       "|grad| = %.2e, %s\n", lp.C, ft_solver_name(sr->solver),
 		       sr->iterations, sr->grad_norm,
 		       sr->converged ? "converged" : "NOT converged");
-		prob = malloc(nmax * sizeof *prob);
-		if (prob) {
-			ft_linear_predict_proba(mf->model, L.train, prob);
-			printf("train     accuracy %.4f, log loss %.4f\n",
-			       ft_accuracy(L.train->y, prob, L.train->w, L.train->n),
-			       ft_log_loss(L.train->y, prob, L.train->w, L.train->n));
-			if (L.test) {
-				ft_linear_predict_proba(mf->model, L.test, prob);
-				printf("test      accuracy %.4f, log loss %.4f\n",
-				       ft_accuracy(L.test->y, prob, L.test->w, L.test->n),
-				       ft_log_loss(L.test->y, prob, L.test->w, L.test->n));
-			}
+		for (int part = 0; part < 2; part++) {
+			const char *split = part ? "test" : "train";
+			const struct ft_comparison_row *acc = cli_find_row(
+				mf->comparison, "accuracy", "mitigated", split, "overall", "");
+			const struct ft_comparison_row *ll = cli_find_row(
+				mf->comparison, "log_loss", "mitigated", split, "overall", "");
+			if (acc && ll)
+				printf("%-9s accuracy %.4f, log loss %.4f\n", split, acc->value, ll->value);
 		}
-		printf("wrote     %s (%.2f s)\n", out, cli_now() - t0);
+		printf("\nbefore/after on the %s part (yhat = score >= %g", L.test ? "test" : "train",
+		       ms.threshold);
+		if (ms.n_bootstrap)
+			printf("; %.0f%% intervals of the mitigated model from %zu bootstrap resamples",
+			       100 * ms.level, ms.n_bootstrap);
+		printf("):\n");
+		cli_print_comparison(mf->comparison, L.test ? "test" : "train", "baseline",
+		                     "mitigated", e->n_groups, e->group_names);
+		cli_extras_print(&x, e);
+		printf("\nwrote     %s", out);
+		if (ms.report)
+			printf(" and %s", ms.report);
+		printf(" (%.2f s)\n", cli_now() - t0);
 	}
 	rc = EXIT_OK;
 done:
-	free(prob);
+	cli_extras_free(&x);
 	ft_model_file_free(mf);
 	if (loaded)
 		cli_loaded_free(&L, 1);

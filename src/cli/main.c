@@ -12,6 +12,8 @@ static const struct {
 } COMMANDS[] = {
 	{"train", cmd_train, "fit a logistic regression on raw data and save it"},
 	{"predict", cmd_predict, "apply a saved model to raw rows"},
+	{"eval", cmd_eval, "measure a saved model on new raw data"},
+	{"audit", cmd_audit, "measure predictions of any model"},
 	{"inspect", cmd_inspect, "summarise a model file"},
 	{"export", cmd_export, "write the encoded design matrix (libsvm format)"},
 	{"synth", cmd_synth, "write the synthetic hiring data set"},

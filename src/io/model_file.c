@@ -3,10 +3,16 @@
  *
  * ft_model_save writes a struct ft_model_file and ft_model_load reads one
  * back.  The layout (every path, type, shape and meaning) is documented in
- * src/io/SCHEMA.md; it is chosen so that h5py can read a file without
- * knowing fairtrain: strings are variable-length UTF-8 (h5py returns str),
- * string arrays are 1-D datasets of that type, numbers are little-endian
- * int32 / int64 / uint64 / float64.
+ * README.md, "Model file (HDF5, schema version 1)"; it is chosen so that
+ * h5py can read a file without knowing fairtrain: strings are
+ * variable-length UTF-8 (h5py returns str), string arrays are 1-D datasets
+ * of that type, numbers are little-endian int8 / int32 / int64 / uint64 /
+ * float64.  Two groups are optional additions that a version 1 reader
+ * ignores, so they keep format_version 1: /baseline (the unmitigated model,
+ * laid out like /model) and /comparison (the before/after table, one 1-D
+ * dataset per column so that pandas reads it as a data frame; undefined
+ * values are 0 with a flag and a reason, never NaN).  Files without them
+ * load with mf->baseline and mf->comparison NULL.
  *
  * What this file does:
  *   - validates a model file in memory with one function (check_mf) used on
@@ -39,6 +45,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +77,51 @@ static const char *const policy_names[] = { "drop", "impute" };
 #define N_ROLES (sizeof role_names / sizeof role_names[0])
 #define N_TYPES (sizeof type_names / sizeof type_names[0])
 #define N_POLICIES (sizeof policy_names / sizeof policy_names[0])
+
+/* The columns of /comparison, in the order the columns attribute lists
+ * them.  A string column holds the char * at off in struct
+ * ft_comparison_row (a NULL reason is written as ""), a float column the
+ * double at off, and a flag column is 1 when the reason (char *) at off is
+ * NULL, i.e. when the value or interval is defined. */
+enum { CMP_STR, CMP_F64, CMP_FLAG };
+enum {
+	CMP_METRIC, CMP_MODEL, CMP_SPLIT, CMP_GROUP, CMP_CONVENTION, CMP_VALUE,
+	CMP_DEFINED, CMP_WHY, CMP_LO, CMP_HI, CMP_CI_DEFINED, CMP_CI_WHY, N_CMP
+};
+struct cmp_col {
+	const char *name;
+	int kind;
+	size_t off;
+};
+#define ROW_OFF(field) offsetof(struct ft_comparison_row, field)
+static const struct cmp_col cmp_cols[N_CMP] = {
+	[CMP_METRIC] = { "metric", CMP_STR, ROW_OFF(metric) },
+	[CMP_MODEL] = { "model", CMP_STR, ROW_OFF(model) },
+	[CMP_SPLIT] = { "split", CMP_STR, ROW_OFF(split) },
+	[CMP_GROUP] = { "group", CMP_STR, ROW_OFF(group) },
+	[CMP_CONVENTION] = { "convention", CMP_STR, ROW_OFF(convention) },
+	[CMP_VALUE] = { "value", CMP_F64, ROW_OFF(value) },
+	[CMP_DEFINED] = { "defined", CMP_FLAG, ROW_OFF(why) },
+	[CMP_WHY] = { "why", CMP_STR, ROW_OFF(why) },
+	[CMP_LO] = { "lo", CMP_F64, ROW_OFF(lo) },
+	[CMP_HI] = { "hi", CMP_F64, ROW_OFF(hi) },
+	[CMP_CI_DEFINED] = { "ci_defined", CMP_FLAG, ROW_OFF(ci_why) },
+	[CMP_CI_WHY] = { "ci_why", CMP_STR, ROW_OFF(ci_why) },
+};
+
+/* Room for the column names joined with commas. */
+#define CMP_NAMES_MAX 128
+
+/* "metric,model,...,ci_why": the columns attribute of /comparison. */
+static void cmp_names(char buf[CMP_NAMES_MAX])
+{
+	size_t k, len = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < N_CMP && len < CMP_NAMES_MAX; k++)
+		len += (size_t)snprintf(buf + len, CMP_NAMES_MAX - len, "%s%s",
+		                        k ? "," : "", cmp_cols[k].name);
+}
 
 /* ------------------------------------------------------------ validation */
 
@@ -278,6 +330,94 @@ static int check_encoder(const struct ft_encoder *e, char *why, size_t n)
 	return 0;
 }
 
+/* A linear model stored at obj ("/model" or "/baseline"): a known type, one
+ * finite coefficient per encoded feature, a finite intercept. */
+static int check_linear(const char *obj, const struct ft_linear_model *m,
+                        const struct ft_encoder *e, char *why, size_t n)
+{
+	size_t i;
+
+	if (m->type != FT_MODEL_LOGREG)
+		return bad(why, n, FT_EINVAL, "%s type %d is unknown", obj + 1,
+		           m->type);
+	if (m->p != e->n_features)
+		return bad(why, n, FT_EINVAL, "%s/coef has %zu values, "
+		           "expected %zu (n_features)", obj, m->p, e->n_features);
+	if (m->p && !m->coef)
+		return bad(why, n, FT_EINVAL, "%s has no coefficients", obj + 1);
+	for (i = 0; i < m->p; i++)
+		if (!isfinite(m->coef[i]))
+			return bad(why, n, FT_ENUMERIC, "%s/coef[%zu] is %s", obj,
+			           i, nonfinite_word(m->coef[i]));
+	if (!isfinite(m->intercept))
+		return bad(why, n, FT_ENUMERIC, "%s/intercept is %s", obj,
+		           nonfinite_word(m->intercept));
+	return 0;
+}
+
+/* The comparison table as struct ft_comparison promises it: every label
+ * string present (metric, model and split not empty), every number finite,
+ * and an undefined value (why set) or a missing interval (ci_why set) held
+ * as 0 with a non-empty reason.  Messages use the dataset names of
+ * /comparison, so they read the same on save and on load. */
+static int check_comparison(const struct ft_comparison *c, char *why,
+                            size_t n)
+{
+	size_t i;
+
+	if (c->n && !c->rows)
+		return bad(why, n, FT_EINVAL, "/comparison has no rows");
+	if (!isfinite(c->level))
+		return bad(why, n, FT_ENUMERIC, "/comparison level is %s",
+		           nonfinite_word(c->level));
+	if (!isfinite(c->threshold))
+		return bad(why, n, FT_ENUMERIC, "/comparison threshold is %s",
+		           nonfinite_word(c->threshold));
+	if (c->level < 0 || c->level > 1)
+		return bad(why, n, FT_EINVAL, "/comparison level %g is outside "
+		           "[0, 1]", c->level);
+	for (i = 0; i < c->n; i++) {
+		const struct ft_comparison_row *r = &c->rows[i];
+		struct { const char *name; const char *s; int nonempty; } str[] = {
+			{ "metric", r->metric, 1 }, { "model", r->model, 1 },
+			{ "split", r->split, 1 }, { "group", r->group, 0 },
+			{ "convention", r->convention, 0 },
+		};
+		struct { const char *name; double v; } num[] = {
+			{ "value", r->value }, { "lo", r->lo }, { "hi", r->hi },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof str / sizeof str[0]; k++) {
+			if (!str[k].s)
+				return bad(why, n, FT_EINVAL, "/comparison/%s[%zu] "
+				           "is missing", str[k].name, i);
+			if (str[k].nonempty && !*str[k].s)
+				return bad(why, n, FT_EINVAL, "/comparison/%s[%zu] "
+				           "is empty", str[k].name, i);
+		}
+		for (k = 0; k < sizeof num / sizeof num[0]; k++)
+			if (!isfinite(num[k].v))
+				return bad(why, n, FT_ENUMERIC, "/comparison/%s[%zu] "
+				           "is %s", num[k].name, i,
+				           nonfinite_word(num[k].v));
+		if (r->why && !*r->why)
+			return bad(why, n, FT_EINVAL, "/comparison/why[%zu] is "
+			           "empty but defined is 0", i);
+		if (r->why && r->value != 0)
+			return bad(why, n, FT_EINVAL, "/comparison/value[%zu] is "
+			           "%g but defined is 0", i, r->value);
+		if (r->ci_why && !*r->ci_why)
+			return bad(why, n, FT_EINVAL, "/comparison/ci_why[%zu] is "
+			           "empty but ci_defined is 0", i);
+		if (r->ci_why && (r->lo != 0 || r->hi != 0))
+			return bad(why, n, FT_EINVAL, "/comparison/lo[%zu] and "
+			           "hi[%zu] are %g and %g but ci_defined is 0", i,
+			           i, r->lo, r->hi);
+	}
+	return 0;
+}
+
 /* Everything that must hold for a model file, on save and on load.  Returns
  * 0, FT_EINVAL (inconsistent) or FT_ENUMERIC (NaN or Inf), with the reason
  * in why, phrased with the schema's names. */
@@ -311,22 +451,13 @@ static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
 		return bad(why, n, FT_EINVAL, "/read/names has a missing name");
 	if (ro->missing && !strv_ok(ro->missing, ro->n_missing))
 		return bad(why, n, FT_EINVAL, "/read/missing has a missing token");
-	if ((rc = check_encoder(mf->enc, why, n)))
+	if ((rc = check_encoder(mf->enc, why, n)) ||
+	    (rc = check_linear("/model", m, mf->enc, why, n)) ||
+	    (mf->baseline &&
+	     (rc = check_linear("/baseline", mf->baseline, mf->enc, why, n))) ||
+	    (mf->comparison &&
+	     (rc = check_comparison(mf->comparison, why, n))))
 		return rc;
-	if (m->type != FT_MODEL_LOGREG)
-		return bad(why, n, FT_EINVAL, "model type %d is unknown", m->type);
-	if (m->p != mf->enc->n_features)
-		return bad(why, n, FT_EINVAL, "/model/coef has %zu values, "
-		           "expected %zu (n_features)", m->p, mf->enc->n_features);
-	if (m->p && !m->coef)
-		return bad(why, n, FT_EINVAL, "model has no coefficients");
-	for (i = 0; i < m->p; i++)
-		if (!isfinite(m->coef[i]))
-			return bad(why, n, FT_ENUMERIC, "/model/coef[%zu] is %s", i,
-			           nonfinite_word(m->coef[i]));
-	if (!isfinite(m->intercept))
-		return bad(why, n, FT_ENUMERIC, "/model/intercept is %s",
-		           nonfinite_word(m->intercept));
 	for (i = 0; i < sizeof reals / sizeof reals[0]; i++)
 		if (!isfinite(reals[i].v))
 			return bad(why, n, FT_ENUMERIC, "/training %s is %s",
@@ -601,21 +732,106 @@ static int write_preprocessing(struct wr *w, hid_t f, const struct ft_encoder *e
 	return rc;
 }
 
-static int write_model(struct wr *w, hid_t f, const struct ft_linear_model *m,
-                       const struct ft_encoder *e)
+/* A linear model as group name of the root ("model" or "baseline"). */
+static int write_linear(struct wr *w, hid_t f, const char *name,
+                        const struct ft_linear_model *m,
+                        const struct ft_encoder *e)
 {
 	hid_t g = H5I_INVALID_HID;
+	char obj[32];
 	int rc;
 
-	(void)((rc = mkgroup(w, f, "/model", "model", &g)) ||
-	       (rc = wstr(w, g, "/model", "type", LOGREG_NAME)) ||
-	       (rc = wu64(w, g, "/model", "n_features", m->p)) ||
-	       (rc = wf64v(w, g, "/model", "coef", m->coef, m->p)) ||
-	       (rc = write_dset(w, g, "/model", "intercept", H5T_IEEE_F64LE,
+	join(obj, sizeof obj, "/", name);
+	(void)((rc = mkgroup(w, f, obj, name, &g)) ||
+	       (rc = wstr(w, g, obj, "type", LOGREG_NAME)) ||
+	       (rc = wu64(w, g, obj, "n_features", m->p)) ||
+	       (rc = wf64v(w, g, obj, "coef", m->coef, m->p)) ||
+	       (rc = write_dset(w, g, obj, "intercept", H5T_IEEE_F64LE,
 	                        H5T_NATIVE_DOUBLE, 0, 1, &m->intercept)) ||
-	       (rc = wstrv(w, g, "/model", "feature_names", e->feature_names,
+	       (rc = wstrv(w, g, obj, "feature_names", e->feature_names,
 	                   e->n_features)));
-	rc = close_group(w, g, "/model", rc);
+	rc = close_group(w, g, obj, rc);
+	return rc;
+}
+
+/* The string (char *) or double member at offset off of a comparison row,
+ * for the columns of cmp_cols. */
+static const char *row_str(const struct ft_comparison_row *r, size_t off)
+{
+	return *(char *const *)(const void *)((const char *)r + off);
+}
+
+static double row_f64(const struct ft_comparison_row *r, size_t off)
+{
+	return *(const double *)(const void *)((const char *)r + off);
+}
+
+/* /comparison as a tidy table: one 1-D dataset per column of cmp_cols, all
+ * of length c->n, so that h5py and pandas read it without fairtrain.  The
+ * columns are written one at a time through scratch arrays of n strings,
+ * doubles or flags. */
+static int write_comparison(struct wr *w, hid_t f,
+                            const struct ft_comparison *c)
+{
+	static const char C[] = "/comparison";
+	hid_t g = H5I_INVALID_HID;
+	const char **sv = NULL;
+	double *dv = NULL;
+	int8_t *fv = NULL;
+	char names[CMP_NAMES_MAX];
+	size_t i, k, n = c->n;
+	int rc = 0;
+
+	sv = calloc(n ? n : 1, sizeof *sv);
+	dv = calloc(n ? n : 1, sizeof *dv);
+	fv = calloc(n ? n : 1, sizeof *fv);
+	if (!sv || !dv || !fv) {
+		rc = ft_error_set(w->err, FT_ENOMEM, "%s: out of memory",
+		                  w->path);
+		goto done;
+	}
+	cmp_names(names);
+	(void)((rc = mkgroup(w, f, C, "comparison", &g)) ||
+	       (rc = wstr(w, g, C, "columns", names)) ||
+	       (rc = wu64(w, g, C, "n_bootstrap", c->n_bootstrap)) ||
+	       (rc = wf64(w, g, C, "level", c->level)) ||
+	       (rc = wf64(w, g, C, "threshold", c->threshold)) ||
+	       (rc = wu64(w, g, C, "seed", c->seed)));
+	for (k = 0; !rc && k < N_CMP; k++) {
+		const struct cmp_col *col = &cmp_cols[k];
+
+		for (i = 0; i < n; i++) {
+			const struct ft_comparison_row *row = &c->rows[i];
+			const char *s;
+
+			switch (col->kind) {
+			case CMP_STR:
+				/* a NULL reason (defined) is written as "" */
+				s = row_str(row, col->off);
+				sv[i] = s ? s : "";
+				break;
+			case CMP_F64:
+				dv[i] = row_f64(row, col->off);
+				break;
+			default:
+				/* defined = no reason given */
+				fv[i] = row_str(row, col->off) ? 0 : 1;
+			}
+		}
+		if (col->kind == CMP_STR)
+			rc = write_dset(w, g, C, col->name, w->str, w->str, 1, n,
+			                sv);
+		else if (col->kind == CMP_F64)
+			rc = wf64v(w, g, C, col->name, dv, n);
+		else
+			rc = write_dset(w, g, C, col->name, H5T_STD_I8LE,
+			                H5T_NATIVE_INT8, 1, n, fv);
+	}
+done:
+	rc = close_group(w, g, C, rc);
+	free(sv);
+	free(dv);
+	free(fv);
 	return rc;
 }
 
@@ -679,9 +895,10 @@ static int write_full(int fd, const char *buf, size_t n)
 #define CORE_INCREMENT ((size_t)1 << 16)
 
 /* Contract: mf is borrowed and checked first (check_mf): an inconsistent
- * struct is FT_EINVAL and a NaN or Inf anywhere is FT_ENUMERIC, both before
- * anything touches the disk.  NULL provenance strings and method are written
- * as "".  Returns 0 when path holds the new file; on any failure (FT_EIO,
+ * struct is FT_EINVAL and a NaN or Inf anywhere (baseline and comparison
+ * included) is FT_ENUMERIC, both before anything touches the disk.
+ * /baseline and /comparison are written only when mf has them.  NULL
+ * provenance strings and method are written as "".  Returns 0 when path holds the new file; on any failure (FT_EIO,
  * FT_ENOMEM) path is as it was and no temp file remains. */
 int ft_model_save(const char *path, const struct ft_model_file *mf,
                   struct ft_error *err)
@@ -731,8 +948,11 @@ int ft_model_save(const char *path, const struct ft_model_file *mf,
 	if ((rc = write_root(&w, f, mf)) || (rc = write_inputs(&w, f, mf)) ||
 	    (rc = write_read(&w, f, &mf->read)) ||
 	    (rc = write_preprocessing(&w, f, mf->enc)) ||
-	    (rc = write_model(&w, f, mf->model, mf->enc)) ||
-	    (rc = write_training(&w, f, mf)))
+	    (rc = write_linear(&w, f, "model", mf->model, mf->enc)) ||
+	    (mf->baseline &&
+	     (rc = write_linear(&w, f, "baseline", mf->baseline, mf->enc))) ||
+	    (rc = write_training(&w, f, mf)) ||
+	    (mf->comparison && (rc = write_comparison(&w, f, mf->comparison))))
 		goto done;
 	/* H5Fget_file_image alone leaves some metadata in the cache (1.10): the
 	 * image is complete, and byte-identical to what the sec2 driver would
@@ -1142,8 +1362,10 @@ static int rsolver(struct rd *r, hid_t loc, const char *obj, const char *name,
 	return rc;
 }
 
+/* Open group name of obj (at loc).  *g is H5I_INVALID_HID and 0 is returned
+ * when it is absent and optional. */
 static int open_group(struct rd *r, hid_t loc, const char *obj,
-                      const char *name, hid_t *g)
+                      const char *name, int optional, hid_t *g)
 {
 	char full[128];
 	htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
@@ -1153,7 +1375,7 @@ static int open_group(struct rd *r, hid_t loc, const char *obj,
 	if (ex < 0)
 		return corrupt(r, "cannot read %s", full);
 	if (!ex)
-		return corrupt(r, "missing %s", full);
+		return optional ? 0 : corrupt(r, "missing %s", full);
 	*g = H5Gopen2(loc, name, H5P_DEFAULT);
 	if (*g < 0)
 		return corrupt(r, "cannot open %s as a group", full);
@@ -1193,7 +1415,8 @@ static int dset_open(struct rd *r, hid_t loc, const char *obj,
 	np = H5Sget_simple_extent_npoints(*s);
 	if (c != cls)
 		return corrupt(r, "%s is not %s", full, cls == H5T_STRING ?
-		               "a string dataset" : "a float dataset");
+		               "a string dataset" : cls == H5T_INTEGER ?
+		               "an integer dataset" : "a float dataset");
 	if (nd != rank || np < 0 || (rank == 0 && np != 1) ||
 	    H5Sget_simple_extent_type(*s) == H5S_NULL)
 		return corrupt(r, "%s is not %s", full, rank ? "one-dimensional" :
@@ -1374,7 +1597,7 @@ static int read_inputs(struct rd *r, hid_t f, struct ft_model_file *mf)
 	size_t np = 0, ns = 0;
 	int rc;
 
-	(void)((rc = open_group(r, f, "/", "inputs", &g)) ||
+	(void)((rc = open_group(r, f, "/", "inputs", 0, &g)) ||
 	       (rc = rstrv(r, g, "/inputs", "path", 0, &mf->input_paths, &np)));
 	/* the count is set as soon as an array exists, for ft_model_file_free */
 	mf->n_inputs = np;
@@ -1398,7 +1621,7 @@ static int read_read(struct rd *r, hid_t f, struct ft_read_opts *o)
 	int rc;
 	uint64_t skip = 0;
 
-	rc = open_group(r, f, "/", "read", &g);
+	rc = open_group(r, f, "/", "read", 0, &g);
 	if (rc)
 		goto done;
 	if ((rc = rstr(r, g, "/read", "delimiter", 0, &delim)))
@@ -1445,7 +1668,8 @@ static int read_column(struct rd *r, hid_t cols, size_t n_cols, size_t i,
 	col_name(name, n_cols, i);
 	snprintf(obj, sizeof obj, "/preprocessing/columns/%s", name);
 	c->impute_cat = -1;
-	(void)((rc = open_group(r, cols, "/preprocessing/columns", name, &g)) ||
+	(void)((rc = open_group(r, cols, "/preprocessing/columns", name, 0,
+	                        &g)) ||
 	       (rc = rstr(r, g, obj, "name", 0, &c->name)) ||
 	       (rc = renum(r, g, obj, "role", role_names, N_ROLES, &c->role)) ||
 	       (rc = renum(r, g, obj, "type", type_names, N_TYPES, &c->type)) ||
@@ -1477,7 +1701,7 @@ static int read_columns(struct rd *r, hid_t pre, struct ft_encoder *e)
 	size_t i, n;
 	int rc;
 
-	rc = open_group(r, pre, "/preprocessing", "columns", &g);
+	rc = open_group(r, pre, "/preprocessing", "columns", 0, &g);
 	if (rc)
 		goto done;
 	if (H5Gget_info(g, &info) < 0) {
@@ -1512,7 +1736,7 @@ static int read_preprocessing(struct rd *r, hid_t f, struct ft_encoder *e)
 	char **names = NULL;
 	int rc;
 
-	rc = open_group(r, f, "/", "preprocessing", &g);
+	rc = open_group(r, f, "/", "preprocessing", 0, &g);
 	if (rc)
 		goto done;
 	(void)((rc = rstr(r, g, P, "target", 1, &e->target)) ||
@@ -1547,66 +1771,219 @@ done:
 	return rc;
 }
 
-static int read_model(struct rd *r, hid_t f, struct ft_model_file *mf)
+/* The linear model in group name of the root ("model" or "baseline") into
+ * *out; *out is NULL when the group is absent and optional.  Its sizes
+ * must be the encoder's n_features and its feature names the encoder's. */
+static int read_linear(struct rd *r, hid_t f, const char *name, int optional,
+                       const struct ft_encoder *e,
+                       struct ft_linear_model **out)
 {
 	hid_t g = H5I_INVALID_HID;
-	struct ft_linear_model *m;
-	const struct ft_encoder *e = mf->enc;
-	char **names = NULL;
+	struct ft_linear_model *m = NULL;
+	char obj[32], *type = NULL, **names = NULL;
 	double *b = NULL;
 	size_t nf = 0, n_names = 0, nb = 0, k;
 	int rc;
 
-	m = calloc(1, sizeof *m);
-	if (!m)
-		return nomem(r);
-	mf->model = m;
-	m->type = FT_MODEL_LOGREG;
-	rc = open_group(r, f, "/", "model", &g);
-	if (rc)
+	*out = NULL;
+	join(obj, sizeof obj, "/", name);
+	rc = open_group(r, f, "/", name, optional, &g);
+	if (rc || g < 0)
 		goto done;
-	{
-		char *type = NULL;
-		if ((rc = rstr(r, g, "/model", "type", 0, &type)))
-			goto done;
-		if (strcmp(type, LOGREG_NAME) != 0)
-			rc = corrupt(r, "/model has unknown type '%.60s'", type);
-		free(type);
-		if (rc)
-			goto done;
+	m = calloc(1, sizeof *m);
+	if (!m) {
+		rc = nomem(r);
+		goto done;
 	}
-	(void)((rc = rsize(r, g, "/model", "n_features", &nf)) ||
-	       (rc = rf64v(r, g, "/model", "coef", 1, &m->coef, &m->p)) ||
-	       (rc = rf64v(r, g, "/model", "intercept", 0, &b, &nb)) ||
-	       (rc = rstrv(r, g, "/model", "feature_names", 0, &names, &n_names)));
+	m->type = FT_MODEL_LOGREG;
+	if ((rc = rstr(r, g, obj, "type", 0, &type)))
+		goto done;
+	if (strcmp(type, LOGREG_NAME) != 0) {
+		rc = corrupt(r, "%s has unknown type '%.60s'", obj, type);
+		goto done;
+	}
+	(void)((rc = rsize(r, g, obj, "n_features", &nf)) ||
+	       (rc = rf64v(r, g, obj, "coef", 1, &m->coef, &m->p)) ||
+	       (rc = rf64v(r, g, obj, "intercept", 0, &b, &nb)) ||
+	       (rc = rstrv(r, g, obj, "feature_names", 0, &names, &n_names)));
 	if (rc)
 		goto done;
 	m->intercept = b[0];
 	if (nf != e->n_features) {
-		rc = corrupt(r, "attribute 'n_features' on /model is %zu, "
-		             "/preprocessing has %zu", nf, e->n_features);
+		rc = corrupt(r, "attribute 'n_features' on %s is %zu, "
+		             "/preprocessing has %zu", obj, nf, e->n_features);
 		goto done;
 	}
 	if (m->p != nf) {
-		rc = corrupt(r, "/model/coef has %zu values, expected %zu "
-		             "(n_features)", m->p, nf);
+		rc = corrupt(r, "%s/coef has %zu values, expected %zu "
+		             "(n_features)", obj, m->p, nf);
 		goto done;
 	}
 	if (n_names != nf) {
-		rc = corrupt(r, "/model/feature_names has %zu names, expected %zu "
-		             "(n_features)", n_names, nf);
+		rc = corrupt(r, "%s/feature_names has %zu names, expected %zu "
+		             "(n_features)", obj, n_names, nf);
 		goto done;
 	}
 	for (k = 0; k < nf; k++)
 		if (strcmp(names[k], e->feature_names[k]) != 0) {
-			rc = corrupt(r, "/model/feature_names[%zu] is '%.60s', "
-			             "/preprocessing has '%.60s'", k, names[k],
+			rc = corrupt(r, "%s/feature_names[%zu] is '%.60s', "
+			             "/preprocessing has '%.60s'", obj, k, names[k],
 			             e->feature_names[k]);
 			goto done;
 		}
+	*out = m;
+	m = NULL;
 done:
+	ft_linear_model_free(m);
 	free_strv(names, n_names);
+	free(type);
 	free(b);
+	gclose(g);
+	return rc;
+}
+
+/* A 1-D integer dataset of 0/1 flags (int8 as written; any integer type is
+ * read as int64, so no value is clamped into range by a conversion). */
+static int rflagv(struct rd *r, hid_t loc, const char *obj, const char *name,
+                  int64_t **out, size_t *n)
+{
+	hid_t d, t, s;
+	int64_t *v = NULL;
+	size_t cnt = 0, i;
+	char full[128];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	join(full, sizeof full, obj, name);
+	rc = dset_open(r, loc, obj, name, H5T_INTEGER, 1, 0, &d, &t, &s, &cnt);
+	if (rc)
+		goto done;
+	v = malloc((cnt ? cnt : 1) * sizeof *v);
+	if (!v) {
+		rc = nomem(r);
+		goto done;
+	}
+	if (cnt && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+	                   v) < 0) {
+		rc = corrupt(r, "cannot read %s", full);
+		goto done;
+	}
+	for (i = 0; i < cnt; i++)
+		if (v[i] != 0 && v[i] != 1) {
+			rc = corrupt(r, "%s[%zu] is %" PRId64 ", not 0 or 1", full,
+			             i, v[i]);
+			goto done;
+		}
+	*out = v;
+	*n = cnt;
+	v = NULL;
+done:
+	free(v);
+	dset_close(d, t, s);
+	return rc;
+}
+
+/* One column of /comparison as read: strings, doubles or flags. */
+struct cmp_data {
+	char **s;
+	double *d;
+	int64_t *f;
+	size_t n;
+};
+
+/* Row i of the columns cd appended to c.  The rows are built with
+ * ft_comparison_add, so the table is exactly what the API makes and
+ * ft_comparison_free frees it.  add stores 0 for an undefined value and
+ * drops the reason of a defined one, so what it would hide is checked
+ * here first: the file must hold those 0s and empty reasons itself. */
+static int cmp_row(struct rd *r, struct ft_comparison *c,
+                   const struct cmp_data *cd, size_t i)
+{
+	int def = cd[CMP_DEFINED].f[i] == 1;
+	int ci_def = cd[CMP_CI_DEFINED].f[i] == 1;
+	const char *why = cd[CMP_WHY].s[i], *ci_why = cd[CMP_CI_WHY].s[i];
+	struct ft_value v, lo, hi;
+
+	v.value = cd[CMP_VALUE].d[i];
+	lo.value = cd[CMP_LO].d[i];
+	hi.value = cd[CMP_HI].d[i];
+	if (def && *why)
+		return corrupt(r, "/comparison/why[%zu] is '%.60s' but defined "
+		               "is 1", i, why);
+	if (!def && v.value != 0)
+		return corrupt(r, "/comparison/value[%zu] is %g but defined is 0",
+		               i, v.value);
+	if (ci_def && *ci_why)
+		return corrupt(r, "/comparison/ci_why[%zu] is '%.60s' but "
+		               "ci_defined is 1", i, ci_why);
+	if (!ci_def && (lo.value != 0 || hi.value != 0))
+		return corrupt(r, "/comparison/lo[%zu] and hi[%zu] are %g and %g "
+		               "but ci_defined is 0", i, i, lo.value, hi.value);
+	v.why = def ? NULL : why;
+	lo.why = hi.why = ci_def ? NULL : ci_why;
+	if (ft_comparison_add(c, cd[CMP_METRIC].s[i], cd[CMP_MODEL].s[i],
+	                      cd[CMP_SPLIT].s[i], cd[CMP_GROUP].s[i],
+	                      cd[CMP_CONVENTION].s[i], v, lo, hi))
+		return nomem(r);
+	return 0;
+}
+
+/* /comparison into *out (NULL when the group is absent).  Every column of
+ * cmp_cols must be there, 1-D, of its type and of the length of metric;
+ * flags are 0 or 1, numbers finite.  Other members and the columns
+ * attribute are ignored, as a version 1 reader ignores what it does not
+ * know. */
+static int read_comparison(struct rd *r, hid_t f, struct ft_comparison **out)
+{
+	static const char C[] = "/comparison";
+	struct cmp_data cd[N_CMP];
+	struct ft_comparison *c = NULL;
+	hid_t g = H5I_INVALID_HID;
+	size_t i, k;
+	int rc;
+
+	*out = NULL;
+	memset(cd, 0, sizeof cd);
+	rc = open_group(r, f, "/", "comparison", 1, &g);
+	if (rc || g < 0)
+		goto done;
+	c = calloc(1, sizeof *c);
+	if (!c) {
+		rc = nomem(r);
+		goto done;
+	}
+	(void)((rc = rsize(r, g, C, "n_bootstrap", &c->n_bootstrap)) ||
+	       (rc = rf64(r, g, C, "level", &c->level)) ||
+	       (rc = rf64(r, g, C, "threshold", &c->threshold)) ||
+	       (rc = ru64(r, g, C, "seed", &c->seed)));
+	for (k = 0; !rc && k < N_CMP; k++) {
+		const char *name = cmp_cols[k].name;
+
+		if (cmp_cols[k].kind == CMP_STR)
+			rc = rstrv(r, g, C, name, 0, &cd[k].s, &cd[k].n);
+		else if (cmp_cols[k].kind == CMP_F64)
+			rc = rf64v(r, g, C, name, 1, &cd[k].d, &cd[k].n);
+		else
+			rc = rflagv(r, g, C, name, &cd[k].f, &cd[k].n);
+		if (!rc && cd[k].n != cd[0].n)
+			rc = corrupt(r, "/comparison/%s has %zu entries, "
+			             "/comparison/%s %zu", name, cd[k].n,
+			             cmp_cols[0].name, cd[0].n);
+	}
+	for (i = 0; !rc && i < cd[0].n; i++)
+		rc = cmp_row(r, c, cd, i);
+	if (rc)
+		goto done;
+	*out = c;
+	c = NULL;
+done:
+	for (k = 0; k < N_CMP; k++) {
+		free_strv(cd[k].s, cd[k].n);
+		free(cd[k].d);
+		free(cd[k].f);
+	}
+	ft_comparison_free(c);
 	gclose(g);
 	return rc;
 }
@@ -1619,7 +1996,7 @@ static int read_training(struct rd *r, hid_t f, struct ft_model_file *mf)
 	hid_t g = H5I_INVALID_HID;
 	int rc;
 
-	(void)((rc = open_group(r, f, "/", "training", &g)) ||
+	(void)((rc = open_group(r, f, "/", "training", 0, &g)) ||
 	       (rc = rstr(r, g, T, "method", 0, &mf->method)) ||
 	       (rc = rf64(r, g, T, "C", &mf->C)) ||
 	       (rc = ri32(r, g, T, "fit_intercept", 0, 1, &mf->fit_intercept)) ||
@@ -1656,7 +2033,9 @@ static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
 
 /* Contract: *out is NULL on failure and a complete struct on success, every
  * string and array malloc'ed (the encoder field by field, for
- * ft_encoder_free).  FT_EIO: the file cannot be opened (strerror).
+ * ft_encoder_free; the comparison row by row with ft_comparison_add, for
+ * ft_comparison_free).  baseline and comparison are NULL when the file has
+ * no such group.  FT_EIO: the file cannot be opened (strerror).
  * FT_EFORMAT: not HDF5, not a fairtrain model, a newer format_version, or
  * corrupt (truncated, an object missing or of the wrong class or shape, an
  * unknown name, a non-finite number, inconsistent sizes).  Nothing leaks and
@@ -1725,7 +2104,10 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 	if ((rc = read_root(&r, f, mf)) || (rc = read_inputs(&r, f, mf)) ||
 	    (rc = read_read(&r, f, &mf->read)) ||
 	    (rc = read_preprocessing(&r, f, mf->enc)) ||
-	    (rc = read_model(&r, f, mf)) || (rc = read_training(&r, f, mf)))
+	    (rc = read_linear(&r, f, "model", 0, mf->enc, &mf->model)) ||
+	    (rc = read_linear(&r, f, "baseline", 1, mf->enc, &mf->baseline)) ||
+	    (rc = read_training(&r, f, mf)) ||
+	    (rc = read_comparison(&r, f, &mf->comparison)))
 		goto done;
 	/* cross-field consistency, the same rules save enforces */
 	if (check_mf(mf, why, sizeof why)) {
@@ -1759,6 +2141,8 @@ void ft_model_file_free(struct ft_model_file *mf)
 	free_strv(mf->read.missing, mf->read.n_missing);
 	ft_encoder_free(mf->enc);
 	ft_linear_model_free(mf->model);
+	ft_linear_model_free(mf->baseline);
+	ft_comparison_free(mf->comparison);
 	free(mf->method);
 	free(mf);
 }

@@ -1,0 +1,363 @@
+/*
+ * report.c - the before/after comparison as people and programs read it:
+ * the compact table printed by train/eval/audit, and --report files in
+ * JSON, Markdown or CSV (chosen by the file's extension).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+/* Rows printed in the compact table: (metric, group-or-convention). */
+static const char *const SHOW_OVERALL[] = {
+	"accuracy", "balanced_accuracy", "auc", "log_loss", "selection_rate", NULL
+};
+static const char *const SHOW_GROUP[] = {"selection_rate", "tpr", "fpr", NULL};
+
+const struct ft_comparison_row *cli_find_row(const struct ft_comparison *c,
+                                             const char *metric, const char *model,
+                                             const char *split, const char *group,
+                                             const char *conv)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ft_comparison_row *r = &c->rows[i];
+		if (!strcmp(r->metric, metric) && !strcmp(r->model, model) &&
+		    !strcmp(r->split, split) && !strcmp(r->group, group) &&
+		    !strcmp(r->convention, conv))
+			return r;
+	}
+	return NULL;
+}
+
+static void cell(char *buf, size_t n, const struct ft_comparison_row *r)
+{
+	if (!r)
+		snprintf(buf, n, "-");
+	else if (r->why)
+		snprintf(buf, n, "undefined");
+	else
+		snprintf(buf, n, "%.4f", r->value);
+}
+
+static void line(const struct ft_comparison *c, const char *split,
+                 const char *before, const char *after, const char *metric,
+                 const char *group, const char *conv, const char *label)
+{
+	const struct ft_comparison_row *b = before ? cli_find_row(c, metric, before, split, group, conv) : NULL;
+	const struct ft_comparison_row *a = cli_find_row(c, metric, after, split, group, conv);
+	char bs[32], as[32], ch[32] = "", ci[64] = "";
+
+	if (!a)
+		return;
+	cell(bs, sizeof bs, b);
+	cell(as, sizeof as, a);
+	if (b && !b->why && !a->why)
+		snprintf(ch, sizeof ch, "%+.4f", a->value - b->value);
+	if (!a->ci_why)
+		snprintf(ci, sizeof ci, "[%.4f, %.4f]", a->lo, a->hi);
+	if (before)
+		printf("  %-39s %-29s %10s %10s %10s  %s\n", metric, label, bs, as, ch, ci);
+	else
+		printf("  %-39s %-29s %10s  %s\n", metric, label, as, ci);
+	if (a->why)
+		printf("  %-39s   (%s)\n", "", a->why);
+}
+
+void cli_print_comparison(const struct ft_comparison *c, const char *split,
+                          const char *before, const char *after,
+                          size_t n_groups, char *const *group_names)
+{
+	char head[128];
+
+	snprintf(head, sizeof head, "%.0f%% interval", 100 * c->level);
+	if (before)
+		printf("  %-39s %-29s %10s %10s %10s  %s\n", "metric", "group / convention",
+		       before, after, "change", c->n_bootstrap ? head : "");
+	else
+		printf("  %-39s %-29s %10s  %s\n", "metric", "group / convention",
+		       after, c->n_bootstrap ? head : "");
+	for (int k = 0; SHOW_OVERALL[k]; k++)
+		line(c, split, before, after, SHOW_OVERALL[k], "overall", "", "overall");
+	for (int k = 0; SHOW_GROUP[k]; k++)
+		for (size_t g = 0; g < n_groups; g++)
+			line(c, split, before, after, SHOW_GROUP[k], group_names[g], "", group_names[g]);
+	for (int f = 0; f < FT_N_FAIRNESS; f++)
+		for (int v = 0; v < FT_N_CONV; v++)
+			line(c, split, before, after, ft_fairness_name(f), "",
+			     ft_convention_name(v), ft_convention_name(v));
+	/* permutation tests of the mitigated (after) model */
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ft_comparison_row *g = &c->rows[i], *p;
+		char name[80];
+		if (strcmp(g->convention, "permutation_test") || strcmp(g->model, after) ||
+		    strcmp(g->split, split))
+			continue;
+		snprintf(name, sizeof name, "%s_p_value", g->metric);
+		p = cli_find_row(c, name, after, split, g->group, "permutation_test");
+		if (!p)
+			continue;
+		if (g->why)
+			printf("  permutation test %-22s %-29s gap undefined (%s)\n", g->metric,
+			       g->group, g->why);
+		else
+			printf("  permutation test %-22s %-29s gap %+.4f, p = %.4g\n", g->metric,
+			       g->group, g->value, p->value);
+	}
+}
+
+/* ------------------------------------------------------------ files */
+
+static void json_str(FILE *fp, const char *s)
+{
+	if (!s) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+static void json_num(FILE *fp, double v, int defined)
+{
+	if (defined && isfinite(v))
+		fprintf(fp, "%.17g", v);
+	else
+		fputs("null", fp);
+}
+
+static void write_json(FILE *fp, const struct ft_comparison *c,
+                       const struct cli_extras *x)
+{
+	fprintf(fp, "{\n  \"format\": \"fairtrain-report\",\n  \"version\": 1,\n");
+	fprintf(fp, "  \"threshold\": %.17g,\n  \"n_bootstrap\": %zu,\n  \"level\": %.17g,\n"
+	        "  \"seed\": %llu,\n", c->threshold, c->n_bootstrap, c->level,
+	        (unsigned long long)c->seed);
+	fprintf(fp, "  \"comparison\": [\n");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ft_comparison_row *r = &c->rows[i];
+		fprintf(fp, "    {\"metric\": ");
+		json_str(fp, r->metric);
+		fprintf(fp, ", \"model\": ");
+		json_str(fp, r->model);
+		fprintf(fp, ", \"split\": ");
+		json_str(fp, r->split);
+		fprintf(fp, ", \"group\": ");
+		json_str(fp, r->group);
+		fprintf(fp, ", \"convention\": ");
+		json_str(fp, r->convention);
+		fprintf(fp, ", \"value\": ");
+		json_num(fp, r->value, !r->why);
+		fprintf(fp, ", \"undefined\": ");
+		json_str(fp, r->why);
+		fprintf(fp, ", \"lo\": ");
+		json_num(fp, r->lo, !r->ci_why);
+		fprintf(fp, ", \"hi\": ");
+		json_num(fp, r->hi, !r->ci_why);
+		fprintf(fp, "}%s\n", i + 1 < c->n ? "," : "");
+	}
+	fprintf(fp, "  ]");
+	if (x && x->n_contrib) {
+		fprintf(fp, ",\n  \"gap_decomposition\": {\"model\": ");
+		json_str(fp, x->decomp_model);
+		fprintf(fp, ", \"split\": ");
+		json_str(fp, x->decomp_split);
+		fprintf(fp, ", \"group_a\": ");
+		json_str(fp, x->group_a);
+		fprintf(fp, ", \"group_b\": ");
+		json_str(fp, x->group_b);
+		fprintf(fp, ", \"gap\": %.17g, \"contributions\": [\n", x->gap);
+		for (size_t j = 0; j < x->n_contrib; j++) {
+			fprintf(fp, "    {\"feature\": ");
+			json_str(fp, x->contrib_names[j]);
+			fprintf(fp, ", \"contribution\": %.17g}%s\n", x->contrib[j],
+			        j + 1 < x->n_contrib ? "," : "");
+		}
+		fprintf(fp, "  ]}");
+	}
+	if (x && x->n_proxy) {
+		fprintf(fp, ",\n  \"proxies\": [\n");
+		for (size_t j = 0; j < x->n_proxy; j++) {
+			fprintf(fp, "    {\"column\": ");
+			json_str(fp, x->proxy[j].column);
+			fprintf(fp, ", \"mutual_information\": ");
+			json_num(fp, x->proxy[j].mi, 1);
+			fprintf(fp, ", \"normalized_mi\": ");
+			json_num(fp, x->proxy[j].nmi, 1);
+			fprintf(fp, ", \"auc\": ");
+			json_num(fp, x->proxy[j].auc.value, !x->proxy[j].auc.why);
+			fprintf(fp, "}%s\n", j + 1 < x->n_proxy ? "," : "");
+		}
+		fprintf(fp, "  ]");
+	}
+	fprintf(fp, "\n}\n");
+}
+
+static void csv_str(FILE *fp, const char *s)
+{
+	if (!s)
+		return;
+	if (strpbrk(s, ",\"\n\r")) {
+		fputc('"', fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', fp);
+			fputc(*s, fp);
+		}
+		fputc('"', fp);
+	} else {
+		fputs(s, fp);
+	}
+}
+
+static void write_csv(FILE *fp, const struct ft_comparison *c)
+{
+	fprintf(fp, "metric,model,split,group,convention,value,undefined,lo,hi\n");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ft_comparison_row *r = &c->rows[i];
+		const char *f[5] = {r->metric, r->model, r->split, r->group, r->convention};
+		for (int k = 0; k < 5; k++) {
+			csv_str(fp, f[k]);
+			fputc(',', fp);
+		}
+		if (!r->why)
+			fprintf(fp, "%.17g", r->value);
+		fputc(',', fp);
+		csv_str(fp, r->why);
+		if (!r->ci_why)
+			fprintf(fp, ",%.17g,%.17g\n", r->lo, r->hi);
+		else
+			fprintf(fp, ",,\n");
+	}
+}
+
+static void md_val(FILE *fp, const struct ft_comparison_row *r)
+{
+	if (!r)
+		fprintf(fp, " – |");
+	else if (r->why)
+		fprintf(fp, " undefined (%s) |", r->why);
+	else
+		fprintf(fp, " %.4f |", r->value);
+}
+
+static void write_md(FILE *fp, const struct ft_comparison *c,
+                     const struct cli_extras *x, size_t n_groups,
+                     char *const *group_names)
+{
+	static const char *const SPLITS[] = {"train", "test", "eval", "audit"};
+	const char *models[2] = {NULL, NULL};
+
+	/* models in order of appearance: baseline first */
+	for (size_t i = 0; i < c->n && !models[1]; i++)
+		if (!models[0])
+			models[0] = c->rows[i].model;
+		else if (strcmp(models[0], c->rows[i].model))
+			models[1] = c->rows[i].model;
+	fprintf(fp, "# fairtrain report\n\nyhat = score >= %g. Intervals: %zu bootstrap "
+	        "resamples, %.0f%% percentile, seed %llu.\n", c->threshold,
+	        c->n_bootstrap, 100 * c->level, (unsigned long long)c->seed);
+	for (size_t s = 0; s < sizeof SPLITS / sizeof *SPLITS; s++) {
+		int any = 0;
+		for (size_t i = 0; i < c->n && !any; i++)
+			any = !strcmp(c->rows[i].split, SPLITS[s]);
+		if (!any)
+			continue;
+		fprintf(fp, "\n## %s\n\n### Metrics\n\n| metric | group |", SPLITS[s]);
+		for (int m = 0; m < 2 && models[m]; m++)
+			fprintf(fp, " %s |", models[m]);
+		fprintf(fp, "\n|---|---|%s\n", models[1] ? "---:|---:|" : "---:|");
+		for (int m = 0; m < FT_N_METRICS; m++)
+			for (size_t g = 0; g <= n_groups; g++) {
+				const char *gn = g ? group_names[g - 1] : "overall";
+				fprintf(fp, "| %s | %s |", ft_metric_name(m), gn);
+				for (int k = 0; k < 2 && models[k]; k++)
+					md_val(fp, cli_find_row(c, ft_metric_name(m), models[k], SPLITS[s], gn, ""));
+				fputc('\n', fp);
+			}
+		fprintf(fp, "\n### Fairness\n\n| metric | convention |");
+		for (int m = 0; m < 2 && models[m]; m++)
+			fprintf(fp, " %s |", models[m]);
+		fprintf(fp, " interval (%s) |\n|---|---|%s---|\n", models[1] ? models[1] : models[0],
+		        models[1] ? "---:|---:|" : "---:|");
+		for (int f = 0; f < FT_N_FAIRNESS; f++)
+			for (int v = 0; v < FT_N_CONV; v++) {
+				const char *last = models[1] ? models[1] : models[0];
+				const struct ft_comparison_row *r = cli_find_row(c, ft_fairness_name(f), last,
+				                                                 SPLITS[s], "", ft_convention_name(v));
+				if (!r)
+					continue;
+				fprintf(fp, "| %s | %s |", ft_fairness_name(f), ft_convention_name(v));
+				for (int k = 0; k < 2 && models[k]; k++)
+					md_val(fp, cli_find_row(c, ft_fairness_name(f), models[k], SPLITS[s], "",
+					                        ft_convention_name(v)));
+				if (r->ci_why)
+					fprintf(fp, " – |\n");
+				else
+					fprintf(fp, " [%.4f, %.4f] |\n", r->lo, r->hi);
+			}
+	}
+	if (x && x->n_contrib) {
+		fprintf(fp, "\n## Where the gap comes from (%s, %s)\n\nMean decision value, "
+		        "%s minus %s: %.4f.\n\n| feature | contribution |\n|---|---:|\n",
+		        x->decomp_model, x->decomp_split, x->group_a, x->group_b, x->gap);
+		for (size_t j = 0; j < x->n_contrib; j++)
+			fprintf(fp, "| %s | %+.4f |\n", x->contrib_names[j], x->contrib[j]);
+	}
+	if (x && x->n_proxy) {
+		fprintf(fp, "\n## Proxies of the sensitive attribute (training data)\n\n"
+		        "| column | mutual information (nats) | normalized | AUC |\n|---|---:|---:|---:|\n");
+		for (size_t j = 0; j < x->n_proxy; j++) {
+			fprintf(fp, "| %s | %.4f | %.4f |", x->proxy[j].column, x->proxy[j].mi,
+			        x->proxy[j].nmi);
+			if (x->proxy[j].auc.why)
+				fprintf(fp, " – |\n");
+			else
+				fprintf(fp, " %.4f |\n", x->proxy[j].auc.value);
+		}
+	}
+}
+
+int cli_write_report(const char *path, const struct ft_comparison *c,
+                     const struct cli_extras *x, size_t n_groups,
+                     char *const *group_names)
+{
+	const char *dot = strrchr(path, '.');
+	struct ft_atomic a;
+	struct ft_error err = {0};
+	int kind;
+
+	if (dot && !strcmp(dot, ".json"))
+		kind = 0;
+	else if (dot && !strcmp(dot, ".md"))
+		kind = 1;
+	else if (dot && !strcmp(dot, ".csv"))
+		kind = 2;
+	else {
+		cli_fail("%s: report format unknown: use .json, .md or .csv", path);
+		return -1;
+	}
+	if (ft_atomic_open(&a, path, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	if (kind == 0)
+		write_json(a.fp, c, x);
+	else if (kind == 1)
+		write_md(a.fp, c, x, n_groups, group_names);
+	else
+		write_csv(a.fp, c);
+	if (ft_atomic_commit(&a, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}

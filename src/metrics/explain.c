@@ -1,0 +1,278 @@
+/*
+ * explain.c - where a fairness gap comes from.
+ *
+ * ft_gap_decomposition: for a linear model the mean decision value of a
+ * group is beta . mean(x | group) + b, so the gap between groups a and b
+ * splits exactly into per-feature terms beta_j (mean x_j|a - mean x_j|b).
+ * A large term on a feature that is not the sensitive attribute points at a
+ * proxy or at a real difference between the groups in that feature.
+ *
+ * ft_proxy_report: how much each input column, alone, tells about group
+ * membership: the mutual information I(column; group) in nats (numeric
+ * columns cut at their training deciles), normalised by H(group) so that 1
+ * means the column determines the group; and for two groups an AUC: of the
+ * value itself for numeric columns, of the category's share of group 1 for
+ * categorical ones (the best any ordering of the categories can do).
+ *
+ * Both read the encoded dataset; neither trains anything.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fairtrain.h"
+
+/* Weighted per-group feature means: mean[g * p + j]. */
+static int group_means(const struct ft_dataset *d, size_t ng, double **out,
+                       double **wsum_out)
+{
+	size_t p = d->p;
+	double *mean = calloc(ng * p > 0 ? ng * p : 1, sizeof *mean);
+	double *ws = calloc(ng ? ng : 1, sizeof *ws);
+
+	if (!mean || !ws) {
+		free(mean);
+		free(ws);
+		return FT_ENOMEM;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		int32_t g = d->group[i];
+		double w = d->w ? d->w[i] : 1.0, *mg;
+		if (g < 0 || (size_t)g >= ng)
+			continue;
+		mg = mean + (size_t)g * p;
+		ws[g] += w;
+		for (size_t j = 0; j < d->n_num; j++)
+			mg[j] += w * d->num[i * d->n_num + j];
+		for (size_t c = 0; c < d->n_cat; c++) {
+			int32_t k = d->code[i * d->n_cat + c];
+			if (k >= 0)
+				mg[k] += w;
+		}
+	}
+	for (size_t g = 0; g < ng; g++)
+		for (size_t j = 0; j < p && ws[g] > 0; j++)
+			mean[g * p + j] /= ws[g];
+	*out = mean;
+	*wsum_out = ws;
+	return 0;
+}
+
+int ft_gap_decomposition(const struct ft_linear_model *m,
+                         const struct ft_dataset *d, size_t a, size_t b,
+                         double *contrib, double *gap, struct ft_error *err)
+{
+	double *mean = NULL, *ws = NULL;
+	int rc;
+
+	if (!d->group || a >= d->n_groups || b >= d->n_groups || a == b)
+		return ft_error_set(err, FT_EINVAL, "gap decomposition needs two "
+		                    "different groups of the data");
+	if (m->p != d->p)
+		return ft_error_set(err, FT_EINVAL, "gap decomposition: model has %zu "
+		                    "features, data %zu", m->p, d->p);
+	rc = group_means(d, d->n_groups, &mean, &ws);
+	if (rc)
+		return ft_error_set(err, rc, "out of memory");
+	if (!(ws[a] > 0) || !(ws[b] > 0)) {
+		free(mean);
+		free(ws);
+		return ft_error_set(err, FT_EDATA, "gap decomposition: a group has "
+		                    "no rows");
+	}
+	*gap = 0;
+	for (size_t j = 0; j < d->p; j++) {
+		contrib[j] = m->coef[j] * (mean[a * d->p + j] - mean[b * d->p + j]);
+		*gap += contrib[j];
+	}
+	free(mean);
+	free(ws);
+	return 0;
+}
+
+/* Mutual information of a joint weighted count table t[k * ng + g]. */
+static double mutual_info(const double *t, size_t nk, size_t ng, double *hg)
+{
+	double tot = 0, mi = 0, *pk = calloc(nk, sizeof *pk), *pg = calloc(ng, sizeof *pg);
+
+	if (!pk || !pg) {
+		free(pk);
+		free(pg);
+		return NAN;
+	}
+	for (size_t k = 0; k < nk; k++)
+		for (size_t g = 0; g < ng; g++) {
+			pk[k] += t[k * ng + g];
+			pg[g] += t[k * ng + g];
+			tot += t[k * ng + g];
+		}
+	*hg = 0;
+	for (size_t g = 0; g < ng; g++)
+		if (pg[g] > 0)
+			*hg -= pg[g] / tot * log(pg[g] / tot);
+	for (size_t k = 0; k < nk; k++)
+		for (size_t g = 0; g < ng; g++) {
+			double pkg = t[k * ng + g] / tot;
+			if (pkg > 0)
+				mi += pkg * log(pkg * tot * tot / (pk[k] * pg[g]));
+		}
+	free(pk);
+	free(pg);
+	return mi;
+}
+
+/* Weighted AUC of score for label (group == 1) against (group == 0), ties
+ * 1/2, by sorting: the probability that a random member of group 1 scores
+ * above a random member of group 0. */
+struct sv { double s, w; int pos; };
+static int by_score(const void *x, const void *y)
+{
+	double a = ((const struct sv *)x)->s, b = ((const struct sv *)y)->s;
+	return (a > b) - (a < b);
+}
+
+static struct ft_value auc2(struct sv *v, size_t n)
+{
+	double wp = 0, wn = 0, acc = 0, neg_below = 0;
+	struct ft_value r = {NAN, NULL};
+
+	qsort(v, n, sizeof *v, by_score);
+	for (size_t i = 0; i < n;) {
+		size_t e = i;
+		double tp = 0, tn = 0;
+		while (e < n && v[e].s == v[i].s) {
+			if (v[e].pos)
+				tp += v[e].w;
+			else
+				tn += v[e].w;
+			e++;
+		}
+		acc += tp * (neg_below + 0.5 * tn);
+		neg_below += tn;
+		wp += tp;
+		wn += tn;
+		i = e;
+	}
+	if (!(wp > 0) || !(wn > 0)) {
+		r.why = "a group has no rows";
+		return r;
+	}
+	r.value = acc / (wp * wn);
+	if (r.value < 0.5)
+		r.value = 1 - r.value;
+	return r;
+}
+
+static int by_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
+                    struct ft_proxy **out, size_t *n_out, struct ft_error *err)
+{
+	size_t ng = d->n_groups, n = d->n, np = 0, nf = 0;
+	struct ft_proxy *px = NULL;
+	double *t = NULL, *cut = NULL, *share = NULL;
+	struct sv *v = NULL;
+	int rc = FT_ENOMEM;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!d->group || ng < 2)
+		return ft_error_set(err, FT_EINVAL, "proxy report needs a sensitive "
+		                    "attribute with at least two groups");
+	for (size_t c = 0; c < e->n_cols; c++)
+		nf += e->cols[c].role == FT_ROLE_FEATURE ||
+		      (e->use_sensitive && e->cols[c].role == FT_ROLE_SENSITIVE);
+	px = calloc(nf ? nf : 1, sizeof *px);
+	cut = malloc((n ? n : 1) * sizeof *cut);
+	v = malloc((n ? n : 1) * sizeof *v);
+	if (!px || !cut || !v)
+		goto done;
+	for (size_t c = 0; c < e->n_cols; c++) {
+		const struct ft_column *col = &e->cols[c];
+		size_t nk, j, cc = 0;
+		double hg = 0, q[9];
+		if (!(col->role == FT_ROLE_FEATURE ||
+		      (e->use_sensitive && col->role == FT_ROLE_SENSITIVE)))
+			continue;
+		if (col->type == FT_NUMERIC) {
+			j = col->offset;
+			nk = 10;
+			for (size_t i = 0; i < n; i++)
+				cut[i] = d->num[i * d->n_num + j];
+			qsort(cut, n, sizeof *cut, by_double);
+			for (int k = 0; k < 9; k++)
+				q[k] = n ? cut[(size_t)((k + 1) * (double)n / 10.0 - 1e-9)] : 0;
+		} else {
+			/* which categorical block is this column's? */
+			for (size_t o = 0; o < c; o++)
+				cc += e->cols[o].type == FT_CATEGORICAL &&
+				      (e->cols[o].role == FT_ROLE_FEATURE ||
+				       (e->use_sensitive && e->cols[o].role == FT_ROLE_SENSITIVE));
+			nk = col->n_cats + 1;   /* + unseen / missing */
+		}
+		free(t);
+		t = calloc(nk * ng, sizeof *t);
+		free(share);
+		share = calloc(nk, sizeof *share);
+		if (!t || !share)
+			goto done;
+		for (size_t i = 0; i < n; i++) {
+			int32_t g = d->group[i];
+			double w = d->w ? d->w[i] : 1.0;
+			size_t k;
+			if (g < 0)
+				continue;
+			if (col->type == FT_NUMERIC) {
+				double x = d->num[i * d->n_num + col->offset];
+				k = 0;
+				while (k < 9 && x > q[k])
+					k++;
+			} else {
+				int32_t code = d->code[i * d->n_cat + cc];
+				k = code < 0 ? col->n_cats : (size_t)code - col->offset;
+			}
+			t[k * ng + (size_t)g] += w;
+		}
+		px[np].column = col->name;
+		px[np].mi = mutual_info(t, nk, ng, &hg);
+		px[np].nmi = hg > 0 ? px[np].mi / hg : NAN;
+		px[np].auc.value = NAN;
+		px[np].auc.why = "more than two groups";
+		if (ng == 2) {
+			size_t m = 0;
+			for (size_t k = 0; k < nk; k++) {
+				double s = t[k * ng] + t[k * ng + 1];
+				share[k] = s > 0 ? t[k * ng + 1] / s : 0;
+			}
+			for (size_t i = 0; i < n; i++) {
+				if (d->group[i] < 0)
+					continue;
+				if (col->type == FT_NUMERIC) {
+					v[m].s = d->num[i * d->n_num + col->offset];
+				} else {
+					int32_t code = d->code[i * d->n_cat + cc];
+					v[m].s = share[code < 0 ? col->n_cats : (size_t)code - col->offset];
+				}
+				v[m].w = d->w ? d->w[i] : 1.0;
+				v[m].pos = d->group[i] == 1;
+				m++;
+			}
+			px[np].auc = auc2(v, m);
+		}
+		np++;
+	}
+	*out = px;
+	*n_out = np;
+	px = NULL;
+	rc = 0;
+done:
+	free(px);
+	free(t);
+	free(cut);
+	free(share);
+	free(v);
+	return rc ? ft_error_set(err, rc, "out of memory") : 0;
+}

@@ -1,0 +1,565 @@
+/*
+ * metrics.c - per-group classification metrics (ft_group_metrics) and the
+ * pieces every metrics file shares: input checks, confusion cells per
+ * stratum, rates from cells with their "undefined" reasons, the score sort
+ * and the exact weighted ROC AUC.
+ *
+ * Definitions (src/metrics/METRICS.md has them all, with every convention):
+ * rates are weighted by w (NULL = 1), yhat = score >= threshold; a rate
+ * whose denominator has zero weight is undefined, NaN with a static reason,
+ * never 0.  Sums over rows go through ft_parallel_sum, so the bits do not
+ * depend on the thread count.
+ *
+ * Not here: fairness summaries (fairness.c), intervals (bootstrap.c), the
+ * permutation test (permutation.c), the quick ft_accuracy / ft_log_loss
+ * (basic.c).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "metrics/metrics.h"
+
+/* ------------------------------------------------------------ names */
+
+const char *ft_metric_name(int metric)
+{
+	static const char *const names[FT_N_METRICS] = {
+		"count", "weight", "base_rate", "selection_rate", "tpr", "fpr", "tnr",
+		"fnr", "ppv", "npv", "accuracy", "balanced_accuracy", "log_loss",
+		"brier", "auc", "ece",
+	};
+	return metric >= 0 && metric < FT_N_METRICS ? names[metric] : "unknown";
+}
+
+const char *ft_why_text(int why)
+{
+	static const char *const text[FT_N_WHY] = {
+		NULL,
+		"no rows in group",
+		"no rows",
+		"zero total weight",
+		"no positive labels",
+		"positive labels have zero total weight",
+		"no negative labels",
+		"negative labels have zero total weight",
+		"no predicted positives",
+		"predicted positives have zero total weight",
+		"no predicted negatives",
+		"predicted negatives have zero total weight",
+	};
+	return why > 0 && why < FT_N_WHY ? text[why] : NULL;
+}
+
+void ft_eval_input_init(struct ft_eval_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->privileged = -1;
+	in->threshold = 0.5;
+	in->ece_bins = 10;
+}
+
+/* ----------------------------------------------------------- checks */
+
+#define MAX_ECE_BINS 1000000
+
+int ft_eval_check(const struct ft_eval_input *in, struct ft_error *err)
+{
+	if (!in)
+		return ft_error_set(err, FT_EINVAL, "metrics: no input");
+	if (in->n > 0 && (!in->y || !in->score))
+		return ft_error_set(err, FT_EINVAL, "metrics: %s is NULL with %zu rows",
+		                    in->y ? "score" : "y", in->n);
+	if (in->n > UINT32_MAX)
+		return ft_error_set(err, FT_EINVAL, "metrics: %zu rows, at most %lu supported",
+		                    in->n, (unsigned long)UINT32_MAX);
+	if (in->n_groups > INT32_MAX)
+		return ft_error_set(err, FT_EINVAL, "metrics: %zu groups is too many",
+		                    in->n_groups);
+	if (in->n_groups > 0 && !in->group && in->n > 0)
+		return ft_error_set(err, FT_EINVAL, "metrics: n_groups is %zu but group is NULL",
+		                    in->n_groups);
+	if (in->privileged < -1 || (in->privileged >= 0 &&
+	                            (size_t)in->privileged >= in->n_groups))
+		return ft_error_set(err, FT_EINVAL,
+		                    "metrics: privileged = %ld is not -1 or a group index below %zu",
+		                    in->privileged, in->n_groups);
+	if (isnan(in->threshold))
+		return ft_error_set(err, FT_EINVAL, "metrics: threshold is not a number");
+	if (in->ece_bins == 0 || in->ece_bins > MAX_ECE_BINS)
+		return ft_error_set(err, FT_EINVAL, "metrics: ece_bins = %zu is not in 1 .. %d",
+		                    in->ece_bins, MAX_ECE_BINS);
+	for (size_t i = 0; i < in->n; i++) {
+		double y = in->y[i], s = in->score[i];
+
+		if (y != 0.0 && y != 1.0)
+			return ft_error_set(err, FT_EINVAL, "metrics: y[%zu] = %g is not a 0/1 label",
+			                    i, y);
+		if (!(s >= 0.0 && s <= 1.0))
+			return ft_error_set(err, FT_EINVAL, "metrics: score[%zu] = %g is not in [0, 1]",
+			                    i, s);
+		if (in->w && !(in->w[i] >= 0.0 && in->w[i] < INFINITY))
+			return ft_error_set(err, FT_EINVAL,
+			                    "metrics: w[%zu] = %g is not a finite non-negative weight",
+			                    i, in->w[i]);
+		if (in->group && (in->group[i] < -1 ||
+		                  (in->group[i] >= 0 && (size_t)in->group[i] >= in->n_groups)))
+			return ft_error_set(err, FT_EINVAL,
+			                    "metrics: group[%zu] = %ld is not -1 or a group index below %zu",
+			                    i, (long)in->group[i], in->n_groups);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------- rates from cells */
+
+void ft_conf_add(struct ft_conf *a, const struct ft_conf *b)
+{
+	for (int k = 0; k < 4; k++) {
+		a->w[k] += b->w[k];
+		a->c[k] += b->c[k];
+	}
+}
+
+/* The denominator of cells i + j: 0 when it has weight, else why_none (no
+ * rows) or why_zero (rows of zero weight). */
+static int den_why(const struct ft_conf *c, int i, int j, int why_none, int why_zero)
+{
+	if (c->c[i] + c->c[j] == 0)
+		return why_none;
+	if (!(c->w[i] + c->w[j] > 0))
+		return why_zero;
+	return 0;
+}
+
+/* Rows and weight of the whole target. */
+static int all_why(const struct ft_conf *c, int is_group)
+{
+	if (c->c[0] + c->c[1] + c->c[2] + c->c[3] == 0)
+		return is_group ? FT_WHY_NO_ROWS_GROUP : FT_WHY_NO_ROWS;
+	if (!(c->w[0] + c->w[1] + c->w[2] + c->w[3] > 0))
+		return FT_WHY_ZERO_WEIGHT;
+	return 0;
+}
+
+/* num / (w[i] + w[j]) when that denominator is defined */
+static double ratio(const struct ft_conf *c, double num, int i, int j, int why_none,
+                    int why_zero, int *why)
+{
+	*why = den_why(c, i, j, why_none, why_zero);
+	return *why ? NAN : num / (c->w[i] + c->w[j]);
+}
+
+double ft_conf_rate(const struct ft_conf *c, int metric, int is_group, int *why)
+{
+	const double *w = c->w;
+	double W = w[0] + w[1] + w[2] + w[3], tpr, tnr;
+
+	*why = all_why(c, is_group);
+	if (*why)
+		return NAN;
+	switch (metric) {
+	case FT_M_BASE_RATE:
+		return (w[FT_FN] + w[FT_TP]) / W;
+	case FT_M_SELECTION_RATE:
+		return (w[FT_FP] + w[FT_TP]) / W;
+	case FT_M_TPR:
+		return ratio(c, w[FT_TP], FT_TP, FT_FN, FT_WHY_NO_POS, FT_WHY_ZERO_POS, why);
+	case FT_M_FNR:
+		return ratio(c, w[FT_FN], FT_TP, FT_FN, FT_WHY_NO_POS, FT_WHY_ZERO_POS, why);
+	case FT_M_FPR:
+		return ratio(c, w[FT_FP], FT_FP, FT_TN, FT_WHY_NO_NEG, FT_WHY_ZERO_NEG, why);
+	case FT_M_TNR:
+		return ratio(c, w[FT_TN], FT_FP, FT_TN, FT_WHY_NO_NEG, FT_WHY_ZERO_NEG, why);
+	case FT_M_PPV:
+		return ratio(c, w[FT_TP], FT_TP, FT_FP, FT_WHY_NO_PPOS, FT_WHY_ZERO_PPOS, why);
+	case FT_M_NPV:
+		return ratio(c, w[FT_TN], FT_TN, FT_FN, FT_WHY_NO_PNEG, FT_WHY_ZERO_PNEG, why);
+	case FT_M_ACCURACY:
+		return (w[FT_TP] + w[FT_TN]) / W;
+	case FT_M_BALANCED_ACCURACY:
+		/* (TPR + TNR) / 2, undefined unless both classes are there
+		 * (scikit-learn would average the recall of the one class present) */
+		tpr = ratio(c, w[FT_TP], FT_TP, FT_FN, FT_WHY_NO_POS, FT_WHY_ZERO_POS, why);
+		if (*why)
+			return NAN;
+		tnr = ratio(c, w[FT_TN], FT_FP, FT_TN, FT_WHY_NO_NEG, FT_WHY_ZERO_NEG, why);
+		return *why ? NAN : (tpr + tnr) / 2;
+	default:
+		*why = FT_WHY_NO_ROWS;
+		return NAN;
+	}
+}
+
+double ft_conf_error(const struct ft_conf *c, int is_group, int *why)
+{
+	const double *w = c->w;
+
+	*why = all_why(c, is_group);
+	return *why ? NAN : (w[FT_FP] + w[FT_FN]) / (w[0] + w[1] + w[2] + w[3]);
+}
+
+int ft_conf_auc_why(const struct ft_conf *c, int is_group)
+{
+	int why = all_why(c, is_group);
+
+	if (!why)
+		why = den_why(c, FT_TP, FT_FN, FT_WHY_NO_POS, FT_WHY_ZERO_POS);
+	if (!why)
+		why = den_why(c, FT_FP, FT_TN, FT_WHY_NO_NEG, FT_WHY_ZERO_NEG);
+	return why;
+}
+
+/* ----------------------------------------------- sums over the rows */
+
+/* Per stratum: the cells (8 doubles), then when full: sum w logloss, sum w
+ * (s - y)^2, and per ECE bin (weight, sum w y, sum w s). */
+struct rows_ctx {
+	const struct ft_eval_input *in;
+	int full;
+	size_t stride;
+};
+
+#define LL_CLIP 1e-15
+
+static void rows_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct rows_ctx *ctx = vctx;
+	const struct ft_eval_input *in = ctx->in;
+	double t = in->threshold, B = (double)in->ece_bins;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		double *p = part + ft_stratum(in, i) * ctx->stride;
+		double wi = in->w ? in->w[i] : 1.0, s = in->score[i], y = in->y[i];
+		int cell = 2 * (y == 1.0) + (s >= t);
+
+		p[cell] += wi;
+		p[4 + cell] += 1;
+		if (ctx->full) {
+			/* log loss with the probability clipped to [1e-15, 1 - 1e-15];
+			 * log1p keeps log(1 - q) accurate for small q */
+			double q = fmin(fmax(s, LL_CLIP), 1 - LL_CLIP);
+			size_t bin = (size_t)floor(s * B);
+			double *e;
+
+			p[8] -= wi * (y == 1.0 ? log(q) : log1p(-q));
+			p[9] += wi * (s - y) * (s - y);
+			/* bins [k/B, (k+1)/B), the last one closed: s = 1 goes to B-1 */
+			if (bin >= in->ece_bins)
+				bin = in->ece_bins - 1;
+			e = p + 10 + 3 * bin;
+			e[0] += wi;
+			e[1] += wi * y;
+			e[2] += wi * s;
+		}
+	}
+}
+
+static int rows_sum(const struct ft_eval_input *in, int full, double *sums, size_t *stride)
+{
+	struct rows_ctx ctx = { in, full, full ? 10 + 3 * in->ece_bins : 8 };
+	size_t len = (in->n_groups + 1) * ctx.stride;
+
+	*stride = ctx.stride;
+	memset(sums, 0, len * sizeof *sums);
+	return ft_parallel_sum(in->n, len, sums, rows_chunk, &ctx);
+}
+
+static void conf_from(struct ft_conf *c, const double *p)
+{
+	for (int k = 0; k < 4; k++) {
+		c->w[k] = p[k];
+		c->c[k] = p[4 + k];
+	}
+}
+
+int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf)
+{
+	size_t S = in->n_groups + 1, stride;
+	double *sums = malloc(S * 8 * sizeof *sums);
+	int rc;
+
+	if (!sums)
+		return FT_ENOMEM;
+	rc = rows_sum(in, 0, sums, &stride);
+	if (rc == 0)
+		for (size_t s = 0; s < S; s++)
+			conf_from(&conf[s], sums + s * stride);
+	free(sums);
+	return rc;
+}
+
+void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv)
+{
+	struct ft_conf *all = &conf[FT_T_OVERALL(G)], *pool = &conf[FT_T_POOL(G)];
+
+	memset(all, 0, sizeof *all);
+	memset(pool, 0, sizeof *pool);
+	for (size_t s = 0; s <= G; s++) {
+		ft_conf_add(all, &conf[s]);
+		if (priv >= 0 && s < G && s != (size_t)priv)
+			ft_conf_add(pool, &conf[s]);
+	}
+}
+
+/* ------------------------------------------------------------- sort */
+
+/* LSD radix sort, 11-bit digits (6 passes; a pass whose digit is the same
+ * for every key is skipped).  Non-negative doubles order like their bit
+ * patterns; + 0.0 turns -0.0 into +0.0. */
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+#define RADIX_PASSES 6
+
+int ft_score_order(const double *score, size_t n, uint32_t **order)
+{
+	uint64_t *k = NULL, *k2 = NULL;
+	uint32_t *ix = NULL, *ix2 = NULL, (*hist)[RADIX] = NULL;
+	int rc = FT_ENOMEM;
+
+	*order = NULL;
+	k = malloc((n ? n : 1) * sizeof *k);
+	k2 = malloc((n ? n : 1) * sizeof *k2);
+	ix = malloc((n ? n : 1) * sizeof *ix);
+	ix2 = malloc((n ? n : 1) * sizeof *ix2);
+	hist = calloc(RADIX_PASSES, sizeof *hist);
+	if (!k || !k2 || !ix || !ix2 || !hist)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		double s = score[i] + 0.0;
+		memcpy(&k[i], &s, sizeof s);
+		ix[i] = (uint32_t)i;
+		for (int d = 0; d < RADIX_PASSES; d++)
+			hist[d][(k[i] >> (d * RADIX_BITS)) & (RADIX - 1)]++;
+	}
+	for (int d = 0; d < RADIX_PASSES; d++) {
+		uint32_t *h = hist[d], sum = 0;
+		uint64_t *tk;
+		uint32_t *ti;
+
+		if (n == 0 || h[(k[0] >> (d * RADIX_BITS)) & (RADIX - 1)] == n)
+			continue;
+		for (size_t b = 0; b < RADIX; b++) {
+			uint32_t c = h[b];
+			h[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint32_t pos = h[(k[i] >> (d * RADIX_BITS)) & (RADIX - 1)]++;
+			k2[pos] = k[i];
+			ix2[pos] = ix[i];
+		}
+		tk = k; k = k2; k2 = tk;
+		ti = ix; ix = ix2; ix2 = ti;
+	}
+	*order = ix;
+	ix = NULL;
+	rc = 0;
+done:
+	free(k);
+	free(k2);
+	free(ix);
+	free(ix2);
+	free(hist);
+	return rc;
+}
+
+/* -------------------------------------------------------- exact AUC */
+
+int ft_auc_sweep(const struct ft_eval_input *in, const uint32_t *order,
+                 const uint8_t *pool, double *num, double *pos, double *neg)
+{
+	size_t G = in->n_groups, S = G + 1, T = FT_N_TARGETS(G), nt;
+	size_t ov = FT_T_OVERALL(G), pl = FT_T_POOL(G);
+	double *bpos = calloc(S, sizeof *bpos), *bneg = calloc(S, sizeof *bneg);
+	double *below = calloc(T, sizeof *below);
+	size_t *touched = malloc(S * sizeof *touched);
+	uint8_t *mark = calloc(S, 1);
+	int rc = FT_ENOMEM;
+
+	if (!bpos || !bneg || !below || !touched || !mark)
+		goto done;
+	memset(num, 0, T * sizeof *num);
+	memset(pos, 0, T * sizeof *pos);
+	memset(neg, 0, T * sizeof *neg);
+	/* Mann-Whitney over blocks of tied scores, in ascending order: a
+	 * positive beats the negative weight below its block and ties with half
+	 * of its own block's negative weight.  Each row touches its stratum;
+	 * the overall and pooled targets add the strata's block sums. */
+	for (size_t i = 0, j; i < in->n; i = j) {
+		double s0 = in->score[order[i]], op = 0, on = 0, pp = 0, pn = 0;
+
+		nt = 0;
+		for (j = i; j < in->n && in->score[order[j]] == s0; j++) {
+			size_t r = order[j], s = ft_stratum(in, r);
+			double wi = in->w ? in->w[r] : 1.0;
+
+			if (!mark[s]) {
+				mark[s] = 1;
+				touched[nt++] = s;
+				bpos[s] = bneg[s] = 0;
+			}
+			if (in->y[r] == 1.0)
+				bpos[s] += wi;
+			else
+				bneg[s] += wi;
+		}
+		for (size_t t = 0; t < nt; t++) {
+			size_t s = touched[t];
+
+			mark[s] = 0;
+			num[s] += bpos[s] * (below[s] + 0.5 * bneg[s]);
+			below[s] += bneg[s];
+			pos[s] += bpos[s];
+			neg[s] += bneg[s];
+			op += bpos[s];
+			on += bneg[s];
+			if (pool && pool[s]) {
+				pp += bpos[s];
+				pn += bneg[s];
+			}
+		}
+		num[ov] += op * (below[ov] + 0.5 * on);
+		below[ov] += on;
+		pos[ov] += op;
+		neg[ov] += on;
+		num[pl] += pp * (below[pl] + 0.5 * pn);
+		below[pl] += pn;
+		pos[pl] += pp;
+		neg[pl] += pn;
+	}
+	rc = 0;
+done:
+	free(bpos);
+	free(bneg);
+	free(below);
+	free(touched);
+	free(mark);
+	return rc;
+}
+
+double ft_auc_binned(const double *pos, const double *neg, size_t nb)
+{
+	double num = 0, below = 0, P = 0;
+
+	for (size_t k = 0; k < nb; k++) {
+		num += pos[k] * (below + 0.5 * neg[k]);
+		below += neg[k];
+		P += pos[k];
+	}
+	return num / (P * below);
+}
+
+/* ------------------------------------------------ per-group metrics */
+
+/* Fill one row of the table from a stratum's (or the total's) sums. */
+static void fill_row(struct ft_value *row, const double *p, const double *auc3,
+                     size_t n_ece, int is_group)
+{
+	struct ft_conf c;
+	double W, C;
+	int why;
+
+	conf_from(&c, p);
+	W = c.w[0] + c.w[1] + c.w[2] + c.w[3];
+	C = c.c[0] + c.c[1] + c.c[2] + c.c[3];
+	row[FT_M_COUNT] = (struct ft_value){ C, NULL };
+	row[FT_M_WEIGHT] = (struct ft_value){ W, NULL };
+	for (int m = FT_M_BASE_RATE; m <= FT_M_BALANCED_ACCURACY; m++) {
+		double v = ft_conf_rate(&c, m, is_group, &why);
+		row[m] = (struct ft_value){ v, ft_why_text(why) };
+	}
+	why = all_why(&c, is_group);
+	if (why) {
+		row[FT_M_LOG_LOSS] = row[FT_M_BRIER] = row[FT_M_ECE] =
+			(struct ft_value){ NAN, ft_why_text(why) };
+	} else {
+		double e = 0;
+
+		row[FT_M_LOG_LOSS] = (struct ft_value){ p[8] / W, NULL };
+		row[FT_M_BRIER] = (struct ft_value){ p[9] / W, NULL };
+		/* ECE = sum_b (W_b / W) |mean_b y - mean_b s| = sum_b |S_b y - S_b s| / W */
+		for (size_t b = 0; b < n_ece; b++)
+			e += fabs(p[10 + 3 * b + 1] - p[10 + 3 * b + 2]);
+		row[FT_M_ECE] = (struct ft_value){ e / W, NULL };
+	}
+	why = ft_conf_auc_why(&c, is_group);
+	row[FT_M_AUC] = why ? (struct ft_value){ NAN, ft_why_text(why) }
+	                    : (struct ft_value){ auc3[0] / (auc3[1] * auc3[2]), NULL };
+}
+
+int ft_group_metrics(const struct ft_eval_input *in, struct ft_group_table **out,
+                     struct ft_error *err)
+{
+	struct ft_group_table *t = NULL;
+	double *sums = NULL, *tot = NULL, *num = NULL, *pos = NULL, *neg = NULL;
+	uint32_t *order = NULL;
+	size_t G, S, T, stride = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = ft_eval_check(in, err);
+	if (rc)
+		return rc;
+	if (!out)
+		return ft_error_set(err, FT_EINVAL, "metrics: no output");
+	G = in->n_groups;
+	S = G + 1;
+	T = FT_N_TARGETS(G);
+	rc = FT_ENOMEM;
+	sums = malloc(S * (10 + 3 * in->ece_bins) * sizeof *sums);
+	tot = calloc(10 + 3 * in->ece_bins, sizeof *tot);
+	num = malloc(T * sizeof *num);
+	pos = malloc(T * sizeof *pos);
+	neg = malloc(T * sizeof *neg);
+	t = calloc(1, sizeof *t);
+	if (!sums || !tot || !num || !pos || !neg || !t)
+		goto done;
+	t->n_groups = G;
+	t->v = malloc((G + 1) * FT_N_METRICS * sizeof *t->v);
+	if (!t->v)
+		goto done;
+	if ((rc = rows_sum(in, 1, sums, &stride)) != 0)
+		goto done;
+	if ((rc = ft_score_order(in->score, in->n, &order)) != 0)
+		goto done;
+	if ((rc = ft_auc_sweep(in, order, NULL, num, pos, neg)) != 0)
+		goto done;
+	/* overall = the strata added in order (the rows with group -1 too) */
+	for (size_t s = 0; s < S; s++)
+		for (size_t k = 0; k < stride; k++)
+			tot[k] += sums[s * stride + k];
+	{
+		size_t ov = FT_T_OVERALL(G);
+		double a3[3] = { num[ov], pos[ov], neg[ov] };
+		fill_row(&FT_GT(t, 0, 0), tot, a3, in->ece_bins, 0);
+	}
+	for (size_t g = 0; g < G; g++) {
+		double a3[3] = { num[g], pos[g], neg[g] };
+		fill_row(&FT_GT(t, 1 + g, 0), sums + g * stride, a3, in->ece_bins, 1);
+	}
+	*out = t;
+	t = NULL;
+	rc = 0;
+done:
+	if (rc == FT_ENOMEM)
+		ft_error_set(err, rc, "metrics: out of memory for %zu rows", in->n);
+	ft_group_table_free(t);
+	free(sums);
+	free(tot);
+	free(num);
+	free(pos);
+	free(neg);
+	free(order);
+	return rc;
+}
+
+void ft_group_table_free(struct ft_group_table *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}

@@ -1,0 +1,172 @@
+/*
+ * metrics.h - internals shared by src/metrics/{metrics,fairness,bootstrap,
+ * permutation}.c; not part of the public API and not installed.  Tests
+ * include it to reach the pieces the public calls compose (the binned AUC,
+ * the percentile rule, the bootstrap replicates).
+ *
+ * Vocabulary:
+ *   stratum  a group 0 .. G-1, or G for the rows with group -1 (G = n_groups)
+ *   target   what a value is measured on: a stratum, FT_T_OVERALL(G) (every
+ *            row) or FT_T_POOL(G) (the unprivileged groups pooled: rows with
+ *            group >= 0 and != privileged)
+ *   cell     one of the four (y, yhat) combinations, index 2 y + yhat
+ */
+#ifndef FT_METRICS_INTERNAL_H
+#define FT_METRICS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fairtrain.h"
+
+enum { FT_TN = 0, FT_FP = 1, FT_FN = 2, FT_TP = 3 };
+
+#define FT_T_OVERALL(G) ((G) + 1)
+#define FT_T_POOL(G) ((G) + 2)
+#define FT_N_TARGETS(G) ((G) + 3)
+
+/* Confusion cells of one target: weights and row counts (counts are exact
+ * in a double up to 2^53). */
+struct ft_conf {
+	double w[4];
+	double c[4];
+};
+
+/* Why a per-group value is undefined (static texts: ft_why_text). */
+enum ft_why {
+	FT_WHY_OK = 0,
+	FT_WHY_NO_ROWS_GROUP,    /* "no rows in group" */
+	FT_WHY_NO_ROWS,          /* "no rows" (overall, pooled) */
+	FT_WHY_ZERO_WEIGHT,      /* "zero total weight" */
+	FT_WHY_NO_POS, FT_WHY_ZERO_POS,
+	FT_WHY_NO_NEG, FT_WHY_ZERO_NEG,
+	FT_WHY_NO_PPOS, FT_WHY_ZERO_PPOS,
+	FT_WHY_NO_PNEG, FT_WHY_ZERO_PNEG,
+	FT_N_WHY
+};
+const char *ft_why_text(int why);
+
+/* Check an evaluation input up front (every row): 0 or FT_EINVAL with a
+ * message naming the array and index ("y[12] = 0.5 is not a 0/1 label"). */
+int ft_eval_check(const struct ft_eval_input *in, struct ft_error *err);
+
+/* The stratum of row i. */
+static inline size_t ft_stratum(const struct ft_eval_input *in, size_t i)
+{
+	return in->group && in->group[i] >= 0 ? (size_t)in->group[i] : in->n_groups;
+}
+
+/* A rate metric (FT_M_BASE_RATE .. FT_M_BALANCED_ACCURACY) of the cells;
+ * NaN and *why != 0 when undefined.  is_group picks "no rows in group" over
+ * "no rows". */
+double ft_conf_rate(const struct ft_conf *c, int metric, int is_group, int *why);
+/* Error rate (FP + FN) / W. */
+double ft_conf_error(const struct ft_conf *c, int is_group, int *why);
+/* Why an AUC of these cells is undefined (0 when both classes have weight). */
+int ft_conf_auc_why(const struct ft_conf *c, int is_group);
+/* a += b */
+void ft_conf_add(struct ft_conf *a, const struct ft_conf *b);
+
+/* Per-stratum confusion cells of every row (G + 1 of them, zeroed here),
+ * summed over blocks of rows with ft_parallel_sum. */
+int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf);
+/* conf[0 .. G] filled: add the overall and (priv >= 0) pooled targets. */
+void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
+
+/* Row indices sorted by score ascending (LSD radix sort on the bits of the
+ * doubles, which order like the values for scores >= 0).  n < 2^32.
+ * *order is malloc'ed. */
+int ft_score_order(const double *score, size_t n, uint32_t **order);
+
+/* Exact weighted ROC AUC numerators of every target by one sweep over the
+ * sorted rows: num = sum over (positive i, negative j) of w_i w_j
+ * ([s_i > s_j] + [s_i == s_j] / 2); AUC = num / (pos neg).  pool[s] says
+ * which strata form FT_T_POOL (NULL: none).  Arrays have FT_N_TARGETS(G)
+ * entries, zeroed here. */
+int ft_auc_sweep(const struct ft_eval_input *in, const uint32_t *order,
+                 const uint8_t *pool, double *num, double *pos, double *neg);
+
+/* AUC of a binned score: pos[k], neg[k] are the weights of the two classes
+ * in bin k (bins in ascending score order); pairs within a bin count 1/2. */
+double ft_auc_binned(const double *pos, const double *neg, size_t nb);
+
+/* The q-quantile of sorted x[0 .. m) by linear interpolation between order
+ * statistics (numpy's default "linear", R type 7): h = (m - 1) q,
+ * x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]). */
+double ft_quantile_sorted(const double *x, size_t m, double q);
+
+/* ------------------------------------------------ fairness summaries */
+
+/* Why a summary is undefined.  code is a FT_FW_* kind; base an ft_why;
+ * rate the FT_R_* whose value was missing; who a target index. */
+struct ft_fwhy {
+	uint8_t code, base, rate, pad;
+	int32_t who;
+};
+enum {
+	FT_FW_OK = 0,
+	FT_FW_RATE,          /* "<rate> undefined for group 'X': <base>" */
+	FT_FW_FEW_GROUPS,    /* "fewer than two groups with rows" */
+	FT_FW_NO_GROUPS,     /* "no groups with rows" */
+	FT_FW_PRIV_EMPTY,    /* "privileged group 'X' has no rows" */
+	FT_FW_POOL_EMPTY,    /* "no rows outside the privileged group" */
+	FT_FW_RATIO_ZERO,    /* "<rate> is 0 in every group / overall / for privileged group 'X'" */
+	FT_FW_MEAN_ZERO,     /* "mean benefit is 0 (every row is a false negative)" */
+	FT_FW_NO_ROWS        /* "no rows" / "zero total weight" (base says which) */
+};
+/* The rates summaries are built on. */
+enum { FT_R_SEL = 0, FT_R_TPR, FT_R_FPR, FT_R_ERR, FT_R_PPV, FT_R_AUC, FT_N_RATES };
+/* who for FT_FW_RATIO_ZERO over all groups */
+#define FT_WHO_ALL (-1)
+
+struct ft_fval {
+	double v;
+	struct ft_fwhy why;
+};
+
+/* What the summaries are computed from: cells of every target, the AUC of
+ * every target (read only where ft_conf_auc_why says it is defined), and
+ * which groups exist in the full input. */
+struct ft_fstats {
+	size_t G;
+	long priv;
+	const uint8_t *present;      /* G flags */
+	const struct ft_conf *conf;  /* FT_N_TARGETS(G) */
+	const double *auc;           /* FT_N_TARGETS(G) */
+};
+
+/* The table's (metric, convention) slots in order; returns how many (at
+ * most FT_N_FAIRNESS * FT_N_CONV). */
+size_t ft_fair_slots(long priv, int *metric, int *conv);
+/* Every slot's value. */
+void ft_fair_eval(const struct ft_fstats *st, size_t n_slots, const int *metric,
+                  const int *conv, struct ft_fval *out);
+/* A reason as one line of text. */
+void ft_fwhy_text(const struct ft_fwhy *w, const struct ft_eval_input *in,
+                  char *buf, size_t len);
+
+/* ----------------------------------------------------------- bootstrap */
+
+/* The cells the count-based bootstrap resamples (bootstrap.c). */
+struct ft_boot;
+/* Number of equal-frequency score bins for the AUC in the bootstrap. */
+#define FT_BOOT_BINS 200
+/* Build the cells from rows sorted by score. nbins: FT_BOOT_BINS normally. */
+int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
+                  size_t nbins, struct ft_boot **out);
+void ft_boot_free(struct ft_boot *b);
+/* How the resampling goes: fine cells, of which row-list cells (weights too
+ * varied to refine), and the number of score bins. */
+void ft_boot_info(const struct ft_boot *b, size_t *cells, size_t *list_cells,
+                  size_t *bins);
+/* The cells and the binned AUC of every target on the full data, as a
+ * resample that drew every row once (for tests, and for measuring the
+ * binning error); FT_N_TARGETS(G) entries each, either may be NULL. */
+int ft_boot_full(const struct ft_boot *b, struct ft_conf *conf, double *auc);
+/* Resample b = 0 .. n_boot-1 (its own RNG stream from (seed, b)): every
+ * slot's value into out[slot * n_boot + b].  Any thread count gives the
+ * same bits. */
+int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
+                size_t n_slots, const int *metric, const int *conv,
+                size_t n_boot, uint64_t seed, struct ft_fval *out);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * permutation.c - the permutation test of a rate gap between two groups
+ * (ft_permutation_test), as LinkedIn's LiFT does it: pool the rows of groups
+ * a and b, deal them out again at random with the group sizes kept, and see
+ * how often the permuted gap is at least as large as the observed one.
+ *
+ * A rate metric depends on a group's rows only through its four (y, yhat)
+ * cells.  With unit weights (or any one positive weight shared by every row
+ * of a and b, since rates do not see the scale) the permuted cells of group
+ * a are exactly a multivariate hypergeometric draw: n_a rows taken without
+ * replacement from the pooled cells (sample.c, three univariate draws), and
+ * group b gets the rest.  So a permutation costs O(1) draws instead of a
+ * shuffle of n_a + n_b rows.  With other weights the rows are dealt out by a
+ * partial Fisher-Yates shuffle of the smaller group's size (documented as
+ * the slower path).
+ *
+ * p-value: (1 + #{|permuted gap| >= |observed gap|}) / (1 + n_perm), the
+ * "+1" counting the observed assignment itself, so p is never 0 and the
+ * test is valid at every level.  ">=" allows a relative tolerance of 100
+ * machine epsilons (SciPy's permutation_test does the same) so that a
+ * permutation that reproduces the observed cells is not lost to rounding.
+ * A permutation whose gap is undefined (say group a drew no predicted
+ * positives for a PPV gap) counts as at least as extreme: conservative.
+ *
+ * Not here: intervals (bootstrap.c).
+ */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "metrics/metrics.h"
+#include "metrics/sample.h"
+
+/* The reasons name the argument (a or b): ft_value.why must be static. */
+static const char *const why_a[FT_N_WHY] = {
+	NULL,
+	"undefined for group a: no rows in group",
+	"undefined for group a: no rows",
+	"undefined for group a: zero total weight",
+	"undefined for group a: no positive labels",
+	"undefined for group a: positive labels have zero total weight",
+	"undefined for group a: no negative labels",
+	"undefined for group a: negative labels have zero total weight",
+	"undefined for group a: no predicted positives",
+	"undefined for group a: predicted positives have zero total weight",
+	"undefined for group a: no predicted negatives",
+	"undefined for group a: predicted negatives have zero total weight",
+};
+static const char *const why_b[FT_N_WHY] = {
+	NULL,
+	"undefined for group b: no rows in group",
+	"undefined for group b: no rows",
+	"undefined for group b: zero total weight",
+	"undefined for group b: no positive labels",
+	"undefined for group b: positive labels have zero total weight",
+	"undefined for group b: no negative labels",
+	"undefined for group b: negative labels have zero total weight",
+	"undefined for group b: no predicted positives",
+	"undefined for group b: predicted positives have zero total weight",
+	"undefined for group b: no predicted negatives",
+	"undefined for group b: predicted negatives have zero total weight",
+};
+
+static int rate_metric(int m)
+{
+	switch (m) {
+	case FT_M_BASE_RATE: case FT_M_SELECTION_RATE: case FT_M_TPR: case FT_M_FPR:
+	case FT_M_TNR: case FT_M_FNR: case FT_M_PPV: case FT_M_NPV: case FT_M_ACCURACY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* metric(a) - metric(b); *why_out a static reason when undefined */
+static double gap_of(const struct ft_conf *ca, const struct ft_conf *cb, int metric,
+                     const char **why_out)
+{
+	int wa, wb;
+	double ra = ft_conf_rate(ca, metric, 1, &wa), rb;
+
+	if (wa) {
+		*why_out = why_a[wa];
+		return NAN;
+	}
+	rb = ft_conf_rate(cb, metric, 1, &wb);
+	if (wb) {
+		*why_out = why_b[wb];
+		return NAN;
+	}
+	*why_out = NULL;
+	return ra - rb;
+}
+
+/* at least as extreme as the observed |gap| (undefined counts as extreme) */
+static int extreme(double g, const char *why, double obs)
+{
+	double tol = 100 * DBL_EPSILON * fabs(obs);
+	return why != NULL || fabs(g) >= fabs(obs) - tol;
+}
+
+int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
+                        size_t b, size_t n_perm, uint64_t seed,
+                        struct ft_value *gap, double *p_value,
+                        struct ft_error *err)
+{
+	struct ft_conf ca, cb, tot;
+	struct ft_rng r;
+	uint32_t *rows = NULL;
+	uint8_t *cellof = NULL;
+	size_t na = 0, nb = 0, hits = 0;
+	double w0 = -1, obs;
+	int same_w = 1, rc;
+	const char *why;
+
+	if (gap)
+		*gap = (struct ft_value){ NAN, NULL };
+	if (p_value)
+		*p_value = NAN;
+	rc = ft_eval_check(in, err);
+	if (rc)
+		return rc;
+	if (!gap || !p_value)
+		return ft_error_set(err, FT_EINVAL, "permutation test: no output");
+	if (a >= in->n_groups || b >= in->n_groups || a == b)
+		return ft_error_set(err, FT_EINVAL,
+		                    "permutation test: groups %zu and %zu are not two different "
+		                    "groups below %zu", a, b, in->n_groups);
+	if (!rate_metric(metric))
+		return ft_error_set(err, FT_EINVAL,
+		                    "permutation test: '%s' is not a rate metric",
+		                    ft_metric_name(metric));
+
+	/* the observed cells of a and b, and whether their rows share one weight */
+	memset(&ca, 0, sizeof ca);
+	memset(&cb, 0, sizeof cb);
+	for (size_t i = 0; i < in->n; i++) {
+		int32_t g = in->group ? in->group[i] : -1;
+		double wi = in->w ? in->w[i] : 1.0;
+		int cell = 2 * (in->y[i] == 1.0) + (in->score[i] >= in->threshold);
+		struct ft_conf *c;
+
+		if (g < 0 || ((size_t)g != a && (size_t)g != b))
+			continue;
+		c = (size_t)g == a ? &ca : &cb;
+		c->w[cell] += wi;
+		c->c[cell] += 1;
+		if ((size_t)g == a)
+			na++;
+		else
+			nb++;
+		if (w0 < 0)
+			w0 = wi;
+		else if (wi != w0)
+			same_w = 0;
+	}
+	if (!(w0 > 0))
+		same_w = 0;      /* zero weights: keep the weighted arithmetic */
+	if (same_w) {
+		/* rates do not see a common scale: use the counts as weights, the
+		 * same arithmetic as the permutations below */
+		memcpy(ca.w, ca.c, sizeof ca.w);
+		memcpy(cb.w, cb.c, sizeof cb.w);
+	}
+	obs = gap_of(&ca, &cb, metric, &why);
+	if (why) {
+		*gap = (struct ft_value){ NAN, why };
+		return 0;
+	}
+	*gap = (struct ft_value){ obs, NULL };
+	tot = ca;
+	ft_conf_add(&tot, &cb);
+	ft_rng_seed(&r, seed);
+
+	if (same_w) {
+		uint64_t cnt[4], xa[4];
+
+		for (int k = 0; k < 4; k++)
+			cnt[k] = (uint64_t)tot.c[k];
+		for (size_t p = 0; p < n_perm; p++) {
+			struct ft_conf pa, pb;
+			double gp;
+
+			ft_sample_mvhypergeometric(&r, na, cnt, 4, na + nb, xa);
+			for (int k = 0; k < 4; k++) {
+				pa.c[k] = pa.w[k] = (double)xa[k];
+				pb.c[k] = pb.w[k] = (double)(cnt[k] - xa[k]);
+			}
+			gp = gap_of(&pa, &pb, metric, &why);
+			hits += extreme(gp, why, obs);
+		}
+	} else {
+		/* deal the smaller group's rows by a partial Fisher-Yates shuffle;
+		 * the other group gets the rest (total minus the drawn sums) */
+		size_t N = na + nb, k = na < nb ? na : nb, j = 0;
+		int small_is_a = na <= nb;
+
+		rows = malloc(N * sizeof *rows);
+		cellof = malloc(N);
+		if (!rows || !cellof) {
+			rc = ft_error_set(err, FT_ENOMEM, "permutation test: out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < in->n; i++) {
+			int32_t g = in->group ? in->group[i] : -1;
+			if (g >= 0 && ((size_t)g == a || (size_t)g == b)) {
+				rows[j] = (uint32_t)i;
+				cellof[j++] = (uint8_t)(2 * (in->y[i] == 1.0) +
+				                        (in->score[i] >= in->threshold));
+			}
+		}
+		for (size_t p = 0; p < n_perm; p++) {
+			struct ft_conf small, rest;
+			double gp;
+
+			memset(&small, 0, sizeof small);
+			for (size_t i = 0; i < k; i++) {
+				size_t pick = i + (size_t)ft_rng_below(&r, N - i);
+				uint32_t tr = rows[i];
+				uint8_t tc = cellof[i];
+
+				rows[i] = rows[pick];
+				cellof[i] = cellof[pick];
+				rows[pick] = tr;
+				cellof[pick] = tc;
+				small.w[cellof[i]] += in->w[rows[i]];
+				small.c[cellof[i]] += 1;
+			}
+			for (int c = 0; c < 4; c++) {
+				rest.w[c] = tot.w[c] - small.w[c];
+				rest.c[c] = tot.c[c] - small.c[c];
+				/* a rest of zero rows has zero weight, not rounding dust */
+				if (rest.c[c] == 0)
+					rest.w[c] = 0;
+			}
+			gp = small_is_a ? gap_of(&small, &rest, metric, &why)
+			                : gap_of(&rest, &small, metric, &why);
+			hits += extreme(gp, why, obs);
+		}
+	}
+	*p_value = (1.0 + (double)hits) / (1.0 + (double)n_perm);
+	rc = 0;
+done:
+	free(rows);
+	free(cellof);
+	return rc;
+}

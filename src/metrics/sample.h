@@ -1,0 +1,43 @@
+/*
+ * sample.h - exact discrete samplers for the bootstrap and the permutation
+ * test (src/metrics/sample.c).  Internal to libfairtrain, not installed.
+ *
+ * "Exact" means the algorithm draws from the stated distribution itself (no
+ * normal or Poisson approximation); the only error is floating-point
+ * rounding in the probabilities, far below anything a test can see.
+ */
+#ifndef FT_METRICS_SAMPLE_H
+#define FT_METRICS_SAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fairtrain.h"
+
+/* Binomial(n, p): inversion when n min(p, 1-p) < 10, else Hormann's BTRD.
+ * p <= 0 (or NaN) gives 0, p >= 1 gives n. */
+uint64_t ft_sample_binomial(struct ft_rng *r, uint64_t n, double p);
+
+/* Hypergeometric: the number of "good" items among `draws` items taken
+ * without replacement from good + bad items (draws <= good + bad; larger
+ * draws are clamped).  Inversion searching outwards from the mode. */
+uint64_t ft_sample_hypergeometric(struct ft_rng *r, uint64_t good,
+                                  uint64_t bad, uint64_t draws);
+
+/* Multinomial(n; cnt[0..k) / total) by conditional binomials:
+ * out[i] ~ Binomial(n - out[0..i), cnt[i] / (total - cnt[0..i))).
+ * total must be the sum of cnt (> 0 when n > 0). */
+void ft_sample_multinomial(struct ft_rng *r, uint64_t n, const uint64_t *cnt,
+                           size_t k, uint64_t total, uint64_t *out);
+
+/* Multivariate hypergeometric: how many of `draws` items taken without
+ * replacement from an urn with cnt[i] items of colour i are of each colour,
+ * by sequential univariate draws.  total = sum of cnt, draws <= total. */
+void ft_sample_mvhypergeometric(struct ft_rng *r, uint64_t draws,
+                                const uint64_t *cnt, size_t k, uint64_t total,
+                                uint64_t *out);
+
+/* log(k!) in long double (a 25-digit table below 30, Stirling series above; relative
+ * error below 1e-18).  Thread-safe, unlike lgamma's signgam. */
+long double ft_log_factorial(uint64_t k);
+
+#endif
