@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "metrics/metrics.h"
 
 /* Weighted per-group feature means: mean[g * p + j]. */
 static int group_means(const struct ft_dataset *d, size_t ng, double **out,
@@ -130,12 +131,12 @@ static int by_score(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-static struct ft_value auc2(struct sv *v, size_t n)
+/* v sorted by score. */
+static struct ft_value auc2(const struct sv *v, size_t n)
 {
 	double wp = 0, wn = 0, acc = 0, neg_below = 0;
 	struct ft_value r = {NAN, NULL};
 
-	qsort(v, n, sizeof *v, by_score);
 	for (size_t i = 0; i < n;) {
 		size_t e = i;
 		double tp = 0, tn = 0;
@@ -162,10 +163,23 @@ static struct ft_value auc2(struct sv *v, size_t n)
 	return r;
 }
 
-static int by_double(const void *x, const void *y)
+/* The same AUC from a table of categories: t[k * 2 + g] weights, each
+ * category scored by its share of group 1, so one sort of the k categories
+ * replaces a sort of the rows. */
+static struct ft_value auc_table(const double *t, size_t nk, struct sv *v)
 {
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
+	size_t m = 0;
+
+	for (size_t k = 0; k < nk; k++) {
+		double s = t[2 * k] + t[2 * k + 1];
+		if (!(s > 0))
+			continue;
+		/* one entry per (category, group): score = share, weight = count */
+		v[m++] = (struct sv){t[2 * k + 1] / s, t[2 * k], 0};
+		v[m++] = (struct sv){t[2 * k + 1] / s, t[2 * k + 1], 1};
+	}
+	qsort(v, m, sizeof *v, by_score);
+	return auc2(v, m);
 }
 
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
@@ -173,7 +187,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 {
 	size_t ng = d->n_groups, n = d->n, np = 0, nf = 0;
 	struct ft_proxy *px = NULL;
-	double *t = NULL, *cut = NULL, *share = NULL;
+	double *t = NULL, *xs = NULL;
 	struct sv *v = NULL;
 	int rc = FT_ENOMEM;
 
@@ -186,25 +200,37 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		nf += e->cols[c].role == FT_ROLE_FEATURE ||
 		      (e->use_sensitive && e->cols[c].role == FT_ROLE_SENSITIVE);
 	px = calloc(nf ? nf : 1, sizeof *px);
-	cut = malloc((n ? n : 1) * sizeof *cut);
 	v = malloc((n ? n : 1) * sizeof *v);
-	if (!px || !cut || !v)
+	xs = malloc((n ? n : 1) * sizeof *xs);
+	if (!px || !v || !xs)
 		goto done;
 	for (size_t c = 0; c < e->n_cols; c++) {
 		const struct ft_column *col = &e->cols[c];
-		size_t nk, j, cc = 0;
+		size_t nk, j, cc = 0, m = 0;
 		double hg = 0, q[9];
 		if (!(col->role == FT_ROLE_FEATURE ||
 		      (e->use_sensitive && col->role == FT_ROLE_SENSITIVE)))
 			continue;
 		if (col->type == FT_NUMERIC) {
+			/* one (radix) sort of (value, group, weight) gives the deciles
+			 * and the AUC */
+			uint32_t *order = NULL;
 			j = col->offset;
 			nk = 10;
 			for (size_t i = 0; i < n; i++)
-				cut[i] = d->num[i * d->n_num + j];
-			qsort(cut, n, sizeof *cut, by_double);
+				xs[i] = d->num[i * d->n_num + j];
+			if (ft_score_order(xs, n, &order))
+				goto done;
+			m = 0;
+			for (size_t r = 0; r < n; r++) {
+				size_t i = order[r];
+				if (d->group[i] >= 0)
+					v[m++] = (struct sv){xs[i], d->w ? d->w[i] : 1.0,
+					                     d->group[i] == 1};
+			}
+			free(order);
 			for (int k = 0; k < 9; k++)
-				q[k] = n ? cut[(size_t)((k + 1) * (double)n / 10.0 - 1e-9)] : 0;
+				q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
 		} else {
 			/* which categorical block is this column's? */
 			for (size_t o = 0; o < c; o++)
@@ -215,9 +241,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		}
 		free(t);
 		t = calloc(nk * ng, sizeof *t);
-		free(share);
-		share = calloc(nk, sizeof *share);
-		if (!t || !share)
+		if (!t)
 			goto done;
 		for (size_t i = 0; i < n; i++) {
 			int32_t g = d->group[i];
@@ -226,9 +250,9 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			if (g < 0)
 				continue;
 			if (col->type == FT_NUMERIC) {
-				double x = d->num[i * d->n_num + col->offset];
+				double xv = d->num[i * d->n_num + col->offset];
 				k = 0;
-				while (k < 9 && x > q[k])
+				while (k < 9 && xv > q[k])
 					k++;
 			} else {
 				int32_t code = d->code[i * d->n_cat + cc];
@@ -241,27 +265,8 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		px[np].nmi = hg > 0 ? px[np].mi / hg : NAN;
 		px[np].auc.value = NAN;
 		px[np].auc.why = "more than two groups";
-		if (ng == 2) {
-			size_t m = 0;
-			for (size_t k = 0; k < nk; k++) {
-				double s = t[k * ng] + t[k * ng + 1];
-				share[k] = s > 0 ? t[k * ng + 1] / s : 0;
-			}
-			for (size_t i = 0; i < n; i++) {
-				if (d->group[i] < 0)
-					continue;
-				if (col->type == FT_NUMERIC) {
-					v[m].s = d->num[i * d->n_num + col->offset];
-				} else {
-					int32_t code = d->code[i * d->n_cat + cc];
-					v[m].s = share[code < 0 ? col->n_cats : (size_t)code - col->offset];
-				}
-				v[m].w = d->w ? d->w[i] : 1.0;
-				v[m].pos = d->group[i] == 1;
-				m++;
-			}
-			px[np].auc = auc2(v, m);
-		}
+		if (ng == 2)
+			px[np].auc = col->type == FT_NUMERIC ? auc2(v, m) : auc_table(t, nk, v);
 		np++;
 	}
 	*out = px;
@@ -271,8 +276,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 done:
 	free(px);
 	free(t);
-	free(cut);
-	free(share);
+	free(xs);
 	free(v);
 	return rc ? ft_error_set(err, rc, "out of memory") : 0;
 }

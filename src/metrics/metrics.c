@@ -306,8 +306,9 @@ void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv)
 /* ------------------------------------------------------------- sort */
 
 /* LSD radix sort, 11-bit digits (6 passes; a pass whose digit is the same
- * for every key is skipped).  Non-negative doubles order like their bit
- * patterns; + 0.0 turns -0.0 into +0.0. */
+ * for every key is skipped), stable.  Doubles order like their bit patterns
+ * once the sign bit of positives is set and negatives are inverted; + 0.0
+ * turns -0.0 into +0.0.  No NaN. */
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
 #define RADIX_PASSES 6
@@ -329,6 +330,9 @@ int ft_score_order(const double *score, size_t n, uint32_t **order)
 	for (size_t i = 0; i < n; i++) {
 		double s = score[i] + 0.0;
 		memcpy(&k[i], &s, sizeof s);
+		/* IEEE order as unsigned order: set the sign bit of positives,
+		 * flip every bit of negatives */
+		k[i] ^= (k[i] >> 63) ? ~(uint64_t)0 : (uint64_t)1 << 63;
 		ix[i] = (uint32_t)i;
 		for (int d = 0; d < RADIX_PASSES; d++)
 			hist[d][(k[i] >> (d * RADIX_BITS)) & (RADIX - 1)]++;

@@ -72,9 +72,8 @@ int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf);
 /* conf[0 .. G] filled: add the overall and (priv >= 0) pooled targets. */
 void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
 
-/* Row indices sorted by score ascending (LSD radix sort on the bits of the
- * doubles, which order like the values for scores >= 0).  n < 2^32.
- * *order is malloc'ed. */
+/* Row indices sorted by score ascending, stable (LSD radix sort on the
+ * bits of the doubles; any finite values).  n < 2^32.  *order is malloc'ed. */
 int ft_score_order(const double *score, size_t n, uint32_t **order);
 
 /* Exact weighted ROC AUC numerators of every target by one sweep over the

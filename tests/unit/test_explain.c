@@ -1,0 +1,200 @@
+/*
+ * test_explain.c - gap decomposition and proxy report on hand-made data.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fairtrain.h"
+#include "t.h"
+#include "metrics/metrics.h"
+
+/* 6 rows: numeric x0, x1; one categorical column with codes 2..3 (2 cats);
+ * groups 0,0,0,1,1,1; weights 1 except row 2 (weight 2). */
+static double NUM[12] = {1, 0,  2, 1,  3, 0,  -1, 2,  0, 2,  1, 5};
+static int32_t CODE[6] = {2, 2, 3, 3, 3, -1};
+static double W[6] = {1, 1, 2, 1, 1, 1};
+static int32_t GRP[6] = {0, 0, 0, 1, 1, 1};
+static double Y[6] = {1, 0, 1, 0, 1, 0};
+
+static struct ft_dataset make(void)
+{
+	struct ft_dataset d;
+	memset(&d, 0, sizeof d);
+	d.n = 6; d.p = 4; d.n_num = 2; d.num = NUM; d.n_cat = 1; d.code = CODE;
+	d.y = Y; d.w = W; d.group = GRP; d.n_groups = 2;
+	return d;
+}
+
+static void test_decomposition_by_hand(void)
+{
+	struct ft_dataset d = make();
+	double coef[4] = {0.5, -1.0, 2.0, 3.0}, contrib[4], gap, dec[6];
+	struct ft_linear_model m = {FT_MODEL_LOGREG, 4, coef, 0.25};
+	struct ft_error err = {0};
+	/* weighted means, group 0 (weights 1,1,2; total 4): x0 (1+2+6)/4 = 2.25,
+	 * x1 (0+1+0)/4 = 0.25, cat2 (1+1)/4 = 0.5, cat3 2/4 = 0.5.
+	 * group 1 (total 3): x0 0/3 = 0, x1 9/3 = 3, cat2 0, cat3 2/3. */
+	T_CHECK(ft_gap_decomposition(&m, &d, 0, 1, contrib, &gap, &err) == 0);
+	T_NEAR(contrib[0], 0.5 * 2.25, 1e-15);
+	T_NEAR(contrib[1], -1.0 * (0.25 - 3.0), 1e-15);
+	T_NEAR(contrib[2], 2.0 * 0.5, 1e-15);
+	T_NEAR(contrib[3], 3.0 * (0.5 - 2.0 / 3.0), 1e-15);
+	/* the contributions add up to the gap in mean decision value */
+	ft_linear_decision(&m, &d, dec);
+	double m0 = (dec[0] + dec[1] + 2 * dec[2]) / 4, m1 = (dec[3] + dec[4] + dec[5]) / 3;
+	T_NEAR(gap, m0 - m1, 1e-14);
+	T_NEAR(contrib[0] + contrib[1] + contrib[2] + contrib[3], gap, 1e-14);
+}
+
+static void test_decomposition_errors(void)
+{
+	struct ft_dataset d = make();
+	double coef[4] = {0}, contrib[4], gap;
+	struct ft_linear_model m = {FT_MODEL_LOGREG, 4, coef, 0};
+	struct ft_error err = {0};
+	T_CHECK(ft_gap_decomposition(&m, &d, 0, 0, contrib, &gap, &err) == FT_EINVAL);
+	ft_error_clear(&err);
+	T_CHECK(ft_gap_decomposition(&m, &d, 0, 2, contrib, &gap, &err) == FT_EINVAL);
+	m.p = 3;
+	ft_error_clear(&err);
+	T_CHECK(ft_gap_decomposition(&m, &d, 0, 1, contrib, &gap, &err) == FT_EINVAL);
+	T_CHECK(strstr(err.msg, "features") != NULL);
+}
+
+/* An encoder with one numeric and one categorical feature column. */
+static void encoder(struct ft_encoder *e, struct ft_column cols[2], char *names[2])
+{
+	memset(e, 0, sizeof *e);
+	memset(cols, 0, 2 * sizeof *cols);
+	cols[0].name = names[0]; cols[0].role = FT_ROLE_FEATURE; cols[0].type = FT_NUMERIC;
+	cols[0].offset = 0;
+	cols[1].name = names[1]; cols[1].role = FT_ROLE_FEATURE; cols[1].type = FT_CATEGORICAL;
+	cols[1].n_cats = 2; cols[1].offset = 1;
+	e->n_cols = 2; e->cols = cols; e->n_features = 3; e->n_num = 1; e->n_cat = 1;
+	e->n_groups = 2;
+}
+
+static void test_proxy_perfect_and_independent(void)
+{
+	/* 20 rows: the categorical column equals the group (a perfect proxy);
+	 * the numeric column takes values 0..9 in both groups alike. */
+	enum { N = 20 };
+	double num[N], w[N];
+	int32_t code[N], grp[N];
+	struct ft_dataset d;
+	struct ft_encoder e;
+	struct ft_column cols[2];
+	char *names[2] = {"x", "c"};
+	struct ft_proxy *px = NULL;
+	size_t np = 0;
+	struct ft_error err = {0};
+
+	for (int i = 0; i < N; i++) {
+		grp[i] = i % 2;
+		code[i] = 1 + grp[i];
+		num[i] = i / 2;
+		w[i] = 1;
+	}
+	memset(&d, 0, sizeof d);
+	d.n = N; d.p = 3; d.n_num = 1; d.num = num; d.n_cat = 1; d.code = code;
+	d.w = w; d.group = grp; d.n_groups = 2;
+	encoder(&e, cols, names);
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	T_CHECK(np == 2);
+	if (np == 2) {
+		T_STREQ(px[0].column, "x");
+		T_NEAR(px[0].mi, 0.0, 1e-15);          /* same distribution in both groups */
+		T_NEAR(px[0].auc.value, 0.5, 1e-15);
+		T_STREQ(px[1].column, "c");
+		T_NEAR(px[1].mi, log(2.0), 1e-15);     /* I = H(group) = ln 2 */
+		T_NEAR(px[1].nmi, 1.0, 1e-15);
+		T_NEAR(px[1].auc.value, 1.0, 1e-15);
+	}
+	free(px);
+}
+
+static void test_proxy_partial_by_hand(void)
+{
+	/* categorical column vs group: counts (cat0: g0 3, g1 1), (cat1: g0 1, g1 3).
+	 * I = sum p log(p / (pk pg)) = 2 * (3/8 ln(3/2) + 1/8 ln(1/2)); AUC of the
+	 * share score: shares 1/4 and 3/4 -> P(g1 above g0) = (3*3 + 0.5*... ) */
+	enum { N = 8 };
+	double num[N] = {0, 0, 0, 0, 0, 0, 0, 0}, w[N] = {1, 1, 1, 1, 1, 1, 1, 1};
+	int32_t code[N] = {1, 1, 1, 2, 1, 2, 2, 2}, grp[N] = {0, 0, 0, 0, 1, 1, 1, 1};
+	struct ft_dataset d;
+	struct ft_encoder e;
+	struct ft_column cols[2];
+	char *names[2] = {"x", "c"};
+	struct ft_proxy *px = NULL;
+	size_t np = 0;
+	struct ft_error err = {0};
+	double mi = 2 * (3.0 / 8 * log(1.5) + 1.0 / 8 * log(0.5));
+	/* pairs (g1, g0): g1 in cat1 (3) beats g0 in cat0 (3): 9 wins; g1 cat1 vs
+	 * g0 cat1 (1): 3 ties; g1 cat0 (1) vs g0 cat0 (3): 3 ties; g1 cat0 vs g0
+	 * cat1: 1 loss.  AUC = (9 + 0.5 * 6) / 16 = 0.75 */
+	memset(&d, 0, sizeof d);
+	d.n = N; d.p = 3; d.n_num = 1; d.num = num; d.n_cat = 1; d.code = code;
+	d.w = w; d.group = grp; d.n_groups = 2;
+	encoder(&e, cols, names);
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	if (np == 2) {
+		T_NEAR(px[1].mi, mi, 1e-15);
+		T_NEAR(px[1].nmi, mi / log(2.0), 1e-15);
+		T_NEAR(px[1].auc.value, 0.75, 1e-15);
+		T_NEAR(px[0].mi, 0.0, 1e-15);          /* a constant column says nothing */
+	}
+	free(px);
+	/* three groups: no AUC, with a reason */
+	grp[7] = 2;
+	d.n_groups = 3;
+	e.n_groups = 3;
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	if (np == 2)
+		T_CHECK(px[1].auc.why != NULL && isnan(px[1].auc.value));
+	free(px);
+	d.group = NULL;
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == FT_EINVAL);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The radix sort behind AUCs and deciles orders any finite doubles,
+ * negative ones included, like a comparison sort. */
+static void test_radix_order_signed(void)
+{
+	enum { N = 5000 };
+	double v[N], sorted[N];
+	uint32_t *order = NULL;
+	struct ft_rng r;
+
+	ft_rng_seed(&r, 3);
+	for (int i = 0; i < N; i++) {
+		double u = ft_rng_normal(&r) * (i % 7 == 0 ? 1e-300 : i % 5 == 0 ? 1e300 : 3);
+		v[i] = i % 11 == 0 ? -0.0 : i % 13 == 0 ? 0.0 : i % 17 == 0 ? 2.5 : u;
+	}
+	memcpy(sorted, v, sizeof v);
+	qsort(sorted, N, sizeof *sorted, cmp_double);
+	T_CHECK(ft_score_order(v, N, &order) == 0);
+	for (int i = 0; order && i < N; i++)
+		T_CHECKF(v[order[i]] == sorted[i], "position %d: %g, expected %g", i,
+		         v[order[i]], sorted[i]);
+	/* stable: equal values keep their input order */
+	for (int i = 1; order && i < N; i++)
+		if (v[order[i]] == v[order[i - 1]])
+			T_CHECK(order[i] > order[i - 1]);
+	free(order);
+}
+
+int main(void)
+{
+	T_RUN(test_radix_order_signed);
+	T_RUN(test_decomposition_by_hand);
+	T_RUN(test_decomposition_errors);
+	T_RUN(test_proxy_perfect_and_independent);
+	T_RUN(test_proxy_partial_by_hand);
+	return t_done();
+}
