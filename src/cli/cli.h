@@ -178,6 +178,9 @@ void cli_warn_stats(const char *path, const struct ft_encode_stats *st);
 int cli_measure_model(struct ft_comparison *cmp, size_t n_perm, const char *model_name,
                       const char *split, const struct ft_linear_model *m,
                       const struct ft_dataset *ds, const struct ft_encoder *e);
+/* Append a copy of the rows of model `from` on split as model `to`. */
+int cli_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
+                  const char *split);
 /* A new comparison table with the measurement settings; NULL on ENOMEM. */
 struct ft_comparison *cli_comparison_new(const struct cli_measure *ms, uint64_t seed);
 

@@ -107,6 +107,25 @@ int cli_measure_model(struct ft_comparison *cmp, size_t n_perm, const char *mode
 	return 0;
 }
 
+int cli_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
+                  const char *split)
+{
+	size_t n = cmp->n;
+
+	for (size_t i = 0; i < n; i++) {
+		/* copy the row's fields first: adding may move the rows */
+		struct ft_comparison_row r = cmp->rows[i];
+		struct ft_value v = {r.value, r.why}, lo = {r.lo, r.ci_why}, hi = {r.hi, r.ci_why};
+		if (strcmp(r.model, from) || strcmp(r.split, split))
+			continue;
+		if (ft_comparison_add(cmp, r.metric, to, split, r.group, r.convention, v, lo, hi)) {
+			cli_fail("out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------- extras */
 
 static const double *sort_vals;
