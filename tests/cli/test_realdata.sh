@@ -79,3 +79,43 @@ grep -q "lbfgs.*converged" "$TMP/out" && pass compas_lbfgs || fail compas_lbfgs 
 # export -> liblinear reads the same encoding train uses
 check adult_export "$FT" export --format libsvm --data "$A/adult.data" $ADULT --out "$TMP/adult.svm"
 [ "$(wc -l <"$TMP/adult.svm")" -eq 30162 ] && pass adult_export_rows || fail adult_export_rows "$(wc -l <"$TMP/adult.svm")"
+
+# eval measures the saved model (and its baseline) on adult.test as
+# distributed; its numbers equal the test part of train's comparison.
+check adult_eval "$FT" eval --model "$TMP/adult.h5" --data "$A/adult.test" --skip-rows 1 \
+	--bootstrap 100 --report "$TMP/adult_eval.json"
+$PY - "$TMP/adult.h5" "$TMP/adult_eval.json" <<'PYEOF' && pass adult_eval_equals_train_test || fail adult_eval_equals_train_test "see above"
+import json, sys, h5py
+f = h5py.File(sys.argv[1], "r")["comparison"]
+cols = {k: (f[k].asstr()[...] if f[k].dtype.kind == "O" else f[k][...]) for k in f}
+train = {}
+for i in range(len(cols["metric"])):
+    if cols["split"][i] == "test" and cols["model"][i] == "mitigated" and cols["convention"][i] != "permutation_test":
+        train[(cols["metric"][i], cols["group"][i], cols["convention"][i])] = (cols["defined"][i], cols["value"][i])
+ev = {(r["metric"], r["group"], r["convention"]): r for r in json.load(open(sys.argv[2]))["comparison"]
+      if r["model"] == "mitigated" and r["convention"] != "permutation_test"}
+assert set(ev) == set(train), set(ev) ^ set(train)
+for k, (d, v) in train.items():
+    if d: assert abs(ev[k]["value"] - v) < 1e-12, (k, ev[k]["value"], v)
+    else: assert ev[k]["value"] is None, k
+# the printed summary of the paper-style numbers: DP difference on test
+print("adult test DP difference (between groups): %.4f" % train[("demographic_parity_difference", "", "between_groups")][1], file=sys.stderr)
+PYEOF
+
+# audit of the same predictions written by predict
+"$FT" predict --quiet --model "$TMP/adult.h5" --data "$A/adult.test" --skip-rows 1 --out "$TMP/adult.scores"
+$PY - "$A/adult.test" "$TMP/adult.scores" "$TMP/adult_preds.csv" <<'PYEOF'
+import csv, sys
+raw = [l for l in open(sys.argv[1]).read().split("\n")[1:] if l.strip()]
+sc = list(csv.DictReader(open(sys.argv[2])))
+assert len(raw) == len(sc)
+with open(sys.argv[3], "w") as out:
+    out.write("sex,income,score\n")
+    for l, s in zip(raw, sc):
+        f = [x.strip() for x in l.split(",")]
+        out.write("%s,%s,%s\n" % (f[9], f[14].rstrip("."), s["score"]))
+PYEOF
+check adult_audit "$FT" audit --data "$TMP/adult_preds.csv" --label income --positive '>50K' \
+	--score score --sensitive sex --privileged Male --bootstrap 200 --report "$TMP/adult_audit.csv"
+# audit keeps the rows with missing features (predict imputed them): 16,281
+grep -q "16281 rows read, 16281 measured" "$TMP/out" && pass adult_audit_rows || fail adult_audit_rows "$(head -2 "$TMP/out")"
