@@ -308,9 +308,18 @@ struct ft_linear_model {
 	size_t p;
 	double *coef;          /* p */
 	double intercept;
+	/* One weight vector per group (the prejudice remover's per-group model):
+	 * when n_groups > 0, row i is scored with group_coef[g * p .. g * p + p)
+	 * and group_intercept[g] of its group g = d->group[i], which must then be
+	 * known (a row of an unknown group scores NaN); coef / intercept hold the
+	 * weighted average of the groups' vectors, for reading only. */
+	size_t n_groups;
+	double *group_coef;    /* n_groups * p, or NULL */
+	double *group_intercept; /* n_groups, or NULL */
 };
 void ft_linear_model_free(struct ft_linear_model *m);
-/* Raw scores x.w + b for every row of d (n doubles). */
+/* Raw scores x.w + b for every row of d (n doubles); per-group models use
+ * each row's group (NaN where d->group is NULL or -1). */
 void ft_linear_decision(const struct ft_linear_model *m,
                         const struct ft_dataset *d, double *out);
 /* Probabilities sigmoid(x.w + b). */
@@ -527,6 +536,69 @@ int ft_comparison_measure(struct ft_comparison *c, const char *model,
                           const char *split, const struct ft_eval_input *in,
                           struct ft_error *err);
 
+/* ------------------------------------------------- mitigation methods */
+
+/* A mitigation method is one entry in the method table (src/fair/methods.c):
+ * name, stage, numeric parameters with defaults, ranges and help, and a fit
+ * function.  `train --method NAME:k=v,...`, `--help` and the model file all
+ * read the table. */
+enum ft_stage { FT_STAGE_PRE = 0, FT_STAGE_IN, FT_STAGE_POST };
+const char *ft_stage_name(int stage);     /* "pre", "in", "post" */
+
+#define FT_MAX_PARAMS 8
+#define FT_MAX_DIAG 48
+#define FT_DIAG_NAME 64
+
+struct ft_param_def {
+	const char *name;        /* "eta" */
+	double def, lo, hi;      /* default; allowed closed range */
+	int integer;             /* 1: whole numbers only (flags, counts) */
+	const char *help;
+};
+
+/* What a fit function gets (all borrowed). */
+struct ft_fit_input {
+	const struct ft_dataset *train;           /* y, w and group set */
+	size_t n_groups;
+	const char *const *group_names;
+	long privileged;                          /* group index or -1 */
+	const struct ft_logreg_params *lr;        /* C and solver options */
+	const struct ft_linear_model *baseline;   /* the unmitigated fit (warm start) */
+	double baseline_objective;                /* its logistic objective value */
+	const double *params;                     /* the method's parameters, table order */
+};
+
+/* What it returns.  model is owned by the caller afterwards. */
+struct ft_fit_output {
+	struct ft_linear_model *model;
+	struct ft_solver_result res;
+	/* diagnostics saved in the model file: constraint values, multipliers,
+	 * KKT residual, reweighing weights, penalty values ... */
+	size_t n_diag;
+	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
+	double diag[FT_MAX_DIAG];
+};
+/* Append a diagnostic (ignored beyond FT_MAX_DIAG; the name is truncated). */
+void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);
+
+struct ft_method {
+	const char *name;
+	int stage;                                /* enum ft_stage */
+	const char *help;                         /* one line */
+	size_t n_params;
+	const struct ft_param_def *params;
+	int needs_groups;                         /* needs a sensitive attribute */
+	int (*fit)(const struct ft_fit_input *in, struct ft_fit_output *out,
+	           struct ft_error *err);
+};
+/* The table, and lookup by name (NULL when unknown). */
+const struct ft_method *ft_method_list(size_t *n);
+const struct ft_method *ft_method_find(const char *name);
+/* Parse "name" or "name:k=v,k=v": the method and every parameter (defaults
+ * filled in, ranges checked).  Errors name the bad part. */
+int ft_method_parse(const char *spec, const struct ft_method **m,
+                    double params[FT_MAX_PARAMS], struct ft_error *err);
+
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
@@ -552,7 +624,13 @@ struct ft_model_file {
 	/* before/after tables (NULL when absent) */
 	struct ft_comparison *comparison;
 	/* training */
-	char *method;               /* "logreg" */
+	char *method;               /* a method table name; "logreg" = unmitigated */
+	size_t n_params;            /* the method's parameters */
+	char **param_names;
+	double *param_values;
+	size_t n_diag;              /* its diagnostics (struct ft_fit_output) */
+	char **diag_names;
+	double *diag_values;
 	double C;
 	int fit_intercept;
 	struct ft_solver_opts solver_opts;
