@@ -131,6 +131,23 @@ long ft_table_col(const struct ft_table *t, const char *name);
 int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err);
 
+/* Row filters ("--filter 'days_b_screening_arrest<=30'"), for the
+ * published preprocessing profiles (the ProPublica COMPAS filter). */
+enum ft_filter_op { FT_OP_EQ = 0, FT_OP_NE, FT_OP_LT, FT_OP_LE, FT_OP_GT, FT_OP_GE };
+struct ft_filter {
+	char col[128];
+	int op;              /* enum ft_filter_op */
+	char value[128];
+};
+/* Parse "COL==V", "COL!=V", "COL<V", "COL<=V", "COL>V", "COL>=V".  == and !=
+ * compare text; the others compare numbers (V must be a number). */
+int ft_filter_parse(const char *expr, struct ft_filter *f, struct ft_error *err);
+/* Keep the rows that pass every filter (a missing cell passes none); a cell
+ * that is not a number under <, <=, >, >= is an error naming file, line and
+ * column.  *n_removed counts the rows dropped. */
+int ft_table_filter(const struct ft_table *t, const struct ft_filter *f, size_t n,
+                    struct ft_table **out, size_t *n_removed, struct ft_error *err);
+
 /* ----------------------------------------------------------- column roles */
 
 enum ft_role { FT_ROLE_FEATURE = 0, FT_ROLE_TARGET, FT_ROLE_SENSITIVE,

@@ -19,6 +19,7 @@ enum {
 	OPT_NUMERIC, OPT_USE_SENSITIVE, OPT_NAMES, OPT_HEADER, OPT_NO_HEADER,
 	OPT_DELIMITER, OPT_SKIP_ROWS, OPT_TEST_SKIP_ROWS, OPT_MISSING,
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
+	OPT_FILTER,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
 };
@@ -45,7 +46,8 @@ enum {
 	{"test-skip-rows", required_argument, NULL, OPT_TEST_SKIP_ROWS}, \
 	{"missing", required_argument, NULL, OPT_MISSING}, \
 	{"missing-tokens", required_argument, NULL, OPT_MISSING_TOKENS}, \
-	{"label-strip", required_argument, NULL, OPT_LABEL_STRIP}
+	{"label-strip", required_argument, NULL, OPT_LABEL_STRIP}, \
+	{"filter", required_argument, NULL, OPT_FILTER}
 
 /* Options of the commands that measure (train, eval, audit). */
 #define CLI_MEASURE_LONGOPTS \
@@ -92,6 +94,9 @@ int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const ch
 "  --missing-tokens LIST  cells read as missing (default: '',?,NA)\n" \
 "  --missing drop|impute  rows with missing features: drop (default) or\n" \
 "                         impute (numeric mean, most frequent category)\n" \
+"  --filter EXPR          keep rows where EXPR holds: COL==V, COL!=V (text),\n" \
+"                         COL<V, COL<=V, COL>V, COL>=V (numbers); repeat to\n" \
+"                         combine (all must hold); applied to --data and --test\n" \
 "Columns:\n" \
 "  --target COL           label column (required)\n" \
 "  --positive VALUE       the favourable label value (required)\n" \
@@ -115,6 +120,8 @@ struct cli_data {
 	int header_given;
 	struct ft_read_opts read;
 	struct ft_spec spec;
+	struct ft_filter filter[16];
+	size_t n_filter;
 	/* owned lists behind read/spec pointers */
 	char *lists[8];
 };
@@ -159,6 +166,7 @@ int cmd_synth(int argc, char **argv);
 struct cli_loaded {
 	struct ft_table *train_t, *test_t;
 	size_t n_rows_file;            /* rows read from --data before any split */
+	size_t n_filtered;             /* rows removed by --filter (both files) */
 	struct ft_encoder *enc;
 	struct ft_dataset *train, *test;
 	struct ft_encode_stats st_train, st_test;
@@ -169,6 +177,8 @@ struct cli_loaded {
  * both parts.  Prints the error and returns -1 on failure. */
 int cli_load(struct cli_data *d, const struct ft_encoder *enc, struct cli_loaded *L);
 void cli_loaded_free(struct cli_loaded *L, int free_enc);
+/* Apply d's --filter options to *t in place (prints the error, -1). */
+int cli_apply_filters(const struct cli_data *d, struct ft_table **t, size_t *n_removed);
 /* Warn (stderr, unless --quiet) about unseen categories and imputed cells. */
 void cli_warn_stats(const char *path, const struct ft_encode_stats *st);
 

@@ -32,6 +32,7 @@ static const char HELP[] =
 "  --seed N               bootstrap seed (default 1)\n"
 CLI_MEASURE_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
+"  --filter EXPR          keep rows where EXPR holds (as for train)\n"
 "  --missing-tokens LIST  how the file is read (rows with a missing label,\n"
 "                         score or group are dropped and counted)\n"
 "  --quiet                print nothing but errors\n";
@@ -66,6 +67,7 @@ int cmd_audit(int argc, char **argv)
 	char **drop = NULL, *numeric[1];
 	double *sc = NULL;
 	long scol;
+	size_t n_filtered = 0;
 	int c, r, rc = EXIT_FAIL;
 
 	cli_data_init(&d);
@@ -109,6 +111,8 @@ int cmd_audit(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
+	if (cli_apply_filters(&d, &t, &n_filtered))
+		goto done;
 	scol = ft_table_col(t, score);
 	if (scol < 0) {
 		cli_fail("%s: no column '%s'", d.data, score);

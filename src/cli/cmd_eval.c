@@ -21,6 +21,7 @@ static const char HELP[] =
 CLI_MEASURE_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
+"  --filter EXPR          keep rows where EXPR holds (as for train)\n"
 "  --quiet                print nothing but errors\n";
 
 int cmd_eval(int argc, char **argv)
@@ -45,6 +46,7 @@ int cmd_eval(int argc, char **argv)
 	struct ft_error err = {0};
 	const char *model = NULL;
 	int c, r, rc = EXIT_FAIL;
+	size_t n_filtered = 0;
 	int set_header = 0, set_delim = 0, set_skip = 0, set_names = 0, set_missing = 0;
 
 	cli_data_init(&d);
@@ -67,7 +69,7 @@ int cmd_eval(int argc, char **argv)
 		case OPT_SKIP_ROWS: set_skip = 1; break;
 		case OPT_NAMES: set_names = 1; break;
 		case OPT_MISSING_TOKENS: set_missing = 1; break;
-		case OPT_DATA: case OPT_SEED: break;
+		case OPT_DATA: case OPT_SEED: case OPT_FILTER: break;
 		default:
 			if (c >= OPT_DATA && c < OPT_CMD_BASE) {
 				rc = cli_usage_error("eval", "option '%s' is for train, not eval",
@@ -111,8 +113,13 @@ int cmd_eval(int argc, char **argv)
 		ro.missing = d.read.missing;
 		ro.n_missing = d.read.n_missing;
 	}
-	if (ft_table_read(d.data, &ro, &t, &err) ||
-	    ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, &err)) {
+	if (ft_table_read(d.data, &ro, &t, &err)) {
+		cli_fail("%s", err.msg);
+		goto done;
+	}
+	if (cli_apply_filters(&d, &t, &n_filtered))
+		goto done;
+	if (ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
@@ -131,8 +138,9 @@ int cmd_eval(int argc, char **argv)
 	                                  mf->enc->group_names))
 		goto done;
 	if (!cli_quiet) {
-		printf("eval      %s on %s: %zu rows read, %zu measured, %zu dropped\n",
-		       model, d.data, st.n_in, ds->n, st.n_dropped);
+		printf("eval      %s on %s: %zu rows read, %zu measured, %zu dropped, "
+		       "%zu removed by --filter\n", model, d.data, st.n_in + n_filtered, ds->n,
+		       st.n_dropped, n_filtered);
 		printf("\n%s (yhat = score >= %g", mf->baseline ? "before/after" : "metrics",
 		       ms.threshold);
 		if (ms.n_bootstrap)

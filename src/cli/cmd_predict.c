@@ -14,7 +14,8 @@ static const char HELP[] =
 "data was (delimiter, header, names, missing tokens); override with the\n"
 "options below.  Missing feature values are imputed with training means and\n"
 "most frequent categories; unseen categories encode as all zeros (counted in\n"
-"a warning).  The sensitive attribute is not needed by logistic regression.\n\n"
+"a warning).  The sensitive columns are needed only by models with one\n"
+"weight vector per group (prejudice:per_group=1); predict says so.\n\n"
 "Output columns: id (the row's line number in RAW.csv), score (probability\n"
 "of the positive label), label (1 when score >= 0.5), and target (the true\n"
 "0/1 label, empty when missing) when RAW.csv has the target column.\n\n"
@@ -124,6 +125,21 @@ int cmd_predict(int argc, char **argv)
 	    ft_encoder_apply(mf->enc, t, FT_APPLY_PREDICT, &ds, &st, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
+	}
+	if (mf->model->n_groups > 0) {
+		/* one weight vector per group: every row needs its group */
+		if (!ds->group) {
+			cli_fail("%s: this model (%s) scores each group with its own weights: "
+			         "the data needs the sensitive column%s", d.data, mf->method,
+			         mf->enc->n_sensitive > 1 ? "s" : "");
+			goto done;
+		}
+		for (size_t i = 0; i < ds->n; i++)
+			if (ds->group[i] < 0) {
+				cli_fail("%s:%zu: group missing or not seen in training; this model "
+				         "scores each group with its own weights", d.data, ds->line[i]);
+				goto done;
+			}
 	}
 	cli_warn_stats(d.data, &st);
 	if (!cli_quiet && st.n_imputed)

@@ -25,7 +25,8 @@ static const char HELP[] =
 CLI_DATA_HELP
 CLI_MEASURE_HELP
 "Model:\n"
-"  --method NAME          logreg (default; the only method in this version)\n"
+"  --method NAME[:k=v,..] mitigation method and its parameters (default logreg,\n"
+"                         the unmitigated model); see the list below\n"
 "  --C VALUE              inverse L2 strength (default 1)\n"
 "  --solver NAME          auto (default), newton or lbfgs\n"
 "  --max-iter N           solver iterations (default: 100 newton, 1000 lbfgs)\n"
@@ -33,6 +34,22 @@ CLI_MEASURE_HELP
 "Output:\n"
 "  --out FILE.h5          model file (required)\n"
 "  --quiet                no progress or warnings on stderr\n";
+
+/* The method table, for --help. */
+static void print_methods(void)
+{
+	size_t n;
+	const struct ft_method *m = ft_method_list(&n);
+
+	printf("\nMethods (stage; parameters with defaults):\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("  %-10s %-4s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
+		for (size_t k = 0; k < m[i].n_params; k++)
+			printf("  %15s%s = %g: %s\n", "", m[i].params[k].name, m[i].params[k].def,
+			       m[i].params[k].help);
+	}
+	printf("Example: --method prejudice:eta=25  --method cov-fair:c=0.01\n");
+}
 
 static char *utc_now(void)
 {
@@ -73,6 +90,35 @@ static struct ft_linear_model *copy_model(const struct ft_linear_model *m)
 	}
 	memcpy(c->coef, m->coef, m->p * sizeof *c->coef);
 	return c;
+}
+
+/* The method's name, parameters and diagnostics go into the model file. */
+static int store_method(struct ft_model_file *mf, const struct ft_method *m,
+                        const double *params, const struct ft_fit_output *fo)
+{
+	mf->method = ft_strdup(m->name);
+	mf->n_params = m->n_params;
+	mf->param_names = calloc(m->n_params ? m->n_params : 1, sizeof(char *));
+	mf->param_values = calloc(m->n_params ? m->n_params : 1, sizeof(double));
+	mf->n_diag = fo->n_diag;
+	mf->diag_names = calloc(fo->n_diag ? fo->n_diag : 1, sizeof(char *));
+	mf->diag_values = calloc(fo->n_diag ? fo->n_diag : 1, sizeof(double));
+	if (!mf->method || !mf->param_names || !mf->param_values || !mf->diag_names ||
+	    !mf->diag_values)
+		return -1;
+	for (size_t k = 0; k < m->n_params; k++) {
+		mf->param_names[k] = ft_strdup(m->params[k].name);
+		mf->param_values[k] = params[k];
+		if (!mf->param_names[k])
+			return -1;
+	}
+	for (size_t k = 0; k < fo->n_diag; k++) {
+		mf->diag_names[k] = ft_strdup(fo->diag_name[k]);
+		mf->diag_values[k] = fo->diag[k];
+		if (!mf->diag_names[k])
+			return -1;
+	}
+	return 0;
 }
 
 static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)
@@ -129,6 +175,9 @@ int cmd_train(int argc, char **argv)
 	struct cli_extras x = {0};
 	struct ft_model_file *mf = NULL;
 	struct ft_error err = {0};
+	const struct ft_method *method = ft_method_find("logreg");
+	double params[FT_MAX_PARAMS] = {0};
+	struct ft_fit_output fo = {0};
 	const char *out = NULL, *bad;
 	int c, r, rc = EXIT_FAIL, loaded = 0;
 	double t0 = cli_now();
@@ -188,13 +237,13 @@ int cmd_train(int argc, char **argv)
 			}
 			break;
 		case OPT_METHOD:
-			if (strcmp(optarg, "logreg") != 0) {
-				rc = cli_usage_error("train", "unknown method '%s' (available: logreg)", optarg);
+			if (ft_method_parse(optarg, &method, params, &err)) {
+				rc = cli_usage_error("train", "%s", err.msg);
 				goto done;
 			}
 			break;
 		case OPT_QUIET: cli_quiet = 1; break;
-		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
+		case 'h': case OPT_HELP: fputs(HELP, stdout); print_methods(); rc = EXIT_OK; goto done;
 		default: rc = cli_bad_option("train", c, argv); goto done;
 		}
 	}
@@ -208,6 +257,10 @@ int cmd_train(int argc, char **argv)
 	}
 	if (!out) {
 		rc = cli_usage_error("train", "--out FILE.h5 is required");
+		goto done;
+	}
+	if (method->needs_groups && d.spec.n_sensitive == 0) {
+		rc = cli_usage_error("train", "method %s needs --sensitive", method->name);
 		goto done;
 	}
 	if ((bad = ft_logreg_check(&lp)) != NULL) {
@@ -232,9 +285,38 @@ int cmd_train(int argc, char **argv)
 		cli_fail("%s: %s", d.data, err.msg);
 		goto done;
 	}
-	/* The requested method.  logreg is the unmitigated model itself; the
-	 * mitigation methods (issues 4-5) fit here on the same data. */
-	mf->model = copy_model(mf->baseline);
+	/* The requested method, on the same data; logreg is the baseline itself. */
+	memset(&fo, 0, sizeof fo);
+	if (!strcmp(method->name, "logreg")) {
+		mf->model = copy_model(mf->baseline);
+		fo.res = mf->solver_result;
+	} else {
+		struct ft_fit_input fi;
+		memset(&fi, 0, sizeof fi);
+		fi.train = L.train;
+		fi.n_groups = L.enc->n_groups;
+		fi.group_names = (const char *const *)L.enc->group_names;
+		fi.privileged = -1;
+		for (size_t g = 0; L.enc->privileged && g < L.enc->n_groups; g++)
+			if (!strcmp(L.enc->group_names[g], L.enc->privileged))
+				fi.privileged = (long)g;
+		fi.lr = &lp;
+		fi.baseline = mf->baseline;
+		fi.baseline_objective = mf->solver_result.f;
+		fi.params = params;
+		cli_progress("fitting %s...\n", method->name);
+		if (method->fit(&fi, &fo, &err)) {
+			cli_fail("%s: %s", d.data, err.msg);
+			goto done;
+		}
+		mf->model = fo.model;
+		fo.model = NULL;
+		mf->solver_result = fo.res;
+	}
+	if (store_method(mf, method, params, &fo)) {
+		cli_fail("out of memory");
+		goto done;
+	}
 	mf->comparison = cli_comparison_new(&ms, d.seed);
 	if (!mf->model || !mf->comparison) {
 		cli_fail("out of memory");
@@ -266,7 +348,6 @@ int cmd_train(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	mf->method = ft_strdup("logreg");
 	mf->C = lp.C;
 	mf->fit_intercept = lp.fit_intercept;
 	mf->solver_opts = lp.solver;
@@ -297,7 +378,10 @@ int cmd_train(int argc, char **argv)
 		printf("data      %s: %zu rows; train %zu", d.data, L.n_rows_file, L.train->n);
 		if (L.test)
 			printf(", test %zu (%s)", L.test->n, d.test ? d.test : "held out");
-		printf("; %zu dropped for missing values\n", mf->n_dropped);
+		printf("; %zu dropped for missing values", mf->n_dropped);
+		if (L.n_filtered)
+			printf(", %zu removed by --filter", L.n_filtered);
+		printf("\n");
 		printf("features  %zu (%zu numeric, %zu one-hot blocks)\n", e->n_features,
 		       e->n_num, e->n_cat);
 		if (e->n_groups) {
@@ -315,10 +399,20 @@ int cmd_train(int argc, char **argv)
 			printf(" (train)%s%s\n", e->privileged ? "; privileged " : "",
 			       e->privileged ? e->privileged : "");
 		}
-		printf("model     logistic regression, C = %g: %s, %d iterations, "
-		       "|grad| = %.2e, %s\n", lp.C, ft_solver_name(sr->solver),
+		printf("model     %s, C = %g: %s, %d iterations, "
+		       "|grad| = %.2e, %s\n", mf->model->n_groups ?
+		       "logistic regression, one weight vector per group" : "logistic regression",
+		       lp.C, ft_solver_name(sr->solver),
 		       sr->iterations, sr->grad_norm,
 		       sr->converged ? "converged" : "NOT converged");
+		if (strcmp(method->name, "logreg")) {
+			printf("method    %s (%s-processing)", method->name, ft_stage_name(method->stage));
+			for (size_t k = 0; k < method->n_params; k++)
+				printf("%s %s = %g", k ? "," : ":", method->params[k].name, params[k]);
+			printf("\n");
+			for (size_t k = 0; k < mf->n_diag; k++)
+				printf("          %-32s %.6g\n", mf->diag_names[k], mf->diag_values[k]);
+		}
 		for (int part = 0; part < 2; part++) {
 			const char *split = part ? "test" : "train";
 			const struct ft_comparison_row *acc = cli_find_row(
@@ -344,6 +438,7 @@ int cmd_train(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 done:
+	ft_linear_model_free(fo.model);
 	cli_extras_free(&x);
 	ft_model_file_free(mf);
 	if (loaded)

@@ -30,6 +30,24 @@ void cli_warn_stats(const char *path, const struct ft_encode_stats *st)
 		        st->n_unseen_groups == 1 ? "" : "s");
 }
 
+int cli_apply_filters(const struct cli_data *d, struct ft_table **t, size_t *n_removed)
+{
+	struct ft_error err = {0};
+	struct ft_table *f = NULL;
+	size_t k = 0;
+
+	if (d->n_filter == 0 || !*t)
+		return 0;
+	if (ft_table_filter(*t, d->filter, d->n_filter, &f, &k, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	ft_table_free(*t);
+	*t = f;
+	*n_removed += k;
+	return 0;
+}
+
 int cli_load(struct cli_data *d, const struct ft_encoder *enc, struct cli_loaded *L)
 {
 	struct ft_error err = {0};
@@ -68,6 +86,12 @@ int cli_load(struct cli_data *d, const struct ft_encoder *enc, struct cli_loaded
 		goto fail;
 	}
 	L->n_rows_file = all->n_rows;
+	if (cli_apply_filters(d, &all, &L->n_filtered) ||
+	    cli_apply_filters(d, &L->test_t, &L->n_filtered)) {
+		ft_table_free(all);
+		cli_loaded_free(L, 0);
+		return -1;
+	}
 	if (d->test) {
 		L->train_t = all;
 		all = NULL;

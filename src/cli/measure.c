@@ -194,7 +194,8 @@ int cli_extras_compute(struct cli_extras *x, const struct ft_linear_model *m,
 		if (best < 0)
 			goto proxies;
 	}
-	if (ft_gap_decomposition(m, ds, a, b, contrib, &x->gap, &err) == 0) {
+	/* a per-group model has no single beta to split the gap with */
+	if (m->n_groups == 0 && ft_gap_decomposition(m, ds, a, b, contrib, &x->gap, &err) == 0) {
 		size_t k = m->p < TOP_CONTRIB ? m->p : TOP_CONTRIB;
 		for (size_t j = 0; j < m->p; j++)
 			idx[j] = j;

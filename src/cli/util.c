@@ -218,6 +218,20 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 			return -1;
 		}
 		return 1;
+	case OPT_FILTER: {
+		struct ft_error err = {0};
+		if (d->n_filter == sizeof d->filter / sizeof d->filter[0]) {
+			cli_usage_error(cmd, "at most %zu --filter options",
+			                sizeof d->filter / sizeof d->filter[0]);
+			return -1;
+		}
+		if (ft_filter_parse(arg, &d->filter[d->n_filter], &err)) {
+			cli_usage_error(cmd, "%s", err.msg);
+			return -1;
+		}
+		d->n_filter++;
+		return 1;
+	}
 	case OPT_TARGET: d->spec.target = arg; return 1;
 	case OPT_POSITIVE: d->spec.positive = arg; return 1;
 	case OPT_LABEL_STRIP: d->spec.label_strip = arg; return 1;

@@ -12,7 +12,13 @@
  * laid out like /model) and /comparison (the before/after table, one 1-D
  * dataset per column so that pandas reads it as a data frame; undefined
  * values are 0 with a flag and a reason, never NaN).  Files without them
- * load with mf->baseline and mf->comparison NULL.
+ * load with mf->baseline and mf->comparison NULL.  Also additions within
+ * version 1: per-group models in /model and /baseline (type
+ * "logistic_regression_per_group", attribute n_groups, datasets group_coef
+ * (n_groups x p, the only 2-D dataset) and group_intercept), which an older
+ * reader refuses as an unknown type rather than misreading; and the pairs
+ * param_names / param_values and diag_names / diag_values in /training
+ * (absent in older files: n = 0 and NULL arrays).
  *
  * What this file does:
  *   - validates a model file in memory with one function (check_mf) used on
@@ -60,8 +66,11 @@
  * every id from FT_SOLVER_AUTO up to this one with ft_solver_name. */
 #define SOLVER_LAST FT_SOLVER_LBFGS
 
-/* The only model type of schema version 1. */
+/* The model types of schema version 1: one weight vector, or one per
+ * group (the prejudice remover's model; an older reader refuses the
+ * unknown type instead of misreading it). */
 #define LOGREG_NAME "logistic_regression"
+#define PER_GROUP_NAME "logistic_regression_per_group"
 
 /* Group names under /preprocessing/columns are zero-padded to this many
  * digits, or more when there are more columns, so that name order is input
@@ -352,6 +361,50 @@ static int check_linear(const char *obj, const struct ft_linear_model *m,
 	if (!isfinite(m->intercept))
 		return bad(why, n, FT_ENUMERIC, "%s/intercept is %s", obj,
 		           nonfinite_word(m->intercept));
+	if (m->n_groups == 0)
+		return 0;
+	/* per-group model: one row of group_coef and one group_intercept per
+	 * group of /preprocessing, all finite */
+	if (m->n_groups != e->n_groups)
+		return bad(why, n, FT_EINVAL, "%s has %zu groups, /preprocessing "
+		           "has %zu (group_names)", obj, m->n_groups, e->n_groups);
+	if ((m->p && !m->group_coef) || !m->group_intercept)
+		return bad(why, n, FT_EINVAL, "%s has n_groups %zu but no "
+		           "group_coef or group_intercept", obj, m->n_groups);
+	if (m->p && m->n_groups > SIZE_MAX / m->p)
+		return bad(why, n, FT_EINVAL, "%s/group_coef is too large", obj);
+	for (i = 0; i < m->n_groups * m->p; i++)
+		if (!isfinite(m->group_coef[i]))
+			return bad(why, n, FT_ENUMERIC, "%s/group_coef[%zu, %zu] is "
+			           "%s", obj, i / m->p, i % m->p,
+			           nonfinite_word(m->group_coef[i]));
+	for (i = 0; i < m->n_groups; i++)
+		if (!isfinite(m->group_intercept[i]))
+			return bad(why, n, FT_ENUMERIC, "%s/group_intercept[%zu] is "
+			           "%s", obj, i, nonfinite_word(m->group_intercept[i]));
+	return 0;
+}
+
+/* A pair of /training datasets (names_name, values_name): n non-empty
+ * names and n finite values. */
+static int check_pair(const char *names_name, const char *values_name,
+                      char *const *names, const double *values, size_t k,
+                      char *why, size_t n)
+{
+	size_t i;
+
+	if (k && (!names || !values))
+		return bad(why, n, FT_EINVAL, "/training/%s or /training/%s is "
+		           "missing (%zu entries)", names_name, values_name, k);
+	for (i = 0; i < k; i++) {
+		if (!names[i] || !*names[i])
+			return bad(why, n, FT_EINVAL, "/training/%s[%zu] is %s",
+			           names_name, i, names[i] ? "empty" : "missing");
+		if (!isfinite(values[i]))
+			return bad(why, n, FT_ENUMERIC, "/training/%s[%zu] (%.60s) "
+			           "is %s", values_name, i, names[i],
+			           nonfinite_word(values[i]));
+	}
 	return 0;
 }
 
@@ -456,7 +509,11 @@ static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
 	    (mf->baseline &&
 	     (rc = check_linear("/baseline", mf->baseline, mf->enc, why, n))) ||
 	    (mf->comparison &&
-	     (rc = check_comparison(mf->comparison, why, n))))
+	     (rc = check_comparison(mf->comparison, why, n))) ||
+	    (rc = check_pair("param_names", "param_values", mf->param_names,
+	                     mf->param_values, mf->n_params, why, n)) ||
+	    (rc = check_pair("diag_names", "diag_values", mf->diag_names,
+	                     mf->diag_values, mf->n_diag, why, n)))
 		return rc;
 	for (i = 0; i < sizeof reals / sizeof reals[0]; i++)
 		if (!isfinite(reals[i].v))
@@ -577,6 +634,32 @@ static int write_dset(struct wr *w, hid_t loc, const char *obj,
 	/* a zero-length dataset has nothing to write */
 	if (d < 0 || ((rank == 0 || n > 0) &&
 	    H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
+		rc = wfail(w, full, NULL);
+	if (d >= 0 && H5Dclose(d) < 0 && !rc)
+		rc = wfail(w, full, NULL);
+	if (s >= 0)
+		H5Sclose(s);
+	return rc;
+}
+
+/* A 2-D float64 dataset of rows x cols (either may be 0). */
+static int wf64m(struct wr *w, hid_t loc, const char *obj, const char *name,
+                 const double *v, size_t rows, size_t cols)
+{
+	hsize_t dims[2];
+	hid_t s = H5I_INVALID_HID, d = H5I_INVALID_HID;
+	char full[128];
+	int rc = 0;
+
+	join(full, sizeof full, obj, name);
+	dims[0] = (hsize_t)rows;
+	dims[1] = (hsize_t)cols;
+	s = H5Screate_simple(2, dims, NULL);
+	if (s >= 0)
+		d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, s, H5P_DEFAULT,
+		               H5P_DEFAULT, H5P_DEFAULT);
+	if (d < 0 || (rows * cols > 0 &&
+	    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0))
 		rc = wfail(w, full, NULL);
 	if (d >= 0 && H5Dclose(d) < 0 && !rc)
 		rc = wfail(w, full, NULL);
@@ -743,13 +826,20 @@ static int write_linear(struct wr *w, hid_t f, const char *name,
 
 	join(obj, sizeof obj, "/", name);
 	(void)((rc = mkgroup(w, f, obj, name, &g)) ||
-	       (rc = wstr(w, g, obj, "type", LOGREG_NAME)) ||
+	       (rc = wstr(w, g, obj, "type", m->n_groups ? PER_GROUP_NAME :
+	                  LOGREG_NAME)) ||
 	       (rc = wu64(w, g, obj, "n_features", m->p)) ||
 	       (rc = wf64v(w, g, obj, "coef", m->coef, m->p)) ||
 	       (rc = write_dset(w, g, obj, "intercept", H5T_IEEE_F64LE,
 	                        H5T_NATIVE_DOUBLE, 0, 1, &m->intercept)) ||
 	       (rc = wstrv(w, g, obj, "feature_names", e->feature_names,
 	                   e->n_features)));
+	if (!rc && m->n_groups)
+		(void)((rc = wu64(w, g, obj, "n_groups", m->n_groups)) ||
+		       (rc = wf64m(w, g, obj, "group_coef", m->group_coef,
+		                   m->n_groups, m->p)) ||
+		       (rc = wf64v(w, g, obj, "group_intercept",
+		                   m->group_intercept, m->n_groups)));
 	rc = close_group(w, g, obj, rc);
 	return rc;
 }
@@ -861,7 +951,14 @@ static int write_training(struct wr *w, hid_t f, const struct ft_model_file *mf)
 	       (rc = wu64(w, g, T, "n_test", mf->n_test)) ||
 	       (rc = wu64(w, g, T, "n_dropped", mf->n_dropped)) ||
 	       (rc = wu64(w, g, T, "seed", mf->seed)) ||
-	       (rc = wf64(w, g, T, "split", mf->split)));
+	       (rc = wf64(w, g, T, "split", mf->split)) ||
+	       (rc = wstrv(w, g, T, "param_names", mf->param_names,
+	                   mf->n_params)) ||
+	       (rc = wf64v(w, g, T, "param_values", mf->param_values,
+	                   mf->n_params)) ||
+	       (rc = wstrv(w, g, T, "diag_names", mf->diag_names, mf->n_diag)) ||
+	       (rc = wf64v(w, g, T, "diag_values", mf->diag_values,
+	                   mf->n_diag)));
 	rc = close_group(w, g, T, rc);
 	return rc;
 }
@@ -1419,7 +1516,8 @@ static int dset_open(struct rd *r, hid_t loc, const char *obj,
 		               "an integer dataset" : "a float dataset");
 	if (nd != rank || np < 0 || (rank == 0 && np != 1) ||
 	    H5Sget_simple_extent_type(*s) == H5S_NULL)
-		return corrupt(r, "%s is not %s", full, rank ? "one-dimensional" :
+		return corrupt(r, "%s is not %s", full, rank == 2 ?
+		               "two-dimensional" : rank ? "one-dimensional" :
 		               "a scalar");
 	if ((uint64_t)np > SIZE_MAX / sizeof(double))
 		return corrupt(r, "%s is too large", full);
@@ -1771,6 +1869,83 @@ done:
 	return rc;
 }
 
+/* A 2-D float64 dataset of rows x cols as malloc'ed doubles, all finite. */
+static int rf64m(struct rd *r, hid_t loc, const char *obj, const char *name,
+                 double **out, size_t *rows, size_t *cols)
+{
+	hid_t d, t, s;
+	hsize_t dims[2] = { 0, 0 };
+	double *v = NULL;
+	size_t cnt = 0, i;
+	char full[128];
+	int rc;
+
+	*out = NULL;
+	*rows = *cols = 0;
+	join(full, sizeof full, obj, name);
+	rc = dset_open(r, loc, obj, name, H5T_FLOAT, 2, 0, &d, &t, &s, &cnt);
+	if (rc)
+		goto done;
+	if (H5Sget_simple_extent_dims(s, dims, NULL) != 2) {
+		rc = corrupt(r, "cannot read %s", full);
+		goto done;
+	}
+	v = malloc((cnt ? cnt : 1) * sizeof *v);
+	if (!v) {
+		rc = nomem(r);
+		goto done;
+	}
+	if (cnt && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+	                   v) < 0) {
+		rc = corrupt(r, "cannot read %s", full);
+		goto done;
+	}
+	for (i = 0; i < cnt; i++)
+		if (!isfinite(v[i])) {
+			rc = corrupt(r, "%s[%zu, %zu] is %s", full,
+			             i / (size_t)dims[1], i % (size_t)dims[1],
+			             nonfinite_word(v[i]));
+			goto done;
+		}
+	*out = v;
+	*rows = (size_t)dims[0];
+	*cols = (size_t)dims[1];
+	v = NULL;
+done:
+	free(v);
+	dset_close(d, t, s);
+	return rc;
+}
+
+/* The per-group part of a model of type logistic_regression_per_group:
+ * attribute n_groups (> 0, the /preprocessing group count), group_coef
+ * (n_groups x n_features) and group_intercept (n_groups). */
+static int read_groups(struct rd *r, hid_t g, const char *obj,
+                       const struct ft_encoder *e, struct ft_linear_model *m)
+{
+	size_t ng = 0, rows = 0, cols = 0, ni = 0;
+	int rc;
+
+	(void)((rc = rsize(r, g, obj, "n_groups", &ng)) ||
+	       (rc = rf64m(r, g, obj, "group_coef", &m->group_coef, &rows,
+	                   &cols)) ||
+	       (rc = rf64v(r, g, obj, "group_intercept", 1, &m->group_intercept,
+	                   &ni)));
+	if (rc)
+		return rc;
+	if (ng == 0 || ng != e->n_groups)
+		return corrupt(r, "attribute 'n_groups' on %s is %zu, /preprocessing "
+		               "has %zu groups", obj, ng, e->n_groups);
+	if (rows != ng || cols != m->p)
+		return corrupt(r, "%s/group_coef is %zu x %zu, expected %zu x %zu "
+		               "(n_groups x n_features)", obj, rows, cols, ng, m->p);
+	if (ni != ng)
+		return corrupt(r, "%s/group_intercept has %zu values, expected %zu "
+		               "(n_groups)", obj, ni, ng);
+	m->n_groups = ng;
+	return 0;
+}
+
 /* The linear model in group name of the root ("model" or "baseline") into
  * *out; *out is NULL when the group is absent and optional.  Its sizes
  * must be the encoder's n_features and its feature names the encoder's. */
@@ -1798,7 +1973,7 @@ static int read_linear(struct rd *r, hid_t f, const char *name, int optional,
 	m->type = FT_MODEL_LOGREG;
 	if ((rc = rstr(r, g, obj, "type", 0, &type)))
 		goto done;
-	if (strcmp(type, LOGREG_NAME) != 0) {
+	if (strcmp(type, LOGREG_NAME) != 0 && strcmp(type, PER_GROUP_NAME) != 0) {
 		rc = corrupt(r, "%s has unknown type '%.60s'", obj, type);
 		goto done;
 	}
@@ -1831,6 +2006,9 @@ static int read_linear(struct rd *r, hid_t f, const char *name, int optional,
 			             e->feature_names[k]);
 			goto done;
 		}
+	if (strcmp(type, PER_GROUP_NAME) == 0 &&
+	    (rc = read_groups(r, g, obj, e, m)))
+		goto done;
 	*out = m;
 	m = NULL;
 done:
@@ -1988,6 +2166,45 @@ done:
 	return rc;
 }
 
+/* A names / values pair of /training (the method's parameters or its
+ * diagnostics): both absent (files written before they existed) gives n =
+ * 0 and NULL arrays, as does a pair of empty datasets; otherwise both must
+ * be 1-D of the same length, the values finite. */
+static int read_pair(struct rd *r, hid_t g, const char *names_name,
+                     const char *values_name, char ***names, double **values,
+                     size_t *n)
+{
+	static const char T[] = "/training";
+	htri_t a = H5Lexists(g, names_name, H5P_DEFAULT);
+	htri_t b = H5Lexists(g, values_name, H5P_DEFAULT);
+	char **nv = NULL;
+	double *vv = NULL;
+	size_t nn = 0, nvals = 0;
+	int rc;
+
+	*names = NULL;
+	*values = NULL;
+	*n = 0;
+	if (a < 0 || b < 0)
+		return corrupt(r, "cannot read /training");
+	if (!a && !b)
+		return 0;
+	(void)((rc = rstrv(r, g, T, names_name, 0, &nv, &nn)) ||
+	       (rc = rf64v(r, g, T, values_name, 1, &vv, &nvals)));
+	if (!rc && nn != nvals)
+		rc = corrupt(r, "/training/%s has %zu entries, /training/%s %zu",
+		             names_name, nn, values_name, nvals);
+	if (rc || nn == 0) {
+		free_strv(nv, nn);
+		free(vv);
+		return rc;
+	}
+	*names = nv;
+	*values = vv;
+	*n = nn;
+	return 0;
+}
+
 static int read_training(struct rd *r, hid_t f, struct ft_model_file *mf)
 {
 	static const char T[] = "/training";
@@ -2015,7 +2232,12 @@ static int read_training(struct rd *r, hid_t f, struct ft_model_file *mf)
 	       (rc = rsize(r, g, T, "n_test", &mf->n_test)) ||
 	       (rc = rsize(r, g, T, "n_dropped", &mf->n_dropped)) ||
 	       (rc = ru64(r, g, T, "seed", &mf->seed)) ||
-	       (rc = rf64(r, g, T, "split", &mf->split)));
+	       (rc = rf64(r, g, T, "split", &mf->split)) ||
+	       (rc = read_pair(r, g, "param_names", "param_values",
+	                       &mf->param_names, &mf->param_values,
+	                       &mf->n_params)) ||
+	       (rc = read_pair(r, g, "diag_names", "diag_values",
+	                       &mf->diag_names, &mf->diag_values, &mf->n_diag)));
 	gclose(g);
 	return rc;
 }
@@ -2144,5 +2366,9 @@ void ft_model_file_free(struct ft_model_file *mf)
 	ft_linear_model_free(mf->baseline);
 	ft_comparison_free(mf->comparison);
 	free(mf->method);
+	free_strv(mf->param_names, mf->n_params);
+	free(mf->param_values);
+	free_strv(mf->diag_names, mf->n_diag);
+	free(mf->diag_values);
 	free(mf);
 }

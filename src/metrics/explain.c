@@ -68,6 +68,9 @@ int ft_gap_decomposition(const struct ft_linear_model *m,
 	if (!d->group || a >= d->n_groups || b >= d->n_groups || a == b)
 		return ft_error_set(err, FT_EINVAL, "gap decomposition needs two "
 		                    "different groups of the data");
+	if (m->n_groups > 0)
+		return ft_error_set(err, FT_EINVAL, "gap decomposition: the model has one "
+		                    "weight vector per group; there is no single beta to split");
 	if (m->p != d->p)
 		return ft_error_set(err, FT_EINVAL, "gap decomposition: model has %zu "
 		                    "features, data %zu", m->p, d->p);

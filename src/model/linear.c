@@ -4,7 +4,15 @@
  *
  * Scoring reads only the non-zeros of each row (dense numeric block plus one
  * code per categorical column).  It does not fit, check or encode anything.
+ *
+ * Per-group models (m->n_groups > 0, the prejudice remover's model of
+ * Kamishima et al. 2012, sec. 4.1) score row i with the weight vector of its
+ * group g = d->group[i]: x_i . group_coef[g] + group_intercept[g].  A row
+ * whose group is unknown (d->group NULL, -1, or >= n_groups) scores NaN, so
+ * that no caller mistakes it for a prediction.  The shared-model loop is
+ * kept separate and unchanged, so the common path pays nothing for this.
  */
+#include <math.h>
 #include <stdlib.h>
 #include "fairtrain.h"
 #include "model/model.h"
@@ -14,17 +22,60 @@ void ft_linear_model_free(struct ft_linear_model *m)
 	if (!m)
 		return;
 	free(m->coef);
+	free(m->group_coef);
+	free(m->group_intercept);
 	free(m);
 }
 
 /* Contract: d was encoded by the encoder the model was trained with, so
  * d->p == m->p.  Defensively, numeric columns and codes outside the model's
  * p features contribute nothing rather than reading past coef. */
+static double row_score(const struct ft_dataset *d, size_t i, size_t nn,
+                        size_t p, const double *coef, double b)
+{
+	double s = b;
+
+	if (nn > 0) {
+		const double *xi = d->num + i * d->n_num;
+		for (size_t j = 0; j < nn; j++)
+			s += xi[j] * coef[j];
+	}
+	if (d->n_cat > 0) {
+		const int32_t *ci = d->code + i * d->n_cat;
+		for (size_t c = 0; c < d->n_cat; c++)
+			if (ci[c] >= 0 && (size_t)ci[c] < p)
+				s += coef[ci[c]];
+	}
+	return s;
+}
+
+/* Per-group scoring: each row with its group's vector, NaN when the group
+ * is unknown. */
+static void decision_per_group(const struct ft_linear_model *m,
+                               const struct ft_dataset *d, size_t nn,
+                               double *out)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		int32_t g = d->group ? d->group[i] : -1;
+		if (g < 0 || (size_t)g >= m->n_groups || !m->group_coef ||
+		    !m->group_intercept) {
+			out[i] = NAN;
+			continue;
+		}
+		out[i] = row_score(d, i, nn, m->p, m->group_coef + (size_t)g * m->p,
+		                   m->group_intercept[g]);
+	}
+}
+
 void ft_linear_decision(const struct ft_linear_model *m,
                         const struct ft_dataset *d, double *out)
 {
 	size_t nn = d->n_num < m->p ? d->n_num : m->p;
 
+	if (m->n_groups > 0) {
+		decision_per_group(m, d, nn, out);
+		return;
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		double s = m->intercept;
 		if (nn > 0) {

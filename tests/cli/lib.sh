@@ -17,34 +17,34 @@ have_data() { [ -d "$DATA" ]; }
 # exactly one stderr line matching REGEX (usage errors may add a "Try" line),
 # and leaves neither OUTFILE nor any temp file beside it.
 expect_error() {
-	name=$1 want=$2 re=$3 outf=$4
+	_name=$1 _want=$2 _re=$3 _outf=$4
 	shift 5
 	"$@" >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	msg=$(head -n 1 "$TMP/err")
-	lines=$(grep -vc '^Try ' "$TMP/err")
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name" "exit $rc, expected $want (stderr: $msg)"
-	elif [ "$lines" -ne 1 ]; then
-		fail "$name" "expected one error line, got $lines: $(cat "$TMP/err")"
-	elif ! printf '%s\n' "$msg" | grep -Eq -- "$re"; then
-		fail "$name" "message '$msg' does not match /$re/"
-	elif [ -n "$outf" ] && [ -e "$outf" ]; then
-		fail "$name" "output $outf was left behind"
-	elif [ -n "$outf" ] && ls "$(dirname "$outf")" | grep -q '\.tmp\.'; then
-		fail "$name" "a temp file was left in $(dirname "$outf")"
+	_rc=$?
+	_msg=$(head -n 1 "$TMP/err")
+	_lines=$(grep -vc '^Try ' "$TMP/err")
+	if [ "$_rc" -ne "$_want" ]; then
+		fail "$_name" "exit $_rc, expected $_want (stderr: $_msg)"
+	elif [ "$_lines" -ne 1 ]; then
+		fail "$_name" "expected one error line, got $_lines: $(cat "$TMP/err")"
+	elif ! printf '%s\n' "$_msg" | grep -Eq -- "$_re"; then
+		fail "$_name" "message '$_msg' does not match /$_re/"
+	elif [ -n "$_outf" ] && [ -e "$_outf" ]; then
+		fail "$_name" "output $_outf was left behind"
+	elif [ -n "$_outf" ] && ls "$(dirname "$_outf")" | grep -q '\.tmp\.'; then
+		fail "$_name" "a temp file was left in $(dirname "$_outf")"
 	else
-		pass "$name"
+		pass "$_name"
 	fi
 }
 
 # check NAME CMD...: CMD must succeed.
 check() {
-	name=$1; shift
+	_name=$1; shift
 	if "$@" >"$TMP/out" 2>"$TMP/err"; then
-		pass "$name"
+		pass "$_name"
 	else
-		fail "$name" "exit $?: $(head -n 3 "$TMP/err")"
+		fail "$_name" "exit $?: $(head -n 3 "$TMP/err")"
 	fi
 }
 

@@ -29,7 +29,7 @@ static void test_decomposition_by_hand(void)
 {
 	struct ft_dataset d = make();
 	double coef[4] = {0.5, -1.0, 2.0, 3.0}, contrib[4], gap, dec[6];
-	struct ft_linear_model m = {FT_MODEL_LOGREG, 4, coef, 0.25};
+	struct ft_linear_model m = {.type = FT_MODEL_LOGREG, .p = 4, .coef = coef, .intercept = 0.25};
 	struct ft_error err = {0};
 	/* weighted means, group 0 (weights 1,1,2; total 4): x0 (1+2+6)/4 = 2.25,
 	 * x1 (0+1+0)/4 = 0.25, cat2 (1+1)/4 = 0.5, cat3 2/4 = 0.5.
@@ -50,7 +50,7 @@ static void test_decomposition_errors(void)
 {
 	struct ft_dataset d = make();
 	double coef[4] = {0}, contrib[4], gap;
-	struct ft_linear_model m = {FT_MODEL_LOGREG, 4, coef, 0};
+	struct ft_linear_model m = {.type = FT_MODEL_LOGREG, .p = 4, .coef = coef, .intercept = 0};
 	struct ft_error err = {0};
 	T_CHECK(ft_gap_decomposition(&m, &d, 0, 0, contrib, &gap, &err) == FT_EINVAL);
 	ft_error_clear(&err);

@@ -483,7 +483,7 @@ static void test_predict(void)
 {
 	struct ft_dataset d = mixed();
 	double coef[MP] = { 1, -2, 0.5, 0, -1, 3, 0.25 };
-	struct ft_linear_model m = { FT_MODEL_LOGREG, MP, coef, 0.1 };
+	struct ft_linear_model m = { .type = FT_MODEL_LOGREG, .p = MP, .coef = coef, .intercept = 0.1 };
 	double s[MN], pr[MN];
 
 	ft_linear_decision(&m, &d, s);

@@ -312,6 +312,27 @@ static int same_double(double a, double b)
 	return memcmp(&a, &b, sizeof a) == 0;
 }
 
+/* The per-group parts of two models (either may be NULL) are identical. */
+static int same_groups(const struct ft_linear_model *a,
+                       const struct ft_linear_model *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return a == b;
+	if (a->n_groups != b->n_groups)
+		return 0;
+	if (a->n_groups == 0)
+		return !b->group_coef && !b->group_intercept;
+	for (i = 0; i < a->n_groups * a->p; i++)
+		if (!same_double(a->group_coef[i], b->group_coef[i]))
+			return 0;
+	for (i = 0; i < a->n_groups; i++)
+		if (!same_double(a->group_intercept[i], b->group_intercept[i]))
+			return 0;
+	return 1;
+}
+
 #define EQ(cond) do { if (!(cond)) { T_FAIL("round trip differs: %s", #cond); return; } } while (0)
 
 static void check_equal(const struct ft_model_file *a,
@@ -370,6 +391,16 @@ static void check_equal(const struct ft_model_file *a,
 	for (i = 0; i < a->model->p; i++)
 		EQ(same_double(a->model->coef[i], b->model->coef[i]));
 	EQ(same_double(a->model->intercept, b->model->intercept));
+	EQ(same_groups(a->model, b->model));
+	EQ(same_groups(a->baseline, b->baseline));
+	EQ(a->n_params == b->n_params);
+	EQ(strv_eq(a->param_names, b->param_names, a->n_params));
+	for (i = 0; i < a->n_params; i++)
+		EQ(same_double(a->param_values[i], b->param_values[i]));
+	EQ(a->n_diag == b->n_diag);
+	EQ(strv_eq(a->diag_names, b->diag_names, a->n_diag));
+	for (i = 0; i < a->n_diag; i++)
+		EQ(same_double(a->diag_values[i], b->diag_values[i]));
 
 	EQ((a->baseline == NULL) == (b->baseline == NULL));
 	if (a->baseline) {
@@ -1790,6 +1821,299 @@ static void remove_dir(const char *d)
 	rmdir(d);
 }
 
+/* ------------------------------- per-group models, parameters, diagnostics */
+
+/* Make m a per-group model of 2 groups (sample()'s encoder has 2). */
+static void make_per_group(struct ft_linear_model *m, double shift)
+{
+	m->n_groups = 2;
+	m->group_coef = malloc(2 * m->p * sizeof *m->group_coef);
+	m->group_intercept = malloc(2 * sizeof *m->group_intercept);
+	for (size_t i = 0; i < 2 * m->p; i++)
+		m->group_coef[i] = shift + (double)i / 3.0 - (i == 5 ? 1e300 : 0);
+	m->group_intercept[0] = -0.0;
+	m->group_intercept[1] = shift - 1.0 / 7.0;
+}
+
+/* A prejudice-remover file: per-group model and baseline, parameters and
+ * diagnostics. */
+static struct ft_model_file *sample_prejudice(void)
+{
+	struct ft_model_file *mf = sample_full();
+
+	make_per_group(mf->model, 0.5);
+	make_per_group(mf->baseline, -2.0);
+	free(mf->method);
+	mf->method = ft_strdup("prejudice");
+	mf->n_params = 2;
+	mf->param_names = strv(2, "eta", "per_group");
+	mf->param_values = malloc(2 * sizeof(double));
+	mf->param_values[0] = 25;
+	mf->param_values[1] = 1;
+	mf->n_diag = 3;
+	mf->diag_names = strv(3, "prejudice_index", "log_loss", "\xce\xb7");
+	mf->diag_values = malloc(3 * sizeof(double));
+	mf->diag_values[0] = 8.25e-5;
+	mf->diag_values[1] = 0.3587;
+	mf->diag_values[2] = -DBL_MAX;
+	return mf;
+}
+
+static void test_round_trip_per_group(void)
+{
+	struct ft_model_file *mf = sample_prejudice(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	const char *p = in_dir("pg.h5");
+	hid_t f, d, s, a, t;
+	hsize_t dims[2] = { 0, 0 };
+	char *type = NULL;
+	int rc;
+
+	if (save_ok("pg.h5", mf))
+		goto done;
+	rc = ft_model_load(p, &back, &err);
+	T_CHECKF(rc == 0, "load: %s", err.msg);
+	if (rc == 0) {
+		check_equal(mf, back);
+		T_CHECK(back->model->n_groups == 2 && back->baseline->n_groups == 2);
+		T_CHECK(back->n_params == 2 && back->n_diag == 3);
+	}
+	T_CHECK(h5_open_objects() == 0);
+	/* the layout as h5py sees it */
+	f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+	d = H5Dopen2(f, "/model/group_coef", H5P_DEFAULT);
+	s = H5Dget_space(d);
+	T_CHECK(H5Sget_simple_extent_dims(s, dims, NULL) == 2 && dims[0] == 2 &&
+	        dims[1] == 7);
+	H5Sclose(s);
+	H5Dclose(d);
+	t = H5Tcopy(H5T_C_S1);
+	H5Tset_size(t, H5T_VARIABLE);
+	H5Tset_cset(t, H5T_CSET_UTF8);
+	a = H5Aopen_by_name(f, "/baseline", "type", H5P_DEFAULT, H5P_DEFAULT);
+	if (H5Aread(a, t, &type) >= 0 && type) {
+		T_STREQ(type, "logistic_regression_per_group");
+		H5free_memory(type);
+	} else {
+		T_FAIL("cannot read /baseline type");
+	}
+	H5Aclose(a);
+	H5Tclose(t);
+	T_CHECK(H5Aexists_by_name(f, "/model", "n_groups", H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/model/group_intercept", H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/training/param_names", H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/training/diag_values", H5P_DEFAULT) > 0);
+	H5Fclose(f);
+	T_CHECK(h5_open_objects() == 0);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* Per-group decisions are the same after a round trip. */
+static void test_round_trip_per_group_decisions(void)
+{
+	struct ft_model_file *mf = sample_prejudice(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	double num[4] = { 1, -2, 0.5, 3 }, o1[2], o2[2];
+	int32_t code[4] = { 3, 5, 4, -1 }, grp[2] = { 1, 0 };
+	struct ft_dataset d;
+
+	for (size_t i = 0; i < 14; i++)
+		mf->model->group_coef[i] = 0.1 * (double)i - 0.4;
+	if (save_ok("pgd.h5", mf))
+		goto done;
+	if (ft_model_load(in_dir("pgd.h5"), &back, &err) != 0) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	memset(&d, 0, sizeof d);
+	d.n = 2;
+	d.p = 7;
+	d.n_num = 2;
+	d.num = num;
+	d.n_cat = 2;
+	d.code = code;
+	d.group = grp;
+	ft_linear_decision(mf->model, &d, o1);
+	ft_linear_decision(back->model, &d, o2);
+	T_CHECK(same_double(o1[0], o2[0]) && same_double(o1[1], o2[1]));
+	/* group 1: coef_j = 0.1 (7 + j) - 0.4; x = (1, -2), codes 3 and 5 */
+	T_NEAR(o1[0], mf->model->group_intercept[1] + 1.0 * 0.3 - 2.0 * 0.4 +
+	       0.6 + 0.8, 1e-12);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* Files without the /training pairs (as written before they existed), and
+ * with empty pairs, load with n = 0 and NULL arrays; a logistic_regression
+ * model has no groups. */
+static void test_old_training_layout(void)
+{
+	struct ft_model_file *mf = sample_prejudice(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	const char *p = in_dir("oldtr.h5");
+	static const char *const del[] = {
+		"/training/param_names", "/training/param_values",
+		"/training/diag_names", "/training/diag_values",
+	};
+
+	if (save_ok("oldtr.h5", mf))
+		goto done;
+	for (size_t k = 0; k < 4; k++)
+		T_CHECK(delete_link(p, del[k]) == 0);
+	if (ft_model_load(p, &back, &err) != 0) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	T_CHECK(back->n_params == 0 && !back->param_names && !back->param_values);
+	T_CHECK(back->n_diag == 0 && !back->diag_names && !back->diag_values);
+	T_CHECK(back->model->n_groups == 2);
+	ft_model_file_free(back);
+	back = NULL;
+	/* a plain model and empty pairs */
+	ft_model_file_free(mf);
+	mf = sample();
+	if (save_ok("oldtr.h5", mf))
+		goto done;
+	if (ft_model_load(p, &back, &err) != 0) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	T_CHECK(back->n_params == 0 && !back->param_names && !back->param_values);
+	T_CHECK(back->n_diag == 0 && !back->diag_names && !back->diag_values);
+	T_CHECK(back->model->n_groups == 0 && !back->model->group_coef &&
+	        !back->model->group_intercept);
+	check_equal(mf, back);
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+static void test_save_refuses_per_group(void)
+{
+	struct ft_model_file *mf = sample_prejudice();
+	const char *p = in_dir("pgbad.h5");
+	char *keep;
+
+	mf->model->group_coef[9] = NAN;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/model/group_coef[1, 2] is nan");
+	mf->model->group_coef[9] = 0;
+	mf->baseline->group_intercept[1] = INFINITY;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/baseline/group_intercept[1] is inf");
+	mf->baseline->group_intercept[1] = 0;
+	mf->model->n_groups = 3;
+	expect_save_fail(p, mf, FT_EINVAL, "/model has 3 groups, /preprocessing "
+	                 "has 2");
+	mf->model->n_groups = 2;
+	mf->param_values[1] = NAN;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/training/param_values[1] "
+	                 "(per_group) is nan");
+	mf->param_values[1] = 1;
+	mf->diag_values[0] = -INFINITY;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/training/diag_values[0] "
+	                 "(prejudice_index) is -inf");
+	mf->diag_values[0] = 0;
+	keep = mf->diag_names[1];
+	mf->diag_names[1] = "";
+	expect_save_fail(p, mf, FT_EINVAL, "/training/diag_names[1] is empty");
+	mf->diag_names[1] = NULL;
+	expect_save_fail(p, mf, FT_EINVAL, "/training/diag_names[1] is missing");
+	mf->diag_names[1] = keep;
+	T_CHECK(access(p, F_OK) != 0);
+	T_CHECK(save_ok("pgbad.h5", mf) == 0);
+	ft_model_file_free(mf);
+}
+
+/* Replace obj by a rows x cols float64 dataset. */
+static int replace_f64m(const char *path, const char *obj, const double *v,
+                        size_t rows, size_t cols)
+{
+	hid_t f = open_rw(path), s, d;
+	hsize_t dims[2];
+	int rc = -1;
+
+	dims[0] = rows;
+	dims[1] = cols;
+	H5Ldelete(f, obj, H5P_DEFAULT);
+	s = H5Screate_simple(2, dims, NULL);
+	d = H5Dcreate2(f, obj, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT,
+	               H5P_DEFAULT);
+	if (d >= 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+	                       H5P_DEFAULT, v) >= 0)
+		rc = 0;
+	if (d >= 0)
+		H5Dclose(d);
+	H5Sclose(s);
+	if (H5Fclose(f) < 0)
+		rc = -1;
+	return rc;
+}
+
+static void test_load_damaged_per_group(void)
+{
+	struct ft_model_file *mf = sample_prejudice();
+	const char *p = in_dir("pgdmg.h5");
+	double v[21] = { 0 };
+	static const char *const two[2] = { "a", "b" };
+	int ok;
+
+#define FRESH() do { ok = save_ok("pgdmg.h5", mf) == 0; } while (0)
+	FRESH();
+	if (!ok)
+		goto done;
+	T_CHECK(replace_f64(p, "/model/group_coef", v, 14) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/group_coef is not "
+	                 "two-dimensional");
+	FRESH();
+	T_CHECK(replace_f64m(p, "/model/group_coef", v, 3, 7) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/group_coef is 3 x 7, expected "
+	                 "2 x 7 (n_groups x n_features)");
+	FRESH();
+	T_CHECK(replace_f64m(p, "/baseline/group_coef", v, 2, 6) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/baseline/group_coef is 2 x 6");
+	FRESH();
+	v[4] = NAN;
+	T_CHECK(replace_f64m(p, "/model/group_coef", v, 2, 7) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/group_coef[0, 4] is nan");
+	v[4] = 0;
+	FRESH();
+	T_CHECK(replace_f64(p, "/model/group_intercept", v, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/group_intercept has 3 values, "
+	                 "expected 2");
+	FRESH();
+	T_CHECK(set_attr_int(p, "/model", "n_groups", 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "attribute 'n_groups' on /model is 3, "
+	                 "/preprocessing has 2 groups");
+	FRESH();
+	T_CHECK(delete_link(p, "/model/group_intercept") == 0);
+	expect_load_fail(p, FT_EFORMAT, "missing /model/group_intercept");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/model", "type", "logistic_regression_x") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model has unknown type "
+	                 "'logistic_regression_x'");
+	FRESH();
+	T_CHECK(replace_f64(p, "/training/param_values", v, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/training/param_names has 2 entries, "
+	                 "/training/param_values 3");
+	FRESH();
+	T_CHECK(delete_link(p, "/training/diag_names") == 0);
+	expect_load_fail(p, FT_EFORMAT, "missing /training/diag_names");
+	FRESH();
+	T_CHECK(replace_strv(p, "/training/diag_names", two, 2) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/training/diag_names has 2 entries, "
+	                 "/training/diag_values 3");
+	FRESH();
+	v[2] = INFINITY;
+	T_CHECK(replace_f64(p, "/training/diag_values", v, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/training/diag_values[2] is inf");
+	T_CHECK(count_tmp(dir) == 0);
+#undef FRESH
+done:
+	ft_model_file_free(mf);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/ft_test_model_file.XXXXXX");
@@ -1830,6 +2154,11 @@ int main(void)
 	T_RUN(test_comparison_ignores_unknown);
 	T_RUN(test_save_refuses_additions);
 	T_RUN(test_load_damaged_additions);
+	T_RUN(test_round_trip_per_group);
+	T_RUN(test_round_trip_per_group_decisions);
+	T_RUN(test_old_training_layout);
+	T_RUN(test_save_refuses_per_group);
+	T_RUN(test_load_damaged_per_group);
 
 	remove_dir(dir);
 	return t_done();
