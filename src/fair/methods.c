@@ -28,7 +28,8 @@ static const struct ft_param_def P_COV_FAIR[] = {
 	{"c", 0.0, 0.0, 1e9, 0, "bound on |decision-boundary covariance| per group"},
 };
 static const struct ft_param_def P_COV_ACC[] = {
-	{"gamma", 0.1, 0.0, 1e9, 0, "allowed relative loss increase over the baseline"},
+	{"gamma", 0.1, 1e-6, 1e9, 0, "allowed relative loss increase over the baseline "
+	 "(> 0: at 0 the baseline is the only feasible model)"},
 };
 static const struct ft_param_def P_MISTREAT[] = {
 	{"c", 0.0, 0.0, 1e9, 0, "bound on |covariance| of group and misclassification distance"},
