@@ -130,6 +130,15 @@ void cli_data_init(struct cli_data *d);
 void cli_data_free(struct cli_data *d);
 /* 1: handled, 0: not a data option, -1: bad value (message printed). */
 int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *arg);
+/* Which read options a command got on its command line, so that they
+ * override those saved in a model file (predict, eval). */
+struct cli_read_set {
+	int header, delim, skip, names, missing;
+};
+void cli_read_set_mark(struct cli_read_set *set, int opt);
+/* ro (a model's saved read options) takes d's values where set says so. */
+void cli_override_read(struct ft_read_opts *ro, const struct cli_data *d,
+                       const struct cli_read_set *set);
 /* Check required data options after parsing; 0 ok, else prints and returns -1. */
 int cli_data_check(struct cli_data *d, const char *cmd, int need_target);
 

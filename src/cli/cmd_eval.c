@@ -47,7 +47,7 @@ int cmd_eval(int argc, char **argv)
 	const char *model = NULL;
 	int c, r, rc = EXIT_FAIL;
 	size_t n_filtered = 0;
-	int set_header = 0, set_delim = 0, set_skip = 0, set_names = 0, set_missing = 0;
+	struct cli_read_set set = {0};
 
 	cli_data_init(&d);
 	cli_measure_init(&ms);
@@ -64,11 +64,10 @@ int cmd_eval(int argc, char **argv)
 		case OPT_MODEL: model = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
 		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
-		case OPT_HEADER: case OPT_NO_HEADER: set_header = 1; break;
-		case OPT_DELIMITER: set_delim = 1; break;
-		case OPT_SKIP_ROWS: set_skip = 1; break;
-		case OPT_NAMES: set_names = 1; break;
-		case OPT_MISSING_TOKENS: set_missing = 1; break;
+		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
+		case OPT_NAMES: case OPT_MISSING_TOKENS:
+			cli_read_set_mark(&set, c);
+			break;
 		case OPT_DATA: case OPT_SEED: case OPT_FILTER: break;
 		default:
 			if (c >= OPT_DATA && c < OPT_CMD_BASE) {
@@ -97,22 +96,7 @@ int cmd_eval(int argc, char **argv)
 		goto done;
 	}
 	ro = mf->read;
-	if (set_header || set_names)
-		ro.header = d.read.header;
-	if (set_names) {
-		ro.names = d.read.names;
-		ro.n_names = d.read.n_names;
-	}
-	if (set_delim) {
-		ro.delimiter = d.read.delimiter;
-		ro.whitespace = d.read.whitespace;
-	}
-	if (set_skip)
-		ro.skip_rows = d.read.skip_rows;
-	if (set_missing) {
-		ro.missing = d.read.missing;
-		ro.n_missing = d.read.n_missing;
-	}
+	cli_override_read(&ro, &d, &set);
 	if (ft_table_read(d.data, &ro, &t, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;

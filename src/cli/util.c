@@ -336,3 +336,36 @@ int cli_data_check(struct cli_data *d, const char *cmd, int need_target)
 	}
 	return 0;
 }
+
+void cli_read_set_mark(struct cli_read_set *set, int opt)
+{
+	switch (opt) {
+	case OPT_HEADER: case OPT_NO_HEADER: set->header = 1; break;
+	case OPT_DELIMITER: set->delim = 1; break;
+	case OPT_SKIP_ROWS: set->skip = 1; break;
+	case OPT_NAMES: set->names = 1; break;
+	case OPT_MISSING_TOKENS: set->missing = 1; break;
+	default: break;
+	}
+}
+
+void cli_override_read(struct ft_read_opts *ro, const struct cli_data *d,
+                       const struct cli_read_set *set)
+{
+	if (set->header || set->names)
+		ro->header = d->read.header;
+	if (set->names) {
+		ro->names = d->read.names;
+		ro->n_names = d->read.n_names;
+	}
+	if (set->delim) {
+		ro->delimiter = d->read.delimiter;
+		ro->whitespace = d->read.whitespace;
+	}
+	if (set->skip)
+		ro->skip_rows = d->read.skip_rows;
+	if (set->missing) {
+		ro->missing = d->read.missing;
+		ro->n_missing = d->read.n_missing;
+	}
+}
