@@ -91,6 +91,20 @@ int cmd_inspect(int argc, char **argv)
 	}
 	printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
 	       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
+	if (mf->n_params) {
+		printf("method    %s:", mf->method);
+		for (size_t k = 0; k < mf->n_params; k++)
+			printf("%s %s = %g", k ? "," : "", mf->param_names[k], mf->param_values[k]);
+		printf("\n");
+	}
+	for (size_t k = 0; k < mf->n_diag; k++)
+		printf("          %-32s %.6g\n", mf->diag_names[k], mf->diag_values[k]);
+	if (mf->model->n_groups)
+		printf("model     one weight vector per group (%zu groups): predict needs the "
+		       "sensitive column\n", mf->model->n_groups);
+	printf("baseline  %s; comparison table: %zu rows (%s)\n",
+	       mf->baseline ? "saved" : "none", mf->comparison ? mf->comparison->n : 0,
+	       "h5py: f['comparison'], README 'Model file'");
 	printf("solver    %s: %d iterations, objective %.10g, |grad| %.3e, %s\n",
 	       ft_solver_name(sr->solver), sr->iterations, sr->f, sr->grad_norm,
 	       sr->converged ? "converged" : "NOT converged");
