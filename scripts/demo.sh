@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh - the README's first command (`make demo`): make the synthetic
-# hiring data set, train a logistic regression on it, show the model file.
+# hiring data set, train a reweighed logistic regression beside the
+# unmitigated baseline, show the before/after table and the model file.
 set -eu
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$BUILD/fairtrain"
@@ -10,10 +11,10 @@ mkdir -p "$OUT"
 echo "== fairtrain synth: 5000 applicants, historical bias against women"
 "$FT" synth --rows 5000 --seed 1 --out "$OUT/hiring.csv"
 echo
-echo "== fairtrain train: logistic regression, gender not a feature, 25% held out"
+echo "== fairtrain train: reweighing against the unmitigated baseline, gender not a feature, 25% held out"
 "$FT" train --data "$OUT/hiring.csv" --target hired --positive yes \
 	--sensitive gender --privileged male --split 0.25 --seed 1 \
-	--out "$OUT/model.h5"
+	--method reweigh --out "$OUT/model.h5" --report "$OUT/report.md"
 echo
 echo "== fairtrain inspect"
 "$FT" inspect --top 8 "$OUT/model.h5"
@@ -25,4 +26,4 @@ awk -F, 'NR > 1 { n++; if ($3 == $4) ok++ }
 	"$OUT/scores.csv"
 echo
 echo "The hobby column stands in for gender (a proxy): see its coefficients above."
-echo "Files: $OUT/hiring.csv, $OUT/model.h5 (h5dump -H or h5py), $OUT/scores.csv"
+echo "Files: $OUT/hiring.csv, $OUT/model.h5 (h5dump -H or h5py), $OUT/report.md, $OUT/scores.csv"
