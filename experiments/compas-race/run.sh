@@ -25,7 +25,7 @@ for spec in logreg mistreat:c=0.1,fnr=0 mistreat:c=0.01,fnr=0 mistreat:c=0,fnr=0
 		--sensitive race --privileged Caucasian \
 		--filter 'days_b_screening_arrest<=30' --filter 'days_b_screening_arrest>=-30' \
 		--filter 'is_recid!=-1' --filter 'c_charge_degree!=O' --filter 'score_text!=N/A' \
-		--filter 'race!=Hispanic' --filter 'race!=Other' --filter 'race!=Asian' \
+		--filter 'race!=Hispanic' --filter 'race!=Other' --filter 'race!=Asian' --filter 'race!=Native American' \
 		--drop "$DROP" --categorical age_cat,sex,c_charge_degree \
 		--split 0.3 --seed 1 --method "$spec" --out "$OUT/$f.h5" --report "$OUT/$f.csv"
 	experiments/summarize.sh "$OUT/$f.csv" "$spec"
