@@ -36,8 +36,25 @@
  * One pass over the rows gives, per (set, group), sum w p and the vector
  * sum w p (1 - p) xt: (sets x groups) x (p + 2) partial sums from
  * ft_parallel_sum, touching only each row's non-zeros (ft_row_dot,
- * ft_row_axpy).  These penalties are not convex, so the objective has no
- * Hessian and is minimised by L-BFGS from the baseline (warm start).
+ * ft_row_axpy).
+ *
+ * Exact Hessian.  R is a function of the means only, R = Gap(m), so
+ *
+ *   d2R = sum_S [ sum_{g,h} Q_gh dm_g dm_h^T + sum_g a_g d2m_g ],
+ *   d2m_g = (1 / W_{S,g}) sum_{i in S, g} w_i p_i (1 - p_i)(1 - 2 p_i) xt_i xt_i^T,
+ *
+ * with Q = d2Gap / dm2: two groups Q = 2 [1 -1; -1 1]; more groups
+ * Gap = ||P m||^2 with P = I - 1 pi^T, pi_g = W_{S,g} / W_S, so
+ * Q_gh = 2 (P^T P)_gh = 2 (delta_gh - pi_g - pi_h + G pi_g pi_h).
+ * The first term is rank <= G per set (from the gradient pass's dm_g); the
+ * second is one row sum like the logistic Hessian, each row weighted by
+ * w_i (a_g / W_{S,g}) p_i (1 - p_i)(1 - 2 p_i), touching only the row's
+ * non-zeros (dense numeric block plus categorical codes).  The logistic
+ * part comes from ft_logreg_objective's hessian / hess_vec.  R is not
+ * convex, so H may be indefinite; the dense Newton solver shifts it until
+ * Cholesky succeeds (Nocedal & Wright Algorithm 3.3), Newton-CG stops at
+ * negative curvature.  ft_minimize then picks the solver from the user's
+ * options (AUTO: dense Newton while dim <= dense_max_dim, else L-BFGS).
  *
  * Covariance penalty (reg-cov; the decision-boundary covariance of Zafar et
  * al., AISTATS 2017, squared):
@@ -74,6 +91,9 @@
 
 enum { REG_DP = 0, REG_EO, REG_EOP, REG_COV, REG_N };
 
+/* Default iteration cap of the rate penalties (see reg_fit). */
+#define REG_MAX_ITER 1000
+
 static const char *const kind_name[REG_N] = { "reg-dp", "reg-eo", "reg-eop", "reg-cov" };
 
 /* Per-group setup sums (struct setup layout): rows, positive rows, weight,
@@ -93,7 +113,10 @@ struct reg_ctx {
 	double *wsg;                  /* 2 * G: W_{S,g} of set 0 and 1 */
 	double ws[2];                 /* W_S */
 	double *mean;                 /* 2 * G: m_g of the last evaluation */
-	double *coef;                 /* G: a_g scratch */
+	double *coef;                 /* 2 * G: a_g = dR / dm_g of the last gradient */
+	double *hcoef;                /* 2 * G: scale a_g / W_{S,g} (Hessian rows) */
+	double *dm;                   /* 2 * G * (p + 1): dm_g of the last gradient */
+	double *dmv;                  /* G: dm_h . v scratch (hess_vec) */
 	double *sums;                 /* 2 * G * (p + 2) pass results */
 	double *gpen;                 /* p + 1: gradient of R */
 	/* reg-cov */
@@ -231,11 +254,12 @@ static int rate_penalty(struct reg_ctx *c, const double *x, double *R, double *g
 			mall += swp;
 		}
 		mall /= c->ws[set];
+		double *coef = c->coef + set * G;
 		if (G == 2) {
 			double gap = m[0] - m[1];
 			*R += gap * gap;
-			c->coef[0] = 2.0 * gap;
-			c->coef[1] = -2.0 * gap;
+			coef[0] = 2.0 * gap;
+			coef[1] = -2.0 * gap;
 		} else {
 			for (size_t k = 0; k < G; k++) {
 				double dev = m[k] - mall;
@@ -243,14 +267,14 @@ static int rate_penalty(struct reg_ctx *c, const double *x, double *R, double *g
 				devsum += dev;
 			}
 			for (size_t k = 0; k < G; k++)
-				c->coef[k] = 2.0 * (m[k] - mall) -
-				             2.0 * (wsg[k] / c->ws[set]) * devsum;
+				coef[k] = 2.0 * (m[k] - mall) -
+				          2.0 * (wsg[k] / c->ws[set]) * devsum;
 		}
 		if (!g)
 			continue;
 		/* dR = sum_g a_g dm_g, dm_g = (sum w p (1 - p) xt) / W_{S,g} */
 		for (size_t k = 0; k < G; k++) {
-			double t = c->coef[k] / wsg[k];
+			double t = coef[k] / wsg[k];
 			const double *v = sum + k * stride;
 			for (size_t j = 0; j < dim; j++)
 				g[j] += t * v[j];
@@ -353,6 +377,226 @@ static int cov_hessian(void *ctx, const double *x, double *H)
 	return 0;
 }
 
+/* ------------------------------------------- Hessian of the rate penalties */
+
+/* Q_gh = d2 Gap_S / dm_g dm_h (see the top). */
+static double gap_curv(const struct reg_ctx *c, size_t set, size_t g, size_t h)
+{
+	const double *wsg = c->wsg + set * c->G;
+	double pg, ph;
+
+	if (c->G == 2)
+		return g == h ? 2.0 : -2.0;
+	pg = wsg[g] / c->ws[set];
+	ph = wsg[h] / c->ws[set];
+	return 2.0 * ((g == h) - pg - ph + (double)c->G * pg * ph);
+}
+
+/* The gradient pass at x, then per (set, group) dm_g into c->dm and the row
+ * weight scale a_g / W_{S,g} into c->hcoef. */
+static int rate_prepare(struct reg_ctx *c, const double *x)
+{
+	size_t G = c->G, dim = c->d->p + 1, stride = dim + 1;
+	double R;
+	int rc;
+
+	if ((rc = rate_penalty(c, x, &R, c->gpen)) != 0)
+		return rc;
+	for (size_t k = 0; k < c->n_sets * G; k++) {
+		c->hcoef[k] = c->scale * c->coef[k] / c->wsg[k];
+		for (size_t j = 0; j < dim; j++)
+			c->dm[k * dim + j] = c->sums[k * stride + j] / c->wsg[k];
+	}
+	return 0;
+}
+
+/* The curvature row weight of row i: w_i (scale a_g / W_{S,g})
+ * p (1 - p)(1 - 2 p), or 0 for a row outside every set.  With
+ * e = exp(-|z|), q = 1 / (1 + e): p (1 - p) = e q^2 and
+ * 1 - 2 p = -sign(z) (1 - e) q, 1 - e by expm1 (no cancellation). */
+static double curv_weight(const struct reg_ctx *c, size_t i, const double *x)
+{
+	const struct ft_dataset *d = c->d;
+	double w = weight(d, i), z, e, q, t;
+	int set = row_set(c->kind, d->y[i]);
+
+	if (w == 0.0 || set < 0)
+		return 0.0;
+	t = c->hcoef[(size_t)set * c->G + (size_t)d->group[i]];
+	if (t == 0.0)
+		return 0.0;
+	z = ft_row_dot(d, i, x) + (c->fit_intercept ? x[d->p] : 0.0);
+	e = exp(-fabs(z));
+	q = 1.0 / (1.0 + e);
+	return w * t * e * q * q * (z >= 0.0 ? expm1(-fabs(z)) : -expm1(-fabs(z))) * q;
+}
+
+struct hpass {
+	const struct reg_ctx *c;
+	const double *x, *v;
+	size_t *idx;                  /* dense Hessian scratch, n_cat + 1 per chunk */
+};
+
+/* Rows [lo, hi): sum_i t_i xt_i xt_i^T into the upper triangle of the
+ * dim x dim partial (t_i = curv_weight).  As hess_block in
+ * src/model/logreg.c: numeric indices < codes < p (intercept), so only
+ * code-code pairs need ordering; the row's codes (and the intercept, as
+ * index p) are gathered first. */
+static void rate_hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
+                            double *H)
+{
+	const struct hpass *a = ctx;
+	const struct ft_dataset *d = a->c->d;
+	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat;
+	size_t *idx = a->idx + chunk * (nc + 1);
+
+	for (size_t i = lo; i < hi; i++) {
+		double t = curv_weight(a->c, i, a->x);
+		const double *xi = nn > 0 ? d->num + i * nn : NULL;
+		const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
+		size_t m = 0;
+		if (t == 0.0)
+			continue;
+		for (size_t k = 0; k < nc; k++)
+			if (ci[k] >= 0)
+				idx[m++] = (size_t)ci[k];
+		if (a->c->fit_intercept)
+			idx[m++] = p;
+		for (size_t j = 0; j < nn; j++) {
+			double tj = t * xi[j], *Hj = H + j * dim;
+			for (size_t k = j; k < nn; k++)
+				Hj[k] += tj * xi[k];
+			for (size_t k = 0; k < m; k++)
+				Hj[idx[k]] += tj;
+		}
+		for (size_t k = 0; k < m; k++) {
+			size_t u = idx[k];
+			H[u * dim + u] += t;
+			for (size_t e = k + 1; e < m; e++) {
+				size_t v = idx[e];
+				/* two columns on one feature: (1 + 1)^2 */
+				if (u < v)
+					H[u * dim + v] += t;
+				else if (u > v)
+					H[v * dim + u] += t;
+				else
+					H[u * dim + u] += 2.0 * t;
+			}
+		}
+	}
+}
+
+/* Rows [lo, hi): sum_i t_i (xt_i . v) xt_i into the dim partial. */
+static void rate_hv_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
+                          double *hv)
+{
+	const struct hpass *a = ctx;
+	const struct ft_dataset *d = a->c->d;
+	size_t p = d->p;
+	double vb = a->c->fit_intercept ? a->v[p] : 0.0, hb = 0.0;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		double t = curv_weight(a->c, i, a->x);
+		if (t == 0.0)
+			continue;
+		t *= ft_row_dot(d, i, a->v) + vb;
+		ft_row_axpy(d, i, t, hv);
+		hb += t;
+	}
+	if (a->c->fit_intercept)
+		hv[p] += hb;
+}
+
+/* reg-dp / reg-eo / reg-eop: H = H_L + scale d2R (see the top). */
+static int rate_hessian(void *ctx, const double *x, double *H)
+{
+	struct reg_ctx *c = ctx;
+	const struct ft_dataset *d = c->d;
+	size_t G = c->G, dim = d->p + 1;
+	struct hpass a = { c, x, NULL, NULL };
+	int rc;
+
+	if ((rc = c->lr.hessian(c->lr.ctx, x, H)) != 0)
+		return rc;
+	if (c->scale == 0.0)
+		return 0;
+	if ((rc = rate_prepare(c, x)) != 0)
+		return rc;
+	/* the row sum adds to H's upper triangle; H_L is symmetric, so copying
+	 * the upper triangle down at the end gives H_L + scale d2R */
+	a.idx = malloc(ft_parallel_chunks(d->n, dim * dim) * (d->n_cat + 1) *
+	               sizeof *a.idx);
+	if (!a.idx)
+		return FT_ENOMEM;
+	rc = ft_parallel_sum(d->n, dim * dim, H, rate_hess_chunk, &a);
+	free(a.idx);
+	if (rc)
+		return rc;
+	/* scale sum_{g,h} Q_gh dm_g dm_h^T, upper triangle: row r of it is
+	 * sum_g dm_g[r] u_g with u_g = scale sum_h Q_gh dm_h (in c->gpen) */
+	for (size_t set = 0; set < c->n_sets; set++) {
+		const double *dm = c->dm + set * G * dim;
+		for (size_t g = 0; g < G; g++) {
+			double *u = c->gpen;
+			memset(u, 0, dim * sizeof *u);
+			for (size_t h = 0; h < G; h++) {
+				double q = c->scale * gap_curv(c, set, g, h);
+				for (size_t j = 0; j < dim; j++)
+					u[j] += q * dm[h * dim + j];
+			}
+			for (size_t r = 0; r < dim; r++) {
+				double t = dm[g * dim + r];
+				if (t == 0.0)
+					continue;
+				for (size_t e = r; e < dim; e++)
+					H[r * dim + e] += t * u[e];
+			}
+		}
+	}
+	for (size_t r = 0; r < dim; r++)
+		for (size_t e = r + 1; e < dim; e++)
+			H[e * dim + r] = H[r * dim + e];
+	return 0;
+}
+
+static int rate_hess_vec(void *ctx, const double *x, const double *v, double *hv)
+{
+	struct reg_ctx *c = ctx;
+	const struct ft_dataset *d = c->d;
+	size_t G = c->G, dim = d->p + 1;
+	struct hpass a = { c, x, v, NULL };
+	int rc;
+
+	if ((rc = c->lr.hess_vec(c->lr.ctx, x, v, hv)) != 0)
+		return rc;
+	if (c->scale == 0.0)
+		return 0;
+	if ((rc = rate_prepare(c, x)) != 0)
+		return rc;
+	if ((rc = ft_parallel_sum(d->n, dim, hv, rate_hv_chunk, &a)) != 0)
+		return rc;
+	/* scale sum_{g,h} Q_gh dm_g (dm_h . v) */
+	for (size_t set = 0; set < c->n_sets; set++) {
+		const double *dm = c->dm + set * G * dim;
+		for (size_t h = 0; h < G; h++) {
+			double sh = 0.0;
+			for (size_t j = 0; j < dim; j++)
+				sh += dm[h * dim + j] * v[j];
+			c->dmv[h] = sh;
+		}
+		for (size_t g = 0; g < G; g++) {
+			double t = 0.0;
+			for (size_t h = 0; h < G; h++)
+				t += gap_curv(c, set, g, h) * c->dmv[h];
+			t *= c->scale;
+			for (size_t j = 0; j < dim; j++)
+				hv[j] += t * dm[g * dim + j];
+		}
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------ construction */
 
 static void ctx_free(struct reg_ctx *c)
@@ -368,6 +612,9 @@ static void ctx_free(struct reg_ctx *c)
 	free(c->wsg);
 	free(c->mean);
 	free(c->coef);
+	free(c->hcoef);
+	free(c->dm);
+	free(c->dmv);
 	free(c->sums);
 	free(c->gpen);
 	free(c->cvec);
@@ -507,10 +754,14 @@ int ft_reg_objective(const char *method, const struct ft_dataset *d,
 	c->names = calloc(G, sizeof *c->names);
 	c->wsg = calloc(2 * G, sizeof *c->wsg);
 	c->mean = calloc(2 * G, sizeof *c->mean);
-	c->coef = calloc(G, sizeof *c->coef);
+	c->coef = calloc(2 * G, sizeof *c->coef);
+	c->hcoef = calloc(2 * G, sizeof *c->hcoef);
+	c->dm = calloc(2 * G * dim, sizeof *c->dm);
+	c->dmv = calloc(G, sizeof *c->dmv);
 	c->sums = calloc(2 * G * (dim + 1), sizeof *c->sums);
 	c->gpen = calloc(dim, sizeof *c->gpen);
-	if (!c->names || !c->wsg || !c->mean || !c->coef || !c->sums || !c->gpen) {
+	if (!c->names || !c->wsg || !c->mean || !c->coef || !c->hcoef || !c->dm || !c->dmv ||
+	    !c->sums || !c->gpen) {
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory (%zu groups)", name, G);
 		goto done;
 	}
@@ -532,10 +783,8 @@ int ft_reg_objective(const char *method, const struct ft_dataset *d,
 	obj->dim = dim;
 	obj->ctx = c;
 	obj->value_grad = reg_value_grad;
-	if (kind == REG_COV) {
-		obj->hess_vec = cov_hess_vec;
-		obj->hessian = cov_hessian;
-	}
+	obj->hess_vec = kind == REG_COV ? cov_hess_vec : rate_hess_vec;
+	obj->hessian = kind == REG_COV ? cov_hessian : rate_hessian;
 	c = NULL;
 done:
 	ctx_free(c);
@@ -666,9 +915,14 @@ static int reg_fit(int kind, const struct ft_fit_input *in,
 				memcpy(x, in->baseline->coef, p * sizeof *x);
 			x[p] = lp->fit_intercept ? in->baseline->intercept : 0.0;
 		}
+		/* The rate penalties are not convex: away from the optimum the
+		 * shifted Newton steps can be short (reg-eo, lambda = 100 on
+		 * Adult: 105 iterations), so the default iteration cap is the
+		 * 1000 these methods had under L-BFGS, not Newton's 100.  An
+		 * explicit max_iter is kept. */
 		so = lp->solver;
-		if (kind != REG_COV)
-			so.solver = FT_SOLVER_LBFGS;   /* non-convex: no Hessian */
+		if (kind != REG_COV && so.max_iter == 0)
+			so.max_iter = REG_MAX_ITER;
 		if ((rc = ft_minimize(&obj, x, &so, &out->res, err)) != 0)
 			goto done;
 		for (size_t j = 0; j <= p; j++)

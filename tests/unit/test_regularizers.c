@@ -1,8 +1,9 @@
 /*
  * test_regularizers.c - the fairness regularizers (src/fair/regularizers.c):
- * penalty gradients against central finite differences (two and three
- * groups, weights, categorical codes, with and without intercept), the
- * reg-cov Hessian, R against hand-computed values and a naive dense
+ * penalty gradients and the exact objective Hessians (dense and
+ * Hessian-vector product, every method) against central finite
+ * differences (two and three groups, weights, categorical codes, duplicate
+ * codes, with and without intercept), R against hand-computed values and a naive dense
  * reference, weights as duplicated rows, lambda = 0 as the plain logistic
  * fit bit for bit, increasing lambda shrinking the gap on a synthetic
  * biased data set, optimality of the returned model, diagnostics, and
@@ -148,9 +149,58 @@ static double naive_R(int kind, const struct ft_dataset *d, size_t G,
 
 /* ------------------------------------------------ finite differences */
 
+/* The dense Hessian H of o at x, column by column against central
+ * differences of the gradient; Hv against H v and against the directional
+ * difference of the gradient; H symmetric (to rounding). */
+#define HD (MP + 1)
+static void check_hessian(const struct ft_objective *o, const double *x,
+                          const char *what)
+{
+	double H[HD * HD], hv[HD], v[HD], xs[HD], gp[HD], gm[HD], f, h = 1e-5;
+
+	T_CHECK(o->hessian != NULL && o->hess_vec != NULL);
+	if (!o->hessian || !o->hess_vec || o->dim != HD)
+		return;
+	T_CHECK(o->hessian(o->ctx, x, H) == 0);
+	for (size_t j = 0; j < HD; j++) {
+		memcpy(xs, x, sizeof xs);
+		xs[j] = x[j] + h;
+		T_CHECK(o->value_grad(o->ctx, xs, &f, gp) == 0);
+		xs[j] = x[j] - h;
+		T_CHECK(o->value_grad(o->ctx, xs, &f, gm) == 0);
+		for (size_t r = 0; r < HD; r++) {
+			double fd = (gp[r] - gm[r]) / (2 * h), hr = H[r * HD + j];
+			T_CHECKF(fabs(hr - fd) <= 1e-6 * fmax(1, fabs(hr)),
+			         "%s: H[%zu][%zu] = %.12g, finite difference %.12g",
+			         what, r, j, hr, fd);
+			T_CHECKF(fabs(hr - H[j * HD + r]) <= 1e-13 * fmax(1, fabs(hr)),
+			         "%s: H[%zu][%zu] = %.17g, H[%zu][%zu] = %.17g",
+			         what, r, j, hr, j, r, H[j * HD + r]);
+		}
+	}
+	random_x(v, HD, 5, 1.0);
+	T_CHECK(o->hess_vec(o->ctx, x, v, hv) == 0);
+	for (size_t j = 0; j < HD; j++)
+		xs[j] = x[j] + h * v[j];
+	T_CHECK(o->value_grad(o->ctx, xs, &f, gp) == 0);
+	for (size_t j = 0; j < HD; j++)
+		xs[j] = x[j] - h * v[j];
+	T_CHECK(o->value_grad(o->ctx, xs, &f, gm) == 0);
+	for (size_t r = 0; r < HD; r++) {
+		double hd = 0, fd = (gp[r] - gm[r]) / (2 * h);
+		for (size_t e = 0; e < HD; e++)
+			hd += H[r * HD + e] * v[e];
+		T_CHECKF(fabs(hv[r] - hd) <= 1e-10 * fmax(1, fabs(hd)),
+		         "%s: (Hv)[%zu] = %.15g, H v = %.15g", what, r, hv[r], hd);
+		T_CHECKF(fabs(hv[r] - fd) <= 1e-6 * fmax(1, fabs(hv[r])),
+		         "%s: (Hv)[%zu] = %.12g, finite difference %.12g", what, r, hv[r], fd);
+	}
+}
+
 /* Penalty and full-objective gradients at a random point by central
- * differences; for reg-cov also the Hessian-vector product and the dense
- * Hessian.  The penalty value is compared with the naive reference. */
+ * differences, then the dense Hessian and the Hessian-vector product
+ * (check_hessian).  The penalty value is compared with the naive
+ * reference. */
 static void fd_case(int kind, size_t G, int fit_intercept, double C,
                     double lambda)
 {
@@ -158,8 +208,9 @@ static void fd_case(int kind, size_t G, int fit_intercept, double C,
 	struct ft_objective o;
 	struct ft_error err = { 0 };
 	enum { D = MP + 1 };
-	double x[D], v[D], g[D], gr[D], gp[D], gm[D], hv[D], H[D * D], xs[D];
+	double x[D], g[D], gr[D], xs[D];
 	double f, fp, fm, R, Rp, Rm, h = 1e-5;
+	char what[64];
 	int rc;
 
 	rc = ft_reg_objective(METHODS[kind], &d, G, NAMES3, C, fit_intercept,
@@ -168,9 +219,8 @@ static void fd_case(int kind, size_t G, int fit_intercept, double C,
 	if (rc)
 		return;
 	T_CHECK(o.dim == D);
-	T_CHECK((o.hessian != NULL) == (kind == 3));
+	T_CHECK(o.hessian != NULL && o.hess_vec != NULL);
 	random_x(x, D, 11 + (uint64_t)kind + 7 * G, 0.7);
-	random_x(v, D, 5, 1.0);
 	if (!fit_intercept)
 		x[MP] = 0;
 	T_CHECK(ft_reg_penalty(&o, x, &R, gr) == 0);
@@ -196,24 +246,8 @@ static void fd_case(int kind, size_t G, int fit_intercept, double C,
 		         "%s G=%zu fi=%d: dF/dx%zu = %.12g, finite difference %.12g",
 		         METHODS[kind], G, fit_intercept, j, g[j], (fp - fm) / (2 * h));
 	}
-	if (kind == 3) {
-		/* Hv against differences of the gradient, H against Hv */
-		T_CHECK(o.hess_vec(o.ctx, x, v, hv) == 0);
-		T_CHECK(o.hessian(o.ctx, x, H) == 0);
-		for (size_t j = 0; j < D; j++)
-			xs[j] = x[j] + h * v[j];
-		T_CHECK(o.value_grad(o.ctx, xs, &fp, gp) == 0);
-		for (size_t j = 0; j < D; j++)
-			xs[j] = x[j] - h * v[j];
-		T_CHECK(o.value_grad(o.ctx, xs, &fm, gm) == 0);
-		for (size_t j = 0; j < D; j++) {
-			double hd = 0;
-			T_NEAR(hv[j], (gp[j] - gm[j]) / (2 * h), 1e-6);
-			for (size_t e = 0; e < D; e++)
-				hd += H[j * D + e] * v[e];
-			T_NEAR(hd, hv[j], 1e-10);
-		}
-	}
+	snprintf(what, sizeof what, "%s G=%zu fi=%d", METHODS[kind], G, fit_intercept);
+	check_hessian(&o, x, what);
 	ft_reg_objective_free(&o);
 }
 
@@ -270,6 +304,7 @@ static void test_fd_duplicate_codes_no_weights(void)
 			         "%s: dR/dx%zu = %.12g, finite difference %.12g",
 			         METHODS[k], j, g[j], (Rp - Rm) / (2 * h));
 		}
+		check_hessian(&o, x, METHODS[k]);
 		ft_reg_objective_free(&o);
 	}
 }
@@ -739,6 +774,77 @@ done:
 	synth_free(&s);
 }
 
+/* reg-dp / reg-eo / reg-eop follow the solver options: AUTO is dense
+ * Newton (the exact Hessian), an explicit L-BFGS is kept and reaches the
+ * same point from the same warm start, and an explicit max_iter is kept. */
+static void test_solver_follows_options(void)
+{
+	struct synth s;
+	struct ft_logreg_params lp;
+	struct ft_linear_model *base = NULL;
+	struct ft_fit_input in;
+	struct ft_fit_output a, b;
+	struct ft_error err = { 0 };
+	double lambda = 10;
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	for (size_t G = 2; G <= 3; G++) {
+		if (synth_make(&s, 3000, G, 8) != 0) {
+			T_FAIL("out of memory");
+			synth_free(&s);
+			return;
+		}
+		ft_logreg_params_init(&lp);
+		if (ft_logreg_fit(&s.d, &lp, &base, NULL, &err) != 0) {
+			T_FAIL("%s", err.msg);
+			goto next;
+		}
+		fit_input(&in, &s.d, &lp, base, &lambda);
+		for (int k = 0; k < 3; k++) {
+			lp.solver.solver = FT_SOLVER_AUTO;
+			lp.solver.max_iter = 0;
+			if (FITS[k](&in, &a, &err) != 0) {
+				T_FAIL("%s: %s", METHODS[k], err.msg);
+				continue;
+			}
+			T_CHECKF(a.res.solver == FT_SOLVER_NEWTON && a.res.converged,
+			         "%s G=%zu: solver %s, converged %d after %d iterations", METHODS[k],
+			         G, ft_solver_name(a.res.solver), a.res.converged, a.res.iterations);
+			T_CHECKF(a.res.iterations <= 30, "%s G=%zu: %d newton iterations",
+			         METHODS[k], G, a.res.iterations);
+			lp.solver.solver = FT_SOLVER_LBFGS;
+			if (FITS[k](&in, &b, &err) != 0) {
+				T_FAIL("%s: %s", METHODS[k], err.msg);
+			} else {
+				T_CHECK(b.res.solver == FT_SOLVER_LBFGS && b.res.converged);
+				T_CHECKF(fabs(a.res.f - b.res.f) <= 1e-7 * fabs(a.res.f),
+				         "%s G=%zu: newton f %.12g, lbfgs f %.12g", METHODS[k], G,
+				         a.res.f, b.res.f);
+				for (size_t j = 0; j < s.d.p; j++)
+					T_NEAR(a.model->coef[j], b.model->coef[j], 1e-3);
+				ft_linear_model_free(b.model);
+				b.model = NULL;
+			}
+			ft_linear_model_free(a.model);
+			a.model = NULL;
+			lp.solver.solver = FT_SOLVER_NEWTON;
+			lp.solver.max_iter = 1;
+			if (FITS[k](&in, &a, &err) != 0) {
+				T_FAIL("%s: %s", METHODS[k], err.msg);
+				continue;
+			}
+			T_CHECK(a.res.solver == FT_SOLVER_NEWTON && a.res.iterations <= 1);
+			ft_linear_model_free(a.model);
+			a.model = NULL;
+		}
+next:
+		ft_linear_model_free(base);
+		base = NULL;
+		synth_free(&s);
+	}
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void expect_fit_error(int k, const struct ft_fit_input *in, int code,
@@ -892,6 +998,7 @@ int main(void)
 	T_RUN(test_lambda_shrinks_gap_three_groups);
 	T_RUN(test_diagnostics);
 	T_RUN(test_no_intercept_and_warm_start);
+	T_RUN(test_solver_follows_options);
 	T_RUN(test_errors);
 	return t_done();
 }
