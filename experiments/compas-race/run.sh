@@ -18,7 +18,7 @@ DROP=$(head -1 "$C" | tr ',' '\n' | awk -v keep="$KEEP" '
 	{ sub(/\r$/, ""); name = $0; if (seen[name]++) name = name "." (seen[name] - 1); if (!(name in K)) print name }' | paste -sd, -)
 echo "| method | test accuracy | p%-rule | DP difference | FPR gap (AA-C) | FNR gap (AA-C) |"
 echo "|---|---:|---:|---:|---:|---:|"
-for spec in logreg mistreat:c=0.1,fnr=0 mistreat:c=0.01,fnr=0 mistreat:c=0,fnr=0 \
+for spec in logreg mistreat:c=0.1,fnr=0 mistreat:c=0.01,fnr=0 mistreat:c=0.005,fnr=0 mistreat:c=0.002,fnr=0 mistreat:c=0,fnr=0 \
 	mistreat:c=0.01,fpr=0 mistreat:c=0,fpr=0 mistreat:c=0.01 mistreat:c=0; do
 	f=$(echo "$spec" | tr ':=,' '___')
 	"$FT" train --quiet --bootstrap 0 --permutations 0 --data "$C" --target two_year_recid --positive 1 \
