@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int t_failed_now;
 static int t_n_pass, t_n_fail;
@@ -47,6 +49,35 @@ static inline const char *t_data_dir(void)
 {
 	const char *d = getenv("FAIRTRAIN_DATA");
 	return d && *d ? d : "../shared/datasets";
+}
+
+/* path = $FAIRTRAIN_DATA/rel; 1 when that file is readable. */
+static inline int t_have_data(const char *rel, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", t_data_dir(), rel);
+	return access(path, R_OK) == 0;
+}
+
+/* UCI Adult's 15 column names (adult.names), for the real-data tests. */
+#define T_ADULT_N_NAMES 15
+static inline char **t_adult_names(void)
+{
+	static char *names[T_ADULT_N_NAMES] = {
+		"age", "workclass", "fnlwgt", "education", "education-num",
+		"marital-status", "occupation", "relationship", "race", "sex",
+		"capital-gain", "capital-loss", "hours-per-week", "native-country",
+		"income"
+	};
+	return names;
+}
+
+/* Monotonic seconds, for the timings real-data tests print. */
+static inline double t_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 #endif

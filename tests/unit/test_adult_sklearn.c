@@ -25,13 +25,6 @@ struct ref {
 	int seen[MAX_REF];
 };
 
-static char *adult_cols[] = {
-	"age", "workclass", "fnlwgt", "education", "education-num",
-	"marital-status", "occupation", "relationship", "race", "sex",
-	"capital-gain", "capital-loss", "hours-per-week", "native-country",
-	"income",
-};
-
 static int read_ref(struct ref *r)
 {
 	FILE *fp = fopen(FIX, "r");
@@ -64,13 +57,6 @@ static long ref_find(const struct ref *r, const char *name)
 	return -1;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 /* |a - b| <= 1e-4 |b| + 1e-8 for every coefficient and the intercept. */
 static void test_adult_matches_sklearn(void)
 {
@@ -98,8 +84,8 @@ static void test_adult_matches_sklearn(void)
 	snprintf(path, sizeof path, "%s/adult/adult.data", t_data_dir());
 	ft_read_opts_init(&ro);
 	ro.header = 0;
-	ro.names = adult_cols;
-	ro.n_names = sizeof adult_cols / sizeof *adult_cols;
+	ro.names = t_adult_names();
+	ro.n_names = T_ADULT_N_NAMES;
 	if (ft_table_read(path, &ro, &t, &err) != 0) {
 		T_FAIL("%s", err.msg);
 		goto done;
@@ -120,12 +106,12 @@ static void test_adult_matches_sklearn(void)
 	T_CHECKF(d->p + 1 == ref.n, "%zu features, sklearn has %zu", d->p, ref.n - 1);
 	ft_logreg_params_init(&lp);
 	lp.C = 1;
-	t0 = now();
+	t0 = t_now();
 	if (ft_logreg_fit(d, &lp, &m, &res, &err) != 0) {
 		T_FAIL("%s", err.msg);
 		goto done;
 	}
-	t1 = now();
+	t1 = t_now();
 	T_CHECK(res.converged);
 	T_CHECK(res.solver == FT_SOLVER_NEWTON);
 	for (size_t j = 0; j <= d->p; j++) {

@@ -581,20 +581,6 @@ static void test_errors(void)
 
 /* -------------------------------------------------------------- Adult */
 
-static char *adult_cols[] = {
-	"age", "workclass", "fnlwgt", "education", "education-num",
-	"marital-status", "occupation", "relationship", "race", "sex",
-	"capital-gain", "capital-loss", "hours-per-week", "native-country",
-	"income",
-};
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 static void selection(const struct ft_linear_model *m, const struct ft_dataset *d,
                       double *acc, double *prule)
 {
@@ -638,8 +624,8 @@ static void test_adult_cov_fair(void)
 	snprintf(path, sizeof path, "%s/adult/adult.data", t_data_dir());
 	ft_read_opts_init(&ro);
 	ro.header = 0;
-	ro.names = adult_cols;
-	ro.n_names = sizeof adult_cols / sizeof *adult_cols;
+	ro.names = t_adult_names();
+	ro.n_names = T_ADULT_N_NAMES;
 	ft_spec_init(&sp);
 	sp.target = "income";
 	sp.positive = ">50K";
@@ -667,12 +653,12 @@ static void test_adult_cov_fair(void)
 		for (int rep = 0; rep < 3; rep++) {
 			ft_linear_model_free(out.model);
 			memset(&out, 0, sizeof out);
-			t0 = now();
+			t0 = t_now();
 			if (ft_fit_cov_fair(&in, &out, &err) != 0) {
 				T_FAIL("%s", err.msg);
 				goto done;
 			}
-			best = fmin(best, now() - t0);
+			best = fmin(best, t_now() - t0);
 		}
 	}
 	selection(base, d, &acc0, &pr0);

@@ -581,27 +581,6 @@ static void t_big(void)
 
 /* ------------------------------------------------------------ real files */
 
-static char *adult_names[] = {
-	"age", "workclass", "fnlwgt", "education", "education-num",
-	"marital-status", "occupation", "relationship", "race", "sex",
-	"capital-gain", "capital-loss", "hours-per-week", "native-country",
-	"income"
-};
-
-static int have_data(const char *rel, char *path, size_t size)
-{
-	snprintf(path, size, "%s/%s", t_data_dir(), rel);
-	return access(path, R_OK) == 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void t_adult_data(void)
 {
 	char path[1024];
@@ -611,16 +590,16 @@ static void t_adult_data(void)
 	size_t miss = 0;
 	double t0;
 
-	have_data("adult/adult.data", path, sizeof path);
+	t_have_data("adult/adult.data", path, sizeof path);
 	ft_read_opts_init(&o);
 	o.header = 0;
-	o.names = adult_names;
-	o.n_names = 15;
-	t0 = now();
+	o.names = t_adult_names();
+	o.n_names = T_ADULT_N_NAMES;
+	t0 = t_now();
 	T_CHECKF(ft_table_read(path, &o, &t, &e) == 0, "%s", e.msg);
 	if (!t)
 		return;
-	printf("# adult.data read in %.1f ms\n", 1e3 * (now() - t0));
+	printf("# adult.data read in %.1f ms\n", 1e3 * (t_now() - t0));
 	T_CHECK(t->n_rows == 32561 && t->n_cols == 15);
 	T_STREQ(ft_table_cell(t, 0, 0), "39");
 	T_STREQ(ft_table_cell(t, 0, 1), "State-gov");
@@ -647,11 +626,11 @@ static void t_adult_test(void)
 	struct ft_error e = { 0 };
 	size_t pos = 0;
 
-	have_data("adult/adult.test", path, sizeof path);
+	t_have_data("adult/adult.test", path, sizeof path);
 	ft_read_opts_init(&o);
 	o.header = 0;
-	o.names = adult_names;
-	o.n_names = 15;
+	o.names = t_adult_names();
+	o.n_names = T_ADULT_N_NAMES;
 	o.skip_rows = 1;
 	T_CHECKF(ft_table_read(path, &o, &t, &e) == 0, "%s", e.msg);
 	if (!t)
@@ -680,7 +659,7 @@ static void t_german(void)
 	struct ft_table *t = NULL;
 	struct ft_error e = { 0 };
 
-	have_data("german/german.data", path, sizeof path);
+	t_have_data("german/german.data", path, sizeof path);
 	for (int i = 0; i < 21; i++) {
 		snprintf(nb[i], sizeof nb[i], "c%d", i + 1);
 		names[i] = nb[i];
@@ -710,7 +689,7 @@ static void t_compas(void)
 	struct ft_error e = { 0 };
 	size_t miss = 0;
 
-	have_data("compas/compas-scores-two-years.csv", path, sizeof path);
+	t_have_data("compas/compas-scores-two-years.csv", path, sizeof path);
 	T_CHECKF(ft_table_read(path, NULL, &t, &e) == 0, "%s", e.msg);
 	if (!t)
 		return;
@@ -764,18 +743,18 @@ int main(void)
 	T_RUN(t_subset);
 	T_RUN(t_interned);
 	T_RUN(t_big);
-	if (have_data("adult/adult.data", probe, sizeof probe)) {
+	if (t_have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(t_adult_data);
 		T_RUN(t_adult_test);
 	} else {
 		T_SKIP(t_adult_data, "no data sets (set FAIRTRAIN_DATA)");
 		T_SKIP(t_adult_test, "no data sets (set FAIRTRAIN_DATA)");
 	}
-	if (have_data("german/german.data", probe, sizeof probe))
+	if (t_have_data("german/german.data", probe, sizeof probe))
 		T_RUN(t_german);
 	else
 		T_SKIP(t_german, "no data sets (set FAIRTRAIN_DATA)");
-	if (have_data("compas/compas-scores-two-years.csv", probe, sizeof probe))
+	if (t_have_data("compas/compas-scores-two-years.csv", probe, sizeof probe))
 		T_RUN(t_compas);
 	else
 		T_SKIP(t_compas, "no data sets (set FAIRTRAIN_DATA)");

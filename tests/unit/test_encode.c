@@ -1137,27 +1137,6 @@ static void t_split_errors(void)
 
 /* -------------------------------------------------------------- real data */
 
-static char *adult_names[] = {
-	"age", "workclass", "fnlwgt", "education", "education-num",
-	"marital-status", "occupation", "relationship", "race", "sex",
-	"capital-gain", "capital-loss", "hours-per-week", "native-country",
-	"income"
-};
-
-static int have_data(const char *rel, char *path, size_t size)
-{
-	snprintf(path, size, "%s/%s", t_data_dir(), rel);
-	return access(path, R_OK) == 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static struct ft_table *read_adult(const char *file, size_t skip)
 {
 	char path[1024];
@@ -1168,8 +1147,8 @@ static struct ft_table *read_adult(const char *file, size_t skip)
 	snprintf(path, sizeof path, "%s/adult/%s", t_data_dir(), file);
 	ft_read_opts_init(&o);
 	o.header = 0;
-	o.names = adult_names;
-	o.n_names = 15;
+	o.names = t_adult_names();
+	o.n_names = T_ADULT_N_NAMES;
 	o.skip_rows = skip;
 	if (ft_table_read(path, &o, &t, &e) != 0)
 		T_FAIL("%s", e.msg);
@@ -1185,11 +1164,11 @@ static void t_adult(void)
 	struct ft_encode_stats st;
 	struct ft_error err = { 0 };
 	char *drop[] = { "fnlwgt" };
-	double t0 = now(), t1, t2, pos = 0;
+	double t0 = t_now(), t1, t2, pos = 0;
 	size_t nf = 0, k;
 
 	tr = read_adult("adult.data", 0);
-	t1 = now();
+	t1 = t_now();
 	if (!tr)
 		goto done;
 	ft_spec_init(&s);
@@ -1205,7 +1184,7 @@ static void t_adult(void)
 	if (!e)
 		goto done;
 	T_CHECKF(ft_encoder_apply(e, tr, FT_APPLY_TRAIN, &d, &st, &err) == 0, "%s", err.msg);
-	t2 = now();
+	t2 = t_now();
 	printf("# adult.data: read %.1f ms, fit + encode %.1f ms\n",
 	       1e3 * (t1 - t0), 1e3 * (t2 - t1));
 	if (!d)
@@ -1314,7 +1293,7 @@ static void t_german(void)
 	struct ft_error err = { 0 };
 	double pos = 0;
 
-	have_data("german/german.data", path, sizeof path);
+	t_have_data("german/german.data", path, sizeof path);
 	for (int i = 0; i < 21; i++) {
 		snprintf(nb[i], sizeof nb[i], "c%d", i + 1);
 		names[i] = nb[i];
@@ -1367,7 +1346,7 @@ static void t_compas(void)
 	size_t n_drop = 0;
 	double pos = 0;
 
-	have_data("compas/compas-scores-two-years.csv", path, sizeof path);
+	t_have_data("compas/compas-scores-two-years.csv", path, sizeof path);
 	T_CHECKF(ft_table_read(path, NULL, &t, &err) == 0, "%s", err.msg);
 	if (!t)
 		return;
@@ -1442,18 +1421,18 @@ int main(void)
 	T_RUN(t_libsvm);
 	T_RUN(t_split);
 	T_RUN(t_split_errors);
-	if (have_data("adult/adult.data", probe, sizeof probe)) {
+	if (t_have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(t_adult);
 		T_RUN(t_adult_split);
 	} else {
 		T_SKIP(t_adult, "no data sets (set FAIRTRAIN_DATA)");
 		T_SKIP(t_adult_split, "no data sets (set FAIRTRAIN_DATA)");
 	}
-	if (have_data("german/german.data", probe, sizeof probe))
+	if (t_have_data("german/german.data", probe, sizeof probe))
 		T_RUN(t_german);
 	else
 		T_SKIP(t_german, "no data sets (set FAIRTRAIN_DATA)");
-	if (have_data("compas/compas-scores-two-years.csv", probe, sizeof probe))
+	if (t_have_data("compas/compas-scores-two-years.csv", probe, sizeof probe))
 		T_RUN(t_compas);
 	else
 		T_SKIP(t_compas, "no data sets (set FAIRTRAIN_DATA)");

@@ -1041,11 +1041,6 @@ next:
 static void adult_binned_auc(const char *sensitive, double *worst, size_t *rows,
                              size_t *groups)
 {
-	static char *cols[] = {
-		"age", "workclass", "fnlwgt", "education", "education-num",
-		"marital-status", "occupation", "relationship", "race", "sex",
-		"capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
-	};
 	char path[4096], *sens[1], *drop[] = { "fnlwgt" };
 	struct ft_read_opts ro;
 	struct ft_spec sp;
@@ -1065,8 +1060,8 @@ static void adult_binned_auc(const char *sensitive, double *worst, size_t *rows,
 	sens[0] = (char *)sensitive;
 	ft_read_opts_init(&ro);
 	ro.header = 0;
-	ro.names = cols;
-	ro.n_names = 15;
+	ro.names = t_adult_names();
+	ro.n_names = T_ADULT_N_NAMES;
 	ft_spec_init(&sp);
 	sp.target = "income";
 	sp.positive = ">50K";
