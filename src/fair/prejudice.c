@@ -320,52 +320,23 @@ static double row_curv(const struct pr_ctx *c, const double *x, size_t i,
 	return c->C * w * sp * sn * (1.0 + c->eta * c->cs[s] * (sn - sp));
 }
 
-/* Row part of H over [lo, hi) into the upper triangle of part (dim x dim),
- * as logreg.c's hess_block, shifted to the row's block: numeric indices <
- * codes < intercept inside a block keeps every product in the upper
- * triangle but code-code pairs. */
+/* Row part of H over [lo, hi) into the upper triangle of part (dim x dim):
+ * ft_row_outer shifted to the row's block (numeric indices < codes <
+ * intercept inside a block keeps every product in the upper triangle but
+ * code-code pairs). */
 static void ph_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
                      double *H)
 {
 	const struct ph_call *a = ctx;
 	const struct pr_ctx *c = a->c;
 	const struct ft_dataset *d = c->d;
-	size_t nn = d->n_num, nc = d->n_cat, dim = c->dim, p = c->p;
-	size_t *idx = a->idx + chunk * (nc + 1);
+	size_t dim = c->dim, *idx = a->idx + chunk * (d->n_cat + 1);
 
 	for (size_t i = lo; i < hi; i++) {
-		size_t off, m = 0;
+		size_t off;
 		double k = row_curv(c, a->x, i, &off);
-		const double *xi = nn > 0 ? d->num + i * nn : NULL;
-		const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
-		if (k == 0.0)
-			continue;
-		for (size_t q = 0; q < nc; q++)
-			if (ci[q] >= 0)
-				idx[m++] = off + (size_t)ci[q];
-		if (c->fit_intercept)
-			idx[m++] = off + p;
-		for (size_t j = 0; j < nn; j++) {
-			double kj = k * xi[j], *Hj = H + (off + j) * dim + off;
-			for (size_t q = j; q < nn; q++)
-				Hj[q] += kj * xi[q];
-			Hj -= off;
-			for (size_t q = 0; q < m; q++)
-				Hj[idx[q]] += kj;
-		}
-		for (size_t q = 0; q < m; q++) {
-			size_t u = idx[q];
-			H[u * dim + u] += k;
-			for (size_t e = q + 1; e < m; e++) {
-				size_t v = idx[e];
-				if (u < v)
-					H[u * dim + v] += k;
-				else if (u > v)
-					H[v * dim + u] += k;
-				else
-					H[u * dim + u] += 2.0 * k;
-			}
-		}
+		if (k != 0.0)
+			ft_row_outer(d, i, k, c->fit_intercept, off, H, dim, idx);
 	}
 }
 

@@ -438,51 +438,18 @@ struct hpass {
 };
 
 /* Rows [lo, hi): sum_i t_i xt_i xt_i^T into the upper triangle of the
- * dim x dim partial (t_i = curv_weight).  As hess_block in
- * src/model/logreg.c: numeric indices < codes < p (intercept), so only
- * code-code pairs need ordering; the row's codes (and the intercept, as
- * index p) are gathered first. */
+ * dim x dim partial (t_i = curv_weight), by ft_row_outer. */
 static void rate_hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
                             double *H)
 {
 	const struct hpass *a = ctx;
 	const struct ft_dataset *d = a->c->d;
-	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat;
-	size_t *idx = a->idx + chunk * (nc + 1);
+	size_t dim = d->p + 1, *idx = a->idx + chunk * (d->n_cat + 1);
 
 	for (size_t i = lo; i < hi; i++) {
 		double t = curv_weight(a->c, i, a->x);
-		const double *xi = nn > 0 ? d->num + i * nn : NULL;
-		const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
-		size_t m = 0;
-		if (t == 0.0)
-			continue;
-		for (size_t k = 0; k < nc; k++)
-			if (ci[k] >= 0)
-				idx[m++] = (size_t)ci[k];
-		if (a->c->fit_intercept)
-			idx[m++] = p;
-		for (size_t j = 0; j < nn; j++) {
-			double tj = t * xi[j], *Hj = H + j * dim;
-			for (size_t k = j; k < nn; k++)
-				Hj[k] += tj * xi[k];
-			for (size_t k = 0; k < m; k++)
-				Hj[idx[k]] += tj;
-		}
-		for (size_t k = 0; k < m; k++) {
-			size_t u = idx[k];
-			H[u * dim + u] += t;
-			for (size_t e = k + 1; e < m; e++) {
-				size_t v = idx[e];
-				/* two columns on one feature: (1 + 1)^2 */
-				if (u < v)
-					H[u * dim + v] += t;
-				else if (u > v)
-					H[v * dim + u] += t;
-				else
-					H[u * dim + u] += 2.0 * t;
-			}
-		}
+		if (t != 0.0)
+			ft_row_outer(d, i, t, a->c->fit_intercept, 0, H, dim, idx);
 	}
 }
 

@@ -100,53 +100,21 @@ static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 }
 
 /* Hessian of the loss over rows [lo, hi): adds C sum w_i l''_i xt_i xt_i^T
- * to the upper triangle (H[a * dim + c], a <= c) of the dim x dim H.
- * Feature order helps: numeric indices < categorical codes < p (intercept),
- * so a numeric-numeric, numeric-code or anything-intercept product lands in
- * the upper triangle as it is; only code-code pairs are ordered.  Each row
- * first gathers its present codes (and the intercept, as index p) into idx
- * (n_cat + 1 entries of scratch), so the inner loops have no branches. */
+ * to the upper triangle (H[a * dim + c], a <= c) of the dim x dim H, row by
+ * row through its non-zeros (ft_row_outer; idx: n_cat + 1 scratch). */
 static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
                        const double *x, double C, int fit_intercept, double *H,
                        size_t *idx)
 {
-	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat;
+	size_t p = d->p, dim = p + 1;
 	double b = fit_intercept ? x[p] : 0.0;
 
 	for (size_t i = lo; i < hi; i++) {
-		double w = weight(d, i), a;
-		const double *xi = nn > 0 ? d->num + i * nn : NULL;
-		const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
-		size_t m = 0;
+		double w = weight(d, i);
 		if (w == 0.0)
 			continue;
-		a = C * w * curv(ft_row_dot(d, i, x) + b);
-		for (size_t c = 0; c < nc; c++)
-			if (ci[c] >= 0)
-				idx[m++] = (size_t)ci[c];
-		if (fit_intercept)
-			idx[m++] = p;
-		for (size_t j = 0; j < nn; j++) {
-			double aj = a * xi[j], *Hj = H + j * dim;
-			for (size_t k = j; k < nn; k++)
-				Hj[k] += aj * xi[k];
-			for (size_t k = 0; k < m; k++)
-				Hj[idx[k]] += aj;
-		}
-		for (size_t k = 0; k < m; k++) {
-			size_t u = idx[k];
-			H[u * dim + u] += a;
-			for (size_t e = k + 1; e < m; e++) {
-				size_t v = idx[e];
-				/* two columns hitting one feature: (1 + 1)^2 */
-				if (u < v)
-					H[u * dim + v] += a;
-				else if (u > v)
-					H[v * dim + u] += a;
-				else
-					H[u * dim + u] += 2.0 * a;
-			}
-		}
+		ft_row_outer(d, i, C * w * curv(ft_row_dot(d, i, x) + b), fit_intercept,
+		             0, H, dim, idx);
 	}
 }
 

@@ -54,6 +54,50 @@ static inline void ft_row_axpy(const struct ft_dataset *d, size_t i, double a,
 	}
 }
 
+/* H += t xt_i xt_i^T in the upper triangle of the row-major H (leading
+ * dimension ld), where xt_i = (x_i, 1) sits at offset off: feature j at
+ * off + j, the intercept (when intercept) at off + p.  Feature order makes
+ * this cheap: numeric indices < categorical codes < p, so a numeric-numeric,
+ * numeric-code or anything-intercept product lands in the upper triangle as
+ * it is; only code-code pairs are ordered.  The row's present codes (and the
+ * intercept) are gathered into idx first (n_cat + 1 entries of scratch), so
+ * the inner loops have no branches.  Two categorical columns on one feature
+ * count (1 + 1)^2. */
+static inline void ft_row_outer(const struct ft_dataset *d, size_t i, double t,
+                                int intercept, size_t off, double *H, size_t ld,
+                                size_t *idx)
+{
+	size_t nn = d->n_num, nc = d->n_cat, m = 0;
+	const double *xi = nn > 0 ? d->num + i * nn : NULL;
+	const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
+
+	for (size_t c = 0; c < nc; c++)
+		if (ci[c] >= 0)
+			idx[m++] = off + (size_t)ci[c];
+	if (intercept)
+		idx[m++] = off + d->p;
+	for (size_t j = 0; j < nn; j++) {
+		double tj = t * xi[j], *Hj = H + (off + j) * ld;
+		for (size_t k = j; k < nn; k++)
+			Hj[off + k] += tj * xi[k];
+		for (size_t k = 0; k < m; k++)
+			Hj[idx[k]] += tj;
+	}
+	for (size_t k = 0; k < m; k++) {
+		size_t u = idx[k];
+		H[u * ld + u] += t;
+		for (size_t e = k + 1; e < m; e++) {
+			size_t v = idx[e];
+			if (u < v)
+				H[u * ld + v] += t;
+			else if (u > v)
+				H[v * ld + u] += t;
+			else
+				H[u * ld + u] += 2.0 * t;
+		}
+	}
+}
+
 /* 1 / (1 + exp(-z)) without overflow: exp is only taken of -|z|. */
 static inline double ft_sigmoid(double z)
 {
