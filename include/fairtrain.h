@@ -412,6 +412,9 @@ struct ft_eval_input {
 	const char *const *group_names;   /* n_groups names */
 	long privileged;                  /* group index, or -1 (no signed metrics) */
 	double threshold;                 /* yhat = score >= threshold (0.5) */
+	const double *pos;                /* P(yhat = 1) of a randomized classifier, or
+	                                     NULL (yhat = score >= threshold); rate
+	                                     metrics are then expectations over yhat */
 	size_t ece_bins;                  /* 10 */
 };
 void ft_eval_input_init(struct ft_eval_input *in);
@@ -571,7 +574,15 @@ struct ft_param_def {
 	double def, lo, hi;      /* default; allowed closed range */
 	int integer;             /* 1: whole numbers only (flags, counts) */
 	const char *help;
+	/* A choice parameter: "dp|eo|tpr" (NULL for a number).  Its value is
+	 * the index of the choice (def, lo, hi are indices); it is written by
+	 * name ("constraint=eo"), or bare as the first token after the method
+	 * name ("eg:eo:eps=0.05") for the method's first choice parameter. */
+	const char *choices;
 };
+/* The name of choice `index` of p (NULL when p is not a choice parameter
+ * or index is out of range); points into p->choices' static storage copy. */
+const char *ft_param_choice(const struct ft_param_def *p, double index);
 
 /* What a fit function gets (all borrowed). */
 struct ft_fit_input {
@@ -585,6 +596,56 @@ struct ft_fit_input {
 	const double *params;                     /* the method's parameters, table order */
 };
 
+/* Randomized classifiers and post-processing (reductions, thresholds).
+ * A classifier gives every row a score s in [0, 1] (used by the AUC, log
+ * loss, Brier score and calibration) and a probability of a positive
+ * decision P(yhat = 1) (used by every rate metric); a plain linear model has
+ * s = sigmoid(x.beta + b) and P(yhat = 1) = 1[s >= threshold]. */
+
+/* Exponentiated gradient's randomized classifier: predictor h_k is used with
+ * probability weight[k], so s = sum_k weight[k] s_k and P(yhat = 1) =
+ * sum_k weight[k] 1[s_k >= threshold]. */
+struct ft_mixture {
+	size_t k;
+	double *weight;                  /* k, >= 0, summing to 1 */
+	struct ft_linear_model **h;      /* k, owned */
+};
+void ft_mixture_free(struct ft_mixture *mx);
+
+/* Group-specific randomized thresholds on a base model's score s (Hardt et
+ * al. 2016; Fairlearn's ThresholdOptimizer): for a row of group g,
+ *   P(yhat = 1) = (1 - q[g]) (p[g] 1[s >= t0[g]] + (1 - p[g]) 1[s >= t1[g]])
+ *                 + q[g] c[g].
+ * t0, t1 may be +-INFINITY (never / always positive).  The score stays the
+ * base model's s.  Rows of an unknown group cannot be decided. */
+struct ft_thresholds {
+	size_t n_groups;
+	double *t0, *t1, *p, *q, *c;     /* n_groups each */
+};
+void ft_thresholds_free(struct ft_thresholds *th);
+
+/* Grid search's whole frontier: one predictor per point of the grid of
+ * Lagrange multipliers, with its training error and constraint violation;
+ * `chosen` is the one the trade-off rule picked (the model file's model). */
+struct ft_frontier {
+	size_t k;                        /* grid points */
+	size_t n_lambda;                 /* multipliers per point */
+	double *lambda;                  /* k * n_lambda */
+	double *error, *violation;       /* k each (training data) */
+	struct ft_linear_model **h;      /* k, owned */
+	size_t chosen;
+};
+void ft_frontier_free(struct ft_frontier *fr);
+
+/* Scores and P(yhat = 1) of n = d->n rows: the mixture mx when not NULL,
+ * else model m; then the thresholds th (when not NULL) applied to that
+ * score.  pos may be NULL.  Fails (naming the row's source line) when a row
+ * needs its group (per-group models, thresholds) and has none. */
+int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
+                const struct ft_thresholds *th, const struct ft_dataset *d,
+                double threshold, double *score, double *pos,
+                struct ft_error *err);
+
 /* What it returns.  model is owned by the caller afterwards. */
 struct ft_fit_output {
 	struct ft_linear_model *model;
@@ -594,7 +655,17 @@ struct ft_fit_output {
 	size_t n_diag;
 	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
 	double diag[FT_MAX_DIAG];
+	/* Reductions and post-processing (NULL otherwise; owned by the caller
+	 * afterwards).  With a mixture, model is its deterministic choice (the
+	 * single best predictor); with thresholds, model is the base model whose
+	 * scores they cut; with a frontier, model is its chosen point. */
+	struct ft_mixture *mixture;
+	struct ft_thresholds *thresholds;
+	struct ft_frontier *frontier;
 };
+/* Free what a fit output owns (model, mixture, thresholds, frontier) and
+ * zero those pointers. */
+void ft_fit_output_clear(struct ft_fit_output *out);
 /* Append a diagnostic (ignored beyond FT_MAX_DIAG; the name is truncated). */
 void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);
 
@@ -619,9 +690,9 @@ int ft_method_parse(const char *spec, const struct ft_method **m,
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
-#define FT_FORMAT_VERSION 1
+#define FT_FORMAT_VERSION 2     /* reads 1 and 2 */
 
-/* Everything a model file holds (schema version 1; see README). */
+/* Everything a model file holds (schema version 2; see README). */
 struct ft_model_file {
 	/* provenance */
 	char *fairtrain_version;
@@ -638,6 +709,11 @@ struct ft_model_file {
 	 * files that have none) */
 	struct ft_linear_model *model;
 	struct ft_linear_model *baseline;
+	/* reductions and post-processing (NULL when absent; struct
+	 * ft_fit_output says how they relate to model) */
+	struct ft_mixture *mixture;
+	struct ft_thresholds *thresholds;
+	struct ft_frontier *frontier;
 	/* before/after tables (NULL when absent) */
 	struct ft_comparison *comparison;
 	/* training */

@@ -15,26 +15,26 @@
 #include <string.h>
 #include "fair/fair.h"
 
-static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL}};
+static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 static const struct ft_param_def P_PREJUDICE[] = {
-	{"eta", 1.0, 0.0, 1e6, 0, "weight of the prejudice index (paper's eta)"},
+	{"eta", 1.0, 0.0, 1e6, 0, "weight of the prejudice index (paper's eta)", NULL},
 	{"per_group", 1.0, 0.0, 1.0, 1, "1: one weight vector per group (the paper's "
-	 "model; predict needs the sensitive column), 0: shared weights"},
+	 "model; predict needs the sensitive column), 0: shared weights", NULL},
 };
 static const struct ft_param_def P_LAMBDA[] = {
-	{"lambda", 1.0, 0.0, 1e9, 0, "penalty weight, relative to the mean log loss"},
+	{"lambda", 1.0, 0.0, 1e9, 0, "penalty weight, relative to the mean log loss", NULL},
 };
 static const struct ft_param_def P_COV_FAIR[] = {
-	{"c", 0.0, 0.0, 1e9, 0, "bound on |decision-boundary covariance| per group"},
+	{"c", 0.0, 0.0, 1e9, 0, "bound on |decision-boundary covariance| per group", NULL},
 };
 static const struct ft_param_def P_COV_ACC[] = {
 	{"gamma", 0.1, 1e-6, 1e9, 0, "allowed relative loss increase over the baseline "
-	 "(> 0: at 0 the baseline is the only feasible model)"},
+	 "(> 0: at 0 the baseline is the only feasible model)", NULL},
 };
 static const struct ft_param_def P_MISTREAT[] = {
-	{"c", 0.0, 0.0, 1e9, 0, "bound on |covariance| of group and misclassification distance"},
-	{"fpr", 1.0, 0.0, 1.0, 1, "1: constrain on negatives (false positive rates)"},
-	{"fnr", 1.0, 0.0, 1.0, 1, "1: constrain on positives (false negative rates)"},
+	{"c", 0.0, 0.0, 1e9, 0, "bound on |covariance| of group and misclassification distance", NULL},
+	{"fpr", 1.0, 0.0, 1.0, 1, "1: constrain on negatives (false positive rates)", NULL},
+	{"fnr", 1.0, 0.0, 1.0, 1, "1: constrain on positives (false negative rates)", NULL},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -94,6 +94,55 @@ void ft_fit_diag(struct ft_fit_output *out, const char *name, double value)
 	out->diag[out->n_diag++] = value;
 }
 
+const char *ft_param_choice(const struct ft_param_def *p, double index)
+{
+	/* names are cut from p->choices into a small ring of thread-local
+	 * buffers, so a caller may hold a few at once without freeing */
+	static _Thread_local char buf[8][32];
+	static _Thread_local int next;
+	const char *s, *bar;
+	long want = (long)index;
+
+	if (!p || !p->choices || index != floor(index) || want < 0)
+		return NULL;
+	s = p->choices;
+	for (long i = 0; i < want; i++) {
+		s = strchr(s, '|');
+		if (!s)
+			return NULL;
+		s++;
+	}
+	bar = strchr(s, '|');
+	{
+		size_t len = bar ? (size_t)(bar - s) : strlen(s);
+		char *b = buf[next];
+		next = (next + 1) % 8;
+		if (len >= sizeof buf[0])
+			len = sizeof buf[0] - 1;
+		memcpy(b, s, len);
+		b[len] = '\0';
+		return b;
+	}
+}
+
+/* The index of choice `v` of parameter k of m, or an error listing them. */
+static int choice_value(const struct ft_method *m, size_t k, const char *v, double *out,
+                        struct ft_error *err)
+{
+	const struct ft_param_def *p = &m->params[k];
+	const char *c;
+
+	for (long i = 0; (c = ft_param_choice(p, (double)i)) != NULL; i++)
+		if (!strcmp(c, v)) {
+			if ((double)i < p->lo || (double)i > p->hi)
+				break;
+			*out = (double)i;
+			return 0;
+		}
+	return ft_error_set(err, FT_EINVAL, "method %s: %s takes one of %s, not '%s'",
+	                    m->name, p->name, p->choices, v);
+}
+
 int ft_method_parse(const char *spec, const struct ft_method **m,
                     double params[FT_MAX_PARAMS], struct ft_error *err)
 {
@@ -130,8 +179,20 @@ int ft_method_parse(const char *spec, const struct ft_method **m,
 		size_t k;
 		double v;
 		if (!eq) {
-			rc = ft_error_set(err, FT_EINVAL, "method %s: '%s' is not NAME=VALUE", name, tok);
-			goto done;
+			/* a bare choice: the first choice parameter, first token only */
+			for (k = 0; k < (*m)->n_params && !(*m)->params[k].choices; k++)
+				;
+			if (tok != copy || k == (*m)->n_params) {
+				rc = ft_error_set(err, FT_EINVAL, "method %s: '%s' is not NAME=VALUE",
+				                  name, tok);
+				goto done;
+			}
+			seen[k]++;
+			if (choice_value(*m, k, tok, &params[k], err)) {
+				rc = FT_EINVAL;
+				goto done;
+			}
+			continue;
 		}
 		*eq = '\0';
 		for (k = 0; k < (*m)->n_params; k++)
@@ -151,6 +212,13 @@ int ft_method_parse(const char *spec, const struct ft_method **m,
 		if (seen[k]++) {
 			rc = ft_error_set(err, FT_EINVAL, "method %s: parameter '%s' given twice", name, tok);
 			goto done;
+		}
+		if ((*m)->params[k].choices) {
+			if (choice_value(*m, k, eq + 1, &params[k], err)) {
+				rc = FT_EINVAL;
+				goto done;
+			}
+			continue;
 		}
 		errno = 0;
 		v = strtod(eq + 1, &end);
