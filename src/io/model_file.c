@@ -705,7 +705,8 @@ static int write_root(struct wr *w, hid_t f, const struct ft_model_file *mf)
 	int rc;
 
 	(void)((rc = wstr(w, f, "/", "format", FT_FORMAT_NAME)) ||
-	       (rc = wi32(w, f, "/", "format_version", FT_FORMAT_VERSION)) ||
+	       (rc = wi32(w, f, "/", "format_version",
+	                  mf->mixture || mf->thresholds || mf->frontier ? 2 : 1)) ||
 	       (rc = wstr(w, f, "/", "fairtrain_version", mf->fairtrain_version)) ||
 	       (rc = wstr(w, f, "/", "created_utc", mf->created_utc)) ||
 	       (rc = wstr(w, f, "/", "command_line", mf->command_line)));

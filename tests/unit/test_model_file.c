@@ -995,9 +995,9 @@ static void test_load_newer_version(void)
 
 	if (make_valid("v2.h5"))
 		return;
-	T_CHECK(set_attr_int(p, "/", "format_version", 2) == 0);
-	snprintf(want, sizeof want, "=%s: format_version 2 is newer than this "
-	         "fairtrain supports (1)", p);
+	T_CHECK(set_attr_int(p, "/", "format_version", 3) == 0);
+	snprintf(want, sizeof want, "=%s: format_version 3 is newer than this "
+	         "fairtrain supports (2)", p);
 	expect_load_fail(p, FT_EFORMAT, want);
 	T_CHECK(set_attr_int(p, "/", "format_version", 0) == 0);
 	expect_load_fail(p, FT_EFORMAT, "corrupt model file: format_version 0 "
