@@ -191,12 +191,20 @@ int cli_apply_filters(const struct cli_data *d, struct ft_table **t, size_t *n_r
 /* Warn (stderr, unless --quiet) about unseen categories and imputed cells. */
 void cli_warn_stats(const char *path, const struct ft_encode_stats *st);
 
-/* Score ds with m and append its rows to cmp (ft_comparison_measure, and
- * ft_comparison_permutation with n_perm permutations).
+/* Score ds with m (or the mixture mx, then the thresholds th; either may be
+ * NULL: ft_classify) and append its rows to cmp (ft_comparison_measure, and
+ * ft_comparison_permutation with n_perm permutations).  A randomized
+ * classifier (mx or th) is measured by expectation over its decisions.
  * Prints the error and returns -1 on failure. */
 int cli_measure_model(struct ft_comparison *cmp, size_t n_perm, const char *model_name,
                       const char *split, const struct ft_linear_model *m,
+                      const struct ft_mixture *mx, const struct ft_thresholds *th,
                       const struct ft_dataset *ds, const struct ft_encoder *e);
+/* Whether the rows of ds carry what model file mf needs to decide them
+ * (the sensitive group, for per-group models and group thresholds); prints
+ * "PATH:LINE: ..." or "PATH: ..." and returns -1 when not. */
+int cli_check_groups(const struct ft_model_file *mf, const struct ft_dataset *ds,
+                     const char *path);
 /* Append a copy of the rows of model `from` on split as model `to`. */
 int cli_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
                   const char *split);

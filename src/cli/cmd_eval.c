@@ -113,8 +113,14 @@ int cmd_eval(int argc, char **argv)
 		cli_fail("out of memory");
 		goto done;
 	}
-	if ((mf->baseline && cli_measure_model(cmp, ms.n_perm, "baseline", "eval", mf->baseline, ds, mf->enc)) ||
-	    cli_measure_model(cmp, ms.n_perm, "mitigated", "eval", mf->model, ds, mf->enc))
+	if (cli_check_groups(mf, ds, d.data))
+		goto done;
+	if ((mf->baseline && cli_measure_model(cmp, ms.n_perm, "baseline", "eval", mf->baseline,
+	                                       NULL, NULL, ds, mf->enc)) ||
+	    cli_measure_model(cmp, ms.n_perm, "mitigated", "eval", mf->model, mf->mixture,
+	                      mf->thresholds, ds, mf->enc) ||
+	    (mf->mixture && cli_measure_model(cmp, ms.n_perm, "mitigated_deterministic", "eval",
+	                                      mf->model, NULL, NULL, ds, mf->enc)))
 		goto done;
 	if (cli_extras_compute(&x, mf->model, ds, "mitigated", "eval", mf->enc, ds))
 		goto done;

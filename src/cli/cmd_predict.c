@@ -6,7 +6,7 @@
 #include <string.h>
 #include "cli/cli.h"
 
-enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_HELP };
+enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_DETERMINISTIC, OPT_HELP };
 
 static const char HELP[] =
 "Usage: fairtrain predict --model M.h5 --data RAW.csv --out SCORES.csv\n\n"
@@ -18,20 +18,40 @@ static const char HELP[] =
 "weight vector per group (prejudice:per_group=1); predict says so.\n\n"
 "Output columns: id (the row's line number in RAW.csv), score (probability\n"
 "of the positive label), label (1 when score >= 0.5), and target (the true\n"
-"0/1 label, empty when missing) when RAW.csv has the target column.\n\n"
+"0/1 label, empty when missing) when RAW.csv has the target column.\n"
+"Randomized classifiers (eg: a mixture of predictors; threshold: group\n"
+"thresholds, which need the sensitive column) add p_positive, the\n"
+"probability of a positive decision, and their label is one draw of it\n"
+"(reproducible with --seed).\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --out FILE.csv         output (required; written atomically; '-' = stdout)\n"
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
+"  --deterministic        a mixture's single best predictor instead of the\n"
+"                         mixture (eg models)\n"
+"  --seed N               seed of the randomized labels (default 1)\n"
 "  --quiet                no warnings on stderr\n";
 
-static int write_scores(FILE *fp, const struct ft_dataset *ds, const double *prob)
+/* pos (NULL for a deterministic model): P(yhat = 1) of a randomized
+ * classifier; its label is then one draw, u_i < pos_i with u_i the i-th
+ * uniform of the seed's stream, so the same seed gives the same labels. */
+static int write_scores(FILE *fp, const struct ft_dataset *ds, const double *prob,
+                        const double *pos, uint64_t seed)
 {
-	if (fprintf(fp, ds->y ? "id,score,label,target\n" : "id,score,label\n") < 0)
+	struct ft_rng rng;
+
+	ft_rng_seed(&rng, seed);
+	if (fprintf(fp, "id,score%s,label%s\n", pos ? ",p_positive" : "",
+	            ds->y ? ",target" : "") < 0)
 		return -1;
 	for (size_t i = 0; i < ds->n; i++) {
-		int r = fprintf(fp, "%zu,%.17g,%d", ds->line[i], prob[i], prob[i] >= 0.5);
+		int label = pos ? ft_rng_uniform(&rng) < pos[i] : prob[i] >= 0.5;
+		int r = fprintf(fp, "%zu,%.17g", ds->line[i], prob[i]);
+		if (r >= 0 && pos)
+			r = fprintf(fp, ",%.17g", pos[i]);
+		if (r >= 0)
+			r = fprintf(fp, ",%d", label);
 		if (r >= 0 && ds->y)
 			r = ds->y[i] < 0 ? fprintf(fp, ",") : fprintf(fp, ",%d", ds->y[i] > 0.5);
 		if (r < 0 || fputc('\n', fp) == EOF)
@@ -47,6 +67,7 @@ int cmd_predict(int argc, char **argv)
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"out", required_argument, NULL, OPT_OUT},
 		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"deterministic", no_argument, NULL, OPT_DETERMINISTIC},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
@@ -59,8 +80,9 @@ int cmd_predict(int argc, char **argv)
 	struct ft_error err = {0};
 	struct ft_atomic a = {0};
 	const char *model = NULL, *out = NULL;
-	double *prob = NULL;
-	int c, r, rc = EXIT_FAIL;
+	double *prob = NULL, *pos = NULL;
+	uint64_t seed = 1;
+	int c, r, rc = EXIT_FAIL, deterministic = 0, randomized;
 	struct cli_read_set set = {0};
 
 	cli_data_init(&d);
@@ -70,6 +92,14 @@ int cmd_predict(int argc, char **argv)
 		case OPT_MODEL: model = optarg; continue;
 		case OPT_OUT: out = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
+		case OPT_DETERMINISTIC: deterministic = 1; continue;
+		case OPT_SEED:
+			if (cli_parse_u64(optarg, &seed)) {
+				rc = cli_usage_error("predict", "--seed takes a non-negative integer, "
+				                     "not '%s'", optarg);
+				goto done;
+			}
+			continue;
 		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
 		case OPT_NAMES: case OPT_MISSING_TOKENS:
@@ -110,33 +140,31 @@ int cmd_predict(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (mf->model->n_groups > 0) {
-		/* one weight vector per group: every row needs its group */
-		if (!ds->group) {
-			cli_fail("%s: this model (%s) scores each group with its own weights: "
-			         "the data needs the sensitive column%s", d.data, mf->method,
-			         mf->enc->n_sensitive > 1 ? "s" : "");
-			goto done;
-		}
-		for (size_t i = 0; i < ds->n; i++)
-			if (ds->group[i] < 0) {
-				cli_fail("%s:%zu: group missing or not seen in training; this model "
-				         "scores each group with its own weights", d.data, ds->line[i]);
-				goto done;
-			}
+	if (deterministic && !mf->mixture) {
+		rc = cli_usage_error("predict", "--deterministic: %s holds no randomized mixture "
+		                     "(method %s)", model, mf->method);
+		goto done;
 	}
+	if (cli_check_groups(mf, ds, d.data))
+		goto done;
 	cli_warn_stats(d.data, &st);
 	if (!cli_quiet && st.n_imputed)
 		fprintf(stderr, "fairtrain: warning: %s: %zu missing cell%s imputed\n",
 		        d.data, st.n_imputed, st.n_imputed == 1 ? "" : "s");
 	prob = malloc((ds->n ? ds->n : 1) * sizeof *prob);
-	if (!prob) {
+	pos = malloc((ds->n ? ds->n : 1) * sizeof *pos);
+	if (!prob || !pos) {
 		cli_fail("out of memory");
 		goto done;
 	}
-	ft_linear_predict_proba(mf->model, ds, prob);
+	if (ft_classify(mf->model, deterministic ? NULL : mf->mixture, mf->thresholds, ds, 0.5,
+	                prob, pos, &err)) {
+		cli_fail("%s: %s", d.data, err.msg);
+		goto done;
+	}
+	randomized = (mf->mixture && !deterministic) || mf->thresholds;
 	if (!strcmp(out, "-")) {
-		if (write_scores(stdout, ds, prob) || fflush(stdout)) {
+		if (write_scores(stdout, ds, prob, randomized ? pos : NULL, seed) || fflush(stdout)) {
 			cli_fail("stdout: write error");
 			goto done;
 		}
@@ -145,7 +173,7 @@ int cmd_predict(int argc, char **argv)
 			cli_fail("%s", err.msg);
 			goto done;
 		}
-		if (write_scores(a.fp, ds, prob)) {
+		if (write_scores(a.fp, ds, prob, randomized ? pos : NULL, seed)) {
 			ft_atomic_abort(&a);
 			cli_fail("%s: write error", out);
 			goto done;
@@ -158,6 +186,7 @@ int cmd_predict(int argc, char **argv)
 	rc = EXIT_OK;
 done:
 	free(prob);
+	free(pos);
 	ft_dataset_free(ds);
 	ft_table_free(t);
 	ft_model_file_free(mf);

@@ -310,7 +310,13 @@ int cmd_train(int argc, char **argv)
 			goto done;
 		}
 		mf->model = fo.model;
+		mf->mixture = fo.mixture;
+		mf->thresholds = fo.thresholds;
+		mf->frontier = fo.frontier;
 		fo.model = NULL;
+		fo.mixture = NULL;
+		fo.thresholds = NULL;
+		fo.frontier = NULL;
 		mf->solver_result = fo.res;
 	}
 	if (store_method(mf, method, params, &fo)) {
@@ -328,18 +334,24 @@ int cmd_train(int argc, char **argv)
 		const char *split = part ? "test" : "train";
 		if (!ds)
 			continue;
-		if (cli_measure_model(mf->comparison, ms.n_perm, "baseline", split, mf->baseline, ds, L.enc))
+		if (cli_measure_model(mf->comparison, ms.n_perm, "baseline", split, mf->baseline,
+		                      NULL, NULL, ds, L.enc))
 			goto done;
 		/* a method that leaves the model as it was (logreg itself) gets the
 		 * baseline's rows: the same scores, data and seed give the same
 		 * numbers, intervals included, at no cost */
-		if (same_model(mf->model, mf->baseline)) {
+		if (same_model(mf->model, mf->baseline) && !mf->mixture && !mf->thresholds) {
 			if (cli_copy_rows(mf->comparison, "baseline", "mitigated", split))
 				goto done;
 		} else if (cli_measure_model(mf->comparison, ms.n_perm, "mitigated", split,
-		                             mf->model, ds, L.enc)) {
+		                             mf->model, mf->mixture, mf->thresholds, ds, L.enc)) {
 			goto done;
 		}
+		/* a randomized mixture is also reported by its single best predictor */
+		if (mf->mixture && cli_measure_model(mf->comparison, ms.n_perm,
+		                                     "mitigated_deterministic", split, mf->model,
+		                                     NULL, NULL, ds, L.enc))
+			goto done;
 	}
 	if (cli_extras_compute(&x, mf->model, L.test ? L.test : L.train, "mitigated",
 	                       L.test ? "test" : "train", L.enc, L.train))
@@ -438,7 +450,7 @@ int cmd_train(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 done:
-	ft_linear_model_free(fo.model);
+	ft_fit_output_clear(&fo);
 	cli_extras_free(&x);
 	ft_model_file_free(mf);
 	if (loaded)

@@ -70,21 +70,55 @@ struct ft_comparison *cli_comparison_new(const struct cli_measure *ms, uint64_t 
 	return c;
 }
 
+int cli_check_groups(const struct ft_model_file *mf, const struct ft_dataset *ds,
+                     const char *path)
+{
+	const char *what = mf->thresholds ? "uses group-specific thresholds" :
+	                   "scores each group with its own weights";
+
+	if (!mf->thresholds && mf->model->n_groups == 0)
+		return 0;
+	if (!ds->group) {
+		cli_fail("%s: this model (%s) %s: the data needs the sensitive column%s %s",
+		         path, mf->method, what, mf->enc->n_sensitive > 1 ? "s" : "",
+		         mf->enc->n_sensitive ? mf->enc->sensitive[0] : "");
+		return -1;
+	}
+	for (size_t i = 0; i < ds->n; i++)
+		if (ds->group[i] < 0) {
+			cli_fail("%s:%zu: group missing or not seen in training; this model %s",
+			         path, ds->line[i], what);
+			return -1;
+		}
+	return 0;
+}
+
 int cli_measure_model(struct ft_comparison *cmp, size_t n_perm, const char *model_name,
                       const char *split, const struct ft_linear_model *m,
+                      const struct ft_mixture *mx, const struct ft_thresholds *th,
                       const struct ft_dataset *ds, const struct ft_encoder *e)
 {
 	struct ft_eval_input in;
 	struct ft_error err = {0};
-	double *prob = malloc((ds->n ? ds->n : 1) * sizeof *prob);
+	size_t n = ds->n ? ds->n : 1;
+	double *prob = malloc(n * sizeof *prob);
+	double *pos = mx || th ? malloc(n * sizeof *pos) : NULL;
 	int rc;
 
-	if (!prob) {
+	if (!prob || ((mx || th) && !pos)) {
+		free(prob);
+		free(pos);
 		cli_fail("out of memory");
 		return -1;
 	}
-	ft_linear_predict_proba(m, ds, prob);
+	if (ft_classify(m, mx, th, ds, cmp->threshold, prob, pos, &err)) {
+		free(prob);
+		free(pos);
+		cli_fail("scoring the %s model on the %s part: %s", model_name, split, err.msg);
+		return -1;
+	}
 	ft_eval_input_init(&in);
+	in.pos = pos;
 	in.n = ds->n;
 	in.y = ds->y;
 	in.score = prob;
@@ -100,6 +134,7 @@ int cli_measure_model(struct ft_comparison *cmp, size_t n_perm, const char *mode
 	if (!rc)
 		rc = ft_comparison_permutation(cmp, model_name, split, &in, n_perm, &err);
 	free(prob);
+	free(pos);
 	if (rc) {
 		cli_fail("measuring the %s model on the %s part: %s", model_name, split, err.msg);
 		return -1;

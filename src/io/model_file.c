@@ -474,6 +474,102 @@ static int check_comparison(const struct ft_comparison *c, char *why,
 /* Everything that must hold for a model file, on save and on load.  Returns
  * 0, FT_EINVAL (inconsistent) or FT_ENUMERIC (NaN or Inf), with the reason
  * in why, phrased with the schema's names. */
+/* k shared-weight predictors of p features each (a mixture or a frontier),
+ * all finite. */
+static int check_stack(const char *obj, struct ft_linear_model *const *h,
+                       size_t k, const struct ft_encoder *e, char *why,
+                       size_t n)
+{
+	char name[64];
+	int rc;
+
+	if (k == 0 || !h)
+		return bad(why, n, FT_EINVAL, "%s has no predictors", obj);
+	for (size_t i = 0; i < k; i++) {
+		if (!h[i])
+			return bad(why, n, FT_EINVAL, "%s predictor %zu is missing", obj, i);
+		if (h[i]->n_groups)
+			return bad(why, n, FT_EINVAL, "%s predictor %zu is a per-group "
+			           "model", obj, i);
+		snprintf(name, sizeof name, "%s predictor %zu", obj, i);
+		if ((rc = check_linear(name, h[i], e, why, n)))
+			return rc;
+	}
+	return 0;
+}
+
+static int check_finite(const char *obj, const double *v, size_t k,
+                        char *why, size_t n)
+{
+	for (size_t i = 0; i < k; i++)
+		if (!isfinite(v[i]))
+			return bad(why, n, FT_ENUMERIC, "%s[%zu] is %s", obj, i,
+			           nonfinite_word(v[i]));
+	return 0;
+}
+
+/* Probabilities in [0, 1]. */
+static int check_prob(const char *obj, const double *v, size_t k, char *why,
+                      size_t n)
+{
+	for (size_t i = 0; i < k; i++)
+		if (!(v[i] >= 0.0 && v[i] <= 1.0))
+			return bad(why, n, FT_EINVAL, "%s[%zu] = %g is not in [0, 1]",
+			           obj, i, v[i]);
+	return 0;
+}
+
+/* The reductions and post-processing parts (format_version 2). */
+static int check_extras(const struct ft_model_file *mf, char *why, size_t n)
+{
+	const struct ft_mixture *mx = mf->mixture;
+	const struct ft_thresholds *th = mf->thresholds;
+	const struct ft_frontier *fr = mf->frontier;
+	int rc;
+
+	if (mx) {
+		double sum = 0;
+		if ((rc = check_stack("/mixture", mx->h, mx->k, mf->enc, why, n)) ||
+		    (rc = check_prob("/mixture/weight", mx->weight, mx->k, why, n)))
+			return rc;
+		for (size_t i = 0; i < mx->k; i++)
+			sum += mx->weight[i];
+		if (fabs(sum - 1.0) > 1e-9)
+			return bad(why, n, FT_EINVAL, "/mixture/weight sums to %.17g, "
+			           "not 1", sum);
+	}
+	if (th) {
+		/* +-inf thresholds are stored as -1 and 2 (scores are in [0, 1]),
+		 * so only NaN is refused */
+		const double *v[2] = { th->t0, th->t1 };
+		if (th->n_groups != mf->enc->n_groups || th->n_groups == 0)
+			return bad(why, n, FT_EINVAL, "/thresholds has %zu groups, "
+			           "/preprocessing has %zu", th->n_groups, mf->enc->n_groups);
+		for (int j = 0; j < 2; j++)
+			for (size_t g = 0; g < th->n_groups; g++)
+				if (isnan(v[j][g]))
+					return bad(why, n, FT_ENUMERIC, "/thresholds/t%d[%zu] is "
+					           "not a number", j, g);
+		if ((rc = check_prob("/thresholds/p", th->p, th->n_groups, why, n)) ||
+		    (rc = check_prob("/thresholds/q", th->q, th->n_groups, why, n)) ||
+		    (rc = check_prob("/thresholds/c", th->c, th->n_groups, why, n)))
+			return rc;
+	}
+	if (fr) {
+		if ((rc = check_stack("/frontier", fr->h, fr->k, mf->enc, why, n)) ||
+		    (rc = check_finite("/frontier/error", fr->error, fr->k, why, n)) ||
+		    (rc = check_finite("/frontier/violation", fr->violation, fr->k,
+		                       why, n)) ||
+		    (fr->n_lambda && (rc = check_finite("/frontier/lambda", fr->lambda,
+		                                        fr->k * fr->n_lambda, why, n))))
+			return rc;
+		if (fr->chosen >= fr->k)
+			return bad(why, n, FT_EINVAL, "/frontier chosen = %zu is not below "
+			           "%zu", fr->chosen, fr->k);
+	}
+	return 0;
+}
+
 static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
 {
 	const struct ft_linear_model *m = mf->model;
@@ -513,7 +609,8 @@ static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
 	    (rc = check_pair("param_names", "param_values", mf->param_names,
 	                     mf->param_values, mf->n_params, why, n)) ||
 	    (rc = check_pair("diag_names", "diag_values", mf->diag_names,
-	                     mf->diag_values, mf->n_diag, why, n)))
+	                     mf->diag_values, mf->n_diag, why, n)) ||
+	    (rc = check_extras(mf, why, n)))
 		return rc;
 	for (i = 0; i < sizeof reals / sizeof reals[0]; i++)
 		if (!isfinite(reals[i].v))
@@ -845,6 +942,102 @@ static int write_linear(struct wr *w, hid_t f, const char *name,
 	return rc;
 }
 
+/* k shared-weight predictors as coef (k x p) and intercept (k). */
+static int write_stack(struct wr *w, hid_t g, const char *obj,
+                       struct ft_linear_model *const *h, size_t k, size_t p)
+{
+	double *coef = malloc((k && p ? k * p : 1) * sizeof *coef);
+	double *b = malloc((k ? k : 1) * sizeof *b);
+	int rc;
+
+	if (!coef || !b) {
+		free(coef);
+		free(b);
+		return ft_error_set(w->err, FT_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < k; i++) {
+		memcpy(coef + i * p, h[i]->coef, p * sizeof *coef);
+		b[i] = h[i]->intercept;
+	}
+	(void)((rc = wu64(w, g, obj, "n_predictors", k)) ||
+	       (rc = wf64m(w, g, obj, "coef", coef, k, p)) ||
+	       (rc = wf64v(w, g, obj, "intercept", b, k)));
+	free(coef);
+	free(b);
+	return rc;
+}
+
+/* A threshold as stored: scores are in [0, 1], so +inf (never positive)
+ * is 2 and -inf (always positive) is -1, which decide every score alike. */
+static double stored_threshold(double t)
+{
+	return t > 2.0 ? 2.0 : t < -1.0 ? -1.0 : t;
+}
+
+static int write_extras(struct wr *w, hid_t f, const struct ft_model_file *mf)
+{
+	hid_t g = H5I_INVALID_HID;
+	size_t p = mf->enc->n_features;
+	int rc = 0;
+
+	if (mf->mixture) {
+		const struct ft_mixture *mx = mf->mixture;
+		static const char O[] = "/mixture";
+		(void)((rc = mkgroup(w, f, O, "mixture", &g)) ||
+		       (rc = wstr(w, g, O, "type", "randomized_mixture")) ||
+		       (rc = write_stack(w, g, O, mx->h, mx->k, p)) ||
+		       (rc = wf64v(w, g, O, "weight", mx->weight, mx->k)));
+		rc = close_group(w, g, O, rc);
+		g = H5I_INVALID_HID;
+		if (rc)
+			return rc;
+	}
+	if (mf->frontier) {
+		const struct ft_frontier *fr = mf->frontier;
+		static const char O[] = "/frontier";
+		(void)((rc = mkgroup(w, f, O, "frontier", &g)) ||
+		       (rc = write_stack(w, g, O, fr->h, fr->k, p)) ||
+		       (rc = wu64(w, g, O, "chosen", fr->chosen)) ||
+		       (rc = wf64m(w, g, O, "lambda", fr->lambda, fr->k, fr->n_lambda)) ||
+		       (rc = wf64v(w, g, O, "error", fr->error, fr->k)) ||
+		       (rc = wf64v(w, g, O, "violation", fr->violation, fr->k)));
+		rc = close_group(w, g, O, rc);
+		g = H5I_INVALID_HID;
+		if (rc)
+			return rc;
+	}
+	if (mf->thresholds) {
+		const struct ft_thresholds *th = mf->thresholds;
+		static const char O[] = "/thresholds";
+		size_t G = th->n_groups;
+		double *t0 = malloc(G * sizeof *t0), *t1 = malloc(G * sizeof *t1);
+
+		if (!t0 || !t1) {
+			free(t0);
+			free(t1);
+			return ft_error_set(w->err, FT_ENOMEM, "out of memory");
+		}
+		for (size_t k = 0; k < G; k++) {
+			t0[k] = stored_threshold(th->t0[k]);
+			t1[k] = stored_threshold(th->t1[k]);
+		}
+		(void)((rc = mkgroup(w, f, O, "thresholds", &g)) ||
+		       (rc = wstr(w, g, O, "rule", "P(yhat=1) = (1-q)(p [s>=t0] + "
+		                  "(1-p) [s>=t1]) + q c, per group of /preprocessing "
+		                  "group_names, s = /model probability")) ||
+		       (rc = wu64(w, g, O, "n_groups", G)) ||
+		       (rc = wf64v(w, g, O, "t0", t0, G)) ||
+		       (rc = wf64v(w, g, O, "t1", t1, G)) ||
+		       (rc = wf64v(w, g, O, "p", th->p, G)) ||
+		       (rc = wf64v(w, g, O, "q", th->q, G)) ||
+		       (rc = wf64v(w, g, O, "c", th->c, G)));
+		free(t0);
+		free(t1);
+		rc = close_group(w, g, O, rc);
+	}
+	return rc;
+}
+
 /* The string (char *) or double member at offset off of a comparison row,
  * for the columns of cmp_cols. */
 static const char *row_str(const struct ft_comparison_row *r, size_t off)
@@ -1050,6 +1243,7 @@ int ft_model_save(const char *path, const struct ft_model_file *mf,
 	    (mf->baseline &&
 	     (rc = write_linear(&w, f, "baseline", mf->baseline, mf->enc))) ||
 	    (rc = write_training(&w, f, mf)) ||
+	    (rc = write_extras(&w, f, mf)) ||
 	    (mf->comparison && (rc = write_comparison(&w, f, mf->comparison))))
 		goto done;
 	/* H5Fget_file_image alone leaves some metadata in the cache (1.10): the
@@ -2021,6 +2215,133 @@ done:
 	return rc;
 }
 
+/* coef (k x p) and intercept (k) of group obj into k new shared-weight
+ * models; p is the encoder's n_features. */
+static int read_stack(struct rd *r, hid_t g, const char *obj, size_t p,
+                      struct ft_linear_model ***out, size_t *k_out)
+{
+	struct ft_linear_model **h = NULL;
+	double *coef = NULL, *b = NULL;
+	size_t k = 0, rows = 0, cols = 0, nb = 0;
+	int rc;
+
+	*out = NULL;
+	*k_out = 0;
+	(void)((rc = rsize(r, g, obj, "n_predictors", &k)) ||
+	       (rc = rf64m(r, g, obj, "coef", &coef, &rows, &cols)) ||
+	       (rc = rf64v(r, g, obj, "intercept", 1, &b, &nb)));
+	if (rc)
+		goto done;
+	if (k == 0 || rows != k || cols != p || nb != k) {
+		rc = corrupt(r, "%s has %zu predictors but coef is %zu x %zu and "
+		             "intercept has %zu values (expected %zu x %zu, %zu)", obj,
+		             k, rows, cols, nb, k, p, k);
+		goto done;
+	}
+	h = calloc(k, sizeof *h);
+	if (!h) {
+		rc = nomem(r);
+		goto done;
+	}
+	for (size_t i = 0; i < k; i++) {
+		h[i] = calloc(1, sizeof *h[i]);
+		if (!h[i] || !(h[i]->coef = malloc((p ? p : 1) * sizeof(double)))) {
+			rc = nomem(r);
+			goto done;
+		}
+		h[i]->type = FT_MODEL_LOGREG;
+		h[i]->p = p;
+		memcpy(h[i]->coef, coef + i * p, p * sizeof(double));
+		h[i]->intercept = b[i];
+	}
+	*out = h;
+	*k_out = k;
+	h = NULL;
+done:
+	for (size_t i = 0; h && i < k; i++)
+		ft_linear_model_free(h[i]);
+	free(h);
+	free(coef);
+	free(b);
+	return rc;
+}
+
+static int read_extras(struct rd *r, hid_t f, struct ft_model_file *mf)
+{
+	hid_t g = H5I_INVALID_HID;
+	size_t p = mf->enc->n_features, n;
+	int rc;
+
+	if ((rc = open_group(r, f, "/", "mixture", 1, &g)))
+		return rc;
+	if (g >= 0) {
+		struct ft_mixture *mx = calloc(1, sizeof *mx);
+		if (!mx)
+			rc = nomem(r);
+		else
+			mf->mixture = mx;
+		if (!rc && !(rc = read_stack(r, g, "/mixture", p, &mx->h, &mx->k)) &&
+		    !(rc = rf64v(r, g, "/mixture", "weight", 1, &mx->weight, &n)) &&
+		    n != mx->k)
+			rc = corrupt(r, "/mixture/weight has %zu values, expected %zu",
+			             n, mx->k);
+		gclose(g);
+		g = H5I_INVALID_HID;
+		if (rc)
+			return rc;
+	}
+	if ((rc = open_group(r, f, "/", "frontier", 1, &g)))
+		return rc;
+	if (g >= 0) {
+		struct ft_frontier *fr = calloc(1, sizeof *fr);
+		size_t rows = 0, ne = 0, nv = 0;
+		if (!fr)
+			rc = nomem(r);
+		else
+			mf->frontier = fr;
+		(void)(rc || (rc = read_stack(r, g, "/frontier", p, &fr->h, &fr->k)) ||
+		       (rc = rsize(r, g, "/frontier", "chosen", &fr->chosen)) ||
+		       (rc = rf64m(r, g, "/frontier", "lambda", &fr->lambda, &rows,
+		                   &fr->n_lambda)) ||
+		       (rc = rf64v(r, g, "/frontier", "error", 1, &fr->error, &ne)) ||
+		       (rc = rf64v(r, g, "/frontier", "violation", 1, &fr->violation,
+		                   &nv)));
+		if (!rc && (rows != fr->k || ne != fr->k || nv != fr->k))
+			rc = corrupt(r, "/frontier has %zu predictors but lambda has %zu "
+			             "rows, error %zu and violation %zu values", fr->k, rows,
+			             ne, nv);
+		gclose(g);
+		g = H5I_INVALID_HID;
+		if (rc)
+			return rc;
+	}
+	if ((rc = open_group(r, f, "/", "thresholds", 1, &g)))
+		return rc;
+	if (g >= 0) {
+		struct ft_thresholds *th = calloc(1, sizeof *th);
+		size_t G = 0, c[5] = {0};
+		if (!th)
+			rc = nomem(r);
+		else
+			mf->thresholds = th;
+		(void)(rc || (rc = rsize(r, g, "/thresholds", "n_groups", &G)) ||
+		       (rc = rf64v(r, g, "/thresholds", "t0", 1, &th->t0, &c[0])) ||
+		       (rc = rf64v(r, g, "/thresholds", "t1", 1, &th->t1, &c[1])) ||
+		       (rc = rf64v(r, g, "/thresholds", "p", 1, &th->p, &c[2])) ||
+		       (rc = rf64v(r, g, "/thresholds", "q", 1, &th->q, &c[3])) ||
+		       (rc = rf64v(r, g, "/thresholds", "c", 1, &th->c, &c[4])));
+		if (!rc) {
+			th->n_groups = G;
+			for (int j = 0; j < 5 && !rc; j++)
+				if (c[j] != G)
+					rc = corrupt(r, "/thresholds has n_groups %zu but a "
+					             "dataset of %zu values", G, c[j]);
+		}
+		gclose(g);
+	}
+	return rc;
+}
+
 /* A 1-D integer dataset of 0/1 flags (int8 as written; any integer type is
  * read as int64, so no value is clamped into range by a conversion). */
 static int rflagv(struct rd *r, hid_t loc, const char *obj, const char *name,
@@ -2330,6 +2651,7 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 	    (rc = read_linear(&r, f, "model", 0, mf->enc, &mf->model)) ||
 	    (rc = read_linear(&r, f, "baseline", 1, mf->enc, &mf->baseline)) ||
 	    (rc = read_training(&r, f, mf)) ||
+	    (rc = read_extras(&r, f, mf)) ||
 	    (rc = read_comparison(&r, f, &mf->comparison)))
 		goto done;
 	/* cross-field consistency, the same rules save enforces */
@@ -2365,6 +2687,9 @@ void ft_model_file_free(struct ft_model_file *mf)
 	ft_encoder_free(mf->enc);
 	ft_linear_model_free(mf->model);
 	ft_linear_model_free(mf->baseline);
+	ft_mixture_free(mf->mixture);
+	ft_thresholds_free(mf->thresholds);
+	ft_frontier_free(mf->frontier);
 	ft_comparison_free(mf->comparison);
 	free(mf->method);
 	free_strv(mf->param_names, mf->n_params);

@@ -2114,6 +2114,217 @@ done:
 	ft_model_file_free(mf);
 }
 
+/* ------------------------------------ mixture, frontier, thresholds (v2) */
+
+static struct ft_linear_model *shifted(double shift)
+{
+	struct ft_linear_model *m = sample_baseline();
+
+	for (size_t j = 0; j < m->p; j++)
+		m->coef[j] = 0.25 * (double)j - shift;
+	m->intercept = shift;
+	return m;
+}
+
+static struct ft_model_file *sample_v2(void)
+{
+	struct ft_model_file *mf = sample();
+	struct ft_mixture *mx = calloc(1, sizeof *mx);
+	struct ft_frontier *fr = calloc(1, sizeof *fr);
+	struct ft_thresholds *th = calloc(1, sizeof *th);
+
+	mx->k = 2;
+	mx->h = calloc(2, sizeof *mx->h);
+	mx->weight = malloc(2 * sizeof(double));
+	mx->h[0] = shifted(0.5);
+	mx->h[1] = shifted(-1.5);
+	mx->weight[0] = 0.3;
+	mx->weight[1] = 0.7;
+	fr->k = 3;
+	fr->n_lambda = 2;
+	fr->h = calloc(3, sizeof *fr->h);
+	fr->lambda = malloc(6 * sizeof(double));
+	fr->error = malloc(3 * sizeof(double));
+	fr->violation = malloc(3 * sizeof(double));
+	for (size_t k = 0; k < 3; k++) {
+		fr->h[k] = shifted((double)k);
+		fr->lambda[2 * k] = -1.0 + (double)k;
+		fr->lambda[2 * k + 1] = 0.5 * (double)k;
+		fr->error[k] = 0.1 + 0.01 * (double)k;
+		fr->violation[k] = 0.2 / (1.0 + (double)k);
+	}
+	fr->chosen = 1;
+	th->n_groups = 2;
+	th->t0 = malloc(2 * sizeof(double));
+	th->t1 = malloc(2 * sizeof(double));
+	th->p = malloc(2 * sizeof(double));
+	th->q = malloc(2 * sizeof(double));
+	th->c = malloc(2 * sizeof(double));
+	th->t0[0] = 0.4; th->t1[0] = INFINITY; th->p[0] = 0.25; th->q[0] = 0.0; th->c[0] = 0.0;
+	th->t0[1] = -INFINITY; th->t1[1] = 0.6; th->p[1] = 1.0; th->q[1] = 0.5; th->c[1] = 0.2;
+	mf->mixture = mx;
+	mf->frontier = fr;
+	mf->thresholds = th;
+	return mf;
+}
+
+static int same_model_values(const struct ft_linear_model *a,
+                             const struct ft_linear_model *b)
+{
+	return a->p == b->p && a->n_groups == 0 && b->n_groups == 0 &&
+	       memcmp(a->coef, b->coef, a->p * sizeof(double)) == 0 &&
+	       same_double(a->intercept, b->intercept);
+}
+
+/* Every part comes back; +-inf thresholds come back as 2 and -1, which
+ * decide every score in [0, 1] alike (checked through ft_classify). */
+static void test_round_trip_v2(void)
+{
+	struct ft_model_file *mf = sample_v2(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	double num[4] = { 1, -2, 0.5, 3 }, s1[2], s2[2], p1[2], p2[2];
+	int32_t code[4] = { 3, 5, 4, -1 }, grp[2] = { 1, 0 };
+	struct ft_dataset d;
+
+	if (save_ok("v2.h5", mf))
+		goto done;
+	if (ft_model_load(in_dir("v2.h5"), &back, &err) != 0) {
+		T_FAIL("load: %s", err.msg);
+		goto done;
+	}
+	T_CHECK(back->mixture && back->frontier && back->thresholds);
+	if (!back->mixture || !back->frontier || !back->thresholds)
+		goto done;
+	T_CHECK(back->mixture->k == 2 && back->mixture->weight[0] == 0.3 &&
+	        back->mixture->weight[1] == 0.7);
+	for (size_t k = 0; k < 2; k++)
+		T_CHECK(same_model_values(mf->mixture->h[k], back->mixture->h[k]));
+	T_CHECK(back->frontier->k == 3 && back->frontier->n_lambda == 2 &&
+	        back->frontier->chosen == 1);
+	T_CHECK(memcmp(back->frontier->lambda, mf->frontier->lambda, 6 * sizeof(double)) == 0);
+	T_CHECK(memcmp(back->frontier->error, mf->frontier->error, 3 * sizeof(double)) == 0);
+	T_CHECK(memcmp(back->frontier->violation, mf->frontier->violation,
+	               3 * sizeof(double)) == 0);
+	for (size_t k = 0; k < 3; k++)
+		T_CHECK(same_model_values(mf->frontier->h[k], back->frontier->h[k]));
+	T_CHECK(back->thresholds->n_groups == 2);
+	T_CHECK(back->thresholds->t1[0] == 2.0 && back->thresholds->t0[1] == -1.0);
+	T_CHECK(back->thresholds->t0[0] == 0.4 && back->thresholds->q[1] == 0.5 &&
+	        back->thresholds->c[1] == 0.2 && back->thresholds->p[0] == 0.25);
+	/* the decisions: mixture scores and P(yhat = 1) with the thresholds */
+	memset(&d, 0, sizeof d);
+	d.n = 2;
+	d.p = 7;
+	d.n_num = 2;
+	d.num = num;
+	d.n_cat = 2;
+	d.code = code;
+	d.group = grp;
+	T_CHECK(ft_classify(mf->model, mf->mixture, mf->thresholds, &d, 0.5, s1, p1, &err) == 0);
+	T_CHECK(ft_classify(back->model, back->mixture, back->thresholds, &d, 0.5, s2, p2,
+	                    &err) == 0);
+	T_CHECK(same_double(s1[0], s2[0]) && same_double(s1[1], s2[1]));
+	T_CHECK(same_double(p1[0], p2[0]) && same_double(p1[1], p2[1]));
+	/* the file says it needs a version 2 reader */
+	{
+		hid_t f = H5Fopen(in_dir("v2.h5"), H5F_ACC_RDONLY, H5P_DEFAULT);
+		hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
+		int v = 0;
+		T_CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT, &v) >= 0 && v == 2);
+		H5Aclose(a);
+		H5Fclose(f);
+	}
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* ft_classify by hand: mixture s = sum w_k s_k, P(yhat = 1) = sum w_k
+ * [s_k >= t]; thresholds per group. */
+static void test_classify_by_hand(void)
+{
+	struct ft_model_file *mf = sample_v2();
+	struct ft_error err = { 0, "" };
+	double num[2] = { 0, 0 }, s[1], pp[1], s0, s1;
+	int32_t code[2] = { -1, -1 }, grp[1] = { 0 };
+	struct ft_dataset d;
+
+	memset(&d, 0, sizeof d);
+	d.n = 1;
+	d.p = 7;
+	d.n_num = 2;
+	d.num = num;
+	d.n_cat = 2;
+	d.code = code;
+	d.group = grp;
+	/* x = 0: scores are sigmoid(intercept) = sigmoid(0.5), sigmoid(-1.5) */
+	s0 = 1.0 / (1.0 + exp(-0.5));
+	s1 = 1.0 / (1.0 + exp(1.5));
+	T_CHECK(ft_classify(NULL, mf->mixture, NULL, &d, 0.5, s, pp, &err) == 0);
+	T_NEAR(s[0], 0.3 * s0 + 0.7 * s1, 1e-15);
+	T_NEAR(pp[0], 0.3, 1e-15);
+	/* group 0 thresholds: 0.25 [s >= 0.4] + 0.75 [s >= inf] */
+	T_CHECK(ft_classify(NULL, mf->mixture, mf->thresholds, &d, 0.5, s, pp, &err) == 0);
+	T_NEAR(pp[0], 0.3 * s0 + 0.7 * s1 >= 0.4 ? 0.25 : 0.0, 1e-15);
+	/* group 1: (1 - 0.5)(1 [s >= -inf] + 0) + 0.5 * 0.2 = 0.6 */
+	grp[0] = 1;
+	T_CHECK(ft_classify(NULL, mf->mixture, mf->thresholds, &d, 0.5, s, pp, &err) == 0);
+	T_NEAR(pp[0], 0.6, 1e-15);
+	/* no group: refused, naming what needs it */
+	grp[0] = -1;
+	T_CHECK(ft_classify(NULL, mf->mixture, mf->thresholds, &d, 0.5, s, pp, &err) == FT_EDATA);
+	T_CHECK(strstr(err.msg, "group-specific thresholds") != NULL);
+	ft_model_file_free(mf);
+}
+
+static void test_save_refuses_v2(void)
+{
+	struct ft_model_file *mf = sample_v2();
+
+	mf->mixture->weight[1] = 0.6;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/mixture/weight sums to");
+	mf->mixture->weight[1] = 0.7;
+	mf->thresholds->p[0] = 1.5;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/thresholds/p[0] = 1.5");
+	mf->thresholds->p[0] = 0.5;
+	mf->thresholds->t0[1] = NAN;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_ENUMERIC, "/thresholds/t0[1]");
+	mf->thresholds->t0[1] = 0.5;
+	mf->frontier->chosen = 3;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/frontier chosen = 3");
+	mf->frontier->chosen = 0;
+	mf->frontier->error[2] = INFINITY;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_ENUMERIC, "/frontier/error[2] is inf");
+	T_CHECK(access(in_dir("bad.h5"), F_OK) != 0);
+	ft_model_file_free(mf);
+}
+
+static void test_load_damaged_v2(void)
+{
+	struct ft_model_file *mf = sample_v2();
+	const char *p = in_dir("v2d.h5");
+	double w3[3] = { 0.2, 0.3, 0.5 }, g3[3] = { 0.1, 0.2, 0.3 };
+
+#define FRESH() do { remove(p); if (save_ok("v2d.h5", mf)) goto done; } while (0)
+	FRESH();
+	T_CHECK(replace_f64(p, "/mixture/weight", w3, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/mixture/weight has 3 values, expected 2");
+	FRESH();
+	T_CHECK(delete_link(p, "/mixture/coef") == 0);
+	expect_load_fail(p, FT_EFORMAT, "missing /mixture/coef");
+	FRESH();
+	T_CHECK(replace_f64(p, "/thresholds/q", g3, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/thresholds has n_groups 2 but a dataset of 3");
+	FRESH();
+	T_CHECK(replace_f64(p, "/frontier/error", g3, 2) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/frontier has 3 predictors but lambda has 3 "
+	                 "rows, error 2 and violation 3 values");
+	T_CHECK(count_tmp(dir) == 0);
+#undef FRESH
+done:
+	ft_model_file_free(mf);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/ft_test_model_file.XXXXXX");
@@ -2159,6 +2370,10 @@ int main(void)
 	T_RUN(test_old_training_layout);
 	T_RUN(test_save_refuses_per_group);
 	T_RUN(test_load_damaged_per_group);
+	T_RUN(test_round_trip_v2);
+	T_RUN(test_classify_by_hand);
+	T_RUN(test_save_refuses_v2);
+	T_RUN(test_load_damaged_v2);
 
 	remove_dir(dir);
 	return t_done();
