@@ -57,7 +57,8 @@ int cmd_inspect(int argc, char **argv)
 	const struct ft_solver_result *sr = &mf->solver_result;
 
 	printf("%s: %s version %d, written by fairtrain %s at %s\n", argv[optind],
-	       FT_FORMAT_NAME, FT_FORMAT_VERSION, mf->fairtrain_version, mf->created_utc);
+	       FT_FORMAT_NAME, mf->mixture || mf->thresholds || mf->frontier ? 2 : 1,
+	       mf->fairtrain_version, mf->created_utc);
 	printf("command   %s\n", mf->command_line);
 	for (size_t i = 0; i < mf->n_inputs; i++)
 		printf("input     %s  sha256 %s\n", mf->input_paths[i], mf->input_sha256[i]);
@@ -102,6 +103,30 @@ int cmd_inspect(int argc, char **argv)
 	if (mf->model->n_groups)
 		printf("model     one weight vector per group (%zu groups): predict needs the "
 		       "sensitive column\n", mf->model->n_groups);
+	if (mf->mixture) {
+		printf("mixture   randomized: %zu predictors, weights", mf->mixture->k);
+		for (size_t k = 0; k < mf->mixture->k; k++)
+			printf("%s %.4g", k ? "," : "", mf->mixture->weight[k]);
+		printf("; the model below is its single best predictor (predict "
+		       "--deterministic)\n");
+	}
+	if (mf->frontier)
+		printf("frontier  %zu grid points (h5py: f['frontier']: lambda, error, "
+		       "violation, coef); chosen point %zu is the model below\n",
+		       mf->frontier->k, mf->frontier->chosen);
+	if (mf->thresholds) {
+		const struct ft_thresholds *th = mf->thresholds;
+		printf("thresholds on the model's score, per group (predict needs the "
+		       "sensitive column):\n");
+		for (size_t g = 0; g < th->n_groups; g++) {
+			printf("  %-22s P(yhat=1) = %.4g [s >= %.6g] + %.4g [s >= %.6g]",
+			       e->group_names[g], (1 - th->q[g]) * th->p[g], th->t0[g],
+			       (1 - th->q[g]) * (1 - th->p[g]), th->t1[g]);
+			if (th->q[g] > 0)
+				printf(" + %.4g", th->q[g] * th->c[g]);
+			printf("\n");
+		}
+	}
 	printf("baseline  %s; comparison table: %zu rows (%s)\n",
 	       mf->baseline ? "saved" : "none", mf->comparison ? mf->comparison->n : 0,
 	       "h5py: f['comparison'], README 'Model file'");
