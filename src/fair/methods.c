@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fair/fair.h"
+#include "fair/postproc.h"
 
 static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 static const struct ft_param_def P_PREJUDICE[] = {
@@ -35,6 +36,11 @@ static const struct ft_param_def P_MISTREAT[] = {
 	{"c", 0.0, 0.0, 1e9, 0, "bound on |covariance| of group and misclassification distance", NULL},
 	{"fpr", 1.0, 0.0, 1.0, 1, "1: constrain on negatives (false positive rates)", NULL},
 	{"fnr", 1.0, 0.0, 1.0, 1, "1: constrain on positives (false negative rates)", NULL},
+};
+static const struct ft_param_def P_THRESHOLD[] = {
+	{"constraint", 0, 0, 3, 1, "rates made equal across groups: selection rate (dp), "
+	 "TPR and FPR (eo), TPR (tpr), FPR (fpr)", "dp|eo|tpr|fpr"},
+	{"objective", 0, 0, 1, 1, "training objective maximised", "accuracy|balanced_accuracy"},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -60,6 +66,8 @@ static const struct ft_method METHODS[] = {
 	 N(P_COV_ACC), P_COV_ACC, 1, ft_fit_cov_acc},
 	{"mistreat", FT_STAGE_IN, "disparate mistreatment constraints on FPR/FNR (Zafar et al. WWW 2017)",
 	 N(P_MISTREAT), P_MISTREAT, 1, ft_fit_mistreat},
+	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
+	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
 };
 
 const struct ft_method *ft_method_list(size_t *n)

@@ -1,0 +1,44 @@
+/*
+ * postproc.h - threshold post-processing (internal, not installed): the
+ * method "threshold" of the method table and the solver behind it, which
+ * works on bare arrays so that tests can give it scores directly.
+ *
+ * Hardt, Price & Srebro, "Equality of Opportunity in Supervised Learning",
+ * NeurIPS 2016, sec. 4; Fairlearn's ThresholdOptimizer.
+ */
+#ifndef FT_POSTPROC_H
+#define FT_POSTPROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fairtrain.h"
+
+/* The choices of the method's parameters, in table order. */
+enum ft_thr_constraint { FT_THR_DP = 0, FT_THR_EO, FT_THR_TPR, FT_THR_FPR };
+enum ft_thr_objective { FT_THR_ACCURACY = 0, FT_THR_BALANCED_ACCURACY };
+
+/* The group-specific randomized thresholds (struct ft_thresholds) on scores
+ * s[0..n-1] that maximise the weighted training objective (accuracy or
+ * balanced accuracy) subject to exactly equal constrained rates across the
+ * n_groups groups: selection rate (dp), true positive rate (tpr), false
+ * positive rate (fpr) or both TPR and FPR (eo).  y: 0/1 labels; w: weights
+ * >= 0 (NULL = all 1); group[i] in [0, n_groups) for every row.  names
+ * (may be NULL) name the groups in messages.  *out is the caller's (free
+ * with ft_thresholds_free); *objective (may be NULL) receives the optimum.
+ * Fails with FT_EDATA naming the group when a group has no rows (no
+ * weight), or no positives (tpr, eo) or no negatives (fpr, eo). */
+int ft_threshold_solve(const double *s, const double *y, const double *w,
+                       const int32_t *group, size_t n, size_t n_groups,
+                       const char *const *names, int constraint, int objective,
+                       struct ft_thresholds **out, double *objective_value,
+                       struct ft_error *err);
+
+/* The method: params constraint (enum ft_thr_constraint) and objective
+ * (enum ft_thr_objective).  Scores are the baseline's sigmoid(x.beta + b)
+ * on in->train; out->model is a copy of in->baseline, out->thresholds the
+ * thresholds; diagnostics: objective_baseline (the baseline at threshold
+ * 0.5), objective, and per group t0, t1, p, q, c and the achieved rates. */
+int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
+                     struct ft_error *err);
+
+#endif
