@@ -94,8 +94,17 @@ int cmd_inspect(int argc, char **argv)
 	       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
 	if (mf->n_params) {
 		printf("method    %s:", mf->method);
-		for (size_t k = 0; k < mf->n_params; k++)
-			printf("%s %s = %g", k ? "," : "", mf->param_names[k], mf->param_values[k]);
+		const struct ft_method *mt = ft_method_find(mf->method);
+		for (size_t k = 0; k < mf->n_params; k++) {
+			const char *ch = NULL;
+			for (size_t j = 0; mt && j < mt->n_params; j++)
+				if (!strcmp(mt->params[j].name, mf->param_names[k]))
+					ch = ft_param_choice(&mt->params[j], mf->param_values[k]);
+			if (ch)
+				printf("%s %s = %s", k ? "," : "", mf->param_names[k], ch);
+			else
+				printf("%s %s = %g", k ? "," : "", mf->param_names[k], mf->param_values[k]);
+		}
 		printf("\n");
 	}
 	for (size_t k = 0; k < mf->n_diag; k++)

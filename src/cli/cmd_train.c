@@ -317,7 +317,9 @@ int cmd_train(int argc, char **argv)
 		fo.mixture = NULL;
 		fo.thresholds = NULL;
 		fo.frontier = NULL;
-		mf->solver_result = fo.res;
+		/* post-processing leaves the baseline's fit as it was */
+		if (method->stage != FT_STAGE_POST)
+			mf->solver_result = fo.res;
 	}
 	if (store_method(mf, method, params, &fo)) {
 		cli_fail("out of memory");
@@ -413,14 +415,22 @@ int cmd_train(int argc, char **argv)
 		}
 		printf("model     %s, C = %g: %s, %d iterations, "
 		       "|grad| = %.2e, %s\n", mf->model->n_groups ?
-		       "logistic regression, one weight vector per group" : "logistic regression",
+		       "logistic regression, one weight vector per group" :
+		       mf->thresholds ? "logistic regression + group-specific thresholds" :
+		       mf->mixture ? "randomized mixture of logistic regressions" :
+		       "logistic regression",
 		       lp.C, ft_solver_name(sr->solver),
 		       sr->iterations, sr->grad_norm,
 		       sr->converged ? "converged" : "NOT converged");
 		if (strcmp(method->name, "logreg")) {
 			printf("method    %s (%s-processing)", method->name, ft_stage_name(method->stage));
-			for (size_t k = 0; k < method->n_params; k++)
-				printf("%s %s = %g", k ? "," : ":", method->params[k].name, params[k]);
+			for (size_t k = 0; k < method->n_params; k++) {
+				const char *ch = ft_param_choice(&method->params[k], params[k]);
+				if (ch)
+					printf("%s %s = %s", k ? "," : ":", method->params[k].name, ch);
+				else
+					printf("%s %s = %g", k ? "," : ":", method->params[k].name, params[k]);
+			}
 			printf("\n");
 			for (size_t k = 0; k < mf->n_diag; k++)
 				printf("          %-32s %.6g\n", mf->diag_names[k], mf->diag_values[k]);
