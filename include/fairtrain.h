@@ -177,6 +177,16 @@ void ft_spec_init(struct ft_spec *s);
 int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
                    double test_frac, uint64_t seed, struct ft_table **train,
                    struct ft_table **test, struct ft_error *err);
+/* Assign every row of t to one of k folds (fold[i] in 0 .. k-1; fold has
+ * t->n_rows entries, the caller's) for k-fold cross-validation, stratified
+ * as ft_table_split: the rows of each (target value, group) stratum are
+ * shuffled with the seed and dealt to the folds in turn, one deal
+ * continuing where the last stopped, so that fold sizes differ by at most
+ * one overall and within every stratum.  Deterministic for a seed.
+ * FT_EINVAL for k < 2 or an unknown column, FT_EDATA for k > rows. */
+int ft_table_kfold(const struct ft_table *t, const struct ft_spec *s,
+                   size_t k, uint64_t seed, uint32_t *fold,
+                   struct ft_error *err);
 
 /* ------------------------------------------------------------- encoding */
 
