@@ -505,6 +505,9 @@ static int load_config(int argc, char **argv, const struct option *longopts,
 			continue;
 		if (!strncmp(name, "--", 2))
 			name += 2;
+		if (name[strcspn(name, " \t")])
+			return cli_usage_error("compare", "%s:%zu: expected 'option = value', not "
+			                       "'%s'", path, lineno, name);
 		for (o = longopts; o->name && strcmp(o->name, name); o++)
 			;
 		if (!o->name || !strcmp(name, "config") || !strcmp(name, "help"))
