@@ -34,10 +34,12 @@ const char *const cli_plot_files[] = {
 	"plots.gp", "tradeoff.svg", "tradeoff.png", "groups.svg", "groups.png", NULL
 };
 
-/* Colour-blind-safe colours (Okabe & Ito), the baseline in near-black. */
+/* Colour-blind-safe colours first (Okabe & Ito), then Tableau's; the
+ * baseline in near-black.  A method's point type changes with each round
+ * of the colours, so (colour, point) stays distinct for 72 methods. */
 static const char *const COLOUR[] = {
 	"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
-	"#8C564B", "#7F7F7F", "#BCBD22", "#17BECF"
+	"#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#9467BD", "#AA3377"
 };
 static const int POINT[] = {7, 9, 11, 13, 15, 5};
 #define N_COLOUR (sizeof COLOUR / sizeof COLOUR[0])
@@ -278,7 +280,7 @@ static void tradeoff(FILE *fp, const struct cmp_plot *p, int png)
 				name = p->pt[i].method;
 		fprintf(fp, "%s$m%zu using 1:3:2:4 with xyerrorbars pt %d ps 1.4 lw 1.2 "
 		        "lc rgb '%s' title ", first ? "" : ", \\\n     ", m,
-		        POINT[m % N_POINT], COLOUR[m % N_COLOUR]);
+		        POINT[(m + m / N_COLOUR) % N_POINT], COLOUR[m % N_COLOUR]);
 		gq(fp, name ? name : "?");
 		first = 0;
 	}
@@ -287,30 +289,37 @@ static void tradeoff(FILE *fp, const struct cmp_plot *p, int png)
 	        BASE_COLOUR);
 }
 
+/* Three panels side by side and, below them, a panel that holds only the
+ * legend (gnuplot lays a key placed on the screen out within one panel's
+ * width, which is too narrow for many models). */
 static void groups(FILE *fp, const struct cmp_plot *p, int png)
 {
 	static const char *const TITLE[CMP_N_G] = {
 		"selection rate P(yhat=1)", "true positive rate (TPR)",
 		"false positive rate (FPR)"
 	};
-	size_t n_show = 0, maxlen = 0;
-	int rotate;
+	size_t n_show = 0, maxlen = 0, rows;
+	int rotate, h, legend_px;
+	double yb;
 
 	for (size_t i = 0; i < p->n_points; i++)
 		n_show += p->pt[i].baseline || p->pt[i].best;
 	for (size_t g = 0; g < p->n_groups; g++)
 		maxlen = strlen(p->group_names[g]) > maxlen ? strlen(p->group_names[g]) : maxlen;
 	rotate = p->n_groups > 4 || maxlen > 10;
-	terminal(fp, png, 1500, 620, "groups");
-	fprintf(fp, "set xrange [-0.6:%g]\n"
-	        "set yrange [0:*]\nset format y '%%.2f'\nset format x\n"
+	rows = (n_show + 4) / 5;
+	legend_px = 24 + 22 * (int)rows;
+	h = 540 + legend_px;
+	yb = (double)legend_px / h;
+	terminal(fp, png, 1500, h, "groups");
+	fprintf(fp, "set xrange [-0.6:%g]\nset yrange [0:*]\nset format y '%%.2f'\n"
 	        "set style data histograms\nset style histogram errorbars gap 1.5 lw 1\n"
 	        "set style fill solid 0.85 border rgb '#404040'\nset boxwidth 0.9\n"
-	        "set grid ytics lc rgb '#e0e0e0'\n"
-	        "set xtics nomirror scale 0 %s\nset rmargin\nset bars large\n",
-	        (double)p->n_groups - 0.4, rotate ? "rotate by -25" : "norotate");
-	fprintf(fp, "set multiplot layout 1,3 margins 0.05,0.99,%.2f,0.86 spacing 0.05,0 "
-	        "title ", rotate ? 0.30 : 0.22);
+	        "set grid ytics lc rgb '#e0e0e0'\nset bars large\nunset key\n"
+	        "set xtics nomirror scale 0 %s\nset bmargin %d\n",
+	        (double)p->n_groups - 0.4, rotate ? "rotate by -25" : "norotate",
+	        rotate ? 5 : 3);
+	fprintf(fp, "set multiplot title ");
 	{
 		char buf[600];
 		snprintf(buf, sizeof buf, "Per-group rates of the baseline and of each method's "
@@ -320,27 +329,34 @@ static void groups(FILE *fp, const struct cmp_plot *p, int png)
 	fprintf(fp, " font ',13'\n");
 	for (int m = 0; m < CMP_N_G; m++) {
 		size_t k = 0;
-		fprintf(fp, "set title '%s'\n", TITLE[m]);
-		if (m == 0)
-			fprintf(fp, "set key at screen 0.5,0.02 center bottom horizontal "
-			            "maxrows %d samplen 2 width 2 box lc rgb '#c0c0c0'\n",
-			            n_show > 4 ? 2 : 1);
-		else
-			fprintf(fp, "unset key\n");
-		fprintf(fp, "plot ");
+		fprintf(fp, "set origin %.4f,%.4f\nset size %.4f,%.4f\nset title '%s'\nplot ",
+		        m / 3.0, yb, 1 / 3.0, 0.93 - yb, TITLE[m]);
 		for (size_t i = 0; i < p->n_points; i++) {
 			const struct cmp_point *q = &p->pt[i];
 			if (!q->baseline && !q->best)
 				continue;
-			fprintf(fp, "%s$g%d using %zu:%zu%s lc rgb '%s' title ", k ? ", \\\n     " : "",
-			        m, 2 + 2 * k, 3 + 2 * k, k ? "" : ":xtic(1)",
-			        q->baseline ? BASE_COLOUR : COLOUR[method_index(p, i) % N_COLOUR]);
-			gq(fp, q->baseline ? "baseline" : q->setting);
+			fprintf(fp, "%s$g%d using %zu:%zu%s lc rgb '%s' notitle",
+			        k ? ", \\\n     " : "", m, 2 + 2 * k, 3 + 2 * k,
+			        k ? "" : ":xtic(1)", q->baseline ? BASE_COLOUR :
+			        COLOUR[method_index(p, i) % N_COLOUR]);
 			k++;
 		}
 		fprintf(fp, "\n");
 	}
-	fprintf(fp, "unset multiplot\nset output\n\n");
+	/* the legend panel: empty boxes with the models' colours and names */
+	fprintf(fp, "set origin 0,0\nset size 1,%.4f\nunset border\nunset tics\nunset title\n"
+	        "unset grid\nset bmargin 0\nset tmargin 0\nset xrange [0:1]\nset yrange [0:1]\n"
+	        "set key center center horizontal maxcols 5 samplen 2 box lc rgb '#c0c0c0'\n"
+	        "plot ", yb);
+	for (size_t i = 0, k = 0; i < p->n_points; i++) {
+		const struct cmp_point *q = &p->pt[i];
+		if (!q->baseline && !q->best)
+			continue;
+		fprintf(fp, "%sNaN with boxes lc rgb '%s' title ", k++ ? ", \\\n     " : "",
+		        q->baseline ? BASE_COLOUR : COLOUR[method_index(p, i) % N_COLOUR]);
+		gq(fp, q->baseline ? "baseline" : q->setting);
+	}
+	fprintf(fp, "\nunset multiplot\nset output\n\n");
 }
 
 /* Pareto points sorted by the fairness axis, for the front's line. */
