@@ -118,18 +118,21 @@ static int overlap(const struct box *a, const struct box *b)
 	return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
 }
 
-/* Place each point's label at the first of eight spots around it (the
- * corners, right, left, above, below) whose box hits no label placed
+/* Place each point's label at the first of sixteen spots around it (the
+ * corners, right, left, above, below, then the same farther out) whose box hits no label placed
  * before and no other point; the baseline's label is placed first.  The
  * sizes are in fractions of the plot area for a character of the label
  * font on the PNG (about 7 x 15 pixels on a plot area of about 900 x 600).
  * Writes `set label` commands. */
+#define NSPOT 16
 static void labels(FILE *fp, const struct cmp_plot *p, double x0, double x1,
                    double y0, double y1)
 {
 	/* above right first: the error bars run right and up from the point */
-	static const double DX[8] = {1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 0.0, 0.0};
-	static const double DY[8] = {0.8, -0.8, 0.8, -0.8, 0.0, 0.0, 1.3, -1.3};
+	static const double DX[NSPOT] = {1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 0.0, 0.0,
+	                                 1.0, 1.0, -1.0, -1.0, 2.5, -2.5, 0.0, 0.0};
+	static const double DY[NSPOT] = {0.8, -0.8, 0.8, -0.8, 0.0, 0.0, 1.3, -1.3,
+	                                 2.0, -2.0, 2.0, -2.0, 1.0, 1.0, 2.6, -2.6};
 	const double cw = 7.0 / 900.0, ch = 15.0 / 600.0;
 	size_t n = p->n_points, placed = 0;
 	struct box *bx = calloc(n ? n : 1, sizeof *bx);
@@ -148,7 +151,7 @@ static void labels(FILE *fp, const struct cmp_plot *p, double x0, double x1,
 			int best = 0;
 			if (!drawable(q) || (pass == 0) != (q->baseline != 0))
 				continue;
-			for (int k = 0; k < 8; k++) {
+			for (int k = 0; k < NSPOT; k++) {
 				struct box b;
 				double hits = 0;
 				double cx = px[i] + DX[k] * 1.2 * cw, cy = py[i] + DY[k] * ch;
