@@ -878,6 +878,156 @@ static void warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* What the summary reports beside the table. */
+struct report {
+	const char *data;
+	size_t n_rows_file, n_filtered;
+	const struct design *ds;
+	const struct cli_data *d;
+	const struct ft_encoder *enc;     /* fold 1's */
+	int fairness;
+	double threshold;
+	size_t n_bootstrap;
+	double t_total, t_prep, t_fit, t_measure;
+	size_t n_failed;
+	int plotted;                       /* 0 drawn, 1 not */
+};
+
+/* What the folds share while they run. */
+struct fold_ctx {
+	struct cli_data *d;
+	const struct design *ds;
+	const struct sweep *sw;
+	const struct ft_logreg_params *lp;
+	const struct cli_measure *ms;
+	struct ft_table *all, *test;
+	struct run *runs;             /* ds->n * sw->n, fold-major */
+	struct fold *folds;
+	double *score, *pos;          /* scratch of the largest part so far */
+	struct report *rp;            /* timings and the failure count */
+	size_t unseen, unseen_groups; /* test cells and rows, summed over folds */
+	size_t done, total;           /* fits, for the progress bar */
+	double t0;
+};
+
+/* Fold f: split, encode, fit the baseline, then every setting with the
+ * baseline as its warm start, and measure each on both parts.  A failed fit
+ * of a mitigated setting is recorded in its run; anything else is an
+ * error (printed, -1). */
+static int run_fold(struct fold_ctx *C, size_t f)
+{
+	const struct sweep *sw = C->sw;
+	struct ft_table *tr_t = NULL, *te_t = NULL;
+	struct ft_dataset *tr = NULL, *te = NULL;
+	struct ft_encode_stats st_tr, st_te;
+	struct ft_linear_model *base = NULL;
+	struct ft_solver_result bres;
+	struct ft_fit_input fi;
+	struct ft_error err = {0};
+	struct fold *fo = &C->folds[f];
+	int owned = 0, rc = -1;
+	double *sc, *ps, t = cli_now();
+	size_t nmax;
+
+	if (fold_tables(C->ds, C->d, C->all, C->test, f, &tr_t, &te_t, &owned))
+		goto done;
+	if (ft_encoder_fit(tr_t, &C->d->spec, &fo->enc, &err) ||
+	    ft_encoder_apply(fo->enc, tr_t, FT_APPLY_TRAIN, &tr, &st_tr, &err) ||
+	    ft_encoder_apply(fo->enc, te_t, FT_APPLY_TRAIN, &te, &st_te, &err)) {
+		if (C->ds->scheme == 2)
+			cli_fail("%s", err.msg);
+		else
+			cli_fail("fold %zu: %s", f + 1, err.msg);
+		goto done;
+	}
+	C->unseen += st_te.n_unseen;
+	C->unseen_groups += st_te.n_unseen_groups;
+	fo->n_train = tr->n;
+	fo->n_test = te->n;
+	nmax = tr->n > te->n ? tr->n : te->n;
+	if ((sc = realloc(C->score, (nmax ? nmax : 1) * sizeof *sc)) != NULL)
+		C->score = sc;
+	if ((ps = realloc(C->pos, (nmax ? nmax : 1) * sizeof *ps)) != NULL)
+		C->pos = ps;
+	if (!sc || !ps) {
+		cli_fail("out of memory");
+		goto done;
+	}
+	fo->seconds = cli_now() - t;
+	C->rp->t_prep += fo->seconds;
+
+	/* the baseline: setting 0, and every method's in->baseline */
+	t = cli_now();
+	if (ft_logreg_fit(tr, C->lp, &base, &bres, &err)) {
+		cli_fail("%s: fold %zu: baseline: %s", C->d->data, f + 1, err.msg);
+		goto done;
+	}
+	memset(&fi, 0, sizeof fi);
+	fi.train = tr;
+	fi.n_groups = fo->enc->n_groups;
+	fi.group_names = (const char *const *)fo->enc->group_names;
+	fi.privileged = privileged_index(fo->enc);
+	fi.lr = C->lp;
+	fi.baseline = base;
+	fi.baseline_objective = bres.f;
+	for (size_t s = 0; s < sw->n; s++) {
+		struct run *u = &C->runs[f * sw->n + s];
+		const struct setting *se = &sw->s[s];
+		double tm;
+
+		u->n_train = tr->n;
+		u->n_test = te->n;
+		ft_error_clear(&err);
+		if (s == 0) {
+			u->fo.model = base;      /* the run owns it from here */
+			base = NULL;
+			u->fo.res = bres;
+			u->seconds = cli_now() - t;
+		} else {
+			fi.params = se->params;
+			t = cli_now();
+			if (se->m->fit(&fi, &u->fo, &err) == 0 && !u->fo.model)
+				ft_error_set(&err, FT_EINVAL, "the fit returned no model");
+			u->seconds = cli_now() - t;
+		}
+		C->rp->t_fit += u->seconds;
+		if (!err.code) {
+			u->fitted = 1;
+			tm = cli_now();
+			u->cmp = cli_comparison_new(C->ms, C->d->seed);
+			if (!u->cmp)
+				ft_error_set(&err, FT_ENOMEM, "out of memory");
+			else if (!measure(u->cmp, se->spec, "train", &u->fo, tr, fo->enc,
+			                  C->score, C->pos, &err))
+				measure(u->cmp, se->spec, "test", &u->fo, te, fo->enc,
+				        C->score, C->pos, &err);
+			C->rp->t_measure += cli_now() - tm;
+		}
+		if (err.code) {
+			if (s == 0 || err.code == FT_ENOMEM) {
+				cli_fail("%s: fold %zu: %s: %s", C->d->data, f + 1, se->spec, err.msg);
+				goto done;
+			}
+			u->error = ft_strdup(err.msg);
+			ft_comparison_free(u->cmp);
+			u->cmp = NULL;
+			C->rp->n_failed++;
+			warn("fold %zu: %s: %s", f + 1, se->spec, err.msg);
+		}
+		progress(++C->done, C->total, C->t0, se->spec);
+	}
+	rc = 0;
+done:
+	ft_linear_model_free(base);
+	if (owned) {
+		ft_table_free(tr_t);
+		ft_table_free(te_t);
+	}
+	ft_dataset_free(tr);
+	ft_dataset_free(te);
+	return rc;
+}
+
 /* ---------------------------------------------------------- statistics */
 
 /* Short column heads of the fairness summaries, in enum ft_fairness order. */
@@ -1084,19 +1234,6 @@ static void md_stat(FILE *fp, struct cmp_stat st)
 		fprintf(fp, " | %.4f ± %.4f", st.mean, st.sd);
 }
 
-struct report {
-	const char *data;
-	size_t n_rows_file, n_filtered;
-	const struct design *ds;
-	const struct cli_data *d;
-	const struct ft_encoder *enc;     /* fold 1's */
-	int fairness;
-	double threshold;
-	size_t n_bootstrap;
-	double t_total, t_prep, t_fit, t_measure;
-	size_t n_failed;
-	int plotted;                       /* 0 drawn, 1 not */
-};
 
 /* summary.md; also what compare prints. */
 static int write_summary(struct outdir *o, const struct report *rp,
@@ -1401,12 +1538,11 @@ int cmd_compare(int argc, char **argv)
 	struct fold *folds = NULL;
 	struct cmp_point *pt = NULL;
 	struct cmp_stat *gstat = NULL;
-	double *score = NULL, *pos = NULL, t0 = cli_now(), t;
+	double t0 = cli_now();
 	const char *out = NULL, *bad;
 	char *methods = NULL, *cmdline = NULL, *summary = NULL, msg[FT_ERROR_MAX + 64];
 	char sha[2][65] = {"", ""};
-	size_t folds_k = 0, repeats = 0, n_runs = 0, done_fits = 0;
-	size_t unseen = 0, unseen_groups = 0;
+	size_t folds_k = 0, repeats = 0, n_runs = 0;
 	int c, r, rc = EXIT_FAIL, force = 0, fairness = FT_F_DP_DIFF;
 	const char *plot_names[16];
 
@@ -1618,124 +1754,23 @@ int cmd_compare(int argc, char **argv)
 	progress(0, n_runs, t0, "");
 
 	/* ---- the folds */
-	for (size_t f = 0; f < ds.n; f++) {
-		struct ft_table *tr_t = NULL, *te_t = NULL;
-		struct ft_dataset *tr = NULL, *te = NULL;
-		struct ft_encode_stats st_tr, st_te;
-		struct ft_linear_model *base = NULL;
-		struct ft_solver_result bres;
-		struct ft_fit_input fi;
-		int owned = 0, ok = 0;
-		double *sc, *ps;
-		size_t nmax;
-
-		t = cli_now();
-		if (fold_tables(&ds, &d, all, test, f, &tr_t, &te_t, &owned))
-			goto fold_done;
-		if (ft_encoder_fit(tr_t, &d.spec, &folds[f].enc, &err) ||
-		    ft_encoder_apply(folds[f].enc, tr_t, FT_APPLY_TRAIN, &tr, &st_tr, &err) ||
-		    ft_encoder_apply(folds[f].enc, te_t, FT_APPLY_TRAIN, &te, &st_te, &err)) {
-			if (ds.scheme == 2)
-				cli_fail("%s", err.msg);
-			else
-				cli_fail("fold %zu: %s", f + 1, err.msg);
-			goto fold_done;
-		}
-		unseen += st_te.n_unseen;
-		unseen_groups += st_te.n_unseen_groups;
-		folds[f].n_train = tr->n;
-		folds[f].n_test = te->n;
-		nmax = tr->n > te->n ? tr->n : te->n;
-		sc = realloc(score, (nmax ? nmax : 1) * sizeof *score);
-		if (sc)
-			score = sc;
-		ps = realloc(pos, (nmax ? nmax : 1) * sizeof *pos);
-		if (ps)
-			pos = ps;
-		if (!sc || !ps) {
-			cli_fail("out of memory");
-			goto fold_done;
-		}
-		folds[f].seconds = cli_now() - t;
-		rp.t_prep += folds[f].seconds;
-
-		/* the baseline: setting 0, and every method's in->baseline */
-		t = cli_now();
-		if (ft_logreg_fit(tr, &lp, &base, &bres, &err)) {
-			cli_fail("%s: fold %zu: baseline: %s", d.data, f + 1, err.msg);
-			goto fold_done;
-		}
-		memset(&fi, 0, sizeof fi);
-		fi.train = tr;
-		fi.n_groups = folds[f].enc->n_groups;
-		fi.group_names = (const char *const *)folds[f].enc->group_names;
-		fi.privileged = privileged_index(folds[f].enc);
-		fi.lr = &lp;
-		fi.baseline = base;
-		fi.baseline_objective = bres.f;
-		for (size_t s = 0; s < sw.n; s++) {
-			struct run *u = &runs[f * sw.n + s];
-			const struct setting *se = &sw.s[s];
-			double tm;
-
-			u->n_train = tr->n;
-			u->n_test = te->n;
-			ft_error_clear(&err);
-			if (s == 0) {
-				u->fo.model = base;      /* the run owns it from here */
-				u->fo.res = bres;
-				u->seconds = cli_now() - t;
-			} else {
-				fi.params = se->params;
-				t = cli_now();
-				if (se->m->fit(&fi, &u->fo, &err) == 0 && !u->fo.model)
-					ft_error_set(&err, FT_EINVAL, "the fit returned no model");
-				u->seconds = cli_now() - t;
-			}
-			rp.t_fit += u->seconds;
-			if (!err.code) {
-				u->fitted = 1;
-				tm = cli_now();
-				u->cmp = cli_comparison_new(&ms, d.seed);
-				if (!u->cmp)
-					ft_error_set(&err, FT_ENOMEM, "out of memory");
-				else if (!measure(u->cmp, se->spec, "train", &u->fo, tr, folds[f].enc,
-				                  score, pos, &err))
-					measure(u->cmp, se->spec, "test", &u->fo, te, folds[f].enc,
-					        score, pos, &err);
-				rp.t_measure += cli_now() - tm;
-			}
-			if (err.code) {
-				if (s == 0 || err.code == FT_ENOMEM) {
-					cli_fail("%s: fold %zu: %s: %s", d.data, f + 1, se->spec, err.msg);
-					goto fold_done;
-				}
-				u->error = ft_strdup(err.msg);
-				ft_comparison_free(u->cmp);
-				u->cmp = NULL;
-				rp.n_failed++;
-				warn("fold %zu: %s: %s", f + 1, se->spec, err.msg);
-			}
-			progress(++done_fits, n_runs, t0, se->spec);
-		}
-		ok = 1;
-fold_done:
-		if (owned) {
-			ft_table_free(tr_t);
-			ft_table_free(te_t);
-		}
-		ft_dataset_free(tr);
-		ft_dataset_free(te);
-		if (!ok)
+	{
+		struct fold_ctx fc = {&d, &ds, &sw, &lp, &ms, all, test, runs, folds, NULL, NULL,
+		                      &rp, 0, 0, 0, n_runs, t0};
+		int bad_fold = 0;
+		for (size_t f = 0; f < ds.n && !bad_fold; f++)
+			bad_fold = run_fold(&fc, f);
+		free(fc.score);
+		free(fc.pos);
+		if (bad_fold)
 			goto done;
+		if (fc.unseen)
+			warn("%zu test cell%s with a category unseen in its fold's training part "
+			     "(encoded as all zeros)", fc.unseen, fc.unseen == 1 ? "" : "s");
+		if (fc.unseen_groups)
+			warn("%zu test row%s of a group unseen in its fold's training part dropped",
+			     fc.unseen_groups, fc.unseen_groups == 1 ? "" : "s");
 	}
-	if (unseen)
-		warn("%zu test cell%s with a category unseen in its fold's training part "
-		     "(encoded as all zeros)", unseen, unseen == 1 ? "" : "s");
-	if (unseen_groups)
-		warn("%zu test row%s of a group unseen in its fold's training part dropped",
-		     unseen_groups, unseen_groups == 1 ? "" : "s");
-
 	/* ---- aggregate */
 	{
 		const struct ft_encoder *e = folds[0].enc;
@@ -1837,8 +1872,6 @@ done:
 	free(folds);
 	free(pt);
 	free(gstat);
-	free(score);
-	free(pos);
 	free(ds.fold);
 	free(methods);
 	free(cmdline);
