@@ -130,6 +130,27 @@ assert re.findall(r"`([^`]*)`", line) == pareto, (line, pareto)
 assert "## Timing" in text and "| prejudice | 2 | 6 |" in text
 PYEOF
 
+# A ratio criterion: higher is fairer, and the Pareto front turns round.
+check compare_ratio "$FT" compare $T --methods "$M" --folds 3 --seed 2 --fairness demographic_parity_ratio \
+	--out "$TMP/oratio" --quiet
+$PY - "$TMP/oratio" <<'PYEOF' && pass compare_ratio_pareto || fail compare_ratio_pareto "see above"
+import csv, re, statistics, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/results.csv")))
+def mean(s, metric, group, conv):
+    return statistics.mean(float(r["value"]) for r in rows if r["setting"] == s and r["split"] == "test"
+                           and r["metric"] == metric and r["group"] == group and r["convention"] == conv)
+settings = ["logreg", "reweigh", "prejudice:eta=1", "prejudice:eta=25", "cov-fair:c=0.1", "cov-fair:c=0.01"]
+pts = {s: (mean(s, "accuracy", "overall", ""), mean(s, "demographic_parity_ratio", "", "between_groups"))
+       for s in settings}
+pareto = [s for s in settings if not any(
+    pts[t][0] >= pts[s][0] and pts[t][1] >= pts[s][1] and pts[t] != pts[s] for t in settings if t != s)]
+text = open(d + "/summary.md").read()
+line = [l for l in text.splitlines() if l.startswith("Pareto-optimal")][0]
+assert "demographic_parity_ratio" in line and re.findall(r"`([^`]*)`", line) == pareto, (line, pareto)
+assert "higher is fairer" in open(d + "/plots.gp").read()
+PYEOF
+
 # Plots: PNG signature and size, SVG that parses, the script beside them.
 $PY - "$TMP/o" <<'PYEOF' && pass compare_plots_valid || fail compare_plots_valid "see above"
 import struct, sys, xml.etree.ElementTree as ET
