@@ -1702,7 +1702,19 @@ int cmd_compare(int argc, char **argv)
 
 	if (out_prepare(&od, out, force))
 		goto done;
-	cmdline = cli_join_argv(as.argc, as.argv - 0);
+	{
+		/* "fairtrain compare ...", with the config file's options spliced in */
+		char *j = cli_join_argv(as.argc, as.argv);
+		size_t len = j ? strlen(j) : 0;
+		cmdline = j ? malloc(len + 11) : NULL;
+		if (cmdline)
+			snprintf(cmdline, len + 11, "fairtrain %s", j);
+		free(j);
+		if (!cmdline) {
+			cli_fail("out of memory");
+			goto done;
+		}
+	}
 
 	/* ---- data */
 	cli_progress("reading %s...\n", d.data);
