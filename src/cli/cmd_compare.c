@@ -91,6 +91,27 @@ CLI_DATA_HELP
 "                         the command line adds to and overrides them\n"
 "  --quiet                no progress, summary or warnings\n";
 
+/* The method table in one line a method: name and parameters (choices
+ * spelled out); `fairtrain train --help` has the help texts. */
+static void print_methods(void)
+{
+	size_t n;
+	const struct ft_method *m = ft_method_list(&n);
+
+	printf("\nMethods (parameters; 'fairtrain train --help' explains them):\n");
+	for (size_t i = 0; i < n; i++) {
+		printf(m[i].n_params || !strcmp(m[i].name, "logreg") ? "  %-10s" : "  %s", m[i].name);
+		for (size_t k = 0; k < m[i].n_params; k++) {
+			const struct ft_param_def *p = &m[i].params[k];
+			if (p->choices)
+				printf("%s %s=%s", k ? "," : "", p->name, p->choices);
+			else
+				printf("%s %s", k ? "," : "", p->name);
+		}
+		printf("%s\n", strcmp(m[i].name, "logreg") ? "" : " (the baseline)");
+	}
+}
+
 /* ------------------------------------------------------------ settings */
 
 struct setting {
@@ -1636,7 +1657,7 @@ int cmd_compare(int argc, char **argv)
 			}
 			break;
 		case OPT_QUIET: cli_quiet = 1; break;
-		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
+		case 'h': case OPT_HELP: fputs(HELP, stdout); print_methods(); rc = EXIT_OK; goto done;
 		default: rc = cli_bad_option("compare", c, as.argv); goto done;
 		}
 	}
