@@ -403,8 +403,11 @@ static int sweep_parse(struct sweep *sw, const char *text, char *msg, size_t msz
 /* argv with the options of --config FILE spliced in before the command
  * line's own, which therefore add to them (lists, --filter) and override
  * them (single values: the last one wins).  Why this format rather than a
- * parser library: the file holds exactly the long options, so it needs no
- * schema and no documentation of its own, and `--help` describes both. */
+ * parser library (TOML, INI): the file holds exactly the long options, so
+ * it needs no schema, no documentation and no dependency of its own,
+ * `--help` describes both, and results.h5 records the run as one command
+ * line with the file's options spliced in.  Experiments that need loops or
+ * several runs are shell scripts calling the CLI, as experiments/ does. */
 struct argstore {
 	char **argv;               /* argc entries and a NULL */
 	int argc;
