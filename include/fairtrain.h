@@ -177,6 +177,16 @@ void ft_spec_init(struct ft_spec *s);
 int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
                    double test_frac, uint64_t seed, struct ft_table **train,
                    struct ft_table **test, struct ft_error *err);
+/* Assign every row of t to one of k folds (fold[i] in 0 .. k-1; fold has
+ * t->n_rows entries, the caller's) for k-fold cross-validation, stratified
+ * as ft_table_split: the rows of each (target value, group) stratum are
+ * shuffled with the seed and dealt to the folds in turn, one deal
+ * continuing where the last stopped, so that fold sizes differ by at most
+ * one overall and within every stratum.  Deterministic for a seed.
+ * FT_EINVAL for k < 2 or an unknown column, FT_EDATA for k > rows. */
+int ft_table_kfold(const struct ft_table *t, const struct ft_spec *s,
+                   size_t k, uint64_t seed, uint32_t *fold,
+                   struct ft_error *err);
 
 /* ------------------------------------------------------------- encoding */
 
@@ -741,6 +751,64 @@ int ft_model_save(const char *path, const struct ft_model_file *mf,
 /* Refuses foreign, corrupt or newer files with a message naming both. */
 int ft_model_load(const char *path, struct ft_model_file **out,
                   struct ft_error *err);
+
+/* ------------------------------------------------- comparison results */
+
+#define FT_RESULTS_FORMAT_NAME "fairtrain-compare"
+#define FT_RESULTS_FORMAT_VERSION 1
+
+/* One fit of `fairtrain compare`: one setting of a method on one fold.
+ * Everything is borrowed. */
+struct ft_results_run {
+	const char *method;              /* "baseline" or a method table name */
+	const char *setting;             /* canonical method string ("prejudice:eta=5") */
+	size_t fold;                     /* 1-based */
+	const char *error;               /* NULL when the fit worked, else why not */
+	double seconds;                  /* wall time of the fit */
+	size_t n_train, n_test;          /* encoded rows of the fold's two parts */
+	size_t n_features;
+	char *const *feature_names;      /* n_features, this fold's encoder */
+	const struct ft_fit_output *fit; /* model (+ mixture, thresholds, frontier),
+	                                    solver result, diagnostics; NULL when
+	                                    the fit failed */
+	const struct ft_comparison *metrics; /* this run's rows (model = setting),
+	                                        NULL when the fit failed */
+};
+
+/* A whole comparison: provenance, design, settings with their summary, and
+ * every run.  Everything is borrowed. */
+struct ft_results {
+	const char *fairtrain_version, *created_utc, *command_line;
+	size_t n_inputs;
+	char *const *input_paths;
+	char *const *input_sha256;       /* hex */
+	const char *scheme;              /* "stratified_kfold", "repeated_split", "test_file" */
+	size_t n_folds;
+	uint64_t seed;
+	double split;                    /* test fraction of repeated splits, else 0 */
+	const char *fairness;            /* the Pareto criterion: a fairness summary name */
+	const char *convention;          /* ... under this convention */
+	double threshold, level, C;
+	size_t n_bootstrap;
+	size_t n_groups;
+	char *const *group_names;        /* of the first fold's encoder */
+	/* settings, in the order given: mean and sd across folds (test part)
+	 * of accuracy and of the fairness summary, Pareto flags, mean fit time */
+	size_t n_settings;
+	const char *const *setting_method;
+	const char *const *setting;
+	const int *pareto;
+	const double *acc_mean, *acc_sd, *fair_mean, *fair_sd, *seconds;
+	size_t n_runs;
+	const struct ft_results_run *runs;
+};
+
+/* Write r to path as HDF5 (layout in README.md, "Comparison results"),
+ * atomically like ft_model_save: on failure path is untouched and no temp
+ * file remains.  Undefined metric values are written as NaN with a flag
+ * and the reason. */
+int ft_results_save(const char *path, const struct ft_results *r,
+                    struct ft_error *err);
 
 /* ------------------------------------------------------------ synthetic data */
 

@@ -7,12 +7,13 @@
 #
 # Build:  gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev
 #         libcsv-dev nettle-dev
+# Run:    gnuplot-nox (the plots of `fairtrain compare`)
 # Tests:  hdf5-tools (h5dump), python3-h5py (the model file read without fairtrain)
 # Bench:  liblinear-tools (the peer), time (peak memory)
 set -eu
 
 PKGS="gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev libcsv-dev
-nettle-dev hdf5-tools python3-h5py python3-numpy liblinear-tools time"
+nettle-dev gnuplot-nox hdf5-tools python3-h5py python3-numpy liblinear-tools time"
 
 missing() {
 	for p in $PKGS; do

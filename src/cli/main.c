@@ -17,6 +17,7 @@ static const struct {
 	{"inspect", cmd_inspect, "summarise a model file"},
 	{"export", cmd_export, "write the encoded design matrix (libsvm format)"},
 	{"synth", cmd_synth, "write the synthetic hiring data set"},
+	{"compare", cmd_compare, "sweep methods and settings across folds; results and plots"},
 };
 
 static void usage(FILE *fp)

@@ -1,0 +1,205 @@
+/*
+ * test_kfold.c - stratified k folds (ft_table_kfold): every row in exactly
+ * one fold, fold counts balanced within each (label, group) stratum and
+ * overall, determinism for a seed, agreement with ft_table_split where the
+ * two must agree, and the errors.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fairtrain.h"
+#include "t.h"
+
+static char dir[] = "/tmp/ft_kfold_XXXXXX";
+
+static struct ft_table *table(const char *name, const char *text)
+{
+	char path[256];
+	struct ft_read_opts o;
+	struct ft_table *t = NULL;
+	struct ft_error err = {0};
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	fputs(text, fp);
+	fclose(fp);
+	ft_read_opts_init(&o);
+	if (ft_table_read(path, &o, &t, &err))
+		printf("# %s\n", err.msg);
+	return t;
+}
+
+/* y,g rows: strata (1,a) x7, (0,a) x5, (1,b) x4, (0,b) x2, and two rows
+ * with a missing label (a stratum of their own), interleaved. */
+static struct ft_table *strata_table(void)
+{
+	static const char *const kinds[] = {"1,a", "0,a", "1,b", "0,b", ",a"};
+	static const int count[] = {7, 5, 4, 2, 2};
+	char text[1024] = "y,g,x\n";
+	int left[5], any = 1, x = 0;
+
+	memcpy(left, count, sizeof left);
+	while (any) {
+		any = 0;
+		for (int k = 0; k < 5; k++)
+			if (left[k]-- > 0) {
+				char line[32];
+				snprintf(line, sizeof line, "%s,%d\n", kinds[k], x++);
+				strcat(text, line);
+				any = 1;
+			}
+	}
+	return table("s.csv", text);
+}
+
+static void spec(struct ft_spec *s, char **sens)
+{
+	ft_spec_init(s);
+	s->target = "y";
+	s->positive = "1";
+	s->sensitive = sens;
+	s->n_sensitive = 1;
+}
+
+/* The stratum of row i of strata_table(), by its cells. */
+static int kind_of(const struct ft_table *t, size_t i)
+{
+	const char *y = ft_table_cell(t, i, 0), *g = ft_table_cell(t, i, 1);
+	if (!y)
+		return 4;
+	return (strcmp(y, "1") ? 1 : 0) + (strcmp(g, "a") ? 2 : 0);
+}
+
+static void test_balanced(void)
+{
+	struct ft_table *t = strata_table();
+	char *sens[] = {"g"};
+	struct ft_spec s;
+	uint32_t fold[20], again[20], other[20];
+	struct ft_error err = {0};
+
+	spec(&s, sens);
+	T_CHECK(t && t->n_rows == 20);
+	if (!t)
+		return;
+	for (size_t k = 2; k <= 6; k++) {
+		size_t per[5][6] = {{0}}, size[6] = {0};
+		T_CHECKF(ft_table_kfold(t, &s, k, 7, fold, &err) == 0, "%s", err.msg);
+		for (size_t i = 0; i < 20; i++) {
+			T_CHECK(fold[i] < k);
+			if (fold[i] >= k)
+				continue;
+			per[kind_of(t, i)][fold[i]]++;
+			size[fold[i]]++;
+		}
+		/* within each stratum and overall, counts differ by at most one */
+		for (int c = 0; c < 5; c++) {
+			size_t lo = 99, hi = 0;
+			for (size_t f = 0; f < k; f++) {
+				lo = per[c][f] < lo ? per[c][f] : lo;
+				hi = per[c][f] > hi ? per[c][f] : hi;
+			}
+			T_CHECKF(hi - lo <= 1, "k %zu stratum %d: %zu..%zu", k, c, lo, hi);
+		}
+		{
+			size_t lo = 99, hi = 0;
+			for (size_t f = 0; f < k; f++) {
+				lo = size[f] < lo ? size[f] : lo;
+				hi = size[f] > hi ? size[f] : hi;
+			}
+			T_CHECKF(hi - lo <= 1 && lo >= 20 / k, "k %zu: fold sizes %zu..%zu", k, lo, hi);
+		}
+	}
+	/* the same seed gives the same folds; another seed other folds */
+	T_CHECK(ft_table_kfold(t, &s, 4, 11, fold, NULL) == 0);
+	T_CHECK(ft_table_kfold(t, &s, 4, 11, again, NULL) == 0);
+	T_CHECK(memcmp(fold, again, sizeof fold) == 0);
+	T_CHECK(ft_table_kfold(t, &s, 4, 12, other, NULL) == 0);
+	T_CHECK(memcmp(fold, other, sizeof fold) != 0);
+	ft_table_free(t);
+}
+
+/* With every stratum of size two, two folds and a split of one half
+ * shuffle the same way and must put the same row of each pair first: the
+ * split's test part is fold 0. */
+static void test_agrees_with_split(void)
+{
+	struct ft_table *t = table("p.csv", "y,g\n1,a\n0,a\n1,b\n0,b\n1,a\n0,b\n1,b\n0,a\n");
+	char *sens[] = {"g"};
+	struct ft_spec s;
+	struct ft_table *tr = NULL, *te = NULL;
+	uint32_t fold[8];
+
+	spec(&s, sens);
+	if (!t) {
+		T_CHECK(t != NULL);
+		return;
+	}
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		T_CHECK(ft_table_kfold(t, &s, 2, seed, fold, NULL) == 0);
+		T_CHECK(ft_table_split(t, &s, 0.5, seed, &tr, &te, NULL) == 0);
+		if (te) {
+			size_t j = 0;
+			T_CHECK(te->n_rows == 4);
+			for (size_t i = 0; i < 8; i++)
+				if (fold[i] == 0) {
+					T_CHECKF(j < te->n_rows && te->line[j] == t->line[i],
+					         "seed %llu: fold 0 row %zu not the split's test row",
+					         (unsigned long long)seed, i);
+					j++;
+				}
+			T_CHECK(j == 4);
+		}
+		ft_table_free(tr);
+		ft_table_free(te);
+		tr = te = NULL;
+	}
+	ft_table_free(t);
+}
+
+static void test_errors(void)
+{
+	struct ft_table *t = table("e.csv", "y,g\n1,a\n0,b\n1,a\n");
+	char *sens[] = {"g"}, *nosuch[] = {"zz"};
+	struct ft_spec s;
+	uint32_t fold[3];
+	struct ft_error err = {0};
+
+	spec(&s, sens);
+	if (!t) {
+		T_CHECK(t != NULL);
+		return;
+	}
+	T_CHECK(ft_table_kfold(t, &s, 1, 1, fold, &err) == FT_EINVAL);
+	T_CHECK(strstr(err.msg, "need at least 2") != NULL);
+	ft_error_clear(&err);
+	T_CHECK(ft_table_kfold(t, &s, 4, 1, fold, &err) == FT_EDATA);
+	T_CHECK(strstr(err.msg, "e.csv: 4 folds of 3 rows") != NULL);
+	ft_error_clear(&err);
+	s.sensitive = nosuch;
+	T_CHECK(ft_table_kfold(t, &s, 2, 1, fold, &err) == FT_EINVAL);
+	T_CHECK(strstr(err.msg, "no column 'zz'") != NULL);
+	/* k = rows: one row a fold */
+	s.sensitive = sens;
+	T_CHECK(ft_table_kfold(t, &s, 3, 1, fold, NULL) == 0);
+	T_CHECK(fold[0] != fold[1] && fold[1] != fold[2] && fold[0] != fold[2]);
+	ft_table_free(t);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	T_RUN(test_balanced);
+	T_RUN(test_agrees_with_split);
+	T_RUN(test_errors);
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return t_done();
+}
