@@ -38,7 +38,9 @@
  * function of the level.  We bisect on (0, alpha] for the step that
  * crosses alpha, keeping a lower level whose table fails at most alpha and
  * an upper one whose table fails more, until the two tables differ in one
- * entry; the jump then sits exactly at a* = F(m_lo(i); i, p), and alpha_c
+ * entry (or no double lies between the levels); the first step above the
+ * lower level then sits exactly at a* = min F(m_lo(i); i, p) over the
+ * entries that differ, and alpha_c
  * is the largest double below a* (at a* itself the strict test already
  * takes the larger table).  This is the correction of Zehlike, Suehr &
  * Castillo ("A note on the significance adjustment for FA*IR with two
@@ -65,18 +67,38 @@ static double binom_lpmf(size_t j, size_t n, double p)
 	       (double)(n - j) * log1p(-p);
 }
 
-/* F(m; n, p) = P(Bin(n, p) <= m).  The pmf falls away from the mode
- * (n + 1) p on both sides, so: below the mode, sum the pmf downward from m
- * (pmf(j - 1) = pmf(j) j (1 - p) / ((n - j + 1) p)); at or above it, take
- * 1 - the upper tail summed upward from m + 1.  Either sum stops when a
- * term is below 1e-17 of the sum, the rest falling at least as fast.  The
- * first term comes from lgamma in log space. */
+/* F(m; n, p) = P(Bin(n, p) <= m).
+ *
+ * When q^n = (1 - p)^n does not underflow, sum the pmf upward from j = 0:
+ * pmf(j) = pmf(j - 1) (n - j + 1) p / (j q), multiplying before dividing.
+ * All terms are positive, so the relative error stays near m machine
+ * epsilons, and for p = 1/2 (p / q = 1) every term C(n, j) 2^-n and, for
+ * n <= 50, every partial sum is exact: the table's exact ties (F(1; 7, 1/2)
+ * = F(0; 4, 1/2) = 1/16) stay ties, as in exact arithmetic.
+ *
+ * Otherwise (large n): the pmf falls away from the mode (n + 1) p on both
+ * sides, so below the mode sum the pmf downward from m (pmf(j - 1) =
+ * pmf(j) j q / ((n - j + 1) p)), at or above it take 1 - the upper tail
+ * summed upward from m + 1, the first term from lgamma in log space; each
+ * sum stops when a term is below 1e-17 of the sum, the rest falling at
+ * least as fast. */
 static double binom_cdf(size_t m, size_t n, double p)
 {
 	double q = 1 - p, t, s = 0;
 
 	if (m >= n)
 		return 1.0;
+	t = pow(q, (double)n);
+	if (t > 1e-280) {
+		double r = p / q;
+
+		for (size_t j = 0;; j++) {
+			s += t;
+			if (j == m)
+				return s;
+			t = t * (double)(n - j) * r / (double)(j + 1);
+		}
+	}
 	if ((double)m < ((double)n + 1) * p) {
 		t = exp(binom_lpmf(m, n, p));
 		for (size_t j = m;; j--) {
@@ -225,15 +247,17 @@ int ft_fair_adjust_alpha(size_t k, double p, double alpha, double *alpha_c,
 			sw = mhi, mhi = mmid, mmid = sw;
 		}
 	}
+	/* The first step above lo is at a* = min F(mlo[i]; i + 1, p) over the
+	 * entries that differ (one entry, or several that step at the same
+	 * level when the bisection ran out of doubles between them). */
 	*alpha_c = lo;
-	if (diff == 1) {
-		/* one entry i steps up between lo and hi, at a* = F(mlo[i]; i+1, p) */
-		size_t i = 0;
-		double a;
+	{
+		double a = INFINITY;
 
-		while (mhi[i] == mlo[i])
-			i++;
-		a = nextafter(binom_cdf(mlo[i], i + 1, p), 0.0);
+		for (size_t i = 0; i < k; i++)
+			if (mhi[i] != mlo[i])
+				a = fmin(a, binom_cdf(mlo[i], i + 1, p));
+		a = nextafter(a, 0.0);
 		mtable(k, p, a, mmid);
 		if (a >= lo && memcmp(mmid, mlo, k * sizeof *mlo) == 0)
 			*alpha_c = a;
