@@ -36,7 +36,10 @@
  *     bottom), value(protected at the top)) for rND and rKL and
  *     value(protected at the bottom) for rRD (for the one-sided rRD the
  *     bottom ranking minimises every x_i at once, so it is the exact
- *     maximum).  The most unfair ranking therefore scores exactly 1.
+ *     maximum; for rND and rKL scripts/fixtures/make_ranking_fixtures.py
+ *     checks by dynamic programming over all rankings, N <= 50, that the
+ *     larger extreme is the maximum too).  The most unfair ranking
+ *     therefore scores exactly 1, and every ranking at most 1.
  *
  * Not here: re-ranking (src/fair/rerank.c), reading queries from files.
  */
@@ -216,10 +219,10 @@ static double gain(double rel)
 	return expm1(rel * 0.69314718055994530942);  /* ln 2 */
 }
 
-int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
-            struct ft_value *out, struct ft_error *err)
+/* Check rel and order; 1 (out undefined) when there are no items. */
+static int rel_start(const double *rel, const size_t *order, size_t n,
+                     struct ft_value *out, struct ft_error *err)
 {
-	double *ideal = NULL, dcg = 0, idcg = 0;
 	int rc;
 
 	if ((rc = check_rel(rel, n, err)) < 0 ||
@@ -227,8 +230,19 @@ int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
 		return rc;
 	if (n == 0) {
 		UNDEF(out, "no items");
-		return 0;
+		return 1;
 	}
+	return 0;
+}
+
+int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
+            struct ft_value *out, struct ft_error *err)
+{
+	double *ideal = NULL, dcg = 0, idcg = 0;
+	int rc;
+
+	if ((rc = rel_start(rel, order, n, out, err)) != 0)
+		return rc < 0 ? rc : 0;
 	if (k == 0 || k > n)
 		k = n;
 	ideal = malloc(n * sizeof *ideal);
@@ -254,13 +268,8 @@ int ft_precision(const double *rel, const size_t *order, size_t n, size_t k,
 	size_t hits = 0;
 	int rc;
 
-	if ((rc = check_rel(rel, n, err)) < 0 ||
-	    (rc = check_order(order, n, "order", err)) < 0)
-		return rc;
-	if (n == 0) {
-		UNDEF(out, "no items");
-		return 0;
-	}
+	if ((rc = rel_start(rel, order, n, out, err)) != 0)
+		return rc < 0 ? rc : 0;
 	if (k == 0)
 		k = n;
 	for (size_t r = 0; r < k && r < n; r++)
@@ -540,6 +549,26 @@ static int target_of(const double *target, const int32_t *seq, size_t m,
 	return 0;
 }
 
+/* What skew and NDKL start from: the known-group sequence (known_seq),
+ * the target t (target_of) and zeroed group counts cnt; the caller frees
+ * *seq, *t and *cnt whatever happens. */
+static int shares_setup(const int32_t *group, const size_t *order, size_t n,
+                        size_t n_groups, const double *target, int32_t **seq,
+                        size_t *m, double **t, size_t **cnt, struct ft_error *err)
+{
+	int rc;
+
+	*t = NULL;
+	*cnt = NULL;
+	if ((rc = known_seq(group, order, n, n_groups, seq, m, err)) < 0)
+		return rc;
+	*t = malloc(n_groups * sizeof **t);
+	*cnt = calloc(n_groups, sizeof **cnt);
+	if (!*t || !*cnt)
+		return ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
+	return target_of(target, *seq, *m, n_groups, *t, err);
+}
+
 int ft_skew(const int32_t *group, const size_t *order, size_t n,
             size_t n_groups, const double *target, size_t k,
             struct ft_value *skew, struct ft_error *err)
@@ -551,15 +580,8 @@ int ft_skew(const int32_t *group, const size_t *order, size_t n,
 
 	if (k == 0)
 		return ft_error_set(err, FT_EINVAL, "skew: k must be at least 1");
-	if ((rc = known_seq(group, order, n, n_groups, &seq, &m, err)) < 0)
-		goto done;
-	t = malloc(n_groups * sizeof *t);
-	cnt = calloc(n_groups, sizeof *cnt);
-	if (!t || !cnt) {
-		rc = ft_error_set(err, FT_ENOMEM, "skew: out of memory");
-		goto done;
-	}
-	if ((rc = target_of(target, seq, m, n_groups, t, err)) < 0)
+	if ((rc = shares_setup(group, order, n, n_groups, target, &seq, &m, &t, &cnt,
+	                       err)) < 0)
 		goto done;
 	if (k > m)
 		k = m;
@@ -591,15 +613,8 @@ int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
 	size_t m, *cnt = NULL;
 	int rc;
 
-	if ((rc = known_seq(group, order, n, n_groups, &seq, &m, err)) < 0)
-		goto done;
-	t = malloc(n_groups * sizeof *t);
-	cnt = calloc(n_groups, sizeof *cnt);
-	if (!t || !cnt) {
-		rc = ft_error_set(err, FT_ENOMEM, "ndkl: out of memory");
-		goto done;
-	}
-	if ((rc = target_of(target, seq, m, n_groups, t, err)) < 0)
+	if ((rc = shares_setup(group, order, n, n_groups, target, &seq, &m, &t, &cnt,
+	                       err)) < 0)
 		goto done;
 	if (m == 0) {
 		UNDEF(out, "no items of known group");
