@@ -519,6 +519,185 @@ struct ft_proxy {
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err);
 
+/* ------------------------------------------ ranking metrics and re-ranking */
+
+/* One query's n items (src/metrics/ranking.c, src/fair/rerank.c).  A
+ * ranking is a permutation: order[r] is the item at rank r + 1 (rank 1 is
+ * the top).  rel[i] is item i's graded relevance (finite, >= 0); group[i]
+ * is 0 .. n_groups-1, or -1 when unknown.  Every call checks its arrays up
+ * front (FT_EINVAL naming the array and index).  A value that cannot be
+ * computed is a struct ft_value with a static reason, never an error. */
+
+/* The ranking by score: stable descending sort (equal scores keep item
+ * order), order gets n entries.  A NaN score is FT_EINVAL. */
+int ft_rank_order(const double *score, size_t n, size_t *order,
+                  struct ft_error *err);
+
+/* NDCG@k = DCG@k / IDCG@k, DCG@k = sum over ranks r = 1 .. min(k, n) of
+ * (2^rel - 1) / log2(1 + r); IDCG@k is the DCG@k of the ideal ordering (rel
+ * descending).  k = 0 means k = n.  Undefined when IDCG@k = 0 ("no relevant
+ * items") or n = 0. */
+int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
+            struct ft_value *out, struct ft_error *err);
+/* Precision@k = #{relevant items (rel > 0) in the top min(k, n)} / k (a
+ * ranking shorter than k counts the missing ranks as not relevant, as
+ * trec_eval does).  k = 0 means k = n.  Undefined when n = 0. */
+int ft_precision(const double *rel, const size_t *order, size_t n, size_t k,
+                 struct ft_value *out, struct ft_error *err);
+/* Kendall's tau-b between two score vectors (ties in either count as in
+ * scipy.stats.kendalltau), O(n log n).  Undefined when n < 2 or either
+ * vector is constant. */
+int ft_kendall_tau(const double *a, const double *b, size_t n,
+                   struct ft_value *out, struct ft_error *err);
+/* The same between two rankings of the same n items (no ties: tau-a). */
+int ft_kendall_tau_orders(const size_t *order_a, const size_t *order_b,
+                          size_t n, struct ft_value *out, struct ft_error *err);
+
+/* Exposure of the item at rank r: 1 / log2(1 + r) (the DCG discount;
+ * Singh & Joachims 2018).  exposure[g] (n_groups entries) is the mean
+ * exposure of group g's items, undefined for a group without items.  Items
+ * of unknown group keep their ranks but count for no group. */
+int ft_group_exposure(const int32_t *group, const size_t *order, size_t n,
+                      size_t n_groups, struct ft_value *exposure,
+                      struct ft_error *err);
+/* DELTR's exposure ratio (Zehlike & Castillo, WWW 2020): mean exposure of
+ * the protected group's items / mean exposure of the items of every other
+ * known group.  Below 1: the protected group is seen less. */
+int ft_exposure_ratio(const int32_t *group, const size_t *order, size_t n,
+                      size_t n_groups, int32_t protected_group,
+                      struct ft_value *out, struct ft_error *err);
+
+/* Geyik, Ambler & Kenthapadi (KDD 2019), on the ranking of the items of
+ * known group (items with group -1 are removed, the rest keep their
+ * order).  target[g] is the desired proportion of group g (>= 0, summing
+ * to 1); NULL = the group proportions of the whole ranking.
+ * skew[g] = ln(p_g@k / target[g]), p_g@k = group g's share of the top k
+ * (k clipped to the number of items; k >= 1); undefined when group g is
+ * absent from the top k (log 0) or target[g] = 0. */
+int ft_skew(const int32_t *group, const size_t *order, size_t n,
+            size_t n_groups, const double *target, size_t k,
+            struct ft_value *skew, struct ft_error *err);
+/* NDKL = (1/Z) sum_{i=1..N} KL(D_i || target) / log2(i + 1), Z = sum_{i=1..N}
+ * 1 / log2(i + 1), D_i the group shares of the top i, KL in nats with
+ * 0 ln 0 = 0.  Undefined without items of known group or when a group in
+ * the ranking has target 0 (infinite divergence). */
+int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
+            size_t n_groups, const double *target, struct ft_value *out,
+            struct ft_error *err);
+
+/* Yang & Stoyanovich (SSDBM 2017): protected = group protected_group, the
+ * other known groups are non-protected, unknown items are removed.  With N
+ * items, S of them protected, x_i protected in the top i and cut-offs
+ * i = step, 2 step, ... <= N (step 0 = 10):
+ *   rND  sum_i |x_i / i - S / N| / log2(i + 1)
+ *   rKL  sum_i KL((x_i/i, 1 - x_i/i) || (S/N, 1 - S/N)) / log2(i + 1)
+ *   rRD  sum_i max(0, S/(N-S) - x_i/(i-x_i)) / log2(i + 1)   (one-sided;
+ *        a prefix without non-protected items adds 0)
+ * each divided by its normalizer Z: the larger of the values of the two
+ * most unfair rankings of the same N and S (every protected item at the
+ * bottom, every protected item at the top); for rRD, protected at the
+ * bottom.  src/metrics/ranking.c says where this follows the authors' code
+ * and where the paper.  Undefined when S = 0, S = N, N < step or Z = 0. */
+enum ft_rank_fair { FT_RF_RND = 0, FT_RF_RKL, FT_RF_RRD, FT_N_RANK_FAIR };
+const char *ft_rank_fair_name(int measure);   /* "rnd", "rkl", "rrd" */
+int ft_rank_fairness(int measure, const int32_t *group, const size_t *order,
+                     size_t n, size_t n_groups, int32_t protected_group,
+                     size_t step, struct ft_value *out, struct ft_error *err);
+
+/* Pairwise accuracy across groups (Beutel et al., KDD 2019): for relevant
+ * items (rel > 0) and irrelevant items (rel = 0) of known group,
+ *   acc[a * n_groups + b] = P(rank(i) < rank(j) | i relevant in a,
+ *                                                 j irrelevant in b),
+ *   row[a] = the same with j irrelevant in any known group (Beutel's
+ *            pairwise accuracy of group a);
+ * gap = max_a row[a] - min_a row[a] (pairwise fairness);
+ * inter_gap = max over a < b of |acc[a][b] - acc[b][a]| (inter-group);
+ * intra_gap = max_a acc[a][a] - min_a acc[a][a] (intra-group);
+ * each over the defined values, undefined with fewer than two of them. */
+struct ft_pairwise {
+	size_t n_groups;
+	struct ft_value *acc;      /* n_groups * n_groups */
+	struct ft_value *row;      /* n_groups */
+	struct ft_value gap, inter_gap, intra_gap;
+};
+int ft_pairwise_accuracy(const double *rel, const int32_t *group,
+                         const size_t *order, size_t n, size_t n_groups,
+                         struct ft_pairwise **out, struct ft_error *err);
+void ft_pairwise_free(struct ft_pairwise *pw);
+
+/* The mean over queries of the values that are defined; *n_defined (may be
+ * NULL) counts them.  None defined: undefined ("no queries" or "undefined
+ * in every query"). */
+void ft_query_mean(const struct ft_value *v, size_t n, struct ft_value *out,
+                   size_t *n_defined);
+
+/* FA*IR (Zehlike et al., CIKM 2017).  A prefix of length i with t protected
+ * items passes the ranked group fairness test when F(t; i, p) > alpha (F the
+ * binomial CDF); the table m[i-1] = min{t : F(t; i, p) > alpha}, i = 1..k,
+ * is the fewest protected items the top i must hold.  p, alpha in (0, 1). */
+int ft_fair_mtable(size_t k, double p, double alpha, size_t *m,
+                   struct ft_error *err);
+/* Exact probability that a ranking whose items are protected i.i.d. with
+ * probability p fails the table at some position 1..k (dynamic programming
+ * over the protected count, O(k^2)). */
+int ft_fair_fail_prob(const size_t *m, size_t k, double p, double *prob,
+                      struct ft_error *err);
+/* The multiple-testing adjustment: alpha_c <= alpha, the largest level
+ * whose table fails a fair ranking with probability <= alpha (the failure
+ * probability is a step function of the level, so it equals alpha only by
+ * chance; alpha_c = alpha when the table of alpha already keeps it).  m
+ * (k entries) and fail (may be NULL) get that table and its failure
+ * probability. */
+int ft_fair_adjust_alpha(size_t k, double p, double alpha, double *alpha_c,
+                         size_t *m, double *fail, struct ft_error *err);
+/* The FA*IR top-k: the best remaining item by score, unless the table
+ * needs a protected item at this rank, then the best protected one; equal
+ * scores go to the protected item.  Items of group protected_group are
+ * protected; all others (unknown group too) are not.  Within each of the two
+ * classes items keep their score order (stable).  out gets k <= n item
+ * indices.  m must be a table: m[0] <= 1, m[i] <= m[i-1] + 1.  Too few
+ * protected items for the table is FT_EDATA. */
+int ft_fair_rerank(const double *score, const int32_t *group, size_t n,
+                   int32_t protected_group, const size_t *m, size_t k,
+                   size_t *out, struct ft_error *err);
+/* Table (adjusted when adjust = 1) and re-ranking in one call; *alpha_used
+ * (may be NULL) gets the level the table was made with. */
+int ft_fair_topk(const double *score, const int32_t *group, size_t n,
+                 int32_t protected_group, size_t k, double p, double alpha,
+                 int adjust, size_t *out, double *alpha_used,
+                 struct ft_error *err);
+
+/* Geyik, Ambler & Kenthapadi (KDD 2019), Algorithm 1 and its variants, for
+ * any number of groups with target proportions p[g] (>= 0, summing to 1).
+ * At rank r, group g is below its minimum when it has fewer than
+ * floor(r p[g]) items so far and below its maximum when it has at least
+ * that but fewer than ceil(r p[g]).  A group below its minimum goes first
+ * (the one whose next item scores highest); otherwise among the groups
+ * below their maximum DET_GREEDY takes the highest next score, DET_CONS
+ * the smallest ceil(r p[g]) / p[g] (the group whose minimum rises
+ * soonest), DET_RELAXED the highest next score among the groups with the
+ * smallest ceil(ceil(r p[g]) / p[g]).  Ties go to the higher next score,
+ * then the lower group index; exhausted groups drop out, and when no group
+ * qualifies the best remaining item is taken. */
+enum ft_det { FT_DET_GREEDY = 0, FT_DET_CONS, FT_DET_RELAXED, FT_N_DET };
+const char *ft_det_name(int algo);            /* "det_greedy", ... */
+/* Per-group lists: score[g][0 .. len[g]-1] sorted descending.  Rank r gets
+ * item out_index[r] of group out_group[r]; k <= total items. */
+int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
+                  const size_t *len, const double *p, size_t k,
+                  size_t *out_group, size_t *out_index, struct ft_error *err);
+/* The same on n items with scores and groups (every group known); out gets
+ * k item indices.  Within a group items keep their stable score order. */
+int ft_det_rerank_items(int algo, const double *score, const int32_t *group,
+                        size_t n, size_t n_groups, const double *p, size_t k,
+                        size_t *out, struct ft_error *err);
+/* Geyik's InfeasibleIndex: the number of prefixes i = 1 .. min(k, N) of the
+ * ranking of known-group items in which some group g has fewer than
+ * floor(i p[g]) items. */
+int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
+                        size_t n_groups, const double *p, size_t k,
+                        size_t *count, struct ft_error *err);
+
 /* -------------------------------------------- before/after comparison */
 
 /* One row of the before/after comparison, a tidy table: metric x model x
