@@ -12,9 +12,14 @@
  *     within Monte-Carlo error; unit, few-valued and continuous weights),
  *     determinism, 1 vs 2 OpenMP threads, undefined resamples, the
  *     percentile rule, binned against exact AUC;
+ *   - the same bootstrap checks for a randomized classifier (pos set: a few
+ *     values, so refined cells, and continuous, so row-list cells);
  *   - the permutation test against the exact hypergeometric p-value, against
- *     a row-shuffling test written here (unit and general weights), p = 1
- *     for identical groups, the +1 correction, errors.
+ *     a row-shuffling test written here (unit and general weights, and with
+ *     pos: the type fast path and both fallbacks), p = 1 for identical
+ *     groups, the +1 correction, errors.
+ * The deterministic checks of pos (bit identity, row expansion, a hand
+ * case) are in test_randomized.c.
  * The statistical comparisons use fixed seeds, so a run is reproducible;
  * each is a 5-standard-error (or Kolmogorov-Smirnov at 0.001) check, so a
  * change to how the library consumes random numbers may, rarely, need other
@@ -471,10 +476,10 @@ static void test_reference_fixtures(void)
 
 /* Synthetic data: groups 0 .. G-1 with shares 3:2:2, about 1/8 of rows
  * without a group, scores on a grid of `grid` steps; weights: 0 none,
- * 1 three values, 2 continuous. */
+ * 1 three values, 2 continuous.  pos (synth_pos) NULL unless set. */
 struct synth {
 	size_t n, G;
-	double *y, *s, *w;
+	double *y, *s, *w, *pos;
 	int32_t *g;
 };
 
@@ -483,7 +488,35 @@ static void synth_free(struct synth *d)
 	free(d->y);
 	free(d->s);
 	free(d->w);
+	free(d->pos);
 	free(d->g);
+}
+
+/* P(yhat = 1) of a randomized classifier: mode 1 a mixture of three
+ * thresholds (values 0, .5, .8, 1), 2 group-specific randomized thresholds
+ * (three values a group), 3 continuous (the score plus noise). */
+static int synth_pos(struct synth *d, int mode, uint64_t seed)
+{
+	struct ft_rng r;
+
+	d->pos = malloc(d->n * sizeof *d->pos);
+	if (!d->pos)
+		return -1;
+	ft_rng_seed(&r, seed);
+	for (size_t i = 0; i < d->n; i++) {
+		double s = d->s[i];
+		int k = d->g[i] + 1;
+
+		if (mode == 1)
+			d->pos[i] = 0.5 * (s >= 0.4) + 0.3 * (s >= 0.5) + 0.2 * (s >= 0.6);
+		else if (mode == 2)
+			d->pos[i] = (1 - 0.1 * (k == 2)) * ((0.3 + 0.1 * k) * (s >= 0.4 + 0.05 * k) +
+			                                    (0.7 - 0.1 * k) * (s >= 0.55)) +
+			            0.05 * (k == 2);
+		else
+			d->pos[i] = fmin(1, fmax(0, s + 0.4 * (ft_rng_uniform(&r) - 0.5)));
+	}
+	return 0;
 }
 
 static int synth_make(struct synth *d, size_t n, double grid, int weights, uint64_t seed)
@@ -492,6 +525,7 @@ static int synth_make(struct synth *d, size_t n, double grid, int weights, uint6
 
 	d->n = n;
 	d->G = 3;
+	d->pos = NULL;
 	d->y = malloc(n * sizeof *d->y);
 	d->s = malloc(n * sizeof *d->s);
 	d->w = weights ? malloc(n * sizeof *d->w) : NULL;
@@ -523,6 +557,7 @@ static struct ft_eval_input synth_input(const struct synth *d, long priv)
 	in.y = d->y;
 	in.score = d->s;
 	in.w = d->w;
+	in.pos = d->pos;
 	in.group = d->g;
 	in.n_groups = d->G;
 	in.group_names = names;
@@ -566,12 +601,12 @@ static struct ft_fval *row_replicates(const struct ft_eval_input *in, size_t B,
 {
 	struct ft_fval *rep = malloc(n_slots * B * sizeof *rep);
 	double *y = malloc(in->n * sizeof *y), *s = malloc(in->n * sizeof *s);
-	double *w = malloc(in->n * sizeof *w);
+	double *w = malloc(in->n * sizeof *w), *pos = malloc(in->n * sizeof *pos);
 	int32_t *g = malloc(in->n * sizeof *g);
 	struct ft_rng r;
 	struct ft_eval_input rin = *in;
 
-	if (!rep || !y || !s || !w || !g) {
+	if (!rep || !y || !s || !w || !pos || !g) {
 		free(rep);
 		rep = NULL;
 		goto done;
@@ -579,6 +614,7 @@ static struct ft_fval *row_replicates(const struct ft_eval_input *in, size_t B,
 	rin.y = y;
 	rin.score = s;
 	rin.w = in->w ? w : NULL;
+	rin.pos = in->pos ? pos : NULL;
 	rin.group = g;
 	ft_rng_seed(&r, seed);
 	for (size_t b = 0; b < B; b++) {
@@ -589,6 +625,7 @@ static struct ft_fval *row_replicates(const struct ft_eval_input *in, size_t B,
 			y[i] = in->y[j];
 			s[i] = in->score[j];
 			w[i] = in->w ? in->w[j] : 1;
+			pos[i] = in->pos ? in->pos[j] : 0;
 			g[i] = in->group[j];
 		}
 		if (ft_fairness_summaries(&rin, 0, 0, 0.95, &t, NULL) != 0 || t->n != n_slots) {
@@ -608,6 +645,7 @@ done:
 	free(y);
 	free(s);
 	free(w);
+	free(pos);
 	free(g);
 	return rep;
 }
@@ -680,7 +718,7 @@ done:
 /* Count-based against row-based: every summary's undefined fraction, mean
  * and sd within Monte-Carlo error (5 standard errors; sd within 12%), and
  * the whole distribution by a two-sample Kolmogorov-Smirnov test. */
-static void boot_agreement(int weights, size_t n, double grid, int want_list)
+static void boot_agreement(int weights, int pos, size_t n, double grid, int want_list)
 {
 	enum { B = 3000 };
 	struct synth d;
@@ -690,7 +728,8 @@ static void boot_agreement(int weights, size_t n, double grid, int want_list)
 	int metric[64], conv[64];
 	double max_ks = 0;
 
-	if (synth_make(&d, n, grid, weights, 100 + (uint64_t)weights) != 0) {
+	if (synth_make(&d, n, grid, weights, 100 + (uint64_t)weights) != 0 ||
+	    (pos && synth_pos(&d, pos, 7) != 0)) {
 		T_FAIL("out of memory");
 		goto done;
 	}
@@ -702,16 +741,16 @@ static void boot_agreement(int weights, size_t n, double grid, int want_list)
 		T_FAIL("replicates failed");
 		goto done;
 	}
-	T_CHECKF(want_list ? list > 0 : list == 0, "weights %d: %zu row-list cells", weights,
-	         list);
+	T_CHECKF(want_list ? list > 0 : list == 0, "weights %d, pos %d: %zu row-list cells",
+	         weights, pos, list);
 	for (size_t k = 0; k < n_slots; k++) {
 		struct moments a = moments_of(rc + k * B, B), b = moments_of(rr + k * B, B);
 		double se_m = sqrt(a.sd * a.sd / (double)a.m + b.sd * b.sd / (double)b.m);
 		double fu = (a.undef + b.undef) / 2;
 
 		T_CHECKF(fabs(a.undef - b.undef) <= 5 * sqrt(fu * (1 - fu) * 2.0 / B) + 1e-9,
-		         "weights %d, %s / %s: undefined in %.4f vs %.4f of resamples", weights,
-		         ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.undef, b.undef);
+		         "weights %d, pos %d, %s / %s: undefined in %.4f vs %.4f of resamples", weights,
+		         pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.undef, b.undef);
 		if (a.m < B / 2 || b.m < B / 2)
 			continue;
 		if (b.sd == 0 && a.sd == 0) {
@@ -719,25 +758,25 @@ static void boot_agreement(int weights, size_t n, double grid, int want_list)
 			continue;
 		}
 		T_CHECKF(fabs(a.mean - b.mean) <= 5 * se_m,
-		         "weights %d, %s / %s: mean %.6g (counts) vs %.6g (rows), se %.3g",
-		         weights, ft_fairness_name(metric[k]), ft_convention_name(conv[k]),
+		         "weights %d, pos %d, %s / %s: mean %.6g (counts) vs %.6g (rows), se %.3g",
+		         weights, pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]),
 		         a.mean, b.mean, se_m);
 		{
 			double dks = ks_stat(rc + k * B, rr + k * B, B);
 			/* two-sample Kolmogorov-Smirnov at 0.001: c = 1.95 */
 			T_CHECKF(dks <= 1.95 * sqrt(2.0 / B),
-			         "weights %d, %s / %s: Kolmogorov-Smirnov distance %.4f", weights,
-			         ft_fairness_name(metric[k]), ft_convention_name(conv[k]), dks);
+			         "weights %d, pos %d, %s / %s: Kolmogorov-Smirnov distance %.4f", weights,
+			         pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]), dks);
 			max_ks = fmax(max_ks, dks);
 		}
 		T_CHECKF(fabs(a.sd / b.sd - 1) <= 0.12,
-		         "weights %d, %s / %s: sd %.6g (counts) vs %.6g (rows)", weights,
-		         ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.sd, b.sd);
+		         "weights %d, pos %d, %s / %s: sd %.6g (counts) vs %.6g (rows)", weights,
+		         pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.sd, b.sd);
 		compared++;
 	}
 	T_CHECKF(compared >= 25, "only %zu summaries compared", compared);
-	fprintf(stderr, "bootstrap, weights %d: counts vs rows, largest KS distance %.4f "
-	        "(critical %.4f)\n", weights, max_ks, 1.95 * sqrt(2.0 / B));
+	fprintf(stderr, "bootstrap, weights %d, pos %d: counts vs rows, largest KS distance "
+	        "%.4f (critical %.4f)\n", weights, pos, max_ks, 1.95 * sqrt(2.0 / B));
 
 	/* the public intervals against the row bootstrap's percentiles */
 	if (weights == 0) {
@@ -786,28 +825,53 @@ done:
 
 static void test_boot_vs_rows_unit(void)
 {
-	boot_agreement(0, 300, 20, 0);
+	boot_agreement(0, 0, 300, 20, 0);
 }
 
 static void test_boot_vs_rows_few_weights(void)
 {
-	boot_agreement(1, 300, 20, 0);
+	boot_agreement(1, 0, 300, 20, 0);
 }
 
 static void test_boot_vs_rows_continuous_weights(void)
 {
 	/* 5 distinct scores: about 30 rows with distinct weights per cell */
-	boot_agreement(2, 1200, 4, 1);
+	boot_agreement(2, 0, 1200, 4, 1);
+}
+
+/* A randomized classifier: cells refined by (weight, pos) pairs (a few pos
+ * values, with and without weights), row-list cells (continuous pos), and
+ * group-specific thresholds with three weight values. */
+static void test_boot_vs_rows_pos_few(void)
+{
+	boot_agreement(0, 1, 300, 20, 0);
+}
+
+static void test_boot_vs_rows_pos_groups(void)
+{
+	boot_agreement(1, 2, 400, 20, 0);
+}
+
+static void test_boot_vs_rows_pos_continuous(void)
+{
+	boot_agreement(0, 3, 1200, 4, 1);
+}
+
+static void test_boot_vs_rows_pos_weights_continuous(void)
+{
+	boot_agreement(2, 3, 1200, 4, 1);
 }
 
 /* The cells reproduce the data: a "resample" that draws every row once gives
  * the exact cells of every target (counts exactly, weights to rounding), with
- * equal-frequency bins, a threshold inside a bin's range, and all three kinds
- * of weights. */
+ * equal-frequency bins, a threshold inside a bin's range, all three kinds
+ * of weights, and pos NULL, a few pos values or continuous pos (with the
+ * GE / Theil terms of the randomized rows). */
 static void test_boot_cells_exact(void)
 {
 	static const double thresholds[] = { 0.5, 0.37, 0.0, 1.0 };
 
+	for (int pm = 0; pm < 4; pm += 1 + (pm == 1))
 	for (int weights = 0; weights < 3; weights++)
 		for (int ti = 0; ti < 4; ti++)
 			for (int grid = 0; grid < 2; grid++) {
@@ -818,8 +882,10 @@ static void test_boot_cells_exact(void)
 				struct ft_boot *bt = NULL;
 				size_t cells, list, bins;
 
-				if (synth_make(&d, 3000, grid ? 1e6 : 50, weights, 40 + (uint64_t)ti) != 0) {
+				if (synth_make(&d, 3000, grid ? 1e6 : 50, weights, 40 + (uint64_t)ti) != 0 ||
+				    (pm && synth_pos(&d, pm, 3) != 0)) {
 					T_FAIL("out of memory");
+					synth_free(&d);
 					return;
 				}
 				in = synth_input(&d, 2);
@@ -832,15 +898,23 @@ static void test_boot_cells_exact(void)
 				}
 				ft_targets_from_strata(ex, 3, 2);
 				ft_boot_info(bt, &cells, &list, &bins);
-				for (int t = 0; t < 6; t++)
+				for (int t = 0; t < 6; t++) {
 					for (int k = 0; k < 4; k++) {
 						T_CHECKF(bc[t].c[k] == ex[t].c[k] &&
 						         fabs(bc[t].w[k] - ex[t].w[k]) <= 1e-12 * ex[t].w[k],
-						         "weights %d, threshold %g, grid %d, target %d, cell %d: "
-						         "%g rows / %.17g weight, expected %g / %.17g", weights,
-						         in.threshold, grid, t, k, bc[t].c[k], bc[t].w[k],
-						         ex[t].c[k], ex[t].w[k]);
+						         "pos %d, weights %d, threshold %g, grid %d, target %d, "
+						         "cell %d: %g rows / %.17g weight, expected %g / %.17g",
+						         pm, weights, in.threshold, grid, t, k, bc[t].c[k],
+						         bc[t].w[k], ex[t].c[k], ex[t].w[k]);
 					}
+					T_CHECKF(fabs(bc[t].bvar - ex[t].bvar) <= 1e-12 * ex[t].bvar &&
+					         fabs(bc[t].bjen - ex[t].bjen) <= -1e-12 * ex[t].bjen &&
+					         (pm == 3 ? ex[t].bvar > 0 && ex[t].bjen < 0 : 1) &&
+					         (pm == 0 ? ex[t].bvar == 0 && ex[t].bjen == 0 : 1),
+					         "pos %d, target %d: benefit terms %.17g %.17g, expected "
+					         "%.17g %.17g", pm, t, bc[t].bvar, bc[t].bjen, ex[t].bvar,
+					         ex[t].bjen);
+				}
 				T_CHECKF(grid ? bins >= FT_BOOT_BINS : bins <= 51, "%zu bins", bins);
 next:
 				ft_boot_free(bt);
@@ -853,7 +927,7 @@ static void test_boot_vs_rows_continuous_scores(void)
 {
 	/* more distinct scores than bins: equal-frequency bins, the threshold
 	 * as an extra edge, binned AUC (the row bootstrap's is exact) */
-	boot_agreement(1, 800, 1e6, 0);
+	boot_agreement(1, 0, 800, 1e6, 0);
 }
 
 static int same_tables(const struct ft_summary_table *a, const struct ft_summary_table *b)
@@ -1228,8 +1302,16 @@ static double perm_rows(const struct ft_eval_input *in, int metric, size_t n_per
 		}
 		for (size_t i = 0; i < N; i++) {
 			size_t k = idx[i];
-			int cell = 2 * (in->y[k] == 1) + (in->score[k] >= in->threshold);
-			(i < na ? ca : cb)[cell] += in->w ? in->w[k] : 1;
+			int y = in->y[k] == 1;
+			double w = in->w ? in->w[k] : 1, *c = i < na ? ca : cb;
+
+			if (in->pos) {
+				/* expected cells */
+				c[2 * y + 1] += w * in->pos[k];
+				c[2 * y] += w * (1 - in->pos[k]);
+			} else {
+				c[2 * y + (in->score[k] >= in->threshold)] += w;
+			}
 		}
 		/* metric is TPR here: TP / (TP + FN) */
 		(void)metric;
@@ -1245,36 +1327,50 @@ static double perm_rows(const struct ft_eval_input *in, int metric, size_t n_per
 	return (1.0 + (double)hits) / (1.0 + (double)n_perm);
 }
 
-static void perm_vs_rows(int weights)
+static void perm_vs_rows(int weights, int pos, uint64_t seed)
 {
 	struct synth d;
 	struct ft_eval_input in;
 	struct ft_value gap;
 	double p1, p2, n_perm = 20000;
 
-	if (synth_make(&d, 400, 20, weights, 55) != 0) {
+	if (synth_make(&d, 400, 20, weights, seed) != 0 ||
+	    (pos && synth_pos(&d, pos, 8) != 0)) {
 		T_FAIL("out of memory");
+		synth_free(&d);
 		return;
 	}
 	in = synth_input(&d, -1);
 	T_CHECK(ft_permutation_test(&in, FT_M_TPR, 0, 1, (size_t)n_perm, 9, &gap, &p1,
 	                            NULL) == 0);
 	p2 = perm_rows(&in, FT_M_TPR, (size_t)n_perm, 10, gap.value);
-	T_CHECKF(gap.why == NULL && p1 > 0.02 && p1 < 0.98, "gap %g, p %g: pick other data",
-	         gap.value, p1);
+	T_CHECKF(gap.why == NULL && p1 > 0.02 && p1 < 0.98,
+	         "pos %d: gap %g, p %g: pick other data", pos, gap.value, p1);
 	T_CHECKF(fabs(p1 - p2) <= 5 * sqrt(2 * p2 * (1 - p2) / n_perm),
-	         "weights %d: p %.5f (counts) vs %.5f (shuffled rows)", weights, p1, p2);
+	         "weights %d, pos %d: p %.5f (counts) vs %.5f (shuffled rows)", weights, pos, p1,
+	         p2);
 	synth_free(&d);
 }
 
 static void test_perm_vs_rows_unit(void)
 {
-	perm_vs_rows(0);
+	perm_vs_rows(0, 0, 55);
 }
 
 static void test_perm_vs_rows_weighted(void)
 {
-	perm_vs_rows(2);
+	perm_vs_rows(2, 0, 55);
+}
+
+/* pos: a few (y, pos) types with unit weights (the type fast path), more
+ * than MAX_TYPES (continuous pos: rows shuffled), and weights with pos. */
+static void test_perm_vs_rows_pos(void)
+{
+	/* data seeds picked for p-values away from 0 and 1 */
+	perm_vs_rows(0, 1, 62);
+	perm_vs_rows(0, 2, 69);
+	perm_vs_rows(0, 3, 57);
+	perm_vs_rows(2, 2, 58);
 }
 
 static void test_perm_extremes(void)
@@ -1388,12 +1484,17 @@ int main(void)
 	T_RUN(test_boot_vs_rows_few_weights);
 	T_RUN(test_boot_vs_rows_continuous_weights);
 	T_RUN(test_boot_vs_rows_continuous_scores);
+	T_RUN(test_boot_vs_rows_pos_few);
+	T_RUN(test_boot_vs_rows_pos_groups);
+	T_RUN(test_boot_vs_rows_pos_continuous);
+	T_RUN(test_boot_vs_rows_pos_weights_continuous);
 	T_RUN(test_boot_cells_exact);
 	T_RUN(test_boot_determinism_and_threads);
 	T_RUN(test_boot_undefined);
 	T_RUN(test_perm_exact);
 	T_RUN(test_perm_vs_rows_unit);
 	T_RUN(test_perm_vs_rows_weighted);
+	T_RUN(test_perm_vs_rows_pos);
 	T_RUN(test_perm_extremes);
 	T_RUN(test_perm_errors);
 	return t_done();
