@@ -69,7 +69,8 @@ struct ft_boot {
 	int rand;                /* in->pos was set: the next five are used */
 	double *pv;              /* K: the pos value (refined cells) */
 	double *bv, *bj;         /* K: its benefit terms, ft_benefit_terms */
-	double *lp, *lbv, *lbj;  /* per row-list row: pos and benefit terms */
+	double *lp, *lbj;        /* per row-list row: pos and its Theil term (the
+	                            variance term w p (1 - p) is recomputed) */
 	uint32_t *stratum;       /* K */
 	uint32_t *bin;           /* K */
 	uint8_t *cell;           /* K: 2 y + yhat */
@@ -90,7 +91,6 @@ void ft_boot_free(struct ft_boot *b)
 	free(b->bv);
 	free(b->bj);
 	free(b->lp);
-	free(b->lbv);
 	free(b->lbj);
 	free(b->stratum);
 	free(b->bin);
@@ -262,9 +262,8 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 			goto done;
 		if (b->rand) {
 			b->lp = malloc((n ? n : 1) * sizeof *b->lp);
-			b->lbv = malloc((n ? n : 1) * sizeof *b->lbv);
 			b->lbj = malloc((n ? n : 1) * sizeof *b->lbj);
-			if (!b->lp || !b->lbv || !b->lbj)
+			if (!b->lp || !b->lbj)
 				goto done;
 		}
 		koff[0] = 0;
@@ -330,9 +329,11 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 
 					b->lw[l + j] = in->w ? in->w[r] : 1.0;
 					if (b->rand) {
+						double bv;
+
 						b->lp[l + j] = in->pos[r];
-						ft_benefit_terms(y, b->lw[l + j], in->pos[r],
-						                 &b->lbv[l + j], &b->lbj[l + j]);
+						ft_benefit_terms(y, b->lw[l + j], in->pos[r], &bv,
+						                 &b->lbj[l + j]);
 					}
 				}
 				if ((rc = add_cell(b, &cap, m, NAN, NAN, s, bin, cell, l, l + m)) != 0)
@@ -468,21 +469,24 @@ static void accumulate_rand(const struct ft_boot *b, const uint64_t *m, struct f
 		if (m[c] == 0)
 			continue;
 		if (b->loff[c + 1] > b->loff[c]) {
-			/* row-list cell: m rows drawn uniformly from the cell */
+			/* row-list cell: m rows drawn uniformly from the cell;
+			 * w p (1 - p) is ft_benefit_terms' bvar (0 for p = 0, 1)
+			 * without a third array to miss in the cache */
 			size_t l = b->loff[c];
 			uint64_t len = b->loff[c + 1] - l;
 			int all = m[c] == b->cnt[c] && !r;
+			const double *lw = b->lw + l, *lp = b->lp + l, *lj = b->lbj + l;
 
 			W = W1 = W0 = V = J = n1 = n0 = 0;
 			for (uint64_t j = 0; j < m[c]; j++) {
-				size_t i = l + (all ? j : ft_rng_below(r, len));
-				double wi = b->lw[i], p = b->lp[i];
+				uint64_t i = all ? j : ft_rng_below(r, len);
+				double wi = lw[i], p = lp[i];
 
 				W += wi;
 				W1 += wi * p;
 				W0 += wi * (1 - p);
-				V += b->lbv[i];
-				J += b->lbj[i];
+				V += wi * (p * (1 - p));
+				J += lj[i];
 				n1 += p > 0;
 				n0 += p < 1;
 			}
