@@ -406,13 +406,32 @@ static double auc_hist(const double *h, size_t nb)
 	return P > 0 && below > 0 ? num / (P * below) : NAN;
 }
 
+/* The score histograms get weight W of label y in bin `bin` of stratum s:
+ * the stratum's, the overall and (unprivileged strata) the pool's. */
+static inline void add_hist(const struct ft_boot *b, struct scratch *w, size_t s,
+                            size_t bin, int y, double W)
+{
+	size_t nb = b->nb;
+
+	w->hist[(s * nb + bin) * 2 + y] += W;
+	w->hist[(FT_T_OVERALL(b->G) * nb + bin) * 2 + y] += W;
+	if (b->pool[s])
+		w->hist[(FT_T_POOL(b->G) * nb + bin) * 2 + y] += W;
+}
+
+/* The targets and AUCs from the strata's cells and histograms. */
+static void finish(const struct ft_boot *b, struct scratch *w)
+{
+	ft_targets_from_strata(w->conf, b->G, b->priv);
+	for (size_t t = 0; t < b->T; t++)
+		w->auc[t] = auc_hist(w->hist + t * b->nb * 2, b->nb);
+}
+
 /* Sums of the targets from the draws m (full data: m = cnt). */
 static void accumulate(const struct ft_boot *b, const uint64_t *m, struct ft_rng *r,
                        struct scratch *w)
 {
-	size_t nb = b->nb, ov = FT_T_OVERALL(b->G), pl = FT_T_POOL(b->G);
-
-	memset(w->hist, 0, b->T * nb * 2 * sizeof *w->hist);
+	memset(w->hist, 0, b->T * b->nb * 2 * sizeof *w->hist);
 	memset(w->conf, 0, b->T * sizeof *w->conf);
 	for (size_t c = 0; c < b->K; c++) {
 		size_t s = b->stratum[c], bin = b->bin[c];
@@ -437,17 +456,11 @@ static void accumulate(const struct ft_boot *b, const uint64_t *m, struct ft_rng
 		} else {
 			W = (double)m[c] * b->wv[c];
 		}
-		w->hist[(s * nb + bin) * 2 + y] += W;
-		w->hist[(ov * nb + bin) * 2 + y] += W;
+		add_hist(b, w, s, bin, y, W);
 		w->conf[s].w[cell] += W;
 		w->conf[s].c[cell] += (double)m[c];
-		if (b->pool[s]) {
-			w->hist[(pl * nb + bin) * 2 + y] += W;
-		}
 	}
-	ft_targets_from_strata(w->conf, b->G, b->priv);
-	for (size_t t = 0; t < b->T; t++)
-		w->auc[t] = auc_hist(w->hist + t * nb * 2, nb);
+	finish(b, w);
 }
 
 /* accumulate() for a randomized classifier: a cell's draws split between
@@ -456,9 +469,7 @@ static void accumulate(const struct ft_boot *b, const uint64_t *m, struct ft_rng
 static void accumulate_rand(const struct ft_boot *b, const uint64_t *m, struct ft_rng *r,
                             struct scratch *w)
 {
-	size_t nb = b->nb, ov = FT_T_OVERALL(b->G), pl = FT_T_POOL(b->G);
-
-	memset(w->hist, 0, b->T * nb * 2 * sizeof *w->hist);
+	memset(w->hist, 0, b->T * b->nb * 2 * sizeof *w->hist);
 	memset(w->conf, 0, b->T * sizeof *w->conf);
 	for (size_t c = 0; c < b->K; c++) {
 		size_t s = b->stratum[c], bin = b->bin[c];
@@ -502,10 +513,7 @@ static void accumulate_rand(const struct ft_boot *b, const uint64_t *m, struct f
 			n1 = p > 0 ? dm : 0;
 			n0 = p < 1 ? dm : 0;
 		}
-		w->hist[(s * nb + bin) * 2 + y] += W;
-		w->hist[(ov * nb + bin) * 2 + y] += W;
-		if (b->pool[s])
-			w->hist[(pl * nb + bin) * 2 + y] += W;
+		add_hist(b, w, s, bin, y, W);
 		cf->w[2 * y + 1] += W1;
 		cf->w[2 * y] += W0;
 		cf->c[2 * y + 1] += n1;
@@ -513,9 +521,17 @@ static void accumulate_rand(const struct ft_boot *b, const uint64_t *m, struct f
 		cf->bvar += V;
 		cf->bjen += J;
 	}
-	ft_targets_from_strata(w->conf, b->G, b->priv);
-	for (size_t t = 0; t < b->T; t++)
-		w->auc[t] = auc_hist(w->hist + t * nb * 2, nb);
+	finish(b, w);
+}
+
+/* The sums of one resample (or of the full data: m = cnt, r = NULL). */
+static void resample_sums(const struct ft_boot *b, const uint64_t *m, struct ft_rng *r,
+                          struct scratch *w)
+{
+	if (b->rand)
+		accumulate_rand(b, m, r, w);
+	else
+		accumulate(b, m, r, w);
 }
 
 int ft_boot_full(const struct ft_boot *b, struct ft_conf *conf, double *auc)
@@ -524,10 +540,7 @@ int ft_boot_full(const struct ft_boot *b, struct ft_conf *conf, double *auc)
 
 	if (!w)
 		return FT_ENOMEM;
-	if (b->rand)
-		accumulate_rand(b, b->cnt, NULL, w);
-	else
-		accumulate(b, b->cnt, NULL, w);
+	resample_sums(b, b->cnt, NULL, w);
 	if (conf)
 		memcpy(conf, w->conf, b->T * sizeof *conf);
 	if (auc)
@@ -571,10 +584,7 @@ int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
 				continue;
 			ft_rng_seed(&r, stream_seed(seed, i));
 			ft_sample_multinomial(&r, b->n, b->cnt, b->K, b->n, w->m);
-			if (b->rand)
-				accumulate_rand(b, w->m, &r, w);
-			else
-				accumulate(b, w->m, &r, w);
+			resample_sums(b, w->m, &r, w);
 			st.G = b->G;
 			st.priv = b->priv;
 			st.present = present;
