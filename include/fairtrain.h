@@ -424,7 +424,15 @@ struct ft_eval_input {
 	double threshold;                 /* yhat = score >= threshold (0.5) */
 	const double *pos;                /* P(yhat = 1) of a randomized classifier, or
 	                                     NULL (yhat = score >= threshold); rate
-	                                     metrics are then expectations over yhat */
+	                                     metrics are then expectations over yhat:
+	                                     row i adds w_i pos_i to its yhat = 1 cell
+	                                     and w_i (1 - pos_i) to its yhat = 0 cell
+	                                     (PPV, NPV: ratios of expectations);
+	                                     summaries are those functions of the
+	                                     expected rates; GE / Theil use the
+	                                     expected benefit pos_i - y_i + 1; AUC,
+	                                     log loss, Brier, ECE keep score.  Each
+	                                     pos[i] must be in [0, 1]. */
 	size_t ece_bins;                  /* 10 */
 };
 void ft_eval_input_init(struct ft_eval_input *in);

@@ -25,6 +25,21 @@
  * within a cell are i.i.d. uniform on it), only as slow as resampling rows
  * for those cells.
  *
+ * Randomized classifiers (in->pos set; metrics.h, struct ft_conf): a row
+ * adds w pos to its (y, 1) cell and w (1 - pos) to its (y, 0) cell, and
+ * yhat is no longer a function of the bin.  The fine cells are then refined
+ * by (weight, pos) pairs, exactly as by weight alone above: at most
+ * FT_BOOT_MAX_WEIGHTS distinct pairs per (stratum, bin, y), else a row-list
+ * cell holding each row's weight, pos and benefit terms.  A refined cell
+ * drawn m times adds m w pos and m w (1 - pos) (and m times its GE / Theil
+ * terms); a row-list cell adds the drawn rows' own values.  The argument
+ * above is unchanged (every row of a fine cell contributes the same
+ * amounts), so this is still exactly the row bootstrap in distribution.
+ * With pos[i] = 1[score_i >= threshold] the cells, the draws and every sum
+ * are those of pos = NULL bit for bit (w 1 = w, the other cell gets + 0).
+ * The threshold stays a bin edge with pos set: harmless, and it keeps those
+ * bins identical.  pos = NULL keeps its own accumulation loop, untouched.
+ *
  * The AUC in a resample is computed from the binned scores, pairs within a
  * bin counting 1/2: FT_BOOT_BINS bins of equal frequency in the pooled
  * scores (ties never split; the threshold is an extra edge), or one bin per
@@ -51,6 +66,11 @@ struct ft_boot {
 	size_t K;                /* fine cells */
 	uint64_t *cnt;           /* K: rows in the cell */
 	double *wv;              /* K: the weight value (refined cells) */
+	int rand;                /* in->pos was set: the next five are used */
+	double *pv;              /* K: the pos value (refined cells) */
+	double *bv, *bj;         /* K: its benefit terms, ft_benefit_terms */
+	double *lp, *lbj;        /* per row-list row: pos and its Theil term (the
+	                            variance term w p (1 - p) is recomputed) */
 	uint32_t *stratum;       /* K */
 	uint32_t *bin;           /* K */
 	uint8_t *cell;           /* K: 2 y + yhat */
@@ -67,6 +87,11 @@ void ft_boot_free(struct ft_boot *b)
 		return;
 	free(b->cnt);
 	free(b->wv);
+	free(b->pv);
+	free(b->bv);
+	free(b->bj);
+	free(b->lp);
+	free(b->lbj);
 	free(b->stratum);
 	free(b->bin);
 	free(b->cell);
@@ -95,8 +120,20 @@ static int unit_weights(const struct ft_eval_input *in)
 	return 1;
 }
 
-/* Append a cell; capacity grows by doubling. */
-static int add_cell(struct ft_boot *b, size_t *cap, uint64_t cnt, double w,
+/* Grow one of the per-cell double arrays. */
+static int grow(double **a, size_t nc)
+{
+	double *p = realloc(*a, nc * sizeof *p);
+
+	if (!p)
+		return FT_ENOMEM;
+	*a = p;
+	return 0;
+}
+
+/* Append a cell (pv: its pos value, ignored unless b->rand); capacity grows
+ * by doubling. */
+static int add_cell(struct ft_boot *b, size_t *cap, uint64_t cnt, double w, double pv,
                     uint32_t s, uint32_t bin, uint8_t cell, size_t l0, size_t l1)
 {
 	if (b->K == *cap) {
@@ -125,7 +162,13 @@ static int add_cell(struct ft_boot *b, size_t *cap, uint64_t cnt, double w,
 		if (!(lo = realloc(b->loff, (nc + 1) * sizeof *lo)))
 			return FT_ENOMEM;
 		b->loff = lo;
+		if (b->rand && (grow(&b->pv, nc) || grow(&b->bv, nc) || grow(&b->bj, nc)))
+			return FT_ENOMEM;
 		*cap = nc;
+	}
+	if (b->rand) {
+		b->pv[b->K] = pv;
+		ft_benefit_terms(cell >> 1, w, pv, &b->bv[b->K], &b->bj[b->K]);
 	}
 	b->cnt[b->K] = cnt;
 	b->wv[b->K] = w;
@@ -147,7 +190,7 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 	uint8_t *yhat = NULL;        /* per bin */
 	size_t *kcnt = NULL, *koff = NULL;
 	uint32_t *krow = NULL;       /* rows grouped by key (weighted data) */
-	int unit = unit_weights(in), rc = FT_ENOMEM;
+	int unit = !in->pos && unit_weights(in), rc = FT_ENOMEM;
 
 	*out = NULL;
 	b = calloc(1, sizeof *b);
@@ -160,6 +203,7 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 	b->T = FT_N_TARGETS(b->G);
 	b->priv = in->privileged;
 	b->n = n;
+	b->rand = in->pos != NULL;
 	b->pool = calloc(S, 1);
 	b->loff = calloc(1, sizeof *b->loff);
 	if (!b->pool || !b->loff)
@@ -216,6 +260,12 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 		b->lw = malloc((n ? n : 1) * sizeof *b->lw);
 		if (!koff || !krow || !b->lw)
 			goto done;
+		if (b->rand) {
+			b->lp = malloc((n ? n : 1) * sizeof *b->lp);
+			b->lbj = malloc((n ? n : 1) * sizeof *b->lbj);
+			if (!b->lp || !b->lbj)
+				goto done;
+		}
 		koff[0] = 0;
 		for (size_t k = 0; k < nkeys; k++)
 			koff[k + 1] = koff[k] + kcnt[k];
@@ -234,21 +284,26 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 
 		if (kcnt[k] == 0)
 			continue;
+		if (b->rand)
+			cell = (uint8_t)(2 * y);    /* yhat comes from pos */
 		if (unit) {
-			if ((rc = add_cell(b, &cap, kcnt[k], 1.0, s, bin, cell, l, l)) != 0)
+			if ((rc = add_cell(b, &cap, kcnt[k], 1.0, NAN, s, bin, cell, l, l)) != 0)
 				goto done;
 			continue;
 		}
 		{
-			double val[FT_BOOT_MAX_WEIGHTS];
+			/* distinct (weight, pos) pairs in row order; pos is 0
+			 * without in->pos, so this is by weight alone */
+			double val[FT_BOOT_MAX_WEIGHTS], pval[FT_BOOT_MAX_WEIGHTS];
 			uint64_t vc[FT_BOOT_MAX_WEIGHTS];
 			size_t nv = 0;
 
 			for (size_t j = koff[k]; j < koff[k + 1] && nv <= FT_BOOT_MAX_WEIGHTS; j++) {
-				double w = in->w[krow[j]];
+				double w = in->w ? in->w[krow[j]] : 1.0;
+				double p = in->pos ? in->pos[krow[j]] : 0.0;
 				size_t v = 0;
 
-				while (v < nv && val[v] != w)
+				while (v < nv && (val[v] != w || pval[v] != p))
 					v++;
 				if (v == nv) {
 					if (nv == FT_BOOT_MAX_WEIGHTS) {
@@ -256,20 +311,32 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 						break;
 					}
 					val[nv] = w;
+					pval[nv] = p;
 					vc[nv++] = 0;
 				}
 				vc[v]++;
 			}
 			if (nv <= FT_BOOT_MAX_WEIGHTS) {
 				for (size_t v = 0; v < nv; v++)
-					if ((rc = add_cell(b, &cap, vc[v], val[v], s, bin, cell, l, l)) != 0)
+					if ((rc = add_cell(b, &cap, vc[v], val[v], pval[v], s, bin, cell,
+					                   l, l)) != 0)
 						goto done;
 			} else {
 				size_t m = koff[k + 1] - koff[k];
 
-				for (size_t j = 0; j < m; j++)
-					b->lw[l + j] = in->w[krow[koff[k] + j]];
-				if ((rc = add_cell(b, &cap, m, NAN, s, bin, cell, l, l + m)) != 0)
+				for (size_t j = 0; j < m; j++) {
+					size_t r = krow[koff[k] + j];
+
+					b->lw[l + j] = in->w ? in->w[r] : 1.0;
+					if (b->rand) {
+						double bv;
+
+						b->lp[l + j] = in->pos[r];
+						ft_benefit_terms(y, b->lw[l + j], in->pos[r], &bv,
+						                 &b->lbj[l + j]);
+					}
+				}
+				if ((rc = add_cell(b, &cap, m, NAN, NAN, s, bin, cell, l, l + m)) != 0)
 					goto done;
 				b->n_list++;
 			}
@@ -339,13 +406,32 @@ static double auc_hist(const double *h, size_t nb)
 	return P > 0 && below > 0 ? num / (P * below) : NAN;
 }
 
+/* The score histograms get weight W of label y in bin `bin` of stratum s:
+ * the stratum's, the overall and (unprivileged strata) the pool's. */
+static inline void add_hist(const struct ft_boot *b, struct scratch *w, size_t s,
+                            size_t bin, int y, double W)
+{
+	size_t nb = b->nb;
+
+	w->hist[(s * nb + bin) * 2 + y] += W;
+	w->hist[(FT_T_OVERALL(b->G) * nb + bin) * 2 + y] += W;
+	if (b->pool[s])
+		w->hist[(FT_T_POOL(b->G) * nb + bin) * 2 + y] += W;
+}
+
+/* The targets and AUCs from the strata's cells and histograms. */
+static void finish(const struct ft_boot *b, struct scratch *w)
+{
+	ft_targets_from_strata(w->conf, b->G, b->priv);
+	for (size_t t = 0; t < b->T; t++)
+		w->auc[t] = auc_hist(w->hist + t * b->nb * 2, b->nb);
+}
+
 /* Sums of the targets from the draws m (full data: m = cnt). */
 static void accumulate(const struct ft_boot *b, const uint64_t *m, struct ft_rng *r,
                        struct scratch *w)
 {
-	size_t nb = b->nb, ov = FT_T_OVERALL(b->G), pl = FT_T_POOL(b->G);
-
-	memset(w->hist, 0, b->T * nb * 2 * sizeof *w->hist);
+	memset(w->hist, 0, b->T * b->nb * 2 * sizeof *w->hist);
 	memset(w->conf, 0, b->T * sizeof *w->conf);
 	for (size_t c = 0; c < b->K; c++) {
 		size_t s = b->stratum[c], bin = b->bin[c];
@@ -370,17 +456,82 @@ static void accumulate(const struct ft_boot *b, const uint64_t *m, struct ft_rng
 		} else {
 			W = (double)m[c] * b->wv[c];
 		}
-		w->hist[(s * nb + bin) * 2 + y] += W;
-		w->hist[(ov * nb + bin) * 2 + y] += W;
+		add_hist(b, w, s, bin, y, W);
 		w->conf[s].w[cell] += W;
 		w->conf[s].c[cell] += (double)m[c];
-		if (b->pool[s]) {
-			w->hist[(pl * nb + bin) * 2 + y] += W;
-		}
 	}
-	ft_targets_from_strata(w->conf, b->G, b->priv);
-	for (size_t t = 0; t < b->T; t++)
-		w->auc[t] = auc_hist(w->hist + t * nb * 2, nb);
+	finish(b, w);
+}
+
+/* accumulate() for a randomized classifier: a cell's draws split between
+ * yhat = 0 and 1 by pos (struct ft_conf); counts go to every cell a drawn
+ * row can land in; the score histogram sees the whole weight. */
+static void accumulate_rand(const struct ft_boot *b, const uint64_t *m, struct ft_rng *r,
+                            struct scratch *w)
+{
+	memset(w->hist, 0, b->T * b->nb * 2 * sizeof *w->hist);
+	memset(w->conf, 0, b->T * sizeof *w->conf);
+	for (size_t c = 0; c < b->K; c++) {
+		size_t s = b->stratum[c], bin = b->bin[c];
+		int y = b->cell[c] >> 1;
+		double W, W1, W0, V, J, n1, n0;
+		struct ft_conf *cf = &w->conf[s];
+
+		if (m[c] == 0)
+			continue;
+		if (b->loff[c + 1] > b->loff[c]) {
+			/* row-list cell: m rows drawn uniformly from the cell;
+			 * w p (1 - p) is ft_benefit_terms' bvar (0 for p = 0, 1)
+			 * without a third array to miss in the cache */
+			size_t l = b->loff[c];
+			uint64_t len = b->loff[c + 1] - l;
+			int all = m[c] == b->cnt[c] && !r;
+			const double *lw = b->lw + l, *lp = b->lp + l, *lj = b->lbj + l;
+
+			W = W1 = W0 = V = J = n1 = n0 = 0;
+			for (uint64_t j = 0; j < m[c]; j++) {
+				uint64_t i = all ? j : ft_rng_below(r, len);
+				double wi = lw[i], p = lp[i];
+
+				W += wi;
+				W1 += wi * p;
+				W0 += wi * (1 - p);
+				V += wi * (p * (1 - p));
+				J += lj[i];
+				n1 += p > 0;
+				n0 += p < 1;
+			}
+		} else {
+			double dm = (double)m[c], wv = b->wv[c], p = b->pv[c];
+
+			/* the same per-row terms as ft_conf_add_row, m times */
+			W = dm * wv;
+			W1 = dm * (wv * p);
+			W0 = dm * (wv * (1 - p));
+			V = dm * b->bv[c];
+			J = dm * b->bj[c];
+			n1 = p > 0 ? dm : 0;
+			n0 = p < 1 ? dm : 0;
+		}
+		add_hist(b, w, s, bin, y, W);
+		cf->w[2 * y + 1] += W1;
+		cf->w[2 * y] += W0;
+		cf->c[2 * y + 1] += n1;
+		cf->c[2 * y] += n0;
+		cf->bvar += V;
+		cf->bjen += J;
+	}
+	finish(b, w);
+}
+
+/* The sums of one resample (or of the full data: m = cnt, r = NULL). */
+static void resample_sums(const struct ft_boot *b, const uint64_t *m, struct ft_rng *r,
+                          struct scratch *w)
+{
+	if (b->rand)
+		accumulate_rand(b, m, r, w);
+	else
+		accumulate(b, m, r, w);
 }
 
 int ft_boot_full(const struct ft_boot *b, struct ft_conf *conf, double *auc)
@@ -389,7 +540,7 @@ int ft_boot_full(const struct ft_boot *b, struct ft_conf *conf, double *auc)
 
 	if (!w)
 		return FT_ENOMEM;
-	accumulate(b, b->cnt, NULL, w);
+	resample_sums(b, b->cnt, NULL, w);
 	if (conf)
 		memcpy(conf, w->conf, b->T * sizeof *conf);
 	if (auc)
@@ -433,7 +584,7 @@ int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
 				continue;
 			ft_rng_seed(&r, stream_seed(seed, i));
 			ft_sample_multinomial(&r, b->n, b->cnt, b->K, b->n, w->m);
-			accumulate(b, w->m, &r, w);
+			resample_sums(b, w->m, &r, w);
 			st.G = b->G;
 			st.priv = b->priv;
 			st.present = present;

@@ -2,6 +2,12 @@
  * comparison.c - the before/after comparison table: tidy rows of
  * (metric, model, split, group, convention, value, interval), built by the
  * CLI and stored in the model file's /comparison group.
+ *
+ * The measurements themselves are ft_group_metrics, ft_fairness_summaries
+ * and ft_permutation_test on the caller's input as given, so a randomized
+ * classifier (in->pos set) is measured by its expected rates throughout,
+ * and the permutation pair is picked by expected selection rates; nothing
+ * here recomputes yhat from the score.
  */
 #include <math.h>
 #include <stdio.h>

@@ -13,6 +13,18 @@
  *                   unpriv / priv (AIF360's ClassificationMetric)
  *   individual      GE(2), Theil and their between-group parts over rows
  *                   with benefit b = yhat - y + 1 (AIF360)
+ * Randomized classifiers (in->pos set): every rate is the expected rate of
+ * metrics.c (expected confusion cells), and a summary is that function of
+ * the expected rates (the gap of expectations, as the constraints of
+ * Agarwal et al. 2018 are written), not the expectation of a gap.  GE(2)
+ * and Theil use the EXPECTED benefit b_i = pos_i - y_i + 1 of each row, a
+ * number in [0, 2]: the index of the benefits the classifier gives in
+ * expectation, not the expected index over its coin flips (which would
+ * count the coin's own variance as inequality between individuals).  The
+ * cells give sum w E[B^2] and sum w E[B ln B]; the exact GE(2) and Theil of
+ * b subtract the per-row variance and Jensen gaps kept in struct ft_conf
+ * (bvar, bjen).  The between-group parts need only each stratum's mean
+ * benefit, which is linear in pos, so the cells suffice there.
  * The groups compared are those with at least one row in the input; a group
  * named in group_names but absent from the rows is skipped (Fairlearn never
  * sees it).  When any value a summary needs is undefined, the summary is
@@ -263,6 +275,15 @@ static struct ft_fval inequality(const struct ft_fstats *st, int f)
 			double x = benefit[k] / mu;
 			acc += all->w[k] / W * (f == FT_F_GEI ? (x * x - 1) / 2 : xlogx(x));
 		}
+		/* expected benefits b = E[B] (randomized rows only; 0 otherwise):
+		 *   sum w b^2 = sum w E[B^2] - sum w Var B, so GE(2) drops by
+		 *   bvar / (2 W mu^2);
+		 *   Theil = sum w b ln b / (W mu) - ln mu, and the cells hold
+		 *   sum w E[B ln B], so Theil moves by bjen / (W mu) */
+		if (f == FT_F_GEI && all->bvar != 0)
+			acc -= all->bvar / (2 * W * mu * mu);
+		if (f == FT_F_THEIL && all->bjen != 0)
+			acc += all->bjen / (W * mu);
 		return defined(acc);
 	}
 	for (size_t s = 0; s <= st->G; s++) {

@@ -10,6 +10,24 @@
  * never 0.  Sums over rows go through ft_parallel_sum, so the bits do not
  * depend on the thread count.
  *
+ * Randomized classifiers (in->pos set; fairtrain.h, "Randomized
+ * classifiers and post-processing"): pos[i] = P(yhat_i = 1), and every rate
+ * metric is computed from the EXPECTED confusion cells, row i adding
+ * w_i pos_i to (y_i, 1) and w_i (1 - pos_i) to (y_i, 0) (the expectations
+ * Agarwal et al., ICML 2018, sec. 2, and Hardt et al., NeurIPS 2016,
+ * sec. 4, constrain).  Selection rate, TPR, FPR, TNR, FNR, accuracy and
+ * balanced accuracy have denominators that do not depend on yhat, so they
+ * are exactly the expected rates; PPV and NPV are ratios of expectations,
+ * E[TP] / E[TP + FP], not expectations of the ratio.  Equivalently: the
+ * metrics of the data set in which row i is split into a row with
+ * yhat = 1 and weight w_i pos_i and a row with yhat = 0 and weight
+ * w_i (1 - pos_i).  A rate is undefined ("no predicted positives") when no
+ * row of the target has pos > 0, zero-weight when those rows have no weight
+ * (struct ft_conf in metrics.h: counts are of rows that CAN land in a
+ * cell).  Score metrics (log loss, Brier, AUC, ECE) always use score.
+ * With pos[i] = 1[score_i >= threshold] every value is bit-identical to
+ * pos = NULL.
+ *
  * Not here: fairness summaries (fairness.c), intervals (bootstrap.c), the
  * permutation test (permutation.c), the quick ft_accuracy / ft_log_loss
  * (basic.c).
@@ -102,6 +120,10 @@ int ft_eval_check(const struct ft_eval_input *in, struct ft_error *err)
 			return ft_error_set(err, FT_EINVAL,
 			                    "metrics: w[%zu] = %g is not a finite non-negative weight",
 			                    i, in->w[i]);
+		if (in->pos && !(in->pos[i] >= 0.0 && in->pos[i] <= 1.0))
+			return ft_error_set(err, FT_EINVAL,
+			                    "metrics: pos[%zu] = %g is not a probability in [0, 1]",
+			                    i, in->pos[i]);
 		if (in->group && (in->group[i] < -1 ||
 		                  (in->group[i] >= 0 && (size_t)in->group[i] >= in->n_groups)))
 			return ft_error_set(err, FT_EINVAL,
@@ -119,6 +141,25 @@ void ft_conf_add(struct ft_conf *a, const struct ft_conf *b)
 		a->w[k] += b->w[k];
 		a->c[k] += b->c[k];
 	}
+	a->bvar += b->bvar;
+	a->bjen += b->bjen;
+}
+
+#define LN2 0.693147180559945309417232121458176568
+
+/* Benefit B = yhat - y + 1 with P(yhat = 1) = p: y = 0 gives B in {1, 2},
+ * b = E[B] = 1 + p, E[B ln B] = 2 p ln 2; y = 1 gives B in {0, 1}, b = p,
+ * E[B ln B] = 0.  Var B = p (1 - p) either way.  log1p keeps (1 + p) ln(1 + p)
+ * accurate for small p.  p = 0 and 1 give exact zeros by the test, not by
+ * rounding luck. */
+void ft_benefit_terms(int y, double w, double p, double *bvar, double *bjen)
+{
+	if (!(p > 0 && p < 1)) {
+		*bvar = *bjen = 0;
+		return;
+	}
+	*bvar = w * (p * (1 - p));
+	*bjen = w * (y ? p * log(p) : (1 + p) * log1p(p) - 2 * p * LN2);
 }
 
 /* The denominator of cells i + j: 0 when it has weight, else why_none (no
@@ -212,8 +253,12 @@ int ft_conf_auc_why(const struct ft_conf *c, int is_group)
 
 /* ----------------------------------------------- sums over the rows */
 
-/* Per stratum: the cells (8 doubles), then when full: sum w logloss, sum w
- * (s - y)^2, and per ECE bin (weight, sum w y, sum w s). */
+/* Per stratum: the cells (S_W, S_C), the row count, bvar and bjen, then
+ * when full: sum w logloss, sum w (s - y)^2, and per ECE bin (weight,
+ * sum w y, sum w s). */
+enum { S_W = 0, S_C = 4, S_ROWS = 8, S_BVAR = 9, S_BJEN = 10, S_CONF = 11,
+       S_LL = 11, S_BRIER = 12, S_ECE = 13 };
+
 struct rows_ctx {
 	const struct ft_eval_input *in;
 	int full;
@@ -232,10 +277,27 @@ static void rows_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *p
 	for (size_t i = lo; i < hi; i++) {
 		double *p = part + ft_stratum(in, i) * ctx->stride;
 		double wi = in->w ? in->w[i] : 1.0, s = in->score[i], y = in->y[i];
-		int cell = 2 * (y == 1.0) + (s >= t);
 
-		p[cell] += wi;
-		p[4 + cell] += 1;
+		if (in->pos) {
+			/* expected cells (metrics.h, struct ft_conf), same
+			 * arithmetic as ft_conf_add_row */
+			double pi = in->pos[i], bv, bj;
+			int c1 = 2 * (y == 1.0) + 1;
+
+			p[S_W + c1] += wi * pi;
+			p[S_W + c1 - 1] += wi * (1 - pi);
+			p[S_C + c1] += pi > 0;
+			p[S_C + c1 - 1] += pi < 1;
+			ft_benefit_terms(y == 1.0, wi, pi, &bv, &bj);
+			p[S_BVAR] += bv;
+			p[S_BJEN] += bj;
+		} else {
+			int cell = 2 * (y == 1.0) + (s >= t);
+
+			p[S_W + cell] += wi;
+			p[S_C + cell] += 1;
+		}
+		p[S_ROWS] += 1;
 		if (ctx->full) {
 			/* log loss with the probability clipped to [1e-15, 1 - 1e-15];
 			 * log1p keeps log(1 - q) accurate for small q */
@@ -243,12 +305,12 @@ static void rows_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *p
 			size_t bin = (size_t)floor(s * B);
 			double *e;
 
-			p[8] -= wi * (y == 1.0 ? log(q) : log1p(-q));
-			p[9] += wi * (s - y) * (s - y);
+			p[S_LL] -= wi * (y == 1.0 ? log(q) : log1p(-q));
+			p[S_BRIER] += wi * (s - y) * (s - y);
 			/* bins [k/B, (k+1)/B), the last one closed: s = 1 goes to B-1 */
 			if (bin >= in->ece_bins)
 				bin = in->ece_bins - 1;
-			e = p + 10 + 3 * bin;
+			e = p + S_ECE + 3 * bin;
 			e[0] += wi;
 			e[1] += wi * y;
 			e[2] += wi * s;
@@ -258,7 +320,7 @@ static void rows_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *p
 
 static int rows_sum(const struct ft_eval_input *in, int full, double *sums, size_t *stride)
 {
-	struct rows_ctx ctx = { in, full, full ? 10 + 3 * in->ece_bins : 8 };
+	struct rows_ctx ctx = { in, full, full ? S_ECE + 3 * in->ece_bins : S_CONF };
 	size_t len = (in->n_groups + 1) * ctx.stride;
 
 	*stride = ctx.stride;
@@ -269,15 +331,17 @@ static int rows_sum(const struct ft_eval_input *in, int full, double *sums, size
 static void conf_from(struct ft_conf *c, const double *p)
 {
 	for (int k = 0; k < 4; k++) {
-		c->w[k] = p[k];
-		c->c[k] = p[4 + k];
+		c->w[k] = p[S_W + k];
+		c->c[k] = p[S_C + k];
 	}
+	c->bvar = p[S_BVAR];
+	c->bjen = p[S_BJEN];
 }
 
 int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf)
 {
 	size_t S = in->n_groups + 1, stride;
-	double *sums = malloc(S * 8 * sizeof *sums);
+	double *sums = malloc(S * S_CONF * sizeof *sums);
 	int rc;
 
 	if (!sums)
@@ -467,7 +531,8 @@ static void fill_row(struct ft_value *row, const double *p, const double *auc3,
 
 	conf_from(&c, p);
 	W = c.w[0] + c.w[1] + c.w[2] + c.w[3];
-	C = c.c[0] + c.c[1] + c.c[2] + c.c[3];
+	/* rows, not the sum of c[] (a randomized row counts in two cells) */
+	C = p[S_ROWS];
 	row[FT_M_COUNT] = (struct ft_value){ C, NULL };
 	row[FT_M_WEIGHT] = (struct ft_value){ W, NULL };
 	for (int m = FT_M_BASE_RATE; m <= FT_M_BALANCED_ACCURACY; m++) {
@@ -481,11 +546,11 @@ static void fill_row(struct ft_value *row, const double *p, const double *auc3,
 	} else {
 		double e = 0;
 
-		row[FT_M_LOG_LOSS] = (struct ft_value){ p[8] / W, NULL };
-		row[FT_M_BRIER] = (struct ft_value){ p[9] / W, NULL };
+		row[FT_M_LOG_LOSS] = (struct ft_value){ p[S_LL] / W, NULL };
+		row[FT_M_BRIER] = (struct ft_value){ p[S_BRIER] / W, NULL };
 		/* ECE = sum_b (W_b / W) |mean_b y - mean_b s| = sum_b |S_b y - S_b s| / W */
 		for (size_t b = 0; b < n_ece; b++)
-			e += fabs(p[10 + 3 * b + 1] - p[10 + 3 * b + 2]);
+			e += fabs(p[S_ECE + 3 * b + 1] - p[S_ECE + 3 * b + 2]);
 		row[FT_M_ECE] = (struct ft_value){ e / W, NULL };
 	}
 	why = ft_conf_auc_why(&c, is_group);
@@ -513,8 +578,8 @@ int ft_group_metrics(const struct ft_eval_input *in, struct ft_group_table **out
 	S = G + 1;
 	T = FT_N_TARGETS(G);
 	rc = FT_ENOMEM;
-	sums = malloc(S * (10 + 3 * in->ece_bins) * sizeof *sums);
-	tot = calloc(10 + 3 * in->ece_bins, sizeof *tot);
+	sums = malloc(S * (S_ECE + 3 * in->ece_bins) * sizeof *sums);
+	tot = calloc(S_ECE + 3 * in->ece_bins, sizeof *tot);
 	num = malloc(T * sizeof *num);
 	pos = malloc(T * sizeof *pos);
 	neg = malloc(T * sizeof *neg);

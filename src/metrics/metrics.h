@@ -10,6 +10,8 @@
  *            row) or FT_T_POOL(G) (the unprivileged groups pooled: rows with
  *            group >= 0 and != privileged)
  *   cell     one of the four (y, yhat) combinations, index 2 y + yhat
+ *   pos      P(yhat = 1) of a row: in->pos[i] for a randomized classifier,
+ *            else 1[score >= threshold]
  */
 #ifndef FT_METRICS_INTERNAL_H
 #define FT_METRICS_INTERNAL_H
@@ -24,11 +26,29 @@ enum { FT_TN = 0, FT_FP = 1, FT_FN = 2, FT_TP = 3 };
 #define FT_T_POOL(G) ((G) + 2)
 #define FT_N_TARGETS(G) ((G) + 3)
 
-/* Confusion cells of one target: weights and row counts (counts are exact
- * in a double up to 2^53). */
+/* Confusion cells of one target.
+ *
+ * w[k] is the expected weight of cell k: a row of label y, weight w and
+ * P(yhat = 1) = p adds w p to cell (y, 1) and w (1 - p) to cell (y, 0)
+ * (with in->pos NULL, p is 0 or 1 and the row adds w to one cell).
+ *
+ * c[k] counts the rows that can land in cell k (p > 0 for yhat = 1, p < 1
+ * for yhat = 0).  Counts only decide whether a value is undefined ("no
+ * predicted positives": no row that could be one) and whether a target has
+ * rows; they are exact in a double up to 2^53.  A row with 0 < p < 1 counts
+ * in both of its label's cells, so the sum of c[] is the number of rows only
+ * when every p is 0 or 1 (ft_group_metrics counts rows separately).
+ *
+ * bvar and bjen are what GE(2) and Theil of the expected benefit
+ * b = p - y + 1 need beyond the cells (fairness.c): sums over rows of
+ * w p (1 - p), the variance of the benefit B = yhat - y + 1, and of
+ * w (b ln b - E[B ln B]) (<= 0, Jensen).  Both are exactly 0 for a row with
+ * p = 0 or 1, so a deterministic classifier gives the old values bit for
+ * bit. */
 struct ft_conf {
 	double w[4];
 	double c[4];
+	double bvar, bjen;
 };
 
 /* Why a per-group value is undefined (static texts: ft_why_text). */
@@ -65,6 +85,23 @@ double ft_conf_error(const struct ft_conf *c, int is_group, int *why);
 int ft_conf_auc_why(const struct ft_conf *c, int is_group);
 /* a += b */
 void ft_conf_add(struct ft_conf *a, const struct ft_conf *b);
+
+/* Add one row (label y, weight w, P(yhat = 1) = p in [0, 1]) to the cells
+ * w[] and c[] as struct ft_conf says; bvar and bjen untouched.  For p = 0
+ * or 1 this is the deterministic row bit for bit (w 1 = w; the other cell
+ * gets + 0). */
+static inline void ft_conf_add_row(struct ft_conf *c, int y, double w, double p)
+{
+	c->w[2 * y + 1] += w * p;
+	c->w[2 * y] += w * (1 - p);
+	c->c[2 * y + 1] += p > 0;
+	c->c[2 * y] += p < 1;
+}
+
+/* The two benefit terms of one row for struct ft_conf's bvar and bjen,
+ * weight w included: w p (1 - p) and w (b ln b - E[B ln B]); exactly 0 for
+ * p = 0 or 1. */
+void ft_benefit_terms(int y, double w, double p, double *bvar, double *bjen);
 
 /* Per-stratum confusion cells of every row (G + 1 of them, zeroed here),
  * summed over blocks of rows with ft_parallel_sum. */

@@ -14,6 +14,17 @@
  * partial Fisher-Yates shuffle of the smaller group's size (documented as
  * the slower path).
  *
+ * Randomized classifiers (in->pos set): a row adds w pos to its (y, 1) cell
+ * and w (1 - pos) to its (y, 0) cell (metrics.h, struct ft_conf), so the
+ * observed and every permuted gap are gaps of expected rates, and a row is
+ * characterised by (y, pos) instead of its cell.  With one shared weight
+ * the fast path deals out "types" (distinct (y, pos) pairs, at most
+ * MAX_TYPES of them; reductions and randomized thresholds give a handful)
+ * by the same multivariate hypergeometric draw; with more types, or other
+ * weights, the rows are shuffled.  When every pos is 0 or 1 the types are
+ * the four cells and everything, random draws included, is what pos = NULL
+ * with yhat = pos does, bit for bit.
+ *
  * p-value: (1 + #{|permuted gap| >= |observed gap|}) / (1 + n_perm), the
  * "+1" counting the observed assignment itself, so p is never 0 and the
  * test is valid at every level.  ">=" allows a relative tolerance of 100
@@ -62,6 +73,9 @@ static const char *const why_b[FT_N_WHY] = {
 	"undefined for group b: predicted negatives have zero total weight",
 };
 
+/* Distinct (y, pos) pairs the type fast path handles. */
+#define MAX_TYPES 64
+
 static int rate_metric(int m)
 {
 	switch (m) {
@@ -93,6 +107,23 @@ static double gap_of(const struct ft_conf *ca, const struct ft_conf *cb, int met
 	return ra - rb;
 }
 
+/* P(yhat = 1) of row i: pos, or the deterministic decision. */
+static double pos_of(const struct ft_eval_input *in, size_t i)
+{
+	return in->pos ? in->pos[i] : (double)(in->score[i] >= in->threshold);
+}
+
+/* x rows of type (y, p) with weight 1 each: ft_conf_add_row x times. */
+static void add_type(struct ft_conf *c, int y, double p, uint64_t x)
+{
+	double dx = (double)x;
+
+	c->w[2 * y + 1] += dx * p;
+	c->w[2 * y] += dx * (1 - p);
+	c->c[2 * y + 1] += p > 0 ? dx : 0;
+	c->c[2 * y] += p < 1 ? dx : 0;
+}
+
 /* at least as extreme as the observed |gap| (undefined counts as extreme) */
 static int extreme(double g, const char *why, double obs)
 {
@@ -108,10 +139,13 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 	struct ft_conf ca, cb, tot;
 	struct ft_rng r;
 	uint32_t *rows = NULL;
-	uint8_t *cellof = NULL;
-	size_t na = 0, nb = 0, hits = 0;
-	double w0 = -1, obs;
-	int same_w = 1, rc;
+	uint8_t *yof = NULL;
+	double *pof = NULL;
+	size_t na = 0, nb = 0, hits = 0, n_types = 0;
+	double w0 = -1, obs, tp[MAX_TYPES];
+	uint64_t tcnt[MAX_TYPES], ta[MAX_TYPES];
+	uint8_t ty[MAX_TYPES];
+	int same_w = 1, det = 1, rc;
 	const char *why;
 
 	if (gap)
@@ -132,20 +166,20 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 		                    "permutation test: '%s' is not a rate metric",
 		                    ft_metric_name(metric));
 
-	/* the observed cells of a and b, and whether their rows share one weight */
+	/* the observed cells of a and b, whether their rows share one weight,
+	 * whether every decision is deterministic, and the (y, pos) types */
 	memset(&ca, 0, sizeof ca);
 	memset(&cb, 0, sizeof cb);
 	for (size_t i = 0; i < in->n; i++) {
 		int32_t g = in->group ? in->group[i] : -1;
-		double wi = in->w ? in->w[i] : 1.0;
-		int cell = 2 * (in->y[i] == 1.0) + (in->score[i] >= in->threshold);
+		double wi = in->w ? in->w[i] : 1.0, p = pos_of(in, i);
+		int y = in->y[i] == 1.0;
 		struct ft_conf *c;
 
 		if (g < 0 || ((size_t)g != a && (size_t)g != b))
 			continue;
 		c = (size_t)g == a ? &ca : &cb;
-		c->w[cell] += wi;
-		c->c[cell] += 1;
+		ft_conf_add_row(c, y, wi, p);
 		if ((size_t)g == a)
 			na++;
 		else
@@ -154,10 +188,38 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 			w0 = wi;
 		else if (wi != w0)
 			same_w = 0;
+		if (p != 0 && p != 1)
+			det = 0;
+		if (n_types <= MAX_TYPES) {
+			size_t t = 0;
+
+			while (t < n_types && (ty[t] != y || tp[t] != p))
+				t++;
+			if (t == n_types && n_types < MAX_TYPES) {
+				ty[t] = (uint8_t)y;
+				tp[t] = p;
+				tcnt[t] = ta[t] = 0;
+				n_types++;
+			}
+			if (t < n_types) {
+				tcnt[t]++;
+				ta[t] += (size_t)g == a;
+			} else {
+				n_types = MAX_TYPES + 1;    /* too many types */
+			}
+		}
 	}
 	if (!(w0 > 0))
 		same_w = 0;      /* zero weights: keep the weighted arithmetic */
-	if (same_w) {
+	if (same_w && !det && n_types <= MAX_TYPES) {
+		/* the type path's arithmetic: counts of each type as weights */
+		memset(&ca, 0, sizeof ca);
+		memset(&cb, 0, sizeof cb);
+		for (size_t t = 0; t < n_types; t++) {
+			add_type(&ca, ty[t], tp[t], ta[t]);
+			add_type(&cb, ty[t], tp[t], tcnt[t] - ta[t]);
+		}
+	} else if (same_w && det) {
 		/* rates do not see a common scale: use the counts as weights, the
 		 * same arithmetic as the permutations below */
 		memcpy(ca.w, ca.c, sizeof ca.w);
@@ -173,7 +235,7 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 	ft_conf_add(&tot, &cb);
 	ft_rng_seed(&r, seed);
 
-	if (same_w) {
+	if (same_w && det) {
 		uint64_t cnt[4], xa[4];
 
 		for (int k = 0; k < 4; k++)
@@ -190,6 +252,25 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 			gp = gap_of(&pa, &pb, metric, &why);
 			hits += extreme(gp, why, obs);
 		}
+	} else if (same_w && n_types <= MAX_TYPES) {
+		/* one weight, few (y, pos) types: group a's types are a
+		 * multivariate hypergeometric draw of n_a rows; b gets the rest */
+		uint64_t xa[MAX_TYPES];
+
+		for (size_t p = 0; p < n_perm; p++) {
+			struct ft_conf pa, pb;
+			double gp;
+
+			memset(&pa, 0, sizeof pa);
+			memset(&pb, 0, sizeof pb);
+			ft_sample_mvhypergeometric(&r, na, tcnt, n_types, na + nb, xa);
+			for (size_t t = 0; t < n_types; t++) {
+				add_type(&pa, ty[t], tp[t], xa[t]);
+				add_type(&pb, ty[t], tp[t], tcnt[t] - xa[t]);
+			}
+			gp = gap_of(&pa, &pb, metric, &why);
+			hits += extreme(gp, why, obs);
+		}
 	} else {
 		/* deal the smaller group's rows by a partial Fisher-Yates shuffle;
 		 * the other group gets the rest (total minus the drawn sums) */
@@ -197,8 +278,9 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 		int small_is_a = na <= nb;
 
 		rows = malloc(N * sizeof *rows);
-		cellof = malloc(N);
-		if (!rows || !cellof) {
+		yof = malloc(N);
+		pof = malloc(N * sizeof *pof);
+		if (!rows || !yof || !pof) {
 			rc = ft_error_set(err, FT_ENOMEM, "permutation test: out of memory");
 			goto done;
 		}
@@ -206,8 +288,8 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 			int32_t g = in->group ? in->group[i] : -1;
 			if (g >= 0 && ((size_t)g == a || (size_t)g == b)) {
 				rows[j] = (uint32_t)i;
-				cellof[j++] = (uint8_t)(2 * (in->y[i] == 1.0) +
-				                        (in->score[i] >= in->threshold));
+				yof[j] = in->y[i] == 1.0;
+				pof[j++] = pos_of(in, i);
 			}
 		}
 		for (size_t p = 0; p < n_perm; p++) {
@@ -215,17 +297,20 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 			double gp;
 
 			memset(&small, 0, sizeof small);
+			memset(&rest, 0, sizeof rest);
 			for (size_t i = 0; i < k; i++) {
 				size_t pick = i + (size_t)ft_rng_below(&r, N - i);
 				uint32_t tr = rows[i];
-				uint8_t tc = cellof[i];
+				uint8_t ty_ = yof[i];
+				double tp_ = pof[i];
 
 				rows[i] = rows[pick];
-				cellof[i] = cellof[pick];
+				yof[i] = yof[pick];
+				pof[i] = pof[pick];
 				rows[pick] = tr;
-				cellof[pick] = tc;
-				small.w[cellof[i]] += in->w[rows[i]];
-				small.c[cellof[i]] += 1;
+				yof[pick] = ty_;
+				pof[pick] = tp_;
+				ft_conf_add_row(&small, yof[i], in->w ? in->w[rows[i]] : 1.0, pof[i]);
 			}
 			for (int c = 0; c < 4; c++) {
 				rest.w[c] = tot.w[c] - small.w[c];
@@ -243,6 +328,7 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 	rc = 0;
 done:
 	free(rows);
-	free(cellof);
+	free(yof);
+	free(pof);
 	return rc;
 }

@@ -12,9 +12,24 @@
  *     within Monte-Carlo error; unit, few-valued and continuous weights),
  *     determinism, 1 vs 2 OpenMP threads, undefined resamples, the
  *     percentile rule, binned against exact AUC;
+ *   - the same bootstrap checks for a randomized classifier (pos set: a few
+ *     values, so refined cells, and continuous, so row-list cells);
  *   - the permutation test against the exact hypergeometric p-value, against
- *     a row-shuffling test written here (unit and general weights), p = 1
- *     for identical groups, the +1 correction, errors.
+ *     a row-shuffling test written here (unit and general weights, and with
+ *     pos: the type fast path and both fallbacks), p = 1 for identical
+ *     groups, the +1 correction, errors.
+ *   - randomized classifiers (ft_eval_input.pos), deterministically:
+ *     pos = 1[score >= threshold] gives bit-identical group tables,
+ *     summaries, bootstrap intervals, permutation gaps and p-values and
+ *     comparison rows to pos = NULL (unit, few-valued and continuous
+ *     weights: refined and row-list cells, both permutation paths); row
+ *     expansion: the rate metrics and rate-based summaries of fractional pos
+ *     equal those of the data set in which row i becomes a yhat = 1 row of
+ *     weight w_i pos_i and a yhat = 0 row of weight w_i (1 - pos_i), measured
+ *     with pos = NULL (itself checked against scikit-learn); score metrics
+ *     equal those of pos = NULL; GE(2) and Theil equal their definitions over
+ *     the expected benefits pos_i - y_i + 1, written out here; a
+ *     hand-computed six-row case; undefined reasons; input errors.
  * The statistical comparisons use fixed seeds, so a run is reproducible;
  * each is a 5-standard-error (or Kolmogorov-Smirnov at 0.001) check, so a
  * change to how the library consumes random numbers may, rarely, need other
@@ -471,10 +486,10 @@ static void test_reference_fixtures(void)
 
 /* Synthetic data: groups 0 .. G-1 with shares 3:2:2, about 1/8 of rows
  * without a group, scores on a grid of `grid` steps; weights: 0 none,
- * 1 three values, 2 continuous. */
+ * 1 three values, 2 continuous.  pos (synth_pos) NULL unless set. */
 struct synth {
 	size_t n, G;
-	double *y, *s, *w;
+	double *y, *s, *w, *pos;
 	int32_t *g;
 };
 
@@ -483,7 +498,35 @@ static void synth_free(struct synth *d)
 	free(d->y);
 	free(d->s);
 	free(d->w);
+	free(d->pos);
 	free(d->g);
+}
+
+/* P(yhat = 1) of a randomized classifier: mode 1 a mixture of three
+ * thresholds (values 0, .5, .8, 1), 2 group-specific randomized thresholds
+ * (three values a group), 3 continuous (the score plus noise). */
+static int synth_pos(struct synth *d, int mode, uint64_t seed)
+{
+	struct ft_rng r;
+
+	d->pos = malloc(d->n * sizeof *d->pos);
+	if (!d->pos)
+		return -1;
+	ft_rng_seed(&r, seed);
+	for (size_t i = 0; i < d->n; i++) {
+		double s = d->s[i];
+		int k = d->g[i] + 1;
+
+		if (mode == 1)
+			d->pos[i] = 0.5 * (s >= 0.4) + 0.3 * (s >= 0.5) + 0.2 * (s >= 0.6);
+		else if (mode == 2)
+			d->pos[i] = (1 - 0.1 * (k == 2)) * ((0.3 + 0.1 * k) * (s >= 0.4 + 0.05 * k) +
+			                                    (0.7 - 0.1 * k) * (s >= 0.55)) +
+			            0.05 * (k == 2);
+		else
+			d->pos[i] = fmin(1, fmax(0, s + 0.4 * (ft_rng_uniform(&r) - 0.5)));
+	}
+	return 0;
 }
 
 static int synth_make(struct synth *d, size_t n, double grid, int weights, uint64_t seed)
@@ -492,6 +535,7 @@ static int synth_make(struct synth *d, size_t n, double grid, int weights, uint6
 
 	d->n = n;
 	d->G = 3;
+	d->pos = NULL;
 	d->y = malloc(n * sizeof *d->y);
 	d->s = malloc(n * sizeof *d->s);
 	d->w = weights ? malloc(n * sizeof *d->w) : NULL;
@@ -523,6 +567,7 @@ static struct ft_eval_input synth_input(const struct synth *d, long priv)
 	in.y = d->y;
 	in.score = d->s;
 	in.w = d->w;
+	in.pos = d->pos;
 	in.group = d->g;
 	in.n_groups = d->G;
 	in.group_names = names;
@@ -566,12 +611,12 @@ static struct ft_fval *row_replicates(const struct ft_eval_input *in, size_t B,
 {
 	struct ft_fval *rep = malloc(n_slots * B * sizeof *rep);
 	double *y = malloc(in->n * sizeof *y), *s = malloc(in->n * sizeof *s);
-	double *w = malloc(in->n * sizeof *w);
+	double *w = malloc(in->n * sizeof *w), *pos = malloc(in->n * sizeof *pos);
 	int32_t *g = malloc(in->n * sizeof *g);
 	struct ft_rng r;
 	struct ft_eval_input rin = *in;
 
-	if (!rep || !y || !s || !w || !g) {
+	if (!rep || !y || !s || !w || !pos || !g) {
 		free(rep);
 		rep = NULL;
 		goto done;
@@ -579,6 +624,7 @@ static struct ft_fval *row_replicates(const struct ft_eval_input *in, size_t B,
 	rin.y = y;
 	rin.score = s;
 	rin.w = in->w ? w : NULL;
+	rin.pos = in->pos ? pos : NULL;
 	rin.group = g;
 	ft_rng_seed(&r, seed);
 	for (size_t b = 0; b < B; b++) {
@@ -589,6 +635,7 @@ static struct ft_fval *row_replicates(const struct ft_eval_input *in, size_t B,
 			y[i] = in->y[j];
 			s[i] = in->score[j];
 			w[i] = in->w ? in->w[j] : 1;
+			pos[i] = in->pos ? in->pos[j] : 0;
 			g[i] = in->group[j];
 		}
 		if (ft_fairness_summaries(&rin, 0, 0, 0.95, &t, NULL) != 0 || t->n != n_slots) {
@@ -608,6 +655,7 @@ done:
 	free(y);
 	free(s);
 	free(w);
+	free(pos);
 	free(g);
 	return rep;
 }
@@ -680,7 +728,7 @@ done:
 /* Count-based against row-based: every summary's undefined fraction, mean
  * and sd within Monte-Carlo error (5 standard errors; sd within 12%), and
  * the whole distribution by a two-sample Kolmogorov-Smirnov test. */
-static void boot_agreement(int weights, size_t n, double grid, int want_list)
+static void boot_agreement(int weights, int pos, size_t n, double grid, int want_list)
 {
 	enum { B = 3000 };
 	struct synth d;
@@ -690,7 +738,8 @@ static void boot_agreement(int weights, size_t n, double grid, int want_list)
 	int metric[64], conv[64];
 	double max_ks = 0;
 
-	if (synth_make(&d, n, grid, weights, 100 + (uint64_t)weights) != 0) {
+	if (synth_make(&d, n, grid, weights, 100 + (uint64_t)weights) != 0 ||
+	    (pos && synth_pos(&d, pos, 7) != 0)) {
 		T_FAIL("out of memory");
 		goto done;
 	}
@@ -702,16 +751,16 @@ static void boot_agreement(int weights, size_t n, double grid, int want_list)
 		T_FAIL("replicates failed");
 		goto done;
 	}
-	T_CHECKF(want_list ? list > 0 : list == 0, "weights %d: %zu row-list cells", weights,
-	         list);
+	T_CHECKF(want_list ? list > 0 : list == 0, "weights %d, pos %d: %zu row-list cells",
+	         weights, pos, list);
 	for (size_t k = 0; k < n_slots; k++) {
 		struct moments a = moments_of(rc + k * B, B), b = moments_of(rr + k * B, B);
 		double se_m = sqrt(a.sd * a.sd / (double)a.m + b.sd * b.sd / (double)b.m);
 		double fu = (a.undef + b.undef) / 2;
 
 		T_CHECKF(fabs(a.undef - b.undef) <= 5 * sqrt(fu * (1 - fu) * 2.0 / B) + 1e-9,
-		         "weights %d, %s / %s: undefined in %.4f vs %.4f of resamples", weights,
-		         ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.undef, b.undef);
+		         "weights %d, pos %d, %s / %s: undefined in %.4f vs %.4f of resamples", weights,
+		         pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.undef, b.undef);
 		if (a.m < B / 2 || b.m < B / 2)
 			continue;
 		if (b.sd == 0 && a.sd == 0) {
@@ -719,25 +768,25 @@ static void boot_agreement(int weights, size_t n, double grid, int want_list)
 			continue;
 		}
 		T_CHECKF(fabs(a.mean - b.mean) <= 5 * se_m,
-		         "weights %d, %s / %s: mean %.6g (counts) vs %.6g (rows), se %.3g",
-		         weights, ft_fairness_name(metric[k]), ft_convention_name(conv[k]),
+		         "weights %d, pos %d, %s / %s: mean %.6g (counts) vs %.6g (rows), se %.3g",
+		         weights, pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]),
 		         a.mean, b.mean, se_m);
 		{
 			double dks = ks_stat(rc + k * B, rr + k * B, B);
 			/* two-sample Kolmogorov-Smirnov at 0.001: c = 1.95 */
 			T_CHECKF(dks <= 1.95 * sqrt(2.0 / B),
-			         "weights %d, %s / %s: Kolmogorov-Smirnov distance %.4f", weights,
-			         ft_fairness_name(metric[k]), ft_convention_name(conv[k]), dks);
+			         "weights %d, pos %d, %s / %s: Kolmogorov-Smirnov distance %.4f", weights,
+			         pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]), dks);
 			max_ks = fmax(max_ks, dks);
 		}
 		T_CHECKF(fabs(a.sd / b.sd - 1) <= 0.12,
-		         "weights %d, %s / %s: sd %.6g (counts) vs %.6g (rows)", weights,
-		         ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.sd, b.sd);
+		         "weights %d, pos %d, %s / %s: sd %.6g (counts) vs %.6g (rows)", weights,
+		         pos, ft_fairness_name(metric[k]), ft_convention_name(conv[k]), a.sd, b.sd);
 		compared++;
 	}
 	T_CHECKF(compared >= 25, "only %zu summaries compared", compared);
-	fprintf(stderr, "bootstrap, weights %d: counts vs rows, largest KS distance %.4f "
-	        "(critical %.4f)\n", weights, max_ks, 1.95 * sqrt(2.0 / B));
+	fprintf(stderr, "bootstrap, weights %d, pos %d: counts vs rows, largest KS distance "
+	        "%.4f (critical %.4f)\n", weights, pos, max_ks, 1.95 * sqrt(2.0 / B));
 
 	/* the public intervals against the row bootstrap's percentiles */
 	if (weights == 0) {
@@ -786,28 +835,41 @@ done:
 
 static void test_boot_vs_rows_unit(void)
 {
-	boot_agreement(0, 300, 20, 0);
+	boot_agreement(0, 0, 300, 20, 0);
 }
 
 static void test_boot_vs_rows_few_weights(void)
 {
-	boot_agreement(1, 300, 20, 0);
+	boot_agreement(1, 0, 300, 20, 0);
 }
 
 static void test_boot_vs_rows_continuous_weights(void)
 {
 	/* 5 distinct scores: about 30 rows with distinct weights per cell */
-	boot_agreement(2, 1200, 4, 1);
+	boot_agreement(2, 0, 1200, 4, 1);
+}
+
+/* A randomized classifier: cells refined by (weight, pos) pairs (a mixture's
+ * few pos values; group-specific thresholds with three weight values),
+ * row-list cells (continuous pos, with and without continuous weights). */
+static void test_boot_vs_rows_pos(void)
+{
+	boot_agreement(0, 1, 300, 20, 0);
+	boot_agreement(1, 2, 400, 20, 0);
+	boot_agreement(0, 3, 1200, 4, 1);
+	boot_agreement(2, 3, 1200, 4, 1);
 }
 
 /* The cells reproduce the data: a "resample" that draws every row once gives
  * the exact cells of every target (counts exactly, weights to rounding), with
- * equal-frequency bins, a threshold inside a bin's range, and all three kinds
- * of weights. */
+ * equal-frequency bins, a threshold inside a bin's range, all three kinds
+ * of weights, and pos NULL, a few pos values or continuous pos (with the
+ * GE / Theil terms of the randomized rows). */
 static void test_boot_cells_exact(void)
 {
 	static const double thresholds[] = { 0.5, 0.37, 0.0, 1.0 };
 
+	for (int pm = 0; pm < 4; pm += 1 + (pm == 1))
 	for (int weights = 0; weights < 3; weights++)
 		for (int ti = 0; ti < 4; ti++)
 			for (int grid = 0; grid < 2; grid++) {
@@ -818,8 +880,10 @@ static void test_boot_cells_exact(void)
 				struct ft_boot *bt = NULL;
 				size_t cells, list, bins;
 
-				if (synth_make(&d, 3000, grid ? 1e6 : 50, weights, 40 + (uint64_t)ti) != 0) {
+				if (synth_make(&d, 3000, grid ? 1e6 : 50, weights, 40 + (uint64_t)ti) != 0 ||
+				    (pm && synth_pos(&d, pm, 3) != 0)) {
 					T_FAIL("out of memory");
+					synth_free(&d);
 					return;
 				}
 				in = synth_input(&d, 2);
@@ -832,15 +896,23 @@ static void test_boot_cells_exact(void)
 				}
 				ft_targets_from_strata(ex, 3, 2);
 				ft_boot_info(bt, &cells, &list, &bins);
-				for (int t = 0; t < 6; t++)
+				for (int t = 0; t < 6; t++) {
 					for (int k = 0; k < 4; k++) {
 						T_CHECKF(bc[t].c[k] == ex[t].c[k] &&
 						         fabs(bc[t].w[k] - ex[t].w[k]) <= 1e-12 * ex[t].w[k],
-						         "weights %d, threshold %g, grid %d, target %d, cell %d: "
-						         "%g rows / %.17g weight, expected %g / %.17g", weights,
-						         in.threshold, grid, t, k, bc[t].c[k], bc[t].w[k],
-						         ex[t].c[k], ex[t].w[k]);
+						         "pos %d, weights %d, threshold %g, grid %d, target %d, "
+						         "cell %d: %g rows / %.17g weight, expected %g / %.17g",
+						         pm, weights, in.threshold, grid, t, k, bc[t].c[k],
+						         bc[t].w[k], ex[t].c[k], ex[t].w[k]);
 					}
+					T_CHECKF(fabs(bc[t].bvar - ex[t].bvar) <= 1e-12 * ex[t].bvar &&
+					         fabs(bc[t].bjen - ex[t].bjen) <= -1e-12 * ex[t].bjen &&
+					         (pm == 3 ? ex[t].bvar > 0 && ex[t].bjen < 0 : 1) &&
+					         (pm == 0 ? ex[t].bvar == 0 && ex[t].bjen == 0 : 1),
+					         "pos %d, target %d: benefit terms %.17g %.17g, expected "
+					         "%.17g %.17g", pm, t, bc[t].bvar, bc[t].bjen, ex[t].bvar,
+					         ex[t].bjen);
+				}
 				T_CHECKF(grid ? bins >= FT_BOOT_BINS : bins <= 51, "%zu bins", bins);
 next:
 				ft_boot_free(bt);
@@ -853,7 +925,7 @@ static void test_boot_vs_rows_continuous_scores(void)
 {
 	/* more distinct scores than bins: equal-frequency bins, the threshold
 	 * as an extra edge, binned AUC (the row bootstrap's is exact) */
-	boot_agreement(1, 800, 1e6, 0);
+	boot_agreement(1, 0, 800, 1e6, 0);
 }
 
 static int same_tables(const struct ft_summary_table *a, const struct ft_summary_table *b)
@@ -1228,8 +1300,16 @@ static double perm_rows(const struct ft_eval_input *in, int metric, size_t n_per
 		}
 		for (size_t i = 0; i < N; i++) {
 			size_t k = idx[i];
-			int cell = 2 * (in->y[k] == 1) + (in->score[k] >= in->threshold);
-			(i < na ? ca : cb)[cell] += in->w ? in->w[k] : 1;
+			int y = in->y[k] == 1;
+			double w = in->w ? in->w[k] : 1, *c = i < na ? ca : cb;
+
+			if (in->pos) {
+				/* expected cells */
+				c[2 * y + 1] += w * in->pos[k];
+				c[2 * y] += w * (1 - in->pos[k]);
+			} else {
+				c[2 * y + (in->score[k] >= in->threshold)] += w;
+			}
 		}
 		/* metric is TPR here: TP / (TP + FN) */
 		(void)metric;
@@ -1245,36 +1325,50 @@ static double perm_rows(const struct ft_eval_input *in, int metric, size_t n_per
 	return (1.0 + (double)hits) / (1.0 + (double)n_perm);
 }
 
-static void perm_vs_rows(int weights)
+static void perm_vs_rows(int weights, int pos, uint64_t seed)
 {
 	struct synth d;
 	struct ft_eval_input in;
 	struct ft_value gap;
 	double p1, p2, n_perm = 20000;
 
-	if (synth_make(&d, 400, 20, weights, 55) != 0) {
+	if (synth_make(&d, 400, 20, weights, seed) != 0 ||
+	    (pos && synth_pos(&d, pos, 8) != 0)) {
 		T_FAIL("out of memory");
+		synth_free(&d);
 		return;
 	}
 	in = synth_input(&d, -1);
 	T_CHECK(ft_permutation_test(&in, FT_M_TPR, 0, 1, (size_t)n_perm, 9, &gap, &p1,
 	                            NULL) == 0);
 	p2 = perm_rows(&in, FT_M_TPR, (size_t)n_perm, 10, gap.value);
-	T_CHECKF(gap.why == NULL && p1 > 0.02 && p1 < 0.98, "gap %g, p %g: pick other data",
-	         gap.value, p1);
+	T_CHECKF(gap.why == NULL && p1 > 0.02 && p1 < 0.98,
+	         "pos %d: gap %g, p %g: pick other data", pos, gap.value, p1);
 	T_CHECKF(fabs(p1 - p2) <= 5 * sqrt(2 * p2 * (1 - p2) / n_perm),
-	         "weights %d: p %.5f (counts) vs %.5f (shuffled rows)", weights, p1, p2);
+	         "weights %d, pos %d: p %.5f (counts) vs %.5f (shuffled rows)", weights, pos, p1,
+	         p2);
 	synth_free(&d);
 }
 
 static void test_perm_vs_rows_unit(void)
 {
-	perm_vs_rows(0);
+	perm_vs_rows(0, 0, 55);
 }
 
 static void test_perm_vs_rows_weighted(void)
 {
-	perm_vs_rows(2);
+	perm_vs_rows(2, 0, 55);
+}
+
+/* pos: a few (y, pos) types with unit weights (the type fast path), more
+ * than MAX_TYPES (continuous pos: rows shuffled), and weights with pos. */
+static void test_perm_vs_rows_pos(void)
+{
+	/* data seeds picked for p-values away from 0 and 1 */
+	perm_vs_rows(0, 1, 62);
+	perm_vs_rows(0, 2, 69);
+	perm_vs_rows(0, 3, 57);
+	perm_vs_rows(2, 2, 58);
 }
 
 static void test_perm_extremes(void)
@@ -1364,6 +1458,532 @@ static void test_perm_errors(void)
 	T_STREQ(gap.why, "undefined for group a: no negative labels");
 }
 
+/* ------------------------------------- randomized classifiers (pos) */
+
+/* The deterministic checks of ft_eval_input.pos: the indicator
+ * 1[score >= threshold] against pos = NULL bit for bit, row expansion, a
+ * hand case, undefined reasons, input errors.  (The Monte-Carlo checks
+ * with pos are beside their pos = NULL counterparts above.) */
+
+static int same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int same_why(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0);
+}
+
+static int same_value(struct ft_value a, struct ft_value b)
+{
+	return same_bits(a.value, b.value) && same_why(a.why, b.why);
+}
+
+/* Every value of two group tables bit for bit; returns the differences. */
+static int diff_group_tables(const struct ft_group_table *a, const struct ft_group_table *b)
+{
+	int bad = 0;
+
+	for (size_t r = 0; r <= a->n_groups; r++)
+		for (int m = 0; m < FT_N_METRICS; m++)
+			if (!same_value(FT_GT(a, r, m), FT_GT(b, r, m))) {
+				if (!bad)
+					T_FAIL("row %zu, %s: %.17g (%s) vs %.17g (%s)", r, ft_metric_name(m),
+					       FT_GT(a, r, m).value, FT_GT(a, r, m).why ? FT_GT(a, r, m).why : "-",
+					       FT_GT(b, r, m).value, FT_GT(b, r, m).why ? FT_GT(b, r, m).why : "-");
+				bad++;
+			}
+	return bad;
+}
+
+static int diff_summaries(const struct ft_summary_table *a, const struct ft_summary_table *b)
+{
+	int bad = 0;
+
+	if (a->n != b->n) {
+		T_FAIL("%zu vs %zu summaries", a->n, b->n);
+		return 1;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct ft_summary *x = &a->s[i], *y = &b->s[i];
+		if (x->metric != y->metric || x->convention != y->convention ||
+		    !same_value(x->v, y->v) || !same_value(x->lo, y->lo) ||
+		    !same_value(x->hi, y->hi)) {
+			if (!bad)
+				T_FAIL("%s / %s: %.17g [%.17g, %.17g] vs %.17g [%.17g, %.17g]",
+				       ft_fairness_name(x->metric), ft_convention_name(x->convention),
+				       x->v.value, x->lo.value, x->hi.value, y->v.value, y->lo.value,
+				       y->hi.value);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+
+static int diff_comparisons(const struct ft_comparison *a, const struct ft_comparison *b)
+{
+	if (a->n != b->n) {
+		T_FAIL("%zu vs %zu comparison rows", a->n, b->n);
+		return 1;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct ft_comparison_row *x = &a->rows[i], *y = &b->rows[i];
+		if (strcmp(x->metric, y->metric) || strcmp(x->group, y->group) ||
+		    strcmp(x->convention, y->convention) || !same_bits(x->value, y->value) ||
+		    !same_bits(x->lo, y->lo) || !same_bits(x->hi, y->hi) ||
+		    !same_why(x->why, y->why) || !same_why(x->ci_why, y->ci_why)) {
+			T_FAIL("comparison row %zu (%s, %s): %.17g vs %.17g", i, x->metric, x->group,
+			       x->value, y->value);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void indicator_case(size_t n, double grid, int weights, double threshold, long priv)
+{
+	struct synth d = { 0 };
+	struct ft_eval_input in0, in1;
+	struct ft_group_table *g0 = NULL, *g1 = NULL;
+	struct ft_summary_table *s0 = NULL, *s1 = NULL;
+	struct ft_comparison *c0 = calloc(1, sizeof *c0), *c1 = calloc(1, sizeof *c1);
+	struct ft_error err = { 0 };
+
+	if (!c0 || !c1 || synth_make(&d, n, grid, weights, 77 + (uint64_t)weights) != 0 ||
+	    !(d.pos = malloc(n * sizeof *d.pos))) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		d.pos[i] = d.s[i] >= threshold;
+	in1 = synth_input(&d, priv);
+	in1.threshold = threshold;
+	in0 = in1;
+	in0.pos = NULL;
+	T_CHECK(ft_group_metrics(&in0, &g0, &err) == 0);
+	T_CHECK(ft_group_metrics(&in1, &g1, &err) == 0);
+	if (g0 && g1)
+		T_CHECKF(diff_group_tables(g0, g1) == 0, "weights %d: group tables differ", weights);
+	T_CHECK(ft_fairness_summaries(&in0, 200, 31, 0.9, &s0, &err) == 0);
+	T_CHECK(ft_fairness_summaries(&in1, 200, 31, 0.9, &s1, &err) == 0);
+	if (s0 && s1)
+		T_CHECKF(diff_summaries(s0, s1) == 0, "weights %d, grid %g: summaries differ",
+		         weights, grid);
+	for (int m = FT_M_BASE_RATE; m <= FT_M_ACCURACY; m++) {
+		struct ft_value ga, gb;
+		double pa, pb;
+
+		T_CHECK(ft_permutation_test(&in0, m, 0, 2, 300, 5, &ga, &pa, &err) == 0);
+		T_CHECK(ft_permutation_test(&in1, m, 0, 2, 300, 5, &gb, &pb, &err) == 0);
+		T_CHECKF(same_value(ga, gb) && same_bits(pa, pb),
+		         "weights %d, %s: gap %.17g p %.17g vs gap %.17g p %.17g", weights,
+		         ft_metric_name(m), ga.value, pa, gb.value, pb);
+	}
+	c0->n_bootstrap = c1->n_bootstrap = 50;
+	c0->seed = c1->seed = 9;
+	c0->level = c1->level = 0.95;
+	c0->threshold = c1->threshold = threshold;
+	T_CHECK(ft_comparison_measure(c0, "m", "test", &in0, &err) == 0);
+	T_CHECK(ft_comparison_permutation(c0, "m", "test", &in0, 200, &err) == 0);
+	T_CHECK(ft_comparison_measure(c1, "m", "test", &in1, &err) == 0);
+	T_CHECK(ft_comparison_permutation(c1, "m", "test", &in1, 200, &err) == 0);
+	T_CHECKF(c0->n > 90, "%zu rows", c0->n);
+	diff_comparisons(c0, c1);
+done:
+	ft_group_table_free(g0);
+	ft_group_table_free(g1);
+	ft_summary_table_free(s0);
+	ft_summary_table_free(s1);
+	ft_comparison_free(c0);
+	ft_comparison_free(c1);
+	synth_free(&d);
+}
+
+static void test_pos_indicator_is_deterministic(void)
+{
+	/* unit weights: refined cells, hypergeometric permutations */
+	indicator_case(2000, 20, 0, 0.5, 1);
+	/* three weight values, continuous scores, a threshold inside a bin */
+	indicator_case(2000, 1e6, 1, 0.37, -1);
+	/* continuous weights, 5 scores: row-list cells, shuffled permutations */
+	indicator_case(3000, 4, 2, 0.5, 0);
+}
+
+
+/* Row i -> (y_i, score 1, w_i pos_i) when pos_i > 0 and (y_i, score 0,
+ * w_i (1 - pos_i)) when pos_i < 1, threshold 0.5: the expanded rows are
+ * exactly the rows that can land in each cell. */
+static int expand(const struct synth *d, struct synth *e)
+{
+	size_t m = 0;
+
+	memset(e, 0, sizeof *e);
+	e->G = d->G;
+	e->y = malloc(2 * d->n * sizeof *e->y);
+	e->s = malloc(2 * d->n * sizeof *e->s);
+	e->w = malloc(2 * d->n * sizeof *e->w);
+	e->g = malloc(2 * d->n * sizeof *e->g);
+	if (!e->y || !e->s || !e->w || !e->g)
+		return -1;
+	for (size_t i = 0; i < d->n; i++) {
+		double w = d->w ? d->w[i] : 1, p = d->pos[i];
+		for (int yhat = 1; yhat >= 0; yhat--) {
+			if (yhat ? !(p > 0) : !(p < 1))
+				continue;
+			e->y[m] = d->y[i];
+			e->s[m] = yhat;
+			e->w[m] = w * (yhat ? p : 1 - p);
+			e->g[m] = d->g[i];
+			m++;
+		}
+	}
+	e->n = m;
+	return 0;
+}
+
+static int near(double a, double b, double tol)
+{
+	return fabs(a - b) <= tol * fmax(1, fabs(b));
+}
+
+static double xlogx(double x)
+{
+	return x > 0 ? x * log(x) : 0;
+}
+
+/* GE(2) and Theil of the expected benefits b_i = pos_i - y_i + 1, weighted
+ * by w / sum w, from the definitions. */
+static void inequality_by_definition(const struct synth *d, double *ge, double *theil)
+{
+	double W = 0, B = 0, mu, a = 0, t = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		double w = d->w ? d->w[i] : 1;
+		W += w;
+		B += w * (d->pos[i] - d->y[i] + 1);
+	}
+	mu = B / W;
+	for (size_t i = 0; i < d->n; i++) {
+		double w = d->w ? d->w[i] : 1, x = (d->pos[i] - d->y[i] + 1) / mu;
+		a += w * (x * x - 1);
+		t += w * xlogx(x);
+	}
+	*ge = a / (2 * W);
+	*theil = t / W;
+}
+
+static void expansion_case(int weights, int pos, double grid, long priv, uint64_t seed)
+{
+	struct synth d = { 0 }, e = { 0 };
+	struct ft_eval_input in, ine, in0;
+	struct ft_group_table *gr = NULL, *ge = NULL, *g0 = NULL;
+	struct ft_summary_table *sr = NULL, *se = NULL, *s0 = NULL;
+	int compared = 0;
+
+	if (synth_make(&d, 1500, grid, weights, seed) != 0 ||
+	    synth_pos(&d, pos == 4 ? 1 : pos, 5) != 0) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	/* pos 4: some exact 0s and 1s among the mixture's values, and rows of
+	 * weight 0 */
+	for (size_t i = 0; pos == 4 && i < d.n; i++) {
+		if (i % 23 == 0)
+			d.pos[i] = (double)(i % 2);
+		if (d.w && i % 19 == 0)
+			d.w[i] = 0;
+	}
+	if (expand(&d, &e) != 0) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	in = synth_input(&d, priv);
+	ine = synth_input(&e, priv);
+	in0 = in;
+	in0.pos = NULL;
+	if (ft_group_metrics(&in, &gr, NULL) || ft_group_metrics(&ine, &ge, NULL) ||
+	    ft_group_metrics(&in0, &g0, NULL) ||
+	    ft_fairness_summaries(&in, 0, 0, 0.95, &sr, NULL) ||
+	    ft_fairness_summaries(&ine, 0, 0, 0.95, &se, NULL) ||
+	    ft_fairness_summaries(&in0, 0, 0, 0.95, &s0, NULL)) {
+		T_FAIL("a call failed");
+		goto done;
+	}
+	for (size_t r = 0; r <= d.G; r++) {
+		for (int m = 0; m < FT_N_METRICS; m++) {
+			struct ft_value a = FT_GT(gr, r, m), b = FT_GT(ge, r, m);
+
+			if (m == FT_M_COUNT || m >= FT_M_LOG_LOSS)
+				b = FT_GT(g0, r, m);   /* rows and score metrics: pos = NULL */
+			if (m == FT_M_COUNT || m == FT_M_AUC) {
+				T_CHECKF(same_value(a, b), "pos %d, row %zu, %s: %.17g vs %.17g", pos, r,
+				         ft_metric_name(m), a.value, b.value);
+				continue;
+			}
+			T_CHECKF(same_why(a.why, b.why) && (a.why || near(a.value, b.value, 1e-12)),
+			         "weights %d, pos %d, row %zu, %s: %.17g (%s), expanded %.17g (%s)",
+			         weights, pos, r, ft_metric_name(m), a.value, a.why ? a.why : "-",
+			         b.value, b.why ? b.why : "-");
+			compared++;
+		}
+	}
+	T_CHECK(sr->n == se->n && sr->n == s0->n);
+	for (size_t k = 0; k < sr->n && k < se->n; k++) {
+		const struct ft_summary *a = &sr->s[k], *b = &se->s[k];
+		int f = a->metric;
+
+		if (f == FT_F_GEI || f == FT_F_THEIL)
+			continue;
+		if (f == FT_F_AUC_GAP) {
+			b = &s0->s[k];
+			T_CHECK(same_value(a->v, b->v));
+			continue;
+		}
+		T_CHECKF(same_why(a->v.why, b->v.why) &&
+		         (a->v.why || near(a->v.value, b->v.value, 1e-12)),
+		         "weights %d, pos %d, %s / %s: %.17g (%s), expanded %.17g (%s)", weights,
+		         pos, ft_fairness_name(f), ft_convention_name(a->convention), a->v.value,
+		         a->v.why ? a->v.why : "-", b->v.value, b->v.why ? b->v.why : "-");
+		compared++;
+	}
+	{
+		double gei, theil;
+		const struct ft_summary *a = NULL, *b = NULL;
+
+		inequality_by_definition(&d, &gei, &theil);
+		for (size_t k = 0; k < sr->n; k++) {
+			if (sr->s[k].metric == FT_F_GEI)
+				a = &sr->s[k];
+			if (sr->s[k].metric == FT_F_THEIL)
+				b = &sr->s[k];
+		}
+		T_CHECKF(a && !a->v.why && near(a->v.value, gei, 1e-12), "GE(2) %.17g, expected %.17g",
+		         a ? a->v.value : NAN, gei);
+		T_CHECKF(b && !b->v.why && near(b->v.value, theil, 1e-12), "Theil %.17g, expected %.17g",
+		         b ? b->v.value : NAN, theil);
+		/* the expanded rows' indices count the coin flips as inequality:
+		 * strictly larger (every pos mode here has fractional values) */
+		for (size_t k = 0; a && b && k < se->n; k++) {
+			if (se->s[k].metric == FT_F_GEI)
+				T_CHECK(se->s[k].v.value > a->v.value);
+			if (se->s[k].metric == FT_F_THEIL)
+				T_CHECK(se->s[k].v.value > b->v.value);
+		}
+	}
+	T_CHECKF(compared > 70, "only %zu values compared", (size_t)compared);
+done:
+	ft_group_table_free(gr);
+	ft_group_table_free(ge);
+	ft_group_table_free(g0);
+	ft_summary_table_free(sr);
+	ft_summary_table_free(se);
+	ft_summary_table_free(s0);
+	synth_free(&d);
+	synth_free(&e);
+}
+
+/* pos: 1 a mixture, 2 group thresholds, 3 continuous (synth_pos), 4 the
+ * mixture with exact 0s and 1s and zero weights */
+static void test_pos_row_expansion(void)
+{
+	for (int pos = 1; pos <= 4; pos++)
+		for (int weights = 0; weights < 3; weights++)
+			expansion_case(weights, pos, pos == 3 ? 1e6 : 20, weights == 1 ? -1 : 1,
+			               200 + (uint64_t)(10 * pos + weights));
+}
+
+
+/* A small randomized input: groups named A, B, C; privileged A. */
+static struct ft_eval_input pos_input(size_t n, const double *y, const double *s,
+                                      const double *w, const double *pos,
+                                      const int32_t *g, size_t G)
+{
+	static const char *const names[] = { "A", "B", "C" };
+	struct ft_eval_input in;
+
+	ft_eval_input_init(&in);
+	in.n = n;
+	in.y = y;
+	in.score = s;
+	in.w = w;
+	in.pos = pos;
+	in.group = g;
+	in.n_groups = G;
+	in.group_names = names;
+	in.privileged = 0;
+	return in;
+}
+
+/*   row  group  y  w  pos   b = pos - y + 1
+ *    0     A    1  1  0.5    0.5
+ *    1     A    0  1  0.25   1.25
+ *    2     A    1  2  1      1
+ *    3     B    1  1  0.2    0.2
+ *    4     B    0  2  0.5    1.5
+ *    5     B    0  1  0      1
+ * A: W 4, selected 0.5 + 0.25 + 2 = 2.75; positives 3, TP 2.5; negatives 1,
+ *    FP 0.25; correct TP 2.5 + TN 0.75 = 3.25.
+ * B: W 4, selected 0.2 + 1 + 0 = 1.2; positives 1, TP 0.2; negatives 3,
+ *    FP 1; correct 0.2 + (1 + 1) = 2.2.
+ * The scores are chosen so that score >= 0.5 disagrees with pos. */
+static void test_pos_hand_case(void)
+{
+	static const double y[] = { 1, 0, 1, 1, 0, 0 };
+	static const double w[] = { 1, 1, 2, 1, 2, 1 };
+	static const double pos[] = { 0.5, 0.25, 1, 0.2, 0.5, 0 };
+	static const double s[] = { 0.9, 0.1, 0.2, 0.8, 0.3, 0.7 };
+	static const int32_t g[] = { 0, 0, 0, 1, 1, 1 };
+	struct ft_eval_input in = pos_input(6, y, s, w, pos, g, 2);
+	struct ft_group_table *t = NULL;
+	struct ft_summary_table *st = NULL;
+	double srA = 2.75 / 4, srB = 1.2 / 4, tprA = 2.5 / 3, tprB = 0.2;
+	double fprA = 0.25, fprB = 1.0 / 3, srO = 3.95 / 8;
+
+	T_CHECK(ft_group_metrics(&in, &t, NULL) == 0);
+	T_CHECK(ft_fairness_summaries(&in, 0, 0, 0.95, &st, NULL) == 0);
+	if (!t || !st)
+		goto done;
+	T_NEAR(FT_GT(t, 1, FT_M_SELECTION_RATE).value, srA, 1e-15);
+	T_NEAR(FT_GT(t, 2, FT_M_SELECTION_RATE).value, srB, 1e-15);
+	T_NEAR(FT_GT(t, 0, FT_M_SELECTION_RATE).value, srO, 1e-15);
+	T_NEAR(FT_GT(t, 1, FT_M_TPR).value, tprA, 1e-15);
+	T_NEAR(FT_GT(t, 2, FT_M_TPR).value, tprB, 1e-15);
+	T_NEAR(FT_GT(t, 0, FT_M_TPR).value, 2.7 / 4, 1e-15);
+	T_NEAR(FT_GT(t, 1, FT_M_FPR).value, fprA, 1e-15);
+	T_NEAR(FT_GT(t, 2, FT_M_FPR).value, fprB, 1e-15);
+	T_NEAR(FT_GT(t, 0, FT_M_FPR).value, 1.25 / 4, 1e-15);
+	T_NEAR(FT_GT(t, 1, FT_M_ACCURACY).value, 3.25 / 4, 1e-15);
+	T_NEAR(FT_GT(t, 2, FT_M_ACCURACY).value, 2.2 / 4, 1e-15);
+	T_NEAR(FT_GT(t, 0, FT_M_ACCURACY).value, 5.45 / 8, 1e-15);
+	T_NEAR(FT_GT(t, 1, FT_M_PPV).value, 2.5 / 2.75, 1e-15);
+	T_NEAR(FT_GT(t, 2, FT_M_NPV).value, 2.0 / 2.8, 1e-15);
+	T_NEAR(FT_GT(t, 1, FT_M_BALANCED_ACCURACY).value, (tprA + 0.75) / 2, 1e-15);
+	T_NEAR(FT_GT(t, 1, FT_M_COUNT).value, 3, 0);
+	T_NEAR(FT_GT(t, 0, FT_M_COUNT).value, 6, 0);
+	T_NEAR(FT_GT(t, 0, FT_M_WEIGHT).value, 8, 1e-15);
+	/* the AUC is the score's: A has positive scores 0.9, 0.2 (w 2) against
+	 * a negative at 0.1: 1 */
+	T_NEAR(FT_GT(t, 1, FT_M_AUC).value, 1, 1e-15);
+	for (size_t k = 0; k < st->n; k++) {
+		const struct ft_summary *x = &st->s[k];
+		double v = NAN;
+
+		switch (x->metric * 8 + x->convention) {
+		case FT_F_DP_DIFF * 8 + FT_CONV_BETWEEN: v = srA - srB; break;
+		case FT_F_DP_DIFF * 8 + FT_CONV_TO_OVERALL: v = srA - srO; break;
+		case FT_F_DP_DIFF * 8 + FT_CONV_SIGNED: v = srB - srA; break;
+		case FT_F_DP_RATIO * 8 + FT_CONV_BETWEEN: v = srB / srA; break;
+		case FT_F_DP_RATIO * 8 + FT_CONV_TO_OVERALL: v = srB / srO; break;
+		case FT_F_DP_RATIO * 8 + FT_CONV_SIGNED: v = srB / srA; break;
+		case FT_F_EOP_DIFF * 8 + FT_CONV_SIGNED: v = tprB - tprA; break;
+		case FT_F_EO_DIFF * 8 + FT_CONV_BETWEEN: v = fmax(tprA - tprB, fprB - fprA); break;
+		case FT_F_EO_DIFF * 8 + FT_CONV_SIGNED: v = tprA - tprB; break;
+		case FT_F_AOD * 8 + FT_CONV_SIGNED: v = ((fprB - fprA) + (tprB - tprA)) / 2; break;
+		case FT_F_GEI * 8 + FT_CONV_INDIVIDUAL: {
+			/* sum w b = 7.95, sum w b^2 = 9.3525, W = 8 */
+			double mu = 7.95 / 8;
+			v = (9.3525 / (8 * mu * mu) - 1) / 2;
+			break;
+		}
+		case FT_F_THEIL * 8 + FT_CONV_INDIVIDUAL: {
+			double mu = 7.95 / 8;
+			v = (xlogx(0.5 / mu) + xlogx(1.25 / mu) + 2 * xlogx(1 / mu) + xlogx(0.2 / mu) +
+			     2 * xlogx(1.5 / mu) + xlogx(1 / mu)) / 8;
+			break;
+		}
+		case FT_F_GEI_BETWEEN * 8 + FT_CONV_INDIVIDUAL: {
+			/* group means: A 3.75 / 4, B 4.2 / 4 */
+			double mu = 7.95 / 8, a = 3.75 / 4 / mu, b = 4.2 / 4 / mu;
+			v = (4 * (a * a - 1) + 4 * (b * b - 1)) / 16;
+			break;
+		}
+		default:
+			continue;
+		}
+		T_CHECKF(x->v.why == NULL && near(x->v.value, v, 1e-14),
+		         "%s / %s = %.17g, expected %.17g", ft_fairness_name(x->metric),
+		         ft_convention_name(x->convention), x->v.value, v);
+	}
+done:
+	ft_group_table_free(t);
+	ft_summary_table_free(st);
+}
+
+/* Undefined reasons: "no predicted positives" means no row with pos > 0;
+ * rows with pos > 0 and no weight are "zero total weight". */
+static void test_pos_undefined(void)
+{
+	double y[] = { 1, 0, 1, 0, 1, 0 }, w[] = { 1, 1, 1, 1, 0, 1 };
+	double pos[] = { 0, 0, 1, 1, 0.5, 0 }, s[] = { 0.9, 0.9, 0.1, 0.1, 0.9, 0.9 };
+	int32_t g[] = { 0, 0, 1, 1, 2, 2 };
+	struct ft_eval_input in = pos_input(6, y, s, w, pos, g, 3);
+	struct ft_group_table *t = NULL;
+
+	T_CHECK(ft_group_metrics(&in, &t, NULL) == 0);
+	if (!t)
+		return;
+	/* group 0: scores say selected, pos says never */
+	T_STREQ(FT_GT(t, 1, FT_M_PPV).why, "no predicted positives");
+	T_NEAR(FT_GT(t, 1, FT_M_SELECTION_RATE).value, 0, 0);
+	T_NEAR(FT_GT(t, 1, FT_M_NPV).value, 0.5, 0);
+	/* group 1: always selected */
+	T_STREQ(FT_GT(t, 2, FT_M_NPV).why, "no predicted negatives");
+	T_NEAR(FT_GT(t, 2, FT_M_PPV).value, 0.5, 0);
+	/* group 2: the only row that may be selected has weight 0 */
+	T_STREQ(FT_GT(t, 3, FT_M_PPV).why, "predicted positives have zero total weight");
+	T_STREQ(FT_GT(t, 3, FT_M_TPR).why, "positive labels have zero total weight");
+	T_NEAR(FT_GT(t, 3, FT_M_COUNT).value, 2, 0);
+	T_NEAR(FT_GT(t, 3, FT_M_NPV).value, 1, 0);
+	ft_group_table_free(t);
+}
+
+static void test_pos_errors(void)
+{
+	static const double y[] = { 1, 0, 1, 0 }, s[] = { .9, .2, .6, .7 };
+	static const int32_t g[] = { 0, 0, 1, 1 };
+	double pos[] = { 0.5, 0.5, 0.5, 0.5 };
+	struct {
+		size_t at;
+		double v;
+		const char *msg;
+	} bad[] = {
+		{ 3, NAN, "metrics: pos[3] = nan is not a probability in [0, 1]" },
+		{ 2, 1.5, "metrics: pos[2] = 1.5 is not a probability in [0, 1]" },
+		{ 0, -0.25, "metrics: pos[0] = -0.25 is not a probability in [0, 1]" },
+		{ 1, INFINITY, "metrics: pos[1] = inf is not a probability in [0, 1]" },
+	};
+	struct ft_eval_input in = pos_input(4, y, s, NULL, pos, g, 2);
+
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		struct ft_error err = { 0 };
+		struct ft_group_table *t = (struct ft_group_table *)&err;
+		struct ft_summary_table *st = (struct ft_summary_table *)&err;
+		struct ft_value gap;
+		double p;
+
+		pos[bad[k].at] = bad[k].v;
+		T_CHECK(ft_group_metrics(&in, &t, &err) == FT_EINVAL && t == NULL);
+		T_STREQ(err.msg, bad[k].msg);
+		memset(&err, 0, sizeof err);
+		T_CHECK(ft_fairness_summaries(&in, 10, 1, 0.95, &st, &err) == FT_EINVAL && st == NULL);
+		T_STREQ(err.msg, bad[k].msg);
+		memset(&err, 0, sizeof err);
+		T_CHECK(ft_permutation_test(&in, FT_M_TPR, 0, 1, 10, 1, &gap, &p, &err) == FT_EINVAL);
+		T_STREQ(err.msg, bad[k].msg);
+		pos[bad[k].at] = 0.5;
+	}
+	/* the bounds themselves are fine */
+	pos[0] = 0;
+	pos[1] = 1;
+	{
+		struct ft_group_table *t = NULL;
+		T_CHECK(ft_group_metrics(&in, &t, NULL) == 0);
+		ft_group_table_free(t);
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_names_and_order);
@@ -1388,13 +2008,20 @@ int main(void)
 	T_RUN(test_boot_vs_rows_few_weights);
 	T_RUN(test_boot_vs_rows_continuous_weights);
 	T_RUN(test_boot_vs_rows_continuous_scores);
+	T_RUN(test_boot_vs_rows_pos);
 	T_RUN(test_boot_cells_exact);
 	T_RUN(test_boot_determinism_and_threads);
 	T_RUN(test_boot_undefined);
 	T_RUN(test_perm_exact);
 	T_RUN(test_perm_vs_rows_unit);
 	T_RUN(test_perm_vs_rows_weighted);
+	T_RUN(test_perm_vs_rows_pos);
 	T_RUN(test_perm_extremes);
 	T_RUN(test_perm_errors);
+	T_RUN(test_pos_indicator_is_deterministic);
+	T_RUN(test_pos_row_expansion);
+	T_RUN(test_pos_hand_case);
+	T_RUN(test_pos_undefined);
+	T_RUN(test_pos_errors);
 	return t_done();
 }
