@@ -169,6 +169,13 @@ struct ft_spec {
 	char **numeric; size_t n_numeric;
 	int missing_policy;          /* FT_MISSING_DROP (default) or FT_MISSING_IMPUTE */
 	int use_sensitive;           /* 1: sensitive columns are also model features */
+	/* Ranking (see "ranking" below). */
+	const char *query;           /* query-id column: never a feature (role drop) */
+	int numeric_target;          /* 1: the target is a number (a relevance): no
+	                                positive label; the encoder marks it by
+	                                positive == NULL */
+	int raw_numeric;             /* 1: numeric features are not standardized
+	                                (mean 0, sd 1 are stored) */
 };
 void ft_spec_init(struct ft_spec *s);
 
@@ -207,7 +214,7 @@ struct ft_encoder {
 	size_t n_cat;          /* categorical feature columns */
 	/* target */
 	char *target;          /* column name or NULL */
-	char *positive;
+	char *positive;        /* NULL with a target: the target is numeric */
 	char *label_strip;     /* may be NULL */
 	/* groups */
 	size_t n_sensitive;
@@ -229,11 +236,14 @@ struct ft_dataset {
 	double *num;           /* n * n_num, row-major, standardized */
 	size_t n_cat;
 	int32_t *code;         /* n * n_cat: global feature index of the hot column, or -1 */
-	double *y;             /* n labels 0/1, or NULL when the target is absent */
+	double *y;             /* n labels 0/1 (a numeric target: its value, NaN
+	                          when missing), or NULL when the target is absent */
 	double *w;             /* n sample weights (1 when no weight column) */
 	int32_t *group;        /* n group indices into group_names, or NULL */
 	size_t n_groups;       /* borrowed from the encoder */
 	size_t *line;          /* n source line numbers */
+	size_t *row;           /* n: the row of the encoded table each row comes
+	                          from (ranking data reads the query column by it) */
 };
 
 /* What encoding did with a table. */

@@ -41,7 +41,14 @@
  * - PREDICT uses the weight column when present (a missing cell weighs 1),
  *   builds groups only when every sensitive column is present, and counts
  *   unseen groups in n_unseen_groups without dropping them;
- * - on failure *st is zeroed; libsvm writes an unknown label (y = -1) as 0.
+ * - on failure *st is zeroed; libsvm writes an unknown label (y = -1) as 0;
+ * - ranking: spec->query gets role drop (checked like the other roles);
+ *   spec->numeric_target makes y the target's number (no positive label:
+ *   the encoder has positive == NULL, which is how apply and a model file
+ *   know), a bad number is FT_EPARSE naming file:line, a missing one is
+ *   dropped (TRAIN) or NaN (PREDICT); spec->raw_numeric stores mean 0 and
+ *   sd 1 for every numeric feature, so values pass through unchanged;
+ * - every dataset row records the table row it came from (d->row).
  */
 #include <math.h>
 #include <stdio.h>
@@ -158,8 +165,12 @@ static const char *check_spec(const struct ft_spec *s)
 		return "no column spec given";
 	if (!s->target || !*s->target)
 		return "no target column given";
-	if (!s->positive || !*s->positive)
+	if (s->numeric_target && s->positive)
+		return "a numeric target takes no positive label";
+	if (!s->numeric_target && (!s->positive || !*s->positive))
 		return "no positive label given";
+	if (s->query && !*s->query)
+		return "empty query column name";
 	if ((s->n_sensitive && !s->sensitive) || (s->n_drop && !s->drop) ||
 	    (s->n_categorical && !s->categorical) || (s->n_numeric && !s->numeric) ||
 	    has_null(s->sensitive, s->n_sensitive) || has_null(s->drop, s->n_drop) ||
@@ -510,6 +521,40 @@ done:
 	return rc;
 }
 
+/* A numeric target (a relevance): every used row's value a finite number.
+ * Each distinct value is parsed once; the first bad row is named. */
+static int fit_target_numeric(const struct ft_table *t, size_t j,
+                              const unsigned char *use, const char *name,
+                              struct ft_error *err)
+{
+	const struct ft_values *v = &t->vals[j];
+	double *yx = NULL;
+	unsigned char *st = NULL;
+	int rc = 0;
+
+	if (parse_values(v, &yx, &st) != 0) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+		goto done;
+	}
+	for (size_t i = 0; i < t->n_rows; i++) {
+		uint32_t id;
+		if (!use[i])
+			continue;
+		id = t->cell[i * t->n_cols + j];
+		if (st[id]) {
+			rc = ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
+			                  t->path, t->line[i], name,
+			                  st[id] == 1 ? "not a number" : "non-finite value",
+			                  v->str[id]);
+			goto done;
+		}
+	}
+done:
+	free(yx);
+	free(st);
+	return rc;
+}
+
 /* Weights of the used rows: numbers, finite, >= 0, not all zero.  Each
  * distinct value is parsed once; rows are visited in order, so the first
  * bad row is the one named. */
@@ -736,6 +781,9 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	for (size_t k = 0; k < s->n_drop; k++)
 		if ((rc = assign_role(t, role, s->drop[k], FT_ROLE_DROP, NULL, err)))
 			goto done;
+	if (s->query &&
+	    (rc = assign_role(t, role, s->query, FT_ROLE_DROP, NULL, err)))
+		goto done;
 	if ((rc = assign_force(t, force, s->categorical, s->n_categorical, 'c', err)) ||
 	    (rc = assign_force(t, force, s->numeric, s->n_numeric, 'n', err)))
 		goto done;
@@ -759,7 +807,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 			goto nomem;
 	}
 	if (!(e->target = ft_strdup(s->target)) ||
-	    !(e->positive = ft_strdup(s->positive)) ||
+	    (!s->numeric_target && !(e->positive = ft_strdup(s->positive))) ||
 	    (s->label_strip && !(e->label_strip = ft_strdup(s->label_strip))) ||
 	    (s->privileged && !(e->privileged = ft_strdup(s->privileged))) ||
 	    (s->weight && !(e->weight = ft_strdup(s->weight))) ||
@@ -792,7 +840,11 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		goto done;
 	}
 
-	if ((rc = fit_target(t, (size_t)tcol, use, s, err)))
+	if (s->numeric_target)
+		rc = fit_target_numeric(t, (size_t)tcol, use, s->target, err);
+	else
+		rc = fit_target(t, (size_t)tcol, use, s, err);
+	if (rc)
 		goto done;
 	if (wcol >= 0 && (rc = fit_weight(t, (size_t)wcol, use, s->weight, err)))
 		goto done;
@@ -800,6 +852,12 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		if ((rc = fit_feature(t, use, &fc[q], err)))
 			goto done;
 	fit_numeric(t, use, fc, n_fc);
+	if (s->raw_numeric)
+		for (size_t q = 0; q < n_fc; q++)
+			if (fc[q].c->type == FT_NUMERIC) {
+				fc[q].c->mean = 0;
+				fc[q].c->sd = 1;
+			}
 	if (s->n_sensitive && (rc = fit_groups(t, scol, use, s, e, err)))
 		goto done;
 	if ((rc = layout(e)) != 0) {
@@ -886,6 +944,8 @@ struct apply {
 	int have_groups;
 	long target, weight;
 	unsigned char *ypos;     /* target value id -> 1 when the positive label */
+	double *yx;              /* numeric target: value id -> its number */
+	unsigned char *yst;      /* numeric target: value id -> ft_parse_double's result */
 	double *wx;              /* weight value id -> weight */
 	unsigned char *wst;      /* weight value id -> ft_parse_double's result */
 };
@@ -988,7 +1048,10 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	for (size_t q = 0; q < a.n_f; q++)
 		if (prepare_feat(t, &a, &a.f[q]) != 0)
 			goto nomem;
-	if (a.target >= 0) {
+	if (a.target >= 0 && !e->positive) {
+		if (parse_values(&t->vals[a.target], &a.yx, &a.yst) != 0)
+			goto nomem;
+	} else if (a.target >= 0) {
 		const struct ft_values *v = &t->vals[a.target];
 		pl = ft_label_len(e->positive, e->label_strip);
 		if (!(a.ypos = xalloc(v->n, 1)))
@@ -1022,7 +1085,8 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	d->code = xalloc(n_in * e->n_cat, sizeof *d->code);
 	d->w = xalloc(n_in, sizeof *d->w);
 	d->line = xalloc(n_in, sizeof *d->line);
-	if (!d->num || !d->code || !d->w || !d->line)
+	d->row = xalloc(n_in, sizeof *d->row);
+	if (!d->num || !d->code || !d->w || !d->line || !d->row)
 		goto nomem;
 	if (a.target >= 0 && !(d->y = xalloc(n_in, sizeof *d->y)))
 		goto nomem;
@@ -1071,8 +1135,19 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			}
 			d->w[k] = a.wx[wv];
 		}
-		if (d->y)
+		if (d->y && a.yx) {
+			if (tv != FT_MISSING && a.yst[tv]) {
+				rc = ft_error_set(err, FT_EPARSE,
+				                  "%s:%zu: column '%s': %s '%s'",
+				                  t->path, t->line[i], e->target,
+				                  a.yst[tv] == 1 ? "not a number" : "non-finite value",
+				                  t->vals[a.target].str[tv]);
+				goto done;
+			}
+			d->y[k] = tv == FT_MISSING ? NAN : a.yx[tv];
+		} else if (d->y) {
 			d->y[k] = tv == FT_MISSING ? -1 : a.ypos[tv];
+		}
 		for (size_t q = 0; q < a.n_f; q++) {
 			const struct feat *f = &a.f[q];
 			uint32_t id = row[f->tcol];
@@ -1103,6 +1178,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			}
 		}
 		d->line[k] = t->line[i];
+		d->row[k] = i;
 		k++;
 	}
 	if (train && k == 0) {
@@ -1128,6 +1204,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		SHRINK(w, k);
 		SHRINK(group, k);
 		SHRINK(line, k);
+		SHRINK(row, k);
 #undef SHRINK
 	}
 	*out = d;
@@ -1154,6 +1231,8 @@ done:
 	free(a.gkey);
 	free(a.scol);
 	free(a.ypos);
+	free(a.yx);
+	free(a.yst);
 	free(a.wx);
 	free(a.wst);
 	return rc;
@@ -1169,6 +1248,7 @@ void ft_dataset_free(struct ft_dataset *d)
 	free(d->w);
 	free(d->group);
 	free(d->line);
+	free(d->row);
 	free(d);
 }
 

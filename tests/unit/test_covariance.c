@@ -156,7 +156,7 @@ static void test_cov_by_hand(void)
 {
 	double num[4] = { 0, 1, 2, -1 }, y[4] = { 0, 1, 1, 0 }, w[4] = { 1, 1, 2, 1 };
 	int32_t group[4] = { 0, 0, 1, 1 };
-	struct ft_dataset d = { 4, 1, 1, num, 0, NULL, y, w, group, 2, NULL };
+	struct ft_dataset d = { 4, 1, 1, num, 0, NULL, y, w, group, 2, NULL, NULL };
 	double coef = 2, params[1] = { 1e6 };
 	struct ft_linear_model m = { FT_MODEL_LOGREG, 1, &coef, 1.0, 0, NULL, NULL };
 	struct ft_logreg_params lp;
