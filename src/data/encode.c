@@ -126,6 +126,16 @@ static int parse_weight(const struct ft_table *t, size_t row, const char *col,
 	return 0;
 }
 
+/* Row `row` of t has value v in column col that ft_parse_double rejected
+ * with status st (1 not a number, 2 not finite): the FT_EPARSE message. */
+static int bad_number(const struct ft_table *t, size_t row, const char *col,
+                      int st, const char *v, struct ft_error *err)
+{
+	return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
+	                    t->path, t->line[row], col,
+	                    st == 1 ? "not a number" : "non-finite value", v);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -403,10 +413,7 @@ static int fit_feature(const struct ft_table *t, const unsigned char *use,
 			if (use[i] && id != FT_MISSING && st[id])
 				break;
 		}
-		rc = ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
-		                  t->path, t->line[i], c->name,
-		                  st[id] == 1 ? "not a number" : "non-finite value",
-		                  v->str[id]);
+		rc = bad_number(t, i, c->name, st[id], v->str[id], err);
 		goto done;
 	}
 	c->type = FT_NUMERIC;
@@ -521,46 +528,13 @@ done:
 	return rc;
 }
 
-/* A numeric target (a relevance): every used row's value a finite number.
- * Each distinct value is parsed once; the first bad row is named. */
-static int fit_target_numeric(const struct ft_table *t, size_t j,
-                              const unsigned char *use, const char *name,
-                              struct ft_error *err)
-{
-	const struct ft_values *v = &t->vals[j];
-	double *yx = NULL;
-	unsigned char *st = NULL;
-	int rc = 0;
-
-	if (parse_values(v, &yx, &st) != 0) {
-		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
-		goto done;
-	}
-	for (size_t i = 0; i < t->n_rows; i++) {
-		uint32_t id;
-		if (!use[i])
-			continue;
-		id = t->cell[i * t->n_cols + j];
-		if (st[id]) {
-			rc = ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
-			                  t->path, t->line[i], name,
-			                  st[id] == 1 ? "not a number" : "non-finite value",
-			                  v->str[id]);
-			goto done;
-		}
-	}
-done:
-	free(yx);
-	free(st);
-	return rc;
-}
-
-/* Weights of the used rows: numbers, finite, >= 0, not all zero.  Each
+/* The numbers of the used rows of column j, a numeric target or the
+ * weight: finite, and for a weight also >= 0 and not all zero.  Each
  * distinct value is parsed once; rows are visited in order, so the first
  * bad row is the one named. */
-static int fit_weight(const struct ft_table *t, size_t j,
-                      const unsigned char *use, const char *name,
-                      struct ft_error *err)
+static int fit_numbers(const struct ft_table *t, size_t j,
+                       const unsigned char *use, const char *name, int weight,
+                       struct ft_error *err)
 {
 	const struct ft_values *v = &t->vals[j];
 	double total = 0, w, *wx = NULL;
@@ -576,14 +550,18 @@ static int fit_weight(const struct ft_table *t, size_t j,
 		if (!use[i])
 			continue;
 		id = t->cell[i * t->n_cols + j];
-		if (st[id] || wx[id] < 0) {
+		if (weight && (st[id] || wx[id] < 0)) {
 			/* the message comes from the one place that words it */
 			rc = parse_weight(t, i, name, v->str[id], &w, err);
 			goto done;
 		}
+		if (st[id]) {
+			rc = bad_number(t, i, name, st[id], v->str[id], err);
+			goto done;
+		}
 		total += wx[id];
 	}
-	if (!(total > 0))
+	if (weight && !(total > 0))
 		rc = ft_error_set(err, FT_EDATA,
 		                  "%s: column '%s': weights sum to zero", t->path, name);
 done:
@@ -841,12 +819,12 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	}
 
 	if (s->numeric_target)
-		rc = fit_target_numeric(t, (size_t)tcol, use, s->target, err);
+		rc = fit_numbers(t, (size_t)tcol, use, s->target, 0, err);
 	else
 		rc = fit_target(t, (size_t)tcol, use, s, err);
 	if (rc)
 		goto done;
-	if (wcol >= 0 && (rc = fit_weight(t, (size_t)wcol, use, s->weight, err)))
+	if (wcol >= 0 && (rc = fit_numbers(t, (size_t)wcol, use, s->weight, 1, err)))
 		goto done;
 	for (size_t q = 0; q < n_fc; q++)
 		if ((rc = fit_feature(t, use, &fc[q], err)))
@@ -1137,11 +1115,8 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		}
 		if (d->y && a.yx) {
 			if (tv != FT_MISSING && a.yst[tv]) {
-				rc = ft_error_set(err, FT_EPARSE,
-				                  "%s:%zu: column '%s': %s '%s'",
-				                  t->path, t->line[i], e->target,
-				                  a.yst[tv] == 1 ? "not a number" : "non-finite value",
-				                  t->vals[a.target].str[tv]);
+				rc = bad_number(t, i, e->target, a.yst[tv],
+				                t->vals[a.target].str[tv], err);
 				goto done;
 			}
 			d->y[k] = tv == FT_MISSING ? NAN : a.yx[tv];
@@ -1156,11 +1131,8 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 				if (id == FT_MISSING) {
 					s0.n_imputed++;
 				} else if (f->st[id]) {
-					rc = ft_error_set(err, FT_EPARSE,
-					                  "%s:%zu: column '%s': %s '%s'",
-					                  t->path, t->line[i], f->c->name,
-					                  f->st[id] == 1 ? "not a number" : "non-finite value",
-					                  t->vals[f->tcol].str[id]);
+					rc = bad_number(t, i, f->c->name, f->st[id],
+					                t->vals[f->tcol].str[id], err);
 					goto done;
 				} else {
 					x = f->x[id];

@@ -3,7 +3,7 @@
  * synthetic ranking data set that scripts/fixtures/make_deltr_fixtures.py
  * rebuilds from the same integer formulas (synthetic() there), a reader for
  * the "KEY<TAB>v<TAB>v..." rows of tests/fixtures/deltr_*.tsv, and
- * finite-difference helpers.
+ * finite-difference checks.  Include t.h first.
  */
 #ifndef FT_RANK_FIXTURE_H
 #define FT_RANK_FIXTURE_H
@@ -17,6 +17,9 @@
 
 #define FIX_EXACT "tests/fixtures/deltr_exact.tsv"
 #define FIX_LSAT "tests/fixtures/deltr_lsat.tsv"
+
+/* The point at which the fixture's values and gradients are taken. */
+static const double T_W0[3] = { 0.3, -0.2, 0.1 };
 
 static char *t_strdup(const char *s)
 {
@@ -117,6 +120,32 @@ static double t_fd_error(const struct ft_objective *obj, const double *x)
 	free(xx);
 	free(g);
 	return worst;
+}
+
+/* The objective of p on t_synthetic() at T_W0 against fixture row
+ * "KEY.fg" of deltr_exact.tsv (value, then gradient) and against central
+ * differences. */
+static void t_check_fg(const struct ft_rank_params *p, const char *key)
+{
+	struct ft_rank_data *rd = t_synthetic();
+	struct ft_objective obj;
+	struct ft_error err = { 0 };
+	double ref[8], f, g[3], fd;
+	char k[64];
+
+	snprintf(k, sizeof k, "%s.fg", key);
+	T_CHECKF(t_fix_row(FIX_EXACT, k, ref, 8) == 4, "fixture row %s", k);
+	T_CHECKF(ft_rank_objective(rd, p, &obj, &err) == 0, "%s", err.msg);
+	if (obj.ctx) {
+		T_CHECK(obj.value_grad(obj.ctx, T_W0, &f, g) == 0);
+		T_NEAR(f, ref[0], 1e-12);
+		for (int j = 0; j < 3; j++)
+			T_NEAR(g[j], ref[1 + j], 1e-12);
+		fd = t_fd_error(&obj, T_W0);
+		T_CHECKF(fd < 1e-7, "%s: finite-difference error %g", key, fd);
+	}
+	ft_rank_objective_free(&obj);
+	ft_rank_data_free(rd);
 }
 
 #endif

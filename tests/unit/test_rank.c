@@ -342,31 +342,17 @@ static void t_split_table(void)
 
 /* ---------------------------------------------------------- objectives */
 
-static const double W0[3] = { 0.3, -0.2, 0.1 };
+#define W0 T_W0
 
 static void check_fg(const char *key, int loss, int doc_weight)
 {
-	struct ft_rank_data *rd = t_synthetic();
 	struct ft_rank_params p;
-	struct ft_objective obj;
-	struct ft_error err = { 0 };
-	double ref[8], f, g[3];
-	char k[64];
 
 	ft_rank_params_init(&p);
 	p.loss = loss;
 	p.doc_weight = doc_weight;
 	p.l2 = 0.1;
-	snprintf(k, sizeof k, "%s.fg", key);
-	T_CHECK(t_fix_row(FIX_EXACT, k, ref, 8) == 4);
-	T_CHECK(ft_rank_objective(rd, &p, &obj, &err) == 0);
-	T_CHECK(obj.value_grad(obj.ctx, W0, &f, g) == 0);
-	T_NEAR(f, ref[0], 1e-12);
-	for (int j = 0; j < 3; j++)
-		T_NEAR(g[j], ref[1 + j], 1e-12);
-	T_CHECKF(t_fd_error(&obj, W0) < 1e-7, "fd error %g", t_fd_error(&obj, W0));
-	ft_rank_objective_free(&obj);
-	ft_rank_data_free(rd);
+	t_check_fg(&p, key);
 }
 
 static void t_listnet_value_grad(void)
