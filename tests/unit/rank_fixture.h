@@ -30,15 +30,17 @@ static char *t_strdup(const char *s)
 	return d;
 }
 
-/* 4 queries of 5, 7, 6, 8 rows, 3 features x_ij = ((7i + 5j + 3) mod 13)
- * / 4 - 1.5, relevance (3i + 1) mod 5, group 1 where (5i + 2) mod 3 == 0,
- * else 0, and row 11 of unknown group (-1).  Free with ft_rank_data_free. */
-static struct ft_rank_data *t_synthetic(void)
+/* nq queries of sizes[q] rows whose row i (counting from i0) has 3
+ * features x_ij = ((7i + 5j + 3) mod 13) / 4 - 1.5, relevance (3i + 1) mod
+ * 5, group 1 where (5i + 2) mod 3 == 0, else 0, and group -1 for i == 11.
+ * Free with ft_rank_data_free. */
+static struct ft_rank_data *t_make(size_t nq, const size_t *sizes, size_t i0)
 {
-	static const size_t sizes[4] = { 5, 7, 6, 8 };
 	struct ft_rank_data *rd = calloc(1, sizeof *rd);
-	size_t n = 26, p = 3;
+	size_t n = 0, p = 3;
 
+	for (size_t q = 0; q < nq; q++)
+		n += sizes[q];
 	rd->path = t_strdup("synthetic");
 	rd->n = n;
 	rd->p = p;
@@ -51,28 +53,38 @@ static struct ft_rank_data *t_synthetic(void)
 	rd->group_names = calloc(2, sizeof *rd->group_names);
 	rd->group_names[0] = t_strdup("other");
 	rd->group_names[1] = t_strdup("protected");
-	rd->n_queries = 4;
-	rd->qoff = calloc(5, sizeof *rd->qoff);
-	rd->qid = calloc(4, sizeof *rd->qid);
+	rd->n_queries = nq;
+	rd->qoff = calloc(nq + 1, sizeof *rd->qoff);
+	rd->qid = calloc(nq, sizeof *rd->qid);
 	for (size_t j = 0; j < p; j++) {
 		char b[8];
 		snprintf(b, sizeof b, "f%zu", j + 1);
 		rd->feature_names[j] = t_strdup(b);
 	}
-	for (size_t q = 0; q < 4; q++) {
-		char b[8];
+	for (size_t q = 0; q < nq; q++) {
+		char b[24];
 		snprintf(b, sizeof b, "%zu", q);
 		rd->qid[q] = t_strdup(b);
 		rd->qoff[q + 1] = rd->qoff[q] + sizes[q];
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t k = 0; k < n; k++) {
+		size_t i = i0 + k;
 		for (size_t j = 0; j < p; j++)
-			rd->x[i * p + j] = (double)((i * 7 + j * 5 + 3) % 13) / 4.0 - 1.5;
-		rd->rel[i] = (double)((i * 3 + 1) % 5);
-		rd->group[i] = i == 11 ? -1 : (i * 5 + 2) % 3 == 0 ? 1 : 0;
-		rd->line[i] = i + 1;
+			rd->x[k * p + j] = (double)((i * 7 + j * 5 + 3) % 13) / 4.0 - 1.5;
+		rd->rel[k] = (double)((i * 3 + 1) % 5);
+		rd->group[k] = i == 11 ? -1 : (i * 5 + 2) % 3 == 0 ? 1 : 0;
+		rd->line[k] = i + 1;
 	}
 	return rd;
+}
+
+/* 4 queries of 5, 7, 6, 8 rows (26 rows, row 11 of unknown group): the
+ * data of make_deltr_fixtures.py's synthetic(). */
+static struct ft_rank_data *t_synthetic(void)
+{
+	static const size_t sizes[4] = { 5, 7, 6, 8 };
+
+	return t_make(4, sizes, 0);
 }
 
 /* The numbers of fixture row `key` into v (at most max); their count, or

@@ -492,6 +492,77 @@ static void t_fit_errors(void)
 	ft_rank_data_free(rd);
 }
 
+/* Sums over queries on several threads: 6,000 rows make two chunks of
+ * ft_parallel_sum, cut inside a query; each half of the queries (3,000-odd
+ * rows, one chunk) is evaluated alone, and the whole must be their
+ * weighted sum: value and gradient of ListNet, RankNet and DELTR, the
+ * ListNet Hessian, and one step of the reference loop. */
+static void t_chunked_sums(void)
+{
+	enum { NQ = 300 };
+	size_t sizes[NQ], half = 0, n1 = 0, n = 0;
+	struct ft_rank_data *all, *a, *b;
+	struct ft_error err = { 0 };
+
+	for (size_t q = 0; q < NQ; q++) {
+		sizes[q] = 15 + q % 7;
+		n += sizes[q];
+	}
+	for (half = 0; n1 + sizes[half] <= n / 2 + 9; half++)
+		n1 += sizes[half];
+	all = t_make(NQ, sizes, 0);
+	a = t_make(half, sizes, 0);
+	b = t_make(NQ - half, sizes + half, n1);
+	T_CHECK(n > 4096 && n1 < 4096 && n - n1 < 4096);
+	for (int m = 0; m < 4; m++) {
+		struct ft_rank_params p;
+		struct ft_objective o[3];
+		struct ft_rank_data *d[3] = { all, a, b };
+		double f[3], g[3][3], H[3][9], wt[3];
+		ft_rank_params_init(&p);
+		p.loss = m == 1 ? FT_RANK_RANKNET : FT_RANK_LISTNET;
+		p.doc_weight = m >= 2;
+		if (m == 3) {
+			p.fair = FT_RANK_FAIR_DELTR;
+			p.gamma = 30;
+		}
+		for (int k = 0; k < 3; k++) {
+			T_CHECK(ft_rank_objective(d[k], &p, &o[k], &err) == 0);
+			T_CHECK(o[k].value_grad(o[k].ctx, W0, &f[k], g[k]) == 0);
+			if (o[k].hessian)
+				o[k].hessian(o[k].ctx, W0, H[k]);
+			/* f is a mean over queries (or documents) */
+			wt[k] = p.doc_weight ? (double)d[k]->n : (double)d[k]->n_queries;
+		}
+		T_NEAR(f[0] * wt[0], f[1] * wt[1] + f[2] * wt[2], 1e-12);
+		for (int j = 0; j < 3; j++)
+			T_NEAR(g[0][j] * wt[0], g[1][j] * wt[1] + g[2][j] * wt[2], 1e-12);
+		if (o[0].hessian)
+			for (int j = 0; j < 9; j++)
+				T_NEAR(H[0][j] * wt[0], H[1][j] * wt[1] + H[2][j] * wt[2], 1e-12);
+		for (int k = 0; k < 3; k++)
+			ft_rank_objective_free(&o[k]);
+	}
+	{
+		struct ft_rank_params p;
+		double w[3][3];
+		ft_rank_params_init(&p);
+		p.reference = 1;
+		p.iterations = 1;
+		p.fair = FT_RANK_FAIR_DELTR;
+		p.gamma = 30;
+		for (int k = 0; k < 3; k++) {
+			memcpy(w[k], W0, sizeof w[k]);
+			T_CHECK(ft_rank_fit(k == 0 ? all : k == 1 ? a : b, &p, w[k], NULL, &err) == 0);
+		}
+		for (int j = 0; j < 3; j++)
+			T_NEAR(w[0][j] - W0[j], (w[1][j] - W0[j]) + (w[2][j] - W0[j]), 1e-12);
+	}
+	ft_rank_data_free(all);
+	ft_rank_data_free(a);
+	ft_rank_data_free(b);
+}
+
 /* ---------------------------------------------------------- prediction */
 
 static void t_positions(void)
@@ -627,6 +698,7 @@ int main(void)
 	T_RUN(t_hessians);
 	T_RUN(t_fit_minima);
 	T_RUN(t_fit_errors);
+	T_RUN(t_chunked_sums);
 	T_RUN(t_positions);
 	T_RUN(t_exposure_ratio);
 	T_RUN(t_method_parse);
