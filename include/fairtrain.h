@@ -913,10 +913,12 @@ int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
 
 /* What a fit reports besides w. */
 struct ft_rank_result {
-	struct ft_solver_result res;   /* reference mode: iterations, final
-	                                  objective (the loss and penalty the
-	                                  authors minimise, / A) and gradient
-	                                  norm of their step direction */
+	struct ft_solver_result res;   /* reference mode: solver AUTO (none:
+	                                  gradient descent), iterations, the
+	                                  objective the loop descends (ListNet
+	                                  + gamma U, a_q = n_q, a mean) at the
+	                                  result, the norm of the last step's
+	                                  direction, converged 0 */
 	size_t n_diag;
 	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
 	double diag[FT_MAX_DIAG];
@@ -924,9 +926,15 @@ struct ft_rank_result {
 /* Fit a linear ranker: w (rd->p entries) is the start point on entry
  * (zeros: the reference code starts at uniform [0, 0.01) noise, unseeded,
  * which moves its 3000-step result by less than 1e-6 on LSAT) and the
- * weights on return.  Diagnostics: "loss", and per method the exposures,
- * pairwise accuracies, gap, multiplier and solver status.  res may be
- * NULL. */
+ * weights on return.  Diagnostics, in this order: PAIR_CON first
+ * "pair_lambda" (the multiplier of |gap| <= c, > 0 when gap <= c binds),
+ * "max_violation", "kkt_residual", "outer_iterations", "converged"; then
+ * always "loss" (the mean loss without penalty or L2), and with groups
+ * "exposure_g0", "exposure_g1", "deltr_penalty" (ft_deltr_exposure);
+ * PAIR_REG and PAIR_CON end with "pair_acc_g0_over_g1",
+ * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).  res may be NULL.
+ * Not converging within the solver's limit is not an error
+ * (res->res.converged). */
 int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                 double *w, struct ft_rank_result *res, struct ft_error *err);
 
