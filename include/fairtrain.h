@@ -169,6 +169,13 @@ struct ft_spec {
 	char **numeric; size_t n_numeric;
 	int missing_policy;          /* FT_MISSING_DROP (default) or FT_MISSING_IMPUTE */
 	int use_sensitive;           /* 1: sensitive columns are also model features */
+	/* Ranking (see "ranking" below). */
+	const char *query;           /* query-id column: never a feature (role drop) */
+	int numeric_target;          /* 1: the target is a number (a relevance): no
+	                                positive label; the encoder marks it by
+	                                positive == NULL */
+	int raw_numeric;             /* 1: numeric features are not standardized
+	                                (mean 0, sd 1 are stored) */
 };
 void ft_spec_init(struct ft_spec *s);
 
@@ -217,7 +224,7 @@ struct ft_encoder {
 	size_t n_cat;          /* categorical feature columns */
 	/* target */
 	char *target;          /* column name or NULL */
-	char *positive;
+	char *positive;        /* NULL with a target: the target is numeric */
 	char *label_strip;     /* may be NULL */
 	/* groups */
 	size_t n_sensitive;
@@ -239,11 +246,14 @@ struct ft_dataset {
 	double *num;           /* n * n_num, row-major, standardized */
 	size_t n_cat;
 	int32_t *code;         /* n * n_cat: global feature index of the hot column, or -1 */
-	double *y;             /* n labels 0/1, or NULL when the target is absent */
+	double *y;             /* n labels 0/1 (a numeric target: its value, NaN
+	                          when missing), or NULL when the target is absent */
 	double *w;             /* n sample weights (1 when no weight column) */
 	int32_t *group;        /* n group indices into group_names, or NULL */
 	size_t n_groups;       /* borrowed from the encoder */
 	size_t *line;          /* n source line numbers */
+	size_t *row;           /* n: the row of the encoded table each row comes
+	                          from (ranking data reads the query column by it) */
 };
 
 /* What encoding did with a table. */
@@ -996,6 +1006,208 @@ struct ft_results {
  * and the reason. */
 int ft_results_save(const char *path, const struct ft_results *r,
                     struct ft_error *err);
+
+/* ------------------------------------------------------------------ ranking */
+
+/* Learning to rank with linear scoring functions s = x.w, ranked per query
+ * (src/data/letor.c, src/model/rank.c, src/fair/deltr.c,
+ * src/fair/pairwise.c).
+ *
+ * Ranking data comes from a LETOR / SVMlight file (ft_letor_read) or from a
+ * table through the encoder (ft_rank_data_from_table): fit the encoder with
+ * ft_spec.query = the query column, ft_spec.numeric_target = 1 (the target
+ * is the relevance) and, for data that comes standardized (DELTR's LSAT
+ * splits), ft_spec.raw_numeric = 1.  Features are held dense: ranking data
+ * sets have tens to hundreds of features per document. */
+struct ft_rank_data {
+	char *path;            /* the source, for messages */
+	size_t n;              /* documents */
+	size_t p;              /* features */
+	double *x;             /* n * p, row-major */
+	double *rel;           /* n relevance labels; NaN where unknown (predict) */
+	char **feature_names;  /* p names */
+	int32_t *group;        /* n group indices (-1 = unknown), or NULL */
+	size_t n_groups;
+	char **group_names;    /* n_groups names, or NULL */
+	size_t n_queries;
+	size_t *qoff;          /* n_queries + 1: query q is rows qoff[q] .. qoff[q+1]-1 */
+	char **qid;            /* n_queries query ids as written in the source */
+	size_t *line;          /* n source line numbers */
+};
+void ft_rank_data_free(struct ft_rank_data *rd);
+
+/* Read "REL qid:Q I:V I:V ... # comment" lines (LETOR 3.0/4.0, MSLR,
+ * SVMlight with qid): REL a finite number, feature indices 1-based and
+ * strictly increasing, absent features 0; blank lines and lines starting
+ * with '#' are skipped.  p is the largest index seen; features are named
+ * "f1" .. "fP".  Rows of one query are gathered in order of first
+ * appearance (a stable regrouping, so split-up queries come out contiguous).
+ * Errors name file:line (FT_EPARSE): a relevance or value that is not a
+ * finite number, a missing qid, a malformed or non-increasing index. */
+int ft_letor_read(const char *path, struct ft_rank_data **out,
+                  struct ft_error *err);
+
+/* Ranking data from table t through encoder e (fitted on the training part
+ * as above): the encoder's features (dense), relevance = the numeric
+ * target (NaN when absent, PREDICT mode), groups = the encoder's groups,
+ * queries = column `query` of t (which must not be a feature of e),
+ * gathered as ft_letor_read does.  mode and st as ft_encoder_apply; a row
+ * without a query id is an error naming file:line. */
+int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e,
+                            const char *query, int mode,
+                            struct ft_rank_data **out,
+                            struct ft_encode_stats *st, struct ft_error *err);
+
+/* Two groups from feature f (LETOR files carry the protected attribute as a
+ * feature): group 1 where x_f == value, else 0; names "NAME=V", "NAME!=V".
+ * Replaces any groups rd had. */
+int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
+                                  double value, struct ft_error *err);
+/* Remove feature f (a "colorblind" ranker does not see the protected
+ * attribute). */
+int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
+                              struct ft_error *err);
+
+/* Query-level splits, deterministic for a seed: the distinct queries, in
+ * order of first appearance, are shuffled by Fisher-Yates (ft_rng seeded by
+ * seed; for i = nq..2 swap positions i-1 and ft_rng_below(i)) and the first
+ * round(test_frac * nq) go to the test part; both parts keep the row order
+ * and every query lies wholly in one part.  FT_EDATA when a part would be
+ * empty; a row without a query id is FT_EDATA naming file:line. */
+int ft_table_split_query(const struct ft_table *t, const char *query,
+                         double test_frac, uint64_t seed,
+                         struct ft_table **train, struct ft_table **test,
+                         struct ft_error *err);
+int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
+                       uint64_t seed, struct ft_rank_data **train,
+                       struct ft_rank_data **test, struct ft_error *err);
+
+/* Losses, summed over queries q with weights a_q (1, or n_q with
+ * doc_weight) and divided by A = sum_q a_q, plus (l2 / 2) ||w||^2:
+ *   ListNet (Cao et al., ICML 2007, top-one): CE_q = -sum_i P_y(i) log P_s(i),
+ *     P_y = softmax(rel_q), P_s = softmax(s_q) (as the DELTR code does);
+ *   RankNet (Burges et al., ICML 2005): the mean over the query's pairs
+ *     rel_i > rel_j of log(1 + exp(-(s_i - s_j))); queries without such a
+ *     pair add nothing. */
+enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET };
+/* Fairness, between the protected group G1 (protected_group) and G0 (every
+ * other known group):
+ *   DELTR (Zehlike & Castillo, WWW 2020): + gamma sum_q a_q max(0, E_q(G0)
+ *     - E_q(G1))^2 / A, E_q(G) = (1 / |G_q|) sum_{i in G_q} P_s(i) / ln 2
+ *     (top-one probability times the first position's bias, as the
+ *     authors' code); a query without one of the groups adds nothing;
+ *   pairwise (Beutel et al., KDD 2019; Narasimhan et al., AAAI 2020): the
+ *     cross-group pairwise accuracy gap, smoothed,
+ *       gap = A(G0 > G1) - A(G1 > G0),
+ *       A(Ga > Gb) = mean of sigmoid(s_i - s_j) over the pairs of one query
+ *                    with i in Ga, j in Gb, rel_i > rel_j (all queries pooled),
+ *     positive when G1's better documents are ordered correctly less often;
+ *     PAIR_REG adds lambda gap^2, PAIR_CON imposes |gap| <= c (augmented
+ *     Lagrangian, src/optim/auglag.c). */
+enum ft_rank_penalty { FT_RANK_FAIR_NONE = 0, FT_RANK_FAIR_DELTR,
+                    FT_RANK_FAIR_PAIR_REG, FT_RANK_FAIR_PAIR_CON };
+
+struct ft_rank_params {
+	int loss;              /* enum ft_rank_loss; FT_RANK_LISTNET */
+	int fair;              /* enum ft_rank_penalty; FT_RANK_FAIR_NONE */
+	double l2;             /* 0 */
+	int doc_weight;        /* 0: a_q = 1; 1: a_q = n_q (the DELTR code's weighting) */
+	double gamma;          /* DELTR weight, >= 0; 0 */
+	double lambda;         /* PAIR_REG weight, >= 0; 0 */
+	double c;              /* PAIR_CON bound, >= 0; 0.01 */
+	int32_t protected_group; /* G1's index in the data's groups; 1 */
+	/* reference = 1 (ListNet or DELTR only): the authors' training loop
+	 * (DELTR-Experiments, deltr-src/trainNN.m and listnet_gradient.m):
+	 * `iterations` steps of full-batch gradient descent with step
+	 * learning_rate on sum_q n_q (grad CE_q + gamma grad~U_q), where
+	 * grad~U_q is their fairness gradient, which sums sum_j P_s(j) sum_f x_jf
+	 * into one scalar where the exact gradient has the vector
+	 * sum_j P_s(j) x_j; no L2 term (l2 must be 0; doc_weight is ignored:
+	 * the loop weights by n_q). */
+	int reference;         /* 0 */
+	int iterations;        /* 3000 */
+	double learning_rate;  /* 1e-5 */
+	struct ft_solver_opts solver;  /* exact mode: ft_minimize's options
+	                                  (PAIR_CON: the inner solver) */
+	int max_outer;         /* PAIR_CON: augmented Lagrangian steps; 50 */
+	double tol_feas;       /* PAIR_CON: allowed violation of |gap| <= c; 1e-6 */
+};
+void ft_rank_params_init(struct ft_rank_params *p);
+/* NULL when fine, else a static message naming the bad parameter. */
+const char *ft_rank_check(const struct ft_rank_params *p);
+/* Parse "NAME" or "NAME:k=v,k=v" into p (defaults first): listnet, ranknet,
+ * deltr (gamma, reference, iterations, lr), pair-reg (lambda), pair-con
+ * (c, max_outer); every method takes l2 and doc_weight, the fair ones
+ * protected, the exact ones max_iter.  Errors name the bad part. */
+int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
+                         struct ft_error *err);
+
+/* The objective of p over rd as a vtable, for ft_minimize and the tests:
+ * dim = rd->p; the loss, L2 and the DELTR or PAIR_REG penalty (PAIR_CON:
+ * without the constraint).  ListNet without a penalty has a dense Hessian
+ * and a Hessian-vector product, RankNet without one a Hessian-vector
+ * product; with a penalty only the gradient.  rd is borrowed and must
+ * outlive obj; free with ft_rank_objective_free. */
+int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                      struct ft_objective *obj, struct ft_error *err);
+void ft_rank_objective_free(struct ft_objective *obj);
+
+/* The fairness quantities at w, for diagnostics and tests: DELTR's
+ * exposures E(G0), E(G1) averaged over the queries that hold both groups
+ * (e0, e1) and its penalty sum_q a_q max(0, E_q(G0) - E_q(G1))^2 / A (u);
+ * the pairwise accuracies A(G0 > G1), A(G1 > G0) and their gap, with the
+ * gap's gradient (g: rd->p entries, may be NULL).  FT_EDATA when the data
+ * has no groups, the protected group is out of range, or (pairwise) a kind
+ * of cross-group pair is missing. */
+int ft_deltr_exposure(const struct ft_rank_data *rd, const double *w,
+                      int32_t protected_group, int doc_weight, double *e0,
+                      double *e1, double *u, struct ft_error *err);
+int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
+                int32_t protected_group, double *acc01, double *acc10,
+                double *gap, double *g, struct ft_error *err);
+
+/* What a fit reports besides w. */
+struct ft_rank_result {
+	struct ft_solver_result res;   /* reference mode: solver AUTO (none:
+	                                  gradient descent), iterations, the
+	                                  objective the loop descends (ListNet
+	                                  + gamma U, a_q = n_q, a mean) at the
+	                                  result, the norm of the last step's
+	                                  direction, converged 0 */
+	size_t n_diag;
+	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
+	double diag[FT_MAX_DIAG];
+};
+/* Fit a linear ranker: w (rd->p entries) is the start point on entry
+ * (zeros: the reference code starts at uniform [0, 0.01) noise, unseeded,
+ * which moves its 3000-step result by less than 1e-6 on LSAT) and the
+ * weights on return.  Diagnostics, in this order: PAIR_CON first
+ * "pair_lambda" (the multiplier of |gap| <= c, > 0 when gap <= c binds),
+ * "max_violation", "kkt_residual", "outer_iterations", "converged"; then
+ * always "loss" (the mean loss without penalty or L2), and with groups
+ * "exposure_g0", "exposure_g1", "deltr_penalty" (ft_deltr_exposure);
+ * PAIR_REG and PAIR_CON end with "pair_acc_g0_over_g1",
+ * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).  res may be NULL.
+ * Not converging within the solver's limit is not an error
+ * (res->res.converged). */
+int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                double *w, struct ft_rank_result *res, struct ft_error *err);
+
+/* Prediction: s = x.w for every row (rd->n doubles). */
+void ft_rank_scores(const struct ft_rank_data *rd, const double *w, double *s);
+/* rank[i] = position of row i within its query (1 = best) in a stable
+ * descending sort of s: ties keep row order; NaN scores go last. */
+int ft_rank_positions(const struct ft_rank_data *rd, const double *s,
+                      size_t *rank, struct ft_error *err);
+/* The exposure ratio of the DELTR paper's evaluation (DELTR-Experiments,
+ * src/evaluation/evaluate.py): a document at position r gets exposure
+ * 1 / log2(1 + r); each group's mean exposure within a query, averaged over
+ * the queries where the group has documents; ratio = protected (G1) /
+ * other (G0).  e1, e0 may be NULL.  FT_EDATA when a group has no
+ * documents. */
+int ft_rank_exposure_ratio(const struct ft_rank_data *rd, const size_t *rank,
+                           int32_t protected_group, double *ratio, double *e1,
+                           double *e0, struct ft_error *err);
 
 /* ------------------------------------------------------------ synthetic data */
 

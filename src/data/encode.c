@@ -41,7 +41,14 @@
  * - PREDICT uses the weight column when present (a missing cell weighs 1),
  *   builds groups only when every sensitive column is present, and counts
  *   unseen groups in n_unseen_groups without dropping them;
- * - on failure *st is zeroed; libsvm writes an unknown label (y = -1) as 0.
+ * - on failure *st is zeroed; libsvm writes an unknown label (y = -1) as 0;
+ * - ranking: spec->query gets role drop (checked like the other roles);
+ *   spec->numeric_target makes y the target's number (no positive label:
+ *   the encoder has positive == NULL, which is how apply and a model file
+ *   know), a bad number is FT_EPARSE naming file:line, a missing one is
+ *   dropped (TRAIN) or NaN (PREDICT); spec->raw_numeric stores mean 0 and
+ *   sd 1 for every numeric feature, so values pass through unchanged;
+ * - every dataset row records the table row it came from (d->row).
  */
 #include <math.h>
 #include <stdio.h>
@@ -119,6 +126,16 @@ static int parse_weight(const struct ft_table *t, size_t row, const char *col,
 	return 0;
 }
 
+/* Row `row` of t has value v in column col that ft_parse_double rejected
+ * with status st (1 not a number, 2 not finite): the FT_EPARSE message. */
+static int bad_number(const struct ft_table *t, size_t row, const char *col,
+                      int st, const char *v, struct ft_error *err)
+{
+	return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
+	                    t->path, t->line[row], col,
+	                    st == 1 ? "not a number" : "non-finite value", v);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -158,8 +175,12 @@ static const char *check_spec(const struct ft_spec *s)
 		return "no column spec given";
 	if (!s->target || !*s->target)
 		return "no target column given";
-	if (!s->positive || !*s->positive)
+	if (s->numeric_target && s->positive)
+		return "a numeric target takes no positive label";
+	if (!s->numeric_target && (!s->positive || !*s->positive))
 		return "no positive label given";
+	if (s->query && !*s->query)
+		return "empty query column name";
 	if ((s->n_sensitive && !s->sensitive) || (s->n_drop && !s->drop) ||
 	    (s->n_categorical && !s->categorical) || (s->n_numeric && !s->numeric) ||
 	    has_null(s->sensitive, s->n_sensitive) || has_null(s->drop, s->n_drop) ||
@@ -392,10 +413,7 @@ static int fit_feature(const struct ft_table *t, const unsigned char *use,
 			if (use[i] && id != FT_MISSING && st[id])
 				break;
 		}
-		rc = ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
-		                  t->path, t->line[i], c->name,
-		                  st[id] == 1 ? "not a number" : "non-finite value",
-		                  v->str[id]);
+		rc = bad_number(t, i, c->name, st[id], v->str[id], err);
 		goto done;
 	}
 	c->type = FT_NUMERIC;
@@ -510,12 +528,13 @@ done:
 	return rc;
 }
 
-/* Weights of the used rows: numbers, finite, >= 0, not all zero.  Each
+/* The numbers of the used rows of column j, a numeric target or the
+ * weight: finite, and for a weight also >= 0 and not all zero.  Each
  * distinct value is parsed once; rows are visited in order, so the first
  * bad row is the one named. */
-static int fit_weight(const struct ft_table *t, size_t j,
-                      const unsigned char *use, const char *name,
-                      struct ft_error *err)
+static int fit_numbers(const struct ft_table *t, size_t j,
+                       const unsigned char *use, const char *name, int weight,
+                       struct ft_error *err)
 {
 	const struct ft_values *v = &t->vals[j];
 	double total = 0, w, *wx = NULL;
@@ -531,14 +550,18 @@ static int fit_weight(const struct ft_table *t, size_t j,
 		if (!use[i])
 			continue;
 		id = t->cell[i * t->n_cols + j];
-		if (st[id] || wx[id] < 0) {
+		if (weight && (st[id] || wx[id] < 0)) {
 			/* the message comes from the one place that words it */
 			rc = parse_weight(t, i, name, v->str[id], &w, err);
 			goto done;
 		}
+		if (st[id]) {
+			rc = bad_number(t, i, name, st[id], v->str[id], err);
+			goto done;
+		}
 		total += wx[id];
 	}
-	if (!(total > 0))
+	if (weight && !(total > 0))
 		rc = ft_error_set(err, FT_EDATA,
 		                  "%s: column '%s': weights sum to zero", t->path, name);
 done:
@@ -736,6 +759,9 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	for (size_t k = 0; k < s->n_drop; k++)
 		if ((rc = assign_role(t, role, s->drop[k], FT_ROLE_DROP, NULL, err)))
 			goto done;
+	if (s->query &&
+	    (rc = assign_role(t, role, s->query, FT_ROLE_DROP, NULL, err)))
+		goto done;
 	if ((rc = assign_force(t, force, s->categorical, s->n_categorical, 'c', err)) ||
 	    (rc = assign_force(t, force, s->numeric, s->n_numeric, 'n', err)))
 		goto done;
@@ -759,7 +785,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 			goto nomem;
 	}
 	if (!(e->target = ft_strdup(s->target)) ||
-	    !(e->positive = ft_strdup(s->positive)) ||
+	    (!s->numeric_target && !(e->positive = ft_strdup(s->positive))) ||
 	    (s->label_strip && !(e->label_strip = ft_strdup(s->label_strip))) ||
 	    (s->privileged && !(e->privileged = ft_strdup(s->privileged))) ||
 	    (s->weight && !(e->weight = ft_strdup(s->weight))) ||
@@ -792,14 +818,24 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		goto done;
 	}
 
-	if ((rc = fit_target(t, (size_t)tcol, use, s, err)))
+	if (s->numeric_target)
+		rc = fit_numbers(t, (size_t)tcol, use, s->target, 0, err);
+	else
+		rc = fit_target(t, (size_t)tcol, use, s, err);
+	if (rc)
 		goto done;
-	if (wcol >= 0 && (rc = fit_weight(t, (size_t)wcol, use, s->weight, err)))
+	if (wcol >= 0 && (rc = fit_numbers(t, (size_t)wcol, use, s->weight, 1, err)))
 		goto done;
 	for (size_t q = 0; q < n_fc; q++)
 		if ((rc = fit_feature(t, use, &fc[q], err)))
 			goto done;
 	fit_numeric(t, use, fc, n_fc);
+	if (s->raw_numeric)
+		for (size_t q = 0; q < n_fc; q++)
+			if (fc[q].c->type == FT_NUMERIC) {
+				fc[q].c->mean = 0;
+				fc[q].c->sd = 1;
+			}
 	if (s->n_sensitive && (rc = fit_groups(t, scol, use, s, e, err)))
 		goto done;
 	if ((rc = layout(e)) != 0) {
@@ -886,6 +922,8 @@ struct apply {
 	int have_groups;
 	long target, weight;
 	unsigned char *ypos;     /* target value id -> 1 when the positive label */
+	double *yx;              /* numeric target: value id -> its number */
+	unsigned char *yst;      /* numeric target: value id -> ft_parse_double's result */
 	double *wx;              /* weight value id -> weight */
 	unsigned char *wst;      /* weight value id -> ft_parse_double's result */
 };
@@ -988,7 +1026,10 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	for (size_t q = 0; q < a.n_f; q++)
 		if (prepare_feat(t, &a, &a.f[q]) != 0)
 			goto nomem;
-	if (a.target >= 0) {
+	if (a.target >= 0 && !e->positive) {
+		if (parse_values(&t->vals[a.target], &a.yx, &a.yst) != 0)
+			goto nomem;
+	} else if (a.target >= 0) {
 		const struct ft_values *v = &t->vals[a.target];
 		pl = ft_label_len(e->positive, e->label_strip);
 		if (!(a.ypos = xalloc(v->n, 1)))
@@ -1022,7 +1063,8 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	d->code = xalloc(n_in * e->n_cat, sizeof *d->code);
 	d->w = xalloc(n_in, sizeof *d->w);
 	d->line = xalloc(n_in, sizeof *d->line);
-	if (!d->num || !d->code || !d->w || !d->line)
+	d->row = xalloc(n_in, sizeof *d->row);
+	if (!d->num || !d->code || !d->w || !d->line || !d->row)
 		goto nomem;
 	if (a.target >= 0 && !(d->y = xalloc(n_in, sizeof *d->y)))
 		goto nomem;
@@ -1071,8 +1113,16 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			}
 			d->w[k] = a.wx[wv];
 		}
-		if (d->y)
+		if (d->y && a.yx) {
+			if (tv != FT_MISSING && a.yst[tv]) {
+				rc = bad_number(t, i, e->target, a.yst[tv],
+				                t->vals[a.target].str[tv], err);
+				goto done;
+			}
+			d->y[k] = tv == FT_MISSING ? NAN : a.yx[tv];
+		} else if (d->y) {
 			d->y[k] = tv == FT_MISSING ? -1 : a.ypos[tv];
+		}
 		for (size_t q = 0; q < a.n_f; q++) {
 			const struct feat *f = &a.f[q];
 			uint32_t id = row[f->tcol];
@@ -1081,11 +1131,8 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 				if (id == FT_MISSING) {
 					s0.n_imputed++;
 				} else if (f->st[id]) {
-					rc = ft_error_set(err, FT_EPARSE,
-					                  "%s:%zu: column '%s': %s '%s'",
-					                  t->path, t->line[i], f->c->name,
-					                  f->st[id] == 1 ? "not a number" : "non-finite value",
-					                  t->vals[f->tcol].str[id]);
+					rc = bad_number(t, i, f->c->name, f->st[id],
+					                t->vals[f->tcol].str[id], err);
 					goto done;
 				} else {
 					x = f->x[id];
@@ -1103,6 +1150,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			}
 		}
 		d->line[k] = t->line[i];
+		d->row[k] = i;
 		k++;
 	}
 	if (train && k == 0) {
@@ -1128,6 +1176,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		SHRINK(w, k);
 		SHRINK(group, k);
 		SHRINK(line, k);
+		SHRINK(row, k);
 #undef SHRINK
 	}
 	*out = d;
@@ -1154,6 +1203,8 @@ done:
 	free(a.gkey);
 	free(a.scol);
 	free(a.ypos);
+	free(a.yx);
+	free(a.yst);
 	free(a.wx);
 	free(a.wst);
 	return rc;
@@ -1169,6 +1220,7 @@ void ft_dataset_free(struct ft_dataset *d)
 	free(d->w);
 	free(d->group);
 	free(d->line);
+	free(d->row);
 	free(d);
 }
 

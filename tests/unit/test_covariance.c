@@ -156,7 +156,7 @@ static void test_cov_by_hand(void)
 {
 	double num[4] = { 0, 1, 2, -1 }, y[4] = { 0, 1, 1, 0 }, w[4] = { 1, 1, 2, 1 };
 	int32_t group[4] = { 0, 0, 1, 1 };
-	struct ft_dataset d = { 4, 1, 1, num, 0, NULL, y, w, group, 2, NULL };
+	struct ft_dataset d = { 4, 1, 1, num, 0, NULL, y, w, group, 2, NULL, NULL };
 	double coef = 2, params[1] = { 1e6 };
 	struct ft_linear_model m = { FT_MODEL_LOGREG, 1, &coef, 1.0, 0, NULL, NULL };
 	struct ft_logreg_params lp;
@@ -617,7 +617,7 @@ static void test_adult_cov_fair(void)
 	struct ft_encode_stats st;
 	struct ft_fit_output out;
 	struct ft_error err = { 0 };
-	double params[1] = { 0 }, F, acc0, pr0, acc1, pr1, t0, best = INFINITY, *x = NULL;
+	double params[1] = { 0 }, F, acc0, pr0, acc1, pr1, *x = NULL;
 
 	memset(&out, 0, sizeof out);
 	memset(&o, 0, sizeof o);
@@ -650,15 +650,10 @@ static void test_adult_cov_fair(void)
 	{
 		struct ft_fit_input in = { d, enc->n_groups, (const char *const *)enc->group_names,
 		                           -1, &lp, base, F, params };
-		for (int rep = 0; rep < 3; rep++) {
-			ft_linear_model_free(out.model);
-			memset(&out, 0, sizeof out);
-			t0 = t_now();
-			if (ft_fit_cov_fair(&in, &out, &err) != 0) {
-				T_FAIL("%s", err.msg);
-				goto done;
-			}
-			best = fmin(best, t_now() - t0);
+		/* speed is measured by make bench (bench_methods), not here */
+		if (ft_fit_cov_fair(&in, &out, &err) != 0) {
+			T_FAIL("%s", err.msg);
+			goto done;
 		}
 	}
 	selection(base, d, &acc0, &pr0);
@@ -666,10 +661,9 @@ static void test_adult_cov_fair(void)
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECKF(pr1 > 0.75 && pr1 < 0.85, "p%%-rule %g", pr1);
 	T_CHECKF(acc0 - acc1 > 0.005 && acc0 - acc1 < 0.03, "accuracy %g -> %g", acc0, acc1);
-	T_CHECKF(best < 0.5, "best of 3: %.3f s", best);
 	fprintf(stderr, "adult cov-fair c=0: accuracy %.4f -> %.4f, p%%-rule %.1f%% -> %.1f%%, "
-	        "%.1f ms (best of 3), %g outer / %g inner iterations\n", acc0, acc1, 100 * pr0,
-	        100 * pr1, 1e3 * best, diag_get(&out, "outer_iterations"),
+	        "%g outer / %g inner iterations\n", acc0, acc1, 100 * pr0,
+	        100 * pr1, diag_get(&out, "outer_iterations"),
 	        diag_get(&out, "inner_iterations"));
 done:
 	free(x);

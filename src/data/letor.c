@@ -1,0 +1,717 @@
+/*
+ * letor.c - ranking data (struct ft_rank_data): the LETOR / SVMlight reader,
+ * ranking data from a table through the encoder, groups from a feature,
+ * dropping a feature, and query-level splits.
+ *
+ * LETOR format (Qin & Liu, "Introducing LETOR 4.0 Datasets", 2013; the
+ * SVMlight ranking format of Joachims 2002):
+ *     REL qid:Q 1:V 2:V ... # comment
+ * one document per line.  We accept what those distributions write and
+ * nothing looser: a finite relevance, a qid as the second token, indices
+ * strictly increasing from 1 (absent indices are 0, so sparse SVMlight
+ * files read too), finite values.  Every violation is one error naming
+ * file:line, because a silently skipped line changes a query's ranking.
+ *
+ * Queries are kept contiguous: rows are gathered by query in order of first
+ * appearance, stably (a counting sort on the query's id), so the row order
+ * inside a query is the file's.  LETOR files already list each query's
+ * documents together; the regrouping costs one pass when they do.
+ *
+ * Features are held dense (n x p doubles): ranking data sets have tens to
+ * hundreds of features per document (LETOR 4.0: 46, MSLR: 136), nearly all
+ * non-zero, and the losses visit every document of a query together.
+ *
+ * Not here: ranking metrics, the losses (src/model/rank.c), fairness
+ * (src/fair/deltr.c, src/fair/pairwise.c).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fairtrain.h"
+#include "core/internal.h"
+#include "data/data.h"
+
+/* malloc that never returns NULL for a count of 0 and checks the product. */
+static void *xalloc(size_t count, size_t size)
+{
+	if (count && size > ((size_t)-1) / count)
+		return NULL;
+	return malloc(count ? count * size : 1);
+}
+
+static void free_strv(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void ft_rank_data_free(struct ft_rank_data *rd)
+{
+	if (!rd)
+		return;
+	free(rd->path);
+	free(rd->x);
+	free(rd->rel);
+	free_strv(rd->feature_names, rd->p);
+	free(rd->group);
+	free_strv(rd->group_names, rd->n_groups);
+	free(rd->qoff);
+	free_strv(rd->qid, rd->n_queries);
+	free(rd->line);
+	free(rd);
+}
+
+/* An empty struct with the per-row arrays for n rows and p features, and
+ * the query arrays for nq queries (zeroed, names NULL).  NULL when out of
+ * memory. */
+static struct ft_rank_data *rd_alloc(const char *path, size_t n, size_t p,
+                                     size_t nq)
+{
+	struct ft_rank_data *rd = calloc(1, sizeof *rd);
+
+	if (!rd)
+		return NULL;
+	rd->n = n;
+	rd->p = p;
+	rd->n_queries = nq;
+	rd->path = ft_strdup(path ? path : "");
+	rd->x = n && p && p > ((size_t)-1) / n ? NULL : xalloc(n * p, sizeof *rd->x);
+	rd->rel = xalloc(n, sizeof *rd->rel);
+	rd->line = xalloc(n, sizeof *rd->line);
+	rd->feature_names = calloc(p ? p : 1, sizeof *rd->feature_names);
+	rd->qoff = calloc(nq + 1, sizeof *rd->qoff);
+	rd->qid = calloc(nq ? nq : 1, sizeof *rd->qid);
+	if (!rd->path || !rd->x || !rd->rel || !rd->line || !rd->feature_names ||
+	    !rd->qoff || !rd->qid) {
+		ft_rank_data_free(rd);
+		return NULL;
+	}
+	return rd;
+}
+
+/* Stable gathering by query: given each row's query id (0 .. nq-1, ids in
+ * order of first appearance), perm[k] = the row that goes to position k and
+ * qoff the query offsets (nq + 1 entries). */
+static int gather(const size_t *qrow, size_t n, size_t nq, size_t *perm,
+                  size_t *qoff)
+{
+	size_t *fill = calloc(nq + 1, sizeof *fill);
+
+	if (!fill)
+		return FT_ENOMEM;
+	memset(qoff, 0, (nq + 1) * sizeof *qoff);
+	for (size_t i = 0; i < n; i++)
+		qoff[qrow[i] + 1]++;
+	for (size_t q = 0; q < nq; q++)
+		qoff[q + 1] += qoff[q];
+	memcpy(fill, qoff, (nq + 1) * sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		perm[fill[qrow[i]]++] = i;
+	free(fill);
+	return 0;
+}
+
+/* ------------------------------------------------------------ LETOR */
+
+/* What the reader collects before the dense matrix is built. */
+struct letor {
+	const char *path;      /* base name, for messages */
+	size_t n, n_alloc;
+	double *rel;
+	size_t *line, *qrow;   /* per row: source line, query id */
+	size_t *voff;          /* n + 1 offsets into idx / val */
+	size_t nv, nv_alloc;
+	size_t *idx;           /* 0-based feature indices */
+	double *val;
+	size_t p;              /* 1 + the largest index */
+	struct ft_strmap qids;
+};
+
+/* realloc *a to hold cap elements of size bytes. */
+static int resize(void **a, size_t cap, size_t size)
+{
+	void *p;
+
+	if (cap > ((size_t)-1) / size || !(p = realloc(*a, cap * size)))
+		return FT_ENOMEM;
+	*a = p;
+	return 0;
+}
+
+/* Make room for one more row (and the row offset after it). */
+static int add_row(struct letor *L)
+{
+	size_t c;
+
+	if (L->n + 2 <= L->n_alloc)
+		return 0;
+	c = L->n_alloc ? 2 * L->n_alloc : 256;
+	if (resize((void **)&L->rel, c, sizeof *L->rel) ||
+	    resize((void **)&L->line, c, sizeof *L->line) ||
+	    resize((void **)&L->qrow, c, sizeof *L->qrow) ||
+	    resize((void **)&L->voff, c, sizeof *L->voff))
+		return FT_ENOMEM;
+	L->n_alloc = c;
+	return 0;
+}
+
+/* Append one (index, value) pair. */
+static int add_value(struct letor *L, size_t k, double v)
+{
+	if (L->nv == L->nv_alloc) {
+		size_t c = L->nv_alloc ? 2 * L->nv_alloc : 1024;
+		if (resize((void **)&L->idx, c, sizeof *L->idx) ||
+		    resize((void **)&L->val, c, sizeof *L->val))
+			return FT_ENOMEM;
+		L->nv_alloc = c;
+	}
+	L->idx[L->nv] = k;
+	L->val[L->nv++] = v;
+	return 0;
+}
+
+/* Parse a whole token as a number: 0 finite, 1 not a number, 2 not finite
+ * ("nan", "inf", "1e999"). */
+static int parse_num(const char *s, double *v)
+{
+	char *end;
+
+	if (!*s)
+		return 1;
+	*v = strtod(s, &end);
+	if (*end)
+		return 1;
+	return isfinite(*v) ? 0 : 2;
+}
+
+#define BLANKS " \t\r\n\v\f"
+
+/* One data line: the comment is cut and there is at least one token. */
+static int parse_line(struct letor *L, char *s, size_t lineno,
+                      struct ft_error *err)
+{
+	const char *P = L->path;
+	char *save = NULL, *tok;
+	double rel;
+	size_t prev = 0;
+	long qid;
+	int r;
+
+	tok = strtok_r(s, BLANKS, &save);
+	if ((r = parse_num(tok, &rel)) != 0)
+		return ft_error_set(err, FT_EPARSE, "%s:%zu: relevance '%s' is %s",
+		                    P, lineno, tok, r == 1 ? "not a number" : "not finite");
+	tok = strtok_r(NULL, BLANKS, &save);
+	if (!tok)
+		return ft_error_set(err, FT_EPARSE,
+		                    "%s:%zu: missing qid (expected 'qid:Q' after the relevance)",
+		                    P, lineno);
+	if (strncmp(tok, "qid:", 4) != 0 || !tok[4])
+		return ft_error_set(err, FT_EPARSE,
+		                    "%s:%zu: missing qid (expected 'qid:Q' after the relevance, found '%s')",
+		                    P, lineno, tok);
+	if (add_row(L))
+		return FT_ENOMEM;
+	if ((qid = ft_strmap_put(&L->qids, tok + 4, strlen(tok + 4), NULL)) < 0)
+		return FT_ENOMEM;
+	L->rel[L->n] = rel;
+	L->line[L->n] = lineno;
+	L->qrow[L->n] = (size_t)qid;
+	L->voff[L->n] = L->nv;
+	while ((tok = strtok_r(NULL, BLANKS, &save)) != NULL) {
+		char *colon = strchr(tok, ':'), *end;
+		unsigned long long k;
+		double v;
+		if (!colon || tok[0] < '0' || tok[0] > '9')
+			return ft_error_set(err, FT_EPARSE,
+			                    "%s:%zu: bad feature '%s' (expected INDEX:VALUE)",
+			                    P, lineno, tok);
+		errno = 0;
+		k = strtoull(tok, &end, 10);
+		if (end != colon || errno == ERANGE || k == 0 || k > (1ull << 31))
+			return ft_error_set(err, FT_EPARSE,
+			                    "%s:%zu: bad feature index in '%s' (expected 1 .. 2147483648)",
+			                    P, lineno, tok);
+		if (k <= prev)
+			return ft_error_set(err, FT_EPARSE,
+			                    "%s:%zu: feature index %llu follows %zu (indices must increase)",
+			                    P, lineno, k, prev);
+		if ((r = parse_num(colon + 1, &v)) != 0)
+			return ft_error_set(err, FT_EPARSE,
+			                    "%s:%zu: feature %llu: value '%s' is %s", P,
+			                    lineno, k, colon + 1,
+			                    r == 1 ? "not a number" : "not finite");
+		prev = (size_t)k;
+		if (add_value(L, prev - 1, v))
+			return FT_ENOMEM;
+		if (prev > L->p)
+			L->p = prev;
+	}
+	L->n++;
+	L->voff[L->n] = L->nv;
+	return 0;
+}
+
+/* The dense, query-gathered struct from what was read. */
+static int letor_build(struct letor *L, const char *path,
+                       struct ft_rank_data **out, struct ft_error *err)
+{
+	struct ft_rank_data *rd = NULL;
+	size_t *perm = xalloc(L->n, sizeof *perm), nq = L->qids.n;
+	int rc = 0;
+
+	if (!perm || !(rd = rd_alloc(path, L->n, L->p, nq)))
+		goto nomem;
+	if (gather(L->qrow, L->n, nq, perm, rd->qoff))
+		goto nomem;
+	memset(rd->x, 0, L->n * L->p * sizeof *rd->x);
+	for (size_t k = 0; k < L->n; k++) {
+		size_t i = perm[k];
+		double *xk = rd->x + k * L->p;
+		rd->rel[k] = L->rel[i];
+		rd->line[k] = L->line[i];
+		for (size_t v = L->voff[i]; v < L->voff[i + 1]; v++)
+			xk[L->idx[v]] = L->val[v];
+	}
+	for (size_t j = 0; j < L->p; j++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "f%zu", j + 1);
+		if (!(rd->feature_names[j] = ft_strdup(buf)))
+			goto nomem;
+	}
+	for (size_t q = 0; q < nq; q++)
+		if (!(rd->qid[q] = ft_strdup(ft_strmap_key(&L->qids, q))))
+			goto nomem;
+	*out = rd;
+	rd = NULL;
+	goto done;
+nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory (%zu rows, %zu features)",
+	                  L->path, L->n, L->p);
+done:
+	free(perm);
+	ft_rank_data_free(rd);
+	return rc;
+}
+
+int ft_letor_read(const char *path, struct ft_rank_data **out,
+                  struct ft_error *err)
+{
+	struct letor L;
+	FILE *fp = NULL;
+	char *buf = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int rc = 0;
+
+	*out = NULL;
+	memset(&L, 0, sizeof L);
+	L.path = ft_basename(path);
+	if (ft_strmap_init(&L.qids) != 0 || add_row(&L) != 0) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", L.path);
+		goto done;
+	}
+	L.voff[0] = 0;
+	if (!(fp = fopen(path, "r"))) {
+		rc = ft_error_set(err, FT_EIO, "%s: cannot open: %s", path, strerror(errno));
+		goto done;
+	}
+	while ((len = getline(&buf, &cap, fp)) >= 0) {
+		char *s = buf, *hash;
+		lineno++;
+		if (memchr(buf, '\0', (size_t)len)) {
+			rc = ft_error_set(err, FT_EPARSE, "%s:%zu: NUL byte in a text line",
+			                  L.path, lineno);
+			goto done;
+		}
+		if ((hash = strchr(s, '#')) != NULL)
+			*hash = '\0';
+		s += strspn(s, " \t\r\n\v\f");
+		if (!*s)
+			continue;
+		if ((rc = parse_line(&L, s, lineno, err)) != 0) {
+			if (rc == FT_ENOMEM)
+				ft_error_set(err, rc, "%s: out of memory", L.path);
+			goto done;
+		}
+	}
+	if (ferror(fp)) {
+		rc = ft_error_set(err, FT_EIO, "%s: read error", path);
+		goto done;
+	}
+	if (L.n == 0) {
+		rc = ft_error_set(err, FT_EDATA, "%s: no data lines", L.path);
+		goto done;
+	}
+	if (L.p == 0) {
+		rc = ft_error_set(err, FT_EDATA, "%s: no features on any line", L.path);
+		goto done;
+	}
+	rc = letor_build(&L, path, out, err);
+done:
+	if (fp)
+		fclose(fp);
+	free(buf);
+	free(L.rel);
+	free(L.line);
+	free(L.qrow);
+	free(L.voff);
+	free(L.idx);
+	free(L.val);
+	ft_strmap_free(&L.qids);
+	return rc;
+}
+
+/* ------------------------------------------------------ from a table */
+
+static int no_query_column(const struct ft_table *t, const char *query,
+                           struct ft_error *err)
+{
+	char list[320];
+
+	ft_col_list(t, list, sizeof list);
+	return ft_error_set(err, FT_EINVAL, "%s: no query column '%s' (columns: %s)",
+	                    t->path, query ? query : "", list);
+}
+
+/* The query column of t (checked: present, and not a feature of e when e is
+ * given). */
+static int query_col(const struct ft_table *t, const struct ft_encoder *e,
+                     const char *query, size_t *col, struct ft_error *err)
+{
+	long j = query ? ft_table_col(t, query) : -1;
+
+	if (j < 0)
+		return no_query_column(t, query, err);
+	for (size_t c = 0; e && c < e->n_cols; c++) {
+		const struct ft_column *ec = &e->cols[c];
+		if (strcmp(ec->name, query) != 0)
+			continue;
+		if (ec->role == FT_ROLE_FEATURE ||
+		    (ec->role == FT_ROLE_SENSITIVE && e->use_sensitive))
+			return ft_error_set(err, FT_EINVAL,
+			                    "%s: query column '%s' is a feature of the encoder (give it as ft_spec.query)",
+			                    t->path, query);
+	}
+	*col = (size_t)j;
+	return 0;
+}
+
+int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e,
+                            const char *query, int mode,
+                            struct ft_rank_data **out,
+                            struct ft_encode_stats *st, struct ft_error *err)
+{
+	struct ft_dataset *d = NULL;
+	struct ft_rank_data *rd = NULL;
+	struct ft_strmap qmap;
+	size_t *qrow = NULL, *perm = NULL, qc = 0, nq;
+	int rc;
+
+	*out = NULL;
+	memset(&qmap, 0, sizeof qmap);
+	if ((rc = query_col(t, e, query, &qc, err)) != 0)
+		goto done;
+	if ((rc = ft_encoder_apply(e, t, mode, &d, st, err)) != 0)
+		goto done;
+	qrow = xalloc(d->n, sizeof *qrow);
+	perm = xalloc(d->n, sizeof *perm);
+	if (!qrow || !perm || ft_strmap_init(&qmap) != 0)
+		goto nomem;
+	/* queries by value id of the query cell, in order of first appearance
+	 * among the rows kept */
+	for (size_t k = 0; k < d->n; k++) {
+		uint32_t id = t->cell[d->row[k] * t->n_cols + qc];
+		const struct ft_values *v = &t->vals[qc];
+		long q;
+		if (id == FT_MISSING) {
+			rc = ft_error_set(err, FT_EDATA, "%s:%zu: missing query id in column '%s'",
+			                  t->path, d->line[k], query);
+			goto done;
+		}
+		if ((q = ft_strmap_put(&qmap, v->str[id], v->len[id], NULL)) < 0)
+			goto nomem;
+		qrow[k] = (size_t)q;
+	}
+	nq = qmap.n;
+	if (!(rd = rd_alloc(t->path, d->n, d->p, nq)) ||
+	    gather(qrow, d->n, nq, perm, rd->qoff))
+		goto nomem;
+	if (d->group && !(rd->group = xalloc(d->n, sizeof *rd->group)))
+		goto nomem;
+	for (size_t k = 0; k < d->n; k++) {
+		size_t i = perm[k];
+		ft_dataset_row(d, i, rd->x + k * d->p);
+		rd->rel[k] = d->y ? d->y[i] : NAN;
+		rd->line[k] = d->line[i];
+		if (rd->group)
+			rd->group[k] = d->group[i];
+	}
+	for (size_t j = 0; j < d->p; j++)
+		if (!(rd->feature_names[j] = ft_strdup(e->feature_names[j])))
+			goto nomem;
+	for (size_t q = 0; q < nq; q++)
+		if (!(rd->qid[q] = ft_strdup(ft_strmap_key(&qmap, q))))
+			goto nomem;
+	if (rd->group) {
+		rd->n_groups = e->n_groups;
+		if (!(rd->group_names = calloc(e->n_groups ? e->n_groups : 1,
+		                               sizeof *rd->group_names)))
+			goto nomem;
+		for (size_t g = 0; g < e->n_groups; g++)
+			if (!(rd->group_names[g] = ft_strdup(e->group_names[g])))
+				goto nomem;
+	}
+	*out = rd;
+	rd = NULL;
+	goto done;
+nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+done:
+	if (rc && st)
+		memset(st, 0, sizeof *st);
+	ft_dataset_free(d);
+	ft_rank_data_free(rd);
+	ft_strmap_free(&qmap);
+	free(qrow);
+	free(perm);
+	return rc;
+}
+
+/* ------------------------------------------------- groups and features */
+
+int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
+                                  double value, struct ft_error *err)
+{
+	int32_t *g = NULL;
+	char **names = NULL;
+	int rc = 0;
+
+	if (f >= rd->p)
+		return ft_error_set(err, FT_EINVAL, "%s: feature %zu out of range (%zu features)",
+		                    rd->path, f, rd->p);
+	g = xalloc(rd->n, sizeof *g);
+	names = calloc(2, sizeof *names);
+	if (!g || !names)
+		goto nomem;
+	for (size_t k = 0; k < 2; k++) {
+		const char *nm = rd->feature_names ? rd->feature_names[f] : "feature";
+		size_t l = strlen(nm) + 40;
+		if (!(names[k] = malloc(l)))
+			goto nomem;
+		snprintf(names[k], l, "%s%s%.17g", nm, k ? "=" : "!=", value);
+	}
+	for (size_t i = 0; i < rd->n; i++)
+		g[i] = rd->x[i * rd->p + f] == value;
+	free(rd->group);
+	free_strv(rd->group_names, rd->n_groups);
+	rd->group = g;
+	rd->group_names = names;
+	rd->n_groups = 2;
+	return 0;
+nomem:
+	free(g);
+	free_strv(names, 2);
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
+	return rc;
+}
+
+int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
+                              struct ft_error *err)
+{
+	size_t p = rd->p;
+
+	if (f >= p)
+		return ft_error_set(err, FT_EINVAL, "%s: feature %zu out of range (%zu features)",
+		                    rd->path, f, p);
+	if (p == 1)
+		return ft_error_set(err, FT_EDATA, "%s: cannot drop the only feature",
+		                    rd->path);
+	/* compact in place, row by row (memmove: the ranges overlap) */
+	for (size_t i = 0; i < rd->n; i++) {
+		double *dst = rd->x + i * (p - 1);
+		const double *src = rd->x + i * p;
+		memmove(dst, src, f * sizeof *dst);
+		memmove(dst + f, src + f + 1, (p - f - 1) * sizeof *dst);
+	}
+	free(rd->feature_names[f]);
+	memmove(rd->feature_names + f, rd->feature_names + f + 1,
+	        (p - f - 1) * sizeof *rd->feature_names);
+	rd->p = p - 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ splits */
+
+/* in_test[q] for nq queries by the rule of the header. */
+static int pick_test(size_t nq, double frac, uint64_t seed,
+                     unsigned char *in_test, const char *path,
+                     struct ft_error *err)
+{
+	size_t *order, n_te;
+	struct ft_rng rng;
+
+	if (!(frac > 0 && frac < 1))
+		return ft_error_set(err, FT_EINVAL, "%s: test fraction %g is not in (0, 1)",
+		                    path, frac);
+	n_te = (size_t)llround(frac * (double)nq);
+	if (n_te == 0 || n_te >= nq)
+		return ft_error_set(err, FT_EDATA,
+		                    "%s: %zu queries cannot be split %g / %g with both parts non-empty",
+		                    path, nq, 1 - frac, frac);
+	if (!(order = xalloc(nq, sizeof *order)))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+	for (size_t q = 0; q < nq; q++)
+		order[q] = q;
+	ft_rng_seed(&rng, seed);
+	for (size_t i = nq; i >= 2; i--) {
+		size_t j = (size_t)ft_rng_below(&rng, i), tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+	memset(in_test, 0, nq);
+	for (size_t k = 0; k < n_te; k++)
+		in_test[order[k]] = 1;
+	free(order);
+	return 0;
+}
+
+int ft_table_split_query(const struct ft_table *t, const char *query,
+                         double test_frac, uint64_t seed,
+                         struct ft_table **train, struct ft_table **test,
+                         struct ft_error *err)
+{
+	size_t qc = 0, n = t->n_rows, nq, n_tr = 0, n_te = 0;
+	size_t *rows_tr = NULL, *rows_te = NULL;
+	long *qrow = NULL;
+	struct ft_strmap qmap;
+	unsigned char *in_test = NULL;
+	long col;
+	int rc;
+
+	*train = *test = NULL;
+	memset(&qmap, 0, sizeof qmap);
+	if ((rc = query_col(t, NULL, query, &qc, err)) != 0)
+		goto done;
+	col = (long)qc;
+	qrow = xalloc(n, sizeof *qrow);
+	rows_tr = xalloc(n, sizeof *rows_tr);
+	rows_te = xalloc(n, sizeof *rows_te);
+	if (!qrow || !rows_tr || !rows_te || ft_strmap_init(&qmap) != 0 ||
+	    ft_group_ids(t, &col, 1, NULL, qrow, &qmap) != 0)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		if (qrow[i] < 0) {
+			rc = ft_error_set(err, FT_EDATA, "%s:%zu: missing query id in column '%s'",
+			                  t->path, t->line[i], query);
+			goto done;
+		}
+	nq = qmap.n;
+	if (!(in_test = xalloc(nq, 1)))
+		goto nomem;
+	if ((rc = pick_test(nq, test_frac, seed, in_test, t->path, err)) != 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		if (in_test[qrow[i]])
+			rows_te[n_te++] = i;
+		else
+			rows_tr[n_tr++] = i;
+	}
+	if ((rc = ft_table_subset(t, rows_tr, n_tr, train, err)) != 0 ||
+	    (rc = ft_table_subset(t, rows_te, n_te, test, err)) != 0) {
+		ft_table_free(*train);
+		*train = NULL;
+		goto done;
+	}
+	goto done;
+nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+done:
+	ft_strmap_free(&qmap);
+	free(qrow);
+	free(rows_tr);
+	free(rows_te);
+	free(in_test);
+	return rc;
+}
+
+/* The queries of rd with keep[q] == want, as a new struct. */
+static int rd_subset(const struct ft_rank_data *rd, const unsigned char *keep,
+                     unsigned char want, struct ft_rank_data **out)
+{
+	struct ft_rank_data *s;
+	size_t n = 0, nq = 0, k = 0, qk = 0, p = rd->p;
+
+	for (size_t q = 0; q < rd->n_queries; q++)
+		if (keep[q] == want) {
+			nq++;
+			n += rd->qoff[q + 1] - rd->qoff[q];
+		}
+	if (!(s = rd_alloc(rd->path, n, p, nq)))
+		return FT_ENOMEM;
+	if (rd->group && !(s->group = xalloc(n, sizeof *s->group)))
+		goto nomem;
+	for (size_t q = 0; q < rd->n_queries; q++) {
+		size_t a = rd->qoff[q], b = rd->qoff[q + 1];
+		if (keep[q] != want)
+			continue;
+		memcpy(s->x + k * p, rd->x + a * p, (b - a) * p * sizeof *s->x);
+		memcpy(s->rel + k, rd->rel + a, (b - a) * sizeof *s->rel);
+		memcpy(s->line + k, rd->line + a, (b - a) * sizeof *s->line);
+		if (s->group)
+			memcpy(s->group + k, rd->group + a, (b - a) * sizeof *s->group);
+		if (!(s->qid[qk] = ft_strdup(rd->qid[q])))
+			goto nomem;
+		k += b - a;
+		s->qoff[++qk] = k;
+	}
+	for (size_t j = 0; j < p; j++)
+		if (!(s->feature_names[j] = ft_strdup(rd->feature_names[j])))
+			goto nomem;
+	if (rd->group_names) {
+		if (!(s->group_names = calloc(rd->n_groups ? rd->n_groups : 1,
+		                              sizeof *s->group_names)))
+			goto nomem;
+		s->n_groups = rd->n_groups;
+		for (size_t g = 0; g < rd->n_groups; g++)
+			if (!(s->group_names[g] = ft_strdup(rd->group_names[g])))
+				goto nomem;
+	} else {
+		s->n_groups = rd->n_groups;
+	}
+	*out = s;
+	return 0;
+nomem:
+	ft_rank_data_free(s);
+	return FT_ENOMEM;
+}
+
+int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
+                       uint64_t seed, struct ft_rank_data **train,
+                       struct ft_rank_data **test, struct ft_error *err)
+{
+	unsigned char *in_test;
+	int rc;
+
+	*train = *test = NULL;
+	if (!(in_test = xalloc(rd->n_queries, 1)))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
+	if ((rc = pick_test(rd->n_queries, test_frac, seed, in_test, rd->path,
+	                    err)) != 0)
+		goto done;
+	if (rd_subset(rd, in_test, 0, train) != 0 ||
+	    rd_subset(rd, in_test, 1, test) != 0) {
+		ft_rank_data_free(*train);
+		*train = NULL;
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
+	}
+done:
+	free(in_test);
+	return rc;
+}
