@@ -30,7 +30,7 @@
  * yhat is no longer a function of the bin.  The fine cells are then refined
  * by (weight, pos) pairs, exactly as by weight alone above: at most
  * FT_BOOT_MAX_WEIGHTS distinct pairs per (stratum, bin, y), else a row-list
- * cell holding each row's weight, pos and benefit terms.  A refined cell
+ * cell holding each row's weight, pos and Theil term.  A refined cell
  * drawn m times adds m w pos and m w (1 - pos) (and m times its GE / Theil
  * terms); a row-list cell adds the drawn rows' own values.  The argument
  * above is unchanged (every row of a fine cell contributes the same
@@ -73,7 +73,7 @@ struct ft_boot {
 	                            variance term w p (1 - p) is recomputed) */
 	uint32_t *stratum;       /* K */
 	uint32_t *bin;           /* K */
-	uint8_t *cell;           /* K: 2 y + yhat */
+	uint8_t *cell;           /* K: 2 y + yhat (2 y when rand) */
 	size_t *loff;            /* K + 1: row-list cells own lw[loff[c] .. loff[c+1]) */
 	double *lw;
 	size_t n_list;

@@ -190,8 +190,8 @@ struct ft_boot;
 int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
                   size_t nbins, struct ft_boot **out);
 void ft_boot_free(struct ft_boot *b);
-/* How the resampling goes: fine cells, of which row-list cells (weights too
- * varied to refine), and the number of score bins. */
+/* How the resampling goes: fine cells, of which row-list cells (weights, or
+ * (weight, pos) pairs, too varied to refine), and the number of score bins. */
 void ft_boot_info(const struct ft_boot *b, size_t *cells, size_t *list_cells,
                   size_t *bins);
 /* The cells and the binned AUC of every target on the full data, as a
