@@ -306,29 +306,8 @@ done:
 /* chunks of S: part[(g * 2) + y] += w_i pred_i */
 struct tally_call {
 	const struct ft_moment *mo;
-	const double *pred;       /* P(yhat = 1) per row, or NULL: use x */
-	const double *x;          /* beta (p), intercept x[p] */
+	const double *pred;
 };
-
-/* The decision value of row i in the order of ft_linear_decision (intercept
- * first), so a decision here is bitwise the one ft_classify makes. */
-static double row_z(const struct ft_dataset *d, size_t i, const double *x)
-{
-	double s = x[d->p];
-
-	if (d->n_num > 0) {
-		const double *xi = d->num + i * d->n_num;
-		for (size_t j = 0; j < d->n_num; j++)
-			s += xi[j] * x[j];
-	}
-	if (d->n_cat > 0) {
-		const int32_t *ci = d->code + i * d->n_cat;
-		for (size_t c = 0; c < d->n_cat; c++)
-			if (ci[c] >= 0)
-				s += x[ci[c]];
-	}
-	return s;
-}
 
 static void tally_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
 {
@@ -338,26 +317,15 @@ static void tally_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *p
 
 	(void)chunk;
 	for (size_t i = lo; i < hi; i++) {
-		double w = wt(d, i), h;
-		if (w == 0.0)
-			continue;
-		h = a->pred ? a->pred[i] : (double)(ft_sigmoid(row_z(d, i, a->x)) >= 0.5);
-		part[gblock(d, G, i) * 2 + (d->y[i] > 0.5)] += w * h;
+		double w = wt(d, i);
+		if (w != 0.0)
+			part[gblock(d, G, i) * 2 + (d->y[i] > 0.5)] += w * a->pred[i];
 	}
 }
 
 int ft_moment_tally(const struct ft_moment *mo, const double *pred, double *S)
 {
-	struct tally_call a = { mo, pred, NULL };
-
-	memset(S, 0, (mo->G + 1) * 2 * sizeof *S);
-	return ft_parallel_sum(mo->d->n, (mo->G + 1) * 2, S, tally_chunk, &a);
-}
-
-/* The tally of the deterministic classifier 1[sigmoid(x.beta + b) >= 0.5]. */
-static int tally_x(const struct ft_moment *mo, const double *x, double *S)
-{
-	struct tally_call a = { mo, NULL, x };
+	struct tally_call a = { mo, pred };
 
 	memset(S, 0, (mo->G + 1) * 2 * sizeof *S);
 	return ft_parallel_sum(mo->d->n, (mo->G + 1) * 2, S, tally_chunk, &a);
@@ -872,6 +840,25 @@ done:
 	return rc;
 }
 
+/* The tally of the deterministic classifier 1[sigmoid(x.beta + b) >= 0.5]
+ * with x = (beta, b), scored by ft_linear_predict_proba as ft_classify
+ * scores, so that every decision here is bitwise the one ft_classify makes
+ * at threshold 0.5.  Uses R->s as scratch. */
+static int tally_x(struct red *R, const double *x, double *S)
+{
+	struct ft_linear_model m;
+
+	memset(&m, 0, sizeof m);
+	m.type = FT_MODEL_LOGREG;
+	m.p = R->p;
+	m.coef = (double *)x;       /* read only */
+	m.intercept = x[R->p];
+	ft_linear_predict_proba(&m, R->d, R->s);
+	for (size_t i = 0; i < R->n; i++)
+		R->s[i] = R->s[i] >= 0.5;
+	return ft_moment_tally(&R->mo, R->s, S);
+}
+
 /* Best response to lambda: relabel, reweight, fit from start into x (dim);
  * its training error and gamma (m).  *is_const: the constant classifier. */
 static int fit_one(struct red *R, const double *lambda, const double *start,
@@ -922,7 +909,7 @@ static int fit_one(struct red *R, const double *lambda, const double *start,
 				return ft_error_set(err, FT_ENUMERIC, "%s: best response coefficient "
 				                    "%zu is %g", R->tag, j, x[j]);
 	}
-	if ((rc = tally_x(&R->mo, x, R->S)) != 0)
+	if ((rc = tally_x(R, x, R->S)) != 0)
 		return ft_error_set(err, rc, "%s: out of memory", R->tag);
 	ft_moment_eval(&R->mo, R->S, herr, hgam);
 	return 0;
@@ -1204,6 +1191,71 @@ static void lambda_of_theta(size_t m, const double *theta, double B, double *lam
 		lam[k] = B * exp(theta[k] - mx) / den;
 }
 
+/* eg's outputs from the best Q (weights R->Qbest over the first K
+ * predictors): the mixture of the predictors of weight > SUPPORT_MIN,
+ * identical ones merged, weights renormalised (in R->Qbest too), and
+ * out->model, a copy of the deterministic choice *det: the support member
+ * of the smallest (1 - DET_CW) err + DET_CW max_k gamma_k. */
+static int eg_output(struct red *R, size_t K, struct ft_fit_output *out, size_t *det,
+                     size_t *support, struct ft_error *err)
+{
+	struct ft_mixture *mx = NULL;
+	double *Q = R->Qbest, tot = 0.0, best = INFINITY;
+	size_t k = 0;
+	int rc = 0;
+
+	*support = 0;
+	for (size_t j = 0; j < K; j++) {
+		if (!(Q[j] > SUPPORT_MIN)) {
+			Q[j] = 0.0;
+			continue;
+		}
+		for (size_t i = 0; i < j; i++)
+			if (Q[i] > 0.0 && !memcmp(R->X + i * R->dim, R->X + j * R->dim,
+			                          R->dim * sizeof *R->X)) {
+				Q[i] += Q[j];
+				Q[j] = 0.0;
+				break;
+			}
+		tot += Q[j];
+	}
+	for (size_t j = 0; j < K; j++) {
+		double sc;
+		Q[j] /= tot;
+		if (!(Q[j] > 0.0))
+			continue;
+		(*support)++;
+		sc = (1.0 - DET_CW) * R->herr[j] + DET_CW * vmax(R->m, R->hgam + j * R->m);
+		if (sc < best) {
+			best = sc;
+			*det = j;
+		}
+	}
+	mx = calloc(1, sizeof *mx);
+	if (mx) {
+		mx->weight = calloc(*support, sizeof *mx->weight);
+		mx->h = calloc(*support, sizeof *mx->h);
+	}
+	if (!mx || !mx->weight || !mx->h)
+		goto oom;
+	for (size_t j = 0; j < K; j++) {
+		if (!(Q[j] > 0.0))
+			continue;
+		mx->weight[k] = Q[j];
+		if (!(mx->h[k] = model_of(R, R->X + j * R->dim)))
+			goto oom;
+		mx->k = ++k;
+	}
+	if (!(out->model = model_of(R, R->X + *det * R->dim)))
+		goto oom;
+	out->mixture = mx;
+	return 0;
+oom:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", R->tag);
+	ft_mixture_free(mx);
+	return rc;
+}
+
 int ft_fit_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
               struct ft_error *err)
 {
@@ -1214,7 +1266,6 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
               struct ft_error *err)
 {
 	struct red R;
-	struct ft_mixture *mx = NULL;
 	double eps, ratio, eta0, nu, eta = 0.0, *buf = NULL;
 	double *theta, *lam, *lam_sum, *lam_hat, *lam_lp, *lam_best, *gam_t, *scr, *gmix;
 	double best_min = INFINITY, best_gap = INFINITY, min_gap_eg = INFINITY;
@@ -1321,66 +1372,11 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
 		rc = ft_error_set(err, FT_ENUMERIC, "eg: the duality gap is not a number");
 		goto done;
 	}
-	/* the mixture: support of the best Q, identical predictors merged */
-	{
-		double tot = 0.0, best_score = INFINITY;
-		size_t k = 0;
-		for (size_t j = 0; j < K_best; j++) {
-			if (!(R.Qbest[j] > SUPPORT_MIN)) {
-				R.Qbest[j] = 0.0;
-				continue;
-			}
-			for (size_t i = 0; i < j; i++)
-				if (R.Qbest[i] > 0.0 &&
-				    !memcmp(R.X + i * R.dim, R.X + j * R.dim, R.dim * sizeof *R.X)) {
-					R.Qbest[i] += R.Qbest[j];
-					R.Qbest[j] = 0.0;
-					break;
-				}
-			tot += R.Qbest[j];
-		}
-		for (size_t j = 0; j < K_best; j++) {
-			R.Qbest[j] /= tot;
-			if (R.Qbest[j] > 0.0) {
-				double sc = (1.0 - DET_CW) * R.herr[j] + DET_CW * vmax(R.m, R.hgam + j * R.m);
-				support++;
-				if (sc < best_score) {
-					best_score = sc;
-					det = j;
-				}
-			}
-		}
-		mx = calloc(1, sizeof *mx);
-		if (mx) {
-			mx->weight = calloc(support, sizeof *mx->weight);
-			mx->h = calloc(support, sizeof *mx->h);
-		}
-		if (!mx || !mx->weight || !mx->h) {
-			rc = ft_error_set(err, FT_ENOMEM, "eg: out of memory");
-			goto done;
-		}
-		for (size_t j = 0; j < K_best; j++) {
-			if (!(R.Qbest[j] > 0.0))
-				continue;
-			mx->weight[k] = R.Qbest[j];
-			mx->h[k] = model_of(&R, R.X + j * R.dim);
-			if (!mx->h[k]) {
-				rc = ft_error_set(err, FT_ENOMEM, "eg: out of memory");
-				goto done;
-			}
-			mx->k = ++k;
-		}
-		out->model = model_of(&R, R.X + det * R.dim);
-		if (!out->model) {
-			rc = ft_error_set(err, FT_ENOMEM, "eg: out of memory");
-			goto done;
-		}
-		e_det = R.herr[det];
-		v_det = vmax(R.m, R.hgam + det * R.m);
-	}
+	if ((rc = eg_output(&R, K_best, out, &det, &support, err)) != 0)
+		goto done;
+	e_det = R.herr[det];
+	v_det = vmax(R.m, R.hgam + det * R.m);
 	mix(&R, R.Qbest, K_best, &e_mix, gmix);
-	out->mixture = mx;
-	mx = NULL;
 	out->res.solver = R.inner_solver;
 	out->res.iterations = (int)n_iter;
 	out->res.f = e_mix;
@@ -1408,7 +1404,6 @@ done:
 		ft_mixture_free(out->mixture);
 		out->mixture = NULL;
 	}
-	ft_mixture_free(mx);
 	free(buf);
 	red_free(&R);
 	return rc;
