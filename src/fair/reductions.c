@@ -684,7 +684,6 @@ struct red {
 	double B, eps;
 	struct ft_dataset view;   /* in->train with y = ry, w = rw */
 	double *ry, *rw, *s;      /* n each */
-	double Wsum;              /* the relabelled weights are scaled to sum to this */
 	struct ft_objective obj;  /* the logistic objective on the view */
 	struct ft_objective lag;  /* obj with a lagged Hessian (lag_*) */
 	double *H;                /* dim x dim: the lagged Hessian */
@@ -822,7 +821,6 @@ static int red_setup(struct red *R, const struct ft_fit_input *in, const char *t
 		R->ry[i] = d->y[i];
 		R->rw[i] = wt(d, i);
 	}
-	R->Wsum = R->mo.W;
 	R->view = *d;
 	R->view.y = R->ry;
 	R->view.w = R->rw;
@@ -860,6 +858,32 @@ done:
 	return rc;
 }
 
+int ft_red_relabel(const struct ft_moment *mo, const double *lambda, double *s,
+                   double *y, double *w, int *one_label)
+{
+	const struct ft_dataset *d = mo->d;
+	double tot = 0.0, wpos = 0.0, wneg = 0.0;
+
+	if (ft_moment_signed(mo, lambda, s))
+		return FT_ENOMEM;
+	for (size_t i = 0; i < d->n; i++) {
+		y[i] = s[i] > 0.0;
+		w[i] = fabs(s[i]);
+		tot += w[i];
+		if (s[i] > 0.0)
+			wpos += w[i];
+		else
+			wneg += w[i];
+	}
+	if (!isfinite(tot))
+		return FT_ENUMERIC;
+	*one_label = !(wneg > 0.0) && wpos > 0.0 ? 1 : !(wpos > 0.0) ? -1 : 0;
+	if (*one_label == 0)
+		for (size_t i = 0; i < d->n; i++)
+			w[i] *= mo->W / tot;
+	return 0;
+}
+
 /* The tally of the deterministic classifier 1[sigmoid(x.beta + b) >= 0.5]
  * with x = (beta, b), scored by ft_linear_predict_proba as ft_classify
  * scores, so that every decision here is bitwise the one ft_classify makes
@@ -885,36 +909,21 @@ static int fit_one(struct red *R, const double *lambda, const double *start,
                    double *x, double *herr, double *hgam, int *is_const,
                    struct ft_error *err)
 {
-	double tot = 0.0, wpos = 0.0, wneg = 0.0;
-	int rc;
+	int rc, one;
 
-	if (ft_moment_signed(&R->mo, lambda, R->s))
-		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", R->tag);
-	for (size_t i = 0; i < R->n; i++) {
-		double s = R->s[i];
-		R->ry[i] = s > 0.0;
-		R->rw[i] = fabs(s);
-		tot += R->rw[i];
-		if (s > 0.0)
-			wpos += R->rw[i];
-		else
-			wneg += R->rw[i];
-	}
-	if (!isfinite(tot))
-		return ft_error_set(err, FT_ENUMERIC, "%s: the relabelled weights overflow "
-		                    "(multipliers too large?)", R->tag);
+	if ((rc = ft_red_relabel(&R->mo, lambda, R->s, R->ry, R->rw, &one)) != 0)
+		return ft_error_set(err, rc, rc == FT_ENOMEM ? "%s: out of memory" :
+		                    "%s: the relabelled weights overflow (multipliers too "
+		                    "large?)", R->tag);
 	R->n_fits++;
-	*is_const = !(wpos > 0.0) || !(wneg > 0.0);
+	*is_const = one != 0;
 	if (*is_const) {
 		/* every unit of weight asks for one label: the constant classifier */
 		memset(x, 0, R->dim * sizeof *x);
-		x[R->p] = wpos > 0.0 ? CONST_Z : -CONST_Z;
+		x[R->p] = one > 0 ? CONST_Z : -CONST_Z;
 		R->n_const++;
 	} else {
 		struct ft_solver_result res;
-		double scale = R->Wsum / tot;
-		for (size_t i = 0; i < R->n; i++)
-			R->rw[i] *= scale;
 		memcpy(x, start, R->dim * sizeof *x);
 		R->have_H = 0;
 		if ((rc = ft_minimize(&R->lag, x, &R->inner, &res, err)) != 0)
@@ -1167,6 +1176,35 @@ static void diag_lambda(struct ft_fit_output *out, const struct red *R,
 		snprintf(name, sizeof name, "lambda[%s]", c);
 		ft_fit_diag(out, name, lambda[k]);
 	}
+}
+
+int ft_red_best_response(const struct ft_fit_input *in, int kind, double eps,
+                         double ratio, const double *lambda,
+                         struct ft_linear_model **h, double *error, double *gamma,
+                         struct ft_error *err)
+{
+	struct red R;
+	double *x = NULL;
+	int rc, is_const;
+
+	*h = NULL;
+	if (!in || !in->train || !in->lr)
+		return ft_error_set(err, FT_EINVAL, "best response: incomplete fit input");
+	if ((rc = red_setup(&R, in, "best response", kind, eps, ratio, err)) != 0)
+		return rc;
+	x = malloc(R.dim * sizeof *x);
+	if (!x) {
+		rc = ft_error_set(err, FT_ENOMEM, "best response: out of memory");
+		goto done;
+	}
+	if ((rc = fit_one(&R, lambda, R.x0, x, error, gamma, &is_const, err)) != 0)
+		goto done;
+	if (!(*h = model_of(&R, x)))
+		rc = ft_error_set(err, FT_ENOMEM, "best response: out of memory");
+done:
+	free(x);
+	red_free(&R);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ eg */

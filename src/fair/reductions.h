@@ -76,6 +76,22 @@ int ft_moment_signed(const struct ft_moment *mo, const double *lambda, double *s
 /* "+,Female" or, for eo, "+,y=1,Female": the name of constraint k. */
 void ft_moment_name(const struct ft_moment *mo, size_t k, char *buf, size_t size);
 
+/* The best-response problem for lambda as weighted classification
+ * (Fairlearn's _call_oracle): s = ft_moment_signed, label y_i = 1(s_i > 0),
+ * weight w_i = |s_i| rescaled so that the weights sum to mo->W, the total
+ * sample weight (n when unweighted).  *one_label = 1 (-1) when every unit
+ * of weight asks for label 1 (0): the answer is then the constant
+ * classifier, and w is left unscaled; else 0.  s, y, w: n entries.  0,
+ * FT_ENOMEM, or FT_ENUMERIC when the weights overflow. */
+int ft_red_relabel(const struct ft_moment *mo, const double *lambda, double *s,
+                   double *y, double *w, int *one_label);
+/* One best response to lambda on in->train (from in->baseline), as eg and
+ * grid fit it: *h (the caller's), its training error and gamma (m). */
+int ft_red_best_response(const struct ft_fit_input *in, int kind, double eps,
+                         double ratio, const double *lambda,
+                         struct ft_linear_model **h, double *error, double *gamma,
+                         struct ft_error *err);
+
 /* The LP over K found predictors (Fairlearn's solve_linprog):
  *   min_{Q, z} sum_h err_h Q_h + B z
  *   s.t. sum_h (gam[h * m + k] - eps) Q_h <= z (k < m), sum_h Q_h = 1,

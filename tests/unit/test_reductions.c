@@ -130,6 +130,91 @@ static void test_signed_by_hand(void)
 	ft_moment_free(&mo);
 }
 
+/* The weighted-classification problem: labels 1(s > 0), weights |s|
+ * scaled to sum to W = 11 (sum |s| = 9.24 for the lambda above).  With the
+ * ratio bound r = 0.5 and lambda_+ = (5, 5): sum (l+ - r l-) = 10 and
+ * c = 10 * 1.1 - 0.5 * 5 * 2.2 = 5.5 in both groups, so every row asks for
+ * label 1 (the row of no group has s = +1): a constant classifier. */
+static void test_relabel_by_hand(void)
+{
+	static const double lam[4] = { 0.3, 0, 0, 0.1 }, lam5[4] = { 5, 5, 0, 0 };
+	static const double s_want[8] = { 0.56, 1.12, -1.44, -1.44, 1.44, -1.68, -0.56, 1.0 };
+	struct ft_dataset d;
+	struct ft_moment mo;
+	struct ft_error e = { 0 };
+	int32_t g[8];
+	double s[8], y[8], w[8], sum = 0.0;
+	int one = 7;
+
+	tiny(&d, g);
+	if (ft_moment_init(&mo, &d, 2, NULL, FT_RED_DP, 0.01, 1.0, "test", &e) != 0) {
+		T_FAIL("%s", e.msg);
+		return;
+	}
+	T_CHECK(ft_red_relabel(&mo, lam, s, y, w, &one) == 0);
+	T_CHECK(one == 0);
+	for (int i = 0; i < 8; i++) {
+		T_CHECK(y[i] == (s_want[i] > 0));
+		T_NEAR(w[i], fabs(s_want[i]) * 11.0 / 9.24, 1e-14);
+		sum += w[i];
+	}
+	T_NEAR(sum, 11.0, 1e-14);
+	ft_moment_free(&mo);
+	if (ft_moment_init(&mo, &d, 2, NULL, FT_RED_DP, 0.01, 0.5, "test", &e) != 0) {
+		T_FAIL("%s", e.msg);
+		return;
+	}
+	T_CHECK(ft_red_relabel(&mo, lam5, s, y, w, &one) == 0);
+	T_CHECK(one == 1);
+	T_NEAR(s[0], 6.5, 1e-14);        /* w 1 (1 + 5.5) */
+	T_NEAR(s[5], 3 * 4.5, 1e-14);    /* w 3 (-1 + 5.5) */
+	T_NEAR(s[7], 1.0, 1e-15);
+	T_NEAR(w[5], 13.5, 1e-14);       /* unscaled */
+	ft_moment_free(&mo);
+}
+
+/* Best responses on the tiny data (no features: an intercept only).  The
+ * all-label-1 problem above gives the constant classifier 1: error = the
+ * weight of negatives 6 / 11, gamma = 0.5 * 1 - 1 = -0.5 everywhere.  At
+ * lambda = 0 the logistic fit is the weighted base rate, sigmoid(b) =
+ * 5 / 11 < 0.5: every row 0, error 5 / 11. */
+static void test_best_response_tiny(void)
+{
+	static const double lam5[4] = { 5, 5, 0, 0 }, zero[4] = { 0, 0, 0, 0 };
+	struct ft_dataset d;
+	struct ft_logreg_params lp;
+	struct ft_fit_input in;
+	struct ft_linear_model *h = NULL;
+	struct ft_error e = { 0 };
+	int32_t g[8];
+	double err, gam[4];
+
+	tiny(&d, g);
+	ft_logreg_params_init(&lp);
+	memset(&in, 0, sizeof in);
+	in.train = &d;
+	in.n_groups = 2;
+	in.lr = &lp;
+	if (ft_red_best_response(&in, FT_RED_DP, 0.01, 0.5, lam5, &h, &err, gam, &e) != 0) {
+		T_FAIL("%s", e.msg);
+		return;
+	}
+	T_CHECK(h && h->p == 0 && h->intercept == 30.0);
+	T_NEAR(err, 6.0 / 11, 1e-15);
+	for (int k = 0; k < 4; k++)
+		T_NEAR(gam[k], -0.5, 1e-15);
+	ft_linear_model_free(h);
+	h = NULL;
+	if (ft_red_best_response(&in, FT_RED_DP, 0.01, 1.0, zero, &h, &err, gam, &e) != 0) {
+		T_FAIL("%s", e.msg);
+		return;
+	}
+	T_NEAR(h->intercept, log(5.0 / 6.0), 1e-3);
+	T_NEAR(err, 5.0 / 11, 1e-15);
+	T_NEAR(gam[0], 0.0, 1e-15);
+	ft_linear_model_free(h);
+}
+
 /* The signed weights are the derivative of the Lagrangian: for every
  * moment and ratio, raising row i's P(yhat = 1) by delta changes
  * err + lambda.gamma by -delta s_i / W (the moments evaluated through the
@@ -1112,6 +1197,8 @@ int main(void)
 	T_RUN(test_moments_by_hand);
 	T_RUN(test_signed_by_hand);
 	T_RUN(test_signed_is_derivative);
+	T_RUN(test_relabel_by_hand);
+	T_RUN(test_best_response_tiny);
 	T_RUN(test_moment_errors);
 	T_RUN(test_lp_by_hand);
 	T_RUN(test_lp_scipy);
