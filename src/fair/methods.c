@@ -45,7 +45,8 @@ static const struct ft_param_def P_EG[] = {
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound "
 	 "r M_group - M_all <= eps and r M_all - M_group <= eps", NULL},
 	{"max_iter", 50, 1, 10000, 1, "maximum exponentiated-gradient iterations", NULL},
-	{"eta0", 2.0, 1e-9, 1e6, 0, "initial learning rate, as a multiple of eps (eta = eta0 / B)", NULL},
+	{"eta0", 2.0, 1e-9, 1e6, 0, "initial learning rate, as a multiple of eps "
+	 "(eta = eta0 / B)", NULL},
 	{"nu", 0.0, 0.0, 1e6, 0, "duality-gap tolerance; 0: 0.5 std(|h0 - y|) / sqrt(n) "
 	 "as Fairlearn", NULL},
 };
