@@ -40,20 +40,30 @@ static void tiny(struct ft_dataset *d, int32_t *g)
 	d->n_groups = 2;
 }
 
+/* The tiny data in d (g: 8 group entries) and its moment kind / ratio. */
+static int tiny_moment(struct ft_dataset *d, int32_t *g, int kind, double ratio,
+                       struct ft_moment *mo)
+{
+	struct ft_error e = { 0 };
+
+	tiny(d, g);
+	if (ft_moment_init(mo, d, 2, NULL, kind, 0.01, ratio, "test", &e) != 0) {
+		T_FAIL("%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static void moment_of(int kind, double ratio, double *err, double *gam, size_t *m)
 {
 	struct ft_dataset d;
 	struct ft_moment mo;
-	struct ft_error e = { 0 };
 	int32_t g[8];
 	double S[6];
 
-	tiny(&d, g);
 	*m = 0;
-	if (ft_moment_init(&mo, &d, 2, NULL, kind, 0.01, ratio, "test", &e) != 0) {
-		T_FAIL("%s", e.msg);
+	if (tiny_moment(&d, g, kind, ratio, &mo) != 0)
 		return;
-	}
 	T_CHECK(ft_moment_tally(&mo, TP, S) == 0);
 	ft_moment_eval(&mo, S, err, gam);
 	*m = mo.m;
@@ -115,15 +125,11 @@ static void test_signed_by_hand(void)
 	static const double want[8] = { 0.56, 1.12, -1.44, -1.44, 1.44, -1.68, -0.56, 1.0 };
 	struct ft_dataset d;
 	struct ft_moment mo;
-	struct ft_error e = { 0 };
 	int32_t g[8];
 	double s[8];
 
-	tiny(&d, g);
-	if (ft_moment_init(&mo, &d, 2, NULL, FT_RED_DP, 0.01, 1.0, "test", &e) != 0) {
-		T_FAIL("%s", e.msg);
+	if (tiny_moment(&d, g, FT_RED_DP, 1.0, &mo) != 0)
 		return;
-	}
 	T_CHECK(ft_moment_signed(&mo, lam, s) == 0);
 	for (int i = 0; i < 8; i++)
 		T_NEAR(s[i], want[i], 1e-14);
@@ -141,16 +147,12 @@ static void test_relabel_by_hand(void)
 	static const double s_want[8] = { 0.56, 1.12, -1.44, -1.44, 1.44, -1.68, -0.56, 1.0 };
 	struct ft_dataset d;
 	struct ft_moment mo;
-	struct ft_error e = { 0 };
 	int32_t g[8];
 	double s[8], y[8], w[8], sum = 0.0;
 	int one = 7;
 
-	tiny(&d, g);
-	if (ft_moment_init(&mo, &d, 2, NULL, FT_RED_DP, 0.01, 1.0, "test", &e) != 0) {
-		T_FAIL("%s", e.msg);
+	if (tiny_moment(&d, g, FT_RED_DP, 1.0, &mo) != 0)
 		return;
-	}
 	T_CHECK(ft_red_relabel(&mo, lam, s, y, w, &one) == 0);
 	T_CHECK(one == 0);
 	for (int i = 0; i < 8; i++) {
@@ -160,10 +162,8 @@ static void test_relabel_by_hand(void)
 	}
 	T_NEAR(sum, 11.0, 1e-14);
 	ft_moment_free(&mo);
-	if (ft_moment_init(&mo, &d, 2, NULL, FT_RED_DP, 0.01, 0.5, "test", &e) != 0) {
-		T_FAIL("%s", e.msg);
+	if (tiny_moment(&d, g, FT_RED_DP, 0.5, &mo) != 0)
 		return;
-	}
 	T_CHECK(ft_red_relabel(&mo, lam5, s, y, w, &one) == 0);
 	T_CHECK(one == 1);
 	T_NEAR(s[0], 6.5, 1e-14);        /* w 1 (1 + 5.5) */
@@ -222,19 +222,15 @@ static void test_best_response_tiny(void)
 static void test_signed_is_derivative(void)
 {
 	struct ft_dataset d;
-	struct ft_error e = { 0 };
 	int32_t g[8];
 	double worst = 0.0;
 
-	tiny(&d, g);
 	for (int kind = 0; kind < FT_RED_N; kind++)
 		for (int rr = 0; rr < 2; rr++) {
 			struct ft_moment mo;
 			double lam[8], s[8], S[6], p[8], gam[8], e0, L0, W = 11.0;
-			if (ft_moment_init(&mo, &d, 2, NULL, kind, 0.01, rr ? 0.7 : 1.0, "t", &e)) {
-				T_FAIL("%s", e.msg);
+			if (tiny_moment(&d, g, kind, rr ? 0.7 : 1.0, &mo) != 0)
 				return;
-			}
 			for (size_t k = 0; k < mo.m; k++)
 				lam[k] = 0.1 + 0.37 * (double)((k * 7 + (size_t)kind) % 5);
 			T_CHECK(ft_moment_signed(&mo, lam, s) == 0);
