@@ -15,6 +15,7 @@
 #include <string.h>
 #include "fair/fair.h"
 #include "fair/postproc.h"
+#include "fair/reductions.h"
 
 static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 static const struct ft_param_def P_PREJUDICE[] = {
@@ -42,6 +43,31 @@ static const struct ft_param_def P_THRESHOLD[] = {
 	 "TPR and FPR (eo), TPR (tpr), FPR (fpr)", "dp|eo|tpr|fpr"},
 	{"objective", 0, 0, 1, 1, "training objective maximised", "accuracy|balanced_accuracy"},
 };
+static const struct ft_param_def P_EG[] = {
+	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
+	 "or error-rate parity", "dp|eo|tpr|fpr|erp"},
+	{"eps", 0.01, 1e-6, 1.0, 0, "allowed violation of each group-vs-overall constraint "
+	 "(multipliers bounded by 1/eps)", NULL},
+	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound "
+	 "r M_group - M_all <= eps and r M_all - M_group <= eps", NULL},
+	{"max_iter", 50, 1, 10000, 1, "maximum exponentiated-gradient iterations", NULL},
+	{"eta0", 2.0, 1e-9, 1e6, 0, "initial learning rate, as a multiple of eps "
+	 "(eta = eta0 / B)", NULL},
+	{"nu", 0.0, 0.0, 1e6, 0, "duality-gap tolerance; 0: 0.5 std(|h0 - y|) / sqrt(n) "
+	 "as Fairlearn", NULL},
+};
+static const struct ft_param_def P_GRID[] = {
+	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
+	 "or error-rate parity", "dp|eo|tpr|fpr|erp"},
+	{"eps", 0.01, 1e-6, 1.0, 0, "constraint bound, reported against (violation_over_eps)",
+	 NULL},
+	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound", NULL},
+	{"grid_size", 10, 1, 100000, 1, "number of multiplier vectors (grid points)", NULL},
+	{"grid_limit", 2.0, 1e-9, 1e9, 0, "largest multiplier: the grid spans "
+	 "[-grid_limit, grid_limit] per free coordinate", NULL},
+	{"constraint_weight", 0.5, 0.0, 1.0, 0, "choice rule: minimise (1 - w) error + "
+	 "w max violation", NULL},
+};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +92,10 @@ static const struct ft_method METHODS[] = {
 	 N(P_COV_ACC), P_COV_ACC, 1, ft_fit_cov_acc},
 	{"mistreat", FT_STAGE_IN, "disparate mistreatment constraints on FPR/FNR (Zafar et al. WWW 2017)",
 	 N(P_MISTREAT), P_MISTREAT, 1, ft_fit_mistreat},
+	{"eg", FT_STAGE_IN, "exponentiated gradient reduction, randomized (Agarwal et al. 2018)",
+	 N(P_EG), P_EG, 1, ft_fit_eg},
+	{"grid", FT_STAGE_IN, "grid search reduction over Lagrange multipliers (Agarwal et al. 2018)",
+	 N(P_GRID), P_GRID, 1, ft_fit_grid},
 	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
 	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
 };

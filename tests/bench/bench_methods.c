@@ -28,6 +28,7 @@ static const char *const SPECS[] = {
 	"logreg", "reweigh", "prejudice:eta=25", "prejudice:eta=25,per_group=0",
 	"cov-fair:c=0.01", "cov-acc:gamma=0.05", "mistreat:c=0.01",
 	"reg-cov:lambda=1", "reg-dp:lambda=1", "threshold:dp", "threshold:eo",
+	"eg:dp,eps=0.01", "eg:eo,eps=0.01", "grid:dp,grid_size=41",
 };
 #define NS (sizeof SPECS / sizeof *SPECS)
 
@@ -96,7 +97,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			times[k][r] = now() - t0;
-			ft_fit_output_clear(out);
+			ft_fit_output_clear(out);   /* model, and a mixture or frontier */
 			free(out);
 		}
 	printf("method fits on Adult (30,162 rows, 101 features; median of %d, warm start "
