@@ -74,3 +74,23 @@ OMP_NUM_THREADS=1 "$BUILD/bench/bench_bootstrap"
 # fit under 0.5 s each).
 echo
 FAIRTRAIN_DATA=$DATA "$BUILD/bench/bench_methods" "$RUNS"
+
+# The full Adult comparison (experiments/adult-sex/compare.conf: every
+# classification method, 24 settings, 5 folds, no bootstrap), against the
+# plain `fairtrain train` above in the same run.  Target: under 30 s.
+CRUNS=${COMPARE_RUNS:-3}
+: >"$W/cmp.t"
+i=0
+while [ $i -lt "$CRUNS" ]; do
+	t0=$(now)
+	"$FT" compare --quiet --config experiments/adult-sex/compare.conf --data "$A/adult.data" \
+		--out "$W/cmp" --force
+	t1=$(now)
+	awk "BEGIN { print $t1 - $t0 }" >>"$W/cmp.t"
+	i=$((i + 1))
+done
+cmp=$(median <"$W/cmp.t")
+echo
+echo "fairtrain compare, Adult by sex, every method (24 settings x 5 folds = 120 fits; $CRUNS runs, median)"
+printf '  %-58s %8.3f s\n' "compare --config experiments/adult-sex/compare.conf" "$cmp"
+printf '  ratio to one plain train run: %.1f (target: under 30 s)\n' "$(awk "BEGIN { print $cmp / $ft }")"
