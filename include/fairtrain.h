@@ -889,8 +889,10 @@ struct ft_method {
 /* The table, and lookup by name (NULL when unknown). */
 const struct ft_method *ft_method_list(size_t *n);
 const struct ft_method *ft_method_find(const char *name);
-/* Parse "name" or "name:k=v,k=v": the method and every parameter (defaults
- * filled in, ranges checked).  Errors name the bad part. */
+/* Parse "name", "name:k=v,k=v" or "name:choice:k=v" (',' and ':' both
+ * separate parameters; a bare first token is the first choice parameter):
+ * the method and every parameter (defaults filled in, ranges checked).
+ * Errors name the bad part. */
 int ft_method_parse(const char *spec, const struct ft_method **m,
                     double params[FT_MAX_PARAMS], struct ft_error *err);
 

@@ -212,7 +212,7 @@ int ft_method_parse(const char *spec, const struct ft_method **m,
 	if (!copy)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	strcpy(copy, colon + 1);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(copy, ",:", &save); tok; tok = strtok_r(NULL, ",:", &save)) {
 		char *eq = strchr(tok, '='), *end;
 		size_t k;
 		double v;

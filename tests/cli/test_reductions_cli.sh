@@ -119,3 +119,26 @@ PYEOF
 	CO="--data $TMP/c_train.csv --test $TMP/c_test.csv --target two_year_recid --positive 0 --sensitive race --privileged Caucasian --categorical age_cat,sex,c_charge_degree"
 	run_set compas "$CO" "$TMP/c_test.csv" race $SPECS
 fi
+
+# Group thresholds need the sensitive column at prediction time, and say so;
+# --deterministic applies to mixtures only.
+"$FT" synth --rows 2000 --seed 3 --out "$TMP/h.csv" >/dev/null
+S="--target hired --positive yes --sensitive gender --split 0.3 --seed 2"
+"$FT" train $Q --data "$TMP/h.csv" $S --method threshold:eo --out "$TMP/thr.h5" 2>/dev/null
+"$FT" train $Q --data "$TMP/h.csv" $S --method eg:dp:eps=0.05 --out "$TMP/eg.h5" 2>/dev/null
+cut -d, -f2- "$TMP/h.csv" >"$TMP/nog.csv"
+expect_error err_threshold_needs_sensitive 1 "nog.csv: this model \(threshold\) uses group-specific thresholds: the data needs the sensitive column gender" "$TMP/p.csv" -- \
+	"$FT" predict --model "$TMP/thr.h5" --data "$TMP/nog.csv" --out "$TMP/p.csv"
+expect_error err_deterministic_not_mixture 2 "--deterministic: .*thr.h5 holds no randomized mixture" "$TMP/p.csv" -- \
+	"$FT" predict --model "$TMP/thr.h5" --data "$TMP/h.csv" --deterministic --out "$TMP/p.csv"
+check predict_eg_deterministic "$FT" predict --model "$TMP/eg.h5" --data "$TMP/h.csv" --deterministic --out "$TMP/pd.csv"
+if head -1 "$TMP/pd.csv" | grep -q p_positive; then fail predict_eg_deterministic_cols "p_positive in a deterministic prediction"; else pass predict_eg_deterministic_cols; fi
+check predict_eg_seed "$FT" predict --model "$TMP/eg.h5" --data "$TMP/h.csv" --seed 7 --out "$TMP/ps.csv"
+$PY - "$TMP/ps.csv" <<'PYEOF' && pass eg_labels_follow_p || fail eg_labels_follow_p "see above"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+p = [float(r["p_positive"]) for r in rows]; l = [int(r["label"]) for r in rows]
+# labels are draws: never 1 where p = 0, never 0 where p = 1, and their mean near the mean p
+assert all(not (pi == 0 and li == 1) and not (pi == 1 and li == 0) for pi, li in zip(p, l))
+assert abs(sum(l) / len(l) - sum(p) / len(p)) < 0.03, (sum(l) / len(l), sum(p) / len(p))
+PYEOF

@@ -28,6 +28,29 @@ static void test_parse_defaults_and_values(void)
 	T_STREQ(ft_stage_name(ft_method_find("reweigh")->stage), "pre");
 }
 
+/* Choice parameters: by name, or bare as the first token; ':' and ','
+ * both separate; the index is the value; ft_param_choice names it. */
+static void test_parse_choices(void)
+{
+	const struct ft_method *m;
+	double p[FT_MAX_PARAMS];
+	struct ft_error err = {0};
+
+	T_CHECK(ft_method_parse("eg", &m, p, &err) == 0 && p[0] == 0 && p[1] == 0.01);
+	T_CHECK(ft_method_parse("eg:eo:eps=0.05", &m, p, &err) == 0 && p[0] == 1 && p[1] == 0.05);
+	T_CHECK(ft_method_parse("eg:eps=0.05,constraint=tpr", &m, p, &err) == 0 && p[0] == 2);
+	T_CHECK(ft_method_parse("eg:erp", &m, p, &err) == 0 && p[0] == 4);
+	T_CHECK(ft_method_parse("threshold:eo,objective=balanced_accuracy", &m, p, &err) == 0 &&
+	        p[0] == 1 && p[1] == 1);
+	T_STREQ(ft_param_choice(&m->params[1], 1), "balanced_accuracy");
+	T_STREQ(ft_param_choice(&m->params[0], 3), "fpr");
+	T_CHECK(ft_param_choice(&m->params[0], 4) == NULL);
+	T_CHECK(ft_param_choice(&m->params[0], 0.5) == NULL);
+	T_CHECK(ft_method_parse("prejudice:eta=5:per_group=0", &m, p, &err) == 0 &&
+	        p[0] == 5 && p[1] == 0);
+	T_CHECK(ft_param_choice(&m->params[0], 0) == NULL);
+}
+
 static void test_parse_errors(void)
 {
 	static const struct { const char *spec, *msg; } BAD[] = {
@@ -42,6 +65,11 @@ static void test_parse_errors(void)
 		{"reweigh:x=1", "it takes none"},
 		{"prejudice:", "nothing after ':'"},
 		{":eta=1", "no method name"},
+		{"eg:xx", "constraint takes one of dp|eo|tpr|fpr|erp, not 'xx'"},
+		{"eg:dp,constraint=eo", "'constraint' given twice"},
+		{"eg:eps=0.1:dp", "'dp' is not NAME=VALUE"},
+		{"prejudice:5", "'5' is not NAME=VALUE"},
+		{"threshold:objective=auc", "objective takes one of accuracy|balanced_accuracy"},
 	};
 	for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
 		const struct ft_method *m;
@@ -122,6 +150,7 @@ static void test_reweigh_zero_label_dp(void)
 int main(void)
 {
 	T_RUN(test_parse_defaults_and_values);
+	T_RUN(test_parse_choices);
 	T_RUN(test_parse_errors);
 	T_RUN(test_reweigh_by_hand);
 	T_RUN(test_reweigh_zero_label_dp);
