@@ -1,12 +1,15 @@
 /*
  * cmd_predict.c - `fairtrain predict`: apply a saved model's preprocessing
- * and coefficients to raw rows; write id,score,label[,target] as CSV.
+ * and coefficients to raw rows; write id,score,label[,target] as CSV.  A
+ * ranking model (a file with /ranking) is handed to cli_rank_predict
+ * (cmd_rank.c), which writes each query's ranking.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
-enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_DETERMINISTIC, OPT_HELP };
+enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_DETERMINISTIC, OPT_HELP,
+       OPT_RERANK };
 
 static const char HELP[] =
 "Usage: fairtrain predict --model M.h5 --data RAW.csv --out SCORES.csv\n\n"
@@ -23,6 +26,9 @@ static const char HELP[] =
 "thresholds, which need the sensitive column) add p_positive, the\n"
 "probability of a positive decision, and their label is one draw of it\n"
 "(reproducible with --seed).\n\n"
+"A ranking model (train --task rank) writes query,rank,id,score[,group]\n"
+"[,relevance]: each query's items by rank, after the saved re-ranker; items\n"
+"past the re-ranker's k follow with an empty rank (README 'Fair ranking').\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --out FILE.csv         output (required; written atomically; '-' = stdout)\n"
@@ -31,6 +37,7 @@ static const char HELP[] =
 "  --deterministic        a mixture's single best predictor instead of the\n"
 "                         mixture (eg models)\n"
 "  --seed N               seed of the randomized labels (default 1)\n"
+"  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                no warnings on stderr\n";
 
 /* pos (NULL for a deterministic model): P(yhat = 1) of a randomized
@@ -68,6 +75,7 @@ int cmd_predict(int argc, char **argv)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"deterministic", no_argument, NULL, OPT_DETERMINISTIC},
+		{"rerank", required_argument, NULL, OPT_RERANK},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
@@ -79,7 +87,7 @@ int cmd_predict(int argc, char **argv)
 	struct ft_read_opts ro;
 	struct ft_error err = {0};
 	struct ft_atomic a = {0};
-	const char *model = NULL, *out = NULL;
+	const char *model = NULL, *out = NULL, *rerank = NULL;
 	double *prob = NULL, *pos = NULL;
 	uint64_t seed = 1;
 	int c, r, rc = EXIT_FAIL, deterministic = 0, randomized;
@@ -93,6 +101,7 @@ int cmd_predict(int argc, char **argv)
 		case OPT_OUT: out = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
 		case OPT_DETERMINISTIC: deterministic = 1; continue;
+		case OPT_RERANK: rerank = optarg; continue;
 		case OPT_SEED:
 			if (cli_parse_u64(optarg, &seed)) {
 				rc = cli_usage_error("predict", "--seed takes a non-negative integer, "
@@ -131,6 +140,19 @@ int cmd_predict(int argc, char **argv)
 	}
 	if (ft_model_load(model, &mf, &err)) {
 		cli_fail("%s", err.msg);
+		goto done;
+	}
+	if (mf->ranking && deterministic) {
+		rc = cli_usage_error("predict", "--deterministic: %s is a ranking model", model);
+		goto done;
+	}
+	if (mf->ranking) {
+		rc = cli_rank_predict(model, mf, &d, &set, out, rerank);
+		goto done;
+	}
+	if (rerank) {
+		cli_fail("%s: a classification model (method %s): --rerank needs a ranking "
+		         "model (train --task rank)", model, mf->method);
 		goto done;
 	}
 	ro = mf->read;
