@@ -975,6 +975,18 @@ static void print_fit(const char *label, const struct ft_rank_result *r)
 		       r->res.grad_norm, r->res.converged ? "converged" : "NOT converged");
 }
 
+/* "--name" of option value c in LONG (for messages: argv[optind - 1] is
+ * the option's value when it was given as a separate argument). */
+static const char *opt_name(const struct option *LONG, int c, char *buf, size_t n)
+{
+	for (; LONG->name; LONG++)
+		if (LONG->val == c) {
+			snprintf(buf, n, "--%s", LONG->name);
+			return buf;
+		}
+	return "?";
+}
+
 int cmd_rank_train(int argc, char **argv)
 {
 	static const struct option LONG[] = {
@@ -1011,11 +1023,11 @@ int cmd_rank_train(int argc, char **argv)
 	struct ft_comparison *cmp = NULL;
 	struct ft_error err = {0};
 	struct cli_measure ms;
-	char msg[FT_ERROR_MAX], csv_opt[64] = "";
+	char msg[FT_ERROR_MAX], csv_opt[64] = "", name[64];
 	double *w = NULL, *wb = NULL, t0 = cli_now();
 	int c, r, rc = EXIT_FAIL, same;
 	int32_t prot = -1;
-	size_t sh_train = 0, sh_test = 0;
+	size_t sh_train = 0, sh_test = 0, n_prot = 0;
 
 	memset(&a, 0, sizeof a);
 	memset(&L, 0, sizeof L);
@@ -1028,7 +1040,7 @@ int cmd_rank_train(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
 		for (size_t k = 0; k < sizeof CSV_ONLY / sizeof *CSV_ONLY; k++)
 			if (c == CSV_ONLY[k] && !*csv_opt)
-				snprintf(csv_opt, sizeof csv_opt, "%s", argv[optind - 1]);
+				opt_name(LONG, c, csv_opt, sizeof csv_opt);
 		switch (c) {
 		case OPT_TASK: continue;
 		case OPT_FORMAT:
@@ -1067,7 +1079,7 @@ int cmd_rank_train(int argc, char **argv)
 		case OPT_USE_SENSITIVE: case OPT_LABEL_STRIP: case OPT_THRESHOLD:
 		case OPT_BOOTSTRAP: case OPT_LEVEL: case OPT_PERMUTATIONS:
 			rc = cli_usage_error("train", "option '%s' is not for --task rank%s",
-			                     argv[optind - 1], c == OPT_TARGET ?
+			                     opt_name(LONG, c, name, sizeof name), c == OPT_TARGET ?
 			                     " (the relevance column is --relevance)" :
 			                     c == OPT_USE_SENSITIVE ? " (the sensitive attribute "
 			                     "is a feature unless --colorblind)" : "");
@@ -1160,7 +1172,6 @@ int cmd_rank_train(int argc, char **argv)
 	if (a.letor ? load_letor(&a, &d, &L) : load_csv(&a, &d, &L))
 		goto done;
 	if (a.protected) {
-		char name[64];
 		const char *want = a.protected;
 		if (a.letor) {
 			/* the name ft_rank_data_group_by_feature gives the protected group */
@@ -1179,6 +1190,13 @@ int cmd_rank_train(int argc, char **argv)
 		if (L.enc->n_groups < 2) {
 			cli_fail("%s: one group only (%s) in the training data", d.data,
 			         L.enc->group_names[0]);
+			goto done;
+		}
+		for (size_t i = 0; i < L.train->n && !n_prot; i++)
+			n_prot += L.train->group[i] == prot;
+		if (!n_prot) {
+			cli_fail("%s: no training document in the protected group '%s'", d.data,
+			         L.enc->group_names[prot]);
 			goto done;
 		}
 	}
@@ -1397,6 +1415,11 @@ static int rank_read(const struct rank_model *M, struct cli_data *d,
 	if (n_filtered && cli_apply_filters(d, &t, n_filtered))
 		goto done;
 	*has_rel = ft_table_col(t, M->rk->relevance) >= 0;
+	if (mode == FT_APPLY_TRAIN && !*has_rel) {
+		cli_fail("%s: no relevance column '%s': eval measures against relevance labels",
+		         d->data, M->rk->relevance);
+		goto done;
+	}
 	if (ft_rank_data_from_table(t, mf->enc, M->rk->query, mode, out, &st, &err))
 		goto fail;
 	*n_dropped = st.n_dropped;
@@ -1544,11 +1567,6 @@ int cli_rank_eval(const char *model, const struct ft_model_file *mf,
 	rc = EXIT_FAIL;
 	if (rank_read(&M, d, set, FT_APPLY_TRAIN, &rd, &has_rel, &n_dropped, &n_filtered))
 		goto done;
-	if (!has_rel) {
-		cli_fail("%s: no relevance column '%s': eval measures against relevance labels",
-		         d->data, M.rk->relevance);
-		goto done;
-	}
 	if (rd->n == 0) {
 		cli_fail("%s: no rows to measure", d->data);
 		goto done;
