@@ -154,6 +154,10 @@ char **cli_split_list(const char *s, size_t *n);
 int cli_parse_size(const char *s, size_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);
+/* Write an output file with write(fp, ctx) (0, or -1 on a write error):
+ * out "-" is stdout, else the file is written atomically (ft_atomic_*).
+ * Prints the error and returns -1 on failure, leaving no file behind. */
+int cli_write_output(const char *out, int (*write)(FILE *fp, void *ctx), void *ctx);
 /* The command line as one string (for provenance). */
 char *cli_join_argv(int argc, char **argv);
 /* Progress messages on stderr only when it is a terminal and not --quiet. */

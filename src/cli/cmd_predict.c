@@ -67,6 +67,19 @@ static int write_scores(FILE *fp, const struct ft_dataset *ds, const double *pro
 	return 0;
 }
 
+struct scores {
+	const struct ft_dataset *ds;
+	const double *prob, *pos;
+	uint64_t seed;
+};
+
+static int write_scores_cb(FILE *fp, void *ctx)
+{
+	const struct scores *s = ctx;
+
+	return write_scores(fp, s->ds, s->prob, s->pos, s->seed);
+}
+
 int cmd_predict(int argc, char **argv)
 {
 	static const struct option LONG[] = {
@@ -86,7 +99,7 @@ int cmd_predict(int argc, char **argv)
 	struct ft_encode_stats st;
 	struct ft_read_opts ro;
 	struct ft_error err = {0};
-	struct ft_atomic a = {0};
+	struct scores sc;
 	const char *model = NULL, *out = NULL, *rerank = NULL;
 	double *prob = NULL, *pos = NULL;
 	uint64_t seed = 1;
@@ -185,26 +198,12 @@ int cmd_predict(int argc, char **argv)
 		goto done;
 	}
 	randomized = (mf->mixture && !deterministic) || mf->thresholds;
-	if (!strcmp(out, "-")) {
-		if (write_scores(stdout, ds, prob, randomized ? pos : NULL, seed) || fflush(stdout)) {
-			cli_fail("stdout: write error");
-			goto done;
-		}
-	} else {
-		if (ft_atomic_open(&a, out, &err)) {
-			cli_fail("%s", err.msg);
-			goto done;
-		}
-		if (write_scores(a.fp, ds, prob, randomized ? pos : NULL, seed)) {
-			ft_atomic_abort(&a);
-			cli_fail("%s: write error", out);
-			goto done;
-		}
-		if (ft_atomic_commit(&a, &err)) {
-			cli_fail("%s", err.msg);
-			goto done;
-		}
-	}
+	sc.ds = ds;
+	sc.prob = prob;
+	sc.pos = randomized ? pos : NULL;
+	sc.seed = seed;
+	if (cli_write_output(out, write_scores_cb, &sc))
+		goto done;
 	rc = EXIT_OK;
 done:
 	free(prob);

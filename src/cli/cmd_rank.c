@@ -1477,6 +1477,20 @@ static int write_ranked(FILE *fp, const struct ft_rank_data *rd, const double *s
 	return 0;
 }
 
+struct ranked {
+	const struct ft_rank_data *rd;
+	const double *s;
+	const size_t *order, *kq;
+	int groups, has_rel;
+};
+
+static int write_ranked_cb(FILE *fp, void *ctx)
+{
+	const struct ranked *r = ctx;
+
+	return write_ranked(fp, r->rd, r->s, r->order, r->kq, r->groups, r->has_rel);
+}
+
 int cli_rank_predict(const char *model, const struct ft_model_file *mf,
                      struct cli_data *d, const struct cli_read_set *set,
                      const char *out, const char *rerank)
@@ -1484,7 +1498,7 @@ int cli_rank_predict(const char *model, const struct ft_model_file *mf,
 	struct rank_model M;
 	struct ft_rank_data *rd = NULL;
 	struct ft_error err = {0};
-	struct ft_atomic at = {0};
+	struct ranked out_ctx;
 	double *s = NULL;
 	size_t *order = NULL, *kq = NULL, n_short = 0, n_dropped = 0;
 	int has_rel = 0, rc;
@@ -1515,27 +1529,14 @@ int cli_rank_predict(const char *model, const struct ft_model_file *mf,
 		goto done;
 	}
 	warn_short(d->data, n_short, rd->n_queries);
-	if (!strcmp(out, "-")) {
-		if (write_ranked(stdout, rd, s, order, kq, mf->enc->n_groups > 0, has_rel) ||
-		    fflush(stdout)) {
-			cli_fail("stdout: write error");
-			goto done;
-		}
-	} else {
-		if (ft_atomic_open(&at, out, &err)) {
-			cli_fail("%s", err.msg);
-			goto done;
-		}
-		if (write_ranked(at.fp, rd, s, order, kq, mf->enc->n_groups > 0, has_rel)) {
-			ft_atomic_abort(&at);
-			cli_fail("%s: write error", out);
-			goto done;
-		}
-		if (ft_atomic_commit(&at, &err)) {
-			cli_fail("%s", err.msg);
-			goto done;
-		}
-	}
+	out_ctx.rd = rd;
+	out_ctx.s = s;
+	out_ctx.order = order;
+	out_ctx.kq = kq;
+	out_ctx.groups = mf->enc->n_groups > 0;
+	out_ctx.has_rel = has_rel;
+	if (cli_write_output(out, write_ranked_cb, &out_ctx))
+		goto done;
 	rc = EXIT_OK;
 done:
 	free(s);

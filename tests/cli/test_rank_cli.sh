@@ -28,6 +28,10 @@ with open(d + "/tr.letor", "w") as tr, open(d + "/te.letor", "w") as te:
 PYEOF
 L="--task rank --format letor --sensitive-feature 3 --protected 1"
 
+"$FT" train --task rank --help >"$TMP/help" 2>&1 && grep -q -- "--rerank SPEC" "$TMP/help" &&
+	"$FT" train --help | grep -q -- "--task classify|rank" &&
+	pass rank_help || fail rank_help "$(head -3 "$TMP/help")"
+
 check letor_train_fair "$FT" train $L --data "$TMP/tr.letor" --test "$TMP/te.letor" \
 	--method deltr:gamma=1 --rerank fair:p=0.6,alpha=0.1,k=8 --out "$TMP/lf.h5" --report "$TMP/lf.md"
 grep -q "^  exposure_ratio .*reranked\|reranked" "$TMP/out" && grep -q "^  rnd " "$TMP/out" &&
