@@ -338,7 +338,10 @@ int ft_minimize(const struct ft_objective *obj, double *x,
 
 /* ------------------------------------------------------------------ models */
 
-enum ft_model_type { FT_MODEL_LOGREG = 0 };
+/* FT_MODEL_RANKER: a linear scoring function s = x.coef (intercept 0),
+ * ranked per query (see "ranking"); it gives no probabilities, so
+ * ft_classify refuses it. */
+enum ft_model_type { FT_MODEL_LOGREG = 0, FT_MODEL_RANKER };
 
 struct ft_linear_model {
 	int type;              /* enum ft_model_type */
@@ -847,7 +850,8 @@ void ft_frontier_free(struct ft_frontier *fr);
 /* Scores and P(yhat = 1) of n = d->n rows: the mixture mx when not NULL,
  * else model m; then the thresholds th (when not NULL) applied to that
  * score.  pos may be NULL.  Fails (naming the row's source line) when a row
- * needs its group (per-group models, thresholds) and has none. */
+ * needs its group (per-group models, thresholds) and has none.  A linear
+ * ranker (FT_MODEL_RANKER) is FT_EINVAL: it gives no probabilities. */
 int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
                 const struct ft_thresholds *th, const struct ft_dataset *d,
                 double threshold, double *score, double *pos,
@@ -901,6 +905,23 @@ int ft_method_parse(const char *spec, const struct ft_method **m,
 #define FT_FORMAT_NAME "fairtrain-model"
 #define FT_FORMAT_VERSION 2     /* reads 1 and 2 */
 
+/* How a ranking model file's /model is used (the /ranking group, format
+ * version 2; README "Fair ranking").  Every string is owned and non-NULL
+ * ("" when empty). */
+struct ft_model_ranking {
+	char *format;              /* "csv" or "letor": how raw files are read */
+	char *query;               /* csv: the query-id column; letor: "" */
+	char *relevance;           /* csv: the relevance column; letor: "" */
+	char *protected_group;     /* one of the encoder's group_names, or ""
+	                              when the model has no groups */
+	int colorblind;            /* 1: the protected attribute is not a feature */
+	char *rerank;              /* the re-ranker applied after scoring
+	                              ("fair:p=0.4,alpha=0.1,k=10"), "" for none */
+	uint64_t sensitive_feature;/* letor: 1-based index of the feature that
+	                              defines the groups, 0 for none */
+	double protected_value;    /* letor: feature value of the protected group */
+};
+
 /* Everything a model file holds (schema version 2; see README). */
 struct ft_model_file {
 	/* provenance */
@@ -925,6 +946,9 @@ struct ft_model_file {
 	struct ft_frontier *frontier;
 	/* before/after tables (NULL when absent) */
 	struct ft_comparison *comparison;
+	/* a ranker: how to read, group, score and re-rank (NULL for a
+	 * classifier; present exactly when model->type is FT_MODEL_RANKER) */
+	struct ft_model_ranking *ranking;
 	/* training */
 	char *method;               /* a method table name; "logreg" = unmitigated */
 	size_t n_params;            /* the method's parameters */

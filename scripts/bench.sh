@@ -9,7 +9,8 @@
 # --permutations 0 (point estimates only: liblinear computes no intervals);
 # the default run with 1000 bootstrap resamples and permutations is timed
 # too.  RUNS runs each, interleaved so that machine noise hits all alike;
-# medians of wall time, and peak resident memory.
+# medians of wall time, and peak resident memory.  Then the bootstrap,
+# the mitigation methods, and DELTR against its numpy port (below).
 set -eu
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$BUILD/fairtrain"
@@ -94,3 +95,20 @@ echo
 echo "fairtrain compare, Adult by sex, every method (24 settings x 5 folds = 120 fits; $CRUNS runs, median)"
 printf '  %-58s %8.3f s\n' "compare --config experiments/adult-sex/compare.conf" "$cmp"
 printf '  ratio to one plain train run: %.1f (target: under 30 s)\n' "$(awk "BEGIN { print $cmp / $ft }")"
+
+# DELTR in reference mode (the authors' loop: 3000 gradient steps, gamma =
+# 2e5) on the LSAT gender training split (1,743 documents) against its
+# numpy port scripts/peers/deltr_reference.py, same run; medians of RUNS
+# fits each (reading and encoding not timed on either side).
+echo
+G="$DATA/deltr-lsat/gender"
+if [ -f "$G/train.txt" ]; then
+	FAIRTRAIN_DATA=$DATA "$BUILD/bench/bench_deltr" "$RUNS" | tee "$W/deltr.out"
+	/usr/bin/python3 scripts/peers/deltr_reference.py "$G" --time "$RUNS" | tee "$W/peer.out"
+	dft=$(awk '/^deltr reference/ { for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1) }' "$W/deltr.out")
+	py=$(awk '{ for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1) }' "$W/peer.out")
+	printf '  ratio fairtrain / numpy port (DELTR reference, gamma = 2e5): %.3f\n' \
+		"$(awk "BEGIN { print $dft / $py }")"
+else
+	echo "bench: $G/train.txt not found: DELTR skipped" >&2
+fi

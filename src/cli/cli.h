@@ -154,6 +154,10 @@ char **cli_split_list(const char *s, size_t *n);
 int cli_parse_size(const char *s, size_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);
+/* Write an output file with write(fp, ctx) (0, or -1 on a write error):
+ * out "-" is stdout, else the file is written atomically (ft_atomic_*).
+ * Prints the error and returns -1 on failure, leaving no file behind. */
+int cli_write_output(const char *out, int (*write)(FILE *fp, void *ctx), void *ctx);
 /* The command line as one string (for provenance). */
 char *cli_join_argv(int argc, char **argv);
 /* Progress messages on stderr only when it is a terminal and not --quiet. */
@@ -169,6 +173,21 @@ int cmd_inspect(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+
+/* Ranking (cmd_rank.c).  cli_find_task: the value of --task in argv (NULL
+ * when absent), looked up before option parsing so that train can hand the
+ * whole command line to cmd_rank_train. */
+const char *cli_find_task(int argc, char **argv);
+int cmd_rank_train(int argc, char **argv);
+/* predict and eval of a model file with /ranking (mf is borrowed; d and set
+ * hold the data options given; rerank, when not NULL, replaces the saved
+ * re-ranker, "none" for none).  Return an exit code. */
+int cli_rank_predict(const char *model, const struct ft_model_file *mf,
+                     struct cli_data *d, const struct cli_read_set *set,
+                     const char *out, const char *rerank);
+int cli_rank_eval(const char *model, const struct ft_model_file *mf,
+                  struct cli_data *d, const struct cli_read_set *set,
+                  const struct cli_measure *ms, const char *rerank);
 
 #endif
 
@@ -211,6 +230,13 @@ int cli_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
                   const char *split);
 /* A new comparison table with the measurement settings; NULL on ENOMEM. */
 struct ft_comparison *cli_comparison_new(const struct cli_measure *ms, uint64_t seed);
+
+/* Fill mf's provenance (version, time, command line, inputs d->data and
+ * d->test with their SHA-256) and read options; the model file owns
+ * copies.  argv is a command's (argv[-1] is "train"). */
+int cli_provenance(struct ft_model_file *mf, const struct cli_data *d,
+                   char sha256[][65], int argc, char **argv,
+                   struct ft_error *err);
 
 /* What train prints and reports beside the comparison table. */
 struct cli_extras {

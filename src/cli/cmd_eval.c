@@ -1,12 +1,14 @@
 /*
  * cmd_eval.c - `fairtrain eval`: measure a saved model (and the baseline
  * saved beside it) on new raw data: the same before/after tables as train.
+ * A ranking model (a file with /ranking) is measured by cli_rank_eval
+ * (cmd_rank.c) with the ranking metrics.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
-enum { OPT_MODEL = OPT_CMD_BASE, OPT_QUIET, OPT_HELP };
+enum { OPT_MODEL = OPT_CMD_BASE, OPT_QUIET, OPT_HELP, OPT_RERANK };
 
 static const char HELP[] =
 "Usage: fairtrain eval --model M.h5 --data RAW.csv [OPTIONS]\n\n"
@@ -14,7 +16,10 @@ static const char HELP[] =
 "metrics per group and the fairness summaries with bootstrap intervals, for\n"
 "the model and for the unmitigated baseline saved beside it.  The data must\n"
 "have the target and sensitive columns; rows missing them are dropped (and\n"
-"counted), missing features are treated by the model's missing policy.\n\n"
+"counted), missing features are treated by the model's missing policy.\n"
+"A ranking model is measured with the ranking metrics of train --task rank\n"
+"(baseline, mitigated, and re-ranked by the saved re-ranker); the data need\n"
+"the relevance column; measurement options other than --report do not apply.\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --seed N               bootstrap seed (default 1)\n"
@@ -22,6 +27,7 @@ CLI_MEASURE_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
 "  --filter EXPR          keep rows where EXPR holds (as for train)\n"
+"  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                print nothing but errors\n";
 
 int cmd_eval(int argc, char **argv)
@@ -30,6 +36,7 @@ int cmd_eval(int argc, char **argv)
 		CLI_DATA_LONGOPTS,
 		CLI_MEASURE_LONGOPTS,
 		{"model", required_argument, NULL, OPT_MODEL},
+		{"rerank", required_argument, NULL, OPT_RERANK},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
@@ -44,7 +51,7 @@ int cmd_eval(int argc, char **argv)
 	struct ft_encode_stats st;
 	struct ft_read_opts ro;
 	struct ft_error err = {0};
-	const char *model = NULL;
+	const char *model = NULL, *rerank = NULL;
 	int c, r, rc = EXIT_FAIL;
 	size_t n_filtered = 0;
 	struct cli_read_set set = {0};
@@ -62,6 +69,7 @@ int cmd_eval(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_MODEL: model = optarg; continue;
+		case OPT_RERANK: rerank = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
 		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
@@ -93,6 +101,15 @@ int cmd_eval(int argc, char **argv)
 	}
 	if (ft_model_load(model, &mf, &err)) {
 		cli_fail("%s", err.msg);
+		goto done;
+	}
+	if (mf->ranking) {
+		rc = cli_rank_eval(model, mf, &d, &set, &ms, rerank);
+		goto done;
+	}
+	if (rerank) {
+		cli_fail("%s: a classification model (method %s): --rerank needs a ranking "
+		         "model (train --task rank)", model, mf->method);
 		goto done;
 	}
 	ro = mf->read;

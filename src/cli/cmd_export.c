@@ -92,6 +92,11 @@ int cmd_export(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
+	if (mf && mf->ranking) {
+		cli_fail("%s: a ranking model: export writes classification design matrices "
+		         "(libsvm labels +1/-1), not ranking data", model);
+		goto done;
+	}
 	if (mf) {
 		/* read the file the way the model's training data was read, unless told */
 		if (d.read.n_names == 0 && mf->read.n_names) {

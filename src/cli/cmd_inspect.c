@@ -57,14 +57,28 @@ int cmd_inspect(int argc, char **argv)
 	const struct ft_solver_result *sr = &mf->solver_result;
 
 	printf("%s: %s version %d, written by fairtrain %s at %s\n", argv[optind],
-	       FT_FORMAT_NAME, mf->mixture || mf->thresholds || mf->frontier ? 2 : 1,
+	       FT_FORMAT_NAME, mf->mixture || mf->thresholds || mf->frontier ||
+	       mf->ranking ? 2 : 1,
 	       mf->fairtrain_version, mf->created_utc);
 	printf("command   %s\n", mf->command_line);
 	for (size_t i = 0; i < mf->n_inputs; i++)
 		printf("input     %s  sha256 %s\n", mf->input_paths[i], mf->input_sha256[i]);
-	printf("target    %s = '%s' is the favourable label%s%s%s\n", e->target,
-	       e->positive, e->label_strip ? " (stripping '" : "",
-	       e->label_strip ? e->label_strip : "", e->label_strip ? "')" : "");
+	if (mf->ranking) {
+		const struct ft_model_ranking *rk = mf->ranking;
+		if (!strcmp(rk->format, "letor"))
+			printf("ranking   linear ranker on letor data (relevance: first field)");
+		else
+			printf("ranking   linear ranker on csv data: query '%s', relevance '%s'",
+			       rk->query, rk->relevance);
+		if (*rk->protected_group)
+			printf("; protected group '%s'%s", rk->protected_group,
+			       rk->colorblind ? " (colorblind)" : "");
+		printf("; re-ranker %s\n", *rk->rerank ? rk->rerank : "none");
+	} else {
+		printf("target    %s = '%s' is the favourable label%s%s%s\n", e->target,
+		       e->positive, e->label_strip ? " (stripping '" : "",
+		       e->label_strip ? e->label_strip : "", e->label_strip ? "')" : "");
+	}
 	if (e->n_sensitive) {
 		printf("groups    ");
 		for (size_t k = 0; k < e->n_sensitive; k++)

@@ -1,12 +1,15 @@
 /*
  * cmd_predict.c - `fairtrain predict`: apply a saved model's preprocessing
- * and coefficients to raw rows; write id,score,label[,target] as CSV.
+ * and coefficients to raw rows; write id,score,label[,target] as CSV.  A
+ * ranking model (a file with /ranking) is handed to cli_rank_predict
+ * (cmd_rank.c), which writes each query's ranking.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
-enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_DETERMINISTIC, OPT_HELP };
+enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_DETERMINISTIC, OPT_HELP,
+       OPT_RERANK };
 
 static const char HELP[] =
 "Usage: fairtrain predict --model M.h5 --data RAW.csv --out SCORES.csv\n\n"
@@ -23,6 +26,9 @@ static const char HELP[] =
 "thresholds, which need the sensitive column) add p_positive, the\n"
 "probability of a positive decision, and their label is one draw of it\n"
 "(reproducible with --seed).\n\n"
+"A ranking model (train --task rank) writes query,rank,id,score[,group]\n"
+"[,relevance]: each query's items by rank, after the saved re-ranker; items\n"
+"past the re-ranker's k follow with an empty rank (README 'Fair ranking').\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --out FILE.csv         output (required; written atomically; '-' = stdout)\n"
@@ -31,6 +37,7 @@ static const char HELP[] =
 "  --deterministic        a mixture's single best predictor instead of the\n"
 "                         mixture (eg models)\n"
 "  --seed N               seed of the randomized labels (default 1)\n"
+"  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                no warnings on stderr\n";
 
 /* pos (NULL for a deterministic model): P(yhat = 1) of a randomized
@@ -60,6 +67,19 @@ static int write_scores(FILE *fp, const struct ft_dataset *ds, const double *pro
 	return 0;
 }
 
+struct scores {
+	const struct ft_dataset *ds;
+	const double *prob, *pos;
+	uint64_t seed;
+};
+
+static int write_scores_cb(FILE *fp, void *ctx)
+{
+	const struct scores *s = ctx;
+
+	return write_scores(fp, s->ds, s->prob, s->pos, s->seed);
+}
+
 int cmd_predict(int argc, char **argv)
 {
 	static const struct option LONG[] = {
@@ -68,6 +88,7 @@ int cmd_predict(int argc, char **argv)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"deterministic", no_argument, NULL, OPT_DETERMINISTIC},
+		{"rerank", required_argument, NULL, OPT_RERANK},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
@@ -78,8 +99,8 @@ int cmd_predict(int argc, char **argv)
 	struct ft_encode_stats st;
 	struct ft_read_opts ro;
 	struct ft_error err = {0};
-	struct ft_atomic a = {0};
-	const char *model = NULL, *out = NULL;
+	struct scores sc;
+	const char *model = NULL, *out = NULL, *rerank = NULL;
 	double *prob = NULL, *pos = NULL;
 	uint64_t seed = 1;
 	int c, r, rc = EXIT_FAIL, deterministic = 0, randomized;
@@ -93,6 +114,7 @@ int cmd_predict(int argc, char **argv)
 		case OPT_OUT: out = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
 		case OPT_DETERMINISTIC: deterministic = 1; continue;
+		case OPT_RERANK: rerank = optarg; continue;
 		case OPT_SEED:
 			if (cli_parse_u64(optarg, &seed)) {
 				rc = cli_usage_error("predict", "--seed takes a non-negative integer, "
@@ -133,6 +155,19 @@ int cmd_predict(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
+	if (mf->ranking && deterministic) {
+		rc = cli_usage_error("predict", "--deterministic: %s is a ranking model", model);
+		goto done;
+	}
+	if (mf->ranking) {
+		rc = cli_rank_predict(model, mf, &d, &set, out, rerank);
+		goto done;
+	}
+	if (rerank) {
+		cli_fail("%s: a classification model (method %s): --rerank needs a ranking "
+		         "model (train --task rank)", model, mf->method);
+		goto done;
+	}
 	ro = mf->read;
 	cli_override_read(&ro, &d, &set);
 	if (ft_table_read(d.data, &ro, &t, &err) ||
@@ -163,26 +198,12 @@ int cmd_predict(int argc, char **argv)
 		goto done;
 	}
 	randomized = (mf->mixture && !deterministic) || mf->thresholds;
-	if (!strcmp(out, "-")) {
-		if (write_scores(stdout, ds, prob, randomized ? pos : NULL, seed) || fflush(stdout)) {
-			cli_fail("stdout: write error");
-			goto done;
-		}
-	} else {
-		if (ft_atomic_open(&a, out, &err)) {
-			cli_fail("%s", err.msg);
-			goto done;
-		}
-		if (write_scores(a.fp, ds, prob, randomized ? pos : NULL, seed)) {
-			ft_atomic_abort(&a);
-			cli_fail("%s: write error", out);
-			goto done;
-		}
-		if (ft_atomic_commit(&a, &err)) {
-			cli_fail("%s", err.msg);
-			goto done;
-		}
-	}
+	sc.ds = ds;
+	sc.prob = prob;
+	sc.pos = randomized ? pos : NULL;
+	sc.seed = seed;
+	if (cli_write_output(out, write_scores_cb, &sc))
+		goto done;
 	rc = EXIT_OK;
 done:
 	free(prob);

@@ -10,7 +10,7 @@
 #include "core/internal.h"
 
 enum { OPT_OUT = OPT_CMD_BASE, OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
-       OPT_METHOD, OPT_QUIET, OPT_HELP };
+       OPT_METHOD, OPT_QUIET, OPT_HELP, OPT_TASK };
 
 static const char HELP[] =
 "Usage: fairtrain train --data FILE --target COL --positive VALUE --out M.h5\n"
@@ -21,7 +21,9 @@ static const char HELP[] =
 "test part (metrics per group, fairness summaries with bootstrap intervals,\n"
 "where the gap comes from, proxies of the sensitive attribute), and save\n"
 "models, preprocessing, provenance and the before/after tables to one HDF5\n"
-"file (written atomically).\n\n"
+"file (written atomically).  --task rank trains a fair ranker instead\n"
+"(see 'fairtrain train --task rank --help').\n\n"
+"  --task classify|rank   what to train (default classify)\n"
 CLI_DATA_HELP
 CLI_MEASURE_HELP
 "Model:\n"
@@ -127,10 +129,9 @@ static int same_model(const struct ft_linear_model *a, const struct ft_linear_mo
 	       memcmp(a->coef, b->coef, a->p * sizeof *a->coef) == 0;
 }
 
-/* Fill provenance and read options; the model file owns copies. */
-static int provenance(struct ft_model_file *mf, struct cli_data *d,
-                      const struct cli_loaded *L, int argc, char **argv,
-                      struct ft_error *err)
+int cli_provenance(struct ft_model_file *mf, const struct cli_data *d,
+                   char sha256[][65], int argc, char **argv,
+                   struct ft_error *err)
 {
 	const char *paths[2] = {d->data, d->test};
 	size_t n = d->test ? 2 : 1;
@@ -145,7 +146,7 @@ static int provenance(struct ft_model_file *mf, struct cli_data *d,
 	mf->n_inputs = n;
 	for (size_t i = 0; i < n; i++) {
 		mf->input_paths[i] = ft_strdup(paths[i]);
-		mf->input_sha256[i] = ft_strdup(L->sha256[i]);
+		mf->input_sha256[i] = ft_strdup(sha256[i]);
 	}
 	mf->read = d->read;
 	mf->read.names = copy_strv(d->read.names, d->read.n_names);
@@ -166,6 +167,7 @@ int cmd_train(int argc, char **argv)
 		{"method", required_argument, NULL, OPT_METHOD},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
+		{"task", required_argument, NULL, OPT_TASK},
 		{NULL, 0, NULL, 0}
 	};
 	struct cli_data d;
@@ -181,7 +183,13 @@ int cmd_train(int argc, char **argv)
 	const char *out = NULL, *bad;
 	int c, r, rc = EXIT_FAIL, loaded = 0;
 	double t0 = cli_now();
+	const char *task = cli_find_task(argc, argv);
 
+	/* --task rank is another pipeline with its own options (cmd_rank.c) */
+	if (task && !strcmp(task, "rank"))
+		return cmd_rank_train(argc, argv);
+	if (task && strcmp(task, "classify"))
+		return cli_usage_error("train", "--task takes classify or rank, not '%s'", task);
 	cli_data_init(&d);
 	cli_measure_init(&ms);
 	ft_logreg_params_init(&lp);
@@ -243,6 +251,7 @@ int cmd_train(int argc, char **argv)
 			}
 			break;
 		case OPT_QUIET: cli_quiet = 1; break;
+		case OPT_TASK: break;   /* classify: checked above */
 		case 'h': case OPT_HELP: fputs(HELP, stdout); print_methods(); rc = EXIT_OK; goto done;
 		default: rc = cli_bad_option("train", c, argv); goto done;
 		}
@@ -358,7 +367,7 @@ int cmd_train(int argc, char **argv)
 	if (cli_extras_compute(&x, mf->model, L.test ? L.test : L.train, "mitigated",
 	                       L.test ? "test" : "train", L.enc, L.train))
 		goto done;
-	if (provenance(mf, &d, &L, argc, argv, &err)) {
+	if (cli_provenance(mf, &d, L.sha256, argc, argv, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}

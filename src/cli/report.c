@@ -1,7 +1,9 @@
 /*
  * report.c - the before/after comparison as people and programs read it:
  * the compact table printed by train/eval/audit, and --report files in
- * JSON, Markdown or CSV (chosen by the file's extension).
+ * JSON, Markdown or CSV (chosen by the file's extension).  A table without
+ * classification metrics (a ranker's) is written to Markdown as it stands:
+ * one row per metric and group, one column per model.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -326,6 +328,57 @@ static void write_md(FILE *fp, const struct ft_comparison *c,
 	}
 }
 
+/* Markdown of any tidy table: per split, one row per (metric, group,
+ * convention) and one column per model, both in order of first
+ * appearance.  For tables that are not classification tables (rankers). */
+static void write_md_tidy(FILE *fp, const struct ft_comparison *c)
+{
+	const char *models[8], *splits[8];
+	size_t nm = 0, ns = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		size_t k;
+		for (k = 0; k < nm && strcmp(models[k], c->rows[i].model); k++)
+			;
+		if (k == nm && nm < 8)
+			models[nm++] = c->rows[i].model;
+		for (k = 0; k < ns && strcmp(splits[k], c->rows[i].split); k++)
+			;
+		if (k == ns && ns < 8)
+			splits[ns++] = c->rows[i].split;
+	}
+	fprintf(fp, "# fairtrain report\n");
+	for (size_t s = 0; s < ns; s++) {
+		fprintf(fp, "\n## %s\n\n| metric | group |", splits[s]);
+		for (size_t m = 0; m < nm; m++)
+			fprintf(fp, " %s |", models[m]);
+		fprintf(fp, "\n|---|---|");
+		for (size_t m = 0; m < nm; m++)
+			fprintf(fp, "---:|");
+		fputc('\n', fp);
+		for (size_t i = 0; i < c->n; i++) {
+			const struct ft_comparison_row *r = &c->rows[i];
+			int first = 1;
+			if (strcmp(r->split, splits[s]))
+				continue;
+			/* one line per (metric, group, convention): its first row */
+			for (size_t j = 0; j < i && first; j++)
+				first = strcmp(c->rows[j].split, r->split) ||
+				        strcmp(c->rows[j].metric, r->metric) ||
+				        strcmp(c->rows[j].group, r->group) ||
+				        strcmp(c->rows[j].convention, r->convention);
+			if (!first)
+				continue;
+			fprintf(fp, "| %s | %s%s%s |", r->metric, r->group,
+			        *r->convention ? " " : "", r->convention);
+			for (size_t m = 0; m < nm; m++)
+				md_val(fp, cli_find_row(c, r->metric, models[m], r->split, r->group,
+				                        r->convention));
+			fputc('\n', fp);
+		}
+	}
+}
+
 int cli_write_report(const char *path, const struct ft_comparison *c,
                      const struct cli_extras *x, size_t n_groups,
                      char *const *group_names)
@@ -351,8 +404,16 @@ int cli_write_report(const char *path, const struct ft_comparison *c,
 	}
 	if (kind == 0)
 		write_json(a.fp, c, x);
-	else if (kind == 1)
-		write_md(a.fp, c, x, n_groups, group_names);
+	else if (kind == 1) {
+		int classify = 0;
+		for (size_t i = 0; i < c->n && !classify; i++)
+			for (int m = 0; m < FT_N_METRICS && !classify; m++)
+				classify = !strcmp(c->rows[i].metric, ft_metric_name(m));
+		if (classify || c->n == 0)
+			write_md(a.fp, c, x, n_groups, group_names);
+		else
+			write_md_tidy(a.fp, c);
+	}
 	else
 		write_csv(a.fp, c);
 	if (ft_atomic_commit(&a, &err)) {

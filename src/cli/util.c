@@ -160,6 +160,34 @@ char *cli_join_argv(int argc, char **argv)
 	return s;
 }
 
+int cli_write_output(const char *out, int (*write)(FILE *fp, void *ctx), void *ctx)
+{
+	struct ft_atomic a = {0};
+	struct ft_error err = {0};
+
+	if (!strcmp(out, "-")) {
+		if (write(stdout, ctx) || fflush(stdout)) {
+			cli_fail("stdout: write error");
+			return -1;
+		}
+		return 0;
+	}
+	if (ft_atomic_open(&a, out, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	if (write(a.fp, ctx)) {
+		ft_atomic_abort(&a);
+		cli_fail("%s: write error", out);
+		return -1;
+	}
+	if (ft_atomic_commit(&a, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 void cli_data_init(struct cli_data *d)
 {
 	memset(d, 0, sizeof *d);

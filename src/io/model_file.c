@@ -1,9 +1,9 @@
 /*
- * model_file.c - fairtrain model files: HDF5, schema version 1.
+ * model_file.c - fairtrain model files: HDF5, schema versions 1 and 2.
  *
  * ft_model_save writes a struct ft_model_file and ft_model_load reads one
  * back.  The layout (every path, type, shape and meaning) is documented in
- * README.md, "Model file (HDF5, schema version 1)"; it is chosen so that
+ * README.md, "Model file (HDF5, schema versions 1 and 2)"; it is chosen so that
  * h5py can read a file without knowing fairtrain: strings are
  * variable-length UTF-8 (h5py returns str), string arrays are 1-D datasets
  * of that type, numbers are little-endian int8 / int32 / int64 / uint64 /
@@ -19,6 +19,16 @@
  * reader refuses as an unknown type rather than misreading; and the pairs
  * param_names / param_values and diag_names / diag_values in /training
  * (absent in older files: n = 0 and NULL arrays).
+ *
+ * Version 2 (format_version 2) adds what a version 1 reader must not
+ * misread as a plain logistic regression: /mixture, /frontier,
+ * /thresholds, and /ranking.  /ranking marks a linear ranker (model type
+ * "linear_ranker", intercept 0): its scores order the items of a query and
+ * are not probabilities; the group's attributes say how raw files are read
+ * (CSV through the encoder, or LETOR), which group is protected and which
+ * re-ranker follows the scores.  A file has /ranking exactly when /model
+ * (and /baseline) are rankers, and a ranker has no mixture, frontier or
+ * thresholds.
  *
  * What this file does:
  *   - validates a model file in memory with one function (check_mf) used on
@@ -71,6 +81,9 @@
  * unknown type instead of misreading it). */
 #define LOGREG_NAME "logistic_regression"
 #define PER_GROUP_NAME "logistic_regression_per_group"
+/* Version 2: a linear ranker, s = x.coef (intercept 0), used per query as
+ * /ranking says. */
+#define RANKER_NAME "linear_ranker"
 
 /* Group names under /preprocessing/columns are zero-padded to this many
  * digits, or more when there are more columns, so that name order is input
@@ -346,9 +359,12 @@ static int check_linear(const char *obj, const struct ft_linear_model *m,
 {
 	size_t i;
 
-	if (m->type != FT_MODEL_LOGREG)
+	if (m->type != FT_MODEL_LOGREG && m->type != FT_MODEL_RANKER)
 		return bad(why, n, FT_EINVAL, "%s type %d is unknown", obj + 1,
 		           m->type);
+	if (m->type == FT_MODEL_RANKER && (m->intercept != 0 || m->n_groups))
+		return bad(why, n, FT_EINVAL, "%s is a linear ranker with %s", obj,
+		           m->n_groups ? "per-group weights" : "an intercept that is not 0");
 	if (m->p != e->n_features)
 		return bad(why, n, FT_EINVAL, "%s/coef has %zu values, "
 		           "expected %zu (n_features)", obj, m->p, e->n_features);
@@ -491,6 +507,9 @@ static int check_stack(const char *obj, struct ft_linear_model *const *h,
 		if (h[i]->n_groups)
 			return bad(why, n, FT_EINVAL, "%s predictor %zu is a per-group "
 			           "model", obj, i);
+		if (h[i]->type != FT_MODEL_LOGREG)
+			return bad(why, n, FT_EINVAL, "%s predictor %zu is not a "
+			           "logistic regression", obj, i);
 		snprintf(name, sizeof name, "%s predictor %zu", obj, i);
 		if ((rc = check_linear(name, h[i], e, why, n)))
 			return rc;
@@ -570,6 +589,86 @@ static int check_extras(const struct ft_model_file *mf, char *why, size_t n)
 	return 0;
 }
 
+/* /ranking and the model types agree (a ranker has /ranking, a classifier
+ * has not), and /ranking is consistent with the encoder. */
+static int check_ranking(const struct ft_model_file *mf, char *why, size_t n)
+{
+	const struct ft_model_ranking *rk = mf->ranking;
+	const struct ft_encoder *e = mf->enc;
+	int ranker = mf->model->type == FT_MODEL_RANKER, letor;
+	size_t g;
+
+	if (mf->baseline && mf->baseline->type != mf->model->type)
+		return bad(why, n, FT_EINVAL, "/model is a %s but /baseline a %s",
+		           ranker ? "ranker" : "classifier",
+		           ranker ? "classifier" : "ranker");
+	if (!rk)
+		return ranker ? bad(why, n, FT_EINVAL, "/model is a linear ranker "
+		                    "but the file has no /ranking") : 0;
+	if (!ranker)
+		return bad(why, n, FT_EINVAL, "/ranking needs a /model of type "
+		           RANKER_NAME ", not a classifier");
+	if (mf->mixture || mf->thresholds || mf->frontier)
+		return bad(why, n, FT_EINVAL, "a ranker has no /mixture, /frontier "
+		           "or /thresholds");
+	if (!rk->format || !rk->query || !rk->relevance || !rk->protected_group ||
+	    !rk->rerank)
+		return bad(why, n, FT_EINVAL, "/ranking has a missing string");
+	letor = strcmp(rk->format, "letor") == 0;
+	if (!letor && strcmp(rk->format, "csv") != 0)
+		return bad(why, n, FT_EINVAL, "/ranking format '%.60s' is not csv "
+		           "or letor", rk->format);
+	if (rk->colorblind != 0 && rk->colorblind != 1)
+		return bad(why, n, FT_EINVAL, "/ranking colorblind is %d, not 0 or 1",
+		           rk->colorblind);
+	if (!isfinite(rk->protected_value))
+		return bad(why, n, FT_ENUMERIC, "/ranking protected_value is %s",
+		           nonfinite_word(rk->protected_value));
+	if (letor) {
+		char name[32];
+		if (*rk->query || *rk->relevance)
+			return bad(why, n, FT_EINVAL, "/ranking of a letor model has a "
+			           "query or relevance column");
+		if ((rk->sensitive_feature != 0) != (e->n_sensitive == 1))
+			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature %"
+			           PRIu64 " does not match %zu sensitive columns",
+			           rk->sensitive_feature, e->n_sensitive);
+		snprintf(name, sizeof name, "f%" PRIu64, rk->sensitive_feature);
+		if (rk->sensitive_feature && strcmp(e->sensitive[0], name) != 0)
+			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature %"
+			           PRIu64 " but the sensitive column is '%.60s'",
+			           rk->sensitive_feature, e->sensitive[0]);
+	} else {
+		if (!*rk->query || !*rk->relevance)
+			return bad(why, n, FT_EINVAL, "/ranking of a csv model needs "
+			           "query and relevance columns");
+		if (rk->sensitive_feature != 0)
+			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature is "
+			           "for letor models");
+		if (!e->target || strcmp(e->target, rk->relevance) != 0)
+			return bad(why, n, FT_EINVAL, "/ranking relevance '%.60s' is "
+			           "not the target of /preprocessing", rk->relevance);
+		if (find_col(e, rk->query, FT_ROLE_DROP) < 0)
+			return bad(why, n, FT_EINVAL, "/ranking query '%.60s' is not "
+			           "a dropped column of /preprocessing", rk->query);
+	}
+	if (e->positive)
+		return bad(why, n, FT_EINVAL, "a ranker's /preprocessing has a "
+		           "positive label");
+	if (e->n_sensitive && e->use_sensitive == rk->colorblind)
+		return bad(why, n, FT_EINVAL, "/ranking colorblind is %d but "
+		           "use_sensitive is %d", rk->colorblind, e->use_sensitive);
+	if (!*rk->protected_group)
+		return e->n_groups ? bad(why, n, FT_EINVAL, "/ranking names no "
+		                         "protected group of %zu groups",
+		                         e->n_groups) : 0;
+	for (g = 0; g < e->n_groups; g++)
+		if (strcmp(e->group_names[g], rk->protected_group) == 0)
+			return 0;
+	return bad(why, n, FT_EINVAL, "/ranking protected group '%.60s' is not "
+	           "in group_names", rk->protected_group);
+}
+
 static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
 {
 	const struct ft_linear_model *m = mf->model;
@@ -610,7 +709,8 @@ static int check_mf(const struct ft_model_file *mf, char *why, size_t n)
 	                     mf->param_values, mf->n_params, why, n)) ||
 	    (rc = check_pair("diag_names", "diag_values", mf->diag_names,
 	                     mf->diag_values, mf->n_diag, why, n)) ||
-	    (rc = check_extras(mf, why, n)))
+	    (rc = check_extras(mf, why, n)) ||
+	    (rc = check_ranking(mf, why, n)))
 		return rc;
 	for (i = 0; i < sizeof reals / sizeof reals[0]; i++)
 		if (!isfinite(reals[i].v))
@@ -803,7 +903,8 @@ static int write_root(struct wr *w, hid_t f, const struct ft_model_file *mf)
 
 	(void)((rc = wstr(w, f, "/", "format", FT_FORMAT_NAME)) ||
 	       (rc = wi32(w, f, "/", "format_version",
-	                  mf->mixture || mf->thresholds || mf->frontier ? 2 : 1)) ||
+	                  mf->mixture || mf->thresholds || mf->frontier ||
+	                  mf->ranking ? 2 : 1)) ||
 	       (rc = wstr(w, f, "/", "fairtrain_version", mf->fairtrain_version)) ||
 	       (rc = wstr(w, f, "/", "created_utc", mf->created_utc)) ||
 	       (rc = wstr(w, f, "/", "command_line", mf->command_line)));
@@ -924,7 +1025,8 @@ static int write_linear(struct wr *w, hid_t f, const char *name,
 
 	join(obj, sizeof obj, "/", name);
 	(void)((rc = mkgroup(w, f, obj, name, &g)) ||
-	       (rc = wstr(w, g, obj, "type", m->n_groups ? PER_GROUP_NAME :
+	       (rc = wstr(w, g, obj, "type", m->type == FT_MODEL_RANKER ?
+	                  RANKER_NAME : m->n_groups ? PER_GROUP_NAME :
 	                  LOGREG_NAME)) ||
 	       (rc = wu64(w, g, obj, "n_features", m->p)) ||
 	       (rc = wf64v(w, g, obj, "coef", m->coef, m->p)) ||
@@ -1035,6 +1137,26 @@ static int write_extras(struct wr *w, hid_t f, const struct ft_model_file *mf)
 		free(t1);
 		rc = close_group(w, g, O, rc);
 	}
+	return rc;
+}
+
+static int write_ranking(struct wr *w, hid_t f, const struct ft_model_ranking *rk)
+{
+	static const char O[] = "/ranking";
+	hid_t g = H5I_INVALID_HID;
+	int rc;
+
+	(void)((rc = mkgroup(w, f, O, "ranking", &g)) ||
+	       (rc = wstr(w, g, O, "task", "rank")) ||
+	       (rc = wstr(w, g, O, "format", rk->format)) ||
+	       (rc = wstr(w, g, O, "query", rk->query)) ||
+	       (rc = wstr(w, g, O, "relevance", rk->relevance)) ||
+	       (rc = wstr(w, g, O, "protected_group", rk->protected_group)) ||
+	       (rc = wi32(w, g, O, "colorblind", rk->colorblind)) ||
+	       (rc = wstr(w, g, O, "rerank", rk->rerank)) ||
+	       (rc = wu64(w, g, O, "sensitive_feature", rk->sensitive_feature)) ||
+	       (rc = wf64(w, g, O, "protected_value", rk->protected_value)));
+	rc = close_group(w, g, O, rc);
 	return rc;
 }
 
@@ -1244,6 +1366,7 @@ int ft_model_save(const char *path, const struct ft_model_file *mf,
 	     (rc = write_linear(&w, f, "baseline", mf->baseline, mf->enc))) ||
 	    (rc = write_training(&w, f, mf)) ||
 	    (rc = write_extras(&w, f, mf)) ||
+	    (mf->ranking && (rc = write_ranking(&w, f, mf->ranking))) ||
 	    (mf->comparison && (rc = write_comparison(&w, f, mf->comparison))))
 		goto done;
 	/* H5Fget_file_image alone leaves some metadata in the cache (1.10): the
@@ -1297,6 +1420,7 @@ done:
 struct rd {
 	const char *path;          /* the file, for messages */
 	struct ft_error *err;
+	int64_t version;           /* format_version, once read_root has it */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -1874,6 +1998,7 @@ static int read_root(struct rd *r, hid_t f, struct ft_model_file *mf)
 		rc = corrupt(r, "format_version %" PRId64 " is not valid", ver);
 		goto done;
 	}
+	r->version = ver;
 	(void)((rc = rstr(r, f, "/", "fairtrain_version", 0,
 	                  &mf->fairtrain_version)) ||
 	       (rc = rstr(r, f, "/", "created_utc", 0, &mf->created_utc)) ||
@@ -2168,7 +2293,9 @@ static int read_linear(struct rd *r, hid_t f, const char *name, int optional,
 	m->type = FT_MODEL_LOGREG;
 	if ((rc = rstr(r, g, obj, "type", 0, &type)))
 		goto done;
-	if (strcmp(type, LOGREG_NAME) != 0 && strcmp(type, PER_GROUP_NAME) != 0) {
+	if (strcmp(type, RANKER_NAME) == 0)
+		m->type = FT_MODEL_RANKER;
+	else if (strcmp(type, LOGREG_NAME) != 0 && strcmp(type, PER_GROUP_NAME) != 0) {
 		rc = corrupt(r, "%s has unknown type '%.60s'", obj, type);
 		goto done;
 	}
@@ -2339,6 +2466,46 @@ static int read_extras(struct rd *r, hid_t f, struct ft_model_file *mf)
 		}
 		gclose(g);
 	}
+	return rc;
+}
+
+/* /ranking (optional): its attributes into mf->ranking. */
+static int read_ranking(struct rd *r, hid_t f, struct ft_model_file *mf)
+{
+	static const char O[] = "/ranking";
+	hid_t g = H5I_INVALID_HID;
+	struct ft_model_ranking *rk;
+	char *task = NULL;
+	int rc;
+
+	if ((rc = open_group(r, f, "/", "ranking", 1, &g)) || g < 0)
+		return rc;
+	/* a version 1 reader would use /model as a classifier: a writer puts
+	 * /ranking only in version 2 files */
+	if (r->version < 2) {
+		gclose(g);
+		return corrupt(r, "/ranking in a format_version %" PRId64 " file "
+		               "(rankers need version 2)", r->version);
+	}
+	rk = calloc(1, sizeof *rk);
+	if (!rk) {
+		gclose(g);
+		return nomem(r);
+	}
+	mf->ranking = rk;
+	(void)((rc = rstr(r, g, O, "task", 0, &task)) ||
+	       (rc = rstr(r, g, O, "format", 0, &rk->format)) ||
+	       (rc = rstr(r, g, O, "query", 0, &rk->query)) ||
+	       (rc = rstr(r, g, O, "relevance", 0, &rk->relevance)) ||
+	       (rc = rstr(r, g, O, "protected_group", 0, &rk->protected_group)) ||
+	       (rc = ri32(r, g, O, "colorblind", 0, 1, &rk->colorblind)) ||
+	       (rc = rstr(r, g, O, "rerank", 0, &rk->rerank)) ||
+	       (rc = ru64(r, g, O, "sensitive_feature", &rk->sensitive_feature)) ||
+	       (rc = rf64(r, g, O, "protected_value", &rk->protected_value)));
+	if (!rc && strcmp(task, "rank") != 0)
+		rc = corrupt(r, "/ranking has unknown task '%.60s'", task);
+	free(task);
+	gclose(g);
 	return rc;
 }
 
@@ -2597,6 +2764,7 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 
 	r.path = path;
 	r.err = err;
+	r.version = 0;
 	if (!out)
 		return ft_error_set(err, FT_EINVAL, "ft_model_load: no output");
 	*out = NULL;
@@ -2652,6 +2820,7 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 	    (rc = read_linear(&r, f, "baseline", 1, mf->enc, &mf->baseline)) ||
 	    (rc = read_training(&r, f, mf)) ||
 	    (rc = read_extras(&r, f, mf)) ||
+	    (rc = read_ranking(&r, f, mf)) ||
 	    (rc = read_comparison(&r, f, &mf->comparison)))
 		goto done;
 	/* cross-field consistency, the same rules save enforces */
@@ -2691,6 +2860,14 @@ void ft_model_file_free(struct ft_model_file *mf)
 	ft_thresholds_free(mf->thresholds);
 	ft_frontier_free(mf->frontier);
 	ft_comparison_free(mf->comparison);
+	if (mf->ranking) {
+		free(mf->ranking->format);
+		free(mf->ranking->query);
+		free(mf->ranking->relevance);
+		free(mf->ranking->protected_group);
+		free(mf->ranking->rerank);
+		free(mf->ranking);
+	}
 	free(mf->method);
 	free_strv(mf->param_names, mf->n_params);
 	free(mf->param_values);

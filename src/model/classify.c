@@ -83,6 +83,13 @@ int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
 
 	if (!m && !mx)
 		return ft_error_set(err, FT_EINVAL, "classify: no model");
+	/* a ranker's scores only order the items of a query: a sigmoid of them
+	 * is no probability, so refuse rather than classify with it */
+	if ((m && m->type == FT_MODEL_RANKER) ||
+	    (mx && mx->k && mx->h[0]->type == FT_MODEL_RANKER))
+		return ft_error_set(err, FT_EINVAL, "classify: the model is a linear "
+		                    "ranker (it orders items per query and gives no "
+		                    "probabilities)");
 	if (isnan(threshold))
 		return ft_error_set(err, FT_EINVAL, "classify: threshold is not a number");
 	if (mx) {

@@ -1,7 +1,8 @@
 /*
  * test_model_file.c - src/io/model_file.c: HDF5 model files.
  *
- * Round trips (every field compared exactly, identical decisions), the
+ * Round trips (every field compared exactly, identical decisions; rankers
+ * with /ranking, CSV and LETOR forms), the
  * column-group naming past 1000 columns, empty arrays, the optional
  * /baseline and /comparison groups (their layout as h5py sees it, files
  * without them loading with NULLs), and every refusal:
@@ -2325,6 +2326,295 @@ done:
 	ft_model_file_free(mf);
 }
 
+/* ------------------------------------------------------ rankers (v2) */
+
+/* A ranker as `train --task rank` writes one from CSV: the query column
+ * dropped, the relevance the (numeric) target without a positive label,
+ * the protected attribute a numeric feature; /model and /baseline linear
+ * rankers (intercept 0); /ranking with a re-ranker. */
+static struct ft_model_file *sample_ranker(void)
+{
+	struct ft_model_file *mf = sample();
+	struct ft_encoder *e = calloc(1, sizeof *e);
+	struct ft_column *c;
+	static const double w[2] = { -0.25, 0.75 }, wb[2] = { -0.5, 0.8 };
+
+	ft_encoder_free(mf->enc);
+	ft_linear_model_free(mf->model);
+	e->n_cols = 4;
+	e->cols = calloc(4, sizeof *e->cols);
+	c = e->cols;
+	c[0] = (struct ft_column){ ft_strdup("qid"), FT_ROLE_DROP, FT_CATEGORICAL,
+	                           0, 1, NULL, 0, -1, 0 };
+	c[1] = (struct ft_column){ ft_strdup("prot"), FT_ROLE_SENSITIVE, FT_NUMERIC,
+	                           0, 1, NULL, 0, -1, 0 };
+	c[2] = (struct ft_column){ ft_strdup("x1"), FT_ROLE_FEATURE, FT_NUMERIC,
+	                           0.5, 2, NULL, 0, -1, 1 };
+	c[3] = (struct ft_column){ ft_strdup("rel"), FT_ROLE_TARGET, FT_CATEGORICAL,
+	                           0, 1, NULL, 0, -1, 0 };
+	e->n_features = 2;
+	e->feature_names = strv(2, "prot", "x1");
+	e->n_num = 2;
+	e->target = ft_strdup("rel");
+	e->n_sensitive = 1;
+	e->sensitive = strv(1, "prot");
+	e->n_groups = 2;
+	e->group_names = strv(2, "0", "1");
+	e->missing_policy = FT_MISSING_DROP;
+	e->use_sensitive = 1;
+	mf->enc = e;
+	mf->model = calloc(1, sizeof *mf->model);
+	mf->baseline = calloc(1, sizeof *mf->baseline);
+	mf->model->type = mf->baseline->type = FT_MODEL_RANKER;
+	mf->model->p = mf->baseline->p = 2;
+	mf->model->coef = malloc(sizeof w);
+	mf->baseline->coef = malloc(sizeof wb);
+	memcpy(mf->model->coef, w, sizeof w);
+	memcpy(mf->baseline->coef, wb, sizeof wb);
+	mf->ranking = calloc(1, sizeof *mf->ranking);
+	mf->ranking->format = ft_strdup("csv");
+	mf->ranking->query = ft_strdup("qid");
+	mf->ranking->relevance = ft_strdup("rel");
+	mf->ranking->protected_group = ft_strdup("1");
+	mf->ranking->rerank = ft_strdup("fair:p=0.5,alpha=0.1,k=10");
+	free(mf->method);
+	mf->method = ft_strdup("deltr");
+	mf->n_params = 2;
+	mf->param_names = strv(2, "gamma", "reference");
+	mf->param_values = malloc(2 * sizeof(double));
+	mf->param_values[0] = 2e5;
+	mf->param_values[1] = 1;
+	mf->C = 0;
+	mf->fit_intercept = 0;
+	mf->comparison = calloc(1, sizeof *mf->comparison);
+	mf->comparison->level = 0.95;
+	ft_comparison_add(mf->comparison, "ndcg@10", "baseline", "test", "overall", "",
+	                  val(0.25), undef("no interval for ranking metrics"),
+	                  undef("no interval for ranking metrics"));
+	ft_comparison_add(mf->comparison, "exposure_ratio", "reranked", "test", "overall",
+	                  "", val(0.95), undef("no interval for ranking metrics"),
+	                  undef("no interval for ranking metrics"));
+	return mf;
+}
+
+/* The LETOR form: pass-through columns f1 .. f3, f2 the sensitive feature
+ * and not a feature (colorblind), groups named as
+ * ft_rank_data_group_by_feature names them. */
+static struct ft_model_file *sample_letor_ranker(void)
+{
+	struct ft_model_file *mf = sample_ranker();
+	struct ft_encoder *e = mf->enc;
+	struct ft_column *c;
+
+	for (size_t j = 0; j < e->n_cols; j++)
+		free(e->cols[j].name);
+	free(e->cols);
+	e->n_cols = 3;
+	e->cols = calloc(3, sizeof *e->cols);
+	c = e->cols;
+	c[0] = (struct ft_column){ ft_strdup("f1"), FT_ROLE_FEATURE, FT_NUMERIC,
+	                           0, 1, NULL, 0, -1, 0 };
+	c[1] = (struct ft_column){ ft_strdup("f2"), FT_ROLE_SENSITIVE, FT_NUMERIC,
+	                           0, 1, NULL, 0, -1, 0 };
+	c[2] = (struct ft_column){ ft_strdup("f3"), FT_ROLE_FEATURE, FT_NUMERIC,
+	                           0, 1, NULL, 0, -1, 1 };
+	for (size_t j = 0; j < 2; j++)
+		free(e->feature_names[j]);
+	free(e->feature_names);
+	e->feature_names = strv(2, "f1", "f3");
+	free(e->target);
+	e->target = NULL;
+	free(e->sensitive[0]);
+	e->sensitive[0] = ft_strdup("f2");
+	free(e->group_names[0]);
+	free(e->group_names[1]);
+	e->group_names[0] = ft_strdup("f2!=1");
+	e->group_names[1] = ft_strdup("f2=1");
+	e->use_sensitive = 0;
+	free(mf->ranking->format);
+	free(mf->ranking->query);
+	free(mf->ranking->relevance);
+	free(mf->ranking->protected_group);
+	free(mf->ranking->rerank);
+	mf->ranking->format = ft_strdup("letor");
+	mf->ranking->query = ft_strdup("");
+	mf->ranking->relevance = ft_strdup("");
+	mf->ranking->protected_group = ft_strdup("f2=1");
+	mf->ranking->rerank = ft_strdup("");
+	mf->ranking->colorblind = 1;
+	mf->ranking->sensitive_feature = 2;
+	mf->ranking->protected_value = 1.0;
+	return mf;
+}
+
+static int file_version(const char *path)
+{
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
+	int v = 0;
+
+	if (a < 0 || H5Aread(a, H5T_NATIVE_INT, &v) < 0)
+		v = -1;
+	H5Aclose(a);
+	H5Fclose(f);
+	return v;
+}
+
+/* Everything comes back, /ranking included, in a version 2 file; the
+ * ranker's scores are x.coef and ft_classify refuses it. */
+static void test_round_trip_ranker(void)
+{
+	for (int letor = 0; letor < 2; letor++) {
+		struct ft_model_file *mf = letor ? sample_letor_ranker() : sample_ranker();
+		struct ft_model_file *back = NULL;
+		struct ft_error err = { 0, "" };
+		double num[2] = { 1, 2 }, s[1], pp[1];
+		struct ft_dataset d;
+		const char *name = letor ? "rank_letor.h5" : "rank.h5";
+
+		if (save_ok(name, mf)) {
+			ft_model_file_free(mf);
+			return;
+		}
+		T_CHECK(file_version(in_dir(name)) == 2);
+		if (ft_model_load(in_dir(name), &back, &err) != 0) {
+			T_FAIL("load: %s", err.msg);
+			ft_model_file_free(mf);
+			return;
+		}
+		check_equal(mf, back);
+		T_CHECK(back->model->type == FT_MODEL_RANKER &&
+		        back->baseline->type == FT_MODEL_RANKER);
+		T_CHECK(back->ranking != NULL);
+		if (back->ranking) {
+			const struct ft_model_ranking *a = mf->ranking, *b = back->ranking;
+			T_STREQ(b->format, a->format);
+			T_STREQ(b->query, a->query);
+			T_STREQ(b->relevance, a->relevance);
+			T_STREQ(b->protected_group, a->protected_group);
+			T_STREQ(b->rerank, a->rerank);
+			T_CHECK(b->colorblind == a->colorblind);
+			T_CHECK(b->sensitive_feature == a->sensitive_feature);
+			T_CHECK(same_double(b->protected_value, a->protected_value));
+		}
+		memset(&d, 0, sizeof d);
+		d.n = 1;
+		d.p = 2;
+		d.n_num = 2;
+		d.num = num;
+		T_CHECK(ft_classify(back->model, NULL, NULL, &d, 0.5, s, pp, &err) == FT_EINVAL);
+		T_CHECKF(strstr(err.msg, "linear ranker") != NULL, "%s", err.msg);
+		ft_model_file_free(back);
+		ft_model_file_free(mf);
+	}
+}
+
+static void test_save_refuses_ranker(void)
+{
+	struct ft_model_file *mf = sample_ranker();
+	struct ft_model_ranking *rk = mf->ranking;
+	const char *p = in_dir("badrank.h5");
+
+	mf->ranking = NULL;
+	expect_save_fail(p, mf, FT_EINVAL, "/model is a linear ranker but the file has no /ranking");
+	mf->ranking = rk;
+	mf->model->type = mf->baseline->type = FT_MODEL_LOGREG;
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking needs a /model of type linear_ranker");
+	mf->model->type = FT_MODEL_RANKER;
+	expect_save_fail(p, mf, FT_EINVAL, "/model is a ranker but /baseline a classifier");
+	mf->baseline->type = FT_MODEL_RANKER;
+	mf->model->intercept = 0.5;
+	expect_save_fail(p, mf, FT_EINVAL, "/model is a linear ranker with an intercept");
+	mf->model->intercept = 0;
+	free(rk->format);
+	rk->format = ft_strdup("json");
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking format 'json' is not csv or letor");
+	free(rk->format);
+	rk->format = ft_strdup("csv");
+	free(rk->protected_group);
+	rk->protected_group = ft_strdup("2");
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking protected group '2' is not in group_names");
+	free(rk->protected_group);
+	rk->protected_group = ft_strdup("1");
+	rk->colorblind = 1;
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking colorblind is 1 but use_sensitive is 1");
+	rk->colorblind = 0;
+	free(rk->query);
+	rk->query = ft_strdup("x1");
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking query 'x1' is not a dropped column");
+	free(rk->query);
+	rk->query = ft_strdup("qid");
+	rk->protected_value = NAN;
+	expect_save_fail(p, mf, FT_ENUMERIC, "/ranking protected_value is nan");
+	rk->protected_value = 0;
+	rk->sensitive_feature = 2;
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking sensitive_feature is for letor models");
+	rk->sensitive_feature = 0;
+	/* a classifier's preprocessing under a ranker */
+	mf->enc->positive = ft_strdup("1");
+	expect_save_fail(p, mf, FT_EINVAL, "a ranker's /preprocessing has a positive label");
+	free(mf->enc->positive);
+	mf->enc->positive = NULL;
+	T_CHECK(access(p, F_OK) != 0);
+	T_CHECK(save_ok("goodrank.h5", mf) == 0);
+	ft_model_file_free(mf);
+	mf = sample_letor_ranker();
+	mf->ranking->sensitive_feature = 3;
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking sensitive_feature 3 but the sensitive column is 'f2'");
+	mf->ranking->sensitive_feature = 0;
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking sensitive_feature 0 does not match 1 sensitive columns");
+	ft_model_file_free(mf);
+	/* a classifier with /ranking */
+	mf = sample_v2();
+	ft_mixture_free(mf->mixture);
+	mf->mixture = NULL;
+	mf->ranking = calloc(1, sizeof *mf->ranking);
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking needs a /model of type linear_ranker");
+	ft_model_file_free(mf);
+	T_CHECK(count_tmp(dir) == 0);
+}
+
+static void test_load_damaged_ranker(void)
+{
+	struct ft_model_file *mf = sample_ranker();
+	const char *p = in_dir("rankd.h5");
+
+#define FRESH() do { remove(p); if (save_ok("rankd.h5", mf)) goto done; } while (0)
+	FRESH();
+	T_CHECK(delete_link(p, "/ranking") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model is a linear ranker but the file has no /ranking");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/ranking", "task", "classify") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/ranking has unknown task 'classify'");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/model", "type", "logistic_regression") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model is a classifier but /baseline a ranker");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/model", "type", "logistic_regression") == 0);
+	T_CHECK(set_attr_str(p, "/baseline", "type", "logistic_regression") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/ranking needs a /model of type linear_ranker");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/ranking", "format", "xml") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/ranking format 'xml' is not csv or letor");
+	FRESH();
+	{
+		hid_t f = H5Fopen(p, H5F_ACC_RDWR, H5P_DEFAULT);
+		T_CHECK(H5Adelete_by_name(f, "/ranking", "rerank", H5P_DEFAULT) >= 0);
+		H5Fclose(f);
+	}
+	expect_load_fail(p, FT_EFORMAT, "missing attribute 'rerank' on /ranking");
+	FRESH();
+	T_CHECK(set_attr_int(p, "/ranking", "colorblind", 2) == 0);
+	expect_load_fail(p, FT_EFORMAT, "attribute 'colorblind' on /ranking is 2");
+	FRESH();
+	T_CHECK(set_attr_int(p, "/", "format_version", 1) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/ranking in a format_version 1 file");
+	T_CHECK(count_tmp(dir) == 0);
+#undef FRESH
+done:
+	ft_model_file_free(mf);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/ft_test_model_file.XXXXXX");
@@ -2374,6 +2664,9 @@ int main(void)
 	T_RUN(test_classify_by_hand);
 	T_RUN(test_save_refuses_v2);
 	T_RUN(test_load_damaged_v2);
+	T_RUN(test_round_trip_ranker);
+	T_RUN(test_save_refuses_ranker);
+	T_RUN(test_load_damaged_ranker);
 
 	remove_dir(dir);
 	return t_done();
