@@ -36,7 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include <omp.h>
 #include "cli/compare.h"
 #include "core/internal.h"
 
@@ -1571,12 +1570,6 @@ int cmd_compare(int argc, char **argv)
 	int c, r, rc = EXIT_FAIL, force = 0, fairness = FT_F_DP_DIFF;
 	const char *plot_names[16];
 
-	/* Compare runs many short fits.  Between them OpenMP's workers spin,
-	 * and on a busy shared machine that spinning took the wall time of the
-	 * Adult comparison from 15 s (one thread) to 74 s (two): one thread per
-	 * fit unless the user sets OMP_NUM_THREADS. */
-	if (!getenv("OMP_NUM_THREADS"))
-		omp_set_num_threads(1);
 	cli_data_init(&d);
 	cli_measure_init(&ms);
 	ms.n_bootstrap = 0;

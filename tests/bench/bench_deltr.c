@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <cblas.h>
 #include "fairtrain.h"
 
 static double now(void)
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
 	int runs = argc > 1 ? atoi(argv[1]) : 5;
 	struct ft_error err = { 0 };
 	double *t;
+	/* as the CLI does (src/cli/main.c): BLAS on one thread beside OpenMP */
+	openblas_set_num_threads(1);
 
 	if (!dir || !*dir)
 		dir = "../shared/datasets";

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <cblas.h>
 #include "fairtrain.h"
 
 static double now(void)
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
 	struct ft_solver_result bres;
 	struct ft_error err = {0};
 	double times[NS][64];
+	/* as the CLI does (src/cli/main.c): BLAS on one thread beside OpenMP */
+	openblas_set_num_threads(1);
 
 	if (runs < 1 || runs > 64)
 		runs = 5;
