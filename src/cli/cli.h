@@ -21,6 +21,7 @@ enum {
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
 	OPT_FILTER,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
+	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
 };
 
@@ -77,6 +78,11 @@ struct cli_measure {
 void cli_measure_init(struct cli_measure *m);
 /* 1: handled, 0: not a measurement option, -1: bad value (message printed). */
 int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const char *arg);
+
+/* The logistic fit's options (train, compare): --C, --solver, --max-iter,
+ * --tol into lp.  1: handled, 0: not one of them, -1: bad value (message
+ * printed). */
+int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg);
 
 #define CLI_DATA_HELP \
 "Data:\n" \
@@ -237,6 +243,14 @@ struct ft_comparison *cli_comparison_new(const struct cli_measure *ms, uint64_t 
 int cli_provenance(struct ft_model_file *mf, const struct cli_data *d,
                    char sha256[][65], int argc, char **argv,
                    struct ft_error *err);
+
+/* Store a method's name (the first method_len characters of method), its
+ * parameters and diagnostics in mf (owned copies); -1 on allocation
+ * failure. */
+int cli_store_method(struct ft_model_file *mf, const char *method, size_t method_len,
+                     size_t n_params, const char *const *names, const double *values,
+                     size_t n_diag, const char (*diag_name)[FT_DIAG_NAME],
+                     const double *diag);
 
 /* What train prints and reports beside the comparison table. */
 struct cli_extras {

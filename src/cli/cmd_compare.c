@@ -40,7 +40,7 @@
 #include "core/internal.h"
 
 enum { OPT_METHODS = OPT_CMD_BASE, OPT_FOLDS, OPT_REPEATS, OPT_OUT, OPT_FORCE,
-       OPT_FAIRNESS, OPT_CONFIG, OPT_C, OPT_MAX_ITER, OPT_TOL, OPT_QUIET,
+       OPT_FAIRNESS, OPT_CONFIG, OPT_QUIET,
        OPT_HELP };
 
 #define MAX_SETTINGS 1000
@@ -1584,6 +1584,8 @@ int cmd_compare(int argc, char **argv)
 		r = cli_data_option(&d, "compare", c, optarg);
 		if (!r)
 			r = cli_measure_option(&ms, "compare", c, optarg);
+		if (!r)
+			r = cli_fit_option(&lp, "compare", c, optarg);
 		if (r < 0) {
 			rc = EXIT_USAGE;
 			goto done;
@@ -1634,28 +1636,6 @@ int cmd_compare(int argc, char **argv)
 				}
 				rc = cli_usage_error("compare", "--fairness: unknown metric '%s' (%s)",
 				                     optarg, list);
-				goto done;
-			}
-			break;
-		case OPT_C:
-			if (cli_parse_double(optarg, &lp.C)) {
-				rc = cli_usage_error("compare", "--C takes a number, not '%s'", optarg);
-				goto done;
-			}
-			break;
-		case OPT_MAX_ITER: {
-			size_t v;
-			if (cli_parse_size(optarg, &v) || v == 0 || v > 1000000) {
-				rc = cli_usage_error("compare", "--max-iter takes a positive integer, "
-				                     "not '%s'", optarg);
-				goto done;
-			}
-			lp.solver.max_iter = (int)v;
-			break;
-		}
-		case OPT_TOL:
-			if (cli_parse_double(optarg, &lp.solver.tol)) {
-				rc = cli_usage_error("compare", "--tol takes a number, not '%s'", optarg);
 				goto done;
 			}
 			break;

@@ -821,31 +821,10 @@ static int store_params(struct ft_model_file *mf, const char *method,
 	                       p->protected_group, p->reference, p->iterations,
 	                       p->learning_rate, p->solver.max_iter, p->max_outer,
 	                       p->tol_feas};
-	size_t n = sizeof names / sizeof *names, len = strcspn(method, ":");
 
-	if (!(mf->method = malloc(len + 1)))
-		return -1;
-	memcpy(mf->method, method, len);
-	mf->method[len] = '\0';
-	mf->param_names = calloc(n, sizeof *mf->param_names);
-	mf->param_values = malloc(n * sizeof *mf->param_values);
-	mf->diag_names = calloc(res->n_diag ? res->n_diag : 1, sizeof *mf->diag_names);
-	mf->diag_values = malloc((res->n_diag ? res->n_diag : 1) * sizeof *mf->diag_values);
-	if (!mf->param_names || !mf->param_values || !mf->diag_names || !mf->diag_values)
-		return -1;
-	mf->n_params = n;
-	for (size_t k = 0; k < n; k++) {
-		mf->param_values[k] = vals[k];
-		if (!(mf->param_names[k] = ft_strdup(names[k])))
-			return -1;
-	}
-	mf->n_diag = res->n_diag;
-	for (size_t k = 0; k < res->n_diag; k++) {
-		mf->diag_values[k] = res->diag[k];
-		if (!(mf->diag_names[k] = ft_strdup(res->diag_name[k])))
-			return -1;
-	}
-	return 0;
+	return cli_store_method(mf, method, strcspn(method, ":"), sizeof names / sizeof *names,
+	                        names, vals, res->n_diag,
+	                        (const char (*)[FT_DIAG_NAME])res->diag_name, res->diag);
 }
 
 static struct ft_linear_model *ranker(const double *w, size_t p)

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "core/internal.h"
 
-enum { OPT_OUT = OPT_CMD_BASE, OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
+enum { OPT_OUT = OPT_CMD_BASE,
        OPT_METHOD, OPT_QUIET, OPT_HELP, OPT_TASK };
 
 static const char HELP[] =
@@ -64,20 +64,6 @@ static char *utc_now(void)
 	return ft_strdup(buf);
 }
 
-static char **copy_strv(char **v, size_t n)
-{
-	char **c;
-
-	if (!v)
-		return NULL;  /* NULL means "defaults"; an empty list stays a list */
-	c = calloc(n ? n : 1, sizeof *c);
-	if (!c)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		c[i] = ft_strdup(v[i]);
-	return c;
-}
-
 static struct ft_linear_model *copy_model(const struct ft_linear_model *m)
 {
 	struct ft_linear_model *c = malloc(sizeof *c);
@@ -94,30 +80,31 @@ static struct ft_linear_model *copy_model(const struct ft_linear_model *m)
 	return c;
 }
 
-/* The method's name, parameters and diagnostics go into the model file. */
-static int store_method(struct ft_model_file *mf, const struct ft_method *m,
-                        const double *params, const struct ft_fit_output *fo)
+int cli_store_method(struct ft_model_file *mf, const char *method, size_t method_len,
+                     size_t n_params, const char *const *names, const double *values,
+                     size_t n_diag, const char (*diag_name)[FT_DIAG_NAME],
+                     const double *diag)
 {
-	mf->method = ft_strdup(m->name);
-	mf->n_params = m->n_params;
-	mf->param_names = calloc(m->n_params ? m->n_params : 1, sizeof(char *));
-	mf->param_values = calloc(m->n_params ? m->n_params : 1, sizeof(double));
-	mf->n_diag = fo->n_diag;
-	mf->diag_names = calloc(fo->n_diag ? fo->n_diag : 1, sizeof(char *));
-	mf->diag_values = calloc(fo->n_diag ? fo->n_diag : 1, sizeof(double));
-	if (!mf->method || !mf->param_names || !mf->param_values || !mf->diag_names ||
-	    !mf->diag_values)
+	if (!(mf->method = malloc(method_len + 1)))
 		return -1;
-	for (size_t k = 0; k < m->n_params; k++) {
-		mf->param_names[k] = ft_strdup(m->params[k].name);
-		mf->param_values[k] = params[k];
-		if (!mf->param_names[k])
+	memcpy(mf->method, method, method_len);
+	mf->method[method_len] = '\0';
+	mf->param_names = calloc(n_params ? n_params : 1, sizeof *mf->param_names);
+	mf->param_values = calloc(n_params ? n_params : 1, sizeof *mf->param_values);
+	mf->diag_names = calloc(n_diag ? n_diag : 1, sizeof *mf->diag_names);
+	mf->diag_values = calloc(n_diag ? n_diag : 1, sizeof *mf->diag_values);
+	if (!mf->param_names || !mf->param_values || !mf->diag_names || !mf->diag_values)
+		return -1;
+	mf->n_params = n_params;
+	for (size_t k = 0; k < n_params; k++) {
+		mf->param_values[k] = values[k];
+		if (!(mf->param_names[k] = ft_strdup(names[k])))
 			return -1;
 	}
-	for (size_t k = 0; k < fo->n_diag; k++) {
-		mf->diag_names[k] = ft_strdup(fo->diag_name[k]);
-		mf->diag_values[k] = fo->diag[k];
-		if (!mf->diag_names[k])
+	mf->n_diag = n_diag;
+	for (size_t k = 0; k < n_diag; k++) {
+		mf->diag_values[k] = diag[k];
+		if (!(mf->diag_names[k] = ft_strdup(diag_name[k])))
 			return -1;
 	}
 	return 0;
@@ -149,8 +136,9 @@ int cli_provenance(struct ft_model_file *mf, const struct cli_data *d,
 		mf->input_sha256[i] = ft_strdup(sha256[i]);
 	}
 	mf->read = d->read;
-	mf->read.names = copy_strv(d->read.names, d->read.n_names);
-	mf->read.missing = copy_strv(d->read.missing, d->read.n_missing);
+	/* NULL means "defaults"; an empty list stays a list */
+	mf->read.names = d->read.names ? ft_strv_copy(d->read.names, d->read.n_names) : NULL;
+	mf->read.missing = d->read.missing ? ft_strv_copy(d->read.missing, d->read.n_missing) : NULL;
 	return 0;
 }
 
@@ -179,6 +167,7 @@ int cmd_train(int argc, char **argv)
 	struct ft_error err = {0};
 	const struct ft_method *method = ft_method_find("logreg");
 	double params[FT_MAX_PARAMS] = {0};
+	const char *pnames[FT_MAX_PARAMS];
 	struct ft_fit_output fo = {0};
 	const char *out = NULL, *bad;
 	int c, r, rc = EXIT_FAIL, loaded = 0;
@@ -209,41 +198,15 @@ int cmd_train(int argc, char **argv)
 		}
 		if (r > 0)
 			continue;
+		r = cli_fit_option(&lp, "train", c, optarg);
+		if (r < 0) {
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		if (r > 0)
+			continue;
 		switch (c) {
 		case OPT_OUT: out = optarg; break;
-		case OPT_C:
-			if (cli_parse_double(optarg, &lp.C)) {
-				rc = cli_usage_error("train", "--C takes a number, not '%s'", optarg);
-				goto done;
-			}
-			break;
-		case OPT_SOLVER:
-			if (!strcmp(optarg, "auto"))
-				lp.solver.solver = FT_SOLVER_AUTO;
-			else if (!strcmp(optarg, "newton"))
-				lp.solver.solver = FT_SOLVER_NEWTON;
-			else if (!strcmp(optarg, "lbfgs"))
-				lp.solver.solver = FT_SOLVER_LBFGS;
-			else {
-				rc = cli_usage_error("train", "--solver takes auto, newton or lbfgs, not '%s'", optarg);
-				goto done;
-			}
-			break;
-		case OPT_MAX_ITER: {
-			size_t v;
-			if (cli_parse_size(optarg, &v) || v == 0 || v > 1000000) {
-				rc = cli_usage_error("train", "--max-iter takes a positive integer, not '%s'", optarg);
-				goto done;
-			}
-			lp.solver.max_iter = (int)v;
-			break;
-		}
-		case OPT_TOL:
-			if (cli_parse_double(optarg, &lp.solver.tol)) {
-				rc = cli_usage_error("train", "--tol takes a number, not '%s'", optarg);
-				goto done;
-			}
-			break;
 		case OPT_METHOD:
 			if (ft_method_parse(optarg, &method, params, &err)) {
 				rc = cli_usage_error("train", "%s", err.msg);
@@ -330,7 +293,11 @@ int cmd_train(int argc, char **argv)
 		if (method->stage != FT_STAGE_POST)
 			mf->solver_result = fo.res;
 	}
-	if (store_method(mf, method, params, &fo)) {
+	for (size_t k = 0; k < method->n_params; k++)
+		pnames[k] = method->params[k].name;
+	if (cli_store_method(mf, method->name, strlen(method->name), method->n_params, pnames,
+	                     params, fo.n_diag, (const char (*)[FT_DIAG_NAME])fo.diag_name,
+	                     fo.diag)) {
 		cli_fail("out of memory");
 		goto done;
 	}

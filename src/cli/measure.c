@@ -57,6 +57,47 @@ int cli_measure_option(struct cli_measure *m, const char *cmd, int opt, const ch
 	}
 }
 
+int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg)
+{
+	size_t v;
+
+	switch (opt) {
+	case OPT_C:
+		if (cli_parse_double(arg, &lp->C)) {
+			cli_usage_error(cmd, "--C takes a number, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_SOLVER:
+		if (!strcmp(arg, "auto"))
+			lp->solver.solver = FT_SOLVER_AUTO;
+		else if (!strcmp(arg, "newton"))
+			lp->solver.solver = FT_SOLVER_NEWTON;
+		else if (!strcmp(arg, "lbfgs"))
+			lp->solver.solver = FT_SOLVER_LBFGS;
+		else {
+			cli_usage_error(cmd, "--solver takes auto, newton or lbfgs, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_MAX_ITER:
+		if (cli_parse_size(arg, &v) || v == 0 || v > 1000000) {
+			cli_usage_error(cmd, "--max-iter takes a positive integer, not '%s'", arg);
+			return -1;
+		}
+		lp->solver.max_iter = (int)v;
+		return 1;
+	case OPT_TOL:
+		if (cli_parse_double(arg, &lp->solver.tol)) {
+			cli_usage_error(cmd, "--tol takes a number, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct ft_comparison *cli_comparison_new(const struct cli_measure *ms, uint64_t seed)
 {
 	struct ft_comparison *c = calloc(1, sizeof *c);

@@ -17,20 +17,6 @@
 #include "fairtrain.h"
 #include "core/internal.h"
 
-char *ft_strdup(const char *s)
-{
-	size_t n;
-	char *d;
-
-	if (!s)
-		return NULL;
-	n = strlen(s) + 1;
-	d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 int ft_tmpfile_make(const char *path, char **tmp_out, int *fd_out,
                     struct ft_error *err)
 {

@@ -10,6 +10,15 @@
 
 /* strdup that returns NULL for NULL (and on allocation failure). */
 char *ft_strdup(const char *s);
+/* malloc for count elements of size bytes: NULL when the product
+ * overflows or memory is short, never NULL for count 0, so that NULL keeps
+ * meaning "out of memory" (or "absent" in struct ft_dataset). */
+void *ft_xalloc(size_t count, size_t size);
+/* Free n strings and the array (NULL v is a no-op). */
+void ft_strv_free(char **v, size_t n);
+/* Copy n strings (none may be NULL) into a new array, never NULL for
+ * n = 0; NULL on allocation failure, with the partial copy freed. */
+char **ft_strv_copy(char *const *v, size_t n);
 
 /* Make "<path>.tmp.XXXXXX" beside path (for writers that need a file name,
  * like HDF5): *tmp_out is malloc'ed, *fd_out is open for writing. */

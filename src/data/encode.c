@@ -86,15 +86,6 @@ static int is_feature(const struct ft_encoder *e, const struct ft_column *c)
 	       (c->role == FT_ROLE_SENSITIVE && e->use_sensitive);
 }
 
-/* malloc for count elements that never returns NULL for count 0, so that
- * "NULL" keeps meaning "out of memory" (or "absent" in ft_dataset). */
-static void *xalloc(size_t count, size_t size)
-{
-	if (count && size > ((size_t)-1) / count)
-		return NULL;
-	return malloc(count ? count * size : 1);
-}
-
 static int no_column(const struct ft_table *t, const char *name, int code,
                      struct ft_error *err)
 {
@@ -147,8 +138,8 @@ static int cmp_str(const void *a, const void *b)
 static int parse_values(const struct ft_values *v, double **x,
                         unsigned char **st)
 {
-	*x = xalloc(v->n, sizeof **x);
-	*st = xalloc(v->n, 1);
+	*x = ft_xalloc(v->n, sizeof **x);
+	*st = ft_xalloc(v->n, 1);
 	if (!*x || !*st)
 		return FT_ENOMEM;
 	for (size_t id = 0; id < v->n; id++) {
@@ -331,7 +322,7 @@ static int cmp_cat(const void *a, const void *b)
 static int fit_categorical(const struct ft_values *v, const size_t *count,
                            struct ft_column *c)
 {
-	struct cat_count *cc = xalloc(v->n, sizeof *cc);
+	struct cat_count *cc = ft_xalloc(v->n, sizeof *cc);
 	size_t m = 0, best = 0;
 	int rc = 0;
 
@@ -385,8 +376,8 @@ static int fit_feature(const struct ft_table *t, const unsigned char *use,
 		                    "%s: column '%s' has no values in the training rows",
 		                    t->path, c->name);
 	if (f->force != 'c') {
-		f->xv = xalloc(v->n, sizeof *f->xv);
-		st = xalloc(v->n, 1);
+		f->xv = ft_xalloc(v->n, sizeof *f->xv);
+		st = ft_xalloc(v->n, 1);
 		if (!f->xv || !st)
 			goto nomem;
 		for (size_t k = 0; k < v->n; k++) {
@@ -465,7 +456,7 @@ static int fit_target(const struct ft_table *t, size_t j,
 {
 	const struct ft_values *v = &t->vals[j];
 	size_t pl = ft_label_len(s->positive, s->label_strip), n_pos = 0, n = 0;
-	unsigned char *pos = xalloc(v->n, 1);
+	unsigned char *pos = ft_xalloc(v->n, 1);
 	struct ft_strmap seen;
 	char list[200];
 	size_t len = 0;
@@ -648,23 +639,6 @@ done:
 	return rc;
 }
 
-/* Copy a list of strings; NULL on allocation failure (partial copies freed). */
-static char **copy_strv(char *const *v, size_t n)
-{
-	char **c = calloc(n ? n : 1, sizeof *c);
-
-	if (!c)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!(c[i] = ft_strdup(v[i]))) {
-			for (size_t k = 0; k < i; k++)
-				free(c[k]);
-			free(c);
-			return NULL;
-		}
-	return c;
-}
-
 /* Feature layout: numeric columns first, then one block per categorical
  * column, both in input order; names "age" and "workclass=Private". */
 static int layout(struct ft_encoder *e)
@@ -739,9 +713,9 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	role = calloc(nc, sizeof *role);
 	force = calloc(nc, 1);
 	use = calloc(t->n_rows ? t->n_rows : 1, 1);
-	scol = xalloc(s->n_sensitive, sizeof *scol);
+	scol = ft_xalloc(s->n_sensitive, sizeof *scol);
 	fc = calloc(nc ? nc : 1, sizeof *fc);
-	req = xalloc(nc, sizeof *req);
+	req = ft_xalloc(nc, sizeof *req);
 	if (!role || !force || !use || !scol || !fc || !req)
 		goto nomem;
 
@@ -789,7 +763,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	    (s->label_strip && !(e->label_strip = ft_strdup(s->label_strip))) ||
 	    (s->privileged && !(e->privileged = ft_strdup(s->privileged))) ||
 	    (s->weight && !(e->weight = ft_strdup(s->weight))) ||
-	    !(e->sensitive = copy_strv(s->sensitive, s->n_sensitive)))
+	    !(e->sensitive = ft_strv_copy(s->sensitive, s->n_sensitive)))
 		goto nomem;
 	e->n_sensitive = s->n_sensitive;
 
@@ -864,15 +838,6 @@ done:
 	return rc;
 }
 
-static void free_strv(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void ft_encoder_free(struct ft_encoder *e)
 {
 	if (!e)
@@ -880,16 +845,16 @@ void ft_encoder_free(struct ft_encoder *e)
 	if (e->cols) {
 		for (size_t j = 0; j < e->n_cols; j++) {
 			free(e->cols[j].name);
-			free_strv(e->cols[j].cats, e->cols[j].n_cats);
+			ft_strv_free(e->cols[j].cats, e->cols[j].n_cats);
 		}
 		free(e->cols);
 	}
-	free_strv(e->feature_names, e->n_features);
+	ft_strv_free(e->feature_names, e->n_features);
 	free(e->target);
 	free(e->positive);
 	free(e->label_strip);
-	free_strv(e->sensitive, e->n_sensitive);
-	free_strv(e->group_names, e->n_groups);
+	ft_strv_free(e->sensitive, e->n_sensitive);
+	ft_strv_free(e->group_names, e->n_groups);
 	free(e->privileged);
 	free(e->weight);
 	free(e);
@@ -944,7 +909,7 @@ static int prepare_feat(const struct ft_table *t, struct apply *a,
 		return 0;
 	}
 	f->impute = c->impute_cat < 0 ? -1 : (int32_t)(c->offset + (size_t)c->impute_cat);
-	f->code = xalloc(v->n, sizeof *f->code);
+	f->code = ft_xalloc(v->n, sizeof *f->code);
 	ft_strmap_free(&a->cats);
 	if (!f->code || ft_strmap_init(&a->cats) != 0)
 		return FT_ENOMEM;
@@ -986,7 +951,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		goto done;
 	}
 	a.f = calloc(nc ? nc : 1, sizeof *a.f);
-	a.scol = xalloc(e->n_sensitive, sizeof *a.scol);
+	a.scol = ft_xalloc(e->n_sensitive, sizeof *a.scol);
 	if (!a.f || !a.scol)
 		goto nomem;
 
@@ -1032,7 +997,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	} else if (a.target >= 0) {
 		const struct ft_values *v = &t->vals[a.target];
 		pl = ft_label_len(e->positive, e->label_strip);
-		if (!(a.ypos = xalloc(v->n, 1)))
+		if (!(a.ypos = ft_xalloc(v->n, 1)))
 			goto nomem;
 		for (size_t id = 0; id < v->n; id++)
 			a.ypos[id] = ft_label_len(v->str[id], e->label_strip) == pl &&
@@ -1047,7 +1012,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 			if (ft_strmap_put(&a.groups, e->group_names[g],
 			                  strlen(e->group_names[g]), NULL) != (long)g)
 				goto nomem;
-		if (!(a.gkey = xalloc(n_in, sizeof *a.gkey)) ||
+		if (!(a.gkey = ft_xalloc(n_in, sizeof *a.gkey)) ||
 		    ft_group_ids(t, a.scol, e->n_sensitive, NULL, a.gkey, &a.groups))
 			goto nomem;
 	}
@@ -1059,16 +1024,16 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	d->n_num = e->n_num;
 	d->n_cat = e->n_cat;
 	d->n_groups = e->n_groups;
-	d->num = xalloc(n_in * e->n_num, sizeof *d->num);
-	d->code = xalloc(n_in * e->n_cat, sizeof *d->code);
-	d->w = xalloc(n_in, sizeof *d->w);
-	d->line = xalloc(n_in, sizeof *d->line);
-	d->row = xalloc(n_in, sizeof *d->row);
+	d->num = ft_xalloc(n_in * e->n_num, sizeof *d->num);
+	d->code = ft_xalloc(n_in * e->n_cat, sizeof *d->code);
+	d->w = ft_xalloc(n_in, sizeof *d->w);
+	d->line = ft_xalloc(n_in, sizeof *d->line);
+	d->row = ft_xalloc(n_in, sizeof *d->row);
 	if (!d->num || !d->code || !d->w || !d->line || !d->row)
 		goto nomem;
-	if (a.target >= 0 && !(d->y = xalloc(n_in, sizeof *d->y)))
+	if (a.target >= 0 && !(d->y = ft_xalloc(n_in, sizeof *d->y)))
 		goto nomem;
-	if (a.have_groups && !(d->group = xalloc(n_in, sizeof *d->group)))
+	if (a.have_groups && !(d->group = ft_xalloc(n_in, sizeof *d->group)))
 		goto nomem;
 
 	for (size_t i = 0; i < n_in; i++) {

@@ -34,23 +34,6 @@
 #include "core/internal.h"
 #include "data/data.h"
 
-/* malloc that never returns NULL for a count of 0 and checks the product. */
-static void *xalloc(size_t count, size_t size)
-{
-	if (count && size > ((size_t)-1) / count)
-		return NULL;
-	return malloc(count ? count * size : 1);
-}
-
-static void free_strv(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void ft_rank_data_free(struct ft_rank_data *rd)
 {
 	if (!rd)
@@ -58,11 +41,11 @@ void ft_rank_data_free(struct ft_rank_data *rd)
 	free(rd->path);
 	free(rd->x);
 	free(rd->rel);
-	free_strv(rd->feature_names, rd->p);
+	ft_strv_free(rd->feature_names, rd->p);
 	free(rd->group);
-	free_strv(rd->group_names, rd->n_groups);
+	ft_strv_free(rd->group_names, rd->n_groups);
 	free(rd->qoff);
-	free_strv(rd->qid, rd->n_queries);
+	ft_strv_free(rd->qid, rd->n_queries);
 	free(rd->line);
 	free(rd);
 }
@@ -81,9 +64,9 @@ static struct ft_rank_data *rd_alloc(const char *path, size_t n, size_t p,
 	rd->p = p;
 	rd->n_queries = nq;
 	rd->path = ft_strdup(path ? path : "");
-	rd->x = n && p && p > ((size_t)-1) / n ? NULL : xalloc(n * p, sizeof *rd->x);
-	rd->rel = xalloc(n, sizeof *rd->rel);
-	rd->line = xalloc(n, sizeof *rd->line);
+	rd->x = n && p && p > ((size_t)-1) / n ? NULL : ft_xalloc(n * p, sizeof *rd->x);
+	rd->rel = ft_xalloc(n, sizeof *rd->rel);
+	rd->line = ft_xalloc(n, sizeof *rd->line);
 	rd->feature_names = calloc(p ? p : 1, sizeof *rd->feature_names);
 	rd->qoff = calloc(nq + 1, sizeof *rd->qoff);
 	rd->qid = calloc(nq ? nq : 1, sizeof *rd->qid);
@@ -263,7 +246,7 @@ static int letor_build(struct letor *L, const char *path,
                        struct ft_rank_data **out, struct ft_error *err)
 {
 	struct ft_rank_data *rd = NULL;
-	size_t *perm = xalloc(L->n, sizeof *perm), nq = L->qids.n;
+	size_t *perm = ft_xalloc(L->n, sizeof *perm), nq = L->qids.n;
 	int rc = 0;
 
 	if (!perm || !(rd = rd_alloc(path, L->n, L->p, nq)))
@@ -420,8 +403,8 @@ int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e
 		goto done;
 	if ((rc = ft_encoder_apply(e, t, mode, &d, st, err)) != 0)
 		goto done;
-	qrow = xalloc(d->n, sizeof *qrow);
-	perm = xalloc(d->n, sizeof *perm);
+	qrow = ft_xalloc(d->n, sizeof *qrow);
+	perm = ft_xalloc(d->n, sizeof *perm);
 	if (!qrow || !perm || ft_strmap_init(&qmap) != 0)
 		goto nomem;
 	/* queries by value id of the query cell, in order of first appearance
@@ -443,7 +426,7 @@ int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e
 	if (!(rd = rd_alloc(t->path, d->n, d->p, nq)) ||
 	    gather(qrow, d->n, nq, perm, rd->qoff))
 		goto nomem;
-	if (d->group && !(rd->group = xalloc(d->n, sizeof *rd->group)))
+	if (d->group && !(rd->group = ft_xalloc(d->n, sizeof *rd->group)))
 		goto nomem;
 	for (size_t k = 0; k < d->n; k++) {
 		size_t i = perm[k];
@@ -496,7 +479,7 @@ int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
 	if (f >= rd->p)
 		return ft_error_set(err, FT_EINVAL, "%s: feature %zu out of range (%zu features)",
 		                    rd->path, f, rd->p);
-	g = xalloc(rd->n, sizeof *g);
+	g = ft_xalloc(rd->n, sizeof *g);
 	names = calloc(2, sizeof *names);
 	if (!g || !names)
 		goto nomem;
@@ -510,14 +493,14 @@ int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
 	for (size_t i = 0; i < rd->n; i++)
 		g[i] = rd->x[i * rd->p + f] == value;
 	free(rd->group);
-	free_strv(rd->group_names, rd->n_groups);
+	ft_strv_free(rd->group_names, rd->n_groups);
 	rd->group = g;
 	rd->group_names = names;
 	rd->n_groups = 2;
 	return 0;
 nomem:
 	free(g);
-	free_strv(names, 2);
+	ft_strv_free(names, 2);
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
 	return rc;
 }
@@ -565,7 +548,7 @@ static int pick_test(size_t nq, double frac, uint64_t seed,
 		return ft_error_set(err, FT_EDATA,
 		                    "%s: %zu queries cannot be split %g / %g with both parts non-empty",
 		                    path, nq, 1 - frac, frac);
-	if (!(order = xalloc(nq, sizeof *order)))
+	if (!(order = ft_xalloc(nq, sizeof *order)))
 		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 	for (size_t q = 0; q < nq; q++)
 		order[q] = q;
@@ -600,9 +583,9 @@ int ft_table_split_query(const struct ft_table *t, const char *query,
 	if ((rc = query_col(t, NULL, query, &qc, err)) != 0)
 		goto done;
 	col = (long)qc;
-	qrow = xalloc(n, sizeof *qrow);
-	rows_tr = xalloc(n, sizeof *rows_tr);
-	rows_te = xalloc(n, sizeof *rows_te);
+	qrow = ft_xalloc(n, sizeof *qrow);
+	rows_tr = ft_xalloc(n, sizeof *rows_tr);
+	rows_te = ft_xalloc(n, sizeof *rows_te);
 	if (!qrow || !rows_tr || !rows_te || ft_strmap_init(&qmap) != 0 ||
 	    ft_group_ids(t, &col, 1, NULL, qrow, &qmap) != 0)
 		goto nomem;
@@ -613,7 +596,7 @@ int ft_table_split_query(const struct ft_table *t, const char *query,
 			goto done;
 		}
 	nq = qmap.n;
-	if (!(in_test = xalloc(nq, 1)))
+	if (!(in_test = ft_xalloc(nq, 1)))
 		goto nomem;
 	if ((rc = pick_test(nq, test_frac, seed, in_test, t->path, err)) != 0)
 		goto done;
@@ -655,7 +638,7 @@ static int rd_subset(const struct ft_rank_data *rd, const unsigned char *keep,
 		}
 	if (!(s = rd_alloc(rd->path, n, p, nq)))
 		return FT_ENOMEM;
-	if (rd->group && !(s->group = xalloc(n, sizeof *s->group)))
+	if (rd->group && !(s->group = ft_xalloc(n, sizeof *s->group)))
 		goto nomem;
 	for (size_t q = 0; q < rd->n_queries; q++) {
 		size_t a = rd->qoff[q], b = rd->qoff[q + 1];
@@ -700,7 +683,7 @@ int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
 	int rc;
 
 	*train = *test = NULL;
-	if (!(in_test = xalloc(rd->n_queries, 1)))
+	if (!(in_test = ft_xalloc(rd->n_queries, 1)))
 		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
 	if ((rc = pick_test(rd->n_queries, test_frac, seed, in_test, rd->path,
 	                    err)) != 0)

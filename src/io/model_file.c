@@ -1448,17 +1448,6 @@ static void gclose(hid_t g)
 		H5Gclose(g);
 }
 
-static void free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* H5Dvlen_reclaim is deprecated from HDF5 1.12 on, in favour of H5Treclaim. */
 #if H5_VERSION_GE(1, 12, 0)
 #define vlen_reclaim(t, s, buf) H5Treclaim(t, s, H5P_DEFAULT, buf)
@@ -2023,7 +2012,7 @@ static int read_inputs(struct rd *r, hid_t f, struct ft_model_file *mf)
 		rc = rstrv(r, g, "/inputs", "sha256", 0, &mf->input_sha256, &ns);
 	if (!rc && ns != np) {
 		/* sha256 holds ns strings, not n_inputs: free it here */
-		free_strv(mf->input_sha256, ns);
+		ft_strv_free(mf->input_sha256, ns);
 		mf->input_sha256 = NULL;
 		rc = corrupt(r, "/inputs/sha256 has %zu entries, /inputs/path %zu",
 		             ns, np);
@@ -2178,7 +2167,7 @@ static int read_preprocessing(struct rd *r, hid_t f, struct ft_encoder *e)
 	if (n_names != nf) {
 		rc = corrupt(r, "/preprocessing/feature_names has %zu names, "
 		             "expected %zu (n_features)", n_names, nf);
-		free_strv(names, n_names);
+		ft_strv_free(names, n_names);
 		goto done;
 	}
 	e->feature_names = names;
@@ -2335,7 +2324,7 @@ static int read_linear(struct rd *r, hid_t f, const char *name, int optional,
 	m = NULL;
 done:
 	ft_linear_model_free(m);
-	free_strv(names, n_names);
+	ft_strv_free(names, n_names);
 	free(type);
 	free(b);
 	gclose(g);
@@ -2646,7 +2635,7 @@ static int read_comparison(struct rd *r, hid_t f, struct ft_comparison **out)
 	c = NULL;
 done:
 	for (k = 0; k < N_CMP; k++) {
-		free_strv(cd[k].s, cd[k].n);
+		ft_strv_free(cd[k].s, cd[k].n);
 		free(cd[k].d);
 		free(cd[k].f);
 	}
@@ -2684,7 +2673,7 @@ static int read_pair(struct rd *r, hid_t g, const char *names_name,
 		rc = corrupt(r, "/training/%s has %zu entries, /training/%s %zu",
 		             names_name, nn, values_name, nvals);
 	if (rc || nn == 0) {
-		free_strv(nv, nn);
+		ft_strv_free(nv, nn);
 		free(vv);
 		return rc;
 	}
@@ -2849,10 +2838,10 @@ void ft_model_file_free(struct ft_model_file *mf)
 	free(mf->fairtrain_version);
 	free(mf->created_utc);
 	free(mf->command_line);
-	free_strv(mf->input_paths, mf->n_inputs);
-	free_strv(mf->input_sha256, mf->n_inputs);
-	free_strv(mf->read.names, mf->read.n_names);
-	free_strv(mf->read.missing, mf->read.n_missing);
+	ft_strv_free(mf->input_paths, mf->n_inputs);
+	ft_strv_free(mf->input_sha256, mf->n_inputs);
+	ft_strv_free(mf->read.names, mf->read.n_names);
+	ft_strv_free(mf->read.missing, mf->read.n_missing);
 	ft_encoder_free(mf->enc);
 	ft_linear_model_free(mf->model);
 	ft_linear_model_free(mf->baseline);
@@ -2869,9 +2858,9 @@ void ft_model_file_free(struct ft_model_file *mf)
 		free(mf->ranking);
 	}
 	free(mf->method);
-	free_strv(mf->param_names, mf->n_params);
+	ft_strv_free(mf->param_names, mf->n_params);
 	free(mf->param_values);
-	free_strv(mf->diag_names, mf->n_diag);
+	ft_strv_free(mf->diag_names, mf->n_diag);
 	free(mf->diag_values);
 	free(mf);
 }
