@@ -971,6 +971,10 @@ void ft_model_file_free(struct ft_model_file *mf);
  * failure the destination is untouched and no temp file remains. */
 int ft_model_save(const char *path, const struct ft_model_file *mf,
                   struct ft_error *err);
+/* The format_version ft_model_save writes for mf: 2 when it holds a part
+ * a version 1 reader would misuse (/mixture, /frontier, /thresholds,
+ * /ranking), else 1. */
+int ft_model_file_version(const struct ft_model_file *mf);
 /* Refuses foreign, corrupt or newer files with a message naming both. */
 int ft_model_load(const char *path, struct ft_model_file **out,
                   struct ft_error *err);

@@ -57,9 +57,7 @@ int cmd_inspect(int argc, char **argv)
 	const struct ft_solver_result *sr = &mf->solver_result;
 
 	printf("%s: %s version %d, written by fairtrain %s at %s\n", argv[optind],
-	       FT_FORMAT_NAME, mf->mixture || mf->thresholds || mf->frontier ||
-	       mf->ranking ? 2 : 1,
-	       mf->fairtrain_version, mf->created_utc);
+	       FT_FORMAT_NAME, ft_model_file_version(mf), mf->fairtrain_version, mf->created_utc);
 	printf("command   %s\n", mf->command_line);
 	for (size_t i = 0; i < mf->n_inputs; i++)
 		printf("input     %s  sha256 %s\n", mf->input_paths[i], mf->input_sha256[i]);

@@ -897,14 +897,17 @@ static int close_group(struct wr *w, hid_t g, const char *obj, int rc)
 	return rc;
 }
 
+int ft_model_file_version(const struct ft_model_file *mf)
+{
+	return mf->mixture || mf->thresholds || mf->frontier || mf->ranking ? 2 : 1;
+}
+
 static int write_root(struct wr *w, hid_t f, const struct ft_model_file *mf)
 {
 	int rc;
 
 	(void)((rc = wstr(w, f, "/", "format", FT_FORMAT_NAME)) ||
-	       (rc = wi32(w, f, "/", "format_version",
-	                  mf->mixture || mf->thresholds || mf->frontier ||
-	                  mf->ranking ? 2 : 1)) ||
+	       (rc = wi32(w, f, "/", "format_version", ft_model_file_version(mf))) ||
 	       (rc = wstr(w, f, "/", "fairtrain_version", mf->fairtrain_version)) ||
 	       (rc = wstr(w, f, "/", "created_utc", mf->created_utc)) ||
 	       (rc = wstr(w, f, "/", "command_line", mf->command_line)));
