@@ -34,8 +34,8 @@
  *   - validates a model file in memory with one function (check_mf) used on
  *     both sides, so that save never writes what load would refuse, and no
  *     NaN or Inf ever reaches a model file;
- *   - writes atomically: the file is built in memory (HDF5's core driver,
- *     see ft_model_save for why), written to a temp file beside the
+ *   - writes atomically (ft_h5_save_image, h5image.c): the file is built in
+ *     memory (HDF5's core driver), written to a temp file beside the
  *     destination, fsync'ed and renamed over it, and the directory is
  *     fsync'ed (ft_tmpfile_make / ft_tmpfile_finish); on any failure every
  *     handle is closed, the temp file is removed and an existing destination
@@ -48,7 +48,7 @@
  * What it does not do: no schema migration (a newer format_version is
  * refused), no partial reads, no compression.  HDF5 (the serial build) is
  * not thread-safe: do not call these functions from two threads at once.
- * This is the only file of the project that includes hdf5.h.
+ * hdf5.h is included only in src/io (here, h5image.c, results_file.c).
  *
  * Handle discipline: every hid_t starts as H5I_INVALID_HID and is closed
  * exactly once on the single cleanup path of the function that opened it.
@@ -71,6 +71,7 @@
 #include <hdf5.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "io/io.h"
 
 /* The last enum ft_solver value: names are mapped back to ids by trying
  * every id from FT_SOLVER_AUTO up to this one with ft_solver_name. */
@@ -742,6 +743,7 @@ static void join(char *buf, size_t n, const char *obj, const char *name)
 struct wr {
 	const char *path;          /* the destination, for messages */
 	struct ft_error *err;
+	const struct ft_model_file *mf;
 	hid_t str;                 /* variable-length UTF-8 string */
 	hid_t scalar;              /* scalar dataspace */
 };
@@ -1282,32 +1284,8 @@ static int write_training(struct wr *w, hid_t f, const struct ft_model_file *mf)
 	return rc;
 }
 
-/* write(2) all of buf, across short writes and signals. */
-static int write_full(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, buf, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* Why the file is built in memory: HDF5 1.10 cannot recover from a write
- * error at H5Fclose (ENOSPC, EFBIG, EIO while flushing metadata).  The
- * failed H5Fclose leaves the file id open in a half-closed state, closing it
- * again crashes, and so does the library's own clean-up at exit.  So HDF5
- * writes to the core (memory) driver without a backing store, where nothing
- * can fail but malloc; the finished image (H5Fflush, H5Fget_file_image)
- * is then written to the temp file with plain write(2), whose errors we
- * report with errno, and ft_tmpfile_finish fsyncs and renames it.  Model
- * files are small (kilobytes to a few megabytes), so the copy is cheap. */
+/* The core driver's growth step: model files are kilobytes to a few
+ * megabytes (h5image.c says why they are built in memory). */
 #define CORE_INCREMENT ((size_t)1 << 16)
 
 /* Contract: mf is borrowed and checked first (check_mf): an inconsistent
@@ -1316,20 +1294,35 @@ static int write_full(int fd, const char *buf, size_t n)
  * /baseline and /comparison are written only when mf has them.  NULL
  * provenance strings and method are written as "".  Returns 0 when path holds the new file; on any failure (FT_EIO,
  * FT_ENOMEM) path is as it was and no temp file remains. */
+/* Every group of the file, in order (ft_h5_build_fn). */
+static int build_model(hid_t f, const struct ft_h5_types *t, void *ctx)
+{
+	struct wr *w = ctx;
+	const struct ft_model_file *mf = w->mf;
+	int rc;
+
+	w->str = t->str;
+	w->scalar = t->scalar;
+	(void)((rc = write_root(w, f, mf)) || (rc = write_inputs(w, f, mf)) ||
+	       (rc = write_read(w, f, &mf->read)) ||
+	       (rc = write_preprocessing(w, f, mf->enc)) ||
+	       (rc = write_linear(w, f, "model", mf->model, mf->enc)) ||
+	       (mf->baseline &&
+	        (rc = write_linear(w, f, "baseline", mf->baseline, mf->enc))) ||
+	       (rc = write_training(w, f, mf)) ||
+	       (rc = write_extras(w, f, mf)) ||
+	       (mf->ranking && (rc = write_ranking(w, f, mf->ranking))) ||
+	       (mf->comparison && (rc = write_comparison(w, f, mf->comparison))));
+	return rc;
+}
+
 int ft_model_save(const char *path, const struct ft_model_file *mf,
                   struct ft_error *err)
 {
 	struct wr w;
 	char why[FT_ERROR_MAX];
-	char *tmp = NULL, *image = NULL;
-	int fd = -1, rc, tmp_exists = 0;
-	hid_t fapl = H5I_INVALID_HID, f = H5I_INVALID_HID;
-	ssize_t size = 0;
+	int rc;
 
-	w.path = path;
-	w.err = err;
-	w.str = H5I_INVALID_HID;
-	w.scalar = H5I_INVALID_HID;
 	if (!path || !mf)
 		return ft_error_set(err, FT_EINVAL, "ft_model_save: no %s",
 		                    path ? "model file" : "path");
@@ -1337,85 +1330,12 @@ int ft_model_save(const char *path, const struct ft_model_file *mf,
 	rc = check_mf(mf, why, sizeof why);
 	if (rc)
 		return ft_error_set(err, rc, "%s: cannot save: %s", path, why);
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-
-	rc = ft_tmpfile_make(path, &tmp, &fd, err);
-	if (rc)
-		return rc;
-	tmp_exists = 1;
-
-	w.str = H5Tcopy(H5T_C_S1);
-	if (w.str < 0 || H5Tset_size(w.str, H5T_VARIABLE) < 0 ||
-	    H5Tset_cset(w.str, H5T_CSET_UTF8) < 0 ||
-	    (w.scalar = H5Screate(H5S_SCALAR)) < 0 ||
-	    (fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
-	    H5Pset_fapl_core(fapl, CORE_INCREMENT, 0) < 0) {
-		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 setup "
-		                  "failed", path);
-		goto done;
-	}
-	/* the name only identifies the in-memory file: nothing is written */
-	f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-	if (f < 0) {
-		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 cannot "
-		                  "create a file", path);
-		goto done;
-	}
-	if ((rc = write_root(&w, f, mf)) || (rc = write_inputs(&w, f, mf)) ||
-	    (rc = write_read(&w, f, &mf->read)) ||
-	    (rc = write_preprocessing(&w, f, mf->enc)) ||
-	    (rc = write_linear(&w, f, "model", mf->model, mf->enc)) ||
-	    (mf->baseline &&
-	     (rc = write_linear(&w, f, "baseline", mf->baseline, mf->enc))) ||
-	    (rc = write_training(&w, f, mf)) ||
-	    (rc = write_extras(&w, f, mf)) ||
-	    (mf->ranking && (rc = write_ranking(&w, f, mf->ranking))) ||
-	    (mf->comparison && (rc = write_comparison(&w, f, mf->comparison))))
-		goto done;
-	/* H5Fget_file_image alone leaves some metadata in the cache (1.10): the
-	 * image is complete, and byte-identical to what the sec2 driver would
-	 * write but for object timestamps, only after a global flush */
-	if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) {
-		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 flush "
-		                  "failed", path);
-		goto done;
-	}
-	size = H5Fget_file_image(f, NULL, 0);
-	if (size > 0 && (image = malloc((size_t)size)) == NULL) {
-		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
-		goto done;
-	}
-	if (size <= 0 || H5Fget_file_image(f, image, (size_t)size) != size) {
-		rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 cannot "
-		                  "produce the file image", path);
-		goto done;
-	}
-	if (write_full(fd, image, (size_t)size) != 0 || close(fd) != 0) {
-		int e = errno;
-		fd = -1;  /* a failed close(2) still releases the descriptor */
-		rc = ft_error_set(err, FT_EIO, "%s: cannot write: %s", path,
-		                  strerror(e));
-		goto done;
-	}
-	fd = -1;
-	tmp_exists = 0;  /* ft_tmpfile_finish renames it or removes it */
-	rc = ft_tmpfile_finish(tmp, path, err);
-done:
-	if (f >= 0)
-		H5Fclose(f);  /* memory only: cannot fail on I/O */
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	if (w.scalar >= 0)
-		H5Sclose(w.scalar);
-	if (w.str >= 0)
-		H5Tclose(w.str);
-	if (fd >= 0)
-		close(fd);
-	if (tmp_exists)
-		unlink(tmp);
-	free(image);
-	free(tmp);
-	return rc;
+	w.path = path;
+	w.err = err;
+	w.mf = mf;
+	w.str = H5I_INVALID_HID;
+	w.scalar = H5I_INVALID_HID;
+	return ft_h5_save_image(path, CORE_INCREMENT, build_model, &w, err);
 }
 
 /* --------------------------------------------------------------- reading */

@@ -21,23 +21,20 @@
  * no reader here; undefined metric values are NaN (with `defined` = 0 and
  * the reason in `why`), the honest value for a table meant for analysis.
  *
- * Writes are atomic as in model_file.c: HDF5 builds the file in memory (the
- * core driver; HDF5 1.10 cannot recover from an I/O error at H5Fclose),
- * the image goes to a temp file beside the destination with write(2), and
- * ft_tmpfile_finish fsyncs and renames it.  This is one of the two files
- * of the project that include hdf5.h (with model_file.c).  Errors are
+ * Writes are atomic as for model files (ft_h5_save_image, h5image.c: the
+ * file is built in memory, written to a temp file and renamed).  hdf5.h is
+ * included only in src/io.  Errors are
  * sticky: the first failed HDF5 call sets the error and later helpers do
  * nothing, so the writers read straight through and check once.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <hdf5.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "io/io.h"
 
 struct w {
 	const char *path;
@@ -45,6 +42,7 @@ struct w {
 	int rc;                    /* the first failure, sticky */
 	hid_t str;                 /* variable-length UTF-8 string type */
 	hid_t scalar;
+	const struct ft_results *r;
 };
 
 static void failed(struct w *w, const char *what, const char *name)
@@ -480,94 +478,29 @@ done:
 	gclose(w, g, "metrics");
 }
 
-/* write(2) all of buf, across short writes and signals. */
-static int write_all(int fd, const char *buf, size_t n)
+/* Every group of the file (ft_h5_build_fn); the sticky error is checked
+ * once at the end. */
+static int build_results(hid_t f, const struct ft_h5_types *t, void *ctx)
 {
-	while (n > 0) {
-		ssize_t k = write(fd, buf, n);
+	struct w *w = ctx;
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	w->str = t->str;
+	w->scalar = t->scalar;
+	root(w, f, w->r);
+	write_settings(w, f, w->r);
+	write_runs(w, f, w->r);
+	write_metrics(w, f, w->r);
+	write_models(w, f, w->r);
+	return w->rc;
 }
 
 int ft_results_save(const char *path, const struct ft_results *r,
                     struct ft_error *err)
 {
-	struct w w = {path, err, 0, H5I_INVALID_HID, H5I_INVALID_HID};
-	hid_t fapl = H5I_INVALID_HID, f = H5I_INVALID_HID;
-	char *tmp = NULL, *image = NULL;
-	ssize_t size;
-	int fd = -1;
+	struct w w = {path, err, 0, H5I_INVALID_HID, H5I_INVALID_HID, r};
 
 	if (!path || !r)
 		return ft_error_set(err, FT_EINVAL, "ft_results_save: no %s",
 		                    path ? "results" : "path");
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	if ((w.rc = ft_tmpfile_make(path, &tmp, &fd, err)))
-		return w.rc;
-	w.str = H5Tcopy(H5T_C_S1);
-	if (w.str < 0 || H5Tset_size(w.str, H5T_VARIABLE) < 0 ||
-	    H5Tset_cset(w.str, H5T_CSET_UTF8) < 0 ||
-	    (w.scalar = H5Screate(H5S_SCALAR)) < 0 ||
-	    (fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
-	    H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0 ||
-	    /* the name only identifies the in-memory file */
-	    (f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
-		w.rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 setup failed", path);
-		goto done;
-	}
-	root(&w, f, r);
-	write_settings(&w, f, r);
-	write_runs(&w, f, r);
-	write_metrics(&w, f, r);
-	write_models(&w, f, r);
-	if (w.rc)
-		goto done;
-	if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 ||
-	    (size = H5Fget_file_image(f, NULL, 0)) <= 0) {
-		w.rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 cannot "
-		                    "produce the file image", path);
-		goto done;
-	}
-	if (!(image = malloc((size_t)size))) {
-		nomem(&w);
-		goto done;
-	}
-	if (H5Fget_file_image(f, image, (size_t)size) != size) {
-		w.rc = ft_error_set(err, FT_EIO, "%s: cannot write: hdf5 cannot "
-		                    "produce the file image", path);
-		goto done;
-	}
-	if (write_all(fd, image, (size_t)size) != 0 || close(fd) != 0) {
-		int e = errno;
-		fd = -1;
-		w.rc = ft_error_set(err, FT_EIO, "%s: cannot write: %s", path, strerror(e));
-		goto done;
-	}
-	fd = -1;
-	w.rc = ft_tmpfile_finish(tmp, path, err);   /* renames, or removes tmp */
-	free(tmp);
-	tmp = NULL;
-done:
-	if (f >= 0)
-		H5Fclose(f);
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	if (w.scalar >= 0)
-		H5Sclose(w.scalar);
-	if (w.str >= 0)
-		H5Tclose(w.str);
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
-	free(image);
-	return w.rc;
+	return ft_h5_save_image(path, (size_t)1 << 20, build_results, &w, err);
 }
