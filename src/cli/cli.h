@@ -252,6 +252,10 @@ int cli_store_method(struct ft_model_file *mf, const char *method, size_t method
                      size_t n_diag, const char (*diag_name)[FT_DIAG_NAME],
                      const double *diag);
 
+/* One CSV field, quoted (RFC 4180) when it holds a comma, quote or line
+ * break; NULL writes nothing.  -1 on a write error. */
+int cli_csv_field(FILE *fp, const char *s);
+
 /* What train prints and reports beside the comparison table. */
 struct cli_extras {
 	const char *decomp_model, *decomp_split;

@@ -1159,21 +1159,6 @@ static void mark_points(struct cmp_point *pt, size_t n, int higher)
 
 /* ------------------------------------------------------------- writers */
 
-static void csv_field(FILE *fp, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 static void csv_num(FILE *fp, int defined, double v)
 {
 	if (defined)
@@ -1198,22 +1183,22 @@ static int write_results_csv(struct outdir *o, const struct sweep *sw,
 			const struct run *r = &runs[f * sw->n + s];
 			for (size_t i = 0; r->cmp && i < r->cmp->n; i++) {
 				const struct ft_comparison_row *row = &r->cmp->rows[i];
-				csv_field(fp, sw->s[s].method);
+				cli_csv_field(fp, sw->s[s].method);
 				fputc(',', fp);
-				csv_field(fp, sw->s[s].spec);
+				cli_csv_field(fp, sw->s[s].spec);
 				fprintf(fp, ",%zu,", f + 1);
-				csv_field(fp, row->split);
+				cli_csv_field(fp, row->split);
 				fputc(',', fp);
-				csv_field(fp, row->group);
+				cli_csv_field(fp, row->group);
 				fputc(',', fp);
-				csv_field(fp, row->metric);
+				cli_csv_field(fp, row->metric);
 				fputc(',', fp);
-				csv_field(fp, row->convention);
+				cli_csv_field(fp, row->convention);
 				csv_num(fp, !row->why, row->value);
 				csv_num(fp, !row->ci_why, row->lo);
 				csv_num(fp, !row->ci_why, row->hi);
 				fputc(',', fp);
-				csv_field(fp, row->why ? row->why : "");
+				cli_csv_field(fp, row->why ? row->why : "");
 				fputc('\n', fp);
 			}
 		}
@@ -1234,15 +1219,15 @@ static int write_runs_csv(struct outdir *o, const struct sweep *sw,
 	for (size_t f = 0; f < n_folds; f++)
 		for (size_t s = 0; s < sw->n; s++) {
 			const struct run *r = &runs[f * sw->n + s];
-			csv_field(fp, sw->s[s].method);
+			cli_csv_field(fp, sw->s[s].method);
 			fputc(',', fp);
-			csv_field(fp, sw->s[s].spec);
+			cli_csv_field(fp, sw->s[s].spec);
 			fprintf(fp, ",%zu,%s,%.6f,%zu,%zu,%s,%d,%d,", f + 1,
 			        r->error ? "failed" : "ok", r->seconds, r->n_train, r->n_test,
 			        r->fitted ? ft_solver_name(r->fo.res.solver) : "",
 			        r->fitted ? r->fo.res.iterations : 0,
 			        r->fitted && r->fo.res.converged);
-			csv_field(fp, r->error ? r->error : "");
+			cli_csv_field(fp, r->error ? r->error : "");
 			fputc('\n', fp);
 		}
 	return stage_commit(&a);

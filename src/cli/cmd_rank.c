@@ -1413,19 +1413,6 @@ done:
 	return rc;
 }
 
-/* One CSV field, quoted when it needs to be. */
-static int csv_field(FILE *fp, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r"))
-		return fputs(s, fp) < 0 ? -1 : 0;
-	if (fputc('"', fp) == EOF)
-		return -1;
-	for (; *s; s++)
-		if ((*s == '"' && fputc('"', fp) == EOF) || fputc(*s, fp) == EOF)
-			return -1;
-	return fputc('"', fp) == EOF ? -1 : 0;
-}
-
 /* query,rank,id,score[,group][,relevance], per query by rank; the items
  * past a query's k have an empty rank. */
 static int write_ranked(FILE *fp, const struct ft_rank_data *rd, const double *s,
@@ -1438,14 +1425,14 @@ static int write_ranked(FILE *fp, const struct ft_rank_data *rd, const double *s
 		size_t lo = rd->qoff[q], n = rd->qoff[q + 1] - lo;
 		for (size_t r = 0; r < n; r++) {
 			size_t i = lo + order[lo + r];
-			int e = csv_field(fp, rd->qid[q]);
+			int e = cli_csv_field(fp, rd->qid[q]);
 			if (!e)
 				e = r < kq[q] ? fprintf(fp, ",%zu", r + 1) < 0 : fputc(',', fp) == EOF;
 			if (!e)
 				e = fprintf(fp, ",%zu,%.17g", rd->line[i], s[i]) < 0;
 			if (!e && groups)
 				e = fputc(',', fp) == EOF || (rd->group && rd->group[i] >= 0 &&
-				    csv_field(fp, rd->group_names[rd->group[i]]));
+				    cli_csv_field(fp, rd->group_names[rd->group[i]]));
 			if (!e && has_rel)
 				e = isnan(rd->rel[i]) ? fputc(',', fp) == EOF :
 				    fprintf(fp, ",%.17g", rd->rel[i]) < 0;

@@ -203,21 +203,18 @@ static void write_json(FILE *fp, const struct ft_comparison *c,
 	fprintf(fp, "\n}\n");
 }
 
-static void csv_str(FILE *fp, const char *s)
+int cli_csv_field(FILE *fp, const char *s)
 {
 	if (!s)
-		return;
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', fp);
-			fputc(*s, fp);
-		}
-		fputc('"', fp);
-	} else {
-		fputs(s, fp);
-	}
+		return 0;
+	if (!strpbrk(s, ",\"\n\r"))
+		return fputs(s, fp) < 0 ? -1 : 0;
+	if (fputc('"', fp) == EOF)
+		return -1;
+	for (; *s; s++)
+		if ((*s == '"' && fputc('"', fp) == EOF) || fputc(*s, fp) == EOF)
+			return -1;
+	return fputc('"', fp) == EOF ? -1 : 0;
 }
 
 static void write_csv(FILE *fp, const struct ft_comparison *c)
@@ -227,13 +224,13 @@ static void write_csv(FILE *fp, const struct ft_comparison *c)
 		const struct ft_comparison_row *r = &c->rows[i];
 		const char *f[5] = {r->metric, r->model, r->split, r->group, r->convention};
 		for (int k = 0; k < 5; k++) {
-			csv_str(fp, f[k]);
+			cli_csv_field(fp, f[k]);
 			fputc(',', fp);
 		}
 		if (!r->why)
 			fprintf(fp, "%.17g", r->value);
 		fputc(',', fp);
-		csv_str(fp, r->why);
+		cli_csv_field(fp, r->why);
 		if (!r->ci_why)
 			fprintf(fp, ",%.17g,%.17g\n", r->lo, r->hi);
 		else
