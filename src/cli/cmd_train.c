@@ -46,11 +46,17 @@ static void print_methods(void)
 	printf("\nMethods (stage; parameters with defaults):\n");
 	for (size_t i = 0; i < n; i++) {
 		printf("  %-10s %-4s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
-		for (size_t k = 0; k < m[i].n_params; k++)
-			printf("  %15s%s = %g: %s\n", "", m[i].params[k].name, m[i].params[k].def,
-			       m[i].params[k].help);
+		for (size_t k = 0; k < m[i].n_params; k++) {
+			const struct ft_param_def *p = &m[i].params[k];
+			if (p->choices)
+				printf("  %15s%s = %s (%s): %s\n", "", p->name,
+				       ft_param_choice(p, p->def), p->choices, p->help);
+			else
+				printf("  %15s%s = %g: %s\n", "", p->name, p->def, p->help);
+		}
 	}
-	printf("Example: --method prejudice:eta=25  --method cov-fair:c=0.01\n");
+	printf("Example: --method prejudice:eta=25  --method cov-fair:c=0.01  "
+	       "--method eg:eo:eps=0.05\n");
 }
 
 static char *utc_now(void)
