@@ -1456,12 +1456,8 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
 	ft_fit_diag(out, "newton_iterations", (double)R.newton_iters);
 	diag_lambda(out, &R, lam_best);
 done:
-	if (rc) {
-		ft_linear_model_free(out->model);
-		out->model = NULL;
-		ft_mixture_free(out->mixture);
-		out->mixture = NULL;
-	}
+	if (rc)
+		ft_fit_output_clear(out);
 	free(buf);
 	red_free(&R);
 	return rc;
@@ -1623,12 +1619,8 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 	ft_fit_diag(out, "newton_iterations", (double)R.newton_iters);
 	diag_lambda(out, &R, out->frontier->lambda + chosen * R.m);
 done:
-	if (rc) {
-		ft_linear_model_free(out->model);
-		out->model = NULL;
-		ft_frontier_free(out->frontier);
-		out->frontier = NULL;
-	}
+	if (rc)
+		ft_fit_output_clear(out);
 	ft_frontier_free(fr);
 	free(coef);
 	free(ipt);
