@@ -188,7 +188,7 @@ static struct ft_value auc_table(const double *t, size_t nk, struct sv *v)
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err)
 {
-	size_t ng = d->n_groups, n = d->n, np = 0, nf = 0;
+	size_t ng = d->n_groups, n = d->n, np = 0, nf = 0, nv = n;
 	struct ft_proxy *px = NULL;
 	double *t = NULL, *xs = NULL;
 	struct sv *v = NULL;
@@ -199,11 +199,19 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	if (!d->group || ng < 2)
 		return ft_error_set(err, FT_EINVAL, "proxy report needs a sensitive "
 		                    "attribute with at least two groups");
-	for (size_t c = 0; c < e->n_cols; c++)
-		nf += e->cols[c].role == FT_ROLE_FEATURE ||
-		      (e->use_sensitive && e->cols[c].role == FT_ROLE_SENSITIVE);
+	/* v holds one entry per row (numeric columns) or two per category
+	 * (auc_table: one per category and group), whichever is more: a column
+	 * of IDs has more categories than half the rows */
+	for (size_t c = 0; c < e->n_cols; c++) {
+		int feat = e->cols[c].role == FT_ROLE_FEATURE ||
+		           (e->use_sensitive && e->cols[c].role == FT_ROLE_SENSITIVE);
+		nf += feat;
+		if (feat && e->cols[c].type == FT_CATEGORICAL &&
+		    2 * (e->cols[c].n_cats + 1) > nv)
+			nv = 2 * (e->cols[c].n_cats + 1);
+	}
 	px = calloc(nf ? nf : 1, sizeof *px);
-	v = malloc((n ? n : 1) * sizeof *v);
+	v = malloc((nv ? nv : 1) * sizeof *v);
 	xs = malloc((n ? n : 1) * sizeof *xs);
 	if (!px || !v || !xs)
 		goto done;

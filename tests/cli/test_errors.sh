@@ -69,3 +69,9 @@ cut -d, -f1,3- "$TMP/ok.csv" >"$TMP/noage.csv"
 expect_error err_predict_missing_column 1 "noage.csv.*'age'" "$P" -- "$FT" predict --model "$TMP/good.h5" --data "$TMP/noage.csv" --out "$P"
 # predict into an unwritable place
 expect_error err_predict_out 1 "nodir/p.csv" "" -- "$FT" predict --model "$TMP/good.h5" --data "$TMP/ok.csv" --out "$TMP/nodir/p.csv"
+
+# A 3-row file whose categorical column has a value a row: the proxy report
+# once overflowed its buffer (two entries per category, one per row)
+printf 'id,sex,y\na,F,1\nb,M,0\nc,F,0\n' > "$TMP/three.csv"
+check tiny_id_column "$FT" train --quiet --data "$TMP/three.csv" --target y --positive 1 \
+	--sensitive sex --split 0 --bootstrap 0 --permutations 0 --out "$TMP/three.h5"

@@ -119,3 +119,10 @@ check adult_audit "$FT" audit --data "$TMP/adult_preds.csv" --label income --pos
 	--score score --sensitive sex --privileged Male --bootstrap 200 --report "$TMP/adult_audit.csv"
 # audit keeps the rows with missing features (predict imputed them): 16,281
 grep -q "16281 rows read, 16281 measured" "$TMP/out" && pass adult_audit_rows || fail adult_audit_rows "$(head -2 "$TMP/out")"
+
+# COMPAS as shipped, with its ID, name and date columns as categorical
+# features: the proxy report once wrote past a buffer sized by rows (two
+# entries per category of a column with more categories than half the rows)
+check compas_as_shipped_proxies "$FT" train --quiet --data "$DATA/compas/compas-scores-two-years.csv" \
+	--target two_year_recid --positive 0 --sensitive sex --missing impute --drop violent_recid \
+	--bootstrap 0 --permutations 0 --out "$TMP/compas_raw.h5"

@@ -156,6 +156,38 @@ static void test_proxy_partial_by_hand(void)
 	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == FT_EINVAL);
 }
 
+/* An ID-like column: 4 rows, 4 distinct categories, two groups.  The
+ * AUC table needs two entries per category (8) where there are 4 rows: the
+ * buffer sized by rows overflowed here (COMPAS as shipped, a 3-row CSV). */
+static void test_proxy_more_categories_than_rows(void)
+{
+	enum { N = 4, K = 4 };
+	double num[N] = {0, 1, 2, 3}, w[N] = {1, 1, 1, 1};
+	int32_t code[N] = {1, 2, 3, 4}, grp[N] = {0, 1, 0, 1};
+	struct ft_dataset d;
+	struct ft_encoder e;
+	struct ft_column cols[2];
+	char *names[2] = {"x", "id"};
+	struct ft_proxy *px = NULL;
+	size_t np = 0;
+	struct ft_error err = {0};
+
+	memset(&d, 0, sizeof d);
+	d.n = N; d.p = 1 + K; d.n_num = 1; d.num = num; d.n_cat = 1; d.code = code;
+	d.w = w; d.group = grp; d.n_groups = 2;
+	encoder(&e, cols, names);
+	cols[1].n_cats = K;
+	e.n_features = 1 + K;
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	T_CHECK(np == 2);
+	if (np == 2) {
+		/* each category holds one row: it determines the group */
+		T_NEAR(px[1].nmi, 1.0, 1e-15);
+		T_NEAR(px[1].auc.value, 1.0, 1e-15);
+	}
+	free(px);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -196,5 +228,6 @@ int main(void)
 	T_RUN(test_decomposition_errors);
 	T_RUN(test_proxy_perfect_and_independent);
 	T_RUN(test_proxy_partial_by_hand);
+	T_RUN(test_proxy_more_categories_than_rows);
 	return t_done();
 }
