@@ -1,17 +1,27 @@
 # fairtrain - one Makefile, objects in build/, header dependencies by -MMD -MP.
 #
-#   make                 build/fairtrain and build/libfairtrain.a
+#   make                 build/fairtrain, build/libfairtrain.so (with its soname
+#                        links) and build/libfairtrain.a
 #   make test            unit and CLI tests; last line "N passed, N failed"
 #   make SANITIZE=1 test the same under ASan + UBSan (objects in build/san/)
-#   make demo            synthetic data -> train -> summary (README quick start)
-#   make bench           fairtrain vs liblinear-train on Adult
+#   make demo            synthetic data -> compare -> summary (README quick start)
+#   make bench           fairtrain against its peers (liblinear, numpy ports)
 #   make deps            install missing Debian packages (scripts/install-deps.sh)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, fairtrain.pc
+#
+# CFLAGS and LDFLAGS given on the command line replace only the optimisation
+# and debugging flags (default -O2 -g): the flags the build needs (language
+# level, warnings, include paths, OpenMP, -fPIC, hidden visibility) are in
+# FT_CFLAGS and always used.
 
 CC      ?= cc
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
 PKGS    := hdf5 openblas lapacke nettle
 SANITIZE ?= 0
+
+VERSION   := 0.2.0
+SOVERSION := 0
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
@@ -28,12 +38,16 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  ?= $(OPT)
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -fopenmp -MMD -MP
-LDFLAGS += $(SANFLAGS) -fopenmp
+# Library objects are position-independent (one set of objects for the
+# shared and the static library) and hidden: only what include/fairtrain.h
+# marks FT_API is exported from libfairtrain.so.
+FT_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -fopenmp -MMD -MP \
+             -fPIC -fvisibility=hidden
+FT_LDFLAGS := $(SANFLAGS) -fopenmp
 LDLIBS  := $(PKG_LIBS) -lcsv -lm
 
-LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+LIB_SRC := $(sort $(filter-out src/cli/% src/python/%,$(wildcard src/*/*.c)))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -44,30 +58,43 @@ BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 LIB := $(BUILD)/libfairtrain.a
+SONAME := libfairtrain.so.$(SOVERSION)
+SHLIB := $(BUILD)/libfairtrain.so.$(VERSION)
 BIN := $(BUILD)/fairtrain
 
 .PHONY: all test demo bench deps install uninstall clean check-deps tests-bin bench-bin
-all: $(BIN) $(LIB)
+all: $(BIN) $(LIB) $(SHLIB)
 
 $(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+# -z defs: every symbol the library uses must come from a library it names.
+$(SHLIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,defs $(FT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sf libfairtrain.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libfairtrain.so
+
+# The command is a front end of the shared library: it sees only the public
+# API (a call to anything else fails to link).  $ORIGIN finds the library
+# beside it in build/ and in PREFIX/lib once installed.
+$(BIN): $(CLI_OBJ) $(SHLIB)
+	$(CC) $(FT_LDFLAGS) $(LDFLAGS) -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' -o $@ $(CLI_OBJ) \
+		-L$(BUILD) -l:$(SONAME) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(FT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(FT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Install what is missing first, then build (a sub-make re-reads pkg-config).
 check-deps:
@@ -93,14 +120,21 @@ bench: check-deps
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/bench.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fairtrain
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libfairtrain.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libfairtrain.so.$(VERSION)
+	ln -sf libfairtrain.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libfairtrain.so
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libfairtrain.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|' scripts/fairtrain.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/fairtrain.pc
 	install -m 644 include/fairtrain.h $(DESTDIR)$(PREFIX)/include/fairtrain.h
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/fairtrain $(DESTDIR)$(PREFIX)/lib/libfairtrain.a \
-	      $(DESTDIR)$(PREFIX)/include/fairtrain.h
+	rm -f $(DESTDIR)$(PREFIX)/bin/fairtrain $(DESTDIR)$(LIBDIR)/libfairtrain.a \
+	      $(DESTDIR)$(LIBDIR)/libfairtrain.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libfairtrain.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/fairtrain.pc $(DESTDIR)$(PREFIX)/include/fairtrain.h
 
 clean:
 	rm -rf build

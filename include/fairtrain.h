@@ -25,7 +25,26 @@
 extern "C" {
 #endif
 
-#define FT_VERSION "0.1.0"
+/* Every function of this header is exported from libfairtrain.so; nothing
+ * else is (the library is built with hidden visibility). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define FT_API __attribute__((visibility("default")))
+#else
+#define FT_API
+#endif
+
+#define FT_VERSION "0.2.0"
+#define FT_VERSION_NUMBER 200   /* major * 10000 + minor * 100 + patch */
+
+/* The library's version at run time (FT_VERSION is the header's). */
+FT_API const char *ft_version(void);
+FT_API int ft_version_number(void);
+/* Threads of the row sums and resamples (OpenMP): n > 0 sets them, n <= 0
+ * keeps OpenMP's default (OMP_NUM_THREADS, else one per core).  Models and
+ * measurements are bitwise the same for any number.  Also pins OpenBLAS to
+ * one thread (its calls are small), which every verb does on first use. */
+FT_API void ft_set_threads(int n);
+FT_API int ft_get_threads(void);
 
 /* ------------------------------------------------------------------ errors */
 
@@ -49,12 +68,12 @@ struct ft_error {
 
 /* Fill err (when not NULL) with code and a printf-style message; return code.
  * Keeps the first error: a message already set is not overwritten. */
-int ft_error_set(struct ft_error *err, int code, const char *fmt, ...)
+FT_API int ft_error_set(struct ft_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Clear err so that the next ft_error_set takes. */
-void ft_error_clear(struct ft_error *err);
+FT_API void ft_error_clear(struct ft_error *err);
 /* A static English name for a code ("parse error", ...). */
-const char *ft_strerror(int code);
+FT_API const char *ft_strerror(int code);
 
 /* ------------------------------------------------------------ random numbers */
 
@@ -63,16 +82,16 @@ const char *ft_strerror(int code);
 struct ft_rng {
 	uint64_t s[4];
 };
-void ft_rng_seed(struct ft_rng *r, uint64_t seed);
-uint64_t ft_rng_next(struct ft_rng *r);
-double ft_rng_uniform(struct ft_rng *r);            /* [0, 1) */
-double ft_rng_normal(struct ft_rng *r);             /* N(0, 1), Box-Muller */
-uint64_t ft_rng_below(struct ft_rng *r, uint64_t n);/* uniform in [0, n), unbiased */
+FT_API void ft_rng_seed(struct ft_rng *r, uint64_t seed);
+FT_API uint64_t ft_rng_next(struct ft_rng *r);
+FT_API double ft_rng_uniform(struct ft_rng *r);            /* [0, 1) */
+FT_API double ft_rng_normal(struct ft_rng *r);             /* N(0, 1), Box-Muller */
+FT_API uint64_t ft_rng_below(struct ft_rng *r, uint64_t n);/* uniform in [0, n), unbiased */
 
 /* ------------------------------------------------------------------- hashing */
 
 /* Lower-case hex SHA-256 of a whole file into hex[65]. */
-int ft_sha256_file(const char *path, char hex[65], struct ft_error *err);
+FT_API int ft_sha256_file(const char *path, char hex[65], struct ft_error *err);
 
 /* --------------------------------------------------------------- raw tables */
 
@@ -88,7 +107,7 @@ struct ft_read_opts {
 	size_t n_missing;
 };
 /* Defaults: ',' delimiter, header = 1, no skip, default missing tokens. */
-void ft_read_opts_init(struct ft_read_opts *o);
+FT_API void ft_read_opts_init(struct ft_read_opts *o);
 
 /* The distinct values of one table column, in order of first appearance
  * (row by row); every value occurs in at least one cell of the column. */
@@ -119,16 +138,16 @@ struct ft_table {
  * data rows is FT_EDATA.  Repeated header names are renamed as pandas does
  * ("decile_score.1"), since COMPAS as distributed has two; names given in
  * o->names must be unique. */
-int ft_table_read(const char *path, const struct ft_read_opts *o,
+FT_API int ft_table_read(const char *path, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err);
-void ft_table_free(struct ft_table *t);
+FT_API void ft_table_free(struct ft_table *t);
 /* Cell text, or NULL when missing (t->cell[row * t->n_cols + col] is its
  * value id). */
-const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col);
+FT_API const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col);
 /* Column index by name, or -1. */
-long ft_table_col(const struct ft_table *t, const char *name);
+FT_API long ft_table_col(const struct ft_table *t, const char *name);
 /* A new table made of the given rows of t (copied). */
-int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
+FT_API int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err);
 
 /* Row filters ("--filter 'days_b_screening_arrest<=30'"), for the
@@ -141,11 +160,11 @@ struct ft_filter {
 };
 /* Parse "COL==V", "COL!=V", "COL<V", "COL<=V", "COL>V", "COL>=V".  == and !=
  * compare text; the others compare numbers (V must be a number). */
-int ft_filter_parse(const char *expr, struct ft_filter *f, struct ft_error *err);
+FT_API int ft_filter_parse(const char *expr, struct ft_filter *f, struct ft_error *err);
 /* Keep the rows that pass every filter (a missing cell passes none); a cell
  * that is not a number under <, <=, >, >= is an error naming file, line and
  * column.  *n_removed counts the rows dropped. */
-int ft_table_filter(const struct ft_table *t, const struct ft_filter *f, size_t n,
+FT_API int ft_table_filter(const struct ft_table *t, const struct ft_filter *f, size_t n,
                     struct ft_table **out, size_t *n_removed, struct ft_error *err);
 
 /* ----------------------------------------------------------- column roles */
@@ -177,11 +196,11 @@ struct ft_spec {
 	int raw_numeric;             /* 1: numeric features are not standardized
 	                                (mean 0, sd 1 are stored) */
 };
-void ft_spec_init(struct ft_spec *s);
+FT_API void ft_spec_init(struct ft_spec *s);
 
 /* Split a table in two, stratified by (target value, group), deterministic
  * for a seed.  test_frac in (0, 1). */
-int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
+FT_API int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
                    double test_frac, uint64_t seed, struct ft_table **train,
                    struct ft_table **test, struct ft_error *err);
 /* Assign every row of t to one of k folds (fold[i] in 0 .. k-1; fold has
@@ -191,7 +210,7 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
  * continuing where the last stopped, so that fold sizes differ by at most
  * one overall and within every stratum.  Deterministic for a seed.
  * FT_EINVAL for k < 2 or an unknown column, FT_EDATA for k > rows. */
-int ft_table_kfold(const struct ft_table *t, const struct ft_spec *s,
+FT_API int ft_table_kfold(const struct ft_table *t, const struct ft_spec *s,
                    size_t k, uint64_t seed, uint32_t *fold,
                    struct ft_error *err);
 
@@ -269,9 +288,9 @@ struct ft_encode_stats {
 /* Learn the preprocessing from a training table: column roles, type
  * detection (numeric when every non-missing value is a finite number), sorted
  * categories, means and standard deviations, groups. */
-int ft_encoder_fit(const struct ft_table *train, const struct ft_spec *s,
+FT_API int ft_encoder_fit(const struct ft_table *train, const struct ft_spec *s,
                    struct ft_encoder **out, struct ft_error *err);
-void ft_encoder_free(struct ft_encoder *e);
+FT_API void ft_encoder_free(struct ft_encoder *e);
 /* How ft_encoder_apply treats rows.
  * TRAIN: target (and sensitive columns, when the encoder has them) must be
  *   present; rows with a missing target, sensitive value or weight, or an
@@ -284,15 +303,15 @@ enum ft_apply_mode { FT_APPLY_PREDICT = 0, FT_APPLY_TRAIN = 1 };
 
 /* Apply it to any table with the same columns (by name, in any order; extra
  * columns are ignored). */
-int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
+FT_API int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
                      int mode, struct ft_dataset **out,
                      struct ft_encode_stats *st, struct ft_error *err);
-void ft_dataset_free(struct ft_dataset *d);
+FT_API void ft_dataset_free(struct ft_dataset *d);
 /* Dense copy of row i (p doubles) - for tests and export, not for training. */
-void ft_dataset_row(const struct ft_dataset *d, size_t i, double *x);
+FT_API void ft_dataset_row(const struct ft_dataset *d, size_t i, double *x);
 /* Write the design matrix as libsvm/SVMlight ("1 3:0.5 7:1"), 1-based feature
  * indices, label +1/-1.  Atomic like every file write. */
-int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
+FT_API int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
                             struct ft_error *err);
 
 /* ------------------------------------------------------------ optimisation */
@@ -318,7 +337,7 @@ struct ft_solver_opts {
 	size_t lbfgs_m;        /* memory, default 10 */
 	size_t dense_max_dim;  /* AUTO uses Newton+Cholesky up to this dim, default 2000 */
 };
-void ft_solver_opts_init(struct ft_solver_opts *o);
+FT_API void ft_solver_opts_init(struct ft_solver_opts *o);
 
 struct ft_solver_result {
 	int solver;            /* the one used */
@@ -327,12 +346,12 @@ struct ft_solver_result {
 	double grad_norm;      /* final ||g||_2 */
 	int converged;
 };
-const char *ft_solver_name(int solver);
+FT_API const char *ft_solver_name(int solver);
 
 /* Minimise obj from x (in place).  Not converging within max_iter is not an
  * error: res->converged says so.  NaN in f or g is FT_ENUMERIC; on error x
  * holds the last accepted iterate. */
-int ft_minimize(const struct ft_objective *obj, double *x,
+FT_API int ft_minimize(const struct ft_objective *obj, double *x,
                 const struct ft_solver_opts *o, struct ft_solver_result *res,
                 struct ft_error *err);
 
@@ -357,13 +376,13 @@ struct ft_linear_model {
 	double *group_coef;    /* n_groups * p, or NULL */
 	double *group_intercept; /* n_groups, or NULL */
 };
-void ft_linear_model_free(struct ft_linear_model *m);
+FT_API void ft_linear_model_free(struct ft_linear_model *m);
 /* Raw scores x.w + b for every row of d (n doubles); per-group models use
  * each row's group (NaN where d->group is NULL or -1). */
-void ft_linear_decision(const struct ft_linear_model *m,
+FT_API void ft_linear_decision(const struct ft_linear_model *m,
                         const struct ft_dataset *d, double *out);
 /* Probabilities sigmoid(x.w + b). */
-void ft_linear_predict_proba(const struct ft_linear_model *m,
+FT_API void ft_linear_predict_proba(const struct ft_linear_model *m,
                              const struct ft_dataset *d, double *out);
 
 /* Weighted L2 logistic regression, the objective of scikit-learn's
@@ -374,24 +393,24 @@ struct ft_logreg_params {
 	int fit_intercept;     /* default 1 */
 	struct ft_solver_opts solver;
 };
-void ft_logreg_params_init(struct ft_logreg_params *p);
+FT_API void ft_logreg_params_init(struct ft_logreg_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
-const char *ft_logreg_check(const struct ft_logreg_params *p);
+FT_API const char *ft_logreg_check(const struct ft_logreg_params *p);
 
 /* The logistic objective as a vtable, over x = (beta[0..p-1], b): dim is
  * always p + 1; with fit_intercept = 0 the objective adds b^2/2 instead of
  * using b, which pins b at 0.  Sums are taken over blocks of rows
  * (ft_logreg_block).  d is borrowed and must outlive obj; ctx is allocated;
  * free with ft_logreg_objective_free.  Sample weights are d->w times C. */
-int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
+FT_API int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
                         struct ft_objective *obj, struct ft_error *err);
-void ft_logreg_objective_free(struct ft_objective *obj);
+FT_API void ft_logreg_objective_free(struct ft_objective *obj);
 /* Partial sums over rows [lo, hi): adds C*sum w_i loss_i to *f and its
  * gradient to g (p+1 entries; g may be NULL).  No regulariser. */
-void ft_logreg_block(const struct ft_dataset *d, size_t lo, size_t hi,
+FT_API void ft_logreg_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, double C, double *f, double *g);
 
-int ft_logreg_fit(const struct ft_dataset *d, const struct ft_logreg_params *p,
+FT_API int ft_logreg_fit(const struct ft_dataset *d, const struct ft_logreg_params *p,
                   struct ft_linear_model **out, struct ft_solver_result *res,
                   struct ft_error *err);
 
@@ -413,7 +432,7 @@ enum ft_metric {
 	FT_N_METRICS
 };
 /* "count", "selection_rate", "tpr", ... (snake case, stable: used in files). */
-const char *ft_metric_name(int metric);
+FT_API const char *ft_metric_name(int metric);
 
 /* A value that may be undefined.  why == NULL when defined; otherwise value
  * is NaN and why is the reason ("no positive labels in group").  The reason
@@ -448,7 +467,7 @@ struct ft_eval_input {
 	                                     pos[i] must be in [0, 1]. */
 	size_t ece_bins;                  /* 10 */
 };
-void ft_eval_input_init(struct ft_eval_input *in);
+FT_API void ft_eval_input_init(struct ft_eval_input *in);
 
 /* Metrics overall (row 0) and per group (row 1 + g). */
 struct ft_group_table {
@@ -456,9 +475,9 @@ struct ft_group_table {
 	struct ft_value *v;               /* (n_groups + 1) * FT_N_METRICS */
 };
 #define FT_GT(t, row, metric) ((t)->v[(size_t)(row) * FT_N_METRICS + (metric)])
-int ft_group_metrics(const struct ft_eval_input *in, struct ft_group_table **out,
+FT_API int ft_group_metrics(const struct ft_eval_input *in, struct ft_group_table **out,
                      struct ft_error *err);
-void ft_group_table_free(struct ft_group_table *t);
+FT_API void ft_group_table_free(struct ft_group_table *t);
 
 /* Fairness summaries, each under one or more conventions. */
 enum ft_fairness {
@@ -485,8 +504,8 @@ enum ft_convention {
 	FT_CONV_INDIVIDUAL,      /* "individual": inequality indices over rows */
 	FT_N_CONV
 };
-const char *ft_fairness_name(int f);      /* "demographic_parity_difference", ... */
-const char *ft_convention_name(int c);    /* "between_groups", ... */
+FT_API const char *ft_fairness_name(int f);      /* "demographic_parity_difference", ... */
+FT_API const char *ft_convention_name(int c);    /* "between_groups", ... */
 
 struct ft_summary {
 	int metric;              /* enum ft_fairness */
@@ -505,17 +524,17 @@ struct ft_summary_table {
  * in->privileged >= 0; GEI/Theil under "individual" only), with bootstrap
  * percentile intervals from n_bootstrap resamples of the rows (0 = none).
  * Resamples draw confusion counts, not rows, wherever the metric allows. */
-int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
+FT_API int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
                           uint64_t seed, double level,
                           struct ft_summary_table **out, struct ft_error *err);
-void ft_summary_table_free(struct ft_summary_table *t);
+FT_API void ft_summary_table_free(struct ft_summary_table *t);
 
 /* Permutation test (as LiFT): the gap metric(group a) - metric(group b) of a
  * rate metric (selection rate, TPR, FPR, TNR, FNR, PPV, NPV, accuracy,
  * base rate) and the two-sided p-value (1 + #{|perm gap| >= |gap|}) /
  * (1 + n_perm) over n_perm random reassignments of the rows of a and b to
  * the two groups, sizes kept. */
-int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
+FT_API int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
                         size_t b, size_t n_perm, uint64_t seed,
                         struct ft_value *gap, double *p_value,
                         struct ft_error *err);
@@ -524,7 +543,7 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
  * against group b, contribution_j = beta_j (mean x_j in a - mean x_j in b);
  * the contributions add up to the gap in mean decision value x.beta + b.
  * Means are weighted by d->w. contrib has d->p entries. */
-int ft_gap_decomposition(const struct ft_linear_model *m,
+FT_API int ft_gap_decomposition(const struct ft_linear_model *m,
                          const struct ft_dataset *d, size_t a, size_t b,
                          double *contrib, double *gap, struct ft_error *err);
 
@@ -537,7 +556,7 @@ struct ft_proxy {
 	double mi, nmi;          /* mutual information, and / H(group) */
 	struct ft_value auc;     /* two groups only */
 };
-int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
+FT_API int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err);
 
 /* ------------------------------------------ ranking metrics and re-ranking */
@@ -551,40 +570,40 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 
 /* The ranking by score: stable descending sort (equal scores keep item
  * order), order gets n entries.  A NaN score is FT_EINVAL. */
-int ft_rank_order(const double *score, size_t n, size_t *order,
+FT_API int ft_rank_order(const double *score, size_t n, size_t *order,
                   struct ft_error *err);
 
 /* NDCG@k = DCG@k / IDCG@k, DCG@k = sum over ranks r = 1 .. min(k, n) of
  * (2^rel - 1) / log2(1 + r); IDCG@k is the DCG@k of the ideal ordering (rel
  * descending).  k = 0 means k = n.  Undefined when IDCG@k = 0 ("no relevant
  * items") or n = 0. */
-int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
+FT_API int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
             struct ft_value *out, struct ft_error *err);
 /* Precision@k = #{relevant items (rel > 0) in the top min(k, n)} / k (a
  * ranking shorter than k counts the missing ranks as not relevant, as
  * trec_eval does).  k = 0 means k = n.  Undefined when n = 0. */
-int ft_precision(const double *rel, const size_t *order, size_t n, size_t k,
+FT_API int ft_precision(const double *rel, const size_t *order, size_t n, size_t k,
                  struct ft_value *out, struct ft_error *err);
 /* Kendall's tau-b between two score vectors (ties in either count as in
  * scipy.stats.kendalltau), O(n log n).  Undefined when n < 2 or either
  * vector is constant. */
-int ft_kendall_tau(const double *a, const double *b, size_t n,
+FT_API int ft_kendall_tau(const double *a, const double *b, size_t n,
                    struct ft_value *out, struct ft_error *err);
 /* The same between two rankings of the same n items (no ties: tau-a). */
-int ft_kendall_tau_orders(const size_t *order_a, const size_t *order_b,
+FT_API int ft_kendall_tau_orders(const size_t *order_a, const size_t *order_b,
                           size_t n, struct ft_value *out, struct ft_error *err);
 
 /* Exposure of the item at rank r: 1 / log2(1 + r) (the DCG discount;
  * Singh & Joachims 2018).  exposure[g] (n_groups entries) is the mean
  * exposure of group g's items, undefined for a group without items.  Items
  * of unknown group keep their ranks but count for no group. */
-int ft_group_exposure(const int32_t *group, const size_t *order, size_t n,
+FT_API int ft_group_exposure(const int32_t *group, const size_t *order, size_t n,
                       size_t n_groups, struct ft_value *exposure,
                       struct ft_error *err);
 /* DELTR's exposure ratio (Zehlike & Castillo, WWW 2020): mean exposure of
  * the protected group's items / mean exposure of the items of every other
  * known group.  Below 1: the protected group is seen less. */
-int ft_exposure_ratio(const int32_t *group, const size_t *order, size_t n,
+FT_API int ft_exposure_ratio(const int32_t *group, const size_t *order, size_t n,
                       size_t n_groups, int32_t protected_group,
                       struct ft_value *out, struct ft_error *err);
 
@@ -595,14 +614,14 @@ int ft_exposure_ratio(const int32_t *group, const size_t *order, size_t n,
  * skew[g] = ln(p_g@k / target[g]), p_g@k = group g's share of the top k
  * (k clipped to the number of items; k >= 1); undefined when group g is
  * absent from the top k (log 0) or target[g] = 0. */
-int ft_skew(const int32_t *group, const size_t *order, size_t n,
+FT_API int ft_skew(const int32_t *group, const size_t *order, size_t n,
             size_t n_groups, const double *target, size_t k,
             struct ft_value *skew, struct ft_error *err);
 /* NDKL = (1/Z) sum_{i=1..N} KL(D_i || target) / log2(i + 1), Z = sum_{i=1..N}
  * 1 / log2(i + 1), D_i the group shares of the top i, KL in nats with
  * 0 ln 0 = 0.  Undefined without items of known group or when a group in
  * the ranking has target 0 (infinite divergence). */
-int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
+FT_API int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
             size_t n_groups, const double *target, struct ft_value *out,
             struct ft_error *err);
 
@@ -620,8 +639,8 @@ int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
  * bottom.  src/metrics/ranking.c says where this follows the authors' code
  * and where the paper.  Undefined when S = 0, S = N, N < step or Z = 0. */
 enum ft_rank_fair { FT_RF_RND = 0, FT_RF_RKL, FT_RF_RRD, FT_N_RANK_FAIR };
-const char *ft_rank_fair_name(int measure);   /* "rnd", "rkl", "rrd" */
-int ft_rank_fairness(int measure, const int32_t *group, const size_t *order,
+FT_API const char *ft_rank_fair_name(int measure);   /* "rnd", "rkl", "rrd" */
+FT_API int ft_rank_fairness(int measure, const int32_t *group, const size_t *order,
                      size_t n, size_t n_groups, int32_t protected_group,
                      size_t step, struct ft_value *out, struct ft_error *err);
 
@@ -641,27 +660,27 @@ struct ft_pairwise {
 	struct ft_value *row;      /* n_groups */
 	struct ft_value gap, inter_gap, intra_gap;
 };
-int ft_pairwise_accuracy(const double *rel, const int32_t *group,
+FT_API int ft_pairwise_accuracy(const double *rel, const int32_t *group,
                          const size_t *order, size_t n, size_t n_groups,
                          struct ft_pairwise **out, struct ft_error *err);
-void ft_pairwise_free(struct ft_pairwise *pw);
+FT_API void ft_pairwise_free(struct ft_pairwise *pw);
 
 /* The mean over queries of the values that are defined; *n_defined (may be
  * NULL) counts them.  None defined: undefined ("no queries" or "undefined
  * in every query"). */
-void ft_query_mean(const struct ft_value *v, size_t n, struct ft_value *out,
+FT_API void ft_query_mean(const struct ft_value *v, size_t n, struct ft_value *out,
                    size_t *n_defined);
 
 /* FA*IR (Zehlike et al., CIKM 2017).  A prefix of length i with t protected
  * items passes the ranked group fairness test when F(t; i, p) > alpha (F the
  * binomial CDF); the table m[i-1] = min{t : F(t; i, p) > alpha}, i = 1..k,
  * is the fewest protected items the top i must hold.  p, alpha in (0, 1). */
-int ft_fair_mtable(size_t k, double p, double alpha, size_t *m,
+FT_API int ft_fair_mtable(size_t k, double p, double alpha, size_t *m,
                    struct ft_error *err);
 /* Exact probability that a ranking whose items are protected i.i.d. with
  * probability p fails the table at some position 1..k (dynamic programming
  * over the protected count, O(k^2)). */
-int ft_fair_fail_prob(const size_t *m, size_t k, double p, double *prob,
+FT_API int ft_fair_fail_prob(const size_t *m, size_t k, double p, double *prob,
                       struct ft_error *err);
 /* The multiple-testing adjustment: alpha_c <= alpha, the largest level
  * whose table fails a fair ranking with probability <= alpha (the failure
@@ -669,7 +688,7 @@ int ft_fair_fail_prob(const size_t *m, size_t k, double p, double *prob,
  * chance; alpha_c = alpha when the table of alpha already keeps it).  m
  * (k entries) and fail (may be NULL) get that table and its failure
  * probability. */
-int ft_fair_adjust_alpha(size_t k, double p, double alpha, double *alpha_c,
+FT_API int ft_fair_adjust_alpha(size_t k, double p, double alpha, double *alpha_c,
                          size_t *m, double *fail, struct ft_error *err);
 /* The FA*IR top-k: the best remaining item by score, unless the table
  * needs a protected item at this rank, then the best protected one; equal
@@ -678,12 +697,12 @@ int ft_fair_adjust_alpha(size_t k, double p, double alpha, double *alpha_c,
  * classes items keep their score order (stable).  out gets k <= n item
  * indices.  m must be a table: m[0] <= 1, m[i] <= m[i-1] + 1.  Too few
  * protected items for the table is FT_EDATA. */
-int ft_fair_rerank(const double *score, const int32_t *group, size_t n,
+FT_API int ft_fair_rerank(const double *score, const int32_t *group, size_t n,
                    int32_t protected_group, const size_t *m, size_t k,
                    size_t *out, struct ft_error *err);
 /* Table (adjusted when adjust = 1) and re-ranking in one call; *alpha_used
  * (may be NULL) gets the level the table was made with. */
-int ft_fair_topk(const double *score, const int32_t *group, size_t n,
+FT_API int ft_fair_topk(const double *score, const int32_t *group, size_t n,
                  int32_t protected_group, size_t k, double p, double alpha,
                  int adjust, size_t *out, double *alpha_used,
                  struct ft_error *err);
@@ -701,21 +720,21 @@ int ft_fair_topk(const double *score, const int32_t *group, size_t n,
  * then the lower group index; exhausted groups drop out, and when no group
  * qualifies the best remaining item is taken. */
 enum ft_det { FT_DET_GREEDY = 0, FT_DET_CONS, FT_DET_RELAXED, FT_N_DET };
-const char *ft_det_name(int algo);            /* "det_greedy", ... */
+FT_API const char *ft_det_name(int algo);            /* "det_greedy", ... */
 /* Per-group lists: score[g][0 .. len[g]-1] sorted descending.  Rank r gets
  * item out_index[r] of group out_group[r]; k <= total items. */
-int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
+FT_API int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
                   const size_t *len, const double *p, size_t k,
                   size_t *out_group, size_t *out_index, struct ft_error *err);
 /* The same on n items with scores and groups (every group known); out gets
  * k item indices.  Within a group items keep their stable score order. */
-int ft_det_rerank_items(int algo, const double *score, const int32_t *group,
+FT_API int ft_det_rerank_items(int algo, const double *score, const int32_t *group,
                         size_t n, size_t n_groups, const double *p, size_t k,
                         size_t *out, struct ft_error *err);
 /* Geyik's InfeasibleIndex: the number of prefixes i = 1 .. min(k, N) of the
  * ranking of known-group items in which some group g has fewer than
  * floor(i p[g]) items. */
-int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
+FT_API int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
                         size_t n_groups, const double *p, size_t k,
                         size_t *count, struct ft_error *err);
 
@@ -743,11 +762,11 @@ struct ft_comparison {
 	double threshold;        /* yhat = score >= threshold */
 };
 /* Append one row (all strings copied; why / ci_why may be NULL). */
-int ft_comparison_add(struct ft_comparison *c, const char *metric,
+FT_API int ft_comparison_add(struct ft_comparison *c, const char *metric,
                       const char *model, const char *split, const char *group,
                       const char *convention, struct ft_value v,
                       struct ft_value lo, struct ft_value hi);
-void ft_comparison_free(struct ft_comparison *c);   /* frees rows and c */
+FT_API void ft_comparison_free(struct ft_comparison *c);   /* frees rows and c */
 /* Permutation tests (ft_permutation_test, n_perm reassignments, seed
  * c->seed) of the selection-rate, TPR, FPR and accuracy gaps between two
  * groups: the privileged group and the other group farthest from it in
@@ -755,14 +774,14 @@ void ft_comparison_free(struct ft_comparison *c);   /* frees rows and c */
  * and lowest selection rate.  Appends, per metric M, rows "M_gap" (the gap
  * a - b) and "M_gap_p_value", with group "A vs B" and convention
  * "permutation_test".  Fewer than two groups with rows: nothing is added. */
-int ft_comparison_permutation(struct ft_comparison *c, const char *model,
+FT_API int ft_comparison_permutation(struct ft_comparison *c, const char *model,
                               const char *split, const struct ft_eval_input *in,
                               size_t n_perm, struct ft_error *err);
 /* Measure one model on one split and append its rows: every per-group
  * metric for "overall" and each group, then every fairness summary with its
  * bootstrap interval (c->n_bootstrap resamples, c->seed, c->level;
  * in->threshold should equal c->threshold). */
-int ft_comparison_measure(struct ft_comparison *c, const char *model,
+FT_API int ft_comparison_measure(struct ft_comparison *c, const char *model,
                           const char *split, const struct ft_eval_input *in,
                           struct ft_error *err);
 
@@ -773,7 +792,7 @@ int ft_comparison_measure(struct ft_comparison *c, const char *model,
  * function.  `train --method NAME:k=v,...`, `--help` and the model file all
  * read the table. */
 enum ft_stage { FT_STAGE_PRE = 0, FT_STAGE_IN, FT_STAGE_POST };
-const char *ft_stage_name(int stage);     /* "pre", "in", "post" */
+FT_API const char *ft_stage_name(int stage);     /* "pre", "in", "post" */
 
 #define FT_MAX_PARAMS 8
 #define FT_MAX_DIAG 48
@@ -792,7 +811,7 @@ struct ft_param_def {
 };
 /* The name of choice `index` of p (NULL when p is not a choice parameter
  * or index is out of range); points into p->choices' static storage copy. */
-const char *ft_param_choice(const struct ft_param_def *p, double index);
+FT_API const char *ft_param_choice(const struct ft_param_def *p, double index);
 
 /* What a fit function gets (all borrowed). */
 struct ft_fit_input {
@@ -820,7 +839,7 @@ struct ft_mixture {
 	double *weight;                  /* k, >= 0, summing to 1 */
 	struct ft_linear_model **h;      /* k, owned */
 };
-void ft_mixture_free(struct ft_mixture *mx);
+FT_API void ft_mixture_free(struct ft_mixture *mx);
 
 /* Group-specific randomized thresholds on a base model's score s (Hardt et
  * al. 2016; Fairlearn's ThresholdOptimizer): for a row of group g,
@@ -832,7 +851,7 @@ struct ft_thresholds {
 	size_t n_groups;
 	double *t0, *t1, *p, *q, *c;     /* n_groups each */
 };
-void ft_thresholds_free(struct ft_thresholds *th);
+FT_API void ft_thresholds_free(struct ft_thresholds *th);
 
 /* Grid search's whole frontier: one predictor per point of the grid of
  * Lagrange multipliers, with its training error and constraint violation;
@@ -845,14 +864,14 @@ struct ft_frontier {
 	struct ft_linear_model **h;      /* k, owned */
 	size_t chosen;
 };
-void ft_frontier_free(struct ft_frontier *fr);
+FT_API void ft_frontier_free(struct ft_frontier *fr);
 
 /* Scores and P(yhat = 1) of n = d->n rows: the mixture mx when not NULL,
  * else model m; then the thresholds th (when not NULL) applied to that
  * score.  pos may be NULL.  Fails (naming the row's source line) when a row
  * needs its group (per-group models, thresholds) and has none.  A linear
  * ranker (FT_MODEL_RANKER) is FT_EINVAL: it gives no probabilities. */
-int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
+FT_API int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
                 const struct ft_thresholds *th, const struct ft_dataset *d,
                 double threshold, double *score, double *pos,
                 struct ft_error *err);
@@ -876,9 +895,9 @@ struct ft_fit_output {
 };
 /* Free what a fit output owns (model, mixture, thresholds, frontier) and
  * zero those pointers. */
-void ft_fit_output_clear(struct ft_fit_output *out);
+FT_API void ft_fit_output_clear(struct ft_fit_output *out);
 /* Append a diagnostic (ignored beyond FT_MAX_DIAG; the name is truncated). */
-void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);
+FT_API void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);
 
 struct ft_method {
 	const char *name;
@@ -891,13 +910,13 @@ struct ft_method {
 	           struct ft_error *err);
 };
 /* The table, and lookup by name (NULL when unknown). */
-const struct ft_method *ft_method_list(size_t *n);
-const struct ft_method *ft_method_find(const char *name);
+FT_API const struct ft_method *ft_method_list(size_t *n);
+FT_API const struct ft_method *ft_method_find(const char *name);
 /* Parse "name", "name:k=v,k=v" or "name:choice:k=v" (',' and ':' both
  * separate parameters; a bare first token is the first choice parameter):
  * the method and every parameter (defaults filled in, ranges checked).
  * Errors name the bad part. */
-int ft_method_parse(const char *spec, const struct ft_method **m,
+FT_API int ft_method_parse(const char *spec, const struct ft_method **m,
                     double params[FT_MAX_PARAMS], struct ft_error *err);
 
 /* -------------------------------------------------------------- model files */
@@ -965,18 +984,18 @@ struct ft_model_file {
 	uint64_t seed;
 	double split;               /* test fraction, 0 when --test was given */
 };
-void ft_model_file_free(struct ft_model_file *mf);
+FT_API void ft_model_file_free(struct ft_model_file *mf);
 
 /* Write atomically: temp file in the same directory, fsync, rename.  On
  * failure the destination is untouched and no temp file remains. */
-int ft_model_save(const char *path, const struct ft_model_file *mf,
+FT_API int ft_model_save(const char *path, const struct ft_model_file *mf,
                   struct ft_error *err);
 /* The format_version ft_model_save writes for mf: 2 when it holds a part
  * a version 1 reader would misuse (/mixture, /frontier, /thresholds,
  * /ranking), else 1. */
-int ft_model_file_version(const struct ft_model_file *mf);
+FT_API int ft_model_file_version(const struct ft_model_file *mf);
 /* Refuses foreign, corrupt or newer files with a message naming both. */
-int ft_model_load(const char *path, struct ft_model_file **out,
+FT_API int ft_model_load(const char *path, struct ft_model_file **out,
                   struct ft_error *err);
 
 /* ------------------------------------------------- comparison results */
@@ -1034,7 +1053,7 @@ struct ft_results {
  * atomically like ft_model_save: on failure path is untouched and no temp
  * file remains.  Undefined metric values are written as NaN with a flag
  * and the reason. */
-int ft_results_save(const char *path, const struct ft_results *r,
+FT_API int ft_results_save(const char *path, const struct ft_results *r,
                     struct ft_error *err);
 
 /* ------------------------------------------------------------------ ranking */
@@ -1064,7 +1083,7 @@ struct ft_rank_data {
 	char **qid;            /* n_queries query ids as written in the source */
 	size_t *line;          /* n source line numbers */
 };
-void ft_rank_data_free(struct ft_rank_data *rd);
+FT_API void ft_rank_data_free(struct ft_rank_data *rd);
 
 /* Read "REL qid:Q I:V I:V ... # comment" lines (LETOR 3.0/4.0, MSLR,
  * SVMlight with qid): REL a finite number, feature indices 1-based and
@@ -1074,7 +1093,7 @@ void ft_rank_data_free(struct ft_rank_data *rd);
  * appearance (a stable regrouping, so split-up queries come out contiguous).
  * Errors name file:line (FT_EPARSE): a relevance or value that is not a
  * finite number, a missing qid, a malformed or non-increasing index. */
-int ft_letor_read(const char *path, struct ft_rank_data **out,
+FT_API int ft_letor_read(const char *path, struct ft_rank_data **out,
                   struct ft_error *err);
 
 /* Ranking data from table t through encoder e (fitted on the training part
@@ -1083,7 +1102,7 @@ int ft_letor_read(const char *path, struct ft_rank_data **out,
  * queries = column `query` of t (which must not be a feature of e),
  * gathered as ft_letor_read does.  mode and st as ft_encoder_apply; a row
  * without a query id is an error naming file:line. */
-int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e,
+FT_API int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e,
                             const char *query, int mode,
                             struct ft_rank_data **out,
                             struct ft_encode_stats *st, struct ft_error *err);
@@ -1091,11 +1110,11 @@ int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e
 /* Two groups from feature f (LETOR files carry the protected attribute as a
  * feature): group 1 where x_f == value, else 0; names "NAME=V", "NAME!=V".
  * Replaces any groups rd had. */
-int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
+FT_API int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
                                   double value, struct ft_error *err);
 /* Remove feature f (a "colorblind" ranker does not see the protected
  * attribute). */
-int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
+FT_API int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
                               struct ft_error *err);
 
 /* Query-level splits, deterministic for a seed: the distinct queries, in
@@ -1104,11 +1123,11 @@ int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
  * round(test_frac * nq) go to the test part; both parts keep the row order
  * and every query lies wholly in one part.  FT_EDATA when a part would be
  * empty; a row without a query id is FT_EDATA naming file:line. */
-int ft_table_split_query(const struct ft_table *t, const char *query,
+FT_API int ft_table_split_query(const struct ft_table *t, const char *query,
                          double test_frac, uint64_t seed,
                          struct ft_table **train, struct ft_table **test,
                          struct ft_error *err);
-int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
+FT_API int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
                        uint64_t seed, struct ft_rank_data **train,
                        struct ft_rank_data **test, struct ft_error *err);
 
@@ -1162,14 +1181,14 @@ struct ft_rank_params {
 	int max_outer;         /* PAIR_CON: augmented Lagrangian steps; 50 */
 	double tol_feas;       /* PAIR_CON: allowed violation of |gap| <= c; 1e-6 */
 };
-void ft_rank_params_init(struct ft_rank_params *p);
+FT_API void ft_rank_params_init(struct ft_rank_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
-const char *ft_rank_check(const struct ft_rank_params *p);
+FT_API const char *ft_rank_check(const struct ft_rank_params *p);
 /* Parse "NAME" or "NAME:k=v,k=v" into p (defaults first): listnet, ranknet,
  * deltr (gamma, reference, iterations, lr), pair-reg (lambda), pair-con
  * (c, max_outer); every method takes l2 and doc_weight, the fair ones
  * protected, the exact ones max_iter.  Errors name the bad part. */
-int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
+FT_API int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
                          struct ft_error *err);
 
 /* The objective of p over rd as a vtable, for ft_minimize and the tests:
@@ -1178,9 +1197,9 @@ int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
  * and a Hessian-vector product, RankNet without one a Hessian-vector
  * product; with a penalty only the gradient.  rd is borrowed and must
  * outlive obj; free with ft_rank_objective_free. */
-int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+FT_API int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                       struct ft_objective *obj, struct ft_error *err);
-void ft_rank_objective_free(struct ft_objective *obj);
+FT_API void ft_rank_objective_free(struct ft_objective *obj);
 
 /* The fairness quantities at w, for diagnostics and tests: DELTR's
  * exposures E(G0), E(G1) averaged over the queries that hold both groups
@@ -1189,10 +1208,10 @@ void ft_rank_objective_free(struct ft_objective *obj);
  * gap's gradient (g: rd->p entries, may be NULL).  FT_EDATA when the data
  * has no groups, the protected group is out of range, or (pairwise) a kind
  * of cross-group pair is missing. */
-int ft_deltr_exposure(const struct ft_rank_data *rd, const double *w,
+FT_API int ft_deltr_exposure(const struct ft_rank_data *rd, const double *w,
                       int32_t protected_group, int doc_weight, double *e0,
                       double *e1, double *u, struct ft_error *err);
-int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
+FT_API int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
                 int32_t protected_group, double *acc01, double *acc10,
                 double *gap, double *g, struct ft_error *err);
 
@@ -1220,14 +1239,14 @@ struct ft_rank_result {
  * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).  res may be NULL.
  * Not converging within the solver's limit is not an error
  * (res->res.converged). */
-int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+FT_API int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                 double *w, struct ft_rank_result *res, struct ft_error *err);
 
 /* Prediction: s = x.w for every row (rd->n doubles). */
-void ft_rank_scores(const struct ft_rank_data *rd, const double *w, double *s);
+FT_API void ft_rank_scores(const struct ft_rank_data *rd, const double *w, double *s);
 /* rank[i] = position of row i within its query (1 = best) in a stable
  * descending sort of s: ties keep row order; NaN scores go last. */
-int ft_rank_positions(const struct ft_rank_data *rd, const double *s,
+FT_API int ft_rank_positions(const struct ft_rank_data *rd, const double *s,
                       size_t *rank, struct ft_error *err);
 /* The exposure ratio of the DELTR paper's evaluation (DELTR-Experiments,
  * src/evaluation/evaluate.py): a document at position r gets exposure
@@ -1235,7 +1254,7 @@ int ft_rank_positions(const struct ft_rank_data *rd, const double *s,
  * the queries where the group has documents; ratio = protected (G1) /
  * other (G0).  e1, e0 may be NULL.  FT_EDATA when a group has no
  * documents. */
-int ft_rank_exposure_ratio(const struct ft_rank_data *rd, const size_t *rank,
+FT_API int ft_rank_exposure_ratio(const struct ft_rank_data *rd, const size_t *rank,
                            int32_t protected_group, double *ratio, double *e1,
                            double *e0, struct ft_error *err);
 
@@ -1247,16 +1266,16 @@ int ft_rank_exposure_ratio(const struct ft_rank_data *rd, const size_t *rank,
  * labels are biased against), age, experience_years, education, skill_test,
  * interview_score, hobby (a proxy correlated with gender), referral, hired
  * (yes/no, the target). */
-int ft_synth_write(const char *path, size_t rows, uint64_t seed,
+FT_API int ft_synth_write(const char *path, size_t rows, uint64_t seed,
                    struct ft_error *err);
 
 /* ------------------------------------------------------ quick metrics */
 
 /* Weighted accuracy of probabilities p against labels y (0/1) at threshold
  * 0.5; w may be NULL (all 1).  Returns NaN when the total weight is 0. */
-double ft_accuracy(const double *y, const double *p, const double *w, size_t n);
+FT_API double ft_accuracy(const double *y, const double *p, const double *w, size_t n);
 /* Weighted mean log loss, probabilities clipped to [1e-15, 1 - 1e-15]. */
-double ft_log_loss(const double *y, const double *p, const double *w, size_t n);
+FT_API double ft_log_loss(const double *y, const double *p, const double *w, size_t n);
 
 /* ------------------------------------------------------------- file helpers */
 
@@ -1267,9 +1286,9 @@ struct ft_atomic {
 	char *path;
 	char *tmp;
 };
-int ft_atomic_open(struct ft_atomic *a, const char *path, struct ft_error *err);
-int ft_atomic_commit(struct ft_atomic *a, struct ft_error *err);
-void ft_atomic_abort(struct ft_atomic *a);
+FT_API int ft_atomic_open(struct ft_atomic *a, const char *path, struct ft_error *err);
+FT_API int ft_atomic_commit(struct ft_atomic *a, struct ft_error *err);
+FT_API void ft_atomic_abort(struct ft_atomic *a);
 
 #ifdef __cplusplus
 }

@@ -170,6 +170,11 @@ char *cli_join_argv(int argc, char **argv);
 extern int cli_quiet;
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double cli_now(void);
+/* strdup that returns NULL for NULL; the base name of a path (a pointer
+ * into it); a copy of n strings (NULL on allocation failure). */
+char *cli_strdup(const char *s);
+const char *cli_basename(const char *path);
+char **cli_strv_copy(char *const *v, size_t n);
 
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

@@ -37,7 +37,6 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/compare.h"
-#include "core/internal.h"
 
 enum { OPT_METHODS = OPT_CMD_BASE, OPT_FOLDS, OPT_REPEATS, OPT_OUT, OPT_FORCE,
        OPT_FAIRNESS, OPT_CONFIG, OPT_QUIET,
@@ -153,9 +152,9 @@ static int sweep_push(struct sweep *sw, const struct ft_method *m, const double 
 	s = &sw->s[sw->n];
 	s->m = m;
 	memcpy(s->params, params, sizeof s->params);
-	s->method = ft_strdup(method);
-	s->spec = ft_strdup(spec);
-	s->label = ft_strdup(label);
+	s->method = cli_strdup(method);
+	s->spec = cli_strdup(spec);
+	s->label = cli_strdup(label);
 	if (!s->method || !s->spec || !s->label) {
 		free(s->method);
 		free(s->spec);
@@ -239,7 +238,7 @@ static int sweep_token(struct sweep *sw, const char *tok, char *msg, size_t msz)
 			snprintf(msg, msz, "--methods: '%s': nothing after ':'", tok);
 			return -1;
 		}
-		copy = ft_strdup(colon + 1);
+		copy = cli_strdup(colon + 1);
 		if (!copy) {
 			snprintf(msg, msz, "out of memory");
 			return -1;
@@ -1032,7 +1031,7 @@ static int run_fold(struct fold_ctx *C, size_t f)
 				cli_fail("%s: fold %zu: %s: %s", C->d->data, f + 1, se->spec, err.msg);
 				goto done;
 			}
-			u->error = ft_strdup(err.msg);
+			u->error = cli_strdup(err.msg);
 			ft_comparison_free(u->cmp);
 			u->cmp = NULL;
 			C->rp->n_failed++;
@@ -1415,7 +1414,7 @@ static char *utc_now(void)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return ft_strdup(buf);
+	return cli_strdup(buf);
 }
 
 /* results.h5 from everything computed. */
@@ -1810,13 +1809,13 @@ int cmd_compare(int argc, char **argv)
 		char title[512];
 		if (ds.scheme == 0)
 			snprintf(title, sizeof title, "%s, %zu-fold cross-validation (test folds)",
-			         ft_basename(d.data), ds.n);
+			         cli_basename(d.data), ds.n);
 		else if (ds.scheme == 1)
 			snprintf(title, sizeof title, "%s, %zu random splits (test parts)",
-			         ft_basename(d.data), ds.n);
+			         cli_basename(d.data), ds.n);
 		else
-			snprintf(title, sizeof title, "%s, tested on %s", ft_basename(d.data),
-			         ft_basename(d.test));
+			snprintf(title, sizeof title, "%s, tested on %s", cli_basename(d.data),
+			         cli_basename(d.test));
 		pl.fairness = ft_fairness_name(fairness);
 		pl.convention = fair_convention(fairness);
 		pl.higher_fairer = fairness == FT_F_DP_RATIO;

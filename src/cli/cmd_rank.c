@@ -50,7 +50,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "core/internal.h"
 
 enum { OPT_TASK = OPT_CMD_BASE, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE,
        OPT_PROTECTED, OPT_SENS_FEATURE, OPT_METHOD, OPT_COLORBLIND,
@@ -559,7 +558,7 @@ static struct ft_encoder *letor_encoder(const struct ft_rank_data *rd, size_t K,
 		c->type = FT_NUMERIC;
 		c->sd = 1;
 		c->impute_cat = -1;
-		if (!(c->name = ft_strdup(rd->feature_names[j])))
+		if (!(c->name = cli_strdup(rd->feature_names[j])))
 			goto nomem;
 		if (c->role == FT_ROLE_FEATURE || e->use_sensitive)
 			c->offset = nf++;
@@ -569,18 +568,18 @@ static struct ft_encoder *letor_encoder(const struct ft_rank_data *rd, size_t K,
 		goto nomem;
 	for (size_t j = 0; j < rd->p; j++)
 		if (e->cols[j].role == FT_ROLE_FEATURE || e->use_sensitive)
-			if (!(e->feature_names[e->cols[j].offset] = ft_strdup(e->cols[j].name)))
+			if (!(e->feature_names[e->cols[j].offset] = cli_strdup(e->cols[j].name)))
 				goto nomem;
 	if (K) {
 		if (!(e->sensitive = calloc(1, sizeof *e->sensitive)) ||
-		    !(e->sensitive[0] = ft_strdup(rd->feature_names[K - 1])))
+		    !(e->sensitive[0] = cli_strdup(rd->feature_names[K - 1])))
 			goto nomem;
 		e->n_sensitive = 1;
 		if (!(e->group_names = calloc(rd->n_groups, sizeof *e->group_names)))
 			goto nomem;
 		e->n_groups = rd->n_groups;
 		for (size_t g = 0; g < rd->n_groups; g++)
-			if (!(e->group_names[g] = ft_strdup(rd->group_names[g])))
+			if (!(e->group_names[g] = cli_strdup(rd->group_names[g])))
 				goto nomem;
 	}
 	return e;
@@ -619,7 +618,7 @@ static int letor_apply(const struct ft_encoder *e, size_t K, double V,
 	rd->n = n;
 	rd->p = p;
 	rd->n_queries = nq;
-	rd->path = ft_strdup(raw->path);
+	rd->path = cli_strdup(raw->path);
 	rd->x = malloc((n && p ? n * p : 1) * sizeof *rd->x);
 	rd->rel = malloc((n ? n : 1) * sizeof *rd->rel);
 	rd->line = malloc((n ? n : 1) * sizeof *rd->line);
@@ -640,10 +639,10 @@ static int letor_apply(const struct ft_encoder *e, size_t K, double V,
 	memcpy(rd->line, raw->line, n * sizeof *rd->line);
 	memcpy(rd->qoff, raw->qoff, (nq + 1) * sizeof *rd->qoff);
 	for (size_t j = 0; j < p; j++)
-		if (!(rd->feature_names[j] = ft_strdup(e->feature_names[j])))
+		if (!(rd->feature_names[j] = cli_strdup(e->feature_names[j])))
 			goto nomem;
 	for (size_t q = 0; q < nq; q++)
-		if (!(rd->qid[q] = ft_strdup(raw->qid[q])))
+		if (!(rd->qid[q] = cli_strdup(raw->qid[q])))
 			goto nomem;
 	if (K) {
 		rd->group = malloc((n ? n : 1) * sizeof *rd->group);
@@ -652,7 +651,7 @@ static int letor_apply(const struct ft_encoder *e, size_t K, double V,
 			goto nomem;
 		rd->n_groups = e->n_groups;
 		for (size_t g = 0; g < e->n_groups; g++)
-			if (!(rd->group_names[g] = ft_strdup(e->group_names[g])))
+			if (!(rd->group_names[g] = cli_strdup(e->group_names[g])))
 				goto nomem;
 		/* as ft_rank_data_group_by_feature: group 1 where x_K == V */
 		for (size_t i = 0; i < n; i++)
@@ -847,11 +846,11 @@ static struct ft_model_ranking *ranking_info(const struct rank_args *a, const ch
 
 	if (!rk)
 		return NULL;
-	rk->format = ft_strdup(a->letor ? "letor" : "csv");
-	rk->query = ft_strdup(a->letor ? "" : a->query);
-	rk->relevance = ft_strdup(a->letor ? "" : a->relevance);
-	rk->protected_group = ft_strdup(prot ? prot : "");
-	rk->rerank = ft_strdup(a->rerank && strcmp(a->rerank, "none") ? a->rerank : "");
+	rk->format = cli_strdup(a->letor ? "letor" : "csv");
+	rk->query = cli_strdup(a->letor ? "" : a->query);
+	rk->relevance = cli_strdup(a->letor ? "" : a->relevance);
+	rk->protected_group = cli_strdup(prot ? prot : "");
+	rk->rerank = cli_strdup(a->rerank && strcmp(a->rerank, "none") ? a->rerank : "");
 	rk->colorblind = a->colorblind;
 	rk->sensitive_feature = a->sens_feature;
 	rk->protected_value = a->letor ? a->prot_value : 0;

@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "core/internal.h"
 
 enum { OPT_OUT = OPT_CMD_BASE,
        OPT_METHOD, OPT_QUIET, OPT_HELP, OPT_TASK };
@@ -67,7 +66,7 @@ static char *utc_now(void)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return ft_strdup(buf);
+	return cli_strdup(buf);
 }
 
 static struct ft_linear_model *copy_model(const struct ft_linear_model *m)
@@ -104,13 +103,13 @@ int cli_store_method(struct ft_model_file *mf, const char *method, size_t method
 	mf->n_params = n_params;
 	for (size_t k = 0; k < n_params; k++) {
 		mf->param_values[k] = values[k];
-		if (!(mf->param_names[k] = ft_strdup(names[k])))
+		if (!(mf->param_names[k] = cli_strdup(names[k])))
 			return -1;
 	}
 	mf->n_diag = n_diag;
 	for (size_t k = 0; k < n_diag; k++) {
 		mf->diag_values[k] = diag[k];
-		if (!(mf->diag_names[k] = ft_strdup(diag_name[k])))
+		if (!(mf->diag_names[k] = cli_strdup(diag_name[k])))
 			return -1;
 	}
 	return 0;
@@ -129,7 +128,7 @@ int cli_provenance(struct ft_model_file *mf, const struct cli_data *d,
 	const char *paths[2] = {d->data, d->test};
 	size_t n = d->test ? 2 : 1;
 
-	mf->fairtrain_version = ft_strdup(FT_VERSION);
+	mf->fairtrain_version = cli_strdup(FT_VERSION);
 	mf->created_utc = utc_now();
 	mf->command_line = cli_join_argv(argc + 1, argv - 1);
 	mf->input_paths = calloc(n, sizeof(char *));
@@ -138,13 +137,13 @@ int cli_provenance(struct ft_model_file *mf, const struct cli_data *d,
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	mf->n_inputs = n;
 	for (size_t i = 0; i < n; i++) {
-		mf->input_paths[i] = ft_strdup(paths[i]);
-		mf->input_sha256[i] = ft_strdup(sha256[i]);
+		mf->input_paths[i] = cli_strdup(paths[i]);
+		mf->input_sha256[i] = cli_strdup(sha256[i]);
 	}
 	mf->read = d->read;
 	/* NULL means "defaults"; an empty list stays a list */
-	mf->read.names = d->read.names ? ft_strv_copy(d->read.names, d->read.n_names) : NULL;
-	mf->read.missing = d->read.missing ? ft_strv_copy(d->read.missing, d->read.n_missing) : NULL;
+	mf->read.names = d->read.names ? cli_strv_copy(d->read.names, d->read.n_names) : NULL;
+	mf->read.missing = d->read.missing ? cli_strv_copy(d->read.missing, d->read.n_missing) : NULL;
 	return 0;
 }
 

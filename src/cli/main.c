@@ -2,7 +2,6 @@
  * main.c - `fairtrain COMMAND [options]`: dispatch to one file per command.
  */
 #include <string.h>
-#include <cblas.h>
 #include "cli/cli.h"
 
 static const struct {
@@ -34,10 +33,7 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
-	/* fairtrain's BLAS calls are small (dimensions in the hundreds) and its
-	 * row sums already run on every core through OpenMP; OpenBLAS's own
-	 * threads would only spin in sched_yield beside them. */
-	openblas_set_num_threads(1);
+	ft_set_threads(0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -48,7 +44,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("fairtrain %s (model format %s version %d)\n", FT_VERSION,
+		printf("fairtrain %s (model format %s version %d)\n", ft_version(),
 		       FT_FORMAT_NAME, FT_FORMAT_VERSION);
 		return EXIT_OK;
 	}

@@ -65,6 +65,32 @@ double cli_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+char *cli_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+const char *cli_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+char **cli_strv_copy(char *const *v, size_t n)
+{
+	char **c = calloc(n ? n : 1, sizeof *c);
+
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(v[i]))) {
+			while (i-- > 0)
+				free(c[i]);
+			free(c);
+			return NULL;
+		}
+	return c;
+}
+
 char **cli_split_list(const char *s, size_t *n)
 {
 	size_t k = 1, len = strlen(s);

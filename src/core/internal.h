@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include "fairtrain.h"
 
+/* Pin OpenBLAS to one thread, once per process (runtime.c): called by
+ * every verb and by ft_set_threads. */
+void ft_threads_setup(void);
+
 /* strdup that returns NULL for NULL (and on allocation failure). */
 char *ft_strdup(const char *s);
 /* malloc for count elements of size bytes: NULL when the product

@@ -49,7 +49,7 @@ rm -f "$OUT"/*
 # norm FILE: drop wall times and the work folder's name
 norm() {
 	sed -E -e 's/ \([0-9.]+ s\)$//' -e "s#$W#WORK#g" -e "s#$D#DATA#g" \
-	    -e '/^Wall time/d' -e 's/ at [0-9T:-]+Z$//' -e 's/\| [0-9]+\.[0-9]{3} \|/| T |/g' \
+	    -e '/^Wall time/d' -e 's/ at [0-9T:-]+Z$//' -e 's/written by fairtrain [0-9.]+/written by fairtrain VERSION/' -e 's/\| [0-9]+\.[0-9]{3} \|/| T |/g' \
 	    -e 's/\| [0-9]+\.[0-9]{3} \|/| T |/g' "$1"
 }
 
