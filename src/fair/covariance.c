@@ -436,7 +436,7 @@ int ft_fit_cov_fair(const struct ft_fit_input *in, struct ft_fit_output *out,
 	al_opts(&cv, &o, in->lr->C * cv.W);
 	if ((rc = ft_auglag(&loss, &con, x, lam, &o, &r, err)) != 0)
 		goto done;
-	if ((rc = make_model(&cv, x, &out->model, "cov-fair", err)) != 0)
+	if ((rc = make_model(&cv, x, &out->pred.linear, "cov-fair", err)) != 0)
 		goto done;
 	set_res(out, &r);
 	diag_common(out, &r);
@@ -615,7 +615,7 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 	al_opts(&cv, &o, 1.0);
 	if ((rc = ft_auglag(&obj, &con, x, &lam, &o, &r, err)) != 0)
 		goto done;
-	if ((rc = make_model(&cv, x, &out->model, "cov-acc", err)) != 0)
+	if ((rc = make_model(&cv, x, &out->pred.linear, "cov-acc", err)) != 0)
 		goto done;
 	if ((rc = loss.value_grad(loss.ctx, x, &F, NULL)) != 0) {
 		rc = ft_error_set(err, rc, "cov-acc: loss at the solution: %s", ft_strerror(rc));
@@ -637,8 +637,8 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 done:
 	if (rc) {
-		ft_linear_model_free(out->model);
-		out->model = NULL;
+		ft_linear_model_free(out->pred.linear);
+		out->pred.linear = NULL;
 	}
 	free(x);
 	free(x0);
@@ -849,7 +849,7 @@ int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
 	al_opts(&cv, &o, in->lr->C * cv.W);
 	if ((rc = ft_auglag(&loss, &con, x, lam, &o, &r, err)) != 0)
 		goto done;
-	if ((rc = make_model(&cv, x, &out->model, "mistreat", err)) != 0)
+	if ((rc = make_model(&cv, x, &out->pred.linear, "mistreat", err)) != 0)
 		goto done;
 	if ((rc = mis_cov(&cv, x, v, NULL)) != 0) {
 		rc = ft_error_set(err, rc, "mistreat: out of memory");
@@ -875,8 +875,8 @@ int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 done:
 	if (rc) {
-		ft_linear_model_free(out->model);
-		out->model = NULL;
+		ft_linear_model_free(out->pred.linear);
+		out->pred.linear = NULL;
 	}
 	free(x);
 	free(x0);

@@ -48,7 +48,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
-#include "model/rank.h"
+#include "fair/fair.h"
 
 /* ------------------------------------------------------- exact penalty */
 

@@ -41,7 +41,7 @@
 #include "fairtrain.h"
 #include "core/internal.h"
 #include "model/model.h"
-#include "model/rank.h"
+#include "fair/fair.h"
 #include "optim/optim.h"
 
 void ft_pair_counts(const struct ft_rank_data *rd, int32_t pg, double *n01,

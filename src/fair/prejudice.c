@@ -609,12 +609,12 @@ void ft_prejudice_objective_free(struct ft_objective *obj)
 /* Contract (struct ft_method.fit): params[0] = eta >= 0, params[1] =
  * per_group (0 or 1).  Starts from in->baseline when given (its vector in
  * every group; a per-group baseline group by group), else from zero.  On
- * success out->model is the fitted model (per-group: n_groups blocks and
+ * success out->pred.linear is the fitted model (per-group: n_groups blocks and
  * coef / intercept their average weighted by group weight), out->res the
  * solver's result, and the diagnostics prejudice_index and log_loss (means
  * per unit weight at the solution, nats), their values at the start
  * (baseline_prejudice_index, baseline_log_loss), eta and per_group.  On
- * failure out->model is NULL. */
+ * failure out->pred.linear is NULL. */
 int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
                      struct ft_error *err)
 {
@@ -631,7 +631,7 @@ int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
 	memset(&obj, 0, sizeof obj);
 	if (!out)
 		return ft_error_set(err, FT_EINVAL, "prejudice: no output");
-	out->model = NULL;
+	out->pred.linear = NULL;
 	if (!in || !in->train || !in->params || !in->lr)
 		return ft_error_set(err, FT_EINVAL, "prejudice: incomplete input");
 	if ((msg = ft_logreg_check(in->lr)) != NULL)
@@ -720,7 +720,7 @@ int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
 	ft_fit_diag(out, "log_loss", W > 0.0 ? loss / W : 0.0);
 	ft_fit_diag(out, "baseline_prejudice_index", W > 0.0 ? pi0 / W : 0.0);
 	ft_fit_diag(out, "baseline_log_loss", W > 0.0 ? loss0 / W : 0.0);
-	out->model = m;
+	out->pred.linear = m;
 	m = NULL;
 done:
 	free(x);

@@ -87,7 +87,7 @@
  * 2 nu for every feasible Q*, and gamma(Q) <= eps + (1 + 2 nu) / B.
  *
  * Outputs of eg: the mixture (predictors of weight > 1e-12, renormalised;
- * identical predictors merged); out->model = its deterministic choice, the
+ * identical predictors merged); out->pred.linear = its deterministic choice, the
  * member minimising (1 - cw) err + cw max_k gamma_k with cw = 0.5 (grid
  * search's trade-off rule applied to the support: one model for users who
  * cannot randomize; it carries none of the mixture's guarantee).
@@ -1252,7 +1252,7 @@ static void lambda_of_theta(size_t m, const double *theta, double B, double *lam
 /* eg's outputs from the best Q (weights R->Qbest over the first K
  * predictors): the mixture of the predictors of weight > SUPPORT_MIN,
  * identical ones merged, weights renormalised (in R->Qbest too), and
- * out->model, a copy of the deterministic choice *det: the support member
+ * out->pred.linear, a copy of the deterministic choice *det: the support member
  * of the smallest (1 - DET_CW) err + DET_CW max_k gamma_k. */
 static int eg_output(struct red *R, size_t K, struct ft_fit_output *out, size_t *det,
                      size_t *support, struct ft_error *err)
@@ -1304,9 +1304,10 @@ static int eg_output(struct red *R, size_t K, struct ft_fit_output *out, size_t 
 			goto oom;
 		mx->k = ++k;
 	}
-	if (!(out->model = model_of(R, R->X + *det * R->dim)))
+	if (!(out->pred.linear = model_of(R, R->X + *det * R->dim)))
 		goto oom;
-	out->mixture = mx;
+	out->pred.mixture = mx;
+	out->pred.kind = FT_PRED_MIXTURE;
 	return 0;
 oom:
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", R->tag);
@@ -1595,29 +1596,30 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 		}
 	}
 	fr->chosen = chosen;
-	out->model = model_of(&R, X + chosen * R.dim);
-	if (!out->model) {
+	out->pred.linear = model_of(&R, X + chosen * R.dim);
+	if (!out->pred.linear) {
 		rc = ft_error_set(err, FT_ENOMEM, "grid: out of memory");
 		goto done;
 	}
-	out->frontier = fr;
+	out->pred.frontier = fr;
+	out->pred.kind = FT_PRED_FRONTIER;
 	fr = NULL;
 	out->res.solver = R.inner_solver;
 	out->res.iterations = (int)size;
-	out->res.f = out->frontier->error[chosen];
+	out->res.f = out->pred.frontier->error[chosen];
 	out->res.grad_norm = R.max_grad;
 	out->res.converged = R.all_converged;
 	ft_fit_diag(out, "points", (double)size);
 	ft_fit_diag(out, "dimension", (double)dim);
 	ft_fit_diag(out, "chosen", (double)chosen);
-	ft_fit_diag(out, "error", out->frontier->error[chosen]);
-	ft_fit_diag(out, "violation", out->frontier->violation[chosen]);
-	ft_fit_diag(out, "violation_over_eps", out->frontier->violation[chosen] - eps);
-	ft_fit_diag(out, "objective", (1.0 - cw) * out->frontier->error[chosen] +
-	            cw * out->frontier->violation[chosen]);
+	ft_fit_diag(out, "error", out->pred.frontier->error[chosen]);
+	ft_fit_diag(out, "violation", out->pred.frontier->violation[chosen]);
+	ft_fit_diag(out, "violation_over_eps", out->pred.frontier->violation[chosen] - eps);
+	ft_fit_diag(out, "objective", (1.0 - cw) * out->pred.frontier->error[chosen] +
+	            cw * out->pred.frontier->violation[chosen]);
 	ft_fit_diag(out, "constant_responses", (double)R.n_const);
 	ft_fit_diag(out, "newton_iterations", (double)R.newton_iters);
-	diag_lambda(out, &R, out->frontier->lambda + chosen * R.m);
+	diag_lambda(out, &R, out->pred.frontier->lambda + chosen * R.m);
 done:
 	if (rc)
 		ft_fit_output_clear(out);

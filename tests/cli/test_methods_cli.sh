@@ -60,7 +60,7 @@ check predict_per_group "$FT" predict --model "$TMP/prejudice_eta_5.h5" --data "
 check predict_shared_without_group "$FT" predict --model "$TMP/prejudice_eta_5_per_group_0.h5" --data "$TMP/nogender.csv" --out "$TMP/p2.csv"
 
 # method errors are usage errors
-expect_error err_method_unknown 2 "unknown method 'fair'" "$TMP/x.h5" -- "$FT" train --data "$TMP/h.csv" $T --method fair --out "$TMP/x.h5"
+expect_error err_method_unknown 2 "--method: 'fair' is a re-ranker, not one of logreg" "$TMP/x.h5" -- "$FT" train --data "$TMP/h.csv" $T --method fair --out "$TMP/x.h5"
 expect_error err_method_param 2 "eta = -1 is outside" "$TMP/x.h5" -- "$FT" train --data "$TMP/h.csv" $T --method prejudice:eta=-1 --out "$TMP/x.h5"
 expect_error err_method_needs_groups 2 "method reweigh needs --sensitive" "$TMP/x.h5" -- \
 	"$FT" train --data "$TMP/h.csv" --target hired --positive yes --method reweigh --out "$TMP/x.h5"

@@ -16,15 +16,23 @@ model, pred, gcol = sys.argv[1], sys.argv[2], sys.argv[3]
 f = h5py.File(model, "r")
 meth = f["training"].attrs["method"]
 assert meth in ("eg", "grid", "threshold"), meth
+assert int(f.attrs["format_version"]) == 3
+kind = f["model"].attrs["kind"]
 if meth == "eg":
-    assert int(f.attrs["format_version"]) == 2 and "mixture" in f
-    w = f["mixture/weight"][()]
+    assert kind == "mixture" and "mixture" in f["model"]
+    w = f["model/mixture/weight"][()]
     assert abs(w.sum() - 1) < 1e-9 and (w > 0).all()
-    assert f["mixture/coef"].shape == (len(w), f["model/coef"].shape[0])
+    assert f["model/mixture/coef"].shape == (len(w), f["model/coef"].shape[0])
 elif meth == "grid":
-    assert "frontier" in f and f["frontier/error"].shape[0] == f["frontier/coef"].shape[0]
+    assert kind == "frontier"
+    assert f["model/frontier/error"].shape[0] == f["model/frontier/coef"].shape[0]
 else:
-    assert "thresholds" in f and f["thresholds/t0"].shape[0] == len(f["preprocessing/group_names"])
+    assert kind == "thresholds"
+    assert f["model/thresholds/t0"].shape[0] == len(f["preprocessing/group_names"])
+# the method's choice parameters by name as well as by index
+tr = f["training"]
+pc = dict(zip(tr["param_names"].asstr()[()], tr["param_choices"].asstr()[()]))
+assert pc["constraint"] in ("dp", "eo", "tpr", "fpr", "erp"), pc
 names = list(f["preprocessing/group_names"].asstr()[()])
 cmp = f["comparison"]
 rows = zip(cmp["metric"].asstr()[()], cmp["model"].asstr()[()], cmp["split"].asstr()[()],

@@ -178,11 +178,11 @@ static void test_cov_by_hand(void)
 	cov_free(&cv);
 	/* with group 0 privileged the indicator is group 1's: cov flips sign */
 	in.privileged = 0;
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	memset(&out, 0, sizeof out);
 	T_CHECKF(ft_fit_cov_fair(&in, &out, &err) == 0, "%s", err.msg);
 	T_NEAR(diag_get(&out, "cov[b]:baseline"), 0.24, 1e-14);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 }
 
 /* a_k . theta equals the direct covariance for random theta, 3 groups. */
@@ -389,14 +389,14 @@ static void test_cov_fair_large_c(void)
 	fx.params[0] = 1e3;
 	memset(&out, 0, sizeof out);
 	T_CHECKF(ft_fit_cov_fair(&fx.in, &out, &err) == 0, "%s", err.msg);
-	T_CHECK(out.model && out.model->p == fx.s.d.p && out.model->n_groups == 0);
+	T_CHECK(out.pred.linear && out.pred.linear->p == fx.s.d.p && out.pred.linear->n_groups == 0);
 	for (size_t j = 0; j < fx.s.d.p; j++)
-		T_NEAR(out.model->coef[j], fx.base->coef[j], 1e-6);
-	T_NEAR(out.model->intercept, fx.base->intercept, 1e-6);
+		T_NEAR(out.pred.linear->coef[j], fx.base->coef[j], 1e-6);
+	T_NEAR(out.pred.linear->intercept, fx.base->intercept, 1e-6);
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECK(diag_get(&out, "cov[a]:lambda") == 0);
 	T_NEAR(out.res.f, fx.F, 1e-9);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(fx.base);
 }
 
@@ -415,13 +415,13 @@ static void run_cov_fair(size_t n_groups, double frac)
 	fx.params[0] = frac * maxb;
 	memset(&out, 0, sizeof out);
 	T_CHECKF(ft_fit_cov_fair(&fx.in, &out, &err) == 0, "%s", err.msg);
-	if (!out.model)
+	if (!out.pred.linear)
 		return;
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECK(diag_get(&out, "kkt_residual") <= 1e-6);
 	T_CHECK(diag_get(&out, "max_violation") <= 1e-6);
 	for (size_t g = 0; g < (n_groups == 2 ? 1 : n_groups); g++) {
-		double c = cov_direct(&fx.s.d, out.model, (int32_t)g);
+		double c = cov_direct(&fx.s.d, out.pred.linear, (int32_t)g);
 		snprintf(name, sizeof name, "cov[%s]", gnames3[g]);
 		T_NEAR(diag_get(&out, name), c, 1e-9);
 		/* tol_feas = 1e-6 on cov / ||a_k|| */
@@ -433,7 +433,7 @@ static void run_cov_fair(size_t n_groups, double frac)
 	/* an active constraint has a multiplier */
 	if (n_groups == 2)
 		T_CHECK(fabs(diag_get(&out, "cov[a]:lambda")) > 0);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(fx.base);
 }
 
@@ -469,9 +469,9 @@ static void test_cov_acc(void)
 		memset(&out, 0, sizeof out);
 		ft_error_clear(&err);
 		T_CHECKF(ft_fit_cov_acc(&fx.in, &out, &err) == 0, "%s", err.msg);
-		if (!out.model)
+		if (!out.pred.linear)
 			return;
-		c1 = fabs(cov_direct(&fx.s.d, out.model, 0));
+		c1 = fabs(cov_direct(&fx.s.d, out.pred.linear, 0));
 		T_NEAR(fabs(diag_get(&out, "cov[a]")), c1, 1e-9);
 		T_CHECKF(diag_get(&out, "loss") <= (1 + gammas[t]) * fx.F * (1 + 1e-6),
 		         "loss %g above bound %g", diag_get(&out, "loss"), (1 + gammas[t]) * fx.F);
@@ -480,7 +480,7 @@ static void test_cov_acc(void)
 		T_CHECKF(c1 < c0 && c1 <= prev + 1e-9, "gamma %g: |cov| %g (baseline %g, previous %g)",
 		         gammas[t], c1, c0, prev);
 		prev = c1;
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	/* enough slack to reach zero covariance (the groups shift the
 	 * features, so it costs a lot of loss on these data) */
@@ -504,7 +504,7 @@ static void test_cov_acc_infeasible(void)
 	rc = ft_fit_cov_acc(&fx.in, &out, &err);
 	T_CHECKF(rc == FT_EDATA, "rc %d", rc);
 	T_CHECKF(strstr(err.msg, "constraint cannot be met: loss = ") == err.msg, "%s", err.msg);
-	T_CHECK(out.model == NULL);
+	T_CHECK(out.pred.linear == NULL);
 	ft_linear_model_free(fx.base);
 }
 
@@ -525,7 +525,7 @@ static void test_mistreat(void)
 		memset(&out, 0, sizeof out);
 		ft_error_clear(&err);
 		T_CHECKF(ft_fit_mistreat(&fx.in, &out, &err) == 0, "%s", err.msg);
-		if (!out.model)
+		if (!out.pred.linear)
 			return;
 		T_CHECK(diag_get(&out, "max_violation") <= 1e-6);
 		c = diag_get(&out, "cov_fpr[a]");
@@ -533,7 +533,7 @@ static void test_mistreat(void)
 		c = diag_get(&out, "cov_fnr[a]");
 		T_CHECK(sets[t][1] ? fabs(c) <= 0.002 + 1e-7 : isnan(c));
 		T_CHECK(out.res.f >= fx.F * (1 - 1e-9));
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	ft_linear_model_free(fx.base);
 }
@@ -575,7 +575,7 @@ static void test_errors(void)
 	fx.s.d.group = fx.s.group;
 	fx.in.n_groups = 1;
 	T_CHECK(ft_fit_cov_fair(&fx.in, &out, &err) == FT_EDATA);
-	T_CHECK(out.model == NULL);
+	T_CHECK(out.pred.linear == NULL);
 	ft_linear_model_free(fx.base);
 }
 
@@ -657,7 +657,7 @@ static void test_adult_cov_fair(void)
 		}
 	}
 	selection(base, d, &acc0, &pr0);
-	selection(out.model, d, &acc1, &pr1);
+	selection(out.pred.linear, d, &acc1, &pr1);
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECKF(pr1 > 0.75 && pr1 < 0.85, "p%%-rule %g", pr1);
 	T_CHECKF(acc0 - acc1 > 0.005 && acc0 - acc1 < 0.03, "accuracy %g -> %g", acc0, acc1);
@@ -668,7 +668,7 @@ static void test_adult_cov_fair(void)
 done:
 	free(x);
 	ft_logreg_objective_free(&o);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(base);
 	ft_dataset_free(d);
 	ft_encoder_free(enc);

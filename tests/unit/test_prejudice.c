@@ -407,15 +407,15 @@ static void test_eta0_is_logreg(void)
 	}
 	T_CHECK(out.res.converged);
 	T_CHECK(out.res.solver == FT_SOLVER_NEWTON);
-	T_CHECK(out.model->n_groups == 0 && !out.model->group_coef);
+	T_CHECK(out.pred.linear->n_groups == 0 && !out.pred.linear->group_coef);
 	for (size_t j = 0; j < d.p; j++)
-		T_NEAR(out.model->coef[j], lr->coef[j], 1e-6);
-	T_NEAR(out.model->intercept, lr->intercept, 1e-6);
+		T_NEAR(out.pred.linear->coef[j], lr->coef[j], 1e-6);
+	T_NEAR(out.pred.linear->intercept, lr->intercept, 1e-6);
 	T_NEAR(out.res.f, res.f, 1e-10);
 	T_NEAR(diag(&out, "eta"), 0.0, 0);
 	T_CHECK(diag(&out, "prejudice_index") > 0);
-	ft_linear_model_free(out.model);
-	out.model = NULL;
+	ft_linear_model_free(out.pred.linear);
+	out.pred.linear = NULL;
 	/* the same with L-BFGS (no Hessian used) */
 	lp.solver.solver = FT_SOLVER_LBFGS;
 	if (ft_fit_prejudice(&in, &out, &err) != 0) {
@@ -424,10 +424,10 @@ static void test_eta0_is_logreg(void)
 	}
 	T_CHECK(out.res.converged && out.res.solver == FT_SOLVER_LBFGS);
 	for (size_t j = 0; j < d.p; j++)
-		T_NEAR(out.model->coef[j], lr->coef[j], 1e-5);
-	T_NEAR(out.model->intercept, lr->intercept, 1e-5);
+		T_NEAR(out.pred.linear->coef[j], lr->coef[j], 1e-5);
+	T_NEAR(out.pred.linear->intercept, lr->intercept, 1e-5);
 done:
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(lr);
 	data_free(&d);
 }
@@ -460,7 +460,7 @@ static void test_per_group_fit(void)
 		T_FAIL("%s", err.msg);
 		goto done;
 	}
-	m = out.model;
+	m = out.pred.linear;
 	T_CHECK(out.res.converged);
 	T_CHECK(m->type == FT_MODEL_LOGREG && m->p == d.p && m->n_groups == 3);
 	T_CHECK(m->group_coef && m->group_intercept);
@@ -523,7 +523,7 @@ done:
 	free(x);
 	free(g);
 	ft_prejudice_objective_free(&obj);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(lr);
 	data_free(&d);
 }
@@ -580,11 +580,11 @@ static void test_eta_reduces_prejudice(void)
 			pi = diag(&out, "prejudice_index");
 			T_CHECKF(pi < last, "per_group %d eta %g: PI %g, was %g", pg,
 			         etas[k], pi, last);
-			gap = sr_gap(out.model, &d);
+			gap = sr_gap(out.pred.linear, &d);
 			if (k == 0)
 				gap0 = gap;
 			last = pi;
-			ft_linear_model_free(out.model);
+			ft_linear_model_free(out.pred.linear);
 		}
 		T_CHECKF(gap < 0.5 * gap0, "per_group %d: selection-rate gap %g "
 		         "at eta 100, %g at eta 0", pg, gap, gap0);
@@ -608,7 +608,7 @@ static void expect_fit_fail(const struct ft_fit_input *in, int code,
 	memset(&out, 0, sizeof out);
 	rc = ft_fit_prejudice(in, &out, &err);
 	T_CHECKF(rc == code, "rc %d, expected %d (%s)", rc, code, err.msg);
-	T_CHECK(out.model == NULL);
+	T_CHECK(out.pred.linear == NULL);
 	T_CHECKF(strstr(err.msg, msg) != NULL, "message \"%s\" lacks \"%s\"",
 	         err.msg, msg);
 }
@@ -658,7 +658,7 @@ static void test_errors(void)
 		memset(&out, 0, sizeof out);
 		params[1] = 0.0;
 		T_CHECKF(ft_fit_prejudice(&in, &out, &err) == 0, "%s", err.msg);
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	d.y[0] = 2.0;
 	expect_fit_fail(&in, FT_EDATA, "label 2 is not 0 or 1");
