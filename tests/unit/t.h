@@ -80,4 +80,27 @@ static inline double t_now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+#ifdef FAIRTRAIN_H
+/* The standard Adult recipe of the real-data tests: no header (the names
+ * above), target income with '>50K' favourable ('.' stripped, for
+ * adult.test), sex sensitive, fnlwgt dropped. */
+static inline void t_adult_opts(struct ft_read_opts *ro, struct ft_spec *sp)
+{
+	static char *sens[] = { "sex" }, *drop[] = { "fnlwgt" };
+
+	ft_read_opts_init(ro);
+	ro->header = 0;
+	ro->names = t_adult_names();
+	ro->n_names = T_ADULT_N_NAMES;
+	ft_spec_init(sp);
+	sp->target = "income";
+	sp->positive = ">50K";
+	sp->label_strip = ".";
+	sp->sensitive = sens;
+	sp->n_sensitive = 1;
+	sp->drop = drop;
+	sp->n_drop = 1;
+}
+#endif
+
 #endif
