@@ -119,71 +119,29 @@ static int adult_load(struct set *s)
  * experiments/german-age/run.sh does; age and personal status dropped. */
 static int german_load(struct set *s)
 {
-	static const char *const NAMES = "checking,duration,history,purpose,amount,savings,"
-		"employment,rate,personal,debtors,residence,property,age,plans,housing,credits,"
-		"job,dependents,telephone,foreign,class,age_group";
-	char path[4096], tmp[] = "/tmp/ft_grid_axis_XXXXXX", line[1024];
-	char *sens[] = { "age_group" }, *drop[] = { "age", "personal" };
-	char *cat[] = { "rate", "residence", "credits", "dependents" };
+	char tmp[] = "/tmp/ft_grid_axis_XXXXXX";
 	struct ft_read_opts ro;
 	struct ft_spec sp;
 	struct ft_error e = { 0 };
-	FILE *in = NULL, *out = NULL;
 	int fd, rc = -1;
 
 	memset(s, 0, sizeof *s);
-	snprintf(path, sizeof path, "%s/german/german.data", t_data_dir());
-	fd = mkstemp(tmp);
-	if (fd < 0 || !(out = fdopen(fd, "w")) || !(in = fopen(path, "r"))) {
-		T_FAIL("cannot read %s or write %s", path, tmp);
-		if (fd >= 0 && !out)
-			close(fd);
+	if ((fd = mkstemp(tmp)) < 0) {
+		T_FAIL("cannot create %s", tmp);
+		return -1;
+	}
+	close(fd);
+	if (t_german_csv(tmp, 0, SIZE_MAX) != 0) {
+		T_FAIL("cannot derive the German CSV");
 		goto done;
 	}
-	fprintf(out, "%s\n", NAMES);
-	while (fgets(line, sizeof line, in)) {
-		char *f[32], *p = strtok(line, " \t\r\n");
-		int nf = 0;
-		while (p && nf < 32) {
-			f[nf++] = p;
-			p = strtok(NULL, " \t\r\n");
-		}
-		if (nf == 0)
-			continue;
-		if (nf != 21) {
-			T_FAIL("%s: expected 21 fields, found %d", path, nf);
-			goto done;
-		}
-		for (int k = 0; k < nf; k++)
-			fprintf(out, "%s,", f[k]);
-		fprintf(out, "%s\n", atoi(f[12]) > 25 ? "over25" : "25orless");
-	}
-	if (fclose(out) != 0) {
-		out = NULL;
-		T_FAIL("cannot write %s", tmp);
-		goto done;
-	}
-	out = NULL;
-	ft_read_opts_init(&ro);
-	ft_spec_init(&sp);
-	sp.target = "class";
-	sp.positive = "1";
-	sp.sensitive = sens;
-	sp.n_sensitive = 1;
-	sp.drop = drop;
-	sp.n_drop = 2;
-	sp.categorical = cat;
-	sp.n_categorical = 4;
+	t_german_opts(&ro, &sp);
 	if (ft_table_read(tmp, &ro, &s->t, &e) != 0) {
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
 	rc = set_fit(s, &sp);
 done:
-	if (in)
-		fclose(in);
-	if (out)
-		fclose(out);
 	unlink(tmp);
 	return rc;
 }
