@@ -23,6 +23,8 @@ static const struct ft_param_def P_PREJUDICE[] = {
 	{"eta", 1.0, 0.0, 1e6, 0, "weight of the prejudice index (paper's eta)", NULL, 0},
 	{"per_group", 1.0, 0.0, 1.0, 1, "1: one weight vector per group (the paper's "
 	 "model; predict needs the sensitive column), 0: shared weights", NULL, 0},
+	{"penalize_intercept", 0.0, 0.0, 1.0, 1, "1: the intercepts are in the L2 penalty "
+	 "(Kamishima's and AIF360's objective), 0: not (scikit-learn's)", NULL, 0},
 };
 static const struct ft_param_def P_LAMBDA[] = {
 	{"lambda", 1.0, 0.0, 1e9, 0, "penalty weight, relative to the mean log loss", NULL, 0},

@@ -500,7 +500,7 @@ struct toy {
 	struct ft_linear_model *base;
 	double base_f;
 	double opt[2], opt_pen[2];               /* dp, eo */
-	size_t n_grid[2], chosen[2];
+	size_t n_grid[2], chosen[2], axis[2][2];  /* [dp/eo][coordinate]: its group */
 	double gerr[2][64], gviol[2][64], gc[2][64][2];
 };
 
@@ -548,6 +548,10 @@ static int toy_load(struct toy *t)
 			t->gc[k][j][1] = nf > 7 ? atof(fl[7]) : 0.0;
 			if (j + 1 > t->n_grid[k])
 				t->n_grid[k] = j + 1;
+		} else if (!strcmp(fl[0], "grid_axis") && nf == 4) {
+			size_t j = (size_t)atol(fl[2]);
+			if (j < 2)
+				t->axis[strcmp(fl[1], "eo") == 0][j] = (size_t)atol(fl[3]);
 		} else if (!strcmp(fl[0], "grid_chosen") && nf == 3) {
 			t->chosen[strcmp(fl[1], "eo") == 0] = (size_t)atol(fl[2]);
 		}
@@ -793,13 +797,14 @@ static void grid_toy(int eo)
 	T_CHECK(fr->n_lambda == (eo ? 8u : 4u));
 	for (size_t j = 0; j < fr->k && j < 64; j++) {
 		const double *l = fr->lambda + j * fr->n_lambda;
-		/* lambda: group A's coordinate(s); group B (the last) has none */
+		/* lambda: per event, the coordinate is on the fixture's axis group
+		 * (the larger in the event); the other group has none */
 		for (int ev = 0; ev < (eo ? 2 : 1); ev++) {
 			double c = t.gc[eo][j][ev];
-			size_t E = eo ? 2 : 1;
-			T_NEAR(l[(size_t)ev * 2], c > 0 ? c : 0.0, 1e-15);
-			T_NEAR(l[(E + (size_t)ev) * 2], c < 0 ? -c : 0.0, 1e-15);
-			T_CHECK(l[(size_t)ev * 2 + 1] == 0.0 && l[(E + (size_t)ev) * 2 + 1] == 0.0);
+			size_t E = eo ? 2 : 1, a = t.axis[eo][ev], b = 1 - a;
+			T_NEAR(l[(size_t)ev * 2 + a], c > 0 ? c : 0.0, 1e-15);
+			T_NEAR(l[(E + (size_t)ev) * 2 + a], c < 0 ? -c : 0.0, 1e-15);
+			T_CHECK(l[(size_t)ev * 2 + b] == 0.0 && l[(E + (size_t)ev) * 2 + b] == 0.0);
 		}
 		worst = fmax(worst, fabs(fr->error[j] - t.gerr[eo][j]));
 		worst = fmax(worst, fabs(fr->violation[j] - t.gviol[eo][j]));
@@ -1056,25 +1061,14 @@ static void adult_free(struct adult *a)
  * test file adult.test (first line skipped, labels end in "."). */
 static int adult_load(struct adult *a)
 {
-	char path[4096], *sens[] = { "sex" }, *drop[] = { "fnlwgt" };
+	char path[4096];
 	struct ft_read_opts ro;
 	struct ft_spec sp;
 	struct ft_error e = { 0 };
 	struct ft_solver_result r;
 
 	memset(a, 0, sizeof *a);
-	ft_read_opts_init(&ro);
-	ro.header = 0;
-	ro.names = t_adult_names();
-	ro.n_names = T_ADULT_N_NAMES;
-	ft_spec_init(&sp);
-	sp.target = "income";
-	sp.positive = ">50K";
-	sp.label_strip = ".";
-	sp.sensitive = sens;
-	sp.n_sensitive = 1;
-	sp.drop = drop;
-	sp.n_drop = 1;
+	t_adult_opts(&ro, &sp);
 	ft_logreg_params_init(&a->lp);
 	snprintf(path, sizeof path, "%s/adult/adult.data", t_data_dir());
 	if (ft_table_read(path, &ro, &a->tr, &e) != 0 ||
