@@ -57,6 +57,7 @@ void ft_rank_params_init(struct ft_rank_params *p)
 	ft_solver_opts_init(&p->solver);
 	p->max_outer = 50;
 	p->tol_feas = 1e-6;
+	p->pair_temp = 0.1;
 }
 
 static int finite_ge0(double v)
@@ -70,8 +71,9 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 
 	if (!p)
 		return "no ranking parameters";
-	if (p->loss != FT_RANK_LISTNET && p->loss != FT_RANK_RANKNET)
-		return "loss must be listnet or ranknet";
+	if (p->loss != FT_RANK_LISTNET && p->loss != FT_RANK_RANKNET &&
+	    p->loss != FT_RANK_LAMBDALOSS)
+		return "loss must be listnet, ranknet or lambdaloss";
 	if (p->fair < FT_RANK_FAIR_NONE || p->fair > FT_RANK_FAIR_PAIR_CON)
 		return "unknown fairness term";
 	if (!finite_ge0(p->l2))
@@ -84,6 +86,8 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 		return "lambda must be a finite number >= 0";
 	if (!finite_ge0(p->c))
 		return "c must be a finite number >= 0";
+	if (!finite_ge0(p->pair_temp))
+		return "pair temperature must be a finite number >= 0";
 	if (p->protected_group < 0)
 		return "protected group must be a group index >= 0";
 	if (p->reference != 0 && p->reference != 1)
@@ -110,7 +114,7 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 
 /* The methods of ft_rank_method_parse and the parameters each takes. */
 enum { M_LISTNET = 1, M_RANKNET = 2, M_DELTR = 4, M_PREG = 8, M_PCON = 16,
-       M_ALL = 31, M_FAIR = M_DELTR | M_PREG | M_PCON };
+       M_LAMBDA = 32, M_ALL = 63, M_FAIR = M_DELTR | M_PREG | M_PCON };
 static const struct {
 	const char *name;
 	int mask, loss, fair;
@@ -120,6 +124,7 @@ static const struct {
 	{ "deltr", M_DELTR, FT_RANK_LISTNET, FT_RANK_FAIR_DELTR },
 	{ "pair-reg", M_PREG, FT_RANK_LISTNET, FT_RANK_FAIR_PAIR_REG },
 	{ "pair-con", M_PCON, FT_RANK_LISTNET, FT_RANK_FAIR_PAIR_CON },
+	{ "lambdaloss", M_LAMBDA, FT_RANK_LAMBDALOSS, FT_RANK_FAIR_NONE },
 };
 #define N_METHODS (sizeof METHODS / sizeof *METHODS)
 
@@ -133,7 +138,7 @@ static const struct {
 	{ "doc_weight", M_ALL, 0, 1, 1 },
 	{ "max_iter", M_ALL, 0, 1e9, 1 },
 	{ "protected", M_FAIR, 0, 1e9, 1 },
-	{ "loss", M_PREG | M_PCON | M_DELTR, 0, 1, 1 },   /* listnet|ranknet */
+	{ "loss", M_PREG | M_PCON | M_DELTR, 0, 2, 1 },   /* listnet|ranknet|lambdaloss */
 	{ "gamma", M_DELTR, 0, 1e15, 0 },
 	{ "reference", M_DELTR | M_LISTNET, 0, 1, 1 },
 	{ "iterations", M_DELTR | M_LISTNET, 1, 1e9, 1 },
@@ -141,6 +146,7 @@ static const struct {
 	{ "lambda", M_PREG, 0, 1e15, 0 },
 	{ "c", M_PCON, 0, 1, 0 },
 	{ "max_outer", M_PCON, 1, 1e6, 1 },
+	{ "temp", M_PCON, 0, 1e6, 0 },
 };
 #define N_PARAMS (sizeof PARAMS / sizeof *PARAMS)
 
@@ -158,7 +164,8 @@ static void set_param(struct ft_rank_params *p, size_t k, double v)
 	case 8: p->learning_rate = v; break;
 	case 9: p->lambda = v; break;
 	case 10: p->c = v; break;
-	default: p->max_outer = (int)v; break;
+	case 11: p->max_outer = (int)v; break;
+	default: p->pair_temp = v; break;
 	}
 }
 
@@ -181,7 +188,7 @@ int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
 			break;
 	if (m == N_METHODS)
 		return ft_error_set(err, FT_EINVAL,
-		                    "unknown ranking method '%s' (methods: listnet, ranknet, deltr, pair-reg, pair-con)",
+		                    "unknown ranking method '%s' (methods: listnet, ranknet, deltr, pair-reg, pair-con, lambdaloss)",
 		                    buf);
 	p->loss = METHODS[m].loss;
 	p->fair = METHODS[m].fair;
@@ -214,14 +221,16 @@ int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
 			return ft_error_set(err, FT_EINVAL, "%s: '%s' given twice",
 			                    METHODS[m].name, tok);
 		seen |= 1u << k;
-		if (k == 4 && (strcmp(eq + 1, "listnet") == 0 || strcmp(eq + 1, "ranknet") == 0)) {
-			v = strcmp(eq + 1, "ranknet") == 0;
+		if (k == 4 && (strcmp(eq + 1, "listnet") == 0 || strcmp(eq + 1, "ranknet") == 0 ||
+		               strcmp(eq + 1, "lambdaloss") == 0)) {
+			v = strcmp(eq + 1, "ranknet") == 0 ? FT_RANK_RANKNET :
+			    strcmp(eq + 1, "lambdaloss") == 0 ? FT_RANK_LAMBDALOSS : FT_RANK_LISTNET;
 		} else {
 			v = strtod(eq + 1, &end);
 			if (!eq[1] || *end || !isfinite(v))
 				return ft_error_set(err, FT_EINVAL, "%s: %s takes %s, not '%s'",
 				                    METHODS[m].name, tok,
-				                    k == 4 ? "listnet or ranknet" : "a number", eq + 1);
+				                    k == 4 ? "listnet, ranknet or lambdaloss" : "a number", eq + 1);
 		}
 		if (v < PARAMS[k].lo || v > PARAMS[k].hi)
 			return ft_error_set(err, FT_EINVAL, "%s: %s = %g is outside [%g, %g]",
@@ -455,8 +464,11 @@ static int rank_value_grad(void *ctx, const double *x, double *f, double *g)
 	int rc;
 
 	ft_rank_scores(rd, x, o->s);
-	rc = ft_parallel_sum(n, 1, &loss, p->loss == FT_RANK_RANKNET ?
-	                     ranknet_chunk : listnet_chunk, o);
+	if (p->loss == FT_RANK_LAMBDALOSS)
+		rc = ft_lambdaloss_part(rd, o->s, o->aq, o->c, &loss);
+	else
+		rc = ft_parallel_sum(n, 1, &loss, p->loss == FT_RANK_RANKNET ?
+		                     ranknet_chunk : listnet_chunk, o);
 	if (rc)
 		return rc;
 	if (p->fair == FT_RANK_FAIR_DELTR && p->gamma > 0.0) {
@@ -693,9 +705,10 @@ int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params
 	obj->dim = rd->p;
 	obj->ctx = o;
 	obj->value_grad = rank_value_grad;
-	if (p->fair == FT_RANK_FAIR_NONE || p->fair == FT_RANK_FAIR_PAIR_CON ||
-	    (p->fair == FT_RANK_FAIR_DELTR && p->gamma == 0.0) ||
-	    (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda == 0.0)) {
+	if (p->loss != FT_RANK_LAMBDALOSS &&
+	    (p->fair == FT_RANK_FAIR_NONE || p->fair == FT_RANK_FAIR_PAIR_CON ||
+	     (p->fair == FT_RANK_FAIR_DELTR && p->gamma == 0.0) ||
+	     (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda == 0.0))) {
 		obj->hess_vec = rank_hess_vec;
 		if (p->loss == FT_RANK_LISTNET)
 			obj->hessian = rank_hessian;
@@ -776,7 +789,7 @@ int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
 			return ft_error_set(err, FT_EINVAL, "ranking: start weight %zu is %g",
 			                    j, w[j]);
 	if (p->reference) {
-		rc = ft_deltr_reference_fit(rd, p, w, &res->res, err);
+		rc = ft_deltr_reference_fit(rd, p, w, res, err);
 	} else if (p->fair == FT_RANK_FAIR_PAIR_CON) {
 		rc = ft_pair_con_fit(rd, p, w, res, err);
 	} else {
@@ -786,7 +799,9 @@ int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
 	}
 	if (rc)
 		return rc;
-	return fit_diags(rd, p, w, res, err);
+	if ((rc = fit_diags(rd, p, w, res, err)) != 0 || p->reference)
+		return rc;
+	return ft_rank_conditioning(rd, p, w, res, err);
 }
 
 /* ----------------------------------------------------------- prediction */

@@ -66,10 +66,11 @@ int ft_rank_check_groups(const struct ft_rank_data *rd, int32_t pg,
 int ft_deltr_part(const struct ft_rank_data *rd, const double *s,
                   const double *aq, int32_t pg, double gamma, double *P,
                   double *c, double *u, double *e0, double *e1, double *nboth);
-/* deltr.c: the authors' training loop (struct ft_rank_params.reference). */
+/* deltr.c: the authors' training loop (struct ft_rank_params.reference);
+ * fills res->res and appends the oscillation diagnostics. */
 int ft_deltr_reference_fit(const struct ft_rank_data *rd,
                            const struct ft_rank_params *p, double *w,
-                           struct ft_solver_result *res, struct ft_error *err);
+                           struct ft_rank_result *res, struct ft_error *err);
 
 /* pairwise.c: the cross-group pair counts n01 (G0 doc more relevant than a
  * G1 doc of the same query) and n10. */
@@ -84,6 +85,16 @@ int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
 /* pairwise.c: min loss s.t. |gap| <= c by the augmented Lagrangian. */
 int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                     double *w, struct ft_rank_result *res, struct ft_error *err);
+
+/* lambdaloss.c: LambdaLoss (NDCG-Loss2) of every query, sum_q aq[q] l_q
+ * added to *loss, d/ds into c (set, every row).  0 or FT_ENOMEM. */
+int ft_lambdaloss_part(const struct ft_rank_data *rd, const double *s,
+                       const double *aq, double *c, double *loss);
+/* rank_cond.c: the exact mode's conditioning diagnostics at w
+ * ("hessian_rcond", "weight_norm", "ill_conditioned"; ft_rank_fit). */
+int ft_rank_conditioning(const struct ft_rank_data *rd,
+                         const struct ft_rank_params *p, const double *w,
+                         struct ft_rank_result *res, struct ft_error *err);
 
 /* rank.c: append a diagnostic (ignored beyond FT_MAX_DIAG). */
 void ft_rank_diag(struct ft_rank_result *res, const char *name, double v);
