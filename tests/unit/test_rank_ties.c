@@ -20,37 +20,12 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "t.h"
+#include "tsv.h"
 
 #define FIX(name) "tests/fixtures/" name
 #define MAXN 64
 
 /* Split s at commas into up to max doubles ("nan" allowed); the count. */
-static size_t parse_d(const char *s, double *v, size_t max)
-{
-	size_t n = 0;
-	char *end;
-
-	while (*s && n < max) {
-		v[n++] = strtod(s, &end);
-		if (end == s)
-			break;
-		s = *end == ',' ? end + 1 : end;
-	}
-	return n;
-}
-
-/* The tab-separated fields of a line (in place): their count. */
-static int fields(char *line, char **f, int max)
-{
-	int n = 0;
-	char *save = NULL, *tok;
-
-	for (tok = strtok_r(line, "\t\n", &save); tok && n < max;
-	     tok = strtok_r(NULL, "\t\n", &save))
-		f[n++] = tok;
-	return n;
-}
-
 /* ------------------------------------------------------------- ties */
 
 static void test_ties_fixture(void)
