@@ -94,7 +94,9 @@ static void test_lambdaloss_hand(void)
 	T_NEAR(f, d * log2(1 + exp(-0.5)), 1e-15);
 	T_NEAR(g[0], -d / log(2.0) / (1 + exp(0.5)) * (0.7 - 0.2), 1e-15);
 	ft_rank_objective_free(&obj);
-	rd->n = 26;
+	rd->n = 26;             /* back to t_synthetic's, so that all is freed */
+	rd->n_queries = 4;
+	rd->qoff[1] = 5;
 	ft_rank_data_free(rd);
 }
 
