@@ -709,8 +709,17 @@ FT_API int ft_fair_topk(const double *score, const int32_t *group, size_t n,
                  int adjust, size_t *out, double *alpha_used,
                  struct ft_error *err);
 
-/* Geyik, Ambler & Kenthapadi (KDD 2019), Algorithm 1 and its variants, for
- * any number of groups with target proportions p[g] (>= 0, summing to 1).
+/* Geyik, Ambler & Kenthapadi (KDD 2019), Algorithms 1 and 3, for any
+ * number of groups with target proportions p[g].
+ *
+ * Proportions.  p[g] must be in [0, 1] and sum to 1, each within 1e-9;
+ * they are then divided by their sum and every one is read as the simplest
+ * fraction a/b within 1e-9 of it (the fraction with the smallest b; so
+ * 0.3 is 3/10 and a share count/n of a query of n <= 22,000 items is
+ * exactly count/n).  Every floor(r p), ceil(r p) and comparison below is
+ * then exact integer arithmetic.  p = NULL means the items' own group
+ * shares, count_g / n, exactly (the default of the command line).
+ *
  * At rank r, group g is below its minimum when it has fewer than
  * floor(r p[g]) items so far and below its maximum when it has at least
  * that but fewer than ceil(r p[g]).  A group below its minimum goes first
@@ -720,11 +729,22 @@ FT_API int ft_fair_topk(const double *score, const int32_t *group, size_t n,
  * soonest), DET_RELAXED the highest next score among the groups with the
  * smallest ceil(ceil(r p[g]) / p[g]).  Ties go to the higher next score,
  * then the lower group index; exhausted groups drop out, and when no group
- * qualifies the best remaining item is taken. */
-enum ft_det { FT_DET_GREEDY = 0, FT_DET_CONS, FT_DET_RELAXED, FT_N_DET };
-FT_API const char *ft_det_name(int algo);            /* "det_greedy", ... */
+ * qualifies the best remaining item is taken.
+ * DET_CONST_SORT (Algorithm 3, DetConstSort; AIF360's default
+ * "Constrained"): for r = 1, 2, ... the groups whose minimum floor(r p[g])
+ * rose at r each insert their next item, in decreasing score order, at the
+ * end of the list, with r as the item's latest allowed rank; the new item
+ * then moves up past every item that scores lower and may still move down
+ * one place (its latest rank is beyond its current place), until k items
+ * are placed.  A group that has run out is skipped; when every group with
+ * p[g] > 0 has run out, the best remaining items fill the list. */
+enum ft_det { FT_DET_GREEDY = 0, FT_DET_CONS, FT_DET_RELAXED, FT_DET_CONST_SORT,
+              FT_N_DET };
+FT_API const char *ft_det_name(int algo);  /* "det_greedy", "det_cons",
+                                              "det_relaxed", "det_const_sort" */
 /* Per-group lists: score[g][0 .. len[g]-1] sorted descending.  Rank r gets
- * item out_index[r] of group out_group[r]; k <= total items. */
+ * item out_index[r] of group out_group[r]; k <= total items.  p = NULL:
+ * len[g] / total. */
 FT_API int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
                   const size_t *len, const double *p, size_t k,
                   size_t *out_group, size_t *out_index, struct ft_error *err);
@@ -735,10 +755,224 @@ FT_API int ft_det_rerank_items(int algo, const double *score, const int32_t *gro
                         size_t *out, struct ft_error *err);
 /* Geyik's InfeasibleIndex: the number of prefixes i = 1 .. min(k, N) of the
  * ranking of known-group items in which some group g has fewer than
- * floor(i p[g]) items. */
+ * floor(i p[g]) items (p read as above; NULL = the shares of the N
+ * known-group items). */
 FT_API int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
                         size_t n_groups, const double *p, size_t k,
                         size_t *count, struct ft_error *err);
+/* The group shares p[g] = (items of group g) / (items of known group), each
+ * one division of two counts (a single group gets exactly 1; the shares sum
+ * to 1 within a few units in the last place, which every function taking
+ * proportions accepts).  FT_EDATA when no item has a known group. */
+FT_API int ft_group_proportions(const int32_t *group, size_t n, size_t n_groups,
+                         double *p, struct ft_error *err);
+
+/* -------------------------------------------------- ties (rank_ties.c)
+ * Ranking metrics of a list of scores with ties do not depend on the row
+ * order: the functions taking scores give the expectation over every order
+ * of the tied items (all equally likely), the value scikit-learn's
+ * ndcg_score(ignore_ties=False) computes. */
+enum ft_tie { FT_TIE_STABLE = 0, FT_TIE_RANDOM, FT_N_TIE };
+/* How ft_rank_order_ties (and so predict) orders equal scores, one
+ * sentence (static). */
+FT_API const char *ft_tie_rule(int tie);
+/* The ranking by score, descending.  Equal scores: FT_TIE_STABLE keeps the
+ * item order (ft_rank_order); FT_TIE_RANDOM puts them in a uniformly random
+ * order drawn from seed (a Fisher-Yates shuffle of the items with ft_rng
+ * seeded by seed, for i = n..2 swapping i-1 and ft_rng_below(i), then a
+ * stable sort).  A NaN score is FT_EINVAL. */
+FT_API int ft_rank_order_ties(const double *score, size_t n, int tie, uint64_t seed,
+                       size_t *order, struct ft_error *err);
+/* *n_tied = items whose score another item has too, *n_sets = the number of
+ * distinct such scores (either may be NULL).  A NaN score is FT_EINVAL. */
+FT_API int ft_rank_ties(const double *score, size_t n, size_t *n_tied,
+                 size_t *n_sets, struct ft_error *err);
+/* NDCG@k and precision@k of the ranking by score, as ft_ndcg and
+ * ft_precision, averaged over every order of tied scores: a set of t tied
+ * items that occupies ranks a+1 .. a+t gives each of those ranks its mean
+ * gain (mean relevance indicator), so only the part of the set inside the
+ * top k counts.  NaN scores are FT_EINVAL. */
+FT_API int ft_ndcg_ties(const double *rel, const double *score, size_t n, size_t k,
+                 struct ft_value *out, struct ft_error *err);
+FT_API int ft_precision_ties(const double *rel, const double *score, size_t n,
+                      size_t k, struct ft_value *out, struct ft_error *err);
+
+/* ------------------------------------- skew over queries (rank_summary.c)
+ * LiFT's smoothing (linkedin/LiFT, DivergenceUtils.scala, computeAllSkews:
+ * log(p_v + alpha) - log(q_v + alpha) - log(p_sum / q_sum) with the sums
+ * taken after adding alpha to every category, default alpha = 1.0, add-one
+ * smoothing), applied to the counts c_g of the top k and the expected
+ * counts k t_g under the target:
+ *   skew_g = ln((c_g + a) / (k + a G)) - ln((k t_g + a) / (k + a G))
+ * which is defined when a group is absent and is 0 exactly on target. */
+#define FT_LIFT_ALPHA 1.0
+/* Smoothed skew@k of every group (skew: n_groups values) on one query:
+ * items of unknown group removed, k clipped to the rest (k >= 1), target
+ * as ft_skew (NULL = the query's shares); alpha > 0.  Undefined without
+ * items of known group. */
+FT_API int ft_skew_smoothed(const int32_t *group, const size_t *order, size_t n,
+                     size_t n_groups, const double *target, size_t k, double alpha,
+                     struct ft_value *skew, struct ft_error *err);
+/* MinSkew@k and MaxSkew@k (Geyik et al.; LiFT's computeMinSkew and
+ * computeMaxSkew): the smallest and largest smoothed skew over the groups
+ * (all of them, as LiFT), and which group (argmin, argmax may be NULL;
+ * the lowest index on ties). */
+FT_API int ft_skew_minmax(const int32_t *group, const size_t *order, size_t n,
+                   size_t n_groups, const double *target, size_t k, double alpha,
+                   struct ft_value *min_skew, struct ft_value *max_skew,
+                   int32_t *argmin, int32_t *argmax, struct ft_error *err);
+/* One group's skew@k over the queries of a data set. */
+struct ft_skew_summary {
+	double alpha;               /* the smoothing constant used */
+	struct ft_value mean;       /* mean of the smoothed skew over n_mean queries */
+	size_t n_mean;              /* queries with items of known group */
+	struct ft_value mean_present; /* mean of the unsmoothed skew (ft_skew) over */
+	size_t n_present;           /* the queries where the group is in the top k */
+	struct ft_value pooled;     /* ln(sum_q c_gq / sum_q k_q t_gq): the group's
+	                               share of all top-k places of all queries
+	                               against its expected share */
+};
+/* Queries are rows qoff[q] .. qoff[q+1]-1 of group; order holds each
+ * query's ranking of its own items, 0-based, at the same offsets
+ * (order[qoff[q] + r] is the item, within query q, at rank r + 1).  target
+ * as ft_skew, for every query (NULL: each query's own shares).  out gets
+ * n_groups summaries. */
+FT_API int ft_skew_summary(const int32_t *group, const size_t *order, const size_t *qoff,
+                    size_t n_queries, size_t n_groups, const double *target,
+                    size_t k, double alpha, struct ft_skew_summary *out,
+                    struct ft_error *err);
+
+/* ------------------------- uncertainty over queries (rank_uncertainty.c)
+ * Per-query values in, interval or p-value out.  Resample b draws from its
+ * own xoshiro256** stream seeded from (seed, b) (the finalizer of
+ * splitmix64 of seed ^ (0x9e3779b97f4a7c15 (b + 1)), as the fairness
+ * bootstrap), so the result is the same bits for any number of threads. */
+struct ft_interval {
+	struct ft_value est;        /* the statistic on the data */
+	struct ft_value lo, hi;     /* percentile interval */
+	size_t n_used;              /* queries that enter the statistic */
+	size_t n_boot;              /* resamples with a defined statistic */
+};
+/* Percentile bootstrap of the mean over queries of v (undefined values
+ * skipped, as ft_query_mean): resample b draws n queries with replacement
+ * (ft_rng_below(n) n times) and takes the mean of its defined values;
+ * lo, hi = the (1 - level)/2 and (1 + level)/2 quantiles of the n_boot
+ * means (linear interpolation between order statistics, numpy's default).
+ * A resample without defined values is left out. */
+FT_API int ft_query_bootstrap(const struct ft_value *v, size_t n, size_t n_boot,
+                       uint64_t seed, double level, struct ft_interval *out,
+                       struct ft_error *err);
+/* The same for a pooled statistic sum_q num_q / sum_q den_q (log = 1: its
+ * natural log, e.g. the pooled skew with num = c_gq, den = k_q t_gq):
+ * undefined when the sum of den (or, with log, of num) is not > 0. */
+FT_API int ft_query_bootstrap_ratio(const double *num, const double *den, size_t n,
+                             int log_ratio, size_t n_boot, uint64_t seed,
+                             double level, struct ft_interval *out,
+                             struct ft_error *err);
+/* Paired permutation (sign-flip) test of two systems on the same queries:
+ * d_q = a_q - b_q over the queries where both are defined (*n_used), diff =
+ * mean d_q, and p = (1 + #{|mean(s_q d_q)| >= |diff|}) / (1 + n_perm), the
+ * signs s_q = +-1 drawn with probability 1/2 each (the top bit of
+ * ft_rng_next per query), permutation b from stream (seed, b). */
+FT_API int ft_query_paired_test(const struct ft_value *a, const struct ft_value *b,
+                         size_t n, size_t n_perm, uint64_t seed,
+                         struct ft_value *diff, double *p_value, size_t *n_used,
+                         struct ft_error *err);
+
+/* ------------------------ multinomial FA*IR (src/fair/mfair.c)
+ * Zehlike, Suehr, Baeza-Yates, Bonchi, Castillo & Hajian, "Fair Top-k
+ * Ranking with Multiple Protected Groups", IP&M 2022.  Group base is not
+ * protected; every other group g is, with minimum proportion p[g] (p has
+ * n_groups entries summing to 1; p[base] is the rest).  A prefix of length
+ * i holding tau[g] items of each protected group passes when
+ *   F(tau; i, p) = P(X_g <= tau[g] for every protected g) > alpha,
+ * X ~ Multinomial(i, p).  With two groups this is FA*IR's binomial test
+ * (ft_fair_mtable).  The state space is the protected counts: at most
+ * 2^24 of them ((k + 1)^(protected groups)), else FT_EINVAL. */
+/* F(tau; i, p); tau has n_groups entries (tau[base] ignored). */
+FT_API int ft_mfair_cdf(size_t i, size_t n_groups, const double *p, int32_t base,
+                 const size_t *tau, double *F, struct ft_error *err);
+/* The multinomial table: for i = 1 .. k the minimal count vectors that
+ * pass (no vector with one count lower passes), in lexicographic order.
+ * Position i's vectors are rows off[i-1] .. off[i]-1 of m (n_groups entries
+ * each, 0 at base). */
+struct ft_mtable {
+	size_t k, n_groups;
+	int32_t base;
+	double alpha;
+	size_t *off;               /* k + 1 */
+	size_t *m;                 /* off[k] rows x n_groups */
+};
+FT_API int ft_mfair_mtable(size_t k, size_t n_groups, const double *p, int32_t base,
+                    double alpha, struct ft_mtable **out, struct ft_error *err);
+FT_API void ft_mtable_free(struct ft_mtable *t);
+/* Exact probability that a ranking whose items are drawn i.i.d. from p
+ * fails the test at some prefix 1 .. k (forward pass over the protected
+ * counts, removing the mass that fails). */
+FT_API int ft_mfair_fail_prob(size_t k, size_t n_groups, const double *p, int32_t base,
+                       double alpha, double *prob, struct ft_error *err);
+/* The adjusted level: the largest alpha_c <= alpha (found by bisection to
+ * the last double) whose failure probability is <= alpha; alpha itself
+ * when its own is.  fail (may be NULL) gets the failure probability at
+ * alpha_c. */
+FT_API int ft_mfair_adjust_alpha(size_t k, size_t n_groups, const double *p,
+                          int32_t base, double alpha, double *alpha_c,
+                          double *fail, struct ft_error *err);
+/* The multinomial FA*IR top k: at rank i the best remaining item (stable
+ * score order) if the prefix with it passes; else the next item of the
+ * protected group, among those whose item makes the prefix pass, with the
+ * largest F (the authors' MOST_LIKELY choice; ties to the higher next
+ * score, then the lower group index).  When no group can make it pass (a
+ * group ran out), the protected group with the largest F that still has
+ * items is taken and the prefix counted in *n_failed (may be NULL).  Items
+ * of unknown group (-1) count as of group base.  out gets k <= n items. */
+FT_API int ft_mfair_rerank(const double *score, const int32_t *group, size_t n,
+                    size_t n_groups, const double *p, int32_t base, double alpha,
+                    size_t k, size_t *out, size_t *n_failed, struct ft_error *err);
+
+/* --------------------------- exposure targets (src/fair/exposure.c)
+ * Singh & Joachims, "Fairness of Exposure in Rankings", KDD 2018,
+ * sections 3-4: the stochastic ranking of one query's n items as a doubly
+ * stochastic matrix P (P[i n + j] = probability that item i is at rank
+ * j + 1) maximizing the expected DCG  sum_ij u_i P_ij v_j, u_i = (2^rel_i
+ * - 1) / IDCG, v_j = 1 / log2(1 + j + 1), subject to, for every known group
+ * g > 0 against group 0,
+ *   FT_EXPOSURE_DP (demographic parity, 4.1): |f_g^T P v| <= delta,
+ *     f_g = 1[G0] / |G0| - 1[Gg] / |Gg|  (equal mean exposure);
+ *   FT_EXPOSURE_DT (disparate treatment, 4.2): the same with
+ *     f_g = 1[G0] / (|G0| U0) - 1[Gg] / (|Gg| Ug), U the group's mean u
+ *     (exposure proportional to mean utility).
+ * Solved as a linear program (dense two-phase simplex, src/optim/simplex.c;
+ * O(n^2) variables: meant for queries of tens of items), then written as a
+ * convex combination of permutation matrices (Birkhoff-von Neumann), from
+ * which rankings are sampled. */
+enum ft_exposure_kind { FT_EXPOSURE_DP = 0, FT_EXPOSURE_DT, FT_N_EXPOSURE };
+/* P gets n * n entries, *utility (may be NULL) the expected DCG / IDCG.
+ * Items of unknown group (-1) are in no constraint.  FT_EDATA when a group
+ * in the query has mean utility 0 (DT), when the constraints cannot be met
+ * (DT with delta too small), or when no item is relevant. */
+FT_API int ft_exposure_lp(const double *rel, const int32_t *group, size_t n,
+                   size_t n_groups, int kind, double delta, double *P,
+                   double *utility, struct ft_error *err);
+/* P = sum_k weight[k] Perm(perm[k]), perm[k n + j] = the item at rank
+ * j + 1 of permutation k. */
+struct ft_bvn {
+	size_t n, m;
+	double *weight;            /* m, > 0, summing to 1 within the residual */
+	size_t *perm;              /* m * n */
+	double residual;           /* max_ij |P - sum_k weight[k] Perm_k| */
+};
+/* Birkhoff-von Neumann: repeatedly a perfect matching on the entries of
+ * the remainder above tol (tol <= 0: 1e-13) whose smallest entry is as
+ * large as possible (a bottleneck matching), taken out with that weight;
+ * stops when no entry is above tol.  P must be doubly stochastic within
+ * 1e-9 (FT_EINVAL otherwise). */
+FT_API int ft_bvn_decompose(const double *P, size_t n, double tol, struct ft_bvn **out,
+                     struct ft_error *err);
+FT_API void ft_bvn_free(struct ft_bvn *d);
+/* A ranking drawn from d: permutation k with probability weight[k] / sum
+ * (one ft_rng_uniform); order gets n items; returns k. */
+FT_API size_t ft_bvn_sample(const struct ft_bvn *d, struct ft_rng *r, size_t *order);
 
 /* -------------------------------------------- before/after comparison */
 
@@ -1197,6 +1431,10 @@ FT_API int ft_rank_data_from_table(const struct ft_table *t, const struct ft_enc
  * Replaces any groups rd had. */
 FT_API int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
                                   double value, struct ft_error *err);
+/* As many groups as feature f has distinct values (at most 256), in
+ * increasing order of value, named "NAME=V" (%.15g); replaces any groups. */
+FT_API int ft_rank_data_groups_by_values(struct ft_rank_data *rd, size_t f,
+                                  struct ft_error *err);
 /* Remove feature f (a "colorblind" ranker does not see the protected
  * attribute). */
 FT_API int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
@@ -1222,8 +1460,17 @@ FT_API int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
  *     P_y = softmax(rel_q), P_s = softmax(s_q) (as the DELTR code does);
  *   RankNet (Burges et al., ICML 2005): the mean over the query's pairs
  *     rel_i > rel_j of log(1 + exp(-(s_i - s_j))); queries without such a
- *     pair add nothing. */
-enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET };
+ *     pair add nothing;
+ *   LambdaLoss, NDCG-Loss2 (Wang, Li, Golbandi, Bendersky & Najork, CIKM
+ *     2018, section 4.2, eq. 11, hard assignment of the ranks by the
+ *     current scores): sum over pairs rel_i > rel_j of
+ *     delta_ij |G_i - G_j| log2(1 + exp(-(s_i - s_j))), G = (2^rel - 1) /
+ *     IDCG, delta_ij = |1/D(|r_i - r_j|) - 1/D(|r_i - r_j| + 1)|, D(x) =
+ *     log2(1 + x), r the ranks by score (ties in row order); the weights
+ *     are constant between changes of the order, so value and gradient are
+ *     exact there (src/model/lambdaloss.c); queries without a relevant item
+ *     add nothing.  No Hessian: L-BFGS. */
+enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET, FT_RANK_LAMBDALOSS };
 /* Fairness, between the protected group G1 (protected_group) and G0 (every
  * other known group):
  *   DELTR (Zehlike & Castillo, WWW 2020): + gamma sum_q a_q max(0, E_q(G0)
@@ -1237,7 +1484,12 @@ enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET };
  *                    with i in Ga, j in Gb, rel_i > rel_j (all queries pooled),
  *     positive when G1's better documents are ordered correctly less often;
  *     PAIR_REG adds lambda gap^2, PAIR_CON imposes |gap| <= c (augmented
- *     Lagrangian, src/optim/auglag.c). */
+ *     Lagrangian, src/optim/auglag.c).  PAIR_CON's gap is made scale-free:
+ *     sigmoid((s_i - s_j) / tau), tau = pair_temp times the pooled
+ *     within-query standard deviation of the scores of the unconstrained
+ *     fit (fitted first, also the start point), so c means the same
+ *     whatever the scale of the features or scores (pair_temp = 0: tau = 1,
+ *     the raw scores, as PAIR_REG). */
 enum ft_rank_penalty { FT_RANK_FAIR_NONE = 0, FT_RANK_FAIR_DELTR,
                     FT_RANK_FAIR_PAIR_REG, FT_RANK_FAIR_PAIR_CON };
 
@@ -1264,13 +1516,14 @@ struct ft_rank_params {
 	struct ft_solver_opts solver;  /* exact mode: ft_minimize's options
 	                                  (PAIR_CON: the inner solver) */
 	int max_outer;         /* PAIR_CON: augmented Lagrangian steps; 50 */
+	double pair_temp;      /* PAIR_CON: relative temperature, >= 0; 0.1 */
 	double tol_feas;       /* PAIR_CON: allowed violation of |gap| <= c; 1e-6 */
 };
 FT_API void ft_rank_params_init(struct ft_rank_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
 FT_API const char *ft_rank_check(const struct ft_rank_params *p);
 /* A ranking method of the registry (task rank, stage in: listnet,
- * ranknet, deltr, pair-reg, pair-con) with its parameters, "NAME" or
+ * ranknet, deltr, pair-reg, pair-con, lambdaloss) with its parameters, "NAME" or
  * "NAME:k=v,k=v", as p (ft_rank_params_init's defaults first; the protected
  * group is not a parameter: set p->protected_group).  Errors name the bad
  * part. */
@@ -1300,6 +1553,10 @@ FT_API int ft_deltr_exposure(const struct ft_rank_data *rd, const double *w,
 FT_API int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
                 int32_t protected_group, double *acc01, double *acc10,
                 double *gap, double *g, struct ft_error *err);
+/* The same unsmoothed: 1[s_i > s_j] + 1[s_i = s_j] / 2 for sigmoid. */
+FT_API int ft_pair_gap_hard(const struct ft_rank_data *rd, const double *w,
+                     int32_t protected_group, double *acc01, double *acc10,
+                     double *gap, struct ft_error *err);
 
 /* What a fit reports besides w. */
 struct ft_rank_result {
@@ -1322,7 +1579,24 @@ struct ft_rank_result {
  * always "loss" (the mean loss without penalty or L2), and with groups
  * "exposure_g0", "exposure_g1", "deltr_penalty" (ft_deltr_exposure);
  * PAIR_REG and PAIR_CON end with "pair_acc_g0_over_g1",
- * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).  res may be NULL.
+ * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).
+ * PAIR_CON adds after "converged": "pair_tau" (the temperature in score
+ * units), "pair_gap_smoothed" (the constrained quantity at w) and
+ * "pair_gap_measured" (ft_pair_gap_hard: what the metrics see).
+ * Reference mode adds first, over the last W = min(500, iterations) steps:
+ * "window" (W), "loss_increases_last_500" (steps after which the loop's
+ * objective rose, beyond 1e-12 relative), "step_sign_flips_last_500" (the
+ * most changes of direction of one weight's step), "sign_flips_last_500"
+ * (the most sign changes of one weight) and "oscillating" (1 when the
+ * objective rose in at least 5% of the window's steps and some weight's
+ * step changed direction in at least 25%: the loop cycles instead of
+ * descending; a slow loop has no rises).
+ * Exact mode ends with "hessian_rcond" (smallest / largest eigenvalue of
+ * the Hessian of the loss plus l2 at w, 0 when singular; the DELTR and
+ * pairwise terms are left out), "weight_norm" (||w||_2) and
+ * "ill_conditioned" (1 when hessian_rcond < 1e-8: collinear or
+ * near-constant features, weights not identified; l2 > 0 cures it).
+ * res may be NULL.
  * Not converging within the solver's limit is not an error
  * (res->res.converged). */
 FT_API int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,

@@ -75,7 +75,7 @@ static void print_method(const struct ft_rank_params *p, const char *spec)
 	static const char *const FAIR[] = {"", "DELTR", "pairwise regularizer",
 	                                   "pairwise constraint"};
 	printf("method    %s: %s loss%s%s", spec, p->loss == FT_RANK_RANKNET ?
-	       "RankNet" : "ListNet", p->fair ? " + " : "", FAIR[p->fair]);
+	       "RankNet" : p->loss == FT_RANK_LAMBDALOSS ? "LambdaLoss" : "ListNet", p->fair ? " + " : "", FAIR[p->fair]);
 	if (p->fair == FT_RANK_FAIR_DELTR)
 		printf(", gamma = %g", p->gamma);
 	if (p->fair == FT_RANK_FAIR_PAIR_REG)

@@ -66,10 +66,11 @@ int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
 int ft_deltr_part(const struct ft_rank_data *rd, const double *s,
                   const double *aq, int32_t pg, double gamma, double *P,
                   double *c, double *u, double *e0, double *e1, double *nboth);
-/* deltr.c: the authors' training loop (struct ft_rank_params.reference). */
+/* deltr.c: the authors' training loop (struct ft_rank_params.reference);
+ * fills res->res and appends the oscillation diagnostics. */
 int ft_deltr_reference_fit(const struct ft_rank_data *rd,
                            const struct ft_rank_params *p, double *w,
-                           struct ft_solver_result *res, struct ft_error *err);
+                           struct ft_rank_result *res, struct ft_error *err);
 
 /* pairwise.c: the cross-group pair counts n01 (G0 doc more relevant than a
  * G1 doc of the same query) and n10. */

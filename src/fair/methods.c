@@ -83,7 +83,8 @@ static const struct ft_param_def P_GRID[] = {
 	 "DELTR code's weighting); 0: every query alike", NULL, 0}, \
 	{"max_iter", 0, 0, 1e9, 1, "solver iterations (0: the solver's default)", NULL, 0}
 #define RANK_LOSS \
-	{"loss", 0, 0, 1, 1, "the ranking loss under the fairness term", "listnet|ranknet", 0}
+	{"loss", 0, 0, 2, 1, "the ranking loss under the fairness term", \
+	 "listnet|ranknet|lambdaloss", 0}
 #define RANK_REFERENCE \
 	{"reference", 0, 0, 1, 1, "1: the DELTR authors' training loop (iterations " \
 	 "full-batch gradient steps of lr from 0; no l2)", NULL, 0}, \
@@ -91,6 +92,7 @@ static const struct ft_param_def P_GRID[] = {
 	{"lr", 1e-5, 1e-300, 1e300, 0, "reference mode: step size", NULL, 0}
 static const struct ft_param_def P_LISTNET[] = { RANK_COMMON, RANK_REFERENCE };
 static const struct ft_param_def P_RANKNET[] = { RANK_COMMON };
+static const struct ft_param_def P_LAMBDALOSS[] = { RANK_COMMON };
 static const struct ft_param_def P_DELTR[] = {
 	RANK_COMMON, RANK_LOSS,
 	{"gamma", 0.0, 0.0, 1e15, 0, "weight of the exposure-disparity penalty", NULL, 0},
@@ -105,6 +107,8 @@ static const struct ft_param_def P_PAIR_CON[] = {
 	{"c", 0.01, 0.0, 1.0, 0, "bound on |pairwise accuracy gap|", NULL, 0},
 	{"max_outer", 50, 1, 1e6, 1, "augmented-Lagrangian steps", NULL, 0},
 	{"tol_feas", 1e-6, 1e-15, 1.0, 0, "allowed violation of |gap| <= c", NULL, 0},
+	{"temp", 0.1, 0.0, 1e6, 0, "sigmoid temperature of the pair accuracies, in units "
+	 "of the scores' standard deviation (0: the raw score differences)", NULL, 0},
 };
 
 /* Re-rankers (src/fair/rerankers.c). */
@@ -148,6 +152,7 @@ static int rank_params_of(const struct ft_method *m, const double *v, int loss,
 		else if (!strcmp(n, "c")) p->c = v[k];
 		else if (!strcmp(n, "max_outer")) p->max_outer = (int)v[k];
 		else if (!strcmp(n, "tol_feas")) p->tol_feas = v[k];
+		else if (!strcmp(n, "temp")) p->pair_temp = v[k];
 	}
 	if ((msg = ft_rank_check(p)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s: %s", m->name, msg);
@@ -163,6 +168,13 @@ static int rp_listnet(const double *v, struct ft_rank_params *p, struct ft_error
 static int rp_ranknet(const double *v, struct ft_rank_params *p, struct ft_error *err)
 {
 	return rank_params_of(ft_method_find("ranknet"), v, FT_RANK_RANKNET,
+	                      FT_RANK_FAIR_NONE, p, err);
+}
+
+static int rp_lambdaloss(const double *v, struct ft_rank_params *p,
+                         struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("lambdaloss"), v, FT_RANK_LAMBDALOSS,
 	                      FT_RANK_FAIR_NONE, p, err);
 }
 
@@ -265,6 +277,9 @@ static const struct ft_method METHODS[] = {
 	{"ranknet", FT_TASK_RANK, FT_STAGE_IN, "RankNet, pairwise logistic loss (Burges "
 	 "et al. 2005); unmitigated", N(P_RANKNET), P_RANKNET, 0, NULL, rp_ranknet, NULL,
 	 check_rank},
+	{"lambdaloss", FT_TASK_RANK, FT_STAGE_IN, "LambdaLoss, NDCG-Loss2 (Wang et al. "
+	 "2018); unmitigated", N(P_LAMBDALOSS), P_LAMBDALOSS, 0, NULL, rp_lambdaloss,
+	 NULL, check_rank},
 	{"deltr", FT_TASK_RANK, FT_STAGE_IN, "DELTR: the loss + gamma x exposure "
 	 "disparity (Zehlike & Castillo 2020)", N(P_DELTR), P_DELTR, 1, NULL, rp_deltr,
 	 NULL, check_rank},
@@ -286,6 +301,10 @@ static const struct ft_method METHODS[] = {
 	 check_det},
 	{"det_relaxed", FT_TASK_RANK, FT_STAGE_RERANK, "DetRelaxed: DetCons relaxed to "
 	 "the best score among the most urgent", N(P_DET), P_DET, 1, NULL, NULL,
+	 ft_rerank_det, check_det},
+	{"det_const_sort", FT_TASK_RANK, FT_STAGE_RERANK, "DetConstSort: each group's next "
+	 "item enters when its minimum rises and moves up past lower scores (Geyik et "
+	 "al. 2019, Algorithm 3; AIF360's default)", N(P_DET), P_DET, 1, NULL, NULL,
 	 ft_rerank_det, check_det},
 };
 

@@ -115,6 +115,35 @@ static int fit_diags(const struct ft_rank_data *rd, const struct ft_rank_params 
 	return 0;
 }
 
+static int all_zero(const double *w, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (w[j] != 0.0)
+			return 0;
+	return 1;
+}
+
+/* LambdaLoss weighs pairs by the ranks of the current scores: at w = 0
+ * every score ties, the ranks are the rows' order and the loss is not
+ * smooth there, so a line search from 0 stalls.  From zero it starts at
+ * the ListNet fit with the same terms (diagnostic "listnet_start" = 1). */
+static int listnet_start(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                         double *w, struct ft_rank_result *res, struct ft_error *err)
+{
+	struct ft_rank_params q = *p;
+	struct ft_objective obj;
+	int rc;
+
+	q.loss = FT_RANK_LISTNET;
+	if ((rc = ft_rank_objective(rd, &q, &obj, err)) != 0)
+		return rc;
+	rc = ft_minimize(&obj, w, &q.solver, &res->res, err);
+	ft_rank_objective_free(&obj);
+	if (!rc)
+		ft_rank_diag(res, "listnet_start", 1.0);
+	return rc;
+}
+
 int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                 double *w, struct ft_rank_result *res, struct ft_error *err)
 {
@@ -138,16 +167,20 @@ int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
 			return ft_error_set(err, FT_EINVAL, "ranking: start weight %zu is %g",
 			                    j, w[j]);
 	if (p->reference) {
-		rc = ft_deltr_reference_fit(rd, p, w, &res->res, err);
+		rc = ft_deltr_reference_fit(rd, p, w, res, err);
 	} else if (p->fair == FT_RANK_FAIR_PAIR_CON) {
 		rc = ft_pair_con_fit(rd, p, w, res, err);
 	} else {
-		if ((rc = ft_rank_objective(rd, p, &obj, err)) == 0)
+		if (p->loss == FT_RANK_LAMBDALOSS && all_zero(w, rd->p))
+			rc = listnet_start(rd, p, w, res, err);
+		if (!rc && (rc = ft_rank_objective(rd, p, &obj, err)) == 0)
 			rc = ft_minimize(&obj, w, &p->solver, &res->res, err);
 		ft_rank_objective_free(&obj);
 	}
 	if (rc)
 		return rc;
-	return fit_diags(rd, p, w, res, err);
+	if ((rc = fit_diags(rd, p, w, res, err)) != 0 || p->reference)
+		return rc;
+	return ft_rank_conditioning(rd, p, w, res, err);
 }
 

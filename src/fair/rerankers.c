@@ -138,8 +138,12 @@ int ft_rerank_det(const struct ft_method_spec *s, const double *score,
 	if (n_groups > FT_MAX_LIST)
 		return ft_error_set(err, FT_EINVAL, "%s: at most %d groups", s->method->name,
 		                    FT_MAX_LIST);
-	algo = !strcmp(s->method->name, "det_cons") ? FT_DET_CONS :
-	       !strcmp(s->method->name, "det_relaxed") ? FT_DET_RELAXED : FT_DET_GREEDY;
+	for (algo = 0; algo < FT_N_DET; algo++)
+		if (!strcmp(s->method->name, ft_det_name(algo)))
+			break;
+	if (algo == FT_N_DET)
+		return ft_error_set(err, FT_EINVAL, "%s: not a Geyik re-ranker",
+		                    s->method->name);
 	if ((rc = scratch_new(&sc, n, err)))
 		return rc;
 	if ((rc = ft_rank_order(score, n, sc.all, err)))
@@ -149,12 +153,11 @@ int ft_rerank_det(const struct ft_method_spec *s, const double *score,
 	} else if (s->params[0] > 0) {
 		props[protected_group] = s->params[0];
 		props[1 - protected_group] = 1 - s->params[0];
-	} else {
-		memset(props, 0, n_groups * sizeof *props);
-		for (size_t i = 0; i < n; i++)
-			props[group[i]] += 1.0 / (double)n;
 	}
-	rc = ft_det_rerank_items(algo, score, group, n, n_groups, props, k, order, err);
+	/* p = 0: the query's own shares, exactly (count / n; NULL) */
+	rc = ft_det_rerank_items(algo, score, group, n, n_groups,
+	                         s->n_list > 1 || s->params[0] > 0 ? props : NULL, k,
+	                         order, err);
 	if (!rc)
 		fill_rest(sc.all, n, k, order, sc.used);
 done:

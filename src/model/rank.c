@@ -58,6 +58,7 @@ void ft_rank_params_init(struct ft_rank_params *p)
 	ft_solver_opts_init(&p->solver);
 	p->max_outer = 50;
 	p->tol_feas = 1e-6;
+	p->pair_temp = 0.1;
 }
 
 static int finite_ge0(double v)
@@ -71,8 +72,9 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 
 	if (!p)
 		return "no ranking parameters";
-	if (p->loss != FT_RANK_LISTNET && p->loss != FT_RANK_RANKNET)
-		return "loss must be listnet or ranknet";
+	if (p->loss != FT_RANK_LISTNET && p->loss != FT_RANK_RANKNET &&
+	    p->loss != FT_RANK_LAMBDALOSS)
+		return "loss must be listnet, ranknet or lambdaloss";
 	if (p->fair < FT_RANK_FAIR_NONE || p->fair > FT_RANK_FAIR_PAIR_CON)
 		return "unknown fairness term";
 	if (!finite_ge0(p->l2))
@@ -85,6 +87,8 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 		return "lambda must be a finite number >= 0";
 	if (!finite_ge0(p->c))
 		return "c must be a finite number >= 0";
+	if (!finite_ge0(p->pair_temp))
+		return "pair temperature must be a finite number >= 0";
 	if (p->protected_group < 0)
 		return "protected group must be a group index >= 0";
 	if (p->reference != 0 && p->reference != 1)
@@ -328,8 +332,11 @@ static int rank_value_grad(void *ctx, const double *x, double *f, double *g)
 	int rc;
 
 	ft_rank_scores(rd, x, o->s);
-	rc = ft_parallel_sum(n, 1, &loss, p->loss == FT_RANK_RANKNET ?
-	                     ranknet_chunk : listnet_chunk, o);
+	if (p->loss == FT_RANK_LAMBDALOSS)
+		rc = ft_lambdaloss_part(rd, o->s, o->aq, o->c, &loss);
+	else
+		rc = ft_parallel_sum(n, 1, &loss, p->loss == FT_RANK_RANKNET ?
+		                     ranknet_chunk : listnet_chunk, o);
 	if (rc)
 		return rc;
 	/* the fairness term, installed by src/fair (rankfit.c): its value
@@ -542,9 +549,10 @@ int ft_rank_loss_objective(const struct ft_rank_data *rd, const struct ft_rank_p
 	obj->dim = rd->p;
 	obj->ctx = o;
 	obj->value_grad = rank_value_grad;
-	if (p->fair == FT_RANK_FAIR_NONE || p->fair == FT_RANK_FAIR_PAIR_CON ||
-	    (p->fair == FT_RANK_FAIR_DELTR && p->gamma == 0.0) ||
-	    (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda == 0.0)) {
+	if (p->loss != FT_RANK_LAMBDALOSS &&
+	    (p->fair == FT_RANK_FAIR_NONE || p->fair == FT_RANK_FAIR_PAIR_CON ||
+	     (p->fair == FT_RANK_FAIR_DELTR && p->gamma == 0.0) ||
+	     (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda == 0.0))) {
 		obj->hess_vec = rank_hess_vec;
 		if (p->loss == FT_RANK_LISTNET)
 			obj->hessian = rank_hessian;

@@ -76,6 +76,16 @@ static inline int ft_rank_side(const struct ft_rank_data *rd, size_t i,
 int ft_rank_check_groups(const struct ft_rank_data *rd, int32_t pg,
                          const char *tag, struct ft_error *err);
 
+/* lambdaloss.c: LambdaLoss (NDCG-Loss2) of every query, sum_q aq[q] l_q
+ * added to *loss, d/ds into c (set, every row).  0 or FT_ENOMEM. */
+int ft_lambdaloss_part(const struct ft_rank_data *rd, const double *s,
+                       const double *aq, double *c, double *loss);
+/* rank_cond.c: the exact mode's conditioning diagnostics at w
+ * ("hessian_rcond", "weight_norm", "ill_conditioned"; ft_rank_fit). */
+int ft_rank_conditioning(const struct ft_rank_data *rd,
+                         const struct ft_rank_params *p, const double *w,
+                         struct ft_rank_result *res, struct ft_error *err);
+
 /* rank.c: append a diagnostic (ignored beyond FT_MAX_DIAG). */
 void ft_rank_diag(struct ft_rank_result *res, const char *name, double v);
 

@@ -43,6 +43,12 @@ check letor_predict_plain "$FT" predict --model "$TMP/lf.h5" --data "$TMP/te.let
 check letor_train_det "$FT" train $L --quiet --data "$TMP/tr.letor" --test "$TMP/te.letor" \
 	--method listnet --rerank det_greedy:p=0.5,k=8 --out "$TMP/ld.h5"
 check letor_predict_det "$FT" predict --model "$TMP/ld.h5" --data "$TMP/te.letor" --out "$TMP/pd.csv"
+check letor_train_lambdaloss "$FT" train $L --data "$TMP/tr.letor" --test "$TMP/te.letor" \
+	--method lambdaloss --rerank det_const_sort:p=0.5,k=8 --out "$TMP/ll.h5"
+grep -q "^method    lambdaloss: LambdaLoss loss" "$TMP/out" && grep -q "listnet_start *1" "$TMP/out" &&
+	grep -q "^rerank    det_const_sort:p=0.5,k=8" "$TMP/out" &&
+	pass lambdaloss_prints || fail lambdaloss_prints "$(head -12 "$TMP/out")"
+check letor_predict_const_sort "$FT" predict --model "$TMP/ll.h5" --data "$TMP/te.letor" --out "$TMP/pcs.csv"
 check letor_eval "$FT" eval --model "$TMP/lf.h5" --data "$TMP/te.letor" --rerank none --report "$TMP/ev.csv"
 
 $PY - "$TMP" <<'PYEOF' && pass letor_rerank_tables || fail letor_rerank_tables "see above"

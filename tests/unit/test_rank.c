@@ -648,14 +648,14 @@ static void t_method_parse(void)
 	struct ft_rank_params p;
 	struct ft_error err = { 0 };
 	static const struct { const char *spec, *msg; } BAD[] = {
-		{ "nosuch", "unknown ranking method 'nosuch' (methods: listnet, ranknet, deltr, pair-reg, pair-con)" },
-		{ "deltr:gamma", "deltr: 'gamma' is not NAME=VALUE nor a loss (listnet|ranknet)" },
+		{ "nosuch", "unknown ranking method 'nosuch' (methods: listnet, ranknet, lambdaloss, deltr, pair-reg, pair-con)" },
+		{ "deltr:gamma", "deltr: 'gamma' is not NAME=VALUE nor a loss (listnet|ranknet|lambdaloss)" },
 		{ "deltr:lambda=1", "deltr has no parameter 'lambda' (l2, doc_weight, max_iter, loss, gamma, reference, iterations, lr)" },
 		{ "listnet:protected=1", "no parameter 'protected'" },
 		{ "deltr:gamma=-1", "deltr: gamma = -1 is outside [0, 1e+15]" },
 		{ "deltr:reference=0.5", "reference = 0.5 is outside [0, 1] (whole numbers)" },
 		{ "deltr:gamma=x", "gamma takes a number, not 'x'" },
-		{ "pair-reg:loss=svm", "loss takes one of listnet|ranknet, not 'svm'" },
+		{ "pair-reg:loss=svm", "loss takes one of listnet|ranknet|lambdaloss, not 'svm'" },
 		{ "deltr:gamma=1,gamma=2", "'gamma' given twice" },
 		{ "deltr:", "'deltr:': nothing after ':'" },
 		{ "deltr:reference=1,l2=1", "reference mode has no l2 term" },
