@@ -57,10 +57,12 @@ void ft_fit_output_clear(struct ft_fit_output *out)
 	ft_mixture_free(out->mixture);
 	ft_thresholds_free(out->thresholds);
 	ft_frontier_free(out->frontier);
+	free(out->budget);
 	out->model = NULL;
 	out->mixture = NULL;
 	out->thresholds = NULL;
 	out->frontier = NULL;
+	out->budget = NULL;
 }
 
 /* A NaN score means the row's group was needed and unknown (linear.c). */
