@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fair/dp.h"
 #include "fair/fair.h"
 #include "fair/postproc.h"
 #include "fair/reductions.h"
@@ -69,6 +70,31 @@ static const struct ft_param_def P_GRID[] = {
 	 "w max violation", NULL},
 };
 
+/* The differentially private methods (src/fair/dp.h; README "Differential
+ * privacy").  epsilon = 0 means infinity: the non-private method itself. */
+#define DP_EPS {"epsilon", 1.0, 0.0, 1e6, 0, "privacy budget of the method (0: no " \
+	"privacy, exactly the non-private method)", NULL}
+#define DP_ROW_NORM {"row_norm", 1.0, 1e-6, 1e6, 0, "rows clipped to this L2 norm (the " \
+	"user's bound; the encoder's standardization is not private)", NULL}
+#define DP_SEED {"seed", 0, 0, 9007199254740992.0, 1, "0: noise from getrandom; k > 0: " \
+	"seeded noise for tests (NOT private, marked dp_seeded)", NULL}
+#define DP_C {"C", 0, 0, 1e9, 0, "inverse L2 strength; 0: the run's --C", NULL}
+static const struct ft_param_def P_DP_LOGREG[] = {
+	DP_EPS,
+	{"delta", 0, 0, 0.5, 0, "output mechanism only: > 0 uses Gaussian noise", NULL},
+	{"mechanism", 0, 0, 1, 1, "objective perturbation (Chaudhuri et al. 2011, Alg. 2) "
+	 "or output perturbation (Alg. 1)", "objective|output"},
+	DP_ROW_NORM, DP_C, DP_SEED,
+};
+static const struct ft_param_def P_DP_REWEIGH[] = {
+	DP_EPS,
+	{"delta", 0, 0, 0.5, 0, "output mechanism only: > 0 uses Gaussian noise", NULL},
+	{"mechanism", 0, 0, 1, 1, "of the private logistic regression", "objective|output"},
+	DP_ROW_NORM,
+	{"share", 0.1, 1e-3, 0.999, 0, "fraction of epsilon for the (group, label) counts", NULL},
+	DP_C, DP_SEED,
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ft_method METHODS[] = {
@@ -98,6 +124,10 @@ static const struct ft_method METHODS[] = {
 	 N(P_GRID), P_GRID, 1, ft_fit_grid},
 	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
 	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
+	{"dp-logreg", FT_STAGE_IN, "differentially private logistic regression (Chaudhuri "
+	 "et al. 2011)", N(P_DP_LOGREG), P_DP_LOGREG, 0, ft_fit_dp_logreg},
+	{"dp-reweigh", FT_STAGE_PRE, "reweighing from noisy (group, label) counts, then "
+	 "dp-logreg", N(P_DP_REWEIGH), P_DP_REWEIGH, 1, ft_fit_dp_reweigh},
 };
 
 const struct ft_method *ft_method_list(size_t *n)
