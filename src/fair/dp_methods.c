@@ -245,3 +245,136 @@ done:
 	free(w);
 	return rc;
 }
+
+/* -------------------------------------------------------- dp-threshold */
+
+/* The bin of score s among `bins` equal bins of [0, 1], decided by the
+ * same comparisons s >= b / bins that the thresholds make at predict time. */
+static size_t score_bin(double s, size_t bins)
+{
+	double f = floor(s * (double)bins);
+	size_t b = f < 0 ? 0 : f >= (double)bins ? bins - 1 : (size_t)f;
+
+	while (b + 1 < bins && s >= (double)(b + 1) / (double)bins)
+		b++;
+	while (b > 0 && s < (double)b / (double)bins)
+		b--;
+	return b;
+}
+
+/* params: epsilon, constraint, objective, row_norm, share, bins, C, seed */
+int ft_fit_dp_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
+                        struct ft_error *err)
+{
+	const double *P = in->params;
+	const struct ft_dataset *d = in->train;
+	size_t G = in->n_groups, bins, n;
+	struct ft_dplr_params p;
+	struct ft_noise ns;
+	struct ft_budget bud;
+	struct ft_roc *roc = NULL;
+	double eps, share, *s = NULL, *pts = NULL;
+	int64_t *cnt = NULL;
+	int constraint, objective, rc;
+
+	if (!d || !in->lr || !P || !d->y || !d->group)
+		return ft_error_set(err, FT_EINVAL, "dp-threshold: needs labels and groups");
+	eps = P[0];
+	constraint = (int)P[1];
+	objective = (int)P[2];
+	share = P[4];
+	bins = (size_t)P[5];
+	n = d->n;
+	if (eps == 0.0) {
+		/* infinity: the non-private post-processing of the baseline */
+		struct ft_fit_input fi = *in;
+		double tp[2] = {P[1], P[2]};
+		fi.params = tp;
+		return ft_fit_threshold(&fi, out, err);
+	}
+	if (!(share > 0.0 && share < 1.0) || bins < 2)
+		return ft_error_set(err, FT_EINVAL, "dp-threshold: needs share in (0, 1) and "
+		                    "bins >= 2");
+	dplr_from(&p, in, (1.0 - share) * eps, 0.0, FT_DP_OBJECTIVE, P[3], P[6]);
+	ft_noise_init(&ns, (uint64_t)P[7]);
+	if ((rc = method_budget(&bud, eps, 0.0, "dp-threshold", err)) != 0)
+		return rc;
+	s = malloc((n ? n : 1) * sizeof *s);
+	cnt = calloc(G * 2 * bins, sizeof *cnt);
+	pts = malloc(G * 3 * (bins + 1) * sizeof *pts);
+	roc = calloc(G, sizeof *roc);
+	if (!s || !cnt || !pts || !roc) {
+		rc = ft_error_set(err, FT_ENOMEM, "dp-threshold: out of memory");
+		goto done;
+	}
+	/* the base model, private */
+	if ((rc = ft_dplr_fit(d, &p, &ns, &bud, FT_DP_TRAINING, &out->model, &out->res,
+	                      err)) != 0)
+		goto done;
+	if ((rc = ft_budget_spend(&bud, FT_DP_POSTPROC, "geometric", "per-group score "
+	                          "histograms", share * eps, 0.0, err)) != 0)
+		goto done;
+	if ((rc = ft_classify(out->model, NULL, NULL, d, 0.5, s, NULL, err)) != 0)
+		goto done;
+	/* cnt[(g * 2 + y) * bins + b]; rows of no group are not counted */
+	for (size_t i = 0; i < n; i++) {
+		int32_t g = d->group[i];
+		if (g >= 0 && (size_t)g < G)
+			cnt[((size_t)g * 2 + (d->y[i] > 0.5)) * bins + score_bin(s[i], bins)]++;
+	}
+	for (size_t k = 0; k < G * 2 * bins; k++) {
+		int64_t o;
+		/* L1 sensitivity 2: a replaced row leaves one (group, label, bin)
+		 * cell for another */
+		if ((rc = ft_dp_geometric(&ns, cnt[k], 2, share * eps, &o, err)) != 0)
+			goto done;
+		cnt[k] = o > 0 ? o : 0;
+	}
+	for (size_t g = 0; g < G; g++) {
+		int64_t *neg = cnt + g * 2 * bins, *pos = neg + bins;
+		double *tp = pts + g * 3 * (bins + 1), *fp = tp + bins + 1, *thr = fp + bins + 1;
+		int64_t sp = 0, sn = 0;
+		for (size_t b = 0; b < bins; b++) {
+			sp += pos[b];
+			sn += neg[b];
+		}
+		/* a pseudo-count where the noise left a group without positives or
+		 * negatives (post-processing; see the top) */
+		if (sp == 0)
+			pos[0] = 1;
+		if (sn == 0)
+			neg[0] = 1;
+		/* point k selects the top k bins: s >= (bins - k) / bins */
+		tp[0] = fp[0] = 0.0;
+		thr[0] = INFINITY;
+		for (size_t k = 1; k <= bins; k++) {
+			size_t b = bins - k;
+			tp[k] = tp[k - 1] + (double)pos[b];
+			fp[k] = fp[k - 1] + (double)neg[b];
+			thr[k] = k == bins ? -INFINITY : (double)b / (double)bins;
+		}
+		roc[g].m = bins;
+		roc[g].tp = tp;
+		roc[g].fp = fp;
+		roc[g].thr = thr;
+	}
+	if ((rc = ft_threshold_solve_roc(roc, G, in->group_names, constraint, objective,
+	                                 &out->thresholds, NULL, err)) != 0)
+		goto done;
+	bud.seeded = ns.seeded;
+	if ((rc = ft_dp_output_budget(out, &bud, err)) != 0)
+		goto done;
+	ft_fit_diag(out, "model_epsilon", p.epsilon);
+	ft_fit_diag(out, "counts_epsilon", share * eps);
+	ft_fit_diag(out, "bins", (double)bins);
+done:
+	if (rc)
+		ft_fit_output_clear(out);
+	if (cnt)
+		memset(cnt, 0, G * 2 * bins * sizeof *cnt);
+	free(cnt);
+	free(s);
+	free(pts);
+	free(roc);
+	return rc;
+}

@@ -95,6 +95,29 @@ static const struct ft_param_def P_DP_REWEIGH[] = {
 	DP_C, DP_SEED,
 };
 
+static const struct ft_param_def P_DP_THRESHOLD[] = {
+	DP_EPS,
+	{"constraint", 0, 0, 3, 1, "rates made equal across groups (as threshold)",
+	 "dp|eo|tpr|fpr"},
+	{"objective", 0, 0, 1, 1, "training objective maximised", "accuracy|balanced_accuracy"},
+	DP_ROW_NORM,
+	{"share", 0.5, 1e-3, 0.999, 0, "fraction of epsilon for the noisy per-group ROC "
+	 "counts (the rest trains the base dp-logreg)", NULL},
+	{"bins", 50, 2, 10000, 1, "equal-width score bins of the noisy ROC counts", NULL},
+	DP_C, DP_SEED,
+};
+static const struct ft_param_def P_DP_EG[] = {
+	{"constraint", 0, 0, 4, 1, "moment (as eg)", "dp|eo|tpr|fpr|erp"},
+	{"eps", 0.05, 1e-6, 1.0, 0, "allowed violation of each constraint (multipliers "
+	 "bounded by 1/eps)", NULL},
+	DP_EPS,
+	{"delta", 0, 0, 0.5, 0, "> 0: advanced composition over the rounds", NULL},
+	{"max_iter", 10, 1, 1000, 1, "rounds T (a fixed number: each spends budget)", NULL},
+	DP_ROW_NORM, DP_SEED,
+	{"eta0", 2.0, 1e-9, 1e6, 0, "learning rate, as a multiple of eps (eta = eta0 / B)",
+	 NULL},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ft_method METHODS[] = {
@@ -128,6 +151,11 @@ static const struct ft_method METHODS[] = {
 	 "et al. 2011)", N(P_DP_LOGREG), P_DP_LOGREG, 0, ft_fit_dp_logreg},
 	{"dp-reweigh", FT_STAGE_PRE, "reweighing from noisy (group, label) counts, then "
 	 "dp-logreg", N(P_DP_REWEIGH), P_DP_REWEIGH, 1, ft_fit_dp_reweigh},
+	{"dp-threshold", FT_STAGE_POST, "group thresholds from noisy per-group ROC counts on "
+	 "a dp-logreg score (Jagielski et al. 2019)", N(P_DP_THRESHOLD), P_DP_THRESHOLD, 1,
+	 ft_fit_dp_threshold},
+	{"dp-eg", FT_STAGE_IN, "exponentiated gradient with private best responses and noisy "
+	 "moments (Jagielski et al. 2019)", N(P_DP_EG), P_DP_EG, 1, ft_fit_dp_eg},
 };
 
 const struct ft_method *ft_method_list(size_t *n)
