@@ -46,6 +46,19 @@ void ft_noise_vector(struct ft_noise *ns, double *b, size_t d, double scale);
  * when eps < 2^-20 or sens < 1. */
 int ft_dp_geometric_rate(double eps, int64_t sens, uint64_t *s, uint64_t *t);
 
+/* The audit's exact cells (src/metrics/dp_audit.c): cells[g * 4 + 2 y +
+ * yhat] counts the rows of group g (rows of no group left out); yhat is
+ * score >= threshold, or a coin flip of P(yhat = 1) = pos[i] drawn from ns
+ * for a randomized classifier. */
+void ft_dp_audit_cells(const struct ft_eval_input *in, struct ft_noise *ns,
+                       int64_t *cells);
+
+/* The sums ft_dp_encoder_private releases (src/data/dp_encode.c) for
+ * column col of t: values clamped to [lo, hi], missing or non-numeric
+ * cells as the midpoint m; s1 = sum x, s2 = sum (x - m)^2. */
+void ft_dp_clamped_sums(const struct ft_table *t, size_t col, double lo, double hi,
+                        double *s1, double *s2);
+
 /* The CDFs the tests compare draws with (exact, in double). */
 double ft_cdf_laplace(double x, double scale);
 /* P(Z <= k) for the discrete Laplace of exp(-|z| / scale) (a two-sided

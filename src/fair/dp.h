@@ -61,4 +61,11 @@ int ft_dp_group_label_counts(const struct ft_dataset *d, size_t G, double eps,
                              double floor_, struct ft_noise *ns, double *noisy,
                              double *exact, struct ft_error *err);
 
+/* dp-threshold's histogram: cnt[(g * 2 + y) * bins + b] counts the rows of
+ * group g, label y whose score s falls in bin b of `bins` equal bins of
+ * [0, 1] (s >= b / bins and below the next edge); rows of no group are
+ * left out.  Zeroed here. */
+void ft_dp_score_histogram(const struct ft_dataset *d, const double *s, size_t G,
+                           size_t bins, int64_t *cnt);
+
 #endif

@@ -262,6 +262,17 @@ static size_t score_bin(double s, size_t bins)
 	return b;
 }
 
+void ft_dp_score_histogram(const struct ft_dataset *d, const double *s, size_t G,
+                           size_t bins, int64_t *cnt)
+{
+	memset(cnt, 0, G * 2 * bins * sizeof *cnt);
+	for (size_t i = 0; i < d->n; i++) {
+		int32_t g = d->group[i];
+		if (g >= 0 && (size_t)g < G)
+			cnt[((size_t)g * 2 + (d->y[i] > 0.5)) * bins + score_bin(s[i], bins)]++;
+	}
+}
+
 /* params: epsilon, constraint, objective, row_norm, share, bins, C, seed */
 int ft_fit_dp_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
                         struct ft_error *err)
@@ -316,12 +327,7 @@ int ft_fit_dp_threshold(const struct ft_fit_input *in, struct ft_fit_output *out
 		goto done;
 	if ((rc = ft_classify(out->model, NULL, NULL, d, 0.5, s, NULL, err)) != 0)
 		goto done;
-	/* cnt[(g * 2 + y) * bins + b]; rows of no group are not counted */
-	for (size_t i = 0; i < n; i++) {
-		int32_t g = d->group[i];
-		if (g >= 0 && (size_t)g < G)
-			cnt[((size_t)g * 2 + (d->y[i] > 0.5)) * bins + score_bin(s[i], bins)]++;
-	}
+	ft_dp_score_histogram(d, s, G, bins, cnt);
 	for (size_t k = 0; k < G * 2 * bins; k++) {
 		int64_t o;
 		/* L1 sensitivity 2: a replaced row leaves one (group, label, bin)
