@@ -60,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fair/dp.h"
+#include "fair/postproc.h"
 #include "fair/reductions.h"
 #include "core/dp.h"
 
@@ -89,48 +90,6 @@ static double round_eps(double eps, double delta, size_t k, int *advanced)
 		return lo;
 	}
 	return basic;
-}
-
-/* As reductions.c: lambda = B exp(theta) / (1 + sum exp(theta)), shifted. */
-static void lambda_of_theta(size_t m, const double *theta, double B, double *lam)
-{
-	double mx = 0.0, den;
-
-	for (size_t k = 0; k < m; k++)
-		mx = fmax(mx, theta[k]);
-	den = exp(-mx);
-	for (size_t k = 0; k < m; k++)
-		den += exp(theta[k] - mx);
-	for (size_t k = 0; k < m; k++)
-		lam[k] = B * exp(theta[k] - mx) / den;
-}
-
-/* The event of label y under the moment (reductions.c's event_of). */
-static int event_of(int kind, int y)
-{
-	switch (kind) {
-	case FT_RED_EO: return y;
-	case FT_RED_TPR: return y == 1 ? 0 : -1;
-	case FT_RED_FPR: return y == 0 ? 0 : -1;
-	default: return 0;
-	}
-}
-
-static struct ft_linear_model *copy_model(const struct ft_linear_model *m)
-{
-	struct ft_linear_model *c = calloc(1, sizeof *c);
-
-	if (!c)
-		return NULL;
-	*c = *m;
-	c->coef = malloc((m->p ? m->p : 1) * sizeof *c->coef);
-	if (!c->coef) {
-		free(c);
-		return NULL;
-	}
-	if (m->p)
-		memcpy(c->coef, m->coef, m->p * sizeof *c->coef);
-	return c;
 }
 
 static double vmax(size_t n, const double *a)
@@ -251,7 +210,7 @@ int ft_fit_dp_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 	for (size_t g = 0; g <= G; g++)
 		for (int y = 0; y < 2; y++) {
 			double c = g < G ? cnt[g * 2 + (size_t)y] : 0.0;
-			int e = event_of(kind, y);
+			int e = ft_red_event_of(kind, y);
 			mo.Wgy[g * 2 + (size_t)y] = c;
 			mo.W += c;
 			if (g < G && e >= 0) {
@@ -281,7 +240,7 @@ int ft_fit_dp_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 		double tot = 0.0, wmax = 0.0, f;
 		int any_pos = 0, any_neg = 0;
 
-		lambda_of_theta(m, theta, B, lam);
+		ft_red_lambda_of_theta(m, theta, B, lam);
 		mc.d = &cells;
 		if (ft_moment_signed(&mc, lam, cs)) {
 			rc = ft_error_set(err, FT_ENOMEM, "dp-eg: out of memory");
@@ -374,7 +333,7 @@ int ft_fit_dp_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 		if (!(Q[t] > 0.0))
 			continue;
 		mx->weight[k] = Q[t];
-		if (t == det && !(out->model = copy_model(h[t]))) {
+		if (t == det && !(out->model = ft_linear_model_copy(h[t]))) {
 			rc = ft_error_set(err, FT_ENOMEM, "dp-eg: out of memory");
 			goto done;
 		}

@@ -47,6 +47,10 @@ int ft_threshold_solve_roc(const struct ft_roc *roc, size_t n_groups,
                            struct ft_thresholds **out, double *objective_value,
                            struct ft_error *err);
 
+/* A deep copy of m (per-group coefficients included), or NULL when memory
+ * is short. */
+struct ft_linear_model *ft_linear_model_copy(const struct ft_linear_model *m);
+
 /* The method: params constraint (enum ft_thr_constraint) and objective
  * (enum ft_thr_objective).  Scores are the baseline's sigmoid(x.beta + b)
  * on in->train; out->model is a copy of in->baseline, out->thresholds the

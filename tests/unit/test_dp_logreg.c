@@ -13,52 +13,20 @@
  * for bit.
  */
 #include "t.h"
+#include "dp_data.h"
 #include <stdint.h>
 #include "core/dp.h"
 #include "fair/dp.h"
 #include "fair/fair.h"
 #include "model/model.h"
 
-/* A dense data set (n x p numeric features, no categorical). */
-struct dd {
-	struct ft_dataset d;
-	double *x, *y, *w;
-	int32_t *g;
-};
-
-static void dd_make(struct dd *s, size_t n, size_t p, uint64_t seed, int groups)
+static void dd_make_g(struct dd *s, size_t n, size_t p, uint64_t seed, int groups)
 {
-	struct ft_rng r;
-
-	memset(s, 0, sizeof *s);
-	ft_rng_seed(&r, seed);
-	s->x = malloc(n * p * sizeof *s->x);
-	s->y = malloc(n * sizeof *s->y);
-	s->g = malloc(n * sizeof *s->g);
-	for (size_t i = 0; i < n; i++) {
-		double z = -0.3;
-		s->g[i] = (int32_t)(ft_rng_uniform(&r) < 0.35);
-		for (size_t j = 0; j < p; j++) {
-			s->x[i * p + j] = ft_rng_normal(&r) + (j == 0 ? 0.8 * s->g[i] : 0.0);
-			z += (j % 2 ? 0.7 : -0.5) * s->x[i * p + j];
-		}
-		s->y[i] = ft_rng_uniform(&r) < 1 / (1 + exp(-z));
+	dd_make(s, n, p, seed, 0.35, 0.8, -0.3, 0.7, -0.5);
+	if (!groups) {
+		s->d.group = NULL;
+		s->d.n_groups = 0;
 	}
-	s->d.n = n;
-	s->d.p = p;
-	s->d.n_num = p;
-	s->d.num = s->x;
-	s->d.y = s->y;
-	s->d.group = groups ? s->g : NULL;
-	s->d.n_groups = groups ? 2 : 0;
-}
-
-static void dd_free(struct dd *s)
-{
-	free(s->x);
-	free(s->y);
-	free(s->w);
-	free(s->g);
 }
 
 /* ------------------------------------------------- against diffprivlib */
@@ -172,7 +140,7 @@ static void test_minimiser_fd(void)
 	struct ft_error err = {0};
 	double x[6], bn[6], sc[400], g, h = 1e-6;
 
-	dd_make(&s, 400, 5, 3, 0);
+	dd_make_g(&s, 400, 5, 3, 0);
 	ft_dplr_params_init(&prm);
 	prm.row_norm = 1.5;
 	for (int c = 0; c < 2; c++) {
@@ -220,8 +188,8 @@ static void test_neighbours(void)
 	size_t n = 300, p = 4;
 	double sc[300], x0[5], x1[5], maxd = 0, maxg = 0, maxh = 0;
 
-	dd_make(&s, n, p, 5, 0);
-	dd_make(&t, n, p, 5, 0);
+	dd_make_g(&s, n, p, 5, 0);
+	dd_make_g(&t, n, p, 5, 0);
 	ft_dplr_params_init(&prm);
 	prm.row_norm = 2.0;
 	prm.C = 0.7;
@@ -280,7 +248,7 @@ static void test_eps_zero_is_logreg(void)
 	struct ft_noise ns;
 	struct ft_error err = {0};
 
-	dd_make(&s, 500, 4, 8, 0);
+	dd_make_g(&s, 500, 4, 8, 0);
 	ft_dplr_params_init(&prm);
 	prm.epsilon = 0;
 	prm.C = 2.5;
@@ -305,7 +273,7 @@ static void test_budget_and_seed(void)
 	struct ft_budget bud;
 	struct ft_error err = {0};
 
-	dd_make(&s, 300, 3, 9, 0);
+	dd_make_g(&s, 300, 3, 9, 0);
 	ft_dplr_params_init(&prm);
 	prm.epsilon = 0.8;
 	ft_budget_init(&bud, 1.0, 0, &err);
@@ -351,7 +319,7 @@ static void test_threads(void)
 	struct ft_noise n1, n2;
 	struct ft_error err = {0};
 
-	dd_make(&s, 20000, 6, 10, 0);
+	dd_make_g(&s, 20000, 6, 10, 0);
 	ft_dplr_params_init(&prm);
 	prm.epsilon = 1.0;
 	prm.row_norm = 3.0;
@@ -393,7 +361,7 @@ static void test_reweigh_counts_neighbours(void)
 	double noisy[4], e0[4], e1[4];
 	size_t n = 200;
 
-	dd_make(&s, n, 2, 12, 1);
+	dd_make_g(&s, n, 2, 12, 1);
 	ft_noise_init(&ns, 3);
 	T_CHECK(ft_dp_group_label_counts(&s.d, 2, 1.0, 1.0, &ns, noisy, e0, &err) == 0);
 	T_CHECK(e0[0] + e0[1] + e0[2] + e0[3] == (double)n);
@@ -430,7 +398,7 @@ static void test_methods_eps_zero(void)
 	/* dp-logreg: epsilon, delta, mechanism, row_norm, C, seed */
 	double pl[6] = {0, 0, 0, 1, 0, 0};
 
-	dd_make(&s, 1000, 3, 13, 1);
+	dd_make_g(&s, 1000, 3, 13, 1);
 	ft_logreg_params_init(&lp);
 	lp.C = 0.3;
 	memset(&a, 0, sizeof a);
@@ -466,7 +434,7 @@ static void test_reweigh_budget(void)
 	double pr[7] = {2.0, 0, 0, 2, 0.25, 0, 4};
 	double e, d;
 
-	dd_make(&s, 2000, 3, 14, 1);
+	dd_make_g(&s, 2000, 3, 14, 1);
 	ft_logreg_params_init(&lp);
 	memset(&a, 0, sizeof a);
 	fit_input(&fi, &s, &lp, pr);

@@ -10,6 +10,7 @@
  * quantity's sensitivity on neighbouring data sets that differ in one row.
  */
 #include "t.h"
+#include "dp_data.h"
 #include <stdint.h>
 #include "core/dp.h"
 #include "fair/dp.h"
@@ -20,46 +21,9 @@
 
 static const char *const NAMES[2] = {"a", "b"};
 
-/* A biased two-group data set: group 1 has a higher base rate and a
- * feature that reveals the group. */
-struct dd {
-	struct ft_dataset d;
-	double *x, *y;
-	int32_t *g;
-};
-
-static void dd_make(struct dd *s, size_t n, size_t p, uint64_t seed)
+static void dd_make3(struct dd *s, size_t n, size_t p, uint64_t seed)
 {
-	struct ft_rng r;
-
-	memset(s, 0, sizeof *s);
-	ft_rng_seed(&r, seed);
-	s->x = malloc(n * p * sizeof *s->x);
-	s->y = malloc(n * sizeof *s->y);
-	s->g = malloc(n * sizeof *s->g);
-	for (size_t i = 0; i < n; i++) {
-		double z = -0.5;
-		s->g[i] = (int32_t)(ft_rng_uniform(&r) < 0.4);
-		for (size_t j = 0; j < p; j++) {
-			s->x[i * p + j] = ft_rng_normal(&r) + (j == 0 ? 1.2 * s->g[i] : 0.0);
-			z += (j % 2 ? 0.8 : 0.6) * s->x[i * p + j];
-		}
-		s->y[i] = ft_rng_uniform(&r) < 1 / (1 + exp(-z));
-	}
-	s->d.n = n;
-	s->d.p = p;
-	s->d.n_num = p;
-	s->d.num = s->x;
-	s->d.y = s->y;
-	s->d.group = s->g;
-	s->d.n_groups = 2;
-}
-
-static void dd_free(struct dd *s)
-{
-	free(s->x);
-	free(s->y);
-	free(s->g);
+	dd_make(s, n, p, seed, 0.4, 1.2, -0.5, 0.8, 0.6);
 }
 
 static void fit_input(struct ft_fit_input *fi, const struct dd *s,
@@ -202,7 +166,7 @@ static void test_dp_threshold(void)
 	double pp[8] = {50, 0, 0, 3, 0.5, 20, 0, 9};
 	double e, dl;
 
-	dd_make(&s, 3000, 3, 21);
+	dd_make3(&s, 3000, 3, 21);
 	ft_logreg_params_init(&lp);
 	T_CHECK(ft_logreg_fit(&s.d, &lp, &base, NULL, &err) == 0);
 	memset(&a, 0, sizeof a);
@@ -254,7 +218,7 @@ static void test_dp_eg(void)
 	double pl[6] = {3000, 0, 0, 3, 0, 5};
 	double e, dl;
 
-	dd_make(&s, 4000, 3, 22);
+	dd_make3(&s, 4000, 3, 22);
 	ft_logreg_params_init(&lp);
 	T_CHECK(ft_logreg_fit(&s.d, &lp, &base, NULL, &err) == 0);
 	memset(&a, 0, sizeof a);
@@ -355,7 +319,7 @@ static void test_audit_against_metrics(void)
 	double *score;
 	static const int M[FT_DPA_N] = {FT_M_SELECTION_RATE, FT_M_TPR, FT_M_FPR, FT_M_ACCURACY};
 
-	dd_make(&s, 2000, 2, 30);
+	dd_make3(&s, 2000, 2, 30);
 	score = malloc(2000 * sizeof *score);
 	for (size_t i = 0; i < 2000; i++)
 		score[i] = 1 / (1 + exp(-(s.x[i * 2] - 0.4)));
