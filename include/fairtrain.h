@@ -794,8 +794,10 @@ FT_API int ft_comparison_measure(struct ft_comparison *c, const char *model,
  *
  * Neighbouring data sets, for every guarantee here: two training sets of
  * the same size n that differ in one row (one row replaced: "bounded" DP),
- * so n is public.  Weights: the private methods treat every row as count
- * 1 (a weight column is refused: its values would need a public bound). */
+ * so n is public.  Weights: the mechanisms that release counts count rows
+ * (dp-reweigh, dp-threshold, dp-eg and the audit refuse or ignore a weight
+ * column, as documented at each); ft_dplr_fit takes row weights in
+ * [0, weight_max], a public bound. */
 
 /* Where noise comes from.  seed 0: the operating system's cryptographic
  * source, getrandom(2) (EINTR and short reads handled).  seed > 0: a

@@ -89,6 +89,17 @@ static void dplr_from(struct ft_dplr_params *p, const struct ft_fit_input *in,
 	p->solver = in->lr->solver;
 }
 
+/* The counts these methods release are counts of rows: a weight column
+ * would need a public bound.  dp-logreg alone takes weights in [0, 1]. */
+static int unit_weights(const struct ft_dataset *d, const char *tag, struct ft_error *err)
+{
+	for (size_t i = 0; d->w && i < d->n; i++)
+		if (d->w[i] != 1.0)
+			return ft_error_set(err, FT_EDATA, "%s: row %zu has weight %g; this private "
+			                    "method takes no weight column", tag, i + 1, d->w[i]);
+	return 0;
+}
+
 /* ----------------------------------------------------------- dp-logreg */
 
 /* params: epsilon, delta, mechanism, row_norm, C, seed */
@@ -182,6 +193,8 @@ int ft_fit_dp_reweigh(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 	if (!(share > 0.0 && share < 1.0))
 		return ft_error_set(err, FT_EINVAL, "dp-reweigh: share must be in (0, 1)");
+	if ((rc = unit_weights(d, "dp-reweigh", err)) != 0)
+		return rc;
 	ft_noise_init(&ns, (uint64_t)P[6]);
 	if ((rc = method_budget(&bud, eps, p.delta, "dp-reweigh", err)) != 0)
 		return rc;
@@ -306,6 +319,8 @@ int ft_fit_dp_threshold(const struct ft_fit_input *in, struct ft_fit_output *out
 	if (!(share > 0.0 && share < 1.0) || bins < 2)
 		return ft_error_set(err, FT_EINVAL, "dp-threshold: needs share in (0, 1) and "
 		                    "bins >= 2");
+	if ((rc = unit_weights(d, "dp-threshold", err)) != 0)
+		return rc;
 	dplr_from(&p, in, (1.0 - share) * eps, 0.0, FT_DP_OBJECTIVE, P[3], P[6]);
 	ft_noise_init(&ns, (uint64_t)P[7]);
 	if ((rc = method_budget(&bud, eps, 0.0, "dp-threshold", err)) != 0)
