@@ -295,6 +295,8 @@ static void test_budget_and_seed(void)
 	T_CHECK(c && a && memcmp(a->coef, c->coef, 3 * sizeof *a->coef) != 0);
 	/* objective perturbation refuses delta > 0; weights above the bound
 	 * are refused */
+	ft_linear_model_free(c);
+	c = NULL;
 	prm.delta = 1e-5;
 	T_CHECK(ft_dplr_fit(&s.d, &prm, &n3, NULL, FT_DP_TRAINING, &c, NULL, &err) == FT_EINVAL);
 	ft_error_clear(&err);
