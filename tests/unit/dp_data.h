@@ -47,6 +47,23 @@ static inline void dd_make(struct dd *s, size_t n, size_t p, uint64_t seed, doub
 	s->d.n_groups = 2;
 }
 
+/* A fit input over s's two groups "a" and "b" (everything borrowed). */
+static inline void dd_fit_input(struct ft_fit_input *fi, const struct dd *s,
+                                const struct ft_logreg_params *lp,
+                                const struct ft_linear_model *base, const double *params)
+{
+	static const char *const names[2] = {"a", "b"};
+
+	memset(fi, 0, sizeof *fi);
+	fi->train = &s->d;
+	fi->n_groups = 2;
+	fi->group_names = names;
+	fi->privileged = -1;
+	fi->lr = lp;
+	fi->baseline = base;
+	fi->params = params;
+}
+
 static inline void dd_free(struct dd *s)
 {
 	free(s->x);

@@ -341,20 +341,6 @@ static void test_threads(void)
 
 /* ----------------------------------------------------------- methods */
 
-static void fit_input(struct ft_fit_input *fi, const struct dd *s,
-                      const struct ft_logreg_params *lp, const double *params)
-{
-	static const char *const names[2] = {"a", "b"};
-
-	memset(fi, 0, sizeof *fi);
-	fi->train = &s->d;
-	fi->n_groups = 2;
-	fi->group_names = names;
-	fi->privileged = -1;
-	fi->lr = lp;
-	fi->params = params;
-}
-
 static void test_reweigh_counts_neighbours(void)
 {
 	struct dd s;
@@ -405,9 +391,9 @@ static void test_methods_eps_zero(void)
 	lp.C = 0.3;
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
-	fit_input(&fi, &s, &lp, pr);
+	dd_fit_input(&fi, &s, &lp, NULL, pr);
 	T_CHECK(ft_fit_dp_reweigh(&fi, &a, &err) == 0);
-	fit_input(&fi, &s, &lp, none);
+	dd_fit_input(&fi, &s, &lp, NULL, none);
 	T_CHECK(ft_fit_reweigh(&fi, &b, &err) == 0);
 	T_CHECK(a.model && b.model && !memcmp(a.model->coef, b.model->coef, 3 * sizeof(double)) &&
 	        a.model->intercept == b.model->intercept);
@@ -415,7 +401,7 @@ static void test_methods_eps_zero(void)
 	ft_fit_output_clear(&b);
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
-	fit_input(&fi, &s, &lp, pl);
+	dd_fit_input(&fi, &s, &lp, NULL, pl);
 	T_CHECK(ft_fit_dp_logreg(&fi, &a, &err) == 0);
 	T_CHECK(ft_fit_logreg(&fi, &b, &err) == 0);
 	T_CHECK(a.model && b.model && !memcmp(a.model->coef, b.model->coef, 3 * sizeof(double)) &&
@@ -439,7 +425,7 @@ static void test_reweigh_budget(void)
 	dd_make_g(&s, 2000, 3, 14, 1);
 	ft_logreg_params_init(&lp);
 	memset(&a, 0, sizeof a);
-	fit_input(&fi, &s, &lp, pr);
+	dd_fit_input(&fi, &s, &lp, NULL, pr);
 	T_CHECK(ft_fit_dp_reweigh(&fi, &a, &err) == 0);
 	T_CHECK(a.budget && a.budget->n == 2 && a.budget->seeded);
 	if (a.budget) {

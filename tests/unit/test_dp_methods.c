@@ -26,20 +26,6 @@ static void dd_make3(struct dd *s, size_t n, size_t p, uint64_t seed)
 	dd_make(s, n, p, seed, 0.4, 1.2, -0.5, 0.8, 0.6);
 }
 
-static void fit_input(struct ft_fit_input *fi, const struct dd *s,
-                      const struct ft_logreg_params *lp,
-                      const struct ft_linear_model *base, const double *params)
-{
-	memset(fi, 0, sizeof *fi);
-	fi->train = &s->d;
-	fi->n_groups = 2;
-	fi->group_names = NAMES;
-	fi->privileged = -1;
-	fi->lr = lp;
-	fi->baseline = base;
-	fi->params = params;
-}
-
 static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)
 {
 	return a && b && a->p == b->p && a->intercept == b->intercept &&
@@ -171,9 +157,9 @@ static void test_dp_threshold(void)
 	T_CHECK(ft_logreg_fit(&s.d, &lp, &base, NULL, &err) == 0);
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
-	fit_input(&fi, &s, &lp, base, pz);
+	dd_fit_input(&fi, &s, &lp, base, pz);
 	T_CHECK(ft_fit_dp_threshold(&fi, &a, &err) == 0);
-	fit_input(&fi, &s, &lp, base, pt);
+	dd_fit_input(&fi, &s, &lp, base, pt);
 	T_CHECK(ft_fit_threshold(&fi, &b, &err) == 0);
 	T_CHECK(same_model(a.model, b.model) && a.thresholds && b.thresholds &&
 	        !memcmp(a.thresholds->t0, b.thresholds->t0, 2 * sizeof(double)) &&
@@ -182,7 +168,7 @@ static void test_dp_threshold(void)
 	ft_fit_output_clear(&b);
 	/* private: two spends on two stages; the thresholds close the gap */
 	memset(&a, 0, sizeof a);
-	fit_input(&fi, &s, &lp, base, pp);
+	dd_fit_input(&fi, &s, &lp, base, pp);
 	T_CHECK(ft_fit_dp_threshold(&fi, &a, &err) == 0);
 	T_CHECK(a.budget && a.budget->n == 2 && a.budget->seeded);
 	if (a.budget) {
@@ -224,9 +210,9 @@ static void test_dp_eg(void)
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
 	memset(&c, 0, sizeof c);
-	fit_input(&fi, &s, &lp, base, pz);
+	dd_fit_input(&fi, &s, &lp, base, pz);
 	T_CHECK(ft_fit_dp_eg(&fi, &a, &err) == 0);
-	fit_input(&fi, &s, &lp, base, pe);
+	dd_fit_input(&fi, &s, &lp, base, pe);
 	T_CHECK(ft_fit_eg(&fi, &b, &err) == 0);
 	T_CHECK(same_model(a.model, b.model) && a.mixture && b.mixture &&
 	        a.mixture->k == b.mixture->k &&
@@ -237,9 +223,9 @@ static void test_dp_eg(void)
 	 * under the same budget; the spending adds up */
 	memset(&a, 0, sizeof a);
 	memset(&b, 0, sizeof b);
-	fit_input(&fi, &s, &lp, base, pp);
+	dd_fit_input(&fi, &s, &lp, base, pp);
 	T_CHECK(ft_fit_dp_eg(&fi, &a, &err) == 0);
-	fit_input(&fi, &s, &lp, base, pl);
+	dd_fit_input(&fi, &s, &lp, base, pl);
 	T_CHECK(ft_fit_dp_logreg(&fi, &b, &err) == 0);
 	if (a.mixture && b.model) {
 		double w = 0, ga = dp_gap(&a, &s), gb = dp_gap(&b, &s);
@@ -262,7 +248,7 @@ static void test_dp_eg(void)
 	{
 		double pd[8] = {0, 0.05, 1.0, 1e-5, 100, 3, 6, 2.0}, e0 = 0, adv = 0;
 		memset(&a, 0, sizeof a);
-		fit_input(&fi, &s, &lp, base, pd);
+		dd_fit_input(&fi, &s, &lp, base, pd);
 		T_CHECK(ft_fit_dp_eg(&fi, &a, &err) == 0);
 		for (size_t k = 0; k < a.n_diag; k++) {
 			if (!strcmp(a.diag_name[k], "round_epsilon"))
