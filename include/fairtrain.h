@@ -1021,6 +1021,213 @@ FT_API int ft_comparison_measure(struct ft_comparison *c, const char *model,
                           const char *split, const struct ft_eval_input *in,
                           struct ft_error *err);
 
+/* ----------------------------------------------------- differential privacy */
+
+/* Differentially private training, measurement and their accounting
+ * (src/core/dp_noise.c, src/core/dp_budget.c, src/data/dp_encode.c,
+ * src/fair/dp_logreg.c, src/fair/dp_methods.c, src/fair/dp_reductions.c,
+ * src/metrics/dp_audit.c; README "Differential privacy").
+ *
+ * Neighbouring data sets, for every guarantee here: two training sets of
+ * the same size n that differ in one row (one row replaced: "bounded" DP),
+ * so n is public.  Weights: the mechanisms that release counts count rows
+ * (dp-reweigh, dp-threshold, dp-eg and the audit refuse or ignore a weight
+ * column, as documented at each); ft_dplr_fit takes row weights in
+ * [0, weight_max], a public bound. */
+
+/* Where noise comes from.  seed 0: the operating system's cryptographic
+ * source, getrandom(2) (EINTR and short reads handled).  seed > 0: a
+ * seeded ft_rng, for tests and reproducible experiments ONLY: whoever knows
+ * the seed can subtract the noise, so a release made that way is not
+ * private; `seeded` says so and must be stored with the result. */
+struct ft_noise {
+	int seeded;
+	struct ft_rng rng;
+	uint64_t buf[32];      /* getrandom output not used yet */
+	size_t pos;
+	int err;               /* 0, or FT_EIO once getrandom failed (sticky) */
+};
+FT_API void ft_noise_init(struct ft_noise *ns, uint64_t seed);
+
+/* The geometric mechanism for an integer count whose L1 sensitivity is
+ * sens (a whole number >= 1): *out = count + Z, P(Z = z) proportional to
+ * exp(-eps' |z| / sens) (two-sided geometric, alpha = exp(-eps' / sens)),
+ * sampled exactly in integer arithmetic (no floating-point attack), with
+ * eps' = eps rounded down to a multiple of 2^-20 (so at least as private as
+ * asked).  eps-DP.  FT_EINVAL for eps < 2^-20; FT_EIO when getrandom
+ * fails.  *out may be negative. */
+FT_API int ft_dp_geometric(struct ft_noise *ns, int64_t count, int64_t sens, double eps,
+                    int64_t *out, struct ft_error *err);
+/* The snapping mechanism (Mironov, "On significance of the least
+ * significant bits for differential privacy", CCS 2012, sec. 5.2): the
+ * Laplace mechanism made safe against the attack on floating-point Laplace
+ * noise.  With f = value / sens (sensitivity 1) and B' = B / sens:
+ *   out = sens * clamp_B'( round_Lambda( clamp_B'(f) + S lambda ln U* ) ),
+ * S a uniform sign, U* uniform on (0, 1) over every double (ulp-weighted),
+ * Lambda the smallest power of two >= lambda, and
+ * lambda = (1 + 2^-49 B') / eps, so that Mironov's Theorem 2 ((1/lambda +
+ * 2^-49 B' / lambda)-DP for lambda < B' < 2^46 lambda) gives eps.  B is the
+ * public bound of the released value (|value| <= B; larger values are
+ * clamped); a B' <= lambda is raised to 2 lambda (only less clamping).
+ * *lambda_out and *grid_out (may be NULL) receive sens lambda and sens
+ * Lambda. */
+FT_API int ft_dp_snapping(struct ft_noise *ns, double value, double sens, double eps,
+                   double B, double *out, double *lambda_out, double *grid_out,
+                   struct ft_error *err);
+/* The analytic Gaussian mechanism (Balle & Wang, ICML 2018, Theorem 8):
+ * the smallest sigma such that adding N(0, sigma^2) to each coordinate of a
+ * vector of L2 sensitivity sens2 is (eps, delta)-DP, for any eps > 0
+ * (bisection on the exact condition).  eps <= 100, 0 < delta < 1. */
+FT_API int ft_dp_gaussian_sigma(double sens2, double eps, double delta, double *sigma,
+                         struct ft_error *err);
+
+/* The budget of one run: a total (epsilon, delta) split over stages, each
+ * spending recorded with its mechanism; spends add up (sequential
+ * composition).  A spend that would take a stage past its allotment or the
+ * run past its total is refused with one line naming the stage and the
+ * amounts, and changes nothing. */
+enum ft_dp_stage { FT_DP_ENCODER = 0, FT_DP_TRAINING, FT_DP_POSTPROC,
+                   FT_DP_MEASUREMENT, FT_DP_N_STAGES };
+/* "encoder", "training", "postprocessing", "measurement" */
+FT_API const char *ft_dp_stage_name(int stage);
+#define FT_DP_MAX_SPENDS 32
+#define FT_DP_NAME 64
+struct ft_dp_spend {
+	int stage;                  /* enum ft_dp_stage */
+	char mechanism[FT_DP_NAME]; /* "geometric", "snapping", "objective-perturbation" ... */
+	char what[FT_DP_NAME];      /* what was released: "(group, label) counts" */
+	double epsilon, delta;
+};
+struct ft_budget {
+	double epsilon, delta;      /* the total; epsilon = INFINITY: a non-private run */
+	double allot_eps[FT_DP_N_STAGES];   /* each stage's share; INFINITY = only */
+	double allot_delta[FT_DP_N_STAGES]; /* the total binds (the default) */
+	size_t n;
+	struct ft_dp_spend spend[FT_DP_MAX_SPENDS];
+	int seeded;                 /* 1: some noise came from a seeded generator */
+};
+/* A budget of (epsilon, delta): epsilon > 0 (INFINITY allowed), 0 <= delta
+ * < 1; no stage allotted, nothing spent. */
+FT_API int ft_budget_init(struct ft_budget *b, double epsilon, double delta,
+                   struct ft_error *err);
+/* Give stage its share; the shares of all stages must fit in the total,
+ * and the stage's spending so far in its share. */
+FT_API int ft_budget_allot(struct ft_budget *b, int stage, double epsilon, double delta,
+                    struct ft_error *err);
+/* Record a spend (epsilon > 0 finite, 0 <= delta < 1; names truncated to
+ * FT_DP_NAME - 1), or refuse it: "budget: training would spend epsilon 0.6,
+ * delta 0 on objective-perturbation but has epsilon 0.5, delta 0 left of
+ * its 0.5, 0 (run total 1, 0)".  Sums are compared with a relative slack
+ * of 1e-12, for the rounding of shares that add up to the total. */
+FT_API int ft_budget_spend(struct ft_budget *b, int stage, const char *mechanism,
+                    const char *what, double epsilon, double delta,
+                    struct ft_error *err);
+/* What has been spent by a stage (stage < 0: by the whole run). */
+FT_API void ft_budget_spent(const struct ft_budget *b, int stage, double *epsilon,
+                     double *delta);
+/* Spend everything `from` spent into `into` (a method's budget into the
+ * run's), all or nothing; the seeded flag carries over. */
+FT_API int ft_budget_merge(struct ft_budget *into, const struct ft_budget *from,
+                    struct ft_error *err);
+/* The listing, one line per spend and one per stage and for the total:
+ * "training  objective-perturbation  model coefficients  eps 0.9  delta 0".
+ * Returns the length snprintf would write (buf may be NULL with size 0). */
+FT_API size_t ft_budget_format(const struct ft_budget *b, char *buf, size_t size);
+
+/* The encoder's statistics must not leak.  Private training needs the
+ * numeric columns standardized with public bounds (domain knowledge: "age
+ * in [17, 90]"), or with means and standard deviations estimated under the
+ * budget.  (The category lists and group names must be public as well.)
+ * Bounds of one numeric input column, by name: */
+struct ft_dp_bounds {
+	const char *column;
+	double lo, hi;              /* lo < hi, finite */
+};
+/* Standardize with public bounds: every numeric feature column of e gets
+ * mean (lo + hi) / 2 and sd (hi - lo) / 2, so that [lo, hi] maps to
+ * [-1, 1].  Every numeric feature column needs bounds (FT_EINVAL naming
+ * the first without); bounds of other columns are an error too. */
+FT_API int ft_dp_encoder_bounds(struct ft_encoder *e, const struct ft_dp_bounds *b,
+                         size_t nb, struct ft_error *err);
+/* Or estimate them privately from table t (the training table e was fitted
+ * on): each numeric feature column's values clamped to its bounds (missing
+ * and non-numeric cells count as the midpoint), mean = noisy sum / n and
+ * variance = noisy sum of squared deviations from the midpoint / n - (mean
+ * - mid)^2, each sum released by ft_dp_snapping with epsilon / (2 x columns)
+ * (sensitivities hi - lo and ((hi - lo) / 2)^2 under replacement of one
+ * row); sd = max(sqrt(variance), (hi - lo) / 1000).  Spends epsilon on
+ * stage FT_DP_ENCODER of bud ("snapping", "numeric means and sds"). */
+FT_API int ft_dp_encoder_private(struct ft_encoder *e, const struct ft_table *t,
+                          const struct ft_dp_bounds *b, size_t nb, double epsilon,
+                          struct ft_noise *ns, struct ft_budget *bud,
+                          struct ft_error *err);
+/* Clip d's standardized numeric features to the bounds, in e's units
+ * ((lo - mean) / sd .. (hi - mean) / sd), so that no value lies outside
+ * what the bounds promise. */
+FT_API int ft_dp_clip_numeric(const struct ft_encoder *e, struct ft_dataset *d,
+                       const struct ft_dp_bounds *b, size_t nb, struct ft_error *err);
+
+/* Differentially private L2 logistic regression (src/fair/dp_logreg.c;
+ * Chaudhuri, Monteleoni & Sarwate, "Differentially Private Empirical Risk
+ * Minimization", JMLR 12, 2011).  Rows are clipped to L2 norm row_norm
+ * (x_i scaled by min(1, row_norm / ||x_i||)); the intercept is the
+ * coefficient of a constant feature 1, so a row's norm is at most q =
+ * sqrt(row_norm^2 + 1), and it is penalised like the rest (the proofs
+ * need the regulariser on every coordinate).  The objective is scikit-
+ * learn's C sum_i loss_i + 1/2 ||w||^2, i.e. Lambda = 1 / (n C) in the
+ * paper's (1/n) sum loss + Lambda/2 ||w||^2. */
+enum ft_dp_mechanism { FT_DP_OBJECTIVE = 0, FT_DP_OUTPUT };
+struct ft_dplr_params {
+	double epsilon;        /* 0 means infinity: exactly ft_logreg_fit (no
+	                          clipping, no noise, intercept unpenalised) */
+	double delta;          /* 0; output perturbation with delta > 0 uses the
+	                          Gaussian mechanism; objective needs 0 */
+	int mechanism;         /* enum ft_dp_mechanism; FT_DP_OBJECTIVE */
+	double row_norm;       /* the user's bound R on ||x_i||; 1 */
+	double C;              /* 1 */
+	int fit_intercept;     /* 1 */
+	double weight_max;     /* 1: every row weight must lie in [0, weight_max],
+	                          a bound that must not depend on the data beyond
+	                          what was already released privately */
+	struct ft_solver_opts solver;
+};
+FT_API void ft_dplr_params_init(struct ft_dplr_params *p);
+/* Fit d (labels 0/1, weights in [0, weight_max]) with epsilon spent on
+ * `stage` of bud (bud may be NULL: nothing is recorded).  Diagnostics
+ * (diag may be NULL): see src/fair/dp_logreg.c. */
+FT_API int ft_dplr_fit(const struct ft_dataset *d, const struct ft_dplr_params *p,
+                struct ft_noise *ns, struct ft_budget *bud, int stage,
+                struct ft_linear_model **out, struct ft_solver_result *res,
+                struct ft_error *err);
+
+/* A private audit (src/metrics/dp_audit.c): every group's four confusion
+ * cells (TN, FP, FN, TP; counts of rows, weights ignored) released by the
+ * geometric mechanism with epsilon (L1 sensitivity 2: replacing a row moves
+ * one count from one cell to another), and for each group the selection
+ * rate, TPR, FPR and accuracy of the noisy cells (clamped at 0) with
+ * percentile intervals from a bootstrap that includes both sources of
+ * error: each replicate draws the cells Multinomial(n, cells / n) and adds
+ * fresh noise of the release's scale.  Also the largest gap between groups
+ * of each rate, with its interval.  Rows of no group are left out.  A
+ * randomized classifier (in->pos) is decided by a coin flip per row. */
+enum { FT_DPA_SELECTION = 0, FT_DPA_TPR, FT_DPA_FPR, FT_DPA_ACCURACY, FT_DPA_N };
+struct ft_dp_audit {
+	size_t n_groups;
+	double epsilon;            /* spent */
+	double scale;              /* the noise: P(Z = z) ~ exp(-|z| / scale) */
+	int64_t *cells;            /* n_groups x 4, index g * 4 + 2 y + yhat; may be < 0 */
+	double *rate, *lo, *hi;    /* n_groups x FT_DPA_N; NaN when undefined */
+	double gap[FT_DPA_N], gap_lo[FT_DPA_N], gap_hi[FT_DPA_N];
+	size_t n_bootstrap;
+	double level;
+};
+FT_API int ft_dp_audit(const struct ft_eval_input *in, double epsilon, size_t n_bootstrap,
+                double level, struct ft_noise *ns, struct ft_budget *bud,
+                struct ft_dp_audit **out, struct ft_error *err);
+FT_API void ft_dp_audit_free(struct ft_dp_audit *a);
+/* "selection_rate", "tpr", "fpr", "accuracy" */
+FT_API const char *ft_dp_audit_rate_name(int r);
+
 /* ------------------------------------------------------------- predictors */
 
 /* Randomized classifiers and post-processing (reductions, thresholds).
@@ -1184,8 +1391,13 @@ struct ft_fit_output {
 	size_t n_diag;
 	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
 	double diag[FT_MAX_DIAG];
+	/* A differentially private method's spending (struct ft_budget: each
+	 * mechanism with its stage, epsilon and delta, and whether the noise
+	 * was seeded), NULL for every other method; owned by the caller. */
+	struct ft_budget *budget;
 };
-/* Free what a fit output owns (its predictor's parts) and zero them. */
+/* Free what a fit output owns (its predictor's parts, the budget) and zero
+ * them. */
 FT_API void ft_fit_output_clear(struct ft_fit_output *out);
 /* Append a diagnostic (ignored beyond FT_MAX_DIAG; the name is truncated). */
 FT_API void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);

@@ -33,6 +33,24 @@ int ft_threshold_solve(const double *s, const double *y, const double *w,
                        struct ft_thresholds **out, double *objective_value,
                        struct ft_error *err);
 
+/* The same from each group's threshold points instead of rows (dp-threshold
+ * feeds it noisy counts): point k = 0 .. m makes positive the rows with
+ * score >= thr[k], of which tp[k] (tp[m] = all positives) are positive and
+ * fp[k] negative; tp and fp cumulative (non-decreasing, starting at 0),
+ * thr decreasing from thr[0] = +inf (nobody) to thr[m] (everybody). */
+struct ft_roc {
+	size_t m;
+	const double *tp, *fp, *thr;     /* m + 1 each */
+};
+int ft_threshold_solve_roc(const struct ft_roc *roc, size_t n_groups,
+                           const char *const *names, int constraint, int objective,
+                           struct ft_thresholds **out, double *objective_value,
+                           struct ft_error *err);
+
+/* A deep copy of m (per-group coefficients included), or NULL when memory
+ * is short. */
+struct ft_linear_model *ft_linear_model_copy(const struct ft_linear_model *m);
+
 /* The method: params constraint (enum ft_thr_constraint) and objective
  * (enum ft_thr_objective).  Scores are the baseline's sigmoid(x.beta + b)
  * on in->train; out->model is a copy of in->baseline, out->thresholds the
