@@ -69,6 +69,23 @@ static const struct ft_param_def P_GRID[] = {
 	 "w max violation", NULL},
 };
 
+static const struct ft_param_def P_CALEO[] = {
+	{"cost", 2, 0, 2, 1, "cost equalized between the privileged group and the "
+	 "others: generalized FNR, FPR, or their base-rate weighted mix (AIF360)",
+	 "fnr|fpr|weighted"},
+	{"threshold", 0.5, 0.0, 1.0, 0, "decision threshold on the (randomized) score", NULL},
+};
+static const struct ft_param_def P_ROC[] = {
+	{"metric", 0, 0, 2, 1, "fairness metric bounded (unprivileged minus privileged): "
+	 "statistical parity, average odds or equal opportunity difference", "spd|aod|eod"},
+	{"lb", -0.05, -1.0, 1.0, 0, "lower bound on the metric", NULL},
+	{"ub", 0.05, -1.0, 1.0, 0, "upper bound on the metric", NULL},
+	{"low", 0.01, 0.0, 1.0, 0, "smallest classification threshold searched", NULL},
+	{"high", 0.99, 0.0, 1.0, 0, "largest classification threshold searched", NULL},
+	{"n_thresh", 100, 1, 100000, 1, "classification thresholds in [low, high]", NULL},
+	{"n_margin", 50, 1, 100000, 1, "margins in [0, min(t, 1 - t)] per threshold", NULL},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ft_method METHODS[] = {
@@ -98,6 +115,10 @@ static const struct ft_method METHODS[] = {
 	 N(P_GRID), P_GRID, 1, ft_fit_grid},
 	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
 	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
+	{"cal-eo", FT_STAGE_POST, "calibrated equalized odds: mix the cheaper group with its "
+	 "base rate (Pleiss et al. 2017)", N(P_CALEO), P_CALEO, 1, ft_fit_caleo},
+	{"reject-option", FT_STAGE_POST, "reject option classification: flip decisions "
+	 "near the threshold (Kamiran et al. 2012)", N(P_ROC), P_ROC, 1, ft_fit_reject_option},
 };
 
 const struct ft_method *ft_method_list(size_t *n)

@@ -458,7 +458,7 @@ done:
 
 /* ------------------------------------------------------------ the method */
 
-static struct ft_linear_model *model_copy(const struct ft_linear_model *m)
+struct ft_linear_model *ft_model_copy(const struct ft_linear_model *m)
 {
 	struct ft_linear_model *c = calloc(1, sizeof *c);
 	size_t ng = m->n_groups, np = m->p;
@@ -534,7 +534,7 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 	if (rc)
 		goto done;
 	ft_fit_diag(out, "objective_baseline", objective_of(d, pos, objective));
-	out->model = model_copy(in->baseline);
+	out->model = ft_model_copy(in->baseline);
 	if (!out->model) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
