@@ -118,4 +118,22 @@ int ft_auglag_lagrangian(const struct ft_objective *obj,
                          const struct ft_constraints *con, const double *x,
                          const double *lambda, double rho, double *L, double *g);
 
+/* ------------------------------------------------ linear programs
+ * (simplex.c)  min c.x s.t. row i of A x (sense -1: <=, 0: =, 1: >=) b_i,
+ * x >= 0; A by columns (col_start n + 1, row_idx and val col_start[n]).
+ * x gets n values, *obj c.x, *iterations (may be NULL) the pivots.
+ * FT_EDATA when infeasible or unbounded, FT_ENUMERIC when the iteration
+ * limit is reached or a basis is singular. */
+struct ft_lp {
+	size_t m, n;
+	const size_t *col_start;
+	const size_t *row_idx;
+	const double *val;
+	const double *c;
+	const double *b;
+	const signed char *sense;
+};
+int ft_lp_solve(const struct ft_lp *lp, double *x, double *obj, size_t *iterations,
+                struct ft_error *err);
+
 #endif
