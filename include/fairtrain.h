@@ -827,6 +827,43 @@ FT_API int ft_infeasible_index(const int32_t *group, const size_t *order, size_t
                         size_t n_groups, const double *p, size_t k,
                         size_t *count, struct ft_error *err);
 
+/* LiFT's equality-of-opportunity score transformation for rankings
+ * (Nandy et al., FAccT 2022; src/fair/eopp.c): a group's score s becomes
+ * the CDF of that group's positive items' scores at s (interpolated
+ * between K + 1 quantile knots), so that every group has about the same
+ * true positive rate at any cut; sorting items by the transformed score
+ * re-ranks them.  Positions (1 = top) correct the positives for position
+ * bias (LiFT's kernel-density importance weights) when cutoff >= 1. */
+struct ft_eopp {
+	size_t n_groups;
+	size_t *off;            /* n_groups + 1: group g's knots off[g] .. off[g+1] */
+	double *key, *val;      /* knots: key strictly increasing per group */
+};
+FT_API void ft_eopp_free(struct ft_eopp *e);
+struct ft_eopp_params {
+	size_t n_quantiles;          /* K; 10000 (LiFT's default) */
+	int original_scale;          /* 1: map back to the score scale (adjustScale); 0 */
+	double max_importance_weight;/* 1000 */
+	size_t cutoff;               /* positions with their own bias estimate; 0 = no
+	                                position-bias correction */
+};
+FT_API void ft_eopp_params_init(struct ft_eopp_params *p);
+/* The bias of every distinct position (sorted ascending into *positions,
+ * *n_pos of them; both malloc'ed), relative to the top one (1). */
+FT_API int ft_position_bias(const double *score, const double *label, const int32_t *position,
+                     size_t n, double max_iw, size_t cutoff, size_t *n_pos,
+                     int32_t **positions, double **bias, struct ft_error *err);
+/* Fit on n scored items with 0/1 labels (clicks), groups in [0, n_groups)
+ * (items of other groups are left out) and positions (NULL: none).
+ * FT_EDATA when a group has no positive item. */
+FT_API int ft_eopp_fit(const double *score, const double *label, const int32_t *group,
+                const int32_t *position, size_t n, size_t n_groups,
+                const struct ft_eopp_params *p, struct ft_eopp **out,
+                struct ft_error *err);
+/* out[i] = the transformed score of item i (its group must be known). */
+FT_API int ft_eopp_apply(const struct ft_eopp *e, const double *score, const int32_t *group,
+                  size_t n, double *out, struct ft_error *err);
+
 /* -------------------------------------------- before/after comparison */
 
 /* One row of the before/after comparison, a tidy table: metric x model x

@@ -56,4 +56,8 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
                     struct ft_error *err);
 
+/* eopp.c: LiFT's transformScore, the piecewise linear map through the
+ * knots (key[0 .. m) increasing -> val), constant beyond the ends. */
+double ft_eopp_interp(const double *key, const double *val, size_t m, double s);
+
 #endif
