@@ -353,11 +353,24 @@ struct knn_ctx {
 	const struct ft_dataset *x;
 	const double *yhat, *w;
 	size_t k;
-	double *scratch_d;       /* chunks * k */
+	const size_t *order, *rank;  /* rows sorted by their features, and back */
+	double *scratch_d;       /* chunks * (k - 1) */
 	size_t *scratch_i;
 };
 
-/* Rows [lo, hi): sum of w_i |yhat_i - mean yhat over its neighbours|. */
+/* (d, j) before (bd, bj): nearer, or as near and a lower row index. */
+static int knn_before(double d, size_t j, double bd, size_t bj)
+{
+	return d < bd || (d == bd && j < bj);
+}
+
+/* Rows [lo, hi): sum of w_i |yhat_i - mean yhat over its neighbours|.
+ * Candidates are visited outward from the row's place in the feature
+ * order, so that the k - 1 nearest are found early and the rest are
+ * dropped after a few columns (a lower bound on the squared distance that
+ * already exceeds the k - 1-th best, or equals it at a higher row index).
+ * The order of visits changes nothing but the time: the neighbours are
+ * the k - 1 first other rows in (distance, index) order. */
 static void knn_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *partial)
 {
 	const struct knn_ctx *c = vctx;
@@ -367,49 +380,56 @@ static void knn_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *pa
 	size_t *bi = c->scratch_i + chunk * (km ? km : 1);
 
 	for (size_t i = lo; i < hi; i++) {
-		size_t have = 0;
+		size_t have = 0, r = c->rank[i];
 		const double *xi = x->num + i * nn;
 		const int32_t *ci = x->code + i * nc;
-		double worst = INFINITY, mean;
+		double mean;
 
-		for (size_t j = 0; j < n && km > 0; j++) {
-			const double *xj = x->num + j * nn;
-			const int32_t *cj = x->code + j * nc;
-			double d = 0, cat = 0;
-			size_t pos;
-			int pruned = 0;
-			if (j == i)
-				continue;
-			for (size_t a = 0; a < nc; a++)
-				if (ci[a] != cj[a])
-					cat += ci[a] >= 0 && cj[a] >= 0 ? 2.0 : 1.0;
-			if (have == km && cat >= worst)
-				continue;
-			for (size_t a = 0; a < nn; a++) {
-				double t = xi[a] - xj[a];
-				d += t * t;
-				/* partial sums of non-negative terms never decrease */
-				if (have == km && d >= worst) {
-					pruned = 1;
-					break;
+		for (size_t step = 1; step < n && km > 0; step++) {
+			for (int side = 0; side < 2; side++) {
+				size_t j, pos;
+				const double *xj;
+				const int32_t *cj;
+				double d = 0, wd = have == km ? bd[km - 1] : INFINITY;
+				size_t wj = have == km ? bi[km - 1] : SIZE_MAX;
+				int out = 0;
+				if (side == 0 ? step > r : r + step >= n)
+					continue;
+				j = c->order[side == 0 ? r - step : r + step];
+				xj = x->num + j * nn;
+				cj = x->code + j * nc;
+				/* categorical part first: exact small integers */
+				for (size_t a = 0; a < nc && !out; a++) {
+					if (ci[a] != cj[a])
+						d += ci[a] >= 0 && cj[a] >= 0 ? 2.0 : 1.0;
+					out = !knn_before(d, j, wd, wj) && d >= wd;
 				}
+				if (out)
+					continue;
+				{
+					double num = 0;
+					/* partial sums of non-negative terms never
+					 * decrease, so each is a lower bound */
+					for (size_t a = 0; a < nn && !out; a++) {
+						double t = xi[a] - xj[a];
+						num += t * t;
+						out = num + d > wd || (num + d == wd && j > wj);
+					}
+					if (out)
+						continue;
+					d = num + d;
+				}
+				if (have == km && !knn_before(d, j, wd, wj))
+					continue;
+				pos = have < km ? have++ : km - 1;
+				while (pos > 0 && knn_before(d, j, bd[pos - 1], bi[pos - 1])) {
+					bd[pos] = bd[pos - 1];
+					bi[pos] = bi[pos - 1];
+					pos--;
+				}
+				bd[pos] = d;
+				bi[pos] = j;
 			}
-			if (pruned)
-				continue;
-			d += cat;
-			if (have == km && !(d < worst))
-				continue;
-			/* insert into the sorted list (earlier rows win ties) */
-			pos = have < km ? have++ : km - 1;
-			while (pos > 0 && bd[pos - 1] > d) {
-				bd[pos] = bd[pos - 1];
-				bi[pos] = bi[pos - 1];
-				pos--;
-			}
-			bd[pos] = d;
-			bi[pos] = j;
-			if (have == km)
-				worst = bd[km - 1];
 		}
 		mean = c->yhat[i];
 		for (size_t a = 0; a < have; a++)
@@ -420,14 +440,37 @@ static void knn_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *pa
 	}
 }
 
+/* qsort_r is not C11: the data set for the comparison. */
+static _Thread_local const struct ft_dataset *sort_x;
+
+/* Rows by their categorical codes, then their numeric values, then index. */
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct ft_dataset *x = sort_x;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	for (size_t k = 0; k < x->n_cat; k++) {
+		int32_t ca = x->code[a * x->n_cat + k], cb = x->code[b * x->n_cat + k];
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+	}
+	for (size_t k = 0; k < x->n_num; k++) {
+		double va = x->num[a * x->n_num + k], vb = x->num[b * x->n_num + k];
+		if (va != vb)
+			return va < vb ? -1 : 1;
+	}
+	return (a > b) - (a < b);
+}
+
 int ft_consistency(const struct ft_dataset *x, const double *yhat, const double *w,
                    size_t k, struct ft_value *out, struct ft_error *err)
 {
 	struct knn_ctx c;
-	size_t chunks;
+	size_t chunks, *order = NULL, *rank = NULL;
 	double sums[2] = {0, 0};
-	int rc;
+	int rc = 0;
 
+	memset(&c, 0, sizeof c);
 	*out = undef("no rows");
 	if (!x || !yhat)
 		return ft_error_set(err, FT_EINVAL, "consistency: needs features and decisions");
@@ -446,22 +489,35 @@ int ft_consistency(const struct ft_dataset *x, const double *yhat, const double 
 			return ft_error_set(err, FT_EINVAL, "consistency: row %zu has a decision "
 			                    "outside [0, 1] or a bad weight", i + 1);
 	chunks = ft_parallel_chunks(x->n, 2);
+	order = ft_xalloc(x->n, sizeof *order);
+	rank = ft_xalloc(x->n, sizeof *rank);
+	c.scratch_d = ft_xalloc(chunks * (k > 1 ? k - 1 : 1), sizeof *c.scratch_d);
+	c.scratch_i = ft_xalloc(chunks * (k > 1 ? k - 1 : 1), sizeof *c.scratch_i);
+	if (!order || !rank || !c.scratch_d || !c.scratch_i) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < x->n; i++)
+		order[i] = i;
+	sort_x = x;
+	qsort(order, x->n, sizeof *order, cmp_rows);
+	sort_x = NULL;
+	for (size_t i = 0; i < x->n; i++)
+		rank[order[i]] = i;
 	c.x = x;
 	c.yhat = yhat;
 	c.w = w;
 	c.k = k;
-	c.scratch_d = ft_xalloc(chunks * (k > 1 ? k - 1 : 1), sizeof *c.scratch_d);
-	c.scratch_i = ft_xalloc(chunks * (k > 1 ? k - 1 : 1), sizeof *c.scratch_i);
-	if (!c.scratch_d || !c.scratch_i) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		goto done;
-	}
+	c.order = order;
+	c.rank = rank;
 	if ((rc = ft_parallel_sum(x->n, 2, sums, knn_chunk, &c)) != 0) {
 		rc = ft_error_set(err, rc, "out of memory");
 		goto done;
 	}
 	*out = sums[1] > 0 ? defined(1.0 - sums[0] / sums[1]) : undef("zero total weight");
 done:
+	free(order);
+	free(rank);
 	free(c.scratch_d);
 	free(c.scratch_i);
 	return rc;

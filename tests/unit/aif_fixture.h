@@ -21,7 +21,7 @@ static const char *const AF_SEX2[2] = {"female", "male"};
 static inline int af_german(struct ft_table **t, struct ft_encoder **e,
                             struct ft_dataset **d, struct ft_error *err)
 {
-	static char nb[21][8];
+	static char nb[21][16];
 	static char *names[21];
 	char path[4096], *sens[] = {"c9"};
 	struct ft_read_opts o;
