@@ -175,7 +175,7 @@ static int setup_columns(struct ft_transform *t, const struct ft_dataset *d,
 			for (size_t i = 0; i < d->n; i++)
 				if (i == 0 || codes[i] != codes[i - 1])
 					cuts[k++] = codes[i];
-		} else {
+		} else if (p->n_cuts[c]) {
 			memcpy(cuts, p->cuts[c], p->n_cuts[c] * sizeof *cuts);
 		}
 	}

@@ -444,6 +444,41 @@ done:
 	loaded_free(&L);
 }
 
+/* Two rows, one feature: x = 0 (unprivileged, y = 0) and 2 (privileged,
+ * y = 1).  One prototype v = 1, w = 0.5: M = 1, x^ = 1, L_x = 1 + 1, L_z =
+ * 0, L_y = ln 2.  Two prototypes v = (0, 2): row 0 has M = (1, e^-2) / (1 +
+ * e^-2), row 1 the reverse, so L_z = |M_00 - M_10| = (1 - e^-2) / (1 + e^-2). */
+static void test_lfr_hand(void)
+{
+	const double x[2] = {0, 2}, y[2] = {0, 1};
+	const int32_t g[2] = {0, 1};
+	struct one o;
+	struct ft_lfr_params p;
+	struct ft_error err = {0};
+	double f, V1 = 1, w1 = 0.5, V2[2] = {0, 2}, w2[2] = {0.25, 0.75}, e2 = exp(-2.0);
+
+	one_init(&o, 2, x, y, g);
+	ft_lfr_params_init(&p);
+	p.k = 1;
+	T_CHECK(ft_lfr_objective(&o.d, 1, &p, &V1, &w1, &f, NULL, &err) == 0);
+	T_NEAR(f, 0.01 * 2 + log(2.0), 1e-15);
+	p.k = 2;
+	T_CHECK(ft_lfr_objective(&o.d, 1, &p, V2, w2, &f, NULL, &err) == 0);
+	{
+		double m0 = 1 / (1 + e2), m1 = e2 / (1 + e2);  /* row 0: M = (m0, m1) */
+		double xh0 = m1 * 2, xh1 = m0 * 2;             /* row 1: M = (m1, m0) */
+		double yh0 = 0.25 * m0 + 0.75 * m1, yh1 = 0.25 * m1 + 0.75 * m0;
+		double lx = xh0 * xh0 + (xh1 - 2) * (xh1 - 2);
+		double lz = (fabs(m0 - m1) + fabs(m1 - m0)) / 2;
+		double ly = -(log(1 - yh0) + log(yh1)) / 2;
+		T_NEAR(f, 0.01 * lx + ly + 50 * lz, 1e-14);
+	}
+	/* no privileged group, or k out of range */
+	T_CHECK(ft_lfr_objective(&o.d, -1, &p, V2, w2, &f, NULL, &err) == FT_EINVAL);
+	p.k = 0;
+	T_CHECK(ft_lfr_objective(&o.d, 1, &p, V2, w2, &f, NULL, &err) == FT_EINVAL);
+}
+
 /* 1 and 2 threads give the same bits (Adult: 4 chunks of rows). */
 static void test_threads(void)
 {
@@ -696,13 +731,30 @@ static void test_fits(void)
 			T_CHECK(t->p_out == 3 + 4);
 			T_STREQ(t->names[0], "c2:bin=0");
 			T_STREQ(t->names[3], "c1=A11");
-			for (size_t i = 0; i < o->n; i++) {
-				double sum = 0;
-				for (size_t j = 0; j < o->p; j++)
-					sum += o->num[i * o->p + j];
-				T_NEAR(sum, 2.0, 1e-12);   /* two columns */
-			}
+			/* the training mapping P(x', y' | g, x, y) marginalized
+			 * over y with P(g, x, y) and over y': apply's output */
 			T_CHECK(q->n_x == 12);
+			for (size_t i = 0; i < o->n; i++) {
+				size_t gi = (size_t)L.d->group[i], xl = 0, nxy = 2 * q->n_x;
+				double want[7] = {0}, pdx = 0;
+				double dur = L.d->num[i * L.d->n_num + 0];
+				int32_t code = L.d->code[i * L.d->n_cat + 0];
+				xl = (size_t)((dur >= gcut[0]) + (dur >= gcut[1])) * 4;
+				for (size_t l = 0; l < 4; l++)
+					if (q->cuts[q->cut_off[1] + l] == code)
+						xl += l;
+				for (int yv = 0; yv < 2; yv++) {
+					size_t r = gi * nxy + 2 * xl + (size_t)yv;
+					pdx += q->p_dxy[r];
+					for (size_t c = 0; c < nxy; c++) {
+						double pr = q->p_dxy[r] * q->map_xy[r * nxy + c];
+						want[(c >> 1) / 4] += pr;
+						want[3 + (c >> 1) % 4] += pr;
+					}
+				}
+				for (size_t j = 0; j < 7; j++)
+					T_NEAR(o->num[i * o->p + j], want[j] / pdx, 1e-12);
+			}
 		}
 		free(s);
 		ft_dataset_free(o);
@@ -720,6 +772,7 @@ int main(void)
 	T_RUN(test_dir_hand);
 	T_RUN(test_corr_hand);
 	T_RUN(test_optim_hand);
+	T_RUN(test_lfr_hand);
 	if (t_have_data("german/german.data", probe, sizeof probe) &&
 	    t_have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(test_dir_corr_fixture);
