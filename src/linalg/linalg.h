@@ -42,4 +42,10 @@ int ft_la_cholesky_solve(size_t n, const double *L, double *b);
  * iteration failed). */
 int ft_la_eigvalsh(size_t n, double *A, double *w);
 
+/* Invert the general n x n row-major matrix A in place (LU with partial
+ * pivoting, LAPACK dgetrf + dgetri); ipiv has n ints of scratch.  0, a
+ * positive k when U(k, k) is exactly zero (singular), FT_EINVAL when n does
+ * not fit in a LAPACK int. */
+int ft_la_inverse(size_t n, double *A, int *ipiv);
+
 #endif

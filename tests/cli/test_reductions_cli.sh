@@ -1,5 +1,6 @@
-# Reductions (eg, grid) and threshold post-processing from the CLI on the
-# three classification data sets, with every constraint: each trains, saves
+# Reductions (eg, grid) and threshold post-processing (threshold, cal-eo,
+# reject-option) from the CLI on the three classification data sets, with
+# every constraint: each trains, saves
 # its full state, reloads, and predicts what train measured (the mean
 # P(yhat = 1) per group of predict's output equals the model file's test
 # selection rates), and the same twice.
@@ -15,7 +16,7 @@ import csv, sys, h5py
 model, pred, gcol = sys.argv[1], sys.argv[2], sys.argv[3]
 f = h5py.File(model, "r")
 meth = f["training"].attrs["method"]
-assert meth in ("eg", "grid", "threshold"), meth
+assert meth in ("eg", "grid", "threshold", "cal-eo", "reject-option"), meth
 assert int(f.attrs["format_version"]) == 3
 kind = f["model"].attrs["kind"]
 if meth == "eg":
@@ -32,7 +33,10 @@ else:
 # the method's choice parameters by name as well as by index
 tr = f["training"]
 pc = dict(zip(tr["param_names"].asstr()[()], tr["param_choices"].asstr()[()]))
-assert pc["constraint"] in ("dp", "eo", "tpr", "fpr", "erp"), pc
+key, allowed = {"cal-eo": ("cost", ("fnr", "fpr", "weighted")),
+                "reject-option": ("metric", ("spd", "aod", "eod"))}.get(
+    meth, ("constraint", ("dp", "eo", "tpr", "fpr", "erp")))
+assert pc[key] in allowed, pc
 names = list(f["preprocessing/group_names"].asstr()[()])
 cmp = f["comparison"]
 rows = zip(cmp["metric"].asstr()[()], cmp["model"].asstr()[()], cmp["split"].asstr()[()],
@@ -86,6 +90,7 @@ PYEOF
 }
 
 SPECS="eg:dp eg:eo eg:tpr eg:fpr eg:erp grid:dp grid:eo grid:tpr grid:fpr grid:erp threshold:dp threshold:eo threshold:tpr threshold:fpr"
+POST="cal-eo cal-eo:fnr cal-eo:fpr reject-option reject-option:aod reject-option:eod"
 
 if ! have_data; then
 	skip reductions_real "no data folder $DATA"
@@ -96,7 +101,7 @@ else
 	# rows with '?' are dropped by training; predict needs complete rows
 	grep -v '?' "$TMP/adult_test.csv" >"$TMP/adult_test_c.csv"
 	A="--data $TMP/adult.csv --test $TMP/adult_test_c.csv --target income --positive >50K --sensitive sex --privileged Male --drop fnlwgt"
-	run_set adult "$A" "$TMP/adult_test_c.csv" sex $SPECS
+	run_set adult "$A" "$TMP/adult_test_c.csv" sex $SPECS $POST
 	# German credit: space separated, no header; column 9 (personal status
 	# and sex, A91..A94) as a four-group sensitive attribute
 	GN=checking,duration,history,purpose,amount,savings,employment,rate,personal,debtors,residence,property,age,plans,housing,credits,job,dependents,telephone,foreign,class
@@ -105,6 +110,8 @@ else
 	{ head -1 "$TMP/german.csv"; tail -n +702 "$TMP/german.csv"; } >"$TMP/g_test.csv"
 	G="--data $TMP/g_train.csv --test $TMP/g_test.csv --target class --positive 1 --sensitive personal --categorical rate,residence,credits,dependents"
 	run_set german "$G" "$TMP/g_test.csv" personal $SPECS
+	# AIF360's post-processors need a privileged group (A93: single men)
+	run_set german "$G --privileged A93" "$TMP/g_test.csv" personal $POST
 	# COMPAS: ProPublica's filter, written out so that predict sees the same rows
 	C="$DATA/compas/compas-scores-two-years.csv"
 	$PY - "$C" "$TMP/compas.csv" <<'PYEOF'
@@ -125,7 +132,7 @@ PYEOF
 	head -3701 "$TMP/compas.csv" >"$TMP/c_train.csv"
 	{ head -1 "$TMP/compas.csv"; tail -n +3702 "$TMP/compas.csv"; } >"$TMP/c_test.csv"
 	CO="--data $TMP/c_train.csv --test $TMP/c_test.csv --target two_year_recid --positive 0 --sensitive race --privileged Caucasian --categorical age_cat,sex,c_charge_degree"
-	run_set compas "$CO" "$TMP/c_test.csv" race $SPECS
+	run_set compas "$CO" "$TMP/c_test.csv" race $SPECS $POST
 fi
 
 # Group thresholds need the sensitive column at prediction time, and say so;
@@ -137,6 +144,13 @@ S="--target hired --positive yes --sensitive gender --split 0.3 --seed 2"
 cut -d, -f2- "$TMP/h.csv" >"$TMP/nog.csv"
 expect_error err_threshold_needs_sensitive 1 "nog.csv: this model \(threshold\) uses group-specific thresholds: the data needs the sensitive column gender" "$TMP/p.csv" -- \
 	"$FT" predict --model "$TMP/thr.h5" --data "$TMP/nog.csv" --out "$TMP/p.csv"
+"$FT" train $Q --data "$TMP/h.csv" $S --privileged male --method cal-eo --out "$TMP/ce.h5" 2>/dev/null
+expect_error err_caleo_needs_sensitive 1 "nog.csv: this model \(cal-eo\) uses group-specific thresholds: the data needs the sensitive column gender" "$TMP/p.csv" -- \
+	"$FT" predict --model "$TMP/ce.h5" --data "$TMP/nog.csv" --out "$TMP/p.csv"
+expect_error err_caleo_needs_privileged 1 "cal-eo: needs a privileged group" "$TMP/p.h5" -- \
+	"$FT" train $Q --data "$TMP/h.csv" $S --method cal-eo --out "$TMP/p.h5"
+expect_error err_roc_bad_range 1 "reject-option: need 0 <= low < high <= 1" "$TMP/p.h5" -- \
+	"$FT" train $Q --data "$TMP/h.csv" $S --privileged male --method reject-option:low=0.9,high=0.1 --out "$TMP/p.h5"
 expect_error err_deterministic_not_mixture 2 "--deterministic: .*thr.h5 holds no randomized mixture" "$TMP/p.csv" -- \
 	"$FT" predict --model "$TMP/thr.h5" --data "$TMP/h.csv" --deterministic --out "$TMP/p.csv"
 check predict_eg_deterministic "$FT" predict --model "$TMP/eg.h5" --data "$TMP/h.csv" --deterministic --out "$TMP/pd.csv"
