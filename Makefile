@@ -4,6 +4,9 @@
 #                        links) and build/libfairtrain.a
 #   make test            unit and CLI tests; last line "N passed, N failed"
 #   make SANITIZE=1 test the same under ASan + UBSan (objects in build/san/)
+#   make MPI=1           the distributed build: mpicc, Open MPI (objects and
+#                        binaries in build/mpi/); `make test` builds and tests it
+#                        too when mpicc and mpirun are installed
 #   make demo            synthetic data -> compare -> summary (README quick start)
 #   make bench           fairtrain against its peers (liblinear, numpy ports)
 #   make deps            install missing Debian packages (scripts/install-deps.sh)
@@ -19,6 +22,8 @@ PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
 PKGS    := hdf5 openblas lapacke nettle
 SANITIZE ?= 0
+MPI     ?= 0
+MPICC   ?= mpicc
 
 VERSION   := 0.2.0
 SOVERSION := 0
@@ -33,6 +38,21 @@ SANFLAGS :=
 OPT     := -O2 -g
 endif
 
+# The distributed build: the same sources through Open MPI's compiler
+# wrapper, -DFT_MPI selecting the MPI half of src/core/dist.c, in its own
+# object directory.
+ifeq ($(MPI),1)
+CC      := $(MPICC)
+BUILD   := $(BUILD)/mpi
+MPIFLAGS := -DFT_MPI
+else
+MPIFLAGS :=
+endif
+# `make test` runs the MPI tests when Open MPI is there (not under SANITIZE:
+# Open MPI's own allocations would drown the sanitizer's report; not from
+# the MPI build itself).
+HAVE_MPI := $(if $(filter 00,$(SANITIZE)$(MPI)),$(shell command -v $(MPICC) >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && echo 1))
+
 # pkg-config only when the packages are there, so that `make deps` works first.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -41,7 +61,7 @@ CFLAGS  ?= $(OPT)
 # Library objects are position-independent (one set of objects for the
 # shared and the static library) and hidden: only what include/fairtrain.h
 # marks FT_API is exported from libfairtrain.so.
-FT_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
+FT_CFLAGS := $(MPIFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -fopenmp -MMD -MP \
              -fPIC -fvisibility=hidden
 FT_LDFLAGS := $(SANFLAGS) -fopenmp
@@ -105,7 +125,8 @@ deps:
 
 test: check-deps
 	@$(MAKE) --no-print-directory all tests-bin
-	@FAIRTRAIN_BUILD=$(BUILD) tests/run.sh
+	@$(if $(HAVE_MPI),$(MAKE) --no-print-directory MPI=1 all,:)
+	@FAIRTRAIN_BUILD=$(BUILD) $(if $(HAVE_MPI),FAIRTRAIN_MPI_BUILD=$(BUILD)/mpi) tests/run.sh
 
 tests-bin: $(TEST_BIN)
 

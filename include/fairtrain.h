@@ -132,6 +132,12 @@ struct ft_table {
 	uint32_t *cell;      /* n_rows*n_cols value ids, row-major; FT_MISSING = missing */
 	struct ft_values *vals; /* n_cols: the distinct values of each column */
 	size_t *line;        /* n_rows physical 1-based line numbers (row start) */
+	/* A table read from several files, their rows in order: row i came
+	 * from files[file[i]] (line[i] counts in that file).  NULL and 0 for
+	 * a table of one file (path). */
+	size_t n_files;
+	char **files;
+	uint32_t *file;
 };
 #define FT_MISSING UINT32_MAX
 
@@ -2503,6 +2509,32 @@ FT_API int ft_compare_write(const struct ft_compare_result *r, const char *dir,
                             int force, const struct ft_monitor *mon, int *plotted,
                             struct ft_error *err);
 FT_API void ft_compare_result_free(struct ft_compare_result *r);
+
+/* ------------------------------------------------------- distributed runs */
+
+/* The MPI build (make MPI=1; README "Running on a cluster") runs one
+ * process per rank under mpirun.  After ft_dist_init every verb is
+ * collective: every rank calls it with the same options, reads only its
+ * part of the data (whole files of a list, or a byte range of one file cut
+ * at line boundaries), and gets the same result as one process given all
+ * the data, bit for bit; only rank 0 should write files.  In the default
+ * build, or run alone, there is one rank and nothing changes.  The library
+ * still never prints or exits. */
+/* 1 in the MPI build. */
+FT_API int ft_dist_available(void);
+/* Start MPI (once; MPI_Init_thread with MPI_THREAD_FUNNELED): FT_EIO when
+ * it fails; a no-op in the default build. */
+FT_API int ft_dist_init(int *argc, char ***argv, struct ft_error *err);
+/* Stop MPI when ft_dist_init started it. */
+FT_API void ft_dist_finalize(void);
+/* This process's rank (0 .. size - 1) and the number of ranks (1 when
+ * not distributed). */
+FT_API int ft_dist_rank(void);
+FT_API int ft_dist_size(void);
+/* Collective: the first failing rank's code and message (rc non-zero) on
+ * every rank, or 0 when no rank failed.  Front ends call it after steps
+ * that may fail on one rank only (writing a file on rank 0). */
+FT_API int ft_dist_agree(int rc, struct ft_error *err);
 
 /* ------------------------------------------------------------- file helpers */
 

@@ -44,13 +44,38 @@ const char *ft_basename(const char *path);
 typedef void (*ft_chunk_fn)(void *ctx, size_t chunk, size_t lo, size_t hi,
                             double *partial);
 /* The number of chunks ft_parallel_sum uses for n rows and len partials
- * (depends on nothing else, so callers can size per-chunk scratch). */
+ * (depends on nothing else, so callers can size per-chunk scratch: fn's
+ * chunk index is below it; on a rank of a distributed data set it counts
+ * the rank's own chunks). */
 size_t ft_parallel_chunks(size_t n, size_t len);
 /* out[0..len) += sum over chunks of fn's partials (callers zero out first), chunks run on all cores
  * (OpenMP) and added in a fixed order: bitwise the same for any thread
- * count.  FT_ENOMEM when the partial buffers cannot be allocated. */
+ * count, and for any rank count when the n rows are a distributed data set
+ * (core/dist.h: then out must be the same on every rank, and the call is
+ * collective).  FT_ENOMEM when the partial buffers cannot be allocated. */
 int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
                     void *ctx);
+
+/* Exact sums of finite doubles (xsum.c): the correctly rounded sum,
+ * whatever the order of the terms or how they are split up. */
+#define FT_XSUM_LIMBS 72
+struct ft_xsum {
+	int64_t limb[FT_XSUM_LIMBS];
+	uint32_t adds;
+};
+void ft_xsum_init(struct ft_xsum *a);
+void ft_xsum_add(struct ft_xsum *a, double x);
+/* n times x, exactly. */
+void ft_xsum_add_n(struct ft_xsum *a, double x, uint64_t n);
+/* a += b. */
+void ft_xsum_merge(struct ft_xsum *a, const struct ft_xsum *b);
+/* Carries propagated (done as needed by the others). */
+void ft_xsum_norm(struct ft_xsum *a);
+/* The sum rounded to the nearest double, ties to even. */
+double ft_xsum_round(const struct ft_xsum *a);
+/* a[0 .. n) summed over the ranks of a distributed run, on every rank
+ * (core/dist.h; nothing to do otherwise).  0 or FT_ENOMEM (local). */
+int ft_xsum_dist(struct ft_xsum *a, size_t n);
 
 /* Proportions as exact fractions (ratio.c).  FT_PROP_TOL: how far a given
  * proportion, and the sum of a set of them, may be from exact. */

@@ -1,14 +1,24 @@
 /*
  * parallel.c - sums over rows on every core, with the same bits for any
- * number of threads.
+ * number of threads and, in the MPI build, of ranks.
  *
  * Every training quantity is a sum over rows.  ft_parallel_sum cuts [0, n)
- * into a fixed number of contiguous chunks that depends only on n and on the
- * length of the partial sum (never on the thread count), lets OpenMP run the
- * chunks on the available cores, each into its own zeroed partial buffer,
- * then adds the partials in chunk order.  Floating-point addition is not
- * associative, so this fixed order is what makes a fit reproducible to the
- * last bit on a laptop and on a 64-core server alike.
+ * into a fixed number of contiguous chunks that depends only on n (never on
+ * the thread count, the rank count or the length of the partial sum), lets
+ * OpenMP run the chunks on the available cores, each into its own zeroed
+ * partial buffer, then adds the partials in chunk order.  Floating-point
+ * addition is not associative, so this fixed order is what makes a fit
+ * reproducible to the last bit on a laptop and on a 64-core server alike.
+ * The partials are computed in waves of at most MAX_PARTIAL_BYTES, added as
+ * each wave ends: the same additions in the same order, bounded memory.
+ *
+ * Chunks have at least MIN_CHUNK_ROWS rows and there are at most
+ * MAX_CHUNKS of them: enough to keep every core of a cluster busy (the MPI
+ * build gives each rank whole chunks, core/dist.h), few enough that adding
+ * the partials (MAX_CHUNKS x len additions) stays small beside the rows.
+ * When the rows being summed are a distributed data set (or ranking rows
+ * whose chunks must hold whole queries), the scope of core/dist.h says how
+ * its chunks lie and ft_dist_sum_part adds them along the ranks.
  *
  * OpenMP (libgomp, shipped with gcc) rather than hand-rolled pthreads: its
  * thread pool is persistent, so a parallel region costs microseconds, which
@@ -17,48 +27,106 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/dist.h"
 
-/* At most this many chunks, and at most this many bytes of partials. */
-#define MAX_CHUNKS 8
+/* At least this many rows a chunk, at most this many chunks, at most this
+ * many bytes of partials at a time. */
+#define MAX_CHUNKS 256
 #define MIN_CHUNK_ROWS 2048
 #define MAX_PARTIAL_BYTES (64u << 20)
 
-size_t ft_parallel_chunks(size_t n, size_t len)
+size_t ft_chunk_count(size_t n)
 {
 	size_t k = n / MIN_CHUNK_ROWS;
 
 	if (k > MAX_CHUNKS)
 		k = MAX_CHUNKS;
-	if (len > 0 && k * len * sizeof(double) > MAX_PARTIAL_BYTES)
-		k = MAX_PARTIAL_BYTES / (len * sizeof(double));
 	return k < 1 ? 1 : k;
+}
+
+size_t ft_chunk_bound(size_t n, size_t k, size_t c)
+{
+	return n / k * c + (c < n % k ? c : n % k);
+}
+
+size_t ft_parallel_chunks(size_t n, size_t len)
+{
+	const struct ft_dist_part *p = ft_dist_scope_for(n);
+
+	(void)len;
+	if (p)
+		return p->c1 > p->c0 ? p->c1 - p->c0 : 1;
+	return ft_chunk_count(n);
+}
+
+/* Chunks c0 .. c1-1 of p (local rows: bound - row0) into part, one len
+ * block each; fn gets the chunk's index counted from base. */
+static void run(const struct ft_dist_part *p, size_t c0, size_t c1, size_t base,
+                size_t len, double *part, ft_chunk_fn fn, void *ctx)
+{
+	#pragma omp parallel for schedule(dynamic, 1)
+	for (size_t c = c0; c < c1; c++)
+		fn(ctx, c - base, p->bound[c] - p->row0, p->bound[c + 1] - p->row0,
+		   part + (c - c0) * len);
+}
+
+void ft_chunks_run(const struct ft_dist_part *p, size_t len, double *part,
+                   ft_chunk_fn fn, void *ctx)
+{
+	run(p, p->c0, p->c1, p->c0, len, part, fn, ctx);
+}
+
+/* The rows of p on this process alone (p->n == p->n_all): waves of
+ * partials, each added to out in chunk order. */
+static int sum_local(const struct ft_dist_part *p, size_t len, double *out,
+                     ft_chunk_fn fn, void *ctx)
+{
+	size_t k = p->k, wave = len ? MAX_PARTIAL_BYTES / (len * sizeof(double)) : k;
+	double *part;
+
+	if (k == 1) {
+		/* one chunk: fn adds straight into out */
+		fn(ctx, 0, 0, p->n, out);
+		return 0;
+	}
+	if (wave < 1)
+		wave = 1;
+	if (wave > k)
+		wave = k;
+	part = malloc(wave * len * sizeof *part);
+	if (!part)
+		return FT_ENOMEM;
+	for (size_t c0 = 0; c0 < k; c0 += wave) {
+		size_t c1 = c0 + wave < k ? c0 + wave : k;
+		memset(part, 0, (c1 - c0) * len * sizeof *part);
+		run(p, c0, c1, 0, len, part, fn, ctx);
+		for (size_t c = c0; c < c1; c++) {
+			const double *pc = part + (c - c0) * len;
+			for (size_t j = 0; j < len; j++)
+				out[j] += pc[j];
+		}
+	}
+	free(part);
+	return 0;
 }
 
 int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
                     void *ctx)
 {
-	size_t k = ft_parallel_chunks(n, len);
-	double *part;
+	const struct ft_dist_part *p = ft_dist_scope_for(n);
+	struct ft_dist_part one;
+	size_t bound[MAX_CHUNKS + 1];
 
-	if (k == 1) {
-		/* one chunk: fn adds straight into out */
-		fn(ctx, 0, 0, n, out);
-		return 0;
-	}
-	part = calloc(k * len, sizeof *part);
-	if (!part)
-		return FT_ENOMEM;
-	#pragma omp parallel for schedule(static)
-	for (size_t c = 0; c < k; c++) {
-		size_t lo = n / k * c + (c < n % k ? c : n % k);
-		size_t hi = lo + n / k + (c < n % k);
-		fn(ctx, c, lo, hi, part + c * len);
-	}
-	for (size_t c = 0; c < k; c++) {
-		const double *pc = part + c * len;
-		for (size_t j = 0; j < len; j++)
-			out[j] += pc[j];
-	}
-	free(part);
-	return 0;
+	if (p && ft_dist_on())
+		return ft_dist_sum_part(p, len, out, fn, ctx);
+	if (p)
+		return sum_local(p, len, out, fn, ctx);
+	/* the plain case: every row here, default bounds */
+	memset(&one, 0, sizeof one);
+	one.n = one.n_all = n;
+	one.k = one.c1 = ft_chunk_count(n);
+	for (size_t c = 0; c <= one.k; c++)
+		bound[c] = ft_chunk_bound(n, one.k, c);
+	one.bound = bound;
+	return sum_local(&one, len, out, fn, ctx);
 }

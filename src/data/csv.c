@@ -632,6 +632,7 @@ struct input {
 	size_t cap;
 	size_t beg, end;     /* buf[beg..end) is read but not handed out */
 	int eof;
+	uint64_t left;       /* bytes of the file still to read (a part) */
 };
 
 /* The next physical line, with its '\n' when it has one, as *s[0..*len):
@@ -666,7 +667,9 @@ static int next_line(struct input *in, const char *path, char **s,
 		if (in->end == in->cap &&
 		    grow((void **)&in->buf, &in->cap, in->cap + 1, 1))
 			return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
-		n = fread(in->buf + in->end, 1, in->cap - in->end, in->fp);
+		n = in->cap - in->end < in->left ? in->cap - in->end : (size_t)in->left;
+		n = n ? fread(in->buf + in->end, 1, n, in->fp) : 0;
+		in->left -= n;
 		in->end += n;
 		if (n == 0) {
 			if (ferror(in->fp))
@@ -721,6 +724,14 @@ static void free_names(char **names, size_t n)
 int ft_table_read(const char *path, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err)
 {
+	return ft_table_read_part(path, o, 0, UINT64_MAX, 1, 0, out, err);
+}
+
+/* The bytes [off, off + len) of the file (data.h). */
+int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t off,
+                       uint64_t len, size_t first_line, int allow_empty,
+                       struct ft_table **out, struct ft_error *err)
+{
 	struct ft_read_opts def;
 	struct reader r;
 	struct csv_parser p;
@@ -773,6 +784,12 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
 		goto done;
 	}
+	if (off > 0 && fseeko(in.fp, (off_t)off, SEEK_SET) != 0) {
+		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	in.left = len;
+	r.lineno = first_line - 1;
 	in.cap = INPUT_CHUNK;
 	if (!(in.buf = malloc(in.cap))) {
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
@@ -832,7 +849,7 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	}
 	if ((rc = r.rc) != 0)
 		goto done;
-	if (r.n_rows == 0) {
+	if (r.n_rows == 0 && !allow_empty) {
 		rc = ft_error_set(err, FT_EDATA, "%s: no data rows", path);
 		goto done;
 	}
@@ -896,6 +913,8 @@ void ft_table_free(struct ft_table *t)
 	free(t->vals);
 	free(t->cell);
 	free(t->line);
+	ft_strv_free(t->files, t->n_files);
+	free(t->file);
 	free(t);
 }
 
@@ -958,6 +977,15 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 			goto nomem;
 	for (size_t i = 0; i < n; i++)
 		s->line[i] = t->line[rows[i]];
+	if (t->file) {
+		/* a table of several files: each row keeps its file */
+		if (!(s->files = ft_strv_copy(t->files, t->n_files)) ||
+		    !(s->file = malloc((n ? n : 1) * sizeof *s->file)))
+			goto nomem;
+		s->n_files = t->n_files;
+		for (size_t i = 0; i < n; i++)
+			s->file[i] = t->file[rows[i]];
+	}
 	for (size_t j = 0; j < nc; j++) {
 		const struct ft_values *v = &t->vals[j];
 		struct ft_values *w = &s->vals[j];

@@ -40,6 +40,51 @@ long ft_strmap_get(const struct ft_strmap *m, const char *s, size_t len);
 /* The NUL-terminated key of an id (valid until the next put). */
 const char *ft_strmap_key(const struct ft_strmap *m, size_t id);
 
+/* csv.c: ft_table_read of the bytes [off, off + len) of path only (len
+ * UINT64_MAX: to the end), whose first line is physical line first_line of
+ * the file (for messages; skip_rows and the byte order mark count from the
+ * file's start, so a part that starts later gives names in o and header
+ * 0).  allow_empty: a part without data rows is a table of 0 rows rather
+ * than FT_EDATA. */
+int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t off,
+                       uint64_t len, size_t first_line, int allow_empty,
+                       struct ft_table **out, struct ft_error *err);
+
+/* shard.c: the file row `row` of t came from (t->path, or its file of a
+ * table of several files). */
+const char *ft_table_row_path(const struct ft_table *t, size_t row);
+/* shard.c: the rows of t[0 .. n) (read from paths[0 .. n), the same
+ * columns) as one table, whose rows know their files. */
+int ft_table_concat(struct ft_table *const *t, const char *const *paths, size_t n,
+                    struct ft_table **out, struct ft_error *err);
+/* shard.c: the data files[0 .. n) as one table: all of it in one process;
+ * in a distributed run this rank's part (whole files of a list, or a byte
+ * range of one file), collectively, errors agreed on every rank. */
+int ft_shard_read(const char *const *files, size_t n, const struct ft_read_opts *o,
+                  struct ft_table **out, struct ft_error *err);
+
+/* encode_dist.c: the encoder's statistics over every rank (one process:
+ * over its rows).  Collective; 0 or FT_ENOMEM on every rank.
+ * merge_values: the texts of v whose count (value id -> used rows) is not
+ * 0, over every rank: sorted (strcmp), each with its total count.
+ * merge_keys: the sorted union of the keys of a map over every rank.
+ * first_values: up to max distinct values of column j over the used rows
+ * in row order, as "'a', 'b'" in list (size bytes); *more when max were
+ * found.  first_value: the first used value of column j (malloc'ed, NULL
+ * without used rows) and whether another value occurs. */
+int ft_enc_merge_values(const struct ft_values *v, const size_t *count, char ***out_s,
+                        size_t **out_c, size_t *out_n);
+int ft_enc_merge_keys(const struct ft_strmap *keys, char ***out, size_t *n);
+int ft_enc_first_values(const struct ft_table *t, size_t j, const unsigned char *use,
+                        size_t max, char *list, size_t size, int *more);
+int ft_enc_first_value(const struct ft_table *t, size_t j, const unsigned char *use,
+                       char **first, int *two);
+
+/* split.c: the key of global row i under seed: a bijection of i, so
+ * that keys never tie; rows of a stratum go to parts and folds in key
+ * order. */
+uint64_t ft_split_key(uint64_t seed, uint64_t i);
+
 /* Parse a whole cell as a double: leading and trailing blanks allowed,
  * nothing else.  Returns 0 for a finite number, 1 when s is not a number,
  * 2 when it is a number but not finite ("nan", "inf", "1e999"). */

@@ -56,6 +56,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "core/dist.h"
 #include "data/data.h"
 
 /* Everything empty; missing_policy FT_MISSING_DROP. */
@@ -98,15 +99,15 @@ static int parse_weight(const struct ft_table *t, size_t row, const char *col,
 	if (r == 1)
 		return ft_error_set(err, FT_EPARSE,
 		                    "%s:%zu: column '%s': not a number '%s'",
-		                    t->path, t->line[row], col, v);
+		                    ft_table_row_path(t, row), t->line[row], col, v);
 	if (r == 2)
 		return ft_error_set(err, FT_EPARSE,
 		                    "%s:%zu: column '%s': non-finite value '%s'",
-		                    t->path, t->line[row], col, v);
+		                    ft_table_row_path(t, row), t->line[row], col, v);
 	if (*w < 0)
 		return ft_error_set(err, FT_EDATA,
 		                    "%s:%zu: column '%s': negative weight '%s'",
-		                    t->path, t->line[row], col, v);
+		                    ft_table_row_path(t, row), t->line[row], col, v);
 	return 0;
 }
 
@@ -116,13 +117,8 @@ static int bad_number(const struct ft_table *t, size_t row, const char *col,
                       int st, const char *v, struct ft_error *err)
 {
 	return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
-	                    t->path, t->line[row], col,
+	                    ft_table_row_path(t, row), t->line[row], col,
 	                    st == 1 ? "not a number" : "non-finite value", v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* ft_parse_double of every distinct value of a column, once: st[id] is its
@@ -233,49 +229,62 @@ struct fitcol {
 };
 
 /* Learn the numeric features among fc[0..n_fc): mean and population sd.
- * The rows are visited in file order and each column's values added in
- * that order, exactly as a scan of one column's cells would; all columns
- * share each pass over the row-major cells.  Two passes (mean, then
- * squared deviations) rather than sum of squares minus square of sum,
- * which cancels catastrophically. */
-static void fit_numeric(const struct ft_table *t, const unsigned char *use,
-                        struct fitcol *fc, size_t n_fc)
+ * Exact sums (struct ft_xsum) over each column's distinct values, each
+ * value times its count among the used rows: the sum of the column's
+ * values, rounded once, whatever the order of the rows or how they are
+ * split over the ranks of a distributed run (the sums are merged over the
+ * ranks, collectively).  mean = sum / n; then the exact sum of the
+ * rounded squared deviations (x - mean)^2, so sd = sqrt(ss / n): two
+ * passes rather than sum of squares minus square of sum, which cancels
+ * catastrophically.  f->n is the column's used rows over every rank. */
+static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc)
 {
-	for (size_t q = 0; q < n_fc; q++) {
-		fc[q].sum = fc[q].ss = 0;
-		fc[q].lo = INFINITY;   /* all values are finite */
-		fc[q].hi = -INFINITY;
-	}
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const uint32_t *row = t->cell + i * t->n_cols;
-		if (!use[i])
-			continue;
+	struct ft_xsum *acc = ft_xalloc(n_fc, sizeof *acc);
+	double *lo = ft_xalloc(n_fc, sizeof *lo), *hi = ft_xalloc(n_fc, sizeof *hi);
+	int rc = !acc || !lo || !hi ? FT_ENOMEM : 0;
+
+	if ((rc = ft_dist_agree(rc, NULL)))
+		goto done;
+	for (int pass = 0; pass < 2 && !rc; pass++) {
 		for (size_t q = 0; q < n_fc; q++) {
-			struct fitcol *f = &fc[q];
-			double x;
-			if (f->c->type != FT_NUMERIC || row[f->j] == FT_MISSING)
+			const struct ft_values *v = &t->vals[fc[q].j];
+			ft_xsum_init(&acc[q]);
+			lo[q] = INFINITY;   /* all values are finite */
+			hi[q] = -INFINITY;
+			if (fc[q].c->type != FT_NUMERIC)
 				continue;
-			x = f->xv[row[f->j]];
-			f->sum += x;
-			f->lo = x < f->lo ? x : f->lo;
-			f->hi = x > f->hi ? x : f->hi;
+			for (size_t id = 0; id < v->n; id++) {
+				double x = fc[q].xv[id];
+				if (!fc[q].count[id])
+					continue;
+				if (pass == 0) {
+					ft_xsum_add_n(&acc[q], x, fc[q].count[id]);
+					lo[q] = x < lo[q] ? x : lo[q];
+					hi[q] = x > hi[q] ? x : hi[q];
+				} else {
+					ft_xsum_add_n(&acc[q], (x - fc[q].mean) * (x - fc[q].mean),
+					              fc[q].count[id]);
+				}
+			}
+		}
+		if ((rc = ft_dist_agree(ft_xsum_dist(acc, n_fc), NULL)))
+			break;
+		if (pass == 0) {
+			ft_dist_min_double(lo, n_fc);
+			ft_dist_max_double(hi, n_fc);
+			for (size_t q = 0; q < n_fc; q++) {
+				fc[q].lo = lo[q];
+				fc[q].hi = hi[q];
+				fc[q].sum = ft_xsum_round(&acc[q]);
+				fc[q].mean = fc[q].sum / (double)fc[q].n;
+			}
+		} else {
+			for (size_t q = 0; q < n_fc; q++)
+				fc[q].ss = ft_xsum_round(&acc[q]);
 		}
 	}
-	for (size_t q = 0; q < n_fc; q++)
-		fc[q].mean = fc[q].sum / (double)fc[q].n;
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const uint32_t *row = t->cell + i * t->n_cols;
-		if (!use[i])
-			continue;
-		for (size_t q = 0; q < n_fc; q++) {
-			struct fitcol *f = &fc[q];
-			double x;
-			if (f->c->type != FT_NUMERIC || row[f->j] == FT_MISSING)
-				continue;
-			x = f->xv[row[f->j]];
-			f->ss += (x - f->mean) * (x - f->mean);
-		}
-	}
+	if (rc)
+		goto done;
 	for (size_t q = 0; q < n_fc; q++) {
 		struct fitcol *f = &fc[q];
 		struct ft_column *c = f->c;
@@ -294,118 +303,121 @@ static void fit_numeric(const struct ft_table *t, const unsigned char *use,
 				c->sd = 1;
 		}
 	}
-}
-
-/* A category and how often it occurs in the training rows. */
-struct cat_count {
-	const char *s;
-	size_t count;
-};
-
-static int cmp_cat(const void *a, const void *b)
-{
-	return strcmp(((const struct cat_count *)a)->s,
-	              ((const struct cat_count *)b)->s);
-}
-
-/* Learn one categorical feature from the counts of its values (value id ->
- * occurrences in the training rows): the values that occur, sorted, and the
- * most frequent one (for imputation; ties go to the first in sorted
- * order). */
-static int fit_categorical(const struct ft_values *v, const size_t *count,
-                           struct ft_column *c)
-{
-	struct cat_count *cc = ft_xalloc(v->n, sizeof *cc);
-	size_t m = 0, best = 0;
-	int rc = 0;
-
-	if (!cc)
-		return FT_ENOMEM;
-	for (size_t id = 0; id < v->n; id++)
-		if (count[id]) {
-			cc[m].s = v->str[id];
-			cc[m++].count = count[id];
-		}
-	qsort(cc, m, sizeof *cc, cmp_cat);
-	c->cats = calloc(m ? m : 1, sizeof *c->cats);
-	if (!c->cats) {
-		rc = FT_ENOMEM;
-		goto done;
-	}
-	c->type = FT_CATEGORICAL;
-	c->n_cats = m;
-	for (size_t k = 0; k < m; k++) {
-		if (!(c->cats[k] = ft_strdup(cc[k].s))) {
-			rc = FT_ENOMEM;
-			goto done;
-		}
-		if (cc[k].count > best) {
-			best = cc[k].count;
-			c->impute_cat = (long)k;
-		}
-	}
 done:
-	free(cc);
+	free(acc);
+	free(lo);
+	free(hi);
 	return rc;
 }
 
-/* Type detection of feature f from its counts: each distinct value that
- * occurs in the training rows is parsed once.  A categorical feature is
- * fitted here; a numeric one keeps its parsed values in f->xv and sets
- * c->type, and fit_numeric does the rest. */
-static int fit_feature(const struct ft_table *t, const unsigned char *use,
-                       struct fitcol *f, struct ft_error *err)
+/* Learn one categorical feature from the counts of its values (value id ->
+ * occurrences in the training rows, on every rank): the values that occur,
+ * sorted, and the most frequent one (for imputation; ties go to the first
+ * in sorted order).  Collective. */
+static int fit_categorical(const struct ft_values *v, const size_t *count,
+                           struct ft_column *c)
 {
-	const struct ft_values *v = &t->vals[f->j];
-	struct ft_column *c = f->c;
-	size_t nc = t->n_cols, i;
-	unsigned char *st = NULL;
-	int not_num = 0, any_bad = 0, rc = 0;  /* a value is not a number; not
-	                                          a finite number */
-	uint32_t id = 0;
+	size_t *cnt = NULL, m = 0, best = 0;
+	int rc;
 
-	if (f->n == 0)
-		return ft_error_set(err, FT_EDATA,
-		                    "%s: column '%s' has no values in the training rows",
-		                    t->path, c->name);
-	if (f->force != 'c') {
+	if ((rc = ft_enc_merge_values(v, count, &c->cats, &cnt, &m)))
+		return rc;
+	c->type = FT_CATEGORICAL;
+	c->n_cats = m;
+	for (size_t k = 0; k < m; k++)
+		if (cnt[k] > best) {
+			best = cnt[k];
+			c->impute_cat = (long)k;
+		}
+	free(cnt);
+	return 0;
+}
+
+/* Type detection of the features from their counts: each distinct value
+ * that occurs in the training rows is parsed once; whether some value of a
+ * column is not a number, or not a finite one, is then decided over every
+ * rank (collectively).  A categorical feature is fitted here; a numeric
+ * one keeps its parsed values in f->xv and sets c->type, and fit_numeric
+ * does the rest.  Errors come in column order; f->n becomes the count over
+ * every rank. */
+static int fit_features(const struct ft_table *t, const unsigned char *use,
+                        struct fitcol *fc, size_t n_fc, struct ft_error *err)
+{
+	int64_t *fl = ft_xalloc(2 * n_fc, sizeof *fl);  /* per column: a value is
+	                                                   not a number; not a
+	                                                   finite number */
+	uint64_t *nn = ft_xalloc(n_fc, sizeof *nn);
+	unsigned char **st = calloc(n_fc ? n_fc : 1, sizeof *st);
+	int rc = !fl || !nn || !st;
+
+	for (size_t q = 0; q < n_fc && !rc; q++) {
+		struct fitcol *f = &fc[q];
+		const struct ft_values *v = &t->vals[f->j];
+		nn[q] = f->n;
+		fl[2 * q] = fl[2 * q + 1] = 0;
+		if (f->force == 'c')
+			continue;
 		f->xv = ft_xalloc(v->n, sizeof *f->xv);
-		st = ft_xalloc(v->n, 1);
-		if (!f->xv || !st)
-			goto nomem;
+		st[q] = ft_xalloc(v->n, 1);
+		if (!f->xv || !st[q]) {
+			rc = 1;
+			break;
+		}
 		for (size_t k = 0; k < v->n; k++) {
-			st[k] = 0;
+			st[q][k] = 0;
 			if (!f->count[k])
 				continue;
-			st[k] = (unsigned char)ft_parse_double(v->str[k], &f->xv[k]);
-			not_num |= st[k] == 1;
-			any_bad |= st[k] != 0;
-			if (not_num && f->force != 'n')
+			st[q][k] = (unsigned char)ft_parse_double(v->str[k], &f->xv[k]);
+			fl[2 * q] |= st[q][k] == 1;
+			fl[2 * q + 1] |= st[q][k] != 0;
+			if (fl[2 * q] && f->force != 'n')
 				break;  /* categorical for sure; the scan is done */
 		}
 	}
-	if (f->force == 'c' || (f->force != 'n' && not_num)) {
-		if (fit_categorical(v, f->count, c) != 0)
-			goto nomem;
+	if ((rc = ft_dist_agree(rc ? ft_error_set(err, FT_ENOMEM, "%s: out of memory",
+	                                          t->path) : 0, err)))
 		goto done;
-	}
-	/* numeric, by detection or by force: every value must be finite, and
-	 * the first training row with a bad one is named */
-	if (any_bad) {
-		for (i = 0; i < t->n_rows; i++) {
-			id = t->cell[i * nc + f->j];
-			if (use[i] && id != FT_MISSING && st[id])
-				break;
+	ft_dist_sum_u64(nn, n_fc);
+	ft_dist_max_i64(fl, 2 * n_fc);
+	for (size_t q = 0; q < n_fc; q++) {
+		struct fitcol *f = &fc[q];
+		const struct ft_values *v = &t->vals[f->j];
+		struct ft_column *c = f->c;
+		int mine = 0;
+		if ((f->n = (size_t)nn[q]) == 0) {
+			rc = ft_error_set(err, FT_EDATA,
+			                  "%s: column '%s' has no values in the training rows",
+			                  t->path, c->name);
+			goto done;
 		}
-		rc = bad_number(t, i, c->name, st[id], v->str[id], err);
+		if (f->force == 'c' || (f->force != 'n' && fl[2 * q])) {
+			if (fit_categorical(v, f->count, c) != 0) {
+				rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+				goto done;
+			}
+			continue;
+		}
+		if (!fl[2 * q + 1]) {
+			c->type = FT_NUMERIC;
+			continue;
+		}
+		/* numeric, by detection or by force: every value must be
+		 * finite, and the first training row with a bad one is named
+		 * (the first rank that has one) */
+		for (size_t i = 0; i < t->n_rows && !mine; i++) {
+			uint32_t id = t->cell[i * t->n_cols + f->j];
+			if (use[i] && id != FT_MISSING && st[q][id])
+				mine = bad_number(t, i, c->name, st[q][id], v->str[id], err);
+		}
+		rc = ft_dist_agree(mine, err);
 		goto done;
 	}
-	c->type = FT_NUMERIC;
-	goto done;
-nomem:
-	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 done:
+	for (size_t q = 0; st && q < n_fc; q++)
+		free(st[q]);
 	free(st);
+	free(fl);
+	free(nn);
 	return rc;
 }
 
@@ -442,36 +454,34 @@ static size_t fit_counts(const struct ft_table *t, const size_t *req,
 
 /* The target: the positive label must occur and so must another one.  The
  * label of each distinct value is decided once; a used row never has a
- * missing target (use excludes those). */
+ * missing target (use excludes those).  Counts over every rank
+ * (collective). */
 static int fit_target(const struct ft_table *t, size_t j,
                       const unsigned char *use, const struct ft_spec *s,
                       struct ft_error *err)
 {
 	const struct ft_values *v = &t->vals[j];
-	size_t pl = ft_label_len(s->positive, s->label_strip), n_pos = 0, n = 0;
+	size_t pl = ft_label_len(s->positive, s->label_strip);
+	uint64_t cnt[2] = {0, 0};         /* used rows, positives */
 	unsigned char *pos = ft_xalloc(v->n, 1);
-	struct ft_strmap seen;
 	char list[200];
-	size_t len = 0;
-	int rc = 0;
+	int rc = pos ? 0 : FT_ENOMEM, more = 0;
 
-	memset(&seen, 0, sizeof seen);
-	if (!pos) {
-		rc = FT_ENOMEM;
+	if ((rc = ft_dist_agree(rc, NULL)))
 		goto done;
-	}
 	for (size_t id = 0; id < v->n; id++)
 		pos[id] = ft_label_len(v->str[id], s->label_strip) == pl &&
 		          memcmp(v->str[id], s->positive, pl) == 0;
 	for (size_t i = 0; i < t->n_rows; i++) {
 		if (!use[i])
 			continue;
-		n++;
-		n_pos += pos[t->cell[i * t->n_cols + j]];
+		cnt[0]++;
+		cnt[1] += pos[t->cell[i * t->n_cols + j]];
 	}
-	if (n_pos > 0 && n_pos < n)
+	ft_dist_sum_u64(cnt, 2);
+	if (cnt[1] > 0 && cnt[1] < cnt[0])
 		goto done;
-	if (n_pos == n) {
+	if (cnt[1] == cnt[0]) {
 		rc = ft_error_set(err, FT_EDATA,
 		                  "%s: column '%s' has only one class in the training rows (all '%s')",
 		                  t->path, s->target, s->positive);
@@ -479,34 +489,13 @@ static int fit_target(const struct ft_table *t, size_t j,
 	}
 	/* The positive label never occurs: list what does, since the usual
 	 * cause is a missing label_strip ('>50K.' vs '>50K'). */
-	if (ft_strmap_init(&seen) != 0) {
-		rc = FT_ENOMEM;
+	if ((rc = ft_enc_first_values(t, j, use, 8, list, sizeof list, &more)))
 		goto done;
-	}
-	list[0] = '\0';
-	for (size_t i = 0; i < t->n_rows && seen.n < 8; i++) {
-		const char *c;
-		int added;
-		size_t vl;
-		if (!use[i])
-			continue;
-		c = ft_table_cell(t, i, j);
-		vl = strlen(c);
-		if (ft_strmap_put(&seen, c, vl, &added) < 0) {
-			rc = FT_ENOMEM;
-			goto done;
-		}
-		if (added && len + vl + 8 < sizeof list)
-			len += (size_t)snprintf(list + len, sizeof list - len, "%s'%s'",
-			                        len ? ", " : "", c);
-	}
 	rc = ft_error_set(err, FT_EDATA,
 	                  "%s: positive label '%s' does not occur in column '%s' (values: %s%s)",
-	                  t->path, s->positive, s->target, list,
-	                  seen.n >= 8 ? ", ..." : "");
+	                  t->path, s->positive, s->target, list, more ? ", ..." : "");
 done:
 	free(pos);
-	ft_strmap_free(&seen);
 	if (rc == FT_ENOMEM)
 		ft_error_set(err, rc, "%s: out of memory", t->path);
 	return rc;
@@ -515,37 +504,37 @@ done:
 /* The numbers of the used rows of column j, a numeric target or the
  * weight: finite, and for a weight also >= 0 and not all zero.  Each
  * distinct value is parsed once; rows are visited in order, so the first
- * bad row is the one named. */
+ * bad row is the one named (of the first rank that has one). */
 static int fit_numbers(const struct ft_table *t, size_t j,
                        const unsigned char *use, const char *name, int weight,
                        struct ft_error *err)
 {
 	const struct ft_values *v = &t->vals[j];
-	double total = 0, w, *wx = NULL;
+	double w, *wx = NULL;
+	int64_t any_pos = 0;
 	unsigned char *st = NULL;
 	int rc = 0;
 
-	if (parse_values(v, &wx, &st) != 0) {
+	if (parse_values(v, &wx, &st) != 0)
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
-		goto done;
-	}
-	for (size_t i = 0; i < t->n_rows; i++) {
+	for (size_t i = 0; i < t->n_rows && !rc; i++) {
 		uint32_t id;
 		if (!use[i])
 			continue;
 		id = t->cell[i * t->n_cols + j];
-		if (weight && (st[id] || wx[id] < 0)) {
+		if (weight && (st[id] || wx[id] < 0))
 			/* the message comes from the one place that words it */
 			rc = parse_weight(t, i, name, v->str[id], &w, err);
-			goto done;
-		}
-		if (st[id]) {
+		else if (st[id])
 			rc = bad_number(t, i, name, st[id], v->str[id], err);
-			goto done;
-		}
-		total += wx[id];
+		else
+			any_pos |= wx[id] > 0;
 	}
-	if (weight && !(total > 0))
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	/* weights >= 0: they sum to zero exactly when none is positive */
+	ft_dist_max_i64(&any_pos, 1);
+	if (weight && !any_pos)
 		rc = ft_error_set(err, FT_EDATA,
 		                  "%s: column '%s': weights sum to zero", t->path, name);
 done:
@@ -556,53 +545,32 @@ done:
 
 /* Groups: each sensitive column needs two values; group names are the
  * observed combinations, sorted.  Used rows have no missing sensitive
- * cell, and value ids are distinct per column, so "another value" is
- * "another id". */
+ * cell.  Over every rank (collective). */
 static int fit_groups(const struct ft_table *t, const long *scol,
                       const unsigned char *use, const struct ft_spec *s,
                       struct ft_encoder *e, struct ft_error *err)
 {
 	struct ft_strmap m;
-	char **names = NULL;
-	size_t nc = t->n_cols;
 	int rc = 0;
 
 	memset(&m, 0, sizeof m);
 	for (size_t k = 0; k < s->n_sensitive; k++) {
-		size_t j = (size_t)scol[k];
-		uint32_t first = FT_MISSING;
+		char *first = NULL;
 		int two = 0;
-		for (size_t i = 0; i < t->n_rows && !two; i++) {
-			uint32_t id;
-			if (!use[i])
-				continue;
-			id = t->cell[i * nc + j];
-			if (first == FT_MISSING)
-				first = id;
-			else if (id != first)
-				two = 1;
-		}
-		if (!two) {
+		if ((rc = ft_enc_first_value(t, (size_t)scol[k], use, &first, &two)))
+			goto nomem;
+		if (!two)
 			rc = ft_error_set(err, FT_EDATA,
 			                  "%s: sensitive column '%s' has only one value ('%s') in the training rows",
-			                  t->path, s->sensitive[k],
-			                  first != FT_MISSING ? t->vals[j].str[first] : "");
+			                  t->path, s->sensitive[k], first ? first : "");
+		free(first);
+		if (rc)
 			goto done;
-		}
 	}
-	if ((rc = ft_strmap_init(&m)) != 0 ||
-	    (rc = ft_group_ids(t, scol, s->n_sensitive, use, NULL, &m)) != 0)
+	rc = ft_strmap_init(&m) || ft_group_ids(t, scol, s->n_sensitive, use, NULL, &m);
+	if ((rc = ft_dist_agree(rc ? FT_ENOMEM : 0, NULL)) ||
+	    (rc = ft_enc_merge_keys(&m, &e->group_names, &e->n_groups)))
 		goto nomem;
-	names = calloc(m.n, sizeof *names);
-	if (!names)
-		goto nomem;
-	for (size_t g = 0; g < m.n; g++)
-		if (!(names[g] = ft_strdup(ft_strmap_key(&m, g))))
-			goto nomem;
-	qsort(names, m.n, sizeof *names, cmp_str);
-	e->group_names = names;
-	e->n_groups = m.n;
-	names = NULL;
 	if (s->privileged) {
 		char list[320];
 		size_t at = 0;
@@ -623,11 +591,6 @@ static int fit_groups(const struct ft_table *t, const long *scol,
 nomem:
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 done:
-	if (names) {
-		for (size_t g = 0; g < m.n; g++)
-			free(names[g]);
-		free(names);
-	}
 	ft_strmap_free(&m);
 	return rc;
 }
@@ -701,7 +664,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	*out = NULL;
 	if ((msg = check_spec(s)) != NULL) {
 		rc = ft_error_set(err, FT_EINVAL, "%s: %s", t->path, msg);
-		goto done;
+		goto agreed;
 	}
 	role = calloc(nc, sizeof *role);
 	force = calloc(nc, 1);
@@ -710,35 +673,35 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	fc = calloc(nc ? nc : 1, sizeof *fc);
 	req = ft_xalloc(nc, sizeof *req);
 	if (!role || !force || !use || !scol || !fc || !req)
-		goto nomem;
+		goto agreed_nomem;
 
 	/* Roles by name; FT_ROLE_FEATURE is 0, so unnamed columns are
 	 * features. */
 	if ((rc = assign_role(t, role, s->target, FT_ROLE_TARGET, &tcol, err)))
-		goto done;
+		goto agreed;
 	for (size_t k = 0; k < s->n_sensitive; k++)
 		if ((rc = assign_role(t, role, s->sensitive[k], FT_ROLE_SENSITIVE,
 		                      &scol[k], err)))
-			goto done;
+			goto agreed;
 	if (s->weight &&
 	    (rc = assign_role(t, role, s->weight, FT_ROLE_WEIGHT, &wcol, err)))
-		goto done;
+		goto agreed;
 	for (size_t k = 0; k < s->n_drop; k++)
 		if ((rc = assign_role(t, role, s->drop[k], FT_ROLE_DROP, NULL, err)))
-			goto done;
+			goto agreed;
 	if (s->query &&
 	    (rc = assign_role(t, role, s->query, FT_ROLE_DROP, NULL, err)))
-		goto done;
+		goto agreed;
 	if ((rc = assign_force(t, force, s->categorical, s->n_categorical, 'c', err)) ||
 	    (rc = assign_force(t, force, s->numeric, s->n_numeric, 'n', err)))
-		goto done;
+		goto agreed;
 
 	e = calloc(1, sizeof *e);
 	if (!e)
-		goto nomem;
+		goto agreed_nomem;
 	e->cols = calloc(nc ? nc : 1, sizeof *e->cols);
 	if (!e->cols)
-		goto nomem;
+		goto agreed_nomem;
 	e->n_cols = nc;
 	e->missing_policy = s->missing_policy;
 	e->use_sensitive = s->use_sensitive != 0;
@@ -749,7 +712,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		c->sd = 1;
 		c->impute_cat = -1;
 		if (!(c->name = ft_strdup(t->names[j])))
-			goto nomem;
+			goto agreed_nomem;
 	}
 	if (!(e->target = ft_strdup(s->target)) ||
 	    (!s->numeric_target && !(e->positive = ft_strdup(s->positive))) ||
@@ -757,7 +720,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	    (s->privileged && !(e->privileged = ft_strdup(s->privileged))) ||
 	    (s->weight && !(e->weight = ft_strdup(s->weight))) ||
 	    !(e->sensitive = ft_strv_copy(s->sensitive, s->n_sensitive)))
-		goto nomem;
+		goto agreed_nomem;
 	e->n_sensitive = s->n_sensitive;
 
 	/* Rows used for fitting: target, groups and weight are never imputed;
@@ -775,14 +738,27 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		fc[n_fc].force = force[j];
 		if (!(fc[n_fc++].count = calloc(t->vals[j].n ? t->vals[j].n : 1,
 		                                sizeof *fc->count)))
-			goto nomem;
+			goto agreed_nomem;
 	}
-	n_use = fit_counts(t, req, n_req, use, fc, n_fc);
-	if (n_use == 0) {
-		rc = ft_error_set(err, FT_EDATA,
-		                  "%s: no rows left after dropping %zu rows with missing values",
-		                  t->path, t->n_rows);
+	goto agreed;
+agreed_nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+agreed:
+	/* a distributed run goes on together or not at all */
+	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
+	n_use = fit_counts(t, req, n_req, use, fc, n_fc);
+	/* counted over every rank of a distributed run, as every statistic
+	 * below (each step collective, its errors agreed) */
+	{
+		uint64_t cnt[2] = {n_use, t->n_rows};
+		ft_dist_sum_u64(cnt, 2);
+		if (cnt[0] == 0) {
+			rc = ft_error_set(err, FT_EDATA,
+			                  "%s: no rows left after dropping %llu rows with missing values",
+			                  t->path, (unsigned long long)cnt[1]);
+			goto done;
+		}
 	}
 
 	if (s->numeric_target)
@@ -793,10 +769,12 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		goto done;
 	if (wcol >= 0 && (rc = fit_numbers(t, (size_t)wcol, use, s->weight, 1, err)))
 		goto done;
-	for (size_t q = 0; q < n_fc; q++)
-		if ((rc = fit_feature(t, use, &fc[q], err)))
-			goto done;
-	fit_numeric(t, use, fc, n_fc);
+	if ((rc = fit_features(t, use, fc, n_fc, err)))
+		goto done;
+	if ((rc = fit_numeric(t, fc, n_fc)) != 0) {
+		rc = ft_error_set(err, rc, "%s: out of memory", t->path);
+		goto done;
+	}
 	if (s->raw_numeric)
 		for (size_t q = 0; q < n_fc; q++)
 			if (fc[q].c->type == FT_NUMERIC) {
@@ -805,16 +783,13 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 			}
 	if (s->n_sensitive && (rc = fit_groups(t, scol, use, s, e, err)))
 		goto done;
-	if ((rc = layout(e)) != 0) {
+	if ((rc = layout(e)) != 0)
 		rc = rc == FT_ENOMEM ? ft_error_set(err, rc, "%s: out of memory", t->path)
 		     : ft_error_set(err, rc, "%s: too many features", t->path);
+	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
-	}
 	*out = e;
 	e = NULL;
-	goto done;
-nomem:
-	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 done:
 	ft_encoder_free(e);
 	free(role);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "data/data.h"
 
 static const char *const OPS[] = {"==", "!=", "<=", ">=", "<", ">"};
 static const int OP_CODE[] = {FT_OP_EQ, FT_OP_NE, FT_OP_LE, FT_OP_GE, FT_OP_LT, FT_OP_GT};
@@ -109,8 +110,8 @@ int ft_table_filter(const struct ft_table *t, const struct ft_filter *f, size_t 
 				keep[i] = 0;
 			} else if (pass[id] == 2) {
 				rc = ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': filter needs "
-				                  "a number, not '%s'", t->path, t->line[i], f[k].col,
-				                  vals->str[id]);
+				                  "a number, not '%s'", ft_table_row_path(t, i),
+				                  t->line[i], f[k].col, vals->str[id]);
 				goto done;
 			} else {
 				keep[i] = pass[id];

@@ -5,15 +5,26 @@
  * Rows are grouped into strata by (target value after label_strip, group
  * key = sensitive values joined with "&"); a missing target or sensitive
  * value is a stratum value of its own, so such rows are split too (the
- * encoder drops them later).  Within each stratum, in order of first
- * appearance, the rows (in file order) are shuffled by Fisher-Yates with one
- * struct ft_rng seeded by `seed` (for i = n..2: swap positions i-1 and
- * ft_rng_below(i)).  A split sends the first round(test_frac * n) rows of
- * each shuffled stratum to the test part; k folds deal each shuffled stratum
- * to the folds in turn (scikit-learn's StratifiedKFold balances the same
- * way: per-stratum fold counts differ by at most one).  Parts keep the
- * original row order.  The same table, spec and seed always give the same
- * split, on every platform.
+ * encoder drops them later).  Strata are ordered by their text (label, then
+ * group).  Each row gets a key from the seed and its global row index i
+ * (its place among all rows of the data, in a distributed run too):
+ * ft_split_key(seed, i), a bijection of i for a given seed, so keys never
+ * tie.  Within each stratum of m rows, ordered by key, a split sends the
+ * first round(test_frac * m) rows to the test part; k folds give the first
+ * rows of the stratum to one fold, the next to the next fold and so on,
+ * with the per-stratum fold sizes of dealing the stratum to the folds in
+ * turn, one deal continuing where the last stopped (so fold sizes differ by
+ * at most one overall and within every stratum, as scikit-learn's
+ * StratifiedKFold balances them).  Parts keep the original row order.
+ *
+ * Why keys rather than a shuffle: which part a row goes to depends only on
+ * its key and on counts per stratum, so the rows need not sit in one
+ * process.  In a distributed run (core/dist.h) the strata are merged across
+ * ranks by their text, the counts summed, and the cut key of each stratum
+ * (the key of its last test row, or of the last row of each fold) found by
+ * bisection over the 64-bit keys: 64 rounds of one integer reduction each,
+ * exact.  The same table, spec and seed always give the same split, on
+ * every platform and for any number of ranks.
  *
  * It does not encode anything: the parts are tables, so the encoder is fitted
  * on the training part alone.
@@ -22,27 +33,104 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/internal.h"
+#include "core/dist.h"
 #include "data/data.h"
 
-/* The rows of t grouped by stratum: rows order[start[k] .. start[k+1]) form
- * stratum k (k < *n_strata), each in file order.  *start and *order are
- * malloc'ed (the caller frees them) and NULL on failure. */
-static int strata_of(const struct ft_table *t, const struct ft_spec *s,
-                     size_t *n_strata, size_t **start_out, size_t **order_out,
-                     struct ft_error *err)
+uint64_t ft_split_key(uint64_t seed, uint64_t i)
 {
-	struct ft_strmap strata, labels, groups;
+	/* splitmix64's finaliser: a bijection of 64-bit words */
+	uint64_t z = seed * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z ^= i;
+	for (int r = 0; r < 2; r++) {
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+	}
+	return z;
+}
+
+/* The strata of a table: each row's stratum (0 .. n-1, in order of their
+ * text, over every rank), each stratum's size over every rank, and each
+ * stratum's local keys sorted (skey[sstart[j] .. sstart[j+1])). */
+struct strata {
+	size_t n;
+	uint32_t *of;            /* n_rows: the row's stratum */
+	uint64_t *size;          /* n */
+	uint64_t *key;           /* n_rows: the row's key */
+	uint64_t *skey;          /* n_rows: keys grouped by stratum, sorted */
+	size_t *sstart;          /* n + 1 */
+};
+
+static void strata_free(struct strata *st)
+{
+	free(st->of);
+	free(st->size);
+	free(st->key);
+	free(st->skey);
+	free(st->sstart);
+	memset(st, 0, sizeof *st);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The text of a stratum: "\2label" or "\1" (missing), "\37", then
+ * "\2group key" or "\1".  *buf grows as needed. */
+static int stratum_text(const char *label, size_t ll, const char *group, char **buf,
+                        size_t *cap, size_t *len)
+{
+	size_t gl = group ? strlen(group) : 0, need = ll + gl + 5;
+
+	if (need > *cap) {
+		char *b = realloc(*buf, need);
+		if (!b)
+			return FT_ENOMEM;
+		*buf = b;
+		*cap = need;
+	}
+	*len = 0;
+	(*buf)[(*len)++] = label ? '\2' : '\1';
+	if (label) {
+		memcpy(*buf + *len, label, ll);
+		*len += ll;
+	}
+	(*buf)[(*len)++] = '\37';
+	(*buf)[(*len)++] = group ? '\2' : '\1';
+	if (group) {
+		memcpy(*buf + *len, group, gl);
+		*len += gl;
+	}
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* Strata, sizes and keys of t's rows (collective in a distributed run). */
+static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t seed,
+                     struct strata *st, struct ft_error *err)
+{
+	struct ft_strmap local, groups;
 	long tcol = -1, *scol = NULL, *gkey = NULL;
-	uint32_t *label = NULL;
-	size_t *stratum = NULL, *start = NULL, *fill = NULL, *order = NULL;
-	size_t n = t->n_rows, n_sens = s ? s->n_sensitive : 0;
-	char list[320];
+	size_t n = t->n_rows, n_sens = s ? s->n_sensitive : 0, cap = 0, len, bytes = 0;
+	size_t *off = NULL, n_all = 0, m = 0, *fill = NULL;
+	uint32_t *gid = NULL;
+	uint64_t row0 = 0;
+	char list[320], *buf = NULL, *mine = NULL, *all = NULL, **sorted = NULL;
 	int rc = 0;
 
-	*start_out = *order_out = NULL;
-	*n_strata = 0;
-	memset(&strata, 0, sizeof strata);
-	memset(&labels, 0, sizeof labels);
+	memset(st, 0, sizeof *st);
+	memset(&local, 0, sizeof local);
 	memset(&groups, 0, sizeof groups);
 	for (size_t k = 0; k < n_sens; k++)
 		if (!s->sensitive || !s->sensitive[k]) {
@@ -50,8 +138,7 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s,
 			                  "%s: sensitive column names missing", t->path);
 			goto done;
 		}
-	scol = malloc((n_sens ? n_sens : 1) * sizeof *scol);
-	if (!scol)
+	if (!(scol = malloc((n_sens ? n_sens : 1) * sizeof *scol)))
 		goto nomem;
 	if (s && s->target && (tcol = ft_table_col(t, s->target)) < 0) {
 		ft_col_list(t, list, sizeof list);
@@ -67,165 +154,239 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s,
 			goto done;
 		}
 
-	/* Stratum of every row: the pair (label, group key), a missing target
-	 * or sensitive value being a value of its own, numbered in order of
-	 * first appearance.  Labels are stripped once per distinct target
-	 * value (label[id] numbers the stripped texts) and group keys are
-	 * interned once per distinct combination (ft_group_ids), so a row
-	 * costs one hash of its two numbers, UINT32_MAX standing for
-	 * missing. */
-	stratum = malloc((n ? n : 1) * sizeof *stratum);
+	/* The local strata by their text, each row's local id in of[] */
+	st->of = malloc((n ? n : 1) * sizeof *st->of);
+	st->key = malloc((n ? n : 1) * sizeof *st->key);
 	gkey = malloc((n ? n : 1) * sizeof *gkey);
-	if (!stratum || !gkey || ft_strmap_init(&strata) != 0 ||
-	    ft_strmap_init(&labels) != 0 || ft_strmap_init(&groups) != 0 ||
-	    ft_group_ids(t, scol, n_sens, NULL, gkey, &groups) != 0)
+	if (!st->of || !st->key || !gkey || ft_strmap_init(&local) != 0 ||
+	    ft_strmap_init(&groups) != 0 || ft_group_ids(t, scol, n_sens, NULL, gkey, &groups))
 		goto nomem;
-	if (tcol >= 0) {
-		const struct ft_values *v = &t->vals[tcol];
-		label = malloc((v->n ? v->n : 1) * sizeof *label);
-		if (!label)
-			goto nomem;
-		for (size_t id = 0; id < v->n; id++) {
-			long c = ft_strmap_put(&labels, v->str[id],
-			                       ft_label_len(v->str[id], s->label_strip),
-			                       NULL);
-			if (c < 0)
-				goto nomem;
-			label[id] = (uint32_t)c;
-		}
-	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t pair[2] = { 0, UINT32_MAX }, id;
+		const char *label = NULL;
+		size_t ll = 0;
 		long k;
-
 		if (tcol >= 0) {
-			id = t->cell[i * t->n_cols + (size_t)tcol];
-			pair[0] = id == FT_MISSING ? UINT32_MAX : label[id];
+			uint32_t id = t->cell[i * t->n_cols + (size_t)tcol];
+			if (id != FT_MISSING) {
+				label = t->vals[tcol].str[id];
+				ll = ft_label_len(label, s->label_strip);
+			}
 		}
-		if (gkey[i] >= 0)
-			pair[1] = (uint32_t)gkey[i];
-		if ((k = ft_strmap_put(&strata, (const char *)pair, sizeof pair,
-		                       NULL)) < 0)
+		if (stratum_text(label, ll, gkey[i] >= 0 ? ft_strmap_key(&groups,
+		                 (size_t)gkey[i]) : NULL, &buf, &cap, &len) ||
+		    (k = ft_strmap_put(&local, buf, len, NULL)) < 0)
 			goto nomem;
-		stratum[i] = (size_t)k;
+		st->of[i] = (uint32_t)k;
 	}
 
-	/* Rows of each stratum, contiguous and in original order (a counting
-	 * sort by stratum id). */
-	start = calloc(strata.n + 1, sizeof *start);
-	fill = calloc(strata.n + 1, sizeof *fill);
-	order = malloc((n ? n : 1) * sizeof *order);
-	if (!start || !fill || !order)
+	/* Every rank's strata, sorted and merged: the global ids */
+	for (size_t k = 0; k < local.n; k++)
+		bytes += local.klen[k] + 1;
+	if (!(mine = malloc(bytes ? bytes : 1)))
 		goto nomem;
+	memcpy(mine, local.keys, bytes);
+	if ((rc = ft_dist_allgather(mine, bytes, (void **)&all, &off)))
+		goto nomem;
+	for (size_t at = 0; at < off[ft_dist_np()]; at += strlen(all + at) + 1)
+		n_all++;
+	if (!(sorted = malloc((n_all ? n_all : 1) * sizeof *sorted)))
+		goto nomem;
+	for (size_t at = 0, q = 0; at < off[ft_dist_np()]; at += strlen(all + at) + 1)
+		sorted[q++] = all + at;
+	qsort(sorted, n_all, sizeof *sorted, cmp_strp);
+	for (size_t q = 0; q < n_all; q++)
+		if (q == 0 || strcmp(sorted[q], sorted[m - 1]))
+			sorted[m++] = sorted[q];
+	if (!(gid = malloc((local.n ? local.n : 1) * sizeof *gid)))
+		goto nomem;
+	for (size_t k = 0; k < local.n; k++) {
+		const char *key = ft_strmap_key(&local, k);
+		char **hit = bsearch(&key, sorted, m, sizeof *sorted, cmp_strp);
+		gid[k] = (uint32_t)(hit - sorted);
+	}
+	st->n = m;
+	st->size = calloc(m ? m : 1, sizeof *st->size);
+	st->sstart = calloc(m + 1, sizeof *st->sstart);
+	st->skey = malloc((n ? n : 1) * sizeof *st->skey);
+	fill = calloc(m + 1, sizeof *fill);
+	if (!st->size || !st->sstart || !st->skey || !fill)
+		goto nomem;
+
+	/* keys from the global row index; sizes summed over ranks */
+	ft_dist_scan_u64(n, &row0, NULL);
+	for (size_t i = 0; i < n; i++) {
+		st->of[i] = gid[st->of[i]];
+		st->key[i] = ft_split_key(seed, row0 + i);
+		st->size[st->of[i]]++;
+		st->sstart[st->of[i] + 1]++;
+	}
+	for (size_t j = 0; j < m; j++)
+		st->sstart[j + 1] += st->sstart[j];
 	for (size_t i = 0; i < n; i++)
-		start[stratum[i] + 1]++;
-	for (size_t k = 0; k < strata.n; k++)
-		start[k + 1] += start[k];
-	for (size_t i = 0; i < n; i++)
-		order[start[stratum[i]] + fill[stratum[i]]++] = i;
-	*n_strata = strata.n;
-	*start_out = start;
-	*order_out = order;
-	start = order = NULL;
+		st->skey[st->sstart[st->of[i]] + fill[st->of[i]]++] = st->key[i];
+	for (size_t j = 0; j < m; j++)
+		qsort(st->skey + st->sstart[j], st->sstart[j + 1] - st->sstart[j],
+		      sizeof *st->skey, cmp_u64);
+	ft_dist_sum_u64(st->size, m);
 	goto done;
 nomem:
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 done:
-	ft_strmap_free(&strata);
-	ft_strmap_free(&labels);
+	ft_strmap_free(&local);
 	ft_strmap_free(&groups);
 	free(scol);
-	free(label);
 	free(gkey);
-	free(stratum);
-	free(start);
+	free(buf);
+	free(mine);
+	free(all);
+	free(off);
+	free(sorted);
+	free(gid);
 	free(fill);
-	free(order);
+	if (rc)
+		strata_free(st);
 	return rc;
 }
 
-/* Durstenfeld's Fisher-Yates over r[0..m), from the last position down. */
-static void shuffle(struct ft_rng *rng, size_t *r, size_t m)
+/* The agreed outcome of a step that may fail on one rank (rc), with the
+ * strata freed on failure. */
+static int agree(int rc, struct strata *st, struct ft_error *err)
 {
-	for (size_t i = m; i > 1; i--) {
-		size_t j = (size_t)ft_rng_below(rng, i), x = r[i - 1];
-		r[i - 1] = r[j];
-		r[j] = x;
+	if ((rc = ft_dist_agree(rc, err)))
+		strata_free(st);
+	return rc;
+}
+
+/* For each target (stratum sj[q], rank want[q] >= 1 among its keys in
+ * increasing order), the key of that row: cut[q].  Bisection over the keys,
+ * all targets at once, each round one sum over ranks of how many local
+ * keys lie at or below the midpoints. */
+static int cut_keys(const struct strata *st, const size_t *sj, const uint64_t *want,
+                    size_t nq, uint64_t *cut)
+{
+	uint64_t *lo = malloc((nq ? nq : 1) * sizeof *lo), *cnt = malloc((nq ? nq : 1) * sizeof *cnt);
+	int rc = 0;
+
+	if (!lo || !cnt) {
+		rc = FT_ENOMEM;
+		goto done;
 	}
+	for (size_t q = 0; q < nq; q++) {
+		lo[q] = 0;
+		cut[q] = UINT64_MAX;     /* hi: every key lies at or below it */
+	}
+	for (int round = 0; round < 64; round++) {
+		for (size_t q = 0; q < nq; q++) {
+			const uint64_t *k = st->skey + st->sstart[sj[q]];
+			size_t a = 0, b = st->sstart[sj[q] + 1] - st->sstart[sj[q]];
+			uint64_t mid = lo[q] + (cut[q] - lo[q]) / 2;
+			while (a < b) {   /* keys <= mid */
+				size_t h = a + (b - a) / 2;
+				if (k[h] <= mid)
+					a = h + 1;
+				else
+					b = h;
+			}
+			cnt[q] = a;
+		}
+		ft_dist_sum_u64(cnt, nq);
+		for (size_t q = 0; q < nq; q++) {
+			uint64_t mid = lo[q] + (cut[q] - lo[q]) / 2;
+			if (lo[q] == cut[q])
+				continue;
+			if (cnt[q] >= want[q])
+				cut[q] = mid;
+			else
+				lo[q] = mid + 1;
+		}
+	}
+done:
+	free(lo);
+	free(cnt);
+	return rc;
 }
 
 /* Uses s->target (may be NULL: groups only), s->label_strip and
  * s->sensitive.  FT_EINVAL for a fraction outside (0, 1) or an unknown
  * column, FT_EDATA when a part would be empty; on failure both outputs are
- * NULL. */
+ * NULL.  Collective in a distributed run: t is this rank's rows. */
 int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
                    double test_frac, uint64_t seed, struct ft_table **train,
                    struct ft_table **test, struct ft_error *err)
 {
-	struct ft_rng rng;
-	size_t *start = NULL, *order = NULL, n_strata = 0;
-	size_t *rows_tr = NULL, *rows_te = NULL, n_tr = 0, n_te = 0;
+	struct strata st;
+	size_t *rows_tr = NULL, *rows_te = NULL, n_tr = 0, n_te = 0, *sj = NULL, nq = 0;
 	size_t n = t->n_rows;
-	unsigned char *in_test = NULL;
+	uint64_t *want = NULL, *cut = NULL, *at = NULL, tot[2] = {0, 0};
 	struct ft_table *a = NULL, *b = NULL;
 	int rc = 0;
 
 	*train = *test = NULL;
-	if (!(test_frac > 0 && test_frac < 1)) {
-		rc = ft_error_set(err, FT_EINVAL,
-		                  "%s: test fraction %g is not in (0, 1)", t->path,
-		                  test_frac);
+	memset(&st, 0, sizeof st);
+	if (!(test_frac > 0 && test_frac < 1))
+		return ft_error_set(err, FT_EINVAL, "%s: test fraction %g is not in (0, 1)",
+		                    t->path, test_frac);
+	if ((rc = agree(strata_of(t, s, seed, &st, err), &st, err)))
+		return rc;
+	sj = malloc((st.n ? st.n : 1) * sizeof *sj);
+	want = malloc((st.n ? st.n : 1) * sizeof *want);
+	cut = malloc((st.n ? st.n : 1) * sizeof *cut);
+	at = calloc(st.n ? st.n : 1, sizeof *at);
+	rows_tr = malloc((n ? n : 1) * sizeof *rows_tr);
+	rows_te = malloc((n ? n : 1) * sizeof *rows_te);
+	rc = !sj || !want || !cut || !at || !rows_tr || !rows_te ?
+	     ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0;
+	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
+	/* the first round(test_frac m) keys of each stratum go to test */
+	for (size_t j = 0; j < st.n; j++) {
+		uint64_t nt = (uint64_t)floor(test_frac * (double)st.size[j] + 0.5);
+		at[j] = nt;
+		if (nt > 0) {
+			sj[nq] = j;
+			want[nq++] = nt;
+		}
 	}
-	if ((rc = strata_of(t, s, &n_strata, &start, &order, err)))
+	if ((rc = ft_dist_agree(cut_keys(&st, sj, want, nq, cut) ?
+	                        ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) :
+	                        0, err)))
 		goto done;
-	in_test = calloc(n ? n : 1, 1);
-	if (!in_test)
-		goto nomem;
-	ft_rng_seed(&rng, seed);
-	for (size_t k = 0; k < n_strata; k++) {
-		size_t *r = order + start[k], m = start[k + 1] - start[k];
-		size_t n_test = (size_t)floor(test_frac * (double)m + 0.5);
-		/* the first n_test rows of the shuffled stratum go to test */
-		shuffle(&rng, r, m);
-		for (size_t i = 0; i < n_test; i++)
-			in_test[r[i]] = 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		n_te += in_test[i];
-	n_tr = n - n_te;
-	if (n_tr == 0 || n_te == 0) {
-		rc = ft_error_set(err, FT_EDATA,
-		                  "%s: a test fraction of %g leaves the %s part empty (%zu rows)",
-		                  t->path, test_frac, n_tr == 0 ? "training" : "test", n);
-		goto done;
-	}
-	rows_tr = malloc(n_tr * sizeof *rows_tr);
-	rows_te = malloc(n_te * sizeof *rows_te);
-	if (!rows_tr || !rows_te)
-		goto nomem;
-	n_tr = n_te = 0;
+	for (size_t j = 0; j < st.n; j++)
+		at[j] = 0;       /* 0: no test rows; else 1 + its cut's index */
+	for (size_t q = 0; q < nq; q++)
+		at[sj[q]] = q + 1;
 	for (size_t i = 0; i < n; i++) {
-		if (in_test[i])
+		uint64_t q = at[st.of[i]];
+		if (q && st.key[i] <= cut[q - 1])
 			rows_te[n_te++] = i;
 		else
 			rows_tr[n_tr++] = i;
 	}
-	if ((rc = ft_table_subset(t, rows_tr, n_tr, &a, err)) ||
-	    (rc = ft_table_subset(t, rows_te, n_te, &b, err)))
+	tot[0] = n_tr;
+	tot[1] = n_te;
+	ft_dist_sum_u64(tot, 2);
+	if (tot[0] == 0 || tot[1] == 0) {
+		rc = ft_error_set(err, FT_EDATA,
+		                  "%s: a test fraction of %g leaves the %s part empty (%llu rows)",
+		                  t->path, test_frac, tot[0] == 0 ? "training" : "test",
+		                  (unsigned long long)(tot[0] + tot[1]));
+		goto done;
+	}
+	if ((rc = ft_table_subset(t, rows_tr, n_tr, &a, err)) == 0)
+		rc = ft_table_subset(t, rows_te, n_te, &b, err);
+	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
 	*train = a;
 	*test = b;
 	a = b = NULL;
-	goto done;
-nomem:
-	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 done:
+	strata_free(&st);
 	ft_table_free(a);
 	ft_table_free(b);
-	free(start);
-	free(order);
-	free(in_test);
+	free(sj);
+	free(want);
+	free(cut);
+	free(at);
 	free(rows_tr);
 	free(rows_te);
 	return rc;
@@ -234,33 +395,81 @@ done:
 /* Contract in fairtrain.h.  The deal of stratum j starts at the fold after
  * the one that took the last row of stratum j-1, so that small strata do
  * not all pile their extra row onto fold 0 and the fold sizes differ by at
- * most one in total as well as within each stratum. */
+ * most one in total as well as within each stratum.  Stratum j's rows in
+ * key order go to fold start_j (as many as the deal gives it), then to
+ * start_j + 1 and so on around. */
 int ft_table_kfold(const struct ft_table *t, const struct ft_spec *s,
                    size_t k, uint64_t seed, uint32_t *fold,
                    struct ft_error *err)
 {
-	struct ft_rng rng;
-	size_t *start = NULL, *order = NULL, n_strata = 0, next = 0;
+	struct strata st;
+	size_t *sj = NULL, nq = 0, next = 0, *first = NULL;
+	uint64_t *want = NULL, *cut = NULL, rows = t->n_rows;
 	int rc;
 
 	if (k < 2 || k > UINT32_MAX)
 		return ft_error_set(err, FT_EINVAL, "%s: %zu folds: need at least 2",
 		                    t->path, k);
-	if (k > t->n_rows)
-		return ft_error_set(err, FT_EDATA, "%s: %zu folds of %zu rows leave a "
-		                    "fold empty", t->path, k, t->n_rows);
-	if ((rc = strata_of(t, s, &n_strata, &start, &order, err)))
+	ft_dist_sum_u64(&rows, 1);
+	if (k > rows)
+		return ft_error_set(err, FT_EDATA, "%s: %zu folds of %llu rows leave a "
+		                    "fold empty", t->path, k, (unsigned long long)rows);
+	memset(&st, 0, sizeof st);
+	if ((rc = agree(strata_of(t, s, seed, &st, err), &st, err)))
 		return rc;
-	ft_rng_seed(&rng, seed);
-	for (size_t j = 0; j < n_strata; j++) {
-		size_t *r = order + start[j], m = start[j + 1] - start[j];
-		shuffle(&rng, r, m);
-		for (size_t i = 0; i < m; i++) {
-			fold[r[i]] = (uint32_t)next;
-			next = (next + 1) % k;
+	/* per stratum, k cuts: the last key of each fold's block in turn */
+	nq = st.n * k > 0 ? st.n * k : 1;
+	sj = malloc(nq * sizeof *sj);
+	want = malloc(nq * sizeof *want);
+	cut = malloc(nq * sizeof *cut);
+	nq = 0;
+	first = malloc((st.n ? st.n : 1) * sizeof *first);
+	rc = !sj || !want || !cut || !first ?
+	     ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0;
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	for (size_t j = 0; j < st.n; j++) {
+		uint64_t m = st.size[j], sum = 0;
+		first[j] = nq;
+		/* dealing m rows from fold next on gives fold next + b (b-th
+		 * in turn) m / k rows, one more for b < m % k */
+		for (size_t b = 0; b < k; b++) {
+			sum += m / k + (b < m % k);
+			sj[nq] = j;
+			want[nq++] = sum;
 		}
 	}
-	free(start);
-	free(order);
-	return 0;
+	if ((rc = ft_dist_agree(cut_keys(&st, sj, want, nq, cut) ?
+	                        ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) :
+	                        0, err)))
+		goto done;
+	/* the fold of each row: its block b among the stratum's cuts */
+	next = 0;
+	{
+		size_t *start = malloc((st.n ? st.n : 1) * sizeof *start);
+		if ((rc = ft_dist_agree(start ? 0 : ft_error_set(err, FT_ENOMEM,
+		                        "%s: out of memory", t->path), err))) {
+			free(start);
+			goto done;
+		}
+		for (size_t j = 0; j < st.n; j++) {
+			start[j] = next;
+			next = (next + (size_t)(st.size[j] % k)) % k;
+		}
+		for (size_t i = 0; i < t->n_rows; i++) {
+			size_t j = st.of[i], b = 0;
+			const uint64_t *c = cut + first[j];
+			while (b + 1 < k && (want[first[j] + b] == 0 || st.key[i] > c[b]))
+				b++;
+			fold[i] = (uint32_t)((start[j] + b) % k);
+		}
+		free(start);
+	}
+done:
+	strata_free(&st);
+	free(sj);
+	free(want);
+	free(cut);
+	free(first);
+	return rc;
 }

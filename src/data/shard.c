@@ -1,0 +1,465 @@
+/*
+ * shard.c - data read from several files, and in a distributed run each
+ * rank's part of them (ft_shard_read).
+ *
+ * The rows of a data set are those of its files in the order given, each
+ * file's rows in file order; every later stage (filters, split, folds, the
+ * encoder, the chunks of every row sum) counts rows in that global order.
+ * One process reads every file and joins the tables (ft_table_concat).  In
+ * a distributed run (core/dist.h) rank r of np reads
+ *   - with several files: whole files, the files F r / np .. F (r+1) / np - 1
+ *     (one shard per node when F = np: a rank opens only its own files, so
+ *     they may sit on the node's local disk);
+ *   - with one file: a byte range of it, the bytes after the header cut into
+ *     np equal ranges, each cut moved up to the start of the next line.  A
+ *     rank counts the lines of its range first, so that after an exclusive
+ *     scan every rank knows the file line its range starts at and messages
+ *     name real lines ("adult.data:7: expected 15 fields, found 14").  This
+ *     assumes no quoted field spans two lines (give several files then).
+ * Every rank reads the header itself (the first lines of the file, or of
+ * the first file for a rank without files: the lowest rank with files
+ * sends its names).  Files whose columns differ are an error naming both.
+ * A failure on any rank is every rank's failure, with the message of the
+ * first rank that failed, which is the first failure in row order.
+ *
+ * It does not parse (csv.c does, given a byte range) or interpret cells.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "fairtrain.h"
+#include "core/internal.h"
+#include "core/dist.h"
+#include "data/data.h"
+
+const char *ft_table_row_path(const struct ft_table *t, size_t row)
+{
+	if (t->file && row < t->n_rows && t->file[row] < t->n_files)
+		return t->files[t->file[row]];
+	return t->path;
+}
+
+/* ------------------------------------------------------------ joining */
+
+/* Do a and b have the same column names?  Else the error names both. */
+static int same_columns(const struct ft_table *a, const char *pa,
+                        const struct ft_table *b, const char *pb,
+                        struct ft_error *err)
+{
+	if (a->n_cols != b->n_cols)
+		return ft_error_set(err, FT_EDATA, "%s: %zu columns, but %s has %zu",
+		                    pb, b->n_cols, pa, a->n_cols);
+	for (size_t j = 0; j < a->n_cols; j++)
+		if (strcmp(a->names[j], b->names[j]))
+			return ft_error_set(err, FT_EDATA,
+			                    "%s: column %zu is '%s', but in %s it is '%s'",
+			                    pb, j + 1, b->names[j], pa, a->names[j]);
+	return 0;
+}
+
+int ft_table_concat(struct ft_table *const *t, const char *const *paths, size_t n,
+                    struct ft_table **out, struct ft_error *err)
+{
+	struct ft_table *s = NULL;
+	struct ft_strmap m;
+	uint32_t *map = NULL;
+	size_t nc, rows = 0, at = 0, max_vals = 1;
+	int rc = 0;
+
+	*out = NULL;
+	memset(&m, 0, sizeof m);
+	if (n == 0)
+		return ft_error_set(err, FT_EINVAL, "no tables to join");
+	nc = t[0]->n_cols;
+	for (size_t f = 0; f < n; f++) {
+		if (f && (rc = same_columns(t[0], paths[0], t[f], paths[f], err)))
+			return rc;
+		rows += t[f]->n_rows;
+		for (size_t j = 0; j < nc; j++)
+			if (t[f]->vals[j].n > max_vals)
+				max_vals = t[f]->vals[j].n;
+	}
+	if (!(s = calloc(1, sizeof *s)))
+		goto nomem;
+	s->n_rows = rows;
+	s->n_cols = nc;
+	s->path = ft_strdup(paths[0]);
+	s->names = ft_strv_copy(t[0]->names, nc);
+	s->vals = calloc(nc ? nc : 1, sizeof *s->vals);
+	s->cell = malloc((rows * nc > 0 ? rows * nc : 1) * sizeof *s->cell);
+	s->line = malloc((rows ? rows : 1) * sizeof *s->line);
+	s->files = ft_strv_copy((char *const *)paths, n);
+	s->file = malloc((rows ? rows : 1) * sizeof *s->file);
+	map = malloc(max_vals * sizeof *map);
+	if (!s->path || !s->names || !s->vals || !s->cell || !s->line || !s->files ||
+	    !s->file || !map)
+		goto nomem;
+	s->n_files = n;
+	for (size_t f = 0; f < n; f++)
+		for (size_t i = 0; i < t[f]->n_rows; i++, at++) {
+			s->line[at] = t[f]->line[i];
+			s->file[at] = (uint32_t)f;
+		}
+	/* each column's values renumbered in order of first appearance over
+	 * the joined rows, as a reader of one file would number them: file
+	 * f's ids are in that order within f, and a value new to the joined
+	 * list first occurs in f (every value of a table occurs in it) */
+	for (size_t j = 0; j < nc; j++) {
+		struct ft_values *w = &s->vals[j];
+		size_t bytes = 0, off = 0;
+		if (ft_strmap_init(&m))
+			goto nomem;
+		at = 0;
+		for (size_t f = 0; f < n; f++) {
+			const struct ft_values *v = &t[f]->vals[j];
+			for (size_t id = 0; id < v->n; id++) {
+				long k = ft_strmap_put(&m, v->str[id], v->len[id], NULL);
+				if (k < 0)
+					goto nomem;
+				map[id] = (uint32_t)k;
+			}
+			for (size_t i = 0; i < t[f]->n_rows; i++, at++) {
+				uint32_t id = t[f]->cell[i * nc + j];
+				s->cell[at * nc + j] = id == FT_MISSING ? FT_MISSING : map[id];
+			}
+		}
+		for (size_t k = 0; k < m.n; k++)
+			bytes += m.klen[k] + 1;
+		w->str = malloc((m.n ? m.n : 1) * sizeof *w->str);
+		w->len = malloc((m.n ? m.n : 1) * sizeof *w->len);
+		w->text = malloc(bytes ? bytes : 1);
+		if (!w->str || !w->len || !w->text)
+			goto nomem;
+		w->n = m.n;
+		for (size_t k = 0; k < m.n; k++) {
+			memcpy(w->text + off, ft_strmap_key(&m, k), m.klen[k] + 1);
+			w->str[k] = w->text + off;
+			w->len[k] = m.klen[k];
+			off += m.klen[k] + 1;
+		}
+		ft_strmap_free(&m);
+	}
+	*out = s;
+	s = NULL;
+	goto done;
+nomem:
+	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", paths[0]);
+done:
+	ft_strmap_free(&m);
+	free(map);
+	ft_table_free(s);
+	return rc;
+}
+
+/* An empty table (no rows) with these column names. */
+static int empty_table(const char *path, char *const *names, size_t nc,
+                       struct ft_table **out, struct ft_error *err)
+{
+	struct ft_table *t = calloc(1, sizeof *t);
+
+	*out = NULL;
+	if (!t || !(t->path = ft_strdup(path)) || !(t->names = ft_strv_copy(names, nc)) ||
+	    !(t->vals = calloc(nc ? nc : 1, sizeof *t->vals))) {
+		ft_table_free(t);
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+	}
+	t->n_cols = nc;
+	for (size_t j = 0; j < nc; j++) {
+		struct ft_values *v = &t->vals[j];
+		v->str = malloc(sizeof *v->str);
+		v->len = malloc(sizeof *v->len);
+		v->text = malloc(1);
+		if (!v->str || !v->len || !v->text) {
+			ft_table_free(t);
+			return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+/* Read files[0 .. n) on this process and join them. */
+static int read_files(const char *const *files, size_t n, const struct ft_read_opts *o,
+                      struct ft_table **out, struct ft_error *err)
+{
+	struct ft_table **t;
+	int rc = 0;
+
+	*out = NULL;
+	if (n == 1)
+		return ft_table_read(files[0], o, out, err);
+	if (!(t = calloc(n, sizeof *t)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (size_t f = 0; f < n && !rc; f++)
+		rc = ft_table_read(files[f], o, &t[f], err);
+	if (!rc)
+		rc = ft_table_concat(t, files, n, out, err);
+	for (size_t f = 0; f < n; f++)
+		ft_table_free(t[f]);
+	free(t);
+	return rc;
+}
+
+/* ------------------------------------------------------ names across ranks */
+
+/* Column names as one block: "name\0name\0...". */
+static char *pack_names(char *const *names, size_t nc, size_t *bytes)
+{
+	size_t len = 0, at = 0;
+	char *b;
+
+	for (size_t j = 0; j < nc; j++)
+		len += strlen(names[j]) + 1;
+	if (!(b = malloc(len ? len : 1)))
+		return NULL;
+	for (size_t j = 0; j < nc; j++) {
+		size_t l = strlen(names[j]) + 1;
+		memcpy(b + at, names[j], l);
+		at += l;
+	}
+	*bytes = len;
+	return b;
+}
+
+/* Rank `from`'s column names (t; NULL elsewhere) onto every rank: *names
+ * (nc of them, malloc'ed strings).  Collective. */
+static int share_names(const struct ft_table *t, int from, char ***names, size_t *nc)
+{
+	uint64_t head[2] = {0, 0};
+	char *b = NULL, **v = NULL;
+	size_t bytes = 0, at = 0;
+	int fail = 0;
+
+	*names = NULL;
+	*nc = 0;
+	if (ft_dist_me() == from) {
+		b = pack_names(t->names, t->n_cols, &bytes);
+		fail = !b;
+		head[0] = t->n_cols;
+		head[1] = bytes;
+	}
+	ft_dist_bcast(head, sizeof head, from);
+	if (ft_dist_me() != from && !(b = malloc(head[1] ? head[1] : 1)))
+		fail = 1;
+	v = calloc(head[0] ? head[0] : 1, sizeof *v);
+	fail |= !v;
+	if (ft_dist_agree(fail ? FT_ENOMEM : 0, NULL)) {
+		free(b);
+		free(v);
+		return FT_ENOMEM;
+	}
+	ft_dist_bcast(b, head[1], from);
+	for (size_t j = 0; j < head[0]; j++) {
+		v[j] = b + at;
+		at += strlen(b + at) + 1;
+	}
+	/* own copies, so that the block can go */
+	*names = ft_strv_copy(v, head[0]);
+	*nc = head[0];
+	free(v);
+	free(b);
+	return ft_dist_agree(*names ? 0 : FT_ENOMEM, NULL);
+}
+
+/* --------------------------------------------------------- byte ranges */
+
+/* Where the data rows of path begin: the byte after skip_rows lines and,
+ * with a header, after the blank lines and the header line that follow;
+ * *lines counts the lines before it; *size the file's size. */
+static int scan_head(const char *path, const struct ft_read_opts *o, uint64_t *start,
+                     size_t *lines, uint64_t *size, struct ft_error *err)
+{
+	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	uint64_t at = 0;
+	int rc = 0, header = o->header != 0;
+
+	*lines = 0;
+	if (!fp)
+		return ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(fp), &st) != 0) {
+		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	*size = (uint64_t)st.st_size;
+	while ((*lines < o->skip_rows || header) && (got = getline(&buf, &cap, fp)) > 0) {
+		size_t i = 0;
+		at += (uint64_t)got;
+		++*lines;
+		if (*lines <= o->skip_rows)
+			continue;
+		/* the byte order mark, then blanks: a blank line is no header */
+		if (*lines == 1 && got >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+			i = 3;
+		while (i < (size_t)got && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+		                           buf[i] == '\n'))
+			i++;
+		if (i < (size_t)got)
+			header = 0;
+	}
+	if (ferror(fp))
+		rc = ft_error_set(err, FT_EIO, "%s: read error: %s", path, strerror(errno));
+	*start = at;
+done:
+	free(buf);
+	fclose(fp);
+	return rc;
+}
+
+/* The cut of rank r: its nominal byte moved up to the next line start. */
+static int cut_of(FILE *fp, const char *path, uint64_t start, uint64_t size, int r,
+                  uint64_t *cut, struct ft_error *err)
+{
+	uint64_t nominal = start + (size - start) * (uint64_t)r / (uint64_t)ft_dist_np();
+	int c;
+
+	if (r == 0 || nominal <= start) {
+		*cut = start;
+		return 0;
+	}
+	if (r == ft_dist_np() || nominal >= size) {
+		*cut = size;
+		return 0;
+	}
+	/* a line starts at nominal when the byte before it is '\n' */
+	if (fseeko(fp, (off_t)(nominal - 1), SEEK_SET) != 0)
+		return ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+	*cut = nominal - 1;
+	while ((c = getc(fp)) != EOF) {
+		++*cut;
+		if (c == '\n')
+			return 0;
+	}
+	if (ferror(fp))
+		return ft_error_set(err, FT_EIO, "%s: read error: %s", path, strerror(errno));
+	*cut = size;
+	return 0;
+}
+
+/* Lines (newlines) in the bytes [a, b) of fp. */
+static int count_lines(FILE *fp, const char *path, uint64_t a, uint64_t b, uint64_t *n,
+                       struct ft_error *err)
+{
+	char buf[65536];
+
+	*n = 0;
+	if (b > a && fseeko(fp, (off_t)a, SEEK_SET) != 0)
+		return ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+	while (a < b) {
+		size_t want = b - a < sizeof buf ? (size_t)(b - a) : sizeof buf;
+		size_t got = fread(buf, 1, want, fp);
+		const char *p = buf, *e = buf + got;
+		if (got == 0)
+			return ft_error_set(err, FT_EIO, "%s: read error: %s", path,
+			                    ferror(fp) ? strerror(errno) : "unexpected end of file");
+		while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+			++*n;
+			p++;
+		}
+		a += got;
+	}
+	return 0;
+}
+
+/* This rank's byte range of path, parsed.  Collective. */
+static int read_range(const char *path, const struct ft_read_opts *o,
+                      struct ft_table **out, struct ft_error *err)
+{
+	struct ft_read_opts ro = *o;
+	struct ft_table *head = NULL;
+	uint64_t start = 0, size = 0, lo = 0, hi = 0, nl = 0, before = 0;
+	size_t lines = 0;
+	FILE *fp = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = scan_head(path, o, &start, &lines, &size, err);
+	/* the header through the reader (checks, renaming of repeats) */
+	if (!rc && (o->header || !o->names))
+		rc = ft_table_read_part(path, o, 0, start, 1, 1, &head, err);
+	if (!rc && !(fp = fopen(path, "rb")))
+		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+	if (!rc)
+		rc = cut_of(fp, path, start, size, ft_dist_me(), &lo, err);
+	if (!rc)
+		rc = cut_of(fp, path, start, size, ft_dist_me() + 1, &hi, err);
+	if (!rc)
+		rc = count_lines(fp, path, lo, hi, &nl, err);
+	if (fp)
+		fclose(fp);
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	ft_dist_scan_u64(nl, &before, NULL);
+	if (head) {
+		ro.names = head->names;
+		ro.n_names = head->n_cols;
+	}
+	ro.header = 0;
+	ro.skip_rows = 0;
+	rc = ft_table_read_part(path, &ro, lo, hi - lo, lines + 1 + (size_t)before, 1, out,
+	                        err);
+done:
+	ft_table_free(head);
+	return rc;
+}
+
+int ft_shard_read(const char *const *files, size_t n, const struct ft_read_opts *o,
+                  struct ft_table **out, struct ft_error *err)
+{
+	struct ft_table *t = NULL;
+	char **names = NULL;
+	size_t nc = 0, f0, f1, np = (size_t)ft_dist_np(), me = (size_t)ft_dist_me();
+	uint64_t rows = 0;
+	int rc = 0, from = 0;
+
+	*out = NULL;
+	if (n == 0)
+		return ft_error_set(err, FT_EINVAL, "no data files");
+	if (!ft_dist_on())
+		return read_files(files, n, o, out, err);
+	if (n == 1) {
+		rc = read_range(files[0], o, &t, err);
+	} else {
+		/* whole files: rank r reads n r / np .. n (r+1) / np - 1 */
+		f0 = n * me / np;
+		f1 = n * (me + 1) / np;
+		if (f1 > f0)
+			rc = read_files(files + f0, f1 - f0, o, &t, err);
+	}
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	if (n > 1) {
+		/* the first rank with files gives everyone the names */
+		while (n * ((size_t)from + 1) / np == 0)
+			from++;
+		if ((rc = share_names(t, from, &names, &nc)))
+			goto done;
+		if (t) {
+			struct ft_table ref = {0};
+			ref.n_cols = nc;
+			ref.names = names;
+			rc = same_columns(&ref, files[0], t, files[n * me / np], err);
+		} else {
+			rc = empty_table(files[0], names, nc, &t, err);
+		}
+		if ((rc = ft_dist_agree(rc, err)))
+			goto done;
+	}
+	rows = t->n_rows;
+	ft_dist_sum_u64(&rows, 1);
+	if (rows == 0) {
+		rc = ft_error_set(err, FT_EDATA, "%s: no data rows", files[0]);
+		goto done;
+	}
+	*out = t;
+	t = NULL;
+done:
+	ft_strv_free(names, nc);
+	ft_table_free(t);
+	return rc;
+}
