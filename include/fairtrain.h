@@ -2211,6 +2211,12 @@ struct ft_data_opts {
 	double split;                  /* test fraction without a test file
 	                                  (0.25; 0: no test part) */
 	uint64_t seed;                 /* of the split (1) */
+	/* The training data as several files, read in this order as one
+	 * table, each with its header and skip_rows (the CLI's repeated
+	 * --data and patterns).  n_files > 0: they are the data, and data
+	 * only names them in messages (the CLI gives the first). */
+	const char *const *files;
+	size_t n_files;
 };
 FT_API void ft_data_opts_init(struct ft_data_opts *o);
 
@@ -2225,6 +2231,11 @@ struct ft_loaded {
 	size_t n_rows_file;                  /* rows of data before filters, split */
 	size_t n_filtered;                   /* rows removed by the filters */
 	char sha256[2][65];                  /* of data and test ("" for tables) */
+	char (*sha256_files)[65];            /* of each of o->files (n_files > 1) */
+	/* A distributed run: this rank holds a part of the rows of train
+	 * and test, whole chunks of ft_parallel_sum in order (internal;
+	 * counts above are over every rank).  NULL in one process. */
+	struct ft_dist_parts *dist;
 };
 /* Read and encode o's data; with enc (not NULL) encode with it instead of
  * fitting one (it is then borrowed).  Warnings (unseen categories and
@@ -2346,6 +2357,9 @@ struct ft_apply_opts {
 	uint64_t seed;                 /* randomized labels, bootstrap (1) */
 	struct ft_measure_opts measure;/* eval */
 	const struct ft_monitor *mon;
+	const char *const *files;      /* several files read as one table
+	                                  (as struct ft_data_opts) */
+	size_t n_files;
 };
 FT_API void ft_apply_opts_init(struct ft_apply_opts *o);
 

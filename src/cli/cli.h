@@ -72,7 +72,10 @@ enum {
 
 #define CLI_DATA_HELP \
 "Data:\n" \
-"  --data FILE            training data (CSV or delimited text)\n" \
+"  --data FILE            training data (CSV or delimited text); repeat it, or\n" \
+"                         give a pattern ('part-*.csv'), for several files\n" \
+"                         read as one (in a distributed run: a file or a\n" \
+"                         byte range of one file per rank)\n" \
 "  --test FILE            separate test file (read like --data)\n" \
 "  --split FRAC           else hold out FRAC of --data as test, stratified by\n" \
 "                         label and group (default 0.25; 0 = no test part)\n" \
@@ -112,11 +115,17 @@ struct cli_data {
 	unsigned read_set;             /* FT_READ_* bits given on the command line */
 	struct ft_filter filter[CLI_MAX_FILTERS];
 	char *lists[8];                /* owned lists behind o's pointers */
+	char **files;                  /* --data, repeated or patterns: every file */
+	size_t n_files;
 };
 void cli_data_init(struct cli_data *d);
 void cli_data_free(struct cli_data *d);
 /* 1: handled, 0: not a data option, -1: bad value (message printed). */
 int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *arg);
+/* --data FILE or PATTERN (glob(3), sorted; repeated: in order) into
+ * d->files, d->o.data the first and d->o.files the list when there are
+ * several; 1, or -1 (message printed). */
+int cli_data_file(struct cli_data *d, const char *cmd, const char *arg);
 /* Check required data options after parsing; 0 ok, else prints and returns -1. */
 int cli_data_check(struct cli_data *d, const char *cmd, int need_target);
 
@@ -174,6 +183,11 @@ void cli_print_methods(int task, int stage);
 /* Save a training run's model file (and --report): all or nothing; -1
  * with the message printed. */
 int cli_save_run(const struct ft_train_result *r, const char *out, const char *report);
+
+/* A distributed run (the MPI build under mpirun): rank 0 writes the
+ * output with write(ctx) and every rank returns its result, 0 or -1 (the
+ * message printed by rank 0).  In one process: write(ctx). */
+int cli_rank0(int (*write)(const void *ctx), const void *ctx);
 
 int cmd_train(int argc, char **argv);
 int cmd_rank_train(int argc, char **argv);

@@ -76,6 +76,25 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_audit_opts
 	return 0;
 }
 
+/* The report, by rank 0 of a distributed run (cli_rank0). */
+struct aw {
+	const char *report;
+	const struct ft_audit_result *r;
+};
+
+static int write_report(const void *ctx)
+{
+	const struct aw *w = ctx;
+	struct ft_error err = {0};
+
+	if (ft_report_write(w->report, w->r->cmp, NULL, w->r->n_groups, w->r->group_names,
+	                    &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	struct cli_data d;
@@ -94,12 +113,12 @@ int cmd_audit(int argc, char **argv)
 	rc = EXIT_FAIL;
 	o.data = d.o;
 	o.mon = &cli_monitor;
-	if (ft_audit(&o, &r, &err) ||
-	    (report && ft_report_write(report, r->cmp, NULL, r->n_groups, r->group_names,
-	                               &err))) {
+	if (ft_audit(&o, &r, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
+	if (report && cli_rank0(write_report, &(struct aw){report, r}))
+		goto done;
 	if (!cli_quiet) {
 		printf("audit     %s: %zu rows read, %zu measured, %zu dropped for missing "
 		       "values\n", o.data.data, r->n_read, r->n_measured, r->n_dropped);

@@ -398,6 +398,28 @@ static int parse(struct argstore *as, struct cli_data *d, struct ft_compare_opts
 	return 0;
 }
 
+/* The results directory and the summary, by rank 0 of a distributed
+ * run (cli_rank0). */
+struct wr {
+	const struct ft_compare_result *r;
+	const char *out;
+	int force, *plotted;
+	char **summary;
+};
+
+static int write_rank0(const void *ctx)
+{
+	const struct wr *w = ctx;
+	struct ft_error err = {0};
+
+	if (ft_compare_write(w->r, w->out, w->force, &cli_monitor, w->plotted, &err) ||
+	    ft_compare_summary(w->r, *w->plotted, w->summary, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct argstore as = {0};
@@ -408,6 +430,7 @@ int cmd_compare(int argc, char **argv)
 	struct ft_error err = {0};
 	const char *out = NULL;
 	char *methods = NULL, *cmdline = NULL, *summary = NULL;
+	struct wr wr;
 	int rc, force = 0, plotted = 1;
 
 	cli_data_init(&d);
@@ -436,13 +459,19 @@ int cmd_compare(int argc, char **argv)
 	}
 	rc = EXIT_FAIL;
 	o.command_line = cmdline;
-	if (!cmdline || ft_compare(&o, &r, &err) ||
-	    ft_compare_write(r, out, force, &cli_monitor, &plotted, &err) ||
-	    ft_compare_summary(r, plotted, &summary, &err)) {
+	if (!cmdline || ft_compare(&o, &r, &err)) {
 		cli_fail("%s", cmdline ? err.msg : "out of memory");
 		goto done;
 	}
-	if (!cli_quiet) {
+	/* rank 0 of a distributed run writes (it holds the measurements) */
+	wr.r = r;
+	wr.out = out;
+	wr.force = force;
+	wr.plotted = &plotted;
+	wr.summary = &summary;
+	if (cli_rank0(write_rank0, &wr))
+		goto done;
+	if (!cli_quiet && summary) {
 		fputs(summary, stdout);
 		printf("\nwrote %s/: results.h5, results.csv, runs.csv, summary.md%s (%.1f s)\n",
 		       out, plotted == 0 ? ", tradeoff.svg/png, groups.svg/png, plots.gp" :

@@ -105,6 +105,27 @@ static void print_eval(const struct ft_model_file *mf, const struct ft_eval_resu
 	cli_print_explain(r->explain, e);
 }
 
+/* The report, by rank 0 of a distributed run (cli_rank0). */
+struct rw {
+	const char *report;
+	const struct ft_comparison *cmp;
+	const struct ft_explain *explain;
+	const struct ft_encoder *enc;
+};
+
+static int write_report(const void *ctx)
+{
+	const struct rw *w = ctx;
+	struct ft_error err = {0};
+
+	if (ft_report_write(w->report, w->cmp, w->explain, w->enc->n_groups,
+	                    w->enc->group_names, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	struct cli_data d;
@@ -113,6 +134,7 @@ int cmd_eval(int argc, char **argv)
 	struct ft_eval_result *r = NULL;
 	struct ft_error err = {0};
 	const char *model = NULL, *report = NULL;
+	struct rw rw;
 	int rc;
 
 	cli_data_init(&d);
@@ -130,6 +152,8 @@ int cmd_eval(int argc, char **argv)
 		goto done;
 	rc = EXIT_FAIL;
 	o.data = d.o.data;
+	o.files = d.o.files;
+	o.n_files = d.o.n_files;
 	o.read = d.o.read;
 	o.read_set = d.read_set;
 	o.filter = d.o.filter;
@@ -140,11 +164,12 @@ int cmd_eval(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (report && ft_report_write(report, r->cmp, r->explain, mf->enc->n_groups,
-	                              mf->enc->group_names, &err)) {
-		cli_fail("%s", err.msg);
+	rw.report = report;
+	rw.cmp = r->cmp;
+	rw.explain = r->explain;
+	rw.enc = mf->enc;
+	if (report && cli_rank0(write_report, &rw))
 		goto done;
-	}
 	if (!cli_quiet)
 		print_eval(mf, r, &o, model);
 	rc = EXIT_OK;

@@ -92,6 +92,19 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 	return 0;
 }
 
+/* The predictions file, by rank 0 of a distributed run (cli_rank0). */
+struct wr {
+	const char *out;
+	const struct ft_predictions *p;
+};
+
+static int write_rank0(const void *ctx)
+{
+	const struct wr *w = ctx;
+
+	return cli_write_output(w->out, write_cb, (void *)w->p);
+}
+
 int cmd_predict(int argc, char **argv)
 {
 	struct cli_data d;
@@ -100,6 +113,7 @@ int cmd_predict(int argc, char **argv)
 	struct ft_predictions *p = NULL;
 	struct ft_error err = {0};
 	const char *model = NULL, *out = NULL;
+	struct wr wr;
 	int rc;
 
 	cli_data_init(&d);
@@ -122,6 +136,8 @@ int cmd_predict(int argc, char **argv)
 		goto done;
 	}
 	o.data = d.o.data;
+	o.files = d.o.files;
+	o.n_files = d.o.n_files;
 	o.read = d.o.read;
 	o.read_set = d.read_set;
 	o.mon = &cli_monitor;
@@ -129,7 +145,9 @@ int cmd_predict(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (cli_write_output(out, write_cb, p))
+	wr.out = out;
+	wr.p = p;
+	if (cli_rank0(write_rank0, &wr))
 		goto done;
 	rc = EXIT_OK;
 done:

@@ -128,6 +128,19 @@ int cli_save_run(const struct ft_train_result *r, const char *out, const char *r
 	return 0;
 }
 
+/* cli_save_run for cli_rank0. */
+struct save {
+	const struct ft_train_result *r;
+	const char *out, *report;
+};
+
+static int save_run(const void *ctx)
+{
+	const struct save *s = ctx;
+
+	return cli_save_run(s->r, s->out, s->report);
+}
+
 /* --method through the registry, and the groups it needs. */
 static int check_method(const struct ft_train_opts *o, const struct cli_data *d)
 {
@@ -204,6 +217,7 @@ int cmd_train(int argc, char **argv)
 	const char *out = NULL, *report = NULL, *task = cli_find_task(argc, argv);
 	char *cmdline = NULL;
 	double t0 = cli_now();
+	struct save save;
 	int rc;
 
 	/* --task rank is another pipeline with its own options (cmd_rank.c) */
@@ -229,7 +243,10 @@ int cmd_train(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (cli_save_run(r, out, report))
+	save.r = r;
+	save.out = out;
+	save.report = report;
+	if (cli_rank0(save_run, &save))
 		goto done;
 	if (!cli_quiet)
 		print_summary(&o, r, out, report, t0);

@@ -1,6 +1,7 @@
 /*
  * main.c - `fairtrain COMMAND [options]`: dispatch to one file per command.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
@@ -31,9 +32,8 @@ static void usage(FILE *fp)
 	            "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	ft_set_threads(0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -54,4 +54,27 @@ int main(int argc, char **argv)
 	fprintf(stderr, "fairtrain: unknown command '%s'\nTry 'fairtrain --help'.\n",
 	        argv[1]);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct ft_error err = {0};
+	int rc;
+
+	ft_set_threads(0);
+	/* The MPI build under mpirun: one process per rank, every rank runs
+	 * the command (the verbs are collective) and rank 0 alone prints and
+	 * writes; the others' output goes nowhere (unless
+	 * FAIRTRAIN_RANK_OUTPUT is set: every rank's, for debugging). */
+	if (ft_dist_init(&argc, &argv, &err)) {
+		fprintf(stderr, "fairtrain: %s\n", err.msg);
+		return EXIT_FAIL;
+	}
+	if (ft_dist_rank() > 0 && !getenv("FAIRTRAIN_RANK_OUTPUT") &&
+	    (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+		rc = EXIT_FAIL;
+	else
+		rc = run(argc, argv);
+	ft_dist_finalize();
+	return rc;
 }

@@ -2,6 +2,7 @@
  * util.c - option parsing and messages shared by the subcommands.
  */
 #include <errno.h>
+#include <glob.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -199,6 +200,58 @@ void cli_data_free(struct cli_data *d)
 {
 	for (size_t i = 0; i < sizeof d->lists / sizeof d->lists[0]; i++)
 		free(d->lists[i]);
+	for (size_t i = 0; i < d->n_files; i++)
+		free(d->files[i]);
+	free(d->files);
+}
+
+int cli_data_file(struct cli_data *d, const char *cmd, const char *arg)
+{
+	glob_t g;
+	size_t n = 1;
+	char **v;
+	int pattern = strpbrk(arg, "*?[") != NULL, r = 0;
+
+	memset(&g, 0, sizeof g);
+	if (pattern && (r = glob(arg, 0, NULL, &g)) != 0) {
+		globfree(&g);
+		if (r == GLOB_NOMATCH)
+			cli_usage_error(cmd, "--data '%s': no file matches", arg);
+		else
+			cli_fail("--data '%s': %s", arg, r == GLOB_NOSPACE ? "out of memory" :
+			         "read error");
+		return -1;
+	}
+	if (pattern)
+		n = g.gl_pathc;
+	if (!(v = realloc(d->files, (d->n_files + n) * sizeof *v))) {
+		globfree(&g);
+		cli_fail("out of memory");
+		return -1;
+	}
+	d->files = v;
+	for (size_t i = 0; i < n; i++) {
+		/* glob sorts its matches (LC_COLLATE; "C" in the tools) */
+		if (!(v[d->n_files] = strdup(pattern ? g.gl_pathv[i] : arg))) {
+			globfree(&g);
+			cli_fail("out of memory");
+			return -1;
+		}
+		d->n_files++;
+	}
+	globfree(&g);
+	d->o.data = d->files[0];
+	d->o.files = (const char *const *)d->files;
+	d->o.n_files = d->n_files > 1 ? d->n_files : 0;
+	return 1;
+}
+
+int cli_rank0(int (*write)(const void *ctx), const void *ctx)
+{
+	int rc = ft_dist_rank() == 0 ? write(ctx) : 0;
+
+	/* a file rank 0 could not write fails the run on every rank */
+	return ft_dist_agree(rc ? FT_EIO : 0, NULL) ? -1 : 0;
 }
 
 /* Keep one owned list per slot; a repeated option replaces the earlier one. */
@@ -228,7 +281,7 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 	size_t n = 0;
 
 	switch (opt) {
-	case OPT_DATA: d->o.data = arg; return 1;
+	case OPT_DATA: return cli_data_file(d, cmd, arg);
 	case OPT_TEST: d->o.test = arg; return 1;
 	case OPT_SPLIT:
 		if (cli_parse_double(arg, &d->o.split) || d->o.split < 0 || d->o.split >= 1) {

@@ -30,6 +30,7 @@
  * Not here: which rows a rank reads (src/data/shard.c), the distributed
  * steps of the verbs (src/run/dist_run.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef FT_MPI
@@ -354,6 +355,39 @@ int ft_dist_gather0(const void *mine, size_t bytes, void **out, size_t **off)
 	return gather(mine, bytes, out, off, 0);
 }
 
+int ft_dist_allrows(const void *a, size_t n, size_t elem, void **out, size_t *n_all)
+{
+	size_t *off = NULL;
+	int rc = ft_dist_allgather(a, n * elem, out, &off);
+
+	if (!rc)
+		*n_all = elem ? off[g_np] / elem : 0;
+	free(off);
+	return rc;
+}
+
+int ft_dist_allrows_k(size_t n, size_t k, const void *const *in, const size_t *elem,
+                      void **out, size_t *n_all)
+{
+	int rc = 0;
+
+	for (size_t j = 0; j < k; j++)
+		out[j] = NULL;
+	*n_all = n;
+	for (size_t j = 0; j < k && !rc; j++) {
+		int64_t absent = in[j] == NULL;
+		ft_dist_max_i64(&absent, 1);
+		if (!absent)
+			rc = ft_dist_allrows(in[j], n, elem[j], &out[j], n_all);
+	}
+	if (rc)
+		for (size_t j = 0; j < k; j++) {
+			free(out[j]);
+			out[j] = NULL;
+		}
+	return rc;
+}
+
 int ft_dist_seq_recv(double *acc, size_t n)
 {
 #ifdef FT_MPI
@@ -444,11 +478,57 @@ void ft_dist_scope_pop(void)
 
 const struct ft_dist_part *ft_dist_scope_for(size_t n)
 {
-	for (int i = (g_depth < MAX_SCOPE ? g_depth : MAX_SCOPE) - 1; i >= 0; i--)
+	for (int i = (g_depth < MAX_SCOPE ? g_depth : MAX_SCOPE) - 1; i >= 0; i--) {
+		if (!g_scope[i])
+			return NULL;     /* a replicated computation: no data set */
 		if (g_scope[i]->n == n)
 			return g_scope[i];
+	}
 	return NULL;
 }
+
+int ft_dist_rows_here(size_t n)
+{
+	return g_on && ft_dist_scope_for(n) != NULL;
+}
+
+size_t ft_dist_rows_total(size_t n)
+{
+	const struct ft_dist_part *p = ft_dist_scope_for(n);
+
+	return p ? p->n_all : n;
+}
+
+int ft_dist_solo(int on)
+{
+	static int saved;
+	int was = g_on;
+
+	if (on) {
+		saved = g_on;
+		g_on = 0;
+	} else {
+		g_on = saved;
+	}
+	return was;
+}
+
+#ifdef FT_MPI
+/* The ranks run one program on one data set, so the running sum that
+ * arrives must be of the same length and rows as this rank's: anything
+ * else is a rank that took another path, a bug that no return code can
+ * repair (every later collective would pair the wrong calls), so the job
+ * stops here with a message rather than corrupt memory. */
+static void diverged(const uint64_t head[3], size_t len, size_t n_all)
+{
+	if (head[0] == len && head[1] == n_all)
+		return;
+	fprintf(stderr, "fairtrain: internal error: rank %d sums %zu values over %zu rows, "
+	        "rank %d %llu over %llu\n", g_me, len, n_all, g_me - 1,
+	        (unsigned long long)head[0], (unsigned long long)head[1]);
+	MPI_Abort(MPI_COMM_WORLD, 70);
+}
+#endif
 
 int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
                      ft_chunk_fn fn, void *ctx)
@@ -468,10 +548,11 @@ int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
 	}
 #ifdef FT_MPI
 	if (g_on && g_me > 0) {
-		int st = 0;
+		uint64_t head[3];
+		recv_bytes(head, sizeof head, g_me - 1);
+		diverged(head, len, p->n_all);
 		recv_bytes(out, len * sizeof *out, g_me - 1);
-		recv_bytes(&st, sizeof st, g_me - 1);
-		fail |= st;
+		fail |= (int)head[2];
 	}
 #endif
 	if (!fail) {
@@ -491,8 +572,9 @@ int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
 #ifdef FT_MPI
 	if (g_on) {
 		if (g_me < g_np - 1) {
+			uint64_t head[3] = {len, p->n_all, (uint64_t)fail};
+			send_bytes(head, sizeof head, g_me + 1);
 			send_bytes(out, len * sizeof *out, g_me + 1);
-			send_bytes(&fail, sizeof fail, g_me + 1);
 		}
 		bcast_bytes(out, len * sizeof *out, g_np - 1);
 		bcast_bytes(&fail, sizeof fail, g_np - 1);

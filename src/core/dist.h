@@ -51,6 +51,25 @@ int ft_dist_allgather(const void *mine, size_t bytes, void **out, size_t **off);
 /* The same onto rank 0 only (other ranks get *out = NULL, *off = NULL). */
 int ft_dist_gather0(const void *mine, size_t bytes, void **out, size_t **off);
 
+/* Every rank's rows of an array (n rows of elem bytes here), in global
+ * row order, on every rank: *out malloc'ed, *n_all rows. */
+int ft_dist_allrows(const void *a, size_t n, size_t elem, void **out, size_t *n_all);
+/* The same for k arrays of n rows each (in[j] rows of elem[j] bytes;
+ * NULL on every rank stays NULL): out[j] malloc'ed.  0 or FT_ENOMEM on
+ * every rank. */
+int ft_dist_allrows_k(size_t n, size_t k, const void *const *in, const size_t *elem,
+                      void **out, size_t *n_all);
+/* Is n the local row count of a distributed data set being worked on
+ * (the scope below, in a run of several ranks)? */
+int ft_dist_rows_here(size_t n);
+
+/* The rows of that data set on every rank (n when it is none). */
+size_t ft_dist_rows_total(size_t n);
+/* on = 1: what follows runs on this rank alone (rank 0 measuring the rows
+ * gathered from every rank): the collectives do nothing until
+ * ft_dist_solo(0).  Returns whether the run was distributed before. */
+int ft_dist_solo(int on);
+
 /* A plain sequential fold across ranks: rank r receives the running value
  * from rank r - 1 (ft_dist_seq_recv; rank 0 keeps its own), continues the
  * very loop a single process would run over its rows, and passes it on
@@ -81,7 +100,9 @@ void ft_dist_part_free(struct ft_dist_part *p);
 
 /* Make p the layout of the rows ft_parallel_sum sums when it is called with
  * p->n rows (the innermost scope whose n matches wins), until popped.  At
- * most 8 deep. */
+ * most 8 deep.  p NULL hides the scopes below it: the computation inside
+ * works on rows every rank holds alike (gathered ones), in each process
+ * alone. */
 void ft_dist_scope_push(const struct ft_dist_part *p);
 void ft_dist_scope_pop(void);
 const struct ft_dist_part *ft_dist_scope_for(size_t n);

@@ -48,6 +48,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include "core/dp.h"
+#include "core/dist.h"
 
 /* ------------------------------------------------------------- source */
 
@@ -89,7 +90,13 @@ uint64_t ft_noise_u64(struct ft_noise *ns)
 	if (ns->err)
 		return 0;
 	if (ns->pos >= cap) {
-		if (os_fill(ns->buf, sizeof ns->buf)) {
+		/* a distributed run draws the same noise on every rank: rank 0
+		 * reads the source, every rank gets its bytes (the ranks draw in
+		 * step, as they compute in step) */
+		int64_t bad = ft_dist_me() == 0 && os_fill(ns->buf, sizeof ns->buf);
+		ft_dist_max_i64(&bad, 1);
+		ft_dist_bcast(ns->buf, sizeof ns->buf, 0);
+		if (bad) {
 			ns->err = FT_EIO;
 			return 0;
 		}

@@ -80,6 +80,11 @@ int ft_enc_first_values(const struct ft_table *t, size_t j, const unsigned char 
 int ft_enc_first_value(const struct ft_table *t, size_t j, const unsigned char *use,
                        char **first, int *two);
 
+/* encode.c: the error of a training part left without rows by encoding
+ * (the counts of st). */
+int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,
+                        struct ft_error *err);
+
 /* split.c: the key of global row i under seed: a bijection of i, so
  * that keys never tie; rows of a stratum go to parts and folds in key
  * order. */

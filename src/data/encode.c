@@ -898,6 +898,18 @@ static int prepare_feat(const struct ft_table *t, struct apply *a,
  * each column; the row loop only maps value ids through arrays, in the
  * order of the old cell-by-cell loop, so that the same error comes first.
  * On failure *out is NULL. */
+int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,
+                        struct ft_error *err)
+{
+	if (st->n_unseen_groups)
+		return ft_error_set(err, FT_EDATA,
+		                    "%s: no rows left after dropping %zu rows with missing values and %zu rows with unseen groups",
+		                    path, st->n_dropped, st->n_unseen_groups);
+	return ft_error_set(err, FT_EDATA,
+	                    "%s: no rows left after dropping %zu rows with missing values",
+	                    path, st->n_dropped);
+}
+
 int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
                      int mode, struct ft_dataset **out,
                      struct ft_encode_stats *st, struct ft_error *err)
@@ -1086,15 +1098,10 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 		d->row[k] = i;
 		k++;
 	}
-	if (train && k == 0) {
-		if (s0.n_unseen_groups)
-			rc = ft_error_set(err, FT_EDATA,
-			                  "%s: no rows left after dropping %zu rows with missing values and %zu rows with unseen groups",
-			                  t->path, s0.n_dropped, s0.n_unseen_groups);
-		else
-			rc = ft_error_set(err, FT_EDATA,
-			                  "%s: no rows left after dropping %zu rows with missing values",
-			                  t->path, s0.n_dropped);
+	/* a rank of a distributed run may hold no rows: the caller checks
+	 * every rank's (ft_encode_none_left) */
+	if (train && k == 0 && !ft_dist_on()) {
+		rc = ft_encode_none_left(t->path, &s0, err);
 		goto done;
 	}
 	d->n = k;

@@ -793,6 +793,18 @@ static int mis_eval(void *ctx, const double *x, double *c, double *J)
 	return 0;
 }
 
+/* The weight of each (set, group block) over rows [lo, hi)
+ * (ft_parallel_sum). */
+static void setw_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct cov *cv = ctx;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++)
+		part[(size_t)(cv->d->y[i] > 0.5) * (cv->G + 1) + gblock(cv->d, cv->G, i)] +=
+			wt(cv->d, i);
+}
+
 int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
                     struct ft_error *err)
 {
@@ -852,8 +864,10 @@ int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
 		goto done;
 	}
 	/* weight of each (set, group) and the indicator means within a set */
-	for (size_t i = 0; i < cv.d->n; i++)
-		cnt[(size_t)(cv.d->y[i] > 0.5) * (cv.G + 1) + gblock(cv.d, cv.G, i)] += wt(cv.d, i);
+	if ((rc = ft_parallel_sum(cv.d->n, 2 * (cv.G + 1), cnt, setw_chunk, &cv)) != 0) {
+		rc = ft_error_set(err, rc, "mistreat: out of memory");
+		goto done;
+	}
 	for (int s = 0; s < 2; s++) {
 		cv.WS[s] = 0.0;
 		for (size_t g = 0; g <= cv.G; g++)

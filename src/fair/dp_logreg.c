@@ -73,6 +73,7 @@
 #include "model/model.h"
 #include "core/dp.h"
 #include "core/internal.h"
+#include "core/dist.h"
 
 /* The logistic loss's curvature bound (the paper's c). */
 #define DP_C 0.25
@@ -362,14 +363,9 @@ static int dp_hessian(void *ctx, const double *x, double *H)
 
 /* ------------------------------------------------------------ the fit */
 
-static int check_data(const struct ft_dataset *d, double wmax, struct ft_error *err)
+/* The first bad row of d (labels, weights in [0, wmax], features). */
+static int check_rows(const struct ft_dataset *d, double wmax, struct ft_error *err)
 {
-	if (!d || !d->y)
-		return ft_error_set(err, FT_EINVAL, "dp-logreg: no labelled data");
-	if (d->n == 0)
-		return ft_error_set(err, FT_EDATA, "dp-logreg: no training rows");
-	if (d->n_num > d->p || (d->n_num > 0 && !d->num) || (d->n_cat > 0 && !d->code))
-		return ft_error_set(err, FT_EINVAL, "dp-logreg: malformed data set");
 	for (size_t i = 0; i < d->n; i++) {
 		double w = d->w ? d->w[i] : 1.0;
 		if (d->y[i] != 0.0 && d->y[i] != 1.0)
@@ -391,6 +387,18 @@ static int check_data(const struct ft_dataset *d, double wmax, struct ft_error *
 		}
 	}
 	return 0;
+}
+
+static int check_data(const struct ft_dataset *d, double wmax, struct ft_error *err)
+{
+	if (!d || !d->y)
+		return ft_error_set(err, FT_EINVAL, "dp-logreg: no labelled data");
+	if (ft_dist_rows_total(d->n) == 0)
+		return ft_error_set(err, FT_EDATA, "dp-logreg: no training rows");
+	if (d->n_num > d->p || (d->n_num > 0 && !d->num) || (d->n_cat > 0 && !d->code))
+		return ft_error_set(err, FT_EINVAL, "dp-logreg: malformed data set");
+	/* the first bad row over the ranks of a distributed data set */
+	return ft_dist_agree(check_rows(d, wmax, err), err);
 }
 
 int ft_dplr_fit_noise(const struct ft_dataset *d, const struct ft_dplr_params *p,
@@ -484,7 +492,7 @@ int ft_dplr_fit(const struct ft_dataset *d, const struct ft_dplr_params *p,
 	}
 	if ((rc = check_data(d, p->weight_max, err)) != 0)
 		return rc;
-	if ((rc = ft_dplr_calibrate(p, d->n, d->p, &cal, err)) != 0)
+	if ((rc = ft_dplr_calibrate(p, ft_dist_rows_total(d->n), d->p, &cal, err)) != 0)
 		return rc;
 	/* refuse before any noise is drawn */
 	if (bud) {

@@ -50,6 +50,7 @@
 #include "fair/postproc.h"
 #include "core/dp.h"
 #include "model/model.h"
+#include "core/dist.h"
 
 int ft_dp_output_budget(struct ft_fit_output *out, const struct ft_budget *b,
                         struct ft_error *err)
@@ -94,11 +95,14 @@ static void dplr_from(struct ft_dplr_params *p, const struct ft_fit_input *in,
  * would need a public bound.  dp-logreg alone takes weights in [0, 1]. */
 static int unit_weights(const struct ft_dataset *d, const char *tag, struct ft_error *err)
 {
-	for (size_t i = 0; d->w && i < d->n; i++)
+	int rc = 0;
+
+	for (size_t i = 0; d->w && i < d->n && !rc; i++)
 		if (d->w[i] != 1.0)
-			return ft_error_set(err, FT_EDATA, "%s: row %zu has weight %g; this private "
-			                    "method takes no weight column", tag, i + 1, d->w[i]);
-	return 0;
+			rc = ft_error_set(err, FT_EDATA, "%s: row %zu has weight %g; this private "
+			                  "method takes no weight column", tag, i + 1, d->w[i]);
+	/* the first such row over the ranks of a distributed data set */
+	return ft_dist_agree(rc, err);
 }
 
 /* ----------------------------------------------------------- dp-logreg */
@@ -150,6 +154,8 @@ int ft_dp_group_label_counts(const struct ft_dataset *d, size_t G, double eps,
 		if (g >= 0 && (size_t)g < G)
 			c[(size_t)g * 2 + (d->y[i] > 0.5)]++;
 	}
+	/* over every rank (exact: integers, two's complement) */
+	ft_dist_sum_u64((uint64_t *)c, G * 2);
 	for (size_t k = 0; k < G * 2; k++) {
 		int64_t o;
 		if (exact)
@@ -209,7 +215,7 @@ int ft_fit_dp_reweigh(const struct ft_fit_input *in, struct ft_fit_output *out,
 	p.epsilon = (1.0 - share) * eps;
 	{
 		struct ft_dplr_calib cal;
-		if ((rc = ft_dplr_calibrate(&p, d->n, d->p, &cal, err)) != 0)
+		if ((rc = ft_dplr_calibrate(&p, ft_dist_rows_total(d->n), d->p, &cal, err)) != 0)
 			goto done;
 	}
 	if ((rc = ft_budget_spend(&bud, FT_DP_TRAINING, "geometric", "(group, label) counts",
@@ -285,6 +291,7 @@ void ft_dp_score_histogram(const struct ft_dataset *d, const double *s, size_t G
 		if (g >= 0 && (size_t)g < G)
 			cnt[((size_t)g * 2 + (d->y[i] > 0.5)) * bins + score_bin(s[i], bins)]++;
 	}
+	ft_dist_sum_u64((uint64_t *)cnt, G * 2 * bins);
 }
 
 /* params: epsilon, constraint, objective, row_norm, share, bins, C, seed */

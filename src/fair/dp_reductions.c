@@ -63,6 +63,7 @@
 #include "fair/postproc.h"
 #include "fair/reductions.h"
 #include "core/dp.h"
+#include "core/dist.h"
 
 #define COUNT_SHARE 0.1
 /* The constant classifier's decision value (as reductions.c). */
@@ -117,7 +118,7 @@ int ft_fit_dp_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 	double *buf = NULL, *cnt, *cy, *cw, *cs, *S, *theta, *lam, *gam, *herr, *hgam;
 	double *ry = NULL, *rw = NULL, *pred = NULL, *Q = NULL, e_mix = 0.0, v_mix;
 	int32_t *cg = NULL;
-	int kind, rc, advanced;
+	int kind, rc = 0, advanced;
 	char what[FT_DP_NAME];
 
 	memset(&mo, 0, sizeof mo);
@@ -139,13 +140,16 @@ int ft_fit_dp_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 	if (kind < 0 || kind >= FT_RED_N || T < 1 || !(eps > 0.0) || !(eta0 > 0.0))
 		return ft_error_set(err, FT_EINVAL, "dp-eg: bad constraint, eps, max_iter or eta0");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		if (d->w && d->w[i] != 1.0)
-			return ft_error_set(err, FT_EDATA, "dp-eg: row %zu has weight %g; private "
-			                    "methods take no weight column", i + 1, d->w[i]);
-		if (d->group[i] < 0 || (size_t)d->group[i] >= G)
-			return ft_error_set(err, FT_EDATA, "dp-eg: row %zu has no group", i + 1);
+			rc = ft_error_set(err, FT_EDATA, "dp-eg: row %zu has weight %g; private "
+			                  "methods take no weight column", i + 1, d->w[i]);
+		else if (d->group[i] < 0 || (size_t)d->group[i] >= G)
+			rc = ft_error_set(err, FT_EDATA, "dp-eg: row %zu has no group", i + 1);
 	}
+	/* the first such row over the ranks of a distributed data set */
+	if ((rc = ft_dist_agree(rc, err)))
+		return rc;
 	/* the exact moment is made only to be overwritten with noisy counts */
 	if ((rc = ft_moment_init(&mo, d, G, in->group_names, kind, eps, 1.0, "dp-eg",
 	                         err)) != 0)
@@ -189,7 +193,7 @@ int ft_fit_dp_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 	 * before any noise is drawn */
 	{
 		struct ft_dplr_calib cal;
-		if ((rc = ft_dplr_calibrate(&p, n, d->p, &cal, err)) != 0)
+		if ((rc = ft_dplr_calibrate(&p, ft_dist_rows_total(n), d->p, &cal, err)) != 0)
 			goto done;
 	}
 	if ((rc = ft_budget_spend(&bud, FT_DP_TRAINING, "geometric", "(group, label) counts",

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/internal.h"
 #include "fair/dp.h"
 #include "fair/fair.h"
 #include "fair/postproc.h"
@@ -741,10 +742,37 @@ int ft_fit_logreg(const struct ft_fit_input *in, struct ft_fit_output *out,
 
 /* ----------------------------------------------------------- reweigh */
 
+/* Weighted counts of (group, label) over rows [lo, hi): part[2 g + y],
+ * then W_0, W_1 and W (ft_parallel_sum); rows of unknown group are not
+ * counted. */
+struct rw_call {
+	const struct ft_dataset *d;
+	size_t G;
+};
+
+static void rw_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct rw_call *a = ctx;
+	const struct ft_dataset *d = a->d;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		double wi = d->w ? d->w[i] : 1.0;
+		int32_t g = d->group[i];
+		int y = d->y[i] > 0.5;
+		if (g < 0 || (size_t)g >= a->G)
+			continue;
+		part[(size_t)g * 2 + (size_t)y] += wi;
+		part[a->G * 2 + (size_t)y] += wi;
+		part[a->G * 2 + 2] += wi;
+	}
+}
+
 int ft_reweigh_weights(const struct ft_dataset *d, size_t n_groups, double *w,
                        double *table, struct ft_error *err)
 {
-	double *cnt = calloc(n_groups * 2 + 1, sizeof *cnt), tot = 0, py[2] = {0, 0};
+	double *cnt = calloc(n_groups * 2 + 3, sizeof *cnt), tot, *py;
+	struct rw_call a = {d, n_groups};
 
 	if (!cnt)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
@@ -753,16 +781,12 @@ int ft_reweigh_weights(const struct ft_dataset *d, size_t n_groups, double *w,
 		return ft_error_set(err, FT_EINVAL, "reweigh: needs labels and groups");
 	}
 	/* weighted counts of (group, label); rows of unknown group keep their weight */
-	for (size_t i = 0; i < d->n; i++) {
-		double wi = d->w ? d->w[i] : 1.0;
-		int32_t g = d->group[i];
-		int y = d->y[i] > 0.5;
-		if (g < 0 || (size_t)g >= n_groups)
-			continue;
-		cnt[(size_t)g * 2 + (size_t)y] += wi;
-		py[y] += wi;
-		tot += wi;
+	if (ft_parallel_sum(d->n, n_groups * 2 + 3, cnt, rw_chunk, &a)) {
+		free(cnt);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	}
+	py = cnt + n_groups * 2;
+	tot = py[2];
 	if (!(tot > 0)) {
 		free(cnt);
 		return ft_error_set(err, FT_EDATA, "reweigh: no training weight in any group");

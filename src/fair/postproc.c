@@ -58,6 +58,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/internal.h"
+#include "core/dist.h"
 #include "fair/postproc.h"
 #include "model/model.h"
 
@@ -576,20 +578,91 @@ static double finite_cut(double t)
 	return t == INFINITY ? 2.0 : t == -INFINITY ? -1.0 : t;
 }
 
-/* Weighted accuracy or balanced accuracy of decisions pos (P(yhat = 1)). */
-static double objective_of(const struct ft_dataset *d, const double *pos, int objective)
-{
-	double c[2][2] = {{0, 0}, {0, 0}};   /* c[y][yhat] */
+/* Sums over rows [lo, hi) of decisions pos (ft_parallel_sum): the
+ * expected confusion cells part[2 y + yhat], then per group the weight of
+ * negatives and positives and their expected positive decisions
+ * (part[4 + 4 g ..], rows of no group left out). */
+struct conf_call {
+	const struct ft_dataset *d;
+	const double *pos;
+	size_t G;
+};
 
-	for (size_t i = 0; i < d->n; i++) {
+static void conf_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct conf_call *a = ctx;
+	const struct ft_dataset *d = a->d;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
 		double wi = d->w ? d->w[i] : 1.0;
 		int yi = d->y[i] > 0.5;
-		c[yi][1] += wi * pos[i];
-		c[yi][0] += wi * (1.0 - pos[i]);
+		int32_t g = d->group ? d->group[i] : -1;
+		part[2 * yi + 1] += wi * a->pos[i];
+		part[2 * yi] += wi * (1.0 - a->pos[i]);
+		if (g >= 0 && (size_t)g < a->G) {
+			double *c = part + 4 + 4 * (size_t)g;
+			c[yi] += wi;                  /* weight of negatives, positives */
+			c[2 + yi] += wi * a->pos[i];  /* their expected positive decisions */
+		}
+	}
+}
+
+/* Weighted accuracy or balanced accuracy of decisions pos (P(yhat = 1)),
+ * and when cnt is not NULL the per-group sums of conf_chunk (4 G). */
+static int objective_of(const struct ft_dataset *d, const double *pos, int objective,
+                        size_t G, double *cnt, double *value)
+{
+	struct conf_call a = {d, pos, G};
+	double *c = calloc(4 + 4 * G, sizeof *c);   /* c[2 y + yhat] */
+
+	if (!c || ft_parallel_sum(d->n, 4 + 4 * G, c, conf_chunk, &a)) {
+		free(c);
+		return FT_ENOMEM;
 	}
 	if (objective == FT_THR_BALANCED_ACCURACY)
-		return 0.5 * (c[1][1] / (c[1][0] + c[1][1]) + c[0][0] / (c[0][0] + c[0][1]));
-	return (c[1][1] + c[0][0]) / (c[0][0] + c[0][1] + c[1][0] + c[1][1]);
+		*value = 0.5 * (c[3] / (c[2] + c[3]) + c[0] / (c[0] + c[1]));
+	else
+		*value = (c[3] + c[0]) / (c[0] + c[1] + c[2] + c[3]);
+	if (cnt)
+		memcpy(cnt, c + 4, 4 * G * sizeof *cnt);
+	free(c);
+	return 0;
+}
+
+int ft_post_rows(const struct ft_dataset *d, const double *s, struct ft_post_rows *r)
+{
+	const void *in[4] = {s, d->y, d->w, d->group};
+	size_t elem[4] = {sizeof *s, sizeof *d->y, sizeof *d->w, sizeof *d->group};
+	void *all[4];
+
+	memset(r, 0, sizeof *r);
+	r->s = s;
+	r->y = d->y;
+	r->w = d->w;
+	r->group = d->group;
+	r->n = d->n;
+	if (!ft_dist_rows_here(d->n))
+		return 0;
+	if (ft_dist_allrows_k(d->n, 4, in, elem, all, &r->n))
+		return FT_ENOMEM;
+	r->s = r->own[0] = all[0];
+	r->y = r->own[1] = all[1];
+	r->w = r->own[2] = all[2];
+	r->group = r->own[3] = all[3];
+	/* what follows works on rows every rank holds alike */
+	ft_dist_scope_push(NULL);
+	r->scoped = 1;
+	return 0;
+}
+
+void ft_post_rows_free(struct ft_post_rows *r)
+{
+	if (r->scoped)
+		ft_dist_scope_pop();
+	for (int k = 0; k < 4; k++)
+		free(r->own[k]);
+	memset(r, 0, sizeof *r);
 }
 
 int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
@@ -598,8 +671,9 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 	const struct ft_dataset *d = in->train;
 	size_t n = d ? d->n : 0, G = in->n_groups;
 	int constraint = (int)in->params[0], objective = (int)in->params[1], rc;
-	double *s = NULL, *pos = NULL, *cnt = NULL;
+	double *s = NULL, *pos = NULL, *cnt = NULL, v;
 	struct ft_thresholds *th = NULL;
+	struct ft_post_rows all;
 	char name[FT_DIAG_NAME], nb[32];
 
 	if (!d || !d->y || !d->group || !in->baseline)
@@ -612,14 +686,24 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* the baseline's scores and its decisions at 0.5, for the diagnostics */
+	/* the baseline's scores and its decisions at 0.5, for the diagnostics;
+	 * the thresholds from every row (every rank's in a distributed run) */
 	if ((rc = ft_classify(in->baseline, NULL, NULL, d, 0.5, s, pos, err)) != 0)
 		goto done;
-	rc = ft_threshold_solve(s, d->y, d->w, d->group, n, G, in->group_names,
+	if (ft_post_rows(d, s, &all)) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = ft_threshold_solve(all.s, all.y, all.w, all.group, all.n, G, in->group_names,
 	                        constraint, objective, &th, NULL, err);
+	ft_post_rows_free(&all);
 	if (rc)
 		goto done;
-	ft_fit_diag(out, "objective_baseline", objective_of(d, pos, objective));
+	if ((rc = objective_of(d, pos, objective, G, NULL, &v)) != 0) {
+		rc = ft_error_set(err, rc, "out of memory");
+		goto done;
+	}
+	ft_fit_diag(out, "objective_baseline", v);
 	out->pred.linear = ft_linear_model_copy(in->baseline);
 	if (!out->pred.linear) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
@@ -634,14 +718,12 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 	/* what the decision rule achieves, through the rule itself */
 	if ((rc = ft_classify(out->pred.linear, NULL, out->pred.thresholds, d, 0.5, s, pos, err)) != 0)
 		goto done;
-	ft_fit_diag(out, "objective", objective_of(d, pos, objective));
-	for (size_t i = 0; i < n; i++) {
-		double wi = d->w ? d->w[i] : 1.0;
-		double *c = cnt + 4 * (size_t)d->group[i];   /* groups checked by the solver */
-		int yi = d->y[i] > 0.5;
-		c[yi] += wi;                  /* weight of negatives, positives */
-		c[2 + yi] += wi * pos[i];     /* their expected positive decisions */
+	/* groups checked by the solver */
+	if ((rc = objective_of(d, pos, objective, G, cnt, &v)) != 0) {
+		rc = ft_error_set(err, rc, "out of memory");
+		goto done;
 	}
+	ft_fit_diag(out, "objective", v);
 	for (size_t g = 0; g < G; g++) {
 		const char *nm = gname(in->group_names, g, nb, sizeof nb);
 		const struct ft_thresholds *t = out->pred.thresholds;

@@ -47,6 +47,21 @@ int ft_threshold_solve_roc(const struct ft_roc *roc, size_t n_groups,
                            struct ft_thresholds **out, double *objective_value,
                            struct ft_error *err);
 
+/* The rows a post-processor solves on: scores s of d's rows with their
+ * labels, weights and groups; when d is a distributed data set, every
+ * rank's rows (gathered in row order, the same on every rank, and what
+ * runs until ft_post_rows_free works on them alone), else d's own.  0 or
+ * FT_ENOMEM (on every rank). */
+struct ft_post_rows {
+	const double *s, *y, *w;
+	const int32_t *group;
+	size_t n;
+	void *own[4];
+	int scoped;
+};
+int ft_post_rows(const struct ft_dataset *d, const double *s, struct ft_post_rows *r);
+void ft_post_rows_free(struct ft_post_rows *r);
+
 /* A deep copy of m (per-group coefficients included), or NULL when memory
  * is short. */
 struct ft_linear_model *ft_linear_model_copy(const struct ft_linear_model *m);

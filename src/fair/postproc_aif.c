@@ -72,6 +72,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/dist.h"
 #include "fair/postproc.h"
 #include "model/model.h"
 
@@ -113,6 +114,7 @@ static int check_input(const struct ft_fit_input *in, const char *method,
                        struct ft_error *err)
 {
 	const struct ft_dataset *d = in->train;
+	int rc = 0;
 
 	if (!d || !d->y || !d->group || !in->baseline)
 		return ft_error_set(err, FT_EINVAL, "%s: needs labels, groups and the "
@@ -120,11 +122,11 @@ static int check_input(const struct ft_fit_input *in, const char *method,
 	if (in->privileged < 0 || (size_t)in->privileged >= in->n_groups)
 		return ft_error_set(err, FT_EINVAL, "%s: needs a privileged group (AIF360's "
 		                    "privileged_groups; --privileged NAME)", method);
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n && !rc; i++)
 		if (d->group[i] < 0 || (size_t)d->group[i] >= in->n_groups)
-			return ft_error_set(err, FT_EDATA, "%s: row %zu has no group", method,
-			                    i + 1);
-	return 0;
+			rc = ft_error_set(err, FT_EDATA, "%s: row %zu has no group", method, i + 1);
+	/* the first such row over the ranks of a distributed data set */
+	return ft_dist_agree(rc, err);
 }
 
 /* The baseline's scores on the training rows (*s malloc'ed). */
@@ -263,14 +265,22 @@ int ft_fit_caleo(const struct ft_fit_input *in, struct ft_fit_output *out,
 	int cost = (int)in->params[0], rc;
 	double thr = in->params[1], *s = NULL;
 	struct ft_caleo ce;
+	struct ft_post_rows all;
 	char name[FT_DIAG_NAME];
 	static const char *const CLS[2] = {"unprivileged", "privileged"};
 
 	if ((rc = check_input(in, "cal-eo", err)) != 0)
 		return rc;
-	if ((rc = baseline_scores(in, &s, err)) != 0 ||
-	    (rc = ft_caleo_solve(s, d->y, d->w, d->group, d->n, in->n_groups,
-	                         in->privileged, cost, thr, &ce, err)) != 0)
+	if ((rc = baseline_scores(in, &s, err)) != 0)
+		goto done;
+	if (ft_post_rows(d, s, &all)) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = ft_caleo_solve(all.s, all.y, all.w, all.group, all.n, in->n_groups,
+	                    in->privileged, cost, thr, &ce, err);
+	ft_post_rows_free(&all);
+	if (rc)
 		goto done;
 	{
 		double cut[2] = {thr, thr};
@@ -515,6 +525,7 @@ int ft_fit_reject_option(const struct ft_fit_input *in, struct ft_fit_output *ou
 	const struct ft_dataset *d = in->train;
 	struct ft_roc_params p;
 	struct ft_reject_choice roc;
+	struct ft_post_rows all;
 	double *s = NULL, zero[2] = {0, 0};
 	char name[FT_DIAG_NAME], nb[32];
 	int rc;
@@ -529,10 +540,16 @@ int ft_fit_reject_option(const struct ft_fit_input *in, struct ft_fit_output *ou
 	p.high = in->params[4];
 	p.n_thresh = (size_t)in->params[5];
 	p.n_margin = (size_t)in->params[6];
-	if ((rc = baseline_scores(in, &s, err)) != 0 ||
-	    (rc = ft_roc_solve(s, d->y, d->w, d->group, d->n, in->n_groups, in->privileged,
-	                       &p, &roc, err)) != 0 ||
-	    (rc = rule_output(in, roc.cut, zero, zero, out, err)) != 0)
+	if ((rc = baseline_scores(in, &s, err)) != 0)
+		goto done;
+	if (ft_post_rows(d, s, &all)) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = ft_roc_solve(all.s, all.y, all.w, all.group, all.n, in->n_groups,
+	                  in->privileged, &p, &roc, err);
+	ft_post_rows_free(&all);
+	if (rc || (rc = rule_output(in, roc.cut, zero, zero, out, err)) != 0)
 		goto done;
 	ft_fit_diag(out, "classification_threshold", roc.threshold);
 	ft_fit_diag(out, "roc_margin", roc.margin);

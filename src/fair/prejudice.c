@@ -75,6 +75,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/dist.h"
 #include "fair/fair.h"
 #include "fair/prejudice.h"
 #include "model/model.h"
@@ -493,6 +494,17 @@ static int pr_hessian(void *ctx, const double *x, double *H)
 /* The groups: known for every row with weight, in 0..G-1; the group
  * weights W_s into gw.  The per-group model also needs both labels with
  * positive weight in every group (else that group's intercept runs off). */
+/* Weighted counts of (group, label) over rows [lo, hi): part[2 s + y]
+ * (ft_parallel_sum); rows of no group are checked before. */
+static void wy_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct ft_dataset *d = ctx;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++)
+		part[2 * (size_t)d->group[i] + (d->y[i] == 1.0)] += row_weight(d, i);
+}
+
 static int check_groups(const struct ft_dataset *d, size_t G, int per_group,
                         double *gw, struct ft_error *err)
 {
@@ -505,10 +517,7 @@ static int check_groups(const struct ft_dataset *d, size_t G, int per_group,
 	if (!d->group)
 		return ft_error_set(err, FT_EDATA, "prejudice: the data set has no "
 		                    "groups");
-	wy = calloc(2 * G, sizeof *wy);
-	if (!wy)
-		return ft_error_set(err, FT_ENOMEM, "prejudice: out of memory");
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < d->n && !rc; i++) {
 		int32_t s = d->group[i];
 		if (s < 0 || (size_t)s >= G) {
 			if (d->line)
@@ -519,9 +528,15 @@ static int check_groups(const struct ft_dataset *d, size_t G, int per_group,
 				rc = ft_error_set(err, FT_EDATA, "prejudice: row %zu: "
 				                  "group %ld is not one of the %zu groups",
 				                  i, (long)s, G);
-			goto done;
 		}
-		wy[2 * (size_t)s + (d->y[i] == 1.0)] += row_weight(d, i);
+	}
+	/* the first bad row of every rank's (a distributed data set) */
+	if ((rc = ft_dist_agree(rc, err)))
+		return rc;
+	wy = calloc(2 * G, sizeof *wy);
+	if (!wy || ft_parallel_sum(d->n, 2 * G, wy, wy_chunk, (void *)d)) {
+		free(wy);
+		return ft_error_set(err, FT_ENOMEM, "prejudice: out of memory");
 	}
 	for (size_t s = 0; s < G; s++) {
 		gw[s] = wy[2 * s] + wy[2 * s + 1];
@@ -530,10 +545,9 @@ static int check_groups(const struct ft_dataset *d, size_t G, int per_group,
 			                  "rows with label %d; the per-group model needs "
 			                  "both labels in every group (use per_group=0)",
 			                  s, wy[2 * s] > 0.0 ? 1 : 0);
-			goto done;
+			break;
 		}
 	}
-done:
 	free(wy);
 	return rc;
 }

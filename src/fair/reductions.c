@@ -160,6 +160,7 @@
 #include "fair/reductions.h"
 #include "model/model.h"
 #include "core/internal.h"
+#include "core/dist.h"
 
 /* Fairlearn's constants (fairlearn/reductions/_exponentiated_gradient). */
 #define PRECISION 1e-8
@@ -250,6 +251,44 @@ void ft_moment_free(struct ft_moment *mo)
 	mo->Wgy = mo->We = mo->Wea = NULL;
 }
 
+/* The weights of the moments over rows [lo, hi) (ft_parallel_sum):
+ * part[b * 2 + y] (Wgy, b = G for rows of no group), part[2 (G + 1) + e G +
+ * a] (Wea), and W last. */
+static void wsum_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct ft_moment *mo = ctx;
+	const struct ft_dataset *d = mo->d;
+	size_t G = mo->G;
+	double *wea = part + 2 * (G + 1);
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		double w = wt(d, i), y = d->y[i];
+		size_t b = gblock(d, G, i);
+		int e = ft_red_event_of(mo->kind, (int)y);
+		part[b * 2 + (size_t)y] += w;
+		part[2 * (G + 1) + mo->E * G] += w;
+		if (b < G && e >= 0)
+			wea[(size_t)e * G + b] += w;
+	}
+}
+
+static int moment_sums(struct ft_moment *mo)
+{
+	size_t G = mo->G, len = 2 * (G + 1) + mo->E * G + 1;
+	double *part = calloc(len, sizeof *part);
+
+	if (!part || ft_parallel_sum(mo->d->n, len, part, wsum_chunk, mo)) {
+		free(part);
+		return FT_ENOMEM;
+	}
+	memcpy(mo->Wgy, part, 2 * (G + 1) * sizeof *part);
+	memcpy(mo->Wea, part + 2 * (G + 1), mo->E * G * sizeof *part);
+	mo->W = part[len - 1];
+	free(part);
+	return 0;
+}
+
 int ft_moment_init(struct ft_moment *mo, const struct ft_dataset *d,
                    size_t n_groups, const char *const *names, int kind,
                    double eps, double ratio, const char *tag,
@@ -288,25 +327,22 @@ int ft_moment_init(struct ft_moment *mo, const struct ft_dataset *d,
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
 		goto done;
 	}
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < d->n && !rc; i++) {
 		double w = wt(d, i), y = d->y[i];
-		size_t b = gblock(d, G, i);
-		int e;
-		if (y != 0.0 && y != 1.0) {
+		if (y != 0.0 && y != 1.0)
 			rc = ft_error_set(err, FT_EDATA, "%s: row %zu: label %g is not 0 or 1",
 			                  tag, i + 1, y);
-			goto done;
-		}
-		if (!(w >= 0.0) || !isfinite(w)) {
+		else if (!(w >= 0.0) || !isfinite(w))
 			rc = ft_error_set(err, FT_EDATA, "%s: row %zu: weight %g is not a finite "
 			                  "number >= 0", tag, i + 1, w);
-			goto done;
-		}
-		mo->Wgy[b * 2 + (size_t)y] += w;
-		mo->W += w;
-		e = ft_red_event_of(kind, (int)y);
-		if (b < G && e >= 0)
-			mo->Wea[(size_t)e * G + b] += w;
+	}
+	/* a distributed data set: the first bad row over the ranks; then the
+	 * weights, summed over every rank */
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	if (moment_sums(mo)) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
+		goto done;
 	}
 	if (!(mo->W > 0.0) || !isfinite(mo->W)) {
 		rc = ft_error_set(err, FT_EDATA, "%s: total training weight is %g", tag, mo->W);
@@ -875,23 +911,36 @@ done:
 	return rc;
 }
 
+/* The total, positive and negative weight of signed weights s over rows
+ * [lo, hi) (ft_parallel_sum). */
+static void sw_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const double *s = ctx;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		part[0] += fabs(s[i]);
+		part[s[i] > 0.0 ? 1 : 2] += fabs(s[i]);
+	}
+}
+
 int ft_red_relabel(const struct ft_moment *mo, const double *lambda, double *s,
                    double *y, double *w, int *one_label)
 {
 	const struct ft_dataset *d = mo->d;
-	double tot = 0.0, wpos = 0.0, wneg = 0.0;
+	double sum[3] = {0.0, 0.0, 0.0}, tot, wpos, wneg;
 
 	if (ft_moment_signed(mo, lambda, s))
 		return FT_ENOMEM;
 	for (size_t i = 0; i < d->n; i++) {
 		y[i] = s[i] > 0.0;
 		w[i] = fabs(s[i]);
-		tot += w[i];
-		if (s[i] > 0.0)
-			wpos += w[i];
-		else
-			wneg += w[i];
 	}
+	if (ft_parallel_sum(d->n, 3, sum, sw_chunk, s))
+		return FT_ENOMEM;
+	tot = sum[0];
+	wpos = sum[1];
+	wneg = sum[2];
 	if (!isfinite(tot))
 		return FT_ENUMERIC;
 	*one_label = !(wneg > 0.0) && wpos > 0.0 ? 1 : !(wpos > 0.0) ? -1 : 0;
@@ -1391,7 +1440,7 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
 			goto done;
 		if (t == 0) {
 			if (nu == 0.0) {
-				double e = R.herr[h], n = (double)R.n;
+				double e = R.herr[h], n = (double)ft_dist_rows_total(R.n);
 				double sd = n > 1 ? sqrt(e * (1.0 - e) * n / (n - 1.0)) : 0.0;
 				nu = ACCURACY_MUL * sd / sqrt(n);
 			}

@@ -20,29 +20,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/dist.h"
 #include "data/data.h"
 #include "metrics/metrics.h"
 
-/* Weighted per-group feature means: mean[g * p + j]. */
-static int group_means(const struct ft_dataset *d, size_t ng, double **out,
-                       double **wsum_out)
-{
-	size_t p = d->p;
-	double *mean = calloc(ng * p > 0 ? ng * p : 1, sizeof *mean);
-	double *ws = calloc(ng ? ng : 1, sizeof *ws);
+/* Weighted per-group feature sums and weights over rows [lo, hi): part[g *
+ * p + j] and part[ng * p + g] (ft_parallel_sum: the same bits for any
+ * number of threads and ranks). */
+struct gm_call {
+	const struct ft_dataset *d;
+	size_t ng;
+};
 
-	if (!mean || !ws) {
-		free(mean);
-		free(ws);
-		return FT_ENOMEM;
-	}
-	for (size_t i = 0; i < d->n; i++) {
+static void gm_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct gm_call *a = ctx;
+	const struct ft_dataset *d = a->d;
+	size_t p = d->p;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
 		int32_t g = d->group[i];
 		double w = d->w ? d->w[i] : 1.0, *mg;
-		if (g < 0 || (size_t)g >= ng)
+		if (g < 0 || (size_t)g >= a->ng)
 			continue;
-		mg = mean + (size_t)g * p;
-		ws[g] += w;
+		mg = part + (size_t)g * p;
+		part[a->ng * p + (size_t)g] += w;
 		for (size_t j = 0; j < d->n_num; j++)
 			mg[j] += w * d->num[i * d->n_num + j];
 		for (size_t c = 0; c < d->n_cat; c++) {
@@ -51,11 +54,25 @@ static int group_means(const struct ft_dataset *d, size_t ng, double **out,
 				mg[k] += w;
 		}
 	}
+}
+
+/* Weighted per-group feature means: mean[g * p + j], then the weights. */
+static int group_means(const struct ft_dataset *d, size_t ng, double **out,
+                       double **wsum_out)
+{
+	size_t p = d->p;
+	struct gm_call a = {d, ng};
+	double *mean = calloc(ng * p + ng + 1, sizeof *mean);
+
+	if (!mean || ft_parallel_sum(d->n, ng * p + ng, mean, gm_chunk, &a)) {
+		free(mean);
+		return FT_ENOMEM;
+	}
 	for (size_t g = 0; g < ng; g++)
-		for (size_t j = 0; j < p && ws[g] > 0; j++)
-			mean[g * p + j] /= ws[g];
+		for (size_t j = 0; j < p && mean[ng * p + g] > 0; j++)
+			mean[g * p + j] /= mean[ng * p + g];
 	*out = mean;
-	*wsum_out = ws;
+	*wsum_out = mean + ng * p;
 	return 0;
 }
 
@@ -80,7 +97,6 @@ int ft_gap_decomposition(const struct ft_linear_model *m,
 		return ft_error_set(err, rc, "out of memory");
 	if (!(ws[a] > 0) || !(ws[b] > 0)) {
 		free(mean);
-		free(ws);
 		return ft_error_set(err, FT_EDATA, "gap decomposition: a group has "
 		                    "no rows");
 	}
@@ -90,7 +106,6 @@ int ft_gap_decomposition(const struct ft_linear_model *m,
 		*gap += contrib[j];
 	}
 	free(mean);
-	free(ws);
 	return 0;
 }
 
@@ -186,6 +201,72 @@ static struct ft_value auc_table(const double *t, size_t nk, struct sv *v)
 	return auc2(v, m);
 }
 
+/* The joint table of one column with the groups over rows [lo, hi):
+ * t[k * ng + g] += w (ft_parallel_sum). */
+struct tab_call {
+	const struct ft_dataset *d;
+	const struct ft_column *col;
+	size_t cc, ng;
+	const double *q;          /* numeric: the deciles */
+};
+
+static void tab_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *t)
+{
+	const struct tab_call *a = ctx;
+	const struct ft_dataset *d = a->d;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		int32_t g = d->group[i];
+		double w = d->w ? d->w[i] : 1.0;
+		size_t k;
+		if (g < 0)
+			continue;
+		if (a->col->type == FT_NUMERIC) {
+			double xv = d->num[i * d->n_num + a->col->offset];
+			k = 0;
+			while (k < 9 && xv > a->q[k])
+				k++;
+		} else {
+			int32_t code = d->code[i * d->n_cat + a->cc];
+			k = code < 0 ? a->col->n_cats : (size_t)code - a->col->offset;
+		}
+		t[k * a->ng + (size_t)g] += w;
+	}
+}
+
+/* The values xs of a numeric column with each row's weight and group: d's
+ * own rows, or every rank's when d is a distributed data set (then *x, *w
+ * and *g are copies the caller frees: *own = 1). */
+static int column_rows(const struct ft_dataset *d, double *xs, double **x, double **w,
+                       int32_t **g, size_t *n, int *own)
+{
+	int rc;
+
+	*x = xs;
+	*w = d->w;
+	*g = d->group;
+	*n = d->n;
+	*own = 0;
+	if (!ft_dist_rows_here(d->n))
+		return 0;
+	{
+		const void *in[3] = {xs, d->w, d->group};
+		size_t elem[3] = {sizeof *xs, sizeof *d->w, sizeof *d->group};
+		void *out[3];
+		*own = 1;
+		*x = NULL;
+		*w = NULL;
+		*g = NULL;
+		if ((rc = ft_dist_allrows_k(d->n, 3, in, elem, out, n)))
+			return rc;
+		*x = out[0];
+		*w = out[1];
+		*g = out[2];
+	}
+	return 0;
+}
+
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err)
 {
@@ -203,6 +284,8 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	/* v holds one entry per row (numeric columns) or two per category
 	 * (auc_table: one per category and group), whichever is more: a column
 	 * of IDs has more categories than half the rows */
+	if (ft_dist_rows_here(n))
+		nv = ft_dist_rows_total(n);
 	for (size_t c = 0; c < e->n_cols; c++) {
 		int feat = ft_column_is_feature(e, &e->cols[c]);
 		nf += feat;
@@ -217,58 +300,56 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		goto done;
 	for (size_t c = 0; c < e->n_cols; c++) {
 		const struct ft_column *col = &e->cols[c];
-		size_t nk, j, cc = 0, m = 0;
+		struct tab_call tc = {d, col, 0, ng, NULL};
+		size_t nk, j, m = 0;
 		double hg = 0, q[9];
 		if (!ft_column_is_feature(e, col))
 			continue;
 		if (col->type == FT_NUMERIC) {
 			/* one (radix) sort of (value, group, weight) gives the deciles
-			 * and the AUC */
+			 * and the AUC: over every row, gathered when they are spread
+			 * over the ranks of a distributed run */
 			uint32_t *order = NULL;
+			double *ax, *aw;
+			int32_t *ag;
+			size_t an;
+			int own, bad;
 			j = col->offset;
 			nk = 10;
 			for (size_t i = 0; i < n; i++)
 				xs[i] = d->num[i * d->n_num + j];
-			if (ft_score_order(xs, n, &order))
-				goto done;
+			bad = column_rows(d, xs, &ax, &aw, &ag, &an, &own) ||
+			      ft_score_order(ax, an, &order);
+			if (ft_dist_rows_here(n))
+				bad = ft_dist_agree(bad ? FT_ENOMEM : 0, NULL) != 0;
 			m = 0;
-			for (size_t r = 0; r < n; r++) {
+			for (size_t r = 0; !bad && r < an; r++) {
 				size_t i = order[r];
-				if (d->group[i] >= 0)
-					v[m++] = (struct sv){xs[i], d->w ? d->w[i] : 1.0,
-					                     d->group[i] == 1};
+				if (ag[i] >= 0)
+					v[m++] = (struct sv){ax[i], aw ? aw[i] : 1.0, ag[i] == 1};
 			}
 			free(order);
+			if (own) {
+				free(ax);
+				free(aw);
+				free(ag);
+			}
+			if (bad)
+				goto done;
 			for (int k = 0; k < 9; k++)
 				q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
+			tc.q = q;
 		} else {
 			/* which categorical block is this column's? */
 			for (size_t o = 0; o < c; o++)
-				cc += e->cols[o].type == FT_CATEGORICAL &&
-				      ft_column_is_feature(e, &e->cols[o]);
+				tc.cc += e->cols[o].type == FT_CATEGORICAL &&
+				         ft_column_is_feature(e, &e->cols[o]);
 			nk = col->n_cats + 1;   /* + unseen / missing */
 		}
 		free(t);
 		t = calloc(nk * ng, sizeof *t);
-		if (!t)
+		if (!t || ft_parallel_sum(n, nk * ng, t, tab_chunk, &tc))
 			goto done;
-		for (size_t i = 0; i < n; i++) {
-			int32_t g = d->group[i];
-			double w = d->w ? d->w[i] : 1.0;
-			size_t k;
-			if (g < 0)
-				continue;
-			if (col->type == FT_NUMERIC) {
-				double xv = d->num[i * d->n_num + col->offset];
-				k = 0;
-				while (k < 9 && xv > q[k])
-					k++;
-			} else {
-				int32_t code = d->code[i * d->n_cat + cc];
-				k = code < 0 ? col->n_cats : (size_t)code - col->offset;
-			}
-			t[k * ng + (size_t)g] += w;
-		}
 		px[np].column = col->name;
 		px[np].mi = mutual_info(t, nk, ng, &hg);
 		px[np].nmi = hg > 0 ? px[np].mi / hg : NAN;

@@ -33,6 +33,7 @@
 #include "model/model.h"
 #include "optim/optim.h"
 #include "core/internal.h"
+#include "core/dist.h"
 
 /* Rows per block in the callbacks: the unit a threaded build would hand
  * out.  Summing per block also keeps the rounding error of f small. */
@@ -306,18 +307,61 @@ static const char *where(const struct ft_dataset *d, size_t i, char *buf,
 	return buf;
 }
 
+/* Labels 0/1, weights finite and >= 0, finite numeric features, codes in
+ * range: the first bad row of d. */
+static int check_rows(const struct ft_dataset *d, char *at, size_t n_at,
+                      struct ft_error *err)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		double y = d->y[i], w = weight(d, i);
+		if (y != 0.0 && y != 1.0)
+			return ft_error_set(err, FT_EDATA, "logreg: %s: label %g is not 0 or 1",
+			                    where(d, i, at, n_at), y);
+		if (!(w >= 0.0) || !isfinite(w))
+			return ft_error_set(err, FT_EDATA,
+			                    "logreg: %s: weight %g is not a finite number >= 0",
+			                    where(d, i, at, n_at), w);
+		for (size_t j = 0; j < d->n_num; j++)
+			if (!isfinite(d->num[i * d->n_num + j]))
+				return ft_error_set(err, FT_EDATA,
+				                    "logreg: %s: numeric feature %zu is %g",
+				                    where(d, i, at, n_at), j,
+				                    d->num[i * d->n_num + j]);
+		for (size_t c = 0; c < d->n_cat; c++) {
+			int32_t k = d->code[i * d->n_cat + c];
+			if (k < -1 || (k >= 0 && ((size_t)k < d->n_num || (size_t)k >= d->p)))
+				return ft_error_set(err, FT_EINVAL,
+				                    "logreg: %s: categorical code %ld is outside %zu..%zu",
+				                    where(d, i, at, n_at), (long)k,
+				                    d->n_num, d->p - 1);
+		}
+	}
+	return 0;
+}
+
 /* Everything the objective relies on: shapes, labels 0/1, weights finite and
  * >= 0, finite numeric features, codes inside the categorical range, and
  * both classes with positive total weight (otherwise the intercept runs off
  * to infinity). */
+/* The weight of each class over rows [lo, hi) (ft_parallel_sum). */
+static void cls_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct ft_dataset *d = ctx;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++)
+		part[d->y[i] == 1.0] += weight(d, i);
+}
+
 static int check_data(const struct ft_dataset *d, struct ft_error *err)
 {
 	char at[64];
-	double w0 = 0.0, w1 = 0.0;
+	double w[2] = {0.0, 0.0}, w0, w1;
+	int rc;
 
 	if (!d)
 		return ft_error_set(err, FT_EINVAL, "logreg: no data set");
-	if (d->n == 0)
+	if (ft_dist_rows_total(d->n) == 0)
 		return ft_error_set(err, FT_EDATA, "logreg: no training rows");
 	if (!d->y)
 		return ft_error_set(err, FT_EDATA, "logreg: the data set has no labels");
@@ -327,34 +371,15 @@ static int check_data(const struct ft_dataset *d, struct ft_error *err)
 		                    d->p, d->n_num, d->n_cat);
 	if (d->p >= (size_t)INT32_MAX)
 		return ft_error_set(err, FT_EINVAL, "logreg: too many features (%zu)", d->p);
-	for (size_t i = 0; i < d->n; i++) {
-		double y = d->y[i], w = weight(d, i);
-		if (y != 0.0 && y != 1.0)
-			return ft_error_set(err, FT_EDATA, "logreg: %s: label %g is not 0 or 1",
-			                    where(d, i, at, sizeof at), y);
-		if (!(w >= 0.0) || !isfinite(w))
-			return ft_error_set(err, FT_EDATA,
-			                    "logreg: %s: weight %g is not a finite number >= 0",
-			                    where(d, i, at, sizeof at), w);
-		for (size_t j = 0; j < d->n_num; j++)
-			if (!isfinite(d->num[i * d->n_num + j]))
-				return ft_error_set(err, FT_EDATA,
-				                    "logreg: %s: numeric feature %zu is %g",
-				                    where(d, i, at, sizeof at), j,
-				                    d->num[i * d->n_num + j]);
-		for (size_t c = 0; c < d->n_cat; c++) {
-			int32_t k = d->code[i * d->n_cat + c];
-			if (k < -1 || (k >= 0 && ((size_t)k < d->n_num || (size_t)k >= d->p)))
-				return ft_error_set(err, FT_EINVAL,
-				                    "logreg: %s: categorical code %ld is outside %zu..%zu",
-				                    where(d, i, at, sizeof at), (long)k,
-				                    d->n_num, d->p - 1);
-		}
-		if (y == 1.0)
-			w1 += w;
-		else
-			w0 += w;
-	}
+	/* every row checked (a distributed data set: each rank its own, the
+	 * first bad row over the ranks named), then the class weights */
+	rc = check_rows(d, at, sizeof at, err);
+	if ((rc = ft_dist_agree(rc, err)))
+		return rc;
+	if (ft_parallel_sum(d->n, 2, w, cls_chunk, (void *)d))
+		return ft_error_set(err, FT_ENOMEM, "logreg: out of memory");
+	w0 = w[0];
+	w1 = w[1];
 	if (!(w0 > 0.0) || !(w1 > 0.0))
 		return ft_error_set(err, FT_EDATA,
 		                    "logreg: only one class has positive weight (label 0: %g, label 1: %g)",

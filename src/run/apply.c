@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/dist.h"
 #include "data/data.h"
 #include "fair/rerankers.h"
 #include "run/run.h"
@@ -97,6 +98,8 @@ static int read_table(const struct ft_model_file *mf, const struct ft_apply_opts
 
 	ft_data_opts_init(&d);
 	d.data = o->data;
+	d.files = o->files;
+	d.n_files = o->n_files;
 	d.table = o->table;
 	d.read = read_opts(mf, o);
 	d.filter = o->filter;
@@ -132,6 +135,25 @@ static int check_groups(const struct ft_model_file *mf, const struct ft_predicto
 		if (ds->group[i] < 0)
 			return ft_error_set(err, FT_EDATA, "%s:%zu: group missing or not seen in "
 			                    "training; this model %s", path, ds->line[i], what);
+	return 0;
+}
+
+/* New data encoded with mf's encoder and checked for the groups the model
+ * needs (mode: FT_APPLY_*); in a distributed run each rank's rows, the
+ * outcome agreed, the counts summed over the ranks. */
+static int encode_new(const struct ft_model_file *mf, const struct ft_apply_opts *o,
+                      const struct ft_table *t, int mode, struct ft_dataset **ds,
+                      struct ft_encode_stats *st, struct ft_error *err)
+{
+	int rc = ft_encoder_apply(mf->enc, t, mode, ds, st, err);
+
+	if (!rc)
+		rc = check_groups(mf, mf->model, *ds, data_name(o), err);
+	if ((rc = ft_dist_agree(rc, err)))
+		return rc;
+	ft_run_sum_stats(st);
+	if (ft_dist_on() && mode == FT_APPLY_TRAIN && ft_run_rows((*ds)->n) == 0)
+		return ft_encode_none_left(t->path, st, err);
 	return 0;
 }
 
@@ -333,6 +355,39 @@ done:
 
 /* ---------------------------------------------------- classification */
 
+/* The per-row arrays of p (and the decisions pos), this rank's rows, as
+ * every rank's on rank 0 (n the total) and none elsewhere (n 0): only
+ * rank 0 writes the predictions.  Nothing to do in one process. */
+static int gather_predictions(struct ft_predictions *p, double **pos, struct ft_error *err)
+{
+	void **a[4] = {(void **)&p->line, (void **)&p->score, (void **)pos,
+	               (void **)&p->target};
+	size_t elem[4] = {sizeof *p->line, sizeof *p->score, sizeof **pos,
+	                  sizeof *p->target}, *off = NULL, tot;
+	int rc = 0;
+
+	if (!ft_dist_on())
+		return 0;
+	for (int k = 0; k < 4 && !rc; k++) {
+		void *all = NULL;
+		int64_t absent = *a[k] == NULL;
+		ft_dist_max_i64(&absent, 1);
+		if (absent)
+			continue;
+		if ((rc = ft_dist_gather0(*a[k], p->n * elem[k], &all, &off)))
+			break;
+		free(off);
+		free(*a[k]);
+		*a[k] = ft_dist_me() == 0 ? all : malloc(1);
+		if (!*a[k])
+			rc = FT_ENOMEM;
+	}
+	tot = ft_run_rows(p->n);
+	p->n = ft_dist_me() == 0 ? tot : 0;
+	rc = ft_dist_agree(rc, NULL);
+	return rc ? ft_error_set(err, rc, "out of memory") : 0;
+}
+
 static int predict_classify(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                             struct ft_predictions *p, struct ft_error *err)
 {
@@ -349,8 +404,7 @@ static int predict_classify(const struct ft_model_file *mf, const struct ft_appl
 		return ft_error_set(err, FT_EINVAL, "deterministic: the model holds no "
 		                    "randomized mixture (method %s)", mf->method);
 	if ((rc = read_table(mf, o, &t, NULL, err)) ||
-	    (rc = ft_encoder_apply(mf->enc, t, FT_APPLY_PREDICT, &ds, &st, err)) ||
-	    (rc = check_groups(mf, mf->model, ds, data_name(o), err)))
+	    (rc = encode_new(mf, o, t, FT_APPLY_PREDICT, &ds, &st, err)))
 		goto done;
 	ft_run_warn_stats(o->mon, data_name(o), &st);
 	if (st.n_imputed)
@@ -371,18 +425,32 @@ static int predict_classify(const struct ft_model_file *mf, const struct ft_appl
 		goto done;
 	}
 	if ((rc = ft_predictor_decide(mf->model, ds, 0.5, o->deterministic, p->score, pos,
-	                              &e2))) {
+	                              &e2)))
 		ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
+	for (size_t i = 0; !rc && i < n; i++) {
+		p->line[i] = ds->line[i];
+		if (p->target)
+			p->target[i] = ds->y[i];
+	}
+	/* a distributed run: every rank's rows, in order, on rank 0 */
+	if ((rc = ft_dist_agree(rc, err)) || (rc = gather_predictions(p, &pos, err)))
 		goto done;
+	n = p->n;
+	if (ft_dist_on()) {
+		int *lab = realloc(p->label, (n ? n : 1) * sizeof *p->label);
+		if (!lab) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			goto done;
+		}
+		p->label = lab;
 	}
 	/* a randomized model's label is one draw of P(yhat = 1): u_i < pos_i
 	 * with u_i the i-th uniform of the seed's stream */
 	ft_rng_seed(&rng, o->seed);
 	for (size_t i = 0; i < n; i++) {
-		p->line[i] = ds->line[i];
 		p->label[i] = randomized ? ft_rng_uniform(&rng) < pos[i] : p->score[i] >= 0.5;
 		if (p->target)
-			p->target[i] = ds->y[i] < 0 ? -1 : ds->y[i] > 0.5;
+			p->target[i] = p->target[i] < 0 ? -1 : p->target[i] > 0.5;
 	}
 	if (randomized) {
 		p->p_positive = pos;
@@ -401,18 +469,21 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	struct ft_table *t = NULL;
 	struct ft_dataset *ds = NULL;
 	struct ft_encode_stats st;
+	struct ft_dist_part part;
 	size_t np = o->measure.n_perm;
 	int rc;
 
+	memset(&part, 0, sizeof part);
 	if ((rc = read_table(mf, o, &t, &r->n_filtered, err)) ||
-	    (rc = ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, err)))
+	    (rc = encode_new(mf, o, t, FT_APPLY_TRAIN, &ds, &st, err)))
 		goto done;
 	ft_run_warn_stats(o->mon, data_name(o), &st);
 	if (!(r->cmp = ft_run_comparison_new(&o->measure, o->seed))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = check_groups(mf, mf->model, ds, data_name(o), err)) ||
+	/* the explanation's sums: whole chunks on each rank */
+	if ((rc = ft_run_align(ds, &part, err)) ||
 	    (mf->baseline && (rc = ft_run_measure(r->cmp, np, "baseline", "eval", mf->baseline,
 	                                          0, ds, mf->enc, err))) ||
 	    (rc = ft_run_measure(r->cmp, np, "mitigated", "eval", mf->model, 0, ds, mf->enc,
@@ -420,13 +491,15 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	    (mf->model->kind == FT_PRED_MIXTURE &&
 	     (rc = ft_run_measure(r->cmp, np, "mitigated_deterministic", "eval", mf->model, 1,
 	                          ds, mf->enc, err))) ||
-	    (rc = ft_explain(mf->model->linear, ds, "mitigated", "eval", mf->enc, ds,
-	                     &r->explain, err)))
+	    (rc = ft_run_explain_parts(mf->model->linear, ds, "mitigated", "eval", mf->enc, ds,
+	                               ft_dist_on() ? &part : NULL, ft_dist_on() ? &part : NULL,
+	                               &r->explain, err)))
 		goto done;
 	r->n_read = st.n_in + r->n_filtered;
-	r->n_measured = ds->n;
+	r->n_measured = ft_run_rows(ds->n);
 	r->n_dropped = st.n_dropped;
 done:
+	ft_dist_part_free(&part);
 	ft_dataset_free(ds);
 	ft_table_free(t);
 	return rc;

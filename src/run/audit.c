@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/dist.h"
+#include "data/data.h"
 #include "run/run.h"
 
 void ft_audit_opts_init(struct ft_audit_opts *o)
@@ -29,12 +31,6 @@ void ft_audit_result_free(struct ft_audit_result *r)
 	ft_comparison_free(r->cmp);
 	ft_strv_free(r->group_names, r->n_groups);
 	free(r);
-}
-
-static int by_line(const void *key, const void *elt)
-{
-	size_t a = *(const size_t *)key, b = *(const size_t *)elt;
-	return (a > b) - (a < b);
 }
 
 /* The spec of an audit: every column but label, score, sensitive and
@@ -69,17 +65,15 @@ static int audit_spec(const struct ft_audit_opts *o, const struct ft_table *t,
 	return 0;
 }
 
-/* The score of every encoded row, from its raw cell. */
+/* The score of every encoded row, from its raw cell (the table row it
+ * came from: d->row). */
 static int read_scores(const struct ft_audit_opts *o, const struct ft_table *t, long scol,
                        const struct ft_dataset *ds, double *sc, struct ft_error *err)
 {
-	const char *path = o->data.data ? o->data.data : "(table)";
-
 	for (size_t i = 0; i < ds->n; i++) {
-		const size_t *row = bsearch(&ds->line[i], t->line, t->n_rows, sizeof *t->line,
-		                            by_line);
-		const char *cell = row ? ft_table_cell(t, (size_t)(row - t->line), (size_t)scol) :
-		                   NULL;
+		const char *cell = ft_table_cell(t, ds->row[i], (size_t)scol);
+		const char *path = o->data.data || o->data.n_files ?
+		                   ft_table_row_path(t, ds->row[i]) : "(table)";
 		char *end;
 		if (!cell)
 			return ft_error_set(err, FT_EDATA, "%s:%zu: score missing", path,
@@ -135,15 +129,21 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = ft_encoder_fit(l->train_t, &s, &enc, err)) ||
-	    (rc = ft_encoder_apply(enc, l->train_t, FT_APPLY_TRAIN, &ds, &st, err)))
+	if ((rc = ft_encoder_fit(l->train_t, &s, &enc, err)))
 		goto done;
-	if (!(sc = malloc((ds->n ? ds->n : 1) * sizeof *sc))) {
+	/* each rank its rows (a distributed run), the first bad one named */
+	if (!(rc = ft_encoder_apply(enc, l->train_t, FT_APPLY_TRAIN, &ds, &st, err)) &&
+	    !(sc = malloc((ds->n ? ds->n : 1) * sizeof *sc)))
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (!rc)
+		rc = read_scores(o, l->train_t, scol, ds, sc, err);
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	ft_run_sum_stats(&st);
+	if (ft_dist_on() && ft_run_rows(ds->n) == 0) {
+		rc = ft_encode_none_left(l->train_t->path, &st, err);
 		goto done;
 	}
-	if ((rc = read_scores(o, l->train_t, scol, ds, sc, err)))
-		goto done;
 	ft_eval_input_init(&in);
 	in.n = ds->n;
 	in.y = ds->y;
@@ -160,14 +160,13 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		goto done;
 	}
 	r->n_groups = enc->n_groups;
-	if ((rc = ft_comparison_measure(r->cmp, "audited", "audit", &in, &e2)) ||
-	    (rc = ft_comparison_permutation(r->cmp, "audited", "audit", &in, o->measure.n_perm,
-	                                    &e2))) {
+	if ((rc = ft_run_measure_input(r->cmp, o->measure.n_perm, "audited", "audit", &in,
+	                               &e2))) {
 		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
 		goto done;
 	}
 	r->n_read = st.n_in;
-	r->n_measured = ds->n;
+	r->n_measured = ft_run_rows(ds->n);
 	r->n_dropped = st.n_dropped;
 done:
 	free(sc);

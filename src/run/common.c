@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/internal.h"
+#include "core/dist.h"
 #include "run/run.h"
 
 void ft_data_opts_init(struct ft_data_opts *o)
@@ -108,17 +109,16 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
 	struct ft_error e2 = {0};
 	size_t n = ds->n ? ds->n : 1;
 	double *prob = malloc(n * sizeof *prob), *pos = malloc(n * sizeof *pos);
-	int rc;
+	int rc = 0;
 
-	if (!prob || !pos) {
+	if (!prob || !pos)
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((rc = ft_predictor_decide(p, ds, cmp->threshold, deterministic, prob, pos, &e2))) {
+	else if ((rc = ft_predictor_decide(p, ds, cmp->threshold, deterministic, prob, pos,
+	                                   &e2)))
 		ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model, split,
 		             e2.msg);
+	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
-	}
 	ft_eval_input_init(&in);
 	in.n = ds->n;
 	in.y = ds->y;
@@ -132,9 +132,7 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
 	in.group_names = (const char *const *)e->group_names;
 	in.threshold = cmp->threshold;
 	in.privileged = ft_run_privileged(e);
-	rc = ft_comparison_measure(cmp, model, split, &in, &e2);
-	if (!rc)
-		rc = ft_comparison_permutation(cmp, model, split, &in, n_perm, &e2);
+	rc = ft_run_measure_input(cmp, n_perm, model, split, &in, &e2);
 	if (rc)
 		ft_error_set(err, rc, "measuring the %s model on the %s part: %s", model, split,
 		             e2.msg);
@@ -142,6 +140,29 @@ done:
 	free(prob);
 	free(pos);
 	return rc;
+}
+
+int ft_run_measure_input(struct ft_comparison *cmp, size_t n_perm, const char *model,
+                         const char *split, const struct ft_eval_input *in,
+                         struct ft_error *err)
+{
+	struct ft_eval_input all = *in;
+	void *keep[5];
+	int rc;
+
+	/* a distributed part: every row's decision on rank 0, which measures */
+	if ((rc = ft_run_gather_eval(&all, keep, err)))
+		return rc;
+	if (ft_dist_me() == 0) {
+		ft_dist_solo(1);
+		rc = ft_comparison_measure(cmp, model, split, &all, err);
+		if (!rc)
+			rc = ft_comparison_permutation(cmp, model, split, &all, n_perm, err);
+		ft_dist_solo(0);
+	}
+	for (int k = 0; k < 5; k++)
+		free(keep[k]);
+	return ft_dist_agree(rc, err);
 }
 
 int ft_run_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
@@ -173,12 +194,13 @@ char *ft_run_utc_now(void)
 }
 
 int ft_run_provenance(struct ft_model_file *mf, const struct ft_data_opts *o,
-                      const char sha256[2][65], const char *command_line,
-                      struct ft_error *err)
+                      const char sha256[2][65], const char (*files_sha)[65],
+                      const char *command_line, struct ft_error *err)
 {
 	const char *paths[2] = {o->data ? o->data : "(table)",
 	                        o->test ? o->test : o->test_table ? "(table)" : NULL};
-	size_t n = paths[1] ? 2 : 1;
+	size_t nd = o->n_files > 1 && files_sha && !o->table ? o->n_files : 1;
+	size_t n = nd + (paths[1] != NULL);
 
 	mf->fairtrain_version = ft_strdup(FT_VERSION);
 	mf->created_utc = ft_run_utc_now();
@@ -189,10 +211,14 @@ int ft_run_provenance(struct ft_model_file *mf, const struct ft_data_opts *o,
 	    !mf->input_paths || !mf->input_sha256)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	mf->n_inputs = n;
-	for (size_t i = 0; i < n; i++)
-		if (!(mf->input_paths[i] = ft_strdup(paths[i])) ||
-		    !(mf->input_sha256[i] = ft_strdup(sha256[i])))
+	/* every data file, then the test file */
+	for (size_t i = 0; i < n; i++) {
+		const char *path = i < nd ? (nd > 1 ? o->files[i] : paths[0]) : paths[1];
+		const char *sha = i < nd ? (nd > 1 ? files_sha[i] : sha256[0]) : sha256[1];
+		if (!(mf->input_paths[i] = ft_strdup(path)) ||
+		    !(mf->input_sha256[i] = ft_strdup(sha)))
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
 	mf->read = o->read;
 	/* NULL means "defaults"; an empty list stays a list */
 	mf->read.names = NULL;

@@ -14,14 +14,18 @@
  * and the Pareto set for accuracy against the chosen fairness summary.
  *
  * It does not run fits in parallel processes: the row sums inside each fit
- * already use every core (OpenMP).  Writing the results is
- * compare_write.c's.
+ * already use every core (OpenMP), and in a distributed run every rank
+ * (each fold's parts laid out as whole chunks on each rank, the settings
+ * fitted one after the other by all ranks together, measured on rank 0).
+ * Writing the results is compare_write.c's.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "core/internal.h"
+#include "core/dist.h"
+#include "data/data.h"
 #include "run/compare.h"
 #include "run/run.h"
 
@@ -123,6 +127,7 @@ struct fold_ctx {
 	const struct design *ds;
 	struct ft_compare_result *r;
 	struct ft_table *all, *test;
+	struct ft_dist_part ptr, pte;  /* a distributed run: the fold's parts */
 	double *score, *pos;          /* scratch of the largest part so far */
 	size_t done, total;           /* fits, for the progress */
 };
@@ -182,7 +187,8 @@ static int measure(struct ft_comparison *c, const char *model, const char *split
 	struct ft_eval_input in;
 	int rc = ft_predictor_decide(&fo->pred, ds, c->threshold, 0, score, pos, err);
 
-	if (rc)
+	/* each rank its rows (a distributed run), measured on rank 0 */
+	if ((rc = ft_dist_agree(rc, err)))
 		return rc;
 	ft_eval_input_init(&in);
 	in.n = ds->n;
@@ -195,7 +201,7 @@ static int measure(struct ft_comparison *c, const char *model, const char *split
 	in.group_names = (const char *const *)e->group_names;
 	in.privileged = ft_run_privileged(e);
 	in.threshold = c->threshold;
-	return ft_comparison_measure(c, model, split, &in, err);
+	return ft_run_measure_input(c, 0, model, split, &in, err);
 }
 
 /* Split and encode fold f; the scratch grown to its largest part. */
@@ -212,9 +218,23 @@ static int fold_data(struct fold_ctx *C, size_t f, struct ft_dataset **tr,
 
 	if ((rc = fold_tables(C, f, &tr_t, &te_t, &owned, err)))
 		goto done;
-	if ((rc = ft_encoder_fit(tr_t, &C->o->data.spec, &fo->enc, &e2)) ||
-	    (rc = ft_encoder_apply(fo->enc, tr_t, FT_APPLY_TRAIN, tr, &st_tr, &e2)) ||
-	    (rc = ft_encoder_apply(fo->enc, te_t, FT_APPLY_TRAIN, te, &st_te, &e2))) {
+	/* a distributed run: the encoder from every rank's rows, each rank
+	 * encoding its own, the outcome agreed and the counts summed; then
+	 * whole chunks of each part on each rank */
+	if (!(rc = ft_encoder_fit(tr_t, &C->o->data.spec, &fo->enc, &e2)) &&
+	    !(rc = ft_encoder_apply(fo->enc, tr_t, FT_APPLY_TRAIN, tr, &st_tr, &e2)))
+		rc = ft_encoder_apply(fo->enc, te_t, FT_APPLY_TRAIN, te, &st_te, &e2);
+	if (!(rc = ft_dist_agree(rc, &e2)) && ft_dist_on()) {
+		ft_run_sum_stats(&st_tr);
+		ft_run_sum_stats(&st_te);
+		if (ft_run_rows((*tr)->n) == 0)
+			rc = ft_encode_none_left(tr_t->path, &st_tr, &e2);
+		else if (ft_run_rows((*te)->n) == 0)
+			rc = ft_encode_none_left(te_t->path, &st_te, &e2);
+		if (!rc && !(rc = ft_run_align(*tr, &C->ptr, &e2)))
+			rc = ft_run_align(*te, &C->pte, &e2);
+	}
+	if (rc) {
 		if (C->ds->scheme == 2)
 			ft_error_set(err, rc, "%s", e2.msg);
 		else
@@ -223,9 +243,9 @@ static int fold_data(struct fold_ctx *C, size_t f, struct ft_dataset **tr,
 	}
 	C->r->n_unseen += st_te.n_unseen;
 	C->r->n_unseen_groups += st_te.n_unseen_groups;
-	fo->n_train = (*tr)->n;
-	fo->n_test = (*te)->n;
-	nmax = fo->n_train > fo->n_test ? fo->n_train : fo->n_test;
+	fo->n_train = ft_run_rows((*tr)->n);
+	fo->n_test = ft_run_rows((*te)->n);
+	nmax = (*tr)->n > (*te)->n ? (*tr)->n : (*te)->n;
 	if ((sc = realloc(C->score, (nmax ? nmax : 1) * sizeof *sc)) != NULL)
 		C->score = sc;
 	if ((ps = realloc(C->pos, (nmax ? nmax : 1) * sizeof *ps)) != NULL)
@@ -259,12 +279,19 @@ static int run_fold(struct fold_ctx *C, size_t f, struct ft_error *err)
 	double t;
 	int rc;
 
+	ft_dist_part_free(&C->ptr);
+	ft_dist_part_free(&C->pte);
 	if ((rc = fold_data(C, f, &tr, &te, err)))
 		goto done;
 	enc = C->r->folds[f].enc;
 	/* the baseline: setting 0, and every method's in->baseline */
 	t = ft_run_now();
-	if ((rc = ft_logreg_fit(tr, &o->lr, &base, &bres, &e))) {
+	if (ft_dist_on())
+		ft_dist_scope_push(&C->ptr);
+	rc = ft_logreg_fit(tr, &o->lr, &base, &bres, &e);
+	if (ft_dist_on())
+		ft_dist_scope_pop();
+	if (rc) {
 		ft_error_set(err, rc, "%s: fold %zu: baseline: %s", C->r->data, f + 1, e.msg);
 		goto done;
 	}
@@ -281,8 +308,8 @@ static int run_fold(struct fold_ctx *C, size_t f, struct ft_error *err)
 		const struct ft_sweep_setting *se = &sw->s[s];
 		double tm;
 
-		u->n_train = tr->n;
-		u->n_test = te->n;
+		u->n_train = C->r->folds[f].n_train;
+		u->n_test = C->r->folds[f].n_test;
 		ft_error_clear(&e);
 		if (s == 0) {
 			u->fo.pred.linear = base;      /* the run owns it from here */
@@ -292,8 +319,12 @@ static int run_fold(struct fold_ctx *C, size_t f, struct ft_error *err)
 		} else {
 			fi.params = se->spec.params;
 			t = ft_run_now();
+			if (ft_dist_on())
+				ft_dist_scope_push(&C->ptr);
 			if (se->spec.method->fit(&fi, &u->fo, &e) == 0 && !u->fo.pred.linear)
 				ft_error_set(&e, FT_EINVAL, "the fit returned no model");
+			if (ft_dist_on())
+				ft_dist_scope_pop();
 			u->seconds = ft_run_now() - t;
 		}
 		C->r->t_fit += u->seconds;
@@ -565,6 +596,8 @@ int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
 		goto done;
 	r->t_total = ft_run_now() - t0;
 done:
+	ft_dist_part_free(&C.ptr);
+	ft_dist_part_free(&C.pte);
 	free(C.score);
 	free(C.pos);
 	free(ds.fold);

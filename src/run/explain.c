@@ -50,20 +50,39 @@ void ft_explain_free(struct ft_explain *x)
 	free(x);
 }
 
-/* The pair of groups to explain: the largest gap in mean decision value
- * dec, or the privileged group against the group farthest from it; 0 when
- * found. */
-static int pick_pair(const struct ft_dataset *ds, const double *dec, size_t ng, long priv,
-                     size_t *a, size_t *b, double *sum, double *ws)
-{
-	double best = -1;
+/* Each group's weighted sum of decision values and weight over rows [lo,
+ * hi): part[g], part[ng + g] (ft_parallel_sum). */
+struct pp_call {
+	const struct ft_dataset *ds;
+	const double *dec;
+	size_t ng;
+};
 
-	for (size_t i = 0; i < ds->n; i++)
+static void pp_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct pp_call *a = ctx;
+	const struct ft_dataset *ds = a->ds;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++)
 		if (ds->group[i] >= 0) {
 			double w = ds->w ? ds->w[i] : 1.0;
-			sum[ds->group[i]] += w * dec[i];
-			ws[ds->group[i]] += w;
+			part[ds->group[i]] += w * a->dec[i];
+			part[a->ng + (size_t)ds->group[i]] += w;
 		}
+}
+
+/* The pair of groups to explain: the largest gap in mean decision value
+ * dec, or the privileged group against the group farthest from it; 0 when
+ * found, -1 when not, FT_ENOMEM.  sum: 2 ng doubles, zeroed. */
+static int pick_pair(const struct ft_dataset *ds, const double *dec, size_t ng, long priv,
+                     size_t *a, size_t *b, double *sum)
+{
+	struct pp_call c = {ds, dec, ng};
+	double best = -1, *ws = sum + ng;
+
+	if (ft_parallel_sum(ds->n, 2 * ng, sum, pp_chunk, &c))
+		return FT_ENOMEM;
 	for (size_t g = 0; g < ng; g++)
 		for (size_t h = 0; h < ng; h++) {
 			double gap;
@@ -120,16 +139,19 @@ done:
 	return rc;
 }
 
-int ft_explain(const struct ft_linear_model *m, const struct ft_dataset *ds,
-               const char *model, const char *split, const struct ft_encoder *e,
-               const struct ft_dataset *train, struct ft_explain **out,
-               struct ft_error *err)
+/* The sums over ds's rows and over train's rows each run in their own
+ * scope (run.h). */
+int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_dataset *ds,
+                         const char *model, const char *split, const struct ft_encoder *e,
+                         const struct ft_dataset *train, const struct ft_dist_part *pds,
+                         const struct ft_dist_part *ptrain, struct ft_explain **out,
+                         struct ft_error *err)
 {
 	struct ft_explain *x = calloc(1, sizeof *x);
 	struct ft_error e2 = {0};   /* no proxy report (one group) is no error */
 	size_t ng = e->n_groups, a = 0, b = 0;
-	double *dec = NULL, *sum = NULL, *ws = NULL;
-	int rc = FT_ENOMEM;
+	double *dec = NULL, *sum = NULL;
+	int rc = FT_ENOMEM, pick, prc;
 
 	*out = NULL;
 	if (!x || !(x->model = ft_strdup(model)) || !(x->split = ft_strdup(split)))
@@ -139,16 +161,26 @@ int ft_explain(const struct ft_linear_model *m, const struct ft_dataset *ds,
 		goto done;
 	}
 	dec = malloc((ds->n ? ds->n : 1) * sizeof *dec);
-	sum = calloc(ng, sizeof *sum);
-	ws = calloc(ng, sizeof *ws);
-	if (!dec || !sum || !ws)
+	sum = calloc(2 * ng, sizeof *sum);
+	if (!dec || !sum)
 		goto done;
 	ft_linear_decision(m, ds, dec);
+	if (pds)
+		ft_dist_scope_push(pds);
 	/* a per-group model has no single beta to split the gap with */
-	if (pick_pair(ds, dec, ng, ft_run_privileged(e), &a, &b, sum, ws) == 0 &&
-	    m->n_groups == 0 && (rc = decompose(x, m, ds, a, b, e)))
+	pick = pick_pair(ds, dec, ng, ft_run_privileged(e), &a, &b, sum);
+	rc = pick == FT_ENOMEM ? pick : pick == 0 && m->n_groups == 0 ?
+	     decompose(x, m, ds, a, b, e) : 0;
+	if (pds)
+		ft_dist_scope_pop();
+	if (rc)
 		goto done;
-	if (ft_proxy_report(e, train, &x->proxy, &x->n_proxy, &e2) == 0) {
+	if (ptrain)
+		ft_dist_scope_push(ptrain);
+	prc = ft_proxy_report(e, train, &x->proxy, &x->n_proxy, &e2);
+	if (ptrain)
+		ft_dist_scope_pop();
+	if (prc == 0) {
 		qsort(x->proxy, x->n_proxy, sizeof *x->proxy, by_nmi_desc);
 		/* own the column names: the report borrows them from e */
 		for (size_t j = 0; j < x->n_proxy; j++)
@@ -163,11 +195,29 @@ int ft_explain(const struct ft_linear_model *m, const struct ft_dataset *ds,
 done:
 	free(dec);
 	free(sum);
-	free(ws);
 	if (rc) {
 		ft_explain_free(x);
 		return ft_error_set(err, rc, "out of memory");
 	}
 	*out = x;
 	return 0;
+}
+
+int ft_explain(const struct ft_linear_model *m, const struct ft_dataset *ds,
+               const char *model, const char *split, const struct ft_encoder *e,
+               const struct ft_dataset *train, struct ft_explain **out,
+               struct ft_error *err)
+{
+	return ft_run_explain_parts(m, ds, model, split, e, train, NULL, NULL, out, err);
+}
+
+int ft_run_explain(const struct ft_linear_model *m, const struct ft_loaded *l,
+                   struct ft_explain **out, struct ft_error *err)
+{
+	const struct ft_dataset *ds = l->test ? l->test : l->train;
+	const struct ft_dist_parts *p = l->dist;
+
+	return ft_run_explain_parts(m, ds, "mitigated", l->test ? "test" : "train", l->enc,
+	                            l->train, p ? (l->test ? &p->test : &p->train) : NULL,
+	                            p ? &p->train : NULL, out, err);
 }

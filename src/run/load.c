@@ -3,10 +3,18 @@
  * test parts: read, filter, split, fit the encoder on the training part
  * only, encode both.  The data file and the test file with their SHA-256
  * (the model file's provenance) are read on two cores.
+ *
+ * Several data files are read as one table (src/data/shard.c).  In a
+ * distributed run every step is collective: each rank reads its part of
+ * the files, filters and encodes its rows, the split and the encoder come
+ * from statistics over every rank, counts are summed, and both parts are
+ * then laid out as whole chunks on each rank (ft_run_align); an error on
+ * any rank is every rank's.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "data/data.h"
 #include "run/run.h"
 
 void ft_loaded_free(struct ft_loaded *l)
@@ -17,6 +25,8 @@ void ft_loaded_free(struct ft_loaded *l)
 	ft_table_free(l->test_t);
 	ft_dataset_free(l->train);
 	ft_dataset_free(l->test);
+	free(l->sha256_files);
+	ft_dist_parts_free(l->dist);
 	if (l->owns_enc)
 		ft_encoder_free(l->enc);
 	free(l);
@@ -97,6 +107,42 @@ static int read_both(const struct ft_data_opts *o, struct ft_loaded *l,
 	return 0;
 }
 
+/* Several data files, or a distributed run: each file list read through
+ * shard.c (collective), one after the other, then the hashes. */
+static int read_shards(const struct ft_data_opts *o, struct ft_loaded *l,
+                       struct ft_table **all, struct ft_error *err)
+{
+	const char *const *files = o->n_files ? o->files : &o->data;
+	size_t n = o->n_files ? o->n_files : 1;
+	struct ft_read_opts ro = o->read;
+	int rc = 0;
+
+	if (o->table)
+		rc = ft_dist_agree(copy_table(o->table, all, err), err);
+	else
+		rc = ft_shard_read(files, n, &o->read, all, err);
+	if (!rc && o->test_table)
+		rc = ft_dist_agree(copy_table(o->test_table, &l->test_t, err), err);
+	else if (!rc && o->test) {
+		if (o->test_skip_rows >= 0)
+			ro.skip_rows = (size_t)o->test_skip_rows;
+		rc = ft_shard_read(&o->test, 1, &ro, &l->test_t, err);
+	}
+	if (rc || o->table)
+		return rc;
+	if (n > 1)
+		l->sha256_files = calloc(n, sizeof *l->sha256_files);
+	if (ft_dist_agree(n > 1 && !l->sha256_files ? FT_ENOMEM : 0, NULL))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = ft_run_hash(files, n, n > 1 ? l->sha256_files : l->sha256, err)))
+		return rc;
+	if (n > 1)
+		memcpy(l->sha256[0], l->sha256_files[0], 65);
+	if (o->test && !o->test_table)
+		rc = ft_run_hash(&o->test, 1, &l->sha256[1], err);
+	return rc;
+}
+
 /* Read, filter and split: l's tables, not yet encoded. */
 static int load_tables(const struct ft_data_opts *o, const struct ft_monitor *mon,
                        struct ft_loaded *l, struct ft_error *err)
@@ -108,12 +154,16 @@ static int load_tables(const struct ft_data_opts *o, const struct ft_monitor *mo
 		return ft_error_set(err, FT_EINVAL, "no data (a file or a table)");
 	ft_threads_setup();
 	if ((rc = ft_run_progress(mon, "read", 0, 0, o->data, err)) ||
-	    (rc = read_both(o, l, &all, err)))
+	    (rc = ft_dist_on() || o->n_files > 1 ? read_shards(o, l, &all, err) :
+	          read_both(o, l, &all, err)))
 		goto done;
-	l->n_rows_file = all->n_rows;
-	if ((rc = apply_filters(o, &all, &l->n_filtered, err)) ||
-	    (rc = apply_filters(o, &l->test_t, &l->n_filtered, err)))
+	l->n_rows_file = ft_run_rows(all->n_rows);
+	rc = apply_filters(o, &all, &l->n_filtered, err);
+	if (!rc)
+		rc = apply_filters(o, &l->test_t, &l->n_filtered, err);
+	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
+	l->n_filtered = ft_run_rows(l->n_filtered);
 	if (!has_test && o->split > 0) {
 		rc = ft_table_split(all, &o->spec, o->split, o->seed, &l->train_t, &l->test_t,
 		                    err);
@@ -176,8 +226,26 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		*err = err_test;
 		rc = rc_test;
 	}
-	if (rc)
+	if ((rc = ft_dist_agree(rc, err)))
 		goto fail;
+	ft_run_sum_stats(&l->st_train);
+	ft_run_sum_stats(&l->st_test);
+	if (ft_dist_on()) {
+		/* a part without rows on every rank (one rank may hold none) */
+		if (ft_run_rows(l->train->n) == 0)
+			rc = ft_encode_none_left(l->train_t->path, &l->st_train, err);
+		else if (l->test && ft_run_rows(l->test->n) == 0)
+			rc = ft_encode_none_left(l->test_t->path, &l->st_test, err);
+		if (rc)
+			goto fail;
+		/* whole chunks of each part on each rank, in row order */
+		rc = (l->dist = calloc(1, sizeof *l->dist)) ? 0 :
+		     ft_error_set(err, FT_ENOMEM, "out of memory");
+		if ((rc = ft_dist_agree(rc, err)) ||
+		    (rc = ft_run_align(l->train, &l->dist->train, err)) ||
+		    (l->test && (rc = ft_run_align(l->test, &l->dist->test, err))))
+			goto fail;
+	}
 	*out = l;
 	return 0;
 fail:

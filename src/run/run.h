@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include "fairtrain.h"
+#include "core/dist.h"
 
 /* mon->warning with a printf-style line (nothing when mon or it is NULL). */
 void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
@@ -29,6 +30,12 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
                    const char *split, const struct ft_predictor *p, int deterministic,
                    const struct ft_dataset *ds, const struct ft_encoder *e,
                    struct ft_error *err);
+/* ft_comparison_measure and n_perm permutation tests of in, its rows
+ * being this rank's of a distributed part (measured on rank 0, which
+ * alone keeps the rows of cmp; the outcome agreed by every rank). */
+int ft_run_measure_input(struct ft_comparison *cmp, size_t n_perm, const char *model,
+                         const char *split, const struct ft_eval_input *in,
+                         struct ft_error *err);
 /* Append a copy of the rows of model from on split as model to. */
 int ft_run_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
                      const char *split, struct ft_error *err);
@@ -38,15 +45,47 @@ int ft_csv_field(FILE *fp, const char *s);
 /* "2026-11-22T10:00:00Z" now, malloc'ed. */
 char *ft_run_utc_now(void);
 /* mf's provenance: version, time, command line, the inputs with their
- * SHA-256 (data and test of o; tables are named "(table)"), read options. */
+ * SHA-256 (data and test of o, or each of o's files with files_sha;
+ * tables are named "(table)"), read options. */
 int ft_run_provenance(struct ft_model_file *mf, const struct ft_data_opts *o,
-                      const char sha256[2][65], const char *command_line,
-                      struct ft_error *err);
+                      const char sha256[2][65], const char (*files_sha)[65],
+                      const char *command_line, struct ft_error *err);
 /* A method's name, parameters (with choices by name) and diagnostics into
  * mf (owned copies). */
 int ft_run_store_method(struct ft_model_file *mf, const struct ft_method_spec *s,
                         size_t n_diag, const char (*diag_name)[FT_DIAG_NAME],
                         const double *diag, struct ft_error *err);
+
+/* dist_run.c: the distributed steps (no-ops in one process).  The row
+ * layouts of a loaded run's parts (struct ft_loaded.dist). */
+struct ft_dist_parts {
+	struct ft_dist_part train, test;
+};
+void ft_dist_parts_free(struct ft_dist_parts *p);
+/* Move d's rows so that this rank holds whole chunks (p, its layout). */
+int ft_run_align(struct ft_dataset *d, struct ft_dist_part *p, struct ft_error *err);
+/* SHA-256 of each file, hashed by the rank that reads it, on every rank. */
+int ft_run_hash(const char *const *files, size_t n, char (*hex)[65], struct ft_error *err);
+/* Counts over every rank. */
+void ft_run_sum_stats(struct ft_encode_stats *st);
+size_t ft_run_rows(size_t n);
+/* in's rows (this rank's) replaced by every rank's on rank 0, where the
+ * arrays are keep[0 .. 5) (the caller frees them), n by the total
+ * everywhere; other ranks get NULL arrays. */
+int ft_run_gather_eval(struct ft_eval_input *in, void *keep[5], struct ft_error *err);
+
+/* explain.c: ft_explain of model m on l's test part (or training part
+ * when there is none), proxies on the training part, the parts being
+ * distributed when l is. */
+int ft_run_explain(const struct ft_linear_model *m, const struct ft_loaded *l,
+                   struct ft_explain **out, struct ft_error *err);
+/* ft_explain with the row layouts of ds and train when they are parts of
+ * a distributed run (NULL: not). */
+int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_dataset *ds,
+                         const char *model, const char *split, const struct ft_encoder *e,
+                         const struct ft_dataset *train, const struct ft_dist_part *pds,
+                         const struct ft_dist_part *ptrain, struct ft_explain **out,
+                         struct ft_error *err);
 
 /* load.c: ft_load without encoding: the tables read, filtered and split. */
 int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,

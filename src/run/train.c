@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/dist.h"
 #include "run/run.h"
 
 void ft_train_opts_init(struct ft_train_opts *o)
@@ -183,12 +184,17 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 	}
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "logreg", err)))
 		goto done;
+	/* a distributed run: the training rows' sums add along the ranks */
+	if (l->dist)
+		ft_dist_scope_push(&l->dist->train);
 	if ((rc = ft_logreg_fit(l->train, &o->lr, &mf->baseline->linear, &mf->solver_result,
-	                        &e2))) {
+	                        &e2)))
 		ft_error_set(err, rc, "%s: %s", data_name(&o->data), e2.msg);
-		goto done;
-	}
-	if ((rc = fit_method(o, &s, l, mf, &fo, err)))
+	else
+		rc = fit_method(o, &s, l, mf, &fo, err);
+	if (l->dist)
+		ft_dist_scope_pop();
+	if (rc)
 		goto done;
 	*mf->model = fo.pred;
 	memset(&fo.pred, 0, sizeof fo.pred);
@@ -201,16 +207,16 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		goto done;
 	}
 	if ((rc = measure_parts(o, l, mf, err)) ||
-	    (rc = ft_explain(mf->model->linear, l->test ? l->test : l->train, "mitigated",
-	                     l->test ? "test" : "train", l->enc, l->train, &r->explain, err)) ||
+	    (rc = ft_run_explain(mf->model->linear, l, &r->explain, err)) ||
 	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,
-	                            o->command_line, err)))
+	                            (const char (*)[65])l->sha256_files, o->command_line,
+	                            err)))
 		goto done;
 	mf->C = o->lr.C;
 	mf->fit_intercept = o->lr.fit_intercept;
 	mf->solver_opts = o->lr.solver;
-	mf->n_train = l->train->n;
-	mf->n_test = l->test ? l->test->n : 0;
+	mf->n_train = ft_run_rows(l->train->n);
+	mf->n_test = l->test ? ft_run_rows(l->test->n) : 0;
 	mf->n_dropped = l->st_train.n_dropped + l->st_test.n_dropped;
 	mf->seed = o->data.seed;
 	mf->split = o->data.test || o->data.test_table ? 0 : o->data.split;
@@ -224,6 +230,8 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 	for (size_t i = 0; l->train->group && i < l->train->n; i++)
 		if (l->train->group[i] >= 0)
 			r->group_count[l->train->group[i]]++;
+	for (size_t g = 0; g < l->enc->n_groups; g++)
+		r->group_count[g] = ft_run_rows(r->group_count[g]);
 	/* the model file owns the encoder from here */
 	mf->enc = l->enc;
 	l->owns_enc = 0;

@@ -309,7 +309,7 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 	if ((rc = ft_run_store_method(mf, s, r->fit.n_diag,
 	                              (const char (*)[FT_DIAG_NAME])r->fit.diag_name,
 	                              r->fit.diag, err)) ||
-	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])L->sha256,
+	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])L->sha256, NULL,
 	                            o->command_line, err)))
 		return rc;
 	{

@@ -1,0 +1,173 @@
+#!/bin/sh
+# test_mpi.sh - the MPI build (make MPI=1) under mpirun --oversubscribe on
+# this machine's loopback: every method's model file equals the one the
+# default build writes in one process, dataset by dataset and bit for bit
+# (tests/cli/h5same.py; provenance aside: the time and command line), for
+# 1, 2, 3 and 4 ranks, on Adult and on a synthetic set whose rows do not
+# divide evenly over the ranks; sharded input (one file cut into byte
+# ranges, three files, several files per rank, a rank without a file)
+# gives the same model; a malformed row in one shard is one message naming
+# that shard and line, exit 1 on every rank, and no file.  Also eval,
+# audit, predict and compare on sharded data, and the ranker.
+#
+# Runs when `make test` found Open MPI (FAIRTRAIN_MPI_BUILD, build/mpi);
+# skips otherwise.
+. tests/cli/lib.sh
+
+MB=${FAIRTRAIN_MPI_BUILD:-}
+if [ -z "$MB" ] || [ ! -x "$MB/fairtrain" ] || ! command -v mpirun >/dev/null 2>&1; then
+	skip mpi "no MPI build (make MPI=1 with Open MPI: scripts/install-deps.sh --mpi)"
+	exit 0
+fi
+FTM="$(pwd)/$MB/fairtrain"
+# CI runs as root; one thread per rank (2 cores, up to 4 ranks); shared
+# memory without the cross-memory-attach that containers refuse
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
+mpi() { _np=$1; shift; mpirun -q --oversubscribe -np "$_np" "$FTM" "$@"; }
+same() {
+	_a=$1 _b=$2
+	shift 2
+	$PY tests/cli/h5same.py "$_a" "$_b" --skip command_line --skip created_utc "$@"
+}
+
+# A distributed run that exits 0 with a model file equal to REF.
+# check_same NAME REF NP ARGS... (ARGS end with --out FILE)
+check_same() {
+	_n=$1 _ref=$2 _np=$3
+	shift 3
+	eval "_out=\${$#}"
+	if ! mpi "$_np" "$@" >"$TMP/out" 2>"$TMP/err"; then
+		fail "$_n" "np $_np exit $?: $(grep -v '^$' "$TMP/err" | head -n 3)"
+	elif ! same "$_ref" "$_out" >"$TMP/diff"; then
+		fail "$_n" "np $_np: $(head -n 5 "$TMP/diff" | tr '\n' ' ')"
+	else
+		pass "$_n"
+	fi
+	rm -f "$_out"
+}
+
+METHODS="logreg reweigh prejudice prejudice:per_group=0 reg-dp reg-eo reg-eop reg-cov
+cov-fair cov-acc mistreat eg eg:eo grid threshold threshold:eo cal-eo reject-option
+dp-logreg:seed=3 dp-reweigh:seed=3 dp-threshold:seed=3 dp-eg:seed=3"
+# every registry row of the classification task is in the list
+for m in $("$FT" train --help | awk '/^Methods/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
+	case " $(echo $METHODS | tr '\n' ' ') " in
+	*" $m "*|*" $m:"*) ;;
+	*) fail "mpi_method_list" "method $m has no MPI test"; ;;
+	esac
+done
+MEAS="--bootstrap 20 --permutations 20 --quiet"
+
+# every_method NAME ARGS...: each method in one process, then on 1 to 4
+# ranks, the same model file
+every_method() {
+	_set=$1
+	shift
+	for m in $METHODS; do
+		f=$(echo "$m" | tr ':=,' '___')
+		if ! "$FT" train "$@" --method "$m" --out "$TMP/ref.h5" >/dev/null 2>"$TMP/err"; then
+			fail "mpi_${_set}_$f" "single process: $(head -n 1 "$TMP/err")"
+			continue
+		fi
+		for np in 1 2 3 4; do
+			check_same "mpi_${_set}_${f}_np$np" "$TMP/ref.h5" $np train "$@" \
+				--method "$m" --out "$TMP/m.h5"
+		done
+	done
+}
+
+# -------------------------------------------------------- every method
+if have_data; then
+	A="$DATA/adult"
+	ADULT="--data $A/adult.data --names $ADULT_NAMES --target income --positive >50K
+	       --label-strip . --sensitive sex --privileged Male --drop fnlwgt $MEAS"
+	every_method adult $ADULT
+	# weights that are not whole numbers: sums whose order shows in the bits
+	for m in logreg reweigh eg threshold; do
+		W="--data $A/adult.data --names $ADULT_NAMES --target income --positive >50K
+		   --label-strip . --sensitive sex --privileged Male --weight fnlwgt $MEAS"
+		"$FT" train $W --method "$m" --out "$TMP/ref.h5" >/dev/null 2>&1
+		check_same "mpi_adult_weighted_${m}_np3" "$TMP/ref.h5" 3 train $W --method "$m" \
+			--out "$TMP/m.h5"
+	done
+else
+	skip mpi_adult "no data sets"
+fi
+
+# A synthetic set of 20011 rows: 15008 training rows make 7 chunks, 5003
+# test rows 2, over 2, 3 and 4 ranks unevenly (and a rank without test rows).
+"$FT" synth --rows 20011 --seed 5 --out "$TMP/syn.csv" >/dev/null
+SYN="--data $TMP/syn.csv --target hired --positive yes --sensitive gender --privileged male
+     --split 0.25 --seed 7 $MEAS"
+every_method synth $SYN
+
+# ------------------------------------------------------------ shards
+# The synthetic set as one file, as three files (each with the header),
+# as byte ranges of the one file: one model.
+head -n 1 "$TMP/syn.csv" >"$TMP/h"
+tail -n +2 "$TMP/syn.csv" | split -l 7000 -d -a 1 - "$TMP/body-"
+for k in 0 1 2; do cat "$TMP/h" "$TMP/body-$k" >"$TMP/part-$k.csv"; done
+P3="--target hired --positive yes --sensitive gender --privileged male --split 0.25 --seed 7 $MEAS"
+"$FT" train --data "$TMP/syn.csv" $P3 --method eg --out "$TMP/one.h5" >/dev/null 2>&1
+check_3() {
+	# the inputs (provenance) name the files read
+	if "$@" >"$TMP/out" 2>"$TMP/err" && same "$TMP/one.h5" "$TMP/s.h5" --skip inputs \
+		>"$TMP/diff"; then
+		pass "$_n"
+	else
+		fail "$_n" "$(head -n 3 "$TMP/err" "$TMP/diff" | tr '\n' ' ')"
+	fi
+	rm -f "$TMP/s.h5"
+}
+_n=mpi_shards_three_files_one_process
+check_3 "$FT" train --data "$TMP/part-*.csv" $P3 --method eg --out "$TMP/s.h5"
+_n=mpi_shards_repeated_data
+check_3 "$FT" train --data "$TMP/part-0.csv" --data "$TMP/part-1.csv" --data "$TMP/part-2.csv" \
+	$P3 --method eg --out "$TMP/s.h5"
+for np in 2 3 4; do
+	_n=mpi_shards_byte_ranges_np$np
+	check_3 mpi $np train --data "$TMP/syn.csv" $P3 --method eg --out "$TMP/s.h5"
+	_n=mpi_shards_three_files_np$np
+	check_3 mpi $np train --data "$TMP/part-*.csv" $P3 --method eg --out "$TMP/s.h5"
+done
+# each file names itself in the model file's provenance
+"$FT" train --data "$TMP/part-*.csv" $P3 --out "$TMP/p3.h5" >/dev/null 2>&1
+if $PY - "$TMP/p3.h5" <<'PYEOF'; then pass mpi_shards_provenance; else fail mpi_shards_provenance "inputs/path"; fi
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+p = [x.decode() if isinstance(x, bytes) else x for x in f["inputs/path"][()]]
+s = [x.decode() if isinstance(x, bytes) else x for x in f["inputs/sha256"][()]]
+sys.exit(0 if [q.rsplit("/", 1)[-1] for q in p] == ["part-0.csv", "part-1.csv", "part-2.csv"]
+         and all(len(h) == 64 for h in s) else 1)
+PYEOF
+
+# ------------------------------------------------------------ errors
+# A malformed row in the last shard (read by the last rank): one message
+# naming that file and line, exit 1 on every rank, no model file.
+cp "$TMP/part-2.csv" "$TMP/bad-2.csv"
+sed -i '18s/,[^,]*$//' "$TMP/bad-2.csv"
+cp "$TMP/part-0.csv" "$TMP/bad-0.csv"
+cp "$TMP/part-1.csv" "$TMP/bad-1.csv"
+rm -f "$TMP/codes"
+mpirun -q --oversubscribe -np 3 sh -c '"$0" train --data "$1/bad-*.csv" --target hired \
+	--positive yes --sensitive gender --out "$1/bad.h5" 2>>"$1/bad.err"; echo "exit $?" >>"$1/codes"' \
+	"$FTM" "$TMP" >/dev/null 2>&1
+msg=$(cat "$TMP/bad.err" 2>/dev/null)
+if [ "$(grep -c '^exit 1$' "$TMP/codes" 2>/dev/null)" != 3 ]; then
+	fail mpi_error_every_rank "exit codes: $(tr '\n' ' ' <"$TMP/codes")"
+elif [ "$(printf '%s\n' "$msg" | grep -c .)" != 1 ]; then
+	fail mpi_error_every_rank "expected one message, got: $msg"
+elif ! printf '%s\n' "$msg" | grep -Eq '^fairtrain: .*bad-2\.csv:18: expected 9 fields, found 8$'; then
+	fail mpi_error_every_rank "message: $msg"
+elif [ -e "$TMP/bad.h5" ] || ls "$TMP" | grep -q '\.tmp\.'; then
+	fail mpi_error_every_rank "a file was left behind"
+else
+	pass mpi_error_every_rank
+fi
+# the same row in byte ranges of one file: the message names the file's line
+cat "$TMP/h" "$TMP/body-0" "$TMP/body-1" >"$TMP/whole.csv"
+tail -n +2 "$TMP/bad-2.csv" >>"$TMP/whole.csv"
+expect_error mpi_error_byte_range 1 "whole\.csv:14018: expected 9 fields, found 8$" \
+	"$TMP/w.h5" -- mpi 4 train --data "$TMP/whole.csv" --target hired --positive yes \
+	--sensitive gender --out "$TMP/w.h5"
