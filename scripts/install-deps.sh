@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh           install what is missing (sudo when not root)
 #   scripts/install-deps.sh --check   exit 0 when nothing is missing, else 1
 #   scripts/install-deps.sh --list    print the package list
+#   --mpi (or MPI=1 in the environment) adds Open MPI for the distributed
+#   build (make MPI=1; `make test` then tests it too)
 #
 # Build:  gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev
 #         libcsv-dev nettle-dev
@@ -11,10 +13,21 @@
 # Tests:  hdf5-tools (h5dump), python3-h5py (the model file read without fairtrain),
 #         python3-numpy, python3-scipy (ranking checks: binomial CDF, Kendall tau)
 # Bench:  liblinear-tools (the peer), time (peak memory)
+# MPI:    libopenmpi-dev (mpicc, the library), openmpi-bin (mpirun)
 set -eu
 
 PKGS="gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev libcsv-dev
 nettle-dev gnuplot-nox hdf5-tools python3-h5py python3-numpy python3-scipy liblinear-tools time"
+
+MODE=
+for a in "$@"; do
+	case "$a" in
+	--mpi) MPI=1 ;;
+	--check|--list) MODE=$a ;;
+	*) echo "usage: $0 [--check|--list] [--mpi]" >&2; exit 2 ;;
+	esac
+done
+[ "${MPI:-0}" = 1 ] && PKGS="$PKGS libopenmpi-dev openmpi-bin"
 
 missing() {
 	for p in $PKGS; do
@@ -26,11 +39,9 @@ missing() {
 	done
 }
 
-case "${1:-}" in
+case "$MODE" in
 --list) printf '%s\n' $PKGS; exit 0 ;;
 --check) [ -z "$(missing)" ]; exit $? ;;
-"") ;;
-*) echo "usage: $0 [--check|--list]" >&2; exit 2 ;;
 esac
 
 need=$(missing | tr '\n' ' ')

@@ -69,6 +69,12 @@ int cmd_export(int argc, char **argv)
 		rc = cli_usage_error("export", "--format libsvm is required (the only format)");
 		goto done;
 	}
+	/* one file of every row: run it as one process */
+	if (ft_dist_size() > 1) {
+		rc = cli_usage_error("export", "runs in one process, not under mpirun -np %d",
+		                     ft_dist_size());
+		goto done;
+	}
 	if (strcmp(part, "all") && strcmp(part, "train") && strcmp(part, "test")) {
 		rc = cli_usage_error("export", "--part takes all, train or test, not '%s'", part);
 		goto done;

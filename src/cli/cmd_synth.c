@@ -53,7 +53,9 @@ int cmd_synth(int argc, char **argv)
 		return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
 	if (!out)
 		return cli_usage_error("synth", "--out FILE is required");
-	if (ft_synth_write(out, rows, seed, &err)) {
+	/* under mpirun, rank 0 writes */
+	if (ft_dist_agree(ft_dist_rank() == 0 ? ft_synth_write(out, rows, seed, &err) : 0,
+	                  &err)) {
 		cli_fail("%s", err.msg);
 		return EXIT_FAIL;
 	}

@@ -108,27 +108,7 @@ static void print_summary(const struct ft_train_opts *o, const struct ft_train_r
 	printf(" (%.2f s)\n", cli_now() - t0);
 }
 
-/* Save the model (and the report): all or nothing. */
-int cli_save_run(const struct ft_train_result *r, const char *out, const char *report)
-{
-	const struct ft_encoder *e = r->mf->enc;
-	struct ft_error err = {0};
-
-	if (report && ft_report_write(report, r->mf->comparison, r->explain, e->n_groups,
-	                              e->group_names, &err)) {
-		cli_fail("%s", err.msg);
-		return -1;
-	}
-	if (ft_model_save(out, r->mf, &err)) {
-		cli_fail("%s", err.msg);
-		if (report)
-			unlink(report);   /* no report of a run that left no model */
-		return -1;
-	}
-	return 0;
-}
-
-/* cli_save_run for cli_rank0. */
+/* The model file and the report: all or nothing (save_run). */
 struct save {
 	const struct ft_train_result *r;
 	const char *out, *report;
@@ -137,8 +117,30 @@ struct save {
 static int save_run(const void *ctx)
 {
 	const struct save *s = ctx;
+	const struct ft_encoder *e = s->r->mf->enc;
+	struct ft_error err = {0};
 
-	return cli_save_run(s->r, s->out, s->report);
+	if (s->report && ft_report_write(s->report, s->r->mf->comparison, s->r->explain,
+	                                 e->n_groups, e->group_names, &err)) {
+		cli_fail("%s", err.msg);
+		return -1;
+	}
+	if (ft_model_save(s->out, s->r->mf, &err)) {
+		cli_fail("%s", err.msg);
+		if (s->report)
+			unlink(s->report);   /* no report of a run that left no model */
+		return -1;
+	}
+	return 0;
+}
+
+/* Save the model (and the report): all or nothing, by rank 0 of a
+ * distributed run, which holds the measurements. */
+int cli_save_run(const struct ft_train_result *r, const char *out, const char *report)
+{
+	struct save s = {r, out, report};
+
+	return cli_rank0(save_run, &s);
 }
 
 /* --method through the registry, and the groups it needs. */
@@ -217,7 +219,6 @@ int cmd_train(int argc, char **argv)
 	const char *out = NULL, *report = NULL, *task = cli_find_task(argc, argv);
 	char *cmdline = NULL;
 	double t0 = cli_now();
-	struct save save;
 	int rc;
 
 	/* --task rank is another pipeline with its own options (cmd_rank.c) */
@@ -243,10 +244,7 @@ int cmd_train(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	save.r = r;
-	save.out = out;
-	save.report = report;
-	if (cli_rank0(save_run, &save))
+	if (cli_save_run(r, out, report))
 		goto done;
 	if (!cli_quiet)
 		print_summary(&o, r, out, report, t0);

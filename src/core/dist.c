@@ -388,6 +388,18 @@ int ft_dist_allrows_k(size_t n, size_t k, const void *const *in, const size_t *e
 	return rc;
 }
 
+void ft_dist_fold_begin(size_t rows, double *acc, size_t n)
+{
+	if (ft_dist_rows_here(rows))
+		ft_dist_seq_recv(acc, n);
+}
+
+void ft_dist_fold_end(size_t rows, double *acc, size_t n)
+{
+	if (ft_dist_rows_here(rows))
+		ft_dist_seq_send(acc, n);
+}
+
 int ft_dist_seq_recv(double *acc, size_t n)
 {
 #ifdef FT_MPI
@@ -581,6 +593,62 @@ int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
 	}
 #endif
 	return fail ? FT_ENOMEM : 0;
+}
+
+int ft_dist_exchange(const void *send, const size_t *scount, size_t rec, void **recv,
+                     size_t *n_recv)
+{
+#ifdef FT_MPI
+	int np = g_np, *sc = NULL, *sd = NULL, *rc = NULL, *rd = NULL, fail;
+	size_t tot = 0;
+	char *out = NULL;
+	MPI_Datatype row;
+
+	*recv = NULL;
+	*n_recv = 0;
+	if (!g_on)
+		return 0;
+	sc = calloc((size_t)np, sizeof *sc);
+	sd = calloc((size_t)np, sizeof *sd);
+	rc = calloc((size_t)np, sizeof *rc);
+	rd = calloc((size_t)np, sizeof *rd);
+	fail = !sc || !sd || !rc || !rd || rec > (size_t)INT32_MAX;
+	for (int r = 0; !fail && r < np; r++) {
+		sc[r] = (int)scount[r];
+		sd[r] = r ? sd[r - 1] + sc[r - 1] : 0;
+	}
+	if (any(fail))
+		goto nomem;
+	MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
+	for (int r = 0; r < np; r++) {
+		rd[r] = r ? rd[r - 1] + rc[r - 1] : 0;
+		tot += (size_t)rc[r];
+	}
+	out = malloc((tot ? tot : 1) * rec);
+	if (any(!out))
+		goto nomem;
+	MPI_Type_contiguous((int)rec, MPI_BYTE, &row);
+	MPI_Type_commit(&row);
+	MPI_Alltoallv(send, sc, sd, row, out, rc, rd, row, MPI_COMM_WORLD);
+	MPI_Type_free(&row);
+	for (int r = 0; r < np; r++)
+		if (r != g_me)
+			count(((size_t)sc[r] + (size_t)rc[r]) * rec);
+	free(sc); free(sd); free(rc); free(rd);
+	*recv = out;
+	*n_recv = tot;
+	return 0;
+nomem:
+	free(sc); free(sd); free(rc); free(rd); free(out);
+	return FT_ENOMEM;
+#else
+	(void)send;
+	(void)scount;
+	(void)rec;
+	*recv = NULL;
+	*n_recv = 0;
+	return 0;
+#endif
 }
 
 int ft_dist_move(void **a, size_t elem, size_t n, size_t row0, const size_t *dest)

@@ -79,6 +79,13 @@ int ft_dist_solo(int on);
 int ft_dist_seq_recv(double *acc, size_t n);
 int ft_dist_seq_send(double *acc, size_t n);
 
+/* ft_dist_seq_recv / ft_dist_seq_send around a loop over the rows (or
+ * the queries) of a data set of rows local rows, when it is a distributed
+ * one (ft_dist_rows_here); nothing otherwise.  For small loops that add
+ * up per query or per row in order. */
+void ft_dist_fold_begin(size_t rows, double *acc, size_t n);
+void ft_dist_fold_end(size_t rows, double *acc, size_t n);
+
 /* ------------------------------------------------------------ row layout */
 
 /* The rows of one distributed data set.  Chunk c holds the global rows
@@ -124,5 +131,12 @@ int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
  * every rank); the local rows are now global rows row0 .. row0 + n - 1.
  * *a is replaced (freed; NULL stays NULL on every rank). */
 int ft_dist_move(void **a, size_t elem, size_t n, size_t row0, const size_t *dest);
+
+/* Records of rec bytes to the ranks: send holds scount[r] records for
+ * rank r, rank after rank; *recv (malloc'ed) gets every rank's records for
+ * this one, from rank 0 on, *n_recv of them.  Collective; 0 or FT_ENOMEM
+ * on every rank.  In one process: nothing (*recv NULL). */
+int ft_dist_exchange(const void *send, const size_t *scount, size_t rec, void **recv,
+                     size_t *n_recv);
 
 #endif

@@ -63,6 +63,21 @@ int ft_table_concat(struct ft_table *const *t, const char *const *paths, size_t 
 int ft_shard_read(const char *const *files, size_t n, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err);
 
+/* shard.c: items named by strings (the queries of ranking data) seen on
+ * every rank: each rank gives its n distinct names with the global index
+ * of their first occurrence and their count; every rank gets the union in
+ * order of first occurrence with total counts (all), and pos[i], the place
+ * of name[i] in it.  Collective; 0 or FT_ENOMEM on every rank.  In one
+ * process: its own names, ordered by first occurrence. */
+struct ft_named {
+	size_t n;
+	char **name;
+	uint64_t *first, *count;
+};
+int ft_dist_merge_named(char *const *name, const uint64_t *first, const uint64_t *count,
+                        size_t n, struct ft_named *all, size_t *pos);
+void ft_named_free(struct ft_named *a);
+
 /* encode_dist.c: the encoder's statistics over every rank (one process:
  * over its rows).  Collective; 0 or FT_ENOMEM on every rank.
  * merge_values: the texts of v whose count (value id -> used rows) is not
@@ -132,6 +147,17 @@ int ft_strv_ok(char *const *v, size_t n);
  * categories, the feature layout of fairtrain.h, names)?  0, or FT_EINVAL /
  * FT_ENUMERIC with the reason in why (n bytes). */
 int ft_encoder_check(const struct ft_encoder *e, char *why, size_t n);
+
+/* letor.c: ft_rank_data_from_table, and when qfirst is not NULL the
+ * table row of each query's first row (*qfirst malloc'ed, n_queries). */
+int ft_rank_data_from_table_at(const struct ft_table *t, const struct ft_encoder *e,
+                               const char *query, int mode, struct ft_rank_data **out,
+                               struct ft_encode_stats *st, size_t **qfirst,
+                               struct ft_error *err);
+
+/* letor.c: the queries q of rd with keep[q] == want, as a new struct. */
+int ft_rank_data_select(const struct ft_rank_data *rd, const unsigned char *keep,
+                        unsigned char want, struct ft_rank_data **out);
 
 /* letor_encode.c: the pass-through encoder of LETOR training data rd: one
  * numeric column per feature index "f1" .. "fP", mean 0 and sd 1; column K

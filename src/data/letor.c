@@ -32,6 +32,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "core/dist.h"
 #include "data/data.h"
 
 void ft_rank_data_free(struct ft_rank_data *rd)
@@ -390,6 +391,14 @@ int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e
                             struct ft_rank_data **out,
                             struct ft_encode_stats *st, struct ft_error *err)
 {
+	return ft_rank_data_from_table_at(t, e, query, mode, out, st, NULL, err);
+}
+
+int ft_rank_data_from_table_at(const struct ft_table *t, const struct ft_encoder *e,
+                               const char *query, int mode, struct ft_rank_data **out,
+                               struct ft_encode_stats *st, size_t **qfirst,
+                               struct ft_error *err)
+{
 	struct ft_dataset *d = NULL;
 	struct ft_rank_data *rd = NULL;
 	struct ft_strmap qmap;
@@ -441,6 +450,13 @@ int ft_rank_data_from_table(const struct ft_table *t, const struct ft_encoder *e
 	for (size_t q = 0; q < nq; q++)
 		if (!(rd->qid[q] = ft_strdup(ft_strmap_key(&qmap, q))))
 			goto nomem;
+	if (qfirst) {
+		/* the table row of each query's first row */
+		if (!(*qfirst = ft_xalloc(nq, sizeof **qfirst)))
+			goto nomem;
+		for (size_t q = 0; q < nq; q++)
+			(*qfirst)[q] = d->row[perm[rd->qoff[q]]];
+	}
 	if (rd->group) {
 		rd->n_groups = e->n_groups;
 		if (!(rd->group_names = calloc(e->n_groups ? e->n_groups : 1,
@@ -564,21 +580,56 @@ static int pick_test(size_t nq, double frac, uint64_t seed,
 	return 0;
 }
 
+/* The queries of t's rows (qrow[i]: the row's id in qmap) over every rank
+ * in order of first appearance: *all, and *pos (malloc'ed) the place of
+ * each of qmap's ids in it. */
+static int global_queries(const struct ft_table *t, const long *qrow,
+                          const struct ft_strmap *qmap, struct ft_named *all,
+                          size_t **pos)
+{
+	size_t nq = qmap->n;
+	uint64_t row0 = 0, *first = ft_xalloc(nq, sizeof *first);
+	uint64_t *count = calloc(nq ? nq : 1, sizeof *count);
+	char **name = ft_xalloc(nq, sizeof *name);
+	int rc = 0;
+
+	*pos = ft_xalloc(nq, sizeof **pos);
+	ft_dist_scan_u64(t->n_rows, &row0, NULL);
+	if (!first || !count || !name || !*pos)
+		rc = FT_ENOMEM;
+	for (size_t q = 0; !rc && q < nq; q++)
+		name[q] = (char *)ft_strmap_key(qmap, q);
+	/* ids are in order of first appearance: the first row of id q is
+	 * the first row whose id is q */
+	for (size_t i = t->n_rows; !rc && i-- > 0;) {
+		first[qrow[i]] = row0 + i;
+		count[qrow[i]]++;
+	}
+	if (!(rc = ft_dist_agree(rc, NULL)))
+		rc = ft_dist_merge_named(name, first, count, nq, all, *pos);
+	free(first);
+	free(count);
+	free(name);
+	return rc ? FT_ENOMEM : 0;
+}
+
 int ft_table_split_query(const struct ft_table *t, const char *query,
                          double test_frac, uint64_t seed,
                          struct ft_table **train, struct ft_table **test,
                          struct ft_error *err)
 {
 	size_t qc = 0, n = t->n_rows, nq, n_tr = 0, n_te = 0;
-	size_t *rows_tr = NULL, *rows_te = NULL;
+	size_t *rows_tr = NULL, *rows_te = NULL, *pos = NULL;
 	long *qrow = NULL;
 	struct ft_strmap qmap;
+	struct ft_named all;
 	unsigned char *in_test = NULL;
 	long col;
 	int rc;
 
 	*train = *test = NULL;
 	memset(&qmap, 0, sizeof qmap);
+	memset(&all, 0, sizeof all);
 	if ((rc = query_col(t, NULL, query, &qc, err)) != 0)
 		goto done;
 	col = (long)qc;
@@ -588,19 +639,23 @@ int ft_table_split_query(const struct ft_table *t, const char *query,
 	if (!qrow || !rows_tr || !rows_te || ft_strmap_init(&qmap) != 0 ||
 	    ft_group_ids(t, &col, 1, NULL, qrow, &qmap) != 0)
 		goto nomem;
-	for (size_t i = 0; i < n; i++)
-		if (qrow[i] < 0) {
+	for (size_t i = 0; i < n && !rc; i++)
+		if (qrow[i] < 0)
 			rc = ft_error_set(err, FT_EDATA, "%s:%zu: missing query id in column '%s'",
-			                  t->path, t->line[i], query);
-			goto done;
-		}
-	nq = qmap.n;
+			                  ft_table_row_path(t, i), t->line[i], query);
+	/* the queries of every rank (a distributed run), in order of first
+	 * appearance: which go to test depends on the whole list only */
+	if ((rc = ft_dist_agree(rc, err)))
+		goto done;
+	if (global_queries(t, qrow, &qmap, &all, &pos))
+		goto nomem;
+	nq = all.n;
 	if (!(in_test = ft_xalloc(nq, 1)))
 		goto nomem;
 	if ((rc = pick_test(nq, test_frac, seed, in_test, t->path, err)) != 0)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
-		if (in_test[qrow[i]])
+		if (in_test[pos[qrow[i]]])
 			rows_te[n_te++] = i;
 		else
 			rows_tr[n_tr++] = i;
@@ -620,12 +675,14 @@ done:
 	free(rows_tr);
 	free(rows_te);
 	free(in_test);
+	free(pos);
+	ft_named_free(&all);
 	return rc;
 }
 
-/* The queries of rd with keep[q] == want, as a new struct. */
-static int rd_subset(const struct ft_rank_data *rd, const unsigned char *keep,
-                     unsigned char want, struct ft_rank_data **out)
+/* The queries of rd with keep[q] == want, as a new struct (data.h). */
+int ft_rank_data_select(const struct ft_rank_data *rd, const unsigned char *keep,
+                        unsigned char want, struct ft_rank_data **out)
 {
 	struct ft_rank_data *s;
 	size_t n = 0, nq = 0, k = 0, qk = 0, p = rd->p;
@@ -687,8 +744,8 @@ int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
 	if ((rc = pick_test(rd->n_queries, test_frac, seed, in_test, rd->path,
 	                    err)) != 0)
 		goto done;
-	if (rd_subset(rd, in_test, 0, train) != 0 ||
-	    rd_subset(rd, in_test, 1, test) != 0) {
+	if (ft_rank_data_select(rd, in_test, 0, train) != 0 ||
+	    ft_rank_data_select(rd, in_test, 1, test) != 0) {
 		ft_rank_data_free(*train);
 		*train = NULL;
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);

@@ -463,3 +463,121 @@ done:
 	ft_table_free(t);
 	return rc;
 }
+
+/* ------------------------------------------------------- named items */
+
+void ft_named_free(struct ft_named *a)
+{
+	if (!a)
+		return;
+	ft_strv_free(a->name, a->n);
+	free(a->first);
+	free(a->count);
+	memset(a, 0, sizeof *a);
+}
+
+struct named_ref {
+	const char *name;
+	uint64_t first, count;
+};
+
+static int by_first(const void *x, const void *y)
+{
+	const struct named_ref *a = x, *b = y;
+
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(((const struct named_ref *)x)->name, ((const struct named_ref *)y)->name);
+}
+
+int ft_dist_merge_named(char *const *name, const uint64_t *first, const uint64_t *count,
+                        size_t n, struct ft_named *all, size_t *pos)
+{
+	struct ft_strmap m;
+	struct named_ref *ref = NULL;
+	char *b = NULL, *got = NULL;
+	size_t len = 0, at = 0, *off = NULL, np = (size_t)ft_dist_np(), k = 0;
+	int rc = FT_ENOMEM;
+
+	memset(all, 0, sizeof *all);
+	memset(&m, 0, sizeof m);
+	/* "first count name\0" records, gathered from every rank */
+	for (size_t i = 0; i < n; i++)
+		len += 2 * sizeof(uint64_t) + strlen(name[i]) + 1;
+	if ((b = malloc(len ? len : 1)) != NULL)
+		for (size_t i = 0; i < n; i++) {
+			size_t l = strlen(name[i]) + 1;
+			memcpy(b + at, &first[i], sizeof first[i]);
+			memcpy(b + at + 8, &count[i], sizeof count[i]);
+			memcpy(b + at + 16, name[i], l);
+			at += 16 + l;
+		}
+	if (ft_dist_agree(b ? 0 : FT_ENOMEM, NULL) ||
+	    ft_dist_allgather(b, len, (void **)&got, &off))
+		goto done;
+	/* per name: the earliest first, the counts added */
+	if (ft_strmap_init(&m) ||
+	    !(ref = malloc((off[np] / 17 + 1) * sizeof *ref)))
+		goto done;
+	for (at = 0; at < off[np]; ) {
+		uint64_t f, c;
+		const char *nm = got + at + 16;
+		size_t l = strlen(nm);
+		int added;
+		long id;
+		memcpy(&f, got + at, 8);
+		memcpy(&c, got + at + 8, 8);
+		if ((id = ft_strmap_put(&m, nm, l, &added)) < 0)
+			goto done;
+		if (added) {
+			ref[id].first = f;
+			ref[id].count = c;
+		} else {
+			ref[id].first = f < ref[id].first ? f : ref[id].first;
+			ref[id].count += c;
+		}
+		at += 16 + l + 1;
+	}
+	k = m.n;
+	for (size_t i = 0; i < k; i++)
+		ref[i].name = ft_strmap_key(&m, i);
+	qsort(ref, k, sizeof *ref, by_first);
+	all->name = calloc(k ? k : 1, sizeof *all->name);
+	all->first = malloc((k ? k : 1) * sizeof *all->first);
+	all->count = malloc((k ? k : 1) * sizeof *all->count);
+	if (!all->name || !all->first || !all->count)
+		goto done;
+	all->n = k;
+	for (size_t i = 0; i < k; i++) {
+		if (!(all->name[i] = ft_strdup(ref[i].name)))
+			goto done;
+		all->first[i] = ref[i].first;
+		all->count[i] = ref[i].count;
+	}
+	/* each local name's place in the merged order: the names sorted,
+	 * each knowing its place (ref reused: first holds the place) */
+	for (size_t i = 0; i < k; i++) {
+		ref[i].name = all->name[i];
+		ref[i].first = i;
+	}
+	qsort(ref, k, sizeof *ref, by_name);
+	for (size_t i = 0; i < n; i++) {
+		struct named_ref key = {name[i], 0, 0};
+		struct named_ref *hit = bsearch(&key, ref, k, sizeof *ref, by_name);
+		pos[i] = (size_t)hit->first;
+	}
+	rc = 0;
+done:
+	if (rc)
+		ft_named_free(all);
+	ft_strmap_free(&m);
+	free(ref);
+	free(b);
+	free(got);
+	free(off);
+	return ft_dist_agree(rc, NULL);
+}
+

@@ -48,6 +48,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "core/dist.h"
 #include "fair/fair.h"
 
 /* ------------------------------------------------------- exact penalty */
@@ -335,11 +336,13 @@ int ft_deltr_reference_fit(const struct ft_rank_data *rd,
 	a.side = side;
 	a.gamma = p->fair == FT_RANK_FAIR_DELTR ? p->gamma : 0.0;
 	a.pg = p->protected_group;
+	ft_dist_fold_begin(rd->n, &A, 1);   /* over every rank's queries */
 	for (size_t k = 0; k < rd->n_queries; k++) {
 		ft_rank_softmax(rd->rel + rd->qoff[k], rd->qoff[k + 1] - rd->qoff[k],
 		                Py + rd->qoff[k]);
 		A += (double)(rd->qoff[k + 1] - rd->qoff[k]);
 	}
+	ft_dist_fold_end(rd->n, &A, 1);
 	for (size_t i = 0; i < n; i++) {
 		double t = 0.0;
 		for (size_t j = 0; j < dim; j++)

@@ -61,6 +61,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "core/dist.h"
 #include "model/model.h"
 #include "fair/fair.h"
 #include "optim/optim.h"
@@ -70,6 +71,8 @@ void ft_pair_counts(const struct ft_rank_data *rd, int32_t pg, double *n01,
 {
 	double c[2] = { 0.0, 0.0 };
 
+	/* counts over every rank's queries (whole numbers: exact) */
+	ft_dist_fold_begin(rd->n, c, 2);
 	for (size_t q = 0; q < rd->n_queries; q++)
 		for (size_t i = rd->qoff[q]; i < rd->qoff[q + 1]; i++) {
 			int si = ft_rank_side(rd, i, pg);
@@ -81,6 +84,7 @@ void ft_pair_counts(const struct ft_rank_data *rd, int32_t pg, double *n01,
 					c[si] += 1.0;
 			}
 		}
+	ft_dist_fold_end(rd->n, c, 2);
 	*n01 = c[0];
 	*n10 = c[1];
 }
@@ -231,6 +235,8 @@ static double within_sd(const struct ft_rank_data *rd, const double *s)
 {
 	double ss = 0.0;
 
+	/* continued over every rank's queries, in order */
+	ft_dist_fold_begin(rd->n, &ss, 1);
 	for (size_t q = 0; q < rd->n_queries; q++) {
 		size_t a = rd->qoff[q], b = rd->qoff[q + 1];
 		double mean = 0.0;
@@ -240,7 +246,8 @@ static double within_sd(const struct ft_rank_data *rd, const double *s)
 		for (size_t i = a; i < b; i++)
 			ss += (s[i] - mean) * (s[i] - mean);
 	}
-	return sqrt(ss / (double)rd->n);
+	ft_dist_fold_end(rd->n, &ss, 1);
+	return sqrt(ss / (double)ft_dist_rows_total(rd->n));
 }
 
 /* c_0 = gap - c, c_1 = -gap - c; J rows +-grad gap. */

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/dist.h"
 #include "fair/fair.h"
 
 /* DELTR: gamma sum_q a_q max(0, E_q(G0) - E_q(G1))^2 (fairtrain.h). */
@@ -144,8 +145,9 @@ static int listnet_start(const struct ft_rank_data *rd, const struct ft_rank_par
 	return rc;
 }
 
-int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
-                double *w, struct ft_rank_result *res, struct ft_error *err)
+/* The fit proper (ft_rank_fit). */
+static int rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                    double *w, struct ft_rank_result *res, struct ft_error *err)
 {
 	struct ft_rank_result local;
 	struct ft_objective obj;
@@ -184,3 +186,25 @@ int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
 	return ft_rank_conditioning(rd, p, w, res, err);
 }
 
+/* The row sums of a fit run on chunks that end where a query starts (the
+ * layout a distributed run gives its ranks, core/dist.h), so that one
+ * process adds the same chunks in the same order; inside a distributed
+ * run the caller's scope already says so. */
+int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                double *w, struct ft_rank_result *res, struct ft_error *err)
+{
+	struct ft_dist_part part;
+	int rc, own = rd && rd->qoff && !ft_dist_scope_for(rd->n);
+
+	if (own) {
+		if (ft_dist_part_init(&part, rd->n, rd->qoff, rd->n_queries))
+			return ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
+		ft_dist_scope_push(&part);
+	}
+	rc = rank_fit(rd, p, w, res, err);
+	if (own) {
+		ft_dist_scope_pop();
+		ft_dist_part_free(&part);
+	}
+	return rc;
+}

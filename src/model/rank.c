@@ -40,6 +40,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "core/dist.h"
 #include "model/model.h"
 #include "model/rank.h"
 #include "optim/optim.h"
@@ -197,8 +198,11 @@ void ft_rank_query_weights(const struct ft_rank_data *rd, int doc_weight,
 {
 	double A = 0.0;
 
+	/* whole numbers: exact in any order, and over every rank's queries */
+	ft_dist_fold_begin(rd->n, &A, 1);
 	for (size_t q = 0; q < rd->n_queries; q++)
 		A += (aq[q] = doc_weight ? (double)(rd->qoff[q + 1] - rd->qoff[q]) : 1.0);
+	ft_dist_fold_end(rd->n, &A, 1);
 	for (size_t q = 0; q < rd->n_queries; q++)
 		aq[q] /= A;
 }
@@ -239,16 +243,23 @@ const char *ft_rank_fair_tag(int fair)
 int ft_rank_check_data(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                        struct ft_error *err)
 {
-	if (!rd || rd->n == 0 || rd->n_queries == 0)
+	int rc = 0;
+
+	if (!rd || ft_dist_rows_total(rd->n) == 0)
 		return ft_error_set(err, FT_EDATA, "%s: no documents",
 		                    rd && rd->path ? rd->path : "ranking data");
 	if (rd->p == 0)
 		return ft_error_set(err, FT_EDATA, "%s: no features", rd->path);
-	for (size_t i = 0; i < rd->n; i++)
+	for (size_t i = 0; i < rd->n && !rc; i++)
 		if (!isfinite(rd->rel[i]))
-			return ft_error_set(err, FT_EDATA,
-			                    "%s:%zu: relevance is unknown (training needs every row's relevance)",
-			                    rd->path, rd->line[i]);
+			rc = ft_error_set(err, FT_EDATA,
+			                  "%s:%zu: relevance is unknown (training needs every row's relevance)",
+			                  rd->path, rd->line[i]);
+	/* the first such row over the ranks of a distributed data set */
+	if (ft_dist_rows_here(rd->n) && (rc = ft_dist_agree(rc, err)))
+		return rc;
+	if (rc)
+		return rc;
 	if (p->fair != FT_RANK_FAIR_NONE)
 		return ft_rank_check_groups(rd, p->protected_group, ft_rank_fair_tag(p->fair), err);
 	return 0;
@@ -537,9 +548,14 @@ int ft_rank_loss_objective(const struct ft_rank_data *rd, const struct ft_rank_p
 	}
 	if (p->loss == FT_RANK_RANKNET) {
 		size_t q = 0;
+		int64_t some;
 		while (q < nq && o->mq[q] == 0.0)
 			q++;
-		if (q == nq) {
+		/* any query of any rank */
+		some = q < nq;
+		if (ft_dist_rows_here(n))
+			ft_dist_max_i64(&some, 1);
+		if (!some) {
 			rc = ft_error_set(err, FT_EDATA,
 			                  "%s: ranknet: no query has two documents of different relevance",
 			                  rd->path);
@@ -620,6 +636,12 @@ int ft_rank_exposure_ratio(const struct ft_rank_data *rd, const size_t *rank,
 
 	if ((rc = ft_rank_check_groups(rd, protected_group, "exposure ratio", err)))
 		return rc;
+	{
+		/* mean[], nq[] continue over every rank's queries */
+		double acc[4] = {0.0, 0.0, 0.0, 0.0};
+		ft_dist_fold_begin(rd->n, acc, 4);
+		mean[0] = acc[0], mean[1] = acc[1], nq[0] = acc[2], nq[1] = acc[3];
+	}
 	for (size_t q = 0; q < rd->n_queries; q++) {
 		double sum[2] = { 0.0, 0.0 }, cnt[2] = { 0.0, 0.0 };
 		for (size_t i = rd->qoff[q]; i < rd->qoff[q + 1]; i++) {
@@ -634,6 +656,11 @@ int ft_rank_exposure_ratio(const struct ft_rank_data *rd, const size_t *rank,
 				mean[k] += sum[k] / cnt[k];
 				nq[k] += 1.0;
 			}
+	}
+	{
+		double acc[4] = {mean[0], mean[1], nq[0], nq[1]};
+		ft_dist_fold_end(rd->n, acc, 4);
+		mean[0] = acc[0], mean[1] = acc[1], nq[0] = acc[2], nq[1] = acc[3];
 	}
 	if (nq[0] == 0.0 || nq[1] == 0.0)
 		return ft_error_set(err, FT_EDATA, "%s: exposure ratio: the %s group has no documents",

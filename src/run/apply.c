@@ -199,7 +199,7 @@ static int32_t rank_protected(const struct ft_model_file *mf)
 static int rank_read(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                      int mode, struct ft_rank_data **out, int *has_rel,
                      size_t *n_dropped, size_t *n_filtered, size_t *n_extra,
-                     struct ft_error *err)
+                     struct ft_dist_part *part, struct ft_error *err)
 {
 	const struct ft_model_ranking *rk = mf->ranking;
 	struct ft_table *t = NULL;
@@ -220,6 +220,9 @@ static int rank_read(const struct ft_model_file *mf, const struct ft_apply_opts 
 			ft_run_warn(o->mon, "%s: %zu feature index%s beyond the model's %zu ignored",
 			            o->data, *n_extra, *n_extra == 1 ? "" : "es", mf->enc->n_cols);
 		ft_rank_data_free(raw);
+		/* a distributed run: every rank read it all and keeps its queries */
+		if (!rc && ft_dist_on())
+			rc = ft_run_rank_keep_own(out, part, err);
 		return rc;
 	}
 	if ((rc = read_table(mf, o, &t, n_filtered, err)))
@@ -228,7 +231,10 @@ static int rank_read(const struct ft_model_file *mf, const struct ft_apply_opts 
 	if (mode == FT_APPLY_TRAIN && !*has_rel)
 		rc = ft_error_set(err, FT_EDATA, "%s: no relevance column '%s': eval measures "
 		                  "against relevance labels", data_name(o), rk->relevance);
-	else if (!(rc = ft_rank_data_from_table(t, mf->enc, rk->query, mode, out, &st, err))) {
+	else if (!(rc = ft_dist_on() ?
+	               ft_run_rank_spread_table(t, mf->enc, rk->query, mode, out, part, &st,
+	                                        err) :
+	               ft_rank_data_from_table(t, mf->enc, rk->query, mode, out, &st, err))) {
 		*n_dropped = st.n_dropped;
 		ft_run_warn_stats(o->mon, data_name(o), &st);
 	}
@@ -275,24 +281,51 @@ static int rank_fill(struct ft_predictions *p, const struct ft_rank_data *rd,
 static int predict_rank(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                         struct ft_predictions *p, struct ft_error *err)
 {
-	struct ft_rank_data *rd = NULL;
+	struct ft_rank_data *rd = NULL, *g = NULL;
 	struct ft_method_spec rr;
+	struct ft_dist_part part;
 	const char *spec;
 	size_t n_dropped = 0;
-	int have_rr, has_rel = 0, rc;
+	double *s = NULL, *all = NULL;
+	int have_rr, has_rel = 0, rc, solo = 0;
 
+	memset(&part, 0, sizeof part);
 	if (o->deterministic)
 		return ft_error_set(err, FT_EINVAL, "deterministic: the model is a ranker");
 	if ((rc = rank_reranker(mf, o, &rr, &have_rr, &spec, err)) ||
 	    (rc = rank_read(mf, o, FT_APPLY_PREDICT, &rd, &has_rel, &n_dropped, NULL,
-	                    &p->n_extra, err)))
+	                    &p->n_extra, &part, err)))
 		goto done;
+	if (ft_dist_on()) {
+		/* each rank scores its queries; rank 0 orders and keeps every
+		 * rank's (rank_dist.c) */
+		const double *sc[1];
+		if ((s = ft_xalloc(rd->n, sizeof *s)))
+			ft_rank_scores(rd, mf->model->linear->coef, s);
+		sc[0] = s;
+		if ((rc = ft_dist_agree(s ? 0 : ft_error_set(err, FT_ENOMEM, "out of memory"),
+		                        err)) ||
+		    (rc = ft_run_rank_gather(rd, sc, 1, &g, &all, err)))
+			goto done;
+		ft_rank_data_free(rd);
+		rd = g;
+		g = NULL;
+		/* what follows is rank 0's alone */
+		solo = rd != NULL;
+		if (solo)
+			ft_dist_solo(1);
+	}
 	if (!(p->rerank = ft_strdup(have_rr ? spec : "")) ||
-	    rank_fill(p, rd, has_rel, mf->enc)) {
+	    (rd && rank_fill(p, rd, has_rel, mf->enc))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	ft_rank_scores(rd, mf->model->linear->coef, p->score);
+	if (!rd)       /* a rank other than 0 of a distributed run */
+		goto done;
+	if (all)
+		memcpy(p->score, all, rd->n * sizeof *p->score);
+	else
+		ft_rank_scores(rd, mf->model->linear->coef, p->score);
 	if ((rc = ft_rank_orders(rd, p->score, have_rr ? &rr : NULL, rank_protected(mf),
 	                         p->order, p->k, &p->n_short, err)))
 		goto done;
@@ -306,7 +339,14 @@ static int predict_rank(const struct ft_model_file *mf, const struct ft_apply_op
 		            data_name(o), p->n_short, rd->n_queries,
 		            rd->n_queries == 1 ? "y" : "ies");
 done:
+	if (solo)
+		ft_dist_solo(0);
+	if (ft_dist_on())
+		rc = ft_dist_agree(rc, err);
+	ft_dist_part_free(&part);
 	ft_rank_data_free(rd);
+	free(s);
+	free(all);
 	return rc;
 }
 
@@ -315,15 +355,17 @@ static int eval_rank(const struct ft_model_file *mf, const struct ft_apply_opts 
 {
 	struct ft_rank_data *rd = NULL;
 	struct ft_method_spec rr;
+	struct ft_dist_part part;
 	struct ft_error e2 = {0};
 	const char *spec;
 	int have_rr, has_rel = 0, rc;
 
+	memset(&part, 0, sizeof part);
 	if ((rc = rank_reranker(mf, o, &rr, &have_rr, &spec, err)) ||
 	    (rc = rank_read(mf, o, FT_APPLY_TRAIN, &rd, &has_rel, &r->n_dropped,
-	                    &r->n_filtered, &r->n_extra, err)))
+	                    &r->n_filtered, &r->n_extra, &part, err)))
 		goto done;
-	if (rd->n == 0) {
+	if (ft_run_rows(rd->n) == 0) {
 		rc = ft_error_set(err, FT_EDATA, "%s: no rows to measure", data_name(o));
 		goto done;
 	}
@@ -341,14 +383,15 @@ static int eval_rank(const struct ft_model_file *mf, const struct ft_apply_opts 
 		ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
 		goto done;
 	}
-	r->n_measured = rd->n;
-	r->n_queries = rd->n_queries;
+	r->n_measured = ft_run_rows(rd->n);
+	r->n_queries = ft_run_rows(rd->n_queries);
 	if (r->n_short)
 		ft_run_warn(o->mon, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
 		            "than the table asks for; all of them are placed as early as it asks",
-		            data_name(o), r->n_short, rd->n_queries,
-		            rd->n_queries == 1 ? "y" : "ies");
+		            data_name(o), r->n_short, r->n_queries,
+		            r->n_queries == 1 ? "y" : "ies");
 done:
+	ft_dist_part_free(&part);
 	ft_rank_data_free(rd);
 	return rc;
 }

@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "core/dist.h"
 #include "fair/rerankers.h"
 #include "run/run.h"
 
@@ -131,40 +132,80 @@ done:
 }
 
 
-/* Baseline, mitigated and (rr) re-ranked scores of one part measured. */
-int ft_run_rank_part(struct ft_comparison *cmp, const char *split,
-                     const struct ft_rank_data *rd, const double *wb, const double *w,
-                     int same, const struct ft_method_spec *rr, int32_t prot,
-                     size_t *n_short, struct ft_error *err)
+/* Baseline (sb; NULL: none), mitigated (sm) and (rr) re-ranked scores of
+ * rd measured. */
+static int scored_part(struct ft_comparison *cmp, const char *split,
+                       const struct ft_rank_data *rd, const double *sb, const double *sm,
+                       int same, const struct ft_method_spec *rr, int32_t prot,
+                       size_t *n_short, struct ft_error *err)
 {
-	size_t n = rd->n ? rd->n : 1;
-	double *sb = malloc(n * sizeof *sb), *sm = malloc(n * sizeof *sm);
-	size_t *order = malloc(n * sizeof *order);
+	size_t *order = malloc((rd->n ? rd->n : 1) * sizeof *order);
 	int rc = 0;
 
-	*n_short = 0;
-	if (!sb || !sm || !order) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (!order)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (sb && ((rc = ft_rank_orders(rd, sb, NULL, prot, order, NULL, NULL, err)) ||
+	           (rc = ft_run_rank_measure(cmp, "baseline", split, rd, sb, order, prot,
+	                                     err))))
 		goto done;
-	}
-	if (wb) {
-		ft_rank_scores(rd, wb, sb);
-		if ((rc = ft_rank_orders(rd, sb, NULL, prot, order, NULL, NULL, err)) ||
-		    (rc = ft_run_rank_measure(cmp, "baseline", split, rd, sb, order, prot, err)))
-			goto done;
-	}
-	ft_rank_scores(rd, w, sm);
 	/* the same fit: the same rows, at no cost */
-	if (same && wb)
+	if (same && sb)
 		rc = ft_run_copy_rows(cmp, "baseline", "mitigated", split, err);
 	else if (!(rc = ft_rank_orders(rd, sm, NULL, prot, order, NULL, NULL, err)))
 		rc = ft_run_rank_measure(cmp, "mitigated", split, rd, sm, order, prot, err);
 	if (!rc && rr && !(rc = ft_rank_orders(rd, sm, rr, prot, order, NULL, n_short, err)))
 		rc = ft_run_rank_measure(cmp, "reranked", split, rd, NULL, order, prot, err);
 done:
-	free(sb);
-	free(sm);
 	free(order);
 	return rc;
 }
 
+/* Baseline, mitigated and (rr) re-ranked scores of one part measured; in
+ * a distributed run each rank scores its queries and rank 0 measures every
+ * rank's rows (rank_dist.c). */
+int ft_run_rank_part(struct ft_comparison *cmp, const char *split,
+                     const struct ft_rank_data *rd, const double *wb, const double *w,
+                     int same, const struct ft_method_spec *rr, int32_t prot,
+                     size_t *n_short, struct ft_error *err)
+{
+	size_t n = rd->n ? rd->n : 1;
+	double *sb = malloc(n * sizeof *sb), *sm = malloc(n * sizeof *sm), *all[2] = {0, 0};
+	const double *sc[2] = {sb, sm};
+	struct ft_rank_data *g = NULL;
+	uint64_t ns = 0;
+	int rc = 0;
+
+	*n_short = 0;
+	if (!sb || !sm)
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (ft_dist_on() && (rc = ft_dist_agree(rc, err)))
+		goto done;
+	if (rc)
+		goto done;
+	if (wb)
+		ft_rank_scores(rd, wb, sb);
+	ft_rank_scores(rd, w, sm);
+	if (!ft_dist_on()) {
+		rc = scored_part(cmp, split, rd, wb ? sb : NULL, sm, same, rr, prot, n_short, err);
+		goto done;
+	}
+	if ((rc = ft_run_rank_gather(rd, sc, 2, &g, all, err)))
+		goto done;
+	if (ft_dist_me() == 0) {
+		ft_dist_solo(1);
+		rc = scored_part(cmp, split, g, wb ? all[0] : NULL, all[1], same, rr, prot,
+		                 n_short, err);
+		ft_dist_solo(0);
+		ns = *n_short;
+	}
+	ft_dist_sum_u64(&ns, 1);
+	*n_short = (size_t)ns;
+	rc = ft_dist_agree(rc, err);
+done:
+	ft_rank_data_free(g);
+	free(all[0]);
+	free(all[1]);
+	free(sb);
+	free(sm);
+	return rc;
+}

@@ -87,6 +87,30 @@ int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_datase
                          const struct ft_dist_part *ptrain, struct ft_explain **out,
                          struct ft_error *err);
 
+/* rank_dist.c: rd's queries spread over the ranks, whole, in the global
+ * order of first appearance (qfirst: each query's first table row, row0:
+ * this rank's first table row), rows laid out as ft_parallel_sum's chunks
+ * moved up to query starts (part).  Collective. */
+int ft_run_rank_spread(struct ft_rank_data *rd, const size_t *qfirst, uint64_t row0,
+                       struct ft_dist_part *part, struct ft_error *err);
+/* A distributed run: ranking data of this rank's rows of t (mode:
+ * FT_APPLY_*), its queries then spread over the ranks whole
+ * (ft_run_rank_spread); the encoding counts summed over the ranks. */
+int ft_run_rank_spread_table(const struct ft_table *t, const struct ft_encoder *e,
+                             const char *query, int mode, struct ft_rank_data **out,
+                             struct ft_dist_part *part, struct ft_encode_stats *st,
+                             struct ft_error *err);
+/* A distributed run of ranking data every rank read whole (LETOR): each
+ * rank keeps the queries its chunks start (part), as the spread lays them. */
+int ft_run_rank_keep_own(struct ft_rank_data **rd, struct ft_dist_part *part,
+                         struct ft_error *err);
+/* On rank 0 every rank's rows of rd without features (*out; NULL
+ * elsewhere) and of the k score arrays (all_scores[j], malloc'ed on rank
+ * 0).  Collective. */
+int ft_run_rank_gather(const struct ft_rank_data *rd, const double *const *score, size_t k,
+                       struct ft_rank_data **out, double **all_scores,
+                       struct ft_error *err);
+
 /* load.c: ft_load without encoding: the tables read, filtered and split. */
 int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,
                    struct ft_error *err);

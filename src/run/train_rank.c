@@ -24,16 +24,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
+#include "core/dist.h"
 #include "data/data.h"
 #include "fair/rerankers.h"
 #include "run/run.h"
 
-/* The data of a ranking run. */
+/* The data of a ranking run (in a distributed run each rank's queries,
+ * laid out by ptrain and ptest; counts over every rank). */
 struct rank_loaded {
 	struct ft_rank_data *train, *test;
 	struct ft_encoder *enc;
 	size_t n_rows_file, n_filtered, n_dropped, n_extra;
 	char sha256[2][65];
+	struct ft_dist_part ptrain, ptest;
 };
 
 static void rank_loaded_free(struct rank_loaded *L)
@@ -41,6 +44,8 @@ static void rank_loaded_free(struct rank_loaded *L)
 	ft_rank_data_free(L->train);
 	ft_rank_data_free(L->test);
 	ft_encoder_free(L->enc);
+	ft_dist_part_free(&L->ptrain);
+	ft_dist_part_free(&L->ptest);
 }
 
 /* The protected feature value of a LETOR run. */
@@ -129,12 +134,21 @@ static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
 		te = l->test_t;
 		l->train_t = l->test_t = NULL;
 	}
-	if ((rc = ft_encoder_fit(tr, &d.spec, &L->enc, err)) ||
-	    (rc = ft_rank_data_from_table(tr, L->enc, ro->query, FT_APPLY_TRAIN, &L->train,
-	                                  &s1, err)) ||
-	    (te && (rc = ft_rank_data_from_table(te, L->enc, ro->query, FT_APPLY_TRAIN,
-	                                         &L->test, &s2, err))))
+	if ((rc = ft_encoder_fit(tr, &d.spec, &L->enc, err)))
 		goto done;
+	if (ft_dist_on()) {
+		/* both parts: whole queries on each rank */
+		if ((rc = ft_run_rank_spread_table(tr, L->enc, ro->query, FT_APPLY_TRAIN,
+		                                   &L->train, &L->ptrain, &s1, err)) ||
+		    (te && (rc = ft_run_rank_spread_table(te, L->enc, ro->query, FT_APPLY_TRAIN,
+		                                          &L->test, &L->ptest, &s2, err))))
+			goto done;
+	} else if ((rc = ft_rank_data_from_table(tr, L->enc, ro->query, FT_APPLY_TRAIN,
+	                                         &L->train, &s1, err)) ||
+	           (te && (rc = ft_rank_data_from_table(te, L->enc, ro->query, FT_APPLY_TRAIN,
+	                                                &L->test, &s2, err)))) {
+		goto done;
+	}
 	L->n_dropped = s1.n_dropped + s2.n_dropped;
 	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : o->data.data, &s2);
 done:
@@ -194,6 +208,10 @@ static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
 		ft_run_warn(o->mon, "%s: %zu feature index%s beyond the training file's %zu "
 		            "ignored", d->test, L->n_extra, L->n_extra == 1 ? "" : "es",
 		            L->enc->n_cols);
+	/* a distributed run: each rank read it all and keeps its queries */
+	if (ft_dist_on() && ((rc = ft_run_rank_keep_own(&L->train, &L->ptrain, err)) ||
+	                     (L->test && (rc = ft_run_rank_keep_own(&L->test, &L->ptest, err)))))
+		goto done;
 done:
 	ft_rank_data_free(raw);
 	ft_rank_data_free(tr);
@@ -237,7 +255,7 @@ static int protected_index(const struct ft_train_opts *o, const struct rank_load
 		                    "data", o->data.data, e->group_names[0]);
 	for (size_t i = 0; i < L->train->n && !n_prot; i++)
 		n_prot += L->train->group[i] == *prot;
-	if (!n_prot)
+	if (!ft_run_rows(n_prot))
 		return ft_error_set(err, FT_EDATA, "%s: no training document in the protected "
 		                    "group '%s'", o->data.data, e->group_names[*prot]);
 	return 0;
@@ -318,8 +336,8 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 		mf->solver_opts = p.solver;
 	}
 	mf->solver_result = r->fit.res;
-	mf->n_train = L->train->n;
-	mf->n_test = L->test ? L->test->n : 0;
+	mf->n_train = ft_run_rows(L->train->n);
+	mf->n_test = L->test ? ft_run_rows(L->test->n) : 0;
 	mf->n_dropped = L->n_dropped;
 	mf->seed = o->data.seed;
 	mf->split = o->data.test ? 0 : o->data.split;
@@ -365,19 +383,23 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	mf->comparison->seed = o->data.seed;
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
 		goto done;
+	/* a distributed run: the training queries' sums add along the ranks */
+	if (ft_dist_on())
+		ft_dist_scope_push(&L.ptrain);
 	if ((rc = ft_rank_fit(L.train, &bp, wb, &r->baseline_fit, &e2))) {
 		ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
-		goto done;
-	}
-	if (r->same_fit) {
+	} else if (r->same_fit) {
 		memcpy(w, wb, L.train->p * sizeof *w);
 		r->fit = r->baseline_fit;
 	} else if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s.method->name, err)) ||
 	           (rc = ft_rank_fit(L.train, &rp, w, &r->fit, &e2))) {
 		if (rc != FT_ECANCELED)
 			ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
-		goto done;
 	}
+	if (ft_dist_on())
+		ft_dist_scope_pop();
+	if (rc)
+		goto done;
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
 	    (rc = ft_run_rank_part(mf->comparison, "train", L.train, wb, w, r->same_fit,
 	                       have_rr ? &rr : NULL, prot, &r->n_short_train, err)) ||
@@ -389,8 +411,8 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	r->n_filtered = L.n_filtered;
 	r->n_extra = L.n_extra;
 	r->has_test = L.test != NULL;
-	r->n_queries_train = L.train->n_queries;
-	r->n_queries_test = L.test ? L.test->n_queries : 0;
+	r->n_queries_train = ft_run_rows(L.train->n_queries);
+	r->n_queries_test = L.test ? ft_run_rows(L.test->n_queries) : 0;
 	if (!(r->group_count = calloc(L.enc->n_groups + 1, sizeof *r->group_count))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
@@ -398,6 +420,8 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	for (size_t i = 0; L.train->group && i < L.train->n; i++)
 		if (L.train->group[i] >= 0)
 			r->group_count[L.train->group[i]]++;
+	for (size_t g = 0; g < L.enc->n_groups; g++)
+		r->group_count[g] = ft_run_rows(r->group_count[g]);
 	mf->enc = L.enc;
 	L.enc = NULL;
 	r->mf = mf;
