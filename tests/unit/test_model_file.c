@@ -2261,9 +2261,9 @@ static void test_round_trip_kinds(void)
 				T_CHECK(same_model_values(a->frontier->h[j], b->frontier->h[j]));
 		}
 		if (b->kind == FT_PRED_THRESHOLDS && b->thresholds) {
-			/* +-inf are stored as 2 and -1, which decide scores alike */
+			/* +-inf are stored as 2 and -1 and read back as +-inf */
 			T_CHECK(b->thresholds->n_groups == 2);
-			T_CHECK(b->thresholds->t1[0] == 2.0 && b->thresholds->t0[1] == -1.0);
+			T_CHECK(b->thresholds->t1[0] == INFINITY && b->thresholds->t0[1] == -INFINITY);
 			T_CHECK(b->thresholds->t0[0] == 0.4 && b->thresholds->q[1] == 0.5 &&
 			        b->thresholds->c[1] == 0.2 && b->thresholds->p[0] == 0.25);
 		}
