@@ -112,3 +112,37 @@ if [ -f "$G/train.txt" ]; then
 else
 	echo "bench: $G/train.txt not found: DELTR skipped" >&2
 fi
+
+# Before and after a change: with FAIRTRAIN_BEFORE=/path/to/an/older/fairtrain,
+# the plain Adult train and the Adult comparison run with both binaries,
+# interleaved, RUNS times each; the ratio of the medians (this build /
+# the other) says whether the change made them slower.
+if [ -n "${FAIRTRAIN_BEFORE:-}" ]; then
+	: >"$W/b.t"; : >"$W/a.t"; : >"$W/bc.t"; : >"$W/ac.t"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		for who in b a; do
+			bin=$FT
+			[ $who = b ] && bin=$FAIRTRAIN_BEFORE
+			t0=$(now)
+			"$bin" train --quiet --data "$A/adult.data" $COMMON --test "$A/adult.test" \
+				--test-skip-rows 1 --bootstrap 0 --permutations 0 --out "$W/m.h5"
+			t1=$(now)
+			awk "BEGIN { print $t1 - $t0 }" >>"$W/$who.t"
+			t0=$(now)
+			"$bin" compare --quiet --config experiments/adult-sex/compare.conf \
+				--data "$A/adult.data" --out "$W/cmp" --force
+			t1=$(now)
+			awk "BEGIN { print $t1 - $t0 }" >>"$W/${who}c.t"
+		done
+		i=$((i + 1))
+	done
+	echo
+	echo "this build against $FAIRTRAIN_BEFORE ($RUNS interleaved runs each, medians)"
+	printf '  %-40s %8.3f s before  %8.3f s now  ratio %.3f\n' "train on Adult (no intervals)" \
+		"$(median <"$W/b.t")" "$(median <"$W/a.t")" \
+		"$(awk "BEGIN { print $(median <"$W/a.t") / $(median <"$W/b.t") }")"
+	printf '  %-40s %8.3f s before  %8.3f s now  ratio %.3f\n' "compare, Adult by sex, every method" \
+		"$(median <"$W/bc.t")" "$(median <"$W/ac.t")" \
+		"$(awk "BEGIN { print $(median <"$W/ac.t") / $(median <"$W/bc.t") }")"
+fi
