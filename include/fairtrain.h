@@ -2174,7 +2174,8 @@ FT_API double ft_log_loss(const double *y, const double *p, const double *w, siz
  * Python package and the MPI build are front ends of these verbs.  Inputs
  * are plain structs with an _init function for the defaults; every string
  * and array in them is borrowed for the call.  Results are owned by the
- * caller and freed with their _free function. */
+ * caller and freed with their _free function.  Each verb clears its err
+ * first (a message left from an earlier call does not stick). */
 
 /* What a verb tells its caller while it runs.  Every field may be NULL. */
 struct ft_monitor {

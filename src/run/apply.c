@@ -447,6 +447,7 @@ int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 	struct ft_predictions *p = calloc(1, sizeof *p);
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!p)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
@@ -468,6 +469,7 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 	struct ft_eval_result *r = calloc(1, sizeof *r);
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");

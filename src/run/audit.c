@@ -111,6 +111,7 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 	long scol;
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");

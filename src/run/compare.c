@@ -43,6 +43,7 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 	const char *bad;
 	int has_test = o->data.test || o->data.test_table;
 
+	ft_error_clear(err);
 	if (!o->data.data && !o->data.table)
 		return ft_error_set(err, FT_EINVAL, "no data");
 	if (!o->data.spec.target || !o->data.spec.positive)
@@ -523,6 +524,7 @@ int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
 	double t0 = ft_run_now();
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	memset(&ds, 0, sizeof ds);
 	memset(&C, 0, sizeof C);

@@ -606,6 +606,7 @@ int ft_compare_write(const struct ft_compare_result *r, const char *dir, int for
 	size_t k = 0;
 	int rc, drawn = 1;
 
+	ft_error_clear(err);
 	if ((rc = out_prepare(&od, dir, force, err)))
 		return rc;
 	/* plots first: the summary says whether they were drawn */

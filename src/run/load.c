@@ -150,6 +150,7 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 	struct ft_error err_test = {0};
 	int rc, rc_test = 0;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!l)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");

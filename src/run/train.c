@@ -40,6 +40,7 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 	const char *bad;
 	int rc;
 
+	ft_error_clear(err);
 	if (o->task == FT_TASK_RANK)
 		return ft_train_rank_check(o, err);
 	if (o->task != FT_TASK_CLASSIFY)
@@ -242,6 +243,7 @@ int ft_train(const struct ft_train_opts *o, struct ft_train_result **out,
 	struct ft_train_result *r;
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if ((rc = ft_train_check(o, err)))
 		return rc;
