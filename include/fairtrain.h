@@ -861,7 +861,10 @@ FT_API int ft_group_proportions(const int32_t *group, size_t n, size_t n_groups,
  * order: the functions taking scores give the expectation over every order
  * of the tied items (all equally likely), the value scikit-learn's
  * ndcg_score(ignore_ties=False) computes. */
-enum ft_tie { FT_TIE_STABLE = 0, FT_TIE_RANDOM, FT_N_TIE };
+/* FT_TIE_EXPECT is for measuring (every order of tied items equally
+ * likely, src/metrics/rank_expect.c): an order has no expectation, so
+ * ft_rank_order_ties refuses it. */
+enum ft_tie { FT_TIE_STABLE = 0, FT_TIE_RANDOM, FT_TIE_EXPECT, FT_N_TIE };
 /* How ft_rank_order_ties (and so predict) orders equal scores, one
  * sentence (static). */
 FT_API const char *ft_tie_rule(int tie);
@@ -1461,6 +1464,7 @@ FT_API const char *ft_stage_name(int stage);     /* "pre", "in", "post", "rerank
 
 #define FT_MAX_PARAMS 12
 #define FT_MAX_LIST 64
+#define FT_MAX_CUTOFFS 16
 #define FT_MAX_DIAG 48
 #define FT_DIAG_NAME 64
 
@@ -1791,6 +1795,9 @@ struct ft_model_ranking {
 	uint64_t sensitive_feature;/* letor: 1-based index of the feature that
 	                              defines the groups, 0 for none */
 	double protected_value;    /* letor: feature value of the protected group */
+	int group_values;          /* letor: 1: every value of the feature is a
+	                              group ("fI=v"); 0: two groups, = and != the
+	                              protected value */
 };
 
 /* Everything a model file holds (schema version 3; see README). */
@@ -2045,6 +2052,12 @@ struct ft_rank_params {
 	int max_outer;         /* PAIR_CON: augmented Lagrangian steps; 50 */
 	double pair_temp;      /* PAIR_CON: relative temperature, >= 0; 0.1 */
 	double tol_feas;       /* PAIR_CON: allowed violation of |gap| <= c; 1e-6 */
+	/* DELTR: > 0 chooses gamma as the smallest (within 1%) whose fit gives
+	 * the training data an exposure ratio (the before/after table's,
+	 * tie-aware, mean over queries) of at least target_ratio: a search over
+	 * log gamma, every fit from the same start w; 0 (default): gamma as
+	 * given.  FT_EDATA when gamma = 1e15 does not reach it. */
+	double target_ratio;
 };
 FT_API void ft_rank_params_init(struct ft_rank_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
@@ -2235,6 +2248,16 @@ struct ft_measure_opts {
 	size_t n_bootstrap;            /* resamples of the intervals (1000; 0 none) */
 	double level;                  /* interval level (0.95) */
 	size_t n_perm;                 /* permutations of the gap tests (1000; 0 none) */
+	/* rankings: intervals are over queries (bootstrap of the queries),
+	 * tests are paired sign-flip tests over queries of each model against
+	 * the one before it (README, "Fair ranking") */
+	size_t n_cutoffs;              /* the @k cut-offs; 0: {10} */
+	size_t cutoffs[FT_MAX_CUTOFFS];
+	int ties;                      /* enum ft_tie: FT_TIE_EXPECT (default), */
+	uint64_t tie_seed;             /* FT_TIE_RANDOM from this seed (1), or
+	                                  FT_TIE_STABLE (input order) */
+	size_t n_target;               /* skew, NDKL, infeasible index: one target */
+	double target[FT_MAX_LIST];    /* share per group (0: each query's own) */
 };
 FT_API void ft_measure_opts_init(struct ft_measure_opts *m);
 
@@ -2284,6 +2307,9 @@ struct ft_rank_opts {
 	int raw_numeric;               /* table: numeric columns as given */
 	const char *rerank;            /* a re-ranker spec applied after scoring,
 	                                  NULL or "none": none */
+	int group_values;              /* letor: every value of the sensitive
+	                                  feature is a group (else two groups:
+	                                  = and != the protected value) */
 };
 
 struct ft_train_opts {
@@ -2316,6 +2342,8 @@ struct ft_train_result {
 	size_t n_extra;                /* letor test features beyond training's */
 	struct ft_rank_result fit, baseline_fit;
 	int same_fit;                  /* the method is the baseline itself */
+	int rerank_ok;                 /* 0: the re-ranker failed after the fits
+	                                  (warned); the model is saved without it */
 };
 /* Read, filter, split, encode; fit the unmitigated baseline and the
  * method on the same data; measure both (and a randomized model's single
@@ -2369,6 +2397,12 @@ struct ft_predictions {
 	double *relevance;             /* NaN unknown; NULL without the column */
 	char *rerank;                  /* the re-ranker used ("" none) */
 	size_t n_imputed, n_unseen, n_short, n_extra;
+	/* ranking: how items of equal score were ordered (FT_TIE_STABLE: the
+	 * input order; FT_TIE_RANDOM: from measure.tie_seed), and how many
+	 * items share their score with another of their query, in how many
+	 * sets */
+	int ties;
+	size_t n_tied, n_tie_sets;
 };
 FT_API int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                       struct ft_predictions **out, struct ft_error *err);

@@ -24,6 +24,7 @@ enum {
 	OPT_FILTER,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
 	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
+	OPT_AT, OPT_TIES, OPT_TIE_SEED, OPT_TARGET_SHARES,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
 };
 
@@ -59,6 +60,29 @@ enum {
 	{"level", required_argument, NULL, OPT_LEVEL}, \
 	{"permutations", required_argument, NULL, OPT_PERMUTATIONS}, \
 	{"report", required_argument, NULL, OPT_REPORT}
+
+/* How rankings are measured (train --task rank, eval, audit, compare). */
+#define CLI_RANK_MEASURE_LONGOPTS \
+	{"at", required_argument, NULL, OPT_AT}, \
+	{"ties", required_argument, NULL, OPT_TIES}, \
+	{"tie-seed", required_argument, NULL, OPT_TIE_SEED}, \
+	{"target-shares", required_argument, NULL, OPT_TARGET_SHARES}
+
+#define CLI_RANK_MEASURE_HELP \
+"Measuring rankings (per query, then the mean over queries):\n" \
+"  --at K[,K...]          cut-offs of the @k metrics (default 10)\n" \
+"  --ties expect|random|input\n" \
+"                         tied scores: the expectation over every order of\n" \
+"                         the tied items (default), one seeded random order,\n" \
+"                         or the input order\n" \
+"  --tie-seed N           seed of --ties random (default 1)\n" \
+"  --target-shares a/b/.. skew, NDKL and the infeasible index against these\n" \
+"                         group shares (in group order; default: each query's)\n" \
+"  --bootstrap N          resamples of the queries for the intervals (default\n" \
+"                         1000; 0 = none); their seed is --seed\n" \
+"  --level L              interval level (default 0.95)\n" \
+"  --permutations N       sign flips of the paired tests over queries (each\n" \
+"                         model against the one before it; default 1000)\n"
 
 #define CLI_MEASURE_HELP \
 "Measurement:\n" \
@@ -124,6 +148,9 @@ int cli_data_check(struct cli_data *d, const char *cmd, int need_target);
  * *report gets --report's file. */
 int cli_measure_option(struct ft_measure_opts *m, const char **report, const char *cmd,
                        int opt, const char *arg);
+/* The same for the ranking options (CLI_RANK_MEASURE_LONGOPTS). */
+int cli_rank_measure_option(struct ft_measure_opts *m, const char *cmd, int opt,
+                            const char *arg);
 /* The logistic fit's options: --C, --solver, --max-iter, --tol. */
 int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg);
 
@@ -163,8 +190,10 @@ const char *cli_find_task(int argc, char **argv);
 void cli_print_comparison(const struct ft_comparison *c, const char *split,
                           const char *before, const char *after,
                           size_t n_groups, char *const *group_names);
-/* A ranking table: baseline, mitigated (and change), reranked. */
-void cli_print_ranking(const struct ft_comparison *c, const char *split);
+/* A ranking table: baseline, mitigated, reranked (those present), each
+ * after the first with its paired change and p-value; then what the skew
+ * rows mean and how ties were measured (ties: enum ft_tie). */
+void cli_print_ranking(const struct ft_comparison *c, const char *split, int ties);
 /* Where the gap comes from and the proxies. */
 void cli_print_explain(const struct ft_explain *x, const struct ft_encoder *e);
 /* The registry's rows of a task and stage (-1: every stage but rerank),

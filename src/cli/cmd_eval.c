@@ -17,11 +17,13 @@ static const char HELP[] =
 "counted), missing features are treated by the model's missing policy.\n"
 "A ranking model is measured with the ranking metrics of train --task rank\n"
 "(baseline, mitigated, and re-ranked by the saved re-ranker); the data need\n"
-"the relevance column; measurement options other than --report do not apply.\n\n"
+"the relevance column; --threshold does not apply, and the options below\n"
+"say how rankings are measured.\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --seed N               bootstrap seed (default 1)\n"
 CLI_MEASURE_HELP
+CLI_RANK_MEASURE_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
 "  --filter EXPR          keep rows where EXPR holds (as for train)\n"
@@ -34,6 +36,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
 		CLI_MEASURE_LONGOPTS,
+		CLI_RANK_MEASURE_LONGOPTS,
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"rerank", required_argument, NULL, OPT_RERANK},
 		{"quiet", no_argument, NULL, OPT_QUIET},
@@ -44,7 +47,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
-		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0)
+		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0 ||
+		    (!r && (r = cli_rank_measure_option(&o->measure, "eval", c, optarg)) < 0))
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
@@ -88,7 +92,7 @@ static void print_eval(const struct ft_model_file *mf, const struct ft_eval_resu
 		if (*r->rerank)
 			printf("rerank    %s (of the mitigated scores)\n", r->rerank);
 		printf("\n%s (means over queries):\n", mf->baseline ? "before/after" : "metrics");
-		cli_print_ranking(r->cmp, "eval");
+		cli_print_ranking(r->cmp, "eval", o->measure.ties);
 		return;
 	}
 	printf("eval      %s on %s: %zu rows read, %zu measured, %zu dropped, "

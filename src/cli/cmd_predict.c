@@ -26,7 +26,10 @@ static const char HELP[] =
 "(reproducible with --seed).\n\n"
 "A ranking model (train --task rank) writes query,rank,id,score[,group]\n"
 "[,relevance]: each query's items by rank, after the saved re-ranker; items\n"
-"past the re-ranker's k follow with an empty rank (README 'Fair ranking').\n\n"
+"past the re-ranker's k follow with an empty rank (README 'Fair ranking').\n"
+"Items of equal score keep their input order (--ties random: a seeded random\n"
+"order, the one eval --ties random measures); predict says how many there\n"
+"are.\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --out FILE.csv         output (required; written atomically; '-' = stdout)\n"
@@ -36,6 +39,8 @@ static const char HELP[] =
 "                         mixture (eg models)\n"
 "  --seed N               seed of the randomized labels (default 1)\n"
 "  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
+"  --ties input|random    ranking models: order of equal scores (default input)\n"
+"  --tie-seed N           seed of --ties random (default 1)\n"
 "  --quiet                no warnings on stderr\n";
 
 static int write_cb(FILE *fp, void *ctx)
@@ -54,6 +59,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"deterministic", no_argument, NULL, OPT_DETERMINISTIC},
 		{"rerank", required_argument, NULL, OPT_RERANK},
+		{"ties", required_argument, NULL, OPT_TIES},
+		{"tie-seed", required_argument, NULL, OPT_TIE_SEED},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
@@ -73,6 +80,13 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 				                       "integer, not '%s'", optarg);
 			continue;
 		case 'h': case OPT_HELP: fputs(HELP, stdout); return -1;
+		case OPT_TIES: case OPT_TIE_SEED:
+			if (c == OPT_TIES && !strcmp(optarg, "expect"))
+				return cli_usage_error("predict", "--ties: an order is input or random "
+				                       "(expect is for measuring)");
+			if (cli_rank_measure_option(&o->measure, "predict", c, optarg) < 0)
+				return EXIT_USAGE;
+			continue;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
 		case OPT_NAMES: case OPT_MISSING_TOKENS: case OPT_DATA:
 			break;

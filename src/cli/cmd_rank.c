@@ -8,7 +8,7 @@
 
 enum { OPT_TASK = OPT_CMD_BASE, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE,
        OPT_PROTECTED, OPT_SENS_FEATURE, OPT_METHOD, OPT_COLORBLIND,
-       OPT_RERANK, OPT_NO_STD, OPT_OUT, OPT_QUIET, OPT_HELP };
+       OPT_RERANK, OPT_NO_STD, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_GROUP_VALUES };
 
 static const char HELP[] =
 "Usage: fairtrain train --task rank --data FILE --out M.h5\n"
@@ -18,9 +18,11 @@ static const char HELP[] =
 "method; beside it the unmitigated baseline (the same loss, features and mode\n"
 "without the fairness term); optionally re-rank the top k of each query;\n"
 "measure every model per query on the training and the test part (NDCG,\n"
-"precision, Kendall's tau, exposure, skew, NDKL, rND/rKL/rRD, pairwise\n"
-"accuracy; averaged over the queries) and save models, preprocessing,\n"
-"provenance and the before/after table to one HDF5 file (atomically).\n\n"
+"precision, Kendall's tau, exposure, skew, NDKL, infeasible index,\n"
+"rND/rKL/rRD, pairwise accuracy; means over the queries with bootstrap\n"
+"intervals, paired tests of each model against the one before it) and save\n"
+"models, preprocessing, provenance and the before/after table to one HDF5\n"
+"file (atomically).\n\n"
 "Data:\n"
 "  --format csv|letor     csv (default): a table, read as for classification;\n"
 "                         letor: LETOR / SVMlight lines 'REL qid:Q 1:V 2:V ...'\n"
@@ -37,6 +39,8 @@ static const char HELP[] =
 "  --sensitive COL[,COL]  the group column(s) (csv)\n"
 "  --sensitive-feature I  letor: feature I (1-based) defines two groups,\n"
 "                         protected where its value is --protected\n"
+"  --group-values         letor: every value of feature I is a group\n"
+"                         ('fI=v'; --protected names one of them)\n"
 "  --protected VALUE      the protected group: a group name (csv) or the value\n"
 "                         of feature I (letor); required with groups\n"
 "  --colorblind           the sensitive attribute is not a feature (by default\n"
@@ -47,6 +51,7 @@ static const char HELP[] =
 "                         parameters: NAME[:k=v,...]\n"
 "Re-ranking (after scoring, per query; needs groups):\n"
 "  --rerank SPEC          a re-ranker below, with its parameters\n"
+CLI_RANK_MEASURE_HELP
 "Output:\n"
 "  --out FILE.h5          model file (required)\n"
 "  --report FILE          also write the table: FILE.json, FILE.md or FILE.csv\n"
@@ -88,18 +93,6 @@ static void print_method(const struct ft_rank_params *p, const char *spec)
 		printf("; reference mode (%d gradient steps of %g)", p->iterations,
 		       p->learning_rate);
 	printf("\n");
-}
-
-static void warn_short(const char *what, size_t n_short, size_t nq)
-{
-	char msg[256];
-
-	if (!n_short)
-		return;
-	snprintf(msg, sizeof msg, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
-	         "than the table asks for; all of them are placed as early as it asks", what,
-	         n_short, nq, nq == 1 ? "y" : "ies");
-	cli_monitor.warning(NULL, msg);
 }
 
 static void print_fit(const char *label, const struct ft_rank_result *r)
@@ -162,7 +155,7 @@ static void print_summary(const struct ft_train_opts *o, const struct ft_train_r
 		printf("rerank    %s (of the mitigated scores)\n", mf->model->rerank);
 	printf("\nbefore/after on the %s part (means over queries):\n",
 	       r->has_test ? "test" : "train");
-	cli_print_ranking(mf->comparison, r->has_test ? "test" : "train");
+	cli_print_ranking(mf->comparison, r->has_test ? "test" : "train", o->measure.ties);
 	printf("\nwrote     %s", out);
 	if (report)
 		printf(" and %s", report);
@@ -193,6 +186,7 @@ static int rank_option(struct ft_rank_opts *ro, int c, const char *arg)
 	case OPT_COLORBLIND: ro->colorblind = 1; return 1;
 	case OPT_RERANK: ro->rerank = arg; return 1;
 	case OPT_NO_STD: ro->raw_numeric = 1; return 1;
+	case OPT_GROUP_VALUES: ro->group_values = 1; return 1;
 	default: return 0;
 	}
 }
@@ -231,6 +225,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
 		CLI_MEASURE_LONGOPTS,
+		CLI_RANK_MEASURE_LONGOPTS,
+		{"group-values", no_argument, NULL, OPT_GROUP_VALUES},
 		{"task", required_argument, NULL, OPT_TASK},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"query", required_argument, NULL, OPT_QUERY},
@@ -262,8 +258,12 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		case OPT_TASK: continue;
 		case OPT_METHOD: o->method = optarg; continue;
 		case OPT_OUT: *out = optarg; continue;
-		case OPT_REPORT:
+		case OPT_REPORT: case OPT_BOOTSTRAP: case OPT_LEVEL: case OPT_PERMUTATIONS:
 			if (cli_measure_option(&o->measure, report, "train", c, optarg) < 0)
+				return EXIT_USAGE;
+			continue;
+		case OPT_AT: case OPT_TIES: case OPT_TIE_SEED: case OPT_TARGET_SHARES:
+			if (cli_rank_measure_option(&o->measure, "train", c, optarg) < 0)
 				return EXIT_USAGE;
 			continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
@@ -276,7 +276,6 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			return -1;
 		case OPT_TARGET: case OPT_POSITIVE: case OPT_PRIVILEGED: case OPT_WEIGHT:
 		case OPT_USE_SENSITIVE: case OPT_LABEL_STRIP: case OPT_THRESHOLD:
-		case OPT_BOOTSTRAP: case OPT_LEVEL: case OPT_PERMUTATIONS:
 			return cli_usage_error("train", "option '%s' is not for --task rank%s",
 			                       opt_name(LONG, c, name, sizeof name), c == OPT_TARGET ?
 			                       " (the relevance column is --relevance)" :
@@ -300,6 +299,9 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		return cli_usage_error("train", "give either --test or --split, not both");
 	if (o->rank.letor && *csv_opt)
 		return cli_usage_error("train", "%s is for --format csv, not letor", csv_opt);
+	if (o->rank.group_values && !o->rank.sensitive_feature)
+		return cli_usage_error("train", "--group-values needs --format letor and "
+		                       "--sensitive-feature I");
 	if (!o->rank.letor && o->rank.sensitive_feature)
 		return cli_usage_error("train", "--sensitive-feature is for --format letor "
 		                       "(csv: --sensitive COL)");
@@ -339,9 +341,6 @@ int cmd_rank_train(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	warn_short("train", r->n_short_train, r->n_queries_train);
-	if (r->has_test)
-		warn_short("test", r->n_short_test, r->n_queries_test);
 	if (cli_save_run(r, out, report))
 		goto done;
 	if (!cli_quiet)

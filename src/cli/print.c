@@ -117,52 +117,6 @@ void cli_print_explain(const struct ft_explain *x, const struct ft_encoder *e)
 	}
 }
 
-/* The compact table of a ranker on one split: baseline, mitigated and
- * their change, and the re-ranked model (models absent from c are left
- * out); one line per (metric, group) in the order the rows were measured. */
-void cli_print_ranking(const struct ft_comparison *c, const char *split)
-{
-	const char *models[3] = {"baseline", "mitigated", "reranked"};
-	const char *ref = NULL;
-	int have[3];
-
-	for (int k = 0; k < 3; k++) {
-		have[k] = ft_comparison_find(c, "ndcg", models[k], split, "overall", "") != NULL;
-		if (have[k] && !ref)
-			ref = models[k];
-	}
-	printf("  %-20s %-18s", "metric", "group");
-	for (int k = 0; k < 3; k++) {
-		if (have[k])
-			printf(" %10s", models[k]);
-		if (k == 1 && have[0] && have[1])
-			printf(" %10s", "change");
-	}
-	printf("\n");
-	for (size_t i = 0; ref && i < c->n; i++) {
-		const struct ft_comparison_row *row = &c->rows[i], *r[3];
-		if (strcmp(row->model, ref) || strcmp(row->split, split))
-			continue;
-		printf("  %-20s %-18s", row->metric, row->group);
-		for (int k = 0; k < 3; k++) {
-			r[k] = ft_comparison_find(c, row->metric, models[k], split, row->group, "");
-			if (have[k]) {
-				if (!r[k] || r[k]->why)
-					printf(" %10s", "undefined");
-				else
-					printf(" %10.4f", r[k]->value);
-			}
-			if (k == 1 && have[0] && have[1]) {
-				if (r[0] && r[1] && !r[0]->why && !r[1]->why)
-					printf(" %+10.4f", r[1]->value - r[0]->value);
-				else
-					printf(" %10s", "");
-			}
-		}
-		printf("\n");
-	}
-}
-
 void cli_print_methods(int task, int stage)
 {
 	size_t n;

@@ -13,6 +13,9 @@
  * every verb and by ft_set_threads. */
 void ft_threads_setup(void);
 
+/* The seed of one named thing's random stream (rng.c): the same text and
+ * seed give the same stream wherever the thing appears. */
+uint64_t ft_seed_of_text(uint64_t seed, const char *text);
 /* strdup that returns NULL for NULL (and on allocation failure). */
 char *ft_strdup(const char *s);
 /* malloc for count elements of size bytes: NULL when the product

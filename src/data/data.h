@@ -90,9 +90,11 @@ int ft_encoder_check(const struct ft_encoder *e, char *why, size_t n);
 struct ft_encoder *ft_letor_encoder(const struct ft_rank_data *rd, size_t K,
                                    int colorblind);
 /* LETOR data raw aligned to such an encoder e: e's features by column
- * index, 0 where raw has no such index; groups from column K == V.
- * *n_extra counts raw's feature indices beyond e's columns (ignored). */
-int ft_letor_apply(const struct ft_encoder *e, size_t K, double V,
+ * index, 0 where raw has no such index; groups from column K == V, or
+ * (by_value) the encoder's group "fK=v" of the item's value (-1 for a value
+ * the training data did not have).  *n_extra counts raw's feature indices
+ * beyond e's columns (ignored). */
+int ft_letor_apply(const struct ft_encoder *e, size_t K, double V, int by_value,
                    const struct ft_rank_data *raw, struct ft_rank_data **out,
                    size_t *n_extra, struct ft_error *err);
 

@@ -98,6 +98,8 @@ static const struct ft_param_def P_DELTR[] = {
 	RANK_COMMON, RANK_LOSS,
 	{"gamma", 0.0, 0.0, 1e15, 0, "weight of the exposure-disparity penalty", NULL, 0},
 	RANK_REFERENCE,
+	{"target_ratio", 0.0, 0.0, 1e6, 0, "> 0: choose gamma, the smallest whose training "
+	 "exposure ratio reaches this (0: gamma as given)", NULL, 0},
 };
 static const struct ft_param_def P_PAIR_REG[] = {
 	RANK_COMMON, RANK_LOSS,
@@ -121,6 +123,25 @@ static const struct ft_param_def P_FAIR[] = {
 	{"adjust", 0, 0, 1, 1, "1: adjust alpha for multiple testing (exact failure "
 	 "probability)", NULL, 0},
 	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
+};
+static const struct ft_param_def P_MFAIR[] = {
+	{"p", 0.0, 0.0, 1.0, 0, "minimum proportion of each group, in group order, a/b/.. "
+	 "summing to 1 (the base group's is the rest); 0: the query's own shares", NULL, 1},
+	{"alpha", 0.1, 0.0, 1.0, 0, "significance level of the multinomial test, in (0, 1)",
+	 NULL, 0},
+	{"adjust", 0, 0, 1, 1, "1: adjust alpha for multiple testing (exact failure "
+	 "probability)", NULL, 0},
+	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
+	{"base", -1, -1, 63, 1, "index of the non-protected group (-1: the group other "
+	 "than --protected; two groups only)", NULL, 0},
+};
+static const struct ft_param_def P_EXPOSURE[] = {
+	{"kind", 0, 0, 1, 1, "dp: equal mean exposure of the groups; dt: exposure "
+	 "proportional to mean utility", "dp|dt", 0},
+	{"delta", 0.0, 0.0, 1e9, 0, "allowed violation of the exposure constraint", NULL, 0},
+	{"k", 20, 1, 1000, 1, "the top k items by score get the stochastic ranking (the "
+	 "LP has k^2 variables)", NULL, 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the sampled rankings", NULL, 0},
 };
 static const struct ft_param_def P_DET[] = {
 	{"p", 0.0, 0.0, 1.0, 0, "target proportions: the protected share (two groups) "
@@ -219,6 +240,7 @@ static int rank_params_of(const struct ft_method *m, const double *v, int loss,
 		else if (!strcmp(n, "max_outer")) p->max_outer = (int)v[k];
 		else if (!strcmp(n, "tol_feas")) p->tol_feas = v[k];
 		else if (!strcmp(n, "temp")) p->pair_temp = v[k];
+		else if (!strcmp(n, "target_ratio")) p->target_ratio = v[k];
 	}
 	if ((msg = ft_rank_check(p)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s: %s", m->name, msg);
@@ -299,6 +321,15 @@ static const char *check_det(const struct ft_method_spec *s)
 	if (fabs(sum - 1.0) > 1e-9)
 		return "the proportions of p do not sum to 1";
 	return NULL;
+}
+
+static const char *check_mfair(const struct ft_method_spec *s)
+{
+	if (s->n_list == 1 && s->list[0] > 0)
+		return "p takes one proportion per group (a/b/..), or 0 for the query's own";
+	if (!(s->params[1] > 0.0 && s->params[1] < 1.0))
+		return "alpha takes a level in (0, 1)";
+	return check_det(s);
 }
 
 static const struct ft_method METHODS[] = {
@@ -391,6 +422,12 @@ static const struct ft_method METHODS[] = {
 	 "item enters when its minimum rises and moves up past lower scores (Geyik et "
 	 "al. 2019, Algorithm 3; AIF360's default)", N(P_DET), P_DET, 1, NULL, NULL,
 	 ft_rerank_det, check_det},
+	{"mfair", FT_TASK_RANK, FT_STAGE_RERANK, "multinomial FA*IR: ranked group fairness "
+	 "test of several protected groups at every prefix (Zehlike et al. 2022)",
+	 N(P_MFAIR), P_MFAIR, 1, NULL, NULL, ft_rerank_mfair, check_mfair},
+	{"exposure", FT_TASK_RANK, FT_STAGE_RERANK, "fair exposure: a ranking sampled from "
+	 "the optimal stochastic ranking under an exposure constraint (Singh & Joachims "
+	 "2018)", N(P_EXPOSURE), P_EXPOSURE, 1, NULL, NULL, ft_rerank_exposure, NULL},
 };
 
 const struct ft_method *ft_method_list(size_t *n)

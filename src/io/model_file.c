@@ -229,6 +229,9 @@ static int check_ranking(const struct ft_model_file *mf, char *why, size_t n)
 			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature %"
 			           PRIu64 " does not match %zu sensitive columns",
 			           rk->sensitive_feature, e->n_sensitive);
+		if (rk->group_values && !rk->sensitive_feature)
+			return bad(why, n, FT_EINVAL, "/ranking group_values without a "
+			           "sensitive_feature");
 		snprintf(name, sizeof name, "f%" PRIu64, rk->sensitive_feature);
 		if (rk->sensitive_feature && strcmp(e->sensitive[0], name) != 0)
 			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature %"
@@ -238,9 +241,9 @@ static int check_ranking(const struct ft_model_file *mf, char *why, size_t n)
 		if (!*rk->query || !*rk->relevance)
 			return bad(why, n, FT_EINVAL, "/ranking of a csv model needs "
 			           "query and relevance columns");
-		if (rk->sensitive_feature != 0)
-			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature is "
-			           "for letor models");
+		if (rk->sensitive_feature != 0 || rk->group_values)
+			return bad(why, n, FT_EINVAL, "/ranking %s is for letor models",
+			           rk->group_values ? "group_values" : "sensitive_feature");
 		if (!e->target || strcmp(e->target, rk->relevance) != 0)
 			return bad(why, n, FT_EINVAL, "/ranking relevance '%.60s' is "
 			           "not the target of /preprocessing", rk->relevance);
@@ -458,6 +461,9 @@ static void write_ranking(struct ft_h5w *w, hid_t f, const struct ft_model_ranki
 	ft_h5w_attr_i32(w, g, "colorblind", rk->colorblind);
 	ft_h5w_attr_u64(w, g, "sensitive_feature", rk->sensitive_feature);
 	ft_h5w_attr_f64(w, g, "protected_value", rk->protected_value);
+	/* written only when set: a file without it reads as two groups */
+	if (rk->group_values)
+		ft_h5w_attr_i32(w, g, "group_values", rk->group_values);
 	ft_h5w_close(w, g, "ranking");
 }
 
@@ -906,7 +912,9 @@ static int read_ranking(struct ft_h5r *r, hid_t f, struct ft_model_file *mf)
 	       (r->version == 2 && mf->model &&
 	        (rc = ft_h5r_str(r, g, O, "rerank", 0, &mf->model->rerank))) ||
 	       (rc = ft_h5r_u64(r, g, O, "sensitive_feature", &rk->sensitive_feature)) ||
-	       (rc = ft_h5r_f64(r, g, O, "protected_value", &rk->protected_value)));
+	       (rc = ft_h5r_f64(r, g, O, "protected_value", &rk->protected_value)) ||
+	       (H5Aexists(g, "group_values") > 0 &&
+	        (rc = ft_h5r_i32(r, g, O, "group_values", 0, 1, &rk->group_values))));
 	if (!rc && strcmp(task, "rank") != 0)
 		rc = ft_h5r_corrupt(r, "/ranking has unknown task '%.60s'", task);
 	/* version 2 marked a ranker only by /ranking and the model's type */

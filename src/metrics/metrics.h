@@ -212,4 +212,83 @@ int ft_rank_check_rel(const double *rel, size_t n, struct ft_error *err);
 double ft_rank_gain(double rel);
 int ft_cmp_double_desc(const void *a, const void *b);
 
+/* The permutation FT_TIE_RANDOM puts items in before its stable sort
+ * (rank_ties.c): a Fisher-Yates shuffle from seed. */
+void ft_tie_perm(uint64_t seed, size_t n, size_t *perm);
+
+/* ------------------------------------------------ soft group sequences
+ * The known-group items of a ranking in rank order as m slots with
+ * F[r G + g] = the probability that slot r holds an item of group g (0/1
+ * for a ranking; expected shares when tied items are exchangeable,
+ * rank_expect.c).  The metrics of ranking.c on them (include/fairtrain.h
+ * gives the definitions; counts are the sums of F over the prefix). */
+/* t = the group shares of the m slots (the column sums, counts, over m). */
+void ft_soft_shares(const double *F, size_t m, size_t G, double *t);
+/* c[g] = the expected count of group g in the top kk = min(k, m). */
+void ft_soft_topk(const double *F, size_t m, size_t G, size_t k, double *c, size_t *kk);
+/* Skew (plain, ft_skew) and LiFT-smoothed skew (smooth, alpha) of the
+ * counts c of the top kk of m known items against t; either may be NULL. */
+void ft_skew_of_counts(const double *c, size_t kk, size_t m, const double *t, size_t G,
+                       double alpha, struct ft_value *plain, struct ft_value *smooth);
+/* MinSkew / MaxSkew of the defined values v[0 .. G-1] (ties: lowest index). */
+void ft_skew_extremes(const struct ft_value *v, size_t G, struct ft_value *min_skew,
+                      struct ft_value *max_skew, int32_t *argmin, int32_t *argmax);
+void ft_soft_ndkl(const double *F, size_t m, size_t G, const double *t,
+                  struct ft_value *out);
+/* InfeasibleIndex against the exact proportions a[g] / b[g]: prefixes
+ * i <= min(k, m) where an expected count is below floor(i a / b); cnt is
+ * G doubles of scratch. */
+size_t ft_soft_infeasible(const double *F, size_t m, size_t G, const uint64_t *a,
+                          const uint64_t *b, size_t k, double *cnt);
+/* rND / rKL / rRD (measure), protected group prot; FT_ENOMEM or 0. */
+int ft_soft_rank_fairness(int measure, const double *F, size_t N, size_t G,
+                          int32_t prot, size_t step, struct ft_value *out);
+/* Pairwise accuracies from above[a G + b] (expected pairs of a relevant
+ * item of a above an irrelevant item of b) and the counts of relevant and
+ * irrelevant items of each group; FT_ENOMEM or 0. */
+int ft_pairwise_finish(const double *above, const double *nrel, const double *nirr,
+                       size_t G, struct ft_pairwise **out);
+
+/* --------------------------- rankings with exchangeable items (rank_expect.c)
+ * Items in pools of exchangeable items; slots in segments; a slot of
+ * segment s holds an item of pool P with probability count / length. */
+enum { FT_XR_SINGLE = 0, FT_XR_SCORE, FT_XR_RERANK, FT_N_XR };
+struct ft_xrank {
+	size_t n;
+	const size_t *order;     /* borrowed: slot r -> item */
+	size_t n_pool, n_seg;
+	size_t *pool;            /* item -> pool */
+	double *psize;           /* pool sizes */
+	size_t *seg_lo;          /* n_seg + 1 slot offsets */
+	size_t *ent_off;         /* n_seg + 1 offsets into ent_pool, ent_cnt */
+	size_t *ent_pool;
+	double *ent_cnt;
+};
+/* The pools and segments of a ranking `order` of n items (mode FT_XR_*;
+ * score needed unless SINGLE, group for RERANK; k: the re-ranked top).
+ * For FT_XR_SCORE, order must be sorted by score. */
+int ft_xrank_build(struct ft_xrank *x, const size_t *order, size_t n,
+                   const double *score, const int32_t *group, int mode, size_t k,
+                   struct ft_error *err);
+void ft_xrank_free(struct ft_xrank *x);
+/* Expected NDCG@k and precision@k (rel >= 0; k = 0: n), as ft_ndcg and
+ * ft_precision. */
+int ft_xrank_ndcg(const struct ft_xrank *x, const double *rel, size_t k,
+                  struct ft_value *out, struct ft_error *err);
+int ft_xrank_precision(const struct ft_xrank *x, const double *rel, size_t k,
+                       struct ft_value *out, struct ft_error *err);
+/* Each item's expected rank (1-based). */
+int ft_xrank_erank(const struct ft_xrank *x, double *erank);
+/* Each group's mean expected exposure (exposure, may be NULL) and the
+ * ratio of protected to the other known items (ratio, may be NULL), as
+ * ft_group_exposure and ft_exposure_ratio. */
+int ft_xrank_exposure(const struct ft_xrank *x, const int32_t *group, size_t G,
+                      int32_t prot, struct ft_value *exposure, struct ft_value *ratio);
+/* The soft sequence of the known-group items (*F malloc'ed). */
+int ft_xrank_soft(const struct ft_xrank *x, const int32_t *group, size_t G,
+                  double **F, size_t *m);
+/* Expected pairwise accuracies, as ft_pairwise_accuracy. */
+int ft_xrank_pairwise(const struct ft_xrank *x, const double *rel, const int32_t *group,
+                      size_t G, struct ft_pairwise **out);
+
 #endif

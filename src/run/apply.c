@@ -193,7 +193,8 @@ static int rank_read(const struct ft_model_file *mf, const struct ft_apply_opts 
 			return ft_error_set(err, FT_EINVAL, "a LETOR model reads a file, not a table");
 		if (!(rc = ft_letor_read(o->data, &raw, err)) &&
 		    !(rc = ft_letor_apply(mf->enc, (size_t)rk->sensitive_feature,
-		                          rk->protected_value, raw, out, n_extra, err)) &&
+		                          rk->protected_value, rk->group_values, raw, out, n_extra,
+		                          err)) &&
 		    *n_extra)
 			ft_run_warn(o->mon, "%s: %zu feature index%s beyond the model's %zu ignored",
 			            o->data, *n_extra, *n_extra == 1 ? "" : "es", mf->enc->n_cols);
@@ -271,18 +272,31 @@ static int predict_rank(const struct ft_model_file *mf, const struct ft_apply_op
 		goto done;
 	}
 	ft_rank_scores(rd, mf->model->linear->coef, p->score);
+	/* an order is stable or random; the expectation (for metrics) writes
+	 * the input order of ties */
+	p->ties = o->measure.ties == FT_TIE_RANDOM ? FT_TIE_RANDOM : FT_TIE_STABLE;
 	if ((rc = ft_rank_orders(rd, p->score, have_rr ? &rr : NULL, rank_protected(mf),
-	                         p->order, p->k, &p->n_short, err)))
+	                         p->ties, o->measure.tie_seed, p->order, p->k, &p->n_short,
+	                         err)))
 		goto done;
+	for (size_t q = 0; q < rd->n_queries; q++) {
+		size_t t = 0, ns = 0;
+		if ((rc = ft_rank_ties(p->score + rd->qoff[q], rd->qoff[q + 1] - rd->qoff[q], &t,
+		                       &ns, err)))
+			goto done;
+		p->n_tied += t;
+		p->n_tie_sets += ns;
+	}
 	/* order holds positions within each query: make them row indices */
 	for (size_t q = 0; q < rd->n_queries; q++)
 		for (size_t r = rd->qoff[q]; r < rd->qoff[q + 1]; r++)
 			p->order[r] += rd->qoff[q];
-	if (p->n_short)
-		ft_run_warn(o->mon, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
-		            "than the table asks for; all of them are placed as early as it asks",
-		            data_name(o), p->n_short, rd->n_queries,
-		            rd->n_queries == 1 ? "y" : "ies");
+	if (p->n_tied)
+		ft_run_warn(o->mon, "%s: %zu items share their score with another item of their "
+		            "query (%zu sets); %s", data_name(o), p->n_tied, p->n_tie_sets,
+		            ft_tie_rule(p->ties));
+	if (have_rr)
+		ft_run_warn_short(o->mon, data_name(o), &rr, p->n_short, rd->n_queries);
 done:
 	ft_rank_data_free(rd);
 	return rc;
@@ -310,22 +324,23 @@ static int eval_rank(const struct ft_model_file *mf, const struct ft_apply_opts 
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	r->cmp->level = 0.95;
-	r->cmp->seed = o->seed;
-	if ((rc = ft_run_rank_part(r->cmp, "eval", rd, mf->baseline ?
-	                           mf->baseline->linear->coef : NULL, mf->model->linear->coef,
-	                           0, have_rr ? &rr : NULL, rank_protected(mf), &r->n_short,
-	                           &e2))) {
-		ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
-		goto done;
+	{
+		struct ft_run_rankers M = {mf->baseline ? mf->baseline->linear->coef : NULL,
+		                           mf->model->linear->coef, 0, have_rr ? &rr : NULL,
+		                           rank_protected(mf)};
+		r->cmp->level = o->measure.level;
+		r->cmp->n_bootstrap = o->measure.n_bootstrap;
+		r->cmp->seed = o->seed;
+		if ((rc = ft_run_rank_part(r->cmp, "eval", rd, &M, &o->measure, &r->n_short,
+		                           &e2))) {
+			ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
+			goto done;
+		}
 	}
 	r->n_measured = rd->n;
 	r->n_queries = rd->n_queries;
-	if (r->n_short)
-		ft_run_warn(o->mon, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
-		            "than the table asks for; all of them are placed as early as it asks",
-		            data_name(o), r->n_short, rd->n_queries,
-		            rd->n_queries == 1 ? "y" : "ies");
+	if (have_rr)
+		ft_run_warn_short(o->mon, data_name(o), &rr, r->n_short, rd->n_queries);
 done:
 	ft_rank_data_free(rd);
 	return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/internal.h"
+#include "fair/rerankers.h"
 #include "run/run.h"
 
 void ft_data_opts_init(struct ft_data_opts *o)
@@ -27,6 +28,11 @@ void ft_measure_opts_init(struct ft_measure_opts *m)
 	m->n_bootstrap = 1000;
 	m->level = 0.95;
 	m->n_perm = 1000;
+	m->n_cutoffs = 1;
+	m->cutoffs[0] = 10;
+	m->ties = FT_TIE_EXPECT;
+	m->tie_seed = 1;
+	m->n_target = 0;
 }
 
 void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
@@ -68,6 +74,14 @@ long ft_run_privileged(const struct ft_encoder *e)
 		if (!strcmp(e->group_names[g], e->privileged))
 			return (long)g;
 	return -1;
+}
+
+void ft_run_warn_short(const struct ft_monitor *mon, const char *what,
+                       const struct ft_method_spec *rr, size_t n_short, size_t nq)
+{
+	if (n_short)
+		ft_run_warn(mon, "%s: %s: %zu of %zu quer%s %s", what, rr->method->name, n_short,
+		            nq, nq == 1 ? "y" : "ies", ft_rerank_short_text(rr->method));
 }
 
 struct ft_comparison *ft_run_comparison_new(const struct ft_measure_opts *ms,

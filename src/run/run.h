@@ -57,20 +57,34 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err);
 int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
                   struct ft_error *err);
 
-/* Ranking (rank.c): the measurement of a ranking on one part (model on
- * split; score NULL for a re-ranked order, whose Kendall's tau uses the
- * ranks), the ranking table's rows in this order. */
-int ft_run_rank_measure(struct ft_comparison *cmp, const char *model, const char *split,
-                        const struct ft_rank_data *rd, const double *score,
-                        const size_t *order, int32_t prot, struct ft_error *err);
+/* The warning of n_short of nq queries that re-ranker rr flagged
+ * (FT_RERANK_SHORT), on part `what`; nothing when n_short is 0. */
+void ft_run_warn_short(const struct ft_monitor *mon, const char *what,
+                       const struct ft_method_spec *rr, size_t n_short, size_t nq);
 
-/* The baseline's (weights wb; may be NULL), the mitigated (w) and, with a
- * re-ranker rr, the re-ranked rankings of rd measured as split; same: the
- * two weights are one fit (its rows copied).  *n_short counts the queries
- * the re-ranker's table asked more protected items of than they hold. */
+/* Ranking (rank.c; README "Fair ranking"): the models one part measures. */
+struct ft_run_rankers {
+	const double *wb;              /* baseline weights, or NULL */
+	const double *w;               /* the mitigated weights */
+	int same;                      /* wb and w are one fit (rows copied) */
+	const struct ft_method_spec *rr; /* re-ranker of w's scores, or NULL */
+	int32_t prot;                  /* the protected group, or -1 */
+};
+/* The ranking options that do not need the data checked (ties, cut-offs,
+ * bootstrap, the target's shares; with n_groups > 0 its length too). */
+int ft_run_rank_check(const struct ft_measure_opts *ms, size_t n_groups,
+                      struct ft_error *err);
+/* The baseline, mitigated and re-ranked rankings of rd measured as split:
+ * rows per metric (means over queries, bootstrap intervals), and the paired
+ * tests of mitigated against baseline and re-ranked against mitigated.
+ * *n_short counts the queries the re-ranker flagged (FT_RERANK_SHORT). */
 int ft_run_rank_part(struct ft_comparison *cmp, const char *split,
-                     const struct ft_rank_data *rd, const double *wb, const double *w,
-                     int same, const struct ft_method_spec *rr, int32_t prot,
-                     size_t *n_short, struct ft_error *err);
+                     const struct ft_rank_data *rd, const struct ft_run_rankers *m,
+                     const struct ft_measure_opts *ms, size_t *n_short,
+                     struct ft_error *err);
+/* One ranking given by scores (higher first; an audit), as model on split. */
+int ft_run_rank_scores(struct ft_comparison *cmp, const char *model, const char *split,
+                       const struct ft_rank_data *rd, const double *score, int32_t prot,
+                       const struct ft_measure_opts *ms, struct ft_error *err);
 
 #endif

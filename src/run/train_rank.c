@@ -79,6 +79,11 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 		                    ro->protected_group);
 	if (ro->colorblind && !ro->protected_group)
 		return ft_error_set(err, FT_EINVAL, "colorblind needs a sensitive attribute");
+	if (ro->group_values && !(ro->letor && ro->sensitive_feature))
+		return ft_error_set(err, FT_EINVAL, "groups by value are for a LETOR sensitive "
+		                    "feature");
+	if ((rc = ft_run_rank_check(&o->measure, 0, err)))
+		return rc;
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "listnet", FT_TASK_RANK,
 	                               FT_STAGE_IN, &s, err)))
 		return rc;
@@ -176,7 +181,8 @@ static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
 		                  "features", d->data, K, tr->p);
 		goto done;
 	}
-	if (K && (rc = ft_rank_data_group_by_feature(tr, K - 1, V, err)))
+	if (K && (rc = ro->group_values ? ft_rank_data_groups_by_values(tr, K - 1, err) :
+	               ft_rank_data_group_by_feature(tr, K - 1, V, err)))
 		goto done;
 	if (!(L->enc = ft_letor_encoder(tr, K, ro->colorblind))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
@@ -187,8 +193,10 @@ static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
 		                  "one", d->data);
 		goto done;
 	}
-	if ((rc = ft_letor_apply(L->enc, K, V, tr, &L->train, &extra, err)) ||
-	    (te && (rc = ft_letor_apply(L->enc, K, V, te, &L->test, &L->n_extra, err))))
+	if ((rc = ft_letor_apply(L->enc, K, V, ro->group_values, tr, &L->train, &extra,
+	                         err)) ||
+	    (te && (rc = ft_letor_apply(L->enc, K, V, ro->group_values, te, &L->test,
+	                                &L->n_extra, err))))
 		goto done;
 	if (L->n_extra)
 		ft_run_warn(o->mon, "%s: %zu feature index%s beyond the training file's %zu "
@@ -217,8 +225,10 @@ static int protected_index(const struct ft_train_opts *o, const struct rank_load
 	if (o->rank.letor) {
 		double v = 0;
 		letor_value(&o->rank, &v);
-		/* the name ft_rank_data_group_by_feature gives the protected group */
-		snprintf(name, sizeof name, "%s=%.17g", e->sensitive[0], v);
+		/* the name ft_rank_data_group_by_feature (or _groups_by_values)
+		 * gives the protected group */
+		snprintf(name, sizeof name, o->rank.group_values ? "%s=%.15g" : "%s=%.17g",
+		         e->sensitive[0], v);
 		want = name;
 	}
 	for (size_t g = 0; g < e->n_groups; g++)
@@ -271,6 +281,7 @@ static struct ft_model_ranking *ranking_info(const struct ft_rank_opts *ro,
 	rk->protected_group = ft_strdup(prot ? prot : "");
 	rk->colorblind = ro->colorblind;
 	rk->sensitive_feature = ro->sensitive_feature;
+	rk->group_values = ro->group_values;
 	if (ro->letor && ro->protected_group)
 		letor_value(ro, &rk->protected_value);
 	if (!rk->format || !rk->query || !rk->relevance || !rk->protected_group) {
@@ -326,6 +337,52 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 	return 0;
 }
 
+/* Both parts measured.  A re-ranker that fails (a query it cannot order)
+ * does not throw the finished fits away: the model is measured and saved
+ * without it, with a warning (r->rerank_ok = 0). */
+static int measure(const struct ft_train_opts *o, const struct rank_loaded *L,
+                   const double *w, const double *wb, int same,
+                   const struct ft_method_spec *rr, int32_t prot,
+                   struct ft_model_file *mf, struct ft_train_result *r,
+                   struct ft_error *err)
+{
+	struct ft_run_rankers M = {wb, w, same, rr, prot};
+	struct ft_error e2 = {0};
+	int rc;
+
+	r->rerank_ok = rr != NULL;
+	rc = ft_run_rank_part(mf->comparison, "train", L->train, &M, &o->measure,
+	                      &r->n_short_train, &e2);
+	if (!rc && L->test)
+		rc = ft_run_rank_part(mf->comparison, "test", L->test, &M, &o->measure,
+		                      &r->n_short_test, &e2);
+	if (rc && rr && rc != FT_ENOMEM && rc != FT_ECANCELED) {
+		ft_run_warn(o->mon, "%s: re-ranker %s failed (%s); the models are saved "
+		            "without it", o->data.data ? o->data.data : "(table)",
+		            rr->method->name, e2.msg);
+		r->rerank_ok = 0;
+		r->n_short_train = r->n_short_test = 0;
+		M.rr = NULL;
+		ft_comparison_free(mf->comparison);
+		if (!(mf->comparison = ft_run_comparison_new(&o->measure, o->data.seed)))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		ft_error_clear(&e2);
+		rc = ft_run_rank_part(mf->comparison, "train", L->train, &M, &o->measure,
+		                      &r->n_short_train, &e2);
+		if (!rc && L->test)
+			rc = ft_run_rank_part(mf->comparison, "test", L->test, &M, &o->measure,
+			                      &r->n_short_test, &e2);
+	}
+	if (rc)
+		return ft_error_set(err, rc, "%s", e2.msg);
+	if (rr && r->rerank_ok) {
+		ft_run_warn_short(o->mon, "train", rr, r->n_short_train, L->train->n_queries);
+		if (L->test)
+			ft_run_warn_short(o->mon, "test", rr, r->n_short_test, L->test->n_queries);
+	}
+	return 0;
+}
+
 int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
                   struct ft_error *err)
 {
@@ -347,6 +404,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	    (rc = ft_run_progress(o->mon, "read", 0, 0, o->data.data, err)) ||
 	    (rc = o->rank.letor ? load_letor(o, &L, err) : load_csv(o, &L, err)) ||
 	    (rc = protected_index(o, &L, &prot, err)) ||
+	    (rc = ft_run_rank_check(&o->measure, L.enc->n_groups, err)) ||
 	    (have_rr && (rc = ft_rerank_check_groups(&rr, L.enc->n_groups, err))))
 		goto done;
 	if (prot >= 0)
@@ -357,12 +415,11 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	w = calloc(L.train->p ? L.train->p : 1, sizeof *w);
 	wb = calloc(L.train->p ? L.train->p : 1, sizeof *wb);
 	mf = calloc(1, sizeof *mf);
-	if (!w || !wb || !mf || !(mf->comparison = calloc(1, sizeof *mf->comparison))) {
+	if (!w || !wb || !mf ||
+	    !(mf->comparison = ft_run_comparison_new(&o->measure, o->data.seed))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	mf->comparison->level = 0.95;
-	mf->comparison->seed = o->data.seed;
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
 		goto done;
 	if ((rc = ft_rank_fit(L.train, &bp, wb, &r->baseline_fit, &e2))) {
@@ -379,11 +436,10 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 		goto done;
 	}
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
-	    (rc = ft_run_rank_part(mf->comparison, "train", L.train, wb, w, r->same_fit,
-	                       have_rr ? &rr : NULL, prot, &r->n_short_train, err)) ||
-	    (L.test && (rc = ft_run_rank_part(mf->comparison, "test", L.test, wb, w, r->same_fit,
-	                                  have_rr ? &rr : NULL, prot, &r->n_short_test, err))) ||
-	    (rc = assemble(o, &L, &s, have_rr ? &rr : NULL, w, wb, prot, r, mf, err)))
+	    (rc = measure(o, &L, w, wb, r->same_fit, have_rr ? &rr : NULL, prot, mf, r, err)))
+		goto done;
+	have_rr = have_rr && r->rerank_ok;
+	if ((rc = assemble(o, &L, &s, have_rr ? &rr : NULL, w, wb, prot, r, mf, err)))
 		goto done;
 	r->n_rows_file = L.n_rows_file;
 	r->n_filtered = L.n_filtered;

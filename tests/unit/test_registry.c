@@ -55,6 +55,8 @@ static const struct { const char *name, *spec; } FIXTURE[] = {
 	{"det_cons", "det_cons:k=6"},
 	{"det_relaxed", "det_relaxed:p=0.4"},
 	{"det_const_sort", "det_const_sort:p=0.5,k=6"},
+	{"mfair", "mfair:p=0.5/0.5,k=6"},
+	{"exposure", "exposure:dt,k=6,seed=3"},
 };
 #define N_FIXTURE (sizeof FIXTURE / sizeof *FIXTURE)
 
