@@ -2431,6 +2431,15 @@ struct ft_audit_opts {
 	const char *label, *score;
 	struct ft_measure_opts measure;
 	const struct ft_monitor *mon;
+	/* task FT_TASK_RANK: a ranking made by any system, one row per item:
+	 * the query column, the item's score (higher first) or rank (lower
+	 * first; `rank` instead of `score`), its relevance, and its group
+	 * (data.spec.sensitive); label is not used.  protected_group (may be
+	 * NULL) names the group of the two-group measures (exposure ratio,
+	 * rND / rKL / rRD).  Measured as train --task rank measures a model
+	 * (ties pooled by default, means over queries, bootstrap intervals). */
+	int task;
+	const char *query, *relevance, *rank, *protected_group;
 };
 FT_API void ft_audit_opts_init(struct ft_audit_opts *o);
 struct ft_audit_result {
@@ -2438,6 +2447,7 @@ struct ft_audit_result {
 	size_t n_read, n_measured, n_dropped, n_filtered;
 	size_t n_groups;
 	char **group_names;            /* owned */
+	size_t n_queries;              /* rankings: the queries measured */
 };
 FT_API int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
                     struct ft_error *err);
@@ -2461,6 +2471,10 @@ struct ft_sweep {
 #define FT_SWEEP_MAX 1000
 FT_API int ft_sweep_parse(const char *text, struct ft_sweep **out,
                           struct ft_error *err);
+/* The same for the rows of task (FT_TASK_CLASSIFY: ft_sweep_parse;
+ * FT_TASK_RANK: ranking methods and re-rankers, "baseline" is listnet). */
+FT_API int ft_sweep_parse_task(const char *text, int task, struct ft_sweep **out,
+                               struct ft_error *err);
 FT_API void ft_sweep_free(struct ft_sweep *sw);
 
 struct ft_compare_opts {

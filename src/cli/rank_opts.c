@@ -83,55 +83,58 @@ static void value_cell(const struct ft_comparison_row *r, int p_value)
 
 void cli_print_ranking(const struct ft_comparison *c, const char *split, int ties)
 {
-	static const char *const MODELS[3] = {"baseline", "mitigated", "reranked"};
-	const char *ref = NULL;
+	const char *model[4];
 	const struct ft_comparison_row *nq;
-	int have[3];
+	size_t nm = 0;
 
-	for (int k = 0; k < 3; k++) {
-		have[k] = ft_comparison_find(c, "n_queries", MODELS[k], split, "overall", "") != NULL;
-		if (have[k] && !ref)
-			ref = MODELS[k];
+	/* the models, in order of first appearance */
+	for (size_t i = 0; i < c->n && nm < 4; i++) {
+		const struct ft_comparison_row *r = &c->rows[i];
+		size_t k;
+		if (strcmp(r->split, split) || *r->convention)
+			continue;
+		for (k = 0; k < nm && strcmp(model[k], r->model); k++)
+			;
+		if (k == nm)
+			model[nm++] = r->model;
 	}
-	if (!ref)
+	if (!nm)
 		return;
 	printf("  %-28s %-16s", "metric", "group");
-	for (int k = 0, first = 1; k < 3; k++) {
-		if (!have[k])
-			continue;
-		printf(" %10s", MODELS[k]);
-		if (!first)
+	for (size_t k = 0; k < nm; k++) {
+		printf(" %10s", model[k]);
+		if (k)
 			printf(" %10s %10s", "change", "p");
-		first = 0;
 	}
 	printf("\n");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ft_comparison_row *row = &c->rows[i];
 		char ch[96], pv[96];
-		if (strcmp(row->model, ref) || strcmp(row->split, split) || *row->convention)
+		if (strcmp(row->model, model[0]) || strcmp(row->split, split) || *row->convention)
 			continue;
 		printf("  %-28s %-16s", row->metric, row->group);
 		snprintf(ch, sizeof ch, "%s_change", row->metric);
 		snprintf(pv, sizeof pv, "%s_change_p_value", row->metric);
-		for (int k = 0, first = 1; k < 3; k++) {
-			if (!have[k])
-				continue;
-			value_cell(ft_comparison_find(c, row->metric, MODELS[k], split, row->group, ""),
+		for (size_t k = 0; k < nm; k++) {
+			value_cell(ft_comparison_find(c, row->metric, model[k], split, row->group, ""),
 			           0);
-			if (!first) {
-				value_cell(ft_comparison_find(c, ch, MODELS[k], split, row->group,
+			if (k) {
+				value_cell(ft_comparison_find(c, ch, model[k], split, row->group,
 				                              "paired_test"), 1);
-				value_cell(ft_comparison_find(c, pv, MODELS[k], split, row->group,
+				value_cell(ft_comparison_find(c, pv, model[k], split, row->group,
 				                              "paired_test"), 1);
 			}
-			first = 0;
 		}
 		printf("\n");
 	}
-	nq = ft_comparison_find(c, "n_queries", ref, split, "overall", "");
-	printf("  change, p: each model against the one before it, query by query (mean\n"
-	       "  difference, sign-flip test; intervals over queries in --report).  skew@k:\n"
-	       "  LiFT-smoothed (alpha = 1) over all %.0f queries; _present: unsmoothed, over\n"
-	       "  the queries where the group is in the top k; _pooled: ln(sum count / sum\n"
-	       "  k share).  Ties: %s.\n", nq ? nq->value : 0.0, ft_tie_rule(ties));
+	nq = ft_comparison_find(c, "n_queries", model[0], split, "overall", "");
+	if (nm > 1)
+		printf("  change, p: each model against the one before it, query by query (mean\n"
+		       "  difference, sign-flip test); ");
+	else
+		printf("  ");
+	printf("intervals over queries in --report.  skew@k: LiFT-smoothed\n"
+	       "  (alpha = 1) over all %.0f queries; _present: unsmoothed, over the queries\n"
+	       "  where the group is in the top k; _pooled: ln(sum count / sum k share).\n"
+	       "  Ties: %s.\n", nq ? nq->value : 0.0, ft_tie_rule(ties));
 }

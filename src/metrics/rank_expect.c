@@ -336,7 +336,9 @@ int ft_xrank_exposure(const struct ft_xrank *x, const int32_t *group, size_t G,
 		}
 	}
 	if (ratio) {
-		if (prot < 0 || (size_t)prot >= G || cnt[prot] == 0)
+		if (prot < 0 || (size_t)prot >= G)
+			UNDEF(ratio, "no protected group");
+		else if (cnt[prot] == 0)
 			UNDEF(ratio, "no items of the protected group");
 		else if (co == 0)
 			UNDEF(ratio, "no items outside the protected group");

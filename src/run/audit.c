@@ -115,6 +115,13 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 	*out = NULL;
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (o->task == FT_TASK_RANK) {
+		ft_threads_setup();
+		if ((rc = ft_audit_rank(o, r, err)))
+			goto done;
+		*out = r;
+		return 0;
+	}
 	if (!o->label || !o->score || !o->data.spec.n_sensitive) {
 		rc = ft_error_set(err, FT_EINVAL, "an audit needs the label, score and "
 		                  "sensitive columns");

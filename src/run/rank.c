@@ -262,7 +262,11 @@ static int group_metrics(const struct layout *L, struct vals *V, size_t q,
 	if (!rc) {
 		ft_soft_ndkl(F, m, G, S->t, VAL(L, V, L->ndkl, 0, q));
 		for (int f = 0; f < FT_N_RANK_FAIR && !rc; f++)
-			rc = ft_soft_rank_fairness(f, F, m, G, prot, 10, VAL(L, V, L->rf + f, 0, q));
+			if (prot < 0)
+				UNDEF_VALUE(VAL(L, V, L->rf + f, 0, q), "no protected group");
+			else
+				rc = ft_soft_rank_fairness(f, F, m, G, prot, 10,
+				                           VAL(L, V, L->rf + f, 0, q));
 	}
 	if (!rc && !(rc = ft_xrank_pairwise(x, S->relc, g, G, &pw))) {
 		for (size_t a = 0; a < G; a++)

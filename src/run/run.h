@@ -82,6 +82,36 @@ int ft_run_rank_part(struct ft_comparison *cmp, const char *split,
                      const struct ft_rank_data *rd, const struct ft_run_rankers *m,
                      const struct ft_measure_opts *ms, size_t *n_short,
                      struct ft_error *err);
+/* Ranking data of one split (train_rank.c), encoded. */
+struct ft_run_rank_split {
+	struct ft_rank_data *train, *test;  /* test may be NULL */
+	struct ft_encoder *enc;
+	size_t n_dropped, n_extra;          /* rows without relevance or group;
+	                                       letor test features beyond train's */
+	struct ft_encode_stats st_test;
+};
+void ft_run_rank_split_free(struct ft_run_rank_split *s);
+/* The column roles of a ranking table: d's read options, ro's columns. */
+void ft_run_rank_spec(const struct ft_rank_opts *ro, struct ft_data_opts *d);
+/* A table's training part tr fits the encoder; tr and te (may be NULL)
+ * become ranking data. */
+int ft_run_rank_encode_csv(const struct ft_data_opts *d, const struct ft_rank_opts *ro,
+                           const struct ft_table *tr, const struct ft_table *te,
+                           struct ft_run_rank_split *out, struct ft_error *err);
+/* LETOR: tr's groups from the sensitive feature (tr is changed), the
+ * pass-through encoder, tr and te (may be NULL) aligned to it. */
+int ft_run_rank_encode_letor(const struct ft_rank_opts *ro, const char *path,
+                             struct ft_rank_data *tr, const struct ft_rank_data *te,
+                             struct ft_run_rank_split *out, struct ft_error *err);
+/* The index of ro's protected group in e's groups (-1 without one),
+ * checked against the training data. */
+int ft_run_rank_protected(const struct ft_rank_opts *ro, const char *path,
+                          const struct ft_encoder *e, const struct ft_rank_data *train,
+                          int32_t *prot, struct ft_error *err);
+
+/* The audit of rankings (audit_rank.c): r's counts, groups and table. */
+int ft_audit_rank(const struct ft_audit_opts *o, struct ft_audit_result *r,
+                  struct ft_error *err);
 /* One ranking given by scores (higher first; an audit), as model on split. */
 int ft_run_rank_scores(struct ft_comparison *cmp, const char *model, const char *split,
                        const struct ft_rank_data *rd, const double *score, int32_t prot,

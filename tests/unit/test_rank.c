@@ -650,7 +650,7 @@ static void t_method_parse(void)
 	static const struct { const char *spec, *msg; } BAD[] = {
 		{ "nosuch", "unknown ranking method 'nosuch' (methods: listnet, ranknet, lambdaloss, deltr, pair-reg, pair-con)" },
 		{ "deltr:gamma", "deltr: 'gamma' is not NAME=VALUE nor a loss (listnet|ranknet|lambdaloss)" },
-		{ "deltr:lambda=1", "deltr has no parameter 'lambda' (l2, doc_weight, max_iter, loss, gamma, reference, iterations, lr)" },
+		{ "deltr:lambda=1", "deltr has no parameter 'lambda' (l2, doc_weight, max_iter, loss, gamma, reference, iterations, lr, target_ratio)" },
 		{ "listnet:protected=1", "no parameter 'protected'" },
 		{ "deltr:gamma=-1", "deltr: gamma = -1 is outside [0, 1e+15]" },
 		{ "deltr:reference=0.5", "reference = 0.5 is outside [0, 1] (whole numbers)" },
