@@ -1900,6 +1900,10 @@ struct ft_results {
 	const double *acc_mean, *acc_sd, *fair_mean, *fair_sd, *seconds;
 	size_t n_runs;
 	const struct ft_results_run *runs;
+	/* rankings: "rank" and the metric the accuracy columns hold
+	 * ("ndcg@10"; written as root attributes task and accuracy_metric);
+	 * NULL for classification (the attributes are not written) */
+	const char *task, *accuracy_metric;
 };
 
 /* Write r to path as HDF5 (layout in README.md, "Comparison results"),
@@ -2487,6 +2491,16 @@ struct ft_compare_opts {
 	struct ft_measure_opts measure;/* bootstrap 0 by default; no permutations */
 	const char *command_line;
 	const struct ft_monitor *mon;
+	/* FT_TASK_RANK: rankings (README "Fair ranking", Comparing rankers):
+	 * ranking methods and re-rankers (of the baseline listnet's scores)
+	 * over folds of the queries (k-fold, repeated query splits, or the test
+	 * file), measured by the ranking metrics of the first cut-off; the
+	 * points are NDCG@k against the exposure ratio (the Pareto criterion:
+	 * NDCG higher, |exposure ratio - 1| lower).  rank: the data's query,
+	 * relevance, groups and protected group as for training (rerank
+	 * unused); fairness and lr are unused. */
+	int task;
+	struct ft_rank_opts rank;
 };
 FT_API void ft_compare_opts_init(struct ft_compare_opts *o);
 FT_API int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err);
@@ -2532,6 +2546,12 @@ struct ft_compare_result {
 	char sha256[2][65];
 	size_t n_rows_file, n_filtered, n_failed, n_unseen, n_unseen_groups;
 	double t_total, t_prep, t_fit, t_measure;
+	/* rankings: the task, the cut-off of the points' NDCG@k, the protected
+	 * group and the queries of the data (test file's included) */
+	int task;
+	size_t rank_k;
+	char *protected_group;
+	size_t n_queries;
 };
 /* Every setting on every fold: each fold's training part fits one encoder
  * and one baseline that every setting shares (the warm start), and every

@@ -11,7 +11,8 @@
 
 enum { OPT_METHODS = OPT_CMD_BASE, OPT_FOLDS, OPT_REPEATS, OPT_OUT, OPT_FORCE,
        OPT_FAIRNESS, OPT_CONFIG, OPT_QUIET,
-       OPT_HELP };
+       OPT_HELP, OPT_TASK, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE, OPT_PROTECTED,
+       OPT_SENS_FEATURE, OPT_GROUP_VALUES, OPT_COLORBLIND, OPT_NO_STD };
 
 #define MAX_FOLDS 100
 
@@ -58,7 +59,20 @@ CLI_DATA_HELP
 "  --config FILE          read long options from FILE, one 'option = value'\n"
 "                         a line ('#' comments; a flag alone on its line);\n"
 "                         the command line adds to and overrides them\n"
-"  --quiet                no progress, summary or warnings\n";
+"  --quiet                no progress, summary or warnings\n\n"
+"Rankings (--task rank; README 'Fair ranking'): ranking methods and\n"
+"re-rankers (of the baseline ListNet's scores) over folds of the queries,\n"
+"measured as train --task rank measures (means over the test queries, ties\n"
+"pooled); the plot and the Pareto set are ndcg@K (the first --at) against\n"
+"the exposure ratio (|ratio - 1| lower is fairer).\n"
+"  --task rank            compare rankers; then no --target/--positive\n"
+"  --format csv|letor, --query COL, --relevance COL, --sensitive COL,\n"
+"  --sensitive-feature I, --group-values, --protected VALUE, --colorblind,\n"
+"  --no-standardize       the data, as for train --task rank (--protected is\n"
+"                         required: the exposure ratio's protected group)\n"
+"  --folds K              K-fold cross-validation over queries (default 5);\n"
+"                         --repeats R: R random query splits of --split\n"
+CLI_RANK_MEASURE_HELP;
 
 /* The classification rows of the registry in one line a method: name and
  * parameters (choices spelled out); `fairtrain train --help` has the help. */
@@ -274,8 +288,74 @@ static const struct option LONG[] = {
 	{"tol", required_argument, NULL, OPT_TOL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"task", required_argument, NULL, OPT_TASK},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"query", required_argument, NULL, OPT_QUERY},
+	{"relevance", required_argument, NULL, OPT_RELEVANCE},
+	{"protected", required_argument, NULL, OPT_PROTECTED},
+	{"sensitive-feature", required_argument, NULL, OPT_SENS_FEATURE},
+	{"group-values", no_argument, NULL, OPT_GROUP_VALUES},
+	{"colorblind", no_argument, NULL, OPT_COLORBLIND},
+	{"no-standardize", no_argument, NULL, OPT_NO_STD},
+	CLI_RANK_MEASURE_LONGOPTS,
 	{NULL, 0, NULL, 0}
 };
+
+/* A ranking option (--task rank): 1 handled, 0 not one, -(exit code). */
+static int rank_option(struct ft_compare_opts *o, int c, const char *arg)
+{
+	struct ft_rank_opts *ro = &o->rank;
+
+	switch (c) {
+	case OPT_TASK:
+		if (strcmp(arg, "classify") && strcmp(arg, "rank"))
+			return -cli_usage_error("compare", "--task takes classify or rank, not '%s'",
+			                        arg);
+		o->task = !strcmp(arg, "rank") ? FT_TASK_RANK : FT_TASK_CLASSIFY;
+		return 1;
+	case OPT_FORMAT:
+		if (strcmp(arg, "csv") && strcmp(arg, "letor"))
+			return -cli_usage_error("compare", "--format takes csv or letor, not '%s'", arg);
+		ro->letor = !strcmp(arg, "letor");
+		return 1;
+	case OPT_QUERY: ro->query = arg; return 1;
+	case OPT_RELEVANCE: ro->relevance = arg; return 1;
+	case OPT_PROTECTED: ro->protected_group = arg; return 1;
+	case OPT_SENS_FEATURE:
+		if (cli_parse_size(arg, &ro->sensitive_feature) || ro->sensitive_feature == 0)
+			return -cli_usage_error("compare", "--sensitive-feature takes a feature index "
+			                        "(1, 2, ...), not '%s'", arg);
+		return 1;
+	case OPT_GROUP_VALUES: ro->group_values = 1; return 1;
+	case OPT_COLORBLIND: ro->colorblind = 1; return 1;
+	case OPT_NO_STD: ro->raw_numeric = 1; return 1;
+	case OPT_AT: case OPT_TIES: case OPT_TIE_SEED: case OPT_TARGET_SHARES:
+		return cli_rank_measure_option(&o->measure, "compare", c, arg) < 0 ? -EXIT_USAGE : 1;
+	default:
+		return 0;
+	}
+}
+
+/* The checks of --task rank after parsing. */
+static int rank_check(const struct cli_data *d, const struct ft_compare_opts *o)
+{
+	const struct ft_rank_opts *ro = &o->rank;
+
+	if (cli_data_check((struct cli_data *)d, "compare", 0))
+		return EXIT_USAGE;
+	if (d->o.spec.target || d->o.spec.positive)
+		return cli_usage_error("compare", "--task rank: no --target or --positive (the "
+		                       "relevance is --relevance)");
+	if (!ro->letor && (!ro->query || !ro->relevance))
+		return cli_usage_error("compare", "--task rank needs --query COL and --relevance "
+		                       "COL (or --format letor)");
+	if (ro->letor ? !ro->sensitive_feature : !d->o.spec.n_sensitive)
+		return cli_usage_error("compare", "--task rank needs groups: %s",
+		                       ro->letor ? "--sensitive-feature I" : "--sensitive COL");
+	if (!ro->protected_group)
+		return cli_usage_error("compare", "--task rank needs --protected VALUE");
+	return 0;
+}
 
 /* --methods adds to what came before; 0 or -1 (out of memory). */
 static int add_methods(char **methods, const char *arg)
@@ -363,22 +443,25 @@ static int parse(struct argstore *as, struct cli_data *d, struct ft_compare_opts
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
-		if ((r = compare_option(o, c, methods, out, force)) < 0)
+		if ((r = compare_option(o, c, methods, out, force)) < 0 ||
+		    (!r && (r = rank_option(o, c, optarg)) < 0))
 			return -r;
 		if (r > 0)
 			continue;
 		if (c == 'h' || c == OPT_HELP) {
 			fputs(HELP, stdout);
 			print_methods();
+			printf("\nRanking methods and re-rankers (--task rank; 'baseline' is listnet):\n");
+			cli_print_methods(FT_TASK_RANK, -2);
 			return -1;
 		}
 		return cli_bad_option("compare", c, as->argv);
 	}
 	if (optind < as->argc)
 		return cli_usage_error("compare", "unexpected argument '%s'", as->argv[optind]);
-	if (cli_data_check(d, "compare", 1))
+	if (o->task == FT_TASK_RANK ? rank_check(d, o) != 0 : cli_data_check(d, "compare", 1))
 		return EXIT_USAGE;
-	if (d->o.spec.n_sensitive == 0)
+	if (o->task != FT_TASK_RANK && d->o.spec.n_sensitive == 0)
 		return cli_usage_error("compare", "--sensitive COL is required");
 	if (!*out)
 		return cli_usage_error("compare", "--out DIR is required");
@@ -421,7 +504,7 @@ int cmd_compare(int argc, char **argv)
 	o.methods = methods;
 	o.mon = &cli_monitor;
 	/* every check before anything is read or fitted */
-	if (ft_compare_check(&o, &err) || ft_sweep_parse(methods, &sw, &err)) {
+	if (ft_compare_check(&o, &err) || ft_sweep_parse_task(methods, o.task, &sw, &err)) {
 		rc = cli_usage_error("compare", "%s", err.msg);
 		goto done;
 	}

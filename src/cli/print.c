@@ -123,8 +123,9 @@ void cli_print_methods(int task, int stage)
 	const struct ft_method *m = ft_method_list(&n);
 
 	for (size_t i = 0; i < n; i++) {
+		/* stage -1: every stage but rerank; -2: every stage */
 		if (m[i].task != task || (stage >= 0 ? m[i].stage != stage :
-		                          m[i].stage == FT_STAGE_RERANK))
+		                          stage == -1 && m[i].stage == FT_STAGE_RERANK))
 			continue;
 		printf("  %-11s %-6s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
 		for (size_t k = 0; k < m[i].n_params; k++) {

@@ -89,6 +89,17 @@ int ft_encoder_check(const struct ft_encoder *e, char *why, size_t n);
  * with rd's groups.  NULL when out of memory. */
 struct ft_encoder *ft_letor_encoder(const struct ft_rank_data *rd, size_t K,
                                    int colorblind);
+/* Query folds (letor.c): the split of ft_table_split_query and
+ * ft_rank_data_split with k = 0, or fold `fold` of k >= 2: the same shuffle
+ * of the queries, the queries at shuffled positions p with p mod k ==
+ * fold in the test part (FT_EDATA with fewer queries than folds). */
+int ft_table_fold_query(const struct ft_table *t, const char *query, double test_frac,
+                        size_t k, size_t fold, uint64_t seed, struct ft_table **train,
+                        struct ft_table **test, struct ft_error *err);
+int ft_rank_data_fold(const struct ft_rank_data *rd, double test_frac, size_t k,
+                      size_t fold, uint64_t seed, struct ft_rank_data **train,
+                      struct ft_rank_data **test, struct ft_error *err);
+
 /* LETOR data raw aligned to such an encoder e: e's features by column
  * index, 0 where raw has no such index; groups from column K == V, or
  * (by_value) the encoder's group "fK=v" of the item's value (-1 for a value

@@ -531,13 +531,32 @@ int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
 
 /* ------------------------------------------------------------ splits */
 
+/* 0 .. nq-1 shuffled by Fisher-Yates (ft_rng seeded by seed; for i = nq..2
+ * swap positions i-1 and ft_rng_below(i)); NULL when out of memory. */
+static size_t *shuffled(size_t nq, uint64_t seed)
+{
+	size_t *order = ft_xalloc(nq ? nq : 1, sizeof *order);
+	struct ft_rng rng;
+
+	if (!order)
+		return NULL;
+	for (size_t q = 0; q < nq; q++)
+		order[q] = q;
+	ft_rng_seed(&rng, seed);
+	for (size_t i = nq; i >= 2; i--) {
+		size_t j = (size_t)ft_rng_below(&rng, i), tmp = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = tmp;
+	}
+	return order;
+}
+
 /* in_test[q] for nq queries by the rule of the header. */
 static int pick_test(size_t nq, double frac, uint64_t seed,
                      unsigned char *in_test, const char *path,
                      struct ft_error *err)
 {
 	size_t *order, n_te;
-	struct ft_rng rng;
 
 	if (!(frac > 0 && frac < 1))
 		return ft_error_set(err, FT_EINVAL, "%s: test fraction %g is not in (0, 1)",
@@ -547,16 +566,8 @@ static int pick_test(size_t nq, double frac, uint64_t seed,
 		return ft_error_set(err, FT_EDATA,
 		                    "%s: %zu queries cannot be split %g / %g with both parts non-empty",
 		                    path, nq, 1 - frac, frac);
-	if (!(order = ft_xalloc(nq, sizeof *order)))
+	if (!(order = shuffled(nq, seed)))
 		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
-	for (size_t q = 0; q < nq; q++)
-		order[q] = q;
-	ft_rng_seed(&rng, seed);
-	for (size_t i = nq; i >= 2; i--) {
-		size_t j = (size_t)ft_rng_below(&rng, i), tmp = order[i - 1];
-		order[i - 1] = order[j];
-		order[j] = tmp;
-	}
 	memset(in_test, 0, nq);
 	for (size_t k = 0; k < n_te; k++)
 		in_test[order[k]] = 1;
@@ -564,10 +575,43 @@ static int pick_test(size_t nq, double frac, uint64_t seed,
 	return 0;
 }
 
+/* Fold `fold` of k over nq queries: the queries at the positions p of the
+ * same shuffle with p mod k == fold are the test part. */
+static int pick_fold(size_t nq, size_t k, size_t fold, uint64_t seed,
+                     unsigned char *in_test, const char *path, struct ft_error *err)
+{
+	size_t *order;
+
+	if (k < 2 || fold >= k || nq < k)
+		return ft_error_set(err, FT_EDATA, "%s: %zu queries cannot make %zu folds",
+		                    path, nq, k);
+	if (!(order = shuffled(nq, seed)))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+	for (size_t p = 0; p < nq; p++)
+		in_test[order[p]] = p % k == fold;
+	free(order);
+	return 0;
+}
+
+/* The test queries: a fraction (k = 0) or fold `fold` of k. */
+static int pick(size_t nq, double frac, size_t k, size_t fold, uint64_t seed,
+                unsigned char *in_test, const char *path, struct ft_error *err)
+{
+	return k ? pick_fold(nq, k, fold, seed, in_test, path, err) :
+	       pick_test(nq, frac, seed, in_test, path, err);
+}
+
 int ft_table_split_query(const struct ft_table *t, const char *query,
                          double test_frac, uint64_t seed,
                          struct ft_table **train, struct ft_table **test,
                          struct ft_error *err)
+{
+	return ft_table_fold_query(t, query, test_frac, 0, 0, seed, train, test, err);
+}
+
+int ft_table_fold_query(const struct ft_table *t, const char *query, double test_frac,
+                        size_t k, size_t fold, uint64_t seed, struct ft_table **train,
+                        struct ft_table **test, struct ft_error *err)
 {
 	size_t qc = 0, n = t->n_rows, nq, n_tr = 0, n_te = 0;
 	size_t *rows_tr = NULL, *rows_te = NULL;
@@ -597,7 +641,7 @@ int ft_table_split_query(const struct ft_table *t, const char *query,
 	nq = qmap.n;
 	if (!(in_test = ft_xalloc(nq, 1)))
 		goto nomem;
-	if ((rc = pick_test(nq, test_frac, seed, in_test, t->path, err)) != 0)
+	if ((rc = pick(nq, test_frac, k, fold, seed, in_test, t->path, err)) != 0)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		if (in_test[qrow[i]])
@@ -678,14 +722,21 @@ int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
                        uint64_t seed, struct ft_rank_data **train,
                        struct ft_rank_data **test, struct ft_error *err)
 {
+	return ft_rank_data_fold(rd, test_frac, 0, 0, seed, train, test, err);
+}
+
+int ft_rank_data_fold(const struct ft_rank_data *rd, double test_frac, size_t k,
+                      size_t fold, uint64_t seed, struct ft_rank_data **train,
+                      struct ft_rank_data **test, struct ft_error *err)
+{
 	unsigned char *in_test;
 	int rc;
 
 	*train = *test = NULL;
-	if (!(in_test = ft_xalloc(rd->n_queries, 1)))
+	if (!(in_test = ft_xalloc(rd->n_queries ? rd->n_queries : 1, 1)))
 		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
-	if ((rc = pick_test(rd->n_queries, test_frac, seed, in_test, rd->path,
-	                    err)) != 0)
+	if ((rc = pick(rd->n_queries, test_frac, k, fold, seed, in_test, rd->path,
+	               err)) != 0)
 		goto done;
 	if (rd_subset(rd, in_test, 0, train) != 0 ||
 	    rd_subset(rd, in_test, 1, test) != 0) {

@@ -139,6 +139,11 @@ static void root(struct w *w, hid_t f, const struct ft_results *r)
 	ft_h5w_attr_u64(&w->h, f, "n_bootstrap", r->n_bootstrap);
 	ft_h5w_attr_f64(&w->h, f, "level", r->level);
 	ft_h5w_attr_f64(&w->h, f, "C", r->C);
+	if (r->task) {
+		ft_h5w_attr_str(&w->h, f, "task", r->task);
+		ft_h5w_attr_str(&w->h, f, "accuracy_metric",
+		                r->accuracy_metric ? r->accuracy_metric : "");
+	}
 	ft_h5w_str_v(&w->h, f, "group_names", (const char *const *)r->group_names,
 	         r->n_groups);
 	g = ft_h5w_group(&w->h, f, "inputs");

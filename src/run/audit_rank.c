@@ -138,8 +138,8 @@ int ft_audit_rank(const struct ft_audit_opts *o, struct ft_audit_result *r,
 	r->n_groups = enc->n_groups;
 	for (size_t i = 0; i < rd->n; i++)
 		sc[i] = o->rank ? -rd->x[i] : rd->x[i];
-	if ((rc = ft_run_rank_scores(r->cmp, "audited", "audit", rd, sc, prot, &o->measure,
-	                             &e2))) {
+	if ((rc = ft_run_rank_model(r->cmp, "audited", "audit", rd, sc, NULL, prot,
+	                            &o->measure, NULL, &e2))) {
 		ft_error_set(err, rc, "%s: %s", path, e2.msg);
 		goto done;
 	}

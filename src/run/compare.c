@@ -44,6 +44,10 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 	int has_test = o->data.test || o->data.test_table;
 
 	ft_error_clear(err);
+	if (o->task == FT_TASK_RANK)
+		return ft_run_compare_rank_check(o, err);
+	if (o->task != FT_TASK_CLASSIFY)
+		return ft_error_set(err, FT_EINVAL, "unknown task %d", o->task);
 	if (!o->data.data && !o->data.table)
 		return ft_error_set(err, FT_EINVAL, "no data");
 	if (!o->data.spec.target || !o->data.spec.positive)
@@ -93,6 +97,7 @@ void ft_compare_result_free(struct ft_compare_result *r)
 	free(r->test);
 	free(r->command_line);
 	free(r->created_utc);
+	free(r->protected_group);
 	free(r);
 }
 
@@ -530,13 +535,18 @@ int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
 	memset(&C, 0, sizeof C);
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	if ((rc = ft_compare_check(o, err)) || (rc = ft_sweep_parse(o->methods, &r->sweep, err)))
+	if ((rc = ft_compare_check(o, err)) ||
+	    (rc = ft_sweep_parse_task(o->methods, o->task, &r->sweep, err)))
 		goto done;
 	if (keep_opts(o, r)) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
 	ft_threads_setup();
+	if (o->task == FT_TASK_RANK) {
+		rc = ft_run_compare_rank(o, r, err);
+		goto done;
+	}
 	if ((rc = prepare(o, r, &ds, &C.all, &C.test, err)))
 		goto done;
 	C.o = o;

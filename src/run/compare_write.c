@@ -400,7 +400,13 @@ static void summary_tail(FILE *mem, const struct ft_compare_result *r, int plott
 	        "group, metric and convention\n- `results.h5`: the same table, the settings, "
 	        "every fitted model and the provenance\n- `runs.csv`: one row per fit (status, "
 	        "time, solver)\n");
-	if (plotted == 0)
+	if (plotted == 0 && r->task == FT_TASK_RANK)
+		fprintf(mem, "- `tradeoff.svg`, `tradeoff.png`: mean ndcg@%zu against mean "
+		        "exposure_ratio, sd bars, Pareto front\n- `groups.svg`, `groups.png`: "
+		        "exposure, pairwise accuracy and skew@%zu per group of the baseline and "
+		        "each method's best setting\n- `plots.gp`: the gnuplot script that draws "
+		        "them\n", r->rank_k, r->rank_k);
+	else if (plotted == 0)
 		fprintf(mem, "- `tradeoff.svg`, `tradeoff.png`: mean accuracy against mean %s, "
 		        "sd bars, Pareto front\n- `groups.svg`, `groups.png`: selection rate, TPR "
 		        "and FPR per group of the baseline and each method's best setting\n"
@@ -421,8 +427,12 @@ int ft_compare_summary(const struct ft_compare_result *r, int plotted, char **te
 	*text = NULL;
 	if (!mem)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	summary_head(mem, r);
-	summary_table(mem, r);
+	if (r->task == FT_TASK_RANK) {
+		ft_run_rank_summary(mem, r);
+	} else {
+		summary_head(mem, r);
+		summary_table(mem, r);
+	}
 	summary_tail(mem, r, plotted);
 	if (fclose(mem) != 0 || !buf) {
 		free(buf);
@@ -465,7 +475,7 @@ static int write_h5(struct outdir *o, const struct ft_compare_result *r,
 	double *v = calloc(5 * ns + 1, sizeof *v);
 	char *paths[2] = {r->data, r->test};
 	char *shas[2] = {(char *)r->sha256[0], (char *)r->sha256[1]};
-	char *path = path_join(o->stage, "results.h5");
+	char *path = path_join(o->stage, "results.h5"), acc[32];
 	int rc;
 
 	if (!rr || !meth || !spec || !pareto || !v || !path) {
@@ -483,8 +493,13 @@ static int write_h5(struct outdir *o, const struct ft_compare_result *r,
 	R.n_folds = r->n_folds;
 	R.seed = r->seed;
 	R.split = r->split;
-	R.fairness = ft_fairness_name(r->fairness);
-	R.convention = ft_run_fair_convention(r->fairness);
+	R.fairness = r->task == FT_TASK_RANK ? "exposure_ratio" : ft_fairness_name(r->fairness);
+	R.convention = r->task == FT_TASK_RANK ? "" : ft_run_fair_convention(r->fairness);
+	if (r->task == FT_TASK_RANK) {
+		snprintf(acc, sizeof acc, "ndcg@%zu", r->rank_k);
+		R.task = "rank";
+		R.accuracy_metric = acc;
+	}
 	R.threshold = r->threshold;
 	R.level = r->level;
 	R.n_bootstrap = r->n_bootstrap;
@@ -551,7 +566,7 @@ static int draw(struct outdir *o, const struct ft_compare_result *r,
 	size_t *midx = calloc(sw->n + 1, sizeof *midx);
 	const char *base = strrchr(r->data, '/');
 	struct ft_plot pl;
-	char title[512];
+	char title[512], yname[32];
 	int rc;
 
 	if (!pts || !midx) {
@@ -565,6 +580,12 @@ static int draw(struct outdir *o, const struct ft_compare_result *r,
 		         r->n_folds);
 	else if (!strcmp(r->scheme, "repeated_split"))
 		snprintf(title, sizeof title, "%s, %zu random splits (test parts)", base,
+		         r->n_folds);
+	else if (!strcmp(r->scheme, "query_kfold"))
+		snprintf(title, sizeof title, "%s, %zu-fold cross-validation over queries (test "
+		         "folds)", base, r->n_folds);
+	else if (!strcmp(r->scheme, "repeated_query_split"))
+		snprintf(title, sizeof title, "%s, %zu random query splits (test parts)", base,
 		         r->n_folds);
 	else
 		snprintf(title, sizeof title, "%s, tested on %s", base,
@@ -583,6 +604,20 @@ static int draw(struct outdir *o, const struct ft_compare_result *r,
 	pl.fairness = ft_fairness_name(r->fairness);
 	pl.convention = ft_run_fair_convention(r->fairness);
 	pl.higher_fairer = r->fairness == FT_F_DP_RATIO;
+	pl.y_name = NULL;
+	pl.x_note = NULL;
+	pl.panel = NULL;
+	if (r->task == FT_TASK_RANK) {
+		static const char *const PANEL[FT_CMP_N_RATES] = {
+			"exposure (mean 1/log2(1 + rank))", "pairwise accuracy", "skew (LiFT)"
+		};
+		snprintf(yname, sizeof yname, "ndcg@%zu", r->rank_k);
+		pl.fairness = "exposure_ratio";
+		pl.convention = "protected / others";
+		pl.x_note = "closer to 1 is fairer";
+		pl.y_name = yname;
+		pl.panel = PANEL;
+	}
 	pl.title = title;
 	pl.n_points = sw->n;
 	pl.pt = pts;

@@ -238,18 +238,26 @@ static void tradeoff(FILE *fp, const struct ft_plot *p, int png)
 	fprintf(fp, "set title ");
 	{
 		char buf[600];
-		snprintf(buf, sizeof buf, "Accuracy against fairness of every setting - %s",
-		         p->title);
+		snprintf(buf, sizeof buf, "%s against fairness of every setting - %s",
+		         p->y_name ? p->y_name : "Accuracy", p->title);
 		gq(fp, buf);
 	}
 	fprintf(fp, "\nset xlabel ");
 	{
 		char buf[256];
-		snprintf(buf, sizeof buf, "%s (%s; %s is fairer), mean and sd over folds",
-		         p->fairness, p->convention, p->higher_fairer ? "higher" : "lower");
+		snprintf(buf, sizeof buf, "%s (%s; %s), mean and sd over folds",
+		         p->fairness, p->convention, p->x_note ? p->x_note :
+		         p->higher_fairer ? "higher is fairer" : "lower is fairer");
 		gq(fp, buf);
 	}
-	fprintf(fp, "\nset ylabel 'accuracy, mean and sd over folds'\n"
+	fprintf(fp, "\nset ylabel ");
+	{
+		char buf[128];
+		snprintf(buf, sizeof buf, "%s, mean and sd over folds",
+		         p->y_name ? p->y_name : "accuracy");
+		gq(fp, buf);
+	}
+	fprintf(fp, "\n"
 	        "set grid lc rgb '#e0e0e0'\nset border lc rgb '#404040'\n"
 	        "set key at screen 0.815,screen 0.90 left top vertical Left reverse "
 	        "samplen 2 spacing 1.4 box lc rgb '#c0c0c0'\n"
@@ -318,15 +326,19 @@ static void groups(FILE *fp, const struct ft_plot *p, int png)
 	fprintf(fp, "set multiplot title ");
 	{
 		char buf[600];
-		snprintf(buf, sizeof buf, "Per-group rates of the baseline and of each method's "
-		         "best setting - %s; mean and sd over folds", p->title);
+		snprintf(buf, sizeof buf, "Per-group %s of the baseline and of each method's "
+		         "best setting - %s; mean and sd over folds",
+		         p->panel ? "measures" : "rates", p->title);
 		gq(fp, buf);
 	}
 	fprintf(fp, " font ',13'\n");
 	for (int m = 0; m < FT_CMP_N_RATES; m++) {
 		size_t k = 0;
+		/* rates start at 0; a ranking's third panel (skew) may be negative */
+		if (p->panel)
+			fprintf(fp, "set yrange [%s:*]\nset format y '%%.3f'\n", m == 2 ? "*" : "0");
 		fprintf(fp, "set origin %.4f,%.4f\nset size %.4f,%.4f\nset title '%s'\nplot ",
-		        m / 3.0, yb, 1 / 3.0, 0.93 - yb, TITLE[m]);
+		        m / 3.0, yb, 1 / 3.0, 0.93 - yb, p->panel ? p->panel[m] : TITLE[m]);
 		for (size_t i = 0; i < p->n_points; i++) {
 			const struct ft_plot_point *q = &p->pt[i];
 			if (!q->baseline && !q->best)

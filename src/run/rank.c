@@ -548,9 +548,11 @@ int ft_run_rank_check(const struct ft_measure_opts *ms, size_t n_groups,
 	return 0;
 }
 
-int ft_run_rank_scores(struct ft_comparison *cmp, const char *model, const char *split,
-                       const struct ft_rank_data *rd, const double *score, int32_t prot,
-                       const struct ft_measure_opts *ms, struct ft_error *err)
+int ft_run_rank_model(struct ft_comparison *cmp, const char *model, const char *split,
+                      const struct ft_rank_data *rd, const double *score,
+                      const struct ft_method_spec *rr, int32_t prot,
+                      const struct ft_measure_opts *ms, size_t *n_short,
+                      struct ft_error *err)
 {
 	struct layout L;
 	struct vals V;
@@ -561,7 +563,7 @@ int ft_run_rank_scores(struct ft_comparison *cmp, const char *model, const char 
 		return rc;
 	if (layout_make(&L, ms, rd->group ? rd->n_groups : 0))
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	if (!(rc = measure_model(&L, &V, rd, score, NULL, prot, ms, NULL, err)))
+	if (!(rc = measure_model(&L, &V, rd, score, rr, prot, ms, n_short, err)))
 		rc = add_model(cmp, model, split, &L, &V, rd, ms, err);
 	vals_free(&V);
 	free(L.row);

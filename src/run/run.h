@@ -112,9 +112,12 @@ int ft_run_rank_protected(const struct ft_rank_opts *ro, const char *path,
 /* The audit of rankings (audit_rank.c): r's counts, groups and table. */
 int ft_audit_rank(const struct ft_audit_opts *o, struct ft_audit_result *r,
                   struct ft_error *err);
-/* One ranking given by scores (higher first; an audit), as model on split. */
-int ft_run_rank_scores(struct ft_comparison *cmp, const char *model, const char *split,
-                       const struct ft_rank_data *rd, const double *score, int32_t prot,
-                       const struct ft_measure_opts *ms, struct ft_error *err);
+/* One ranking given by scores (higher first), re-ranked by rr when not
+ * NULL, as model on split (an audit, one setting of a comparison). */
+int ft_run_rank_model(struct ft_comparison *cmp, const char *model, const char *split,
+                      const struct ft_rank_data *rd, const double *score,
+                      const struct ft_method_spec *rr, int32_t prot,
+                      const struct ft_measure_opts *ms, size_t *n_short,
+                      struct ft_error *err);
 
 #endif

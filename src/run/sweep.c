@@ -18,6 +18,10 @@
 #include "core/internal.h"
 #include "run/run.h"
 
+/* The stage to parse a row's specs in: re-rankers by their own (the
+ * registry leaves them out of "any stage" for a task). */
+#define STAGE(m) ((m)->stage == FT_STAGE_RERANK ? FT_STAGE_RERANK : -1)
+
 /* Values a parameter may take in one token. */
 #define MAXV 64
 
@@ -72,6 +76,9 @@ struct token_values {
 	double v[FT_MAX_PARAMS][MAXV];
 	size_t nv[FT_MAX_PARAMS];
 	int given[FT_MAX_PARAMS];
+	/* a list parameter ("p=0.2/0.8,0.5/0.5"): each value is a whole list */
+	size_t ln[MAXV];
+	double lv[MAXV][FT_MAX_LIST];
 };
 
 /* One value of parameter k of method m through the registry's parser. */
@@ -83,11 +90,15 @@ static int one_value(const struct ft_method *m, size_t k, const char *val,
 	char buf[256];
 
 	snprintf(buf, sizeof buf, "%s:%s=%s", m->name, m->params[k].name, val);
-	if (ft_method_spec_parse(buf, m->task, -1, &one, &e2))
+	if (ft_method_spec_parse(buf, m->task, STAGE(m), &one, &e2))
 		return ft_error_set(err, FT_EINVAL, "methods: %s", e2.msg);
 	if (tv->nv[k] == MAXV)
 		return ft_error_set(err, FT_EINVAL, "methods: '%s': at most %d values a "
 		                    "parameter", tok, MAXV);
+	if (m->params[k].list) {
+		tv->ln[tv->nv[k]] = one.n_list;
+		memcpy(tv->lv[tv->nv[k]], one.list, one.n_list * sizeof *one.list);
+	}
 	tv->v[k][tv->nv[k]++] = one.params[k];
 	return 0;
 }
@@ -121,7 +132,7 @@ static int token_params(const struct ft_method *m, const char *tok, char *copy,
 				struct ft_error e2 = {0};
 				char buf[256];
 				snprintf(buf, sizeof buf, "%s:%s=%s", m->name, p, eq + 1);
-				ft_method_spec_parse(buf, m->task, -1, &one, &e2);
+				ft_method_spec_parse(buf, m->task, STAGE(m), &one, &e2);
 				return ft_error_set(err, FT_EINVAL, "methods: %s", e2.msg);
 			}
 			if (tv->given[k])
@@ -173,15 +184,22 @@ static int combinations(struct ft_sweep *sw, const struct ft_method *m, int base
 			want.params[k] = m->params[k].def;
 		for (size_t k = m->n_params; k-- > 0;)
 			if (tv->given[k]) {
-				want.params[k] = tv->v[k][r % tv->nv[k]];
+				size_t i = r % tv->nv[k];
+				want.params[k] = tv->v[k][i];
 				want.given[k] = 1;
+				if (m->params[k].list) {
+					want.n_list = tv->ln[i];
+					memcpy(want.list, tv->lv[i], tv->ln[i] * sizeof *want.list);
+				}
 				r /= tv->nv[k];
 			}
 		ft_method_spec_format(&want, setting, sizeof setting);
-		ok = ft_method_spec_parse(setting, m->task, -1, &got, &e2) == 0 &&
+		ok = ft_method_spec_parse(setting, m->task, STAGE(m), &got, &e2) == 0 &&
 		     got.method == m;
 		for (size_t k = 0; ok && k < m->n_params; k++)
 			ok = got.params[k] == want.params[k];
+		ok = ok && got.n_list == want.n_list &&
+		     !memcmp(got.list, want.list, want.n_list * sizeof *want.list);
 		if (!ok)
 			return ft_error_set(err, FT_EINVAL, "methods: '%s': %s", tok,
 			                    e2.msg[0] ? e2.msg : "setting does not parse back");
@@ -216,7 +234,9 @@ static int sweep_token(struct ft_sweep *sw, const char *tok, int task, const cha
 	memcpy(name, tok, len);
 	name[len] = '\0';
 	baseline = !strcmp(name, "baseline") || !strcmp(name, base);
-	if (ft_method_spec_parse(baseline ? base : name, task, -1, &s, &e2)) {
+	m = ft_method_find(baseline ? base : name);
+	if (ft_method_spec_parse(baseline ? base : name, task,
+	                         m && m->task == task ? STAGE(m) : -1, &s, &e2)) {
 		rc = ft_error_set(err, FT_EINVAL, "methods: %s (or baseline)", e2.msg);
 		goto done;
 	}
