@@ -139,8 +139,8 @@ static const struct ft_param_def P_EXPOSURE[] = {
 	{"kind", 0, 0, 1, 1, "dp: equal mean exposure of the groups; dt: exposure "
 	 "proportional to mean utility", "dp|dt", 0},
 	{"delta", 0.0, 0.0, 1e9, 0, "allowed violation of the exposure constraint", NULL, 0},
-	{"k", 20, 1, 1000, 1, "the top k items by score get the stochastic ranking (the "
-	 "LP has k^2 variables)", NULL, 0},
+	{"k", 20, 1, 100, 1, "the top k items by score get the stochastic ranking (the "
+	 "dense LP has k^2 variables: 50 items take about 0.15 s a query)", NULL, 0},
 	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the sampled rankings", NULL, 0},
 };
 static const struct ft_param_def P_DET[] = {

@@ -272,6 +272,7 @@ static int deltr_target(const struct ft_rank_data *rd, const struct ft_rank_para
 	}
 	ft_rank_diag(res, "target_ratio", T);
 	ft_rank_diag(res, "gamma", hi);
+	ft_rank_diag(res, "gamma_below", lo);   /* its fit does not reach T (0: none tried) */
 	ft_rank_diag(res, "train_exposure_ratio", r_hi);
 	ft_rank_diag(res, "target_fits", fits);
 done:

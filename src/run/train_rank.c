@@ -437,6 +437,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 		rp.protected_group = prot;
 	bp = rp;
 	bp.fair = FT_RANK_FAIR_NONE;
+	bp.target_ratio = 0;
 	r->same_fit = rp.fair == FT_RANK_FAIR_NONE;
 	w = calloc(L.s.train->p ? L.s.train->p : 1, sizeof *w);
 	wb = calloc(L.s.train->p ? L.s.train->p : 1, sizeof *wb);

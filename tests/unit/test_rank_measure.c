@@ -370,6 +370,139 @@ static void test_measure_bad_options(void)
 	T_CHECK(ft_run_rank_check(&ms, 2, &err) == FT_EINVAL && strstr(err.msg, "bootstrap"));
 }
 
+
+/* The exposure re-ranker: the frequencies of the sampled rankings (one per
+ * seed) converge to the LP's doubly stochastic matrix, whose groups have
+ * equal mean exposure (demographic parity, delta = 0). */
+static void test_measure_exposure_rerank(void)
+{
+	const double score[6] = {2.0, 1.5, 1.2, 0.4, 0.3, -0.5};
+	const int32_t g[6] = {0, 0, 0, 1, 1, 1};
+	double rel[6], P[36], freq[36] = {0}, z = 0, e0 = 0, e1 = 0, worst = 0;
+	const size_t R = 20000;
+
+	for (size_t i = 0; i < 6; i++)
+		z += exp(score[i] - score[0]);
+	for (size_t i = 0; i < 6; i++)
+		rel[i] = exp(score[i] - score[0]) / z;
+	T_CHECK(ft_exposure_lp(rel, g, 6, 2, FT_EXPOSURE_DP, 0, P, NULL, NULL) == 0);
+	for (size_t i = 0; i < 6; i++)
+		for (size_t j = 0; j < 6; j++)
+			*(g[i] ? &e1 : &e0) += P[i * 6 + j] / log2(2.0 + (double)j) / 3;
+	T_NEAR(e0, e1, 1e-12);
+	{
+		size_t frac = 0;
+		for (size_t c = 0; c < 36; c++)
+			frac += P[c] > 1e-9 && P[c] < 1 - 1e-9;
+		T_CHECKF(frac >= 4, "the LP's matrix has %zu fractional entries", frac);
+	}
+	for (size_t s = 1; s <= R; s++) {
+		struct ft_method_spec rr;
+		char spec[64];
+		size_t order[6], k;
+		int fl;
+		snprintf(spec, sizeof spec, "exposure:dp,k=6,seed=%zu", s);
+		T_CHECK(ft_method_spec_parse(spec, FT_TASK_RANK, FT_STAGE_RERANK, &rr, NULL) == 0);
+		T_CHECK(rr.method->rerank(&rr, score, g, 6, 2, 1, order, &k, &fl, NULL) == 0);
+		for (size_t j = 0; j < 6; j++)
+			freq[order[j] * 6 + j] += 1.0 / (double)R;
+	}
+	for (size_t c = 0; c < 36; c++) {
+		double se = sqrt(P[c] * (1 - P[c]) / (double)R);
+		T_CHECKF(fabs(freq[c] - P[c]) <= 4 * se + 1e-12, "cell %zu: %.4f vs P %.4f", c,
+		         freq[c], P[c]);
+		worst = fmax(worst, fabs(freq[c] - P[c]));
+	}
+	printf("# exposure re-ranker: %zu seeded draws reproduce the LP's matrix within "
+	       "%.4f (4 standard errors allowed)\n", R, worst);
+	/* the same seed and query: the same ranking */
+	{
+		struct ft_method_spec rr;
+		size_t a[6], b[6], k;
+		int fl;
+		ft_method_spec_parse("exposure:dp,k=6,seed=9", FT_TASK_RANK, FT_STAGE_RERANK, &rr,
+		                     NULL);
+		rr.method->rerank(&rr, score, g, 6, 2, 1, a, &k, &fl, NULL);
+		rr.method->rerank(&rr, score, g, 6, 2, 1, b, &k, &fl, NULL);
+		T_CHECK(!memcmp(a, b, sizeof a));
+	}
+}
+
+/* DELTR with a target ratio: the chosen gamma reaches it on the training
+ * data (measured again through the table), gamma_below does not, and an
+ * unreachable target fails with one line. */
+static void test_measure_deltr_target(void)
+{
+	struct ft_rank_data *rd = make_data(30, 10, 0, 21);
+	struct ft_rank_params p, q;
+	struct ft_rank_result res;
+	struct ft_measure_opts ms;
+	struct ft_error err = {0};
+	double w[1] = {0}, gamma = NAN, below = NAN, reached = NAN;
+	const double T = 0.97;
+
+	/* the protected group less relevant, and a second feature: the group,
+	 * which DELTR can move */
+	for (size_t i = 0; i < rd->n; i++)
+		rd->rel[i] += rd->group[i] ? 0 : 1.5;
+	rd->p = 2;
+	rd->x = realloc(rd->x, rd->n * 2 * sizeof *rd->x);
+	for (size_t i = rd->n; i-- > 0;) {
+		double x = rd->x[i];
+		rd->x[2 * i] = x;
+		rd->x[2 * i + 1] = rd->group[i] ? -1.0 : 1.0;
+	}
+	rd->feature_names = realloc(rd->feature_names, 2 * sizeof *rd->feature_names);
+	rd->feature_names[1] = strdup("g");
+	ft_measure_opts_init(&ms);
+	ms.n_bootstrap = 0;
+	ms.n_perm = 0;
+	T_CHECK(ft_rank_method_parse("deltr:target_ratio=0.97", &p, NULL) == 0);
+	p.protected_group = 1;
+	{
+		double w2[2] = {0, 0};
+		T_CHECKF(ft_rank_fit(rd, &p, w2, &res, &err) == 0, "%s", err.msg);
+		for (size_t d = 0; d < res.n_diag; d++) {
+			if (!strcmp(res.diag_name[d], "gamma"))
+				gamma = res.diag[d];
+			if (!strcmp(res.diag_name[d], "gamma_below"))
+				below = res.diag[d];
+			if (!strcmp(res.diag_name[d], "train_exposure_ratio"))
+				reached = res.diag[d];
+		}
+		T_CHECKF(reached >= T && gamma > 0 && below < gamma && gamma / below <= 1.0101,
+		         "gamma %g below %g reached %g", gamma, below, reached);
+		{
+			struct ft_comparison *c = measure(rd, w2, NULL, &ms, NULL);
+			T_NEAR(val(c, "exposure_ratio", "mitigated", "overall"), reached, 1e-14);
+			ft_comparison_free(c);
+		}
+	}
+	if (below > 0) {
+		double w2[2] = {0, 0};
+		struct ft_comparison *c;
+		q = p;
+		q.target_ratio = 0;
+		q.gamma = below;
+		T_CHECK(ft_rank_fit(rd, &q, w2, NULL, NULL) == 0);
+		c = measure(rd, w2, NULL, &ms, NULL);
+		T_CHECKF(val(c, "exposure_ratio", "mitigated", "overall") < T, "gamma_below %g "
+		         "reaches %g", below, val(c, "exposure_ratio", "mitigated", "overall"));
+		ft_comparison_free(c);
+	}
+	printf("# deltr target 0.97: gamma %.6g (%.6g does not reach it), training ratio "
+	       "%.6f\n", gamma, below, reached);
+	p.target_ratio = 50;
+	ft_error_clear(&err);
+	{
+		double w2[2] = {0, 0};
+		T_CHECK(ft_rank_fit(rd, &p, w2, &res, &err) == FT_EDATA);
+		T_CHECK(strstr(err.msg, "exposure ratio 50 not reached") != NULL);
+	}
+	(void)w;
+	ft_rank_data_free(rd);
+}
+
 int main(void)
 {
 	T_RUN(test_measure_random_to_expect);
@@ -378,5 +511,7 @@ int main(void)
 	T_RUN(test_measure_options);
 	T_RUN(test_measure_zero_model);
 	T_RUN(test_measure_bad_options);
+	T_RUN(test_measure_exposure_rerank);
+	T_RUN(test_measure_deltr_target);
 	return t_done();
 }
