@@ -19,6 +19,7 @@
 #include "core/internal.h"
 #include "run/run.h"
 #include "t.h"
+#include "tsv.h"
 
 /* nq queries of n items: one feature (the score with weight 1), relevance
  * and group from the rng; ties when levels > 0 (scores from 0 .. levels). */
@@ -503,6 +504,52 @@ static void test_measure_deltr_target(void)
 	ft_rank_data_free(rd);
 }
 
+/* Defect 8 of issue 16: FA*IR's tables against exact integer arithmetic,
+ * and fairsearchcore's choices (tests/fixtures/fair_fsc.tsv, made by
+ * scripts/fixtures/make_fair_fsc_fixture.py): every table equal to the
+ * exact one; the adjusted level's failure probability at most alpha here,
+ * where fairsearchcore's adjustment returns the table closest to alpha,
+ * above it in some settings (counted and printed). */
+static void test_measure_fair_vs_fairsearchcore(void)
+{
+	FILE *fp = fopen("tests/fixtures/fair_fsc.tsv", "r");
+	static char line[1 << 16];
+	size_t n = 0, fsc_diff = 0, fsc_over = 0;
+
+	T_CHECK(fp != NULL);
+	while (fp && fgets(line, sizeof line, fp)) {
+		char *f[8];
+		double ex[400], fs[400], a_c, fail;
+		size_t m[400], k;
+		double p, alpha;
+		int same = 1;
+		if (line[0] == '#' || fields(line, f, 8) != 7)
+			continue;
+		k = strtoul(f[0], NULL, 10);
+		p = strtod(f[1], NULL);
+		alpha = strtod(f[2], NULL);
+		T_CHECK(parse_d(f[3], ex, 400) == k && parse_d(f[4], fs, 400) == k);
+		T_CHECK(ft_fair_mtable(k, p, alpha, m, NULL) == 0);
+		for (size_t i = 0; i < k; i++) {
+			T_CHECKF((double)m[i] == ex[i], "k=%zu p=%g alpha=%g: m(%zu) = %zu, exact %g",
+			         k, p, alpha, i + 1, m[i], ex[i]);
+			same &= ex[i] == fs[i];
+		}
+		fsc_diff += !same;
+		fsc_over += strtod(f[6], NULL) > alpha;
+		T_CHECK(ft_fair_adjust_alpha(k, p, alpha, &a_c, m, &fail, NULL) == 0);
+		T_CHECKF(fail <= alpha, "k=%zu p=%g alpha=%g: adjusted table fails with %g", k, p,
+		         alpha, fail);
+		n++;
+	}
+	if (fp)
+		fclose(fp);
+	T_CHECK(n == 120);
+	printf("# fa*ir: %zu tables equal exact arithmetic; fairsearchcore's ppf tables differ "
+	       "in %zu, its adjusted alpha fails a fair ranking with probability above alpha "
+	       "in %zu of %zu (ours: at most alpha in all)\n", n, fsc_diff, fsc_over, n);
+}
+
 int main(void)
 {
 	T_RUN(test_measure_random_to_expect);
@@ -513,5 +560,6 @@ int main(void)
 	T_RUN(test_measure_bad_options);
 	T_RUN(test_measure_exposure_rerank);
 	T_RUN(test_measure_deltr_target);
+	T_RUN(test_measure_fair_vs_fairsearchcore);
 	return t_done();
 }
