@@ -16,6 +16,7 @@
 #include "fair/fair.h"
 #include "fair/postproc.h"
 #include "fair/reductions.h"
+#include "fair/inproc.h"
 
 static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 static const struct ft_param_def P_PREJUDICE[] = {
@@ -69,6 +70,19 @@ static const struct ft_param_def P_GRID[] = {
 	 "w max violation", NULL},
 };
 
+static const struct ft_param_def P_ADVERSARIAL[] = {
+	{"constraint", 0, 0, 1, 1, "what the adversary sees: the predictor's logit (dp, "
+	 "demographic parity) or the logit and the label (eo, equalized odds)", "dp|eo"},
+	{"alpha", 0.1, 0.0, 1e6, 0, "weight of the adversary's gradient in the predictor's "
+	 "update (AIF360's adversary_loss_weight)", NULL},
+	{"epochs", 50, 1, 100000, 1, "passes over the training rows", NULL},
+	{"batch_size", 128, 1, 1e9, 1, "rows per minibatch", NULL},
+	{"lr", 0.1, 1e-9, 1e6, 0, "learning rate of the first step", NULL},
+	{"schedule", 0, 0, 1, 1, "learning-rate decay: lr 0.96^floor((t - 1) / 1000) at "
+	 "step t (exp, AIF360's), or lr / t (inv_t)", "exp|inv_t"},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the minibatch shuffles", NULL},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ft_method METHODS[] = {
@@ -96,6 +110,8 @@ static const struct ft_method METHODS[] = {
 	 N(P_EG), P_EG, 1, ft_fit_eg},
 	{"grid", FT_STAGE_IN, "grid search reduction over Lagrange multipliers (Agarwal et al. 2018)",
 	 N(P_GRID), P_GRID, 1, ft_fit_grid},
+	{"adversarial", FT_STAGE_IN, "adversarial debiasing of a logistic predictor "
+	 "(Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1, ft_fit_adversarial},
 	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
 	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
 };
