@@ -44,9 +44,14 @@ static const struct ft_param_def P_THRESHOLD[] = {
 	 "TPR and FPR (eo), TPR (tpr), FPR (fpr)", "dp|eo|tpr|fpr"},
 	{"objective", 0, 0, 1, 1, "training objective maximised", "accuracy|balanced_accuracy"},
 };
+/* bounded group loss (constraint bgl) in eg and grid */
+#define BGL_PARAMS \
+	{"loss", 0, 0, 1, 1, "bgl: the loss bounded in every group and minimised overall", \
+	 "log|zero_one"}, \
+	{"upper_bound", 0.5, 1e-9, 1e9, 0, "bgl: the bound on every group's mean loss", NULL}
 static const struct ft_param_def P_EG[] = {
-	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
-	 "or error-rate parity", "dp|eo|tpr|fpr|erp"},
+	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl"},
 	{"eps", 0.01, 1e-6, 1.0, 0, "allowed violation of each group-vs-overall constraint "
 	 "(multipliers bounded by 1/eps)", NULL},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound "
@@ -56,10 +61,11 @@ static const struct ft_param_def P_EG[] = {
 	 "(eta = eta0 / B)", NULL},
 	{"nu", 0.0, 0.0, 1e6, 0, "duality-gap tolerance; 0: 0.5 std(|h0 - y|) / sqrt(n) "
 	 "as Fairlearn", NULL},
+	BGL_PARAMS,
 };
 static const struct ft_param_def P_GRID[] = {
-	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
-	 "or error-rate parity", "dp|eo|tpr|fpr|erp"},
+	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl"},
 	{"eps", 0.01, 1e-6, 1.0, 0, "constraint bound, reported against (violation_over_eps)",
 	 NULL},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound", NULL},
@@ -68,6 +74,7 @@ static const struct ft_param_def P_GRID[] = {
 	 "[-grid_limit, grid_limit] per free coordinate", NULL},
 	{"constraint_weight", 0.5, 0.0, 1.0, 0, "choice rule: minimise (1 - w) error + "
 	 "w max violation", NULL},
+	BGL_PARAMS,
 };
 
 static const struct ft_param_def P_ADVERSARIAL[] = {
