@@ -559,6 +559,50 @@ struct ft_proxy {
 FT_API int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err);
 
+/* Rich subgroups (Kearns, Neel, Roth & Wu, "Preventing Fairness
+ * Gerrymandering", ICML 2018; AIF360's GerryFair Auditor): the subgroup of
+ * the sensitive attributes, cut out by a linear threshold, whose false
+ * positive (or false negative) rate differs most from the overall one,
+ * weighted by its size.  The sensitive attributes are read from the group
+ * names: names of k parts joined by '&' ("Female&Black", the encoder's
+ * intersections) give k columns, each one-hot encoded over its values, so
+ * x' of a group has one 1 per column; names that do not all have the same
+ * number of parts give one column of their own each.  A subgroup is
+ * {x' : coef.x' + intercept > 0}; rows of no group are in no subgroup.
+ *
+ * For FP (FN), over the rows with y = 0 (y = 1) and P(yhat = 1) = p_i:
+ *   size      = (weight of those rows in the subgroup) / (weight of all rows)
+ *   rate_in   = their weighted mean of p (of 1 - p) in the subgroup,
+ *   rate_all  = the same over all those rows (any group),
+ *   disparity = |rate_in - rate_all|, weighted = size * disparity,
+ * the paper's alpha_FP(g) beta_FP(g).  With at most 16 groups that have
+ * such rows the search is exact (exact = 1): the largest weighted
+ * disparity over every subset of those groups that a hyperplane separates
+ * from the rest (each tested by a small linear program); beyond that, the
+ * better of the paper's two cost-sensitive regression candidates
+ * (AIF360's Auditor: the groups where a least-squares fit of p_i -
+ * rate_all on x' is below, or above, zero), exact = 0. */
+enum ft_subgroup_rate { FT_SUBGROUP_FP = 0, FT_SUBGROUP_FN };
+struct ft_subgroup {
+	int rate;                 /* enum ft_subgroup_rate */
+	size_t dim;               /* columns of x' */
+	char **feature_names;     /* dim: "Female", or "1:Female" with k > 1 parts */
+	double *coef;             /* dim */
+	double intercept;
+	size_t n_groups;
+	unsigned char *member;    /* n_groups: 1 when the group is in the subgroup */
+	int direction;            /* +1: rate_in above rate_all, -1 below, 0 equal */
+	double size, rate_in, rate_all, disparity, weighted;
+	int exact;
+};
+/* Audit the predictions of in (labels, scores or pos, weights, groups and
+ * group names as for ft_group_metrics; in->privileged is not used).  The
+ * empty subgroup (coef 0, intercept -1, weighted 0) when no rows have the
+ * label the rate is taken over.  *out is the caller's (ft_subgroup_free). */
+FT_API int ft_subgroup_audit(const struct ft_eval_input *in, int rate,
+                             struct ft_subgroup **out, struct ft_error *err);
+FT_API void ft_subgroup_free(struct ft_subgroup *s);
+
 /* ------------------------------------------ ranking metrics and re-ranking */
 
 /* One query's n items (src/metrics/ranking.c, src/fair/rerank.c).  A

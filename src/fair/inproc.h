@@ -45,4 +45,10 @@ void ft_adv_losses(const struct ft_dataset *d, const int8_t *a, int eo, double C
 void ft_adv_direction(size_t dim, const double *gP, const double *gA, double alpha,
                       double *dir);
 
+/* ------------------------------------------------------- gerryfair.c */
+
+/* params: rate (0 fp, 1 fn), gamma, C, max_iter. */
+int ft_fit_gerryfair(const struct ft_fit_input *in, struct ft_fit_output *out,
+                     struct ft_error *err);
+
 #endif

@@ -90,6 +90,15 @@ static const struct ft_param_def P_ADVERSARIAL[] = {
 	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the minibatch shuffles", NULL},
 };
 
+static const struct ft_param_def P_GERRYFAIR[] = {
+	{"rate", 0, 0, 1, 1, "the rate whose disparity is bounded over rich subgroups: "
+	 "false positives (fp) or false negatives (fn)", "fp|fn"},
+	{"gamma", 0.01, 1e-9, 1.0, 0, "bound on every subgroup's size x rate disparity", NULL},
+	{"C", 10, 1e-9, 1e9, 0, "the Auditor's multiplier (L1 bound of the dual; AIF360's C)",
+	 NULL},
+	{"max_iter", 50, 1, 100000, 1, "rounds of fictitious play", NULL},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ft_method METHODS[] = {
@@ -119,6 +128,8 @@ static const struct ft_method METHODS[] = {
 	 N(P_GRID), P_GRID, 1, ft_fit_grid},
 	{"adversarial", FT_STAGE_IN, "adversarial debiasing of a logistic predictor "
 	 "(Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1, ft_fit_adversarial},
+	{"gerryfair", FT_STAGE_IN, "rich-subgroup fairness by fictitious play, randomized "
+	 "(Kearns et al. 2018)", N(P_GERRYFAIR), P_GERRYFAIR, 1, ft_fit_gerryfair},
 	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
 	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
 };
