@@ -31,7 +31,7 @@
  * struct ft_fit_input), or at zero without one.
  *
  * One step on a minibatch (both gradients at the same point, as AIF360's
- * graph evaluates them; the predictor's update is the paper's sec. 3):
+ * graph evaluates them; the predictor's update is the paper's rule):
  *
  *   x  <- x  - eta_t [ gP - (gP . u) u - alpha gA ],  u = gA / (||gA|| + tiny),
  *   th <- th - eta_t gT,

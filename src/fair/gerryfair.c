@@ -1,8 +1,8 @@
 /*
  * gerryfair.c - learning subject to rich-subgroup fairness: Kearns, Neel,
  * Roth & Wu, "Preventing Fairness Gerrymandering: Auditing and Learning for
- * Subgroup Fairness", ICML 2018, sec. 4 (FairFictPlay, the fictitious-play
- * dynamic of Algorithm 3 with the heuristic oracles of its experiments);
+ * Subgroup Fairness", ICML 2018 (FairFictPlay: the fictitious-play dynamic
+ * of its learning algorithm, with heuristic oracles as in its experiments);
  * AIF360's GerryFairClassifier.
  *
  * A zero-sum game between the Learner, who picks classifiers, and the

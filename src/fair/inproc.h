@@ -39,7 +39,7 @@ int ft_adv_targets(const struct ft_fit_input *in, const char *tag, int8_t *a,
 void ft_adv_losses(const struct ft_dataset *d, const int8_t *a, int eo, double C,
                    const size_t *idx, size_t m, const double *x, const double *th,
                    double *LP, double *gP, double *LA, double *gA, double *gT);
-/* The predictor's update direction (Zhang et al. 2018, eq. in sec. 3):
+/* The predictor's update direction (Zhang et al. 2018's update rule):
  *   dir = gP - (gP . u) u - alpha gA,  u = gA / (||gA|| + tiny),
  * all of dim entries. */
 void ft_adv_direction(size_t dim, const double *gP, const double *gA, double alpha,

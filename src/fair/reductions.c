@@ -132,7 +132,7 @@
  *
  * Bounded group loss (constraint bgl; Agarwal, Dudik & Wu, "Fair
  * Regression: Quantitative Definitions and Reduction-based Algorithms",
- * ICML 2019, sec. 4, for classification as Fairlearn's BoundedGroupLoss
+ * ICML 2019, for classification as Fairlearn's BoundedGroupLoss
  * with its ZeroOneLoss): one constraint per group, gamma_a = the mean loss
  * of group a <= upper_bound, objective the overall mean loss, for the
  * zero-one loss of the decisions or the log loss of sigmoid(x.beta + b).
@@ -1373,7 +1373,7 @@ static int check_common(const struct ft_fit_input *in, const char *tag, int *kin
 	return 0;
 }
 
-/* Bounded group loss (Agarwal, Dudik & Wu, ICML 2019, sec. 4; Fairlearn's
+/* Bounded group loss (Agarwal, Dudik & Wu, ICML 2019; Fairlearn's
  * BoundedGroupLoss): after red_setup, the loss (in->params[6]) and the
  * bound upper_bound (in->params[7]) replace eps as every constraint's
  * bound; B stays 1 / eps. */

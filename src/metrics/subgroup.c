@@ -1,9 +1,9 @@
 /*
  * subgroup.c - the rich-subgroup auditor of Kearns, Neel, Roth & Wu,
  * "Preventing Fairness Gerrymandering: Auditing and Learning for Subgroup
- * Fairness", ICML 2018 (sec. 2: alpha_FP(g) beta_FP(g), the FP subgroup
- * unfairness of subgroup g; sec. 3: auditing as cost-sensitive
- * classification over the subgroup class), as AIF360's GerryFair Auditor
+ * Fairness", ICML 2018 (alpha_FP(g) beta_FP(g), the FP subgroup unfairness
+ * of subgroup g; auditing as cost-sensitive classification over the
+ * subgroup class), as AIF360's GerryFair Auditor
  * computes it, for linear-threshold subgroups of the sensitive attributes.
  *
  * Everything the audit needs is a sum over rows per group: the weight Wl_g
