@@ -100,9 +100,9 @@ int ft_adv_targets(const struct ft_fit_input *in, const char *tag, int8_t *a,
 		return ft_error_set(err, FT_EDATA, "%s: needs a sensitive attribute", tag);
 	if (pos < 0) {
 		if (in->n_groups != 2)
-			return ft_error_set(err, FT_EDATA, "%s: with %zu groups the adversary needs a "
-			                    "privileged group (--privileged), pooled against the rest",
-			                    tag, in->n_groups);
+			return ft_error_set(err, FT_EDATA, "%s: with %zu groups it needs a privileged "
+			                    "group (--privileged), pooled against the rest", tag,
+			                    in->n_groups);
 		pos = 1;
 	}
 	for (size_t i = 0; i < d->n; i++) {

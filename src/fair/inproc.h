@@ -19,9 +19,10 @@
 int ft_fit_adversarial(const struct ft_fit_input *in, struct ft_fit_output *out,
                        struct ft_error *err);
 
-/* The adversary's target of each row: 1 for the privileged group (or, with
- * two groups and none privileged, group 1), 0 for the others, -1 for rows
- * of no group (which the adversary does not see).  a: d->n entries.
+/* The binary sensitive attribute of each row (the adversary's target; the
+ * z of meta.c): 1 for the privileged group (or, with two groups and none
+ * privileged, group 1), 0 for the others, -1 for rows of no group (which
+ * the adversary does not see).  a: d->n entries.
  * FT_EDATA when there are more than two groups and none is privileged, or
  * when a side is empty. */
 int ft_adv_targets(const struct ft_fit_input *in, const char *tag, int8_t *a,
@@ -50,5 +51,17 @@ void ft_adv_direction(size_t dim, const double *gP, const double *gA, double alp
 /* params: rate (0 fp, 1 fn), gamma, C, max_iter. */
 int ft_fit_gerryfair(const struct ft_fit_input *in, struct ft_fit_output *out,
                      struct ft_error *err);
+
+/* ------------------------------------------------------------ meta.c */
+
+/* params: type (0 sr, 1 fdr), tau, seed. */
+int ft_fit_meta(const struct ft_fit_input *in, struct ft_fit_output *out,
+                struct ft_error *err);
+/* The Gaussian of the meta-fair classifier fitted to (x, y in {-1, 1}, z)
+ * on d with z (d->n entries, 0 or 1): its P(y = 1 | x, z) is sigmoid(w.x
+ * + c[z]) (w: d->p entries); *rank: the eigenvalues of the covariance
+ * kept by the pseudo-inverse. */
+int ft_meta_gauss(const struct ft_dataset *d, const int8_t *z, double *w, double c[2],
+                  size_t *rank, struct ft_error *err);
 
 #endif

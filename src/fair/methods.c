@@ -99,6 +99,15 @@ static const struct ft_param_def P_GERRYFAIR[] = {
 	{"max_iter", 50, 1, 100000, 1, "rounds of fictitious play", NULL},
 };
 
+static const struct ft_param_def P_META[] = {
+	{"type", 0, 0, 1, 1, "the fairness ratio bounded below by tau: statistical rate "
+	 "(sr, selection rates) or false discovery rate (fdr)", "sr|fdr"},
+	{"tau", 0.8, 1e-3, 1.0, 0, "fairness target (AIF360's tau): the ratio must reach "
+	 "tau - 0.2 on the training data", NULL},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the 20 points drawn per candidate",
+	 NULL},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct ft_method METHODS[] = {
@@ -130,6 +139,8 @@ static const struct ft_method METHODS[] = {
 	 "(Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1, ft_fit_adversarial},
 	{"gerryfair", FT_STAGE_IN, "rich-subgroup fairness by fictitious play, randomized "
 	 "(Kearns et al. 2018)", N(P_GERRYFAIR), P_GERRYFAIR, 1, ft_fit_gerryfair},
+	{"meta", FT_STAGE_IN, "meta-fair classifier, one linear rule per group (Celis et al. "
+	 "2019); predict needs the sensitive column", N(P_META), P_META, 1, ft_fit_meta},
 	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
 	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
 };

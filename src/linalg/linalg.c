@@ -119,3 +119,17 @@ int ft_la_cholesky_solve(size_t n, const double *L, double *b)
 	                      (lapack_int)n, b, (lapack_int)n);
 	return info == 0 ? 0 : FT_EINVAL;
 }
+
+int ft_la_eigh(size_t n, double *A, double *w)
+{
+	lapack_int info;
+
+	if (n == 0)
+		return 0;
+	if (n > (size_t)INT_MAX)
+		return FT_EINVAL;
+	info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)n, A, (lapack_int)n, w);
+	if (info < 0)
+		return FT_EINVAL;
+	return info == 0 ? 0 : FT_ENUMERIC;
+}

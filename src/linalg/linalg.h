@@ -37,4 +37,11 @@ int ft_la_cholesky(size_t n, double *A);
  * 0 or FT_EINVAL (n too large). */
 int ft_la_cholesky_solve(size_t n, const double *L, double *b);
 
+/* Eigenvalues (ascending, into w: n) and eigenvectors of the symmetric n x n
+ * A (its lower triangle, column-major, is read): on return column k of A
+ * (column-major: A[k * n .. k * n + n)) is the unit eigenvector of w[k].
+ * 0, FT_ENUMERIC when LAPACK does not converge, FT_EINVAL when n does not
+ * fit in a BLAS int. */
+int ft_la_eigh(size_t n, double *A, double *w);
+
 #endif

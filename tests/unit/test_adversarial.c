@@ -251,8 +251,8 @@ static void test_targets_and_errors(void)
 	in.n_groups = 3;
 	in.privileged = -1;
 	T_CHECK(ft_fit_adversarial(&in, &o, &e) == FT_EDATA);
-	T_CHECKF(strstr(e.msg, "adversarial: with 3 groups the adversary needs a privileged "
-	                "group") != NULL, "%s", e.msg);
+	T_CHECKF(strstr(e.msg, "adversarial: with 3 groups it needs a privileged group") != NULL,
+	         "%s", e.msg);
 	T_CHECK(!o.model);
 	ft_error_clear(&e);
 	in.n_groups = 2;
