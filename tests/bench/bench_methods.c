@@ -30,6 +30,9 @@ static const char *const SPECS[] = {
 	"cov-fair:c=0.01", "cov-acc:gamma=0.05", "mistreat:c=0.01",
 	"reg-cov:lambda=1", "reg-dp:lambda=1", "threshold:dp", "threshold:eo",
 	"eg:dp,eps=0.01", "eg:eo,eps=0.01", "grid:dp,grid_size=41",
+	"adversarial:dp,alpha=0.3", "adversarial:eo,alpha=3", "gerryfair:fp", "gerryfair:fn",
+	"meta:sr", "meta:fdr", "eg:bgl,loss=log,upper_bound=0.39",
+	"grid:bgl,loss=log,upper_bound=0.39",
 };
 #define NS (sizeof SPECS / sizeof *SPECS)
 

@@ -65,7 +65,7 @@ static void test_parse_errors(void)
 		{"reweigh:x=1", "it takes none"},
 		{"prejudice:", "nothing after ':'"},
 		{":eta=1", "no method name"},
-		{"eg:xx", "constraint takes one of dp|eo|tpr|fpr|erp, not 'xx'"},
+		{"eg:xx", "constraint takes one of dp|eo|tpr|fpr|erp|bgl, not 'xx'"},
 		{"eg:dp,constraint=eo", "'constraint' given twice"},
 		{"eg:eps=0.1:dp", "'dp' is not NAME=VALUE"},
 		{"prejudice:5", "'5' is not NAME=VALUE"},
