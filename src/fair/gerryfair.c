@@ -23,10 +23,11 @@
  * multipliers are C / t summed over the t rounds played; AIF360's
  * Auditor.update_costs keeps the same running average), by the weighted
  * logistic fit of the reductions (ft_csc: label 1(cost(0) > cost(1)),
- * weight |cost difference|, warm started from the previous round's
- * answer, the first round from the baseline: with no multipliers its
- * answer is the baseline).  The Learner's mixture after round t is the
- * uniform mixture of its answers so far (the paper's D-bar); the Auditor
+ * weight |cost difference|, warm started from the last round's answer
+ * that was not constant, the first round from the baseline: with no
+ * multipliers its answer is the baseline).  The Learner's mixture after
+ * round t is the uniform mixture of its answers so far (the paper's
+ * D-bar); the Auditor
  * best-responds to it with the subgroup of largest alpha beta
  * (ft_sg_audit_tallies, exact up to 16 groups with rows: see
  * src/metrics/subgroup.c).  After max_iter rounds the answer is, of the
@@ -148,6 +149,7 @@ int ft_fit_gerryfair(const struct ft_fit_input *in, struct ft_fit_output *out,
 	double gamma, Cd, *X = NULL, *E = NULL, *Pt = NULL, *Pm = NULL, *A = NULL, *cnt = NULL;
 	double err_mix = 0.0, viol = INFINITY, best = INFINITY, e_det = 0.0, v_det = 0.0;
 	double best_err = INFINITY;
+	const double *from = NULL;
 	size_t T, t = 0, plays = 0, det = 0, support = 0, fits, K = 0;
 	long newton;
 	int rc = 0, is_const, conv, solver;
@@ -215,9 +217,11 @@ int ft_fit_gerryfair(const struct ft_fit_input *in, struct ft_fit_output *out,
 				g.s[i] = g.fn ? c : -c;
 			}
 		}
-		if ((rc = ft_csc_fit(csc, g.s, t ? X + (t - 1) * g.dim : NULL, x, &is_const,
-		                     err)) != 0)
+		/* warm start: the last answer that was not a constant classifier */
+		if ((rc = ft_csc_fit(csc, g.s, from, x, &is_const, err)) != 0)
 			goto done;
+		if (!is_const)
+			from = x;
 		if ((rc = tally(&g, csc, x, Pm, &E[t])) != 0) {
 			rc = ft_error_set(err, rc, "gerryfair: out of memory");
 			goto done;

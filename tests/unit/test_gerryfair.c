@@ -101,7 +101,7 @@ static void check_values(const struct data *d, const struct ft_subgroup *sg, int
 			continue;
 		wl += d->w[i];
 		pl += d->w[i] * v;
-		if (mask >> d->g[i] & 1) {
+		if (d->g[i] >= 0 && (mask >> d->g[i] & 1)) {
 			ws += d->w[i];
 			ps += d->w[i] * v;
 		}
