@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,7 +57,8 @@ enum {
 	FT_EPARSE = -4,    /* malformed input text */
 	FT_EFORMAT = -5,   /* foreign, corrupt or unsupported model file */
 	FT_ENUMERIC = -6,  /* NaN/Inf or a singular system */
-	FT_EDATA = -7      /* data unusable: empty, one class, empty group ... */
+	FT_EDATA = -7,     /* data unusable: empty, one class, empty group ... */
+	FT_ECANCELED = -8  /* the caller's progress callback asked to stop */
 };
 
 #define FT_ERROR_MAX 512
@@ -751,8 +753,17 @@ FT_API int ft_fair_topk(const double *score, const int32_t *group, size_t n,
                  int adjust, size_t *out, double *alpha_used,
                  struct ft_error *err);
 
-/* Geyik, Ambler & Kenthapadi (KDD 2019), Algorithm 1 and its variants, for
- * any number of groups with target proportions p[g] (>= 0, summing to 1).
+/* Geyik, Ambler & Kenthapadi (KDD 2019), Algorithms 1 and 3, for any
+ * number of groups with target proportions p[g].
+ *
+ * Proportions.  p[g] must be in [0, 1] and sum to 1, each within 1e-9;
+ * they are then divided by their sum and every one is read as the simplest
+ * fraction a/b within 1e-9 of it (the fraction with the smallest b; so
+ * 0.3 is 3/10 and a share count/n of a query of n <= 22,000 items is
+ * exactly count/n).  Every floor(r p), ceil(r p) and comparison below is
+ * then exact integer arithmetic.  p = NULL means the items' own group
+ * shares, count_g / n, exactly (the default of the command line).
+ *
  * At rank r, group g is below its minimum when it has fewer than
  * floor(r p[g]) items so far and below its maximum when it has at least
  * that but fewer than ceil(r p[g]).  A group below its minimum goes first
@@ -762,11 +773,22 @@ FT_API int ft_fair_topk(const double *score, const int32_t *group, size_t n,
  * soonest), DET_RELAXED the highest next score among the groups with the
  * smallest ceil(ceil(r p[g]) / p[g]).  Ties go to the higher next score,
  * then the lower group index; exhausted groups drop out, and when no group
- * qualifies the best remaining item is taken. */
-enum ft_det { FT_DET_GREEDY = 0, FT_DET_CONS, FT_DET_RELAXED, FT_N_DET };
-FT_API const char *ft_det_name(int algo);            /* "det_greedy", ... */
+ * qualifies the best remaining item is taken.
+ * DET_CONST_SORT (Algorithm 3, DetConstSort; AIF360's default
+ * "Constrained"): for r = 1, 2, ... the groups whose minimum floor(r p[g])
+ * rose at r each insert their next item, in decreasing score order, at the
+ * end of the list, with r as the item's latest allowed rank; the new item
+ * then moves up past every item that scores lower and may still move down
+ * one place (its latest rank is beyond its current place), until k items
+ * are placed.  A group that has run out is skipped; when every group with
+ * p[g] > 0 has run out, the best remaining items fill the list. */
+enum ft_det { FT_DET_GREEDY = 0, FT_DET_CONS, FT_DET_RELAXED, FT_DET_CONST_SORT,
+              FT_N_DET };
+FT_API const char *ft_det_name(int algo);  /* "det_greedy", "det_cons",
+                                              "det_relaxed", "det_const_sort" */
 /* Per-group lists: score[g][0 .. len[g]-1] sorted descending.  Rank r gets
- * item out_index[r] of group out_group[r]; k <= total items. */
+ * item out_index[r] of group out_group[r]; k <= total items.  p = NULL:
+ * len[g] / total. */
 FT_API int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
                   const size_t *len, const double *p, size_t k,
                   size_t *out_group, size_t *out_index, struct ft_error *err);
@@ -777,10 +799,224 @@ FT_API int ft_det_rerank_items(int algo, const double *score, const int32_t *gro
                         size_t *out, struct ft_error *err);
 /* Geyik's InfeasibleIndex: the number of prefixes i = 1 .. min(k, N) of the
  * ranking of known-group items in which some group g has fewer than
- * floor(i p[g]) items. */
+ * floor(i p[g]) items (p read as above; NULL = the shares of the N
+ * known-group items). */
 FT_API int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
                         size_t n_groups, const double *p, size_t k,
                         size_t *count, struct ft_error *err);
+/* The group shares p[g] = (items of group g) / (items of known group), each
+ * one division of two counts (a single group gets exactly 1; the shares sum
+ * to 1 within a few units in the last place, which every function taking
+ * proportions accepts).  FT_EDATA when no item has a known group. */
+FT_API int ft_group_proportions(const int32_t *group, size_t n, size_t n_groups,
+                         double *p, struct ft_error *err);
+
+/* -------------------------------------------------- ties (rank_ties.c)
+ * Ranking metrics of a list of scores with ties do not depend on the row
+ * order: the functions taking scores give the expectation over every order
+ * of the tied items (all equally likely), the value scikit-learn's
+ * ndcg_score(ignore_ties=False) computes. */
+enum ft_tie { FT_TIE_STABLE = 0, FT_TIE_RANDOM, FT_N_TIE };
+/* How ft_rank_order_ties (and so predict) orders equal scores, one
+ * sentence (static). */
+FT_API const char *ft_tie_rule(int tie);
+/* The ranking by score, descending.  Equal scores: FT_TIE_STABLE keeps the
+ * item order (ft_rank_order); FT_TIE_RANDOM puts them in a uniformly random
+ * order drawn from seed (a Fisher-Yates shuffle of the items with ft_rng
+ * seeded by seed, for i = n..2 swapping i-1 and ft_rng_below(i), then a
+ * stable sort).  A NaN score is FT_EINVAL. */
+FT_API int ft_rank_order_ties(const double *score, size_t n, int tie, uint64_t seed,
+                       size_t *order, struct ft_error *err);
+/* *n_tied = items whose score another item has too, *n_sets = the number of
+ * distinct such scores (either may be NULL).  A NaN score is FT_EINVAL. */
+FT_API int ft_rank_ties(const double *score, size_t n, size_t *n_tied,
+                 size_t *n_sets, struct ft_error *err);
+/* NDCG@k and precision@k of the ranking by score, as ft_ndcg and
+ * ft_precision, averaged over every order of tied scores: a set of t tied
+ * items that occupies ranks a+1 .. a+t gives each of those ranks its mean
+ * gain (mean relevance indicator), so only the part of the set inside the
+ * top k counts.  NaN scores are FT_EINVAL. */
+FT_API int ft_ndcg_ties(const double *rel, const double *score, size_t n, size_t k,
+                 struct ft_value *out, struct ft_error *err);
+FT_API int ft_precision_ties(const double *rel, const double *score, size_t n,
+                      size_t k, struct ft_value *out, struct ft_error *err);
+
+/* ------------------------------------- skew over queries (rank_summary.c)
+ * LiFT's smoothing (linkedin/LiFT, DivergenceUtils.scala, computeAllSkews:
+ * log(p_v + alpha) - log(q_v + alpha) - log(p_sum / q_sum) with the sums
+ * taken after adding alpha to every category, default alpha = 1.0, add-one
+ * smoothing), applied to the counts c_g of the top k and the expected
+ * counts k t_g under the target:
+ *   skew_g = ln((c_g + a) / (k + a G)) - ln((k t_g + a) / (k + a G))
+ * which is defined when a group is absent and is 0 exactly on target. */
+#define FT_LIFT_ALPHA 1.0
+/* Smoothed skew@k of every group (skew: n_groups values) on one query:
+ * items of unknown group removed, k clipped to the rest (k >= 1), target
+ * as ft_skew (NULL = the query's shares); alpha > 0.  Undefined without
+ * items of known group. */
+FT_API int ft_skew_smoothed(const int32_t *group, const size_t *order, size_t n,
+                     size_t n_groups, const double *target, size_t k, double alpha,
+                     struct ft_value *skew, struct ft_error *err);
+/* MinSkew@k and MaxSkew@k (Geyik et al.; LiFT's computeMinSkew and
+ * computeMaxSkew): the smallest and largest smoothed skew over the groups
+ * (all of them, as LiFT), and which group (argmin, argmax may be NULL;
+ * the lowest index on ties). */
+FT_API int ft_skew_minmax(const int32_t *group, const size_t *order, size_t n,
+                   size_t n_groups, const double *target, size_t k, double alpha,
+                   struct ft_value *min_skew, struct ft_value *max_skew,
+                   int32_t *argmin, int32_t *argmax, struct ft_error *err);
+/* One group's skew@k over the queries of a data set. */
+struct ft_skew_summary {
+	double alpha;               /* the smoothing constant used */
+	struct ft_value mean;       /* mean of the smoothed skew over n_mean queries */
+	size_t n_mean;              /* queries with items of known group */
+	struct ft_value mean_present; /* mean of the unsmoothed skew (ft_skew) over */
+	size_t n_present;           /* the queries where the group is in the top k */
+	struct ft_value pooled;     /* ln(sum_q c_gq / sum_q k_q t_gq): the group's
+	                               share of all top-k places of all queries
+	                               against its expected share */
+};
+/* Queries are rows qoff[q] .. qoff[q+1]-1 of group; order holds each
+ * query's ranking of its own items, 0-based, at the same offsets
+ * (order[qoff[q] + r] is the item, within query q, at rank r + 1).  target
+ * as ft_skew, for every query (NULL: each query's own shares).  out gets
+ * n_groups summaries. */
+FT_API int ft_skew_summary(const int32_t *group, const size_t *order, const size_t *qoff,
+                    size_t n_queries, size_t n_groups, const double *target,
+                    size_t k, double alpha, struct ft_skew_summary *out,
+                    struct ft_error *err);
+
+/* ------------------------- uncertainty over queries (rank_uncertainty.c)
+ * Per-query values in, interval or p-value out.  Resample b draws from its
+ * own xoshiro256** stream seeded from (seed, b) (the finalizer of
+ * splitmix64 of seed ^ (0x9e3779b97f4a7c15 (b + 1)), as the fairness
+ * bootstrap), so the result is the same bits for any number of threads. */
+struct ft_interval {
+	struct ft_value est;        /* the statistic on the data */
+	struct ft_value lo, hi;     /* percentile interval */
+	size_t n_used;              /* queries that enter the statistic */
+	size_t n_boot;              /* resamples with a defined statistic */
+};
+/* Percentile bootstrap of the mean over queries of v (undefined values
+ * skipped, as ft_query_mean): resample b draws n queries with replacement
+ * (ft_rng_below(n) n times) and takes the mean of its defined values;
+ * lo, hi = the (1 - level)/2 and (1 + level)/2 quantiles of the n_boot
+ * means (linear interpolation between order statistics, numpy's default).
+ * A resample without defined values is left out. */
+FT_API int ft_query_bootstrap(const struct ft_value *v, size_t n, size_t n_boot,
+                       uint64_t seed, double level, struct ft_interval *out,
+                       struct ft_error *err);
+/* The same for a pooled statistic sum_q num_q / sum_q den_q (log = 1: its
+ * natural log, e.g. the pooled skew with num = c_gq, den = k_q t_gq):
+ * undefined when the sum of den (or, with log, of num) is not > 0. */
+FT_API int ft_query_bootstrap_ratio(const double *num, const double *den, size_t n,
+                             int log_ratio, size_t n_boot, uint64_t seed,
+                             double level, struct ft_interval *out,
+                             struct ft_error *err);
+/* Paired permutation (sign-flip) test of two systems on the same queries:
+ * d_q = a_q - b_q over the queries where both are defined (*n_used), diff =
+ * mean d_q, and p = (1 + #{|mean(s_q d_q)| >= |diff|}) / (1 + n_perm), the
+ * signs s_q = +-1 drawn with probability 1/2 each (the top bit of
+ * ft_rng_next per query), permutation b from stream (seed, b). */
+FT_API int ft_query_paired_test(const struct ft_value *a, const struct ft_value *b,
+                         size_t n, size_t n_perm, uint64_t seed,
+                         struct ft_value *diff, double *p_value, size_t *n_used,
+                         struct ft_error *err);
+
+/* ------------------------ multinomial FA*IR (src/fair/mfair.c)
+ * Zehlike, Suehr, Baeza-Yates, Bonchi, Castillo & Hajian, "Fair Top-k
+ * Ranking with Multiple Protected Groups", IP&M 2022.  Group base is not
+ * protected; every other group g is, with minimum proportion p[g] (p has
+ * n_groups entries summing to 1; p[base] is the rest).  A prefix of length
+ * i holding tau[g] items of each protected group passes when
+ *   F(tau; i, p) = P(X_g <= tau[g] for every protected g) > alpha,
+ * X ~ Multinomial(i, p).  With two groups this is FA*IR's binomial test
+ * (ft_fair_mtable).  The state space is the protected counts: at most
+ * 2^24 of them ((k + 1)^(protected groups)), else FT_EINVAL. */
+/* F(tau; i, p); tau has n_groups entries (tau[base] ignored). */
+FT_API int ft_mfair_cdf(size_t i, size_t n_groups, const double *p, int32_t base,
+                 const size_t *tau, double *F, struct ft_error *err);
+/* The multinomial table: for i = 1 .. k the minimal count vectors that
+ * pass (no vector with one count lower passes), in lexicographic order.
+ * Position i's vectors are rows off[i-1] .. off[i]-1 of m (n_groups entries
+ * each, 0 at base). */
+struct ft_mtable {
+	size_t k, n_groups;
+	int32_t base;
+	double alpha;
+	size_t *off;               /* k + 1 */
+	size_t *m;                 /* off[k] rows x n_groups */
+};
+FT_API int ft_mfair_mtable(size_t k, size_t n_groups, const double *p, int32_t base,
+                    double alpha, struct ft_mtable **out, struct ft_error *err);
+FT_API void ft_mtable_free(struct ft_mtable *t);
+/* Exact probability that a ranking whose items are drawn i.i.d. from p
+ * fails the test at some prefix 1 .. k (forward pass over the protected
+ * counts, removing the mass that fails). */
+FT_API int ft_mfair_fail_prob(size_t k, size_t n_groups, const double *p, int32_t base,
+                       double alpha, double *prob, struct ft_error *err);
+/* The adjusted level: the largest alpha_c <= alpha (found by bisection to
+ * the last double) whose failure probability is <= alpha; alpha itself
+ * when its own is.  fail (may be NULL) gets the failure probability at
+ * alpha_c. */
+FT_API int ft_mfair_adjust_alpha(size_t k, size_t n_groups, const double *p,
+                          int32_t base, double alpha, double *alpha_c,
+                          double *fail, struct ft_error *err);
+/* The multinomial FA*IR top k: at rank i the best remaining item (stable
+ * score order) if the prefix with it passes; else the next item of the
+ * protected group, among those whose item makes the prefix pass, with the
+ * largest F (the authors' MOST_LIKELY choice; ties to the higher next
+ * score, then the lower group index).  When no group can make it pass (a
+ * group ran out), the protected group with the largest F that still has
+ * items is taken and the prefix counted in *n_failed (may be NULL).  Items
+ * of unknown group (-1) count as of group base.  out gets k <= n items. */
+FT_API int ft_mfair_rerank(const double *score, const int32_t *group, size_t n,
+                    size_t n_groups, const double *p, int32_t base, double alpha,
+                    size_t k, size_t *out, size_t *n_failed, struct ft_error *err);
+
+/* --------------------------- exposure targets (src/fair/exposure.c)
+ * Singh & Joachims, "Fairness of Exposure in Rankings", KDD 2018,
+ * sections 3-4: the stochastic ranking of one query's n items as a doubly
+ * stochastic matrix P (P[i n + j] = probability that item i is at rank
+ * j + 1) maximizing the expected DCG  sum_ij u_i P_ij v_j, u_i = (2^rel_i
+ * - 1) / IDCG, v_j = 1 / log2(1 + j + 1), subject to, for every known group
+ * g > 0 against group 0,
+ *   FT_EXPOSURE_DP (demographic parity, 4.1): |f_g^T P v| <= delta,
+ *     f_g = 1[G0] / |G0| - 1[Gg] / |Gg|  (equal mean exposure);
+ *   FT_EXPOSURE_DT (disparate treatment, 4.2): the same with
+ *     f_g = 1[G0] / (|G0| U0) - 1[Gg] / (|Gg| Ug), U the group's mean u
+ *     (exposure proportional to mean utility).
+ * Solved as a linear program (dense two-phase simplex, src/optim/simplex.c;
+ * O(n^2) variables: meant for queries of tens of items), then written as a
+ * convex combination of permutation matrices (Birkhoff-von Neumann), from
+ * which rankings are sampled. */
+enum ft_exposure_kind { FT_EXPOSURE_DP = 0, FT_EXPOSURE_DT, FT_N_EXPOSURE };
+/* P gets n * n entries, *utility (may be NULL) the expected DCG / IDCG.
+ * Items of unknown group (-1) are in no constraint.  FT_EDATA when a group
+ * in the query has mean utility 0 (DT), when the constraints cannot be met
+ * (DT with delta too small), or when no item is relevant. */
+FT_API int ft_exposure_lp(const double *rel, const int32_t *group, size_t n,
+                   size_t n_groups, int kind, double delta, double *P,
+                   double *utility, struct ft_error *err);
+/* P = sum_k weight[k] Perm(perm[k]), perm[k n + j] = the item at rank
+ * j + 1 of permutation k. */
+struct ft_bvn {
+	size_t n, m;
+	double *weight;            /* m, > 0, summing to 1 within the residual */
+	size_t *perm;              /* m * n */
+	double residual;           /* max_ij |P - sum_k weight[k] Perm_k| */
+};
+/* Birkhoff-von Neumann: repeatedly a perfect matching on the entries of
+ * the remainder above tol (tol <= 0: 1e-13) whose smallest entry is as
+ * large as possible (a bottleneck matching), taken out with that weight;
+ * stops when no entry is above tol.  P must be doubly stochastic within
+ * 1e-9 (FT_EINVAL otherwise). */
+FT_API int ft_bvn_decompose(const double *P, size_t n, double tol, struct ft_bvn **out,
+                     struct ft_error *err);
+FT_API void ft_bvn_free(struct ft_bvn *d);
+/* A ranking drawn from d: permutation k with probability weight[k] / sum
+ * (one ft_rng_uniform); order gets n items; returns k. */
+FT_API size_t ft_bvn_sample(const struct ft_bvn *d, struct ft_rng *r, size_t *order);
 
 /* -------------------------------------------- before/after comparison */
 
@@ -829,45 +1065,7 @@ FT_API int ft_comparison_measure(struct ft_comparison *c, const char *model,
                           const char *split, const struct ft_eval_input *in,
                           struct ft_error *err);
 
-/* ------------------------------------------------- mitigation methods */
-
-/* A mitigation method is one entry in the method table (src/fair/methods.c):
- * name, stage, numeric parameters with defaults, ranges and help, and a fit
- * function.  `train --method NAME:k=v,...`, `--help` and the model file all
- * read the table. */
-enum ft_stage { FT_STAGE_PRE = 0, FT_STAGE_IN, FT_STAGE_POST };
-FT_API const char *ft_stage_name(int stage);     /* "pre", "in", "post" */
-
-#define FT_MAX_PARAMS 8
-#define FT_MAX_DIAG 48
-#define FT_DIAG_NAME 64
-
-struct ft_param_def {
-	const char *name;        /* "eta" */
-	double def, lo, hi;      /* default; allowed closed range */
-	int integer;             /* 1: whole numbers only (flags, counts) */
-	const char *help;
-	/* A choice parameter: "dp|eo|tpr" (NULL for a number).  Its value is
-	 * the index of the choice (def, lo, hi are indices); it is written by
-	 * name ("constraint=eo"), or bare as the first token after the method
-	 * name ("eg:eo:eps=0.05") for the method's first choice parameter. */
-	const char *choices;
-};
-/* The name of choice `index` of p (NULL when p is not a choice parameter
- * or index is out of range); points into p->choices' static storage copy. */
-FT_API const char *ft_param_choice(const struct ft_param_def *p, double index);
-
-/* What a fit function gets (all borrowed). */
-struct ft_fit_input {
-	const struct ft_dataset *train;           /* y, w and group set */
-	size_t n_groups;
-	const char *const *group_names;
-	long privileged;                          /* group index or -1 */
-	const struct ft_logreg_params *lr;        /* C and solver options */
-	const struct ft_linear_model *baseline;   /* the unmitigated fit (warm start) */
-	double baseline_objective;                /* its logistic objective value */
-	const double *params;                     /* the method's parameters, table order */
-};
+/* ------------------------------------------------------------- predictors */
 
 /* Randomized classifiers and post-processing (reductions, thresholds).
  * A classifier gives every row a score s in [0, 1] (used by the AUC, log
@@ -899,7 +1097,7 @@ FT_API void ft_thresholds_free(struct ft_thresholds *th);
 
 /* Grid search's whole frontier: one predictor per point of the grid of
  * Lagrange multipliers, with its training error and constraint violation;
- * `chosen` is the one the trade-off rule picked (the model file's model). */
+ * `chosen` is the one the trade-off rule picked. */
 struct ft_frontier {
 	size_t k;                        /* grid points */
 	size_t n_lambda;                 /* multipliers per point */
@@ -910,67 +1108,196 @@ struct ft_frontier {
 };
 FT_API void ft_frontier_free(struct ft_frontier *fr);
 
-/* Scores and P(yhat = 1) of n = d->n rows: the mixture mx when not NULL,
- * else model m; then the thresholds th (when not NULL) applied to that
- * score.  pos may be NULL.  Fails (naming the row's source line) when a row
- * needs its group (per-group models, thresholds) and has none.  A linear
- * ranker (FT_MODEL_RANKER) is FT_EINVAL: it gives no probabilities. */
-FT_API int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
-                const struct ft_thresholds *th, const struct ft_dataset *d,
-                double threshold, double *score, double *pos,
-                struct ft_error *err);
+/* The one fitted-predictor type: whatever a method produces.  kind says how
+ * it decides; linear is always set:
+ *   LINEAR      linear decides (one weight vector, or one per group when
+ *               linear->n_groups > 0: each row needs its group);
+ *   MIXTURE     mixture decides (randomized); linear is its single best
+ *               predictor (the deterministic choice);
+ *   THRESHOLDS  thresholds cut linear's score per group (randomized; each
+ *               row needs its group);
+ *   FRONTIER    linear is the chosen point of frontier and decides;
+ *   RANKER      linear (type FT_MODEL_RANKER) scores the items of a query;
+ *               rerank is the re-ranker that follows ("" for none; a spec
+ *               of a registry row of stage FT_STAGE_RERANK).
+ * Every part is owned.  Model files and comparison results write one the
+ * same way (README, "Predictors"). */
+enum ft_predictor_kind { FT_PRED_LINEAR = 0, FT_PRED_MIXTURE, FT_PRED_THRESHOLDS,
+                         FT_PRED_FRONTIER, FT_PRED_RANKER, FT_N_PRED };
+struct ft_predictor {
+	int kind;                        /* enum ft_predictor_kind */
+	struct ft_linear_model *linear;
+	struct ft_mixture *mixture;      /* MIXTURE only */
+	struct ft_thresholds *thresholds;/* THRESHOLDS only */
+	struct ft_frontier *frontier;    /* FRONTIER only */
+	char *rerank;                    /* RANKER only (may be NULL: none) */
+};
+/* "linear", "mixture", "thresholds", "frontier", "ranker". */
+FT_API const char *ft_predictor_kind_name(int kind);
+/* Scores and P(yhat = 1) of the n = d->n rows of d: score[i] in [0, 1],
+ * pos[i] (may be NULL) the probability of a positive decision (0 or 1 for
+ * a deterministic predictor, at threshold).  deterministic = 1 decides a
+ * mixture by its single best predictor.  Fails, naming the row's source
+ * line, when a row needs its group and has none; a ranker is FT_EINVAL (it
+ * gives no probabilities: ft_rank_scores). */
+FT_API int ft_predictor_decide(const struct ft_predictor *p, const struct ft_dataset *d,
+                               double threshold, int deterministic, double *score,
+                               double *pos, struct ft_error *err);
+/* 1 when its decisions are random (a mixture, thresholds). */
+FT_API int ft_predictor_randomized(const struct ft_predictor *p);
+/* 1 when it reads each row's group (per-group weights, thresholds). */
+FT_API int ft_predictor_needs_groups(const struct ft_predictor *p);
+/* Is p whole and consistent with n_features features and n_groups groups
+ * (every part present for its kind and absent otherwise, sizes, finite
+ * numbers, weights summing to 1, probabilities in [0, 1])?  0, or -1 with
+ * the reason in why (n bytes) naming the part ("mixture/weight[2] is -1"). */
+FT_API int ft_predictor_check(const struct ft_predictor *p, size_t n_features,
+                              size_t n_groups, char *why, size_t n);
+/* Free the parts and zero *p (p itself is the caller's); NULL is a no-op. */
+FT_API void ft_predictor_clear(struct ft_predictor *p);
+/* ft_predictor_clear, then free(p). */
+FT_API void ft_predictor_free(struct ft_predictor *p);
 
-/* What it returns.  model is owned by the caller afterwards. */
+/* ------------------------------------------------- the method registry */
+
+/* Every method of either task is one row of one table (src/fair/methods.c):
+ * its name, task, stage, parameters (defaults, ranges, help) and the
+ * function that does its work.  `train`, `train --task rank`, `compare`,
+ * every `--help`, `inspect`, the model file and the Python package read the
+ * table. */
+enum ft_task { FT_TASK_CLASSIFY = 0, FT_TASK_RANK, FT_N_TASKS };
+FT_API const char *ft_task_name(int task);       /* "classify", "rank" */
+enum ft_stage { FT_STAGE_PRE = 0, FT_STAGE_IN, FT_STAGE_POST, FT_STAGE_RERANK };
+FT_API const char *ft_stage_name(int stage);     /* "pre", "in", "post", "rerank" */
+
+#define FT_MAX_PARAMS 12
+#define FT_MAX_LIST 64
+#define FT_MAX_DIAG 48
+#define FT_DIAG_NAME 64
+
+struct ft_param_def {
+	const char *name;        /* "eta" */
+	double def, lo, hi;      /* default; allowed closed range */
+	int integer;             /* 1: whole numbers only (flags, counts) */
+	const char *help;
+	/* A choice parameter: "dp|eo|tpr" (NULL for a number).  Its value is
+	 * the index of the choice (def, lo, hi are indices); it is written by
+	 * name ("constraint=eo"), or bare as the first token after the method
+	 * name ("eg:eo:eps=0.05") for the method's first choice parameter. */
+	const char *choices;
+	/* 1: a list of up to FT_MAX_LIST numbers in [lo, hi] separated by '/'
+	 * ("p=0.2/0.3/0.5"); its value is the first number, the whole list is
+	 * in struct ft_method_spec. */
+	int list;
+};
+/* The name of choice `index` of p (NULL when p is not a choice parameter
+ * or index is out of range); a thread-local copy, valid for the next 7
+ * calls. */
+FT_API const char *ft_param_choice(const struct ft_param_def *p, double index);
+
+struct ft_method;
+
+/* A method with its parameters, as parsed from "name:k=v,...". */
+struct ft_method_spec {
+	const struct ft_method *method;
+	double params[FT_MAX_PARAMS];    /* table order; defaults where not given */
+	int given[FT_MAX_PARAMS];        /* 1 where the spec set the parameter */
+	size_t n_list;                   /* the list parameter's values, if given */
+	double list[FT_MAX_LIST];
+};
+
+/* What a classification fit function gets (all borrowed). */
+struct ft_fit_input {
+	const struct ft_dataset *train;           /* y, w and group set */
+	size_t n_groups;
+	const char *const *group_names;
+	long privileged;                          /* group index or -1 */
+	const struct ft_logreg_params *lr;        /* C and solver options */
+	const struct ft_linear_model *baseline;   /* the unmitigated fit (warm start) */
+	double baseline_objective;                /* its logistic objective value */
+	const double *params;                     /* the method's parameters, table order */
+};
+
+/* What it returns: the predictor (its parts owned by the caller
+ * afterwards), the solver's result and diagnostics. */
 struct ft_fit_output {
-	struct ft_linear_model *model;
+	struct ft_predictor pred;
 	struct ft_solver_result res;
 	/* diagnostics saved in the model file: constraint values, multipliers,
 	 * KKT residual, reweighing weights, penalty values ... */
 	size_t n_diag;
 	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
 	double diag[FT_MAX_DIAG];
-	/* Reductions and post-processing (NULL otherwise; owned by the caller
-	 * afterwards).  With a mixture, model is its deterministic choice (the
-	 * single best predictor); with thresholds, model is the base model whose
-	 * scores they cut; with a frontier, model is its chosen point. */
-	struct ft_mixture *mixture;
-	struct ft_thresholds *thresholds;
-	struct ft_frontier *frontier;
 };
-/* Free what a fit output owns (model, mixture, thresholds, frontier) and
- * zero those pointers. */
+/* Free what a fit output owns (its predictor's parts) and zero them. */
 FT_API void ft_fit_output_clear(struct ft_fit_output *out);
 /* Append a diagnostic (ignored beyond FT_MAX_DIAG; the name is truncated). */
 FT_API void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);
 
+struct ft_rank_params;
+
+/* One row.  Exactly one of fit, rank_params, rerank is set, by task and
+ * stage. */
 struct ft_method {
 	const char *name;
+	int task;                                 /* enum ft_task */
 	int stage;                                /* enum ft_stage */
 	const char *help;                         /* one line */
 	size_t n_params;
 	const struct ft_param_def *params;
-	int needs_groups;                         /* needs a sensitive attribute */
+	int needs_groups;                         /* needs a sensitive attribute
+	                                             (rank: a protected group) */
+	/* classify (pre, in, post): fit the predictor on in->train */
 	int (*fit)(const struct ft_fit_input *in, struct ft_fit_output *out,
 	           struct ft_error *err);
+	/* rank (in): the row's parameters v as ranking parameters (defaults
+	 * first, then checked with ft_rank_check); ft_rank_fit fits them */
+	int (*rank_params)(const double *v, struct ft_rank_params *p,
+	                   struct ft_error *err);
+	/* rank (rerank): order one query of n items with scores and groups
+	 * (0 .. n_groups-1; protected_group for two-group re-rankers): order
+	 * gets all n items, the re-ranker's top *k first, then the rest by
+	 * score; *flags (may be NULL) gets FT_RERANK_SHORT when the query had
+	 * too few protected items for the re-ranker's table */
+	int (*rerank)(const struct ft_method_spec *s, const double *score,
+	              const int32_t *group, size_t n, size_t n_groups,
+	              int32_t protected_group, size_t *order, size_t *k,
+	              int *flags, struct ft_error *err);
+	/* cross-parameter checks when a spec is parsed (may be NULL): NULL
+	 * when fine, else the reason */
+	const char *(*check)(const struct ft_method_spec *s);
 };
+#define FT_RERANK_SHORT 1
+
 /* The table, and lookup by name (NULL when unknown). */
 FT_API const struct ft_method *ft_method_list(size_t *n);
 FT_API const struct ft_method *ft_method_find(const char *name);
 /* Parse "name", "name:k=v,k=v" or "name:choice:k=v" (',' and ':' both
- * separate parameters; a bare first token is the first choice parameter):
- * the method and every parameter (defaults filled in, ranges checked).
- * Errors name the bad part. */
+ * separate parameters; a bare first token is the first choice parameter)
+ * into s: the row (of task `task` and, when stage >= 0, of that stage;
+ * task < 0: any row), every parameter (defaults filled in, ranges checked),
+ * which were given, and a list parameter's values.  Errors name the bad
+ * part; a row of another task or stage is named as such ("listnet is a
+ * ranking method"). */
+FT_API int ft_method_spec_parse(const char *spec, int task, int stage,
+                                struct ft_method_spec *s, struct ft_error *err);
+/* The canonical text of s: the name, then the given parameters in table
+ * order (choices by name, numbers in the shortest form that reads back
+ * exactly, lists joined by '/'); parses back to the same spec.  Returns
+ * the length it needs (as snprintf). */
+FT_API int ft_method_spec_format(const struct ft_method_spec *s, char *buf, size_t n);
+/* Shorthand for any row: the method and its parameters. */
 FT_API int ft_method_parse(const char *spec, const struct ft_method **m,
-                    double params[FT_MAX_PARAMS], struct ft_error *err);
+                           double params[FT_MAX_PARAMS], struct ft_error *err);
 
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
-#define FT_FORMAT_VERSION 2     /* reads 1 and 2 */
+#define FT_FORMAT_VERSION 3     /* reads 1, 2 and 3 */
 
-/* How a ranking model file's /model is used (the /ranking group, format
- * version 2; README "Fair ranking").  Every string is owned and non-NULL
- * ("" when empty). */
+/* How a ranking model file's /model is used (the /ranking group; README
+ * "Fair ranking").  Every string is owned and non-NULL ("" when empty).
+ * The re-ranker is the model's (struct ft_predictor.rerank). */
 struct ft_model_ranking {
 	char *format;              /* "csv" or "letor": how raw files are read */
 	char *query;               /* csv: the query-id column; letor: "" */
@@ -978,15 +1305,15 @@ struct ft_model_ranking {
 	char *protected_group;     /* one of the encoder's group_names, or ""
 	                              when the model has no groups */
 	int colorblind;            /* 1: the protected attribute is not a feature */
-	char *rerank;              /* the re-ranker applied after scoring
-	                              ("fair:p=0.4,alpha=0.1,k=10"), "" for none */
 	uint64_t sensitive_feature;/* letor: 1-based index of the feature that
 	                              defines the groups, 0 for none */
 	double protected_value;    /* letor: feature value of the protected group */
 };
 
-/* Everything a model file holds (schema version 2; see README). */
+/* Everything a model file holds (schema version 3; see README). */
 struct ft_model_file {
+	int format_version;         /* as read (ft_model_load); 0 in a new struct:
+	                               ft_model_save writes FT_FORMAT_VERSION */
 	/* provenance */
 	char *fairtrain_version;
 	char *created_utc;          /* "2026-11-22T10:00:00Z" */
@@ -1000,23 +1327,19 @@ struct ft_model_file {
 	struct ft_encoder *enc;
 	/* the model, and the unmitigated baseline fitted beside it (NULL in
 	 * files that have none) */
-	struct ft_linear_model *model;
-	struct ft_linear_model *baseline;
-	/* reductions and post-processing (NULL when absent; struct
-	 * ft_fit_output says how they relate to model) */
-	struct ft_mixture *mixture;
-	struct ft_thresholds *thresholds;
-	struct ft_frontier *frontier;
+	struct ft_predictor *model;
+	struct ft_predictor *baseline;
 	/* before/after tables (NULL when absent) */
 	struct ft_comparison *comparison;
-	/* a ranker: how to read, group, score and re-rank (NULL for a
-	 * classifier; present exactly when model->type is FT_MODEL_RANKER) */
+	/* a ranker: how to read and group raw data (NULL for a classifier;
+	 * present exactly when the model is of kind FT_PRED_RANKER) */
 	struct ft_model_ranking *ranking;
 	/* training */
-	char *method;               /* a method table name; "logreg" = unmitigated */
-	size_t n_params;            /* the method's parameters */
+	char *method;               /* a registry name; "logreg" = unmitigated */
+	size_t n_params;            /* the method's parameters, table order */
 	char **param_names;
-	double *param_values;
+	double *param_values;       /* a choice parameter: its index */
+	char **param_choices;       /* the choice's name, "" for a number */
 	size_t n_diag;              /* its diagnostics (struct ft_fit_output) */
 	char **diag_names;
 	double *diag_values;
@@ -1034,18 +1357,15 @@ FT_API void ft_model_file_free(struct ft_model_file *mf);
  * failure the destination is untouched and no temp file remains. */
 FT_API int ft_model_save(const char *path, const struct ft_model_file *mf,
                   struct ft_error *err);
-/* The format_version ft_model_save writes for mf: 2 when it holds a part
- * a version 1 reader would misuse (/mixture, /frontier, /thresholds,
- * /ranking), else 1. */
-FT_API int ft_model_file_version(const struct ft_model_file *mf);
-/* Refuses foreign, corrupt or newer files with a message naming both. */
+/* Refuses foreign, corrupt or newer files with a message naming both.
+ * Reads format versions 1, 2 and 3. */
 FT_API int ft_model_load(const char *path, struct ft_model_file **out,
                   struct ft_error *err);
 
 /* ------------------------------------------------- comparison results */
 
 #define FT_RESULTS_FORMAT_NAME "fairtrain-compare"
-#define FT_RESULTS_FORMAT_VERSION 1
+#define FT_RESULTS_FORMAT_VERSION 2
 
 /* One fit of `fairtrain compare`: one setting of a method on one fold.
  * Everything is borrowed. */
@@ -1058,9 +1378,8 @@ struct ft_results_run {
 	size_t n_train, n_test;          /* encoded rows of the fold's two parts */
 	size_t n_features;
 	char *const *feature_names;      /* n_features, this fold's encoder */
-	const struct ft_fit_output *fit; /* model (+ mixture, thresholds, frontier),
-	                                    solver result, diagnostics; NULL when
-	                                    the fit failed */
+	const struct ft_fit_output *fit; /* predictor, solver result, diagnostics;
+	                                    NULL when the fit failed */
 	const struct ft_comparison *metrics; /* this run's rows (model = setting),
 	                                        NULL when the fit failed */
 };
@@ -1095,8 +1414,8 @@ struct ft_results {
 
 /* Write r to path as HDF5 (layout in README.md, "Comparison results"),
  * atomically like ft_model_save: on failure path is untouched and no temp
- * file remains.  Undefined metric values are written as NaN with a flag
- * and the reason. */
+ * file remains.  Predictors and comparison tables are written as in model
+ * files (undefined values 0 with a flag and the reason). */
 FT_API int ft_results_save(const char *path, const struct ft_results *r,
                     struct ft_error *err);
 
@@ -1156,6 +1475,10 @@ FT_API int ft_rank_data_from_table(const struct ft_table *t, const struct ft_enc
  * Replaces any groups rd had. */
 FT_API int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
                                   double value, struct ft_error *err);
+/* As many groups as feature f has distinct values (at most 256), in
+ * increasing order of value, named "NAME=V" (%.15g); replaces any groups. */
+FT_API int ft_rank_data_groups_by_values(struct ft_rank_data *rd, size_t f,
+                                  struct ft_error *err);
 /* Remove feature f (a "colorblind" ranker does not see the protected
  * attribute). */
 FT_API int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
@@ -1181,8 +1504,17 @@ FT_API int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
  *     P_y = softmax(rel_q), P_s = softmax(s_q) (as the DELTR code does);
  *   RankNet (Burges et al., ICML 2005): the mean over the query's pairs
  *     rel_i > rel_j of log(1 + exp(-(s_i - s_j))); queries without such a
- *     pair add nothing. */
-enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET };
+ *     pair add nothing;
+ *   LambdaLoss, NDCG-Loss2 (Wang, Li, Golbandi, Bendersky & Najork, CIKM
+ *     2018, section 4.2, eq. 11, hard assignment of the ranks by the
+ *     current scores): sum over pairs rel_i > rel_j of
+ *     delta_ij |G_i - G_j| log2(1 + exp(-(s_i - s_j))), G = (2^rel - 1) /
+ *     IDCG, delta_ij = |1/D(|r_i - r_j|) - 1/D(|r_i - r_j| + 1)|, D(x) =
+ *     log2(1 + x), r the ranks by score (ties in row order); the weights
+ *     are constant between changes of the order, so value and gradient are
+ *     exact there (src/model/lambdaloss.c); queries without a relevant item
+ *     add nothing.  No Hessian: L-BFGS. */
+enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET, FT_RANK_LAMBDALOSS };
 /* Fairness, between the protected group G1 (protected_group) and G0 (every
  * other known group):
  *   DELTR (Zehlike & Castillo, WWW 2020): + gamma sum_q a_q max(0, E_q(G0)
@@ -1196,7 +1528,12 @@ enum ft_rank_loss { FT_RANK_LISTNET = 0, FT_RANK_RANKNET };
  *                    with i in Ga, j in Gb, rel_i > rel_j (all queries pooled),
  *     positive when G1's better documents are ordered correctly less often;
  *     PAIR_REG adds lambda gap^2, PAIR_CON imposes |gap| <= c (augmented
- *     Lagrangian, src/optim/auglag.c). */
+ *     Lagrangian, src/optim/auglag.c).  PAIR_CON's gap is made scale-free:
+ *     sigmoid((s_i - s_j) / tau), tau = pair_temp times the pooled
+ *     within-query standard deviation of the scores of the unconstrained
+ *     fit (fitted first, also the start point), so c means the same
+ *     whatever the scale of the features or scores (pair_temp = 0: tau = 1,
+ *     the raw scores, as PAIR_REG). */
 enum ft_rank_penalty { FT_RANK_FAIR_NONE = 0, FT_RANK_FAIR_DELTR,
                     FT_RANK_FAIR_PAIR_REG, FT_RANK_FAIR_PAIR_CON };
 
@@ -1223,15 +1560,17 @@ struct ft_rank_params {
 	struct ft_solver_opts solver;  /* exact mode: ft_minimize's options
 	                                  (PAIR_CON: the inner solver) */
 	int max_outer;         /* PAIR_CON: augmented Lagrangian steps; 50 */
+	double pair_temp;      /* PAIR_CON: relative temperature, >= 0; 0.1 */
 	double tol_feas;       /* PAIR_CON: allowed violation of |gap| <= c; 1e-6 */
 };
 FT_API void ft_rank_params_init(struct ft_rank_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
 FT_API const char *ft_rank_check(const struct ft_rank_params *p);
-/* Parse "NAME" or "NAME:k=v,k=v" into p (defaults first): listnet, ranknet,
- * deltr (gamma, reference, iterations, lr), pair-reg (lambda), pair-con
- * (c, max_outer); every method takes l2 and doc_weight, the fair ones
- * protected, the exact ones max_iter.  Errors name the bad part. */
+/* A ranking method of the registry (task rank, stage in: listnet,
+ * ranknet, deltr, pair-reg, pair-con, lambdaloss) with its parameters, "NAME" or
+ * "NAME:k=v,k=v", as p (ft_rank_params_init's defaults first; the protected
+ * group is not a parameter: set p->protected_group).  Errors name the bad
+ * part. */
 FT_API int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
                          struct ft_error *err);
 
@@ -1258,6 +1597,10 @@ FT_API int ft_deltr_exposure(const struct ft_rank_data *rd, const double *w,
 FT_API int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
                 int32_t protected_group, double *acc01, double *acc10,
                 double *gap, double *g, struct ft_error *err);
+/* The same unsmoothed: 1[s_i > s_j] + 1[s_i = s_j] / 2 for sigmoid. */
+FT_API int ft_pair_gap_hard(const struct ft_rank_data *rd, const double *w,
+                     int32_t protected_group, double *acc01, double *acc10,
+                     double *gap, struct ft_error *err);
 
 /* What a fit reports besides w. */
 struct ft_rank_result {
@@ -1280,7 +1623,24 @@ struct ft_rank_result {
  * always "loss" (the mean loss without penalty or L2), and with groups
  * "exposure_g0", "exposure_g1", "deltr_penalty" (ft_deltr_exposure);
  * PAIR_REG and PAIR_CON end with "pair_acc_g0_over_g1",
- * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).  res may be NULL.
+ * "pair_acc_g1_over_g0", "pair_gap" (ft_pair_gap).
+ * PAIR_CON adds after "converged": "pair_tau" (the temperature in score
+ * units), "pair_gap_smoothed" (the constrained quantity at w) and
+ * "pair_gap_measured" (ft_pair_gap_hard: what the metrics see).
+ * Reference mode adds first, over the last W = min(500, iterations) steps:
+ * "window" (W), "loss_increases_last_500" (steps after which the loop's
+ * objective rose, beyond 1e-12 relative), "step_sign_flips_last_500" (the
+ * most changes of direction of one weight's step), "sign_flips_last_500"
+ * (the most sign changes of one weight) and "oscillating" (1 when the
+ * objective rose in at least 5% of the window's steps and some weight's
+ * step changed direction in at least 25%: the loop cycles instead of
+ * descending; a slow loop has no rises).
+ * Exact mode ends with "hessian_rcond" (smallest / largest eigenvalue of
+ * the Hessian of the loss plus l2 at w, 0 when singular; the DELTR and
+ * pairwise terms are left out), "weight_norm" (||w||_2) and
+ * "ill_conditioned" (1 when hessian_rcond < 1e-8: collinear or
+ * near-constant features, weights not identified; l2 > 0 cures it).
+ * res may be NULL.
  * Not converging within the solver's limit is not an error
  * (res->res.converged). */
 FT_API int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
@@ -1320,6 +1680,346 @@ FT_API int ft_synth_write(const char *path, size_t rows, uint64_t seed,
 FT_API double ft_accuracy(const double *y, const double *p, const double *w, size_t n);
 /* Weighted mean log loss, probabilities clipped to [1e-15, 1 - 1e-15]. */
 FT_API double ft_log_loss(const double *y, const double *p, const double *w, size_t n);
+
+/* ------------------------------------------------------------------ verbs */
+
+/* The work of each command of the fairtrain program, as one call each: a
+ * training run with its baseline and before/after measurement (ft_train),
+ * a comparison of methods over folds (ft_compare, ft_compare_write),
+ * prediction and evaluation with a saved model (ft_predict, ft_eval) and
+ * the audit of any model's predictions (ft_audit).  The command line, the
+ * Python package and the MPI build are front ends of these verbs.  Inputs
+ * are plain structs with an _init function for the defaults; every string
+ * and array in them is borrowed for the call.  Results are owned by the
+ * caller and freed with their _free function. */
+
+/* What a verb tells its caller while it runs.  Every field may be NULL. */
+struct ft_monitor {
+	/* Progress: stage ("read", "fit", "measure", "fold", ...), done of
+	 * total units (total 0: unknown), what (a method spec, a file; may be
+	 * NULL).  Return non-zero to cancel: the verb stops at its next check
+	 * and returns FT_ECANCELED, leaving nothing half-built. */
+	int (*progress)(void *ctx, const char *stage, size_t done, size_t total,
+	                const char *what);
+	/* A warning: one line, like an error message ("adult.test: 3 cells
+	 * with a category unseen in training (encoded as all zeros)"). */
+	void (*warning)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+/* Where the data of a run come from and how they are read, encoded and
+ * split. */
+struct ft_data_opts {
+	const char *data;              /* training data file (or NULL: table) */
+	const char *test;              /* a separate test file, or NULL */
+	const struct ft_table *table;  /* in-memory training data instead of data */
+	const struct ft_table *test_table; /* in-memory test data instead of test */
+	struct ft_read_opts read;      /* how data and test are read */
+	long test_skip_rows;           /* -1: read.skip_rows */
+	const struct ft_filter *filter;/* rows kept where every filter holds */
+	size_t n_filter;
+	struct ft_spec spec;           /* column roles */
+	double split;                  /* test fraction without a test file
+	                                  (0.25; 0: no test part) */
+	uint64_t seed;                 /* of the split (1) */
+};
+FT_API void ft_data_opts_init(struct ft_data_opts *o);
+
+/* The data of one run: read, filtered, split, the encoder fitted on the
+ * training part, both parts encoded. */
+struct ft_loaded {
+	struct ft_table *train_t, *test_t;   /* test_t NULL when no test part */
+	struct ft_encoder *enc;
+	int owns_enc;                        /* 0: enc is the caller's */
+	struct ft_dataset *train, *test;
+	struct ft_encode_stats st_train, st_test;
+	size_t n_rows_file;                  /* rows of data before filters, split */
+	size_t n_filtered;                   /* rows removed by the filters */
+	char sha256[2][65];                  /* of data and test ("" for tables) */
+};
+/* Read and encode o's data; with enc (not NULL) encode with it instead of
+ * fitting one (it is then borrowed).  Warnings (unseen categories and
+ * groups) go to mon. */
+FT_API int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
+                   const struct ft_monitor *mon, struct ft_loaded **out,
+                   struct ft_error *err);
+FT_API void ft_loaded_free(struct ft_loaded *l);
+
+/* How models are measured. */
+struct ft_measure_opts {
+	double threshold;              /* yhat = score >= threshold (0.5) */
+	size_t n_bootstrap;            /* resamples of the intervals (1000; 0 none) */
+	double level;                  /* interval level (0.95) */
+	size_t n_perm;                 /* permutations of the gap tests (1000; 0 none) */
+};
+FT_API void ft_measure_opts_init(struct ft_measure_opts *m);
+
+/* The row of c with these labels, or NULL. */
+FT_API const struct ft_comparison_row *ft_comparison_find(
+	const struct ft_comparison *c, const char *metric, const char *model,
+	const char *split, const char *group, const char *convention);
+
+/* Where a model's gap comes from (ft_gap_decomposition between the pair of
+ * groups farthest apart in mean decision value, or the privileged group and
+ * the group farthest from it; the largest contributions first) and which
+ * input columns are proxies of the groups (ft_proxy_report, the largest
+ * normalized mutual information first).  Empty parts have n_contrib or
+ * n_proxy 0.  Every string is owned. */
+struct ft_explain {
+	char *model, *split;           /* what was decomposed */
+	char *group_a, *group_b;
+	double gap;                    /* mean decision value a - b */
+	size_t n_contrib;
+	char **contrib_names;
+	double *contrib;
+	size_t n_proxy;
+	struct ft_proxy *proxy;        /* column names owned here */
+};
+/* m measured on ds (called model / split in the result), proxies of e's
+ * groups on train. */
+FT_API int ft_explain(const struct ft_linear_model *m, const struct ft_dataset *ds,
+                      const char *model, const char *split, const struct ft_encoder *e,
+                      const struct ft_dataset *train, struct ft_explain **out,
+                      struct ft_error *err);
+FT_API void ft_explain_free(struct ft_explain *x);
+
+/* The before/after table as a file people and programs read: FILE.json,
+ * FILE.md or FILE.csv by its extension (x may be NULL), atomically. */
+FT_API int ft_report_write(const char *path, const struct ft_comparison *c,
+                           const struct ft_explain *x, size_t n_groups,
+                           char *const *group_names, struct ft_error *err);
+
+/* Ranking data and what follows the scores (task rank). */
+struct ft_rank_opts {
+	int letor;                     /* 1: LETOR / SVMlight lines, 0: a table */
+	const char *query, *relevance; /* table: the query and relevance columns */
+	const char *protected_group;   /* table: a group name; letor: the
+	                                  sensitive feature's value; NULL: no groups */
+	size_t sensitive_feature;      /* letor: 1-based feature defining groups */
+	int colorblind;                /* the sensitive attribute is no feature */
+	int raw_numeric;               /* table: numeric columns as given */
+	const char *rerank;            /* a re-ranker spec applied after scoring,
+	                                  NULL or "none": none */
+};
+
+struct ft_train_opts {
+	int task;                      /* FT_TASK_CLASSIFY (default) or FT_TASK_RANK */
+	struct ft_data_opts data;
+	struct ft_rank_opts rank;      /* task rank */
+	const char *method;            /* a registry spec of the task; NULL: the
+	                                  unmitigated logreg / listnet */
+	struct ft_logreg_params lr;    /* classification: C and the solver */
+	struct ft_measure_opts measure;/* classification (ranking: no intervals) */
+	const char *command_line;      /* provenance; may be NULL */
+	const struct ft_monitor *mon;
+};
+FT_API void ft_train_opts_init(struct ft_train_opts *o);
+/* Everything about o that can be checked before reading any data (the
+ * method, its parameters, the options that go together): 0 or FT_EINVAL
+ * with one line (a usage error). */
+FT_API int ft_train_check(const struct ft_train_opts *o, struct ft_error *err);
+
+struct ft_train_result {
+	struct ft_model_file *mf;      /* complete: ft_model_save writes it */
+	struct ft_explain *explain;    /* classification; NULL without groups */
+	size_t n_rows_file, n_filtered;
+	size_t *group_count;           /* training rows of each encoder group */
+	int has_test;
+	/* ranking */
+	size_t n_queries_train, n_queries_test;
+	size_t n_short_train, n_short_test; /* queries the re-ranker's table
+	                                       asked more of than they hold */
+	size_t n_extra;                /* letor test features beyond training's */
+	struct ft_rank_result fit, baseline_fit;
+	int same_fit;                  /* the method is the baseline itself */
+};
+/* Read, filter, split, encode; fit the unmitigated baseline and the
+ * method on the same data; measure both (and a randomized model's single
+ * best predictor, and a ranker's re-ranked order) on the training and the
+ * test part; the model file with provenance, ready to save. */
+FT_API int ft_train(const struct ft_train_opts *o, struct ft_train_result **out,
+                    struct ft_error *err);
+FT_API void ft_train_result_free(struct ft_train_result *r);
+
+/* How new data meet a saved model (predict, eval). */
+enum { FT_READ_HEADER = 1, FT_READ_DELIMITER = 2, FT_READ_SKIP = 4,
+       FT_READ_NAMES = 8, FT_READ_MISSING = 16 };
+struct ft_apply_opts {
+	const char *data;              /* the file (or NULL: table) */
+	const struct ft_table *table;
+	struct ft_read_opts read;      /* replaces the model's read options ... */
+	unsigned read_set;             /* ... where these FT_READ_* bits say */
+	const struct ft_filter *filter;/* eval: rows kept */
+	size_t n_filter;
+	const char *rerank;            /* rankers: replace the saved re-ranker
+	                                  ("none": none); NULL: the saved one */
+	int deterministic;             /* a mixture by its single best predictor */
+	uint64_t seed;                 /* randomized labels, bootstrap (1) */
+	struct ft_measure_opts measure;/* eval */
+	const struct ft_monitor *mon;
+};
+FT_API void ft_apply_opts_init(struct ft_apply_opts *o);
+
+/* A model's decisions on new rows.  Classification: per row its line, the
+ * score, P(yhat = 1) of a randomized model (p_positive, else NULL), the
+ * label (a seeded draw for a randomized model) and the true label when the
+ * data have it (target; -1 where missing; NULL without the column).
+ * Ranking: per query its items by rank (order: row indices into the
+ * arrays, query q at qoff[q] .. qoff[q+1]-1), the re-ranker's k (items
+ * past it follow in score order, unranked by it), each item's group and
+ * relevance when known. */
+struct ft_predictions {
+	int task;
+	size_t n;
+	size_t *line;
+	double *score;
+	double *p_positive;
+	int *label;
+	double *target;
+	size_t n_queries;
+	char **qid;
+	size_t *qoff, *order, *k;
+	int32_t *group;                /* -1 unknown; NULL without groups */
+	size_t n_groups;
+	char **group_names;            /* owned copies */
+	double *relevance;             /* NaN unknown; NULL without the column */
+	char *rerank;                  /* the re-ranker used ("" none) */
+	size_t n_imputed, n_unseen, n_short, n_extra;
+};
+FT_API int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
+                      struct ft_predictions **out, struct ft_error *err);
+/* As CSV: classification "id,score[,p_positive],label[,target]", ranking
+ * "query,rank,id,score[,group][,relevance]".  0, or -1 on a write error. */
+FT_API int ft_predictions_csv(const struct ft_predictions *p, FILE *fp);
+FT_API void ft_predictions_free(struct ft_predictions *p);
+
+struct ft_eval_result {
+	struct ft_comparison *cmp;     /* split "eval": baseline, mitigated (,
+	                                  mitigated_deterministic, reranked) */
+	struct ft_explain *explain;    /* classification */
+	size_t n_read, n_measured, n_dropped, n_filtered, n_queries, n_short, n_extra;
+	char *rerank;                  /* rankers: the re-ranker used ("" none) */
+};
+FT_API int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
+                   struct ft_eval_result **out, struct ft_error *err);
+FT_API void ft_eval_result_free(struct ft_eval_result *r);
+
+/* Predictions of any model: a table with the label, score (a probability
+ * or 0/1 prediction) and sensitive columns. */
+struct ft_audit_opts {
+	struct ft_data_opts data;      /* data or table, read, filter, and in
+	                                  spec: sensitive, privileged, weight,
+	                                  positive (default "1"), label_strip */
+	const char *label, *score;
+	struct ft_measure_opts measure;
+	const struct ft_monitor *mon;
+};
+FT_API void ft_audit_opts_init(struct ft_audit_opts *o);
+struct ft_audit_result {
+	struct ft_comparison *cmp;     /* model "audited", split "audit" */
+	size_t n_read, n_measured, n_dropped, n_filtered;
+	size_t n_groups;
+	char **group_names;            /* owned */
+};
+FT_API int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
+                    struct ft_error *err);
+FT_API void ft_audit_result_free(struct ft_audit_result *r);
+
+/* A sweep of settings: blank-separated NAME[:CHOICE][:k=v1,v2,...]
+ * tokens, every combination of the values given (the last parameter
+ * varying fastest); "baseline" is logreg, which always comes first;
+ * settings of one method together, methods in order of first appearance,
+ * a setting listed twice once. */
+struct ft_sweep_setting {
+	struct ft_method_spec spec;
+	char *method;                  /* "baseline" or the method's name */
+	char *setting;                 /* canonical (ft_method_spec_format) */
+	char *label;                   /* the parameter part, or the method */
+};
+struct ft_sweep {
+	size_t n;
+	struct ft_sweep_setting *s;
+};
+#define FT_SWEEP_MAX 1000
+FT_API int ft_sweep_parse(const char *text, struct ft_sweep **out,
+                          struct ft_error *err);
+FT_API void ft_sweep_free(struct ft_sweep *sw);
+
+struct ft_compare_opts {
+	struct ft_data_opts data;      /* test: one fold; else folds or repeats */
+	const char *methods;           /* the sweep */
+	size_t folds;                  /* stratified k-fold (5 when 0 and no repeats) */
+	size_t repeats;                /* or random splits of data.split */
+	int fairness;                  /* enum ft_fairness: the Pareto criterion */
+	struct ft_logreg_params lr;
+	struct ft_measure_opts measure;/* bootstrap 0 by default; no permutations */
+	const char *command_line;
+	const struct ft_monitor *mon;
+};
+FT_API void ft_compare_opts_init(struct ft_compare_opts *o);
+FT_API int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err);
+
+/* Mean and sample sd over the folds where a value is defined (n of them;
+ * sd NaN when n < 2, mean NaN when n = 0). */
+struct ft_compare_stat {
+	double mean, sd;
+	size_t n;
+};
+enum { FT_CMP_SEL = 0, FT_CMP_TPR, FT_CMP_FPR, FT_CMP_N_RATES };
+struct ft_compare_point {        /* one setting, test parts across folds */
+	struct ft_compare_stat acc, fair;
+	struct ft_compare_stat *group; /* n_groups * FT_CMP_N_RATES, group-major */
+	int pareto;                    /* on the accuracy / fairness front */
+	int best;                      /* its method's setting closest to the ideal */
+};
+struct ft_compare_run {          /* one setting on one fold */
+	struct ft_fit_output fo;
+	int fitted;
+	struct ft_comparison *cmp;     /* train and test rows, model = setting */
+	char *error;                   /* why the fit failed, or NULL */
+	double seconds;
+	size_t n_train, n_test;
+};
+struct ft_compare_fold {
+	struct ft_encoder *enc;
+	size_t n_train, n_test;
+	double seconds;                /* splitting and encoding */
+};
+struct ft_compare_result {
+	struct ft_sweep *sweep;
+	const char *scheme;            /* "stratified_kfold", "repeated_split", "test_file" */
+	size_t n_folds;
+	struct ft_compare_fold *folds;
+	struct ft_compare_run *runs;   /* n_folds * sweep->n, fold-major */
+	struct ft_compare_point *points; /* sweep->n */
+	int fairness;
+	char *data, *test, *command_line, *created_utc;   /* copies */
+	uint64_t seed;
+	double split, threshold, level, C;
+	size_t n_bootstrap;
+	char sha256[2][65];
+	size_t n_rows_file, n_filtered, n_failed, n_unseen, n_unseen_groups;
+	double t_total, t_prep, t_fit, t_measure;
+};
+/* Every setting on every fold: each fold's training part fits one encoder
+ * and one baseline that every setting shares (the warm start), and every
+ * setting is measured on the same test rows; then the fold statistics and
+ * the Pareto set.  A failed fit of a mitigated setting is recorded in its
+ * run (and warned about); anything else is an error. */
+FT_API int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
+                      struct ft_error *err);
+/* The summary table (Markdown, as summary.md holds it) into *text. */
+FT_API int ft_compare_summary(const struct ft_compare_result *r, int plotted,
+                              char **text, struct ft_error *err);
+/* Write results.h5, results.csv, runs.csv, summary.md and the plots
+ * (gnuplot, when found: $FAIRTRAIN_GNUPLOT or gnuplot on PATH; *plotted,
+ * when not NULL, gets 0 when they were drawn and 1 when not, with a
+ * warning to mon) into dir, which is created or must be empty unless
+ * force; all or nothing. */
+FT_API int ft_compare_write(const struct ft_compare_result *r, const char *dir,
+                            int force, const struct ft_monitor *mon, int *plotted,
+                            struct ft_error *err);
+FT_API void ft_compare_result_free(struct ft_compare_result *r);
 
 /* ------------------------------------------------------------- file helpers */
 

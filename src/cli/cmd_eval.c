@@ -1,8 +1,6 @@
 /*
- * cmd_eval.c - `fairtrain eval`: measure a saved model (and the baseline
- * saved beside it) on new raw data: the same before/after tables as train.
- * A ranking model (a file with /ranking) is measured by cli_rank_eval
- * (cmd_rank.c) with the ranking metrics.
+ * cmd_eval.c - `fairtrain eval`: options -> ft_eval -> the before/after
+ * tables of a saved model (and the baseline saved beside it) on new data.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +28,8 @@ CLI_MEASURE_HELP
 "  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                print nothing but errors\n";
 
-int cmd_eval(int argc, char **argv)
+static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts *o,
+                 const char **model, const char **report)
 {
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
@@ -41,129 +40,116 @@ int cmd_eval(int argc, char **argv)
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
-	struct cli_data d;
-	struct cli_measure ms;
-	struct cli_extras x = {0};
-	struct ft_model_file *mf = NULL;
-	struct ft_table *t = NULL;
-	struct ft_dataset *ds = NULL;
-	struct ft_comparison *cmp = NULL;
-	struct ft_encode_stats st;
-	struct ft_read_opts ro;
-	struct ft_error err = {0};
-	const char *model = NULL, *rerank = NULL;
-	int c, r, rc = EXIT_FAIL;
-	size_t n_filtered = 0;
-	struct cli_read_set set = {0};
+	int c, r;
 
-	cli_data_init(&d);
-	cli_measure_init(&ms);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
-		r = cli_measure_option(&ms, "eval", c, optarg);
-		if (r < 0) {
-			rc = EXIT_USAGE;
-			goto done;
-		}
+		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0)
+			return EXIT_USAGE;
 		if (r > 0)
 			continue;
 		switch (c) {
-		case OPT_MODEL: model = optarg; continue;
-		case OPT_RERANK: rerank = optarg; continue;
+		case OPT_MODEL: *model = optarg; continue;
+		case OPT_RERANK: o->rerank = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
-		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
+		case 'h': case OPT_HELP: fputs(HELP, stdout); return -1;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
-		case OPT_NAMES: case OPT_MISSING_TOKENS:
-			cli_read_set_mark(&set, c);
+		case OPT_NAMES: case OPT_MISSING_TOKENS: case OPT_DATA: case OPT_SEED:
+		case OPT_FILTER:
 			break;
-		case OPT_DATA: case OPT_SEED: case OPT_FILTER: break;
 		default:
-			if (c >= OPT_DATA && c < OPT_CMD_BASE) {
-				rc = cli_usage_error("eval", "option '%s' is for train, not eval",
-				                     argv[optind - 1]);
-				goto done;
-			}
-			rc = cli_bad_option("eval", c, argv);
-			goto done;
+			if (c >= OPT_DATA && c < OPT_CMD_BASE)
+				return cli_usage_error("eval", "option '%s' is for train, not eval",
+				                       argv[optind - 1]);
+			return cli_bad_option("eval", c, argv);
 		}
-		if (cli_data_option(&d, "eval", c, optarg) < 0) {
-			rc = EXIT_USAGE;
-			goto done;
-		}
+		if (cli_data_option(d, "eval", c, optarg) < 0)
+			return EXIT_USAGE;
 	}
-	if (optind < argc) {
-		rc = cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
+	if (optind < argc)
+		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
+	if (!*model || !d->o.data)
+		return cli_usage_error("eval", "--model and --data are required");
+	return 0;
+}
+
+static void print_eval(const struct ft_model_file *mf, const struct ft_eval_result *r,
+                       const struct ft_apply_opts *o, const char *model)
+{
+	const struct ft_encoder *e = mf->enc;
+
+	if (mf->ranking) {
+		printf("eval      %s (ranker) on %s: %zu rows in %zu quer%s measured, %zu dropped",
+		       model, o->data, r->n_measured, r->n_queries,
+		       r->n_queries == 1 ? "y" : "ies", r->n_dropped);
+		if (r->n_filtered)
+			printf(", %zu removed by --filter", r->n_filtered);
+		printf("\n");
+		if (*r->rerank)
+			printf("rerank    %s (of the mitigated scores)\n", r->rerank);
+		printf("\n%s (means over queries):\n", mf->baseline ? "before/after" : "metrics");
+		cli_print_ranking(r->cmp, "eval");
+		return;
+	}
+	printf("eval      %s on %s: %zu rows read, %zu measured, %zu dropped, "
+	       "%zu removed by --filter\n", model, o->data, r->n_read, r->n_measured,
+	       r->n_dropped, r->n_filtered);
+	printf("\n%s (yhat = score >= %g", mf->baseline ? "before/after" : "metrics",
+	       o->measure.threshold);
+	if (o->measure.n_bootstrap)
+		printf("; %.0f%% intervals from %zu bootstrap resamples", 100 * o->measure.level,
+		       o->measure.n_bootstrap);
+	printf("):\n");
+	cli_print_comparison(r->cmp, "eval", mf->baseline ? "baseline" : NULL, "mitigated",
+	                     e->n_groups, e->group_names);
+	cli_print_explain(r->explain, e);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	struct cli_data d;
+	struct ft_apply_opts o;
+	struct ft_model_file *mf = NULL;
+	struct ft_eval_result *r = NULL;
+	struct ft_error err = {0};
+	const char *model = NULL, *report = NULL;
+	int rc;
+
+	cli_data_init(&d);
+	ft_apply_opts_init(&o);
+	if ((rc = parse(argc, argv, &d, &o, &model, &report)) != 0) {
+		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
-	if (!model || !d.data) {
-		rc = cli_usage_error("eval", "--model and --data are required");
-		goto done;
-	}
+	rc = EXIT_FAIL;
 	if (ft_model_load(model, &mf, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (mf->ranking) {
-		rc = cli_rank_eval(model, mf, &d, &set, &ms, rerank);
+	if ((rc = cli_check_rerank("eval", model, mf, o.rerank)) != 0)
 		goto done;
-	}
-	if (rerank) {
-		cli_fail("%s: a classification model (method %s): --rerank needs a ranking "
-		         "model (train --task rank)", model, mf->method);
-		goto done;
-	}
-	ro = mf->read;
-	cli_override_read(&ro, &d, &set);
-	if (ft_table_read(d.data, &ro, &t, &err)) {
+	rc = EXIT_FAIL;
+	o.data = d.o.data;
+	o.read = d.o.read;
+	o.read_set = d.read_set;
+	o.filter = d.o.filter;
+	o.n_filter = d.o.n_filter;
+	o.seed = d.o.seed;
+	o.mon = &cli_monitor;
+	if (ft_eval(mf, &o, &r, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (cli_apply_filters(&d, &t, &n_filtered))
-		goto done;
-	if (ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, &err)) {
+	if (report && ft_report_write(report, r->cmp, r->explain, mf->enc->n_groups,
+	                              mf->enc->group_names, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	cli_warn_stats(d.data, &st);
-	cmp = cli_comparison_new(&ms, d.seed);
-	if (!cmp) {
-		cli_fail("out of memory");
-		goto done;
-	}
-	if (cli_check_groups(mf, ds, d.data))
-		goto done;
-	if ((mf->baseline && cli_measure_model(cmp, ms.n_perm, "baseline", "eval", mf->baseline,
-	                                       NULL, NULL, ds, mf->enc)) ||
-	    cli_measure_model(cmp, ms.n_perm, "mitigated", "eval", mf->model, mf->mixture,
-	                      mf->thresholds, ds, mf->enc) ||
-	    (mf->mixture && cli_measure_model(cmp, ms.n_perm, "mitigated_deterministic", "eval",
-	                                      mf->model, NULL, NULL, ds, mf->enc)))
-		goto done;
-	if (cli_extras_compute(&x, mf->model, ds, "mitigated", "eval", mf->enc, ds))
-		goto done;
-	if (ms.report && cli_write_report(ms.report, cmp, &x, mf->enc->n_groups,
-	                                  mf->enc->group_names))
-		goto done;
-	if (!cli_quiet) {
-		printf("eval      %s on %s: %zu rows read, %zu measured, %zu dropped, "
-		       "%zu removed by --filter\n", model, d.data, st.n_in + n_filtered, ds->n,
-		       st.n_dropped, n_filtered);
-		printf("\n%s (yhat = score >= %g", mf->baseline ? "before/after" : "metrics",
-		       ms.threshold);
-		if (ms.n_bootstrap)
-			printf("; %.0f%% intervals from %zu bootstrap resamples", 100 * ms.level,
-			       ms.n_bootstrap);
-		printf("):\n");
-		cli_print_comparison(cmp, "eval", mf->baseline ? "baseline" : NULL, "mitigated",
-		                     mf->enc->n_groups, mf->enc->group_names);
-		cli_extras_print(&x, mf->enc);
-	}
+	if (!cli_quiet)
+		print_eval(mf, r, &o, model);
 	rc = EXIT_OK;
 done:
-	cli_extras_free(&x);
-	ft_comparison_free(cmp);
-	ft_dataset_free(ds);
-	ft_table_free(t);
+	ft_eval_result_free(r);
 	ft_model_file_free(mf);
 	cli_data_free(&d);
 	return rc;

@@ -35,11 +35,11 @@ int cmd_export(int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	struct cli_data d;
-	struct cli_loaded L;
+	struct ft_loaded *L = NULL;
 	struct ft_model_file *mf = NULL;
 	struct ft_error err = {0};
 	const char *out = NULL, *format = NULL, *model = NULL, *part = "all";
-	int c, r, rc = EXIT_FAIL, loaded = 0;
+	int c, r, rc = EXIT_FAIL;
 
 	cli_data_init(&d);
 	opterr = 0;
@@ -78,11 +78,11 @@ int cmd_export(int argc, char **argv)
 		goto done;
 	}
 	if (!strcmp(part, "all")) {
-		if (d.test || d.split_given) {
+		if (d.o.test || d.split_given) {
 			rc = cli_usage_error("export", "--test and --split go with --part train|test");
 			goto done;
 		}
-		d.split = 0;
+		d.o.split = 0;
 	}
 	if (cli_data_check(&d, "export", model == NULL)) {
 		rc = EXIT_USAGE;
@@ -99,18 +99,19 @@ int cmd_export(int argc, char **argv)
 	}
 	if (mf) {
 		/* read the file the way the model's training data was read, unless told */
-		if (d.read.n_names == 0 && mf->read.n_names) {
-			d.read.names = mf->read.names;
-			d.read.n_names = mf->read.n_names;
-			d.read.header = mf->read.header;
+		if (d.o.read.n_names == 0 && mf->read.n_names) {
+			d.o.read.names = mf->read.names;
+			d.o.read.n_names = mf->read.n_names;
+			d.o.read.header = mf->read.header;
 		}
 	}
-	if (cli_load(&d, mf ? mf->enc : NULL, &L))
+	if (ft_load(&d.o, mf ? mf->enc : NULL, &cli_monitor, &L, &err)) {
+		cli_fail("%s", err.msg);
 		goto done;
-	loaded = 1;
-	const struct ft_dataset *ds = strcmp(part, "test") ? L.train : L.test;
+	}
+	const struct ft_dataset *ds = strcmp(part, "test") ? L->train : L->test;
 	if (!ds) {
-		cli_fail("%s: no test part (give --test FILE or --split FRAC)", d.data);
+		cli_fail("%s: no test part (give --test FILE or --split FRAC)", d.o.data);
 		goto done;
 	}
 	if (ft_dataset_write_libsvm(ds, out, &err)) {
@@ -121,8 +122,7 @@ int cmd_export(int argc, char **argv)
 		printf("wrote %s: %zu rows, %zu features\n", out, ds->n, ds->p);
 	rc = EXIT_OK;
 done:
-	if (loaded)
-		cli_loaded_free(&L, mf == NULL);
+	ft_loaded_free(L);
 	ft_model_file_free(mf);
 	cli_data_free(&d);
 	return rc;

@@ -15,49 +15,28 @@ static const char HELP[] =
 
 static const char *const ROLE[] = {"feature", "target", "sensitive", "weight", "drop"};
 
-static const struct ft_linear_model *sort_model;
-static int by_abs_coef(const void *a, const void *b)
+/* Indices of the coefficients by decreasing absolute value (an insertion
+ * sort of a few hundred features; ties keep the feature order). */
+static void by_abs_coef(const double *coef, size_t *idx, size_t p)
 {
-	double x = fabs(sort_model->coef[*(const size_t *)a]);
-	double y = fabs(sort_model->coef[*(const size_t *)b]);
-	return (x < y) - (x > y);
+	for (size_t j = 0; j < p; j++)
+		idx[j] = j;
+	for (size_t i = 1; i < p; i++) {
+		size_t x = idx[i], j = i;
+		while (j > 0 && fabs(coef[idx[j - 1]]) < fabs(coef[x])) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = x;
+	}
 }
 
-int cmd_inspect(int argc, char **argv)
+static void print_head(const char *path, const struct ft_model_file *mf)
 {
-	static const struct option LONG[] = {
-		{"top", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
-	struct ft_model_file *mf = NULL;
-	struct ft_error err = {0};
-	size_t top = 15, *idx = NULL;
-	int c;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (cli_parse_size(optarg, &top))
-				return cli_usage_error("inspect", "--top takes a non-negative integer, not '%s'", optarg);
-			break;
-		case 'h': fputs(HELP, stdout); return EXIT_OK;
-		default: return cli_bad_option("inspect", c, argv);
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("inspect", "give exactly one model file");
-	if (ft_model_load(argv[optind], &mf, &err)) {
-		cli_fail("%s", err.msg);
-		return EXIT_FAIL;
-	}
 	const struct ft_encoder *e = mf->enc;
-	const struct ft_linear_model *m = mf->model;
-	const struct ft_solver_result *sr = &mf->solver_result;
 
-	printf("%s: %s version %d, written by fairtrain %s at %s\n", argv[optind],
-	       FT_FORMAT_NAME, ft_model_file_version(mf), mf->fairtrain_version, mf->created_utc);
+	printf("%s: %s version %d, written by fairtrain %s at %s\n", path, FT_FORMAT_NAME,
+	       mf->format_version, mf->fairtrain_version, mf->created_utc);
 	printf("command   %s\n", mf->command_line);
 	for (size_t i = 0; i < mf->n_inputs; i++)
 		printf("input     %s  sha256 %s\n", mf->input_paths[i], mf->input_sha256[i]);
@@ -71,7 +50,8 @@ int cmd_inspect(int argc, char **argv)
 		if (*rk->protected_group)
 			printf("; protected group '%s'%s", rk->protected_group,
 			       rk->colorblind ? " (colorblind)" : "");
-		printf("; re-ranker %s\n", *rk->rerank ? rk->rerank : "none");
+		printf("; re-ranker %s\n", mf->model->rerank && *mf->model->rerank ?
+		       mf->model->rerank : "none");
 	} else {
 		printf("target    %s = '%s' is the favourable label%s%s%s\n", e->target,
 		       e->positive, e->label_strip ? " (stripping '" : "",
@@ -102,14 +82,23 @@ int cmd_inspect(int argc, char **argv)
 		}
 		printf("\n");
 	}
+}
+
+/* The method with its parameters (choices by name), diagnostics, and the
+ * parts of the predictor. */
+static void print_training(const struct ft_model_file *mf)
+{
+	const struct ft_predictor *p = mf->model;
+	const struct ft_method *mt = ft_method_find(mf->method);
+
 	printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
 	       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
 	if (mf->n_params) {
 		printf("method    %s:", mf->method);
-		const struct ft_method *mt = ft_method_find(mf->method);
 		for (size_t k = 0; k < mf->n_params; k++) {
-			const char *ch = NULL;
-			for (size_t j = 0; mt && j < mt->n_params; j++)
+			const char *ch = mf->param_choices && *mf->param_choices[k] ?
+			                 mf->param_choices[k] : NULL;
+			for (size_t j = 0; !ch && mt && j < mt->n_params; j++)
 				if (!strcmp(mt->params[j].name, mf->param_names[k]))
 					ch = ft_param_choice(&mt->params[j], mf->param_values[k]);
 			if (ch)
@@ -121,33 +110,71 @@ int cmd_inspect(int argc, char **argv)
 	}
 	for (size_t k = 0; k < mf->n_diag; k++)
 		printf("          %-32s %.6g\n", mf->diag_names[k], mf->diag_values[k]);
-	if (mf->model->n_groups)
+	if (p->linear->n_groups)
 		printf("model     one weight vector per group (%zu groups): predict needs the "
-		       "sensitive column\n", mf->model->n_groups);
-	if (mf->mixture) {
-		printf("mixture   randomized: %zu predictors, weights", mf->mixture->k);
-		for (size_t k = 0; k < mf->mixture->k; k++)
-			printf("%s %.4g", k ? "," : "", mf->mixture->weight[k]);
+		       "sensitive column\n", p->linear->n_groups);
+	if (p->kind == FT_PRED_MIXTURE) {
+		printf("mixture   randomized: %zu predictors, weights", p->mixture->k);
+		for (size_t k = 0; k < p->mixture->k; k++)
+			printf("%s %.4g", k ? "," : "", p->mixture->weight[k]);
 		printf("; the model below is its single best predictor (predict "
 		       "--deterministic)\n");
 	}
-	if (mf->frontier)
-		printf("frontier  %zu grid points (h5py: f['frontier']: lambda, error, "
+	if (p->kind == FT_PRED_FRONTIER)
+		printf("frontier  %zu grid points (h5py: f['model/frontier']: lambda, error, "
 		       "violation, coef); chosen point %zu is the model below\n",
-		       mf->frontier->k, mf->frontier->chosen);
-	if (mf->thresholds) {
-		const struct ft_thresholds *th = mf->thresholds;
+		       p->frontier->k, p->frontier->chosen);
+	if (p->kind == FT_PRED_THRESHOLDS) {
+		const struct ft_thresholds *th = p->thresholds;
 		printf("thresholds on the model's score, per group (predict needs the "
 		       "sensitive column):\n");
 		for (size_t g = 0; g < th->n_groups; g++) {
 			printf("  %-22s P(yhat=1) = %.4g [s >= %.6g] + %.4g [s >= %.6g]",
-			       e->group_names[g], (1 - th->q[g]) * th->p[g], th->t0[g],
+			       mf->enc->group_names[g], (1 - th->q[g]) * th->p[g], th->t0[g],
 			       (1 - th->q[g]) * (1 - th->p[g]), th->t1[g]);
 			if (th->q[g] > 0)
 				printf(" + %.4g", th->q[g] * th->c[g]);
 			printf("\n");
 		}
 	}
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option LONG[] = {
+		{"top", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	struct ft_model_file *mf = NULL;
+	struct ft_error err = {0};
+	const struct ft_linear_model *m;
+	const struct ft_solver_result *sr;
+	size_t top = 15, *idx = NULL;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_size(optarg, &top))
+				return cli_usage_error("inspect", "--top takes a non-negative integer, "
+				                       "not '%s'", optarg);
+			break;
+		case 'h': fputs(HELP, stdout); return EXIT_OK;
+		default: return cli_bad_option("inspect", c, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("inspect", "give exactly one model file");
+	if (ft_model_load(argv[optind], &mf, &err)) {
+		cli_fail("%s", err.msg);
+		return EXIT_FAIL;
+	}
+	m = mf->model->linear;
+	sr = &mf->solver_result;
+	print_head(argv[optind], mf);
+	print_training(mf);
 	printf("baseline  %s; comparison table: %zu rows (%s)\n",
 	       mf->baseline ? "saved" : "none", mf->comparison ? mf->comparison->n : 0,
 	       "h5py: f['comparison'], README 'Model file'");
@@ -155,17 +182,13 @@ int cmd_inspect(int argc, char **argv)
 	       ft_solver_name(sr->solver), sr->iterations, sr->f, sr->grad_norm,
 	       sr->converged ? "converged" : "NOT converged");
 	printf("intercept %.6f\n", m->intercept);
-	idx = malloc((m->p ? m->p : 1) * sizeof *idx);
-	if (idx) {
-		for (size_t j = 0; j < m->p; j++)
-			idx[j] = j;
-		sort_model = m;
-		qsort(idx, m->p, sizeof *idx, by_abs_coef);
+	if ((idx = malloc((m->p ? m->p : 1) * sizeof *idx)) != NULL) {
+		by_abs_coef(m->coef, idx, m->p);
 		if (top == 0 || top > m->p)
 			top = m->p;
 		printf("largest coefficients (%zu of %zu):\n", top, m->p);
 		for (size_t k = 0; k < top; k++)
-			printf("  %-40s %+.6f\n", e->feature_names[idx[k]], m->coef[idx[k]]);
+			printf("  %-40s %+.6f\n", mf->enc->feature_names[idx[k]], m->coef[idx[k]]);
 	}
 	free(idx);
 	ft_model_file_free(mf);

@@ -1,8 +1,6 @@
 /*
- * cmd_predict.c - `fairtrain predict`: apply a saved model's preprocessing
- * and coefficients to raw rows; write id,score,label[,target] as CSV.  A
- * ranking model (a file with /ranking) is handed to cli_rank_predict
- * (cmd_rank.c), which writes each query's ranking.
+ * cmd_predict.c - `fairtrain predict`: options -> ft_predict -> CSV
+ * (id,score[,p_positive],label[,target]; a ranker: each query's ranking).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,47 +38,14 @@ static const char HELP[] =
 "  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                no warnings on stderr\n";
 
-/* pos (NULL for a deterministic model): P(yhat = 1) of a randomized
- * classifier; its label is then one draw, u_i < pos_i with u_i the i-th
- * uniform of the seed's stream, so the same seed gives the same labels. */
-static int write_scores(FILE *fp, const struct ft_dataset *ds, const double *prob,
-                        const double *pos, uint64_t seed)
+static int write_cb(FILE *fp, void *ctx)
 {
-	struct ft_rng rng;
-
-	ft_rng_seed(&rng, seed);
-	if (fprintf(fp, "id,score%s,label%s\n", pos ? ",p_positive" : "",
-	            ds->y ? ",target" : "") < 0)
-		return -1;
-	for (size_t i = 0; i < ds->n; i++) {
-		int label = pos ? ft_rng_uniform(&rng) < pos[i] : prob[i] >= 0.5;
-		int r = fprintf(fp, "%zu,%.17g", ds->line[i], prob[i]);
-		if (r >= 0 && pos)
-			r = fprintf(fp, ",%.17g", pos[i]);
-		if (r >= 0)
-			r = fprintf(fp, ",%d", label);
-		if (r >= 0 && ds->y)
-			r = ds->y[i] < 0 ? fprintf(fp, ",") : fprintf(fp, ",%d", ds->y[i] > 0.5);
-		if (r < 0 || fputc('\n', fp) == EOF)
-			return -1;
-	}
-	return 0;
+	return ft_predictions_csv(ctx, fp);
 }
 
-struct scores {
-	const struct ft_dataset *ds;
-	const double *prob, *pos;
-	uint64_t seed;
-};
-
-static int write_scores_cb(FILE *fp, void *ctx)
-{
-	const struct scores *s = ctx;
-
-	return write_scores(fp, s->ds, s->prob, s->pos, s->seed);
-}
-
-int cmd_predict(int argc, char **argv)
+/* Every option into o; 0, -1 (help printed) or an exit code. */
+static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts *o,
+                 const char **model, const char **out)
 {
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
@@ -92,124 +57,83 @@ int cmd_predict(int argc, char **argv)
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
-	struct cli_data d;
-	struct ft_model_file *mf = NULL;
-	struct ft_table *t = NULL;
-	struct ft_dataset *ds = NULL;
-	struct ft_encode_stats st;
-	struct ft_read_opts ro;
-	struct ft_error err = {0};
-	struct scores sc;
-	const char *model = NULL, *out = NULL, *rerank = NULL;
-	double *prob = NULL, *pos = NULL;
-	uint64_t seed = 1;
-	int c, r, rc = EXIT_FAIL, deterministic = 0, randomized;
-	struct cli_read_set set = {0};
+	int c;
 
-	cli_data_init(&d);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
 		switch (c) {
-		case OPT_MODEL: model = optarg; continue;
-		case OPT_OUT: out = optarg; continue;
+		case OPT_MODEL: *model = optarg; continue;
+		case OPT_OUT: *out = optarg; continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
-		case OPT_DETERMINISTIC: deterministic = 1; continue;
-		case OPT_RERANK: rerank = optarg; continue;
+		case OPT_DETERMINISTIC: o->deterministic = 1; continue;
+		case OPT_RERANK: o->rerank = optarg; continue;
 		case OPT_SEED:
-			if (cli_parse_u64(optarg, &seed)) {
-				rc = cli_usage_error("predict", "--seed takes a non-negative integer, "
-				                     "not '%s'", optarg);
-				goto done;
-			}
+			if (cli_parse_u64(optarg, &o->seed))
+				return cli_usage_error("predict", "--seed takes a non-negative "
+				                       "integer, not '%s'", optarg);
 			continue;
-		case 'h': case OPT_HELP: fputs(HELP, stdout); rc = EXIT_OK; goto done;
+		case 'h': case OPT_HELP: fputs(HELP, stdout); return -1;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
-		case OPT_NAMES: case OPT_MISSING_TOKENS:
-			cli_read_set_mark(&set, c);
+		case OPT_NAMES: case OPT_MISSING_TOKENS: case OPT_DATA:
 			break;
-		case OPT_DATA: break;
 		default:
-			if (c >= OPT_DATA && c < OPT_CMD_BASE) {
-				rc = cli_usage_error("predict", "option '%s' is for train, not predict",
-				                     argv[optind - 1]);
-				goto done;
-			}
-			rc = cli_bad_option("predict", c, argv);
-			goto done;
+			if (c >= OPT_DATA && c < OPT_CMD_BASE)
+				return cli_usage_error("predict", "option '%s' is for train, not "
+				                       "predict", argv[optind - 1]);
+			return cli_bad_option("predict", c, argv);
 		}
-		r = cli_data_option(&d, "predict", c, optarg);
-		if (r < 0) {
-			rc = EXIT_USAGE;
-			goto done;
-		}
+		if (cli_data_option(d, "predict", c, optarg) < 0)
+			return EXIT_USAGE;
 	}
-	if (optind < argc) {
-		rc = cli_usage_error("predict", "unexpected argument '%s'", argv[optind]);
+	if (optind < argc)
+		return cli_usage_error("predict", "unexpected argument '%s'", argv[optind]);
+	if (!*model || !d->o.data || !*out)
+		return cli_usage_error("predict", "--model, --data and --out are required");
+	return 0;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+	struct cli_data d;
+	struct ft_apply_opts o;
+	struct ft_model_file *mf = NULL;
+	struct ft_predictions *p = NULL;
+	struct ft_error err = {0};
+	const char *model = NULL, *out = NULL;
+	int rc;
+
+	cli_data_init(&d);
+	ft_apply_opts_init(&o);
+	if ((rc = parse(argc, argv, &d, &o, &model, &out)) != 0) {
+		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
-	if (!model || !d.data || !out) {
-		rc = cli_usage_error("predict", "--model, --data and --out are required");
-		goto done;
-	}
+	rc = EXIT_FAIL;
 	if (ft_model_load(model, &mf, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (mf->ranking && deterministic) {
-		rc = cli_usage_error("predict", "--deterministic: %s is a ranking model", model);
+	if ((rc = cli_check_rerank("predict", model, mf, o.rerank)) != 0)
+		goto done;
+	rc = EXIT_FAIL;
+	if (o.deterministic && mf->model->kind != FT_PRED_MIXTURE) {
+		rc = cli_usage_error("predict", "--deterministic: %s %s", model, mf->ranking ?
+		                     "is a ranking model" : "holds no randomized mixture");
 		goto done;
 	}
-	if (mf->ranking) {
-		rc = cli_rank_predict(model, mf, &d, &set, out, rerank);
-		goto done;
-	}
-	if (rerank) {
-		cli_fail("%s: a classification model (method %s): --rerank needs a ranking "
-		         "model (train --task rank)", model, mf->method);
-		goto done;
-	}
-	ro = mf->read;
-	cli_override_read(&ro, &d, &set);
-	if (ft_table_read(d.data, &ro, &t, &err) ||
-	    ft_encoder_apply(mf->enc, t, FT_APPLY_PREDICT, &ds, &st, &err)) {
+	o.data = d.o.data;
+	o.read = d.o.read;
+	o.read_set = d.read_set;
+	o.mon = &cli_monitor;
+	if (ft_predict(mf, &o, &p, &err)) {
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	if (deterministic && !mf->mixture) {
-		rc = cli_usage_error("predict", "--deterministic: %s holds no randomized mixture "
-		                     "(method %s)", model, mf->method);
-		goto done;
-	}
-	if (cli_check_groups(mf, ds, d.data))
-		goto done;
-	cli_warn_stats(d.data, &st);
-	if (!cli_quiet && st.n_imputed)
-		fprintf(stderr, "fairtrain: warning: %s: %zu missing cell%s imputed\n",
-		        d.data, st.n_imputed, st.n_imputed == 1 ? "" : "s");
-	prob = malloc((ds->n ? ds->n : 1) * sizeof *prob);
-	pos = malloc((ds->n ? ds->n : 1) * sizeof *pos);
-	if (!prob || !pos) {
-		cli_fail("out of memory");
-		goto done;
-	}
-	if (ft_classify(mf->model, deterministic ? NULL : mf->mixture, mf->thresholds, ds, 0.5,
-	                prob, pos, &err)) {
-		cli_fail("%s: %s", d.data, err.msg);
-		goto done;
-	}
-	randomized = (mf->mixture && !deterministic) || mf->thresholds;
-	sc.ds = ds;
-	sc.prob = prob;
-	sc.pos = randomized ? pos : NULL;
-	sc.seed = seed;
-	if (cli_write_output(out, write_scores_cb, &sc))
+	if (cli_write_output(out, write_cb, p))
 		goto done;
 	rc = EXIT_OK;
 done:
-	free(prob);
-	free(pos);
-	ft_dataset_free(ds);
-	ft_table_free(t);
+	ft_predictions_free(p);
 	ft_model_file_free(mf);
 	cli_data_free(&d);
 	return rc;

@@ -65,32 +65,6 @@ double cli_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-char *cli_strdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-const char *cli_basename(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-char **cli_strv_copy(char *const *v, size_t n)
-{
-	char **c = calloc(n ? n : 1, sizeof *c);
-
-	for (size_t i = 0; c && i < n; i++)
-		if (!(c[i] = strdup(v[i]))) {
-			while (i-- > 0)
-				free(c[i]);
-			free(c);
-			return NULL;
-		}
-	return c;
-}
-
 char **cli_split_list(const char *s, size_t *n)
 {
 	size_t k = 1, len = strlen(s);
@@ -217,11 +191,8 @@ int cli_write_output(const char *out, int (*write)(FILE *fp, void *ctx), void *c
 void cli_data_init(struct cli_data *d)
 {
 	memset(d, 0, sizeof *d);
-	d->split = 0.25;
-	d->seed = 1;
-	d->test_skip_rows = -1;
-	ft_read_opts_init(&d->read);
-	ft_spec_init(&d->spec);
+	ft_data_opts_init(&d->o);
+	d->o.filter = d->filter;
 }
 
 void cli_data_free(struct cli_data *d)
@@ -257,85 +228,88 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 	size_t n = 0;
 
 	switch (opt) {
-	case OPT_DATA: d->data = arg; return 1;
-	case OPT_TEST: d->test = arg; return 1;
+	case OPT_DATA: d->o.data = arg; return 1;
+	case OPT_TEST: d->o.test = arg; return 1;
 	case OPT_SPLIT:
-		if (cli_parse_double(arg, &d->split) || d->split < 0 || d->split >= 1) {
+		if (cli_parse_double(arg, &d->o.split) || d->o.split < 0 || d->o.split >= 1) {
 			cli_usage_error(cmd, "--split takes a fraction in [0, 1), not '%s'", arg);
 			return -1;
 		}
 		d->split_given = 1;
 		return 1;
 	case OPT_SEED:
-		if (cli_parse_u64(arg, &d->seed)) {
+		if (cli_parse_u64(arg, &d->o.seed)) {
 			cli_usage_error(cmd, "--seed takes a non-negative integer, not '%s'", arg);
 			return -1;
 		}
 		return 1;
 	case OPT_FILTER: {
 		struct ft_error err = {0};
-		if (d->n_filter == sizeof d->filter / sizeof d->filter[0]) {
-			cli_usage_error(cmd, "at most %zu --filter options",
-			                sizeof d->filter / sizeof d->filter[0]);
+		if (d->o.n_filter == CLI_MAX_FILTERS) {
+			cli_usage_error(cmd, "at most %d --filter options", CLI_MAX_FILTERS);
 			return -1;
 		}
-		if (ft_filter_parse(arg, &d->filter[d->n_filter], &err)) {
+		if (ft_filter_parse(arg, &d->filter[d->o.n_filter], &err)) {
 			cli_usage_error(cmd, "%s", err.msg);
 			return -1;
 		}
-		d->n_filter++;
+		d->o.n_filter++;
 		return 1;
 	}
-	case OPT_TARGET: d->spec.target = arg; return 1;
-	case OPT_POSITIVE: d->spec.positive = arg; return 1;
-	case OPT_LABEL_STRIP: d->spec.label_strip = arg; return 1;
-	case OPT_PRIVILEGED: d->spec.privileged = arg; return 1;
-	case OPT_WEIGHT: d->spec.weight = arg; return 1;
-	case OPT_USE_SENSITIVE: d->spec.use_sensitive = 1; return 1;
+	case OPT_TARGET: d->o.spec.target = arg; return 1;
+	case OPT_POSITIVE: d->o.spec.positive = arg; return 1;
+	case OPT_LABEL_STRIP: d->o.spec.label_strip = arg; return 1;
+	case OPT_PRIVILEGED: d->o.spec.privileged = arg; return 1;
+	case OPT_WEIGHT: d->o.spec.weight = arg; return 1;
+	case OPT_USE_SENSITIVE: d->o.spec.use_sensitive = 1; return 1;
 	case OPT_SENSITIVE:
-		d->spec.sensitive = own_list(d, slot_of(OPT_SENSITIVE), arg, &n);
-		d->spec.n_sensitive = n;
+		d->o.spec.sensitive = own_list(d, slot_of(OPT_SENSITIVE), arg, &n);
+		d->o.spec.n_sensitive = n;
 		break;
 	case OPT_DROP:
-		d->spec.drop = own_list(d, slot_of(OPT_DROP), arg, &n);
-		d->spec.n_drop = n;
+		d->o.spec.drop = own_list(d, slot_of(OPT_DROP), arg, &n);
+		d->o.spec.n_drop = n;
 		break;
 	case OPT_CATEGORICAL:
-		d->spec.categorical = own_list(d, slot_of(OPT_CATEGORICAL), arg, &n);
-		d->spec.n_categorical = n;
+		d->o.spec.categorical = own_list(d, slot_of(OPT_CATEGORICAL), arg, &n);
+		d->o.spec.n_categorical = n;
 		break;
 	case OPT_NUMERIC:
-		d->spec.numeric = own_list(d, slot_of(OPT_NUMERIC), arg, &n);
-		d->spec.n_numeric = n;
+		d->o.spec.numeric = own_list(d, slot_of(OPT_NUMERIC), arg, &n);
+		d->o.spec.n_numeric = n;
 		break;
 	case OPT_NAMES:
-		d->read.names = own_list(d, slot_of(OPT_NAMES), arg, &n);
-		d->read.n_names = n;
+		d->read_set |= FT_READ_NAMES;
+		d->o.read.names = own_list(d, slot_of(OPT_NAMES), arg, &n);
+		d->o.read.n_names = n;
 		if (!d->header_given)
-			d->read.header = 0;
+			d->o.read.header = 0;
 		break;
 	case OPT_MISSING_TOKENS:
-		d->read.missing = own_list(d, slot_of(OPT_MISSING_TOKENS), arg, &n);
-		d->read.n_missing = n;
+		d->read_set |= FT_READ_MISSING;
+		d->o.read.missing = own_list(d, slot_of(OPT_MISSING_TOKENS), arg, &n);
+		d->o.read.n_missing = n;
 		break;
-	case OPT_HEADER: d->read.header = 1; d->header_given = 1; return 1;
-	case OPT_NO_HEADER: d->read.header = 0; d->header_given = 1; return 1;
+	case OPT_HEADER: d->o.read.header = 1; d->header_given = 1; d->read_set |= FT_READ_HEADER; return 1;
+	case OPT_NO_HEADER: d->o.read.header = 0; d->header_given = 1; d->read_set |= FT_READ_HEADER; return 1;
 	case OPT_DELIMITER:
-		d->read.whitespace = 0;
+		d->read_set |= FT_READ_DELIMITER;
+		d->o.read.whitespace = 0;
 		if (!strcmp(arg, "whitespace")) {
-			d->read.whitespace = 1;
-			d->read.delimiter = ' ';
+			d->o.read.whitespace = 1;
+			d->o.read.delimiter = ' ';
 		} else if (!strcmp(arg, "tab") || !strcmp(arg, "\\t")) {
-			d->read.delimiter = '\t';
+			d->o.read.delimiter = '\t';
 		} else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') {
-			d->read.delimiter = arg[0];
+			d->o.read.delimiter = arg[0];
 		} else {
 			cli_usage_error(cmd, "--delimiter takes one character, 'tab' or 'whitespace', not '%s'", arg);
 			return -1;
 		}
 		return 1;
 	case OPT_SKIP_ROWS:
-		if (cli_parse_size(arg, &d->read.skip_rows)) {
+		d->read_set |= FT_READ_SKIP;
+		if (cli_parse_size(arg, &d->o.read.skip_rows)) {
 			cli_usage_error(cmd, "--skip-rows takes a non-negative integer, not '%s'", arg);
 			return -1;
 		}
@@ -346,14 +320,14 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 			cli_usage_error(cmd, "--test-skip-rows takes a non-negative integer, not '%s'", arg);
 			return -1;
 		}
-		d->test_skip_rows = (long)v;
+		d->o.test_skip_rows = (long)v;
 		return 1;
 	}
 	case OPT_MISSING:
 		if (!strcmp(arg, "drop"))
-			d->spec.missing_policy = FT_MISSING_DROP;
+			d->o.spec.missing_policy = FT_MISSING_DROP;
 		else if (!strcmp(arg, "impute"))
-			d->spec.missing_policy = FT_MISSING_IMPUTE;
+			d->o.spec.missing_policy = FT_MISSING_IMPUTE;
 		else {
 			cli_usage_error(cmd, "--missing takes 'drop' or 'impute', not '%s'", arg);
 			return -1;
@@ -372,54 +346,192 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 
 int cli_data_check(struct cli_data *d, const char *cmd, int need_target)
 {
-	if (!d->data) {
+	if (!d->o.data) {
 		cli_usage_error(cmd, "--data FILE is required");
 		return -1;
 	}
-	if (need_target && !d->spec.target) {
+	if (need_target && !d->o.spec.target) {
 		cli_usage_error(cmd, "--target COL is required");
 		return -1;
 	}
-	if (need_target && !d->spec.positive) {
+	if (need_target && !d->o.spec.positive) {
 		cli_usage_error(cmd, "--positive VALUE is required (the favourable label)");
 		return -1;
 	}
-	if (d->test && d->split_given) {
+	if (d->o.test && d->split_given) {
 		cli_usage_error(cmd, "give either --test or --split, not both");
 		return -1;
 	}
 	return 0;
 }
 
-void cli_read_set_mark(struct cli_read_set *set, int opt)
+
+int cli_measure_option(struct ft_measure_opts *m, const char **report, const char *cmd,
+                       int opt, const char *arg)
 {
 	switch (opt) {
-	case OPT_HEADER: case OPT_NO_HEADER: set->header = 1; break;
-	case OPT_DELIMITER: set->delim = 1; break;
-	case OPT_SKIP_ROWS: set->skip = 1; break;
-	case OPT_NAMES: set->names = 1; break;
-	case OPT_MISSING_TOKENS: set->missing = 1; break;
-	default: break;
+	case OPT_THRESHOLD:
+		if (cli_parse_double(arg, &m->threshold)) {
+			cli_usage_error(cmd, "--threshold takes a number, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_BOOTSTRAP:
+		if (cli_parse_size(arg, &m->n_bootstrap) || m->n_bootstrap > 1000000) {
+			cli_usage_error(cmd, "--bootstrap takes an integer from 0 to 1000000, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_PERMUTATIONS:
+		if (cli_parse_size(arg, &m->n_perm) || m->n_perm > 10000000) {
+			cli_usage_error(cmd, "--permutations takes an integer from 0 to 10000000, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_LEVEL:
+		if (cli_parse_double(arg, &m->level) || !(m->level > 0 && m->level < 1)) {
+			cli_usage_error(cmd, "--level takes a number in (0, 1), not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_REPORT: {
+		const char *dot = strrchr(arg, '.');
+		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".md") && strcmp(dot, ".csv"))) {
+			cli_usage_error(cmd, "--report FILE must end in .json, .md or .csv, not '%s'", arg);
+			return -1;
+		}
+		*report = arg;
+		return 1;
+	}
+	default:
+		return 0;
 	}
 }
 
-void cli_override_read(struct ft_read_opts *ro, const struct cli_data *d,
-                       const struct cli_read_set *set)
+int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg)
 {
-	if (set->header || set->names)
-		ro->header = d->read.header;
-	if (set->names) {
-		ro->names = d->read.names;
-		ro->n_names = d->read.n_names;
+	size_t v;
+
+	switch (opt) {
+	case OPT_C:
+		if (cli_parse_double(arg, &lp->C)) {
+			cli_usage_error(cmd, "--C takes a number, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_SOLVER:
+		if (!strcmp(arg, "auto"))
+			lp->solver.solver = FT_SOLVER_AUTO;
+		else if (!strcmp(arg, "newton"))
+			lp->solver.solver = FT_SOLVER_NEWTON;
+		else if (!strcmp(arg, "lbfgs"))
+			lp->solver.solver = FT_SOLVER_LBFGS;
+		else {
+			cli_usage_error(cmd, "--solver takes auto, newton or lbfgs, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_MAX_ITER:
+		if (cli_parse_size(arg, &v) || v == 0 || v > 1000000) {
+			cli_usage_error(cmd, "--max-iter takes a positive integer, not '%s'", arg);
+			return -1;
+		}
+		lp->solver.max_iter = (int)v;
+		return 1;
+	case OPT_TOL:
+		if (cli_parse_double(arg, &lp->solver.tol)) {
+			cli_usage_error(cmd, "--tol takes a number, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
 	}
-	if (set->delim) {
-		ro->delimiter = d->read.delimiter;
-		ro->whitespace = d->read.whitespace;
+}
+
+const char *cli_find_task(int argc, char **argv)
+{
+	const char *task = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--task") && i + 1 < argc)
+			task = argv[++i];
+		else if (!strncmp(argv[i], "--task=", 7))
+			task = argv[i] + 7;
 	}
-	if (set->skip)
-		ro->skip_rows = d->read.skip_rows;
-	if (set->missing) {
-		ro->missing = d->read.missing;
-		ro->n_missing = d->read.n_missing;
+	return task;
+}
+
+/* ------------------------------------------------------------ monitor */
+
+/* Progress on stderr (a terminal, not --quiet): one line per stage, and
+ * for a comparison's fits a bar, fits done, elapsed time and the time left
+ * at the mean pace so far. */
+static int mon_progress(void *ctx, const char *stage, size_t done, size_t total,
+                        const char *what)
+{
+	static double t0;
+	char bar[31];
+	double el, left;
+	size_t fill;
+
+	(void)ctx;
+	if (cli_quiet || !isatty(STDERR_FILENO))
+		return 0;
+	if (strcmp(stage, "fit") || total < 2) {
+		fprintf(stderr, "%s%s%s...\n", stage, what && *what ? " " : "", what ? what : "");
+		return 0;
 	}
+	if (done == 0)
+		t0 = cli_now();
+	el = cli_now() - t0;
+	left = done ? el / (double)done * (double)(total - done) : 0;
+	fill = total ? done * 30 / total : 30;
+	for (size_t i = 0; i < 30; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[30] = '\0';
+	fprintf(stderr, "\r[%s] %zu/%zu fits  %d:%02d elapsed  ", bar, done, total,
+	        (int)el / 60, (int)el % 60);
+	if (done)
+		fprintf(stderr, "%d:%02d left  ", (int)(left + 0.5) / 60, (int)(left + 0.5) % 60);
+	else
+		fprintf(stderr, "--:-- left  ");
+	fprintf(stderr, "%-28.28s", what ? what : "");
+	if (done == total)
+		fprintf(stderr, "\r%*s\r", 110, "");
+	fflush(stderr);
+	return 0;
+}
+
+static void mon_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (cli_quiet)
+		return;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%*s\r", 110, "");
+	fprintf(stderr, "fairtrain: warning: %s\n", msg);
+}
+
+const struct ft_monitor cli_monitor = {mon_progress, mon_warning, NULL};
+
+int cli_check_rerank(const char *cmd, const char *model, const struct ft_model_file *mf,
+                     const char *rerank)
+{
+	struct ft_method_spec s;
+	struct ft_error err = {0};
+
+	if (!rerank)
+		return 0;
+	if (!mf->ranking) {
+		cli_fail("%s: a classification model (method %s): --rerank needs a ranking "
+		         "model (train --task rank)", model, mf->method);
+		return EXIT_FAIL;
+	}
+	if (strcmp(rerank, "none") &&
+	    ft_method_spec_parse(rerank, FT_TASK_RANK, FT_STAGE_RERANK, &s, &err))
+		return cli_usage_error(cmd, "--rerank: %s", err.msg);
+	return 0;
 }

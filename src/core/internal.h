@@ -6,6 +6,7 @@
 #define FT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "fairtrain.h"
 
 /* Pin OpenBLAS to one thread, once per process (runtime.c): called by
@@ -50,5 +51,25 @@ size_t ft_parallel_chunks(size_t n, size_t len);
  * count.  FT_ENOMEM when the partial buffers cannot be allocated. */
 int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
                     void *ctx);
+
+/* Proportions as exact fractions (ratio.c).  FT_PROP_TOL: how far a given
+ * proportion, and the sum of a set of them, may be from exact. */
+#define FT_PROP_TOL 1e-9
+/* The simplest fraction num / den (smallest den) within tol of x in
+ * [0, 1]; x <= tol gives 0/1. */
+void ft_ratio_simplest(double x, double tol, uint64_t *num, uint64_t *den);
+/* Check G proportions (each in [0, 1], the sum 1, within FT_PROP_TOL),
+ * divide them by their sum and read each as ft_ratio_simplest.  tag names
+ * the caller in messages (FT_EINVAL). */
+int ft_props_rational(const double *p, size_t G, uint64_t *num, uint64_t *den,
+                      const char *tag, struct ft_error *err);
+/* count[g] / total exactly (total 0: all 0/1). */
+void ft_props_counts(const size_t *count, size_t G, uint64_t *num, uint64_t *den);
+/* floor(r num / den), ceil(r num / den), exact. */
+uint64_t ft_ratio_floor(uint64_t r, uint64_t num, uint64_t den);
+uint64_t ft_ratio_ceil(uint64_t r, uint64_t num, uint64_t den);
+/* sign of a b c - d e f, exact (each factor below 2^42). */
+int ft_ratio_cmp3(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+                  uint64_t f);
 
 #endif

@@ -72,4 +72,28 @@ int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
  * that it fits in size bytes; used in "no column 'x' (columns: ...)". */
 void ft_col_list(const struct ft_table *t, char *buf, size_t size);
 
+/* encoder_check.c: is column c of e a model feature (sensitive columns
+ * are when e->use_sensitive)?  The column of e with name and role, or -1.
+ * n non-NULL strings (v may be NULL when n is 0)? */
+int ft_column_is_feature(const struct ft_encoder *e, const struct ft_column *c);
+long ft_encoder_find_col(const struct ft_encoder *e, const char *name, int role);
+int ft_strv_ok(char *const *v, size_t n);
+/* Is e whole and consistent (roles, types, finite statistics, sorted
+ * categories, the feature layout of fairtrain.h, names)?  0, or FT_EINVAL /
+ * FT_ENUMERIC with the reason in why (n bytes). */
+int ft_encoder_check(const struct ft_encoder *e, char *why, size_t n);
+
+/* letor_encode.c: the pass-through encoder of LETOR training data rd: one
+ * numeric column per feature index "f1" .. "fP", mean 0 and sd 1; column K
+ * (1-based, 0 = none) is the sensitive one, a feature unless colorblind,
+ * with rd's groups.  NULL when out of memory. */
+struct ft_encoder *ft_letor_encoder(const struct ft_rank_data *rd, size_t K,
+                                   int colorblind);
+/* LETOR data raw aligned to such an encoder e: e's features by column
+ * index, 0 where raw has no such index; groups from column K == V.
+ * *n_extra counts raw's feature indices beyond e's columns (ignored). */
+int ft_letor_apply(const struct ft_encoder *e, size_t K, double V,
+                   const struct ft_rank_data *raw, struct ft_rank_data **out,
+                   size_t *n_extra, struct ft_error *err);
+
 #endif

@@ -78,13 +78,6 @@ static const char *role_name(int role)
 	}
 }
 
-/* Is encoder column c a model feature?  Sensitive columns are features only
- * when the encoder says so (use_sensitive). */
-static int is_feature(const struct ft_encoder *e, const struct ft_column *c)
-{
-	return c->role == FT_ROLE_FEATURE ||
-	       (c->role == FT_ROLE_SENSITIVE && e->use_sensitive);
-}
 
 static int no_column(const struct ft_table *t, const char *name, int code,
                      struct ft_error *err)
@@ -647,14 +640,14 @@ static int layout(struct ft_encoder *e)
 
 	for (size_t j = 0; j < e->n_cols; j++) {
 		struct ft_column *c = &e->cols[j];
-		if (is_feature(e, c) && c->type == FT_NUMERIC) {
+		if (ft_column_is_feature(e, c) && c->type == FT_NUMERIC) {
 			c->offset = k++;
 			e->n_num++;
 		}
 	}
 	for (size_t j = 0; j < e->n_cols; j++) {
 		struct ft_column *c = &e->cols[j];
-		if (is_feature(e, c) && c->type == FT_CATEGORICAL) {
+		if (ft_column_is_feature(e, c) && c->type == FT_CATEGORICAL) {
 			c->offset = k;
 			k += c->n_cats;
 			e->n_cat++;
@@ -669,7 +662,7 @@ static int layout(struct ft_encoder *e)
 		return FT_ENOMEM;
 	for (size_t j = 0; j < e->n_cols; j++) {
 		struct ft_column *c = &e->cols[j];
-		if (!is_feature(e, c))
+		if (!ft_column_is_feature(e, c))
 			continue;
 		if (c->type == FT_NUMERIC) {
 			if (!(e->feature_names[c->offset] = ft_strdup(c->name)))
@@ -775,7 +768,7 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 		                s->missing_policy == FT_MISSING_IMPUTE;
 		if (role[j] != FT_ROLE_DROP && !imputable)
 			req[n_req++] = j;
-		if (!is_feature(e, &e->cols[j]))
+		if (!ft_column_is_feature(e, &e->cols[j]))
 			continue;
 		fc[n_fc].c = &e->cols[j];
 		fc[n_fc].j = j;
@@ -959,7 +952,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	for (size_t j = 0; j < nc; j++) {
 		const struct ft_column *c = &e->cols[j];
 		long tj;
-		if (!is_feature(e, c))
+		if (!ft_column_is_feature(e, c))
 			continue;
 		if ((tj = ft_table_col(t, c->name)) < 0) {
 			rc = no_column(t, c->name, FT_EDATA, err);

@@ -376,8 +376,7 @@ static int query_col(const struct ft_table *t, const struct ft_encoder *e,
 		const struct ft_column *ec = &e->cols[c];
 		if (strcmp(ec->name, query) != 0)
 			continue;
-		if (ec->role == FT_ROLE_FEATURE ||
-		    (ec->role == FT_ROLE_SENSITIVE && e->use_sensitive))
+		if (ft_column_is_feature(e, ec))
 			return ft_error_set(err, FT_EINVAL,
 			                    "%s: query column '%s' is a feature of the encoder (give it as ft_spec.query)",
 			                    t->path, query);

@@ -324,17 +324,18 @@ int ft_fit_adversarial(const struct ft_fit_input *in, struct ft_fit_output *out,
 		acc += w * ((t >= 0.0) == (a[i] == 1));
 		wacc += w;
 	}
-	out->model = calloc(1, sizeof *out->model);
-	if (out->model)
-		out->model->coef = malloc((p ? p : 1) * sizeof *out->model->coef);
-	if (!out->model || !out->model->coef) {
+	out->pred.linear = calloc(1, sizeof *out->pred.linear);
+	if (out->pred.linear)
+		out->pred.linear->coef = malloc((p ? p : 1) * sizeof *out->pred.linear->coef);
+	if (!out->pred.linear || !out->pred.linear->coef) {
 		rc = ft_error_set(err, FT_ENOMEM, "adversarial: out of memory");
 		goto done;
 	}
-	out->model->type = FT_MODEL_LOGREG;
-	out->model->p = p;
-	memcpy(out->model->coef, x, p * sizeof *x);
-	out->model->intercept = x[p];
+	out->pred.kind = FT_PRED_LINEAR;
+	out->pred.linear->type = FT_MODEL_LOGREG;
+	out->pred.linear->p = p;
+	memcpy(out->pred.linear->coef, x, p * sizeof *x);
+	out->pred.linear->intercept = x[p];
 	out->res.solver = FT_SOLVER_AUTO;
 	out->res.iterations = (int)(steps < (size_t)2147483647 ? steps : 2147483647);
 	out->res.f = LP;

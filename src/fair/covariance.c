@@ -34,9 +34,22 @@
  *   min sum_k cov_k(theta)^2  s.t.  F(theta) <= (1 + gamma) F(theta*),
  * F(theta*) = in->baseline_objective (the unconstrained optimum).  The
  * paper minimises |cov| (sum of absolute values); the square is smooth and
- * has the same zero set.  The objective is flat along every direction that
- * leaves all cov_k unchanged, so the solution is not unique; the method
- * returns the one reached from the baseline.
+ * has the same zero set.  Which optimum: the objective is flat along every
+ * direction that leaves all cov_k unchanged.  When the least loss at zero
+ * covariance, F_0 = min F s.t. cov_k = 0 for all k (cov-fair's problem
+ * with c = 0), is within the bound, every zero-covariance point of the
+ * loss ball is optimal (a set, not a point: on Adult an augmented
+ * Lagrangian from the baseline ends on the loss boundary, Zafar's SLSQP
+ * near the unconstrained model), and the method returns the least-loss
+ * member, the c = 0 solution itself: unique (F strictly convex on the
+ * hyperplane) and independent of gamma and of the start.  Otherwise the
+ * minimum of sum cov_k^2 is positive, lies on the boundary of the
+ * strictly convex loss ball and is unique; it is solved as above from the
+ * baseline.  So the fit first solves the c = 0 problem (stage 1), and
+ * only when F_0 exceeds the bound (or that solve did not converge) the
+ * problem above (stage 2).  Diagnostics: min_cov_zero (1 = the minimum
+ * covariance is zero and the least-loss member was returned) and
+ * gamma_zero_cov = F_0 / F* - 1, the smallest gamma at which it is.
  * mistreat (WWW 2017, eq. 8 / 9): with signed labels s_i = 2 y_i - 1 and the
  * misclassification distance g_i(theta) = min(0, s_i d_i(theta)),
  *   cov^S_k(theta) = (1/W_S) sum_{i in S} w_i (z_ik - zbar^S_k) g_i(theta),
@@ -390,13 +403,39 @@ static void cov_constraints(struct cov *cv, const char *prefix, size_t first,
 	cv->scale[first] = cv->scale[first + 1] = s;
 }
 
+/* min F s.t. |cov_k| <= c for every k (cov-fair's problem), from the
+ * baseline: x (dim) and lam (2 K, zeroed here) on return; cv has room for
+ * 2 K constraints. */
+static int fair_solve(struct cov *cv, struct ft_objective *loss, double c, double *x,
+                      double *lam, struct ft_auglag_result *r, struct ft_error *err)
+{
+	struct ft_constraints con;
+	struct ft_auglag_opts o;
+
+	cv->c = c;
+	cv->m = 2 * cv->K;
+	for (size_t k = 0; k < cv->K; k++) {
+		double nrm = sqrt(dot(cv->dim, cv->A + k * cv->dim, cv->A + k * cv->dim));
+		cov_constraints(cv, "cov", 2 * k, k, nrm > 0.0 ? 1.0 / nrm : 1.0);
+	}
+	start_point(cv, x);
+	memset(lam, 0, cv->m * sizeof *lam);
+	con.m = cv->m;
+	con.ctx = cv;
+	con.eval = fair_eval;
+	con.hess = NULL;            /* linear */
+	con.names = cv->name_ptr;
+	con.bound = cv->bound;
+	con.scale = cv->scale;
+	al_opts(cv, &o, cv->in->lr->C * cv->W);
+	return ft_auglag(loss, &con, x, lam, &o, r, err);
+}
+
 int ft_fit_cov_fair(const struct ft_fit_input *in, struct ft_fit_output *out,
                     struct ft_error *err)
 {
 	struct cov cv;
 	struct ft_objective loss;
-	struct ft_constraints con;
-	struct ft_auglag_opts o;
 	struct ft_auglag_result r;
 	double *x = NULL, *lam = NULL, *x0 = NULL;
 	char name[FT_DIAG_NAME], buf[32];
@@ -405,10 +444,9 @@ int ft_fit_cov_fair(const struct ft_fit_input *in, struct ft_fit_output *out,
 	memset(&loss, 0, sizeof loss);
 	if ((rc = cov_setup(&cv, in, 2, "cov-fair", err)) != 0)
 		return rc;
-	cv.c = in->params[0];
-	if (!(cv.c >= 0.0) || !isfinite(cv.c)) {
+	if (!(in->params[0] >= 0.0) || !isfinite(in->params[0])) {
 		rc = ft_error_set(err, FT_EINVAL, "cov-fair: c must be a finite number >= 0, "
-		                  "not %g", cv.c);
+		                  "not %g", in->params[0]);
 		goto done;
 	}
 	if ((rc = ft_logreg_objective(cv.d, in->lr->C, in->lr->fit_intercept, &loss, err)) != 0)
@@ -420,23 +458,10 @@ int ft_fit_cov_fair(const struct ft_fit_input *in, struct ft_fit_output *out,
 		rc = ft_error_set(err, FT_ENOMEM, "cov-fair: out of memory");
 		goto done;
 	}
-	for (size_t k = 0; k < cv.K; k++) {
-		double nrm = sqrt(dot(cv.dim, cv.A + k * cv.dim, cv.A + k * cv.dim));
-		cov_constraints(&cv, "cov", 2 * k, k, nrm > 0.0 ? 1.0 / nrm : 1.0);
-	}
-	start_point(&cv, x);
-	memcpy(x0, x, cv.dim * sizeof *x);
-	con.m = cv.m;
-	con.ctx = &cv;
-	con.eval = fair_eval;
-	con.hess = NULL;            /* linear */
-	con.names = cv.name_ptr;
-	con.bound = cv.bound;
-	con.scale = cv.scale;
-	al_opts(&cv, &o, in->lr->C * cv.W);
-	if ((rc = ft_auglag(&loss, &con, x, lam, &o, &r, err)) != 0)
+	start_point(&cv, x0);
+	if ((rc = fair_solve(&cv, &loss, in->params[0], x, lam, &r, err)) != 0)
 		goto done;
-	if ((rc = make_model(&cv, x, &out->model, "cov-fair", err)) != 0)
+	if ((rc = make_model(&cv, x, &out->pred.linear, "cov-fair", err)) != 0)
 		goto done;
 	set_res(out, &r);
 	diag_common(out, &r);
@@ -558,12 +583,12 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 	struct ft_constraints con;
 	struct ft_auglag_opts o;
 	struct ft_auglag_result r;
-	double *x = NULL, *x0 = NULL, lam = 0.0, gamma, F;
+	double *x = NULL, *x0 = NULL, *lam0 = NULL, lam = 0.0, gamma, F, F0;
 	char name[FT_DIAG_NAME], buf[32];
-	int rc;
+	int rc, zero;
 
 	memset(&loss, 0, sizeof loss);
-	if ((rc = cov_setup(&cv, in, 0, "cov-acc", err)) != 0)
+	if ((rc = cov_setup(&cv, in, 2, "cov-acc", err)) != 0)
 		return rc;
 	gamma = in->params[0];
 	if (!(gamma >= 0.0) || !isfinite(gamma)) {
@@ -581,41 +606,53 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 	cv.loss = &loss;
 	cv.loss_star = in->baseline_objective;
 	cv.loss_bound = (1.0 + gamma) * in->baseline_objective;
-	cv.m = 1;
-	cv.scale = malloc(sizeof *cv.scale);
-	cv.bound = malloc(sizeof *cv.bound);
-	cv.name = malloc(sizeof *cv.name);
-	cv.name_ptr = malloc(sizeof *cv.name_ptr);
 	cv.H = malloc(cv.dim * cv.dim * sizeof *cv.H);
 	x = malloc(cv.dim * sizeof *x);
 	x0 = malloc(cv.dim * sizeof *x0);
-	if (!cv.scale || !cv.bound || !cv.name || !cv.name_ptr || !cv.H || !x || !x0) {
+	lam0 = malloc(2 * cv.K * sizeof *lam0);
+	if (!cv.H || !x || !x0 || !lam0) {
 		rc = ft_error_set(err, FT_ENOMEM, "cov-acc: out of memory");
 		goto done;
 	}
-	snprintf(cv.name[0], NAME_MAX_LEN, "loss");
-	cv.name_ptr[0] = cv.name[0];
-	cv.bound[0] = cv.loss_bound;
-	cv.scale[0] = 1.0 / cv.loss_star;
-	start_point(&cv, x);
-	memcpy(x0, x, cv.dim * sizeof *x);
+	start_point(&cv, x0);
 
-	obj.dim = cv.dim;
-	obj.ctx = &cv;
-	obj.value_grad = acc_vg;
-	obj.hess_vec = acc_hv;
-	obj.hessian = acc_hess;
-	con.m = 1;
-	con.ctx = &cv;
-	con.eval = acc_con;
-	con.hess = acc_con_hess;
-	con.names = cv.name_ptr;
-	con.bound = cv.bound;
-	con.scale = cv.scale;
-	al_opts(&cv, &o, 1.0);
-	if ((rc = ft_auglag(&obj, &con, x, &lam, &o, &r, err)) != 0)
+	/* Stage 1: the least loss at zero covariance (see the top).  When it
+	 * is within the loss bound, the optima are the zero-covariance points
+	 * in the loss ball, and this is the defined one. */
+	if ((rc = fair_solve(&cv, &loss, 0.0, x, lam0, &r, err)) != 0)
 		goto done;
-	if ((rc = make_model(&cv, x, &out->model, "cov-acc", err)) != 0)
+	if ((rc = loss.value_grad(loss.ctx, x, &F0, NULL)) != 0) {
+		rc = ft_error_set(err, rc, "cov-acc: loss at zero covariance: %s", ft_strerror(rc));
+		goto done;
+	}
+	zero = r.converged && F0 <= cv.loss_bound;
+
+	if (!zero) {
+		/* Stage 2: min sum_k cov_k^2 s.t. F <= bound, unique (the
+		 * minimum is > 0, on the boundary of the strictly convex ball) */
+		cv.m = 1;
+		snprintf(cv.name[0], NAME_MAX_LEN, "loss");
+		cv.name_ptr[0] = cv.name[0];
+		cv.bound[0] = cv.loss_bound;
+		cv.scale[0] = 1.0 / cv.loss_star;
+		memcpy(x, x0, cv.dim * sizeof *x);
+		obj.dim = cv.dim;
+		obj.ctx = &cv;
+		obj.value_grad = acc_vg;
+		obj.hess_vec = acc_hv;
+		obj.hessian = acc_hess;
+		con.m = 1;
+		con.ctx = &cv;
+		con.eval = acc_con;
+		con.hess = acc_con_hess;
+		con.names = cv.name_ptr;
+		con.bound = cv.bound;
+		con.scale = cv.scale;
+		al_opts(&cv, &o, 1.0);
+		if ((rc = ft_auglag(&obj, &con, x, &lam, &o, &r, err)) != 0)
+			goto done;
+	}
+	if ((rc = make_model(&cv, x, &out->pred.linear, "cov-acc", err)) != 0)
 		goto done;
 	if ((rc = loss.value_grad(loss.ctx, x, &F, NULL)) != 0) {
 		rc = ft_error_set(err, rc, "cov-acc: loss at the solution: %s", ft_strerror(rc));
@@ -624,6 +661,8 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 	set_res(out, &r);
 	out->res.f = F;    /* the logistic objective, like every other method */
 	diag_common(out, &r);
+	ft_fit_diag(out, "min_cov_zero", zero);
+	ft_fit_diag(out, "gamma_zero_cov", F0 / cv.loss_star - 1.0);
 	ft_fit_diag(out, "loss", F);
 	ft_fit_diag(out, "loss:bound", cv.loss_bound);
 	ft_fit_diag(out, "loss:lambda", lam / cv.loss_star);
@@ -637,11 +676,12 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 done:
 	if (rc) {
-		ft_linear_model_free(out->model);
-		out->model = NULL;
+		ft_linear_model_free(out->pred.linear);
+		out->pred.linear = NULL;
 	}
 	free(x);
 	free(x0);
+	free(lam0);
 	ft_logreg_objective_free(&loss);
 	cov_free(&cv);
 	return rc;
@@ -849,7 +889,7 @@ int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
 	al_opts(&cv, &o, in->lr->C * cv.W);
 	if ((rc = ft_auglag(&loss, &con, x, lam, &o, &r, err)) != 0)
 		goto done;
-	if ((rc = make_model(&cv, x, &out->model, "mistreat", err)) != 0)
+	if ((rc = make_model(&cv, x, &out->pred.linear, "mistreat", err)) != 0)
 		goto done;
 	if ((rc = mis_cov(&cv, x, v, NULL)) != 0) {
 		rc = ft_error_set(err, rc, "mistreat: out of memory");
@@ -875,8 +915,8 @@ int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 done:
 	if (rc) {
-		ft_linear_model_free(out->model);
-		out->model = NULL;
+		ft_linear_model_free(out->pred.linear);
+		out->pred.linear = NULL;
 	}
 	free(x);
 	free(x0);

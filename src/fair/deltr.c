@@ -48,7 +48,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
-#include "model/rank.h"
+#include "fair/fair.h"
 
 /* ------------------------------------------------------- exact penalty */
 
@@ -181,8 +181,9 @@ struct ref_call {
 };
 
 /* The authors' gradient of the queries of a chunk, n_q times each, added
- * into g (p entries).  One pass over a query's rows gathers both L_q and
- * the sums of the fairness term. */
+ * into g (p entries), and g[p] += sum_q n_q (CE_q + gamma U_q), the
+ * objective the loop descends before dividing by sum n_q.  One pass over a
+ * query's rows gathers L_q, CE_q and the sums of the fairness term. */
 static void ref_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
                       double *g)
 {
@@ -196,16 +197,17 @@ static void ref_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 	for (size_t q = q0; q < q1; q++) {
 		size_t b0 = rd->qoff[q], b1 = rd->qoff[q + 1];
 		double nq = (double)(b1 - b0), S[2] = { 0.0, 0.0 }, nn[2] = { 0.0, 0.0 };
-		double T = 0.0, u1, E0, E1;
+		double T = 0.0, u1, E0, E1, lse, ys = 0.0;
 		if (b0 == b1)
 			continue;
-		ft_rank_softmax(a->s + b0, b1 - b0, a->P + b0);
+		lse = ft_rank_softmax(a->s + b0, b1 - b0, a->P + b0);
 		if (fair)
 			memset(tp, 0, 2 * p * sizeof *tp);
 		for (size_t i = b0; i < b1; i++) {
 			const double *xi = rd->x + i * p;
 			double Pi = a->P[i], t = nq * (Pi - a->Py[i]);
 			int side = a->side[i];
+			ys += a->Py[i] * a->s[i];
 			/* L_q = X_q^T (P - P_y), n_q times */
 			for (size_t j = 0; j < p; j++)
 				g[j] += t * xi[j];
@@ -219,6 +221,7 @@ static void ref_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 			for (size_t j = 0; j < p; j++)
 				tp[side * p + j] += Pi * xi[j];
 		}
+		g[p] += nq * (lse - ys);
 		if (!fair || nn[0] == 0.0 || nn[1] == 0.0)
 			continue;      /* a missing group: NaN in the authors' code */
 		E0 = S[0] / (nn[0] * FT_LN2);
@@ -226,6 +229,7 @@ static void ref_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 		u1 = 2.0 * fmax(E0 - E1, 0.0);
 		if (u1 == 0.0)
 			continue;
+		g[p] += nq * a->gamma * 0.25 * u1 * u1;
 		for (size_t j = 0; j < p; j++) {
 			double u2 = (tp[j] - S[0] * T) / (FT_LN2 * nn[0]);
 			double u3 = (tp[p + j] - S[1] * T) / (FT_LN2 * nn[1]);
@@ -234,28 +238,96 @@ static void ref_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 	}
 }
 
+/* Oscillation over the last W steps of the loop: the objective before
+ * each step, the signs of each weight's steps and of the weights. */
+struct osc {
+	int W, first;            /* window; first iteration inside it */
+	double f_prev;
+	int rises;
+	signed char *step_sign, *w_sign;  /* dim each: the previous signs */
+	int *step_flips, *w_flips;        /* dim each */
+};
+
+static int sgn(double x)
+{
+	return (x > 0) - (x < 0);
+}
+
+/* Iteration it had objective f before its step and moved w by -lr g. */
+static void osc_step(struct osc *o, int it, double f, const double *g,
+                     const double *w, size_t dim)
+{
+	if (it < o->first)
+		return;
+	if (it > o->first && f > o->f_prev + 1e-12 * fabs(o->f_prev))
+		o->rises++;
+	o->f_prev = f;
+	for (size_t j = 0; j < dim; j++) {
+		int s = -sgn(g[j]), v = sgn(w[j]);
+		if (it > o->first && s && o->step_sign[j] && s != o->step_sign[j])
+			o->step_flips[j]++;
+		if (it > o->first && v && o->w_sign[j] && v != o->w_sign[j])
+			o->w_flips[j]++;
+		if (s)
+			o->step_sign[j] = (signed char)s;
+		if (v)
+			o->w_sign[j] = (signed char)v;
+	}
+}
+
+/* The oscillation diagnostics (include/fairtrain.h, ft_rank_fit). */
+static void osc_report(const struct osc *o, double f_final, size_t dim,
+                       struct ft_rank_result *res)
+{
+	int rises = o->rises, sf = 0, wf = 0;
+
+	if (f_final > o->f_prev + 1e-12 * fabs(o->f_prev))
+		rises++;
+	for (size_t j = 0; j < dim; j++) {
+		sf = o->step_flips[j] > sf ? o->step_flips[j] : sf;
+		wf = o->w_flips[j] > wf ? o->w_flips[j] : wf;
+	}
+	ft_rank_diag(res, "window", o->W);
+	ft_rank_diag(res, "loss_increases_last_500", rises);
+	ft_rank_diag(res, "step_sign_flips_last_500", sf);
+	ft_rank_diag(res, "sign_flips_last_500", wf);
+	ft_rank_diag(res, "oscillating",
+	             rises >= 1 && 20 * rises >= o->W && 4 * sf >= o->W);
+}
+
 int ft_deltr_reference_fit(const struct ft_rank_data *rd,
                            const struct ft_rank_params *p, double *w,
-                           struct ft_solver_result *res, struct ft_error *err)
+                           struct ft_rank_result *rr, struct ft_error *err)
 {
 	struct ref_call a;
 	struct ft_rank_params q;
 	struct ft_objective obj;
-	size_t n = rd->n, dim = rd->p, chunks = ft_parallel_chunks(rd->n, rd->p);
-	double *Py = NULL, *xsum = NULL, *g = NULL;
+	struct ft_solver_result *res = &rr->res;
+	struct osc o;
+	size_t n = rd->n, dim = rd->p, chunks = ft_parallel_chunks(rd->n, rd->p + 1);
+	double *Py = NULL, *xsum = NULL, *g = NULL, A = 0.0;
 	signed char *side = NULL;
 	int rc = 0;
 
 	memset(&a, 0, sizeof a);
 	memset(&obj, 0, sizeof obj);
+	memset(&o, 0, sizeof o);
+	o.W = p->iterations < 500 ? p->iterations : 500;
+	o.first = p->iterations - o.W;
+	o.step_sign = calloc(dim, 1);
+	o.w_sign = calloc(dim, 1);
+	o.step_flips = calloc(dim, sizeof *o.step_flips);
+	o.w_flips = calloc(dim, sizeof *o.w_flips);
 	Py = malloc(n * sizeof *Py);
 	xsum = malloc(n * sizeof *xsum);
 	side = malloc(n);
 	a.s = malloc(n * sizeof *a.s);
 	a.P = malloc(n * sizeof *a.P);
-	a.scratch = malloc(chunks * 2 * dim * sizeof *a.scratch);
-	g = malloc(dim * sizeof *g);
-	if (!Py || !xsum || !side || !a.s || !a.P || !a.scratch || !g)
+	a.scratch = malloc(chunks * 2 * dim * sizeof *a.scratch);  /* chunks of the
+	                                                            (dim + 1)-long sum */
+	g = malloc((dim + 1) * sizeof *g);
+	if (!Py || !xsum || !side || !a.s || !a.P || !a.scratch || !g ||
+	    !o.step_sign || !o.w_sign || !o.step_flips || !o.w_flips)
 		goto nomem;
 	a.rd = rd;
 	a.Py = Py;
@@ -263,9 +335,11 @@ int ft_deltr_reference_fit(const struct ft_rank_data *rd,
 	a.side = side;
 	a.gamma = p->fair == FT_RANK_FAIR_DELTR ? p->gamma : 0.0;
 	a.pg = p->protected_group;
-	for (size_t k = 0; k < rd->n_queries; k++)
+	for (size_t k = 0; k < rd->n_queries; k++) {
 		ft_rank_softmax(rd->rel + rd->qoff[k], rd->qoff[k + 1] - rd->qoff[k],
 		                Py + rd->qoff[k]);
+		A += (double)(rd->qoff[k + 1] - rd->qoff[k]);
+	}
 	for (size_t i = 0; i < n; i++) {
 		double t = 0.0;
 		for (size_t j = 0; j < dim; j++)
@@ -275,8 +349,8 @@ int ft_deltr_reference_fit(const struct ft_rank_data *rd,
 	}
 	for (int it = 0; it < p->iterations; it++) {
 		ft_rank_scores(rd, w, a.s);
-		memset(g, 0, dim * sizeof *g);
-		if (ft_parallel_sum(n, dim, g, ref_chunk, &a))
+		memset(g, 0, (dim + 1) * sizeof *g);
+		if (ft_parallel_sum(n, dim + 1, g, ref_chunk, &a))
 			goto nomem;
 		for (size_t j = 0; j < dim; j++) {
 			if (!isfinite(g[j])) {
@@ -287,6 +361,7 @@ int ft_deltr_reference_fit(const struct ft_rank_data *rd,
 			}
 			w[j] -= p->learning_rate * g[j];
 		}
+		osc_step(&o, it, g[dim] / A, g, w, dim);
 	}
 	/* what the loop minimises, as a mean: ListNet + gamma U, a_q = n_q */
 	q = *p;
@@ -303,6 +378,7 @@ int ft_deltr_reference_fit(const struct ft_rank_data *rd,
 	for (size_t j = 0; j < dim; j++)
 		res->grad_norm += g[j] * g[j];
 	res->grad_norm = sqrt(res->grad_norm);
+	osc_report(&o, res->f, dim, rr);
 	goto done;
 nomem:
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
@@ -315,5 +391,9 @@ done:
 	free(a.P);
 	free(a.scratch);
 	free(g);
+	free(o.step_sign);
+	free(o.w_sign);
+	free(o.step_flips);
+	free(o.w_flips);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #define FT_FAIR_H
 
 #include "fairtrain.h"
+#include "model/rank.h"
 
 /* methods.c: the unmitigated model and reweighing (Kamiran & Calders 2012). */
 int ft_fit_logreg(const struct ft_fit_input *in, struct ft_fit_output *out,
@@ -55,5 +56,34 @@ int ft_fit_cov_acc(const struct ft_fit_input *in, struct ft_fit_output *out,
                    struct ft_error *err);
 int ft_fit_mistreat(const struct ft_fit_input *in, struct ft_fit_output *out,
                     struct ft_error *err);
+
+/* ------------------------------------------------ fair ranking (rank.h) */
+
+/* deltr.c: the DELTR penalty in score space.  Adds sum_q aq[q] U_q to *u
+ * and gamma aq[q] dU_q/ds to c (c may be NULL); e0, e1 (may be NULL) get
+ * the sums over the queries holding both groups of E_q(G0), E_q(G1), and
+ * *nboth their number.  P is scratch (n).  0 or FT_ENOMEM. */
+int ft_deltr_part(const struct ft_rank_data *rd, const double *s,
+                  const double *aq, int32_t pg, double gamma, double *P,
+                  double *c, double *u, double *e0, double *e1, double *nboth);
+/* deltr.c: the authors' training loop (struct ft_rank_params.reference);
+ * fills res->res and appends the oscillation diagnostics. */
+int ft_deltr_reference_fit(const struct ft_rank_data *rd,
+                           const struct ft_rank_params *p, double *w,
+                           struct ft_rank_result *res, struct ft_error *err);
+
+/* pairwise.c: the cross-group pair counts n01 (G0 doc more relevant than a
+ * G1 doc of the same query) and n10. */
+void ft_pair_counts(const struct ft_rank_data *rd, int32_t pg, double *n01,
+                    double *n10);
+/* pairwise.c: sums of sigmoid(s_i - s_j) over the two kinds of pairs
+ * (num01, num10) and, when cg is not NULL, d gap / d s into cg (zeroed
+ * first), gap = num01 / n01 - num10 / n10.  0 or FT_ENOMEM. */
+int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
+                 double n01, double n10, double *num01, double *num10,
+                 double *cg);
+/* pairwise.c: min loss s.t. |gap| <= c by the augmented Lagrangian. */
+int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                    double *w, struct ft_rank_result *res, struct ft_error *err);
 
 #endif

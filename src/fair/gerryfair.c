@@ -50,7 +50,7 @@
  * the violation repeats below gamma, and answers the last mixture).
  *
  * Output: the mixture (identical answers merged, weights the share of
- * rounds), out->model its member of smallest 0.5 err + 0.5 alpha beta (its
+ * rounds), out->pred.linear its member of smallest 0.5 err + 0.5 alpha beta (its
  * own audit).  Diagnostics: rounds, rounds kept, best responses, distinct predictors,
  * the mixture's training error, its audited alpha beta ("violation"),
  * gamma, the subgroup's size, disparity, direction and exactness, the
@@ -322,9 +322,10 @@ int ft_fit_gerryfair(const struct ft_fit_input *in, struct ft_fit_output *out,
 			goto oom;
 		mx->k++;
 	}
-	if (!(out->model = ft_csc_model(csc, X + det * g.dim)))
+	if (!(out->pred.linear = ft_csc_model(csc, X + det * g.dim)))
 		goto oom;
-	out->mixture = mx;
+	out->pred.mixture = mx;
+	out->pred.kind = FT_PRED_MIXTURE;
 	mx = NULL;
 	ft_csc_stats(csc, &fits, &newton, &out->res.grad_norm, &conv, &solver);
 	out->res.solver = solver;

@@ -523,7 +523,8 @@ int ft_fit_meta(const struct ft_fit_input *in, struct ft_fit_output *out,
 			m->coef[j] /= W;
 		m->intercept /= W;
 	}
-	out->model = m;
+	out->pred.linear = m;
+	out->pred.kind = FT_PRED_LINEAR;
 	m = NULL;
 	out->res.solver = FT_SOLVER_AUTO;
 	out->res.iterations = (int)n_cand;

@@ -16,133 +16,345 @@
 #include "fair/fair.h"
 #include "fair/postproc.h"
 #include "fair/reductions.h"
+#include "fair/rerankers.h"
 #include "fair/inproc.h"
 
-static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
+static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 static const struct ft_param_def P_PREJUDICE[] = {
-	{"eta", 1.0, 0.0, 1e6, 0, "weight of the prejudice index (paper's eta)", NULL},
+	{"eta", 1.0, 0.0, 1e6, 0, "weight of the prejudice index (paper's eta)", NULL, 0},
 	{"per_group", 1.0, 0.0, 1.0, 1, "1: one weight vector per group (the paper's "
-	 "model; predict needs the sensitive column), 0: shared weights", NULL},
+	 "model; predict needs the sensitive column), 0: shared weights", NULL, 0},
+	{"penalize_intercept", 0.0, 0.0, 1.0, 1, "1: the intercepts are in the L2 penalty "
+	 "(Kamishima's and AIF360's objective), 0: not (scikit-learn's)", NULL, 0},
 };
 static const struct ft_param_def P_LAMBDA[] = {
-	{"lambda", 1.0, 0.0, 1e9, 0, "penalty weight, relative to the mean log loss", NULL},
+	{"lambda", 1.0, 0.0, 1e9, 0, "penalty weight, relative to the mean log loss", NULL, 0},
 };
 static const struct ft_param_def P_COV_FAIR[] = {
-	{"c", 0.0, 0.0, 1e9, 0, "bound on |decision-boundary covariance| per group", NULL},
+	{"c", 0.0, 0.0, 1e9, 0, "bound on |decision-boundary covariance| per group", NULL, 0},
 };
 static const struct ft_param_def P_COV_ACC[] = {
 	{"gamma", 0.1, 1e-6, 1e9, 0, "allowed relative loss increase over the baseline "
-	 "(> 0: at 0 the baseline is the only feasible model)", NULL},
+	 "(> 0: at 0 the baseline is the only feasible model)", NULL, 0},
 };
 static const struct ft_param_def P_MISTREAT[] = {
-	{"c", 0.0, 0.0, 1e9, 0, "bound on |covariance| of group and misclassification distance", NULL},
-	{"fpr", 1.0, 0.0, 1.0, 1, "1: constrain on negatives (false positive rates)", NULL},
-	{"fnr", 1.0, 0.0, 1.0, 1, "1: constrain on positives (false negative rates)", NULL},
+	{"c", 0.0, 0.0, 1e9, 0, "bound on |covariance| of group and misclassification "
+	 "distance", NULL, 0},
+	{"fpr", 1.0, 0.0, 1.0, 1, "1: constrain on negatives (false positive rates)", NULL, 0},
+	{"fnr", 1.0, 0.0, 1.0, 1, "1: constrain on positives (false negative rates)", NULL, 0},
 };
 static const struct ft_param_def P_THRESHOLD[] = {
 	{"constraint", 0, 0, 3, 1, "rates made equal across groups: selection rate (dp), "
-	 "TPR and FPR (eo), TPR (tpr), FPR (fpr)", "dp|eo|tpr|fpr"},
-	{"objective", 0, 0, 1, 1, "training objective maximised", "accuracy|balanced_accuracy"},
+	 "TPR and FPR (eo), TPR (tpr), FPR (fpr)", "dp|eo|tpr|fpr", 0},
+	{"objective", 0, 0, 1, 1, "training objective maximised",
+	 "accuracy|balanced_accuracy", 0},
 };
 /* bounded group loss (constraint bgl) in eg and grid */
 #define BGL_PARAMS \
 	{"loss", 0, 0, 1, 1, "bgl: the loss bounded in every group and minimised overall", \
-	 "log|zero_one"}, \
-	{"upper_bound", 0.5, 1e-9, 1e9, 0, "bgl: the bound on every group's mean loss", NULL}
+	 "log|zero_one", 0}, \
+	{"upper_bound", 0.5, 1e-9, 1e9, 0, "bgl: the bound on every group's mean loss", NULL, 0}
 static const struct ft_param_def P_EG[] = {
 	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
-	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl"},
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl", 0},
 	{"eps", 0.01, 1e-6, 1.0, 0, "allowed violation of each group-vs-overall constraint "
-	 "(multipliers bounded by 1/eps)", NULL},
+	 "(multipliers bounded by 1/eps)", NULL, 0},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound "
-	 "r M_group - M_all <= eps and r M_all - M_group <= eps", NULL},
-	{"max_iter", 50, 1, 10000, 1, "maximum exponentiated-gradient iterations", NULL},
+	 "r M_group - M_all <= eps and r M_all - M_group <= eps", NULL, 0},
+	{"max_iter", 50, 1, 10000, 1, "maximum exponentiated-gradient iterations", NULL, 0},
 	{"eta0", 2.0, 1e-9, 1e6, 0, "initial learning rate, as a multiple of eps "
-	 "(eta = eta0 / B)", NULL},
+	 "(eta = eta0 / B)", NULL, 0},
 	{"nu", 0.0, 0.0, 1e6, 0, "duality-gap tolerance; 0: 0.5 std(|h0 - y|) / sqrt(n) "
-	 "as Fairlearn", NULL},
+	 "as Fairlearn", NULL, 0},
 	BGL_PARAMS,
 };
 static const struct ft_param_def P_GRID[] = {
 	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
-	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl"},
-	{"eps", 0.01, 1e-6, 1.0, 0, "constraint bound, reported against (violation_over_eps)",
-	 NULL},
-	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound", NULL},
-	{"grid_size", 10, 1, 100000, 1, "number of multiplier vectors (grid points)", NULL},
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl", 0},
+	{"eps", 0.01, 1e-6, 1.0, 0, "constraint bound, reported against "
+	 "(violation_over_eps)", NULL, 0},
+	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound", NULL, 0},
+	{"grid_size", 10, 1, 100000, 1, "number of multiplier vectors (grid points)", NULL, 0},
 	{"grid_limit", 2.0, 1e-9, 1e9, 0, "largest multiplier: the grid spans "
-	 "[-grid_limit, grid_limit] per free coordinate", NULL},
+	 "[-grid_limit, grid_limit] per free coordinate", NULL, 0},
 	{"constraint_weight", 0.5, 0.0, 1.0, 0, "choice rule: minimise (1 - w) error + "
-	 "w max violation", NULL},
+	 "w max violation", NULL, 0},
 	BGL_PARAMS,
 };
 
 static const struct ft_param_def P_ADVERSARIAL[] = {
 	{"constraint", 0, 0, 1, 1, "what the adversary sees: the predictor's logit (dp, "
-	 "demographic parity) or the logit and the label (eo, equalized odds)", "dp|eo"},
+	 "demographic parity) or the logit and the label (eo, equalized odds)", "dp|eo", 0},
 	{"alpha", 0.1, 0.0, 1e6, 0, "weight of the adversary's gradient in the predictor's "
-	 "update (AIF360's adversary_loss_weight)", NULL},
-	{"epochs", 50, 1, 100000, 1, "passes over the training rows", NULL},
-	{"batch_size", 128, 1, 1e9, 1, "rows per minibatch", NULL},
-	{"lr", 0.1, 1e-9, 1e6, 0, "learning rate of the first step", NULL},
+	 "update (AIF360's adversary_loss_weight)", NULL, 0},
+	{"epochs", 50, 1, 100000, 1, "passes over the training rows", NULL, 0},
+	{"batch_size", 128, 1, 1e9, 1, "rows per minibatch", NULL, 0},
+	{"lr", 0.1, 1e-9, 1e6, 0, "learning rate of the first step", NULL, 0},
 	{"schedule", 0, 0, 1, 1, "learning-rate decay: lr 0.96^floor((t - 1) / 1000) at "
-	 "step t (exp, AIF360's), or lr / t (inv_t)", "exp|inv_t"},
-	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the minibatch shuffles", NULL},
+	 "step t (exp, AIF360's), or lr / t (inv_t)", "exp|inv_t", 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the minibatch shuffles", NULL, 0},
 };
 
 static const struct ft_param_def P_GERRYFAIR[] = {
 	{"rate", 0, 0, 1, 1, "the rate whose disparity is bounded over rich subgroups: "
-	 "false positives (fp) or false negatives (fn)", "fp|fn"},
-	{"gamma", 0.01, 1e-9, 1.0, 0, "bound on every subgroup's size x rate disparity", NULL},
+	 "false positives (fp) or false negatives (fn)", "fp|fn", 0},
+	{"gamma", 0.01, 1e-9, 1.0, 0, "bound on every subgroup's size x rate disparity", NULL,
+	 0},
 	{"C", 10, 1e-9, 1e9, 0, "the Auditor's multiplier (L1 bound of the dual; AIF360's C)",
-	 NULL},
-	{"max_iter", 50, 1, 100000, 1, "rounds of fictitious play", NULL},
+	 NULL, 0},
+	{"max_iter", 50, 1, 100000, 1, "rounds of fictitious play", NULL, 0},
 };
 
 static const struct ft_param_def P_META[] = {
 	{"type", 0, 0, 1, 1, "the fairness ratio bounded below by tau: statistical rate "
-	 "(sr, selection rates) or false discovery rate (fdr)", "sr|fdr"},
+	 "(sr, selection rates) or false discovery rate (fdr)", "sr|fdr", 0},
 	{"tau", 0.8, 1e-3, 1.0, 0, "fairness target (AIF360's tau): the ratio must reach "
-	 "tau - 0.2 on the training data", NULL},
+	 "tau - 0.2 on the training data", NULL, 0},
 	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the 20 points drawn per candidate",
-	 NULL},
+	 NULL, 0},
+};
+
+/* Ranking methods: the parameters every linear ranker has, then each
+ * method's own (names as ft_rank_params' fields; see fairtrain.h,
+ * "ranking"). */
+#define RANK_COMMON \
+	{"l2", 0.0, 0.0, 1e12, 0, "L2 penalty (l2 / 2) ||w||^2", NULL, 0}, \
+	{"doc_weight", 0, 0, 1, 1, "1: a query weighs by its number of documents (the " \
+	 "DELTR code's weighting); 0: every query alike", NULL, 0}, \
+	{"max_iter", 0, 0, 1e9, 1, "solver iterations (0: the solver's default)", NULL, 0}
+#define RANK_LOSS \
+	{"loss", 0, 0, 2, 1, "the ranking loss under the fairness term", \
+	 "listnet|ranknet|lambdaloss", 0}
+#define RANK_REFERENCE \
+	{"reference", 0, 0, 1, 1, "1: the DELTR authors' training loop (iterations " \
+	 "full-batch gradient steps of lr from 0; no l2)", NULL, 0}, \
+	{"iterations", 3000, 1, 1e9, 1, "reference mode: gradient steps", NULL, 0}, \
+	{"lr", 1e-5, 1e-300, 1e300, 0, "reference mode: step size", NULL, 0}
+static const struct ft_param_def P_LISTNET[] = { RANK_COMMON, RANK_REFERENCE };
+static const struct ft_param_def P_RANKNET[] = { RANK_COMMON };
+static const struct ft_param_def P_LAMBDALOSS[] = { RANK_COMMON };
+static const struct ft_param_def P_DELTR[] = {
+	RANK_COMMON, RANK_LOSS,
+	{"gamma", 0.0, 0.0, 1e15, 0, "weight of the exposure-disparity penalty", NULL, 0},
+	RANK_REFERENCE,
+};
+static const struct ft_param_def P_PAIR_REG[] = {
+	RANK_COMMON, RANK_LOSS,
+	{"lambda", 0.0, 0.0, 1e15, 0, "weight of the squared pairwise accuracy gap", NULL, 0},
+};
+static const struct ft_param_def P_PAIR_CON[] = {
+	RANK_COMMON, RANK_LOSS,
+	{"c", 0.01, 0.0, 1.0, 0, "bound on |pairwise accuracy gap|", NULL, 0},
+	{"max_outer", 50, 1, 1e6, 1, "augmented-Lagrangian steps", NULL, 0},
+	{"tol_feas", 1e-6, 1e-15, 1.0, 0, "allowed violation of |gap| <= c", NULL, 0},
+	{"temp", 0.1, 0.0, 1e6, 0, "sigmoid temperature of the pair accuracies, in units "
+	 "of the scores' standard deviation (0: the raw score differences)", NULL, 0},
+};
+
+/* Re-rankers (src/fair/rerankers.c). */
+static const struct ft_param_def P_FAIR[] = {
+	{"p", 0.0, 0.0, 1.0, 0, "target protected share in (0, 1); 0: the query's own "
+	 "share", NULL, 0},
+	{"alpha", 0.1, 0.0, 1.0, 0, "significance level of the ranked group fairness "
+	 "test, in (0, 1)", NULL, 0},
+	{"adjust", 0, 0, 1, 1, "1: adjust alpha for multiple testing (exact failure "
+	 "probability)", NULL, 0},
+	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
+};
+static const struct ft_param_def P_DET[] = {
+	{"p", 0.0, 0.0, 1.0, 0, "target proportions: the protected share (two groups) "
+	 "or one per group in group order, a/b/.. summing to 1; 0: the query's own", NULL, 1},
+	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The parameters of ranking rows as struct ft_rank_params. */
+static int rank_params_of(const struct ft_method *m, const double *v, int loss,
+                          int fair, struct ft_rank_params *p, struct ft_error *err)
+{
+	const char *msg;
+
+	ft_rank_params_init(p);
+	p->loss = loss;
+	p->fair = fair;
+	for (size_t k = 0; k < m->n_params; k++) {
+		const char *n = m->params[k].name;
+		if (!strcmp(n, "l2")) p->l2 = v[k];
+		else if (!strcmp(n, "doc_weight")) p->doc_weight = (int)v[k];
+		else if (!strcmp(n, "max_iter")) p->solver.max_iter = (int)v[k];
+		else if (!strcmp(n, "loss")) p->loss = (int)v[k];
+		else if (!strcmp(n, "gamma")) p->gamma = v[k];
+		else if (!strcmp(n, "reference")) p->reference = (int)v[k];
+		else if (!strcmp(n, "iterations")) p->iterations = (int)v[k];
+		else if (!strcmp(n, "lr")) p->learning_rate = v[k];
+		else if (!strcmp(n, "lambda")) p->lambda = v[k];
+		else if (!strcmp(n, "c")) p->c = v[k];
+		else if (!strcmp(n, "max_outer")) p->max_outer = (int)v[k];
+		else if (!strcmp(n, "tol_feas")) p->tol_feas = v[k];
+		else if (!strcmp(n, "temp")) p->pair_temp = v[k];
+	}
+	if ((msg = ft_rank_check(p)) != NULL)
+		return ft_error_set(err, FT_EINVAL, "%s: %s", m->name, msg);
+	return 0;
+}
+
+static int rp_listnet(const double *v, struct ft_rank_params *p, struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("listnet"), v, FT_RANK_LISTNET,
+	                      FT_RANK_FAIR_NONE, p, err);
+}
+
+static int rp_ranknet(const double *v, struct ft_rank_params *p, struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("ranknet"), v, FT_RANK_RANKNET,
+	                      FT_RANK_FAIR_NONE, p, err);
+}
+
+static int rp_lambdaloss(const double *v, struct ft_rank_params *p,
+                         struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("lambdaloss"), v, FT_RANK_LAMBDALOSS,
+	                      FT_RANK_FAIR_NONE, p, err);
+}
+
+static int rp_deltr(const double *v, struct ft_rank_params *p, struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("deltr"), v, FT_RANK_LISTNET,
+	                      FT_RANK_FAIR_DELTR, p, err);
+}
+
+static int rp_pair_reg(const double *v, struct ft_rank_params *p, struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("pair-reg"), v, FT_RANK_LISTNET,
+	                      FT_RANK_FAIR_PAIR_REG, p, err);
+}
+
+static int rp_pair_con(const double *v, struct ft_rank_params *p, struct ft_error *err)
+{
+	return rank_params_of(ft_method_find("pair-con"), v, FT_RANK_LISTNET,
+	                      FT_RANK_FAIR_PAIR_CON, p, err);
+}
+
+/* Cross-parameter checks run when a spec is parsed (liblinear's
+ * check_parameter): NULL when fine, else the reason. */
+static const char *check_rank(const struct ft_method_spec *s)
+{
+	static _Thread_local char msg[FT_ERROR_MAX];
+	struct ft_rank_params p;
+	struct ft_error err = {0};
+
+	if (s->method->rank_params(s->params, &p, &err) == 0)
+		return NULL;
+	snprintf(msg, sizeof msg, "%s", err.msg);
+	return msg;
+}
+
+static const char *check_fair(const struct ft_method_spec *s)
+{
+	if (s->params[0] >= 1.0)
+		return "p takes the protected share in (0, 1) (0: the query's own)";
+	if (!(s->params[1] > 0.0 && s->params[1] < 1.0))
+		return "alpha takes a level in (0, 1)";
+	return NULL;
+}
+
+static const char *check_det(const struct ft_method_spec *s)
+{
+	double sum = 0;
+
+	if (s->n_list == 1 && s->list[0] >= 1.0)
+		return "p takes the protected share in (0, 1), or one proportion per group";
+	if (s->n_list <= 1)
+		return NULL;
+	for (size_t i = 0; i < s->n_list; i++)
+		sum += s->list[i];
+	/* proportions typed as decimals sum to 1 only up to rounding */
+	if (fabs(sum - 1.0) > 1e-9)
+		return "the proportions of p do not sum to 1";
+	return NULL;
+}
+
 static const struct ft_method METHODS[] = {
-	{"logreg", FT_STAGE_IN, "unmitigated weighted L2 logistic regression (the baseline)",
-	 0, P_NONE, 0, ft_fit_logreg},
-	{"reweigh", FT_STAGE_PRE, "reweighing, w(g,y) = P(g)P(y)/P(g,y) (Kamiran & Calders 2012)",
-	 0, P_NONE, 1, ft_fit_reweigh},
-	{"prejudice", FT_STAGE_IN, "prejudice remover regularizer (Kamishima et al. 2012)",
-	 N(P_PREJUDICE), P_PREJUDICE, 1, ft_fit_prejudice},
-	{"reg-dp", FT_STAGE_IN, "squared gap in mean predicted probability (demographic parity)",
-	 N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_dp},
-	{"reg-eo", FT_STAGE_IN, "squared gaps in soft TPR and soft FPR (equalized odds)",
-	 N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_eo},
-	{"reg-eop", FT_STAGE_IN, "squared gap in soft TPR (equal opportunity)",
-	 N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_eop},
-	{"reg-cov", FT_STAGE_IN, "squared decision-boundary covariance with group membership",
-	 N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_cov},
-	{"cov-fair", FT_STAGE_IN, "min loss s.t. |boundary covariance| <= c (Zafar et al. 2017)",
-	 N(P_COV_FAIR), P_COV_FAIR, 1, ft_fit_cov_fair},
-	{"cov-acc", FT_STAGE_IN, "min covariance s.t. loss <= (1+gamma) baseline loss (Zafar et al. 2017)",
-	 N(P_COV_ACC), P_COV_ACC, 1, ft_fit_cov_acc},
-	{"mistreat", FT_STAGE_IN, "disparate mistreatment constraints on FPR/FNR (Zafar et al. WWW 2017)",
-	 N(P_MISTREAT), P_MISTREAT, 1, ft_fit_mistreat},
-	{"eg", FT_STAGE_IN, "exponentiated gradient reduction, randomized (Agarwal et al. 2018)",
-	 N(P_EG), P_EG, 1, ft_fit_eg},
-	{"grid", FT_STAGE_IN, "grid search reduction over Lagrange multipliers (Agarwal et al. 2018)",
-	 N(P_GRID), P_GRID, 1, ft_fit_grid},
-	{"adversarial", FT_STAGE_IN, "adversarial debiasing of a logistic predictor "
-	 "(Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1, ft_fit_adversarial},
-	{"gerryfair", FT_STAGE_IN, "rich-subgroup fairness by fictitious play, randomized "
-	 "(Kearns et al. 2018)", N(P_GERRYFAIR), P_GERRYFAIR, 1, ft_fit_gerryfair},
-	{"meta", FT_STAGE_IN, "meta-fair classifier, one linear rule per group (Celis et al. "
-	 "2019); predict needs the sensitive column", N(P_META), P_META, 1, ft_fit_meta},
-	{"threshold", FT_STAGE_POST, "group-specific randomized thresholds on the baseline's "
-	 "score (Hardt et al. 2016)", N(P_THRESHOLD), P_THRESHOLD, 1, ft_fit_threshold},
+	/* classification */
+	{"logreg", FT_TASK_CLASSIFY, FT_STAGE_IN, "unmitigated weighted L2 logistic "
+	 "regression (the baseline)", 0, P_NONE, 0, ft_fit_logreg, NULL, NULL, NULL},
+	{"reweigh", FT_TASK_CLASSIFY, FT_STAGE_PRE, "reweighing, w(g,y) = P(g)P(y)/P(g,y) "
+	 "(Kamiran & Calders 2012)", 0, P_NONE, 1, ft_fit_reweigh, NULL, NULL, NULL},
+	{"prejudice", FT_TASK_CLASSIFY, FT_STAGE_IN, "prejudice remover regularizer "
+	 "(Kamishima et al. 2012)", N(P_PREJUDICE), P_PREJUDICE, 1, ft_fit_prejudice,
+	 NULL, NULL, NULL},
+	{"reg-dp", FT_TASK_CLASSIFY, FT_STAGE_IN, "squared gap in mean predicted "
+	 "probability (demographic parity)", N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_dp,
+	 NULL, NULL, NULL},
+	{"reg-eo", FT_TASK_CLASSIFY, FT_STAGE_IN, "squared gaps in soft TPR and soft FPR "
+	 "(equalized odds)", N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_eo, NULL, NULL, NULL},
+	{"reg-eop", FT_TASK_CLASSIFY, FT_STAGE_IN, "squared gap in soft TPR (equal "
+	 "opportunity)", N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_eop, NULL, NULL, NULL},
+	{"reg-cov", FT_TASK_CLASSIFY, FT_STAGE_IN, "squared decision-boundary covariance "
+	 "with group membership", N(P_LAMBDA), P_LAMBDA, 1, ft_fit_reg_cov, NULL, NULL, NULL},
+	{"cov-fair", FT_TASK_CLASSIFY, FT_STAGE_IN, "min loss s.t. |boundary covariance| "
+	 "<= c (Zafar et al. 2017)", N(P_COV_FAIR), P_COV_FAIR, 1, ft_fit_cov_fair,
+	 NULL, NULL, NULL},
+	{"cov-acc", FT_TASK_CLASSIFY, FT_STAGE_IN, "min covariance s.t. loss <= (1+gamma) "
+	 "baseline loss (Zafar et al. 2017)", N(P_COV_ACC), P_COV_ACC, 1, ft_fit_cov_acc,
+	 NULL, NULL, NULL},
+	{"mistreat", FT_TASK_CLASSIFY, FT_STAGE_IN, "disparate mistreatment constraints on "
+	 "FPR/FNR (Zafar et al. WWW 2017)", N(P_MISTREAT), P_MISTREAT, 1, ft_fit_mistreat,
+	 NULL, NULL, NULL},
+	{"eg", FT_TASK_CLASSIFY, FT_STAGE_IN, "exponentiated gradient reduction, "
+	 "randomized (Agarwal et al. 2018)", N(P_EG), P_EG, 1, ft_fit_eg, NULL, NULL, NULL},
+	{"grid", FT_TASK_CLASSIFY, FT_STAGE_IN, "grid search reduction over Lagrange "
+	 "multipliers (Agarwal et al. 2018)", N(P_GRID), P_GRID, 1, ft_fit_grid,
+	 NULL, NULL, NULL},
+	{"adversarial", FT_TASK_CLASSIFY, FT_STAGE_IN, "adversarial debiasing of a logistic "
+	 "predictor (Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1,
+	 ft_fit_adversarial, NULL, NULL, NULL},
+	{"gerryfair", FT_TASK_CLASSIFY, FT_STAGE_IN, "rich-subgroup fairness by fictitious "
+	 "play, randomized (Kearns et al. 2018)", N(P_GERRYFAIR), P_GERRYFAIR, 1,
+	 ft_fit_gerryfair, NULL, NULL, NULL},
+	{"meta", FT_TASK_CLASSIFY, FT_STAGE_IN, "meta-fair classifier, one linear rule per "
+	 "group (Celis et al. 2019); predict needs the sensitive column", N(P_META), P_META,
+	 1, ft_fit_meta, NULL, NULL, NULL},
+	{"threshold", FT_TASK_CLASSIFY, FT_STAGE_POST, "group-specific randomized "
+	 "thresholds on the baseline's score (Hardt et al. 2016)", N(P_THRESHOLD),
+	 P_THRESHOLD, 1, ft_fit_threshold, NULL, NULL, NULL},
+	/* ranking */
+	{"listnet", FT_TASK_RANK, FT_STAGE_IN, "ListNet, top-one cross entropy (Cao et al. "
+	 "2007); unmitigated", N(P_LISTNET), P_LISTNET, 0, NULL, rp_listnet, NULL,
+	 check_rank},
+	{"ranknet", FT_TASK_RANK, FT_STAGE_IN, "RankNet, pairwise logistic loss (Burges "
+	 "et al. 2005); unmitigated", N(P_RANKNET), P_RANKNET, 0, NULL, rp_ranknet, NULL,
+	 check_rank},
+	{"lambdaloss", FT_TASK_RANK, FT_STAGE_IN, "LambdaLoss, NDCG-Loss2 (Wang et al. "
+	 "2018); unmitigated", N(P_LAMBDALOSS), P_LAMBDALOSS, 0, NULL, rp_lambdaloss,
+	 NULL, check_rank},
+	{"deltr", FT_TASK_RANK, FT_STAGE_IN, "DELTR: the loss + gamma x exposure "
+	 "disparity (Zehlike & Castillo 2020)", N(P_DELTR), P_DELTR, 1, NULL, rp_deltr,
+	 NULL, check_rank},
+	{"pair-reg", FT_TASK_RANK, FT_STAGE_IN, "the loss + lambda x squared pairwise "
+	 "accuracy gap (Beutel et al. 2019)", N(P_PAIR_REG), P_PAIR_REG, 1, NULL,
+	 rp_pair_reg, NULL, check_rank},
+	{"pair-con", FT_TASK_RANK, FT_STAGE_IN, "min loss s.t. |pairwise accuracy gap| "
+	 "<= c (augmented Lagrangian)", N(P_PAIR_CON), P_PAIR_CON, 1, NULL, rp_pair_con,
+	 NULL, check_rank},
+	/* re-rankers */
+	{"fair", FT_TASK_RANK, FT_STAGE_RERANK, "FA*IR top-k: ranked group fairness test "
+	 "at every prefix (Zehlike et al. 2017)", N(P_FAIR), P_FAIR, 1, NULL, NULL,
+	 ft_rerank_fair, check_fair},
+	{"det_greedy", FT_TASK_RANK, FT_STAGE_RERANK, "DetGreedy: target proportions at "
+	 "every prefix (Geyik et al. 2019)", N(P_DET), P_DET, 1, NULL, NULL, ft_rerank_det,
+	 check_det},
+	{"det_cons", FT_TASK_RANK, FT_STAGE_RERANK, "DetCons: DetGreedy, the group whose "
+	 "minimum rises soonest first", N(P_DET), P_DET, 1, NULL, NULL, ft_rerank_det,
+	 check_det},
+	{"det_relaxed", FT_TASK_RANK, FT_STAGE_RERANK, "DetRelaxed: DetCons relaxed to "
+	 "the best score among the most urgent", N(P_DET), P_DET, 1, NULL, NULL,
+	 ft_rerank_det, check_det},
+	{"det_const_sort", FT_TASK_RANK, FT_STAGE_RERANK, "DetConstSort: each group's next "
+	 "item enters when its minimum rises and moves up past lower scores (Geyik et "
+	 "al. 2019, Algorithm 3; AIF360's default)", N(P_DET), P_DET, 1, NULL, NULL,
+	 ft_rerank_det, check_det},
 };
 
 const struct ft_method *ft_method_list(size_t *n)
@@ -159,12 +371,22 @@ const struct ft_method *ft_method_find(const char *name)
 	return NULL;
 }
 
+const char *ft_task_name(int task)
+{
+	switch (task) {
+	case FT_TASK_CLASSIFY: return "classify";
+	case FT_TASK_RANK: return "rank";
+	default: return "unknown";
+	}
+}
+
 const char *ft_stage_name(int stage)
 {
 	switch (stage) {
 	case FT_STAGE_PRE: return "pre";
 	case FT_STAGE_IN: return "in";
 	case FT_STAGE_POST: return "post";
+	case FT_STAGE_RERANK: return "rerank";
 	default: return "unknown";
 	}
 }
@@ -208,6 +430,9 @@ const char *ft_param_choice(const struct ft_param_def *p, double index)
 	}
 }
 
+/* "method" or "re-ranker", for messages. */
+#define WHAT(m) ((m)->stage == FT_STAGE_RERANK ? "re-ranker" : "method")
+
 /* The index of choice `v` of parameter k of m, or an error listing them. */
 static int choice_value(const struct ft_method *m, size_t k, const char *v, double *out,
                         struct ft_error *err)
@@ -222,106 +447,252 @@ static int choice_value(const struct ft_method *m, size_t k, const char *v, doub
 			*out = (double)i;
 			return 0;
 		}
-	return ft_error_set(err, FT_EINVAL, "method %s: %s takes one of %s, not '%s'",
-	                    m->name, p->name, p->choices, v);
+	return ft_error_set(err, FT_EINVAL, "%s %s: %s takes one of %s, not '%s'",
+	                    WHAT(m), m->name, p->name, p->choices, v);
 }
 
-int ft_method_parse(const char *spec, const struct ft_method **m,
-                    double params[FT_MAX_PARAMS], struct ft_error *err)
+/* One number of parameter k of m from text v (range and integer checked). */
+static int number_value(const struct ft_method *m, size_t k, const char *v, double *out,
+                        struct ft_error *err)
+{
+	const struct ft_param_def *p = &m->params[k];
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(v, &end);
+	if (!*v || *end || errno || !isfinite(x))
+		return ft_error_set(err, FT_EINVAL, "%s %s: %s takes a number, not '%s'",
+		                    WHAT(m), m->name, p->name, v);
+	if (x < p->lo || x > p->hi || (p->integer && x != floor(x)))
+		return ft_error_set(err, FT_EINVAL, "%s %s: %s = %g is outside [%g, %g]%s",
+		                    WHAT(m), m->name, p->name, x, p->lo, p->hi,
+		                    p->integer ? " (whole numbers)" : "");
+	*out = x;
+	return 0;
+}
+
+/* "a, b, c" of the rows of task (and stage, when >= 0), for messages. */
+static void name_list(char *buf, size_t n, int task, int stage)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < N(METHODS); i++) {
+		if ((task >= 0 && METHODS[i].task != task) ||
+		    (stage >= 0 && METHODS[i].stage != stage))
+			continue;
+		if (buf[0])
+			strncat(buf, ", ", n - strlen(buf) - 1);
+		strncat(buf, METHODS[i].name, n - strlen(buf) - 1);
+	}
+}
+
+/* What kind of row m is, for messages: "a ranking method", "a re-ranker". */
+static const char *row_kind(const struct ft_method *m)
+{
+	return m->stage == FT_STAGE_RERANK ? "a re-ranker" :
+	       m->task == FT_TASK_RANK ? "a ranking method" : "a classification method";
+}
+
+int ft_method_spec_parse(const char *spec, int task, int stage,
+                         struct ft_method_spec *s, struct ft_error *err)
 {
 	char name[64], *copy = NULL, *tok, *save = NULL;
-	const char *colon = strchr(spec, ':');
-	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
-	int rc = 0, seen[FT_MAX_PARAMS] = {0};
+	const char *colon, *msg;
+	const struct ft_method *m;
+	size_t len;
+	int rc = 0;
 
-	*m = NULL;
+	memset(s, 0, sizeof *s);
+	if (!spec)
+		return ft_error_set(err, FT_EINVAL, "no method");
+	colon = strchr(spec, ':');
+	len = colon ? (size_t)(colon - spec) : strlen(spec);
 	if (len == 0 || len >= sizeof name)
 		return ft_error_set(err, FT_EINVAL, "method '%s': no method name", spec);
 	memcpy(name, spec, len);
 	name[len] = '\0';
-	*m = ft_method_find(name);
-	if (!*m) {
-		char list[512] = "";
-		for (size_t i = 0; i < N(METHODS); i++) {
-			strncat(list, METHODS[i].name, sizeof list - strlen(list) - 1);
-			if (i + 1 < N(METHODS))
-				strncat(list, ", ", sizeof list - strlen(list) - 1);
-		}
-		return ft_error_set(err, FT_EINVAL, "unknown method '%s' (methods: %s)", name, list);
+	m = ft_method_find(name);
+	if (m && ((task >= 0 && m->task != task) || (stage >= 0 && m->stage != stage) ||
+	          (stage < 0 && m->stage == FT_STAGE_RERANK && task >= 0))) {
+		char list[512];
+		name_list(list, sizeof list, task, stage >= 0 ? stage :
+		          task == FT_TASK_RANK ? FT_STAGE_IN : -1);
+		return ft_error_set(err, FT_EINVAL, "'%s' is %s, not one of %s", name,
+		                    row_kind(m), list);
 	}
-	for (size_t k = 0; k < (*m)->n_params; k++)
-		params[k] = (*m)->params[k].def;
-	if (!colon || !colon[1])
-		return colon ? ft_error_set(err, FT_EINVAL, "method '%s': nothing after ':'", spec) : 0;
-	copy = malloc(strlen(colon + 1) + 1);
-	if (!copy)
-		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	strcpy(copy, colon + 1);
-	for (tok = strtok_r(copy, ",:", &save); tok; tok = strtok_r(NULL, ",:", &save)) {
-		char *eq = strchr(tok, '='), *end;
+	if (!m) {
+		char list[512];
+		name_list(list, sizeof list, task, stage >= 0 ? stage :
+		          task == FT_TASK_RANK ? FT_STAGE_IN : -1);
+		return ft_error_set(err, FT_EINVAL, "unknown %s '%s' (%s: %s)",
+		                    stage == FT_STAGE_RERANK ? "re-ranker" :
+		                    task == FT_TASK_RANK ? "ranking method" : "method", name,
+		                    stage == FT_STAGE_RERANK ? "re-rankers" : "methods", list);
+	}
+	s->method = m;
+	for (size_t k = 0; k < m->n_params; k++)
+		s->params[k] = m->params[k].def;
+	if (colon && !colon[1])
+		return ft_error_set(err, FT_EINVAL, "method '%s': nothing after ':'", spec);
+	if (colon) {
+		copy = malloc(strlen(colon + 1) + 1);
+		if (!copy)
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		strcpy(copy, colon + 1);
+	}
+	for (tok = copy ? strtok_r(copy, ",:", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",:", &save)) {
+		char *eq = strchr(tok, '=');
 		size_t k;
-		double v;
 		if (!eq) {
 			/* a bare choice: the first choice parameter, first token only */
-			for (k = 0; k < (*m)->n_params && !(*m)->params[k].choices; k++)
+			for (k = 0; k < m->n_params && !m->params[k].choices; k++)
 				;
-			if (tok != copy || k == (*m)->n_params) {
-				rc = ft_error_set(err, FT_EINVAL, "method %s: '%s' is not NAME=VALUE",
-				                  name, tok);
+			if (tok != copy || k == m->n_params) {
+				rc = ft_error_set(err, FT_EINVAL, "%s %s: '%s' is not NAME=VALUE",
+				                  WHAT(m), name, tok);
 				goto done;
 			}
-			seen[k]++;
-			if (choice_value(*m, k, tok, &params[k], err)) {
-				rc = FT_EINVAL;
+			s->given[k]++;
+			if (choice_value(m, k, tok, &s->params[k], NULL)) {
+				rc = ft_error_set(err, FT_EINVAL, "%s %s: '%s' is not NAME=VALUE nor a "
+				                  "%s (%s)", WHAT(m), name, tok, m->params[k].name,
+				                  m->params[k].choices);
 				goto done;
 			}
 			continue;
 		}
 		*eq = '\0';
-		for (k = 0; k < (*m)->n_params; k++)
-			if (!strcmp((*m)->params[k].name, tok))
+		for (k = 0; k < m->n_params; k++)
+			if (!strcmp(m->params[k].name, tok))
 				break;
-		if (k == (*m)->n_params) {
+		if (k == m->n_params) {
 			char list[256] = "";
-			for (size_t j = 0; j < (*m)->n_params; j++) {
-				strncat(list, (*m)->params[j].name, sizeof list - strlen(list) - 1);
-				if (j + 1 < (*m)->n_params)
+			for (size_t j = 0; j < m->n_params; j++) {
+				strncat(list, m->params[j].name, sizeof list - strlen(list) - 1);
+				if (j + 1 < m->n_params)
 					strncat(list, ", ", sizeof list - strlen(list) - 1);
 			}
-			rc = ft_error_set(err, FT_EINVAL, "method %s has no parameter '%s' (%s)",
-			                  name, tok, (*m)->n_params ? list : "it takes none");
+			rc = ft_error_set(err, FT_EINVAL, "%s %s has no parameter '%s' (%s)",
+			                  WHAT(m), name, tok, m->n_params ? list : "it takes none");
 			goto done;
 		}
-		if (seen[k]++) {
-			rc = ft_error_set(err, FT_EINVAL, "method %s: parameter '%s' given twice", name, tok);
+		if (s->given[k]++) {
+			rc = ft_error_set(err, FT_EINVAL, "%s %s: parameter '%s' given twice",
+			                  WHAT(m), name, tok);
 			goto done;
 		}
-		if ((*m)->params[k].choices) {
-			if (choice_value(*m, k, eq + 1, &params[k], err)) {
-				rc = FT_EINVAL;
+		if (m->params[k].choices) {
+			if ((rc = choice_value(m, k, eq + 1, &s->params[k], err)))
+				goto done;
+		} else if (m->params[k].list) {
+			/* "a/b/c": each value a number of the parameter's range */
+			char *part, *save2 = NULL;
+			s->n_list = 0;
+			for (part = strtok_r(eq + 1, "/", &save2); part;
+			     part = strtok_r(NULL, "/", &save2)) {
+				if (s->n_list == FT_MAX_LIST) {
+					rc = ft_error_set(err, FT_EINVAL, "%s %s: %s takes at most %d "
+					                  "values", WHAT(m), name, tok, FT_MAX_LIST);
+					goto done;
+				}
+				if ((rc = number_value(m, k, part, &s->list[s->n_list], err)))
+					goto done;
+				s->n_list++;
+			}
+			if (s->n_list == 0) {
+				rc = number_value(m, k, "", &s->params[k], err);
 				goto done;
 			}
-			continue;
-		}
-		errno = 0;
-		v = strtod(eq + 1, &end);
-		if (!eq[1] || *end || errno || !isfinite(v)) {
-			rc = ft_error_set(err, FT_EINVAL, "method %s: %s takes a number, not '%s'",
-			                  name, tok, eq + 1);
+			s->params[k] = s->list[0];
+		} else if ((rc = number_value(m, k, eq + 1, &s->params[k], err))) {
 			goto done;
 		}
-		if (v < (*m)->params[k].lo || v > (*m)->params[k].hi ||
-		    ((*m)->params[k].integer && v != floor(v))) {
-			rc = ft_error_set(err, FT_EINVAL, "method %s: %s = %g is outside [%g, %g]%s",
-			                  name, tok, v, (*m)->params[k].lo, (*m)->params[k].hi,
-			                  (*m)->params[k].integer ? " (whole numbers)" : "");
-			goto done;
-		}
-		params[k] = v;
 	}
+	if (m->check && (msg = m->check(s)) != NULL)
+		rc = ft_error_set(err, FT_EINVAL, "%s %s: %s", WHAT(m), name, msg);
 done:
 	free(copy);
+	if (rc)
+		s->method = NULL;
 	return rc;
+}
+
+/* Shortest "%g" text that reads back as exactly v, with at least the
+ * integer digits of v, so that 10 is "10" and not "1e+01". */
+static void fmt_num(char *buf, size_t n, double v)
+{
+	int p0 = fabs(v) >= 1 && fabs(v) < 1e15 ? (int)floor(log10(fabs(v))) + 1 : 1;
+
+	for (int p = p0; p <= 17; p++) {
+		snprintf(buf, n, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+int ft_method_spec_format(const struct ft_method_spec *s, char *buf, size_t n)
+{
+	const struct ft_method *m = s->method;
+	size_t fc, at;
+	char num[40];
+
+	if (!m)
+		return snprintf(buf, n, "%s", "");
+	for (fc = 0; fc < m->n_params && !m->params[fc].choices; fc++)
+		;
+	/* a growing string that never writes past n, but counts what it needs */
+#define PUT(...) do { int w_ = snprintf(buf + (at < n ? at : n), at < n ? n - at : 0, \
+	                                    __VA_ARGS__); at += (size_t)(w_ > 0 ? w_ : 0); } while (0)
+	at = 0;
+	if (n)
+		buf[0] = '\0';
+	PUT("%s", m->name);
+	if (fc < m->n_params && s->given[fc])
+		PUT(":%s", ft_param_choice(&m->params[fc], s->params[fc]));
+	for (size_t k = 0; k < m->n_params; k++) {
+		const struct ft_param_def *p = &m->params[k];
+		if (!s->given[k] || k == fc)
+			continue;
+		PUT("%s%s=", at > strlen(m->name) ? "," : ":", p->name);
+		if (p->choices) {
+			PUT("%s", ft_param_choice(p, s->params[k]));
+		} else if (p->list && s->n_list > 0) {
+			for (size_t i = 0; i < s->n_list; i++) {
+				fmt_num(num, sizeof num, s->list[i]);
+				PUT("%s%s", i ? "/" : "", num);
+			}
+		} else {
+			fmt_num(num, sizeof num, s->params[k]);
+			PUT("%s", num);
+		}
+	}
+#undef PUT
+	return (int)at;
+}
+
+int ft_method_parse(const char *spec, const struct ft_method **m,
+                    double params[FT_MAX_PARAMS], struct ft_error *err)
+{
+	struct ft_method_spec s;
+	int rc = ft_method_spec_parse(spec, -1, -1, &s, err);
+
+	*m = s.method;
+	memcpy(params, s.params, sizeof s.params);
+	return rc;
+}
+
+int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
+                         struct ft_error *err)
+{
+	struct ft_method_spec s;
+	int rc = ft_method_spec_parse(spec, FT_TASK_RANK, FT_STAGE_IN, &s, err);
+
+	if (rc) {
+		ft_rank_params_init(p);
+		return rc;
+	}
+	return s.method->rank_params(s.params, p, err);
 }
 
 /* ------------------------------------------------------------ logreg */
@@ -329,7 +700,7 @@ done:
 int ft_fit_logreg(const struct ft_fit_input *in, struct ft_fit_output *out,
                   struct ft_error *err)
 {
-	return ft_logreg_fit(in->train, in->lr, &out->model, &out->res, err);
+	return ft_logreg_fit(in->train, in->lr, &out->pred.linear, &out->res, err);
 }
 
 /* ----------------------------------------------------------- reweigh */
@@ -399,7 +770,7 @@ int ft_fit_reweigh(const struct ft_fit_input *in, struct ft_fit_output *out,
 	rc = ft_reweigh_weights(in->train, G, w, table, err);
 	if (!rc) {
 		d.w = w;
-		rc = ft_logreg_fit(&d, in->lr, &out->model, &out->res, err);
+		rc = ft_logreg_fit(&d, in->lr, &out->pred.linear, &out->res, err);
 	}
 	for (size_t g = 0; !rc && g < G; g++)
 		for (int y = 0; y < 2; y++) {

@@ -24,6 +24,27 @@
  * sigma), d/ds_i = t / N_ab, d/ds_j = -t / N_ab, with sign + for kind 01
  * and - for kind 10.
  *
+ * The scale of the scores.  sigmoid(s_i - s_j) is close to the indicator
+ * only when score differences are large against 1: the same ordering of
+ * the items gives a smoothed gap near 0 when the scores are small and near
+ * the true gap when they are large, and the scale of the scores depends on
+ * the features' units, on l2 and on the loss.  A bound c on that quantity
+ * means nothing fixed (the issue's case: the table showed 0.079 where the
+ * constrained model's unsmoothed gap was -0.041).  PAIR_CON therefore
+ * smooths at a temperature relative to the scores the loss produces:
+ * sigmoid((s_i - s_j) / tau), tau = pair_temp * sd, sd the pooled
+ * within-query standard deviation of the scores of the unconstrained fit
+ * (sqrt(sum_q sum_{i in q} (s_i - mean_q s)^2 / n)), computed once before
+ * the constrained fit (which starts from that fit).  Multiplying the
+ * features by any factor multiplies the unconstrained scores' sd, tau and
+ * every score difference alike, so the constraint, and the measured gap
+ * of its solution, stay the same; pair_temp = 0.1 counts a pair as
+ * ordered once its scores are a third of a standard deviation apart
+ * (sigmoid(3.3) = 0.96).  pair_temp = 0 keeps tau = 1 in score units (the
+ * smoothing of PAIR_REG and ft_pair_gap).  The fit reports the constrained
+ * (smoothed) gap beside the unsmoothed one the metrics measure
+ * (ft_pair_gap_hard: 1[s_i > s_j], ties 1/2).
+ *
  * PAIR_REG adds lambda gap^2 to the mean ranking loss (src/model/rank.c).
  * PAIR_CON solves  min loss(w) + (l2/2)||w||^2  s.t.  gap - c <= 0 and
  * -gap - c <= 0  with the augmented Lagrangian of src/optim/auglag.c (the
@@ -41,7 +62,7 @@
 #include "fairtrain.h"
 #include "core/internal.h"
 #include "model/model.h"
-#include "model/rank.h"
+#include "fair/fair.h"
 #include "optim/optim.h"
 
 void ft_pair_counts(const struct ft_rank_data *rd, int32_t pg, double *n01,
@@ -70,6 +91,7 @@ struct pair_call {
 	int32_t pg;
 	double inv[2];         /* 1 / n01, 1 / n10 */
 	double *cg;            /* may be NULL */
+	double inv_tau;        /* 1 / temperature; 0: the hard indicator */
 };
 
 /* part[0] += sum over 01 pairs of sigmoid, part[1] over 10 pairs. */
@@ -96,12 +118,17 @@ static void pair_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 				double sg, t;
 				if (sj < 0 || sj == si || !(rel[i] > rel[j]))
 					continue;
-				sg = ft_sigmoid(s[i] - s[j]);
+				if (a->inv_tau == 0.0) {   /* unsmoothed, no gradient */
+					part[si] += s[i] > s[j] ? 1.0 : s[i] == s[j] ? 0.5 : 0.0;
+					continue;
+				}
+				sg = ft_sigmoid((s[i] - s[j]) * a->inv_tau);
 				part[si] += sg;
 				if (!a->cg)
 					continue;
 				/* + for kind 01 (si = 0), - for kind 10 */
-				t = sg * (1.0 - sg) * a->inv[si] * (si == 0 ? 1.0 : -1.0);
+				t = sg * (1.0 - sg) * a->inv_tau * a->inv[si] *
+				    (si == 0 ? 1.0 : -1.0);
 				a->cg[i] += t;
 				a->cg[j] -= t;
 			}
@@ -109,11 +136,13 @@ static void pair_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 	}
 }
 
-int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
-                 double n01, double n10, double *num01, double *num10,
-                 double *cg)
+/* ft_pair_part at temperature 1 / inv_tau (inv_tau = 0: the hard gap,
+ * cg must be NULL). */
+static int pair_part_t(const struct ft_rank_data *rd, const double *s, int32_t pg,
+                       double inv_tau, double n01, double n10, double *num01,
+                       double *num10, double *cg)
 {
-	struct pair_call a = { rd, s, pg, { 1.0 / n01, 1.0 / n10 }, cg };
+	struct pair_call a = { rd, s, pg, { 1.0 / n01, 1.0 / n10 }, cg, inv_tau };
 	double part[2] = { 0.0, 0.0 };
 	int rc;
 
@@ -124,9 +153,17 @@ int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
 	return 0;
 }
 
-int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
-                int32_t protected_group, double *acc01, double *acc10,
-                double *gap, double *g, struct ft_error *err)
+int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
+                 double n01, double n10, double *num01, double *num10,
+                 double *cg)
+{
+	return pair_part_t(rd, s, pg, 1.0, n01, n10, num01, num10, cg);
+}
+
+/* ft_pair_gap at 1 / inv_tau (0: hard). */
+static int pair_gap_t(const struct ft_rank_data *rd, const double *w,
+                      int32_t protected_group, double inv_tau, double *acc01,
+                      double *acc10, double *gap, double *g, struct ft_error *err)
 {
 	double n01, n10, num01, num10, *s = NULL, *cg = NULL;
 	int rc;
@@ -146,7 +183,8 @@ int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
 		goto done;
 	}
 	ft_rank_scores(rd, w, s);
-	if ((rc = ft_pair_part(rd, s, protected_group, n01, n10, &num01, &num10, cg)))
+	if ((rc = pair_part_t(rd, s, protected_group, inv_tau, n01, n10, &num01,
+	                      &num10, cg)))
 		goto nomem;
 	*acc01 = num01 / n01;
 	*acc10 = num10 / n10;
@@ -165,14 +203,45 @@ done:
 	return rc;
 }
 
+int ft_pair_gap(const struct ft_rank_data *rd, const double *w,
+                int32_t protected_group, double *acc01, double *acc10,
+                double *gap, double *g, struct ft_error *err)
+{
+	return pair_gap_t(rd, w, protected_group, 1.0, acc01, acc10, gap, g, err);
+}
+
+int ft_pair_gap_hard(const struct ft_rank_data *rd, const double *w,
+                     int32_t protected_group, double *acc01, double *acc10,
+                     double *gap, struct ft_error *err)
+{
+	return pair_gap_t(rd, w, protected_group, 0.0, acc01, acc10, gap, NULL, err);
+}
+
 /* ------------------------------------------------------ the constraint */
 
 struct con_ctx {
 	const struct ft_rank_data *rd;
 	int32_t pg;
-	double n01, n10, c;
+	double n01, n10, c, inv_tau;
 	double *s, *cg, *gg;   /* n, n, p */
 };
+
+/* The pooled within-query standard deviation of s. */
+static double within_sd(const struct ft_rank_data *rd, const double *s)
+{
+	double ss = 0.0;
+
+	for (size_t q = 0; q < rd->n_queries; q++) {
+		size_t a = rd->qoff[q], b = rd->qoff[q + 1];
+		double mean = 0.0;
+		for (size_t i = a; i < b; i++)
+			mean += s[i];
+		mean /= (double)(b > a ? b - a : 1);
+		for (size_t i = a; i < b; i++)
+			ss += (s[i] - mean) * (s[i] - mean);
+	}
+	return sqrt(ss / (double)rd->n);
+}
 
 /* c_0 = gap - c, c_1 = -gap - c; J rows +-grad gap. */
 static int con_eval(void *ctx, const double *x, double *cv, double *J)
@@ -183,8 +252,8 @@ static int con_eval(void *ctx, const double *x, double *cv, double *J)
 	int rc;
 
 	ft_rank_scores(rd, x, k->s);
-	if ((rc = ft_pair_part(rd, k->s, k->pg, k->n01, k->n10, &num01, &num10,
-	                       J ? k->cg : NULL)))
+	if ((rc = pair_part_t(rd, k->s, k->pg, k->inv_tau, k->n01, k->n10, &num01,
+	                      &num10, J ? k->cg : NULL)))
 		return rc;
 	gap = num01 / k->n01 - num10 / k->n10;
 	cv[0] = gap - k->c;
@@ -210,7 +279,8 @@ int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *
 	struct ft_auglag_opts o;
 	struct ft_auglag_result r;
 	struct con_ctx k;
-	double lam[2] = { 0.0, 0.0 }, bound[2];
+	struct ft_solver_result pre;
+	double lam[2] = { 0.0, 0.0 }, bound[2], tau = 1.0, cv[2], a01, a10, hard;
 	int rc;
 
 	memset(&obj, 0, sizeof obj);
@@ -228,6 +298,16 @@ int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
 		goto done;
 	}
+	if (p->pair_temp > 0.0) {
+		/* the unconstrained fit sets the temperature and the start */
+		double sd;
+		if ((rc = ft_minimize(&obj, w, &p->solver, &pre, err)) != 0)
+			goto done;
+		ft_rank_scores(rd, w, k.s);
+		sd = within_sd(rd, k.s);
+		tau = sd > 0.0 && isfinite(sd) ? p->pair_temp * sd : 1.0;
+	}
+	k.inv_tau = 1.0 / tau;
 	bound[0] = bound[1] = p->c;
 	con.m = 2;
 	con.ctx = &k;
@@ -255,6 +335,14 @@ int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *
 	ft_rank_diag(res, "kkt_residual", r.kkt_residual);
 	ft_rank_diag(res, "outer_iterations", r.outer_iterations);
 	ft_rank_diag(res, "converged", r.converged);
+	ft_rank_diag(res, "pair_tau", tau);
+	if ((rc = con_eval(&k, w, cv, NULL)) != 0 ||
+	    (rc = ft_pair_gap_hard(rd, w, k.pg, &a01, &a10, &hard, err)) != 0) {
+		rc = ft_error_set(err, rc, "%s: pair-con: out of memory", rd->path);
+		goto done;
+	}
+	ft_rank_diag(res, "pair_gap_smoothed", cv[0] + k.c);
+	ft_rank_diag(res, "pair_gap_measured", hard);
 done:
 	ft_rank_objective_free(&obj);
 	free(k.s);

@@ -59,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fair/postproc.h"
+#include "model/model.h"
 
 static const char *const CONSTRAINT_NAME[] = {"dp", "eo", "tpr", "fpr"};
 
@@ -534,18 +535,19 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 	if (rc)
 		goto done;
 	ft_fit_diag(out, "objective_baseline", objective_of(d, pos, objective));
-	out->model = model_copy(in->baseline);
-	if (!out->model) {
+	out->pred.linear = model_copy(in->baseline);
+	if (!out->pred.linear) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
 	memset(&out->res, 0, sizeof out->res);
 	out->res.converged = 1;
 	out->res.f = in->baseline_objective;
-	out->thresholds = th;
+	out->pred.thresholds = th;
+	out->pred.kind = FT_PRED_THRESHOLDS;
 	th = NULL;
 	/* what the decision rule achieves, through the rule itself */
-	if ((rc = ft_classify(out->model, NULL, out->thresholds, d, 0.5, s, pos, err)) != 0)
+	if ((rc = ft_classify(out->pred.linear, NULL, out->pred.thresholds, d, 0.5, s, pos, err)) != 0)
 		goto done;
 	ft_fit_diag(out, "objective", objective_of(d, pos, objective));
 	for (size_t i = 0; i < n; i++) {
@@ -557,7 +559,7 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 	for (size_t g = 0; g < G; g++) {
 		const char *nm = gname(in->group_names, g, nb, sizeof nb);
-		const struct ft_thresholds *t = out->thresholds;
+		const struct ft_thresholds *t = out->pred.thresholds;
 		const double *c = cnt + 4 * g;
 		snprintf(name, sizeof name, "t0[%s]", nm);
 		ft_fit_diag(out, name, finite_cut(t->t0[g]));

@@ -6,8 +6,16 @@
  * Objective (the paper's eq. 4 with C = 1, in the scale of logreg.c):
  *
  *   F(theta) = C [ sum_i w_i logloss(y_i, p_i) + eta PI ] + 1/2 ||beta||^2
+ *              (+ 1/2 sum_s b_s^2 with penalize_intercept = 1)
  *
- * intercepts not penalised; p_i = sigmoid(x_i . beta_{s_i} + b_{s_i}) for the
+ * intercepts not penalised by default (penalize_intercept = 0, as
+ * logreg.c and scikit-learn); with penalize_intercept = 1 they are, as in
+ * Kamishima's code (fadm/lr/pr.py, LRwPRObjetiveType4Mixin.loss, which
+ * AIF360's PrejudiceRemover runs: its bias is a constant column inside
+ * coef, under 0.5 C ||coef||^2, its C being 1 / fairtrain's C), so that
+ * F / C is that objective exactly, the minimiser of AIF360's loss with a
+ * correct gradient (see "Gradient" below; checked against a numpy port in
+ * tests/unit/test_prejudice.c, German credit).  p_i = sigmoid(x_i . beta_{s_i} + b_{s_i}) for the
  * per-group model (one (beta, b) per group, per_group = 1, the paper's
  * model) or p_i = sigmoid(x_i . beta + b) (per_group = 0, shared weights).
  * The prejudice index (sec. 4.2, with the model-based estimates of its
@@ -76,6 +84,7 @@ struct pr_ctx {
 	const struct ft_dataset *d;   /* borrowed */
 	size_t G, p, dim;
 	int per_group, fit_intercept;
+	int pen_b;                    /* 1: b^2/2 per block (pinned, or penalize_intercept) */
 	double C, eta;
 	double *gw;                   /* G group weights W_s */
 	double *buf;                  /* partial sums of one evaluation */
@@ -224,7 +233,8 @@ static int pr_value_grad(void *ctx, const double *x, double *f, double *g)
 					gs[j] += k * Vs[j];
 			}
 	}
-	/* 1/2 ||beta_g||^2 for every block; 1/2 b^2 when b is pinned */
+	/* 1/2 ||beta_g||^2 for every block; 1/2 b^2 when b is pinned or
+	 * penalised */
 	for (size_t k = 0; k < nb; k++) {
 		const double *xb = x + k * bs;
 		for (size_t j = 0; j < p; j++) {
@@ -232,7 +242,7 @@ static int pr_value_grad(void *ctx, const double *x, double *f, double *g)
 			if (g)
 				g[k * bs + j] += xb[j];
 		}
-		if (!c->fit_intercept) {
+		if (c->pen_b) {
 			val += 0.5 * xb[p] * xb[p];
 			if (g)
 				g[k * bs + p] += xb[p];
@@ -402,7 +412,7 @@ static int ph_finish(const struct pr_ctx *c, const double *v, double alpha,
 	double *u;
 
 	for (size_t k = 0; k < dim; k++)
-		if (k % bs != c->p || !c->fit_intercept) {
+		if (k % bs != c->p || c->pen_b) {
 			if (v)
 				out[k] += v[k];
 			else
@@ -531,8 +541,8 @@ done:
 /* -------------------------------------------------------------- the API */
 
 int ft_prejudice_objective(const struct ft_dataset *d, size_t n_groups,
-                           double C, int fit_intercept, double eta,
-                           int per_group, struct ft_objective *obj,
+                           double C, int fit_intercept, int penalize_intercept,
+                           double eta, int per_group, struct ft_objective *obj,
                            struct ft_error *err)
 {
 	struct ft_objective lr;
@@ -547,6 +557,9 @@ int ft_prejudice_objective(const struct ft_dataset *d, size_t n_groups,
 	if (per_group != 0 && per_group != 1)
 		return ft_error_set(err, FT_EINVAL, "prejudice: per_group must be 0 "
 		                    "or 1 (got %d)", per_group);
+	if (penalize_intercept != 0 && penalize_intercept != 1)
+		return ft_error_set(err, FT_EINVAL, "prejudice: penalize_intercept must "
+		                    "be 0 or 1 (got %d)", penalize_intercept);
 	/* the same data checks as the plain fit (labels, weights, features,
 	 * codes, both classes), then the groups */
 	if ((rc = ft_logreg_objective(d, C, fit_intercept, &lr, err)) != 0)
@@ -564,6 +577,7 @@ int ft_prejudice_objective(const struct ft_dataset *d, size_t n_groups,
 	c->dim = per_group ? n_groups * (d->p + 1) : d->p + 1;
 	c->per_group = per_group;
 	c->fit_intercept = fit_intercept;
+	c->pen_b = !fit_intercept || penalize_intercept;
 	c->C = C;
 	c->eta = eta;
 	c->gw = calloc(n_groups ? n_groups : 1, sizeof *c->gw);
@@ -607,14 +621,14 @@ void ft_prejudice_objective_free(struct ft_objective *obj)
 }
 
 /* Contract (struct ft_method.fit): params[0] = eta >= 0, params[1] =
- * per_group (0 or 1).  Starts from in->baseline when given (its vector in
+ * per_group (0 or 1), params[2] = penalize_intercept (0 or 1).  Starts from in->baseline when given (its vector in
  * every group; a per-group baseline group by group), else from zero.  On
- * success out->model is the fitted model (per-group: n_groups blocks and
+ * success out->pred.linear is the fitted model (per-group: n_groups blocks and
  * coef / intercept their average weighted by group weight), out->res the
  * solver's result, and the diagnostics prejudice_index and log_loss (means
  * per unit weight at the solution, nats), their values at the start
- * (baseline_prejudice_index, baseline_log_loss), eta and per_group.  On
- * failure out->model is NULL. */
+ * (baseline_prejudice_index, baseline_log_loss), eta, per_group and
+ * penalize_intercept.  On failure out->pred.linear is NULL. */
 int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
                      struct ft_error *err)
 {
@@ -626,12 +640,12 @@ int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
 	const char *msg;
 	double *x = NULL, eta, loss0 = 0, pi0 = 0, loss = 0, pi = 0, W = 0;
 	size_t G, p, bs, nb;
-	int per_group, rc;
+	int per_group, pen_b, rc;
 
 	memset(&obj, 0, sizeof obj);
 	if (!out)
 		return ft_error_set(err, FT_EINVAL, "prejudice: no output");
-	out->model = NULL;
+	out->pred.linear = NULL;
 	if (!in || !in->train || !in->params || !in->lr)
 		return ft_error_set(err, FT_EINVAL, "prejudice: incomplete input");
 	if ((msg = ft_logreg_check(in->lr)) != NULL)
@@ -641,9 +655,13 @@ int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
 		return ft_error_set(err, FT_EINVAL, "prejudice: per_group must be 0 "
 		                    "or 1 (got %g)", in->params[1]);
 	per_group = in->params[1] == 1.0;
+	if (in->params[2] != 0.0 && in->params[2] != 1.0)
+		return ft_error_set(err, FT_EINVAL, "prejudice: penalize_intercept must be "
+		                    "0 or 1 (got %g)", in->params[2]);
+	pen_b = in->params[2] == 1.0;
 	d = in->train;
 	G = in->n_groups;
-	if ((rc = ft_prejudice_objective(d, G, in->lr->C, in->lr->fit_intercept,
+	if ((rc = ft_prejudice_objective(d, G, in->lr->C, in->lr->fit_intercept, pen_b,
 	                                 eta, per_group, &obj, err)) != 0)
 		return rc;
 	p = d->p;
@@ -716,11 +734,12 @@ int ft_fit_prejudice(const struct ft_fit_input *in, struct ft_fit_output *out,
 	}
 	ft_fit_diag(out, "eta", eta);
 	ft_fit_diag(out, "per_group", per_group);
+	ft_fit_diag(out, "penalize_intercept", pen_b);
 	ft_fit_diag(out, "prejudice_index", W > 0.0 ? pi / W : 0.0);
 	ft_fit_diag(out, "log_loss", W > 0.0 ? loss / W : 0.0);
 	ft_fit_diag(out, "baseline_prejudice_index", W > 0.0 ? pi0 / W : 0.0);
 	ft_fit_diag(out, "baseline_log_loss", W > 0.0 ? loss0 / W : 0.0);
-	out->model = m;
+	out->pred.linear = m;
 	m = NULL;
 done:
 	free(x);

@@ -13,12 +13,15 @@
 /* The objective of prejudice.c over x: per_group = 1 holds n_groups blocks
  * (beta_g[0..p-1], b_g), dim n_groups * (p + 1); per_group = 0 one block,
  * dim p + 1.  With fit_intercept = 0 each b is pinned as in logreg.c (the
- * objective adds b^2/2).  d (labels, weights, groups 0..n_groups-1) is
- * borrowed and must outlive obj; free with ft_prejudice_objective_free.
- * Checks the data (as ft_logreg_objective does, plus the groups). */
+ * objective adds b^2/2); with fit_intercept = 1 and penalize_intercept = 1
+ * each b is fitted and penalised like the betas (b^2/2: Kamishima's
+ * objective), with penalize_intercept = 0 not penalised.  d (labels,
+ * weights, groups 0..n_groups-1) is borrowed and must outlive obj; free
+ * with ft_prejudice_objective_free.  Checks the data (as
+ * ft_logreg_objective does, plus the groups). */
 int ft_prejudice_objective(const struct ft_dataset *d, size_t n_groups,
-                           double C, int fit_intercept, double eta,
-                           int per_group, struct ft_objective *obj,
+                           double C, int fit_intercept, int penalize_intercept,
+                           double eta, int per_group, struct ft_objective *obj,
                            struct ft_error *err);
 void ft_prejudice_objective_free(struct ft_objective *obj);
 /* The two terms at x, unscaled: *loss = sum_i w_i logloss_i and *pi = the

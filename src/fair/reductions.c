@@ -87,15 +87,32 @@
  * 2 nu for every feasible Q*, and gamma(Q) <= eps + (1 + 2 nu) / B.
  *
  * Outputs of eg: the mixture (predictors of weight > 1e-12, renormalised;
- * identical predictors merged); out->model = its deterministic choice, the
+ * identical predictors merged); out->pred.linear = its deterministic choice, the
  * member minimising (1 - cw) err + cw max_k gamma_k with cw = 0.5 (grid
  * search's trade-off rule applied to the support: one model for users who
  * cannot randomize; it carries none of the mixture's guarantee).
  *
  * Grid search (sec. 3.4; Fairlearn's GridSearch): the free multipliers are,
- * per event, one coordinate per group but the last (the last group's
- * constraints are implied by the others); coordinate c gives lambda_{+} = c
- * for c > 0, lambda_{-} = -c for c < 0.  The grid (ft_red_grid) holds the
+ * per event, one coordinate per group but one (that group's constraints
+ * are implied by the others); coordinate c of group a gives lambda_{+,a} =
+ * c for c > 0, lambda_{-,a} = -c for c < 0.
+ *
+ * The axis rule (ft_red_grid_axes): per event, the group left without a
+ * coordinate is the one of least weight in the event (the last such on
+ * ties), so for two groups the axis is the larger group's multiplier.
+ * Why: for two groups a, b and one event, c (M_{e,a} - M_e) = c (1 - p) (M_{e,a}
+ * - M_{e,b}) with p = W_{e,a} / W_e, so a grid step dc moves the
+ * multiplier of the gap between the groups by (1 - p) dc: the larger a's
+ * share p, the finer the steps (and the narrower the range, (1 - p)
+ * grid_limit).  Fairlearn 0.9 leaves out the last group in row order
+ * (UtilityParity.load_data: group_vals[:-1] of unique()), so its axis is
+ * the first group in row order, which on Adult (Male first) and German by
+ * age (over 25 first) is the larger group and the other way round when the
+ * rows are ordered otherwise; this rule gives Fairlearn's grid in its
+ * finer order whatever the row order (for eo, per event, so each axis is
+ * at least as fine as either of Fairlearn's).  The test:
+ * tests/unit/test_grid_axis.c against a port of Fairlearn's grid search.
+ * The grid (ft_red_grid) holds the
  * grid_size points of smallest L1 norm of the smallest integer L1 ball that
  * has that many, scaled to [-grid_limit, grid_limit] (for two groups and
  * one event: grid_size points evenly spaced from -grid_limit).  Fairlearn
@@ -1423,7 +1440,7 @@ static void lambda_of_theta(size_t m, const double *theta, double B, double *lam
 /* eg's outputs from the best Q (weights R->Qbest over the first K
  * predictors): the mixture of the predictors of weight > SUPPORT_MIN,
  * identical ones merged, weights renormalised (in R->Qbest too), and
- * out->model, a copy of the deterministic choice *det: the support member
+ * out->pred.linear, a copy of the deterministic choice *det: the support member
  * of the smallest (1 - DET_CW) err + DET_CW max_k gamma_k. */
 static int eg_output(struct red *R, size_t K, struct ft_fit_output *out, size_t *det,
                      size_t *support, struct ft_error *err)
@@ -1475,9 +1492,10 @@ static int eg_output(struct red *R, size_t K, struct ft_fit_output *out, size_t 
 			goto oom;
 		mx->k = ++k;
 	}
-	if (!(out->model = model_of(R, R->X + *det * R->dim)))
+	if (!(out->pred.linear = model_of(R, R->X + *det * R->dim)))
 		goto oom;
-	out->mixture = mx;
+	out->pred.mixture = mx;
+	out->pred.kind = FT_PRED_MIXTURE;
 	return 0;
 oom:
 	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", R->tag);
@@ -1670,16 +1688,39 @@ static size_t find_point(const long *ipt, size_t k, size_t dim, const long *v)
 	return k;
 }
 
-/* The multipliers of grid coordinates c: per event e and group a < G - 1,
- * lambda_{+,e,a} = max(c, 0), lambda_{-,e,a} = max(-c, 0). */
-static void grid_lambda(const struct ft_moment *mo, const double *c, double *lam)
+/* The axes of the grid (see the top, "the axis rule"): per event e, the
+ * group left without a coordinate is the one of least weight in the event
+ * (the last such on ties); the others get the coordinates e (G - 1) ..
+ * e (G - 1) + G - 2 in index order.  axis[k] = the group of coordinate k. */
+void ft_red_grid_axes(const struct ft_moment *mo, size_t *axis)
+{
+	size_t G = mo->G;
+
+	for (size_t e = 0; e < mo->E; e++) {
+		const double *w = mo->Wea + e * G;
+		size_t implied = 0, k = e * (G - 1);
+		for (size_t a = 1; a < G; a++)
+			if (w[a] <= w[implied])
+				implied = a;
+		for (size_t a = 0; a < G; a++)
+			if (a != implied)
+				axis[k++] = a;
+	}
+}
+
+/* The multipliers of grid coordinates c: per event e and coordinate k of
+ * that event, group a = axis[k]: lambda_{+,e,a} = max(c_k, 0),
+ * lambda_{-,e,a} = max(-c_k, 0). */
+static void grid_lambda(const struct ft_moment *mo, const size_t *axis, const double *c,
+                        double *lam)
 {
 	size_t G = mo->G, E = mo->E;
 
 	memset(lam, 0, mo->m * sizeof *lam);
 	for (size_t e = 0; e < E; e++)
-		for (size_t a = 0; a + 1 < G; a++) {
-			double v = c[e * (G - 1) + a];
+		for (size_t j = 0; j + 1 < G; j++) {
+			size_t k = e * (G - 1) + j, a = axis[k];
+			double v = c[k];
 			lam[e * G + a] = v > 0.0 ? v : 0.0;
 			lam[(E + e) * G + a] = v < 0.0 ? -v : 0.0;
 		}
@@ -1807,9 +1848,10 @@ static int grid_finish(struct red *R, struct ft_frontier **frp, const double *X,
 			return ft_error_set(err, FT_ENOMEM, "grid: out of memory");
 	}
 	fr->chosen = chosen;
-	if (!(out->model = model_of(R, X + chosen * R->dim)))
+	if (!(out->pred.linear = model_of(R, X + chosen * R->dim)))
 		return ft_error_set(err, FT_ENOMEM, "grid: out of memory");
-	out->frontier = fr;
+	out->pred.frontier = fr;
+	out->pred.kind = FT_PRED_FRONTIER;
 	*frp = NULL;
 	out->res.solver = R->inner_solver;
 	out->res.iterations = (int)size;
@@ -1837,7 +1879,7 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 	struct ft_frontier *fr = NULL;
 	double eps, ratio, limit, cw, *coef = NULL, *X = NULL, *par = NULL;
 	long *ipt = NULL, *v = NULL;
-	size_t size, dim, *order = NULL;
+	size_t size, dim, *order = NULL, *axis = NULL;
 	int kind, rc, *isc = NULL;
 
 	memset(&R, 0, sizeof R);
@@ -1870,14 +1912,16 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 	isc = calloc(size, sizeof *isc);
 	order = malloc(size * sizeof *order);
 	v = malloc(dim * sizeof *v);
+	axis = malloc(dim * sizeof *axis);
 	par = malloc(R.m * sizeof *par);
 	if (!fr || !fr->lambda || !fr->error || !fr->violation || !fr->h || !X || !isc ||
-	    !order || !v || !par) {
+	    !order || !v || !axis || !par) {
 		rc = ft_error_set(err, FT_ENOMEM, "grid: out of memory (%zu points)", size);
 		goto done;
 	}
 	fr->k = size;
 	fr->n_lambda = R.m;
+	ft_red_grid_axes(&R.mo, axis);
 	/* from the origin outward (stable by L1 norm), so that each point's
 	 * neighbour one unit closer to the origin is fitted before it */
 	{
@@ -1905,7 +1949,7 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 			}
 		if (pi < size && !isc[pi])
 			start = X + pi * R.dim;
-		grid_lambda(&R.mo, coef + i * dim, lam);
+		grid_lambda(&R.mo, axis, coef + i * dim, lam);
 		if ((rc = fit_one(&R, lam, start, X + i * R.dim, &fr->error[i], par, &isc[i],
 		                  err)) != 0)
 			goto done;
@@ -1923,6 +1967,7 @@ done:
 	free(isc);
 	free(order);
 	free(v);
+	free(axis);
 	free(par);
 	red_free(&R);
 	return rc;

@@ -129,6 +129,11 @@ int ft_red_lp(size_t K, size_t m, const double *err, const double *gam,
  * integers (malloc'ed; may be NULL). */
 int ft_red_grid(size_t dim, size_t size, double limit, double **coef,
                 long **ipt, struct ft_error *err);
+/* The group of each grid coordinate (dim = E (G - 1) entries in axis):
+ * per event, every group but the one of least weight in the event (the
+ * last such on ties), in index order.  For two groups the one axis is the
+ * larger group's multiplier: see reductions.c, "the axis rule". */
+void ft_red_grid_axes(const struct ft_moment *mo, size_t *axis);
 
 /* A cost-sensitive learner on in->train, the one eg and grid use for their
  * best responses (weighted logistic fits on a relabelled view of the data,

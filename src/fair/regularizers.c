@@ -915,7 +915,7 @@ static int reg_fit(int kind, const struct ft_fit_input *in,
 		rc = ft_error_set(err, rc, "%s: diagnostics failed: %s", name, ft_strerror(rc));
 		goto done;
 	}
-	out->model = m;
+	out->pred.linear = m;
 	m = NULL;
 done:
 	if (rc)

@@ -46,17 +46,25 @@
  * Castillo ("A note on the significance adjustment for FA*IR with two
  * protected groups", 2020): a search over the discrete set of tables.
  *
- * Geyik et al.: floor(r p) and ceil(r p) are taken with a relative
- * tolerance of 1e-9, so that 10 * 0.3 = 3.0000000000000004 counts as 3.
+ * Geyik et al.: the proportions are read as exact fractions (the simplest
+ * within 1e-9 of each given value, src/core/ratio.c; p = NULL: the exact
+ * group shares count / n), and floor(r p), ceil(r p) and DetCons' and
+ * DetRelaxed's keys ceil(r p) / p are compared in integer arithmetic, so
+ * two groups whose keys are equal as rationals tie exactly and the
+ * documented tie-break (higher next score, then lower index) decides, not
+ * the rounding of a double division.  Proportions within 1e-9 of valid
+ * (a sum of 1 + 4e-16 from adding 1/n n times) are accepted and divided by
+ * their sum.  DetConstSort (Algorithm 3) follows AIF360's port (0-based
+ * latest places, see det_const_sort).
  *
- * Not here: more than two groups for FA*IR (Zehlike et al. 2022), the
- * randomized and constrained-sorting variants (DetConstSort).
+ * Not here: multinomial FA*IR (src/fair/mfair.c), the randomized variant.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/internal.h"
 
 /* ------------------------------------------------------- binomial CDF */
 
@@ -380,55 +388,94 @@ int ft_fair_topk(const double *score, const int32_t *group, size_t n,
 const char *ft_det_name(int algo)
 {
 	static const char *const names[FT_N_DET] = {
-		"det_greedy", "det_cons", "det_relaxed",
+		"det_greedy", "det_cons", "det_relaxed", "det_const_sort",
 	};
 	return algo >= 0 && algo < FT_N_DET ? names[algo] : "unknown";
 }
 
-/* floor and ceil that treat x within 1e-9 (relative) of an integer as it */
-static double floor_tol(double x)
+/* DetCons' key ceil(r a/b) / (a/b) = ceil(r a/b) b / a, as the fraction
+ * kn / kd; DetRelaxed's ceil of it, kn' / 1.  a > 0. */
+static void det_key(int algo, uint64_t a, uint64_t b, size_t r, uint64_t *kn,
+                    uint64_t *kd)
 {
-	return floor(x + 1e-9 * fmax(1.0, fabs(x)));
-}
+	uint64_t c = ft_ratio_ceil(r, a, b);
 
-static double ceil_tol(double x)
-{
-	return ceil(x - 1e-9 * fmax(1.0, fabs(x)));
-}
-
-static int check_props(const double *p, size_t n_groups, struct ft_error *err)
-{
-	double s = 0;
-
-	if (!p)
-		return ft_error_set(err, FT_EINVAL, "det re-rank: p is NULL");
-	for (size_t g = 0; g < n_groups; g++) {
-		if (!(p[g] >= 0 && p[g] <= 1))
-			return ft_error_set(err, FT_EINVAL,
-			                    "det re-rank: p[%zu] = %g is not a proportion", g, p[g]);
-		s += p[g];
+	*kn = c * b;
+	*kd = a;
+	if (algo == FT_DET_RELAXED) {
+		*kn = (*kn + a - 1) / a;
+		*kd = 1;
 	}
-	if (fabs(s - 1.0) > 1e-9)
-		return ft_error_set(err, FT_EINVAL,
-		                    "det re-rank: proportions sum to %.17g, not 1", s);
-	return 0;
 }
 
-/* DetCons' and DetRelaxed's key for group g at rank r (smaller first):
- * ceil(r p) / p is the rank at which the group's minimum floor(r' p)
- * reaches its current maximum ceil(r p). */
-static double det_key(int algo, double p, size_t r)
+/* Geyik et al.'s Algorithm 3 (DetConstSort), as AIF360's
+ * DeterministicReranking "Constrained" writes it with 0-based places: an
+ * item inserted at place `last` for rank r gets the latest place r - 1 and
+ * moves up while the item above it scores lower and may move down one
+ * place (latest place >= its current place + 1). */
+static void det_const_sort(size_t G, const double *const *score, const size_t *len,
+                           const uint64_t *a, const uint64_t *b, size_t k,
+                           size_t *cnt, size_t *og, size_t *oi, size_t *maxi,
+                           size_t *ord)
 {
-	double c = ceil_tol((double)r * p) / p;
+	size_t last = 0;
 
-	return algo == FT_DET_RELAXED ? ceil_tol(c) : c;
+	for (uint64_t r = 1; last < k; r++) {
+		size_t n_changed = 0, live = 0;
+
+		for (size_t g = 0; g < G; g++)
+			live += a[g] > 0 && cnt[g] < len[g];
+		if (!live)
+			break;
+		/* groups whose minimum rose at r and still have items */
+		for (size_t g = 0; g < G; g++)
+			if (a[g] > 0 && cnt[g] < len[g] &&
+			    ft_ratio_floor(r, a[g], b[g]) > ft_ratio_floor(r - 1, a[g], b[g]))
+				ord[n_changed++] = g;
+		/* by next score, descending (ties: lower group index first) */
+		for (size_t i = 1; i < n_changed; i++)
+			for (size_t j = i; j > 0 &&
+			     score[ord[j]][cnt[ord[j]]] > score[ord[j - 1]][cnt[ord[j - 1]]]; j--) {
+				size_t t = ord[j];
+				ord[j] = ord[j - 1];
+				ord[j - 1] = t;
+			}
+		for (size_t c = 0; c < n_changed && last < k; c++) {
+			size_t g = ord[c], at = last;
+
+			og[at] = g;
+			oi[at] = cnt[g]++;
+			maxi[at] = (size_t)r - 1;
+			while (at > 0 && maxi[at - 1] >= at &&
+			       score[og[at - 1]][oi[at - 1]] < score[og[at]][oi[at]]) {
+				size_t t;
+				t = maxi[at - 1], maxi[at - 1] = maxi[at], maxi[at] = t;
+				t = og[at - 1], og[at - 1] = og[at], og[at] = t;
+				t = oi[at - 1], oi[at - 1] = oi[at], oi[at] = t;
+				at--;
+			}
+			last++;
+		}
+	}
+	/* every group with a target ran out: the best remaining items */
+	for (; last < k; last++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t g = 0; g < G; g++)
+			if (cnt[g] < len[g] &&
+			    (best == SIZE_MAX || score[g][cnt[g]] > score[best][cnt[best]]))
+				best = g;
+		og[last] = best;
+		oi[last] = cnt[best]++;
+	}
 }
 
 int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
                   const size_t *len, const double *p, size_t k,
                   size_t *out_group, size_t *out_index, struct ft_error *err)
 {
-	size_t *cnt = NULL, total = 0;
+	size_t *cnt = NULL, *maxi = NULL, *ord = NULL, total = 0;
+	uint64_t *a = NULL, *b = NULL;
 	int rc;
 
 	if (algo < 0 || algo >= FT_N_DET)
@@ -438,8 +485,6 @@ int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
 	if (!score || !len)
 		return ft_error_set(err, FT_EINVAL, "det re-rank: %s is NULL",
 		                    score ? "len" : "score");
-	if ((rc = check_props(p, n_groups, err)) < 0)
-		return rc;
 	for (size_t g = 0; g < n_groups; g++) {
 		if (len[g] > 0 && !score[g])
 			return ft_error_set(err, FT_EINVAL, "det re-rank: score[%zu] is NULL", g);
@@ -457,34 +502,54 @@ int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
 	if (k > 0 && (!out_group || !out_index))
 		return ft_error_set(err, FT_EINVAL, "det re-rank: output is NULL");
 	cnt = calloc(n_groups, sizeof *cnt);
-	if (!cnt)
-		return ft_error_set(err, FT_ENOMEM, "det re-rank: out of memory");
+	ord = calloc(n_groups, sizeof *ord);
+	a = calloc(n_groups, sizeof *a);
+	b = calloc(n_groups, sizeof *b);
+	maxi = calloc(k + 1, sizeof *maxi);
+	if (!cnt || !ord || !a || !b || !maxi) {
+		rc = ft_error_set(err, FT_ENOMEM, "det re-rank: out of memory");
+		goto done;
+	}
+	if (p)
+		rc = ft_props_rational(p, n_groups, a, b, "det re-rank", err);
+	else
+		ft_props_counts(len, n_groups, a, b), rc = 0;
+	if (rc)
+		goto done;
+	if (algo == FT_DET_CONST_SORT) {
+		det_const_sort(n_groups, score, len, a, b, k, cnt, out_group, out_index,
+		               maxi, ord);
+		goto done;
+	}
 	for (size_t r = 1; r <= k; r++) {
 		size_t best = SIZE_MAX;
-		double best_key = 0;
+		uint64_t best_kn = 0, best_kd = 1;
 		int found_min;
 
 #define NEXT(g) (score[g][cnt[g]])
 		/* below the minimum: the highest next score */
 		for (size_t g = 0; g < n_groups; g++)
-			if (cnt[g] < len[g] && (double)cnt[g] < floor_tol((double)r * p[g]) &&
+			if (cnt[g] < len[g] && cnt[g] < ft_ratio_floor(r, a[g], b[g]) &&
 			    (best == SIZE_MAX || NEXT(g) > NEXT(best)))
 				best = g;
 		found_min = best != SIZE_MAX;
 		/* else below the maximum: by the algorithm's rule */
 		for (size_t g = 0; !found_min && g < n_groups; g++) {
-			double lower = floor_tol((double)r * p[g]);
-			double upper = ceil_tol((double)r * p[g]);
-			double key = 0;
+			uint64_t kn = 0, kd = 1;
+			int c = 0;
 
-			if (!(cnt[g] < len[g] && (double)cnt[g] >= lower && (double)cnt[g] < upper))
+			if (!(cnt[g] < len[g] && cnt[g] >= ft_ratio_floor(r, a[g], b[g]) &&
+			      cnt[g] < ft_ratio_ceil(r, a[g], b[g])))
 				continue;
-			if (algo != FT_DET_GREEDY)
-				key = det_key(algo, p[g], r);   /* p[g] > 0 since upper > 0 */
-			if (best == SIZE_MAX || key < best_key ||
-			    (key == best_key && NEXT(g) > NEXT(best))) {
+			if (algo != FT_DET_GREEDY) {
+				det_key(algo, a[g], b[g], r, &kn, &kd);  /* a[g] > 0: ceil > 0 */
+				if (best != SIZE_MAX)  /* kn/kd vs best: cross-multiplied */
+					c = ft_ratio_cmp3(kn, best_kd, 1, best_kn, kd, 1);
+			}
+			if (best == SIZE_MAX || c < 0 || (c == 0 && NEXT(g) > NEXT(best))) {
 				best = g;
-				best_key = key;
+				best_kn = kn;
+				best_kd = kd;
 			}
 		}
 		/* no group qualifies: the best remaining item */
@@ -496,7 +561,47 @@ int ft_det_rerank(int algo, size_t n_groups, const double *const *score,
 		out_group[r - 1] = best;
 		out_index[r - 1] = cnt[best]++;
 	}
+done:
 	free(cnt);
+	free(ord);
+	free(a);
+	free(b);
+	free(maxi);
+	return rc;
+}
+
+int ft_group_proportions(const int32_t *group, size_t n, size_t n_groups,
+                         double *p, struct ft_error *err)
+{
+	size_t *cnt, total = 0;
+
+	if (n_groups == 0 || n_groups > INT32_MAX)
+		return ft_error_set(err, FT_EINVAL, "group proportions: n_groups = %zu is not in 1 .. %ld",
+		                    n_groups, (long)INT32_MAX);
+	if ((n > 0 && !group) || !p)
+		return ft_error_set(err, FT_EINVAL, "group proportions: %s is NULL",
+		                    p ? "group" : "p");
+	cnt = calloc(n_groups, sizeof *cnt);
+	if (!cnt)
+		return ft_error_set(err, FT_ENOMEM, "group proportions: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (group[i] < -1 || (group[i] >= 0 && (size_t)group[i] >= n_groups)) {
+			free(cnt);
+			return ft_error_set(err, FT_EINVAL,
+			                    "group proportions: group[%zu] = %ld is not -1 or a group index below %zu",
+			                    i, (long)group[i], n_groups);
+		}
+		if (group[i] >= 0) {
+			cnt[group[i]]++;
+			total++;
+		}
+	}
+	/* one division each: n / n is exactly 1, never 1/n added n times */
+	for (size_t g = 0; g < n_groups; g++)
+		p[g] = total ? (double)cnt[g] / (double)total : 0.0;
+	free(cnt);
+	if (!total)
+		return ft_error_set(err, FT_EDATA, "group proportions: no item has a known group");
 	return 0;
 }
 

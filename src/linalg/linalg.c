@@ -120,6 +120,19 @@ int ft_la_cholesky_solve(size_t n, const double *L, double *b)
 	return info == 0 ? 0 : FT_EINVAL;
 }
 
+int ft_la_eigvalsh(size_t n, double *A, double *w)
+{
+	lapack_int info;
+
+	if (n == 0)
+		return 0;
+	if (n > (size_t)INT_MAX)
+		return FT_EINVAL;
+	info = LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)n, A,
+	                     (lapack_int)n, w);
+	return info == 0 ? 0 : info < 0 ? FT_EINVAL : FT_ENUMERIC;
+}
+
 int ft_la_eigh(size_t n, double *A, double *w)
 {
 	lapack_int info;

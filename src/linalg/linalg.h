@@ -37,6 +37,10 @@ int ft_la_cholesky(size_t n, double *A);
  * 0 or FT_EINVAL (n too large). */
 int ft_la_cholesky_solve(size_t n, const double *L, double *b);
 
+/* The eigenvalues of the n x n symmetric matrix A, ascending, into w (n);
+ * A is destroyed.  0, FT_EINVAL (n too large) or FT_ENUMERIC (LAPACK's
+ * iteration failed). */
+int ft_la_eigvalsh(size_t n, double *A, double *w);
 /* Eigenvalues (ascending, into w: n) and eigenvectors of the symmetric n x n
  * A (its lower triangle, column-major, is read): on return column k of A
  * (column-major: A[k * n .. k * n + n)) is the unit eigenvector of w[k].

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "data/data.h"
 #include "metrics/metrics.h"
 
 /* Weighted per-group feature means: mean[g * p + j]. */
@@ -203,8 +204,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	 * (auc_table: one per category and group), whichever is more: a column
 	 * of IDs has more categories than half the rows */
 	for (size_t c = 0; c < e->n_cols; c++) {
-		int feat = e->cols[c].role == FT_ROLE_FEATURE ||
-		           (e->use_sensitive && e->cols[c].role == FT_ROLE_SENSITIVE);
+		int feat = ft_column_is_feature(e, &e->cols[c]);
 		nf += feat;
 		if (feat && e->cols[c].type == FT_CATEGORICAL &&
 		    2 * (e->cols[c].n_cats + 1) > nv)
@@ -219,8 +219,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		const struct ft_column *col = &e->cols[c];
 		size_t nk, j, cc = 0, m = 0;
 		double hg = 0, q[9];
-		if (!(col->role == FT_ROLE_FEATURE ||
-		      (e->use_sensitive && col->role == FT_ROLE_SENSITIVE)))
+		if (!ft_column_is_feature(e, col))
 			continue;
 		if (col->type == FT_NUMERIC) {
 			/* one (radix) sort of (value, group, weight) gives the deciles
@@ -246,8 +245,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			/* which categorical block is this column's? */
 			for (size_t o = 0; o < c; o++)
 				cc += e->cols[o].type == FT_CATEGORICAL &&
-				      (e->cols[o].role == FT_ROLE_FEATURE ||
-				       (e->use_sensitive && e->cols[o].role == FT_ROLE_SENSITIVE));
+				      ft_column_is_feature(e, &e->cols[o]);
 			nk = col->n_cats + 1;   /* + unseen / missing */
 		}
 		free(t);

@@ -205,6 +205,13 @@ int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
                 size_t n_slots, const int *metric, const int *conv,
                 size_t n_boot, uint64_t seed, struct ft_fval *out);
 
+/* Shared by the ranking metrics (ranking.c, rank_ties.c): rel finite and
+ * >= 0 (FT_EINVAL naming the index); the gain 2^rel - 1; a qsort
+ * comparison of doubles, descending. */
+int ft_rank_check_rel(const double *rel, size_t n, struct ft_error *err);
+double ft_rank_gain(double rel);
+int ft_cmp_double_desc(const void *a, const void *b);
+
 /* subgroup.c: the rich-subgroup auditor (ft_subgroup_audit) on tallies,
  * for the learner of gerryfair.c.  The space of x': G groups, dim
  * one-hot columns, x (G x dim), names (dim), as fairtrain.h describes. */

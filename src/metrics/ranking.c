@@ -48,6 +48,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/internal.h"
+#include "metrics/metrics.h"
 
 #define UNDEF(o, w) do { (o)->value = NAN; (o)->why = (w); } while (0)
 #define DEF(o, v) do { (o)->value = (v); (o)->why = NULL; } while (0)
@@ -90,7 +92,7 @@ done:
 	return rc;
 }
 
-static int check_rel(const double *rel, size_t n, struct ft_error *err)
+int ft_rank_check_rel(const double *rel, size_t n, struct ft_error *err)
 {
 	if (n > 0 && !rel)
 		return ft_error_set(err, FT_EINVAL, "ranking: rel is NULL with %zu items", n);
@@ -206,7 +208,7 @@ int ft_rank_order(const double *score, size_t n, size_t *order,
 
 /* --------------------------------------------------- relevance metrics */
 
-static int cmp_desc(const void *a, const void *b)
+int ft_cmp_double_desc(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -214,7 +216,7 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 /* 2^rel - 1 without losing small gains to rounding. */
-static double gain(double rel)
+double ft_rank_gain(double rel)
 {
 	return expm1(rel * 0.69314718055994530942);  /* ln 2 */
 }
@@ -225,7 +227,7 @@ static int rel_start(const double *rel, const size_t *order, size_t n,
 {
 	int rc;
 
-	if ((rc = check_rel(rel, n, err)) < 0 ||
+	if ((rc = ft_rank_check_rel(rel, n, err)) < 0 ||
 	    (rc = check_order(order, n, "order", err)) < 0)
 		return rc;
 	if (n == 0) {
@@ -249,10 +251,10 @@ int ft_ndcg(const double *rel, const size_t *order, size_t n, size_t k,
 	if (!ideal)
 		return ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
 	memcpy(ideal, rel, n * sizeof *ideal);
-	qsort(ideal, n, sizeof *ideal, cmp_desc);
+	qsort(ideal, n, sizeof *ideal, ft_cmp_double_desc);
 	for (size_t r = 0; r < k; r++) {
-		dcg += gain(rel[order[r]]) * discount(r + 1);
-		idcg += gain(ideal[r]) * discount(r + 1);
+		dcg += ft_rank_gain(rel[order[r]]) * discount(r + 1);
+		idcg += ft_rank_gain(ideal[r]) * discount(r + 1);
 	}
 	if (idcg > 0)
 		DEF(out, dcg / idcg);
@@ -604,6 +606,178 @@ done:
 	return rc;
 }
 
+/* LiFT's smoothed skew from the counts cnt of the top k and target t
+ * (include/fairtrain.h): the common denominators k + a G cancel. */
+static double skew_lift(size_t c, size_t k, double t, double a)
+{
+	return log(((double)c + a) / ((double)k * t + a));
+}
+
+/* Top-k counts and target of one query for the smoothed skews: *m = the
+ * known-group items, *kk = min(k, m); the caller frees seq, t, cnt. */
+static int topk_counts(const int32_t *group, const size_t *order, size_t n,
+                       size_t n_groups, const double *target, size_t k,
+                       double alpha, int32_t **seq, size_t *m, double **t,
+                       size_t **cnt, size_t *kk, struct ft_error *err)
+{
+	int rc;
+
+	if (k == 0)
+		return ft_error_set(err, FT_EINVAL, "skew: k must be at least 1");
+	if (!(alpha > 0) || !isfinite(alpha))
+		return ft_error_set(err, FT_EINVAL, "skew: smoothing alpha = %g is not > 0", alpha);
+	if ((rc = shares_setup(group, order, n, n_groups, target, seq, m, t, cnt, err)) < 0)
+		return rc;
+	*kk = k < *m ? k : *m;
+	for (size_t i = 0; i < *kk; i++)
+		(*cnt)[(*seq)[i]]++;
+	return 0;
+}
+
+int ft_skew_smoothed(const int32_t *group, const size_t *order, size_t n,
+                     size_t n_groups, const double *target, size_t k, double alpha,
+                     struct ft_value *skew, struct ft_error *err)
+{
+	int32_t *seq = NULL;
+	double *t = NULL;
+	size_t m = 0, kk = 0, *cnt = NULL;
+	int rc;
+
+	if ((rc = topk_counts(group, order, n, n_groups, target, k, alpha, &seq, &m,
+	                      &t, &cnt, &kk, err)) < 0)
+		goto done;
+	for (size_t g = 0; g < n_groups; g++) {
+		if (m == 0)
+			UNDEF(&skew[g], "no items of known group");
+		else
+			DEF(&skew[g], skew_lift(cnt[g], kk, t[g], alpha));
+	}
+done:
+	free(seq);
+	free(t);
+	free(cnt);
+	return rc;
+}
+
+int ft_skew_minmax(const int32_t *group, const size_t *order, size_t n,
+                   size_t n_groups, const double *target, size_t k, double alpha,
+                   struct ft_value *min_skew, struct ft_value *max_skew,
+                   int32_t *argmin, int32_t *argmax, struct ft_error *err)
+{
+	struct ft_value *v = malloc(n_groups ? n_groups * sizeof *v : 1);
+	int32_t lo = -1, hi = -1;
+	int rc;
+
+	if (!v)
+		return ft_error_set(err, FT_ENOMEM, "skew: out of memory");
+	if ((rc = ft_skew_smoothed(group, order, n, n_groups, target, k, alpha, v, err)) < 0)
+		goto done;
+	for (size_t g = 0; g < n_groups; g++) {
+		if (v[g].why)
+			continue;
+		if (lo < 0 || v[g].value < v[lo].value)
+			lo = (int32_t)g;
+		if (hi < 0 || v[g].value > v[hi].value)
+			hi = (int32_t)g;
+	}
+	if (lo < 0) {
+		UNDEF(min_skew, "no items of known group");
+		UNDEF(max_skew, "no items of known group");
+	} else {
+		DEF(min_skew, v[lo].value);
+		DEF(max_skew, v[hi].value);
+	}
+	if (argmin)
+		*argmin = lo;
+	if (argmax)
+		*argmax = hi;
+done:
+	free(v);
+	return rc;
+}
+
+int ft_skew_summary(const int32_t *group, const size_t *order, const size_t *qoff,
+                    size_t n_queries, size_t n_groups, const double *target,
+                    size_t k, double alpha, struct ft_skew_summary *out,
+                    struct ft_error *err)
+{
+	double *sum = NULL, *sum_p = NULL, *num = NULL, *den = NULL;
+	size_t *n_s = NULL, *n_p = NULL;
+	int rc = 0;
+
+	if (!qoff || !out)
+		return ft_error_set(err, FT_EINVAL, "skew summary: %s is NULL",
+		                    qoff ? "out" : "qoff");
+	if (n_groups == 0 || n_groups > INT32_MAX)
+		return ft_error_set(err, FT_EINVAL, "skew summary: n_groups = %zu is not in 1 .. %ld",
+		                    n_groups, (long)INT32_MAX);
+	sum = calloc(n_groups, sizeof *sum);
+	sum_p = calloc(n_groups, sizeof *sum_p);
+	num = calloc(n_groups, sizeof *num);
+	den = calloc(n_groups, sizeof *den);
+	n_s = calloc(n_groups, sizeof *n_s);
+	n_p = calloc(n_groups, sizeof *n_p);
+	if (!sum || !sum_p || !num || !den || !n_s || !n_p) {
+		rc = ft_error_set(err, FT_ENOMEM, "skew summary: out of memory");
+		goto done;
+	}
+	for (size_t q = 0; q < n_queries && !rc; q++) {
+		size_t lo = qoff[q], nq = qoff[q + 1] - lo, m = 0, kk = 0, *cnt = NULL;
+		int32_t *seq = NULL;
+		double *t = NULL;
+
+		if (qoff[q + 1] < lo) {
+			rc = ft_error_set(err, FT_EINVAL, "skew summary: qoff[%zu] < qoff[%zu]", q + 1, q);
+			break;
+		}
+		rc = topk_counts(group + lo, order + lo, nq, n_groups, target, k, alpha,
+		                 &seq, &m, &t, &cnt, &kk, err);
+		for (size_t g = 0; !rc && m > 0 && g < n_groups; g++) {
+			sum[g] += skew_lift(cnt[g], kk, t[g], alpha);
+			n_s[g]++;
+			num[g] += (double)cnt[g];
+			den[g] += (double)kk * t[g];
+			if (cnt[g] > 0 && t[g] > 0) {   /* ft_skew's defined cases */
+				sum_p[g] += log((double)cnt[g] / (double)kk / t[g]);
+				n_p[g]++;
+			}
+		}
+		free(seq);
+		free(t);
+		free(cnt);
+	}
+	if (rc)
+		goto done;
+	for (size_t g = 0; g < n_groups; g++) {
+		struct ft_skew_summary *s = &out[g];
+
+		s->alpha = alpha;
+		s->n_mean = n_s[g];
+		s->n_present = n_p[g];
+		if (n_s[g])
+			DEF(&s->mean, sum[g] / (double)n_s[g]);
+		else
+			UNDEF(&s->mean, "no query has items of known group");
+		if (n_p[g])
+			DEF(&s->mean_present, sum_p[g] / (double)n_p[g]);
+		else
+			UNDEF(&s->mean_present, "the group is in no query's top k");
+		if (num[g] > 0 && den[g] > 0)
+			DEF(&s->pooled, log(num[g] / den[g]));
+		else
+			UNDEF(&s->pooled, num[g] > 0 ? "target proportion is 0" :
+			      "the group is in no query's top k");
+	}
+done:
+	free(sum);
+	free(sum_p);
+	free(num);
+	free(den);
+	free(n_s);
+	free(n_p);
+	return rc;
+}
+
 int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
             size_t n_groups, const double *target, struct ft_value *out,
             struct ft_error *err)
@@ -648,41 +822,49 @@ done:
 	return rc;
 }
 
-/* Geyik et al.'s InfeasibleIndex.  floor(i p) with the tolerance of
- * src/fair/rerank.c: within 1e-9 (relative) of an integer counts as it. */
+/* Geyik et al.'s InfeasibleIndex, floor(i p) exact (src/core/ratio.c, as
+ * the re-rankers of src/fair/rerank.c). */
 int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
                         size_t n_groups, const double *p, size_t k,
                         size_t *count, struct ft_error *err)
 {
 	int32_t *seq = NULL;
 	size_t m, *cnt = NULL;
+	uint64_t *a = NULL, *b = NULL;
 	int rc;
 
 	*count = 0;
-	if (!p)
-		return ft_error_set(err, FT_EINVAL, "infeasible index: p is NULL");
-	if ((rc = known_seq(group, order, n, n_groups, &seq, &m, err)) < 0 ||
-	    (rc = check_target(p, n_groups, err)) < 0)
+	if ((rc = known_seq(group, order, n, n_groups, &seq, &m, err)) < 0)
 		goto done;
 	cnt = calloc(n_groups, sizeof *cnt);
-	if (!cnt) {
+	a = calloc(n_groups, sizeof *a);
+	b = calloc(n_groups, sizeof *b);
+	if (!cnt || !a || !b) {
 		rc = ft_error_set(err, FT_ENOMEM, "infeasible index: out of memory");
 		goto done;
 	}
+	if (p) {
+		if ((rc = ft_props_rational(p, n_groups, a, b, "infeasible index", err)) < 0)
+			goto done;
+	} else {
+		for (size_t i = 0; i < m; i++)
+			cnt[seq[i]]++;
+		ft_props_counts(cnt, n_groups, a, b);
+		memset(cnt, 0, n_groups * sizeof *cnt);
+	}
 	for (size_t i = 1; i <= m && i <= k; i++) {
 		cnt[seq[i - 1]]++;
-		for (size_t g = 0; g < n_groups; g++) {
-			double x = (double)i * p[g];
-
-			if ((double)cnt[g] < floor(x + 1e-9 * fmax(1.0, x))) {
+		for (size_t g = 0; g < n_groups; g++)
+			if (cnt[g] < ft_ratio_floor(i, a[g], b[g])) {
 				(*count)++;
 				break;
 			}
-		}
 	}
 done:
 	free(seq);
 	free(cnt);
+	free(a);
+	free(b);
 	return rc;
 }
 
@@ -845,7 +1027,7 @@ int ft_pairwise_accuracy(const double *rel, const int32_t *group,
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_rel(rel, n, err)) < 0 ||
+	if ((rc = ft_rank_check_rel(rel, n, err)) < 0 ||
 	    (rc = check_groups(group, n, n_groups, err)) < 0 ||
 	    (rc = check_order(order, n, "order", err)) < 0)
 		return rc;

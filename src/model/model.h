@@ -98,6 +98,14 @@ static inline void ft_row_outer(const struct ft_dataset *d, size_t i, double t,
 	}
 }
 
+/* Scores and P(yhat = 1) of the rows of d: the mixture mx when not NULL,
+ * else model m; then the thresholds th (when not NULL) applied to that
+ * score.  pos may be NULL.  ft_predictor_decide's engine (predictor.c). */
+int ft_classify(const struct ft_linear_model *m, const struct ft_mixture *mx,
+                const struct ft_thresholds *th, const struct ft_dataset *d,
+                double threshold, double *score, double *pos,
+                struct ft_error *err);
+
 /* 1 / (1 + exp(-z)) without overflow: exp is only taken of -|z|. */
 static inline double ft_sigmoid(double z)
 {

@@ -1,10 +1,11 @@
 /*
  * rank.c - linear rankers: the ListNet and RankNet objectives (value,
- * gradient, Hessian or Hessian-vector product) as an ft_objective, the fit
- * driver that adds the fairness terms of src/fair/deltr.c and
- * src/fair/pairwise.c, parameters and their "name:k=v" parser, and
- * prediction (scores, per-query positions, the DELTR paper's exposure
- * ratio).
+ * gradient, Hessian or Hessian-vector product) as an ft_objective with a
+ * hook for a fairness term (struct ft_rank_obj.penalty, which src/fair
+ * installs: this layer knows no fairness method), parameters and their
+ * checks, and prediction (scores, per-query positions, the DELTR paper's
+ * exposure ratio).  The fit driver and the fairness terms are in src/fair
+ * (rankfit.c, deltr.c, pairwise.c); the registry parses method specs.
  *
  *   ListNet: Cao, Qin, Liu, Tsai & Li, "Learning to Rank: From Pairwise
  *   Approach to Listwise Approach", ICML 2007, section 4 (top-one
@@ -57,6 +58,7 @@ void ft_rank_params_init(struct ft_rank_params *p)
 	ft_solver_opts_init(&p->solver);
 	p->max_outer = 50;
 	p->tol_feas = 1e-6;
+	p->pair_temp = 0.1;
 }
 
 static int finite_ge0(double v)
@@ -70,8 +72,9 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 
 	if (!p)
 		return "no ranking parameters";
-	if (p->loss != FT_RANK_LISTNET && p->loss != FT_RANK_RANKNET)
-		return "loss must be listnet or ranknet";
+	if (p->loss != FT_RANK_LISTNET && p->loss != FT_RANK_RANKNET &&
+	    p->loss != FT_RANK_LAMBDALOSS)
+		return "loss must be listnet, ranknet or lambdaloss";
 	if (p->fair < FT_RANK_FAIR_NONE || p->fair > FT_RANK_FAIR_PAIR_CON)
 		return "unknown fairness term";
 	if (!finite_ge0(p->l2))
@@ -84,6 +87,8 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 		return "lambda must be a finite number >= 0";
 	if (!finite_ge0(p->c))
 		return "c must be a finite number >= 0";
+	if (!finite_ge0(p->pair_temp))
+		return "pair temperature must be a finite number >= 0";
 	if (p->protected_group < 0)
 		return "protected group must be a group index >= 0";
 	if (p->reference != 0 && p->reference != 1)
@@ -106,134 +111,6 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 	if (!(p->tol_feas > 0.0) || !isfinite(p->tol_feas))
 		return "tol_feas must be a finite number > 0";
 	return NULL;
-}
-
-/* The methods of ft_rank_method_parse and the parameters each takes. */
-enum { M_LISTNET = 1, M_RANKNET = 2, M_DELTR = 4, M_PREG = 8, M_PCON = 16,
-       M_ALL = 31, M_FAIR = M_DELTR | M_PREG | M_PCON };
-static const struct {
-	const char *name;
-	int mask, loss, fair;
-} METHODS[] = {
-	{ "listnet", M_LISTNET, FT_RANK_LISTNET, FT_RANK_FAIR_NONE },
-	{ "ranknet", M_RANKNET, FT_RANK_RANKNET, FT_RANK_FAIR_NONE },
-	{ "deltr", M_DELTR, FT_RANK_LISTNET, FT_RANK_FAIR_DELTR },
-	{ "pair-reg", M_PREG, FT_RANK_LISTNET, FT_RANK_FAIR_PAIR_REG },
-	{ "pair-con", M_PCON, FT_RANK_LISTNET, FT_RANK_FAIR_PAIR_CON },
-};
-#define N_METHODS (sizeof METHODS / sizeof *METHODS)
-
-static const struct {
-	const char *name;
-	int mask;
-	double lo, hi;
-	int integer;
-} PARAMS[] = {
-	{ "l2", M_ALL, 0, 1e12, 0 },
-	{ "doc_weight", M_ALL, 0, 1, 1 },
-	{ "max_iter", M_ALL, 0, 1e9, 1 },
-	{ "protected", M_FAIR, 0, 1e9, 1 },
-	{ "loss", M_PREG | M_PCON | M_DELTR, 0, 1, 1 },   /* listnet|ranknet */
-	{ "gamma", M_DELTR, 0, 1e15, 0 },
-	{ "reference", M_DELTR | M_LISTNET, 0, 1, 1 },
-	{ "iterations", M_DELTR | M_LISTNET, 1, 1e9, 1 },
-	{ "lr", M_DELTR | M_LISTNET, 1e-300, 1e300, 0 },
-	{ "lambda", M_PREG, 0, 1e15, 0 },
-	{ "c", M_PCON, 0, 1, 0 },
-	{ "max_outer", M_PCON, 1, 1e6, 1 },
-};
-#define N_PARAMS (sizeof PARAMS / sizeof *PARAMS)
-
-static void set_param(struct ft_rank_params *p, size_t k, double v)
-{
-	switch (k) {
-	case 0: p->l2 = v; break;
-	case 1: p->doc_weight = (int)v; break;
-	case 2: p->solver.max_iter = (int)v; break;
-	case 3: p->protected_group = (int32_t)v; break;
-	case 4: p->loss = (int)v; break;
-	case 5: p->gamma = v; break;
-	case 6: p->reference = (int)v; break;
-	case 7: p->iterations = (int)v; break;
-	case 8: p->learning_rate = v; break;
-	case 9: p->lambda = v; break;
-	case 10: p->c = v; break;
-	default: p->max_outer = (int)v; break;
-	}
-}
-
-int ft_rank_method_parse(const char *spec, struct ft_rank_params *p,
-                         struct ft_error *err)
-{
-	char buf[512], *save = NULL, *tok, *colon;
-	unsigned seen = 0;
-	size_t m;
-	const char *msg;
-
-	ft_rank_params_init(p);
-	if (!spec || strlen(spec) >= sizeof buf)
-		return ft_error_set(err, FT_EINVAL, "ranking method: missing or too long");
-	strcpy(buf, spec);
-	if ((colon = strchr(buf, ':')) != NULL)
-		*colon = '\0';
-	for (m = 0; m < N_METHODS; m++)
-		if (strcmp(buf, METHODS[m].name) == 0)
-			break;
-	if (m == N_METHODS)
-		return ft_error_set(err, FT_EINVAL,
-		                    "unknown ranking method '%s' (methods: listnet, ranknet, deltr, pair-reg, pair-con)",
-		                    buf);
-	p->loss = METHODS[m].loss;
-	p->fair = METHODS[m].fair;
-	if (colon && !colon[1])
-		return ft_error_set(err, FT_EINVAL, "%s: nothing after ':'", buf);
-	for (tok = colon ? strtok_r(colon + 1, ",", &save) : NULL; tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '='), *end;
-		size_t k;
-		double v;
-		if (!eq)
-			return ft_error_set(err, FT_EINVAL, "%s: '%s' is not NAME=VALUE",
-			                    METHODS[m].name, tok);
-		*eq = '\0';
-		for (k = 0; k < N_PARAMS; k++)
-			if (strcmp(tok, PARAMS[k].name) == 0 && (PARAMS[k].mask & METHODS[m].mask))
-				break;
-		if (k == N_PARAMS) {
-			char list[256];
-			size_t at = 0;
-			list[0] = '\0';
-			for (size_t q = 0; q < N_PARAMS; q++)
-				if (PARAMS[q].mask & METHODS[m].mask)
-					at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
-					                       at ? ", " : "", PARAMS[q].name);
-			return ft_error_set(err, FT_EINVAL, "%s: no parameter '%s' (%s)",
-			                    METHODS[m].name, tok, list);
-		}
-		if (seen & (1u << k))
-			return ft_error_set(err, FT_EINVAL, "%s: '%s' given twice",
-			                    METHODS[m].name, tok);
-		seen |= 1u << k;
-		if (k == 4 && (strcmp(eq + 1, "listnet") == 0 || strcmp(eq + 1, "ranknet") == 0)) {
-			v = strcmp(eq + 1, "ranknet") == 0;
-		} else {
-			v = strtod(eq + 1, &end);
-			if (!eq[1] || *end || !isfinite(v))
-				return ft_error_set(err, FT_EINVAL, "%s: %s takes %s, not '%s'",
-				                    METHODS[m].name, tok,
-				                    k == 4 ? "listnet or ranknet" : "a number", eq + 1);
-		}
-		if (v < PARAMS[k].lo || v > PARAMS[k].hi)
-			return ft_error_set(err, FT_EINVAL, "%s: %s = %g is outside [%g, %g]",
-			                    METHODS[m].name, tok, v, PARAMS[k].lo, PARAMS[k].hi);
-		if (PARAMS[k].integer && v != floor(v))
-			return ft_error_set(err, FT_EINVAL, "%s: %s = %g (whole numbers)",
-			                    METHODS[m].name, tok, v);
-		set_param(p, k, v);
-	}
-	if ((msg = ft_rank_check(p)) != NULL)
-		return ft_error_set(err, FT_EINVAL, "%s: %s", METHODS[m].name, msg);
-	return 0;
 }
 
 /* --------------------------------------------------------------- helpers */
@@ -347,7 +224,7 @@ void ft_rank_diag(struct ft_rank_result *res, const char *name, double v)
 	res->diag[res->n_diag++] = v;
 }
 
-static const char *fair_tag(int fair)
+const char *ft_rank_fair_tag(int fair)
 {
 	switch (fair) {
 	case FT_RANK_FAIR_DELTR: return "deltr";
@@ -359,8 +236,8 @@ static const char *fair_tag(int fair)
 
 /* What every fit needs of the data: rows, features, finite relevances,
  * groups for the fairness terms. */
-static int check_data(const struct ft_rank_data *rd, const struct ft_rank_params *p,
-                      struct ft_error *err)
+int ft_rank_check_data(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                       struct ft_error *err)
 {
 	if (!rd || rd->n == 0 || rd->n_queries == 0)
 		return ft_error_set(err, FT_EDATA, "%s: no documents",
@@ -373,7 +250,7 @@ static int check_data(const struct ft_rank_data *rd, const struct ft_rank_params
 			                    "%s:%zu: relevance is unknown (training needs every row's relevance)",
 			                    rd->path, rd->line[i]);
 	if (p->fair != FT_RANK_FAIR_NONE)
-		return ft_rank_check_groups(rd, p->protected_group, fair_tag(p->fair), err);
+		return ft_rank_check_groups(rd, p->protected_group, ft_rank_fair_tag(p->fair), err);
 	return 0;
 }
 
@@ -455,27 +332,17 @@ static int rank_value_grad(void *ctx, const double *x, double *f, double *g)
 	int rc;
 
 	ft_rank_scores(rd, x, o->s);
-	rc = ft_parallel_sum(n, 1, &loss, p->loss == FT_RANK_RANKNET ?
-	                     ranknet_chunk : listnet_chunk, o);
+	if (p->loss == FT_RANK_LAMBDALOSS)
+		rc = ft_lambdaloss_part(rd, o->s, o->aq, o->c, &loss);
+	else
+		rc = ft_parallel_sum(n, 1, &loss, p->loss == FT_RANK_RANKNET ?
+		                     ranknet_chunk : listnet_chunk, o);
 	if (rc)
 		return rc;
-	if (p->fair == FT_RANK_FAIR_DELTR && p->gamma > 0.0) {
-		double u = 0.0;
-		if ((rc = ft_deltr_part(rd, o->s, o->aq, p->protected_group, p->gamma,
-		                        o->P, o->c, &u, NULL, NULL, NULL)))
-			return rc;
-		loss += p->gamma * u;
-	}
-	if (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda > 0.0) {
-		double num01 = 0.0, num10 = 0.0, gap;
-		if ((rc = ft_pair_part(rd, o->s, p->protected_group, o->n01, o->n10,
-		                       &num01, &num10, o->cg)))
-			return rc;
-		gap = num01 / o->n01 - num10 / o->n10;
-		loss += p->lambda * gap * gap;
-		for (size_t i = 0; i < n; i++)
-			o->c[i] += 2.0 * p->lambda * gap * o->cg[i];
-	}
+	/* the fairness term, installed by src/fair (rankfit.c): its value
+	 * and its score-space derivative into o->c */
+	if (o->penalty && (rc = o->penalty(o, &loss)))
+		return rc;
 	for (size_t j = 0; j < dim; j++)
 		reg += x[j] * x[j];
 	*f = loss + 0.5 * p->l2 * reg;
@@ -627,8 +494,8 @@ void ft_rank_objective_free(struct ft_objective *obj)
 	obj->ctx = NULL;
 }
 
-int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
-                      struct ft_objective *obj, struct ft_error *err)
+int ft_rank_loss_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                           struct ft_objective *obj, struct ft_error *err)
 {
 	struct ft_rank_obj *o = NULL;
 	const char *msg;
@@ -638,7 +505,7 @@ int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params
 	memset(obj, 0, sizeof *obj);
 	if ((msg = ft_rank_check(p)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "ranking: %s", msg);
-	if ((rc = check_data(rd, p, err)) != 0)
+	if ((rc = ft_rank_check_data(rd, p, err)) != 0)
 		return rc;
 	n = rd->n;
 	nq = rd->n_queries;
@@ -679,23 +546,13 @@ int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params
 			goto done;
 		}
 	}
-	if (p->fair == FT_RANK_FAIR_PAIR_REG || p->fair == FT_RANK_FAIR_PAIR_CON) {
-		ft_pair_counts(rd, p->protected_group, &o->n01, &o->n10);
-		if (o->n01 == 0.0 || o->n10 == 0.0) {
-			rc = ft_error_set(err, FT_EDATA,
-			                  "%s: %s: no pair of one query with a %s document more relevant than a %s one",
-			                  rd->path, fair_tag(p->fair),
-			                  o->n01 == 0.0 ? "non-protected" : "protected",
-			                  o->n01 == 0.0 ? "protected" : "non-protected");
-			goto done;
-		}
-	}
 	obj->dim = rd->p;
 	obj->ctx = o;
 	obj->value_grad = rank_value_grad;
-	if (p->fair == FT_RANK_FAIR_NONE || p->fair == FT_RANK_FAIR_PAIR_CON ||
-	    (p->fair == FT_RANK_FAIR_DELTR && p->gamma == 0.0) ||
-	    (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda == 0.0)) {
+	if (p->loss != FT_RANK_LAMBDALOSS &&
+	    (p->fair == FT_RANK_FAIR_NONE || p->fair == FT_RANK_FAIR_PAIR_CON ||
+	     (p->fair == FT_RANK_FAIR_DELTR && p->gamma == 0.0) ||
+	     (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda == 0.0))) {
 		obj->hess_vec = rank_hess_vec;
 		if (p->loss == FT_RANK_LISTNET)
 			obj->hessian = rank_hessian;
@@ -707,86 +564,6 @@ nomem:
 done:
 	obj_ctx_free(o);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ fit */
-
-/* Diagnostics at the solution: the plain loss, DELTR's exposures, and for
- * the pairwise methods the accuracies and gap. */
-static int fit_diags(const struct ft_rank_data *rd, const struct ft_rank_params *p,
-                     const double *w, struct ft_rank_result *res,
-                     struct ft_error *err)
-{
-	struct ft_rank_params q = *p;
-	struct ft_objective obj;
-	double f, e0, e1, u;
-	int rc;
-
-	q.fair = FT_RANK_FAIR_NONE;
-	q.l2 = 0.0;
-	q.reference = 0;
-	q.doc_weight = p->reference ? 1 : p->doc_weight;
-	if ((rc = ft_rank_objective(rd, &q, &obj, err)) != 0)
-		return rc;
-	rc = obj.value_grad(obj.ctx, w, &f, NULL);
-	ft_rank_objective_free(&obj);
-	if (rc)
-		return ft_error_set(err, rc, "%s: out of memory", rd->path);
-	ft_rank_diag(res, "loss", f);
-	if (!rd->group || p->protected_group >= (int32_t)rd->n_groups)
-		return 0;
-	if ((rc = ft_deltr_exposure(rd, w, p->protected_group, q.doc_weight, &e0,
-	                            &e1, &u, err)) != 0)
-		return rc;
-	ft_rank_diag(res, "exposure_g0", e0);
-	ft_rank_diag(res, "exposure_g1", e1);
-	ft_rank_diag(res, "deltr_penalty", u);
-	if (p->fair == FT_RANK_FAIR_PAIR_REG || p->fair == FT_RANK_FAIR_PAIR_CON) {
-		double a01, a10, gap;
-		if ((rc = ft_pair_gap(rd, w, p->protected_group, &a01, &a10, &gap,
-		                      NULL, err)) != 0)
-			return rc;
-		ft_rank_diag(res, "pair_acc_g0_over_g1", a01);
-		ft_rank_diag(res, "pair_acc_g1_over_g0", a10);
-		ft_rank_diag(res, "pair_gap", gap);
-	}
-	return 0;
-}
-
-int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
-                double *w, struct ft_rank_result *res, struct ft_error *err)
-{
-	struct ft_rank_result local;
-	struct ft_objective obj;
-	const char *msg;
-	int rc;
-
-	if (!res)
-		res = &local;
-	memset(res, 0, sizeof *res);
-	res->res.f = NAN;
-	res->res.grad_norm = NAN;
-	memset(&obj, 0, sizeof obj);
-	if ((msg = ft_rank_check(p)) != NULL)
-		return ft_error_set(err, FT_EINVAL, "ranking: %s", msg);
-	if ((rc = check_data(rd, p, err)) != 0)
-		return rc;
-	for (size_t j = 0; j < rd->p; j++)
-		if (!isfinite(w[j]))
-			return ft_error_set(err, FT_EINVAL, "ranking: start weight %zu is %g",
-			                    j, w[j]);
-	if (p->reference) {
-		rc = ft_deltr_reference_fit(rd, p, w, &res->res, err);
-	} else if (p->fair == FT_RANK_FAIR_PAIR_CON) {
-		rc = ft_pair_con_fit(rd, p, w, res, err);
-	} else {
-		if ((rc = ft_rank_objective(rd, p, &obj, err)) == 0)
-			rc = ft_minimize(&obj, w, &p->solver, &res->res, err);
-		ft_rank_objective_free(&obj);
-	}
-	if (rc)
-		return rc;
-	return fit_diags(rd, p, w, res, err);
 }
 
 /* ----------------------------------------------------------- prediction */

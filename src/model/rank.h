@@ -1,6 +1,6 @@
 /*
  * rank.h - what the ranking files share (src/model/rank.c, src/fair/deltr.c,
- * src/fair/pairwise.c); internal, not installed.
+ * src/fair/pairwise.c, src/fair/rankfit.c); internal, not installed.
  *
  * Every ranking quantity is a sum over queries of a function of the query's
  * scores s_q = X_q w, so each part is written in score space: it adds its
@@ -33,7 +33,24 @@ struct ft_rank_obj {
 	double *mq;            /* n_queries: RankNet pairs rel_i > rel_j */
 	double n01, n10;       /* pairwise: cross-group pairs G0 > G1, G1 > G0 */
 	double *scratch;       /* ListNet Hessian: p doubles per chunk */
+	/* The fairness term (NULL for none), installed by src/fair/rankfit.c:
+	 * adds its weighted value to *f and its derivative d/ds to c, at the
+	 * scores s of the current evaluation. */
+	int (*penalty)(struct ft_rank_obj *o, double *f);
 };
+
+/* rank.c: the loss and L2 of p over rd as an ft_objective whose ctx is a
+ * struct ft_rank_obj (penalty NULL; the Hessian entries set only when p
+ * has no active fairness term).  rd is checked (ft_rank_check_data).
+ * Free with ft_rank_objective_free. */
+int ft_rank_loss_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                           struct ft_objective *obj, struct ft_error *err);
+/* rank.c: documents, features, known relevance, and groups when p has a
+ * fairness term. */
+int ft_rank_check_data(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                       struct ft_error *err);
+/* rank.c: "deltr", "pair-reg", "pair-con" or "ranking", for messages. */
+const char *ft_rank_fair_tag(int fair);
 
 /* Queries whose first row lies in [lo, hi): q0 .. q1-1. */
 void ft_rank_query_range(const struct ft_rank_data *rd, size_t lo, size_t hi,
@@ -59,31 +76,15 @@ static inline int ft_rank_side(const struct ft_rank_data *rd, size_t i,
 int ft_rank_check_groups(const struct ft_rank_data *rd, int32_t pg,
                          const char *tag, struct ft_error *err);
 
-/* deltr.c: the DELTR penalty in score space.  Adds sum_q aq[q] U_q to *u
- * and gamma aq[q] dU_q/ds to c (c may be NULL); e0, e1 (may be NULL) get
- * the sums over the queries holding both groups of E_q(G0), E_q(G1), and
- * *nboth their number.  P is scratch (n).  0 or FT_ENOMEM. */
-int ft_deltr_part(const struct ft_rank_data *rd, const double *s,
-                  const double *aq, int32_t pg, double gamma, double *P,
-                  double *c, double *u, double *e0, double *e1, double *nboth);
-/* deltr.c: the authors' training loop (struct ft_rank_params.reference). */
-int ft_deltr_reference_fit(const struct ft_rank_data *rd,
-                           const struct ft_rank_params *p, double *w,
-                           struct ft_solver_result *res, struct ft_error *err);
-
-/* pairwise.c: the cross-group pair counts n01 (G0 doc more relevant than a
- * G1 doc of the same query) and n10. */
-void ft_pair_counts(const struct ft_rank_data *rd, int32_t pg, double *n01,
-                    double *n10);
-/* pairwise.c: sums of sigmoid(s_i - s_j) over the two kinds of pairs
- * (num01, num10) and, when cg is not NULL, d gap / d s into cg (zeroed
- * first), gap = num01 / n01 - num10 / n10.  0 or FT_ENOMEM. */
-int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
-                 double n01, double n10, double *num01, double *num10,
-                 double *cg);
-/* pairwise.c: min loss s.t. |gap| <= c by the augmented Lagrangian. */
-int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
-                    double *w, struct ft_rank_result *res, struct ft_error *err);
+/* lambdaloss.c: LambdaLoss (NDCG-Loss2) of every query, sum_q aq[q] l_q
+ * added to *loss, d/ds into c (set, every row).  0 or FT_ENOMEM. */
+int ft_lambdaloss_part(const struct ft_rank_data *rd, const double *s,
+                       const double *aq, double *c, double *loss);
+/* rank_cond.c: the exact mode's conditioning diagnostics at w
+ * ("hessian_rcond", "weight_norm", "ill_conditioned"; ft_rank_fit). */
+int ft_rank_conditioning(const struct ft_rank_data *rd,
+                         const struct ft_rank_params *p, const double *w,
+                         struct ft_rank_result *res, struct ft_error *err);
 
 /* rank.c: append a diagnostic (ignored beyond FT_MAX_DIAG). */
 void ft_rank_diag(struct ft_rank_result *res, const char *name, double v);

@@ -118,4 +118,12 @@ int ft_auglag_lagrangian(const struct ft_objective *obj,
                          const struct ft_constraints *con, const double *x,
                          const double *lambda, double rho, double *L, double *g);
 
+/* ------------------------------------------------ linear programs
+ * (simplex.c)  min c.x subject to row r of A (m x nv, row-major) x
+ * <= b[r] (rel[r] < 0), = b[r] (0) or >= b[r] (> 0), and x >= 0.  x gets
+ * nv values, *value = c.x.  0, FT_EDATA (infeasible), FT_ENUMERIC
+ * (unbounded, or no optimum within the pivot limit), FT_ENOMEM. */
+int ft_lp_solve(size_t m, size_t nv, const double *A, const double *b,
+                const int *rel, const double *c, double *x, double *value);
+
 #endif

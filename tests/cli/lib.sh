@@ -120,10 +120,11 @@ for r in rd:
 PYEOF
 }
 
-# verify MODEL PRED NAME GCOL: the parts the model file must hold for its
-# method (a mixture for eg and gerryfair, a frontier for grid, thresholds
-# for threshold, one model per group for meta, none for adversarial), and
-# predict's p_positive (or label) per group against the model file's
+# verify MODEL PRED NAME GCOL: the predictor the model file must hold for
+# its method (model/ of kind mixture for eg and gerryfair, frontier for
+# grid, thresholds for threshold, linear for the others; one weight vector
+# per group for meta, none for adversarial), the choice parameters by name,
+# and predict's p_positive (or label) per group against the model file's
 # mitigated test selection rates.
 verify() {
 	$PY - "$1" "$2" "$4" <<'PYEOF' && pass "$3" || fail "$3" "see above"
@@ -132,19 +133,31 @@ model, pred, gcol = sys.argv[1:]
 f = h5py.File(model, "r")
 meth = f["training"].attrs["method"]
 names = list(f["preprocessing/group_names"].asstr()[()])
+assert int(f.attrs["format_version"]) == 3
+kind = f["model"].attrs["kind"]
 if meth in ("eg", "gerryfair"):
-    assert int(f.attrs["format_version"]) == 2 and "mixture" in f
-    w = f["mixture/weight"][()]
+    assert kind == "mixture" and "mixture" in f["model"]
+    w = f["model/mixture/weight"][()]
     assert abs(w.sum() - 1) < 1e-9 and (w > 0).all()
-    assert f["mixture/coef"].shape == (len(w), f["model/coef"].shape[0])
+    assert f["model/mixture/coef"].shape == (len(w), f["model/coef"].shape[0])
 elif meth == "grid":
-    assert "frontier" in f and f["frontier/error"].shape[0] == f["frontier/coef"].shape[0]
+    assert kind == "frontier"
+    assert f["model/frontier/error"].shape[0] == f["model/frontier/coef"].shape[0]
 elif meth == "threshold":
-    assert "thresholds" in f and f["thresholds/t0"].shape[0] == len(names)
+    assert kind == "thresholds"
+    assert f["model/thresholds/t0"].shape[0] == len(names)
 elif meth == "meta":
+    assert kind == "linear"
     assert f["model/group_coef"].shape == (len(names), f["model/coef"].shape[0])
 else:
-    assert meth == "adversarial" and "mixture" not in f and "group_coef" not in f["model"], meth
+    assert meth == "adversarial" and kind == "linear" and "group_coef" not in f["model"], meth
+# the method's choice parameters by name as well as by index
+tr = f["training"]
+pc = dict(zip(tr["param_names"].asstr()[()], tr["param_choices"].asstr()[()]))
+allowed = {"constraint": ("dp", "eo", "tpr", "fpr", "erp", "bgl"), "rate": ("fp", "fn"),
+           "type": ("sr", "fdr")}
+for k, v in allowed.items():
+    assert k not in pc or pc[k] in v, pc
 cmp = f["comparison"]
 rows = zip(cmp["metric"].asstr()[()], cmp["model"].asstr()[()], cmp["split"].asstr()[()],
            cmp["group"].asstr()[()], cmp["value"][()])

@@ -20,19 +20,29 @@ else
 	fail synth_deterministic "seeded outputs differ or have the wrong size"
 fi
 
-# The synthetic data must carry what it promises: label bias against women
-# and a proxy (hobby) correlated with gender.
+# The synthetic data must carry what it promises (README, "Synthetic
+# data"): label bias against women, a proxy (hobby) correlated with gender,
+# and proxy bias: the label penalises the feminine-coded hobbies (knitting,
+# yoga) within each gender.  Measured on these 3000 rows (seed 7): female
+# share 0.454, hiring rates 0.243 / 0.576 (gap 0.333), feminine-coded hobby
+# 0.683 of women / 0.170 of men, and within gender those hobbies are hired
+# 0.183 (men) and 0.160 (women) less often.
 $PY - "$TMP/a.csv" <<'PYEOF' && pass synth_properties || fail synth_properties "see above"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 def rate(rs): return sum(r["hired"] == "yes" for r in rs) / len(rs)
+fem = ("knitting", "yoga")
 f = [r for r in rows if r["gender"] == "female"]; m = [r for r in rows if r["gender"] == "male"]
 gap = rate(m) - rate(f)
-knit_f = sum(r["hobby"] in ("knitting", "yoga") for r in f) / len(f)
-knit_m = sum(r["hobby"] in ("knitting", "yoga") for r in m) / len(m)
-ok = 0.35 < len(f) / len(rows) < 0.55 and gap > 0.1 and knit_f - knit_m > 0.3
+knit_f = sum(r["hobby"] in fem for r in f) / len(f)
+knit_m = sum(r["hobby"] in fem for r in m) / len(m)
+within = [rate([r for r in g if r["hobby"] not in fem]) - rate([r for r in g if r["hobby"] in fem])
+          for g in (m, f)]
+ok = 0.40 < len(f) / len(rows) < 0.50 and 0.25 < gap < 0.42 and knit_f - knit_m > 0.4
+ok = ok and min(within) > 0.1
 ok = ok and set(rows[0]) == {"gender","age","experience_years","education","skill_test","interview_score","hobby","referral","hired"}
-print("female share %.3f, hiring gap %.3f, proxy gap %.3f" % (len(f)/len(rows), gap, knit_f - knit_m), file=sys.stderr)
+print("female share %.3f, hiring gap %.3f, proxy gap %.3f, within-gender hobby gaps %.3f %.3f"
+      % (len(f)/len(rows), gap, knit_f - knit_m, within[0], within[1]), file=sys.stderr)
 sys.exit(0 if ok else 1)
 PYEOF
 
@@ -53,7 +63,7 @@ import csv, math, sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
 a = f.attrs
 assert a["format"] == "fairtrain-model" and isinstance(a["format"], str), a["format"]
-assert int(a["format_version"]) == 1
+assert int(a["format_version"]) == 3 and f["model"].attrs["kind"] == "linear"
 assert f["inputs/sha256"].asstr()[0] == sys.argv[4]
 names = list(f["model/feature_names"].asstr()[...])
 coef = f["model/coef"][...]; b = float(f["model/intercept"][()])

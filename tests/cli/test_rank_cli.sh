@@ -43,6 +43,12 @@ check letor_predict_plain "$FT" predict --model "$TMP/lf.h5" --data "$TMP/te.let
 check letor_train_det "$FT" train $L --quiet --data "$TMP/tr.letor" --test "$TMP/te.letor" \
 	--method listnet --rerank det_greedy:p=0.5,k=8 --out "$TMP/ld.h5"
 check letor_predict_det "$FT" predict --model "$TMP/ld.h5" --data "$TMP/te.letor" --out "$TMP/pd.csv"
+check letor_train_lambdaloss "$FT" train $L --data "$TMP/tr.letor" --test "$TMP/te.letor" \
+	--method lambdaloss --rerank det_const_sort:p=0.5,k=8 --out "$TMP/ll.h5"
+grep -q "^method    lambdaloss: LambdaLoss loss" "$TMP/out" && grep -q "listnet_start *1" "$TMP/out" &&
+	grep -q "^rerank    det_const_sort:p=0.5,k=8" "$TMP/out" &&
+	pass lambdaloss_prints || fail lambdaloss_prints "$(head -12 "$TMP/out")"
+check letor_predict_const_sort "$FT" predict --model "$TMP/ll.h5" --data "$TMP/te.letor" --out "$TMP/pcs.csv"
 check letor_eval "$FT" eval --model "$TMP/lf.h5" --data "$TMP/te.letor" --rerank none --report "$TMP/ev.csv"
 
 $PY - "$TMP" <<'PYEOF' && pass letor_rerank_tables || fail letor_rerank_tables "see above"
@@ -135,10 +141,12 @@ PYEOF
 $PY - "$TMP/lf.h5" <<'PYEOF' && pass rank_model_file || fail rank_model_file "see above"
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")
-assert f.attrs["format_version"] == 2
+assert f.attrs["format_version"] == 3
 r = dict(f["ranking"].attrs)
 assert r["task"] == "rank" and r["format"] == "letor" and r["protected_group"] == "f3=1", r
-assert r["rerank"] == "fair:p=0.6,alpha=0.1,k=8" and r["colorblind"] == 0 and r["sensitive_feature"] == 3
+assert f["model"].attrs["kind"] == "ranker" and f["baseline"].attrs["kind"] == "ranker"
+assert f["model"].attrs["rerank"] == "fair:p=0.6,alpha=0.1,k=8"
+assert r["colorblind"] == 0 and r["sensitive_feature"] == 3
 assert r["protected_value"] == 1.0 and r["query"] == "" and r["relevance"] == ""
 assert f["model"].attrs["type"] == "linear_ranker" and f["baseline"].attrs["type"] == "linear_ranker"
 assert f["model/intercept"][()] == 0 and list(f["model/feature_names"].asstr()[()]) == ["f1", "f2", "f3", "f4"]
@@ -176,11 +184,11 @@ expect_error err_no_query 2 "needs --query COL and --relevance COL" "$E" -- \
 	"$FT" train --task rank --data "$TMP/tr.letor" --relevance r --out "$E"
 expect_error err_bad_task 2 "--task takes classify or rank, not 'sort'" "$E" -- \
 	"$FT" train --task sort --data "$TMP/tr.letor" --out "$E"
-expect_error err_bad_rerank 2 "--rerank: fair: 'q' is not p=, alpha=, adjust= or k=" "$E" -- \
+expect_error err_bad_rerank 2 "--rerank: re-ranker fair has no parameter 'q' \(p, alpha, adjust, k\)" "$E" -- \
 	"$FT" train $L --data "$TMP/tr.letor" --rerank fair:q=1 --out "$E"
 expect_error err_unknown_rerank 2 "--rerank: unknown re-ranker 'top'" "$E" -- \
 	"$FT" train $L --data "$TMP/tr.letor" --rerank top:k=3 --out "$E"
-expect_error err_rerank_props 2 "--rerank: det_cons: the proportions of p sum to 0.9, not 1" "$E" -- \
+expect_error err_rerank_props 2 "--rerank: re-ranker det_cons: the proportions of p do not sum to 1" "$E" -- \
 	"$FT" train $L --data "$TMP/tr.letor" --rerank det_cons:p=0.5/0.4 --out "$E"
 expect_error err_rerank_no_groups 2 "--rerank needs groups" "$E" -- \
 	"$FT" train --task rank --format letor --data "$TMP/tr.letor" --rerank fair --out "$E"
@@ -213,7 +221,7 @@ expect_error err_classifier_rank_predict 1 "clf.h5: a classification model \(met
 	"$FT" predict --model "$TMP/clf.h5" --data "$TMP/h.csv" --rerank fair --out "$P"
 expect_error err_ranker_deterministic 2 "--deterministic: .*lf.h5 is a ranking model" "$P" -- \
 	"$FT" predict --model "$TMP/lf.h5" --data "$TMP/te.letor" --deterministic --out "$P"
-expect_error err_predict_bad_rerank 2 "--rerank: fair: p takes the protected share in \(0, 1\)" "$P" -- \
+expect_error err_predict_bad_rerank 2 "--rerank: re-ranker fair: p takes the protected share in \(0, 1\)" "$P" -- \
 	"$FT" predict --model "$TMP/lf.h5" --data "$TMP/te.letor" --rerank fair:p=1 --out "$P"
 expect_error err_ranker_export 1 "lf.h5: a ranking model: export writes classification" "$P" -- \
 	"$FT" export --format libsvm --model "$TMP/lf.h5" --data "$TMP/h.csv" --out "$P"
@@ -238,7 +246,7 @@ check lsat_train_colorblind "$FT" train $C --quiet --colorblind --data "$G/train
 	--method listnet:reference=1 --rerank det_greedy:k=20 --out "$TMP/gc.h5"
 check lsat_predict_no_group "$FT" predict --model "$TMP/gc.h5" --data "$TMP/nosens.txt" \
 	--names query,LSAT,UGPA,ZFYA --rerank none --out "$TMP/gn.csv"
-expect_error err_rerank_needs_group 1 "nosens.txt:1: the re-ranker det_greedy:k=20 needs the item's group" "$P" -- \
+expect_error err_rerank_needs_group 1 "nosens.txt:1: the re-ranker det_greedy needs the item's group" "$P" -- \
 	"$FT" predict --model "$TMP/gc.h5" --data "$TMP/nosens.txt" --names query,LSAT,UGPA,ZFYA --out "$P"
 expect_error err_deltr_needs_feature 1 "nosens.txt: no column 'protected'" "$P" -- \
 	"$FT" predict --model "$TMP/g.h5" --data "$TMP/nosens.txt" --names query,LSAT,UGPA,ZFYA --out "$P"

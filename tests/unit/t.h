@@ -80,4 +80,97 @@ static inline double t_now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+#ifdef FAIRTRAIN_H
+/* The standard Adult recipe of the real-data tests: no header (the names
+ * above), target income with '>50K' favourable ('.' stripped, for
+ * adult.test), sex sensitive, fnlwgt dropped. */
+static inline void t_adult_opts(struct ft_read_opts *ro, struct ft_spec *sp)
+{
+	static char *sens[] = { "sex" }, *drop[] = { "fnlwgt" };
+
+	ft_read_opts_init(ro);
+	ro->header = 0;
+	ro->names = t_adult_names();
+	ro->n_names = T_ADULT_N_NAMES;
+	ft_spec_init(sp);
+	sp->target = "income";
+	sp->positive = ">50K";
+	sp->label_strip = ".";
+	sp->sensitive = sens;
+	sp->n_sensitive = 1;
+	sp->drop = drop;
+	sp->n_drop = 1;
+}
+
+/* The German recipe of the real-data tests, on t_german_csv's files:
+ * target class with 1 (good credit) favourable, the age group sensitive,
+ * age and personal status dropped, rate, residence, credits and
+ * dependents categorical. */
+static inline void t_german_opts(struct ft_read_opts *ro, struct ft_spec *sp)
+{
+	static char *sens[] = { "age_group" }, *drop[] = { "age", "personal" };
+	static char *cat[] = { "rate", "residence", "credits", "dependents" };
+
+	ft_read_opts_init(ro);
+	ft_spec_init(sp);
+	sp->target = "class";
+	sp->positive = "1";
+	sp->sensitive = sens;
+	sp->n_sensitive = 1;
+	sp->drop = drop;
+	sp->n_drop = 2;
+	sp->categorical = cat;
+	sp->n_categorical = 4;
+}
+#endif
+
+/* German credit (german.data, 21 blank-separated fields a row) as a CSV
+ * with a header and the age group derived as experiments/german-age/run.sh
+ * does ("over25" when age > 25, else "25orless"): the data rows first ..
+ * first + count - 1 (0-based, in file order) written to out.  0 ok, -1
+ * (with a message on stderr) when the file cannot be read or written. */
+static inline int t_german_csv(const char *out, size_t first, size_t count)
+{
+	char path[4096], line[1024];
+	FILE *in, *o;
+	size_t row = 0;
+	int rc = 0;
+
+	snprintf(path, sizeof path, "%s/german/german.data", t_data_dir());
+	if (!(in = fopen(path, "r")))
+		return fprintf(stderr, "cannot read %s\n", path), -1;
+	if (!(o = fopen(out, "w"))) {
+		fclose(in);
+		return fprintf(stderr, "cannot write %s\n", out), -1;
+	}
+	fprintf(o, "checking,duration,history,purpose,amount,savings,employment,rate,"
+	        "personal,debtors,residence,property,age,plans,housing,credits,job,"
+	        "dependents,telephone,foreign,class,age_group\n");
+	while (fgets(line, sizeof line, in)) {
+		char *f[32], *p = strtok(line, " \t\r\n");
+		int nf = 0;
+		while (p && nf < 32) {
+			f[nf++] = p;
+			p = strtok(NULL, " \t\r\n");
+		}
+		if (nf == 0)
+			continue;
+		if (nf != 21) {
+			fprintf(stderr, "%s: expected 21 fields, found %d\n", path, nf);
+			rc = -1;
+			break;
+		}
+		if (row >= first && row - first < count) {
+			for (int k = 0; k < nf; k++)
+				fprintf(o, "%s,", f[k]);
+			fprintf(o, "%s\n", atoi(f[12]) > 25 ? "over25" : "25orless");
+		}
+		row++;
+	}
+	fclose(in);
+	if (fclose(o) != 0)
+		rc = -1;
+	return rc;
+}
+
 #endif

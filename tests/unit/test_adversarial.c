@@ -17,6 +17,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "fair/inproc.h"
+#include "model/model.h"
 #include "t.h"
 #include "adult_fixture.h"
 
@@ -204,19 +205,19 @@ static void test_deterministic(void)
 	ft_set_threads(2);
 	T_CHECK(ft_fit_adversarial(&in, &o2, &e) == 0);
 	ft_set_threads(0);
-	if (!o1.model || !o2.model) {
+	if (!o1.pred.linear || !o2.pred.linear) {
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
-	T_CHECK(!memcmp(o1.model->coef, o2.model->coef, SP * sizeof(double)));
-	T_CHECK(o1.model->intercept == o2.model->intercept);
+	T_CHECK(!memcmp(o1.pred.linear->coef, o2.pred.linear->coef, SP * sizeof(double)));
+	T_CHECK(o1.pred.linear->intercept == o2.pred.linear->intercept);
 	T_CHECK(o1.n_diag == o2.n_diag && !memcmp(o1.diag, o2.diag, o1.n_diag * sizeof(double)));
 	T_CHECK(fx_diag(&o1, "steps") == 20 * (SN / 8));
 	for (size_t k = 0; k < o1.n_diag; k++)
 		T_CHECKF(isfinite(o1.diag[k]), "%s = %g", o1.diag_name[k], o1.diag[k]);
 	params[6] = 8;
 	T_CHECK(ft_fit_adversarial(&in, &o3, &e) == 0);
-	T_CHECK(o3.model && memcmp(o1.model->coef, o3.model->coef, SP * sizeof(double)));
+	T_CHECK(o3.pred.linear && memcmp(o1.pred.linear->coef, o3.pred.linear->coef, SP * sizeof(double)));
 	ft_fit_output_clear(&o3);
 	memset(&o3, 0, sizeof o3);
 	/* inv_t schedule: lr_final = lr / steps */
@@ -253,7 +254,7 @@ static void test_targets_and_errors(void)
 	T_CHECK(ft_fit_adversarial(&in, &o, &e) == FT_EDATA);
 	T_CHECKF(strstr(e.msg, "adversarial: with 3 groups it needs a privileged group") != NULL,
 	         "%s", e.msg);
-	T_CHECK(!o.model);
+	T_CHECK(!o.pred.linear);
 	ft_error_clear(&e);
 	in.n_groups = 2;
 	for (size_t i = 0; i < SN; i++)
@@ -267,7 +268,7 @@ static void test_targets_and_errors(void)
 	params[1] = 1e5;
 	T_CHECK(ft_fit_adversarial(&in, &o, &e) == FT_ENUMERIC);
 	T_CHECKF(strstr(e.msg, "(lower lr)") != NULL, "%s", e.msg);
-	T_CHECK(!o.model);
+	T_CHECK(!o.pred.linear);
 }
 
 /* Equalized-odds difference (the larger of the TPR and FPR gaps) of
@@ -319,12 +320,12 @@ static void test_adult_curve(void)
 			T_FAIL("%s", e.msg);
 			goto done;
 		}
-		ft_classify(o.model, NULL, NULL, a.d, 0.5, sc, pos, &e);
+		ft_classify(o.pred.linear, NULL, NULL, a.d, 0.5, sc, pos, &e);
 		fx_dp_acc(a.d, pos, &dp, &acc);
 		ts = malloc(a.dt->n * sizeof *ts);
 		tp = malloc(a.dt->n * sizeof *tp);
 		if (ts && tp) {
-			ft_classify(o.model, NULL, NULL, a.dt, 0.5, ts, tp, &e);
+			ft_classify(o.pred.linear, NULL, NULL, a.dt, 0.5, ts, tp, &e);
 			fx_dp_acc(a.dt, tp, &tdp, &tacc);
 			fprintf(stderr, "  alpha %-5g train dp %.4f acc %.4f; test dp %.4f acc %.4f; "
 			        "adversary accuracy %.4f\n", ALPHA[k], dp, acc, tdp, tacc,
@@ -349,7 +350,7 @@ static void test_adult_curve(void)
 			T_FAIL("%s", e.msg);
 			goto done;
 		}
-		ft_classify(o.model, NULL, NULL, a.d, 0.5, sc, pos, &e);
+		ft_classify(o.pred.linear, NULL, NULL, a.d, 0.5, sc, pos, &e);
 		eo = eo_diff(a.d, pos);
 		fprintf(stderr, "adult adversarial eo alpha 3: train eo diff %.4f (baseline %.4f)\n",
 		        eo, eo0);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "fair/reductions.h"
+#include "model/model.h"
 #include "t.h"
 #include "adult_fixture.h"
 
@@ -286,11 +287,11 @@ static void eg_toy(int log_loss)
 	params[6] = log_loss ? FT_RED_LOSS_LOG : FT_RED_LOSS_ZERO_ONE;
 	params[7] = t.zeta[log_loss];
 	toy_input(&t, params, &in);
-	if (ft_fit_eg(&in, &out, &e) != 0 || !out.mixture) {
+	if (ft_fit_eg(&in, &out, &e) != 0 || !out.pred.mixture) {
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
-	mix_losses(&t.d, out.mixture, log_loss, &all, grp);
+	mix_losses(&t.d, out.pred.mixture, log_loss, &all, grp);
 	mg = fmax(grp[0], grp[1]);
 	T_NEAR(fx_diag(&out, "error"), all, 1e-12);
 	T_NEAR(fx_diag(&out, "violation"), mg, 1e-12);
@@ -304,7 +305,7 @@ static void eg_toy(int log_loss)
 	T_CHECK(!isnan(fx_diag(&out, "lambda[B]")));
 	fprintf(stderr, "bgl eg toy %s: loss %.6f, group losses %.6f %.6f (bound %g), OPT %.6f, "
 	        "gap %.3g, support %zu\n", log_loss ? "log" : "zero_one", all, grp[0], grp[1],
-	        t.zeta[log_loss], t.opt[log_loss], gap, out.mixture->k);
+	        t.zeta[log_loss], t.opt[log_loss], gap, out.pred.mixture->k);
 done:
 	ft_fit_output_clear(&out);
 	ft_linear_model_free(t.base);
@@ -345,7 +346,7 @@ static void grid_toy(int log_loss)
 	params[6] = log_loss ? FT_RED_LOSS_LOG : FT_RED_LOSS_ZERO_ONE;
 	params[7] = t.zeta[log_loss];
 	toy_input(&t, params, &in);
-	if (ft_fit_grid(&in, &out, &e) != 0 || !(fr = out.frontier)) {
+	if (ft_fit_grid(&in, &out, &e) != 0 || !(fr = out.pred.frontier)) {
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
@@ -396,7 +397,7 @@ static void test_errors(void)
 	T_CHECK(ft_fit_eg(&in, &out, &e) == FT_EINVAL);
 	T_CHECKF(strstr(e.msg, "eg: bgl needs loss log or zero_one and upper_bound > 0") != NULL,
 	         "%s", e.msg);
-	T_CHECK(!out.model && !out.mixture);
+	T_CHECK(!out.pred.linear && !out.pred.mixture);
 	ft_error_clear(&e);
 	T_CHECK(ft_method_parse("grid:bgl:loss=zero_one,upper_bound=0.2", &m, params, &e) == 0);
 	T_CHECK(params[0] == FT_RED_BGL && params[6] == FT_RED_LOSS_ZERO_ONE && params[7] == 0.2);
@@ -435,13 +436,13 @@ static void test_adult(void)
 			T_FAIL("%s", e.msg);
 			goto done;
 		}
-		mix_losses(a.d, out.mixture, log_loss, &all, grp);
+		mix_losses(a.d, out.pred.mixture, log_loss, &all, grp);
 		T_CHECKF(grp[0] <= zeta + 1e-9 && grp[1] <= zeta + 1e-9, "%s: group losses %.9f "
 		         "%.9f above %g", log_loss ? "log" : "zero_one", grp[0], grp[1], zeta);
 		T_CHECK(fx_diag(&out, "lambda[Male]") > 0);   /* the bound binds */
 		fprintf(stderr, "adult eg bgl %s, bound %g: training loss %.6f, Female %.6f, Male "
 		        "%.6f, support %zu, gap %.2g, %.3f s\n", log_loss ? "log" : "zero_one", zeta,
-		        all, grp[0], grp[1], out.mixture->k, fx_diag(&out, "gap"), t_now() - t0);
+		        all, grp[0], grp[1], out.pred.mixture->k, fx_diag(&out, "gap"), t_now() - t0);
 		ft_fit_output_clear(&out);
 	}
 done:

@@ -178,11 +178,11 @@ static void test_cov_by_hand(void)
 	cov_free(&cv);
 	/* with group 0 privileged the indicator is group 1's: cov flips sign */
 	in.privileged = 0;
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	memset(&out, 0, sizeof out);
 	T_CHECKF(ft_fit_cov_fair(&in, &out, &err) == 0, "%s", err.msg);
 	T_NEAR(diag_get(&out, "cov[b]:baseline"), 0.24, 1e-14);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 }
 
 /* a_k . theta equals the direct covariance for random theta, 3 groups. */
@@ -389,14 +389,14 @@ static void test_cov_fair_large_c(void)
 	fx.params[0] = 1e3;
 	memset(&out, 0, sizeof out);
 	T_CHECKF(ft_fit_cov_fair(&fx.in, &out, &err) == 0, "%s", err.msg);
-	T_CHECK(out.model && out.model->p == fx.s.d.p && out.model->n_groups == 0);
+	T_CHECK(out.pred.linear && out.pred.linear->p == fx.s.d.p && out.pred.linear->n_groups == 0);
 	for (size_t j = 0; j < fx.s.d.p; j++)
-		T_NEAR(out.model->coef[j], fx.base->coef[j], 1e-6);
-	T_NEAR(out.model->intercept, fx.base->intercept, 1e-6);
+		T_NEAR(out.pred.linear->coef[j], fx.base->coef[j], 1e-6);
+	T_NEAR(out.pred.linear->intercept, fx.base->intercept, 1e-6);
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECK(diag_get(&out, "cov[a]:lambda") == 0);
 	T_NEAR(out.res.f, fx.F, 1e-9);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(fx.base);
 }
 
@@ -415,13 +415,13 @@ static void run_cov_fair(size_t n_groups, double frac)
 	fx.params[0] = frac * maxb;
 	memset(&out, 0, sizeof out);
 	T_CHECKF(ft_fit_cov_fair(&fx.in, &out, &err) == 0, "%s", err.msg);
-	if (!out.model)
+	if (!out.pred.linear)
 		return;
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECK(diag_get(&out, "kkt_residual") <= 1e-6);
 	T_CHECK(diag_get(&out, "max_violation") <= 1e-6);
 	for (size_t g = 0; g < (n_groups == 2 ? 1 : n_groups); g++) {
-		double c = cov_direct(&fx.s.d, out.model, (int32_t)g);
+		double c = cov_direct(&fx.s.d, out.pred.linear, (int32_t)g);
 		snprintf(name, sizeof name, "cov[%s]", gnames3[g]);
 		T_NEAR(diag_get(&out, name), c, 1e-9);
 		/* tol_feas = 1e-6 on cov / ||a_k|| */
@@ -433,7 +433,7 @@ static void run_cov_fair(size_t n_groups, double frac)
 	/* an active constraint has a multiplier */
 	if (n_groups == 2)
 		T_CHECK(fabs(diag_get(&out, "cov[a]:lambda")) > 0);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(fx.base);
 }
 
@@ -469,9 +469,9 @@ static void test_cov_acc(void)
 		memset(&out, 0, sizeof out);
 		ft_error_clear(&err);
 		T_CHECKF(ft_fit_cov_acc(&fx.in, &out, &err) == 0, "%s", err.msg);
-		if (!out.model)
+		if (!out.pred.linear)
 			return;
-		c1 = fabs(cov_direct(&fx.s.d, out.model, 0));
+		c1 = fabs(cov_direct(&fx.s.d, out.pred.linear, 0));
 		T_NEAR(fabs(diag_get(&out, "cov[a]")), c1, 1e-9);
 		T_CHECKF(diag_get(&out, "loss") <= (1 + gammas[t]) * fx.F * (1 + 1e-6),
 		         "loss %g above bound %g", diag_get(&out, "loss"), (1 + gammas[t]) * fx.F);
@@ -480,11 +480,92 @@ static void test_cov_acc(void)
 		T_CHECKF(c1 < c0 && c1 <= prev + 1e-9, "gamma %g: |cov| %g (baseline %g, previous %g)",
 		         gammas[t], c1, c0, prev);
 		prev = c1;
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	/* enough slack to reach zero covariance (the groups shift the
 	 * features, so it costs a lot of loss on these data) */
 	T_CHECKF(prev <= 1e-6, "gamma 3: |cov| %g", prev);
+	ft_linear_model_free(fx.base);
+}
+
+/* The set of optima: once the loss ball meets the zero-covariance
+ * hyperplane (gamma >= gamma_0 = F_0 / F* - 1, F_0 the least loss at zero
+ * covariance), every zero-covariance point in the ball is optimal, and
+ * cov-acc returns the least-loss one.  Checked: min_cov_zero and
+ * gamma_zero_cov; the same model for two gammas above gamma_0 and from two
+ * start points (the baseline and zero), so the answer is defined, not the
+ * end of a path; zero covariance by the definition; the loss strictly
+ * inside the bound; and the optimality condition of min F s.t. a.theta = 0,
+ * grad F parallel to a, computed here.  Below gamma_0 the minimum is
+ * positive and unique, on the loss boundary. */
+static void test_cov_acc_zero_set(void)
+{
+	struct fixture fx;
+	struct ft_fit_output out[3];
+	struct ft_error err = { 0 };
+	struct cov cv;
+	struct ft_objective loss;
+	double x[SNUM + SCAT + 1], g[SNUM + SCAT + 1], F, g0, ga = 0, aa = 0, res = 0, gn = 0;
+	size_t n = SNUM + SCAT + 1;
+
+	memset(out, 0, sizeof out);
+	memset(&loss, 0, sizeof loss);
+	if (fixture_make(&fx, 2, 29) != 0)
+		return;
+	T_CHECK(cov_setup(&cv, &fx.in, 2, "t", &err) == 0);
+	/* gamma_0 from a first fit, then 1.2 and 3 times it */
+	fx.params[0] = 3;
+	T_CHECKF(ft_fit_cov_acc(&fx.in, &out[0], &err) == 0, "%s", err.msg);
+	g0 = diag_get(&out[0], "gamma_zero_cov");
+	T_CHECKF(g0 > 0.05 && g0 < 3, "gamma_0 = %g", g0);
+	T_CHECK(diag_get(&out[0], "min_cov_zero") == 1);
+	fx.params[0] = 1.2 * g0;
+	fx.in.baseline = NULL;          /* start from zero, not the baseline */
+	T_CHECKF(ft_fit_cov_acc(&fx.in, &out[1], &err) == 0, "%s", err.msg);
+	fx.in.baseline = fx.base;
+	T_CHECK(diag_get(&out[1], "min_cov_zero") == 1);
+	if (!out[0].pred.linear || !out[1].pred.linear)
+		goto done;
+	/* the same point within the solver's tolerances (the augmented
+	 * Lagrangian stops at a feasibility and a relative KKT residual of
+	 * 1e-6; measured: 2.7e-7 apart, losses 1.7e-7 apart) */
+	for (size_t j = 0; j < fx.s.d.p; j++)
+		T_NEAR(out[1].pred.linear->coef[j], out[0].pred.linear->coef[j], 1e-5);
+	T_NEAR(out[1].pred.linear->intercept, out[0].pred.linear->intercept, 1e-5);
+	T_CHECKF(diag_get(&out[1], "loss") < (1 + 1.2 * g0) * fx.F * (1 - 1e-3),
+	         "loss %g on the bound %g", diag_get(&out[1], "loss"), (1 + 1.2 * g0) * fx.F);
+	T_NEAR(diag_get(&out[1], "loss"), (1 + g0) * fx.F, 1e-6);
+	/* grad F = mu a at the least-loss point of the hyperplane */
+	T_CHECK(ft_logreg_objective(&fx.s.d, 1, 1, &loss, &err) == 0);
+	memcpy(x, out[0].pred.linear->coef, fx.s.d.p * sizeof *x);
+	x[fx.s.d.p] = out[0].pred.linear->intercept;
+	loss.value_grad(loss.ctx, x, &F, g);
+	for (size_t j = 0; j < n; j++) {
+		ga += g[j] * cv.A[j];
+		aa += cv.A[j] * cv.A[j];
+		gn = fmax(gn, fabs(g[j]));
+	}
+	for (size_t j = 0; j < n; j++)
+		res = fmax(res, fabs(g[j] - ga / aa * cv.A[j]));
+	/* zero covariance within the solver's feasibility, 1e-6 in cov / ||a|| */
+	T_CHECKF(fabs(cov_direct(&fx.s.d, out[0].pred.linear, 0)) <= 1e-6 * sqrt(aa), "cov %g, "
+	         "||a|| %g", cov_direct(&fx.s.d, out[0].pred.linear, 0), sqrt(aa));
+	T_CHECKF(res <= 1e-6 * fmax(1, gn), "grad F off the normal of the hyperplane by %g "
+	         "(|grad F| %g)", res, gn);
+	/* below gamma_0: unique, on the loss boundary, covariance above zero */
+	fx.params[0] = 0.5 * g0;
+	T_CHECKF(ft_fit_cov_acc(&fx.in, &out[2], &err) == 0, "%s", err.msg);
+	T_CHECK(diag_get(&out[2], "min_cov_zero") == 0);
+	T_NEAR(diag_get(&out[2], "loss"), (1 + 0.5 * g0) * fx.F, 1e-6);
+	T_CHECK(out[2].pred.linear && fabs(cov_direct(&fx.s.d, out[2].pred.linear, 0)) > 1e-4);
+	fprintf(stderr, "cov-acc zero set: gamma_0 = %.4f, |grad F - mu a| = %.2g (|grad F| "
+	        "%.2g), below gamma_0 |cov| %.4g\n", g0, res, gn,
+	        out[2].pred.linear ? fabs(cov_direct(&fx.s.d, out[2].pred.linear, 0)) : NAN);
+done:
+	for (int k = 0; k < 3; k++)
+		ft_linear_model_free(out[k].pred.linear);
+	ft_logreg_objective_free(&loss);
+	cov_free(&cv);
 	ft_linear_model_free(fx.base);
 }
 
@@ -504,7 +585,7 @@ static void test_cov_acc_infeasible(void)
 	rc = ft_fit_cov_acc(&fx.in, &out, &err);
 	T_CHECKF(rc == FT_EDATA, "rc %d", rc);
 	T_CHECKF(strstr(err.msg, "constraint cannot be met: loss = ") == err.msg, "%s", err.msg);
-	T_CHECK(out.model == NULL);
+	T_CHECK(out.pred.linear == NULL);
 	ft_linear_model_free(fx.base);
 }
 
@@ -525,7 +606,7 @@ static void test_mistreat(void)
 		memset(&out, 0, sizeof out);
 		ft_error_clear(&err);
 		T_CHECKF(ft_fit_mistreat(&fx.in, &out, &err) == 0, "%s", err.msg);
-		if (!out.model)
+		if (!out.pred.linear)
 			return;
 		T_CHECK(diag_get(&out, "max_violation") <= 1e-6);
 		c = diag_get(&out, "cov_fpr[a]");
@@ -533,7 +614,7 @@ static void test_mistreat(void)
 		c = diag_get(&out, "cov_fnr[a]");
 		T_CHECK(sets[t][1] ? fabs(c) <= 0.002 + 1e-7 : isnan(c));
 		T_CHECK(out.res.f >= fx.F * (1 - 1e-9));
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	ft_linear_model_free(fx.base);
 }
@@ -575,7 +656,7 @@ static void test_errors(void)
 	fx.s.d.group = fx.s.group;
 	fx.in.n_groups = 1;
 	T_CHECK(ft_fit_cov_fair(&fx.in, &out, &err) == FT_EDATA);
-	T_CHECK(out.model == NULL);
+	T_CHECK(out.pred.linear == NULL);
 	ft_linear_model_free(fx.base);
 }
 
@@ -657,7 +738,7 @@ static void test_adult_cov_fair(void)
 		}
 	}
 	selection(base, d, &acc0, &pr0);
-	selection(out.model, d, &acc1, &pr1);
+	selection(out.pred.linear, d, &acc1, &pr1);
 	T_CHECK(diag_get(&out, "converged") == 1);
 	T_CHECKF(pr1 > 0.75 && pr1 < 0.85, "p%%-rule %g", pr1);
 	T_CHECKF(acc0 - acc1 > 0.005 && acc0 - acc1 < 0.03, "accuracy %g -> %g", acc0, acc1);
@@ -665,10 +746,37 @@ static void test_adult_cov_fair(void)
 	        "%g outer / %g inner iterations\n", acc0, acc1, 100 * pr0,
 	        100 * pr1, diag_get(&out, "outer_iterations"),
 	        diag_get(&out, "inner_iterations"));
+	/* cov-acc: the zero-covariance hyperplane meets the loss ball from
+	 * gamma_0 = 0.1687 on (C = 1); above it the answer is cov-fair's c = 0
+	 * model whatever gamma, below it the loss bound binds */
+	for (int k = 0; k < 2; k++) {
+		double gam[1] = { k ? 0.2 : 0.1 };
+		struct ft_fit_input in = { d, enc->n_groups, (const char *const *)enc->group_names,
+		                           -1, &lp, base, F, gam };
+		struct ft_fit_output oa;
+		memset(&oa, 0, sizeof oa);
+		if (ft_fit_cov_acc(&in, &oa, &err) != 0) {
+			T_FAIL("%s", err.msg);
+			goto done;
+		}
+		T_NEAR(diag_get(&oa, "gamma_zero_cov"), 0.1687, 1e-3);
+		T_CHECK(diag_get(&oa, "min_cov_zero") == k);
+		if (k)
+			T_CHECK(!memcmp(oa.pred.linear->coef, out.pred.linear->coef, d->p * sizeof *x) &&
+			        oa.pred.linear->intercept == out.pred.linear->intercept);
+		else
+			T_NEAR(diag_get(&oa, "loss"), 1.1 * F, 1e-6);
+		selection(oa.pred.linear, d, &acc1, &pr1);
+		fprintf(stderr, "adult cov-acc gamma=%g: min_cov_zero %g, gamma_zero_cov %.4f, "
+		        "train accuracy %.4f, p%%-rule %.1f%%\n", gam[0],
+		        diag_get(&oa, "min_cov_zero"), diag_get(&oa, "gamma_zero_cov"), acc1,
+		        100 * pr1);
+		ft_linear_model_free(oa.pred.linear);
+	}
 done:
 	free(x);
 	ft_logreg_objective_free(&o);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 	ft_linear_model_free(base);
 	ft_dataset_free(d);
 	ft_encoder_free(enc);
@@ -690,6 +798,7 @@ int main(void)
 	T_RUN(test_cov_fair_zero);
 	T_RUN(test_cov_fair_three_groups);
 	T_RUN(test_cov_acc);
+	T_RUN(test_cov_acc_zero_set);
 	T_RUN(test_cov_acc_infeasible);
 	T_RUN(test_mistreat);
 	T_RUN(test_errors);

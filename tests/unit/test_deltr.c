@@ -213,6 +213,7 @@ static void t_pair_con(void)
 	p.c = ref[0];
 	p.l2 = 0.1;
 	p.tol_feas = 1e-10;
+	p.pair_temp = 0;      /* the fixture's smoothing: sigmoid(s_i - s_j) */
 	T_CHECKF(ft_rank_fit(rd, &p, w, &res, &err) == 0, "%s", err.msg);
 	T_CHECK(ft_pair_gap(rd, w, 1, &a01, &a10, &gap, NULL, &err) == 0);
 	T_CHECKF(fabs(gap) <= p.c + 1e-10, "gap %g bound %g", gap, p.c);

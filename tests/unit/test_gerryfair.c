@@ -24,6 +24,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "fair/inproc.h"
+#include "model/model.h"
 #include "t.h"
 #include "adult_fixture.h"
 
@@ -460,20 +461,20 @@ static void fit_and_reaudit(const struct ft_dataset *d, size_t G, const char *co
 	in.lr = lp;
 	in.baseline = base;
 	in.params = params;
-	if (!sc || !pos || ft_fit_gerryfair(&in, &out, &e) != 0 || !out.mixture) {
+	if (!sc || !pos || ft_fit_gerryfair(&in, &out, &e) != 0 || !out.pred.mixture) {
 		T_FAIL("%s: %s", what, e.msg);
 		goto done;
 	}
 	T_CHECKF(out.res.converged, "%s: not certified (violation %g)", what,
 	         fx_diag(&out, "violation"));
-	for (size_t k = 0; k < out.mixture->k; k++) {
-		sum += out.mixture->weight[k];
-		member |= out.mixture->h[k]->intercept == out.model->intercept &&
-		          !memcmp(out.mixture->h[k]->coef, out.model->coef, d->p * sizeof(double));
+	for (size_t k = 0; k < out.pred.mixture->k; k++) {
+		sum += out.pred.mixture->weight[k];
+		member |= out.pred.mixture->h[k]->intercept == out.pred.linear->intercept &&
+		          !memcmp(out.pred.mixture->h[k]->coef, out.pred.linear->coef, d->p * sizeof(double));
 	}
 	T_NEAR(sum, 1.0, 1e-12);
 	T_CHECK(member);
-	ft_classify(NULL, out.mixture, NULL, d, 0.5, sc, pos, &e);
+	ft_classify(NULL, out.pred.mixture, NULL, d, 0.5, sc, pos, &e);
 	ft_eval_input_init(&ev);
 	ev.n = d->n;
 	ev.y = d->y;
@@ -498,7 +499,7 @@ static void fit_and_reaudit(const struct ft_dataset *d, size_t G, const char *co
 	fprintf(stderr, "gerryfair %s: baseline alpha beta %.5f -> mixture %.5f (gamma %g), "
 	        "training error %.4f, %g of %g rounds kept, %zu predictors, %.2f s\n", what,
 	        sg0 ? sg0->weighted : NAN, sg->weighted, params[1], fx_diag(&out, "error"),
-	        fx_diag(&out, "rounds_kept"), fx_diag(&out, "iterations"), out.mixture->k,
+	        fx_diag(&out, "rounds_kept"), fx_diag(&out, "iterations"), out.pred.mixture->k,
 	        t_now() - t0);
 done:
 	ft_subgroup_free(sg);
@@ -552,7 +553,7 @@ static void test_learner_errors(void)
 	params[1] = 0.01;
 	in.n_groups = 1;
 	T_CHECK(ft_fit_gerryfair(&in, &out, &e) == FT_EDATA);
-	T_CHECK(!out.model && !out.mixture);
+	T_CHECK(!out.pred.linear && !out.pred.mixture);
 }
 
 /* Adult by sex and race (10 groups, exact audits): fp and fn. */

@@ -22,6 +22,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "fair/inproc.h"
+#include "model/model.h"
 #include "t.h"
 #include "adult_fixture.h"
 
@@ -262,11 +263,11 @@ static void check_set(int adult)
 		         "the port %ld %ld", name, fdr ? "fdr" : "sr", npos[0], npos[1], r->pos[0],
 		         r->pos[1]);
 		/* the saved per-group linear model decides every row as t > 0 */
-		T_CHECK(o.model && o.model->n_groups == s.enc->n_groups);
+		T_CHECK(o.pred.linear && o.pred.linear->n_groups == s.enc->n_groups);
 		{
 			double *t = sc;
 			double *score = malloc(s.d->n * sizeof *score);
-			if (score && ft_classify(o.model, NULL, NULL, s.d, 0.5, score, pos, &e) == 0)
+			if (score && ft_classify(o.pred.linear, NULL, NULL, s.d, 0.5, score, pos, &e) == 0)
 				for (size_t i = 0; i < s.d->n; i++)
 					mism += (pos[i] > 0.5) != (t[i] > 0);
 			free(score);
@@ -319,7 +320,7 @@ static void test_errors(void)
 	T_CHECK(ft_fit_meta(&in, &o, &e) == FT_EDATA);
 	T_CHECKF(strstr(e.msg, "meta: with 4 groups it needs a privileged group") != NULL, "%s",
 	         e.msg);
-	T_CHECK(!o.model);
+	T_CHECK(!o.pred.linear);
 	ft_error_clear(&e);
 	params[1] = 1.5;
 	in.privileged = s.privileged;

@@ -19,7 +19,7 @@ static void test_parse_defaults_and_values(void)
 	T_STREQ(m->name, "logreg");
 	T_CHECK(m->n_params == 0);
 	T_CHECK(ft_method_parse("prejudice", &m, p, &err) == 0);
-	T_CHECK(m->n_params == 2 && p[0] == 1.0 && p[1] == 1.0);
+	T_CHECK(m->n_params == 3 && p[0] == 1.0 && p[1] == 1.0 && p[2] == 0.0);
 	T_CHECK(ft_method_parse("prejudice:eta=25,per_group=0", &m, p, &err) == 0);
 	T_CHECK(p[0] == 25.0 && p[1] == 0.0);
 	T_CHECK(ft_method_parse("mistreat:fnr=0", &m, p, &err) == 0);
@@ -56,7 +56,7 @@ static void test_parse_errors(void)
 	static const struct { const char *spec, *msg; } BAD[] = {
 		{"nosuch", "unknown method 'nosuch' (methods: logreg, reweigh"},
 		{"prejudice:eta", "'eta' is not NAME=VALUE"},
-		{"prejudice:etta=1", "no parameter 'etta' (eta, per_group)"},
+		{"prejudice:etta=1", "no parameter 'etta' (eta, per_group, penalize_intercept)"},
 		{"prejudice:eta=-1", "eta = -1 is outside [0, 1e+06]"},
 		{"prejudice:per_group=0.5", "(whole numbers)"},
 		{"prejudice:eta=x", "eta takes a number, not 'x'"},
@@ -65,7 +65,7 @@ static void test_parse_errors(void)
 		{"reweigh:x=1", "it takes none"},
 		{"prejudice:", "nothing after ':'"},
 		{":eta=1", "no method name"},
-		{"eg:xx", "constraint takes one of dp|eo|tpr|fpr|erp|bgl, not 'xx'"},
+		{"eg:xx", "'xx' is not NAME=VALUE nor a constraint (dp|eo|tpr|fpr|erp|bgl)"},
 		{"eg:dp,constraint=eo", "'constraint' given twice"},
 		{"eg:eps=0.1:dp", "'dp' is not NAME=VALUE"},
 		{"prejudice:5", "'5' is not NAME=VALUE"},

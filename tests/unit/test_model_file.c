@@ -27,6 +27,7 @@
 #include "fairtrain.h"
 #include "core/internal.h"
 #include "t.h"
+#include "model/model.h"
 
 static char dir[64];
 
@@ -131,6 +132,16 @@ static char **strv(size_t n, ...)
 	return v;
 }
 
+/* A linear model as a predictor (a ranker for a ranking model). */
+static struct ft_predictor *pred_of(struct ft_linear_model *m)
+{
+	struct ft_predictor *p = calloc(1, sizeof *p);
+
+	p->kind = m->type == FT_MODEL_RANKER ? FT_PRED_RANKER : FT_PRED_LINEAR;
+	p->linear = m;
+	return p;
+}
+
 /* A model file built by hand, as the CLI would: numeric, categorical,
  * target, sensitive and dropped columns; UTF-8 text; a seed above 2^63. */
 static struct ft_model_file *sample(void)
@@ -208,7 +219,7 @@ static struct ft_model_file *sample(void)
 	m->coef = malloc(sizeof coef);
 	memcpy(m->coef, coef, sizeof coef);
 	m->intercept = -0.5;
-	mf->model = m;
+	mf->model = pred_of(m);
 
 	mf->method = ft_strdup("logreg");
 	mf->C = 0.5;
@@ -287,7 +298,7 @@ static struct ft_model_file *sample_full(void)
 {
 	struct ft_model_file *mf = sample();
 
-	mf->baseline = sample_baseline();
+	mf->baseline = pred_of(sample_baseline());
 	mf->comparison = sample_comparison();
 	return mf;
 }
@@ -387,13 +398,15 @@ static void check_equal(const struct ft_model_file *a,
 	EQ(x->missing_policy == y->missing_policy);
 	EQ(x->use_sensitive == y->use_sensitive);
 
-	EQ(a->model->type == b->model->type);
-	EQ(a->model->p == b->model->p);
-	for (i = 0; i < a->model->p; i++)
-		EQ(same_double(a->model->coef[i], b->model->coef[i]));
-	EQ(same_double(a->model->intercept, b->model->intercept));
-	EQ(same_groups(a->model, b->model));
-	EQ(same_groups(a->baseline, b->baseline));
+	EQ(a->model->linear->type == b->model->linear->type);
+	EQ(a->model->linear->p == b->model->linear->p);
+	for (i = 0; i < a->model->linear->p; i++)
+		EQ(same_double(a->model->linear->coef[i], b->model->linear->coef[i]));
+	EQ(same_double(a->model->linear->intercept, b->model->linear->intercept));
+	EQ(a->model->kind == b->model->kind);
+	EQ(same_groups(a->model->linear, b->model->linear));
+	EQ(same_groups(a->baseline ? a->baseline->linear : NULL, b->baseline ? b->baseline->linear : NULL));
+	EQ(!a->baseline == !b->baseline && (!a->baseline || a->baseline->kind == b->baseline->kind));
 	EQ(a->n_params == b->n_params);
 	EQ(strv_eq(a->param_names, b->param_names, a->n_params));
 	for (i = 0; i < a->n_params; i++)
@@ -405,11 +418,11 @@ static void check_equal(const struct ft_model_file *a,
 
 	EQ((a->baseline == NULL) == (b->baseline == NULL));
 	if (a->baseline) {
-		EQ(a->baseline->type == b->baseline->type);
-		EQ(a->baseline->p == b->baseline->p);
-		for (i = 0; i < a->baseline->p; i++)
-			EQ(same_double(a->baseline->coef[i], b->baseline->coef[i]));
-		EQ(same_double(a->baseline->intercept, b->baseline->intercept));
+		EQ(a->baseline->linear->type == b->baseline->linear->type);
+		EQ(a->baseline->linear->p == b->baseline->linear->p);
+		for (i = 0; i < a->baseline->linear->p; i++)
+			EQ(same_double(a->baseline->linear->coef[i], b->baseline->linear->coef[i]));
+		EQ(same_double(a->baseline->linear->intercept, b->baseline->linear->intercept));
 	}
 	EQ((a->comparison == NULL) == (b->comparison == NULL));
 	if (a->comparison) {
@@ -663,8 +676,8 @@ static void test_round_trip_decisions(void)
 		T_FAIL("load: %s", err.msg);
 		goto done;
 	}
-	ft_linear_decision(mf->model, &d, s1);
-	ft_linear_decision(back->model, &d, s2);
+	ft_linear_decision(mf->model->linear, &d, s1);
+	ft_linear_decision(back->model->linear, &d, s2);
 	T_CHECK(memcmp(s1, s2, sizeof s1) == 0);
 	/* and they are the scores: row 0 = 0.1*0.5 + -1e-300*-1.25 + coef[2] +
 	 * coef[5] + intercept */
@@ -693,8 +706,8 @@ static void test_round_trip_empty(void)
 	                                 FT_NUMERIC, 0, 1, NULL, 0, -1, 0 };
 	e->target = ft_strdup("y");
 	mf->enc = e;
-	mf->model = calloc(1, sizeof *mf->model);
-	mf->model->intercept = 1.5;
+	mf->model = pred_of(calloc(1, sizeof(struct ft_linear_model)));
+	mf->model->linear->intercept = 1.5;
 	mf->method = ft_strdup("logreg");
 	mf->C = 1;
 	mf->split = 0;
@@ -709,7 +722,7 @@ static void test_round_trip_empty(void)
 	/* NULL provenance strings are written as "" */
 	T_STREQ(back->fairtrain_version, "");
 	T_STREQ(back->command_line, "");
-	T_CHECK(back->model->p == 0);
+	T_CHECK(back->model->linear->p == 0);
 	T_CHECK(back->enc->positive == NULL && back->enc->privileged == NULL);
 	free(back->fairtrain_version);
 	free(back->created_utc);
@@ -786,14 +799,14 @@ static void test_overwrite(void)
 
 	if (make_valid("over.h5"))
 		goto done;
-	mf->model->intercept = 42;
+	mf->model->linear->intercept = 42;
 	if (save_ok("over.h5", mf))
 		goto done;
 	if (ft_model_load(in_dir("over.h5"), &back, &err)) {
 		T_FAIL("load: %s", err.msg);
 		goto done;
 	}
-	T_CHECK(back->model->intercept == 42);
+	T_CHECK(back->model->linear->intercept == 42);
 	T_CHECK(count_tmp(dir) == 0);
 done:
 	ft_model_file_free(back);
@@ -851,11 +864,11 @@ static void test_round_trip_fitted_encoder(void)
 	ft_encoder_free(mf->enc);
 	mf->enc = enc;
 	enc = NULL;
-	mf->model->p = mf->enc->n_features;
-	mf->model->coef = realloc(mf->model->coef,
-	                          (mf->model->p ? mf->model->p : 1) * sizeof(double));
-	for (i = 0; i < mf->model->p; i++)
-		mf->model->coef[i] = 0.25 * (double)i - 1;
+	mf->model->linear->p = mf->enc->n_features;
+	mf->model->linear->coef = realloc(mf->model->linear->coef,
+	                          (mf->model->linear->p ? mf->model->linear->p : 1) * sizeof(double));
+	for (i = 0; i < mf->model->linear->p; i++)
+		mf->model->linear->coef[i] = 0.25 * (double)i - 1;
 	if (save_ok("fit.h5", mf))
 		goto done;
 	if (ft_model_load(in_dir("fit.h5"), &back, &err)) {
@@ -876,8 +889,8 @@ static void test_round_trip_fitted_encoder(void)
 	        memcmp(d1->group, d2->group, d1->n * sizeof *d1->group) == 0);
 	s1 = malloc(d1->n * sizeof *s1);
 	s2 = malloc(d1->n * sizeof *s2);
-	ft_linear_decision(mf->model, d1, s1);
-	ft_linear_decision(back->model, d2, s2);
+	ft_linear_decision(mf->model->linear, d1, s1);
+	ft_linear_decision(back->model->linear, d2, s2);
 	T_CHECK(memcmp(s1, s2, d1->n * sizeof *s1) == 0);
 done:
 	free(s1);
@@ -996,9 +1009,9 @@ static void test_load_newer_version(void)
 
 	if (make_valid("v2.h5"))
 		return;
-	T_CHECK(set_attr_int(p, "/", "format_version", 3) == 0);
-	snprintf(want, sizeof want, "=%s: format_version 3 is newer than this "
-	         "fairtrain supports (2)", p);
+	T_CHECK(set_attr_int(p, "/", "format_version", FT_FORMAT_VERSION + 1) == 0);
+	snprintf(want, sizeof want, "=%s: format_version %d is newer than this "
+	         "fairtrain supports (%d)", p, FT_FORMAT_VERSION + 1, FT_FORMAT_VERSION);
 	expect_load_fail(p, FT_EFORMAT, want);
 	T_CHECK(set_attr_int(p, "/", "format_version", 0) == 0);
 	expect_load_fail(p, FT_EFORMAT, "corrupt model file: format_version 0 "
@@ -1194,14 +1207,14 @@ static void test_save_nan(void)
 	const char *p = in_dir("nan.h5");
 	char want[512];
 
-	mf->model->coef[3] = NAN;
+	mf->model->linear->coef[3] = NAN;
 	snprintf(want, sizeof want, "%s: cannot save: /model/coef[3] is nan", p);
 	expect_save_fail(p, mf, FT_ENUMERIC, want);
 	T_CHECK(access(p, F_OK) != 0);
-	mf->model->coef[3] = 0;
-	mf->model->intercept = -INFINITY;
+	mf->model->linear->coef[3] = 0;
+	mf->model->linear->intercept = -INFINITY;
 	expect_save_fail(p, mf, FT_ENUMERIC, "/model/intercept is -inf");
-	mf->model->intercept = 0;
+	mf->model->linear->intercept = 0;
 	mf->enc->cols[0].sd = NAN;
 	expect_save_fail(p, mf, FT_ENUMERIC, "column 'age' sd is nan");
 	mf->enc->cols[0].sd = 1;
@@ -1221,9 +1234,9 @@ static void test_save_invalid(void)
 	mf->enc->cols[6].offset = 4;
 	expect_save_fail(p, mf, FT_EINVAL, "column 'race' has offset 4");
 	mf->enc->cols[6].offset = 5;
-	mf->model->p = 6;
+	mf->model->linear->p = 6;
 	expect_save_fail(p, mf, FT_EINVAL, "/model/coef has 6 values, expected 7");
-	mf->model->p = 7;
+	mf->model->linear->p = 7;
 	keep = mf->enc->cols[1].cats[0];
 	mf->enc->cols[1].cats[0] = mf->enc->cols[1].cats[1];
 	mf->enc->cols[1].cats[1] = keep;
@@ -1284,10 +1297,10 @@ static void test_save_keeps_existing(void)
 
 	if (make_valid("keep.h5") || copy_file(p, ref))
 		goto done;
-	mf->model->coef[0] = NAN;
+	mf->model->linear->coef[0] = NAN;
 	expect_save_fail(p, mf, FT_ENUMERIC, "is nan");
 	T_CHECK(same_bytes(p, ref));
-	mf->model->coef[0] = 9;
+	mf->model->linear->coef[0] = 9;
 
 	T_CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
 	oldsig = signal(SIGXFSZ, SIG_IGN);
@@ -1393,7 +1406,7 @@ static void test_round_trip_partial(void)
 	ft_model_file_free(back);
 	back = NULL;
 
-	mf->baseline = sample_baseline();
+	mf->baseline = pred_of(sample_baseline());
 	if (save_ok("onlybase.h5", mf))
 		goto done;
 	if (ft_model_load(in_dir("onlybase.h5"), &back, &err)) {
@@ -1405,7 +1418,7 @@ static void test_round_trip_partial(void)
 	ft_model_file_free(back);
 	back = NULL;
 
-	ft_linear_model_free(mf->baseline);
+	ft_predictor_free(mf->baseline);
 	mf->baseline = NULL;
 	mf->comparison = sample_comparison();
 	if (save_ok("onlycmp.h5", mf))
@@ -1595,21 +1608,21 @@ static void test_save_refuses_additions(void)
 	T_CHECK(same_bytes(p, ref)); } while (0)
 	if (make_valid("keepadd.h5") || copy_file(p, ref))
 		goto done;
-	mf->baseline->coef[2] = NAN;
+	mf->baseline->linear->coef[2] = NAN;
 	snprintf(want, sizeof want, "%s: cannot save: /baseline/coef[2] is nan",
 	         p);
 	REFUSED(FT_ENUMERIC, want);
-	mf->baseline->coef[2] = 0;
-	mf->baseline->intercept = INFINITY;
+	mf->baseline->linear->coef[2] = 0;
+	mf->baseline->linear->intercept = INFINITY;
 	REFUSED(FT_ENUMERIC, "/baseline/intercept is inf");
-	mf->baseline->intercept = 0;
-	mf->baseline->p = 6;
+	mf->baseline->linear->intercept = 0;
+	mf->baseline->linear->p = 6;
 	REFUSED(FT_EINVAL, "/baseline/coef has 6 values, expected 7 "
 	        "(n_features)");
-	mf->baseline->p = 7;
-	mf->baseline->type = 3;
+	mf->baseline->linear->p = 7;
+	mf->baseline->linear->type = 3;
 	REFUSED(FT_EINVAL, "baseline type 3 is unknown");
-	mf->baseline->type = FT_MODEL_LOGREG;
+	mf->baseline->linear->type = FT_MODEL_LOGREG;
 
 	r[0].value = NAN;
 	snprintf(want, sizeof want, "%s: cannot save: /comparison/value[0] is "
@@ -1842,8 +1855,8 @@ static struct ft_model_file *sample_prejudice(void)
 {
 	struct ft_model_file *mf = sample_full();
 
-	make_per_group(mf->model, 0.5);
-	make_per_group(mf->baseline, -2.0);
+	make_per_group(mf->model->linear, 0.5);
+	make_per_group(mf->baseline->linear, -2.0);
 	free(mf->method);
 	mf->method = ft_strdup("prejudice");
 	mf->n_params = 2;
@@ -1876,7 +1889,7 @@ static void test_round_trip_per_group(void)
 	T_CHECKF(rc == 0, "load: %s", err.msg);
 	if (rc == 0) {
 		check_equal(mf, back);
-		T_CHECK(back->model->n_groups == 2 && back->baseline->n_groups == 2);
+		T_CHECK(back->model->linear->n_groups == 2 && back->baseline->linear->n_groups == 2);
 		T_CHECK(back->n_params == 2 && back->n_diag == 3);
 	}
 	T_CHECK(h5_open_objects() == 0);
@@ -1921,7 +1934,7 @@ static void test_round_trip_per_group_decisions(void)
 	struct ft_dataset d;
 
 	for (size_t i = 0; i < 14; i++)
-		mf->model->group_coef[i] = 0.1 * (double)i - 0.4;
+		mf->model->linear->group_coef[i] = 0.1 * (double)i - 0.4;
 	if (save_ok("pgd.h5", mf))
 		goto done;
 	if (ft_model_load(in_dir("pgd.h5"), &back, &err) != 0) {
@@ -1936,11 +1949,11 @@ static void test_round_trip_per_group_decisions(void)
 	d.n_cat = 2;
 	d.code = code;
 	d.group = grp;
-	ft_linear_decision(mf->model, &d, o1);
-	ft_linear_decision(back->model, &d, o2);
+	ft_linear_decision(mf->model->linear, &d, o1);
+	ft_linear_decision(back->model->linear, &d, o2);
 	T_CHECK(same_double(o1[0], o2[0]) && same_double(o1[1], o2[1]));
 	/* group 1: coef_j = 0.1 (7 + j) - 0.4; x = (1, -2), codes 3 and 5 */
-	T_NEAR(o1[0], mf->model->group_intercept[1] + 1.0 * 0.3 - 2.0 * 0.4 +
+	T_NEAR(o1[0], mf->model->linear->group_intercept[1] + 1.0 * 0.3 - 2.0 * 0.4 +
 	       0.6 + 0.8, 1e-12);
 done:
 	ft_model_file_free(back);
@@ -1957,12 +1970,12 @@ static void test_old_training_layout(void)
 	const char *p = in_dir("oldtr.h5");
 	static const char *const del[] = {
 		"/training/param_names", "/training/param_values",
-		"/training/diag_names", "/training/diag_values",
+		"/training/diag_names", "/training/diag_values", "/training/param_choices",
 	};
 
 	if (save_ok("oldtr.h5", mf))
 		goto done;
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < 5; k++)
 		T_CHECK(delete_link(p, del[k]) == 0);
 	if (ft_model_load(p, &back, &err) != 0) {
 		T_FAIL("load: %s", err.msg);
@@ -1970,7 +1983,7 @@ static void test_old_training_layout(void)
 	}
 	T_CHECK(back->n_params == 0 && !back->param_names && !back->param_values);
 	T_CHECK(back->n_diag == 0 && !back->diag_names && !back->diag_values);
-	T_CHECK(back->model->n_groups == 2);
+	T_CHECK(back->model->linear->n_groups == 2);
 	ft_model_file_free(back);
 	back = NULL;
 	/* a plain model and empty pairs */
@@ -1984,8 +1997,8 @@ static void test_old_training_layout(void)
 	}
 	T_CHECK(back->n_params == 0 && !back->param_names && !back->param_values);
 	T_CHECK(back->n_diag == 0 && !back->diag_names && !back->diag_values);
-	T_CHECK(back->model->n_groups == 0 && !back->model->group_coef &&
-	        !back->model->group_intercept);
+	T_CHECK(back->model->linear->n_groups == 0 && !back->model->linear->group_coef &&
+	        !back->model->linear->group_intercept);
 	check_equal(mf, back);
 done:
 	ft_model_file_free(back);
@@ -1998,16 +2011,16 @@ static void test_save_refuses_per_group(void)
 	const char *p = in_dir("pgbad.h5");
 	char *keep;
 
-	mf->model->group_coef[9] = NAN;
+	mf->model->linear->group_coef[9] = NAN;
 	expect_save_fail(p, mf, FT_ENUMERIC, "/model/group_coef[1, 2] is nan");
-	mf->model->group_coef[9] = 0;
-	mf->baseline->group_intercept[1] = INFINITY;
+	mf->model->linear->group_coef[9] = 0;
+	mf->baseline->linear->group_intercept[1] = INFINITY;
 	expect_save_fail(p, mf, FT_ENUMERIC, "/baseline/group_intercept[1] is inf");
-	mf->baseline->group_intercept[1] = 0;
-	mf->model->n_groups = 3;
-	expect_save_fail(p, mf, FT_EINVAL, "/model has 3 groups, /preprocessing "
+	mf->baseline->linear->group_intercept[1] = 0;
+	mf->model->linear->n_groups = 3;
+	expect_save_fail(p, mf, FT_EINVAL, "/model has 3 groups, the encoder "
 	                 "has 2");
-	mf->model->n_groups = 2;
+	mf->model->linear->n_groups = 2;
 	mf->param_values[1] = NAN;
 	expect_save_fail(p, mf, FT_ENUMERIC, "/training/param_values[1] "
 	                 "(per_group) is nan");
@@ -2127,12 +2140,10 @@ static struct ft_linear_model *shifted(double shift)
 	return m;
 }
 
-static struct ft_model_file *sample_v2(void)
+/* A mixture, frontier and thresholds of sample()'s shape. */
+static struct ft_mixture *sample_mixture(void)
 {
-	struct ft_model_file *mf = sample();
 	struct ft_mixture *mx = calloc(1, sizeof *mx);
-	struct ft_frontier *fr = calloc(1, sizeof *fr);
-	struct ft_thresholds *th = calloc(1, sizeof *th);
 
 	mx->k = 2;
 	mx->h = calloc(2, sizeof *mx->h);
@@ -2141,6 +2152,13 @@ static struct ft_model_file *sample_v2(void)
 	mx->h[1] = shifted(-1.5);
 	mx->weight[0] = 0.3;
 	mx->weight[1] = 0.7;
+	return mx;
+}
+
+static struct ft_frontier *sample_frontier(void)
+{
+	struct ft_frontier *fr = calloc(1, sizeof *fr);
+
 	fr->k = 3;
 	fr->n_lambda = 2;
 	fr->h = calloc(3, sizeof *fr->h);
@@ -2155,6 +2173,13 @@ static struct ft_model_file *sample_v2(void)
 		fr->violation[k] = 0.2 / (1.0 + (double)k);
 	}
 	fr->chosen = 1;
+	return fr;
+}
+
+static struct ft_thresholds *sample_thresholds(void)
+{
+	struct ft_thresholds *th = calloc(1, sizeof *th);
+
 	th->n_groups = 2;
 	th->t0 = malloc(2 * sizeof(double));
 	th->t1 = malloc(2 * sizeof(double));
@@ -2163,9 +2188,22 @@ static struct ft_model_file *sample_v2(void)
 	th->c = malloc(2 * sizeof(double));
 	th->t0[0] = 0.4; th->t1[0] = INFINITY; th->p[0] = 0.25; th->q[0] = 0.0; th->c[0] = 0.0;
 	th->t0[1] = -INFINITY; th->t1[1] = 0.6; th->p[1] = 1.0; th->q[1] = 0.5; th->c[1] = 0.2;
-	mf->mixture = mx;
-	mf->frontier = fr;
-	mf->thresholds = th;
+	return th;
+}
+
+/* sample() whose model is a predictor of the given kind (mixture,
+ * frontier or thresholds). */
+static struct ft_model_file *sample_kind(int kind)
+{
+	struct ft_model_file *mf = sample();
+
+	mf->model->kind = kind;
+	if (kind == FT_PRED_MIXTURE)
+		mf->model->mixture = sample_mixture();
+	else if (kind == FT_PRED_FRONTIER)
+		mf->model->frontier = sample_frontier();
+	else
+		mf->model->thresholds = sample_thresholds();
 	return mf;
 }
 
@@ -2179,40 +2217,14 @@ static int same_model_values(const struct ft_linear_model *a,
 
 /* Every part comes back; +-inf thresholds come back as 2 and -1, which
  * decide every score in [0, 1] alike (checked through ft_classify). */
-static void test_round_trip_v2(void)
+/* Every kind of predictor round-trips, and decides as before. */
+static void test_round_trip_kinds(void)
 {
-	struct ft_model_file *mf = sample_v2(), *back = NULL;
-	struct ft_error err = { 0, "" };
+	static const int KINDS[3] = {FT_PRED_MIXTURE, FT_PRED_FRONTIER, FT_PRED_THRESHOLDS};
 	double num[4] = { 1, -2, 0.5, 3 }, s1[2], s2[2], p1[2], p2[2];
 	int32_t code[4] = { 3, 5, 4, -1 }, grp[2] = { 1, 0 };
 	struct ft_dataset d;
 
-	if (save_ok("v2.h5", mf))
-		goto done;
-	if (ft_model_load(in_dir("v2.h5"), &back, &err) != 0) {
-		T_FAIL("load: %s", err.msg);
-		goto done;
-	}
-	T_CHECK(back->mixture && back->frontier && back->thresholds);
-	if (!back->mixture || !back->frontier || !back->thresholds)
-		goto done;
-	T_CHECK(back->mixture->k == 2 && back->mixture->weight[0] == 0.3 &&
-	        back->mixture->weight[1] == 0.7);
-	for (size_t k = 0; k < 2; k++)
-		T_CHECK(same_model_values(mf->mixture->h[k], back->mixture->h[k]));
-	T_CHECK(back->frontier->k == 3 && back->frontier->n_lambda == 2 &&
-	        back->frontier->chosen == 1);
-	T_CHECK(memcmp(back->frontier->lambda, mf->frontier->lambda, 6 * sizeof(double)) == 0);
-	T_CHECK(memcmp(back->frontier->error, mf->frontier->error, 3 * sizeof(double)) == 0);
-	T_CHECK(memcmp(back->frontier->violation, mf->frontier->violation,
-	               3 * sizeof(double)) == 0);
-	for (size_t k = 0; k < 3; k++)
-		T_CHECK(same_model_values(mf->frontier->h[k], back->frontier->h[k]));
-	T_CHECK(back->thresholds->n_groups == 2);
-	T_CHECK(back->thresholds->t1[0] == 2.0 && back->thresholds->t0[1] == -1.0);
-	T_CHECK(back->thresholds->t0[0] == 0.4 && back->thresholds->q[1] == 0.5 &&
-	        back->thresholds->c[1] == 0.2 && back->thresholds->p[0] == 0.25);
-	/* the decisions: mixture scores and P(yhat = 1) with the thresholds */
 	memset(&d, 0, sizeof d);
 	d.n = 2;
 	d.p = 7;
@@ -2221,30 +2233,54 @@ static void test_round_trip_v2(void)
 	d.n_cat = 2;
 	d.code = code;
 	d.group = grp;
-	T_CHECK(ft_classify(mf->model, mf->mixture, mf->thresholds, &d, 0.5, s1, p1, &err) == 0);
-	T_CHECK(ft_classify(back->model, back->mixture, back->thresholds, &d, 0.5, s2, p2,
-	                    &err) == 0);
-	T_CHECK(same_double(s1[0], s2[0]) && same_double(s1[1], s2[1]));
-	T_CHECK(same_double(p1[0], p2[0]) && same_double(p1[1], p2[1]));
-	/* the file says it needs a version 2 reader */
-	{
-		hid_t f = H5Fopen(in_dir("v2.h5"), H5F_ACC_RDONLY, H5P_DEFAULT);
-		hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
-		int v = 0;
-		T_CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT, &v) >= 0 && v == 2);
-		H5Aclose(a);
-		H5Fclose(f);
+	for (int k = 0; k < 3; k++) {
+		struct ft_model_file *mf = sample_kind(KINDS[k]), *back = NULL;
+		struct ft_error err = { 0, "" };
+		const struct ft_predictor *a = mf->model, *b;
+		if (save_ok("kind.h5", mf) || ft_model_load(in_dir("kind.h5"), &back, &err) != 0) {
+			T_FAIL("%s: %s", ft_predictor_kind_name(KINDS[k]), err.msg);
+			ft_model_file_free(mf);
+			continue;
+		}
+		b = back->model;
+		T_CHECK(b->kind == KINDS[k] && back->format_version == FT_FORMAT_VERSION);
+		if (b->kind == FT_PRED_MIXTURE && b->mixture) {
+			T_CHECK(b->mixture->k == 2 && b->mixture->weight[0] == 0.3 &&
+			        b->mixture->weight[1] == 0.7);
+			for (size_t j = 0; j < 2; j++)
+				T_CHECK(same_model_values(a->mixture->h[j], b->mixture->h[j]));
+		}
+		if (b->kind == FT_PRED_FRONTIER && b->frontier) {
+			T_CHECK(b->frontier->k == 3 && b->frontier->n_lambda == 2 &&
+			        b->frontier->chosen == 1);
+			T_CHECK(memcmp(b->frontier->lambda, a->frontier->lambda, 6 * sizeof(double)) == 0);
+			T_CHECK(memcmp(b->frontier->error, a->frontier->error, 3 * sizeof(double)) == 0);
+			T_CHECK(memcmp(b->frontier->violation, a->frontier->violation,
+			               3 * sizeof(double)) == 0);
+			for (size_t j = 0; j < 3; j++)
+				T_CHECK(same_model_values(a->frontier->h[j], b->frontier->h[j]));
+		}
+		if (b->kind == FT_PRED_THRESHOLDS && b->thresholds) {
+			/* +-inf are stored as 2 and -1, which decide scores alike */
+			T_CHECK(b->thresholds->n_groups == 2);
+			T_CHECK(b->thresholds->t1[0] == 2.0 && b->thresholds->t0[1] == -1.0);
+			T_CHECK(b->thresholds->t0[0] == 0.4 && b->thresholds->q[1] == 0.5 &&
+			        b->thresholds->c[1] == 0.2 && b->thresholds->p[0] == 0.25);
+		}
+		T_CHECK(ft_predictor_decide(a, &d, 0.5, 0, s1, p1, &err) == 0);
+		T_CHECK(ft_predictor_decide(b, &d, 0.5, 0, s2, p2, &err) == 0);
+		T_CHECK(same_double(s1[0], s2[0]) && same_double(s1[1], s2[1]));
+		T_CHECK(same_double(p1[0], p2[0]) && same_double(p1[1], p2[1]));
+		ft_model_file_free(back);
+		ft_model_file_free(mf);
 	}
-done:
-	ft_model_file_free(back);
-	ft_model_file_free(mf);
 }
 
 /* ft_classify by hand: mixture s = sum w_k s_k, P(yhat = 1) = sum w_k
  * [s_k >= t]; thresholds per group. */
 static void test_classify_by_hand(void)
 {
-	struct ft_model_file *mf = sample_v2();
+	struct ft_model_file *mf = sample_kind(FT_PRED_MIXTURE);
 	struct ft_error err = { 0, "" };
 	double num[2] = { 0, 0 }, s[1], pp[1], s0, s1;
 	int32_t code[2] = { -1, -1 }, grp[1] = { 0 };
@@ -2261,64 +2297,82 @@ static void test_classify_by_hand(void)
 	/* x = 0: scores are sigmoid(intercept) = sigmoid(0.5), sigmoid(-1.5) */
 	s0 = 1.0 / (1.0 + exp(-0.5));
 	s1 = 1.0 / (1.0 + exp(1.5));
-	T_CHECK(ft_classify(NULL, mf->mixture, NULL, &d, 0.5, s, pp, &err) == 0);
+	T_CHECK(ft_classify(NULL, mf->model->mixture, NULL, &d, 0.5, s, pp, &err) == 0);
 	T_NEAR(s[0], 0.3 * s0 + 0.7 * s1, 1e-15);
 	T_NEAR(pp[0], 0.3, 1e-15);
+	mf->model->thresholds = sample_thresholds();
 	/* group 0 thresholds: 0.25 [s >= 0.4] + 0.75 [s >= inf] */
-	T_CHECK(ft_classify(NULL, mf->mixture, mf->thresholds, &d, 0.5, s, pp, &err) == 0);
+	T_CHECK(ft_classify(NULL, mf->model->mixture, mf->model->thresholds, &d, 0.5, s, pp, &err) == 0);
 	T_NEAR(pp[0], 0.3 * s0 + 0.7 * s1 >= 0.4 ? 0.25 : 0.0, 1e-15);
 	/* group 1: (1 - 0.5)(1 [s >= -inf] + 0) + 0.5 * 0.2 = 0.6 */
 	grp[0] = 1;
-	T_CHECK(ft_classify(NULL, mf->mixture, mf->thresholds, &d, 0.5, s, pp, &err) == 0);
+	T_CHECK(ft_classify(NULL, mf->model->mixture, mf->model->thresholds, &d, 0.5, s, pp, &err) == 0);
 	T_NEAR(pp[0], 0.6, 1e-15);
 	/* no group: refused, naming what needs it */
 	grp[0] = -1;
-	T_CHECK(ft_classify(NULL, mf->mixture, mf->thresholds, &d, 0.5, s, pp, &err) == FT_EDATA);
+	T_CHECK(ft_classify(NULL, mf->model->mixture, mf->model->thresholds, &d, 0.5, s, pp, &err) == FT_EDATA);
 	T_CHECK(strstr(err.msg, "group-specific thresholds") != NULL);
 	ft_model_file_free(mf);
 }
 
-static void test_save_refuses_v2(void)
+static void test_save_refuses_kinds(void)
 {
-	struct ft_model_file *mf = sample_v2();
+	struct ft_model_file *mf = sample_kind(FT_PRED_MIXTURE);
 
-	mf->mixture->weight[1] = 0.6;
-	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/mixture/weight sums to");
-	mf->mixture->weight[1] = 0.7;
-	mf->thresholds->p[0] = 1.5;
-	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/thresholds/p[0] = 1.5");
-	mf->thresholds->p[0] = 0.5;
-	mf->thresholds->t0[1] = NAN;
-	expect_save_fail(in_dir("bad.h5"), mf, FT_ENUMERIC, "/thresholds/t0[1]");
-	mf->thresholds->t0[1] = 0.5;
-	mf->frontier->chosen = 3;
-	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/frontier chosen = 3");
-	mf->frontier->chosen = 0;
-	mf->frontier->error[2] = INFINITY;
-	expect_save_fail(in_dir("bad.h5"), mf, FT_ENUMERIC, "/frontier/error[2] is inf");
+	mf->model->mixture->weight[1] = 0.6;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/model/mixture/weight sums to");
+	mf->model->mixture->weight[1] = 0.7;
+	mf->model->thresholds = sample_thresholds();
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/model/a mixture predictor with "
+	                 "thresholds");
+	ft_model_file_free(mf);
+	mf = sample_kind(FT_PRED_THRESHOLDS);
+	mf->model->thresholds->p[0] = 1.5;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/model/thresholds/p[0] = 1.5");
+	mf->model->thresholds->p[0] = 0.5;
+	mf->model->thresholds->t0[1] = NAN;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_ENUMERIC, "/model/thresholds/t0[1]");
+	ft_model_file_free(mf);
+	mf = sample_kind(FT_PRED_FRONTIER);
+	mf->model->frontier->chosen = 3;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/model/frontier chosen = 3");
+	mf->model->frontier->chosen = 0;
+	mf->model->frontier->error[2] = INFINITY;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_ENUMERIC, "/model/frontier/error[2] is inf");
+	mf->model->frontier->error[2] = 0;
+	mf->model->kind = FT_PRED_LINEAR;
+	expect_save_fail(in_dir("bad.h5"), mf, FT_EINVAL, "/model/a linear predictor with a "
+	                 "frontier");
 	T_CHECK(access(in_dir("bad.h5"), F_OK) != 0);
 	ft_model_file_free(mf);
 }
 
-static void test_load_damaged_v2(void)
+static void test_load_damaged_kinds(void)
 {
-	struct ft_model_file *mf = sample_v2();
-	const char *p = in_dir("v2d.h5");
+	struct ft_model_file *mf = sample_kind(FT_PRED_MIXTURE);
+	const char *p = in_dir("v3d.h5");
 	double w3[3] = { 0.2, 0.3, 0.5 }, g3[3] = { 0.1, 0.2, 0.3 };
 
-#define FRESH() do { remove(p); if (save_ok("v2d.h5", mf)) goto done; } while (0)
+#define FRESH() do { remove(p); if (save_ok("v3d.h5", mf)) goto done; } while (0)
 	FRESH();
-	T_CHECK(replace_f64(p, "/mixture/weight", w3, 3) == 0);
-	expect_load_fail(p, FT_EFORMAT, "/mixture/weight has 3 values, expected 2");
+	T_CHECK(replace_f64(p, "/model/mixture/weight", w3, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/mixture/weight has 3 values, expected 2");
 	FRESH();
-	T_CHECK(delete_link(p, "/mixture/coef") == 0);
-	expect_load_fail(p, FT_EFORMAT, "missing /mixture/coef");
+	T_CHECK(delete_link(p, "/model/mixture/coef") == 0);
+	expect_load_fail(p, FT_EFORMAT, "missing /model/mixture/coef");
 	FRESH();
-	T_CHECK(replace_f64(p, "/thresholds/q", g3, 3) == 0);
-	expect_load_fail(p, FT_EFORMAT, "/thresholds has n_groups 2 but a dataset of 3");
+	T_CHECK(delete_link(p, "/model/mixture") == 0);
+	expect_load_fail(p, FT_EFORMAT, "missing /model/mixture");
+	ft_model_file_free(mf);
+	mf = sample_kind(FT_PRED_THRESHOLDS);
 	FRESH();
-	T_CHECK(replace_f64(p, "/frontier/error", g3, 2) == 0);
-	expect_load_fail(p, FT_EFORMAT, "/frontier has 3 predictors but lambda has 3 "
+	T_CHECK(replace_f64(p, "/model/thresholds/q", g3, 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/thresholds has n_groups 2 but a dataset of 3");
+	ft_model_file_free(mf);
+	mf = sample_kind(FT_PRED_FRONTIER);
+	FRESH();
+	T_CHECK(replace_f64(p, "/model/frontier/error", g3, 2) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/frontier has 3 predictors but lambda has 3 "
 	                 "rows, error 2 and violation 3 values");
 	T_CHECK(count_tmp(dir) == 0);
 #undef FRESH
@@ -2340,7 +2394,7 @@ static struct ft_model_file *sample_ranker(void)
 	static const double w[2] = { -0.25, 0.75 }, wb[2] = { -0.5, 0.8 };
 
 	ft_encoder_free(mf->enc);
-	ft_linear_model_free(mf->model);
+	ft_predictor_free(mf->model);
 	e->n_cols = 4;
 	e->cols = calloc(4, sizeof *e->cols);
 	c = e->cols;
@@ -2363,20 +2417,21 @@ static struct ft_model_file *sample_ranker(void)
 	e->missing_policy = FT_MISSING_DROP;
 	e->use_sensitive = 1;
 	mf->enc = e;
-	mf->model = calloc(1, sizeof *mf->model);
-	mf->baseline = calloc(1, sizeof *mf->baseline);
-	mf->model->type = mf->baseline->type = FT_MODEL_RANKER;
-	mf->model->p = mf->baseline->p = 2;
-	mf->model->coef = malloc(sizeof w);
-	mf->baseline->coef = malloc(sizeof wb);
-	memcpy(mf->model->coef, w, sizeof w);
-	memcpy(mf->baseline->coef, wb, sizeof wb);
+	mf->model = pred_of(calloc(1, sizeof(struct ft_linear_model)));
+	mf->baseline = pred_of(calloc(1, sizeof(struct ft_linear_model)));
+	mf->model->kind = mf->baseline->kind = FT_PRED_RANKER;
+	mf->model->linear->type = mf->baseline->linear->type = FT_MODEL_RANKER;
+	mf->model->linear->p = mf->baseline->linear->p = 2;
+	mf->model->linear->coef = malloc(sizeof w);
+	mf->baseline->linear->coef = malloc(sizeof wb);
+	memcpy(mf->model->linear->coef, w, sizeof w);
+	memcpy(mf->baseline->linear->coef, wb, sizeof wb);
 	mf->ranking = calloc(1, sizeof *mf->ranking);
 	mf->ranking->format = ft_strdup("csv");
 	mf->ranking->query = ft_strdup("qid");
 	mf->ranking->relevance = ft_strdup("rel");
 	mf->ranking->protected_group = ft_strdup("1");
-	mf->ranking->rerank = ft_strdup("fair:p=0.5,alpha=0.1,k=10");
+	mf->model->rerank = ft_strdup("fair:p=0.5,alpha=0.1,k=10");
 	free(mf->method);
 	mf->method = ft_strdup("deltr");
 	mf->n_params = 2;
@@ -2435,12 +2490,12 @@ static struct ft_model_file *sample_letor_ranker(void)
 	free(mf->ranking->query);
 	free(mf->ranking->relevance);
 	free(mf->ranking->protected_group);
-	free(mf->ranking->rerank);
+	free(mf->model->rerank);
 	mf->ranking->format = ft_strdup("letor");
 	mf->ranking->query = ft_strdup("");
 	mf->ranking->relevance = ft_strdup("");
 	mf->ranking->protected_group = ft_strdup("f2=1");
-	mf->ranking->rerank = ft_strdup("");
+	mf->model->rerank = ft_strdup("");
 	mf->ranking->colorblind = 1;
 	mf->ranking->sensitive_feature = 2;
 	mf->ranking->protected_value = 1.0;
@@ -2476,15 +2531,15 @@ static void test_round_trip_ranker(void)
 			ft_model_file_free(mf);
 			return;
 		}
-		T_CHECK(file_version(in_dir(name)) == 2);
+		T_CHECK(file_version(in_dir(name)) == FT_FORMAT_VERSION);
 		if (ft_model_load(in_dir(name), &back, &err) != 0) {
 			T_FAIL("load: %s", err.msg);
 			ft_model_file_free(mf);
 			return;
 		}
 		check_equal(mf, back);
-		T_CHECK(back->model->type == FT_MODEL_RANKER &&
-		        back->baseline->type == FT_MODEL_RANKER);
+		T_CHECK(back->model->linear->type == FT_MODEL_RANKER &&
+		        back->baseline->linear->type == FT_MODEL_RANKER);
 		T_CHECK(back->ranking != NULL);
 		if (back->ranking) {
 			const struct ft_model_ranking *a = mf->ranking, *b = back->ranking;
@@ -2492,7 +2547,7 @@ static void test_round_trip_ranker(void)
 			T_STREQ(b->query, a->query);
 			T_STREQ(b->relevance, a->relevance);
 			T_STREQ(b->protected_group, a->protected_group);
-			T_STREQ(b->rerank, a->rerank);
+			T_STREQ(back->model->rerank, mf->model->rerank);
 			T_CHECK(b->colorblind == a->colorblind);
 			T_CHECK(b->sensitive_feature == a->sensitive_feature);
 			T_CHECK(same_double(b->protected_value, a->protected_value));
@@ -2502,7 +2557,7 @@ static void test_round_trip_ranker(void)
 		d.p = 2;
 		d.n_num = 2;
 		d.num = num;
-		T_CHECK(ft_classify(back->model, NULL, NULL, &d, 0.5, s, pp, &err) == FT_EINVAL);
+		T_CHECK(ft_predictor_decide(back->model, &d, 0.5, 0, s, pp, &err) == FT_EINVAL);
 		T_CHECKF(strstr(err.msg, "linear ranker") != NULL, "%s", err.msg);
 		ft_model_file_free(back);
 		ft_model_file_free(mf);
@@ -2518,14 +2573,16 @@ static void test_save_refuses_ranker(void)
 	mf->ranking = NULL;
 	expect_save_fail(p, mf, FT_EINVAL, "/model is a linear ranker but the file has no /ranking");
 	mf->ranking = rk;
-	mf->model->type = mf->baseline->type = FT_MODEL_LOGREG;
-	expect_save_fail(p, mf, FT_EINVAL, "/ranking needs a /model of type linear_ranker");
-	mf->model->type = FT_MODEL_RANKER;
+	mf->model->linear->type = mf->baseline->linear->type = FT_MODEL_LOGREG;
+	expect_save_fail(p, mf, FT_EINVAL, "/model/a ranker predictor whose model is a classifier");
+	mf->model->linear->type = FT_MODEL_RANKER;
+	mf->baseline->kind = FT_PRED_LINEAR;
 	expect_save_fail(p, mf, FT_EINVAL, "/model is a ranker but /baseline a classifier");
-	mf->baseline->type = FT_MODEL_RANKER;
-	mf->model->intercept = 0.5;
+	mf->baseline->kind = FT_PRED_RANKER;
+	mf->baseline->linear->type = FT_MODEL_RANKER;
+	mf->model->linear->intercept = 0.5;
 	expect_save_fail(p, mf, FT_EINVAL, "/model is a linear ranker with an intercept");
-	mf->model->intercept = 0;
+	mf->model->linear->intercept = 0;
 	free(rk->format);
 	rk->format = ft_strdup("json");
 	expect_save_fail(p, mf, FT_EINVAL, "/ranking format 'json' is not csv or letor");
@@ -2565,11 +2622,9 @@ static void test_save_refuses_ranker(void)
 	expect_save_fail(p, mf, FT_EINVAL, "/ranking sensitive_feature 0 does not match 1 sensitive columns");
 	ft_model_file_free(mf);
 	/* a classifier with /ranking */
-	mf = sample_v2();
-	ft_mixture_free(mf->mixture);
-	mf->mixture = NULL;
+	mf = sample();
 	mf->ranking = calloc(1, sizeof *mf->ranking);
-	expect_save_fail(p, mf, FT_EINVAL, "/ranking needs a /model of type linear_ranker");
+	expect_save_fail(p, mf, FT_EINVAL, "/ranking needs a ranker as /model, not a classifier");
 	ft_model_file_free(mf);
 	T_CHECK(count_tmp(dir) == 0);
 }
@@ -2588,21 +2643,28 @@ static void test_load_damaged_ranker(void)
 	expect_load_fail(p, FT_EFORMAT, "/ranking has unknown task 'classify'");
 	FRESH();
 	T_CHECK(set_attr_str(p, "/model", "type", "logistic_regression") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model/a ranker predictor whose model is a classifier");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/model", "type", "logistic_regression") == 0);
+	T_CHECK(set_attr_str(p, "/model", "kind", "linear") == 0);
 	expect_load_fail(p, FT_EFORMAT, "/model is a classifier but /baseline a ranker");
 	FRESH();
 	T_CHECK(set_attr_str(p, "/model", "type", "logistic_regression") == 0);
 	T_CHECK(set_attr_str(p, "/baseline", "type", "logistic_regression") == 0);
-	expect_load_fail(p, FT_EFORMAT, "/ranking needs a /model of type linear_ranker");
+	expect_load_fail(p, FT_EFORMAT, "/model/a ranker predictor whose model is a classifier");
 	FRESH();
 	T_CHECK(set_attr_str(p, "/ranking", "format", "xml") == 0);
 	expect_load_fail(p, FT_EFORMAT, "/ranking format 'xml' is not csv or letor");
 	FRESH();
 	{
 		hid_t f = H5Fopen(p, H5F_ACC_RDWR, H5P_DEFAULT);
-		T_CHECK(H5Adelete_by_name(f, "/ranking", "rerank", H5P_DEFAULT) >= 0);
+		T_CHECK(H5Adelete_by_name(f, "/model", "rerank", H5P_DEFAULT) >= 0);
 		H5Fclose(f);
 	}
-	expect_load_fail(p, FT_EFORMAT, "missing attribute 'rerank' on /ranking");
+	expect_load_fail(p, FT_EFORMAT, "missing attribute 'rerank' on /model");
+	FRESH();
+	T_CHECK(set_attr_str(p, "/model", "rerank", "det_greedy:p=2") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/model rerank 'det_greedy:p=2': re-ranker det_greedy");
 	FRESH();
 	T_CHECK(set_attr_int(p, "/ranking", "colorblind", 2) == 0);
 	expect_load_fail(p, FT_EFORMAT, "attribute 'colorblind' on /ranking is 2");
@@ -2660,10 +2722,10 @@ int main(void)
 	T_RUN(test_old_training_layout);
 	T_RUN(test_save_refuses_per_group);
 	T_RUN(test_load_damaged_per_group);
-	T_RUN(test_round_trip_v2);
+	T_RUN(test_round_trip_kinds);
 	T_RUN(test_classify_by_hand);
-	T_RUN(test_save_refuses_v2);
-	T_RUN(test_load_damaged_v2);
+	T_RUN(test_save_refuses_kinds);
+	T_RUN(test_load_damaged_kinds);
 	T_RUN(test_round_trip_ranker);
 	T_RUN(test_save_refuses_ranker);
 	T_RUN(test_load_damaged_ranker);

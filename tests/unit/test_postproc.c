@@ -16,6 +16,7 @@
 #include "fairtrain.h"
 #include "fair/postproc.h"
 #include "t.h"
+#include "model/model.h"
 
 #define FIX "tests/fixtures/postproc_lp.tsv"
 
@@ -255,10 +256,10 @@ static void test_eo_by_hand(void)
 	in.baseline = &t.m;
 	in.params = params;
 	T_CHECKF(ft_fit_threshold(&in, &out, &err) == 0, "%s", err.msg);
-	if (!out.thresholds || !out.model)
+	if (!out.pred.thresholds || !out.pred.linear)
 		goto done;
-	th = out.thresholds;
-	T_CHECK(out.model != &t.m && out.model->coef[0] == 1.0 && out.model->intercept == 0);
+	th = out.pred.thresholds;
+	T_CHECK(out.pred.linear != &t.m && out.pred.linear->coef[0] == 1.0 && out.pred.linear->intercept == 0);
 	T_NEAR(th->t0[0], 0.55, 1e-12);
 	T_NEAR(th->t1[0], 0.25, 1e-12);
 	T_NEAR(th->p[0], 0.5, 1e-15);
@@ -266,7 +267,7 @@ static void test_eo_by_hand(void)
 	T_NEAR(th->c[0], 0.25, 1e-15);
 	T_NEAR(th->t0[1], 0.7, 1e-12);
 	T_CHECK(th->p[1] == 1.0 && th->q[1] == 0.0);
-	T_CHECK(ft_classify(out.model, NULL, th, &t.d, 0.5, sc, pos, &err) == 0);
+	T_CHECK(ft_classify(out.pred.linear, NULL, th, &t.d, 0.5, sc, pos, &err) == 0);
 	/* group 0: the positives .9 .8 are positive under both cuts, .3 under
 	 * the second only, .2 under neither: (1 - q)(p a + (1 - p) b) + q c */
 	T_NEAR(pos[0], 2.0 / 3 + 1.0 / 12, 1e-15);
@@ -430,7 +431,7 @@ static void check_case(struct fixdata *fd, int con, int obj, double want, int *n
 		T_FAIL("con %d obj %d: %s", con, obj, err.msg);
 		return;
 	}
-	if (ft_classify(out.model, NULL, out.thresholds, &t.d, 0.5, sc, pos, &err) != 0) {
+	if (ft_classify(out.pred.linear, NULL, out.pred.thresholds, &t.d, 0.5, sc, pos, &err) != 0) {
 		T_FAIL("%s", err.msg);
 		goto done;
 	}
@@ -611,7 +612,7 @@ static void test_adult(void)
 		}
 		qsort(ttk, 5, sizeof *ttk, cmp_d);
 		/* training rates are equal to rounding */
-		T_CHECK(ft_classify(out.model, NULL, out.thresholds, d, 0.5, sc, pos, &err) == 0);
+		T_CHECK(ft_classify(out.pred.linear, NULL, out.pred.thresholds, d, 0.5, sc, pos, &err) == 0);
 		rates_of(d, pos, 2, &rt);
 		if (k == 0)
 			T_CHECKF(fabs(rt.sr[0] - rt.sr[1]) <= 1e-12, "train sr %.17g %.17g",
@@ -624,7 +625,7 @@ static void test_adult(void)
 			         rt.fpr[0], rt.fpr[1]);
 		T_NEAR(diag_get(&out, "objective"), rt.acc, 1e-12);
 		/* the test split */
-		T_CHECK(ft_classify(out.model, NULL, out.thresholds, dt, 0.5, sc, pos, &err) == 0);
+		T_CHECK(ft_classify(out.pred.linear, NULL, out.pred.thresholds, dt, 0.5, sc, pos, &err) == 0);
 		rates_of(dt, pos, 2, &r);
 		if (k == 0)
 			T_CHECKF(fabs(r.sr[0] - r.sr[1]) < 0.01, "test dp difference %.4f",

@@ -648,18 +648,23 @@ static void t_method_parse(void)
 	struct ft_rank_params p;
 	struct ft_error err = { 0 };
 	static const struct { const char *spec, *msg; } BAD[] = {
-		{ "nosuch", "unknown ranking method 'nosuch' (methods: listnet, ranknet, deltr, pair-reg, pair-con)" },
-		{ "deltr:gamma", "deltr: 'gamma' is not NAME=VALUE" },
-		{ "deltr:lambda=1", "deltr: no parameter 'lambda' (l2, doc_weight, max_iter, protected, loss, gamma, reference, iterations, lr)" },
+		{ "nosuch", "unknown ranking method 'nosuch' (methods: listnet, ranknet, lambdaloss, deltr, pair-reg, pair-con)" },
+		{ "deltr:gamma", "deltr: 'gamma' is not NAME=VALUE nor a loss (listnet|ranknet|lambdaloss)" },
+		{ "deltr:lambda=1", "deltr has no parameter 'lambda' (l2, doc_weight, max_iter, loss, gamma, reference, iterations, lr)" },
 		{ "listnet:protected=1", "no parameter 'protected'" },
 		{ "deltr:gamma=-1", "deltr: gamma = -1 is outside [0, 1e+15]" },
-		{ "deltr:reference=0.5", "reference = 0.5 (whole numbers)" },
+		{ "deltr:reference=0.5", "reference = 0.5 is outside [0, 1] (whole numbers)" },
 		{ "deltr:gamma=x", "gamma takes a number, not 'x'" },
-		{ "pair-reg:loss=svm", "loss takes listnet or ranknet, not 'svm'" },
+		{ "pair-reg:loss=svm", "loss takes one of listnet|ranknet|lambdaloss, not 'svm'" },
 		{ "deltr:gamma=1,gamma=2", "'gamma' given twice" },
-		{ "deltr:", "deltr: nothing after ':'" },
+		{ "deltr:", "'deltr:': nothing after ':'" },
 		{ "deltr:reference=1,l2=1", "reference mode has no l2 term" },
 		{ "deltr:reference=1,loss=ranknet", "listnet or deltr only" },
+		/* the protected group is the data's (--protected), not a parameter */
+		{ "deltr:protected=0", "has no parameter 'protected'" },
+		/* a re-ranker or a classification method is not a ranking method */
+		{ "fair:k=10", "'fair' is a re-ranker" },
+		{ "eg", "'eg' is a classification method" },
 	};
 
 	T_CHECK(ft_rank_method_parse("listnet", &p, &err) == 0);
@@ -667,9 +672,9 @@ static void t_method_parse(void)
 	T_CHECK(ft_rank_method_parse("deltr:gamma=2e5,reference=1", &p, &err) == 0);
 	T_CHECK(p.fair == FT_RANK_FAIR_DELTR && p.gamma == 2e5 && p.reference == 1 &&
 	        p.iterations == 3000 && p.learning_rate == 1e-5 && p.protected_group == 1);
-	T_CHECK(ft_rank_method_parse("pair-con:c=0.05,loss=ranknet,protected=0,max_outer=9,l2=0.5", &p, &err) == 0);
+	T_CHECK(ft_rank_method_parse("pair-con:c=0.05,loss=ranknet,max_outer=9,l2=0.5,tol_feas=1e-4", &p, &err) == 0);
 	T_CHECK(p.fair == FT_RANK_FAIR_PAIR_CON && p.c == 0.05 && p.loss == FT_RANK_RANKNET &&
-	        p.protected_group == 0 && p.max_outer == 9 && p.l2 == 0.5);
+	        p.protected_group == 1 && p.max_outer == 9 && p.l2 == 0.5 && p.tol_feas == 1e-4);
 	T_CHECK(ft_rank_method_parse("ranknet:doc_weight=1,max_iter=50", &p, &err) == 0);
 	T_CHECK(p.doc_weight == 1 && p.solver.max_iter == 50);
 	for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {

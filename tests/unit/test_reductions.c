@@ -18,6 +18,7 @@
 #include "fairtrain.h"
 #include "fair/reductions.h"
 #include "t.h"
+#include "model/model.h"
 
 #define FIX "tests/fixtures/reductions_toy.tsv"
 
@@ -499,7 +500,7 @@ struct toy {
 	struct ft_linear_model *base;
 	double base_f;
 	double opt[2], opt_pen[2];               /* dp, eo */
-	size_t n_grid[2], chosen[2];
+	size_t n_grid[2], chosen[2], axis[2][2];  /* [dp/eo][coordinate]: its group */
 	double gerr[2][64], gviol[2][64], gc[2][64][2];
 };
 
@@ -547,6 +548,10 @@ static int toy_load(struct toy *t)
 			t->gc[k][j][1] = nf > 7 ? atof(fl[7]) : 0.0;
 			if (j + 1 > t->n_grid[k])
 				t->n_grid[k] = j + 1;
+		} else if (!strcmp(fl[0], "grid_axis") && nf == 4) {
+			size_t j = (size_t)atol(fl[2]);
+			if (j < 2)
+				t->axis[strcmp(fl[1], "eo") == 0][j] = (size_t)atol(fl[3]);
 		} else if (!strcmp(fl[0], "grid_chosen") && nf == 3) {
 			t->chosen[strcmp(fl[1], "eo") == 0] = (size_t)atol(fl[2]);
 		}
@@ -655,13 +660,13 @@ static void eg_toy(int eo)
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
-	T_CHECK(out.mixture && out.mixture->k >= 1 && out.model);
-	if (!out.mixture || !out.model)
+	T_CHECK(out.pred.mixture && out.pred.mixture->k >= 1 && out.pred.linear);
+	if (!out.pred.mixture || !out.pred.linear)
 		goto done;
-	for (size_t k = 0; k < out.mixture->k; k++) {
-		T_CHECK(out.mixture->weight[k] > 0.0);
-		sum += out.mixture->weight[k];
-		in_support |= same_model(out.model, out.mixture->h[k]);
+	for (size_t k = 0; k < out.pred.mixture->k; k++) {
+		T_CHECK(out.pred.mixture->weight[k] > 0.0);
+		sum += out.pred.mixture->weight[k];
+		in_support |= same_model(out.pred.linear, out.pred.mixture->h[k]);
 	}
 	T_NEAR(sum, 1.0, 1e-12);
 	T_CHECKF(in_support, "the deterministic choice is not in the mixture's support");
@@ -671,7 +676,7 @@ static void eg_toy(int eo)
 		T_FAIL("out of memory");
 		goto done;
 	}
-	T_CHECK(ft_classify(NULL, out.mixture, NULL, &t.d, 0.5, s, pos, &e) == 0);
+	T_CHECK(ft_classify(NULL, out.pred.mixture, NULL, &t.d, 0.5, s, pos, &e) == 0);
 	toy_measure(&t, pos, eo, &err, &mg);
 	T_NEAR(diag(&out, "error"), err, 1e-12);
 	T_NEAR(diag(&out, "violation"), mg, 1e-12);
@@ -685,13 +690,13 @@ static void eg_toy(int eo)
 	         t.opt_pen[eo]);
 	/* the deterministic choice: the support member of the smallest
 	 * 0.5 err + 0.5 max gamma */
-	for (size_t k = 0; k < out.mixture->k; k++) {
+	for (size_t k = 0; k < out.pred.mixture->k; k++) {
 		double ek, gk;
-		ft_classify(out.mixture->h[k], NULL, NULL, &t.d, 0.5, s, pos, &e);
+		ft_classify(out.pred.mixture->h[k], NULL, NULL, &t.d, 0.5, s, pos, &e);
 		toy_measure(&t, pos, eo, &ek, &gk);
 		best = fmin(best, 0.5 * ek + 0.5 * gk);
 	}
-	ft_classify(out.model, NULL, NULL, &t.d, 0.5, s, pos, &e);
+	ft_classify(out.pred.linear, NULL, NULL, &t.d, 0.5, s, pos, &e);
 	toy_measure(&t, pos, eo, &err, &mg);
 	dscore = 0.5 * err + 0.5 * mg;
 	T_NEAR(dscore, best, 1e-12);
@@ -702,7 +707,7 @@ static void eg_toy(int eo)
 	fprintf(stderr, "eg toy %s: err %.6f, max gamma %.6f (eps 0.05), OPT %.6f, gap %.3g, "
 	        "%g iterations, %g best responses, support %zu\n", eo ? "eo" : "dp",
 	        diag(&out, "error"), diag(&out, "violation"), t.opt[eo], gap,
-	        diag(&out, "iterations"), diag(&out, "best_responses"), out.mixture->k);
+	        diag(&out, "iterations"), diag(&out, "best_responses"), out.pred.mixture->k);
 done:
 	free(s);
 	free(pos);
@@ -748,8 +753,8 @@ static void test_eg_toy_no_lp(void)
 		T_CHECKF(Lh <= t.opt[eo] + 2 * gap + 1e-9 && Lh >= t.opt_pen[eo] - 1e-9,
 		         "%s: err + B viol = %.9g, OPT %.9g, gap %.3g", eo ? "eo" : "dp", Lh,
 		         t.opt[eo], gap);
-		for (size_t k = 0; out.mixture && k < out.mixture->k; k++)
-			sum += out.mixture->weight[k];
+		for (size_t k = 0; out.pred.mixture && k < out.pred.mixture->k; k++)
+			sum += out.pred.mixture->weight[k];
 		T_NEAR(sum, 1.0, 1e-12);
 		fprintf(stderr, "eg toy %s without the LP step: err %.6f, max gamma %.6f, "
 		        "OPT %.6f, gap %.3g\n", eo ? "eo" : "dp", err, mg, t.opt[eo], gap);
@@ -784,21 +789,22 @@ static void grid_toy(int eo)
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
-	fr = out.frontier;
-	T_CHECK(fr && out.model);
-	if (!fr || !out.model)
+	fr = out.pred.frontier;
+	T_CHECK(fr && out.pred.linear);
+	if (!fr || !out.pred.linear)
 		goto done;
 	T_CHECK(fr->k == t.n_grid[eo]);
 	T_CHECK(fr->n_lambda == (eo ? 8u : 4u));
 	for (size_t j = 0; j < fr->k && j < 64; j++) {
 		const double *l = fr->lambda + j * fr->n_lambda;
-		/* lambda: group A's coordinate(s); group B (the last) has none */
+		/* lambda: per event, the coordinate is on the fixture's axis group
+		 * (the larger in the event); the other group has none */
 		for (int ev = 0; ev < (eo ? 2 : 1); ev++) {
 			double c = t.gc[eo][j][ev];
-			size_t E = eo ? 2 : 1;
-			T_NEAR(l[(size_t)ev * 2], c > 0 ? c : 0.0, 1e-15);
-			T_NEAR(l[(E + (size_t)ev) * 2], c < 0 ? -c : 0.0, 1e-15);
-			T_CHECK(l[(size_t)ev * 2 + 1] == 0.0 && l[(E + (size_t)ev) * 2 + 1] == 0.0);
+			size_t E = eo ? 2 : 1, a = t.axis[eo][ev], b = 1 - a;
+			T_NEAR(l[(size_t)ev * 2 + a], c > 0 ? c : 0.0, 1e-15);
+			T_NEAR(l[(E + (size_t)ev) * 2 + a], c < 0 ? -c : 0.0, 1e-15);
+			T_CHECK(l[(size_t)ev * 2 + b] == 0.0 && l[(E + (size_t)ev) * 2 + b] == 0.0);
 		}
 		worst = fmax(worst, fabs(fr->error[j] - t.gerr[eo][j]));
 		worst = fmax(worst, fabs(fr->violation[j] - t.gviol[eo][j]));
@@ -806,7 +812,7 @@ static void grid_toy(int eo)
 	T_CHECKF(worst < 1e-12, "frontier vs brute force: worst difference %.3g", worst);
 	T_CHECKF(fr->chosen == t.chosen[eo], "chose point %zu, the fixture %zu", fr->chosen,
 	         t.chosen[eo]);
-	T_CHECK(same_model(out.model, fr->h[fr->chosen]));
+	T_CHECK(same_model(out.pred.linear, fr->h[fr->chosen]));
 	T_NEAR(diag(&out, "error"), t.gerr[eo][t.chosen[eo]], 1e-12);
 	fprintf(stderr, "grid toy %s: %zu points, chose %zu (err %.6f, violation %.6f), "
 	        "%g Newton iterations\n", eo ? "eo" : "dp", fr->k, fr->chosen,
@@ -901,7 +907,7 @@ static void test_eg_three_groups(void)
 				T_FAIL("kind %d ratio %g: %s", kind, r, e.msg);
 				return;
 			}
-			ft_classify(NULL, out.mixture, NULL, &s.d, 0.5, sc, pos, &e);
+			ft_classify(NULL, out.pred.mixture, NULL, &s.d, 0.5, sc, pos, &e);
 			if (ft_moment_init(&mo, &s.d, 3, names, kind, 0.02, r, "t", &e) != 0) {
 				T_FAIL("%s", e.msg);
 				return;
@@ -972,14 +978,14 @@ static void test_fit_errors(void)
 		struct ft_error e = { 0 };
 		T_CHECK(ft_fit_eg(&in, &out, &e) == FT_EDATA);
 		T_CHECKF(strstr(e.msg, "eg: group C has no training rows") != NULL, "%s", e.msg);
-		T_CHECK(!out.model && !out.mixture);
+		T_CHECK(!out.pred.linear && !out.pred.mixture);
 	}
 	{
 		struct ft_error e = { 0 };
 		params[3] = 11;
 		T_CHECK(ft_fit_grid(&in, &out, &e) == FT_EDATA);
 		T_CHECKF(strstr(e.msg, "grid: group C has no training rows") != NULL, "%s", e.msg);
-		T_CHECK(!out.model && !out.frontier);
+		T_CHECK(!out.pred.linear && !out.pred.frontier);
 	}
 	in.n_groups = 2;
 	/* group B's positives moved to group A: tpr cannot be measured in B */
@@ -1019,8 +1025,8 @@ static void test_grid_origin_is_baseline(void)
 		T_FAIL("%s", e.msg);
 		goto done;
 	}
-	T_CHECK(out.frontier && out.frontier->k == 1);
-	ft_classify(out.model, NULL, NULL, &t.d, 0.5, sa, a, &e);
+	T_CHECK(out.pred.frontier && out.pred.frontier->k == 1);
+	ft_classify(out.pred.linear, NULL, NULL, &t.d, 0.5, sa, a, &e);
 	ft_classify(t.base, NULL, NULL, &t.d, 0.5, sb, b, &e);
 	T_CHECK(!memcmp(a, b, t.d.n * sizeof *a));
 	for (size_t i = 0; i < t.d.n; i++)
@@ -1055,25 +1061,14 @@ static void adult_free(struct adult *a)
  * test file adult.test (first line skipped, labels end in "."). */
 static int adult_load(struct adult *a)
 {
-	char path[4096], *sens[] = { "sex" }, *drop[] = { "fnlwgt" };
+	char path[4096];
 	struct ft_read_opts ro;
 	struct ft_spec sp;
 	struct ft_error e = { 0 };
 	struct ft_solver_result r;
 
 	memset(a, 0, sizeof *a);
-	ft_read_opts_init(&ro);
-	ro.header = 0;
-	ro.names = t_adult_names();
-	ro.n_names = T_ADULT_N_NAMES;
-	ft_spec_init(&sp);
-	sp.target = "income";
-	sp.positive = ">50K";
-	sp.label_strip = ".";
-	sp.sensitive = sens;
-	sp.n_sensitive = 1;
-	sp.drop = drop;
-	sp.n_drop = 1;
+	t_adult_opts(&ro, &sp);
 	ft_logreg_params_init(&a->lp);
 	snprintf(path, sizeof path, "%s/adult/adult.data", t_data_dir());
 	if (ft_table_read(path, &ro, &a->tr, &e) != 0 ||
@@ -1160,7 +1155,7 @@ static void test_adult_eg(void)
 			goto done;
 		}
 		t1 = t_now();
-		T_CHECK(ft_classify(NULL, out.mixture, NULL, a.dt, 0.5, s, pos, &e) == 0);
+		T_CHECK(ft_classify(NULL, out.pred.mixture, NULL, a.dt, 0.5, s, pos, &e) == 0);
 		adult_measure(a.dt, pos, &acc, &dp, &eo);
 		if (kind == 0) {
 			T_CHECKF(dp < 0.02, "eg dp: test dp difference %.4f", dp);
@@ -1172,9 +1167,9 @@ static void test_adult_eg(void)
 		        "%.4f; train error %.4f, violation %.4f, gap %.2g, %g iterations, %g best "
 		        "responses, support %zu, %.3f s\n", kind ? "eo" : "dp", acc, dp, eo,
 		        diag(&out, "error"), diag(&out, "violation"), diag(&out, "gap"),
-		        diag(&out, "iterations"), diag(&out, "best_responses"), out.mixture->k,
+		        diag(&out, "iterations"), diag(&out, "best_responses"), out.pred.mixture->k,
 		        t1 - t0);
-		ft_classify(out.model, NULL, NULL, a.dt, 0.5, s, pos, &e);
+		ft_classify(out.pred.linear, NULL, NULL, a.dt, 0.5, s, pos, &e);
 		adult_measure(a.dt, pos, &acc, &dp, &eo);
 		fprintf(stderr, "adult test, eg %s deterministic choice: accuracy %.4f, dp diff "
 		        "%.4f, eo diff %.4f\n", kind ? "eo" : "dp", acc, dp, eo);

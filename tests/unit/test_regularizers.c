@@ -558,15 +558,15 @@ static void test_lambda_zero_is_logreg(void)
 			T_FAIL("%s: %s", METHODS[k], err.msg);
 			continue;
 		}
-		T_CHECK(out.model->type == FT_MODEL_LOGREG);
-		T_CHECK(out.model->p == s.d.p && out.model->n_groups == 0);
-		T_CHECK(memcmp(out.model->coef, base->coef, s.d.p * sizeof *base->coef) == 0);
-		T_CHECK(out.model->intercept == base->intercept);
+		T_CHECK(out.pred.linear->type == FT_MODEL_LOGREG);
+		T_CHECK(out.pred.linear->p == s.d.p && out.pred.linear->n_groups == 0);
+		T_CHECK(memcmp(out.pred.linear->coef, base->coef, s.d.p * sizeof *base->coef) == 0);
+		T_CHECK(out.pred.linear->intercept == base->intercept);
 		T_CHECK(out.res.converged && out.res.solver == res.solver);
 		T_CHECK(diag(&out, "lambda") == 0.0);
 		T_CHECK(diag(&out, "penalty") > 0.0);
 		T_NEAR(diag(&out, "logistic_objective"), res.f, 1e-12);
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 done:
 	ft_linear_model_free(base);
@@ -610,9 +610,9 @@ static void behaviour_case(size_t G)
 				continue;
 			}
 			R = diag(&out, "penalty");
-			gap = hard_gap(out.model, &s.d, set);
+			gap = hard_gap(out.pred.linear, &s.d, set);
 			if (k == 1)
-				gap = fmax(gap, hard_gap(out.model, &s.d, 0));
+				gap = fmax(gap, hard_gap(out.pred.linear, &s.d, 0));
 			T_CHECKF(R <= prevR * (1 + 1e-9), "%s G=%zu: penalty %g at lambda %g > %g before",
 			         METHODS[k], G, R, lambda, prevR);
 			if (l == 0) {
@@ -622,8 +622,8 @@ static void behaviour_case(size_t G)
 			prevR = R;
 			/* stationary: ||grad F|| small against C W */
 			if (ft_reg_objective(METHODS[k], &s.d, G, NAMES3, 1.0, 1, lambda, &o, &err) == 0) {
-				memcpy(x, out.model->coef, s.d.p * sizeof *x);
-				x[s.d.p] = out.model->intercept;
+				memcpy(x, out.pred.linear->coef, s.d.p * sizeof *x);
+				x[s.d.p] = out.pred.linear->intercept;
 				o.value_grad(o.ctx, x, &f, g);
 				for (size_t j = 0; j <= s.d.p; j++)
 					gn += g[j] * g[j];
@@ -642,7 +642,7 @@ static void behaviour_case(size_t G)
 				T_CHECKF(gap < 0.5 * gap0, "%s G=%zu: hard gap %g at lambda 100, %g at 0",
 				         METHODS[k], G, gap, gap0);
 			}
-			ft_linear_model_free(out.model);
+			ft_linear_model_free(out.pred.linear);
 		}
 	}
 done:
@@ -677,7 +677,7 @@ static void test_diagnostics(void)
 		T_FAIL("%s", err.msg);
 		return;
 	}
-	ft_linear_predict_proba(out.model, &d, p);
+	ft_linear_predict_proba(out.pred.linear, &d, p);
 	for (size_t i = 0; i < MN; i++) {
 		wa[d.group[i]] += m_w[i];
 		mp[d.group[i]] += m_w[i] * p[i];
@@ -695,13 +695,13 @@ static void test_diagnostics(void)
 	T_CHECK(diag(&out, "lambda") == 2);
 	T_NEAR(diag(&out, "soft_tpr[A]"), tpr[0] / wp[0], 1e-12);
 	T_NEAR(diag(&out, "soft_tpr[B]"), tpr[1] / wp[1], 1e-12);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 
 	if (ft_fit_reg_cov(&in, &out, &err) != 0) {
 		T_FAIL("%s", err.msg);
 		return;
 	}
-	ft_linear_predict_proba(out.model, &d, p);
+	ft_linear_predict_proba(out.pred.linear, &d, p);
 	mp[0] = mp[1] = 0;
 	for (size_t i = 0; i < MN; i++)
 		mp[d.group[i]] += m_w[i] * p[i];
@@ -710,7 +710,7 @@ static void test_diagnostics(void)
 	T_NEAR(pow(diag(&out, "cov[B]"), 2), diag(&out, "penalty"), 1e-12);
 	T_NEAR(diag(&out, "mean_p[A]"), mp[0] / wa[0], 1e-12);
 	T_NEAR(diag(&out, "mean_p[B]"), mp[1] / wa[1], 1e-12);
-	ft_linear_model_free(out.model);
+	ft_linear_model_free(out.pred.linear);
 }
 
 /* fit_intercept = 0 keeps b = 0; a warm start from a baseline and from zero
@@ -743,9 +743,9 @@ static void test_no_intercept_and_warm_start(void)
 			T_FAIL("%s", err.msg);
 			goto done;
 		}
-		T_CHECK(a.model->intercept == 0.0);
-		ft_linear_model_free(a.model);
-		a.model = NULL;
+		T_CHECK(a.pred.linear->intercept == 0.0);
+		ft_linear_model_free(a.pred.linear);
+		a.pred.linear = NULL;
 	}
 	lp.fit_intercept = 1;
 	ft_linear_model_free(base);
@@ -765,11 +765,11 @@ static void test_no_intercept_and_warm_start(void)
 		goto done;
 	}
 	for (size_t j = 0; j < s.d.p; j++)
-		T_NEAR(a.model->coef[j], b.model->coef[j], 1e-6);
-	T_NEAR(a.model->intercept, b.model->intercept, 1e-6);
+		T_NEAR(a.pred.linear->coef[j], b.pred.linear->coef[j], 1e-6);
+	T_NEAR(a.pred.linear->intercept, b.pred.linear->intercept, 1e-6);
 done:
-	ft_linear_model_free(a.model);
-	ft_linear_model_free(b.model);
+	ft_linear_model_free(a.pred.linear);
+	ft_linear_model_free(b.pred.linear);
 	ft_linear_model_free(base);
 	synth_free(&s);
 }
@@ -822,12 +822,12 @@ static void test_solver_follows_options(void)
 				         "%s G=%zu: newton f %.12g, lbfgs f %.12g", METHODS[k], G,
 				         a.res.f, b.res.f);
 				for (size_t j = 0; j < s.d.p; j++)
-					T_NEAR(a.model->coef[j], b.model->coef[j], 1e-3);
-				ft_linear_model_free(b.model);
-				b.model = NULL;
+					T_NEAR(a.pred.linear->coef[j], b.pred.linear->coef[j], 1e-3);
+				ft_linear_model_free(b.pred.linear);
+				b.pred.linear = NULL;
 			}
-			ft_linear_model_free(a.model);
-			a.model = NULL;
+			ft_linear_model_free(a.pred.linear);
+			a.pred.linear = NULL;
 			lp.solver.solver = FT_SOLVER_NEWTON;
 			lp.solver.max_iter = 1;
 			if (FITS[k](&in, &a, &err) != 0) {
@@ -835,8 +835,8 @@ static void test_solver_follows_options(void)
 				continue;
 			}
 			T_CHECK(a.res.solver == FT_SOLVER_NEWTON && a.res.iterations <= 1);
-			ft_linear_model_free(a.model);
-			a.model = NULL;
+			ft_linear_model_free(a.pred.linear);
+			a.pred.linear = NULL;
 		}
 next:
 		ft_linear_model_free(base);
@@ -858,9 +858,9 @@ static void expect_fit_error(int k, const struct ft_fit_input *in, int code,
 	T_CHECKF(err.code == code, "%s: err.code %d", METHODS[k], err.code);
 	T_CHECKF(strstr(err.msg, needle) != NULL, "%s: message \"%s\" lacks \"%s\"",
 	         METHODS[k], err.msg, needle);
-	T_CHECK(out.model == NULL && out.n_diag == 0);
+	T_CHECK(out.pred.linear == NULL && out.n_diag == 0);
 	if (rc == 0)
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 }
 
 static void test_errors(void)
@@ -898,7 +898,7 @@ static void test_errors(void)
 	{
 		struct ft_fit_output out;
 		T_CHECKF(ft_fit_reg_dp(&in, &out, &err) == 0, "%s", err.msg);
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	/* group Male (0) without negatives: EO fails, EOP does not */
 	memcpy(y, m_y, sizeof y);
@@ -909,7 +909,7 @@ static void test_errors(void)
 	{
 		struct ft_fit_output out;
 		T_CHECKF(ft_fit_reg_eop(&in, &out, &err) == 0, "%s", err.msg);
-		ft_linear_model_free(out.model);
+		ft_linear_model_free(out.pred.linear);
 	}
 	d.y = m_y;
 

@@ -27,10 +27,10 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "cli/cli.h"
-#include "cli/compare.h"
+#include "run/compare.h"
+#include "run/run.h"
 
-const char *const cli_plot_files[] = {
+const char *const ft_run_plot_files[] = {
 	"plots.gp", "tradeoff.svg", "tradeoff.png", "groups.svg", "groups.png", NULL
 };
 
@@ -73,22 +73,16 @@ static double num0(double v)
 }
 
 /* The colour index of every point's method: methods numbered in order of
- * first appearance, the baseline apart.  Set by cli_compare_plots. */
-static size_t *midx;
-
-static size_t method_index(const struct cmp_plot *p, size_t i)
+ * first appearance, the baseline apart (p->midx, set by index_methods). */
+static size_t method_index(const struct ft_plot *p, size_t i)
 {
-	(void)p;
-	return midx[i];
+	return p->midx[i];
 }
 
-static int index_methods(const struct cmp_plot *p)
+static void index_methods(const struct ft_plot *p)
 {
-	size_t n = p->n_points, k = 0;
+	size_t n = p->n_points, k = 0, *midx = p->midx;
 
-	midx = calloc(n ? n : 1, sizeof *midx);
-	if (!midx)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 		if (p->pt[i].baseline)
@@ -97,10 +91,9 @@ static int index_methods(const struct cmp_plot *p)
 			;
 		midx[i] = j < i ? midx[j] : k++;
 	}
-	return 0;
 }
 
-static int drawable(const struct cmp_point *q)
+static int drawable(const struct ft_plot_point *q)
 {
 	return q->acc.n > 0 && q->fair.n > 0 && isfinite(q->acc.mean) &&
 	       isfinite(q->fair.mean);
@@ -125,7 +118,7 @@ static int overlap(const struct box *a, const struct box *b)
  * font on the PNG (about 7 x 15 pixels on a plot area of about 900 x 600).
  * Writes `set label` commands. */
 #define NSPOT 16
-static void labels(FILE *fp, const struct cmp_plot *p, double x0, double x1,
+static void labels(FILE *fp, const struct ft_plot *p, double x0, double x1,
                    double y0, double y1)
 {
 	/* above right first: the error bars run right and up from the point */
@@ -146,7 +139,7 @@ static void labels(FILE *fp, const struct cmp_plot *p, double x0, double x1,
 	}
 	for (size_t pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n; i++) {
-			const struct cmp_point *q = &p->pt[i];
+			const struct ft_plot_point *q = &p->pt[i];
 			double w = (double)strlen(q->label) * cw, best_hits = INFINITY;
 			int best = 0;
 			if (!drawable(q) || (pass == 0) != (q->baseline != 0))
@@ -207,14 +200,14 @@ static void terminal(FILE *fp, int png, int w, int h, const char *name)
 	fprintf(fp, "set output '%s.%s'\n", name, png ? "png" : "svg");
 }
 
-static void tradeoff(FILE *fp, const struct cmp_plot *p, int png)
+static void tradeoff(FILE *fp, const struct ft_plot *p, int png)
 {
 	double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY, dx, dy;
 	size_t n_methods = 0, n_pareto = 0;
 	int first = 1;
 
 	for (size_t i = 0; i < p->n_points; i++) {
-		const struct cmp_point *q = &p->pt[i];
+		const struct ft_plot_point *q = &p->pt[i];
 		if (!drawable(q))
 			continue;
 		x0 = fmin(x0, q->fair.mean - num0(q->fair.sd));
@@ -295,9 +288,9 @@ static void tradeoff(FILE *fp, const struct cmp_plot *p, int png)
 /* Three panels side by side and, below them, a panel that holds only the
  * legend (gnuplot lays a key placed on the screen out within one panel's
  * width, which is too narrow for many models). */
-static void groups(FILE *fp, const struct cmp_plot *p, int png)
+static void groups(FILE *fp, const struct ft_plot *p, int png)
 {
-	static const char *const TITLE[CMP_N_G] = {
+	static const char *const TITLE[FT_CMP_N_RATES] = {
 		"selection rate P(yhat=1)", "true positive rate (TPR)",
 		"false positive rate (FPR)"
 	};
@@ -330,12 +323,12 @@ static void groups(FILE *fp, const struct cmp_plot *p, int png)
 		gq(fp, buf);
 	}
 	fprintf(fp, " font ',13'\n");
-	for (int m = 0; m < CMP_N_G; m++) {
+	for (int m = 0; m < FT_CMP_N_RATES; m++) {
 		size_t k = 0;
 		fprintf(fp, "set origin %.4f,%.4f\nset size %.4f,%.4f\nset title '%s'\nplot ",
 		        m / 3.0, yb, 1 / 3.0, 0.93 - yb, TITLE[m]);
 		for (size_t i = 0; i < p->n_points; i++) {
-			const struct cmp_point *q = &p->pt[i];
+			const struct ft_plot_point *q = &p->pt[i];
 			if (!q->baseline && !q->best)
 				continue;
 			fprintf(fp, "%s$g%d using %zu:%zu%s lc rgb '%s' notitle",
@@ -352,7 +345,7 @@ static void groups(FILE *fp, const struct cmp_plot *p, int png)
 	        "set key center center horizontal maxcols 5 samplen 2 box lc rgb '#c0c0c0'\n"
 	        "plot ", yb);
 	for (size_t i = 0, k = 0; i < p->n_points; i++) {
-		const struct cmp_point *q = &p->pt[i];
+		const struct ft_plot_point *q = &p->pt[i];
 		if (!q->baseline && !q->best)
 			continue;
 		fprintf(fp, "%sNaN with boxes lc rgb '%s' title ", k++ ? ", \\\n     " : "",
@@ -363,15 +356,21 @@ static void groups(FILE *fp, const struct cmp_plot *p, int png)
 }
 
 /* Pareto points sorted by the fairness axis, for the front's line. */
-static const struct cmp_plot *sort_plot;
-static int by_fair(const void *a, const void *b)
+/* The k indices idx in increasing fairness (an insertion sort: the
+ * Pareto front has a few points, and the order of ties is kept). */
+static void sort_by_fair(const struct ft_plot *p, size_t *idx, size_t k)
 {
-	double x = sort_plot->pt[*(const size_t *)a].fair.mean;
-	double y = sort_plot->pt[*(const size_t *)b].fair.mean;
-	return (x > y) - (x < y);
+	for (size_t i = 1; i < k; i++) {
+		size_t x = idx[i], j = i;
+		while (j > 0 && p->pt[idx[j - 1]].fair.mean > p->pt[x].fair.mean) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = x;
+	}
 }
 
-static int script(FILE *fp, const struct cmp_plot *p)
+static int script(FILE *fp, const struct ft_plot *p)
 {
 	size_t n = p->n_points, *idx = malloc((n ? n : 1) * sizeof *idx), k = 0, n_methods = 0;
 
@@ -403,20 +402,19 @@ static int script(FILE *fp, const struct cmp_plot *p)
 	for (size_t i = 0; i < n; i++)
 		if (p->pt[i].pareto && drawable(&p->pt[i]))
 			idx[k++] = i;
-	sort_plot = p;
-	qsort(idx, k, sizeof *idx, by_fair);
+	sort_by_fair(p, idx, k);
 	fprintf(fp, "$pareto << EOD\n");
 	for (size_t j = 0; j < k; j++)
 		fprintf(fp, "%.10g %.10g\n", p->pt[idx[j]].fair.mean, p->pt[idx[j]].acc.mean);
 	fprintf(fp, "EOD\n");
 	/* per-group rates: a row per group, mean and sd of each model shown */
-	for (int m = 0; m < CMP_N_G; m++) {
+	for (int m = 0; m < FT_CMP_N_RATES; m++) {
 		fprintf(fp, "$g%d << EOD\n", m);
 		for (size_t g = 0; g < p->n_groups; g++) {
 			dq(fp, p->group_names[g]);
 			for (size_t i = 0; i < n; i++)
 				if (p->pt[i].baseline || p->pt[i].best) {
-					struct cmp_stat s = p->pt[i].group[g * CMP_N_G + (size_t)m];
+					struct ft_compare_stat s = p->pt[i].group[g * FT_CMP_N_RATES + (size_t)m];
 					fprintf(fp, " %.10g %.10g", num0(s.mean), num0(s.sd));
 				}
 			fputc('\n', fp);
@@ -453,65 +451,39 @@ static const char *find_gnuplot(char *buf, size_t n)
 	return NULL;
 }
 
-static void plot_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void plot_warn(const char *fmt, ...)
+/* A path in dir, into buf. */
+static const char *in_dir(char buf[4096], const char *dir, const char *name)
 {
-	va_list ap;
-
-	if (cli_quiet)
-		return;
-	fputs("fairtrain: warning: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* A path in dir (static buffer, one at a time). */
-static const char *in_dir(const char *dir, const char *name)
-{
-	static char buf[4096];
-	snprintf(buf, sizeof buf, "%s/%s", dir, name);
+	snprintf(buf, 4096, "%s/%s", dir, name);
 	return buf;
 }
 
-int cli_compare_plots(const struct cmp_plot *p, const char *dir)
+int ft_run_plots(const struct ft_plot *p, const char *dir, const struct ft_monitor *mon,
+                 struct ft_error *err)
 {
 	struct ft_atomic a;
-	struct ft_error err = {0};
-	char found[4096], why[256] = "";
+	char found[4096], why[256] = "", buf[4096];
 	const char *gp;
-	FILE *fp;
 	pid_t pid;
 	int status = 0, ok, rc;
 
-	if (index_methods(p) || ft_atomic_open(&a, in_dir(dir, "plots.gp"), &err)) {
-		cli_fail("%s", midx ? err.msg : "out of memory");
-		free(midx);
-		midx = NULL;
-		return -1;
-	}
-	fp = a.fp;
-	rc = script(fp, p);
-	free(midx);
-	midx = NULL;
-	if (rc) {
+	index_methods(p);
+	if ((rc = ft_atomic_open(&a, in_dir(buf, dir, "plots.gp"), err)))
+		return rc;
+	if (script(a.fp, p)) {
 		ft_atomic_abort(&a);
-		cli_fail("out of memory");
-		return -1;
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	}
-	if (ft_atomic_commit(&a, &err)) {
-		cli_fail("%s", err.msg);
-		return -1;
-	}
+	if ((rc = ft_atomic_commit(&a, err)))
+		return rc;
 	gp = find_gnuplot(found, sizeof found);
 	if (!gp) {
-		plot_warn("gnuplot not found: no plots drawn (install gnuplot-nox; "
+		ft_run_warn(mon, "gnuplot not found: no plots drawn (install gnuplot-nox; "
 		          "'gnuplot plots.gp' in the output directory draws them)");
 		return 1;
 	}
-	fflush(stdout);
-	fflush(stderr);
+	/* what the caller's stdio holds must not be written twice */
+	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		/* the child: in dir, messages to a log, no stdin */
@@ -533,19 +505,19 @@ int cli_compare_plots(const struct cmp_plot *p, const char *dir)
 		_exit(127);
 	}
 	if (pid < 0) {
-		plot_warn("cannot run %s: %s: no plots drawn", gp, strerror(errno));
+		ft_run_warn(mon, "cannot run %s: %s: no plots drawn", gp, strerror(errno));
 		return 1;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	for (size_t k = 1; ok && cli_plot_files[k]; k++) {
+	for (size_t k = 1; ok && ft_run_plot_files[k]; k++) {
 		struct stat sb;
-		ok = stat(in_dir(dir, cli_plot_files[k]), &sb) == 0 && sb.st_size > 0;
+		ok = stat(in_dir(buf, dir, ft_run_plot_files[k]), &sb) == 0 && sb.st_size > 0;
 	}
 	if (!ok) {
 		/* the first line gnuplot said, for the warning */
-		FILE *log = fopen(in_dir(dir, "gnuplot.log"), "r");
+		FILE *log = fopen(in_dir(buf, dir, "gnuplot.log"), "r");
 		if (log) {
 			while (fgets(why, sizeof why, log))
 				if (strspn(why, " \t\n^") < strlen(why))
@@ -553,12 +525,12 @@ int cli_compare_plots(const struct cmp_plot *p, const char *dir)
 			why[strcspn(why, "\n")] = '\0';
 			fclose(log);
 		}
-		for (size_t k = 1; cli_plot_files[k]; k++)
-			unlink(in_dir(dir, cli_plot_files[k]));
-		plot_warn("%s failed (%s): no plots drawn", gp,
+		for (size_t k = 1; ft_run_plot_files[k]; k++)
+			unlink(in_dir(buf, dir, ft_run_plot_files[k]));
+		ft_run_warn(mon, "%s failed (%s): no plots drawn", gp,
 		          why[0] ? why : WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
 		          "cannot execute" : "see plots.gp");
 	}
-	unlink(in_dir(dir, "gnuplot.log"));
+	unlink(in_dir(buf, dir, "gnuplot.log"));
 	return ok ? 0 : 1;
 }

@@ -1,113 +1,15 @@
 /*
- * report.c - the before/after comparison as people and programs read it:
- * the compact table printed by train/eval/audit, and --report files in
- * JSON, Markdown or CSV (chosen by the file's extension).  A table without
- * classification metrics (a ranker's) is written to Markdown as it stands:
- * one row per metric and group, one column per model.
+ * report.c - the before/after comparison as a file people and programs
+ * read (ft_report_write): JSON, Markdown or CSV, chosen by the file's
+ * extension, written atomically.  A table without classification metrics
+ * (a ranker's) is written to Markdown as it stands: one row per metric and
+ * group, one column per model.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli/cli.h"
-
-/* Rows printed in the compact table: (metric, group-or-convention). */
-static const char *const SHOW_OVERALL[] = {
-	"accuracy", "balanced_accuracy", "auc", "log_loss", "selection_rate", NULL
-};
-static const char *const SHOW_GROUP[] = {"selection_rate", "tpr", "fpr", NULL};
-
-const struct ft_comparison_row *cli_find_row(const struct ft_comparison *c,
-                                             const char *metric, const char *model,
-                                             const char *split, const char *group,
-                                             const char *conv)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const struct ft_comparison_row *r = &c->rows[i];
-		if (!strcmp(r->metric, metric) && !strcmp(r->model, model) &&
-		    !strcmp(r->split, split) && !strcmp(r->group, group) &&
-		    !strcmp(r->convention, conv))
-			return r;
-	}
-	return NULL;
-}
-
-static void cell(char *buf, size_t n, const struct ft_comparison_row *r)
-{
-	if (!r)
-		snprintf(buf, n, "-");
-	else if (r->why)
-		snprintf(buf, n, "undefined");
-	else
-		snprintf(buf, n, "%.4f", r->value);
-}
-
-static void line(const struct ft_comparison *c, const char *split,
-                 const char *before, const char *after, const char *metric,
-                 const char *group, const char *conv, const char *label)
-{
-	const struct ft_comparison_row *b = before ? cli_find_row(c, metric, before, split, group, conv) : NULL;
-	const struct ft_comparison_row *a = cli_find_row(c, metric, after, split, group, conv);
-	char bs[32], as[32], ch[32] = "", ci[64] = "";
-
-	if (!a)
-		return;
-	cell(bs, sizeof bs, b);
-	cell(as, sizeof as, a);
-	if (b && !b->why && !a->why)
-		snprintf(ch, sizeof ch, "%+.4f", a->value - b->value);
-	if (!a->ci_why)
-		snprintf(ci, sizeof ci, "[%.4f, %.4f]", a->lo, a->hi);
-	if (before)
-		printf("  %-39s %-29s %10s %10s %10s  %s\n", metric, label, bs, as, ch, ci);
-	else
-		printf("  %-39s %-29s %10s  %s\n", metric, label, as, ci);
-	if (a->why)
-		printf("  %-39s   (%s)\n", "", a->why);
-}
-
-void cli_print_comparison(const struct ft_comparison *c, const char *split,
-                          const char *before, const char *after,
-                          size_t n_groups, char *const *group_names)
-{
-	char head[128];
-
-	snprintf(head, sizeof head, "%.0f%% interval", 100 * c->level);
-	if (before)
-		printf("  %-39s %-29s %10s %10s %10s  %s\n", "metric", "group / convention",
-		       before, after, "change", c->n_bootstrap ? head : "");
-	else
-		printf("  %-39s %-29s %10s  %s\n", "metric", "group / convention",
-		       after, c->n_bootstrap ? head : "");
-	for (int k = 0; SHOW_OVERALL[k]; k++)
-		line(c, split, before, after, SHOW_OVERALL[k], "overall", "", "overall");
-	for (int k = 0; SHOW_GROUP[k]; k++)
-		for (size_t g = 0; g < n_groups; g++)
-			line(c, split, before, after, SHOW_GROUP[k], group_names[g], "", group_names[g]);
-	for (int f = 0; f < FT_N_FAIRNESS; f++)
-		for (int v = 0; v < FT_N_CONV; v++)
-			line(c, split, before, after, ft_fairness_name(f), "",
-			     ft_convention_name(v), ft_convention_name(v));
-	/* permutation tests of the mitigated (after) model */
-	for (size_t i = 0; i < c->n; i++) {
-		const struct ft_comparison_row *g = &c->rows[i], *p;
-		char name[80];
-		if (strcmp(g->convention, "permutation_test") || strcmp(g->model, after) ||
-		    strcmp(g->split, split))
-			continue;
-		snprintf(name, sizeof name, "%s_p_value", g->metric);
-		p = cli_find_row(c, name, after, split, g->group, "permutation_test");
-		if (!p)
-			continue;
-		if (g->why)
-			printf("  permutation test %-22s %-29s gap undefined (%s)\n", g->metric,
-			       g->group, g->why);
-		else
-			printf("  permutation test %-22s %-29s gap %+.4f, p = %.4g\n", g->metric,
-			       g->group, g->value, p->value);
-	}
-}
-
-/* ------------------------------------------------------------ files */
+#include "run/run.h"
 
 static void json_str(FILE *fp, const char *s)
 {
@@ -137,7 +39,7 @@ static void json_num(FILE *fp, double v, int defined)
 }
 
 static void write_json(FILE *fp, const struct ft_comparison *c,
-                       const struct cli_extras *x)
+                       const struct ft_explain *x)
 {
 	fprintf(fp, "{\n  \"format\": \"fairtrain-report\",\n  \"version\": 1,\n");
 	fprintf(fp, "  \"threshold\": %.17g,\n  \"n_bootstrap\": %zu,\n  \"level\": %.17g,\n"
@@ -169,9 +71,9 @@ static void write_json(FILE *fp, const struct ft_comparison *c,
 	fprintf(fp, "  ]");
 	if (x && x->n_contrib) {
 		fprintf(fp, ",\n  \"gap_decomposition\": {\"model\": ");
-		json_str(fp, x->decomp_model);
+		json_str(fp, x->model);
 		fprintf(fp, ", \"split\": ");
-		json_str(fp, x->decomp_split);
+		json_str(fp, x->split);
 		fprintf(fp, ", \"group_a\": ");
 		json_str(fp, x->group_a);
 		fprintf(fp, ", \"group_b\": ");
@@ -203,7 +105,7 @@ static void write_json(FILE *fp, const struct ft_comparison *c,
 	fprintf(fp, "\n}\n");
 }
 
-int cli_csv_field(FILE *fp, const char *s)
+int ft_csv_field(FILE *fp, const char *s)
 {
 	if (!s)
 		return 0;
@@ -224,13 +126,13 @@ static void write_csv(FILE *fp, const struct ft_comparison *c)
 		const struct ft_comparison_row *r = &c->rows[i];
 		const char *f[5] = {r->metric, r->model, r->split, r->group, r->convention};
 		for (int k = 0; k < 5; k++) {
-			cli_csv_field(fp, f[k]);
+			ft_csv_field(fp, f[k]);
 			fputc(',', fp);
 		}
 		if (!r->why)
 			fprintf(fp, "%.17g", r->value);
 		fputc(',', fp);
-		cli_csv_field(fp, r->why);
+		ft_csv_field(fp, r->why);
 		if (!r->ci_why)
 			fprintf(fp, ",%.17g,%.17g\n", r->lo, r->hi);
 		else
@@ -249,7 +151,7 @@ static void md_val(FILE *fp, const struct ft_comparison_row *r)
 }
 
 static void write_md(FILE *fp, const struct ft_comparison *c,
-                     const struct cli_extras *x, size_t n_groups,
+                     const struct ft_explain *x, size_t n_groups,
                      char *const *group_names)
 {
 	static const char *const SPLITS[] = {"train", "test", "eval", "audit"};
@@ -279,7 +181,7 @@ static void write_md(FILE *fp, const struct ft_comparison *c,
 				const char *gn = g ? group_names[g - 1] : "overall";
 				fprintf(fp, "| %s | %s |", ft_metric_name(m), gn);
 				for (int k = 0; k < 2 && models[k]; k++)
-					md_val(fp, cli_find_row(c, ft_metric_name(m), models[k], SPLITS[s], gn, ""));
+					md_val(fp, ft_comparison_find(c, ft_metric_name(m), models[k], SPLITS[s], gn, ""));
 				fputc('\n', fp);
 			}
 		fprintf(fp, "\n### Fairness\n\n| metric | convention |");
@@ -290,13 +192,13 @@ static void write_md(FILE *fp, const struct ft_comparison *c,
 		for (int f = 0; f < FT_N_FAIRNESS; f++)
 			for (int v = 0; v < FT_N_CONV; v++) {
 				const char *last = models[1] ? models[1] : models[0];
-				const struct ft_comparison_row *r = cli_find_row(c, ft_fairness_name(f), last,
+				const struct ft_comparison_row *r = ft_comparison_find(c, ft_fairness_name(f), last,
 				                                                 SPLITS[s], "", ft_convention_name(v));
 				if (!r)
 					continue;
 				fprintf(fp, "| %s | %s |", ft_fairness_name(f), ft_convention_name(v));
 				for (int k = 0; k < 2 && models[k]; k++)
-					md_val(fp, cli_find_row(c, ft_fairness_name(f), models[k], SPLITS[s], "",
+					md_val(fp, ft_comparison_find(c, ft_fairness_name(f), models[k], SPLITS[s], "",
 					                        ft_convention_name(v)));
 				if (r->ci_why)
 					fprintf(fp, " – |\n");
@@ -307,7 +209,7 @@ static void write_md(FILE *fp, const struct ft_comparison *c,
 	if (x && x->n_contrib) {
 		fprintf(fp, "\n## Where the gap comes from (%s, %s)\n\nMean decision value, "
 		        "%s minus %s: %.4f.\n\n| feature | contribution |\n|---|---:|\n",
-		        x->decomp_model, x->decomp_split, x->group_a, x->group_b, x->gap);
+		        x->model, x->split, x->group_a, x->group_b, x->gap);
 		for (size_t j = 0; j < x->n_contrib; j++)
 			fprintf(fp, "| %s | %+.4f |\n", x->contrib_names[j], x->contrib[j]);
 	}
@@ -369,21 +271,20 @@ static void write_md_tidy(FILE *fp, const struct ft_comparison *c)
 			fprintf(fp, "| %s | %s%s%s |", r->metric, r->group,
 			        *r->convention ? " " : "", r->convention);
 			for (size_t m = 0; m < nm; m++)
-				md_val(fp, cli_find_row(c, r->metric, models[m], r->split, r->group,
+				md_val(fp, ft_comparison_find(c, r->metric, models[m], r->split, r->group,
 				                        r->convention));
 			fputc('\n', fp);
 		}
 	}
 }
 
-int cli_write_report(const char *path, const struct ft_comparison *c,
-                     const struct cli_extras *x, size_t n_groups,
-                     char *const *group_names)
+int ft_report_write(const char *path, const struct ft_comparison *c,
+                    const struct ft_explain *x, size_t n_groups,
+                    char *const *group_names, struct ft_error *err)
 {
 	const char *dot = strrchr(path, '.');
 	struct ft_atomic a;
-	struct ft_error err = {0};
-	int kind;
+	int kind, rc;
 
 	if (dot && !strcmp(dot, ".json"))
 		kind = 0;
@@ -391,14 +292,11 @@ int cli_write_report(const char *path, const struct ft_comparison *c,
 		kind = 1;
 	else if (dot && !strcmp(dot, ".csv"))
 		kind = 2;
-	else {
-		cli_fail("%s: report format unknown: use .json, .md or .csv", path);
-		return -1;
-	}
-	if (ft_atomic_open(&a, path, &err)) {
-		cli_fail("%s", err.msg);
-		return -1;
-	}
+	else
+		return ft_error_set(err, FT_EINVAL, "%s: report format unknown: use .json, "
+		                    ".md or .csv", path);
+	if ((rc = ft_atomic_open(&a, path, err)))
+		return rc;
 	if (kind == 0)
 		write_json(a.fp, c, x);
 	else if (kind == 1) {
@@ -413,9 +311,5 @@ int cli_write_report(const char *path, const struct ft_comparison *c,
 	}
 	else
 		write_csv(a.fp, c);
-	if (ft_atomic_commit(&a, &err)) {
-		cli_fail("%s", err.msg);
-		return -1;
-	}
-	return 0;
+	return ft_atomic_commit(&a, err);
 }

@@ -1,0 +1,185 @@
+/*
+ * print.c - what the commands print: the compact before/after table of a
+ * classifier and of a ranker, where the gap comes from, the proxies, and
+ * the registry's methods for --help.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+/* Rows printed in the compact table: (metric, group-or-convention). */
+static const char *const SHOW_OVERALL[] = {
+	"accuracy", "balanced_accuracy", "auc", "log_loss", "selection_rate", NULL
+};
+static const char *const SHOW_GROUP[] = {"selection_rate", "tpr", "fpr", NULL};
+
+static void cell(char *buf, size_t n, const struct ft_comparison_row *r)
+{
+	if (!r)
+		snprintf(buf, n, "-");
+	else if (r->why)
+		snprintf(buf, n, "undefined");
+	else
+		snprintf(buf, n, "%.4f", r->value);
+}
+
+static void line(const struct ft_comparison *c, const char *split,
+                 const char *before, const char *after, const char *metric,
+                 const char *group, const char *conv, const char *label)
+{
+	const struct ft_comparison_row *b = before ? ft_comparison_find(c, metric, before, split, group, conv) : NULL;
+	const struct ft_comparison_row *a = ft_comparison_find(c, metric, after, split, group, conv);
+	char bs[32], as[32], ch[32] = "", ci[64] = "";
+
+	if (!a)
+		return;
+	cell(bs, sizeof bs, b);
+	cell(as, sizeof as, a);
+	if (b && !b->why && !a->why)
+		snprintf(ch, sizeof ch, "%+.4f", a->value - b->value);
+	if (!a->ci_why)
+		snprintf(ci, sizeof ci, "[%.4f, %.4f]", a->lo, a->hi);
+	if (before)
+		printf("  %-39s %-29s %10s %10s %10s  %s\n", metric, label, bs, as, ch, ci);
+	else
+		printf("  %-39s %-29s %10s  %s\n", metric, label, as, ci);
+	if (a->why)
+		printf("  %-39s   (%s)\n", "", a->why);
+}
+
+void cli_print_comparison(const struct ft_comparison *c, const char *split,
+                          const char *before, const char *after,
+                          size_t n_groups, char *const *group_names)
+{
+	char head[128];
+
+	snprintf(head, sizeof head, "%.0f%% interval", 100 * c->level);
+	if (before)
+		printf("  %-39s %-29s %10s %10s %10s  %s\n", "metric", "group / convention",
+		       before, after, "change", c->n_bootstrap ? head : "");
+	else
+		printf("  %-39s %-29s %10s  %s\n", "metric", "group / convention",
+		       after, c->n_bootstrap ? head : "");
+	for (int k = 0; SHOW_OVERALL[k]; k++)
+		line(c, split, before, after, SHOW_OVERALL[k], "overall", "", "overall");
+	for (int k = 0; SHOW_GROUP[k]; k++)
+		for (size_t g = 0; g < n_groups; g++)
+			line(c, split, before, after, SHOW_GROUP[k], group_names[g], "", group_names[g]);
+	for (int f = 0; f < FT_N_FAIRNESS; f++)
+		for (int v = 0; v < FT_N_CONV; v++)
+			line(c, split, before, after, ft_fairness_name(f), "",
+			     ft_convention_name(v), ft_convention_name(v));
+	/* permutation tests of the mitigated (after) model */
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ft_comparison_row *g = &c->rows[i], *p;
+		char name[80];
+		if (strcmp(g->convention, "permutation_test") || strcmp(g->model, after) ||
+		    strcmp(g->split, split))
+			continue;
+		snprintf(name, sizeof name, "%s_p_value", g->metric);
+		p = ft_comparison_find(c, name, after, split, g->group, "permutation_test");
+		if (!p)
+			continue;
+		if (g->why)
+			printf("  permutation test %-22s %-29s gap undefined (%s)\n", g->metric,
+			       g->group, g->why);
+		else
+			printf("  permutation test %-22s %-29s gap %+.4f, p = %.4g\n", g->metric,
+			       g->group, g->value, p->value);
+	}
+}
+
+void cli_print_explain(const struct ft_explain *x, const struct ft_encoder *e)
+{
+	if (!x)
+		return;
+	if (x->n_contrib) {
+		printf("\nwhere the gap comes from (%s model, %s part): mean decision value "
+		       "%s - %s = %+.4f\n", x->model, x->split, x->group_a,
+		       x->group_b, x->gap);
+		for (size_t j = 0; j < x->n_contrib; j++)
+			printf("  %-40s %+.4f\n", x->contrib_names[j], x->contrib[j]);
+	}
+	if (x->n_proxy) {
+		size_t k = x->n_proxy < 5 ? x->n_proxy : 5;
+		printf("\nproxies of ");
+		for (size_t s = 0; s < e->n_sensitive; s++)
+			printf("%s%s", s ? "&" : "", e->sensitive[s]);
+		printf(" (training data; normalized mutual information%s):\n",
+		       e->n_groups == 2 ? ", AUC" : "");
+		for (size_t j = 0; j < k; j++) {
+			printf("  %-40s %.4f", x->proxy[j].column, x->proxy[j].nmi);
+			if (!x->proxy[j].auc.why)
+				printf("  %.4f", x->proxy[j].auc.value);
+			printf("\n");
+		}
+	}
+}
+
+/* The compact table of a ranker on one split: baseline, mitigated and
+ * their change, and the re-ranked model (models absent from c are left
+ * out); one line per (metric, group) in the order the rows were measured. */
+void cli_print_ranking(const struct ft_comparison *c, const char *split)
+{
+	const char *models[3] = {"baseline", "mitigated", "reranked"};
+	const char *ref = NULL;
+	int have[3];
+
+	for (int k = 0; k < 3; k++) {
+		have[k] = ft_comparison_find(c, "ndcg", models[k], split, "overall", "") != NULL;
+		if (have[k] && !ref)
+			ref = models[k];
+	}
+	printf("  %-20s %-18s", "metric", "group");
+	for (int k = 0; k < 3; k++) {
+		if (have[k])
+			printf(" %10s", models[k]);
+		if (k == 1 && have[0] && have[1])
+			printf(" %10s", "change");
+	}
+	printf("\n");
+	for (size_t i = 0; ref && i < c->n; i++) {
+		const struct ft_comparison_row *row = &c->rows[i], *r[3];
+		if (strcmp(row->model, ref) || strcmp(row->split, split))
+			continue;
+		printf("  %-20s %-18s", row->metric, row->group);
+		for (int k = 0; k < 3; k++) {
+			r[k] = ft_comparison_find(c, row->metric, models[k], split, row->group, "");
+			if (have[k]) {
+				if (!r[k] || r[k]->why)
+					printf(" %10s", "undefined");
+				else
+					printf(" %10.4f", r[k]->value);
+			}
+			if (k == 1 && have[0] && have[1]) {
+				if (r[0] && r[1] && !r[0]->why && !r[1]->why)
+					printf(" %+10.4f", r[1]->value - r[0]->value);
+				else
+					printf(" %10s", "");
+			}
+		}
+		printf("\n");
+	}
+}
+
+void cli_print_methods(int task, int stage)
+{
+	size_t n;
+	const struct ft_method *m = ft_method_list(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].task != task || (stage >= 0 ? m[i].stage != stage :
+		                          m[i].stage == FT_STAGE_RERANK))
+			continue;
+		printf("  %-11s %-6s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
+		for (size_t k = 0; k < m[i].n_params; k++) {
+			const struct ft_param_def *p = &m[i].params[k];
+			if (p->choices)
+				printf("  %15s%s = %s (%s): %s\n", "", p->name,
+				       ft_param_choice(p, p->def), p->choices, p->help);
+			else
+				printf("  %15s%s = %g: %s\n", "", p->name, p->def, p->help);
+		}
+	}
+}

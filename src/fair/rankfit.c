@@ -1,0 +1,186 @@
+/*
+ * rankfit.c - fitting a fair linear ranker: the ranking objective with its
+ * fairness term (DELTR's exposure penalty, deltr.c, or the pairwise
+ * accuracy gap, pairwise.c) installed on the loss of src/model/rank.c, the
+ * fit driver (exact mode through ft_minimize, the DELTR authors' reference
+ * loop, or the pairwise constraint's augmented Lagrangian) and the
+ * diagnostics at the solution.  The loss and everything a plain ranker
+ * needs stay in src/model, which knows no fairness method.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fair/fair.h"
+
+/* DELTR: gamma sum_q a_q max(0, E_q(G0) - E_q(G1))^2 (fairtrain.h). */
+static int deltr_penalty(struct ft_rank_obj *o, double *f)
+{
+	const struct ft_rank_params *p = &o->p;
+	double u = 0.0;
+	int rc = ft_deltr_part(o->rd, o->s, o->aq, p->protected_group, p->gamma, o->P,
+	                       o->c, &u, NULL, NULL, NULL);
+
+	if (!rc)
+		*f += p->gamma * u;
+	return rc;
+}
+
+/* PAIR_REG: lambda gap^2, gap the smoothed cross-group pairwise accuracy
+ * gap (fairtrain.h); d/ds = 2 lambda gap d gap / ds. */
+static int pair_penalty(struct ft_rank_obj *o, double *f)
+{
+	const struct ft_rank_params *p = &o->p;
+	double num01 = 0.0, num10 = 0.0, gap;
+	int rc = ft_pair_part(o->rd, o->s, p->protected_group, o->n01, o->n10, &num01,
+	                      &num10, o->cg);
+
+	if (rc)
+		return rc;
+	gap = num01 / o->n01 - num10 / o->n10;
+	*f += p->lambda * gap * gap;
+	for (size_t i = 0; i < o->rd->n; i++)
+		o->c[i] += 2.0 * p->lambda * gap * o->cg[i];
+	return 0;
+}
+
+int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                      struct ft_objective *obj, struct ft_error *err)
+{
+	struct ft_rank_obj *o;
+	int rc = ft_rank_loss_objective(rd, p, obj, err);
+
+	if (rc)
+		return rc;
+	o = obj->ctx;
+	if (p->fair == FT_RANK_FAIR_PAIR_REG || p->fair == FT_RANK_FAIR_PAIR_CON) {
+		ft_pair_counts(rd, p->protected_group, &o->n01, &o->n10);
+		if (o->n01 == 0.0 || o->n10 == 0.0) {
+			rc = ft_error_set(err, FT_EDATA, "%s: %s: no pair of one query with a "
+			                  "%s document more relevant than a %s one", rd->path,
+			                  ft_rank_fair_tag(p->fair),
+			                  o->n01 == 0.0 ? "non-protected" : "protected",
+			                  o->n01 == 0.0 ? "protected" : "non-protected");
+			ft_rank_objective_free(obj);
+			return rc;
+		}
+	}
+	if (p->fair == FT_RANK_FAIR_DELTR && p->gamma > 0.0)
+		o->penalty = deltr_penalty;
+	if (p->fair == FT_RANK_FAIR_PAIR_REG && p->lambda > 0.0)
+		o->penalty = pair_penalty;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ fit */
+
+/* Diagnostics at the solution: the plain loss, DELTR's exposures, and for
+ * the pairwise methods the accuracies and gap. */
+static int fit_diags(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                     const double *w, struct ft_rank_result *res,
+                     struct ft_error *err)
+{
+	struct ft_rank_params q = *p;
+	struct ft_objective obj;
+	double f, e0, e1, u;
+	int rc;
+
+	q.fair = FT_RANK_FAIR_NONE;
+	q.l2 = 0.0;
+	q.reference = 0;
+	q.doc_weight = p->reference ? 1 : p->doc_weight;
+	if ((rc = ft_rank_objective(rd, &q, &obj, err)) != 0)
+		return rc;
+	rc = obj.value_grad(obj.ctx, w, &f, NULL);
+	ft_rank_objective_free(&obj);
+	if (rc)
+		return ft_error_set(err, rc, "%s: out of memory", rd->path);
+	ft_rank_diag(res, "loss", f);
+	if (!rd->group || p->protected_group >= (int32_t)rd->n_groups)
+		return 0;
+	if ((rc = ft_deltr_exposure(rd, w, p->protected_group, q.doc_weight, &e0,
+	                            &e1, &u, err)) != 0)
+		return rc;
+	ft_rank_diag(res, "exposure_g0", e0);
+	ft_rank_diag(res, "exposure_g1", e1);
+	ft_rank_diag(res, "deltr_penalty", u);
+	if (p->fair == FT_RANK_FAIR_PAIR_REG || p->fair == FT_RANK_FAIR_PAIR_CON) {
+		double a01, a10, gap;
+		if ((rc = ft_pair_gap(rd, w, p->protected_group, &a01, &a10, &gap,
+		                      NULL, err)) != 0)
+			return rc;
+		ft_rank_diag(res, "pair_acc_g0_over_g1", a01);
+		ft_rank_diag(res, "pair_acc_g1_over_g0", a10);
+		ft_rank_diag(res, "pair_gap", gap);
+	}
+	return 0;
+}
+
+static int all_zero(const double *w, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if (w[j] != 0.0)
+			return 0;
+	return 1;
+}
+
+/* LambdaLoss weighs pairs by the ranks of the current scores: at w = 0
+ * every score ties, the ranks are the rows' order and the loss is not
+ * smooth there, so a line search from 0 stalls.  From zero it starts at
+ * the ListNet fit with the same terms (diagnostic "listnet_start" = 1). */
+static int listnet_start(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                         double *w, struct ft_rank_result *res, struct ft_error *err)
+{
+	struct ft_rank_params q = *p;
+	struct ft_objective obj;
+	int rc;
+
+	q.loss = FT_RANK_LISTNET;
+	if ((rc = ft_rank_objective(rd, &q, &obj, err)) != 0)
+		return rc;
+	rc = ft_minimize(&obj, w, &q.solver, &res->res, err);
+	ft_rank_objective_free(&obj);
+	if (!rc)
+		ft_rank_diag(res, "listnet_start", 1.0);
+	return rc;
+}
+
+int ft_rank_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
+                double *w, struct ft_rank_result *res, struct ft_error *err)
+{
+	struct ft_rank_result local;
+	struct ft_objective obj;
+	const char *msg;
+	int rc;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof *res);
+	res->res.f = NAN;
+	res->res.grad_norm = NAN;
+	memset(&obj, 0, sizeof obj);
+	if ((msg = ft_rank_check(p)) != NULL)
+		return ft_error_set(err, FT_EINVAL, "ranking: %s", msg);
+	if ((rc = ft_rank_check_data(rd, p, err)) != 0)
+		return rc;
+	for (size_t j = 0; j < rd->p; j++)
+		if (!isfinite(w[j]))
+			return ft_error_set(err, FT_EINVAL, "ranking: start weight %zu is %g",
+			                    j, w[j]);
+	if (p->reference) {
+		rc = ft_deltr_reference_fit(rd, p, w, res, err);
+	} else if (p->fair == FT_RANK_FAIR_PAIR_CON) {
+		rc = ft_pair_con_fit(rd, p, w, res, err);
+	} else {
+		if (p->loss == FT_RANK_LAMBDALOSS && all_zero(w, rd->p))
+			rc = listnet_start(rd, p, w, res, err);
+		if (!rc && (rc = ft_rank_objective(rd, p, &obj, err)) == 0)
+			rc = ft_minimize(&obj, w, &p->solver, &res->res, err);
+		ft_rank_objective_free(&obj);
+	}
+	if (rc)
+		return rc;
+	if ((rc = fit_diags(rd, p, w, res, err)) != 0 || p->reference)
+		return rc;
+	return ft_rank_conditioning(rd, p, w, res, err);
+}
+

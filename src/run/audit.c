@@ -1,0 +1,184 @@
+/*
+ * audit.c - ft_audit: measure the predictions of any model (a table of
+ * labels, scores and sensitive attributes) without training anything.
+ *
+ * The label, sensitive and weight columns go through the same encoder as
+ * training data (the same missing-value, group and label rules); the
+ * scores are read from the raw cells, so a score of exactly the threshold
+ * is compared as written.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "run/run.h"
+
+void ft_audit_opts_init(struct ft_audit_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	ft_data_opts_init(&o->data);
+	o->data.split = 0;
+	ft_measure_opts_init(&o->measure);
+}
+
+void ft_audit_result_free(struct ft_audit_result *r)
+{
+	if (!r)
+		return;
+	ft_comparison_free(r->cmp);
+	ft_strv_free(r->group_names, r->n_groups);
+	free(r);
+}
+
+static int by_line(const void *key, const void *elt)
+{
+	size_t a = *(const size_t *)key, b = *(const size_t *)elt;
+	return (a > b) - (a < b);
+}
+
+/* The spec of an audit: every column but label, score, sensitive and
+ * weight dropped; the score numeric. */
+static int audit_spec(const struct ft_audit_opts *o, const struct ft_table *t,
+                      struct ft_spec *s, char ***drop, char **numeric)
+{
+	*s = o->data.spec;
+	*drop = calloc(t->n_cols ? t->n_cols : 1, sizeof **drop);
+	if (!*drop)
+		return FT_ENOMEM;
+	s->n_drop = 0;
+	for (size_t j = 0; j < t->n_cols; j++) {
+		int keep = !strcmp(t->names[j], o->label) || !strcmp(t->names[j], o->score) ||
+		           (s->weight && !strcmp(t->names[j], s->weight));
+		for (size_t k = 0; k < s->n_sensitive; k++)
+			keep |= !strcmp(t->names[j], s->sensitive[k]);
+		if (!keep)
+			(*drop)[s->n_drop++] = t->names[j];
+	}
+	s->drop = *drop;
+	s->target = o->label;
+	if (!s->positive)
+		s->positive = "1";
+	numeric[0] = (char *)o->score;
+	s->numeric = numeric;
+	s->n_numeric = 1;
+	s->categorical = NULL;
+	s->n_categorical = 0;
+	s->missing_policy = FT_MISSING_DROP;
+	s->use_sensitive = 0;
+	return 0;
+}
+
+/* The score of every encoded row, from its raw cell. */
+static int read_scores(const struct ft_audit_opts *o, const struct ft_table *t, long scol,
+                       const struct ft_dataset *ds, double *sc, struct ft_error *err)
+{
+	const char *path = o->data.data ? o->data.data : "(table)";
+
+	for (size_t i = 0; i < ds->n; i++) {
+		const size_t *row = bsearch(&ds->line[i], t->line, t->n_rows, sizeof *t->line,
+		                            by_line);
+		const char *cell = row ? ft_table_cell(t, (size_t)(row - t->line), (size_t)scol) :
+		                   NULL;
+		char *end;
+		if (!cell)
+			return ft_error_set(err, FT_EDATA, "%s:%zu: score missing", path,
+			                    ds->line[i]);
+		errno = 0;
+		sc[i] = strtod(cell, &end);
+		if (*end || errno || !isfinite(sc[i]) || sc[i] < 0 || sc[i] > 1)
+			return ft_error_set(err, FT_EDATA, "%s:%zu: column '%s': score '%s' is not "
+			                    "in [0, 1] (give probabilities or 0/1 predictions)", path,
+			                    ds->line[i], o->score, cell);
+	}
+	return 0;
+}
+
+int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
+             struct ft_error *err)
+{
+	struct ft_audit_result *r = calloc(1, sizeof *r);
+	struct ft_loaded *l = NULL;
+	struct ft_encoder *enc = NULL;
+	struct ft_dataset *ds = NULL;
+	struct ft_encode_stats st;
+	struct ft_eval_input in;
+	struct ft_error e2 = {0};
+	struct ft_data_opts d = o->data;
+	struct ft_spec s;
+	char **drop = NULL, *numeric[1];
+	double *sc = NULL;
+	long scol;
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (!o->label || !o->score || !o->data.spec.n_sensitive) {
+		rc = ft_error_set(err, FT_EINVAL, "an audit needs the label, score and "
+		                  "sensitive columns");
+		goto done;
+	}
+	ft_threads_setup();
+	d.split = 0;
+	d.test = NULL;
+	d.test_table = NULL;
+	if ((rc = ft_load_tables(&d, &l, err)))
+		goto done;
+	r->n_filtered = l->n_filtered;
+	if ((scol = ft_table_col(l->train_t, o->score)) < 0) {
+		rc = ft_error_set(err, FT_EDATA, "%s: no column '%s'", o->data.data ?
+		                  o->data.data : "(table)", o->score);
+		goto done;
+	}
+	if (audit_spec(o, l->train_t, &s, &drop, numeric)) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = ft_encoder_fit(l->train_t, &s, &enc, err)) ||
+	    (rc = ft_encoder_apply(enc, l->train_t, FT_APPLY_TRAIN, &ds, &st, err)))
+		goto done;
+	if (!(sc = malloc((ds->n ? ds->n : 1) * sizeof *sc))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = read_scores(o, l->train_t, scol, ds, sc, err)))
+		goto done;
+	ft_eval_input_init(&in);
+	in.n = ds->n;
+	in.y = ds->y;
+	in.score = sc;
+	in.w = ds->w;
+	in.group = ds->group;
+	in.n_groups = enc->n_groups;
+	in.group_names = (const char *const *)enc->group_names;
+	in.threshold = o->measure.threshold;
+	in.privileged = ft_run_privileged(enc);
+	if (!(r->cmp = ft_run_comparison_new(&o->measure, o->data.seed)) ||
+	    !(r->group_names = ft_strv_copy(enc->group_names, enc->n_groups))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	r->n_groups = enc->n_groups;
+	if ((rc = ft_comparison_measure(r->cmp, "audited", "audit", &in, &e2)) ||
+	    (rc = ft_comparison_permutation(r->cmp, "audited", "audit", &in, o->measure.n_perm,
+	                                    &e2))) {
+		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
+		goto done;
+	}
+	r->n_read = st.n_in;
+	r->n_measured = ds->n;
+	r->n_dropped = st.n_dropped;
+done:
+	free(sc);
+	free(drop);
+	ft_dataset_free(ds);
+	ft_encoder_free(enc);
+	ft_loaded_free(l);
+	if (rc) {
+		ft_audit_result_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,239 @@
+/*
+ * common.c - what the verbs share: default options, the monitor's calls,
+ * measuring one model on one part into the before/after table, and a model
+ * file's provenance and method.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/internal.h"
+#include "run/run.h"
+
+void ft_data_opts_init(struct ft_data_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	ft_read_opts_init(&o->read);
+	ft_spec_init(&o->spec);
+	o->test_skip_rows = -1;
+	o->split = 0.25;
+	o->seed = 1;
+}
+
+void ft_measure_opts_init(struct ft_measure_opts *m)
+{
+	m->threshold = 0.5;
+	m->n_bootstrap = 1000;
+	m->level = 0.95;
+	m->n_perm = 1000;
+}
+
+void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
+{
+	char msg[FT_ERROR_MAX];
+	va_list ap;
+
+	if (!mon || !mon->warning)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	mon->warning(mon->ctx, msg);
+}
+
+int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
+                    size_t total, const char *what, struct ft_error *err)
+{
+	if (!mon || !mon->progress || !mon->progress(mon->ctx, stage, done, total, what))
+		return 0;
+	return ft_error_set(err, FT_ECANCELED, "canceled");
+}
+
+void ft_run_warn_stats(const struct ft_monitor *mon, const char *path,
+                       const struct ft_encode_stats *st)
+{
+	if (st->n_unseen)
+		ft_run_warn(mon, "%s: %zu cell%s with a category unseen in training "
+		            "(encoded as all zeros)", path, st->n_unseen,
+		            st->n_unseen == 1 ? "" : "s");
+	if (st->n_unseen_groups)
+		ft_run_warn(mon, "%s: %zu row%s of a group unseen in training dropped", path,
+		            st->n_unseen_groups, st->n_unseen_groups == 1 ? "" : "s");
+}
+
+long ft_run_privileged(const struct ft_encoder *e)
+{
+	for (size_t g = 0; e->privileged && g < e->n_groups; g++)
+		if (!strcmp(e->group_names[g], e->privileged))
+			return (long)g;
+	return -1;
+}
+
+struct ft_comparison *ft_run_comparison_new(const struct ft_measure_opts *ms,
+                                            uint64_t seed)
+{
+	struct ft_comparison *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->n_bootstrap = ms->n_bootstrap;
+	c->level = ms->level;
+	c->seed = seed;
+	c->threshold = ms->threshold;
+	return c;
+}
+
+const struct ft_comparison_row *ft_comparison_find(const struct ft_comparison *c,
+                                                   const char *metric, const char *model,
+                                                   const char *split, const char *group,
+                                                   const char *convention)
+{
+	for (size_t i = 0; c && i < c->n; i++) {
+		const struct ft_comparison_row *r = &c->rows[i];
+		if (!strcmp(r->metric, metric) && !strcmp(r->model, model) &&
+		    !strcmp(r->split, split) && !strcmp(r->group, group) &&
+		    !strcmp(r->convention, convention))
+			return r;
+	}
+	return NULL;
+}
+
+int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
+                   const char *split, const struct ft_predictor *p, int deterministic,
+                   const struct ft_dataset *ds, const struct ft_encoder *e,
+                   struct ft_error *err)
+{
+	struct ft_eval_input in;
+	struct ft_error e2 = {0};
+	size_t n = ds->n ? ds->n : 1;
+	double *prob = malloc(n * sizeof *prob), *pos = malloc(n * sizeof *pos);
+	int rc;
+
+	if (!prob || !pos) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = ft_predictor_decide(p, ds, cmp->threshold, deterministic, prob, pos, &e2))) {
+		ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model, split,
+		             e2.msg);
+		goto done;
+	}
+	ft_eval_input_init(&in);
+	in.n = ds->n;
+	in.y = ds->y;
+	in.score = prob;
+	/* a randomized classifier is measured by expectation over its decisions */
+	in.pos = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE) ?
+	         pos : NULL;
+	in.w = ds->w;
+	in.group = ds->group;
+	in.n_groups = ds->group ? e->n_groups : 0;
+	in.group_names = (const char *const *)e->group_names;
+	in.threshold = cmp->threshold;
+	in.privileged = ft_run_privileged(e);
+	rc = ft_comparison_measure(cmp, model, split, &in, &e2);
+	if (!rc)
+		rc = ft_comparison_permutation(cmp, model, split, &in, n_perm, &e2);
+	if (rc)
+		ft_error_set(err, rc, "measuring the %s model on the %s part: %s", model, split,
+		             e2.msg);
+done:
+	free(prob);
+	free(pos);
+	return rc;
+}
+
+int ft_run_copy_rows(struct ft_comparison *cmp, const char *from, const char *to,
+                     const char *split, struct ft_error *err)
+{
+	size_t n = cmp->n;
+
+	for (size_t i = 0; i < n; i++) {
+		/* copy the row's fields first: adding may move the rows */
+		struct ft_comparison_row r = cmp->rows[i];
+		struct ft_value v = {r.value, r.why}, lo = {r.lo, r.ci_why}, hi = {r.hi, r.ci_why};
+		if (strcmp(r.model, from) || strcmp(r.split, split))
+			continue;
+		if (ft_comparison_add(cmp, r.metric, to, split, r.group, r.convention, v, lo, hi))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+char *ft_run_utc_now(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ft_strdup(buf);
+}
+
+int ft_run_provenance(struct ft_model_file *mf, const struct ft_data_opts *o,
+                      const char sha256[2][65], const char *command_line,
+                      struct ft_error *err)
+{
+	const char *paths[2] = {o->data ? o->data : "(table)",
+	                        o->test ? o->test : o->test_table ? "(table)" : NULL};
+	size_t n = paths[1] ? 2 : 1;
+
+	mf->fairtrain_version = ft_strdup(FT_VERSION);
+	mf->created_utc = ft_run_utc_now();
+	mf->command_line = ft_strdup(command_line ? command_line : "");
+	mf->input_paths = calloc(n, sizeof(char *));
+	mf->input_sha256 = calloc(n, sizeof(char *));
+	if (!mf->fairtrain_version || !mf->created_utc || !mf->command_line ||
+	    !mf->input_paths || !mf->input_sha256)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	mf->n_inputs = n;
+	for (size_t i = 0; i < n; i++)
+		if (!(mf->input_paths[i] = ft_strdup(paths[i])) ||
+		    !(mf->input_sha256[i] = ft_strdup(sha256[i])))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	mf->read = o->read;
+	/* NULL means "defaults"; an empty list stays a list */
+	mf->read.names = NULL;
+	mf->read.missing = NULL;
+	if ((o->read.names && !(mf->read.names = ft_strv_copy(o->read.names,
+	                                                       o->read.n_names))) ||
+	    (o->read.missing && !(mf->read.missing = ft_strv_copy(o->read.missing,
+	                                                           o->read.n_missing))))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	return 0;
+}
+
+int ft_run_store_method(struct ft_model_file *mf, const struct ft_method_spec *s,
+                        size_t n_diag, const char (*diag_name)[FT_DIAG_NAME],
+                        const double *diag, struct ft_error *err)
+{
+	const struct ft_method *m = s->method;
+	size_t np = m->n_params;
+
+	mf->method = ft_strdup(m->name);
+	mf->param_names = calloc(np ? np : 1, sizeof *mf->param_names);
+	mf->param_values = calloc(np ? np : 1, sizeof *mf->param_values);
+	mf->param_choices = calloc(np ? np : 1, sizeof *mf->param_choices);
+	mf->diag_names = calloc(n_diag ? n_diag : 1, sizeof *mf->diag_names);
+	mf->diag_values = calloc(n_diag ? n_diag : 1, sizeof *mf->diag_values);
+	if (!mf->method || !mf->param_names || !mf->param_values || !mf->param_choices ||
+	    !mf->diag_names || !mf->diag_values)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	mf->n_params = np;
+	for (size_t k = 0; k < np; k++) {
+		const char *ch = ft_param_choice(&m->params[k], s->params[k]);
+		mf->param_values[k] = s->params[k];
+		if (!(mf->param_names[k] = ft_strdup(m->params[k].name)) ||
+		    !(mf->param_choices[k] = ft_strdup(ch ? ch : "")))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	mf->n_diag = n_diag;
+	for (size_t k = 0; k < n_diag; k++) {
+		mf->diag_values[k] = diag[k];
+		if (!(mf->diag_names[k] = ft_strdup(diag_name[k])))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	return 0;
+}

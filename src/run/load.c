@@ -1,0 +1,186 @@
+/*
+ * load.c - ft_load: raw files (or in-memory tables) to encoded training and
+ * test parts: read, filter, split, fit the encoder on the training part
+ * only, encode both.  The data file and the test file with their SHA-256
+ * (the model file's provenance) are read on two cores.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "run/run.h"
+
+void ft_loaded_free(struct ft_loaded *l)
+{
+	if (!l)
+		return;
+	ft_table_free(l->train_t);
+	ft_table_free(l->test_t);
+	ft_dataset_free(l->train);
+	ft_dataset_free(l->test);
+	if (l->owns_enc)
+		ft_encoder_free(l->enc);
+	free(l);
+}
+
+/* Keep the rows of *t that pass o's filters (in place); *n_removed adds
+ * the rows dropped. */
+static int apply_filters(const struct ft_data_opts *o, struct ft_table **t,
+                         size_t *n_removed, struct ft_error *err)
+{
+	struct ft_table *f = NULL;
+	size_t k = 0;
+	int rc;
+
+	if (o->n_filter == 0 || !*t)
+		return 0;
+	if ((rc = ft_table_filter(*t, o->filter, o->n_filter, &f, &k, err)))
+		return rc;
+	ft_table_free(*t);
+	*t = f;
+	*n_removed += k;
+	return 0;
+}
+
+/* A table given in memory, as an owned copy of all its rows. */
+static int copy_table(const struct ft_table *t, struct ft_table **out,
+                      struct ft_error *err)
+{
+	size_t *rows = malloc((t->n_rows ? t->n_rows : 1) * sizeof *rows);
+	int rc;
+
+	if (!rows)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < t->n_rows; i++)
+		rows[i] = i;
+	rc = ft_table_subset(t, rows, t->n_rows, out, err);
+	free(rows);
+	return rc;
+}
+
+/* Read data (and test) with their SHA-256; in-memory tables are copied. */
+static int read_both(const struct ft_data_opts *o, struct ft_loaded *l,
+                     struct ft_table **all, struct ft_error *err)
+{
+	struct ft_error err_test = {0};
+	int rc_data = 0, rc_test = 0;
+
+	if (o->table)
+		rc_data = copy_table(o->table, all, err);
+	if (o->test_table && !rc_data)
+		rc_test = copy_table(o->test_table, &l->test_t, &err_test);
+	#pragma omp parallel sections if (!o->table)
+	{
+		#pragma omp section
+		if (!o->table)
+			rc_data = ft_table_read(o->data, &o->read, all, err);
+		#pragma omp section
+		{
+			/* the shorter job: hash both files, read the test file */
+			if (o->test && !o->test_table) {
+				struct ft_read_opts ro = o->read;
+				if (o->test_skip_rows >= 0)
+					ro.skip_rows = (size_t)o->test_skip_rows;
+				rc_test = ft_table_read(o->test, &ro, &l->test_t, &err_test);
+				if (!rc_test)
+					rc_test = ft_sha256_file(o->test, l->sha256[1], &err_test);
+			}
+			if (!rc_test && !o->table)
+				rc_test = ft_sha256_file(o->data, l->sha256[0], &err_test);
+		}
+	}
+	if (rc_data)
+		return rc_data;
+	if (rc_test) {
+		*err = err_test;
+		return rc_test;
+	}
+	return 0;
+}
+
+/* Read, filter and split: l's tables, not yet encoded. */
+static int load_tables(const struct ft_data_opts *o, const struct ft_monitor *mon,
+                       struct ft_loaded *l, struct ft_error *err)
+{
+	struct ft_table *all = NULL;
+	int rc, has_test = o->test || o->test_table;
+
+	if (!o->data && !o->table)
+		return ft_error_set(err, FT_EINVAL, "no data (a file or a table)");
+	ft_threads_setup();
+	if ((rc = ft_run_progress(mon, "read", 0, 0, o->data, err)) ||
+	    (rc = read_both(o, l, &all, err)))
+		goto done;
+	l->n_rows_file = all->n_rows;
+	if ((rc = apply_filters(o, &all, &l->n_filtered, err)) ||
+	    (rc = apply_filters(o, &l->test_t, &l->n_filtered, err)))
+		goto done;
+	if (!has_test && o->split > 0) {
+		rc = ft_table_split(all, &o->spec, o->split, o->seed, &l->train_t, &l->test_t,
+		                    err);
+	} else {
+		l->train_t = all;
+		all = NULL;
+	}
+done:
+	ft_table_free(all);
+	return rc;
+}
+
+int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,
+                   struct ft_error *err)
+{
+	struct ft_loaded *l = calloc(1, sizeof *l);
+	int rc;
+
+	*out = NULL;
+	if (!l)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = load_tables(o, NULL, l, err))) {
+		ft_loaded_free(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
+            const struct ft_monitor *mon, struct ft_loaded **out, struct ft_error *err)
+{
+	struct ft_loaded *l = calloc(1, sizeof *l);
+	struct ft_error err_test = {0};
+	int rc, rc_test = 0;
+
+	*out = NULL;
+	if (!l)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = load_tables(o, mon, l, err)))
+		goto fail;
+	if (!enc) {
+		if ((rc = ft_encoder_fit(l->train_t, &o->spec, &l->enc, err)))
+			goto fail;
+		l->owns_enc = 1;
+	} else {
+		l->enc = (struct ft_encoder *)enc;
+	}
+	#pragma omp parallel sections
+	{
+		#pragma omp section
+		rc = ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
+		                      &l->st_train, err);
+		#pragma omp section
+		if (l->test_t)
+			rc_test = ft_encoder_apply(l->enc, l->test_t, FT_APPLY_TRAIN, &l->test,
+			                           &l->st_test, &err_test);
+	}
+	if (!rc && rc_test) {
+		*err = err_test;
+		rc = rc_test;
+	}
+	if (rc)
+		goto fail;
+	*out = l;
+	return 0;
+fail:
+	ft_loaded_free(l);
+	return rc;
+}

@@ -1,0 +1,258 @@
+/*
+ * train.c - ft_train: one training run, the work of `fairtrain train`.
+ *
+ * Classification (this file): read, filter, split, encode (ft_load); fit
+ * the unmitigated baseline (weighted L2 logistic regression) and the
+ * method on the same encoded data, the baseline being the method's warm
+ * start; measure both on the training and the test part (every per-group
+ * metric, every fairness summary with bootstrap intervals, permutation
+ * tests of the gaps), and a randomized model also by its single best
+ * predictor; explain the gap and the proxies; the model file with
+ * provenance.  Ranking is train_rank.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "run/run.h"
+
+void ft_train_opts_init(struct ft_train_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->task = FT_TASK_CLASSIFY;
+	ft_data_opts_init(&o->data);
+	ft_logreg_params_init(&o->lr);
+	ft_measure_opts_init(&o->measure);
+}
+
+void ft_train_result_free(struct ft_train_result *r)
+{
+	if (!r)
+		return;
+	ft_model_file_free(r->mf);
+	ft_explain_free(r->explain);
+	free(r->group_count);
+	free(r);
+}
+
+int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
+{
+	struct ft_method_spec s;
+	const char *bad;
+	int rc;
+
+	if (o->task == FT_TASK_RANK)
+		return ft_train_rank_check(o, err);
+	if (o->task != FT_TASK_CLASSIFY)
+		return ft_error_set(err, FT_EINVAL, "unknown task %d", o->task);
+	if (!o->data.data && !o->data.table)
+		return ft_error_set(err, FT_EINVAL, "no training data");
+	if (!o->data.spec.target || !o->data.spec.positive)
+		return ft_error_set(err, FT_EINVAL, "no %s", o->data.spec.target ?
+		                    "positive label (the favourable value of the target)" :
+		                    "target column");
+	if ((rc = ft_method_spec_parse(o->method ? o->method : "logreg", FT_TASK_CLASSIFY,
+	                               -1, &s, err)))
+		return rc;
+	if (s.method->needs_groups && o->data.spec.n_sensitive == 0)
+		return ft_error_set(err, FT_EINVAL, "method %s needs a sensitive attribute",
+		                    s.method->name);
+	if ((bad = ft_logreg_check(&o->lr)) != NULL)
+		return ft_error_set(err, FT_EINVAL, "%s", bad);
+	if (!(o->measure.level > 0 && o->measure.level < 1))
+		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
+	return 0;
+}
+
+/* The training data's name in messages. */
+static const char *data_name(const struct ft_data_opts *d)
+{
+	return d->data ? d->data : "(table)";
+}
+
+static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)
+{
+	return a->type == b->type && a->p == b->p && a->intercept == b->intercept &&
+	       a->n_groups == b->n_groups &&
+	       memcmp(a->coef, b->coef, a->p * sizeof *a->coef) == 0;
+}
+
+/* The method's fit on l's training part beside the baseline already in
+ * mf->baseline: mf->model, its solver result and diagnostics. */
+static int fit_method(const struct ft_train_opts *o, const struct ft_method_spec *s,
+                      struct ft_loaded *l, struct ft_model_file *mf,
+                      struct ft_fit_output *fo, struct ft_error *err)
+{
+	struct ft_fit_input fi;
+	struct ft_error e2 = {0};
+	int rc;
+
+	if (!strcmp(s->method->name, "logreg")) {
+		/* the baseline itself */
+		if (!(fo->pred.linear = calloc(1, sizeof *fo->pred.linear)))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		*fo->pred.linear = *mf->baseline->linear;
+		if (!(fo->pred.linear->coef = malloc((fo->pred.linear->p ? fo->pred.linear->p : 1) *
+		                                     sizeof(double)))) {
+			free(fo->pred.linear);
+			fo->pred.linear = NULL;
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		}
+		memcpy(fo->pred.linear->coef, mf->baseline->linear->coef,
+		       fo->pred.linear->p * sizeof(double));
+		fo->res = mf->solver_result;
+		return 0;
+	}
+	memset(&fi, 0, sizeof fi);
+	fi.train = l->train;
+	fi.n_groups = l->enc->n_groups;
+	fi.group_names = (const char *const *)l->enc->group_names;
+	fi.privileged = ft_run_privileged(l->enc);
+	fi.lr = &o->lr;
+	fi.baseline = mf->baseline->linear;
+	fi.baseline_objective = mf->solver_result.f;
+	fi.params = s->params;
+	if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s->method->name, err)))
+		return rc;
+	if ((rc = s->method->fit(&fi, fo, &e2)))
+		return ft_error_set(err, rc, "%s: %s", data_name(&o->data), e2.msg);
+	if (!fo->pred.linear)
+		return ft_error_set(err, FT_EINVAL, "%s: the fit returned no model",
+		                    s->method->name);
+	/* post-processing leaves the baseline's fit as it was */
+	if (s->method->stage != FT_STAGE_POST)
+		mf->solver_result = fo->res;
+	return 0;
+}
+
+/* Baseline, mitigated (and mitigated_deterministic) on both parts. */
+static int measure_parts(const struct ft_train_opts *o, const struct ft_loaded *l,
+                         struct ft_model_file *mf, struct ft_error *err)
+{
+	size_t np = o->measure.n_perm;
+	int rc;
+
+	for (int part = 0; part < 2; part++) {
+		const struct ft_dataset *ds = part ? l->test : l->train;
+		const char *split = part ? "test" : "train";
+		if (!ds)
+			continue;
+		if ((rc = ft_run_progress(o->mon, "measure", (size_t)part, 2, split, err)) ||
+		    (rc = ft_run_measure(mf->comparison, np, "baseline", split, mf->baseline, 0,
+		                         ds, l->enc, err)))
+			return rc;
+		/* a method that leaves the model as it was (logreg itself) gets the
+		 * baseline's rows: the same scores, data and seed give the same
+		 * numbers, intervals included, at no cost */
+		if (!ft_predictor_randomized(mf->model) &&
+		    same_model(mf->model->linear, mf->baseline->linear))
+			rc = ft_run_copy_rows(mf->comparison, "baseline", "mitigated", split, err);
+		else
+			rc = ft_run_measure(mf->comparison, np, "mitigated", split, mf->model, 0,
+			                    ds, l->enc, err);
+		/* a randomized mixture is also reported by its single best predictor */
+		if (!rc && mf->model->kind == FT_PRED_MIXTURE)
+			rc = ft_run_measure(mf->comparison, np, "mitigated_deterministic", split,
+			                    mf->model, 1, ds, l->enc, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int train_classify(const struct ft_train_opts *o, struct ft_train_result *r,
+                          struct ft_error *err)
+{
+	struct ft_method_spec s;
+	struct ft_loaded *l = NULL;
+	struct ft_model_file *mf = NULL;
+	struct ft_fit_output fo;
+	struct ft_error e2 = {0};
+	int rc;
+
+	memset(&fo, 0, sizeof fo);
+	if ((rc = ft_method_spec_parse(o->method ? o->method : "logreg", FT_TASK_CLASSIFY,
+	                               -1, &s, err)) ||
+	    (rc = ft_load(&o->data, NULL, o->mon, &l, err)))
+		goto done;
+	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : data_name(&o->data),
+	                  &l->st_test);
+	if (!(mf = calloc(1, sizeof *mf)) || !(mf->baseline = calloc(1, sizeof *mf->baseline)) ||
+	    !(mf->model = calloc(1, sizeof *mf->model))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "logreg", err)))
+		goto done;
+	if ((rc = ft_logreg_fit(l->train, &o->lr, &mf->baseline->linear, &mf->solver_result,
+	                        &e2))) {
+		ft_error_set(err, rc, "%s: %s", data_name(&o->data), e2.msg);
+		goto done;
+	}
+	if ((rc = fit_method(o, &s, l, mf, &fo, err)))
+		goto done;
+	*mf->model = fo.pred;
+	memset(&fo.pred, 0, sizeof fo.pred);
+	if ((rc = ft_run_store_method(mf, &s, fo.n_diag,
+	                              (const char (*)[FT_DIAG_NAME])fo.diag_name, fo.diag,
+	                              err)))
+		goto done;
+	if (!(mf->comparison = ft_run_comparison_new(&o->measure, o->data.seed))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = measure_parts(o, l, mf, err)) ||
+	    (rc = ft_explain(mf->model->linear, l->test ? l->test : l->train, "mitigated",
+	                     l->test ? "test" : "train", l->enc, l->train, &r->explain, err)) ||
+	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,
+	                            o->command_line, err)))
+		goto done;
+	mf->C = o->lr.C;
+	mf->fit_intercept = o->lr.fit_intercept;
+	mf->solver_opts = o->lr.solver;
+	mf->n_train = l->train->n;
+	mf->n_test = l->test ? l->test->n : 0;
+	mf->n_dropped = l->st_train.n_dropped + l->st_test.n_dropped;
+	mf->seed = o->data.seed;
+	mf->split = o->data.test || o->data.test_table ? 0 : o->data.split;
+	r->n_rows_file = l->n_rows_file;
+	r->n_filtered = l->n_filtered;
+	r->has_test = l->test != NULL;
+	if (!(r->group_count = calloc(l->enc->n_groups + 1, sizeof *r->group_count))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; l->train->group && i < l->train->n; i++)
+		if (l->train->group[i] >= 0)
+			r->group_count[l->train->group[i]]++;
+	/* the model file owns the encoder from here */
+	mf->enc = l->enc;
+	l->owns_enc = 0;
+	r->mf = mf;
+	mf = NULL;
+done:
+	ft_fit_output_clear(&fo);
+	ft_model_file_free(mf);
+	ft_loaded_free(l);
+	return rc;
+}
+
+int ft_train(const struct ft_train_opts *o, struct ft_train_result **out,
+             struct ft_error *err)
+{
+	struct ft_train_result *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ft_train_check(o, err)))
+		return rc;
+	if (!(r = calloc(1, sizeof *r)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	ft_threads_setup();
+	rc = o->task == FT_TASK_RANK ? ft_train_rank(o, r, err) : train_classify(o, r, err);
+	if (rc) {
+		ft_train_result_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}

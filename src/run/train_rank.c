@@ -1,0 +1,411 @@
+/*
+ * train_rank.c - ft_train of task rank: ranking data from a table or a
+ * LETOR file -> a linear ranker with a fairness method of the registry,
+ * beside it the unmitigated baseline -> optional re-ranking -> ranking
+ * metrics before/after -> a model file with /ranking.
+ *
+ * The work is the library's: ListNet / RankNet and DELTR (Zehlike &
+ * Castillo, WWW 2020) and the pairwise fairness regularizer / constraint
+ * (Beutel et al., KDD 2019) through ft_rank_fit; FA*IR and Geyik's Det*
+ * re-rankers through the registry (src/fair/rerankers.c); the metrics in
+ * rank.c.  Choices (README, "Fair ranking"):
+ *  - the baseline is the same loss, features and mode (reference or exact)
+ *    as the method, without its fairness term; for listnet and ranknet the
+ *    two are the same fit and share their rows;
+ *  - a re-ranker orders each query's top k from the mitigated model's
+ *    scores (src/fair/rerankers.c);
+ *  - LETOR data are used as given (no standardization): the model file
+ *    keeps a pass-through encoder with one column per feature index of the
+ *    training file; the protected group comes from one of them, and other
+ *    files are aligned to those indices (src/data/letor_encode.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "data/data.h"
+#include "fair/rerankers.h"
+#include "run/run.h"
+
+/* The data of a ranking run. */
+struct rank_loaded {
+	struct ft_rank_data *train, *test;
+	struct ft_encoder *enc;
+	size_t n_rows_file, n_filtered, n_dropped, n_extra;
+	char sha256[2][65];
+};
+
+static void rank_loaded_free(struct rank_loaded *L)
+{
+	ft_rank_data_free(L->train);
+	ft_rank_data_free(L->test);
+	ft_encoder_free(L->enc);
+}
+
+/* The protected feature value of a LETOR run. */
+static int letor_value(const struct ft_rank_opts *ro, double *v)
+{
+	char *end;
+
+	*v = strtod(ro->protected_group, &end);
+	return *ro->protected_group && !*end && isfinite(*v) ? 0 : -1;
+}
+
+int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
+{
+	const struct ft_rank_opts *ro = &o->rank;
+	struct ft_method_spec s, rr;
+	double v;
+	int groups = ro->letor ? ro->sensitive_feature > 0 : o->data.spec.n_sensitive > 0;
+	int rc;
+
+	if (!o->data.data)
+		return ft_error_set(err, FT_EINVAL, "no training data");
+	if (!ro->letor && ro->sensitive_feature)
+		return ft_error_set(err, FT_EINVAL, "a sensitive feature is for LETOR data "
+		                    "(a table has sensitive columns)");
+	if (!ro->letor && (!ro->query || !ro->relevance))
+		return ft_error_set(err, FT_EINVAL, "ranking a table needs its query and "
+		                    "relevance columns");
+	if (groups != (ro->protected_group != NULL))
+		return ft_error_set(err, FT_EINVAL, ro->protected_group ?
+		                    "a protected group needs a sensitive %s" :
+		                    "a sensitive %s needs the protected group",
+		                    ro->letor ? "feature" : "column");
+	if (ro->letor && ro->protected_group && letor_value(ro, &v))
+		return ft_error_set(err, FT_EINVAL, "the protected group of LETOR data is the "
+		                    "sensitive feature's value (a number), not '%s'",
+		                    ro->protected_group);
+	if (ro->colorblind && !ro->protected_group)
+		return ft_error_set(err, FT_EINVAL, "colorblind needs a sensitive attribute");
+	if ((rc = ft_method_spec_parse(o->method ? o->method : "listnet", FT_TASK_RANK,
+	                               FT_STAGE_IN, &s, err)))
+		return rc;
+	if (s.method->needs_groups && !ro->protected_group)
+		return ft_error_set(err, FT_EINVAL, "method %s needs groups: a sensitive "
+		                    "attribute and the protected group", s.method->name);
+	if (ro->rerank && strcmp(ro->rerank, "none")) {
+		if ((rc = ft_method_spec_parse(ro->rerank, FT_TASK_RANK, FT_STAGE_RERANK, &rr,
+		                               err)))
+			return rc;
+		if (!ro->protected_group)
+			return ft_error_set(err, FT_EINVAL, "re-ranking needs groups: a sensitive "
+			                    "attribute and the protected group");
+	}
+	return 0;
+}
+
+/* A table: read, filter, split by query (or the test file), fit the
+ * encoder on the training part, ranking data of both parts. */
+static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
+                    struct ft_error *err)
+{
+	const struct ft_rank_opts *ro = &o->rank;
+	struct ft_data_opts d = o->data;
+	struct ft_loaded *l = NULL;
+	struct ft_table *tr = NULL, *te = NULL;
+	struct ft_encode_stats s1 = {0}, s2 = {0};
+	int rc;
+
+	/* read and filter only: the split is by query, the encoder ranking's */
+	d.split = 0;
+	d.spec.target = ro->relevance;
+	d.spec.numeric_target = 1;
+	d.spec.query = ro->query;
+	d.spec.use_sensitive = !ro->colorblind;
+	d.spec.raw_numeric = ro->raw_numeric;
+	if ((rc = ft_load_tables(&d, &l, err)))
+		return rc;
+	memcpy(L->sha256, l->sha256, sizeof L->sha256);
+	L->n_rows_file = l->n_rows_file;
+	L->n_filtered = l->n_filtered;
+	if (!l->test_t && o->data.split > 0) {
+		if ((rc = ft_table_split_query(l->train_t, ro->query, o->data.split,
+		                               o->data.seed, &tr, &te, err)))
+			goto done;
+	} else {
+		tr = l->train_t;
+		te = l->test_t;
+		l->train_t = l->test_t = NULL;
+	}
+	if ((rc = ft_encoder_fit(tr, &d.spec, &L->enc, err)) ||
+	    (rc = ft_rank_data_from_table(tr, L->enc, ro->query, FT_APPLY_TRAIN, &L->train,
+	                                  &s1, err)) ||
+	    (te && (rc = ft_rank_data_from_table(te, L->enc, ro->query, FT_APPLY_TRAIN,
+	                                         &L->test, &s2, err))))
+		goto done;
+	L->n_dropped = s1.n_dropped + s2.n_dropped;
+	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : o->data.data, &s2);
+done:
+	ft_table_free(tr);
+	ft_table_free(te);
+	ft_loaded_free(l);
+	return rc;
+}
+
+/* LETOR: read, split by query (or the test file), groups from the
+ * sensitive feature, the pass-through encoder, both parts aligned to it. */
+static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
+                      struct ft_error *err)
+{
+	const struct ft_rank_opts *ro = &o->rank;
+	const struct ft_data_opts *d = &o->data;
+	struct ft_rank_data *raw = NULL, *tr = NULL, *te = NULL;
+	size_t extra = 0, K = ro->sensitive_feature;
+	double V = 0;
+	int rc;
+
+	if (ro->protected_group)
+		letor_value(ro, &V);
+	if ((rc = ft_letor_read(d->data, &raw, err)) ||
+	    (rc = ft_sha256_file(d->data, L->sha256[0], err)) ||
+	    (d->test && ((rc = ft_letor_read(d->test, &te, err)) ||
+	                 (rc = ft_sha256_file(d->test, L->sha256[1], err)))))
+		goto done;
+	L->n_rows_file = raw->n;
+	if (!d->test && d->split > 0) {
+		if ((rc = ft_rank_data_split(raw, d->split, d->seed, &tr, &te, err)))
+			goto done;
+	} else {
+		tr = raw;
+		raw = NULL;
+	}
+	if (K > tr->p) {
+		rc = ft_error_set(err, FT_EINVAL, "%s: sensitive feature %zu: the file has %zu "
+		                  "features", d->data, K, tr->p);
+		goto done;
+	}
+	if (K && (rc = ft_rank_data_group_by_feature(tr, K - 1, V, err)))
+		goto done;
+	if (!(L->enc = ft_letor_encoder(tr, K, ro->colorblind))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (L->enc->n_features == 0) {
+		rc = ft_error_set(err, FT_EDATA, "%s: no features left without the sensitive "
+		                  "one", d->data);
+		goto done;
+	}
+	if ((rc = ft_letor_apply(L->enc, K, V, tr, &L->train, &extra, err)) ||
+	    (te && (rc = ft_letor_apply(L->enc, K, V, te, &L->test, &L->n_extra, err))))
+		goto done;
+	if (L->n_extra)
+		ft_run_warn(o->mon, "%s: %zu feature index%s beyond the training file's %zu "
+		            "ignored", d->test, L->n_extra, L->n_extra == 1 ? "" : "es",
+		            L->enc->n_cols);
+done:
+	ft_rank_data_free(raw);
+	ft_rank_data_free(tr);
+	ft_rank_data_free(te);
+	return rc;
+}
+
+/* The index of the protected group in L's encoder (checked against the
+ * training data), or -1 without groups. */
+static int protected_index(const struct ft_train_opts *o, const struct rank_loaded *L,
+                           int32_t *prot, struct ft_error *err)
+{
+	const struct ft_encoder *e = L->enc;
+	const char *want = o->rank.protected_group;
+	char name[64], list[256] = "";
+	size_t n_prot = 0;
+
+	*prot = -1;
+	if (!want)
+		return 0;
+	if (o->rank.letor) {
+		double v = 0;
+		letor_value(&o->rank, &v);
+		/* the name ft_rank_data_group_by_feature gives the protected group */
+		snprintf(name, sizeof name, "%s=%.17g", e->sensitive[0], v);
+		want = name;
+	}
+	for (size_t g = 0; g < e->n_groups; g++)
+		if (!strcmp(e->group_names[g], want))
+			*prot = (int32_t)g;
+	if (*prot < 0) {
+		for (size_t g = 0, at = 0; g < e->n_groups && at < sizeof list; g++)
+			at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", g ? ", " : "",
+			                       e->group_names[g]);
+		return ft_error_set(err, FT_EDATA, "%s: protected group '%s' is not a group of "
+		                    "the training data (groups: %s)", o->data.data,
+		                    o->rank.protected_group, list);
+	}
+	if (e->n_groups < 2)
+		return ft_error_set(err, FT_EDATA, "%s: one group only (%s) in the training "
+		                    "data", o->data.data, e->group_names[0]);
+	for (size_t i = 0; i < L->train->n && !n_prot; i++)
+		n_prot += L->train->group[i] == *prot;
+	if (!n_prot)
+		return ft_error_set(err, FT_EDATA, "%s: no training document in the protected "
+		                    "group '%s'", o->data.data, e->group_names[*prot]);
+	return 0;
+}
+
+/* A ranker's linear model with weights w. */
+static struct ft_linear_model *ranker(const double *w, size_t p)
+{
+	struct ft_linear_model *m = calloc(1, sizeof *m);
+
+	if (!m || !(m->coef = malloc((p ? p : 1) * sizeof *m->coef))) {
+		free(m);
+		return NULL;
+	}
+	m->type = FT_MODEL_RANKER;
+	m->p = p;
+	memcpy(m->coef, w, p * sizeof *w);
+	return m;
+}
+
+static struct ft_model_ranking *ranking_info(const struct ft_rank_opts *ro,
+                                             const char *prot)
+{
+	struct ft_model_ranking *rk = calloc(1, sizeof *rk);
+
+	if (!rk)
+		return NULL;
+	rk->format = ft_strdup(ro->letor ? "letor" : "csv");
+	rk->query = ft_strdup(ro->letor ? "" : ro->query);
+	rk->relevance = ft_strdup(ro->letor ? "" : ro->relevance);
+	rk->protected_group = ft_strdup(prot ? prot : "");
+	rk->colorblind = ro->colorblind;
+	rk->sensitive_feature = ro->sensitive_feature;
+	if (ro->letor && ro->protected_group)
+		letor_value(ro, &rk->protected_value);
+	if (!rk->format || !rk->query || !rk->relevance || !rk->protected_group) {
+		free(rk->format);
+		free(rk->query);
+		free(rk->relevance);
+		free(rk->protected_group);
+		free(rk);
+		return NULL;
+	}
+	return rk;
+}
+
+/* The model file of the fit: both rankers, the re-ranker, /ranking. */
+static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
+                    const struct ft_method_spec *s, const struct ft_method_spec *rr,
+                    const double *w, const double *wb, int32_t prot,
+                    struct ft_train_result *r, struct ft_model_file *mf,
+                    struct ft_error *err)
+{
+	char spec[512];
+	int rc;
+
+	if (!(mf->model = calloc(1, sizeof *mf->model)) ||
+	    !(mf->baseline = calloc(1, sizeof *mf->baseline)) ||
+	    !(mf->model->linear = ranker(w, L->train->p)) ||
+	    !(mf->baseline->linear = ranker(wb, L->train->p)) ||
+	    !(mf->ranking = ranking_info(&o->rank, prot >= 0 ? L->enc->group_names[prot] :
+	                                 NULL)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	mf->model->kind = mf->baseline->kind = FT_PRED_RANKER;
+	if (rr)
+		ft_method_spec_format(rr, spec, sizeof spec);
+	if (!(mf->model->rerank = ft_strdup(rr ? spec : "")))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = ft_run_store_method(mf, s, r->fit.n_diag,
+	                              (const char (*)[FT_DIAG_NAME])r->fit.diag_name,
+	                              r->fit.diag, err)) ||
+	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])L->sha256,
+	                            o->command_line, err)))
+		return rc;
+	{
+		struct ft_rank_params p;
+		s->method->rank_params(s->params, &p, err);
+		mf->solver_opts = p.solver;
+	}
+	mf->solver_result = r->fit.res;
+	mf->n_train = L->train->n;
+	mf->n_test = L->test ? L->test->n : 0;
+	mf->n_dropped = L->n_dropped;
+	mf->seed = o->data.seed;
+	mf->split = o->data.test ? 0 : o->data.split;
+	return 0;
+}
+
+int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
+                  struct ft_error *err)
+{
+	struct rank_loaded L;
+	struct ft_method_spec s, rr;
+	struct ft_rank_params rp, bp;
+	struct ft_model_file *mf = NULL;
+	struct ft_error e2 = {0};
+	int have_rr = o->rank.rerank && strcmp(o->rank.rerank, "none"), rc;
+	double *w = NULL, *wb = NULL;
+	int32_t prot = -1;
+
+	memset(&L, 0, sizeof L);
+	if ((rc = ft_method_spec_parse(o->method ? o->method : "listnet", FT_TASK_RANK,
+	                               FT_STAGE_IN, &s, err)) ||
+	    (rc = s.method->rank_params(s.params, &rp, err)) ||
+	    (have_rr && (rc = ft_method_spec_parse(o->rank.rerank, FT_TASK_RANK,
+	                                           FT_STAGE_RERANK, &rr, err))) ||
+	    (rc = ft_run_progress(o->mon, "read", 0, 0, o->data.data, err)) ||
+	    (rc = o->rank.letor ? load_letor(o, &L, err) : load_csv(o, &L, err)) ||
+	    (rc = protected_index(o, &L, &prot, err)) ||
+	    (have_rr && (rc = ft_rerank_check_groups(&rr, L.enc->n_groups, err))))
+		goto done;
+	if (prot >= 0)
+		rp.protected_group = prot;
+	bp = rp;
+	bp.fair = FT_RANK_FAIR_NONE;
+	r->same_fit = rp.fair == FT_RANK_FAIR_NONE;
+	w = calloc(L.train->p ? L.train->p : 1, sizeof *w);
+	wb = calloc(L.train->p ? L.train->p : 1, sizeof *wb);
+	mf = calloc(1, sizeof *mf);
+	if (!w || !wb || !mf || !(mf->comparison = calloc(1, sizeof *mf->comparison))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	mf->comparison->level = 0.95;
+	mf->comparison->seed = o->data.seed;
+	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
+		goto done;
+	if ((rc = ft_rank_fit(L.train, &bp, wb, &r->baseline_fit, &e2))) {
+		ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+		goto done;
+	}
+	if (r->same_fit) {
+		memcpy(w, wb, L.train->p * sizeof *w);
+		r->fit = r->baseline_fit;
+	} else if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s.method->name, err)) ||
+	           (rc = ft_rank_fit(L.train, &rp, w, &r->fit, &e2))) {
+		if (rc != FT_ECANCELED)
+			ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+		goto done;
+	}
+	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
+	    (rc = ft_run_rank_part(mf->comparison, "train", L.train, wb, w, r->same_fit,
+	                       have_rr ? &rr : NULL, prot, &r->n_short_train, err)) ||
+	    (L.test && (rc = ft_run_rank_part(mf->comparison, "test", L.test, wb, w, r->same_fit,
+	                                  have_rr ? &rr : NULL, prot, &r->n_short_test, err))) ||
+	    (rc = assemble(o, &L, &s, have_rr ? &rr : NULL, w, wb, prot, r, mf, err)))
+		goto done;
+	r->n_rows_file = L.n_rows_file;
+	r->n_filtered = L.n_filtered;
+	r->n_extra = L.n_extra;
+	r->has_test = L.test != NULL;
+	r->n_queries_train = L.train->n_queries;
+	r->n_queries_test = L.test ? L.test->n_queries : 0;
+	if (!(r->group_count = calloc(L.enc->n_groups + 1, sizeof *r->group_count))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; L.train->group && i < L.train->n; i++)
+		if (L.train->group[i] >= 0)
+			r->group_count[L.train->group[i]]++;
+	mf->enc = L.enc;
+	L.enc = NULL;
+	r->mf = mf;
+	mf = NULL;
+done:
+	free(w);
+	free(wb);
+	ft_model_file_free(mf);
+	rank_loaded_free(&L);
+	return rc;
+}
