@@ -52,7 +52,7 @@ expect_error err_meta_needs_sensitive 1 "nog.csv: this model \(meta\) scores eac
 check predict_adversarial_without_group "$FT" predict --model "$TMP/adversarial_eo_seed_31.h5" --data "$TMP/nog.csv" --out "$TMP/p.csv"
 expect_error err_meta_tau 2 "method meta: tau = 2 is outside" "$TMP/m.h5" -- \
 	"$FT" train --data "$TMP/h.csv" $S --method meta:tau=2 --out "$TMP/m.h5"
-expect_error err_adversarial_constraint 2 "method adversarial: constraint takes one of dp\|eo, not 'tpr'" "$TMP/m.h5" -- \
+expect_error err_adversarial_constraint 2 "method adversarial: 'tpr' is not NAME=VALUE nor a constraint \(dp\|eo\)" "$TMP/m.h5" -- \
 	"$FT" train --data "$TMP/h.csv" $S --method adversarial:tpr --out "$TMP/m.h5"
 expect_error err_gerryfair_rate 2 "method gerryfair: rate takes one of fp\|fn" "$TMP/m.h5" -- \
 	"$FT" train --data "$TMP/h.csv" $S --method gerryfair:rate=sp --out "$TMP/m.h5"
