@@ -152,6 +152,35 @@ FT_API long ft_table_col(const struct ft_table *t, const char *name);
 FT_API int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err);
 
+/* A table from columns held in memory (src/data/memtable.c), for front ends
+ * whose data are arrays (the Python package): the table ft_table_read makes
+ * of the same values written to a CSV file, so the encoder applies the rules
+ * of the command line.  A column is numbers (NaN = missing; each written in
+ * the shortest form that reads back as the same double, +-inf as "inf" and
+ * "-inf") or codes into a list of strings (-1 = missing; a NULL string is
+ * missing; blanks around a string are removed and a string equal to a
+ * missing-value token of o is missing, o NULL = the default tokens).
+ * Row i has line number i + 1, so messages name rows from 1 ("X:13: ...").
+ * Everything is borrowed. */
+enum ft_mem_kind { FT_COL_NUMBERS = 0, FT_COL_CODES };
+struct ft_mem_column {
+	const char *name;            /* unique, non-empty */
+	int kind;                    /* enum ft_mem_kind */
+	const double *num;           /* NUMBERS: n_rows values */
+	const int32_t *code;         /* CODES: n_rows codes in -1 .. n_cats-1 */
+	const char *const *cats;     /* CODES: n_cats strings */
+	size_t n_cats;
+	int required;                /* 1: a missing cell is an error (FT_EDATA)
+	                                naming the row and the column */
+};
+/* name (the table's path in messages; NULL = "(table)").  Errors: no rows
+ * (FT_EDATA), no columns, a nameless or repeated column name, a code out of
+ * range (FT_EINVAL), a missing cell of a required column (FT_EDATA). */
+FT_API int ft_table_from_columns(const char *name, size_t n_rows,
+                                 const struct ft_mem_column *cols, size_t n_cols,
+                                 const struct ft_read_opts *o, struct ft_table **out,
+                                 struct ft_error *err);
+
 /* Row filters ("--filter 'days_b_screening_arrest<=30'"), for the
  * published preprocessing profiles (the ProPublica COMPAS filter). */
 enum ft_filter_op { FT_OP_EQ = 0, FT_OP_NE, FT_OP_LT, FT_OP_LE, FT_OP_GT, FT_OP_GE };

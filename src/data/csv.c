@@ -54,6 +54,16 @@
 
 static const char *const default_missing[] = { "", "?", "NA" };
 
+const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n)
+{
+	if (o && o->missing) {
+		*n = o->n_missing;
+		return (const char *const *)o->missing;
+	}
+	*n = sizeof default_missing / sizeof *default_missing;
+	return default_missing;
+}
+
 void ft_read_opts_init(struct ft_read_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -741,8 +751,7 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	r.path = path;
 	r.o = o;
 	r.err = err;
-	r.missing = o->missing ? (const char *const *)o->missing : default_missing;
-	r.n_missing = o->missing ? o->n_missing : sizeof default_missing / sizeof *default_missing;
+	r.missing = ft_missing_tokens(o, &r.n_missing);
 	if (!o->whitespace && (o->delimiter == '"' || o->delimiter == '\n' ||
 	                       o->delimiter == '\r' || o->delimiter == '\0')) {
 		rc = ft_error_set(err, FT_EINVAL, "%s: invalid delimiter", path);

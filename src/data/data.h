@@ -40,6 +40,10 @@ long ft_strmap_get(const struct ft_strmap *m, const char *s, size_t len);
 /* The NUL-terminated key of an id (valid until the next put). */
 const char *ft_strmap_key(const struct ft_strmap *m, size_t id);
 
+/* The missing-value tokens of o (csv.c): o->missing, or the defaults "",
+ * "?", "NA" when o or o->missing is NULL; *n gets their number. */
+const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n);
+
 /* Parse a whole cell as a double: leading and trailing blanks allowed,
  * nothing else.  Returns 0 for a finite number, 1 when s is not a number,
  * 2 when it is a number but not finite ("nan", "inf", "1e999"). */
