@@ -59,7 +59,7 @@ void ft_eval_result_free(struct ft_eval_result *r)
 
 static const char *data_name(const struct ft_apply_opts *o)
 {
-	return o->data ? o->data : "(table)";
+	return o->data ? o->data : o->table && o->table->path ? o->table->path : "(table)";
 }
 
 /* The model's read options with the caller's where read_set says. */

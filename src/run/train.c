@@ -66,7 +66,7 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 /* The training data's name in messages. */
 static const char *data_name(const struct ft_data_opts *d)
 {
-	return d->data ? d->data : "(table)";
+	return d->data ? d->data : d->table && d->table->path ? d->table->path : "(table)";
 }
 
 static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)

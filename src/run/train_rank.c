@@ -52,11 +52,13 @@ static int letor_value(const struct ft_rank_opts *ro, double *v)
 	return *ro->protected_group && !*end && isfinite(*v) ? 0 : -1;
 }
 
-/* The training data's name in messages: the file, or "(table)" for a
- * table given in memory. */
+/* The training data's name in messages: the file, or the name of a table
+ * given in memory. */
 static const char *data_name(const struct ft_train_opts *o)
 {
-	return o->data.data ? o->data.data : "(table)";
+	const struct ft_table *t = o->data.table;
+
+	return o->data.data ? o->data.data : t && t->path ? t->path : "(table)";
 }
 
 int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
