@@ -155,11 +155,12 @@ FT_API int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t 
 /* A table from columns held in memory (src/data/memtable.c), for front ends
  * whose data are arrays (the Python package): the table ft_table_read makes
  * of the same values written to a CSV file, so the encoder applies the rules
- * of the command line.  A column is numbers (NaN = missing; each written in
- * the shortest form that reads back as the same double, +-inf as "inf" and
- * "-inf") or codes into a list of strings (-1 = missing; a NULL string is
- * missing; blanks around a string are removed and a string equal to a
- * missing-value token of o is missing, o NULL = the default tokens).
+ * of the command line.  A column is numbers (NaN = missing; each written
+ * as "%.15g" when that reads back as the same double, else "%.17g"; +-inf
+ * as "inf" and "-inf") or codes into a list of strings (-1 = missing; a
+ * NULL string is missing; blanks around a string are removed and a string
+ * equal to a missing-value token of o is missing, o NULL = the default
+ * tokens).
  * Row i has line number i + 1, so messages name rows from 1 ("X:13: ...").
  * Everything is borrowed. */
 enum ft_mem_kind { FT_COL_NUMBERS = 0, FT_COL_CODES };

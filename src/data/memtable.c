@@ -11,9 +11,10 @@
  *  - a value is text.  A string has the blanks around it removed (libcsv
  *    trims unquoted fields) and is missing when it equals a missing-value
  *    token of the read options (default "", "?", "NA"), as in csv.c;
- *  - a number is written in the shortest of "%.15g", "%.16g", "%.17g" that
- *    reads back as the same double, so the encoder's ft_parse_double gets
- *    the number exactly (any double round-trips at 17 digits); NaN is a
+ *  - a number is written as "%.15g" writes it when that reads back as the
+ *    same double (integers, decimals of up to 15 digits: the text of a CSV
+ *    file), else as "%.17g", so the encoder's ft_parse_double gets the
+ *    number exactly (any double round-trips at 17 digits); NaN is a
  *    missing cell; +-inf are written "inf" and "-inf", which the encoder
  *    treats as it treats them in a file (a numeric column refuses them);
  *  - values are numbered in order of first appearance over the rows, one id
@@ -112,18 +113,69 @@ static uint32_t numset_put(struct numset *s, double x)
 	return (uint32_t)s->n++;
 }
 
-/* x as the shortest text that reads back as x (buf: 32 bytes). */
+/* x written as "%.15g" writes it, when x is a decimal of at most 15
+ * significant digits in fixed notation (1e-4 <= |x| < 1e15): 0 when it is
+ * not.  The common case (integers, a few decimals) without printf, which
+ * costs a third of a microsecond a value.  With m = rint(x 10^k) for the
+ * least k: m / 10^k is one correctly rounded division of two exact doubles
+ * (m < 1e15 < 2^53, 10^k exact up to 10^22), so it equals x exactly when
+ * strtod reads "m / 10^k" back as x; then that decimal is within half an
+ * ulp of x, far inside half a unit of the 15th digit, so it is also what
+ * "%.15g" rounds x to.  x 10^k is off by at most m 2^-52 < 0.25, so rint
+ * finds that m. */
+static int format_fixed(double x, char *buf)
+{
+	static const double p10[20] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+	                                1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+	                                1e18, 1e19 };
+	double a = fabs(x);
+	char digits[24];
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	for (int k = 0; k < 20; k++) {
+		double m = rint(a * p10[k]);
+		int n = 0, at = 0;
+		uint64_t u;
+		if (m >= 1e15)
+			return 0;
+		if (m / p10[k] != a)
+			continue;
+		for (u = (uint64_t)m; u; u /= 10)
+			digits[n++] = (char)('0' + u % 10);
+		while (n <= k)                   /* leading zeros of 0.000123 */
+			digits[n++] = '0';
+		if (x < 0)
+			buf[at++] = '-';
+		while (n > 0) {
+			if (n == k)
+				buf[at++] = '.';
+			buf[at++] = digits[--n];
+		}
+		buf[at] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* x as "%.15g" writes it when that reads back as x, else "%.17g" (which
+ * always does): the text a CSV file written with 15 significant digits
+ * holds, and every double exactly (buf: 32 bytes). */
 static void format_number(double x, char *buf)
 {
 	if (isinf(x)) {
 		strcpy(buf, x < 0 ? "-inf" : "inf");
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, 32, "%.*g", prec, x);
+	if (format_fixed(x, buf))
+		return;
+	if (!(fabs(x) >= 1e-4 && fabs(x) < 1e15)) {
+		/* outside fixed notation (and 0, -0): a short exponent form? */
+		snprintf(buf, 32, "%.15g", x);
 		if (strtod(buf, NULL) == x)
 			return;
 	}
+	snprintf(buf, 32, "%.17g", x);
 }
 
 /* The values of one column from n texts (NUL-terminated, back to back in

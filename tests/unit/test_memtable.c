@@ -77,7 +77,7 @@ static void t_numbers(void)
 		return;
 	column_text(t, 0, buf, sizeof buf);
 	T_STREQ(buf, "39|0.1|(missing)|1e-300|4.94065645841247e-324|1.7976931348623157e+308|"
-	        "-0|0|39|1.2345678901234568e+17|0.3333333333333333|inf|-inf|2.5");
+	        "-0|0|39|1.2345678901234568e+17|0.33333333333333331|inf|-inf|2.5");
 	T_CHECK(t->vals[0].n == 12);
 	T_CHECK(t->cell[0] == t->cell[8]);
 	T_CHECK(t->cell[2] == FT_MISSING);
@@ -90,6 +90,63 @@ static void t_numbers(void)
 	}
 	T_STREQ(t->path, "X");
 	T_STREQ(t->names[0], "x");
+	ft_table_free(t);
+}
+
+/* The text of a number is "%.15g" when that reads back as the number,
+ * else "%.17g" (the fast path for short decimals must agree with printf):
+ * integers, decimals of 1 to 15 digits across scales, random doubles of
+ * every exponent, the edges of fixed notation. */
+static void t_number_text(void)
+{
+	enum { N = 60000 };
+	static double x[N];
+	static const double edge[] = { 1e-4, 9.9999999999999e-5, 1e15, 999999999999999.0,
+	                               1e15 - 0.5, 0.1 + 0.2, 1.0 / 3, 123456.789, -0.000123,
+	                               5e-5, 1e14 + 0.5, 0.30000000000000004, 1e-5, 1e20 };
+	struct ft_rng r;
+	struct ft_mem_column c = numbers("x", x);
+	struct ft_table *t = NULL;
+	struct ft_error e = { 0 };
+	size_t bad = 0, fixed = 0;
+
+	ft_rng_seed(&r, 7);
+	for (size_t i = 0; i < N; i++) {
+		uint64_t u = ft_rng_next(&r);
+		double scale = pow(10.0, (double)((int)(u % 40) - 20));
+		switch ((u >> 8) % 4) {
+		case 0:
+			x[i] = (double)(int64_t)(ft_rng_next(&r) % 2000000) - 1e6;
+			break;
+		case 1:        /* a decimal of up to 15 digits */
+			x[i] = (double)(ft_rng_next(&r) % 1000000000000000ULL) /
+			       pow(10.0, (double)(ft_rng_next(&r) % 20));
+			break;
+		case 2:
+			x[i] = (ft_rng_uniform(&r) - 0.5) * scale;
+			break;
+		default:
+			x[i] = i < sizeof edge / sizeof *edge ? edge[i] :
+			       (double)(ft_rng_next(&r) % 100000) * scale;
+		}
+	}
+	if (ft_table_from_columns("X", N, &c, 1, NULL, &t, &e)) {
+		T_FAIL("%s", e.msg);
+		return;
+	}
+	for (size_t i = 0; i < N; i++) {
+		char want[32];
+		const char *got = ft_table_cell(t, i, 0);
+		snprintf(want, sizeof want, "%.15g", x[i]);
+		if (strtod(want, NULL) != x[i])
+			snprintf(want, sizeof want, "%.17g", x[i]);
+		else
+			fixed++;
+		if (strcmp(got, want) && bad++ < 5)
+			T_FAIL("%.17g written '%s', printf '%s'", x[i], got, want);
+	}
+	printf("# %zu numbers, %zu of them short (%%.15g), %zu differ from printf\n",
+	       (size_t)N, fixed, bad);
 	ft_table_free(t);
 }
 
@@ -544,6 +601,7 @@ int main(void)
 		return 2;
 	}
 	T_RUN(t_numbers);
+	T_RUN(t_number_text);
 	T_RUN(t_codes);
 	T_RUN(t_errors);
 	T_RUN(t_same_as_csv);
