@@ -7,7 +7,8 @@
 #   make demo            synthetic data -> compare -> summary (README quick start)
 #   make bench           fairtrain against its peers (liblinear, numpy ports)
 #   make deps            install missing Debian packages (scripts/install-deps.sh)
-#   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, fairtrain.pc
+#   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, fairtrain.pc,
+#                        the Python package (PYDIR: where Debian's python3 looks)
 #
 # CFLAGS and LDFLAGS given on the command line replace only the optimisation
 # and debugging flags (default -O2 -g): the flags the build needs (language
@@ -17,6 +18,12 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
+# Debian's python3 reads /usr/lib/python3/dist-packages and
+# /usr/local/lib/python3.X/dist-packages
+PYTHON  ?= /usr/bin/python3
+PYVER   := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYDIR   ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(or $(PYVER),3)/dist-packages)
+PY_SRC  := $(sort $(wildcard src/python/fairtrain/*.py))
 PKGS    := hdf5 openblas lapacke nettle
 SANITIZE ?= 0
 
@@ -129,12 +136,17 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
 	    -e 's|@VERSION@|$(VERSION)|' scripts/fairtrain.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/fairtrain.pc
 	install -m 644 include/fairtrain.h $(DESTDIR)$(PREFIX)/include/fairtrain.h
+	install -d $(DESTDIR)$(PYDIR)/fairtrain
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYDIR)/fairtrain/
+	printf '"""Written by make install: where the library is."""\nLIBDIR = %s\n' \
+	    "'$(LIBDIR)'" >$(DESTDIR)$(PYDIR)/fairtrain/_config.py
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/fairtrain $(DESTDIR)$(LIBDIR)/libfairtrain.a \
 	      $(DESTDIR)$(LIBDIR)/libfairtrain.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libfairtrain.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/fairtrain.pc $(DESTDIR)$(PREFIX)/include/fairtrain.h
+	rm -rf $(DESTDIR)$(PYDIR)/fairtrain
 
 clean:
 	rm -rf build

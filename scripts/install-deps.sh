@@ -9,12 +9,15 @@
 #         libcsv-dev nettle-dev
 # Run:    gnuplot-nox (the plots of `fairtrain compare`)
 # Tests:  hdf5-tools (h5dump), python3-h5py (the model file read without fairtrain),
-#         python3-numpy, python3-scipy (ranking checks: binomial CDF, Kendall tau)
+#         python3-numpy, python3-scipy (ranking checks: binomial CDF, Kendall tau),
+#         python3-pandas, python3-sklearn (the Python package's tests: DataFrames,
+#         check_estimator)
 # Bench:  liblinear-tools (the peer), time (peak memory)
 set -eu
 
 PKGS="gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev libcsv-dev
-nettle-dev gnuplot-nox hdf5-tools python3-h5py python3-numpy python3-scipy liblinear-tools time"
+nettle-dev gnuplot-nox hdf5-tools python3-h5py python3-numpy python3-scipy python3-pandas
+python3-sklearn liblinear-tools time"
 
 missing() {
 	for p in $PKGS; do
