@@ -25,7 +25,7 @@ from ._registry import methods
 from ._verbs import audit, compare
 
 __all__ = ["FairClassifier", "FairRanker", "load", "methods", "audit", "compare",
-           "before_after", "version", "set_threads", "Error", "InputError", "FileError",
+           "before_after", "version", "set_threads", "get_threads", "Error", "InputError", "FileError",
            "Canceled", "FairtrainWarning"]
 
 __version__ = _lib.lib.ft_version().decode()
@@ -37,6 +37,12 @@ def version():
 
 
 def set_threads(n):
-    """Threads of the library's row sums (OpenMP); n <= 0: OpenMP's default.
-    Results are the same bits for any number."""
+    """Threads of the library's row sums and resamples (OpenMP) for calls
+    from this thread; n <= 0 leaves the setting as it is.  Results are the
+    same bits for any number."""
     _lib.lib.ft_set_threads(int(n))
+
+
+def get_threads():
+    """The number of threads the library's calls from this thread use."""
+    return _lib.lib.ft_get_threads()

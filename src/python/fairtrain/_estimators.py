@@ -128,6 +128,9 @@ def _check_1d(name, v, n):
     return arr
 
 
+_PARAM_NAMES = {}
+
+
 class _Base(BaseEstimator):
     """What the two estimators share: registry parameters, the data
     tables, the monitor, the checks of X at predict time."""
@@ -138,9 +141,15 @@ class _Base(BaseEstimator):
 
     @classmethod
     def _method_param_names(cls):
-        stages = ("pre", "in", "post") if cls._task == "classify" else ("in",)
-        own = set(cls._get_param_names())
-        return [p for p in _registry.param_names(cls._task, stages) if p not in own]
+        """Every parameter name of the registry rows of the task, but the
+        estimator's own (a method's C is the estimator's C)."""
+        names = _PARAM_NAMES.get(cls)
+        if names is None:
+            stages = ("pre", "in", "post") if cls._task == "classify" else ("in",)
+            own = set(cls._get_param_names())
+            names = _PARAM_NAMES[cls] = [p for p in _registry.param_names(cls._task, stages)
+                                         if p not in own]
+        return names
 
     def get_params(self, deep=True):
         out = super().get_params(deep=deep)
@@ -162,10 +171,14 @@ class _Base(BaseEstimator):
     def _method_spec(self):
         """The registry spec of the method with the parameters given (the
         library checks names, ranges and choices)."""
-        m = _registry.find(self.method, self._task)
         values = {k: self.__dict__[k] for k in self._method_param_names()
                   if k in self.__dict__}
-        return _registry.check_spec(_registry.spec(m.name, values), self._task), m
+        if not isinstance(self.method, str):
+            raise ValueError("method must be a method's name (fairtrain.methods()), got %r"
+                             % (self.method,))
+        text = _registry.check_spec(_registry.spec(self.method, values), self._task,
+                                    "in" if self._task == "rank" else None)
+        return text, _registry.BY_NAME[self.method]
 
     def _monitor(self):
         return _lib.Monitor(verbose=bool(self.verbose))
@@ -463,27 +476,27 @@ class FairClassifier(ClassifierMixin, _Base):
     # ------------------------------------------------------------ data
 
     def _labels(self, y, n, reset):
-        """The target column: at fit the classes and the favourable one."""
+        """The target column (the labels' str(), as a CSV file has them); at
+        fit also the classes and the favourable one."""
         y = _check_1d("y", y, n)
-        arr = y.to_numpy(dtype=object) if _table.is_series(y) else np.asarray(y)
+        arr = y.to_numpy() if _table.is_series(y) else np.asarray(y)
         if arr.dtype.kind == "f":
             ok = arr[~np.isnan(arr)]
             if np.any(np.isinf(ok)) or np.any(ok != np.round(ok)):
                 raise ValueError("Unknown label type: 'continuous' (a classifier needs "
                                  "class labels; y has non-integer values)")
-        miss = np.array([_table._missing(v) for v in arr]) if arr.dtype.kind == "O" else \
-            (np.isnan(arr) if arr.dtype.kind == "f" else np.zeros(len(arr), dtype=bool))
+        codes, uniq = _table.factorize(arr)
         if reset:
-            present = arr[~miss]
             try:
-                classes = np.unique(present)
+                classes = sorted(uniq)
             except TypeError:
                 raise ValueError("Unknown label type: y mixes types that do not compare "
-                                 "(%s)" % ", ".join(sorted({type(v).__name__ for v in present})))
+                                 "(%s)" % ", ".join(sorted({type(v).__name__ for v in uniq})))
             if len(classes) > 2:
                 raise ValueError("y has %d classes (%s); FairClassifier is a binary "
                                  "classifier" % (len(classes), ", ".join(map(str, classes[:5]))))
-            self.classes_ = classes
+            self.classes_ = np.asarray(classes, dtype=arr.dtype if arr.dtype.kind != "U"
+                                       else object)
             if self.positive is None:
                 pos = classes[-1] if len(classes) else None
             else:
@@ -493,8 +506,8 @@ class FairClassifier(ClassifierMixin, _Base):
                                      % (self.positive, ", ".join(map(str, classes))))
                 pos = match[0]
             self._positive_ = pos
-        return _table.column(self._target_name_, arr, required=self.missing == "error",
-                             kind="categorical")
+        return _table.Column(self._target_name_, "categorical", codes=codes,
+                             cats=[str(u) for u in uniq], required=self.missing == "error")
 
     def _weights(self, sample_weight, n):
         if sample_weight is None:
@@ -559,10 +572,6 @@ class FairClassifier(ClassifierMixin, _Base):
         if eval_set is not None:
             es = list(eval_set) + [None] * (4 - len(eval_set))
             test, _ = self._tables(es[0], es[1], es[2], es[3], reset=False)
-        if m.needs_groups and not self._sensitive_names_:
-            raise ValueError("method %s needs a sensitive attribute: pass "
-                             "sensitive_features to fit, or name X's column in the "
-                             "`sensitive` parameter" % m.name)
         opts = _lib.ft_train_opts()
         _lib.lib.ft_train_opts_init(ctypes.byref(opts))
         lists = self._spec_lists(xcols)
@@ -753,6 +762,8 @@ class FairRanker(_Base):
         name = self._qid_name_ if not reset else _unique_name(
             str(qid.name) if _table.is_series(qid) and qid.name is not None else "qid",
             set(x_names))
+        if qid is None and not reset and name in x_names:
+            return None, name      # a loaded model's query column, in X by name
         if qid is None:
             if reset:
                 raise ValueError("a ranker needs the query of every row: pass qid, or "
@@ -769,7 +780,7 @@ class FairRanker(_Base):
             delattr(self, k)
         spec, m = self._method_spec()
         if self.rerank not in (None, "none"):
-            _registry.check_spec(self.rerank, "rank")
+            _registry.check_spec(self.rerank, "rank", "rerank")
         table, xcols = self._rank_table(X, y, qid, sensitive_features, reset=True)
         test = None
         if eval_set is not None:

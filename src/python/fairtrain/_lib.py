@@ -11,6 +11,7 @@ and measurements in different Python threads run at the same time.
 """
 import ctypes
 import os
+import signal
 import sys
 import threading
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
@@ -462,6 +463,7 @@ _proto("ft_read_opts_init", None, POINTER(ft_read_opts))
 _proto("ft_table_from_columns", c_int, c_char_p, c_size_t, POINTER(ft_mem_column),
        c_size_t, POINTER(ft_read_opts), POINTER(POINTER(ft_table)), E)
 _proto("ft_table_free", None, POINTER(ft_table))
+_proto("ft_table_read", c_int, c_char_p, POINTER(ft_read_opts), POINTER(POINTER(ft_table)), E)
 _proto("ft_encoder_apply", c_int, POINTER(ft_encoder), POINTER(ft_table), c_int,
        POINTER(POINTER(ft_dataset)), POINTER(ft_encode_stats), E)
 _proto("ft_dataset_free", None, POINTER(ft_dataset))
@@ -597,10 +599,23 @@ class Monitor:
     def ptr(self):
         return ctypes.pointer(self.struct)
 
+    def _sigint(self, signum, frame):
+        # Python runs this in the main thread at its next bytecode: inside
+        # the next progress callback, or after the call returns
+        self.interrupted = True
+
     def run(self, fn, *args):
-        """call(fn, *args) with this monitor: a cancel caused by Ctrl-C is
-        KeyboardInterrupt, one by an exception in the progress callback is
-        that exception."""
+        """call(fn, *args) with this monitor.  In the main thread, while the
+        call runs, SIGINT only sets a flag (Python's default handler would
+        raise KeyboardInterrupt at whatever bytecode runs next, also at the
+        first line of a callback, where ctypes would print and drop it);
+        the next progress callback returns 1, the library stops with
+        FT_ECANCELED, and KeyboardInterrupt is raised here.  A cancel by an
+        exception in the progress callback raises that exception."""
+        old = None
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            old = signal.signal(signal.SIGINT, self._sigint)
         try:
             call(fn, *args)
         except Canceled:
@@ -609,3 +624,10 @@ class Monitor:
             if self.error is not None:
                 raise self.error
             raise
+        finally:
+            if old is not None:
+                signal.signal(signal.SIGINT, old)
+        if self.interrupted:
+            # the signal came after the last check: the work is done, but
+            # the user asked to stop
+            raise KeyboardInterrupt("fairtrain: interrupted")

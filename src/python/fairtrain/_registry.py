@@ -103,13 +103,18 @@ def spec(name, values):
     return parts[0] + (":" + ",".join(parts[1:]) if len(parts) > 1 else "")
 
 
-def check_spec(text, task):
-    """Parse a spec with the library (ft_method_spec_parse): raises its
-    one-line message; returns the canonical text."""
+STAGES = {"pre": _lib.FT_STAGE_PRE, "in": _lib.FT_STAGE_IN, "post": _lib.FT_STAGE_POST,
+          "rerank": _lib.FT_STAGE_RERANK}
+
+
+def check_spec(text, task, stage=None):
+    """Parse a spec with the library (ft_method_spec_parse) as a row of task
+    (and stage, when given): raises its one-line message; returns the
+    canonical text."""
     s = _lib.ft_method_spec()
     _lib.call(_lib.lib.ft_method_spec_parse, _lib.enc(text),
-              {"classify": _lib.FT_TASK_CLASSIFY, "rank": _lib.FT_TASK_RANK}[task], -1,
-              ctypes.byref(s))
+              {"classify": _lib.FT_TASK_CLASSIFY, "rank": _lib.FT_TASK_RANK}[task],
+              STAGES[stage] if stage else -1, ctypes.byref(s))
     buf = ctypes.create_string_buffer(1024)
     _lib.lib.ft_method_spec_format(ctypes.byref(s), buf, len(buf))
     return buf.value.decode()

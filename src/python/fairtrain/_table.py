@@ -61,13 +61,13 @@ def _is_number(v):
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 
 
-def _factorize(values):
-    """Codes (int32, -1 for missing) and the str() of the distinct values, in
-    order of first appearance."""
+def factorize(values):
+    """Codes (int32, -1 for missing) and the distinct values, in order of
+    first appearance."""
     if pd is not None:
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-        return codes.astype(np.int32), [str(u) for u in uniques]
-    seen, cats = {}, []
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return np.ascontiguousarray(codes, dtype=np.int32), list(uniques)
+    seen, uniq = {}, []
     codes = np.empty(len(values), dtype=np.int32)
     for i, v in enumerate(values):
         if _missing(v):
@@ -75,10 +75,16 @@ def _factorize(values):
             continue
         k = seen.get(v)
         if k is None:
-            k = seen[v] = len(cats)
-            cats.append(str(v))
+            k = seen[v] = len(uniq)
+            uniq.append(v)
         codes[i] = k
-    return codes, cats
+    return codes, uniq
+
+
+def _factorize(values):
+    """factorize with the str() of the distinct values."""
+    codes, uniq = factorize(values)
+    return codes, [str(u) for u in uniq]
 
 
 def column(name, values, required=False, kind=None):
@@ -92,6 +98,11 @@ def column(name, values, required=False, kind=None):
             return Column(name, "categorical", codes=codes, cats=cats, required=required)
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
             arr = values.to_numpy(dtype=object)
+            if kind == "categorical" or (len(arr) and not _is_number(arr[0]) and
+                                         not _missing(arr[0])):
+                # strings: no element-wise look at the values
+                codes, cats = _factorize(arr)
+                return Column(name, "categorical", codes=codes, cats=cats, required=required)
         else:
             arr = values.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
