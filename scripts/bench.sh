@@ -146,3 +146,14 @@ if [ -n "${FAIRTRAIN_BEFORE:-}" ]; then
 		"$(median <"$W/bc.t")" "$(median <"$W/ac.t")" \
 		"$(awk "BEGIN { print $(median <"$W/ac.t") / $(median <"$W/bc.t") }")"
 fi
+
+# The Python package (scripts/bench_python.py): FairClassifier.fit of
+# logreg and eg on Adult against the ft_train call it makes, in the same
+# process (target: within 1.2x), and against scikit-learn's
+# LogisticRegression on the same encoded rows.
+echo
+if /usr/bin/python3 -c 'import numpy, pandas' 2>/dev/null; then
+	FAIRTRAIN_BUILD=$BUILD FAIRTRAIN_DATA=$DATA RUNS=$RUNS /usr/bin/python3 scripts/bench_python.py
+else
+	echo "bench: python3-numpy or python3-pandas missing: the Python package is not timed" >&2
+fi
