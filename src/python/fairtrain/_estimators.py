@@ -168,6 +168,18 @@ class _Base(BaseEstimator):
                 rest[k] = v
         return super().set_params(**rest) if rest else self
 
+    def _set_method_params(self, params):
+        """__init__'s keyword arguments: parameters of the task's registry
+        rows, each an attribute of its registry name."""
+        names = set(self._method_param_names())
+        for k, v in params.items():
+            if k not in names:
+                raise TypeError("%s got an unexpected keyword argument '%s' (not a "
+                                "parameter of any %s method)" % (
+                                    type(self).__name__, k,
+                                    "classification" if self._task == "classify" else "ranking"))
+            setattr(self, k, v)
+
     def _method_spec(self):
         """The registry spec of the method with the parameters given (the
         library checks names, ranges and choices)."""
@@ -466,12 +478,7 @@ class FairClassifier(ClassifierMixin, _Base):
         self.random_state = random_state
         self.deterministic = deterministic
         self.verbose = verbose
-        names = set(self._method_param_names())
-        for k, v in params.items():
-            if k not in names:
-                raise TypeError("FairClassifier got an unexpected keyword argument '%s' "
-                                "(not a parameter of any classification method)" % k)
-            setattr(self, k, v)
+        self._set_method_params(params)
 
     # ------------------------------------------------------------ data
 
@@ -742,12 +749,7 @@ class FairRanker(_Base):
         self.missing = missing
         self.random_state = random_state
         self.verbose = verbose
-        names = set(self._method_param_names())
-        for k, v in params.items():
-            if k not in names:
-                raise TypeError("FairRanker got an unexpected keyword argument '%s' "
-                                "(not a parameter of any ranking method)" % k)
-            setattr(self, k, v)
+        self._set_method_params(params)
 
     def _qid_column(self, X, x_names, qid, n, reset):
         if qid is not None and self.query is not None:
