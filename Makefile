@@ -2,7 +2,8 @@
 #
 #   make                 build/fairtrain, build/libfairtrain.so (with its soname
 #                        links) and build/libfairtrain.a
-#   make test            unit and CLI tests; last line "N passed, N failed"
+#   make test            unit and CLI tests (fetches the data sets into datasets/
+#                        first); last line "N passed, N failed"
 #   make SANITIZE=1 test the same under ASan + UBSan (objects in build/san/)
 #   make demo            synthetic data -> compare -> summary (README quick start)
 #   make bench           fairtrain against its peers (liblinear, numpy ports)
@@ -62,7 +63,7 @@ SONAME := libfairtrain.so.$(SOVERSION)
 SHLIB := $(BUILD)/libfairtrain.so.$(VERSION)
 BIN := $(BUILD)/fairtrain
 
-.PHONY: all test demo bench deps install uninstall clean check-deps tests-bin bench-bin
+.PHONY: all test demo bench deps install uninstall clean check-deps tests-bin bench-bin datasets
 all: $(BIN) $(LIB) $(SHLIB)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -96,15 +97,26 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(FT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# Install what is missing first, then build (a sub-make re-reads pkg-config).
+# Install what is missing first, then build (a sub-make re-reads pkg-config):
+# the demo needs the build and gnuplot, the tests more (scripts/install-deps.sh).
+deps_for = @scripts/install-deps.sh --check $(1) >/dev/null 2>&1 || scripts/install-deps.sh $(1)
+
 check-deps:
-	@scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
+	$(call deps_for,build demo)
 
 deps:
-	scripts/install-deps.sh
+	scripts/install-deps.sh build demo test bench
 
-test: check-deps
-	@$(MAKE) --no-print-directory all tests-bin
+# The real data sets go to datasets/ (scripts/fetch-datasets.sh: from a
+# mirror beside the clone, else downloaded), unless $FAIRTRAIN_DATA points
+# elsewhere; without them the real-data tests are skipped and say so.
+datasets:
+	@[ -n "$${FAIRTRAIN_DATA:-}" ] || scripts/fetch-datasets.sh --quiet || \
+		echo "datasets: not fetched; the real-data tests will be skipped"
+
+test:
+	$(call deps_for,build test)
+	@$(MAKE) --no-print-directory all tests-bin datasets
 	@FAIRTRAIN_BUILD=$(BUILD) tests/run.sh
 
 tests-bin: $(TEST_BIN)
@@ -115,8 +127,9 @@ demo: check-deps
 	@$(MAKE) --no-print-directory all
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/demo.sh
 
-bench: check-deps
-	@$(MAKE) --no-print-directory all bench-bin
+bench:
+	$(call deps_for,build test bench)
+	@$(MAKE) --no-print-directory all bench-bin datasets
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/bench.sh
 
 install: all

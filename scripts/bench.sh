@@ -14,7 +14,7 @@
 set -eu
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$BUILD/fairtrain"
-DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+DATA=${FAIRTRAIN_DATA:-datasets}
 RUNS=${RUNS:-5}
 A="$DATA/adult"
 W=$(mktemp -d)

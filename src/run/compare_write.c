@@ -25,10 +25,15 @@
 
 /* Files are made in a hidden staging directory inside --out, then renamed
  * into place when every one of them is complete. */
+#define FT_MAX_MADE 32
+
 struct outdir {
 	const char *dir;
 	char *stage;
-	int created;               /* we made dir: removed again on failure */
+	char *made[FT_MAX_MADE];   /* directories we created (dir and missing
+	                              parents, outermost first): removed again
+	                              on failure */
+	int n_made;
 	int force;
 };
 
@@ -64,6 +69,54 @@ static int dir_empty(const char *dir)
 	return empty;
 }
 
+/* Remove the directories we created, innermost first (they are empty). */
+static void remove_made(struct outdir *o)
+{
+	while (o->n_made > 0) {
+		o->n_made--;
+		rmdir(o->made[o->n_made]);
+		free(o->made[o->n_made]);
+	}
+}
+
+/* mkdir -p: dir and its missing parents, each recorded in o->made.  -1
+ * with errno on failure (what was made stays recorded). */
+static int make_dirs(struct outdir *o, const char *dir)
+{
+	char *parent, *slash;
+	int rc;
+
+	if (mkdir(dir, 0777) != 0) {
+		if (errno != ENOENT)
+			return -1;
+		if (!(parent = strdup(dir))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		slash = parent + strlen(parent);
+		while (slash > parent && slash[-1] == '/')       /* "a/b/" */
+			*--slash = '\0';
+		slash = strrchr(parent, '/');
+		if (!slash || slash == parent) {
+			free(parent);
+			errno = ENOENT;
+			return -1;
+		}
+		*slash = '\0';
+		rc = make_dirs(o, parent);
+		free(parent);
+		if (rc != 0 || mkdir(dir, 0777) != 0)
+			return -1;
+	}
+	if (o->n_made == FT_MAX_MADE || !(o->made[o->n_made] = strdup(dir))) {
+		rmdir(dir);
+		errno = o->n_made == FT_MAX_MADE ? ENAMETOOLONG : ENOMEM;
+		return -1;
+	}
+	o->n_made++;
+	return 0;
+}
+
 static int out_prepare(struct outdir *o, const char *dir, int force, struct ft_error *err)
 {
 	struct stat sb;
@@ -81,11 +134,11 @@ static int out_prepare(struct outdir *o, const char *dir, int force, struct ft_e
 		if (!e && !force)
 			return ft_error_set(err, FT_EIO, "%s: directory is not empty (--force "
 			                    "writes into it)", dir);
-	} else if (errno != ENOENT || mkdir(dir, 0777) != 0) {
+	} else if (errno != ENOENT || make_dirs(o, dir) != 0) {
+		e = errno;
+		remove_made(o);
 		return ft_error_set(err, FT_EIO, "%s: cannot create directory: %s", dir,
-		                    strerror(errno));
-	} else {
-		o->created = 1;
+		                    strerror(e));
 	}
 	o->stage = path_join(dir, ".fairtrain-compare.XXXXXX");
 	if (!o->stage || !mkdtemp(o->stage)) {
@@ -94,8 +147,7 @@ static int out_prepare(struct outdir *o, const char *dir, int force, struct ft_e
 		             o->stage ? strerror(e) : "out of memory");
 		free(o->stage);
 		o->stage = NULL;
-		if (o->created)
-			rmdir(dir);
+		remove_made(o);
 		return FT_EIO;
 	}
 	return 0;
@@ -122,8 +174,7 @@ static void out_abort(struct outdir *o)
 		closedir(dp);
 	}
 	rmdir(o->stage);
-	if (o->created)
-		rmdir(o->dir);
+	remove_made(o);
 	free(o->stage);
 	o->stage = NULL;
 }
@@ -623,6 +674,8 @@ int ft_compare_write(const struct ft_compare_result *r, const char *dir, int for
 done:
 	if (od.stage)
 		out_abort(&od);
+	while (od.n_made > 0)            /* kept: forget them */
+		free(od.made[--od.n_made]);
 	if (!rc && plotted)
 		*plotted = drawn;
 	return rc;

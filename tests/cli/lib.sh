@@ -2,7 +2,7 @@
 # "PASS name" or "FAIL name: why" line for tests/run.sh to count.
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$(pwd)/$BUILD/fairtrain"
-DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+DATA=${FAIRTRAIN_DATA:-datasets}
 case "$DATA" in /*) ;; *) DATA="$(pwd)/$DATA" ;; esac
 PY=/usr/bin/python3
 TMP=$(mktemp -d)
@@ -11,7 +11,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
-have_data() { [ -d "$DATA" ]; }
+have_data() { [ -f "$DATA/adult/adult.data" ]; }
 
 # expect_error NAME EXIT REGEX OUTFILE -- CMD...: CMD exits with EXIT, prints
 # exactly one stderr line matching REGEX (usage errors may add a "Try" line),

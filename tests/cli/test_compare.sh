@@ -304,7 +304,7 @@ print("  demo: baseline DP difference %.4f +- %.4f, ratio %.4f; settings %.4f ..
 PYEOF
 
 # Adult by sex, 2 folds, a few methods, end to end.
-have_data || { skip compare_adult "data folder $DATA absent"; exit 0; }
+have_data || { skip compare_adult "no data in $DATA (scripts/fetch-datasets.sh gets it)"; exit 0; }
 t0=$(date +%s)
 if "$FT" compare --data "$DATA/adult/adult.data" --names "$ADULT_NAMES" --no-header --target income \
 	--positive '>50K' --sensitive sex --privileged Male --drop fnlwgt \

@@ -229,7 +229,7 @@ expect_error err_ranker_export 1 "lf.h5: a ranking model: export writes classifi
 # ----------------------------------------------------------- DELTR LSAT
 G="$DATA/deltr-lsat/gender"
 if [ ! -f "$G/train.txt" ] || [ ! -f "$G/test.txt" ]; then
-	skip lsat "deltr-lsat/gender not found under $DATA"
+	skip lsat "deltr-lsat/gender not found under $DATA (scripts/fetch-datasets.sh gets it)"
 	exit 0
 fi
 C="--task rank --names query,protected,LSAT,UGPA,ZFYA --query query --relevance ZFYA
