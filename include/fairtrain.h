@@ -2206,6 +2206,9 @@ struct ft_data_opts {
 	double split;                  /* test fraction without a test file
 	                                  (0.25; 0: no test part) */
 	uint64_t seed;                 /* of the split (1) */
+	int allow_no_positive;         /* 1: a test part whose labels never
+	                                  match the positive label is fine
+	                                  (0: an error naming the values seen) */
 };
 FT_API void ft_data_opts_init(struct ft_data_opts *o);
 
@@ -2340,6 +2343,8 @@ struct ft_apply_opts {
 	int deterministic;             /* a mixture by its single best predictor */
 	uint64_t seed;                 /* randomized labels, bootstrap (1) */
 	struct ft_measure_opts measure;/* eval */
+	int allow_no_positive;         /* eval: 1 accepts rows whose labels
+	                                  never match the positive label */
 	const struct ft_monitor *mon;
 };
 FT_API void ft_apply_opts_init(struct ft_apply_opts *o);

@@ -21,7 +21,7 @@ enum {
 	OPT_NUMERIC, OPT_USE_SENSITIVE, OPT_NAMES, OPT_HEADER, OPT_NO_HEADER,
 	OPT_DELIMITER, OPT_SKIP_ROWS, OPT_TEST_SKIP_ROWS, OPT_MISSING,
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
-	OPT_FILTER,
+	OPT_FILTER, OPT_ALLOW_NO_POSITIVE,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
 	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
@@ -50,7 +50,8 @@ enum {
 	{"missing", required_argument, NULL, OPT_MISSING}, \
 	{"missing-tokens", required_argument, NULL, OPT_MISSING_TOKENS}, \
 	{"label-strip", required_argument, NULL, OPT_LABEL_STRIP}, \
-	{"filter", required_argument, NULL, OPT_FILTER}
+	{"filter", required_argument, NULL, OPT_FILTER}, \
+	{"allow-no-positive", no_argument, NULL, OPT_ALLOW_NO_POSITIVE}
 
 /* Options of the commands that measure (train, eval, audit). */
 #define CLI_MEASURE_LONGOPTS \
@@ -94,6 +95,8 @@ enum {
 "  --positive VALUE       the favourable label value (required)\n" \
 "  --label-strip CHARS    strip these trailing characters from labels\n" \
 "                         ('.' makes adult.test's '>50K.' read as '>50K')\n" \
+"  --allow-no-positive    a test part without the positive label is expected\n" \
+"                         (else an error naming the labels seen)\n" \
 "  --sensitive COL[,COL]  sensitive attribute(s); several form\n" \
 "                         intersectional groups ('Female&Black')\n" \
 "  --privileged VALUE     privileged group (for signed metrics)\n" \

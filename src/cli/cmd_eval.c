@@ -25,6 +25,8 @@ CLI_MEASURE_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
 "  --filter EXPR          keep rows where EXPR holds (as for train)\n"
+"  --allow-no-positive    rows without the positive label are expected (else\n"
+"                         an error naming the labels seen)\n"
 "  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                print nothing but errors\n";
 
@@ -55,7 +57,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 		case 'h': case OPT_HELP: fputs(HELP, stdout); return -1;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
 		case OPT_NAMES: case OPT_MISSING_TOKENS: case OPT_DATA: case OPT_SEED:
-		case OPT_FILTER:
+		case OPT_FILTER: case OPT_ALLOW_NO_POSITIVE:
 			break;
 		default:
 			if (c >= OPT_DATA && c < OPT_CMD_BASE)
@@ -135,6 +137,7 @@ int cmd_eval(int argc, char **argv)
 	o.filter = d.o.filter;
 	o.n_filter = d.o.n_filter;
 	o.seed = d.o.seed;
+	o.allow_no_positive = d.o.allow_no_positive;
 	o.mon = &cli_monitor;
 	if (ft_eval(mf, &o, &r, &err)) {
 		cli_fail("%s", err.msg);

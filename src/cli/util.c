@@ -259,6 +259,7 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 	case OPT_TARGET: d->o.spec.target = arg; return 1;
 	case OPT_POSITIVE: d->o.spec.positive = arg; return 1;
 	case OPT_LABEL_STRIP: d->o.spec.label_strip = arg; return 1;
+	case OPT_ALLOW_NO_POSITIVE: d->o.allow_no_positive = 1; return 1;
 	case OPT_PRIVILEGED: d->o.spec.privileged = arg; return 1;
 	case OPT_WEIGHT: d->o.spec.weight = arg; return 1;
 	case OPT_USE_SENSITIVE: d->o.spec.use_sensitive = 1; return 1;

@@ -405,7 +405,10 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	int rc;
 
 	if ((rc = read_table(mf, o, &t, &r->n_filtered, err)) ||
-	    (rc = ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, err)))
+	    (rc = ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, err)) ||
+	    (!o->allow_no_positive &&
+	     (rc = ft_run_check_positive(t, ds, mf->enc, "the evaluation rows",
+	                                 "--allow-no-positive", err))))
 		goto done;
 	ft_run_warn_stats(o->mon, data_name(o), &st);
 	if (!(r->cmp = ft_run_comparison_new(&o->measure, o->seed))) {

@@ -177,6 +177,9 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		*err = err_test;
 		rc = rc_test;
 	}
+	if (!rc && l->test && !o->allow_no_positive)
+		rc = ft_run_check_positive(l->test_t, l->test, l->enc, "the test part",
+		                           "--allow-no-positive", err);
 	if (rc)
 		goto fail;
 	*out = l;

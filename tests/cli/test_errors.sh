@@ -75,3 +75,34 @@ expect_error err_predict_out 1 "nodir/p.csv" "" -- "$FT" predict --model "$TMP/g
 printf 'id,sex,y\na,F,1\nb,M,0\nc,F,0\n' > "$TMP/three.csv"
 check tiny_id_column "$FT" train --quiet --data "$TMP/three.csv" --target y --positive 1 \
 	--sensitive sex --split 0 --bootstrap 0 --permutations 0 --out "$TMP/three.h5"
+
+# A test part or evaluation file whose labels never match --positive while
+# the training part had it (adult.test's '>50K.' without --label-strip):
+# one line naming the labels seen and the likely fix, unless expected
+$PY - "$TMP" <<'PYEOF'
+import random, sys
+random.seed(3)
+rows = [(random.choice("FM"), random.gauss(0, 1)) for _ in range(200)]
+with open(sys.argv[1] + "/lab_train.csv", "w") as f:
+    f.write("sex,x,y\n")
+    for s, x in rows:
+        f.write("%s,%.3f,%s\n" % (s, x, "yes" if x + random.gauss(0, 1) > 0 else "no"))
+with open(sys.argv[1] + "/lab_test.csv", "w") as f:
+    f.write("sex,x,y\n")
+    for s, x in rows[:60]:
+        f.write("%s,%.3f,%s\n" % (s, x, "yes." if x > 0 else "no."))
+PYEOF
+L="--target y --positive yes --sensitive sex --bootstrap 0 --permutations 0"
+expect_error err_test_never_positive 1 \
+	"lab_test.csv: the positive label 'yes' of 'y' never occurs in the test part \(values: 'no.', 'yes.'|'yes.', 'no.'; is --label-strip missing\?\); give --allow-no-positive" \
+	"$TMP/lab.h5" -- "$FT" train --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" $L --out "$TMP/lab.h5"
+check test_never_positive_allowed "$FT" train --quiet --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
+	$L --allow-no-positive --out "$TMP/lab.h5"
+check test_label_strip_fixes "$FT" train --quiet --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
+	$L --label-strip . --out "$TMP/lab2.h5"
+expect_error err_eval_never_positive 1 "lab_test.csv: the positive label 'yes' of 'y' never occurs in the evaluation rows" \
+	"" -- "$FT" eval --model "$TMP/lab.h5" --data "$TMP/lab_test.csv"
+check eval_never_positive_allowed "$FT" eval --quiet --model "$TMP/lab.h5" --data "$TMP/lab_test.csv" --allow-no-positive
+expect_error err_compare_test_never_positive 1 "lab_test.csv: the positive label 'yes' of 'y' never occurs in the test part" \
+	"$TMP/labcmp" -- "$FT" compare --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
+	--target y --positive yes --sensitive sex --methods "baseline reweigh" --out "$TMP/labcmp"
