@@ -2345,6 +2345,9 @@ struct ft_apply_opts {
 	struct ft_measure_opts measure;/* eval */
 	int allow_no_positive;         /* eval: 1 accepts rows whose labels
 	                                  never match the positive label */
+	const char *const *keep;       /* predict (classification): input
+	                                  columns copied into the predictions */
+	size_t n_keep;
 	const struct ft_monitor *mon;
 };
 FT_API void ft_apply_opts_init(struct ft_apply_opts *o);
@@ -2373,11 +2376,14 @@ struct ft_predictions {
 	char **group_names;            /* owned copies */
 	double *relevance;             /* NaN unknown; NULL without the column */
 	char *rerank;                  /* the re-ranker used ("" none) */
+	size_t n_keep;                 /* the kept input columns (apply opts) */
+	char **keep_names;             /* n_keep */
+	char **keep_values;            /* n x n_keep, row-major, as read */
 	size_t n_imputed, n_unseen, n_short, n_extra;
 };
 FT_API int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                       struct ft_predictions **out, struct ft_error *err);
-/* As CSV: classification "id,score[,p_positive],label[,target]", ranking
+/* As CSV: classification "id[,kept columns],score[,p_positive],label[,target]", ranking
  * "query,rank,id,score[,group][,relevance]".  0, or -1 on a write error. */
 FT_API int ft_predictions_csv(const struct ft_predictions *p, FILE *fp);
 FT_API void ft_predictions_free(struct ft_predictions *p);
