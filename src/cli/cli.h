@@ -71,6 +71,8 @@ enum {
 "                         different groups (default 1000; 0 = none)\n" \
 "  --report FILE          also write the tables: FILE.json, FILE.md or FILE.csv\n"
 
+/* The data options; CLI_DATA_HELP adds train's test part to them (compare
+ * says what --test, --split and --seed mean to it). */
 #define CLI_DATA_HELP \
 "Data:\n" \
 "  --data FILE            training data (CSV or delimited text)\n" \
@@ -78,6 +80,8 @@ enum {
 "  --split FRAC           else hold out FRAC of --data as test, stratified by\n" \
 "                         label and group (default 0.25; 0 = no test part)\n" \
 "  --seed N               seed of the split (default 1)\n" \
+CLI_DATA_READ_HELP
+#define CLI_DATA_READ_HELP \
 "  --names a,b,c          column names (implies --no-header unless --header)\n" \
 "  --header, --no-header  whether the first row holds names (default header)\n" \
 "  --delimiter C          field delimiter: one character, 'tab' or\n" \
@@ -139,6 +143,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_bad_option(const char *cmd, int c, char **argv);
 /* Split "a,b,c" into a NULL-terminated array in one allocation block; *n set. */
 char **cli_split_list(const char *s, size_t *n);
+/* text after a lead of lead_len columns already printed, wrapped at 79
+ * columns, continuation lines indented by indent. */
+void cli_print_wrapped(size_t lead_len, size_t indent, const char *text);
 int cli_parse_size(const char *s, size_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);

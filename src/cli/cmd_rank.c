@@ -12,7 +12,8 @@ enum { OPT_TASK = OPT_CMD_BASE, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE,
 
 static const char HELP[] =
 "Usage: fairtrain train --task rank --data FILE --out M.h5\n"
-"         (--query COL --relevance COL | --format letor) [--test FILE | --split FRAC]\n"
+"         (--query COL --relevance COL | --format letor)\n"
+"         [--test FILE | --split FRAC]\n"
 "         [--sensitive COL --protected VALUE] [--method SPEC] [--rerank SPEC]\n\n"
 "Fit a linear ranker s = x.w, scored and sorted per query, with a fairness\n"
 "method; beside it the unmitigated baseline (the same loss, features and mode\n"

@@ -180,8 +180,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			fputs(HELP, stdout);
 			printf("\nMethods (stage; parameters with defaults):\n");
 			cli_print_methods(FT_TASK_CLASSIFY, -1);
-			printf("Example: --method prejudice:eta=25  --method cov-fair:c=0.01  "
-			       "--method eg:eo:eps=0.05\n");
+			printf("Examples: --method prejudice:eta=25, --method cov-fair:c=0.01,\n"
+			       "          --method eg:eo:eps=0.05\n");
 			return -1;
 		default: return cli_bad_option("train", c, argv);
 		}
