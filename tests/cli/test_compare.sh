@@ -261,15 +261,70 @@ touch "$TMP/afile"
 expect_error err_unwritable 1 "afile/sub: cannot create directory: Not a directory" "$TMP/afile/sub" -- \
 	"$FT" compare $T --methods reweigh --out "$TMP/afile/sub"
 mkdir "$TMP/full" && echo keep >"$TMP/full/notes.txt"
-expect_error err_not_empty 1 "full: directory is not empty" "$TMP/full/results.csv" -- \
+expect_error err_not_empty 1 "full: holds 'notes.txt', which is not a file of a comparison \(--force" "$TMP/full/results.csv" -- \
 	"$FT" compare $T --methods reweigh --out "$TMP/full"
 [ "$(ls -A "$TMP/full")" = "notes.txt" ] && pass err_not_empty_untouched || fail err_not_empty_untouched "$(ls -A "$TMP/full")"
 # a failure after the directory was made (an unknown column) removes it again
 expect_error err_data_no_partial 1 "no column 'nosuch'" "$TMP/e2" -- \
 	"$FT" compare --data "$TMP/h.csv" --target hired --positive yes --sensitive nosuch --methods reweigh --out "$TMP/e2"
 check compare_force "$FT" compare $T --methods reweigh --folds 2 --out "$TMP/full" --force --quiet
-[ -s "$TMP/full/results.csv" ] && [ -e "$TMP/full/notes.txt" ] && [ -z "$(ls -A "$TMP/full" | grep '^\.')" ] &&
-	pass compare_force_files || fail compare_force_files "$(ls -A "$TMP/full")"
+[ -s "$TMP/full/results.csv" ] && [ "$(cat "$TMP/full/notes.txt")" = keep ] &&
+	[ -z "$(ls -A "$TMP/full" | grep '^\.')" ] && [ -z "$(ls -A "$TMP" | grep '^\.full\.')" ] &&
+	pass compare_force_files || fail compare_force_files "$(ls -A "$TMP/full") / $(ls -A "$TMP")"
+
+# One rule for outputs: a command replaces its own earlier output.  A
+# comparison's directory is replaced as a whole (renameat2 exchange), so a
+# second run needs no --force; a folder inside it is refused even with it.
+check compare_rerun_replaces "$FT" compare $T --methods reweigh --folds 2 --out "$TMP/e3" --quiet
+cp "$TMP/e3/results.csv" "$TMP/e3.first"
+check compare_rerun_replaces2 "$FT" compare $T --methods "reweigh prejudice:eta=5" --folds 2 \
+	--out "$TMP/e3" --quiet
+grep -q "prejudice" "$TMP/e3/results.csv" && ! grep -q "prejudice" "$TMP/e3.first" &&
+	[ -z "$(ls -A "$TMP" | grep '^\.e3\.')" ] && pass compare_rerun_new_bundle ||
+	fail compare_rerun_new_bundle "$(ls -A "$TMP")"
+mkdir "$TMP/e3/sub"
+expect_error err_compare_subfolder 1 "e3: holds the folder 'sub'" "" -- \
+	"$FT" compare $T --methods reweigh --folds 2 --out "$TMP/e3" --force
+rmdir "$TMP/e3/sub"
+# the hidden sibling a killed run leaves (its process gone) is removed by
+# the next run for the same directory, and blocks nothing
+sh -c 'exit 0' & dead=$!
+wait $dead
+mkdir "$TMP/.e3.fairtrain-$dead-abcdef" && echo half >"$TMP/.e3.fairtrain-$dead-abcdef/results.csv"
+check compare_after_killed_run "$FT" compare $T --methods reweigh --folds 2 --out "$TMP/e3" --quiet
+[ ! -e "$TMP/.e3.fairtrain-$dead-abcdef" ] && pass compare_stale_removed ||
+	fail compare_stale_removed "$(ls -A "$TMP")"
+
+# SIGKILL at random moments of compare into an existing bundle: the folder
+# always holds one whole bundle (the old or the new: results.csv, runs.csv,
+# summary.md and results.h5 from the same run), and nothing is visible
+# beside it.
+"$FT" compare $T --methods reweigh --folds 2 --out "$TMP/k" --quiet
+i=0 mixed=0 left=0
+while [ $i -lt 20 ]; do
+	"$FT" compare $T --methods "reweigh reg-dp:lambda=$i" --folds 2 --out "$TMP/k" --quiet &
+	pid=$!
+	sleep "0.$(( (i * 37) % 10 ))$(( (i * 13) % 10 ))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	$PY - "$TMP/k" <<'PYEOF' || mixed=$((mixed + 1))
+import csv, h5py, sys, os
+d = sys.argv[1]
+a = {r["setting"] for r in csv.DictReader(open(os.path.join(d, "results.csv")))}
+b = {r["setting"] for r in csv.DictReader(open(os.path.join(d, "runs.csv")))}
+with h5py.File(os.path.join(d, "results.h5"), "r") as f:
+    c = set(f["settings/setting"].asstr()[()])
+s = open(os.path.join(d, "summary.md")).read()
+assert a == b == c and all(x in s for x in a), (a, b, c)
+PYEOF
+	[ -n "$(ls -A "$TMP" | grep -v '^\.k\.fairtrain-' | grep '^\.')" ] && left=$((left + 1))
+	i=$((i + 1))
+done
+[ $mixed -eq 0 ] && [ $left -eq 0 ] && pass compare_kill_20 ||
+	fail compare_kill_20 "$mixed mixed bundles, $left visible leftovers"
+"$FT" compare $T --methods reweigh --folds 2 --out "$TMP/k" --quiet
+[ -z "$(ls -A "$TMP" | grep '^\.k\.')" ] && pass compare_kill_cleaned ||
+	fail compare_kill_cleaned "$(ls -A "$TMP" | grep '^\.k\.')"
 
 # make demo's script, in well under a minute.
 t0=$(date +%s)
