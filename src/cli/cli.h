@@ -143,6 +143,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_bad_option(const char *cmd, int c, char **argv);
 /* Split "a,b,c" into a NULL-terminated array in one allocation block; *n set. */
 char **cli_split_list(const char *s, size_t *n);
+/* An output (--out, --report) that is one of the inputs (--data, --test,
+ * --model): a usage error, before any work. */
+int cli_check_outputs(const char *cmd, const char *const *outs, size_t n_out,
+                      const char *const *ins, size_t n_in);
 /* text after a lead of lead_len columns already printed, wrapped at 79
  * columns, continuation lines indented by indent. */
 void cli_print_wrapped(size_t lead_len, size_t indent, const char *text);

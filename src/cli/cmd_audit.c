@@ -87,7 +87,9 @@ int cmd_audit(int argc, char **argv)
 
 	cli_data_init(&d);
 	ft_audit_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &report)) != 0 ||
+	    (rc = cli_check_outputs("audit", (const char *[]){report}, 1,
+	                            (const char *[]){d.o.data}, 1)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

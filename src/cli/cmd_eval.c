@@ -119,7 +119,9 @@ int cmd_eval(int argc, char **argv)
 
 	cli_data_init(&d);
 	ft_apply_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &model, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &model, &report)) != 0 ||
+	    (rc = cli_check_outputs("eval", (const char *[]){report}, 1,
+	                            (const char *[]){d.o.data, model}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

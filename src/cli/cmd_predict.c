@@ -117,7 +117,9 @@ int cmd_predict(int argc, char **argv)
 
 	cli_data_init(&d);
 	ft_apply_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &model, &out, &keep)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &model, &out, &keep)) != 0 ||
+	    (rc = cli_check_outputs("predict", (const char *[]){out}, 1,
+	                            (const char *[]){d.o.data, model}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

@@ -324,7 +324,9 @@ int cmd_rank_train(int argc, char **argv)
 	cli_data_init(&d);
 	ft_train_opts_init(&o);
 	o.task = FT_TASK_RANK;
-	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0 ||
+	    (rc = cli_check_outputs("train", (const char *[]){out, report}, 2,
+	                            (const char *[]){d.o.data, d.o.test}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

@@ -213,7 +213,9 @@ int cmd_train(int argc, char **argv)
 		return cli_usage_error("train", "--task takes classify or rank, not '%s'", task);
 	cli_data_init(&d);
 	ft_train_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0 ||
+	    (rc = cli_check_outputs("train", (const char *[]){out, report}, 2,
+	                            (const char *[]){d.o.data, d.o.test}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -63,6 +64,22 @@ double cli_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int cli_check_outputs(const char *cmd, const char *const *outs, size_t n_out,
+                      const char *const *ins, size_t n_in)
+{
+	for (size_t i = 0; i < n_out; i++) {
+		struct stat so, si;
+		if (!outs[i] || !strcmp(outs[i], "-") || stat(outs[i], &so) != 0)
+			continue;
+		for (size_t j = 0; j < n_in; j++)
+			if (ins[j] && stat(ins[j], &si) == 0 && so.st_dev == si.st_dev &&
+			    so.st_ino == si.st_ino)
+				return cli_usage_error(cmd, "the output %s is the input %s, which it "
+				                       "would replace", outs[i], ins[j]);
+	}
+	return 0;
 }
 
 char **cli_split_list(const char *s, size_t *n)
@@ -372,8 +389,9 @@ int cli_measure_option(struct ft_measure_opts *m, const char **report, const cha
 {
 	switch (opt) {
 	case OPT_THRESHOLD:
-		if (cli_parse_double(arg, &m->threshold)) {
-			cli_usage_error(cmd, "--threshold takes a number, not '%s'", arg);
+		if (cli_parse_double(arg, &m->threshold) ||
+		    !(m->threshold > 0 && m->threshold <= 1)) {
+			cli_usage_error(cmd, "--threshold takes a number in (0, 1], not '%s'", arg);
 			return -1;
 		}
 		return 1;

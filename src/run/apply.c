@@ -526,6 +526,8 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	ft_threads_setup();
 	rc = rerank_needs_ranking(mf, o, err);
+	if (!rc && !mf->ranking)
+		rc = ft_run_check_measure(&o->measure, err);
 	if (!rc)
 		rc = mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
 	if (rc) {

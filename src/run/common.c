@@ -42,6 +42,16 @@ void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 	mon->warning(mon->ctx, msg);
 }
 
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err)
+{
+	if (!(m->threshold > 0 && m->threshold <= 1))
+		return ft_error_set(err, FT_EINVAL, "the threshold must be in (0, 1] (scores are "
+		                    "probabilities; %g decides every row alike)", m->threshold);
+	if (!(m->level > 0 && m->level < 1))
+		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
+	return 0;
+}
+
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err)
 {

@@ -66,7 +66,7 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 		return ft_error_set(err, FT_EINVAL, "unknown fairness summary %d", o->fairness);
 	if ((bad = ft_logreg_check(&o->lr)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s", bad);
-	return 0;
+	return ft_run_check_measure(&o->measure, err);
 }
 
 void ft_compare_result_free(struct ft_compare_result *r)

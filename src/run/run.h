@@ -20,6 +20,8 @@ void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
                           const struct ft_encoder *e, const char *what,
                           const char *allow, struct ft_error *err);
+/* The threshold in (0, 1] and the level in (0, 1): 0 or FT_EINVAL. */
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err);
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err);
 /* The warnings of encoding path: unseen categories and groups. */

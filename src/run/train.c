@@ -59,9 +59,7 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 		                    s.method->name);
 	if ((bad = ft_logreg_check(&o->lr)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s", bad);
-	if (!(o->measure.level > 0 && o->measure.level < 1))
-		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
-	return 0;
+	return ft_run_check_measure(&o->measure, err);
 }
 
 /* The training data's name in messages. */

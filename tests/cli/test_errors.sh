@@ -106,3 +106,24 @@ check eval_never_positive_allowed "$FT" eval --quiet --model "$TMP/lab.h5" --dat
 expect_error err_compare_test_never_positive 1 "lab_test.csv: the positive label 'yes' of 'y' never occurs in the test part" \
 	"$TMP/labcmp" -- "$FT" compare --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
 	--target y --positive yes --sensitive sex --methods "baseline reweigh" --out "$TMP/labcmp"
+
+# An output that is an input is refused before any work, and the input is
+# untouched (issue 12 item 6: --out equal to --data replaced the CSV with
+# the model); a threshold outside (0, 1] is refused (it decided every row
+# alike)
+cp "$TMP/ok.csv" "$TMP/in.csv"
+expect_error err_out_is_data 2 "the output .*in.csv is the input .*in.csv, which it would replace" "" -- \
+	"$FT" train --data "$TMP/in.csv" $T --out "$TMP/in.csv"
+cmp -s "$TMP/in.csv" "$TMP/ok.csv" && pass out_is_data_untouched || fail out_is_data_untouched "in.csv changed"
+expect_error err_report_is_test 2 "is the input" "" -- \
+	"$FT" train --data "$TMP/ok.csv" --test "$TMP/in.csv" $T --report "$TMP/in.csv" --out "$TMP/x.h5"
+expect_error err_predict_out_is_model 2 "the output .*good.h5 is the input" "" -- \
+	"$FT" predict --model "$TMP/good.h5" --data "$TMP/ok.csv" --out "$TMP/good.h5"
+ln -s "$TMP/in.csv" "$TMP/link.csv"
+expect_error err_out_is_data_via_link 2 "link.csv is the input" "" -- \
+	"$FT" predict --model "$TMP/good.h5" --data "$TMP/in.csv" --out "$TMP/link.csv"
+for t in 2 0 -0.5 nan; do
+	expect_error "err_threshold_$t" 2 "--threshold takes a number in \(0, 1\], not '$t'" "$TMP/t.h5" -- \
+		"$FT" train --data "$TMP/ok.csv" $T --threshold "$t" --out "$TMP/t.h5"
+done
+check threshold_one "$FT" train --quiet --data "$TMP/ok.csv" $T --threshold 1 --out "$TMP/t1.h5"
