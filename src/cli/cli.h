@@ -150,6 +150,9 @@ int cli_check_outputs(const char *cmd, const char *const *outs, size_t n_out,
 /* text after a lead of lead_len columns already printed, wrapped at 79
  * columns, continuation lines indented by indent. */
 void cli_print_wrapped(size_t lead_len, size_t indent, const char *text);
+/* "LABEL    newton: 7 iterations, objective ..., converged" (a fixed-step
+ * gradient descent says so instead of "NOT converged"). */
+void cli_print_solver(const char *label, const struct ft_solver_result *r);
 int cli_parse_size(const char *s, size_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);

@@ -105,13 +105,7 @@ static void warn_short(const char *what, size_t n_short, size_t nq)
 
 static void print_fit(const char *label, const struct ft_rank_result *r)
 {
-	if (r->res.solver == FT_SOLVER_AUTO && !r->res.converged)
-		printf("%-9s gradient descent: %d steps, objective %.10g\n", label,
-		       r->res.iterations, r->res.f);
-	else
-		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
-		       ft_solver_name(r->res.solver), r->res.iterations, r->res.f,
-		       r->res.grad_norm, r->res.converged ? "converged" : "NOT converged");
+	cli_print_solver(label, &r->res);
 }
 
 static void print_summary(const struct ft_train_opts *o, const struct ft_train_result *r,

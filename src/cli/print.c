@@ -191,6 +191,19 @@ void cli_print_wrapped(size_t lead_len, size_t indent, const char *text)
 	putchar('\n');
 }
 
+void cli_print_solver(const char *label, const struct ft_solver_result *r)
+{
+	/* DELTR's reference mode: a fixed number of gradient steps, which has
+	 * no convergence to report */
+	if (r->solver == FT_SOLVER_AUTO && !r->converged)
+		printf("%-9s gradient descent: %d fixed steps, objective %.10g\n", label,
+		       r->iterations, r->f);
+	else
+		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
+		       ft_solver_name(r->solver), r->iterations, r->f, r->grad_norm,
+		       r->converged ? "converged" : "NOT converged");
+}
+
 void cli_print_methods(int task, int stage)
 {
 	size_t n;
