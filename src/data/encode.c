@@ -82,11 +82,7 @@ static const char *role_name(int role)
 static int no_column(const struct ft_table *t, const char *name, int code,
                      struct ft_error *err)
 {
-	char list[320];
-
-	ft_col_list(t, list, sizeof list);
-	return ft_error_set(err, code, "%s: no column '%s' (columns: %s)",
-	                    t->path, name, list);
+	return ft_no_column(t, "", name, code, err);
 }
 
 /* Parse a weight cell: finite and >= 0, else an error naming file:line. */

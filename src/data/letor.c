@@ -356,11 +356,7 @@ done:
 static int no_query_column(const struct ft_table *t, const char *query,
                            struct ft_error *err)
 {
-	char list[320];
-
-	ft_col_list(t, list, sizeof list);
-	return ft_error_set(err, FT_EINVAL, "%s: no query column '%s' (columns: %s)",
-	                    t->path, query ? query : "", list);
+	return ft_no_column(t, "query ", query, FT_EINVAL, err);
 }
 
 /* The query column of t (checked: present, and not a feature of e when e is

@@ -127,3 +127,9 @@ for t in 2 0 -0.5 nan; do
 		"$FT" train --data "$TMP/ok.csv" $T --threshold "$t" --out "$TMP/t.h5"
 done
 check threshold_one "$FT" train --quiet --data "$TMP/ok.csv" $T --threshold 1 --out "$TMP/t1.h5"
+
+# A file read with the wrong delimiter: the message says which one it holds
+tr ',' ';' <"$TMP/ok.csv" >"$TMP/semi.csv"
+expect_error err_semicolon_hint 1 "semi.csv: no column 'hired' .*one column whose name holds ';': --delimiter ';'\?" \
+	"$TMP/x.h5" -- "$FT" train --data "$TMP/semi.csv" $T --out "$TMP/x.h5"
+check semicolon_with_delimiter "$FT" train --quiet --data "$TMP/semi.csv" --delimiter ';' $T --out "$TMP/x.h5"
