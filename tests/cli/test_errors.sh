@@ -133,3 +133,13 @@ tr ',' ';' <"$TMP/ok.csv" >"$TMP/semi.csv"
 expect_error err_semicolon_hint 1 "semi.csv: no column 'hired' .*one column whose name holds ';': --delimiter ';'\?" \
 	"$TMP/x.h5" -- "$FT" train --data "$TMP/semi.csv" $T --out "$TMP/x.h5"
 check semicolon_with_delimiter "$FT" train --quiet --data "$TMP/semi.csv" --delimiter ';' $T --out "$TMP/x.h5"
+
+# A numeric sensitive column with many values becomes one group a value:
+# a warning says so (it was silent)
+"$FT" train --data "$TMP/ok.csv" --target hired --positive yes --sensitive age --bootstrap 0 \
+	--permutations 0 --out "$TMP/age.h5" >/dev/null 2>"$TMP/err"
+grep -q "warning: .*ok.csv: the sensitive column 'age' holds [0-9]* different numbers, each its own group" "$TMP/err" &&
+	pass warn_numeric_sensitive || fail warn_numeric_sensitive "$(cat "$TMP/err")"
+"$FT" train --data "$TMP/ok.csv" $T --bootstrap 0 --permutations 0 --out "$TMP/g.h5" >/dev/null 2>"$TMP/err"
+! grep -q "different numbers" "$TMP/err" && pass no_warn_categorical_sensitive ||
+	fail no_warn_categorical_sensitive "$(cat "$TMP/err")"
