@@ -141,6 +141,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* getopt error for argv: unknown option or missing argument. */
 int cli_bad_option(const char *cmd, int c, char **argv);
+/* An argument left over after the options (argv[optind]): a usage error.
+ * When an option that takes a value took another option as its value
+ * ("--positive --sensitive sex": the shell read an unquoted ">50K" as a
+ * redirection), the message says so and how to quote. */
+int cli_unexpected_arg(const char *cmd, int argc, char **argv,
+                       const struct option *longopts);
 /* Split "a,b,c" into a NULL-terminated array in one allocation block; *n set. */
 char **cli_split_list(const char *s, size_t *n);
 /* An output (--out, --report) that is one of the inputs (--data, --test,

@@ -387,7 +387,7 @@ static int parse(struct argstore *as, struct cli_data *d, struct ft_compare_opts
 		return cli_bad_option("compare", c, as->argv);
 	}
 	if (optind < as->argc)
-		return cli_usage_error("compare", "unexpected argument '%s'", as->argv[optind]);
+		return cli_unexpected_arg("compare", as->argc, as->argv, LONG);
 	if (cli_data_check(d, "compare", 1))
 		return EXIT_USAGE;
 	if (d->o.spec.n_sensitive == 0)

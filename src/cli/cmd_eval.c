@@ -69,7 +69,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 			return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("eval", argc, argv, LONG);
 	if (!*model || !d->o.data)
 		return cli_usage_error("eval", "--model and --data are required");
 	return 0;

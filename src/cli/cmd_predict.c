@@ -98,7 +98,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 			return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return cli_usage_error("predict", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("predict", argc, argv, LONG);
 	if (!*model || !d->o.data || !*out)
 		return cli_usage_error("predict", "--model, --data and --out are required");
 	return 0;

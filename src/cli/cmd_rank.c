@@ -286,7 +286,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			return cli_bad_option("train", c, argv);
 	}
 	if (optind < argc)
-		return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("train", argc, argv, LONG);
 	if (!d->o.data)
 		return cli_usage_error("train", "--data FILE is required");
 	if (!*out)

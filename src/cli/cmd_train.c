@@ -187,7 +187,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("train", argc, argv, LONG);
 	if (cli_data_check(d, "train", 1))
 		return EXIT_USAGE;
 	if (!*out)

@@ -47,6 +47,24 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
+int cli_unexpected_arg(const char *cmd, int argc, char **argv,
+                       const struct option *longopts)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *o = argv[i - 1], *v = argv[i];
+		if (strncmp(o, "--", 2) || strchr(o, '=') || strncmp(v, "--", 2) || !v[2])
+			continue;
+		for (const struct option *l = longopts; l->name; l++)
+			if (l->has_arg == required_argument && !strcmp(o + 2, l->name))
+				return cli_usage_error(cmd, "unexpected argument '%s': %s took "
+				                       "'%s' as its value (a value holding '>' or "
+				                       "'<' must be quoted, as in --positive "
+				                       "'>50K', or the shell reads a redirection)",
+				                       argv[optind], o, v);
+	}
+	return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+}
+
 void cli_progress(const char *fmt, ...)
 {
 	va_list ap;

@@ -72,4 +72,9 @@ uint64_t ft_ratio_ceil(uint64_t r, uint64_t num, uint64_t den);
 int ft_ratio_cmp3(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
                   uint64_t f);
 
+/* The shortest of %.15g, %.16g and %.17g that reads back as v (nan, inf
+ * and -inf as those words), written into buf; returns buf (fmt.c). */
+#define FT_FMT_DOUBLE_LEN 32
+const char *ft_fmt_double(char buf[FT_FMT_DOUBLE_LEN], double v);
+
 #endif

@@ -1192,12 +1192,13 @@ void ft_dataset_row(const struct ft_dataset *d, size_t i, double *x)
 }
 
 /* "+1 1:-0.5 7:1": labels +1/-1 (0 when unknown or absent), 1-based
- * ascending indices, exact zeros skipped, %.17g so values read back
- * bit-exact.  Atomic: on failure the destination is untouched. */
+ * ascending indices, exact zeros skipped, the shortest decimal that reads
+ * back bit-exact (ft_fmt_double).  Atomic: on failure the destination is untouched. */
 int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
                             struct ft_error *err)
 {
 	struct ft_atomic a;
+	char b[FT_FMT_DOUBLE_LEN];
 	FILE *fp;
 	int rc;
 
@@ -1213,7 +1214,7 @@ int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
 		for (size_t j = 0; j < d->n_num; j++) {
 			double v = d->num[i * d->n_num + j];
 			if (v != 0)
-				fprintf(fp, " %zu:%.17g", j + 1, v);
+				fprintf(fp, " %zu:%s", j + 1, ft_fmt_double(b, v));
 		}
 		for (size_t j = 0; j < d->n_cat; j++) {
 			int32_t c = d->code[i * d->n_cat + j];

@@ -483,7 +483,9 @@ int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
 		size_t l = strlen(nm) + 40;
 		if (!(names[k] = malloc(l)))
 			goto nomem;
-		snprintf(names[k], l, "%s%s%.17g", nm, k ? "=" : "!=", value);
+		char b[FT_FMT_DOUBLE_LEN];
+
+		snprintf(names[k], l, "%s%s%s", nm, k ? "=" : "!=", ft_fmt_double(b, value));
 	}
 	for (size_t i = 0; i < rd->n; i++)
 		g[i] = rd->x[i * rd->p + f] == value;

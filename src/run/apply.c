@@ -542,6 +542,8 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 
 static int write_classify(const struct ft_predictions *p, FILE *fp)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (fputs("id", fp) == EOF)
 		return -1;
 	for (size_t k = 0; k < p->n_keep; k++)
@@ -556,9 +558,9 @@ static int write_classify(const struct ft_predictions *p, FILE *fp)
 			r = fputc(',', fp) == EOF || ft_csv_field(fp, p->keep_values[i * p->n_keep + k]) ?
 			    -1 : 0;
 		if (r >= 0)
-			r = fprintf(fp, ",%.17g", p->score[i]);
+			r = fprintf(fp, ",%s", ft_fmt_double(b, p->score[i]));
 		if (r >= 0 && p->p_positive)
-			r = fprintf(fp, ",%.17g", p->p_positive[i]);
+			r = fprintf(fp, ",%s", ft_fmt_double(b, p->p_positive[i]));
 		if (r >= 0)
 			r = fprintf(fp, ",%d", p->label[i]);
 		if (r >= 0 && p->target)
@@ -574,6 +576,8 @@ static int write_classify(const struct ft_predictions *p, FILE *fp)
  * past a query's k have an empty rank. */
 static int write_rank(const struct ft_predictions *p, FILE *fp)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (fprintf(fp, "query,rank,id,score%s%s\n", p->n_groups ? ",group" : "",
 	            p->relevance ? ",relevance" : "") < 0)
 		return -1;
@@ -585,13 +589,13 @@ static int write_rank(const struct ft_predictions *p, FILE *fp)
 			if (!e)
 				e = r < p->k[q] ? fprintf(fp, ",%zu", r + 1) < 0 : fputc(',', fp) == EOF;
 			if (!e)
-				e = fprintf(fp, ",%zu,%.17g", p->line[i], p->score[i]) < 0;
+				e = fprintf(fp, ",%zu,%s", p->line[i], ft_fmt_double(b, p->score[i])) < 0;
 			if (!e && p->n_groups)
 				e = fputc(',', fp) == EOF || (p->group[i] >= 0 &&
 				    ft_csv_field(fp, p->group_names[p->group[i]]));
 			if (!e && p->relevance)
 				e = isnan(p->relevance[i]) ? fputc(',', fp) == EOF :
-				    fprintf(fp, ",%.17g", p->relevance[i]) < 0;
+				    fprintf(fp, ",%s", ft_fmt_double(b, p->relevance[i])) < 0;
 			if (e || fputc('\n', fp) == EOF)
 				return -1;
 		}

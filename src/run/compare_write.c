@@ -392,8 +392,10 @@ static FILE *stage_open(struct outdir *o, const char *name, struct ft_atomic *a,
 
 static void csv_num(FILE *fp, int defined, double v)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (defined)
-		fprintf(fp, ",%.17g", v);
+		fprintf(fp, ",%s", ft_fmt_double(b, v));
 	else
 		fputc(',', fp);
 }

@@ -49,3 +49,20 @@ check() {
 }
 
 ADULT_NAMES=age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income
+
+# same_values A B: two CSV files hold the same cells, numbers compared by
+# value (0.95 equals 0.94999999999999996: both read back as one double),
+# everything else as text.  Exit 0 when they do.
+same_values() {
+	awk -F, 'NR == FNR { a[FNR] = $0; n = FNR; next }
+	function num(s) { return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
+	{
+		if (!(FNR in a)) { bad = 1; exit }
+		k = split(a[FNR], f, ",")
+		if (k != NF) { bad = 1; exit }
+		for (i = 1; i <= NF; i++)
+			if (num(f[i]) && num($i) ? f[i] + 0 != $i + 0 : f[i] != $i) { bad = 1; exit }
+		m = FNR
+	}
+	END { exit bad || m != n }' "$1" "$2"
+}

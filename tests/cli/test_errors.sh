@@ -143,3 +143,13 @@ grep -q "warning: .*ok.csv: the sensitive column 'age' holds [0-9]* different nu
 "$FT" train --data "$TMP/ok.csv" $T --bootstrap 0 --permutations 0 --out "$TMP/g.h5" >/dev/null 2>"$TMP/err"
 ! grep -q "different numbers" "$TMP/err" && pass no_warn_categorical_sensitive ||
 	fail no_warn_categorical_sensitive "$(cat "$TMP/err")"
+
+# An unquoted >50K: the shell redirects, --positive takes the next option
+# as its value, and the leftover word gets a hint about quoting
+(cd "$TMP" && "$FT" train --data ok.csv --target hired --positive >50K --sensitive gender \
+	--out x50.h5 2>err50) ; rm -f "$TMP/50K"
+head -1 "$TMP/err50" | grep -q "unexpected argument 'gender': --positive took '--sensitive' as its value (a value holding '>' or '<' must be quoted" &&
+	[ ! -e "$TMP/x50.h5" ] && pass err_unquoted_redirect_hint ||
+	fail err_unquoted_redirect_hint "$(cat "$TMP/err50")"
+expect_error err_unexpected_plain 2 "unexpected argument 'extra'$" "" -- \
+	"$FT" train --data "$TMP/ok.csv" $T --out "$TMP/x.h5" extra
