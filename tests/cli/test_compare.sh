@@ -18,6 +18,22 @@ ls -A "$TMP/o" | sort | tr '\n' ' ' >"$TMP/ls"
 [ "$(cat "$TMP/ls")" = "groups.png groups.svg plots.gp results.csv results.h5 runs.csv summary.md tradeoff.png tradeoff.svg " ] &&
 	pass compare_files || fail compare_files "$(cat "$TMP/ls")"
 
+# Paper-ready plots (issue 14 item 8): no title baked in (a caption to
+# uncomment), every point labelled with its whole setting (the method too:
+# "dp" alone belonged to several methods), a difference summary's axis not
+# below 0, the rate panels on one 0-1 scale, no axis label in the legend
+G=$TMP/o/plots.gp
+if ! grep -q "^set title 'Accuracy\\|^set multiplot title" "$G" && grep -q "^# set title '" "$G" &&
+   grep -q "^set label 'prejudice:eta=25' at" "$G" && grep -q "^set label 'cov-fair:c=0.01' at" "$G" &&
+   ! grep -q "^set label 'eta=25' at" "$G" &&
+   sed -n 's/^set xrange \[\([^:]*\):.*/\1/p' "$G" | head -1 | awk '{ exit !($1 + 0 >= 0) }' &&
+   grep -q '^set yrange \[0:1\]' "$G" &&
+   awk '/^unset title/ { legend = 1 } legend && /^unset ylabel/ { ok = 1 } END { exit !ok }' "$G"; then
+	pass compare_plots_paper_ready
+else
+	fail compare_plots_paper_ready "$(grep -n 'title\|^set label\|range' "$G" | head -12)"
+fi
+
 # Every method x setting x fold x split x group x metric x convention, each
 # once: the expected set is built here from the metric definitions in the
 # README, not from fairtrain's output.
