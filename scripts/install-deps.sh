@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh           install what is missing (sudo when not root)
 #   scripts/install-deps.sh --check   exit 0 when nothing is missing, else 1
 #   scripts/install-deps.sh --list    print the package list
+#   --fuzz (with any of the above)    also the fuzzing group (make fuzz)
 #
 # Build:  gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev
 #         libcsv-dev nettle-dev
@@ -11,6 +12,8 @@
 # Tests:  hdf5-tools (h5dump), python3-h5py (the model file read without fairtrain),
 #         python3-numpy, python3-scipy (ranking checks: binomial CDF, Kendall tau)
 # Bench:  liblinear-tools (the peer), time (peak memory)
+# Fuzz:   clang, libclang-rt-14-dev (libFuzzer, ASan, UBSan), libomp-14-dev
+#         (OpenMP for clang); only with --fuzz, which `make fuzz` passes
 set -eu
 
 PKGS="gcc make pkg-config libopenblas-dev liblapacke-dev libhdf5-dev libcsv-dev
@@ -26,11 +29,17 @@ missing() {
 	done
 }
 
-case "${1:-}" in
+mode=
+for a in "$@"; do
+	case "$a" in
+	--fuzz) PKGS="$PKGS clang libclang-rt-14-dev libomp-14-dev" ;;
+	--list|--check) mode=$a ;;
+	*) echo "usage: $0 [--check|--list] [--fuzz]" >&2; exit 2 ;;
+	esac
+done
+case "$mode" in
 --list) printf '%s\n' $PKGS; exit 0 ;;
 --check) [ -z "$(missing)" ]; exit $? ;;
-"") ;;
-*) echo "usage: $0 [--check|--list]" >&2; exit 2 ;;
 esac
 
 need=$(missing | tr '\n' ' ')
