@@ -45,7 +45,8 @@
  * - ranking: spec->query gets role drop (checked like the other roles);
  *   spec->numeric_target makes y the target's number (no positive label:
  *   the encoder has positive == NULL, which is how apply and a model file
- *   know), a bad number is FT_EPARSE naming file:line, a missing one is
+ *   know), a bad number (or a relevance above 1000 in magnitude, whose
+ *   NDCG gain overflows) is FT_EPARSE naming file:line, a missing one is
  *   dropped (TRAIN) or NaN (PREDICT); spec->raw_numeric stores mean 0 and
  *   sd 1 for every numeric feature, so values pass through unchanged;
  * - every dataset row records the table row it came from (d->row).
@@ -110,9 +111,14 @@ static int parse_weight(const struct ft_table *t, size_t row, const char *col,
 	return 0;
 }
 
-/* A number status beyond ft_parse_double's: finite, but not once
- * standardized with the training mean and sd (apply). */
+/* Number statuses beyond ft_parse_double's: finite, but not once
+ * standardized with the training mean and sd (apply); a relevance (numeric
+ * target) above MAX_RELEVANCE in magnitude, whose NDCG gain 2^rel - 1
+ * overflows (1e308 trained, then failed at save with a NaN metric; the
+ * LETOR reader has the same bound). */
 #define ST_TOO_LARGE 3
+#define ST_RELEVANCE 4
+#define MAX_RELEVANCE 1000.0
 
 /* Row `row` of t has value v in column col that ft_parse_double rejected
  * with status st (1 not a number, 2 not finite), or that standardizes to
@@ -124,6 +130,11 @@ static int bad_number(const struct ft_table *t, size_t row, const char *col,
 		return ft_error_set(err, FT_EDATA, "%s:%zu: column '%s': value '%s' "
 		                    "is too large to standardize", t->path,
 		                    t->line[row], col, v);
+	if (st == ST_RELEVANCE)
+		return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': relevance "
+		                    "'%s' is too large (at most %g: NDCG's gain 2^rel "
+		                    "- 1 must stay finite)", t->path, t->line[row], col,
+		                    v, MAX_RELEVANCE);
 	return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
 	                    t->path, t->line[row], col,
 	                    st == 1 ? "not a number" : "non-finite value", v);
@@ -149,6 +160,15 @@ static int parse_values(const struct ft_values *v, double **x,
 		(*st)[id] = (unsigned char)ft_parse_double(v->str[id], &(*x)[id]);
 	}
 	return 0;
+}
+
+/* Mark the relevances (numeric target values) out of range. */
+static void relevance_range(const struct ft_values *v, const double *x,
+                            unsigned char *st)
+{
+	for (size_t id = 0; id < v->n; id++)
+		if (!st[id] && fabs(x[id]) > MAX_RELEVANCE)
+			st[id] = ST_RELEVANCE;
 }
 
 /* ------------------------------------------------------------------- fit */
@@ -571,6 +591,8 @@ static int fit_numbers(const struct ft_table *t, size_t j,
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 		goto done;
 	}
+	if (!weight)
+		relevance_range(v, wx, st);
 	for (size_t i = 0; i < t->n_rows; i++) {
 		uint32_t id;
 		if (!use[i])
@@ -1033,6 +1055,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	if (a.target >= 0 && !e->positive) {
 		if (parse_values(&t->vals[a.target], &a.yx, &a.yst) != 0)
 			goto nomem;
+		relevance_range(&t->vals[a.target], a.yx, a.yst);
 	} else if (a.target >= 0) {
 		const struct ft_values *v = &t->vals[a.target];
 		pl = ft_label_len(e->positive, e->label_strip);

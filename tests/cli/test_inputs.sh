@@ -18,6 +18,10 @@ expect_error input_letor_wide 1 "wide.txt:2: feature index 30000000 is above the
 printf '1e308 qid:1 1:1\n0 qid:1 1:2\n' >"$TMP/rel.txt"
 expect_error input_letor_relevance 1 "rel.txt:1: relevance '1e308' is too large" "$O" -- \
 	"$FT" train --task rank --format letor --data "$TMP/rel.txt" --out "$O"
+# the same relevance in a CSV ranking file
+printf 'q,rel,x,g\n1,1e308,0.5,a\n1,0,0.2,b\n2,1,0.1,a\n2,0,0.3,b\n' >"$TMP/rel.csv"
+expect_error input_csv_relevance 1 "rel.csv:2: column 'rel': relevance '1e308' is too large" "$O" -- \
+	"$FT" train --task rank --data "$TMP/rel.csv" --query q --relevance rel --out "$O"
 
 # CSV: a NUL byte cut the cell short ("4\0 2" read as 4)
 printf 'x,y,g\n1,yes,a\n4\0002,no,b\n' >"$TMP/nul.csv"

@@ -326,6 +326,22 @@ static void t_csv_errors(void)
 	T_CHECK(ft_rank_data_from_table(bad, e, "q", FT_APPLY_PREDICT, &rd, NULL, &err) == FT_EPARSE);
 	T_CHECKF(strstr(err.msg, "bad.csv:3: column 'rel': not a number 'x'") != NULL, "%s", err.msg);
 	ft_error_clear(&err);
+	ft_table_free(bad);
+	bad = NULL;
+	/* a relevance whose gain 2^rel - 1 overflows, as in a LETOR file */
+	T_CHECK(ft_table_read(put("big.csv", "q,prot,a,b,rel\nA,0,1,2,3\nA,1,1,1,1e308\n"),
+	                      &o, &bad, &err) == 0);
+	{
+		struct ft_encoder *e2 = NULL;
+		T_CHECK(ft_encoder_fit(bad, &s, &e2, &err) == FT_EPARSE);
+		T_CHECKF(strstr(err.msg, "big.csv:3: column 'rel': relevance '1e308' is too "
+		                "large (at most 1000") != NULL, "%s", err.msg);
+		ft_encoder_free(e2);
+	}
+	ft_error_clear(&err);
+	T_CHECK(ft_rank_data_from_table(bad, e, "q", FT_APPLY_PREDICT, &rd, NULL, &err) == FT_EPARSE);
+	T_CHECKF(strstr(err.msg, "big.csv:3: column 'rel': relevance '1e308'") != NULL, "%s", err.msg);
+	ft_error_clear(&err);
 	/* the query column must exist and must not be a feature */
 	T_CHECK(ft_rank_data_from_table(t, e, "nosuch", FT_APPLY_TRAIN, &rd, NULL, &err) == FT_EINVAL);
 	T_CHECK(strstr(err.msg, "no query column 'nosuch' (columns: q, prot, a, b, rel)") != NULL);
