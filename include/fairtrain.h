@@ -1941,6 +1941,22 @@ FT_API void ft_rank_data_free(struct ft_rank_data *rd);
  * finite number, a missing qid, a malformed or non-increasing index. */
 FT_API int ft_letor_read(const char *path, struct ft_rank_data **out,
                   struct ft_error *err);
+/* What a LETOR file may make the reader allocate (features are dense, n x
+ * p, and p is the largest index named): an index above max_features is an
+ * error naming file:line (FT_EDATA), and so is a matrix of more than
+ * max_cells_per_value cells per value or row written in the file beyond
+ * 2^20 cells, so that a file of N bytes needs about 32 N + 8 MB at most
+ * with the defaults.  Raise them (SIZE_MAX: no limit) for wide, sparse
+ * SVMlight files.  Also refused at read time, naming the line: a relevance
+ * above 1000 in magnitude, a feature value above 1e150 in magnitude. */
+struct ft_letor_opts {
+	size_t max_features;         /* 100000 */
+	size_t max_cells_per_value;  /* 16 */
+};
+FT_API void ft_letor_opts_init(struct ft_letor_opts *o);
+/* ft_letor_read with limits o (NULL: the defaults of ft_letor_opts_init). */
+FT_API int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
+                              struct ft_rank_data **out, struct ft_error *err);
 
 /* Ranking data from table t through encoder e (fitted on the training part
  * as above): the encoder's features (dense), relevance = the numeric

@@ -16,6 +16,8 @@
 #          tests), and the demo group (the plots are tested)
 #   bench  liblinear-tools (the peer), time (peak memory), python3-numpy
 #   mpi    libopenmpi-dev openmpi-bin (make MPI=1)
+#   fuzz   clang, libclang-rt-14-dev (libFuzzer, ASan, UBSan), libomp-14-dev
+#          (OpenMP for clang): make fuzz only
 # `make demo` installs build and demo, `make test` adds test, `make bench`
 # bench.  Root installs directly, others through sudo.
 set -eu
@@ -27,7 +29,8 @@ pkgs() {
 	test) echo "gnuplot-nox hdf5-tools python3-h5py python3-numpy python3-scipy python3-pandas python3-sklearn" ;;
 	bench) echo "liblinear-tools time python3-numpy" ;;
 	mpi) echo "libopenmpi-dev openmpi-bin" ;;
-	*) echo "install-deps: unknown group '$1' (build, demo, test, bench, mpi)" >&2; return 2 ;;
+	fuzz) echo "clang libclang-rt-14-dev libomp-14-dev" ;;
+	*) echo "install-deps: unknown group '$1' (build, demo, test, bench, mpi, fuzz)" >&2; return 2 ;;
 	esac
 }
 

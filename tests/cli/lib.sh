@@ -66,3 +66,20 @@ same_values() {
 	}
 	END { exit bad || m != n }' "$1" "$2"
 }
+
+# reseal FILE: write the checksum block of a model or results file again
+# after FILE was edited in place (h5py 'r+'), as fairtrain writes it
+# (src/io/h5image.c); a second implementation of that layout, in Python.
+reseal() {
+	$PY - "$1" <<'PYEOF'
+import hashlib, sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+assert b.startswith(b'fairtrain-checksum 1\n'), 'no checksum block'
+head = ('fairtrain-checksum 1\nalgorithm sha256\nlength %d\nsha256 %s\n'
+        'covers bytes 512 to length: the HDF5 file after this block\n'
+        % (len(b), hashlib.sha256(b[512:]).hexdigest())).encode()
+b[:512] = head + bytes(512 - len(head))
+open(p, 'wb').write(b)
+PYEOF
+}
