@@ -1971,6 +1971,22 @@ FT_API void ft_rank_data_free(struct ft_rank_data *rd);
  * finite number, a missing qid, a malformed or non-increasing index. */
 FT_API int ft_letor_read(const char *path, struct ft_rank_data **out,
                   struct ft_error *err);
+/* What a LETOR file may make the reader allocate (features are dense, n x
+ * p, and p is the largest index named): an index above max_features is an
+ * error naming file:line (FT_EDATA), and so is a matrix of more than
+ * max_cells_per_value cells per value or row written in the file beyond
+ * 2^20 cells, so that a file of N bytes needs about 32 N + 8 MB at most
+ * with the defaults.  Raise them (SIZE_MAX: no limit) for wide, sparse
+ * SVMlight files.  Also refused at read time, naming the line: a relevance
+ * above 1000 in magnitude, a feature value above 1e150 in magnitude. */
+struct ft_letor_opts {
+	size_t max_features;         /* 100000 */
+	size_t max_cells_per_value;  /* 16 */
+};
+FT_API void ft_letor_opts_init(struct ft_letor_opts *o);
+/* ft_letor_read with limits o (NULL: the defaults of ft_letor_opts_init). */
+FT_API int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
+                              struct ft_rank_data **out, struct ft_error *err);
 
 /* Ranking data from table t through encoder e (fitted on the training part
  * as above): the encoder's features (dense), relevance = the numeric
@@ -2204,7 +2220,8 @@ FT_API double ft_log_loss(const double *y, const double *p, const double *w, siz
  * Python package and the MPI build are front ends of these verbs.  Inputs
  * are plain structs with an _init function for the defaults; every string
  * and array in them is borrowed for the call.  Results are owned by the
- * caller and freed with their _free function. */
+ * caller and freed with their _free function.  Each verb clears its err
+ * first (a message left from an earlier call does not stick). */
 
 /* What a verb tells its caller while it runs.  Every field may be NULL. */
 struct ft_monitor {
@@ -2235,6 +2252,9 @@ struct ft_data_opts {
 	double split;                  /* test fraction without a test file
 	                                  (0.25; 0: no test part) */
 	uint64_t seed;                 /* of the split (1) */
+	int allow_no_positive;         /* 1: a test part whose labels never
+	                                  match the positive label is fine
+	                                  (0: an error naming the values seen) */
 };
 FT_API void ft_data_opts_init(struct ft_data_opts *o);
 
@@ -2369,6 +2389,11 @@ struct ft_apply_opts {
 	int deterministic;             /* a mixture by its single best predictor */
 	uint64_t seed;                 /* randomized labels, bootstrap (1) */
 	struct ft_measure_opts measure;/* eval */
+	int allow_no_positive;         /* eval: 1 accepts rows whose labels
+	                                  never match the positive label */
+	const char *const *keep;       /* predict (classification): input
+	                                  columns copied into the predictions */
+	size_t n_keep;
 	const struct ft_monitor *mon;
 };
 FT_API void ft_apply_opts_init(struct ft_apply_opts *o);
@@ -2397,11 +2422,14 @@ struct ft_predictions {
 	char **group_names;            /* owned copies */
 	double *relevance;             /* NaN unknown; NULL without the column */
 	char *rerank;                  /* the re-ranker used ("" none) */
+	size_t n_keep;                 /* the kept input columns (apply opts) */
+	char **keep_names;             /* n_keep */
+	char **keep_values;            /* n x n_keep, row-major, as read */
 	size_t n_imputed, n_unseen, n_short, n_extra;
 };
 FT_API int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                       struct ft_predictions **out, struct ft_error *err);
-/* As CSV: classification "id,score[,p_positive],label[,target]", ranking
+/* As CSV: classification "id[,kept columns],score[,p_positive],label[,target]", ranking
  * "query,rank,id,score[,group][,relevance]".  0, or -1 on a write error. */
 FT_API int ft_predictions_csv(const struct ft_predictions *p, FILE *fp);
 FT_API void ft_predictions_free(struct ft_predictions *p);

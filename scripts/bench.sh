@@ -14,7 +14,7 @@
 set -eu
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$BUILD/fairtrain"
-DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+DATA=${FAIRTRAIN_DATA:-datasets}
 RUNS=${RUNS:-5}
 A="$DATA/adult"
 W=$(mktemp -d)
@@ -95,6 +95,49 @@ echo
 echo "fairtrain compare, Adult by sex, every method (24 settings x 5 folds = 120 fits; $CRUNS runs, median)"
 printf '  %-58s %8.3f s\n' "compare --config experiments/adult-sex/compare.conf" "$cmp"
 printf '  ratio to one plain train run: %.1f (target: under 30 s)\n' "$(awk "BEGIN { print $cmp / $ft }")"
+
+# Threads under load (issue 14 item 3): the same Adult comparison on the
+# idle machine and beside two CPU-bound processes (busy loops started and
+# killed here), with fairtrain's default (GOMP_SPINCOUNT=10000, set by the
+# program itself), libgomp's own default (300,000 spins), passive waiting,
+# and one thread; CRUNS runs each, interleaved, medians.
+spin_run() { # $1 = file, rest = env assignments
+	f=$1; shift
+	t0=$(now)
+	env "$@" "$FT" compare --quiet --config experiments/adult-sex/compare.conf \
+		--data "$A/adult.data" --out "$W/cmpl" --force
+	t1=$(now)
+	awk "BEGIN { print $t1 - $t0 }" >>"$W/$f"
+}
+for load in idle busy; do
+	hogs=""
+	if [ $load = busy ]; then
+		for k in 1 2; do
+			sh -c 'while :; do :; done' & hogs="$hogs $!"
+		done
+	fi
+	: >"$W/$load.ft"; : >"$W/$load.gomp"; : >"$W/$load.pas"; : >"$W/$load.one"
+	i=0
+	while [ $i -lt "$CRUNS" ]; do
+		spin_run $load.ft FAIRTRAIN_BENCH=1
+		spin_run $load.gomp GOMP_SPINCOUNT=300000
+		spin_run $load.pas OMP_WAIT_POLICY=passive
+		spin_run $load.one OMP_NUM_THREADS=1
+		i=$((i + 1))
+	done
+	[ -n "$hogs" ] && kill $hogs
+done
+echo
+echo "threads under load: compare, Adult by sex ($CRUNS runs each, medians, s; busy = beside 2 CPU-bound processes)"
+printf '  %-44s %8s %8s\n' "" idle busy
+for k in ft:"fairtrain's default (GOMP_SPINCOUNT=10000)" gomp:"libgomp's default (GOMP_SPINCOUNT=300000)" \
+	pas:"OMP_WAIT_POLICY=passive" one:"OMP_NUM_THREADS=1"; do
+	printf '  %-44s %8.3f %8.3f\n' "${k#*:}" "$(median <"$W/idle.${k%%:*}")" "$(median <"$W/busy.${k%%:*}")"
+done
+printf '  busy/idle: fairtrain %.2f, libgomp default %.2f; idle default/passive %.2f\n' \
+	"$(awk "BEGIN { print $(median <"$W/busy.ft") / $(median <"$W/idle.ft") }")" \
+	"$(awk "BEGIN { print $(median <"$W/busy.gomp") / $(median <"$W/idle.gomp") }")" \
+	"$(awk "BEGIN { print $(median <"$W/idle.ft") / $(median <"$W/idle.pas") }")"
 
 # DELTR in reference mode (the authors' loop: 3000 gradient steps, gamma =
 # 2e5) on the LSAT gender training split (1,743 documents) against its

@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 
 import fairtrain  # noqa: E402
 
-A = os.path.join(os.environ.get("FAIRTRAIN_DATA", "../shared/datasets"), "adult")
+A = os.path.join(os.environ.get("FAIRTRAIN_DATA", "datasets"), "adult")
 NAMES = ["age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
          "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
          "hours-per-week", "native-country", "income"]

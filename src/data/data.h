@@ -75,6 +75,11 @@ int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
 /* Write "a, b, c" (the table's column names) into buf, cut with ", ..." so
  * that it fits in size bytes; used in "no column 'x' (columns: ...)". */
 void ft_col_list(const struct ft_table *t, char *buf, size_t size);
+/* "PATH: no WHATcolumn 'NAME' (columns: ...)" with a hint when the file
+ * looks read with the wrong delimiter (one column whose name holds ';',
+ * tabs, '|' or blanks); returns code. */
+int ft_no_column(const struct ft_table *t, const char *what, const char *name, int code,
+                 struct ft_error *err);
 
 /* encoder_check.c: is column c of e a model feature (sensitive columns
  * are when e->use_sensitive)?  The column of e with name and role, or -1.

@@ -227,7 +227,9 @@ static int protected_index(const struct ft_train_opts *o, const struct rank_load
 		double v = 0;
 		letor_value(&o->rank, &v);
 		/* the name ft_rank_data_group_by_feature gives the protected group */
-		snprintf(name, sizeof name, "%s=%.17g", e->sensitive[0], v);
+		char b[FT_FMT_DOUBLE_LEN];
+
+		snprintf(name, sizeof name, "%s=%s", e->sensitive[0], ft_fmt_double(b, v));
 		want = name;
 	}
 	for (size_t g = 0; g < e->n_groups; g++)

@@ -93,7 +93,7 @@ SPECS="eg:dp eg:eo eg:tpr eg:fpr eg:erp grid:dp grid:eo grid:tpr grid:fpr grid:e
 POST="cal-eo cal-eo:fnr cal-eo:fpr reject-option reject-option:aod reject-option:eod"
 
 if ! have_data; then
-	skip reductions_real "no data folder $DATA"
+	skip reductions_real "no data in $DATA (scripts/fetch-datasets.sh gets it)"
 else
 	# Adult: a header line is added so that predict's rows carry names
 	{ echo "$ADULT_NAMES"; grep -v '^$' "$DATA/adult/adult.data"; } >"$TMP/adult.csv"

@@ -9,7 +9,7 @@ import sys
 import traceback
 
 BUILD = os.environ.get("FAIRTRAIN_BUILD", "build")
-DATA = os.path.abspath(os.environ.get("FAIRTRAIN_DATA", "../shared/datasets"))
+DATA = os.path.abspath(os.environ.get("FAIRTRAIN_DATA", "datasets"))
 FT = os.path.abspath(os.path.join(BUILD, "fairtrain"))
 SANITIZE = BUILD.rstrip("/").endswith("san")
 ADULT_NAMES = ["age", "workclass", "fnlwgt", "education", "education-num",
