@@ -433,9 +433,10 @@ def _candidates():
 def _load():
     # OpenMP's idle threads: the command line's default (src/cli/main.c),
     # 10,000 spins instead of libgomp's 300,000, which steal a busy
-    # machine's cores.  libgomp reads it when it loads, so it counts only if
-    # nothing in this process loaded libgomp before (numpy does not;
-    # scikit-learn's own OpenMP is another library); the user's choice wins.
+    # machine's cores.  libgomp reads it once, when it loads: it counts only
+    # if nothing in this process loaded libgomp before (Debian's
+    # scikit-learn does, so import fairtrain first, or set the variable
+    # before Python starts); the user's choice wins.
     if "OMP_WAIT_POLICY" not in os.environ:
         os.environ.setdefault("GOMP_SPINCOUNT", "10000")
     tried = []
