@@ -263,7 +263,8 @@ class ft_data_opts(Structure):
     _fields_ = [("data", c_char_p), ("test", c_char_p), ("table", POINTER(ft_table)),
                 ("test_table", POINTER(ft_table)), ("read", ft_read_opts),
                 ("test_skip_rows", c_long), ("filter", c_void_p), ("n_filter", c_size_t),
-                ("spec", ft_spec), ("split", c_double), ("seed", c_uint64)]
+                ("spec", ft_spec), ("split", c_double), ("seed", c_uint64),
+                ("allow_no_positive", c_int)]
 
 
 class ft_measure_opts(Structure):
@@ -316,7 +317,8 @@ class ft_apply_opts(Structure):
     _fields_ = [("data", c_char_p), ("table", POINTER(ft_table)), ("read", ft_read_opts),
                 ("read_set", ctypes.c_uint), ("filter", c_void_p), ("n_filter", c_size_t),
                 ("rerank", c_char_p), ("deterministic", c_int), ("seed", c_uint64),
-                ("measure", ft_measure_opts), ("mon", POINTER(ft_monitor))]
+                ("measure", ft_measure_opts), ("allow_no_positive", c_int),
+                ("keep", c_char_pp), ("n_keep", c_size_t), ("mon", POINTER(ft_monitor))]
 
 
 class ft_predictions(Structure):
@@ -327,7 +329,8 @@ class ft_predictions(Structure):
                 ("order", POINTER(c_size_t)), ("k", POINTER(c_size_t)),
                 ("group", POINTER(c_int32)), ("n_groups", c_size_t),
                 ("group_names", c_char_pp), ("relevance", POINTER(c_double)),
-                ("rerank", c_char_p), ("n_imputed", c_size_t), ("n_unseen", c_size_t),
+                ("rerank", c_char_p), ("n_keep", c_size_t), ("keep_names", c_char_pp),
+                ("keep_values", c_char_pp), ("n_imputed", c_size_t), ("n_unseen", c_size_t),
                 ("n_short", c_size_t), ("n_extra", c_size_t)]
 
 
