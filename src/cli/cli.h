@@ -21,7 +21,7 @@ enum {
 	OPT_NUMERIC, OPT_USE_SENSITIVE, OPT_NAMES, OPT_HEADER, OPT_NO_HEADER,
 	OPT_DELIMITER, OPT_SKIP_ROWS, OPT_TEST_SKIP_ROWS, OPT_MISSING,
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
-	OPT_FILTER,
+	OPT_FILTER, OPT_ALLOW_NO_POSITIVE,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
 	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
@@ -50,7 +50,8 @@ enum {
 	{"missing", required_argument, NULL, OPT_MISSING}, \
 	{"missing-tokens", required_argument, NULL, OPT_MISSING_TOKENS}, \
 	{"label-strip", required_argument, NULL, OPT_LABEL_STRIP}, \
-	{"filter", required_argument, NULL, OPT_FILTER}
+	{"filter", required_argument, NULL, OPT_FILTER}, \
+	{"allow-no-positive", no_argument, NULL, OPT_ALLOW_NO_POSITIVE}
 
 /* Options of the commands that measure (train, eval, audit). */
 #define CLI_MEASURE_LONGOPTS \
@@ -70,6 +71,8 @@ enum {
 "                         different groups (default 1000; 0 = none)\n" \
 "  --report FILE          also write the tables: FILE.json, FILE.md or FILE.csv\n"
 
+/* The data options; CLI_DATA_HELP adds train's test part to them (compare
+ * says what --test, --split and --seed mean to it). */
 #define CLI_DATA_HELP \
 "Data:\n" \
 "  --data FILE            training data (CSV or delimited text)\n" \
@@ -77,6 +80,8 @@ enum {
 "  --split FRAC           else hold out FRAC of --data as test, stratified by\n" \
 "                         label and group (default 0.25; 0 = no test part)\n" \
 "  --seed N               seed of the split (default 1)\n" \
+CLI_DATA_READ_HELP
+#define CLI_DATA_READ_HELP \
 "  --names a,b,c          column names (implies --no-header unless --header)\n" \
 "  --header, --no-header  whether the first row holds names (default header)\n" \
 "  --delimiter C          field delimiter: one character, 'tab' or\n" \
@@ -94,6 +99,8 @@ enum {
 "  --positive VALUE       the favourable label value (required)\n" \
 "  --label-strip CHARS    strip these trailing characters from labels\n" \
 "                         ('.' makes adult.test's '>50K.' read as '>50K')\n" \
+"  --allow-no-positive    a test part without the positive label is expected\n" \
+"                         (else an error naming the labels seen)\n" \
 "  --sensitive COL[,COL]  sensitive attribute(s); several form\n" \
 "                         intersectional groups ('Female&Black')\n" \
 "  --privileged VALUE     privileged group (for signed metrics)\n" \
@@ -134,8 +141,24 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* getopt error for argv: unknown option or missing argument. */
 int cli_bad_option(const char *cmd, int c, char **argv);
+/* An argument left over after the options (argv[optind]): a usage error.
+ * When an option that takes a value took another option as its value
+ * ("--positive --sensitive sex": the shell read an unquoted ">50K" as a
+ * redirection), the message says so and how to quote. */
+int cli_unexpected_arg(const char *cmd, int argc, char **argv,
+                       const struct option *longopts);
 /* Split "a,b,c" into a NULL-terminated array in one allocation block; *n set. */
 char **cli_split_list(const char *s, size_t *n);
+/* An output (--out, --report) that is one of the inputs (--data, --test,
+ * --model): a usage error, before any work. */
+int cli_check_outputs(const char *cmd, const char *const *outs, size_t n_out,
+                      const char *const *ins, size_t n_in);
+/* text after a lead of lead_len columns already printed, wrapped at 79
+ * columns, continuation lines indented by indent. */
+void cli_print_wrapped(size_t lead_len, size_t indent, const char *text);
+/* "LABEL    newton: 7 iterations, objective ..., converged" (a fixed-step
+ * gradient descent says so instead of "NOT converged"). */
+void cli_print_solver(const char *label, const struct ft_solver_result *r);
 int cli_parse_size(const char *s, size_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);

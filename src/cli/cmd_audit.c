@@ -69,7 +69,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_audit_opts
 			return cli_bad_option("audit", c, argv);
 	}
 	if (optind < argc)
-		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("audit", argc, argv, LONG);
 	if (!d->o.data || !o->label || !o->score || !d->o.spec.n_sensitive)
 		return cli_usage_error("audit", "--data, --label, --score and --sensitive are "
 		                       "required");
@@ -87,7 +87,9 @@ int cmd_audit(int argc, char **argv)
 
 	cli_data_init(&d);
 	ft_audit_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &report)) != 0 ||
+	    (rc = cli_check_outputs("audit", (const char *[]){report}, 1,
+	                            (const char *[]){d.o.data}, 1)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

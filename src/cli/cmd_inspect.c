@@ -91,8 +91,12 @@ static void print_training(const struct ft_model_file *mf)
 	const struct ft_predictor *p = mf->model;
 	const struct ft_method *mt = ft_method_find(mf->method);
 
-	printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
-	       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
+	if (mf->ranking)
+		printf("training  %s, %zu train rows, %zu test rows, %zu dropped\n",
+		       mf->method, mf->n_train, mf->n_test, mf->n_dropped);
+	else
+		printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
+		       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
 	if (mf->n_params) {
 		printf("method    %s:", mf->method);
 		for (size_t k = 0; k < mf->n_params; k++) {
@@ -178,9 +182,7 @@ int cmd_inspect(int argc, char **argv)
 	printf("baseline  %s; comparison table: %zu rows (%s)\n",
 	       mf->baseline ? "saved" : "none", mf->comparison ? mf->comparison->n : 0,
 	       "h5py: f['comparison'], README 'Model file'");
-	printf("solver    %s: %d iterations, objective %.10g, |grad| %.3e, %s\n",
-	       ft_solver_name(sr->solver), sr->iterations, sr->f, sr->grad_norm,
-	       sr->converged ? "converged" : "NOT converged");
+	cli_print_solver("solver", sr);
 	printf("intercept %.6f\n", m->intercept);
 	if ((idx = malloc((m->p ? m->p : 1) * sizeof *idx)) != NULL) {
 		by_abs_coef(m->coef, idx, m->p);

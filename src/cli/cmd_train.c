@@ -180,14 +180,14 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			fputs(HELP, stdout);
 			printf("\nMethods (stage; parameters with defaults):\n");
 			cli_print_methods(FT_TASK_CLASSIFY, -1);
-			printf("Example: --method prejudice:eta=25  --method cov-fair:c=0.01  "
-			       "--method eg:eo:eps=0.05\n");
+			printf("Examples: --method prejudice:eta=25, --method cov-fair:c=0.01,\n"
+			       "          --method eg:eo:eps=0.05\n");
 			return -1;
 		default: return cli_bad_option("train", c, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("train", argc, argv, LONG);
 	if (cli_data_check(d, "train", 1))
 		return EXIT_USAGE;
 	if (!*out)
@@ -213,7 +213,9 @@ int cmd_train(int argc, char **argv)
 		return cli_usage_error("train", "--task takes classify or rank, not '%s'", task);
 	cli_data_init(&d);
 	ft_train_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0 ||
+	    (rc = cli_check_outputs("train", (const char *[]){out, report}, 2,
+	                            (const char *[]){d.o.data, d.o.test}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

@@ -163,23 +163,69 @@ void cli_print_ranking(const struct ft_comparison *c, const char *split)
 	}
 }
 
+/* text after lead (already printed, lead_len columns wide), wrapped at
+ * 79 columns with continuation lines indented by indent. */
+void cli_print_wrapped(size_t lead_len, size_t indent, const char *text)
+{
+	size_t col = lead_len;
+	int space = lead_len > 0;      /* a blank before the next word */
+
+	while (*text) {
+		size_t w = strcspn(text, " ");
+		if (col > indent && col + space + w > 79) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+			space = 0;
+		}
+		if (space) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)w, text);
+		col += w;
+		space = 1;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	putchar('\n');
+}
+
+void cli_print_solver(const char *label, const struct ft_solver_result *r)
+{
+	/* DELTR's reference mode: a fixed number of gradient steps, which has
+	 * no convergence to report */
+	if (r->solver == FT_SOLVER_AUTO && !r->converged)
+		printf("%-9s gradient descent: %d fixed steps, objective %.10g\n", label,
+		       r->iterations, r->f);
+	else
+		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
+		       ft_solver_name(r->solver), r->iterations, r->f, r->grad_norm,
+		       r->converged ? "converged" : "NOT converged");
+}
+
 void cli_print_methods(int task, int stage)
 {
 	size_t n;
 	const struct ft_method *m = ft_method_list(&n);
 
 	for (size_t i = 0; i < n; i++) {
+		char lead[128];
+		int len;
 		if (m[i].task != task || (stage >= 0 ? m[i].stage != stage :
 		                          m[i].stage == FT_STAGE_RERANK))
 			continue;
-		printf("  %-11s %-6s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
+		len = printf("  %-14s %-6s", m[i].name, ft_stage_name(m[i].stage));
+		cli_print_wrapped((size_t)(len > 0 ? len : 0), 24, m[i].help);
 		for (size_t k = 0; k < m[i].n_params; k++) {
 			const struct ft_param_def *p = &m[i].params[k];
 			if (p->choices)
-				printf("  %15s%s = %s (%s): %s\n", "", p->name,
-				       ft_param_choice(p, p->def), p->choices, p->help);
+				snprintf(lead, sizeof lead, "      %s (%s; default %s):", p->name,
+				         p->choices, ft_param_choice(p, p->def));
 			else
-				printf("  %15s%s = %g: %s\n", "", p->name, p->def, p->help);
+				snprintf(lead, sizeof lead, "      %s (default %g):", p->name, p->def);
+			len = printf("%s", lead);
+			cli_print_wrapped((size_t)(len > 0 ? len : 0), 10, p->help);
 		}
 	}
 }

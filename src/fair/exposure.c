@@ -171,7 +171,7 @@ int ft_exposure_lp(const double *rel, const int32_t *group, size_t n,
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++)
 			c[i * n + j] = -u[i] * v[j];
-	rc = ft_lp_solve(m, nv, A, b, rel_t, c, P, &val);
+	rc = ft_lp_solve_dense(m, nv, A, b, rel_t, c, P, &val);
 	if (rc == FT_EDATA) {
 		rc = ft_error_set(err, FT_EDATA,
 		                  "exposure lp: the exposure constraints cannot be met (delta = %g)",

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fair/dp.h"
 #include "fair/fair.h"
 #include "fair/postproc.h"
 #include "fair/reductions.h"
@@ -167,6 +168,71 @@ static const struct ft_param_def P_DET[] = {
 	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
 };
 
+/* The differentially private methods (src/fair/dp.h; README "Differential
+ * privacy").  epsilon = 0 means infinity: the non-private method itself. */
+#define DP_EPS {"epsilon", 1.0, 0.0, 1e6, 0, "privacy budget of the method (0: no " \
+	"privacy, exactly the non-private method)", NULL, 0}
+#define DP_ROW_NORM {"row_norm", 1.0, 1e-6, 1e6, 0, "rows clipped to this L2 norm (the " \
+	"user's bound; the encoder's standardization is not private)", NULL, 0}
+#define DP_SEED {"seed", 0, 0, 9007199254740992.0, 1, "0: noise from getrandom; k > 0: " \
+	"seeded noise for tests (NOT private, marked dp_seeded)", NULL, 0}
+#define DP_C {"C", 0, 0, 1e9, 0, "inverse L2 strength; 0: the run's --C", NULL, 0}
+static const struct ft_param_def P_DP_LOGREG[] = {
+	DP_EPS,
+	{"delta", 0, 0, 0.5, 0, "output mechanism only: > 0 uses Gaussian noise", NULL, 0},
+	{"mechanism", 0, 0, 1, 1, "objective perturbation (Chaudhuri et al. 2011, Alg. 2) "
+	 "or output perturbation (Alg. 1)", "objective|output", 0},
+	DP_ROW_NORM, DP_C, DP_SEED,
+};
+static const struct ft_param_def P_DP_REWEIGH[] = {
+	DP_EPS,
+	{"delta", 0, 0, 0.5, 0, "output mechanism only: > 0 uses Gaussian noise", NULL, 0},
+	{"mechanism", 0, 0, 1, 1, "of the private logistic regression", "objective|output", 0},
+	DP_ROW_NORM,
+	{"share", 0.1, 1e-3, 0.999, 0, "fraction of epsilon for the (group, label) counts", NULL, 0},
+	DP_C, DP_SEED,
+};
+
+static const struct ft_param_def P_DP_THRESHOLD[] = {
+	DP_EPS,
+	{"constraint", 0, 0, 3, 1, "rates made equal across groups (as threshold)",
+	 "dp|eo|tpr|fpr", 0},
+	{"objective", 0, 0, 1, 1, "training objective maximised", "accuracy|balanced_accuracy", 0},
+	DP_ROW_NORM,
+	{"share", 0.5, 1e-3, 0.999, 0, "fraction of epsilon for the noisy per-group ROC "
+	 "counts (the rest trains the base dp-logreg)", NULL, 0},
+	{"bins", 50, 2, 10000, 1, "equal-width score bins of the noisy ROC counts", NULL, 0},
+	DP_C, DP_SEED,
+};
+static const struct ft_param_def P_DP_EG[] = {
+	{"constraint", 0, 0, 4, 1, "moment (as eg)", "dp|eo|tpr|fpr|erp", 0},
+	{"eps", 0.05, 1e-6, 1.0, 0, "allowed violation of each constraint (multipliers "
+	 "bounded by 1/eps)", NULL, 0},
+	DP_EPS,
+	{"delta", 0, 0, 0.5, 0, "> 0: advanced composition over the rounds", NULL, 0},
+	{"max_iter", 10, 1, 1000, 1, "rounds T (a fixed number: each spends budget)", NULL, 0},
+	DP_ROW_NORM, DP_SEED,
+	{"eta0", 2.0, 1e-9, 1e6, 0, "learning rate, as a multiple of eps (eta = eta0 / B)",
+	 NULL, 0},
+};
+
+static const struct ft_param_def P_CALEO[] = {
+	{"cost", 2, 0, 2, 1, "cost equalized between the privileged group and the "
+	 "others: generalized FNR, FPR, or their base-rate weighted mix (AIF360)",
+	 "fnr|fpr|weighted", 0},
+	{"threshold", 0.5, 0.0, 1.0, 0, "decision threshold on the (randomized) score", NULL, 0},
+};
+static const struct ft_param_def P_ROC[] = {
+	{"metric", 0, 0, 2, 1, "fairness metric bounded (unprivileged minus privileged): "
+	 "statistical parity, average odds or equal opportunity difference", "spd|aod|eod", 0},
+	{"lb", -0.05, -1.0, 1.0, 0, "lower bound on the metric", NULL, 0},
+	{"ub", 0.05, -1.0, 1.0, 0, "upper bound on the metric", NULL, 0},
+	{"low", 0.01, 0.0, 1.0, 0, "smallest classification threshold searched", NULL, 0},
+	{"high", 0.99, 0.0, 1.0, 0, "largest classification threshold searched", NULL, 0},
+	{"n_thresh", 100, 1, 100000, 1, "classification thresholds in [low, high]", NULL, 0},
+	{"n_margin", 50, 1, 100000, 1, "margins in [0, min(t, 1 - t)] per threshold", NULL, 0},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The parameters of ranking rows as struct ft_rank_params. */
@@ -319,6 +385,25 @@ static const struct ft_method METHODS[] = {
 	{"threshold", FT_TASK_CLASSIFY, FT_STAGE_POST, "group-specific randomized "
 	 "thresholds on the baseline's score (Hardt et al. 2016)", N(P_THRESHOLD),
 	 P_THRESHOLD, 1, ft_fit_threshold, NULL, NULL, NULL},
+	{"cal-eo", FT_TASK_CLASSIFY, FT_STAGE_POST, "calibrated equalized odds: mix the "
+	 "cheaper group with its base rate (Pleiss et al. 2017)", N(P_CALEO), P_CALEO, 1,
+	 ft_fit_caleo, NULL, NULL, NULL},
+	{"reject-option", FT_TASK_CLASSIFY, FT_STAGE_POST, "reject option classification: "
+	 "flip decisions near the threshold (Kamiran et al. 2012)", N(P_ROC), P_ROC, 1,
+	 ft_fit_reject_option, NULL, NULL, NULL},
+	/* differentially private (src/fair/dp_*.c) */
+	{"dp-logreg", FT_TASK_CLASSIFY, FT_STAGE_IN, "differentially private logistic "
+	 "regression (Chaudhuri et al. 2011)", N(P_DP_LOGREG), P_DP_LOGREG, 0,
+	 ft_fit_dp_logreg, NULL, NULL, NULL},
+	{"dp-reweigh", FT_TASK_CLASSIFY, FT_STAGE_PRE, "reweighing from noisy (group, "
+	 "label) counts, then dp-logreg", N(P_DP_REWEIGH), P_DP_REWEIGH, 1,
+	 ft_fit_dp_reweigh, NULL, NULL, NULL},
+	{"dp-threshold", FT_TASK_CLASSIFY, FT_STAGE_POST, "group thresholds from noisy "
+	 "per-group ROC counts on a dp-logreg score (Jagielski et al. 2019)",
+	 N(P_DP_THRESHOLD), P_DP_THRESHOLD, 1, ft_fit_dp_threshold, NULL, NULL, NULL},
+	{"dp-eg", FT_TASK_CLASSIFY, FT_STAGE_IN, "exponentiated gradient with private best "
+	 "responses and noisy moments (Jagielski et al. 2019)", N(P_DP_EG), P_DP_EG, 1,
+	 ft_fit_dp_eg, NULL, NULL, NULL},
 	/* ranking */
 	{"listnet", FT_TASK_RANK, FT_STAGE_IN, "ListNet, top-one cross entropy (Cao et al. "
 	 "2007); unmitigated", N(P_LISTNET), P_LISTNET, 0, NULL, rp_listnet, NULL,

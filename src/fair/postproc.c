@@ -309,54 +309,17 @@ static void build_points(struct row *r, size_t n, struct grp *gs, size_t ng,
 	}
 }
 
-int ft_threshold_solve(const double *s, const double *y, const double *w,
-                       const int32_t *group, size_t n, size_t n_groups,
-                       const char *const *names, int constraint, int objective,
-                       struct ft_thresholds **out, double *objective_value,
-                       struct ft_error *err)
+/* The thresholds from each group's threshold points (gs[g].m, tp, fp, thr,
+ * P, N, W and room for the hull in hu, hv, hk): checks, hulls, the best
+ * common rate, into th (allocated by the caller, arrays allocated here). */
+static int solve_points(struct grp *gs, size_t n_groups, const char *const *names,
+                        int constraint, int objective, struct ft_thresholds *th,
+                        double *objective_value, struct ft_error *err)
 {
-	struct row *r = NULL;
-	struct grp *gs = NULL;
-	double *buf = NULL, a, b, c0, P = 0, N = 0, W = 0, value = 0;
-	size_t *kbuf = NULL;
-	struct ft_thresholds *th = NULL;
+	double a, b, c0, P = 0, N = 0, W = 0, value = 0;
 	char nb[32];
 	int rc = 0;
 
-	*out = NULL;
-	if (constraint < FT_THR_DP || constraint > FT_THR_FPR ||
-	    (objective != FT_THR_ACCURACY && objective != FT_THR_BALANCED_ACCURACY))
-		return ft_error_set(err, FT_EINVAL, "threshold: unknown constraint %d or "
-		                    "objective %d", constraint, objective);
-	if (n_groups == 0 || !s || !y || !group)
-		return ft_error_set(err, FT_EINVAL, "threshold: needs scores, labels and groups");
-	r = malloc((n ? n : 1) * sizeof *r);
-	gs = calloc(n_groups, sizeof *gs);
-	buf = malloc(5 * (n + n_groups) * sizeof *buf);
-	kbuf = malloc((n + n_groups) * sizeof *kbuf);
-	th = calloc(1, sizeof *th);
-	if (!r || !gs || !buf || !kbuf || !th) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] : 1.0;
-		if (group[i] < 0 || (size_t)group[i] >= n_groups) {
-			rc = ft_error_set(err, FT_EDATA, "threshold: row %zu has no group", i + 1);
-			goto done;
-		}
-		if (!(s[i] == s[i]) || !(wi >= 0) || !isfinite(wi)) {
-			rc = ft_error_set(err, FT_EDATA, "threshold: row %zu has a %s", i + 1,
-			                  s[i] == s[i] ? "negative or non-finite weight" :
-			                  "score that is not a number");
-			goto done;
-		}
-		r[i].s = s[i];
-		r[i].w = wi;
-		r[i].g = group[i];
-		r[i].y = y[i] > 0.5;
-	}
-	build_points(r, n, gs, n_groups, buf, kbuf);
 	for (size_t g = 0; g < n_groups; g++) {
 		const char *nm = gname(names, g, nb, sizeof nb);
 		int need_pos = constraint == FT_THR_TPR || constraint == FT_THR_EO;
@@ -446,6 +409,61 @@ int ft_threshold_solve(const double *s, const double *y, const double *w,
 	}
 	if (objective_value)
 		*objective_value = value;
+done:
+	return rc;
+}
+
+int ft_threshold_solve(const double *s, const double *y, const double *w,
+                       const int32_t *group, size_t n, size_t n_groups,
+                       const char *const *names, int constraint, int objective,
+                       struct ft_thresholds **out, double *objective_value,
+                       struct ft_error *err)
+{
+	struct row *r = NULL;
+	struct grp *gs = NULL;
+	double *buf = NULL;
+	size_t *kbuf = NULL;
+	struct ft_thresholds *th = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (constraint < FT_THR_DP || constraint > FT_THR_FPR ||
+	    (objective != FT_THR_ACCURACY && objective != FT_THR_BALANCED_ACCURACY))
+		return ft_error_set(err, FT_EINVAL, "threshold: unknown constraint %d or "
+		                    "objective %d", constraint, objective);
+	if (n_groups == 0 || !s || !y || !group)
+		return ft_error_set(err, FT_EINVAL, "threshold: needs scores, labels and groups");
+	r = malloc((n ? n : 1) * sizeof *r);
+	gs = calloc(n_groups, sizeof *gs);
+	buf = malloc(5 * (n + n_groups) * sizeof *buf);
+	kbuf = malloc((n + n_groups) * sizeof *kbuf);
+	th = calloc(1, sizeof *th);
+	if (!r || !gs || !buf || !kbuf || !th) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double wi = w ? w[i] : 1.0;
+		if (group[i] < 0 || (size_t)group[i] >= n_groups) {
+			rc = ft_error_set(err, FT_EDATA, "threshold: row %zu has no group", i + 1);
+			goto done;
+		}
+		if (!(s[i] == s[i]) || !(wi >= 0) || !isfinite(wi)) {
+			rc = ft_error_set(err, FT_EDATA, "threshold: row %zu has a %s", i + 1,
+			                  s[i] == s[i] ? "negative or non-finite weight" :
+			                  "score that is not a number");
+			goto done;
+		}
+		r[i].s = s[i];
+		r[i].w = wi;
+		r[i].g = group[i];
+		r[i].y = y[i] > 0.5;
+	}
+	build_points(r, n, gs, n_groups, buf, kbuf);
+	rc = solve_points(gs, n_groups, names, constraint, objective, th, objective_value,
+	                  err);
+	if (rc)
+		goto done;
 	*out = th;
 	th = NULL;
 done:
@@ -457,9 +475,76 @@ done:
 	return rc;
 }
 
+int ft_threshold_solve_roc(const struct ft_roc *roc, size_t n_groups,
+                           const char *const *names, int constraint, int objective,
+                           struct ft_thresholds **out, double *objective_value,
+                           struct ft_error *err)
+{
+	struct grp *gs = NULL;
+	double *buf = NULL;
+	size_t *kbuf = NULL, tot = 0, off = 0;
+	struct ft_thresholds *th = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (constraint < FT_THR_DP || constraint > FT_THR_FPR ||
+	    (objective != FT_THR_ACCURACY && objective != FT_THR_BALANCED_ACCURACY) ||
+	    n_groups == 0 || !roc)
+		return ft_error_set(err, FT_EINVAL, "threshold: bad constraint, objective or "
+		                    "points");
+	for (size_t g = 0; g < n_groups; g++) {
+		const struct ft_roc *R = &roc[g];
+		if (R->m == 0 || R->tp[0] != 0 || R->fp[0] != 0)
+			return ft_error_set(err, FT_EINVAL, "threshold: group %zu's points must "
+			                    "start at (0, 0)", g);
+		for (size_t k = 1; k <= R->m; k++)
+			if (!(R->tp[k] >= R->tp[k - 1]) || !(R->fp[k] >= R->fp[k - 1]) ||
+			    !isfinite(R->tp[k] + R->fp[k]) || !(R->thr[k] < R->thr[k - 1]))
+				return ft_error_set(err, FT_EINVAL, "threshold: group %zu's points "
+				                    "are not cumulative (point %zu)", g, k);
+		tot += R->m + 1;
+	}
+	gs = calloc(n_groups, sizeof *gs);
+	buf = malloc(3 * tot * sizeof *buf);
+	kbuf = malloc(tot * sizeof *kbuf);
+	th = calloc(1, sizeof *th);
+	if (!gs || !buf || !kbuf || !th) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t g = 0; g < n_groups; g++) {
+		struct grp *G = &gs[g];
+		const struct ft_roc *R = &roc[g];
+		G->n = R->m;
+		G->m = R->m;
+		G->tp = (double *)R->tp;      /* read only below */
+		G->fp = (double *)R->fp;
+		G->thr = (double *)R->thr;
+		G->hu = buf + off;
+		G->hv = buf + tot + off;
+		G->hk = kbuf + off;
+		off += R->m + 1;
+		G->P = R->tp[R->m];
+		G->N = R->fp[R->m];
+		G->W = G->P + G->N;
+	}
+	rc = solve_points(gs, n_groups, names, constraint, objective, th, objective_value,
+	                  err);
+	if (rc)
+		goto done;
+	*out = th;
+	th = NULL;
+done:
+	ft_thresholds_free(th);
+	free(gs);
+	free(buf);
+	free(kbuf);
+	return rc;
+}
+
 /* ------------------------------------------------------------ the method */
 
-static struct ft_linear_model *model_copy(const struct ft_linear_model *m)
+struct ft_linear_model *ft_linear_model_copy(const struct ft_linear_model *m)
 {
 	struct ft_linear_model *c = calloc(1, sizeof *c);
 	size_t ng = m->n_groups, np = m->p;
@@ -535,7 +620,7 @@ int ft_fit_threshold(const struct ft_fit_input *in, struct ft_fit_output *out,
 	if (rc)
 		goto done;
 	ft_fit_diag(out, "objective_baseline", objective_of(d, pos, objective));
-	out->pred.linear = model_copy(in->baseline);
+	out->pred.linear = ft_linear_model_copy(in->baseline);
 	if (!out->pred.linear) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;

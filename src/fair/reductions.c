@@ -240,7 +240,7 @@ static double vmax(size_t n, const double *a)
 static const char *const KIND_NAME[FT_RED_N] = { "dp", "eo", "tpr", "fpr", "erp", "bgl" };
 
 /* The event of a row with label y, or -1 (the row is in no constraint). */
-static int event_of(int kind, int y)
+int ft_red_event_of(int kind, int y)
 {
 	switch (kind) {
 	case FT_RED_EO: return y;
@@ -329,7 +329,7 @@ int ft_moment_init(struct ft_moment *mo, const struct ft_dataset *d,
 		}
 		mo->Wgy[b * 2 + (size_t)y] += w;
 		mo->W += w;
-		e = event_of(kind, (int)y);
+		e = ft_red_event_of(kind, (int)y);
 		if (b < G && e >= 0)
 			mo->Wea[(size_t)e * G + b] += w;
 	}
@@ -415,7 +415,7 @@ void ft_moment_eval(const struct ft_moment *mo, const double *S, double *error,
 		for (size_t a = 0; a < G; a++) {
 			double u = 0.0;
 			for (int y = 0; y < 2; y++) {
-				if (event_of(mo->kind, y) != (int)ev)
+				if (ft_red_event_of(mo->kind, y) != (int)ev)
 					continue;
 				/* erp: utility 1(yhat != y), for y = 1 rows that is 1 - yhat */
 				u += mo->kind == FT_RED_ERP && y == 1 ?
@@ -467,7 +467,7 @@ int ft_moment_signed(const struct ft_moment *mo, const double *lambda, double *s
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		size_t b = gblock(d, G, i);
-		int y = d->y[i] > 0.5, e = event_of(mo->kind, y);
+		int y = d->y[i] > 0.5, e = ft_red_event_of(mo->kind, y);
 		double c = 0.0;
 		if (b < G && e >= 0) {
 			c = adj[(size_t)e * G + b];
@@ -1424,7 +1424,7 @@ static int nu_log(struct red *R, const double *x, double *nu)
 
 /* Stable lambda = B exp(theta) / (1 + sum exp(theta)): shift by
  * max(0, max theta) so no exponential overflows. */
-static void lambda_of_theta(size_t m, const double *theta, double B, double *lam)
+void ft_red_lambda_of_theta(size_t m, const double *theta, double B, double *lam)
 {
 	double mx = 0.0, den;
 
@@ -1555,7 +1555,7 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
 		int cur_lp;
 
 		n_iter = (size_t)t + 1;
-		lambda_of_theta(R.m, theta, R.B, lam);
+		ft_red_lambda_of_theta(R.m, theta, R.B, lam);
 		for (size_t k = 0; k < R.m; k++) {
 			lam_sum[k] += lam[k];
 			lam_hat[k] = lam_sum[k] / (double)(t + 1);

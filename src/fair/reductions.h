@@ -65,6 +65,13 @@ struct ft_moment {
 	double *We, *Wea;         /* E, E x G: weight per event, per (event, group) */
 };
 
+/* The event of a row with label y under moment kind, or -1 (the row is in
+ * no constraint). */
+int ft_red_event_of(int kind, int y);
+/* lambda = B exp(theta) / (1 + sum_k exp(theta_k)) (m entries), shifted so
+ * that no exponential overflows: eg's multipliers from its weights. */
+void ft_red_lambda_of_theta(size_t m, const double *theta, double B, double *lam);
+
 /* Check the data (labels, groups, weights) and fill mo.  Fails with
  * FT_EDATA naming the group when a group has no rows (no weight), or when
  * an event of the moment (y = 1 for tpr, y = 0 for fpr, both for eo) has

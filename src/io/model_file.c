@@ -26,10 +26,14 @@
  *     NaN or Inf ever reaches a model file; the encoder's rules are asked of
  *     src/data (ft_encoder_check), the predictor's of src/model
  *     (ft_predictor_check);
- *   - writes atomically (ft_h5_save_image, h5image.c): the file is built in
- *     memory (HDF5's core driver), written to a temp file beside the
- *     destination, fsync'ed and renamed over it; on any failure the temp
- *     file is removed and an existing destination is left untouched;
+ *   - writes atomically and self-verifying (ft_h5_save_image, h5image.c):
+ *     the file is built in memory (HDF5's core driver), sealed with a
+ *     SHA-256 in its user block, written to an unnamed file beside the
+ *     destination, fsync'ed and given its name (atomic.c); on any failure
+ *     nothing is left and an existing destination is left untouched;
+ *   - opens through ft_h5_open_verified (h5image.c): a damaged file is
+ *     refused before libhdf5 parses a byte of it, and every size read from
+ *     the file is bounded by its length before anything is allocated;
  *   - reads defensively (h5r.c): every attribute and dataset is checked for
  *     presence, type class and shape before it is read, so a foreign, newer,
  *     truncated or hand-edited file is refused with one line naming the file
@@ -776,7 +780,8 @@ static int read_columns(struct ft_h5r *r, hid_t pre, struct ft_encoder *e)
 		rc = ft_h5r_corrupt(r, "cannot read /preprocessing/columns");
 		goto done;
 	}
-	if (info.nlinks > SIZE_MAX / sizeof *e->cols) {
+	if (info.nlinks > SIZE_MAX / sizeof *e->cols ||
+	    info.nlinks > r->file_len) {
 		rc = ft_h5r_corrupt(r, "/preprocessing/columns is too large");
 		goto done;
 	}
@@ -1009,17 +1014,6 @@ static int read_training(struct ft_h5r *r, hid_t f, struct ft_model_file *mf)
 	return rc;
 }
 
-/* H5Ewalk2 callback: keep the innermost (first, walking upward) error
- * description, which says what was wrong with the file. */
-static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
-{
-	char *buf = data;
-
-	if (n == 0 && e->desc)
-		snprintf(buf, 160, "%s", e->desc);
-	return 0;
-}
-
 /* Contract: *out is NULL on failure and a complete struct on success, every
  * string and array malloc'ed (the encoder field by field, for
  * ft_encoder_free; the comparison row by row with ft_comparison_add, for
@@ -1034,16 +1028,15 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 {
 	struct ft_h5r r;
 	struct ft_model_file *mf = NULL;
-	struct stat st;
-	char why[FT_ERROR_MAX], detail[160] = "";
+	char why[FT_ERROR_MAX];
 	hid_t f = H5I_INVALID_HID;
-	htri_t is_h5;
-	int fd, rc;
+	int rc;
 
 	r.path = path;
 	r.err = err;
 	r.version = 0;
 	r.what = "model file";
+	r.file_len = 0;
 	if (!out)
 		return ft_error_set(err, FT_EINVAL, "ft_model_load: no output");
 	*out = NULL;
@@ -1051,37 +1044,10 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 		return ft_error_set(err, FT_EINVAL, "ft_model_load: no path");
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-	/* our own open first, for an errno message HDF5 does not give */
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return ft_error_set(err, FT_EIO, "%s: cannot open: %s", path,
-		                    strerror(errno));
-	rc = fstat(fd, &st);
-	close(fd);
-	if (rc == 0 && S_ISDIR(st.st_mode))
-		return ft_error_set(err, FT_EIO, "%s: cannot open: %s", path,
-		                    strerror(EISDIR));
-	is_h5 = H5Fis_hdf5(path);
-	if (is_h5 <= 0)
-		return ft_error_set(err, FT_EFORMAT, "%s: not an HDF5 file", path);
-	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (f < 0) {
-		unsigned long long have, want;
-		const char *eof;
-
-		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, detail);
-		/* HDF5 says "truncated file: eof = 10000, sblock->base_addr = 0,
-		 * stored_eof = 29344": say it without the internals */
-		eof = strstr(detail, "stored_eof = ");
-		if (sscanf(detail, "truncated file: eof = %llu", &have) == 1 &&
-		    eof && sscanf(eof, "stored_eof = %llu", &want) == 1)
-			rc = ft_h5r_corrupt(&r, "truncated (%llu of %llu bytes)", have,
-			             want);
-		else
-			rc = ft_h5r_corrupt(&r, "cannot open%s%s", *detail ? ": " : "",
-			             detail);
+	/* checked before HDF5 parses a byte (h5image.c) */
+	rc = ft_h5_open_verified(path, "model file", &f, &r.file_len, NULL, err);
+	if (rc)
 		goto done;
-	}
 	mf = calloc(1, sizeof *mf);
 	if (!mf) {
 		rc = ft_h5r_nomem(&r);

@@ -13,7 +13,8 @@
  * group); a ranker has the attribute rerank; the other kinds one subgroup:
  * mixture (n_predictors, coef k x p, intercept k, weight k), thresholds
  * (n_groups, t0, t1, p, q, c, with +inf stored as 2 and -inf as -1 since
- * scores lie in [0, 1]) or frontier (n_predictors, coef, intercept, chosen,
+ * scores lie in [0, 1]; read back as +-inf, so that a predictor round-trips
+ * bit for bit) or frontier (n_predictors, coef, intercept, chosen,
  * lambda k x m, error, violation).  No NaN or Inf is ever written: the
  * callers check the predictor first (ft_predictor_check).
  *
@@ -419,6 +420,13 @@ static int read_frontier(struct ft_h5r *r, hid_t g, const char *obj, size_t p,
 	return rc;
 }
 
+/* The inverse of stored_threshold: 2 and above is +inf, -1 and below -inf
+ * (no cut of a score in [0, 1] is stored there otherwise). */
+static double loaded_threshold(double t)
+{
+	return t >= 2.0 ? INFINITY : t <= -1.0 ? -INFINITY : t;
+}
+
 static int read_thresholds(struct ft_h5r *r, hid_t g, const char *obj,
                            struct ft_thresholds **out)
 {
@@ -442,6 +450,11 @@ static int read_thresholds(struct ft_h5r *r, hid_t g, const char *obj,
 		if (c[j] != G)
 			return ft_h5r_corrupt(r, "%s has n_groups %zu but a dataset of %zu "
 			                      "values", obj, G, c[j]);
+	/* back to the cuts as fitted: 2 is +inf, -1 is -inf */
+	for (size_t k = 0; k < G; k++) {
+		th->t0[k] = loaded_threshold(th->t0[k]);
+		th->t1[k] = loaded_threshold(th->t1[k]);
+	}
 	return 0;
 }
 

@@ -146,3 +146,21 @@ int ft_la_eigh(size_t n, double *A, double *w)
 		return FT_EINVAL;
 	return info == 0 ? 0 : FT_ENUMERIC;
 }
+
+int ft_la_inverse(size_t n, double *A, int *ipiv)
+{
+	lapack_int info;
+
+	if (n == 0)
+		return 0;
+	if (n > (size_t)INT_MAX)
+		return FT_EINVAL;
+	info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)n, A,
+	                      (lapack_int)n, ipiv);
+	if (info < 0)
+		return FT_EINVAL;
+	if (info > 0)
+		return (int)info;
+	info = LAPACKE_dgetri(LAPACK_ROW_MAJOR, (lapack_int)n, A, (lapack_int)n, ipiv);
+	return info < 0 ? FT_EINVAL : (int)info;
+}

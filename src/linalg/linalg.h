@@ -48,4 +48,10 @@ int ft_la_eigvalsh(size_t n, double *A, double *w);
  * fit in a BLAS int. */
 int ft_la_eigh(size_t n, double *A, double *w);
 
+/* Invert the general n x n row-major matrix A in place (LU with partial
+ * pivoting, LAPACK dgetrf + dgetri); ipiv has n ints of scratch.  0, a
+ * positive k when U(k, k) is exactly zero (singular), FT_EINVAL when n does
+ * not fit in a LAPACK int. */
+int ft_la_inverse(size_t n, double *A, int *ipiv);
+
 #endif

@@ -79,6 +79,8 @@ void ft_predictor_free(struct ft_predictor *p)
 void ft_fit_output_clear(struct ft_fit_output *out)
 {
 	ft_predictor_clear(&out->pred);
+	free(out->budget);
+	out->budget = NULL;
 }
 
 const char *ft_predictor_kind_name(int kind)

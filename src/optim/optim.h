@@ -119,11 +119,27 @@ int ft_auglag_lagrangian(const struct ft_objective *obj,
                          const double *lambda, double rho, double *L, double *g);
 
 /* ------------------------------------------------ linear programs
- * (simplex.c)  min c.x subject to row r of A (m x nv, row-major) x
- * <= b[r] (rel[r] < 0), = b[r] (0) or >= b[r] (> 0), and x >= 0.  x gets
- * nv values, *value = c.x.  0, FT_EDATA (infeasible), FT_ENUMERIC
- * (unbounded, or no optimum within the pivot limit), FT_ENOMEM. */
-int ft_lp_solve(size_t m, size_t nv, const double *A, const double *b,
-                const int *rel, const double *c, double *x, double *value);
+ * (simplex.c)  min c.x s.t. row i of A x (sense -1: <=, 0: =, 1: >=) b_i,
+ * x >= 0; A by columns (col_start n + 1, row_idx and val col_start[n]).
+ * x gets n values, *obj c.x, *iterations (may be NULL) the pivots.
+ * FT_EDATA when infeasible or unbounded, FT_ENUMERIC when the iteration
+ * limit is reached or a basis is singular. */
+struct ft_lp {
+	size_t m, n;
+	const size_t *col_start;
+	const size_t *row_idx;
+	const double *val;
+	const double *c;
+	const double *b;
+	const signed char *sense;
+};
+int ft_lp_solve(const struct ft_lp *lp, double *x, double *obj, size_t *iterations,
+                struct ft_error *err);
+/* The same from a dense row-major A (m x nv; zeros skipped), with rel[r] <
+ * 0, 0, > 0 for <=, =, >= and *value = c.x: 0, FT_EDATA (infeasible or
+ * unbounded), FT_ENUMERIC, FT_ENOMEM (for the exposure LPs of
+ * src/fair/exposure.c). */
+int ft_lp_solve_dense(size_t m, size_t nv, const double *A, const double *b,
+                      const int *rel, const double *c, double *x, double *value);
 
 #endif

@@ -111,7 +111,12 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 	long scol;
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
+	if ((rc = ft_run_check_measure(&o->measure, err))) {
+		free(r);
+		return rc;
+	}
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	if (!o->label || !o->score || !o->data.spec.n_sensitive) {

@@ -42,6 +42,16 @@ void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 	mon->warning(mon->ctx, msg);
 }
 
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err)
+{
+	if (!(m->threshold > 0 && m->threshold <= 1))
+		return ft_error_set(err, FT_EINVAL, "the threshold must be in (0, 1] (scores are "
+		                    "probabilities; %g decides every row alike)", m->threshold);
+	if (!(m->level > 0 && m->level < 1))
+		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
+	return 0;
+}
+
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err)
 {
@@ -236,4 +246,43 @@ int ft_run_store_method(struct ft_model_file *mf, const struct ft_method_spec *s
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
+                          const struct ft_encoder *e, const char *what,
+                          const char *allow, struct ft_error *err)
+{
+	char list[256];
+	size_t len = 0, n_seen = 0, n_labelled = 0;
+	long j;
+
+	if (!e->target || !e->positive || !d->y || d->n == 0)
+		return 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->y[i] == 1.0)
+			return 0;
+		n_labelled += d->y[i] == 0.0;
+	}
+	if (n_labelled == 0 || (j = ft_table_col(t, e->target)) < 0)
+		return 0;
+	/* the distinct values, for the message (the usual cause is a missing
+	 * --label-strip: '>50K.' vs '>50K') */
+	list[0] = '\0';
+	for (size_t i = 0; i < d->n && n_seen < 6; i++) {
+		const char *c = ft_table_cell(t, d->row ? d->row[i] : i, (size_t)j);
+		char q[64];
+		int k = snprintf(q, sizeof q, "'%.40s'", c);
+		if (k < 0 || strstr(list, q))
+			continue;
+		if (len + (size_t)k + 3 >= sizeof list)
+			break;
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", n_seen ? ", " : "",
+		                        q);
+		n_seen++;
+	}
+	return ft_error_set(err, FT_EDATA, "%s: the positive label '%s' of '%s' never occurs "
+	                    "in %s (values: %s%s); give %s if that is expected", t->path,
+	                    e->positive, e->target, what, list,
+	                    e->label_strip && *e->label_strip ? "" :
+	                    "; is --label-strip missing?", allow);
 }

@@ -40,6 +40,7 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 	const char *bad;
 	int rc;
 
+	ft_error_clear(err);
 	if (o->task == FT_TASK_RANK)
 		return ft_train_rank_check(o, err);
 	if (o->task != FT_TASK_CLASSIFY)
@@ -58,15 +59,13 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 		                    s.method->name);
 	if ((bad = ft_logreg_check(&o->lr)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s", bad);
-	if (!(o->measure.level > 0 && o->measure.level < 1))
-		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
-	return 0;
+	return ft_run_check_measure(&o->measure, err);
 }
 
 /* The training data's name in messages. */
 static const char *data_name(const struct ft_data_opts *d)
 {
-	return d->data ? d->data : "(table)";
+	return d->data ? d->data : d->table && d->table->path ? d->table->path : "(table)";
 }
 
 static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)
@@ -242,6 +241,7 @@ int ft_train(const struct ft_train_opts *o, struct ft_train_result **out,
 	struct ft_train_result *r;
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if ((rc = ft_train_check(o, err)))
 		return rc;

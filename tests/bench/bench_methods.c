@@ -1,7 +1,7 @@
 /*
  * bench_methods.c - fit times of the mitigation methods on UCI Adult (sex),
  * against the plain logistic fit measured in the same run: median of RUNS
- * fits each, interleaved.  Data from $FAIRTRAIN_DATA (../shared/datasets).
+ * fits each, interleaved.  Data from $FAIRTRAIN_DATA (default datasets/).
  *
  *   bench_methods [RUNS]
  */
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 
 	if (runs < 1 || runs > 64)
 		runs = 5;
-	snprintf(path, sizeof path, "%s/adult/adult.data", dir && *dir ? dir : "../shared/datasets");
+	snprintf(path, sizeof path, "%s/adult/adult.data", dir && *dir ? dir : "datasets");
 	ft_read_opts_init(&o);
 	o.header = 0;
 	o.names = names;

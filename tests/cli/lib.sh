@@ -2,7 +2,7 @@
 # "PASS name" or "FAIL name: why" line for tests/run.sh to count.
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$(pwd)/$BUILD/fairtrain"
-DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+DATA=${FAIRTRAIN_DATA:-datasets}
 case "$DATA" in /*) ;; *) DATA="$(pwd)/$DATA" ;; esac
 PY=/usr/bin/python3
 TMP=$(mktemp -d)
@@ -11,7 +11,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
-have_data() { [ -d "$DATA" ]; }
+have_data() { [ -f "$DATA/adult/adult.data" ]; }
 
 # expect_error NAME EXIT REGEX OUTFILE -- CMD...: CMD exits with EXIT, prints
 # exactly one stderr line matching REGEX (usage errors may add a "Try" line),
@@ -143,7 +143,7 @@ if meth in ("eg", "gerryfair"):
 elif meth == "grid":
     assert kind == "frontier"
     assert f["model/frontier/error"].shape[0] == f["model/frontier/coef"].shape[0]
-elif meth == "threshold":
+elif meth in ("threshold", "cal-eo", "reject-option"):
     assert kind == "thresholds"
     assert f["model/thresholds/t0"].shape[0] == len(names)
 elif meth == "meta":
@@ -155,7 +155,10 @@ else:
 tr = f["training"]
 pc = dict(zip(tr["param_names"].asstr()[()], tr["param_choices"].asstr()[()]))
 allowed = {"constraint": ("dp", "eo", "tpr", "fpr", "erp", "bgl"), "rate": ("fp", "fn"),
-           "type": ("sr", "fdr")}
+           "type": ("sr", "fdr"), "cost": ("fnr", "fpr", "weighted"),
+           "metric": ("spd", "aod", "eod")}
+key = {"cal-eo": "cost", "reject-option": "metric"}.get(meth)
+assert key is None or key in pc, (meth, pc)
 for k, v in allowed.items():
     assert k not in pc or pc[k] in v, pc
 cmp = f["comparison"]
@@ -189,4 +192,38 @@ run_set() {
 		predict_with_group "$_name" "$TMP/$_name.h5" "$_test" "$_gcol" || continue
 		verify "$TMP/$_name.h5" "$TMP/$_name.pg" "state_$_name" "$_gcol"
 	done
+}
+
+# same_values A B: two CSV files hold the same cells, numbers compared by
+# value (0.95 equals 0.94999999999999996: both read back as one double),
+# everything else as text.  Exit 0 when they do.
+same_values() {
+	awk -F, 'NR == FNR { a[FNR] = $0; n = FNR; next }
+	function num(s) { return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
+	{
+		if (!(FNR in a)) { bad = 1; exit }
+		k = split(a[FNR], f, ",")
+		if (k != NF) { bad = 1; exit }
+		for (i = 1; i <= NF; i++)
+			if (num(f[i]) && num($i) ? f[i] + 0 != $i + 0 : f[i] != $i) { bad = 1; exit }
+		m = FNR
+	}
+	END { exit bad || m != n }' "$1" "$2"
+}
+
+# reseal FILE: write the checksum block of a model or results file again
+# after FILE was edited in place (h5py 'r+'), as fairtrain writes it
+# (src/io/h5image.c); a second implementation of that layout, in Python.
+reseal() {
+	$PY - "$1" <<'PYEOF'
+import hashlib, sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+assert b.startswith(b'fairtrain-checksum 1\n'), 'no checksum block'
+head = ('fairtrain-checksum 1\nalgorithm sha256\nlength %d\nsha256 %s\n'
+        'covers bytes 512 to length: the HDF5 file after this block\n'
+        % (len(b), hashlib.sha256(b[512:]).hexdigest())).encode()
+b[:512] = head + bytes(512 - len(head))
+open(p, 'wb').write(b)
+PYEOF
 }

@@ -1,5 +1,6 @@
-# Reductions (eg, grid) and threshold post-processing from the CLI on the
-# three classification data sets, with every constraint: each trains, saves
+# Reductions (eg, grid) and threshold post-processing (threshold, cal-eo,
+# reject-option) from the CLI on the three classification data sets, with
+# every constraint: each trains, saves
 # its full state, reloads, and predicts what train measured (the mean
 # P(yhat = 1) per group of predict's output equals the model file's test
 # selection rates), and the same twice.
@@ -8,14 +9,16 @@
 Q="--quiet --bootstrap 0 --permutations 0"
 
 SPECS="eg:dp eg:eo eg:tpr eg:fpr eg:erp grid:dp grid:eo grid:tpr grid:fpr grid:erp threshold:dp threshold:eo threshold:tpr threshold:fpr"
+POST="cal-eo cal-eo:fnr cal-eo:fpr reject-option reject-option:aod reject-option:eod"
 
 if ! have_data; then
-	skip reductions_real "no data folder $DATA"
+	skip reductions_real "no data in $DATA (scripts/fetch-datasets.sh gets it)"
 else
 	cls_data_prep
-	run_set adult "$CD_ADULT" "$CD_ADULT_TEST" sex $SPECS
+	run_set adult "$CD_ADULT" "$CD_ADULT_TEST" sex $SPECS $POST
 	run_set german "$CD_GERMAN" "$CD_GERMAN_TEST" personal $SPECS
-	run_set compas "$CD_COMPAS" "$CD_COMPAS_TEST" race $SPECS
+	run_set german "$CD_GERMAN --privileged A93" "$CD_GERMAN_TEST" personal $POST
+	run_set compas "$CD_COMPAS" "$CD_COMPAS_TEST" race $SPECS $POST
 fi
 
 # Group thresholds need the sensitive column at prediction time, and say so;
@@ -27,6 +30,13 @@ S="--target hired --positive yes --sensitive gender --split 0.3 --seed 2"
 cut -d, -f2- "$TMP/h.csv" >"$TMP/nog.csv"
 expect_error err_threshold_needs_sensitive 1 "nog.csv: this model \(threshold\) uses group-specific thresholds: the data needs the sensitive column gender" "$TMP/p.csv" -- \
 	"$FT" predict --model "$TMP/thr.h5" --data "$TMP/nog.csv" --out "$TMP/p.csv"
+"$FT" train $Q --data "$TMP/h.csv" $S --privileged male --method cal-eo --out "$TMP/ce.h5" 2>/dev/null
+expect_error err_caleo_needs_sensitive 1 "nog.csv: this model \(cal-eo\) uses group-specific thresholds: the data needs the sensitive column gender" "$TMP/p.csv" -- \
+	"$FT" predict --model "$TMP/ce.h5" --data "$TMP/nog.csv" --out "$TMP/p.csv"
+expect_error err_caleo_needs_privileged 1 "cal-eo: needs a privileged group" "$TMP/p.h5" -- \
+	"$FT" train $Q --data "$TMP/h.csv" $S --method cal-eo --out "$TMP/p.h5"
+expect_error err_roc_bad_range 1 "reject-option: need 0 <= low < high <= 1" "$TMP/p.h5" -- \
+	"$FT" train $Q --data "$TMP/h.csv" $S --privileged male --method reject-option:low=0.9,high=0.1 --out "$TMP/p.h5"
 expect_error err_deterministic_not_mixture 2 "--deterministic: .*thr.h5 holds no randomized mixture" "$TMP/p.csv" -- \
 	"$FT" predict --model "$TMP/thr.h5" --data "$TMP/h.csv" --deterministic --out "$TMP/p.csv"
 check predict_eg_deterministic "$FT" predict --model "$TMP/eg.h5" --data "$TMP/h.csv" --deterministic --out "$TMP/pd.csv"

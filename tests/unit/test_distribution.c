@@ -1,0 +1,436 @@
+/*
+ * test_distribution.c - distribution, inequality and individual-fairness
+ * measures (src/metrics/distribution.c): hand-computed tiny cases, the
+ * agreement of GE(2) and Theil T with the fairness summaries of
+ * fairness.c (also for a randomized classifier), bitwise-equal consistency
+ * for 1 and 2 threads, and the references of tests/fixtures/
+ * distribution.tsv (scripts/fixtures/make_distribution_fixture.py: ports
+ * of LiFT's DivergenceUtils and BenefitMap, scipy's wasserstein_distance,
+ * a numpy brute-force kNN, AIF360's smoothed EDF) on German credit and the
+ * first 3000 rows of Adult.
+ *
+ * Tolerances: 1e-12 relative for every fixture value (the same formulas
+ * summed in another order over 1000 rows); consistency 1e-12 (the same
+ * neighbours: distances are computed in the same order, so ties fall alike).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fairtrain.h"
+#include "t.h"
+#include "aif_fixture.h"
+
+#define FIX "tests/fixtures/distribution.tsv"
+#define POSTFIX "tests/fixtures/aif_postproc.tsv"
+
+static void test_discrete(void)
+{
+	const double p[2] = {1, 1}, q[2] = {1, 3}, a[2] = {1, 0}, b[2] = {0, 1};
+	const double p3[3] = {1, 0, 1}, q3[3] = {1, 0, 3};
+
+	T_NEAR(ft_kl_divergence(p, q, 2, 0.0), 0.5 + 0.5 * log2(2.0 / 3.0), 1e-15);
+	T_NEAR(ft_kl_divergence(p, q, 2, 1.0), 0.5 * log2(1.5) + 0.5 * log2(0.75), 1e-15);
+	/* an empty bin in both is no category: the same values */
+	T_NEAR(ft_kl_divergence(p3, q3, 3, 1.0), 0.5 * log2(1.5) + 0.5 * log2(0.75), 1e-15);
+	T_CHECK(isinf(ft_kl_divergence(a, b, 2, 0.0)));
+	T_NEAR(ft_js_divergence(a, b, 2), 1.0, 1e-15);
+	T_NEAR(ft_js_divergence(p, p, 2), 0.0, 1e-15);
+	T_NEAR(ft_total_variation(a, b, 2), 1.0, 1e-15);
+	T_NEAR(ft_total_variation(p, q, 2), 0.25, 1e-15);
+	T_CHECK(isnan(ft_total_variation(p, (const double[2]){0, 0}, 2)));
+}
+
+static void test_emd(void)
+{
+	const double a[2] = {0, 1}, b[1] = {0.5}, wa[2] = {3, 1}, c[1] = {1};
+	double v;
+	struct ft_error err = {0};
+
+	T_CHECK(ft_emd_1d(a, NULL, 2, b, NULL, 1, &v, &err) == 0);
+	T_NEAR(v, 0.5, 1e-15);
+	T_CHECK(ft_emd_1d(a, wa, 2, c, NULL, 1, &v, &err) == 0);
+	T_NEAR(v, 0.75, 1e-15);
+	T_CHECK(ft_emd_1d(a, NULL, 2, a, NULL, 2, &v, &err) == 0 && v == 0);
+	T_CHECK(ft_emd_1d(a, (const double[2]){0, 0}, 2, c, NULL, 1, &v, &err) == FT_EDATA);
+	T_CHECK(ft_emd_1d(a, NULL, 2, (const double[1]){NAN}, NULL, 1, &v, &err) == FT_EINVAL);
+}
+
+/* b = TN, FP, FN, TP benefits 1 2 0 1; mean 1. */
+static void test_inequality(void)
+{
+	const double b[4] = {1, 2, 0, 1};
+	struct ft_value v;
+	struct ft_error err = {0};
+
+	T_CHECK(ft_inequality_index(FT_INEQ_GE, 2, b, NULL, 4, &v, &err) == 0);
+	T_NEAR(v.value, 0.25, 1e-15);
+	T_CHECK(ft_inequality_index(FT_INEQ_THEIL_T, NAN, b, NULL, 4, &v, &err) == 0);
+	T_NEAR(v.value, 2 * log(2.0) / 4, 1e-15);
+	T_CHECK(ft_inequality_index(FT_INEQ_THEIL_L, NAN, b, NULL, 4, &v, &err) == 0);
+	T_CHECK(v.why && strstr(v.why, "ln 0"));
+	T_CHECK(ft_inequality_index(FT_INEQ_GE, -1, b, NULL, 4, &v, &err) == 0 && v.why);
+	T_CHECK(ft_inequality_index(FT_INEQ_CV, NAN, b, NULL, 4, &v, &err) == 0);
+	T_NEAR(v.value, sqrt(0.5), 1e-15);
+	T_CHECK(ft_inequality_index(FT_INEQ_ATKINSON, 0.5, b, NULL, 4, &v, &err) == 0);
+	T_NEAR(v.value, 1 - pow((1 + sqrt(2.0) + 0 + 1) / 4, 2), 1e-15);
+	T_CHECK(ft_inequality_index(FT_INEQ_ATKINSON, 1, b, NULL, 4, &v, &err) == 0);
+	T_CHECK(v.value == 1.0);
+	T_CHECK(ft_inequality_index(FT_INEQ_ATKINSON, 0, b, NULL, 4, &v, &err) == 0);
+	T_NEAR(v.value, 0.0, 1e-15);
+	/* weights: the zero row weightless -> Theil L defined */
+	T_CHECK(ft_inequality_index(FT_INEQ_THEIL_L, NAN, b, (const double[4]){1, 1, 0, 2},
+	                            4, &v, &err) == 0 && !v.why);
+	/* mu = (1 + 2 + 2) / 4 = 1.25: -(ln(.8) + ln(1.6) + 2 ln(.8)) / 4 */
+	T_NEAR(v.value, -(3 * log(0.8) + log(1.6)) / 4, 1e-15);
+	T_CHECK(ft_inequality_index(FT_INEQ_GE, 2, (const double[2]){0, 0}, NULL, 2, &v,
+	                            &err) == 0 && v.why && strstr(v.why, "mean"));
+	T_CHECK(ft_inequality_index(FT_INEQ_ATKINSON, -1, b, NULL, 4, &v, &err) == FT_EINVAL);
+	T_CHECK(ft_inequality_index(FT_INEQ_GE, 2, (const double[1]){-1}, NULL, 1, &v,
+	                            &err) == FT_EINVAL);
+}
+
+static void test_consistency_hand(void)
+{
+	double x1[4] = {0, 1, 10, 11}, y1[4] = {1, 0, 1, 1};
+	double x2[3] = {0, 1, -1}, y2[3] = {0, 1, 0};
+	struct ft_dataset d;
+	struct ft_value v;
+	struct ft_error err = {0};
+	int32_t code[4] = {3, 4, 3, 3};
+
+	memset(&d, 0, sizeof d);
+	d.n = 4;
+	d.p = 1;
+	d.n_num = 1;
+	d.num = x1;
+	T_CHECK(ft_consistency(&d, y1, NULL, 2, &v, &err) == 0);
+	T_NEAR(v.value, 0.75, 1e-15);
+	/* k = 1: each row alone */
+	T_CHECK(ft_consistency(&d, y1, NULL, 1, &v, &err) == 0 && v.value == 1.0);
+	T_CHECK(ft_consistency(&d, y1, NULL, 5, &v, &err) == 0 && v.why);
+	/* a tie at distance 1: the lower index (row 1) wins for row 0 */
+	d.n = 3;
+	d.num = x2;
+	T_CHECK(ft_consistency(&d, y2, NULL, 2, &v, &err) == 0);
+	/* row 0: {0, 1} -> .5; row 1: {1, 0} -> .5; row 2: {0, 0} -> 0 */
+	T_NEAR(v.value, 1 - 1.0 / 3.0, 1e-15);
+	/* a categorical column adds 2 per differing code: row 1 moves away */
+	d.n = 4;
+	d.num = x1;
+	d.n_cat = 1;
+	d.code = code;
+	x1[1] = 0.5;
+	T_CHECK(ft_consistency(&d, y1, NULL, 2, &v, &err) == 0);
+	/* row 0: nearest other is row 2 (d^2 100) vs row 1 (0.25 + 2): row 1;
+	 * so the same pairs as before */
+	T_NEAR(v.value, 0.75, 1e-15);
+}
+
+static void test_edf_hand(void)
+{
+	const double yhat[6] = {1, 0, 1, 0, 0, 0};
+	const int32_t g[6] = {0, 0, 1, 1, 1, 1};
+	struct ft_value v;
+	struct ft_error err = {0};
+
+	T_CHECK(ft_smoothed_edf(yhat, NULL, g, 6, 2, 1.0, &v, &err) == 0);
+	T_NEAR(v.value, log(0.5 / 0.3), 1e-15);
+	T_CHECK(ft_smoothed_edf(yhat, NULL, g, 6, 3, 1.0, &v, &err) == 0);
+	T_NEAR(v.value, log(0.5 / 0.3), 1e-15);     /* group 2 has no rows */
+	T_CHECK(ft_smoothed_edf(yhat, NULL, g, 2, 2, 1.0, &v, &err) == 0 && v.why);
+	/* concentration 0: group 1 has rate 1/4, group 0 1/2 */
+	T_CHECK(ft_smoothed_edf(yhat, NULL, g, 6, 2, 0.0, &v, &err) == 0);
+	T_NEAR(v.value, log(2.0), 1e-15);
+	T_CHECK(ft_smoothed_edf(yhat, NULL, g, 6, 2, -1, &v, &err) == FT_EINVAL);
+}
+
+/* German scores (tests/fixtures/aif_postproc.tsv), in row order. */
+static double *german_scores(size_t *n)
+{
+	FILE *fp = fopen(POSTFIX, "r");
+	char line[512];
+	double *s = malloc(1000 * sizeof *s);
+
+	*n = 0;
+	while (fp && s && fgets(line, sizeof line, fp))
+		if (!strncmp(line, "score\t", 6) && *n < 1000)
+			s[(*n)++] = atof(line + 6);
+	if (fp)
+		fclose(fp);
+	return s;
+}
+
+/* GE(2) and Theil T here equal fairness.c's summaries, also for
+ * P(yhat = 1) strictly between 0 and 1. */
+static void test_matches_summaries(void)
+{
+	struct ft_table *t = NULL;
+	struct ft_encoder *e = NULL;
+	struct ft_dataset *d = NULL;
+	struct ft_error err = {0};
+	struct ft_eval_input in;
+	struct ft_summary_table *st = NULL;
+	struct ft_measures m;
+	size_t n;
+	double *s = german_scores(&n), pos[1000];
+
+	if (af_german(&t, &e, &d, &err) || n != d->n) {
+		T_FAIL("%s (%zu scores)", err.msg, n);
+		goto done;
+	}
+	for (int rnd = 0; rnd < 2; rnd++) {
+		double ge = NAN, th = NAN;
+		ft_eval_input_init(&in);
+		in.n = n;
+		in.y = d->y;
+		in.score = s;
+		in.group = d->group;
+		in.n_groups = 2;
+		in.group_names = AF_SEX2;
+		if (rnd) {
+			for (size_t i = 0; i < n; i++)
+				pos[i] = s[i] * s[i];
+			in.pos = pos;
+		}
+		ft_summary_table_free(st);
+		st = NULL;
+		if (ft_fairness_summaries(&in, 0, 1, 0.95, &st, &err) ||
+		    ft_distribution_measures(&in, NULL, NULL, &m, &err)) {
+			T_FAIL("%s", err.msg);
+			goto done;
+		}
+		for (size_t k = 0; k < st->n; k++) {
+			if (st->s[k].metric == FT_F_GEI)
+				ge = st->s[k].v.value;
+			if (st->s[k].metric == FT_F_THEIL)
+				th = st->s[k].v.value;
+		}
+		T_CHECK(!strcmp(m.m[8].name, "ge_index") && !strcmp(m.m[11].name, "theil_t_index"));
+		T_NEAR(m.m[8].v.value, ge, 1e-12);
+		T_NEAR(m.m[11].v.value, th, 1e-12);
+		T_CHECK(m.n == 15 && m.m[13].v.why && strstr(m.m[13].v.why, "feature"));
+		T_CHECK(m.m[4].v.why && strstr(m.m[4].v.why, "no reference"));
+	}
+done:
+	ft_summary_table_free(st);
+	free(s);
+	ft_dataset_free(d);
+	ft_encoder_free(e);
+	ft_table_free(t);
+}
+
+static double fix_num(const char *tok)
+{
+	return !strncmp(tok, "nan", 3) ? NAN : atof(tok);
+}
+
+/* Every "measure" line of the fixture, and the cross-checks. */
+static void test_fixture(void)
+{
+	FILE *fp = fopen(FIX, "r");
+	char line[1024];
+	struct ft_table *t = NULL, *ta = NULL;
+	struct ft_encoder *e = NULL, *ea = NULL;
+	struct ft_dataset *d = NULL, *da = NULL;
+	struct ft_error err = {0};
+	struct ft_dist_opts opt[8];
+	struct ft_measures res[2][8];
+	double ref[200], w[1000], yhat[1000], *s = NULL;
+	size_t n = 0, n_opt = 0, n_meas = 0, n_check = 0;
+
+	if (!fp) {
+		T_FAIL("cannot open %s", FIX);
+		return;
+	}
+	s = german_scores(&n);
+	if (af_german(&t, &e, &d, &err) || n != d->n) {
+		T_FAIL("%s", err.msg);
+		goto done;
+	}
+	for (int i = 0; i < 200; i++)
+		ref[i] = (i + 0.5) / 200;
+	for (size_t i = 0; i < n; i++) {
+		w[i] = af_weight(i);
+		yhat[i] = s[i] >= 0.5;
+	}
+	while (fgets(line, sizeof line, fp)) {
+		char name[128], val[64], val2[64];
+		int weighted, id;
+		if (!strncmp(line, "opts\t", 5)) {
+			struct ft_dist_opts *o = &opt[n_opt];
+			size_t bins, k;
+			ft_dist_opts_init(o);
+			if (n_opt == 8 || sscanf(line + 5, "%d %zu %lf %lf %zu %lf", &id, &bins,
+			                         &o->ge_alpha, &o->atkinson_eps, &k,
+			                         &o->concentration) != 6) {
+				T_FAIL("bad opts line");
+				goto done;
+			}
+			o->bins = bins;
+			o->k = k;
+			o->ref = ref;
+			o->n_ref = 200;
+			for (int wt = 0; wt < 2; wt++) {
+				struct ft_eval_input in;
+				ft_eval_input_init(&in);
+				in.n = n;
+				in.y = d->y;
+				in.score = s;
+				in.w = wt ? w : NULL;
+				in.group = d->group;
+				in.n_groups = 2;
+				in.group_names = AF_SEX2;
+				if (ft_distribution_measures(&in, d, o, &res[wt][n_opt], &err)) {
+					T_FAIL("%s", err.msg);
+					goto done;
+				}
+			}
+			n_opt++;
+		} else if (sscanf(line, "measure german %d %d %127s %63s", &weighted, &id, name,
+		                  val) == 4) {
+			const struct ft_measures *m = &res[weighted][id];
+			size_t k;
+			double want = fix_num(val);
+			for (k = 0; k < m->n && strcmp(m->m[k].name, name); k++)
+				;
+			if (k == m->n || id >= (int)n_opt) {
+				T_FAIL("measure %s not computed", name);
+				continue;
+			}
+			if (isnan(want))
+				T_CHECKF(m->m[k].v.why != NULL, "%s %d %d: %g, reference undefined",
+				         name, weighted, id, m->m[k].v.value);
+			else
+				T_CHECKF(!m->m[k].v.why && fabs(m->m[k].v.value - want) <=
+				         1e-12 * fmax(1, fabs(want)), "%s %d %d: %.17g, reference %.17g "
+				         "(%s)", name, weighted, id, m->m[k].v.value, want,
+				         m->m[k].v.why ? m->m[k].v.why : "");
+			n_meas++;
+		} else if (sscanf(line, "check %127s %63s %63s", name, val, val2) >= 2) {
+			struct ft_value v = {NAN, NULL};
+			double want = fix_num(val);
+			if (!strcmp(name, "aif_ge2"))
+				v = res[0][0].m[8].v;
+			else if (!strcmp(name, "aif_ge1"))
+				v = res[0][0].m[11].v;
+			else if (!strcmp(name, "aif_consistency_k5"))
+				v = res[0][0].m[13].v;
+			else if (!strncmp(name, "benefitmap_", 11) && strcmp(name, "benefitmap_values")) {
+				static double sr[2];
+				int kind = strstr(name, "ge2") ? FT_INEQ_GE : strstr(name, "atkinson") ?
+					FT_INEQ_ATKINSON : strstr(name, "theil_l") ? FT_INEQ_THEIL_L :
+					strstr(name, "theil_t") ? FT_INEQ_THEIL_T : FT_INEQ_CV;
+				double c[4] = {0, 0, 0, 0};
+				for (size_t i = 0; i < n; i++) {
+					c[2 * d->group[i]] += yhat[i];
+					c[2 * d->group[i] + 1] += 1;
+				}
+				sr[0] = c[0] / c[1];
+				sr[1] = c[2] / c[3];
+				ft_inequality_index(kind, kind == FT_INEQ_GE ? 2 : 0.5, sr, NULL, 2, &v,
+				                    &err);
+			} else if (!strcmp(name, "edf4_conc1")) {
+				int32_t g4[1000];
+				long c20 = ft_table_col(t, "c20");
+				for (size_t i = 0; i < n; i++)
+					g4[i] = 2 * d->group[i] +
+						!strcmp(ft_table_cell(t, d->row[i], (size_t)c20), "A201");
+				ft_smoothed_edf(yhat, NULL, g4, n, 4, 1.0, &v, &err);
+			} else if (!strcmp(name, "adult3000_consistency_k5")) {
+				struct ft_dataset view;
+				double *as = NULL, *ay = NULL, *ayh;
+				int32_t *ag = NULL;
+				size_t an = 0;
+				if (af_adult(&ta, &ea, &da, &err) ||
+				    af_adult_formula(ta, &as, &ay, &ag, &an) || an != da->n) {
+					T_FAIL("adult: %s", err.msg);
+					free(as);
+					free(ay);
+					free(ag);
+					continue;
+				}
+				ayh = as;
+				for (size_t i = 0; i < an; i++)
+					ayh[i] = as[i] >= 0.5;
+				view = *da;
+				view.n = 3000;
+				ft_consistency(&view, ayh, NULL, 5, &v, &err);
+				free(as);
+				free(ay);
+				free(ag);
+			} else {
+				fprintf(stderr, "reference %s = %s (for the record)\n", name, val);
+				continue;
+			}
+			T_CHECKF(!v.why && fabs(v.value - want) <= 1e-12 * fmax(1, fabs(want)),
+			         "%s: %.17g, reference %.17g", name, v.value, want);
+			n_check++;
+		}
+	}
+	T_CHECKF(n_opt == 4 && n_meas == 120 && n_check == 10,
+	         "%zu options, %zu measures, %zu checks", n_opt, n_meas, n_check);
+done:
+	fclose(fp);
+	free(s);
+	ft_dataset_free(d);
+	ft_encoder_free(e);
+	ft_table_free(t);
+	ft_dataset_free(da);
+	ft_encoder_free(ea);
+	ft_table_free(ta);
+}
+
+/* The same bits for 1 and 2 threads: 8192 Adult rows make 4 chunks. */
+static void test_threads(void)
+{
+	struct ft_table *t = NULL;
+	struct ft_encoder *e = NULL;
+	struct ft_dataset *d = NULL, view;
+	struct ft_error err = {0};
+	struct ft_value v1, v2;
+	double *yh = NULL;
+
+	if (af_adult(&t, &e, &d, &err)) {
+		T_FAIL("%s", err.msg);
+		goto done;
+	}
+	yh = malloc(d->n * sizeof *yh);
+	for (size_t i = 0; i < d->n; i++)
+		yh[i] = (double)((i * 2654435761u) % 7 < 3);
+	view = *d;
+	view.n = 8192;
+	ft_set_threads(1);
+	T_CHECK(ft_consistency(&view, yh, d->w, 5, &v1, &err) == 0);
+	ft_set_threads(2);
+	T_CHECK(ft_consistency(&view, yh, d->w, 5, &v2, &err) == 0);
+	T_CHECKF(memcmp(&v1.value, &v2.value, sizeof v1.value) == 0, "%.17g vs %.17g",
+	         v1.value, v2.value);
+	ft_set_threads(0);
+done:
+	free(yh);
+	ft_dataset_free(d);
+	ft_encoder_free(e);
+	ft_table_free(t);
+}
+
+int main(void)
+{
+	char probe[4096];
+
+	T_RUN(test_discrete);
+	T_RUN(test_emd);
+	T_RUN(test_inequality);
+	T_RUN(test_consistency_hand);
+	T_RUN(test_edf_hand);
+	if (t_have_data("german/german.data", probe, sizeof probe) &&
+	    t_have_data("adult/adult.data", probe, sizeof probe)) {
+		T_RUN(test_matches_summaries);
+		T_RUN(test_fixture);
+		T_RUN(test_threads);
+	} else {
+		T_SKIP(test_fixture, "german or adult data not found under $FAIRTRAIN_DATA");
+	}
+	return t_done();
+}
