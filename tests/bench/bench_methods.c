@@ -32,7 +32,9 @@ static const char *const SPECS[] = {
 	"eg:dp,eps=0.01", "eg:eo,eps=0.01", "grid:dp,grid_size=41",
 	"adversarial:dp,alpha=0.3", "adversarial:eo,alpha=3", "gerryfair:fp", "gerryfair:fn",
 	"meta:sr", "meta:fdr", "eg:bgl,loss=log,upper_bound=0.39",
-	"grid:bgl,loss=log,upper_bound=0.39",
+	"grid:bgl,loss=log,upper_bound=0.39", "cal-eo", "reject-option",
+	"dp-logreg:epsilon=1", "dp-reweigh:epsilon=1", "dp-threshold:epsilon=1",
+	"dp-eg:epsilon=1",
 };
 #define NS (sizeof SPECS / sizeof *SPECS)
 

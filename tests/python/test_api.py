@@ -254,8 +254,9 @@ def registry():
     names = list(dict.fromkeys(df["method"]))
     assert len(names) == n, (len(names), n)
     eg = df[df["method"] == "eg"]
-    assert list(eg["param"]) == ["constraint", "eps", "ratio", "max_iter", "eta0", "nu"]
-    assert eg[eg["param"] == "constraint"]["choices"].iloc[0] == "dp|eo|tpr|fpr|erp"
+    assert list(eg["param"]) == ["constraint", "eps", "ratio", "max_iter", "eta0", "nu",
+                                 "loss", "upper_bound"]
+    assert eg[eg["param"] == "constraint"]["choices"].iloc[0] == "dp|eo|tpr|fpr|erp|bgl"
     # a method parameter is a keyword argument, in get_params and set_params
     clf = fairtrain.FairClassifier("prejudice", eta=5, per_group=0)
     assert clf.get_params()["eta"] == 5 and clf.set_params(eta=2).eta == 2

@@ -79,9 +79,10 @@ CASES = [
      ValueError, r"method eg: eps = 5 is outside \[1e-06, 1\]"),
     ("parameter_of_another_method",
      lambda: F("eg").set_params(eta=1).fit(X, Y, sensitive_features=S), ValueError,
-     r"method eg has no parameter 'eta' \(constraint, eps, ratio, max_iter, eta0, nu\)"),
+     r"method eg has no parameter 'eta' \(constraint, eps, ratio, max_iter, eta0, nu, loss, "
+     r"upper_bound\)"),
     ("bad_choice", lambda: F("eg", constraint="xx").fit(X, Y, sensitive_features=S),
-     ValueError, r"method eg: constraint takes one of dp\|eo\|tpr\|fpr\|erp, not 'xx'"),
+     ValueError, r"method eg: constraint takes one of dp\|eo\|tpr\|fpr\|erp\|bgl, not 'xx'"),
     ("nan_in_numeric_feature", lambda: F().fit(with_nan(), Y), ValueError,
      r"X:3: column 'x1': missing value \(NaN\)"),
     ("inf_in_numeric_feature", lambda: F().fit(with_inf(), Y), ValueError,

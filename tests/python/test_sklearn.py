@@ -68,6 +68,7 @@ SEEDED = ("the private methods are checked with their parameter seed=1 (seed 0 d
           "to __init__ is an attribute named by the registry, which this check flags")
 SKIP_METHOD = {
     "eg": dict.fromkeys(RANDOMIZED_CHECKS, RANDOMIZED),
+    "gerryfair": dict.fromkeys(RANDOMIZED_CHECKS, RANDOMIZED),
     "threshold": dict.fromkeys(RANDOMIZED_CHECKS, RANDOMIZED),
     "cal-eo": dict.fromkeys(RANDOMIZED_CHECKS, RANDOMIZED),
     "dp-eg": dict(dict.fromkeys(RANDOMIZED_CHECKS, RANDOMIZED),
