@@ -38,7 +38,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BUILD = os.environ.get("FAIRTRAIN_BUILD", "build")
-DATA = os.environ.get("FAIRTRAIN_DATA", os.path.join(ROOT, "..", "shared", "datasets"))
+DATA = os.environ.get("FAIRTRAIN_DATA", os.path.join(ROOT, "datasets"))
 RUNS = int(os.environ.get("RUNS", "5"))
 sys.path.insert(0, os.path.join(ROOT, "src", "python"))
 os.environ.setdefault("FAIRTRAIN_LIB", os.path.join(ROOT, BUILD, "libfairtrain.so.0"))
