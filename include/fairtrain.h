@@ -1907,6 +1907,14 @@ struct ft_model_file {
 	size_t n_train, n_test, n_dropped;
 	uint64_t seed;
 	double split;               /* test fraction, 0 when --test was given */
+	/* privacy: how the run's budget was spent (NULL: nothing private), and
+	 * the private release of the mitigated model's confusion cells on the
+	 * part named dp_split ("test" or "train"; NULL: none) */
+	struct ft_budget *budget;
+	struct ft_dp_audit *dp;
+	char *dp_split;
+	int private_run;            /* 1: ft_model_save writes no /baseline and
+	                               no /comparison (only private outputs) */
 };
 FT_API void ft_model_file_free(struct ft_model_file *mf);
 
@@ -2328,6 +2336,12 @@ struct ft_measure_opts {
 	size_t n_bootstrap;            /* resamples of the intervals (1000; 0 none) */
 	double level;                  /* interval level (0.95) */
 	size_t n_perm;                 /* permutations of the gap tests (1000; 0 none) */
+	double dp_epsilon;             /* > 0: also release every group's confusion
+	                                  cells privately with this epsilon
+	                                  (ft_dp_audit; 0: none) */
+	uint64_t dp_seed;              /* 0: the release's noise from getrandom;
+	                                  else a seeded generator (tests only: not
+	                                  private, and marked so) */
 };
 FT_API void ft_measure_opts_init(struct ft_measure_opts *m);
 
@@ -2389,6 +2403,23 @@ struct ft_train_opts {
 	struct ft_measure_opts measure;/* classification (ranking: no intervals) */
 	const char *command_line;      /* provenance; may be NULL */
 	const struct ft_monitor *mon;
+	/* Privacy (classification).  The run's total (epsilon, delta): the
+	   method's spending and measure.dp_epsilon's release must fit in it
+	   (0: no total; the spending is recorded all the same).  dp_row_norm >
+	   0 sets the row_norm parameter of a private method (an error for a
+	   method without one).  A run with a total is a private run: the
+	   method must be a private one, every numeric feature needs public
+	   bounds, and the model file keeps only private outputs (no /baseline,
+	   no /comparison; the trainer still gets them in the result).
+	   dp_bounds: public [lo, hi] of numeric columns, which standardize
+	   them ([lo, hi] -> [-1, 1]) and clip them; with dp_encoder_epsilon >
+	   0 the means and sds are estimated privately inside the bounds
+	   instead (ft_dp_encoder_private, stage "encoder"). */
+	double dp_total_epsilon, dp_total_delta;
+	double dp_row_norm;
+	const struct ft_dp_bounds *dp_bounds;
+	size_t n_dp_bounds;
+	double dp_encoder_epsilon;
 };
 FT_API void ft_train_opts_init(struct ft_train_opts *o);
 /* Everything about o that can be checked before reading any data (the
@@ -2484,6 +2515,9 @@ struct ft_eval_result {
 	struct ft_explain *explain;    /* classification */
 	size_t n_read, n_measured, n_dropped, n_filtered, n_queries, n_short, n_extra;
 	char *rerank;                  /* rankers: the re-ranker used ("" none) */
+	struct ft_dp_audit *dp;        /* measure.dp_epsilon > 0: the private
+	                                  release of the mitigated model's cells */
+	struct ft_budget *budget;      /* what that release spent, or NULL */
 };
 FT_API int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                    struct ft_eval_result **out, struct ft_error *err);
@@ -2505,6 +2539,8 @@ struct ft_audit_result {
 	size_t n_read, n_measured, n_dropped, n_filtered;
 	size_t n_groups;
 	char **group_names;            /* owned */
+	struct ft_dp_audit *dp;        /* measure.dp_epsilon > 0: the private release */
+	struct ft_budget *budget;      /* what it spent, or NULL */
 };
 FT_API int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
                     struct ft_error *err);

@@ -23,6 +23,7 @@ enum {
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
 	OPT_FILTER, OPT_ALLOW_NO_POSITIVE,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
+	OPT_DP_EPSILON, OPT_DP_SEED,
 	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
 };
@@ -60,6 +61,19 @@ enum {
 	{"level", required_argument, NULL, OPT_LEVEL}, \
 	{"permutations", required_argument, NULL, OPT_PERMUTATIONS}, \
 	{"report", required_argument, NULL, OPT_REPORT}
+
+/* A private release of the tables (train, eval, audit). */
+#define CLI_DP_LONGOPTS \
+	{"dp-epsilon", required_argument, NULL, OPT_DP_EPSILON}, \
+	{"dp-seed", required_argument, NULL, OPT_DP_SEED}
+
+#define CLI_DP_HELP \
+"Private release (differential privacy):\n" \
+"  --dp-epsilon E         also release every group's confusion cells with\n" \
+"                         geometric noise under epsilon E, with intervals\n" \
+"                         that include the noise (spent on the measurement\n" \
+"                         stage of the run's budget)\n" \
+"  --dp-seed N            seeded noise for tests: NOT private, marked so\n"
 
 #define CLI_MEASURE_HELP \
 "Measurement:\n" \
@@ -133,6 +147,12 @@ int cli_measure_option(struct ft_measure_opts *m, const char **report, const cha
                        int opt, const char *arg);
 /* The logistic fit's options: --C, --solver, --max-iter, --tol. */
 int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg);
+/* --dp-epsilon, --dp-seed: as cli_data_option. */
+int cli_dp_option(struct ft_measure_opts *m, const char *cmd, int opt, const char *arg);
+/* The private release and the budget that paid for it (either may be
+ * NULL: nothing printed for it). */
+void cli_print_dp(const struct ft_dp_audit *a, const struct ft_budget *b,
+                  char *const *group_names, const char *what);
 
 /* Messages.  cli_fail prints "fairtrain: MSG" on stderr. */
 void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,7 @@ static const char HELP[] =
 "  --data FILE            raw rows (required)\n"
 "  --seed N               bootstrap seed (default 1)\n"
 CLI_MEASURE_HELP
+CLI_DP_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
 "  --filter EXPR          keep rows where EXPR holds (as for train)\n"
@@ -36,6 +37,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
 		CLI_MEASURE_LONGOPTS,
+		CLI_DP_LONGOPTS,
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"rerank", required_argument, NULL, OPT_RERANK},
 		{"quiet", no_argument, NULL, OPT_QUIET},
@@ -46,7 +48,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
-		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0)
+		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0 ||
+		    (!r && (r = cli_dp_option(&o->measure, "eval", c, optarg)) < 0))
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
@@ -105,6 +108,7 @@ static void print_eval(const struct ft_model_file *mf, const struct ft_eval_resu
 	cli_print_comparison(r->cmp, "eval", mf->baseline ? "baseline" : NULL, "mitigated",
 	                     e->n_groups, e->group_names);
 	cli_print_explain(r->explain, e);
+	cli_print_dp(r->dp, r->budget, e->group_names, "the mitigated model on these rows");
 }
 
 int cmd_eval(int argc, char **argv)

@@ -114,6 +114,10 @@ static void print_training(const struct ft_model_file *mf)
 	}
 	for (size_t k = 0; k < mf->n_diag; k++)
 		printf("          %-32s %.6g\n", mf->diag_names[k], mf->diag_values[k]);
+	if (mf->budget)
+		cli_print_dp(NULL, mf->budget, NULL, NULL);
+	if (mf->budget && mf->budget->seeded)
+		printf("WARNING: seeded noise: this model was NOT trained privately\n");
 	if (p->linear->n_groups)
 		printf("model     one weight vector per group (%zu groups): predict needs the "
 		       "sensitive column\n", p->linear->n_groups);

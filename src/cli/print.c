@@ -229,3 +229,51 @@ void cli_print_methods(int task, int stage)
 		}
 	}
 }
+
+void cli_print_dp(const struct ft_dp_audit *a, const struct ft_budget *b,
+                  char *const *group_names, const char *what)
+{
+	if (a) {
+		printf("\nprivate release (%s): every group's confusion cells with geometric "
+		       "noise, epsilon %g (scale %.3g); rates of the noisy cells, %.0f%% "
+		       "intervals that include the noise:\n", what, a->epsilon, a->scale,
+		       100 * a->level);
+		printf("  %-20s %8s %8s %8s %8s", "group", "TN", "FP", "FN", "TP");
+		for (int k = 0; k < FT_DPA_N; k++)
+			printf("  %-24s", ft_dp_audit_rate_name(k));
+		printf("\n");
+		for (size_t g = 0; g < a->n_groups; g++) {
+			const int64_t *c = a->cells + g * 4;
+			printf("  %-20s %8lld %8lld %8lld %8lld", group_names[g], (long long)c[0],
+			       (long long)c[1], (long long)c[2], (long long)c[3]);
+			for (int k = 0; k < FT_DPA_N; k++) {
+				size_t i = g * FT_DPA_N + (size_t)k;
+				if (isnan(a->rate[i]))
+					printf("  %-24s", "undefined");
+				else if (a->n_bootstrap)
+					printf("  %.4f [%.4f, %.4f]  ", a->rate[i], a->lo[i], a->hi[i]);
+				else
+					printf("  %-24.4f", a->rate[i]);
+			}
+			printf("\n");
+		}
+		printf("  %-20s %35s", "largest gap", "");
+		for (int k = 0; k < FT_DPA_N; k++)
+			if (isnan(a->gap[k]))
+				printf("  %-24s", "undefined");
+			else if (a->n_bootstrap)
+				printf("  %.4f [%.4f, %.4f]  ", a->gap[k], a->gap_lo[k], a->gap_hi[k]);
+			else
+				printf("  %-24.4f", a->gap[k]);
+		printf("\n");
+	}
+	if (b) {
+		size_t n = ft_budget_format(b, NULL, 0);
+		char *buf = malloc(n + 1);
+		if (buf) {
+			ft_budget_format(b, buf, n + 1);
+			printf("\nprivacy budget:\n%s%s", buf, n && buf[n - 1] == '\n' ? "" : "\n");
+			free(buf);
+		}
+	}
+}

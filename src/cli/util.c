@@ -445,6 +445,27 @@ int cli_measure_option(struct ft_measure_opts *m, const char **report, const cha
 	}
 }
 
+int cli_dp_option(struct ft_measure_opts *m, const char *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_DP_EPSILON:
+		if (cli_parse_double(arg, &m->dp_epsilon) ||
+		    !(m->dp_epsilon > 0 && m->dp_epsilon <= 100)) {
+			cli_usage_error(cmd, "--dp-epsilon takes a number in (0, 100], not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_DP_SEED:
+		if (cli_parse_u64(arg, &m->dp_seed) || m->dp_seed == 0) {
+			cli_usage_error(cmd, "--dp-seed takes a positive integer, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg)
 {
 	size_t v;

@@ -56,6 +56,8 @@ void ft_eval_result_free(struct ft_eval_result *r)
 	ft_comparison_free(r->cmp);
 	ft_explain_free(r->explain);
 	free(r->rerank);
+	ft_dp_audit_free(r->dp);
+	free(r->budget);
 	free(r);
 }
 
@@ -472,7 +474,10 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	     (rc = ft_run_measure(r->cmp, np, "mitigated_deterministic", "eval", mf->model, 1,
 	                          ds, mf->enc, err))) ||
 	    (rc = ft_explain(mf->model->linear, ds, "mitigated", "eval", mf->enc, ds,
-	                     &r->explain, err)))
+	                     &r->explain, err)) ||
+	    (o->measure.dp_epsilon > 0 &&
+	     (rc = ft_run_dp_measure(&o->measure, mf->model, ds, mf->enc, "eval", &r->budget,
+	                             &r->dp, err))))
 		goto done;
 	r->n_read = st.n_in + r->n_filtered;
 	r->n_measured = ds->n;

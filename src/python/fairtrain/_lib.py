@@ -226,7 +226,8 @@ class ft_model_file(Structure):
                 ("fit_intercept", c_int), ("solver_opts", ft_solver_opts),
                 ("solver_result", ft_solver_result), ("n_train", c_size_t),
                 ("n_test", c_size_t), ("n_dropped", c_size_t), ("seed", c_uint64),
-                ("split", c_double)]
+                ("split", c_double), ("budget", c_void_p), ("dp", c_void_p),
+                ("dp_split", c_char_p), ("private_run", c_int)]
 
 
 class ft_param_def(Structure):
@@ -269,7 +270,7 @@ class ft_data_opts(Structure):
 
 class ft_measure_opts(Structure):
     _fields_ = [("threshold", c_double), ("n_bootstrap", c_size_t), ("level", c_double),
-                ("n_perm", c_size_t)]
+                ("n_perm", c_size_t), ("dp_epsilon", c_double), ("dp_seed", c_uint64)]
 
 
 class ft_rank_opts(Structure):
@@ -282,7 +283,10 @@ class ft_train_opts(Structure):
     _fields_ = [("task", c_int), ("data", ft_data_opts), ("rank", ft_rank_opts),
                 ("method", c_char_p), ("lr", ft_logreg_params),
                 ("measure", ft_measure_opts), ("command_line", c_char_p),
-                ("mon", POINTER(ft_monitor))]
+                ("mon", POINTER(ft_monitor)), ("dp_total_epsilon", c_double),
+                ("dp_total_delta", c_double), ("dp_row_norm", c_double),
+                ("dp_bounds", c_void_p), ("n_dp_bounds", c_size_t),
+                ("dp_encoder_epsilon", c_double)]
 
 
 class ft_rank_result(Structure):
@@ -338,7 +342,8 @@ class ft_eval_result(Structure):
     _fields_ = [("cmp", POINTER(ft_comparison)), ("explain", POINTER(ft_explain)),
                 ("n_read", c_size_t), ("n_measured", c_size_t), ("n_dropped", c_size_t),
                 ("n_filtered", c_size_t), ("n_queries", c_size_t), ("n_short", c_size_t),
-                ("n_extra", c_size_t), ("rerank", c_char_p)]
+                ("n_extra", c_size_t), ("rerank", c_char_p), ("dp", c_void_p),
+                ("budget", c_void_p)]
 
 
 class ft_audit_opts(Structure):
@@ -350,7 +355,7 @@ class ft_audit_result(Structure):
     _fields_ = [("cmp", POINTER(ft_comparison)), ("n_read", c_size_t),
                 ("n_measured", c_size_t), ("n_dropped", c_size_t),
                 ("n_filtered", c_size_t), ("n_groups", c_size_t),
-                ("group_names", c_char_pp)]
+                ("group_names", c_char_pp), ("dp", c_void_p), ("budget", c_void_p)]
 
 
 class ft_compare_opts(Structure):
