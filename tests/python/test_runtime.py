@@ -123,8 +123,12 @@ def interrupt():
 
     def ctrl_c():
         # as a user's Ctrl-C: SIGINT to the process once the fit is inside
-        # the library (its first "fit" event has been seen)
+        # the library (its first "fit" event has been seen); a fit that never
+        # reports one fails the test instead of hanging it
+        deadline = time.monotonic() + 120
         while not any(e[0] == "fit" for e in mon.events):
+            if time.monotonic() > deadline:
+                return
             time.sleep(0.001)
         fired.append(time.monotonic())
         os.kill(os.getpid(), signal.SIGINT)
@@ -136,9 +140,11 @@ def interrupt():
     except KeyboardInterrupt:
         pass
     else:
+        t.join()
         raise AssertionError("fit finished: events %s" % mon.events)
     finally:
         t.join()
+    assert fired, "the fit reported no 'fit' stage in 120 s: events %s" % mon.events
     took = time.monotonic() - t0
     stages = [e[0] for e in mon.events]
     assert mon.interrupted, "the monitor did not see the interrupt"
