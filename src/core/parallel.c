@@ -23,6 +23,15 @@
 #define MIN_CHUNK_ROWS 2048
 #define MAX_PARTIAL_BYTES (64u << 20)
 
+/* Work (rows x values a row touches) below which a region runs on one
+ * thread: see ft_parallel_worth. */
+#define MIN_PARALLEL_WORK ((size_t)1 << 22)
+
+int ft_parallel_worth(size_t work)
+{
+	return work >= MIN_PARALLEL_WORK;
+}
+
 size_t ft_parallel_chunks(size_t n, size_t len)
 {
 	size_t k = n / MIN_CHUNK_ROWS;
