@@ -246,10 +246,12 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 		if (g < 0)
 			continue;
 		if (col->type == FT_NUMERIC) {
+			/* the number of deciles below xv (q ascends): the first
+			 * k with xv <= q[k], without a branch a decile */
 			double xv = xs[i];
 			k = 0;
-			while (k < 9 && xv > q[k])
-				k++;
+			for (int j = 0; j < 9; j++)
+				k += xv > q[j];
 		} else {
 			int32_t code = d->code[i * d->n_cat + cc];
 			k = code < 0 ? col->n_cats : (size_t)code - col->offset;

@@ -109,8 +109,14 @@ static int phases(const char *file, int runs)
 		n_train = res->mf->n_train;
 		t[P_READ][r] = at(&m, "fit") - t0;
 		t[P_FIT][r] = at(&m, "measure") - at(&m, "fit");
-		t[P_MEASURE][r] = at(&m, "explain") - at(&m, "measure");
-		t[P_EXPLAIN][r] = t1 - at(&m, "explain");
+		if (at(&m, "explain") < 0) {
+			/* a library without the "explain" stage: both in one */
+			t[P_MEASURE][r] = t1 - at(&m, "measure");
+			t[P_EXPLAIN][r] = 0.0;
+		} else {
+			t[P_MEASURE][r] = at(&m, "explain") - at(&m, "measure");
+			t[P_EXPLAIN][r] = t1 - at(&m, "explain");
+		}
 		t[P_SAVE][r] = t2 - t1;
 		tot[r] = t2 - t0;
 		ft_train_result_free(res);
