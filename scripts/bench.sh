@@ -14,7 +14,7 @@
 set -eu
 BUILD=${FAIRTRAIN_BUILD:-build}
 FT="$BUILD/fairtrain"
-DATA=${FAIRTRAIN_DATA:-../shared/datasets}
+DATA=${FAIRTRAIN_DATA:-datasets}
 RUNS=${RUNS:-5}
 A="$DATA/adult"
 W=$(mktemp -d)
@@ -82,8 +82,14 @@ OMP_NUM_THREADS=1 "$BUILD/bench/bench_bootstrap"
 echo
 FAIRTRAIN_DATA=$DATA "$BUILD/bench/bench_methods" "$RUNS"
 
+# The meta-fair classifier (meta:sr, meta:fdr above) against the numpy port
+# of AIF360's celisMeta with fairtrain's change (the sensitive attribute
+# observed) and against AIF360's algorithm unchanged, on all of Adult.
+echo
+/usr/bin/python3 scripts/fixtures/make_meta_fixture.py "$DATA" --time "$RUNS"
+
 # The full Adult comparison (experiments/adult-sex/compare.conf: every
-# classification method, 24 settings, 5 folds, no bootstrap), against the
+# classification method, 33 settings, 5 folds, no bootstrap), against the
 # plain `fairtrain train` above in the same run.  Target: under 30 s.
 CRUNS=${COMPARE_RUNS:-3}
 : >"$W/cmp.t"
@@ -98,9 +104,52 @@ while [ $i -lt "$CRUNS" ]; do
 done
 cmp=$(median <"$W/cmp.t")
 echo
-echo "fairtrain compare, Adult by sex, every method (24 settings x 5 folds = 120 fits; $CRUNS runs, median)"
+echo "fairtrain compare, Adult by sex, every method (33 settings x 5 folds = 165 fits; $CRUNS runs, median)"
 printf '  %-58s %8.3f s\n' "compare --config experiments/adult-sex/compare.conf" "$cmp"
 printf '  ratio to one plain train run: %.1f (target: under 30 s)\n' "$(awk "BEGIN { print $cmp / $ft }")"
+
+# Threads under load (issue 14 item 3): the same Adult comparison on the
+# idle machine and beside two CPU-bound processes (busy loops started and
+# killed here), with fairtrain's default (GOMP_SPINCOUNT=10000, set by the
+# program itself), libgomp's own default (300,000 spins), passive waiting,
+# and one thread; CRUNS runs each, interleaved, medians.
+spin_run() { # $1 = file, rest = env assignments
+	f=$1; shift
+	t0=$(now)
+	env "$@" "$FT" compare --quiet --config experiments/adult-sex/compare.conf \
+		--data "$A/adult.data" --out "$W/cmpl" --force
+	t1=$(now)
+	awk "BEGIN { print $t1 - $t0 }" >>"$W/$f"
+}
+for load in idle busy; do
+	hogs=""
+	if [ $load = busy ]; then
+		for k in 1 2; do
+			sh -c 'while :; do :; done' & hogs="$hogs $!"
+		done
+	fi
+	: >"$W/$load.ft"; : >"$W/$load.gomp"; : >"$W/$load.pas"; : >"$W/$load.one"
+	i=0
+	while [ $i -lt "$CRUNS" ]; do
+		spin_run $load.ft FAIRTRAIN_BENCH=1
+		spin_run $load.gomp GOMP_SPINCOUNT=300000
+		spin_run $load.pas OMP_WAIT_POLICY=passive
+		spin_run $load.one OMP_NUM_THREADS=1
+		i=$((i + 1))
+	done
+	[ -n "$hogs" ] && kill $hogs
+done
+echo
+echo "threads under load: compare, Adult by sex ($CRUNS runs each, medians, s; busy = beside 2 CPU-bound processes)"
+printf '  %-44s %8s %8s\n' "" idle busy
+for k in ft:"fairtrain's default (GOMP_SPINCOUNT=10000)" gomp:"libgomp's default (GOMP_SPINCOUNT=300000)" \
+	pas:"OMP_WAIT_POLICY=passive" one:"OMP_NUM_THREADS=1"; do
+	printf '  %-44s %8.3f %8.3f\n' "${k#*:}" "$(median <"$W/idle.${k%%:*}")" "$(median <"$W/busy.${k%%:*}")"
+done
+printf '  busy/idle: fairtrain %.2f, libgomp default %.2f; idle default/passive %.2f\n' \
+	"$(awk "BEGIN { print $(median <"$W/busy.ft") / $(median <"$W/idle.ft") }")" \
+	"$(awk "BEGIN { print $(median <"$W/busy.gomp") / $(median <"$W/idle.gomp") }")" \
+	"$(awk "BEGIN { print $(median <"$W/idle.ft") / $(median <"$W/idle.pas") }")"
 
 # DELTR in reference mode (the authors' loop: 3000 gradient steps, gamma =
 # 2e5) on the LSAT gender training split (1,743 documents) against its
@@ -315,4 +364,15 @@ if [ -n "${FAIRTRAIN_BEFORE:-}" ]; then
 	printf '  %-40s %8.3f s before  %8.3f s now  ratio %.3f\n' "compare, Adult by sex, every method" \
 		"$(median <"$W/bc.t")" "$(median <"$W/ac.t")" \
 		"$(awk "BEGIN { print $(median <"$W/ac.t") / $(median <"$W/bc.t") }")"
+fi
+
+# The Python package (scripts/bench_python.py): FairClassifier.fit of
+# logreg and eg on Adult against the ft_train call it makes, in the same
+# process (target: within 1.2x), and against scikit-learn's
+# LogisticRegression on the same encoded rows.
+echo
+if /usr/bin/python3 -c 'import numpy, pandas' 2>/dev/null; then
+	FAIRTRAIN_BUILD=$BUILD FAIRTRAIN_DATA=$DATA RUNS=$RUNS /usr/bin/python3 scripts/bench_python.py
+else
+	echo "bench: python3-numpy or python3-pandas missing: the Python package is not timed" >&2
 fi

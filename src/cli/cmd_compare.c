@@ -32,8 +32,8 @@ static const char HELP[] =
 "                         NAME[:CHOICE][:k=v1,v2,...[,k2=w1,w2]]: values after\n"
 "                         k= belong to k until the next k2=, and every\n"
 "                         combination is fitted.  'baseline' is logreg, which\n"
-"                         is always included.  Example:\n"
-"                         \"baseline reweigh prejudice:eta=1,5,25 cov-fair:c=0.1,0.01\"\n"
+"                         is always included.  Example: \"baseline reweigh\n"
+"                         prejudice:eta=1,5,25 cov-fair:c=0.1,0.01\"\n"
 "  --fairness METRIC      the fairness summary of the x axis and the Pareto\n"
 "                         criterion (default demographic_parity_difference,\n"
 "                         convention between_groups)\n"
@@ -42,9 +42,12 @@ static const char HELP[] =
 "                         (default 5)\n"
 "  --repeats R            R random stratified splits instead; --split FRAC\n"
 "                         is their test fraction (default 0.25)\n"
-"  --test FILE            one fold: train on --data, test on FILE\n"
-"  --seed N               seed of the folds and splits (default 1)\n\n"
-CLI_DATA_HELP
+"  --test FILE            one fold: train on --data, test on FILE (read\n"
+"                         like --data)\n"
+"  --seed N               seed of the folds and splits (default 1)\n"
+"Data:\n"
+"  --data FILE            the data (CSV or delimited text)\n"
+CLI_DATA_READ_HELP
 "Measurement:\n"
 "  --threshold T          yhat = score >= T (default 0.5)\n"
 "  --bootstrap N          bootstrap resamples per interval (default 0 = none)\n"
@@ -53,8 +56,9 @@ CLI_DATA_HELP
 "  --C VALUE              inverse L2 strength of every fit (default 1)\n"
 "  --max-iter N, --tol T  solver limits, as in train\n"
 "Output:\n"
-"  --out DIR              output directory (created; must be empty)\n"
-"  --force                write into a non-empty DIR (replacing our files)\n"
+"  --out DIR              output directory: created, or replaced as a whole\n"
+"                         when it holds an earlier comparison\n"
+"  --force                DIR holds other files: keep them beside the results\n"
 "  --config FILE          read long options from FILE, one 'option = value'\n"
 "                         a line ('#' comments; a flag alone on its line);\n"
 "                         the command line adds to and overrides them\n"
@@ -69,18 +73,26 @@ static void print_methods(void)
 
 	printf("\nMethods (parameters; 'fairtrain train --help' explains them):\n");
 	for (size_t i = 0; i < n; i++) {
+		char list[1024];
+		size_t len = 0;
+		int lead;
 		if (m[i].task != FT_TASK_CLASSIFY)
 			continue;
-		printf(m[i].n_params || !strcmp(m[i].name, "logreg") ? "  %-10s" : "  %s",
-		       m[i].name);
-		for (size_t k = 0; k < m[i].n_params; k++) {
+		list[0] = '\0';
+		for (size_t k = 0; k < m[i].n_params && len < sizeof list; k++) {
 			const struct ft_param_def *p = &m[i].params[k];
-			if (p->choices)
-				printf("%s %s=%s", k ? "," : "", p->name, p->choices);
-			else
-				printf("%s %s", k ? "," : "", p->name);
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s%s%s",
+			                        k ? ", " : "", p->name, p->choices ? "=" : "",
+			                        p->choices ? p->choices : "");
 		}
-		printf("%s\n", strcmp(m[i].name, "logreg") ? "" : " (the baseline)");
+		if (!strcmp(m[i].name, "logreg"))
+			snprintf(list, sizeof list, "(the baseline)");
+		if (!list[0]) {
+			printf("  %s\n", m[i].name);
+			continue;
+		}
+		lead = printf("  %-14s", m[i].name);
+		cli_print_wrapped((size_t)(lead > 0 ? lead : 0), 17, list);
 	}
 }
 
@@ -375,7 +387,7 @@ static int parse(struct argstore *as, struct cli_data *d, struct ft_compare_opts
 		return cli_bad_option("compare", c, as->argv);
 	}
 	if (optind < as->argc)
-		return cli_usage_error("compare", "unexpected argument '%s'", as->argv[optind]);
+		return cli_unexpected_arg("compare", as->argc, as->argv, LONG);
 	if (cli_data_check(d, "compare", 1))
 		return EXIT_USAGE;
 	if (d->o.spec.n_sensitive == 0)

@@ -243,4 +243,22 @@ int ft_rank_check_rel(const double *rel, size_t n, struct ft_error *err);
 double ft_rank_gain(double rel);
 int ft_cmp_double_desc(const void *a, const void *b);
 
+/* subgroup.c: the rich-subgroup auditor (ft_subgroup_audit) on tallies,
+ * for the learner of gerryfair.c.  The space of x': G groups, dim
+ * one-hot columns, x (G x dim), names (dim), as fairtrain.h describes. */
+struct ft_sg_space {
+	size_t G, dim;
+	double *x;
+	char **names;
+};
+int ft_sg_space_make(size_t G, const char *const *group_names, struct ft_sg_space *sp,
+                     struct ft_error *err);
+void ft_sg_space_free(struct ft_sg_space *sp);
+/* The audit from per-group tallies (subgroup.c): Wl[g], Pl[g] for g < G,
+ * their totals over every row including rows of no group, and W, the
+ * weight of all rows. */
+int ft_sg_audit_tallies(const struct ft_sg_space *sp, int rate, const double *Wl,
+                        const double *Pl, double Wl_all, double Pl_all, double W,
+                        struct ft_subgroup **out, struct ft_error *err);
+
 #endif

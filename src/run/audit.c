@@ -29,6 +29,8 @@ void ft_audit_result_free(struct ft_audit_result *r)
 		return;
 	ft_comparison_free(r->cmp);
 	ft_strv_free(r->group_names, r->n_groups);
+	ft_dp_audit_free(r->dp);
+	free(r->budget);
 	free(r);
 }
 
@@ -114,6 +116,10 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 
 	ft_error_clear(err);
 	*out = NULL;
+	if ((rc = ft_run_check_measure(&o->measure, err))) {
+		free(r);
+		return rc;
+	}
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	if (!o->label || !o->score || !o->data.spec.n_sensitive) {
@@ -167,6 +173,9 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
 		goto done;
 	}
+	if (o->measure.dp_epsilon > 0 &&
+	    (rc = ft_run_dp_release(&o->measure, &in, &r->budget, &r->dp, err)))
+		goto done;
 	r->n_read = st.n_in;
 	r->n_measured = ds->n;
 	r->n_dropped = st.n_dropped;

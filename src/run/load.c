@@ -143,6 +143,27 @@ int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,
 	return 0;
 }
 
+/* A sensitive column of numbers with many values (age) makes one group a
+ * value: say so, since that is rarely meant. */
+static void warn_numeric_groups(const struct ft_encoder *e, const char *what,
+                                const struct ft_monitor *mon)
+{
+	enum { MANY = 10 };
+
+	if (e->n_sensitive != 1 || e->n_groups <= MANY)
+		return;
+	for (size_t g = 0; g < e->n_groups; g++) {
+		char *end;
+		(void)strtod(e->group_names[g], &end);
+		if (end == e->group_names[g] || *end)
+			return;
+	}
+	ft_run_warn(mon, "%s: the sensitive column '%s' holds %zu different numbers, each "
+	            "its own group; if that is not meant, bin it into a few groups first (a "
+	            "derived column, as experiments/german-age/run.sh makes)",
+	            what, e->sensitive[0], e->n_groups);
+}
+
 int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
             const struct ft_monitor *mon, struct ft_loaded **out, struct ft_error *err)
 {
@@ -160,6 +181,7 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		if ((rc = ft_encoder_fit(l->train_t, &o->spec, &l->enc, err)))
 			goto fail;
 		l->owns_enc = 1;
+		warn_numeric_groups(l->enc, o->data ? o->data : "(table)", mon);
 	} else {
 		l->enc = (struct ft_encoder *)enc;
 	}
@@ -177,6 +199,9 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		*err = err_test;
 		rc = rc_test;
 	}
+	if (!rc && l->test && !o->allow_no_positive)
+		rc = ft_run_check_positive(l->test_t, l->test, l->enc, "the test part",
+		                           "--allow-no-positive", err);
 	if (rc)
 		goto fail;
 	*out = l;

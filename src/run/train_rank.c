@@ -52,6 +52,15 @@ static int letor_value(const struct ft_rank_opts *ro, double *v)
 	return *ro->protected_group && !*end && isfinite(*v) ? 0 : -1;
 }
 
+/* The training data's name in messages: the file, or the name of a table
+ * given in memory. */
+static const char *data_name(const struct ft_train_opts *o)
+{
+	const struct ft_table *t = o->data.table;
+
+	return o->data.data ? o->data.data : t && t->path ? t->path : "(table)";
+}
+
 int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 {
 	const struct ft_rank_opts *ro = &o->rank;
@@ -60,7 +69,7 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 	int groups = ro->letor ? ro->sensitive_feature > 0 : o->data.spec.n_sensitive > 0;
 	int rc;
 
-	if (!o->data.data)
+	if (!o->data.data && (ro->letor || !o->data.table))
 		return ft_error_set(err, FT_EINVAL, "no training data");
 	if (!ro->letor && ro->sensitive_feature)
 		return ft_error_set(err, FT_EINVAL, "a sensitive feature is for LETOR data "
@@ -136,7 +145,7 @@ static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
 	                                         &L->test, &s2, err))))
 		goto done;
 	L->n_dropped = s1.n_dropped + s2.n_dropped;
-	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : o->data.data, &s2);
+	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : data_name(o), &s2);
 done:
 	ft_table_free(tr);
 	ft_table_free(te);
@@ -218,7 +227,9 @@ static int protected_index(const struct ft_train_opts *o, const struct rank_load
 		double v = 0;
 		letor_value(&o->rank, &v);
 		/* the name ft_rank_data_group_by_feature gives the protected group */
-		snprintf(name, sizeof name, "%s=%.17g", e->sensitive[0], v);
+		char b[FT_FMT_DOUBLE_LEN];
+
+		snprintf(name, sizeof name, "%s=%s", e->sensitive[0], ft_fmt_double(b, v));
 		want = name;
 	}
 	for (size_t g = 0; g < e->n_groups; g++)
@@ -229,17 +240,17 @@ static int protected_index(const struct ft_train_opts *o, const struct rank_load
 			at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", g ? ", " : "",
 			                       e->group_names[g]);
 		return ft_error_set(err, FT_EDATA, "%s: protected group '%s' is not a group of "
-		                    "the training data (groups: %s)", o->data.data,
+		                    "the training data (groups: %s)", data_name(o),
 		                    o->rank.protected_group, list);
 	}
 	if (e->n_groups < 2)
 		return ft_error_set(err, FT_EDATA, "%s: one group only (%s) in the training "
-		                    "data", o->data.data, e->group_names[0]);
+		                    "data", data_name(o), e->group_names[0]);
 	for (size_t i = 0; i < L->train->n && !n_prot; i++)
 		n_prot += L->train->group[i] == *prot;
 	if (!n_prot)
 		return ft_error_set(err, FT_EDATA, "%s: no training document in the protected "
-		                    "group '%s'", o->data.data, e->group_names[*prot]);
+		                    "group '%s'", data_name(o), e->group_names[*prot]);
 	return 0;
 }
 
@@ -322,7 +333,7 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 	mf->n_test = L->test ? L->test->n : 0;
 	mf->n_dropped = L->n_dropped;
 	mf->seed = o->data.seed;
-	mf->split = o->data.test ? 0 : o->data.split;
+	mf->split = o->data.test || o->data.test_table ? 0 : o->data.split;
 	return 0;
 }
 
@@ -366,7 +377,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
 		goto done;
 	if ((rc = ft_rank_fit(L.train, &bp, wb, &r->baseline_fit, &e2))) {
-		ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+		ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
 		goto done;
 	}
 	if (r->same_fit) {
@@ -375,7 +386,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	} else if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s.method->name, err)) ||
 	           (rc = ft_rank_fit(L.train, &rp, w, &r->fit, &e2))) {
 		if (rc != FT_ECANCELED)
-			ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+			ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
 		goto done;
 	}
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
