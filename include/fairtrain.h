@@ -433,7 +433,11 @@ FT_API const char *ft_logreg_check(const struct ft_logreg_params *p);
  * always p + 1; with fit_intercept = 0 the objective adds b^2/2 instead of
  * using b, which pins b at 0.  Sums are taken over blocks of rows
  * (ft_logreg_block).  d is borrowed and must outlive obj; ctx is allocated;
- * free with ft_logreg_objective_free.  Sample weights are d->w times C. */
+ * free with ft_logreg_objective_free.  Sample weights are d->w times C.
+ * obj->hessian at the point of the last obj->value_grad reuses that pass's
+ * row curvatures (Newton asks for the Hessian where it has just evaluated
+ * f and g): a caller that changes d's rows in between calls value_grad
+ * again first. */
 FT_API int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
                         struct ft_objective *obj, struct ft_error *err);
 FT_API void ft_logreg_objective_free(struct ft_objective *obj);

@@ -63,6 +63,12 @@ size_t ft_parallel_chunks(size_t n, size_t len);
  * count.  FT_ENOMEM when the partial buffers cannot be allocated. */
 int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
                     void *ctx);
+/* Whether a parallel region over work units (rows times the values each
+ * row touches) is worth waking the threads for: below the threshold one
+ * thread does it, because on a busy machine a region waits for its
+ * slowest thread, which may sit out a whole scheduler time slice.  Never
+ * changes a result, only who computes it. */
+int ft_parallel_worth(size_t work);
 
 /* Proportions as exact fractions (ratio.c).  FT_PROP_TOL: how far a given
  * proportion, and the sum of a set of them, may be from exact. */

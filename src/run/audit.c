@@ -13,6 +13,7 @@
 #include <string.h>
 #include "core/internal.h"
 #include "run/run.h"
+#include "metrics/metrics.h"
 
 void ft_audit_opts_init(struct ft_audit_opts *o)
 {
@@ -167,8 +168,7 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		goto done;
 	}
 	r->n_groups = enc->n_groups;
-	if ((rc = ft_comparison_measure(r->cmp, "audited", "audit", &in, &e2)) ||
-	    (rc = ft_comparison_permutation(r->cmp, "audited", "audit", &in, o->measure.n_perm,
+	if ((rc = ft_comparison_measure_all(r->cmp, "audited", "audit", &in, o->measure.n_perm,
 	                                    &e2))) {
 		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
 		goto done;

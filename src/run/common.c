@@ -11,6 +11,7 @@
 #include <time.h>
 #include "core/internal.h"
 #include "run/run.h"
+#include "metrics/metrics.h"
 
 void ft_data_opts_init(struct ft_data_opts *o)
 {
@@ -198,9 +199,7 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
 	if ((rc = decide_input(p, deterministic, cmp->threshold, ds, e, model, split, &in, &prob,
 	                       &pos, err)))
 		goto done;
-	rc = ft_comparison_measure(cmp, model, split, &in, &e2);
-	if (!rc)
-		rc = ft_comparison_permutation(cmp, model, split, &in, n_perm, &e2);
+	rc = ft_comparison_measure_all(cmp, model, split, &in, n_perm, &e2);
 	if (rc)
 		ft_error_set(err, rc, "measuring the %s model on the %s part: %s", model, split,
 		             e2.msg);

@@ -330,7 +330,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		                            l->enc, split, &mf->budget, &mf->dp, err)))
 			goto done;
 	}
-	if (
+	if ((rc = ft_run_progress(o->mon, "explain", 0, 1, NULL, err)) ||
 	    (rc = ft_explain(mf->model->linear, l->test ? l->test : l->train, "mitigated",
 	                     l->test ? "test" : "train", l->enc, l->train, &r->explain, err)) ||
 	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,
