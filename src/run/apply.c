@@ -534,7 +534,10 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 	if (!rc && !mf->ranking)
 		rc = ft_run_check_measure(&o->measure, err);
 	if (!rc)
-		rc = mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
+		rc = mf->ranking && o->measure.dp_epsilon > 0 ?
+		     ft_error_set(err, FT_EINVAL, "a ranking model: the private release is for "
+		                  "classification models") :
+		     mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
 	if (rc) {
 		ft_eval_result_free(r);
 		return rc;

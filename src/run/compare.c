@@ -51,6 +51,9 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 		                    "positive label" : "target column");
 	if (o->data.spec.n_sensitive == 0)
 		return ft_error_set(err, FT_EINVAL, "a comparison needs a sensitive attribute");
+	if (o->measure.dp_epsilon > 0)
+		return ft_error_set(err, FT_EINVAL, "a comparison releases nothing privately (the "
+		                    "private release is for train, eval and audit)");
 	if (o->folds && o->repeats)
 		return ft_error_set(err, FT_EINVAL, "folds or repeats, not both");
 	if (has_test && (o->folds || o->repeats))

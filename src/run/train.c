@@ -120,6 +120,11 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 	int rc;
 
 	ft_error_clear(err);
+	if (o->task == FT_TASK_RANK && (o->measure.dp_epsilon > 0 || o->dp_total_epsilon > 0 ||
+	                                o->dp_row_norm > 0 || o->n_dp_bounds ||
+	                                o->dp_encoder_epsilon > 0))
+		return ft_error_set(err, FT_EINVAL, "the private options are for classification, "
+		                    "not rankers");
 	if (o->task == FT_TASK_RANK)
 		return ft_train_rank_check(o, err);
 	if (o->task != FT_TASK_CLASSIFY)

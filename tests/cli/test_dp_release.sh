@@ -91,3 +91,13 @@ check dp_total_with_delta "$FT" train $T --method dp-logreg:epsilon=1,mechanism=
 expect_error dp_total_without_delta 1 "training would spend epsilon 1, delta 1e-05 .*left of its total 2, 0" \
 	"$TMP/g0.h5" -- "$FT" train $T --method dp-logreg:epsilon=1,mechanism=output,delta=1e-5,seed=3 \
 	--dp-total 2 --dp-bounds "$B" --out "$TMP/g0.h5"
+
+# the private release is for classification
+L=$DATA/deltr-lsat/gender
+if [ -f "$L/train.txt" ]; then
+	"$FT" train --task rank --quiet --data "$L/train.txt" --out "$TMP/r.h5" >/dev/null 2>&1 &&
+	expect_error dp_eval_ranker 1 "a ranking model: the private release is for classification" \
+		"" -- "$FT" eval --model "$TMP/r.h5" --data "$L/train.txt" --dp-epsilon 1
+else
+	skip dp_eval_ranker "no LSAT data in $DATA (scripts/fetch-datasets.sh gets it)"
+fi
