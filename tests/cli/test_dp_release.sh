@@ -95,9 +95,14 @@ expect_error dp_total_without_delta 1 "training would spend epsilon 1, delta 1e-
 # the private release is for classification
 L=$DATA/deltr-lsat/gender
 if [ -f "$L/train.txt" ]; then
-	"$FT" train --task rank --quiet --data "$L/train.txt" --out "$TMP/r.h5" >/dev/null 2>&1 &&
-	expect_error dp_eval_ranker 1 "a ranking model: the private release is for classification" \
-		"" -- "$FT" eval --model "$TMP/r.h5" --data "$L/train.txt" --dp-epsilon 1
+	if "$FT" train --task rank --names query,protected,LSAT,UGPA,ZFYA --query query \
+		--relevance ZFYA --sensitive protected --protected 1 --split 0 --quiet \
+		--data "$L/train.txt" --out "$TMP/r.h5" 2>"$TMP/err"; then
+		expect_error dp_eval_ranker 1 "a ranking model: the private release is for classification" \
+			"" -- "$FT" eval --model "$TMP/r.h5" --data "$L/test.txt" --dp-epsilon 1
+	else
+		fail dp_eval_ranker "training the ranker: $(head -1 "$TMP/err")"
+	fi
 else
 	skip dp_eval_ranker "no LSAT data in $DATA (scripts/fetch-datasets.sh gets it)"
 fi
