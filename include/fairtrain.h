@@ -1854,7 +1854,7 @@ FT_API int ft_fit_optim_pre(const struct ft_fit_input *in, const struct ft_optim
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
-#define FT_FORMAT_VERSION 3     /* reads 1, 2 and 3 */
+#define FT_FORMAT_VERSION 4     /* reads 1 to 4 */
 
 /* How a ranking model file's /model is used (the /ranking group; README
  * "Fair ranking").  Every string is owned and non-NULL ("" when empty).

@@ -80,6 +80,8 @@ void ft_h5w_attr_f64(struct ft_h5w *w, hid_t loc, const char *name, double v);
 /* A dataset of rank 0 (scalar), 1 (n0) or 2 (n0 x n1); n0 may be 0. */
 void ft_h5w_dset(struct ft_h5w *w, hid_t loc, const char *name, hid_t ftype,
                  hid_t mtype, int rank, size_t n0, size_t n1, const void *buf);
+/* A hard link name in loc to the object at the absolute path target. */
+void ft_h5w_link(struct ft_h5w *w, hid_t loc, const char *name, const char *target);
 void ft_h5w_str_v(struct ft_h5w *w, hid_t loc, const char *name,
                   const char *const *v, size_t n);
 void ft_h5w_f64_v(struct ft_h5w *w, hid_t loc, const char *name,
@@ -163,10 +165,12 @@ int ft_h5r_flagv(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
 
 /* A predictor as group name of loc (predictor_io.c; README "Predictors"):
  * the same layout in model files and comparison results.  feature_names
- * (n_features) are written beside the coefficients. */
+ * (n_features) are written beside the coefficients, or, when names_at is
+ * not NULL, a hard link to the dataset at that absolute path (which holds
+ * them: stored once, read by any HDF5 reader as a dataset of its own). */
 void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
                       const struct ft_predictor *p, char *const *feature_names,
-                      size_t n_features);
+                      size_t n_features, const char *names_at);
 /* Read it back (obj is its path, for messages; optional: absent gives
  * *out NULL): sizes must be n_features and feature_names must match;
  * per-group parts and thresholds must have n_groups groups. */

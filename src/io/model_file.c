@@ -72,6 +72,12 @@
  * order (h5py lists members by name). */
 #define COL_DIGITS 3
 
+/* The one list of feature names (format 4): /model and /baseline link to
+ * it, and a categorical feature column's categories are its names without
+ * the "column=" prefix, so that each name is stored once (a long cell
+ * made a model file four times its size). */
+#define FEATURE_NAMES "/preprocessing/feature_names"
+
 static const char *const role_names[] = {
 	"feature", "target", "sensitive", "weight", "drop"
 };
@@ -441,7 +447,10 @@ static void write_preprocessing(struct ft_h5w *w, hid_t f, const struct ft_encod
 		ft_h5w_attr_f64(w, cg, "sd", c->sd);
 		ft_h5w_attr_u64(w, cg, "offset", c->offset);
 		ft_h5w_attr_i64(w, cg, "impute_cat", c->impute_cat);
-		if (c->type == FT_CATEGORICAL)
+		/* a feature column's categories are in feature_names */
+		if (c->type == FT_CATEGORICAL && ft_column_is_feature(e, c))
+			ft_h5w_attr_u64(w, cg, "n_categories", c->n_cats);
+		else if (c->type == FT_CATEGORICAL)
 			ft_h5w_str_v(w, cg, "categories", (const char *const *)c->cats,
 			             c->n_cats);
 		ft_h5w_close(w, cg, name);
@@ -569,10 +578,11 @@ static int build_model(hid_t f, const struct ft_h5_types *t, void *ctx_)
 	write_root(w, f, mf);
 	write_read(w, f, &mf->read);
 	write_preprocessing(w, f, e);
-	ft_h5w_predictor(w, f, "model", mf->model, e->feature_names, e->n_features);
+	ft_h5w_predictor(w, f, "model", mf->model, e->feature_names, e->n_features,
+	                 FEATURE_NAMES);
 	if (mf->baseline && !mf->private_run)
 		ft_h5w_predictor(w, f, "baseline", mf->baseline, e->feature_names,
-		                 e->n_features);
+		                 e->n_features, FEATURE_NAMES);
 	write_training(w, f, mf);
 	if (mf->ranking)
 		write_ranking(w, f, mf->ranking);
@@ -775,15 +785,44 @@ done:
 	return rc;
 }
 
-static int read_column(struct ft_h5r *r, hid_t cols, size_t n_cols, size_t i,
-                       struct ft_column *c)
+/* Format 4: the categories of categorical feature column c (obj) are
+ * feature_names[offset .. offset + n_categories) without "name=". */
+static int cats_from_names(struct ft_h5r *r, hid_t g, const char *obj,
+                           const struct ft_encoder *e, struct ft_column *c)
+{
+	size_t n = 0, len = strlen(c->name);
+	int rc;
+
+	if ((rc = ft_h5r_size(r, g, obj, "n_categories", &n)))
+		return rc;
+	if (c->offset > e->n_features || n > e->n_features - c->offset)
+		return ft_h5r_corrupt(r, "%s: features %zu to %zu + %zu are not in "
+		                      "/preprocessing/feature_names (%zu)", obj,
+		                      c->offset, c->offset, n, e->n_features);
+	if (!(c->cats = calloc(n ? n : 1, sizeof *c->cats)))
+		return ft_h5r_nomem(r);
+	c->n_cats = n;
+	for (size_t q = 0; q < n; q++) {
+		const char *s = e->feature_names[c->offset + q];
+		if (strncmp(s, c->name, len) != 0 || s[len] != '=')
+			return ft_h5r_corrupt(r, "/preprocessing/feature_names[%zu] "
+			                      "'%.60s' is not of column '%.60s' (%s)",
+			                      c->offset + q, s, c->name, obj);
+		if (!(c->cats[q] = ft_strdup(s + len + 1)))
+			return ft_h5r_nomem(r);
+	}
+	return 0;
+}
+
+static int read_column(struct ft_h5r *r, hid_t cols, const struct ft_encoder *e,
+                       size_t i, struct ft_column *c)
 {
 	hid_t g = H5I_INVALID_HID;
 	char name[32], obj[64];
 	int64_t ic = 0;
 	int rc;
 
-	col_name(name, n_cols, i);
+	col_name(name, e->n_cols, i);
 	snprintf(obj, sizeof obj, "/preprocessing/columns/%s", name);
 	c->impute_cat = -1;
 	(void)((rc = ft_h5r_group(r, cols, "/preprocessing/columns", name, 0,
@@ -798,7 +837,9 @@ static int read_column(struct ft_h5r *r, hid_t cols, size_t n_cols, size_t i,
 	if (rc)
 		goto done;
 	c->impute_cat = (long)ic;
-	if (c->type == FT_CATEGORICAL) {
+	if (c->type == FT_CATEGORICAL && r->version >= 4 && ft_column_is_feature(e, c)) {
+		rc = cats_from_names(r, g, obj, e, c);
+	} else if (c->type == FT_CATEGORICAL) {
 		rc = ft_h5r_strv(r, g, obj, "categories", 0, &c->cats, &c->n_cats);
 	} else {
 		htri_t ex = H5Lexists(g, "categories", H5P_DEFAULT);
@@ -841,7 +882,7 @@ static int read_columns(struct ft_h5r *r, hid_t pre, struct ft_encoder *e)
 	for (i = 0; i < n; i++)
 		e->cols[i].impute_cat = -1;
 	for (i = 0; !rc && i < n; i++)
-		rc = read_column(r, g, n, i, &e->cols[i]);
+		rc = read_column(r, g, e, i, &e->cols[i]);
 done:
 	ft_h5r_gclose(g);
 	return rc;

@@ -85,7 +85,7 @@ static void fit_output(struct w *w, hid_t g, const struct ft_fit_output *fo,
 	const char *dn[FT_MAX_DIAG];
 	size_t nd = fo->n_diag < FT_MAX_DIAG ? fo->n_diag : FT_MAX_DIAG;
 
-	ft_h5w_predictor(&w->h, g, "model", &fo->pred, feature_names, n_features);
+	ft_h5w_predictor(&w->h, g, "model", &fo->pred, feature_names, n_features, NULL);
 	for (size_t k = 0; k < nd; k++)
 		dn[k] = fo->diag_name[k];
 	ft_h5w_str_v(&w->h, g, "diag_names", dn, nd);

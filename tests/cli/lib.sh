@@ -133,7 +133,7 @@ model, pred, gcol = sys.argv[1:]
 f = h5py.File(model, "r")
 meth = f["training"].attrs["method"]
 names = list(f["preprocessing/group_names"].asstr()[()])
-assert int(f.attrs["format_version"]) == 3
+assert int(f.attrs["format_version"]) == 4
 kind = f["model"].attrs["kind"]
 if meth in ("eg", "gerryfair"):
     assert kind == "mixture" and "mixture" in f["model"]

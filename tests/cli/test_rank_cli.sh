@@ -141,7 +141,7 @@ PYEOF
 $PY - "$TMP/lf.h5" <<'PYEOF' && pass rank_model_file || fail rank_model_file "see above"
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")
-assert f.attrs["format_version"] == 3
+assert f.attrs["format_version"] == 4
 r = dict(f["ranking"].attrs)
 assert r["task"] == "rank" and r["format"] == "letor" and r["protected_group"] == "f3=1", r
 assert f["model"].attrs["kind"] == "ranker" and f["baseline"].attrs["kind"] == "ranker"

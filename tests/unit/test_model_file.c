@@ -1153,7 +1153,10 @@ static void test_load_damaged(void)
 
 	make_valid("damaged.h5");
 	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "offset", 4) == 0);
-	expect_load_fail(p, FT_EFORMAT, "column 'race' has offset 4");
+	/* format 4: race's categories are feature_names[4..6), which are not
+	 * race's names: refused before the layout check */
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/feature_names[4] 'workclass=State-gov' is "
+	                 "not of column 'race' (/preprocessing/columns/006)");
 
 	make_valid("damaged.h5");
 	T_CHECK(set_attr_int(p, "/preprocessing", "n_num", 3) == 0);
@@ -2818,6 +2821,61 @@ static void test_legacy_files(void)
 	}
 }
 
+/* Format 4 stores each name once (issue 12 item 8): /model and /baseline's
+ * feature_names are hard links to /preprocessing/feature_names (one HDF5
+ * object), and a categorical feature column has n_categories instead of a
+ * categories dataset (its categories are its feature names without
+ * "name="); a column that is not a feature (the target, a sensitive
+ * column) keeps its categories.  A damaged count or name is refused. */
+static void test_names_once(void)
+{
+	const char *p = in_dir("once.h5");
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	H5O_info_t a, b, c;
+	hid_t f;
+
+	mf->baseline = pred_of(sample_baseline());
+	if (save_ok("once.h5", mf))
+		goto done;
+	f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+	T_CHECK(f >= 0);
+	T_CHECK(H5Oget_info_by_name(f, "/preprocessing/feature_names", &a, H5P_DEFAULT) >= 0 &&
+	        H5Oget_info_by_name(f, "/model/feature_names", &b, H5P_DEFAULT) >= 0 &&
+	        H5Oget_info_by_name(f, "/baseline/feature_names", &c, H5P_DEFAULT) >= 0);
+	T_CHECK(a.addr == b.addr && a.addr == c.addr && a.rc == 3);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/001/categories", H5P_DEFAULT) == 0);
+	T_CHECK(H5Aexists_by_name(f, "/preprocessing/columns/001", "n_categories",
+	                          H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/002/categories", H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/003/categories", H5P_DEFAULT) > 0);
+	H5Fclose(f);
+	T_CHECKF(ft_model_load(p, &back, &err) == 0, "%s", err.msg);
+	if (back) {
+		check_equal(mf, back);
+		T_CHECK(back->format_version == 4);
+	}
+
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "n_categories", 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/columns/006: features 5 to "
+	                 "5 + 3 are not in /preprocessing/feature_names (7)");
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "n_categories", 1) == 0);
+	expect_load_fail(p, FT_EFORMAT, "column 'race'");
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "n_categories",
+	                     (long long)1 << 40) == 0);
+	expect_load_fail(p, FT_EFORMAT, "are not in /preprocessing/feature_names");
+	save_ok("once.h5", mf);
+	T_CHECK(set_attr_str(p, "/preprocessing/columns/001", "name", "work") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/feature_names[2] "
+	                 "'workclass=Private' is not of column 'work'");
+	save_ok("once.h5", mf);
+	T_CHECK(delete_link(p, "/preprocessing/feature_names") == 0);
+	expect_load_fail(p, FT_EFORMAT, "feature_names");
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
 /* A dataset whose dataspace claims 2^37 doubles (1 TiB; HDF5 stores no
  * data until written) is corruption, refused before any allocation of
  * that size: never "out of memory" (and no ASan allocation abort). */
@@ -2900,6 +2958,7 @@ int main(void)
 	T_RUN(test_checksum_refuses);
 	T_RUN(test_legacy_files);
 	T_RUN(test_load_huge_dataset);
+	T_RUN(test_names_once);
 	remove_dir(dir);
 	return t_done();
 }
