@@ -61,6 +61,19 @@ static const char *data_name(const struct ft_train_opts *o)
 	return o->data.data ? o->data.data : t && t->path ? t->path : "(table)";
 }
 
+/* A fit's message e2 with the data's name in front, unless it names the
+ * data already (the ranking fits name rd->path: no 'x.letor: x.letor:'). */
+static int fit_error(const struct ft_train_opts *o, int rc, const struct ft_error *e2,
+                     struct ft_error *err)
+{
+	const char *n = data_name(o);
+	size_t l = strlen(n);
+
+	if (strncmp(e2->msg, n, l) == 0 && e2->msg[l] == ':')
+		return ft_error_set(err, rc, "%s", e2->msg);
+	return ft_error_set(err, rc, "%s: %s", n, e2->msg);
+}
+
 int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 {
 	const struct ft_rank_opts *ro = &o->rank;
@@ -377,7 +390,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
 		goto done;
 	if ((rc = ft_rank_fit(L.train, &bp, wb, &r->baseline_fit, &e2))) {
-		ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
+		fit_error(o, rc, &e2, err);
 		goto done;
 	}
 	if (r->same_fit) {
@@ -386,7 +399,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	} else if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s.method->name, err)) ||
 	           (rc = ft_rank_fit(L.train, &rp, w, &r->fit, &e2))) {
 		if (rc != FT_ECANCELED)
-			ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
+			fit_error(o, rc, &e2, err);
 		goto done;
 	}
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
