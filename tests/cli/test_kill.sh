@@ -1,6 +1,6 @@
 # Kills timed to the write of `fairtrain train` (src/core/atomic.c): 30
-# SIGKILLs over an existing model, 10 where there is none yet, 5 SIGTERMs
-# and 5 SIGINTs.  Each kill waits for the write phase: the driver polls
+# SIGKILLs over an existing model, 10 where there is none yet, 10 SIGTERMs
+# and 10 SIGINTs.  Each kill waits for the write phase: the driver polls
 # /proc/PID/fd until the process holds a file in the output folder that is
 # unnamed ("(deleted)", O_TMPFILE) or a temp file ("m.h5.tmp.XXXXXX"),
 # then kills after a random 0-3 ms.  After each: `ls -a` of the folder
@@ -49,7 +49,7 @@ def writing(pid):
 bad = []
 outcome = {}
 plan = ([('KILL', True)] * 30 + [('KILL', False)] * 10 +
-        [('TERM', True)] * 5 + [('INT', True)] * 5)
+        [('TERM', True)] * 10 + [('INT', True)] * 10)
 for i, (sig, existing) in enumerate(plan):
     if existing:
         shutil.copyfile(old, out)
