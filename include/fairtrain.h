@@ -2570,6 +2570,30 @@ FT_API int ft_sweep_parse(const char *text, struct ft_sweep **out,
                           struct ft_error *err);
 FT_API void ft_sweep_free(struct ft_sweep *sw);
 
+/* Options from a file (compare --config; src/run/config.c): lines
+ * "name = value" (a leading "--" allowed), a flag alone or "= yes|no|true|
+ * false|1|0", '#' comments at a line's start or after a blank, a value in
+ * matching quotes.  opts lists the front end's long options: has_value 1
+ * when it takes a value, in_file 0 for those a file may not hold (config,
+ * help).  *out gets the options as arguments ("--name", "value", ...;
+ * *n_out strings, owned: ft_config_free), in file order, flags set to no
+ * left out.  FT_EINVAL names path:line (an unknown option, one a file may
+ * not hold, a missing value, a flag with a value, a line that is not
+ * 'option = value', a NUL byte); ft_config_read adds FT_EIO (cannot read)
+ * and refuses files over 1 MiB. */
+struct ft_config_option {
+	const char *name;
+	int has_value;
+	int in_file;
+};
+FT_API int ft_config_parse(const char *text, size_t len, const char *path,
+                           const struct ft_config_option *opts, size_t n_opts,
+                           char ***out, size_t *n_out, struct ft_error *err);
+FT_API int ft_config_read(const char *path, const struct ft_config_option *opts,
+                          size_t n_opts, char ***out, size_t *n_out,
+                          struct ft_error *err);
+FT_API void ft_config_free(char **args, size_t n_args);
+
 struct ft_compare_opts {
 	struct ft_data_opts data;      /* test: one fold; else folds or repeats */
 	const char *methods;           /* the sweep */
