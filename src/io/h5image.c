@@ -363,6 +363,13 @@ int ft_h5_open_verified(const char *path, const char *kind, hid_t *out,
 		len = (size_t)got;
 		goto verdict;
 	}
+	/* a block that claims more bytes than the file has: truncated (or a
+	 * damaged length), before anything of that size is allocated */
+	if (want && (uint64_t)st.st_size < want) {
+		len = (size_t)st.st_size;
+		status = FT_H5_TRUNCATED;
+		goto verdict;
+	}
 	/* ours: the block says how long the file is; read that and one byte
 	 * more (a longer file is damaged too).  Unverified: what fstat says. */
 	if (want)

@@ -2789,6 +2789,39 @@ static void test_checksum_refuses(void)
  * reweigh on `fairtrain synth --rows 200 --seed 3`, and a DELTR ranker on
  * a 40-line LETOR file): they load, unverified, and saving one again gives
  * a sealed file that loads equal. */
+/* A block whose length field claims far more than the file holds (a
+ * damaged digit, or 18 exabytes) is 'truncated', before anything of that
+ * size is allocated: never 'out of memory'. */
+static void test_checksum_huge_length(void)
+{
+	const char *p = in_dir("longblock.h5");
+	char want[160], *buf, *at;
+	size_t n = 0;
+
+	if (make_valid("longblock.h5"))
+		return;
+	buf = read_all(p, &n);
+	at = buf ? strstr(buf, "length ") : NULL;
+	T_CHECK(at != NULL);
+	if (!at) {
+		free(buf);
+		return;
+	}
+	/* "length N\n" -> "length 18000000000000000000\n", the rest moved on */
+	{
+		char *eol = strchr(at, '\n'), tail[512];
+		size_t keep = (size_t)(buf + 512 - eol);
+		memcpy(tail, eol, keep);
+		at += snprintf(at, 64, "length 18000000000000000000");
+		memcpy(at, tail, (size_t)(buf + 512 - at));
+	}
+	T_CHECK(write_all(p, buf, n) == 0);
+	snprintf(want, sizeof want, "=%s: corrupt model file: truncated (%zu of "
+	         "18000000000000000000 bytes)", p, n);
+	expect_load_fail(p, FT_EFORMAT, want);
+	free(buf);
+}
+
 static void test_legacy_files(void)
 {
 	static const char *const files[] = {
@@ -2956,6 +2989,7 @@ int main(void)
 
 	T_RUN(test_checksum_block);
 	T_RUN(test_checksum_refuses);
+	T_RUN(test_checksum_huge_length);
 	T_RUN(test_legacy_files);
 	T_RUN(test_load_huge_dataset);
 	T_RUN(test_names_once);
