@@ -78,6 +78,10 @@ expect_error err_predict_out 1 "nodir/p.csv" "" -- "$FT" predict --model "$TMP/g
 printf 'id,sex,y\na,F,1\nb,M,0\nc,F,0\n' > "$TMP/three.csv"
 check tiny_id_column "$FT" train --quiet --data "$TMP/three.csv" --target y --positive 1 \
 	--sensitive sex --split 0 --bootstrap 0 --permutations 0 --out "$TMP/three.h5"
+# and eval of 4 valid rows with 4 values of that column (eval's proxy report)
+printf 'id,sex,y\nd,F,1\ne,M,0\nf,F,0\ng,M,1\n' > "$TMP/four.csv"
+check tiny_id_column_eval "$FT" eval --quiet --model "$TMP/three.h5" --data "$TMP/four.csv" \
+	--bootstrap 0 --report "$TMP/four_eval.csv"
 
 # A test part or evaluation file whose labels never match --positive while
 # the training part had it (adult.test's '>50K.' without --label-strip):
