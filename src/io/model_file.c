@@ -1,5 +1,5 @@
 /*
- * model_file.c - fairtrain model files: HDF5, format versions 1 to 3.
+ * model_file.c - fairtrain model files: HDF5, format versions 1 to 4.
  *
  * ft_model_save writes a struct ft_model_file and ft_model_load reads one
  * back.  The layout (every path, type, shape and meaning) is documented in
@@ -8,13 +8,17 @@
  * returns str), string arrays are 1-D datasets of that type, numbers are
  * little-endian int8 / int32 / int64 / uint64 / float64.
  *
- * Version 3 (what ft_model_save writes): /model and /baseline are
+ * Version 4 (what ft_model_save writes) is version 3 with each name
+ * stored once: /model and /baseline's feature_names are hard links to
+ * /preprocessing/feature_names, and a categorical feature column holds
+ * n_categories instead of its categories (they are its feature names
+ * without "name=").  Version 3: /model and /baseline are
  * predictors (struct ft_predictor) in the layout predictor_io.c writes for
  * model files and comparison results alike: the kind, the linear model and,
  * inside the group, the mixture, thresholds or frontier, or a ranker's
  * re-ranker; /training holds the method's parameters by index
  * (param_values) and, for choice parameters, by name (param_choices).
- * Versions 1 and 2 are still read: version 1 has /model and /baseline as
+ * Versions 1 to 3 are still read: version 1 has /model and /baseline as
  * plain linear models (per-group ones included), version 2 adds /mixture,
  * /frontier and /thresholds at the root beside /model, and /ranking with
  * the re-ranker among its attributes; they are read into the same
