@@ -286,7 +286,8 @@ done
 echo
 sh -c 'while :; do :; done' &
 HOG=$!
-trap 'kill $HOG 2>/dev/null; rm -rf "$W"' EXIT INT TERM
+trap 'kill $HOG 2>/dev/null || :
+trap 'rm -rf "$W"' EXIT INT TERM; rm -rf "$W"' EXIT INT TERM
 : >"$W/t1.t"; : >"$W/tn.t"; : >"$W/c1.t"; : >"$W/cn.t"
 i=0
 while [ $i -lt "$RUNS" ]; do
