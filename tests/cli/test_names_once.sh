@@ -3,20 +3,28 @@
 # categories, /preprocessing/feature_names and the copies in /model and
 # /baseline: a 20 MB model); format 4 keeps one copy, so the model is the
 # cell plus a few hundred KB.  The model predicts what its encoder says,
-# and inspect and eval read it.
+# and inspect and eval read it.  compare's results.h5 stores the names
+# once per fold.
 . tests/cli/lib.sh
 
-$PY - "$TMP/big.csv" <<'PYEOF'
+# big_cell FILE ROWS BYTES SEED: a CSV g,age,c,y whose first row's c is
+# BYTES x's and the others' c0..c2
+big_cell() {
+	$PY - "$@" <<'PYEOF'
 import random, sys
-random.seed(3)
-big = "x" * 5000000
-with open(sys.argv[1], "w") as f:
+path, rows, size, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+random.seed(seed)
+big = "x" * size
+with open(path, "w") as f:
     f.write("g,age,c,y\n")
-    for i in range(200):
+    for i in range(rows):
         c = big if i == 0 else "c%d" % (i % 3)
         f.write("%s,%d,%s,%s\n" % ("mf"[i % 2], random.randint(18, 70), c,
                                    "yes" if random.random() < 0.5 else "no"))
 PYEOF
+}
+
+big_cell "$TMP/big.csv" 200 5000000 3
 # --split 0: every row trains, the cell's row too
 T="--target y --positive yes --sensitive g --bootstrap 0 --permutations 0 --split 0"
 if "$FT" train --quiet --data "$TMP/big.csv" $T --out "$TMP/big.h5" 2>"$TMP/err"; then
@@ -38,4 +46,32 @@ if "$FT" train --quiet --data "$TMP/big.csv" $T --out "$TMP/big.h5" 2>"$TMP/err"
 		pass "names_once_category" || fail "names_once_category" "score $a vs unseen $b"
 else
 	fail "names_once_size" "$(head -2 "$TMP/err")"
+fi
+
+# results.h5 of compare: the runs of one fold share their encoder's feature
+# names, stored once per fold (a 1 MB cell, 3 settings x 2 folds: 3.33 MB
+# when every run kept its own copy), and h5py reads each run's list
+big_cell "$TMP/cbig.csv" 300 1000000 1
+if "$FT" compare --quiet --data "$TMP/cbig.csv" --target y --positive yes --sensitive g \
+	--methods "baseline reweigh threshold:dp" --folds 2 --bootstrap 0 --out "$TMP/cb" >/dev/null 2>"$TMP/err"; then
+	size=$(wc -c <"$TMP/cb/results.h5" | tr -d ' ')
+	[ "$size" -gt 1000000 ] && [ "$size" -lt 1600000 ] &&
+		pass "names_once_results_size" || fail "names_once_results_size" "$size bytes for one 1 MB cell"
+	$PY - "$TMP/cb/results.h5" <<'PYEOF' && pass names_once_results_h5py || fail names_once_results_h5py "see above"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+by_fold = {}
+for k in sorted(f["models"]):
+    d = f["models/%s/model/feature_names" % k]
+    names = list(d.asstr()[()])
+    by_fold.setdefault(int(f["models/" + k].attrs["fold"]), []).append(
+        (h5py.h5o.get_info(d.id).addr, names))
+assert len(by_fold) == 2, by_fold.keys()
+for fold, runs in by_fold.items():
+    assert len(runs) == 3 and len({a for a, _ in runs}) == 1, fold
+    assert all(n == runs[0][1] for _, n in runs), fold
+assert any(len(n) == 1000002 for runs in by_fold.values() for _, ns in runs for n in ns)
+PYEOF
+else
+	fail "names_once_results_size" "$(head -2 "$TMP/err")"
 fi
