@@ -614,10 +614,15 @@ done:
 	return rc;
 }
 
-/* Groups: each sensitive column needs two values; group names are the
- * observed combinations, sorted.  Used rows have no missing sensitive
- * cell, and value ids are distinct per column, so "another value" is
- * "another id". */
+/* A group name is stored in every row of a comparison (model files,
+ * results.h5) and printed in every table: a sensitive value longer than
+ * this is refused (issue 12: a 1 MB value made a 65 MB model file). */
+#define GROUP_VALUE_MAX 1024
+
+/* Groups: each sensitive column needs two values, each at most
+ * GROUP_VALUE_MAX bytes; group names are the observed combinations,
+ * sorted.  Used rows have no missing sensitive cell, and value ids are
+ * distinct per column, so "another value" is "another id". */
 static int fit_groups(const struct ft_table *t, const long *scol,
                       const unsigned char *use, const struct ft_spec *s,
                       struct ft_encoder *e, struct ft_error *err)
@@ -641,6 +646,20 @@ static int fit_groups(const struct ft_table *t, const long *scol,
 				first = id;
 			else if (id != first)
 				two = 1;
+		}
+		for (size_t i = 0; i < t->n_rows; i++) {
+			const char *v;
+			if (!use[i])
+				continue;
+			v = t->vals[j].str[t->cell[i * nc + j]];
+			if (strlen(v) > GROUP_VALUE_MAX) {
+				rc = ft_error_set(err, FT_EDATA, "%s:%zu: sensitive column '%s': "
+				                  "a value of %zu bytes; a group name is at most %d "
+				                  "(is this the sensitive column?)", t->path,
+				                  t->line ? t->line[i] : i + 1, s->sensitive[k],
+				                  strlen(v), GROUP_VALUE_MAX);
+				goto done;
+			}
 		}
 		if (!two) {
 			rc = ft_error_set(err, FT_EDATA,

@@ -75,3 +75,23 @@ PYEOF
 else
 	fail "names_once_results_size" "$(head -2 "$TMP/err")"
 fi
+
+# A group name is stored in every row of /comparison and printed in every
+# table: a sensitive value of 1 MB made a 65 MB model.  Values over 1024
+# bytes are refused naming the line (the 40th row here); 1024 are fine.
+for n in 1024 1025; do
+	$PY - "$TMP/g$n.csv" "$n" <<'PYEOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("g,a,y\n")
+    for i in range(40):
+        g = "m" if i < 20 else "f" if i < 39 else "G" * int(sys.argv[2])
+        f.write("%s,%d,%s\n" % (g, i, "yes" if i % 2 else "no"))
+PYEOF
+done
+G="--target y --positive yes --sensitive g --split 0 --bootstrap 0 --permutations 0"
+# shellcheck disable=SC2086
+check names_once_group_1024 "$FT" train --quiet --data "$TMP/g1024.csv" $G --out "$TMP/g1024.h5"
+# shellcheck disable=SC2086
+expect_error names_once_group_1025 1 "^fairtrain: .*g1025.csv:41: sensitive column 'g': a value of 1025 bytes; a group name is at most 1024 \(is this the sensitive column\?\)$" "$TMP/g1025.h5" -- \
+	"$FT" train --data "$TMP/g1025.csv" $G --out "$TMP/g1025.h5"
