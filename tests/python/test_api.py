@@ -248,6 +248,63 @@ def frame_equals_array():
     assert np.all((d > 0) == (pr[:, 1] > 0.5))
 
 
+def factorize_identity():
+    """_table.factorize numbers object columns by identity, then their
+    distinct objects by value: it must equal a factorization by value
+    (a plain dict over the cells, written here) for equal strings that are
+    different objects, NaN and None objects (shared and not), numbers
+    mixed in, a strided view, an empty column, and without pandas."""
+    from fairtrain import _table
+    import math
+
+    def by_value(vals):
+        seen, uniq, codes = {}, [], []
+        for v in vals:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                codes.append(-1)
+                continue
+            if v not in seen:
+                seen[v] = len(uniq)
+                uniq.append(v)
+            codes.append(seen[v])
+        return codes, uniq
+
+    rng = np.random.default_rng(5)
+    shared = ["a", "b", "Ärger", "c"]
+    nan = float("nan")
+    cells = []
+    for k in rng.integers(0, 9, size=3000):
+        if k < 4:
+            cells.append(shared[k])                  # one object per value
+        elif k == 4:
+            cells.append("".join(["a"]))             # equal to "a", another object
+        elif k == 5:
+            cells.append(nan if rng.random() < 0.5 else float("nan"))
+        elif k == 6:
+            cells.append(None)
+        elif k == 7:
+            cells.append(("b" + "x")[:1])            # "b", a fresh object
+        else:
+            cells.append(7)                          # a number among strings
+    full = np.empty((len(cells), 2), dtype=object)
+    full[:, 0] = cells
+    full[:, 1] = "z"
+    cases = {"mixed": full[:, 0].copy(), "strided": full[:, 0], "empty": full[:0, 0],
+             "shared": np.array(shared * 5, dtype=object)}
+    saved = _table.pd
+    try:
+        for with_pandas in (True, False):
+            _table.pd = saved if with_pandas else None
+            for name, arr in cases.items():
+                codes, uniq = _table.factorize(arr)
+                want_codes, want_uniq = by_value(list(arr))
+                assert codes.dtype == np.int32 and list(codes) == want_codes, \
+                    (name, with_pandas)
+                assert uniq == want_uniq, (name, with_pandas, uniq, want_uniq)
+    finally:
+        _table.pd = saved
+
+
 def registry():
     n = ctypes_n()
     df = fairtrain.methods()
@@ -287,4 +344,5 @@ else:
         skip("python_pickle_clone", "python3-sklearn is not installed")
     check("python_frames_arrays_labels", frame_equals_array)
     check("python_registry", registry)
+    check("python_factorize_identity", factorize_identity)
 done()

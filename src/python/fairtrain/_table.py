@@ -61,9 +61,9 @@ def _is_number(v):
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 
 
-def factorize(values):
+def _factorize_values(values):
     """Codes (int32, -1 for missing) and the distinct values, in order of
-    first appearance."""
+    first appearance, by value."""
     if pd is not None:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         return np.ascontiguousarray(codes, dtype=np.int32), list(uniques)
@@ -79,6 +79,42 @@ def factorize(values):
             uniq.append(v)
         codes[i] = k
     return codes, uniq
+
+
+def _by_identity(a):
+    """The objects of the object array a numbered by identity: codes in
+    order of first appearance and the index of each code's first row.
+    pandas' CSV reader (and most builders of string columns) make one
+    object per distinct value, so hashing the pointers (integers) and then
+    only the few distinct objects by value is 4x faster than hashing every
+    cell's string (Adult's 9 string columns: 7.4 -> 1.7 ms)."""
+    n = len(a)
+    ptr = np.ctypeslib.as_array(ctypes.cast(a.ctypes.data, ctypes.POINTER(ctypes.c_size_t)),
+                                shape=(n,))
+    if pd is not None:
+        pc, pu = pd.factorize(ptr)
+        first = np.empty(len(pu), dtype=np.intp)
+        first[pc[::-1]] = np.arange(n - 1, -1, -1, dtype=np.intp)
+        return pc, first
+    _, first, inv = np.unique(ptr, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inv], first[order]
+
+
+def factorize(values):
+    """Codes (int32, -1 for missing) and the distinct values, in order of
+    first appearance.  An object array is numbered by identity first (equal
+    objects are equal values), then its distinct objects by value, which
+    gives the codes of a factorization by value."""
+    if isinstance(values, np.ndarray) and values.dtype == object and \
+            values.ndim == 1 and values.itemsize == ctypes.sizeof(ctypes.c_size_t):
+        a = np.ascontiguousarray(values)
+        pc, first = _by_identity(a)
+        vc, uniq = _factorize_values(a[first])
+        return np.ascontiguousarray(vc[pc], dtype=np.int32), uniq
+    return _factorize_values(values)
 
 
 def _factorize(values):
@@ -136,8 +172,9 @@ def frame_columns(X, required=False, names=None):
         raise TypeError("sparse input is not supported: fairtrain encodes its own "
                         "one-hot features (pass X.toarray() or a DataFrame)")
     if is_frame(X):
-        cols = [str(c) for c in X.columns]
-        return [column(c, X.iloc[:, j], required) for j, c in enumerate(cols)]
+        # items() yields the columns by position (also under a repeated
+        # name) without the indexer's checks of X.iloc[:, j]
+        return [column(str(c), s, required) for c, s in X.items()]
     arr = np.asarray(X)
     if arr.ndim != 2:
         raise ValueError("Expected 2D array, got %s instead. Reshape your data either "
