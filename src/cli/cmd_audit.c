@@ -25,6 +25,7 @@ static const char HELP[] =
 "  --weight COL           sample-weight column\n"
 "  --seed N               bootstrap seed (default 1)\n"
 CLI_MEASURE_HELP
+CLI_DP_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --filter EXPR          keep rows where EXPR holds (as for train)\n"
 "  --missing-tokens LIST  how the file is read (rows with a missing label,\n"
@@ -58,6 +59,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_audit_opts
 		{"relevance", required_argument, NULL, OPT_RELEVANCE},
 		{"rank", required_argument, NULL, OPT_RANK},
 		{"protected", required_argument, NULL, OPT_PROTECTED},
+		CLI_DP_LONGOPTS,
 		{"label", required_argument, NULL, OPT_LABEL},
 		{"score", required_argument, NULL, OPT_SCORE},
 		{"quiet", no_argument, NULL, OPT_QUIET},
@@ -69,7 +71,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_audit_opts
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
 		if ((r = cli_measure_option(&o->measure, report, "audit", c, optarg)) < 0 ||
-		    (!r && (r = cli_rank_measure_option(&o->measure, "audit", c, optarg)) < 0))
+		    (!r && (r = cli_rank_measure_option(&o->measure, "audit", c, optarg)) < 0) ||
+		    (!r && (r = cli_dp_option(&o->measure, "audit", c, optarg)) < 0))
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
@@ -102,7 +105,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_audit_opts
 			return cli_bad_option("audit", c, argv);
 	}
 	if (optind < argc)
-		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("audit", argc, argv, LONG);
 	if (o->task == FT_TASK_RANK) {
 		if (o->label || d->o.spec.weight)
 			return cli_usage_error("audit", "--task rank measures rankings: no --label "
@@ -135,7 +138,9 @@ int cmd_audit(int argc, char **argv)
 
 	cli_data_init(&d);
 	ft_audit_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &report)) != 0 ||
+	    (rc = cli_check_outputs("audit", (const char *[]){report}, 1,
+	                            (const char *[]){d.o.data}, 1)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
@@ -163,6 +168,7 @@ int cmd_audit(int argc, char **argv)
 		printf("):\n");
 		cli_print_comparison(r->cmp, "audit", NULL, "audited", r->n_groups,
 		                     r->group_names);
+		cli_print_dp(r->dp, r->budget, r->group_names, "the audited predictions");
 	}
 	rc = EXIT_OK;
 done:

@@ -12,7 +12,8 @@ enum { OPT_TASK = OPT_CMD_BASE, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE,
 
 static const char HELP[] =
 "Usage: fairtrain train --task rank --data FILE --out M.h5\n"
-"         (--query COL --relevance COL | --format letor) [--test FILE | --split FRAC]\n"
+"         (--query COL --relevance COL | --format letor)\n"
+"         [--test FILE | --split FRAC]\n"
 "         [--sensitive COL --protected VALUE] [--method SPEC] [--rerank SPEC]\n\n"
 "Fit a linear ranker s = x.w, scored and sorted per query, with a fairness\n"
 "method; beside it the unmitigated baseline (the same loss, features and mode\n"
@@ -97,13 +98,7 @@ static void print_method(const struct ft_rank_params *p, const char *spec)
 
 static void print_fit(const char *label, const struct ft_rank_result *r)
 {
-	if (r->res.solver == FT_SOLVER_AUTO && !r->res.converged)
-		printf("%-9s gradient descent: %d steps, objective %.10g\n", label,
-		       r->res.iterations, r->res.f);
-	else
-		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
-		       ft_solver_name(r->res.solver), r->res.iterations, r->res.f,
-		       r->res.grad_norm, r->res.converged ? "converged" : "NOT converged");
+	cli_print_solver(label, &r->res);
 }
 
 static void print_summary(const struct ft_train_opts *o, const struct ft_train_result *r,
@@ -290,7 +285,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			return cli_bad_option("train", c, argv);
 	}
 	if (optind < argc)
-		return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("train", argc, argv, LONG);
 	if (!d->o.data)
 		return cli_usage_error("train", "--data FILE is required");
 	if (!*out)
@@ -325,7 +320,9 @@ int cmd_rank_train(int argc, char **argv)
 	cli_data_init(&d);
 	ft_train_opts_init(&o);
 	o.task = FT_TASK_RANK;
-	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0 ||
+	    (rc = cli_check_outputs("train", (const char *[]){out, report}, 2,
+	                            (const char *[]){d.o.data, d.o.test}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}

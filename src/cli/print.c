@@ -117,24 +117,119 @@ void cli_print_explain(const struct ft_explain *x, const struct ft_encoder *e)
 	}
 }
 
+/* text after lead (already printed, lead_len columns wide), wrapped at
+ * 79 columns with continuation lines indented by indent. */
+void cli_print_wrapped(size_t lead_len, size_t indent, const char *text)
+{
+	size_t col = lead_len;
+	int space = lead_len > 0;      /* a blank before the next word */
+
+	while (*text) {
+		size_t w = strcspn(text, " ");
+		if (col > indent && col + space + w > 79) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+			space = 0;
+		}
+		if (space) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)w, text);
+		col += w;
+		space = 1;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	putchar('\n');
+}
+
+void cli_print_solver(const char *label, const struct ft_solver_result *r)
+{
+	/* DELTR's reference mode: a fixed number of gradient steps, which has
+	 * no convergence to report */
+	if (r->solver == FT_SOLVER_AUTO && !r->converged)
+		printf("%-9s gradient descent: %d fixed steps, objective %.10g\n", label,
+		       r->iterations, r->f);
+	else
+		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
+		       ft_solver_name(r->solver), r->iterations, r->f, r->grad_norm,
+		       r->converged ? "converged" : "NOT converged");
+}
+
 void cli_print_methods(int task, int stage)
 {
 	size_t n;
 	const struct ft_method *m = ft_method_list(&n);
 
 	for (size_t i = 0; i < n; i++) {
+		char lead[128];
+		int len;
+
 		/* stage -1: every stage but rerank; -2: every stage */
 		if (m[i].task != task || (stage >= 0 ? m[i].stage != stage :
 		                          stage == -1 && m[i].stage == FT_STAGE_RERANK))
 			continue;
-		printf("  %-11s %-6s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
+		len = printf("  %-14s %-6s", m[i].name, ft_stage_name(m[i].stage));
+		cli_print_wrapped((size_t)(len > 0 ? len : 0), 24, m[i].help);
 		for (size_t k = 0; k < m[i].n_params; k++) {
 			const struct ft_param_def *p = &m[i].params[k];
 			if (p->choices)
-				printf("  %15s%s = %s (%s): %s\n", "", p->name,
-				       ft_param_choice(p, p->def), p->choices, p->help);
+				snprintf(lead, sizeof lead, "      %s (%s; default %s):", p->name,
+				         p->choices, ft_param_choice(p, p->def));
 			else
-				printf("  %15s%s = %g: %s\n", "", p->name, p->def, p->help);
+				snprintf(lead, sizeof lead, "      %s (default %g):", p->name, p->def);
+			len = printf("%s", lead);
+			cli_print_wrapped((size_t)(len > 0 ? len : 0), 10, p->help);
+		}
+	}
+}
+
+void cli_print_dp(const struct ft_dp_audit *a, const struct ft_budget *b,
+                  char *const *group_names, const char *what)
+{
+	if (a) {
+		printf("\nprivate release (%s): every group's confusion cells with geometric "
+		       "noise, epsilon %g (scale %.3g); rates of the noisy cells, %.0f%% "
+		       "intervals that include the noise:\n", what, a->epsilon, a->scale,
+		       100 * a->level);
+		printf("  %-20s %8s %8s %8s %8s", "group", "TN", "FP", "FN", "TP");
+		for (int k = 0; k < FT_DPA_N; k++)
+			printf("  %-24s", ft_dp_audit_rate_name(k));
+		printf("\n");
+		for (size_t g = 0; g < a->n_groups; g++) {
+			const int64_t *c = a->cells + g * 4;
+			printf("  %-20s %8lld %8lld %8lld %8lld", group_names[g], (long long)c[0],
+			       (long long)c[1], (long long)c[2], (long long)c[3]);
+			for (int k = 0; k < FT_DPA_N; k++) {
+				size_t i = g * FT_DPA_N + (size_t)k;
+				if (isnan(a->rate[i]))
+					printf("  %-24s", "undefined");
+				else if (a->n_bootstrap)
+					printf("  %.4f [%.4f, %.4f]  ", a->rate[i], a->lo[i], a->hi[i]);
+				else
+					printf("  %-24.4f", a->rate[i]);
+			}
+			printf("\n");
+		}
+		printf("  %-20s %35s", "largest gap", "");
+		for (int k = 0; k < FT_DPA_N; k++)
+			if (isnan(a->gap[k]))
+				printf("  %-24s", "undefined");
+			else if (a->n_bootstrap)
+				printf("  %.4f [%.4f, %.4f]  ", a->gap[k], a->gap_lo[k], a->gap_hi[k]);
+			else
+				printf("  %-24.4f", a->gap[k]);
+		printf("\n");
+	}
+	if (b) {
+		size_t n = ft_budget_format(b, NULL, 0);
+		char *buf = malloc(n + 1);
+		if (buf) {
+			ft_budget_format(b, buf, n + 1);
+			printf("\nprivacy budget:\n%s%s", buf, n && buf[n - 1] == '\n' ? "" : "\n");
+			free(buf);
 		}
 	}
 }

@@ -12,7 +12,9 @@
  *
  * OpenMP (libgomp, shipped with gcc) rather than hand-rolled pthreads: its
  * thread pool is persistent, so a parallel region costs microseconds, which
- * matters for the dozens of passes a Newton fit makes.
+ * matters for the dozens of passes a Newton fit makes.  Small sums (fewer
+ * than MIN_PARALLEL_ROWS rows) run on the calling thread alone: the same
+ * chunks in the same order, so the same bits, without the threads.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,21 @@
 #define MAX_CHUNKS 8
 #define MIN_CHUNK_ROWS 2048
 #define MAX_PARTIAL_BYTES (64u << 20)
+
+/* Below these a region runs on one thread (ft_parallel_worth): rows of
+ * a row sum, and work (rows x values a row touches) of other regions.  A
+ * pass over 65,536 rows of Adult's width takes about 2 ms on one core;
+ * below that, waking a second thread (and the spinning of the idle one
+ * afterwards, which on a busy machine takes CPU from the one that works)
+ * costs more than it saves: two threads made `train` on Adult 1.4-2.5x
+ * slower than one on a loaded machine. */
+#define MIN_PARALLEL_ROWS ((size_t)1 << 16)
+#define MIN_PARALLEL_WORK ((size_t)1 << 22)
+
+int ft_parallel_worth(size_t work)
+{
+	return work >= MIN_PARALLEL_WORK;
+}
 
 size_t ft_parallel_chunks(size_t n, size_t len)
 {
@@ -48,7 +65,10 @@ int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
 	part = calloc(k * len, sizeof *part);
 	if (!part)
 		return FT_ENOMEM;
-	#pragma omp parallel for schedule(static)
+	/* dynamic: a thread that the machine's other work holds up keeps one
+	 * chunk, not its static share, from the others; the sum does not
+	 * depend on who computes a chunk */
+	#pragma omp parallel for schedule(dynamic, 1) if (n >= MIN_PARALLEL_ROWS)
 	for (size_t c = 0; c < k; c++) {
 		size_t lo = n / k * c + (c < n % k ? c : n % k);
 		size_t hi = lo + n / k + (c < n % k);

@@ -40,6 +40,10 @@ long ft_strmap_get(const struct ft_strmap *m, const char *s, size_t len);
 /* The NUL-terminated key of an id (valid until the next put). */
 const char *ft_strmap_key(const struct ft_strmap *m, size_t id);
 
+/* The missing-value tokens of o (csv.c): o->missing, or the defaults "",
+ * "?", "NA" when o or o->missing is NULL; *n gets their number. */
+const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n);
+
 /* Parse a whole cell as a double: leading and trailing blanks allowed,
  * nothing else.  Returns 0 for a finite number, 1 when s is not a number,
  * 2 when it is a number but not finite ("nan", "inf", "1e999"). */
@@ -71,6 +75,11 @@ int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
 /* Write "a, b, c" (the table's column names) into buf, cut with ", ..." so
  * that it fits in size bytes; used in "no column 'x' (columns: ...)". */
 void ft_col_list(const struct ft_table *t, char *buf, size_t size);
+/* "PATH: no WHATcolumn 'NAME' (columns: ...)" with a hint when the file
+ * looks read with the wrong delimiter (one column whose name holds ';',
+ * tabs, '|' or blanks); returns code. */
+int ft_no_column(const struct ft_table *t, const char *what, const char *name, int code,
+                 struct ft_error *err);
 
 /* encoder_check.c: is column c of e a model feature (sensitive columns
  * are when e->use_sensitive)?  The column of e with name and role, or -1.

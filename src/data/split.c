@@ -36,7 +36,6 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s,
 	uint32_t *label = NULL;
 	size_t *stratum = NULL, *start = NULL, *fill = NULL, *order = NULL;
 	size_t n = t->n_rows, n_sens = s ? s->n_sensitive : 0;
-	char list[320];
 	int rc = 0;
 
 	*start_out = *order_out = NULL;
@@ -54,16 +53,12 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s,
 	if (!scol)
 		goto nomem;
 	if (s && s->target && (tcol = ft_table_col(t, s->target)) < 0) {
-		ft_col_list(t, list, sizeof list);
-		rc = ft_error_set(err, FT_EINVAL, "%s: no column '%s' (columns: %s)",
-		                  t->path, s->target, list);
+		rc = ft_no_column(t, "", s->target, FT_EINVAL, err);
 		goto done;
 	}
 	for (size_t k = 0; k < n_sens; k++)
 		if ((scol[k] = ft_table_col(t, s->sensitive[k])) < 0) {
-			ft_col_list(t, list, sizeof list);
-			rc = ft_error_set(err, FT_EINVAL, "%s: no column '%s' (columns: %s)",
-			                  t->path, s->sensitive[k], list);
+			rc = ft_no_column(t, "", s->sensitive[k], FT_EINVAL, err);
 			goto done;
 		}
 

@@ -18,6 +18,7 @@
 #include "fair/postproc.h"
 #include "fair/reductions.h"
 #include "fair/rerankers.h"
+#include "fair/inproc.h"
 
 static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 static const struct ft_param_def P_PREJUDICE[] = {
@@ -49,9 +50,14 @@ static const struct ft_param_def P_THRESHOLD[] = {
 	{"objective", 0, 0, 1, 1, "training objective maximised",
 	 "accuracy|balanced_accuracy", 0},
 };
+/* bounded group loss (constraint bgl) in eg and grid */
+#define BGL_PARAMS \
+	{"loss", 0, 0, 1, 1, "bgl: the loss bounded in every group and minimised overall", \
+	 "log|zero_one", 0}, \
+	{"upper_bound", 0.5, 1e-9, 1e9, 0, "bgl: the bound on every group's mean loss", NULL, 0}
 static const struct ft_param_def P_EG[] = {
-	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
-	 "or error-rate parity", "dp|eo|tpr|fpr|erp", 0},
+	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl", 0},
 	{"eps", 0.01, 1e-6, 1.0, 0, "allowed violation of each group-vs-overall constraint "
 	 "(multipliers bounded by 1/eps)", NULL, 0},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound "
@@ -61,10 +67,11 @@ static const struct ft_param_def P_EG[] = {
 	 "(eta = eta0 / B)", NULL, 0},
 	{"nu", 0.0, 0.0, 1e6, 0, "duality-gap tolerance; 0: 0.5 std(|h0 - y|) / sqrt(n) "
 	 "as Fairlearn", NULL, 0},
+	BGL_PARAMS,
 };
 static const struct ft_param_def P_GRID[] = {
-	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
-	 "or error-rate parity", "dp|eo|tpr|fpr|erp", 0},
+	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl", 0},
 	{"eps", 0.01, 1e-6, 1.0, 0, "constraint bound, reported against "
 	 "(violation_over_eps)", NULL, 0},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound", NULL, 0},
@@ -73,6 +80,39 @@ static const struct ft_param_def P_GRID[] = {
 	 "[-grid_limit, grid_limit] per free coordinate", NULL, 0},
 	{"constraint_weight", 0.5, 0.0, 1.0, 0, "choice rule: minimise (1 - w) error + "
 	 "w max violation", NULL, 0},
+	BGL_PARAMS,
+};
+
+static const struct ft_param_def P_ADVERSARIAL[] = {
+	{"constraint", 0, 0, 1, 1, "what the adversary sees: the predictor's logit (dp, "
+	 "demographic parity) or the logit and the label (eo, equalized odds)", "dp|eo", 0},
+	{"alpha", 0.1, 0.0, 1e6, 0, "weight of the adversary's gradient in the predictor's "
+	 "update (AIF360's adversary_loss_weight)", NULL, 0},
+	{"epochs", 50, 1, 100000, 1, "passes over the training rows", NULL, 0},
+	{"batch_size", 128, 1, 1e9, 1, "rows per minibatch", NULL, 0},
+	{"lr", 0.1, 1e-9, 1e6, 0, "learning rate of the first step", NULL, 0},
+	{"schedule", 0, 0, 1, 1, "learning-rate decay: lr 0.96^floor((t - 1) / 1000) at "
+	 "step t (exp, AIF360's), or lr / t (inv_t)", "exp|inv_t", 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the minibatch shuffles", NULL, 0},
+};
+
+static const struct ft_param_def P_GERRYFAIR[] = {
+	{"rate", 0, 0, 1, 1, "the rate whose disparity is bounded over rich subgroups: "
+	 "false positives (fp) or false negatives (fn)", "fp|fn", 0},
+	{"gamma", 0.01, 1e-9, 1.0, 0, "bound on every subgroup's size x rate disparity", NULL,
+	 0},
+	{"C", 10, 1e-9, 1e9, 0, "the Auditor's multiplier (L1 bound of the dual; AIF360's C)",
+	 NULL, 0},
+	{"max_iter", 50, 1, 100000, 1, "rounds of fictitious play", NULL, 0},
+};
+
+static const struct ft_param_def P_META[] = {
+	{"type", 0, 0, 1, 1, "the fairness ratio bounded below by tau: statistical rate "
+	 "(sr, selection rates) or false discovery rate (fdr)", "sr|fdr", 0},
+	{"tau", 0.8, 1e-3, 1.0, 0, "fairness target (AIF360's tau): the ratio must reach "
+	 "tau - 0.2 on the training data", NULL, 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the 20 points drawn per candidate",
+	 NULL, 0},
 };
 
 /* Ranking methods: the parameters every linear ranker has, then each
@@ -364,6 +404,15 @@ static const struct ft_method METHODS[] = {
 	{"grid", FT_TASK_CLASSIFY, FT_STAGE_IN, "grid search reduction over Lagrange "
 	 "multipliers (Agarwal et al. 2018)", N(P_GRID), P_GRID, 1, ft_fit_grid,
 	 NULL, NULL, NULL},
+	{"adversarial", FT_TASK_CLASSIFY, FT_STAGE_IN, "adversarial debiasing of a logistic "
+	 "predictor (Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1,
+	 ft_fit_adversarial, NULL, NULL, NULL},
+	{"gerryfair", FT_TASK_CLASSIFY, FT_STAGE_IN, "rich-subgroup fairness by fictitious "
+	 "play, randomized (Kearns et al. 2018)", N(P_GERRYFAIR), P_GERRYFAIR, 1,
+	 ft_fit_gerryfair, NULL, NULL, NULL},
+	{"meta", FT_TASK_CLASSIFY, FT_STAGE_IN, "meta-fair classifier, one linear rule per "
+	 "group (Celis et al. 2019); predict needs the sensitive column", N(P_META), P_META,
+	 1, ft_fit_meta, NULL, NULL, NULL},
 	{"threshold", FT_TASK_CLASSIFY, FT_STAGE_POST, "group-specific randomized "
 	 "thresholds on the baseline's score (Hardt et al. 2016)", N(P_THRESHOLD),
 	 P_THRESHOLD, 1, ft_fit_threshold, NULL, NULL, NULL},

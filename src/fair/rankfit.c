@@ -74,8 +74,28 @@ int ft_rank_objective(const struct ft_rank_data *rd, const struct ft_rank_params
 
 /* ------------------------------------------------------------------ fit */
 
+/* Does some query hold documents of both sides of protected group pg? */
+static int some_query_mixed(const struct ft_rank_data *rd, int32_t pg)
+{
+	for (size_t q = 0; q < rd->n_queries; q++) {
+		int seen[2] = { 0, 0 };
+		for (size_t i = rd->qoff[q]; i < rd->qoff[q + 1]; i++) {
+			int side = ft_rank_side(rd, i, pg);
+			if (side >= 0)
+				seen[side] = 1;
+		}
+		if (seen[0] && seen[1])
+			return 1;
+	}
+	return 0;
+}
+
 /* Diagnostics at the solution: the plain loss, DELTR's exposures, and for
- * the pairwise methods the accuracies and gap. */
+ * the pairwise methods the accuracies and gap.  The exposures are defined
+ * only where a query holds both groups: without one a method that does not
+ * need them (an unmitigated ranker) gets no exposure diagnostics, DELTR is
+ * refused (issue 12 item 7: the default ranker was refused with DELTR's
+ * message). */
 static int fit_diags(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                      const double *w, struct ft_rank_result *res,
                      struct ft_error *err)
@@ -97,6 +117,8 @@ static int fit_diags(const struct ft_rank_data *rd, const struct ft_rank_params 
 		return ft_error_set(err, rc, "%s: out of memory", rd->path);
 	ft_rank_diag(res, "loss", f);
 	if (!rd->group || p->protected_group >= (int32_t)rd->n_groups)
+		return 0;
+	if (p->fair != FT_RANK_FAIR_DELTR && !some_query_mixed(rd, p->protected_group))
 		return 0;
 	if ((rc = ft_deltr_exposure(rd, w, p->protected_group, q.doc_weight, &e0,
 	                            &e1, &u, err)) != 0)

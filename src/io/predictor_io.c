@@ -99,7 +99,7 @@ static void write_thresholds(struct ft_h5w *w, hid_t loc, const struct ft_thresh
 
 void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
                       const struct ft_predictor *p, char *const *feature_names,
-                      size_t n_features)
+                      size_t n_features, const char *names_at)
 {
 	const struct ft_linear_model *m = p->linear;
 	hid_t g = ft_h5w_group(w, loc, name), sub;
@@ -110,7 +110,11 @@ void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
 	ft_h5w_attr_u64(w, g, "n_features", m->p);
 	ft_h5w_f64_v(w, g, "coef", m->coef, m->p);
 	ft_h5w_f64_s(w, g, "intercept", m->intercept);
-	ft_h5w_str_v(w, g, "feature_names", (const char *const *)feature_names, n_features);
+	if (names_at)
+		ft_h5w_link(w, g, "feature_names", names_at);
+	else
+		ft_h5w_str_v(w, g, "feature_names", (const char *const *)feature_names,
+		             n_features);
 	if (m->n_groups) {
 		ft_h5w_attr_u64(w, g, "n_groups", m->n_groups);
 		ft_h5w_f64_m(w, g, "group_coef", m->group_coef, m->n_groups, m->p);

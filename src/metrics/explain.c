@@ -14,12 +14,16 @@
  * value itself for numeric columns, of the category's share of group 1 for
  * categorical ones (the best any ordering of the categories can do).
  *
- * Both read the encoded dataset; neither trains anything.
+ * The proxy report runs its columns on the OpenMP threads (a column's
+ * counts are summed in row order on one thread, so the report is the same
+ * bits for any thread count).  Both read the encoded dataset; neither
+ * trains anything.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/internal.h"
 #include "data/data.h"
 #include "metrics/metrics.h"
 
@@ -186,14 +190,93 @@ static struct ft_value auc_table(const double *t, size_t nk, struct sv *v)
 	return auc2(v, m);
 }
 
+/* Per-thread scratch of the proxy report. */
+struct proxy_work {
+	double *xs;          /* n: a numeric column's values */
+	struct sv *v;        /* nv: sorted (value, weight, group 1) */
+	double *t;           /* the count table */
+};
+
+/* The report of column col (its categorical block cc) into *px. */
+static int proxy_column(const struct ft_dataset *d, const struct ft_column *col, size_t cc,
+                        struct proxy_work *wk, struct ft_proxy *px)
+{
+	size_t ng = d->n_groups, n = d->n, nk, m = 0;
+	double hg = 0, q[9], *t, *xs = wk->xs;
+	struct sv *v = wk->v;
+
+	if (col->type == FT_NUMERIC) {
+		/* one (radix) sort of (value, group, weight) gives the deciles and
+		 * the AUC */
+		uint32_t *order = NULL;
+		size_t j = col->offset;
+		nk = 10;
+		for (size_t i = 0; i < n; i++)
+			xs[i] = d->num[i * d->n_num + j];
+		if (ft_score_order(xs, n, &order))
+			return FT_ENOMEM;
+		for (size_t r = 0; r < n; r++) {
+			size_t i = order[r];
+			/* the rows come in random order: fetch ahead */
+			if (r + 16 < n) {
+				size_t f = order[r + 16];
+				__builtin_prefetch(&xs[f]);
+				__builtin_prefetch(&d->group[f]);
+				if (d->w)
+					__builtin_prefetch(&d->w[f]);
+			}
+			if (d->group[i] >= 0)
+				v[m++] = (struct sv){xs[i], d->w ? d->w[i] : 1.0, d->group[i] == 1};
+		}
+		free(order);
+		for (int k = 0; k < 9; k++)
+			q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
+	} else {
+		nk = col->n_cats + 1;   /* + unseen / missing */
+	}
+	free(wk->t);
+	t = wk->t = calloc(nk * ng, sizeof *t);
+	if (!t)
+		return FT_ENOMEM;
+	/* counts in row order, whatever the thread */
+	for (size_t i = 0; i < n; i++) {
+		int32_t g = d->group[i];
+		double w = d->w ? d->w[i] : 1.0;
+		size_t k;
+		if (g < 0)
+			continue;
+		if (col->type == FT_NUMERIC) {
+			/* the number of deciles below xv (q ascends): the first
+			 * k with xv <= q[k], without a branch a decile */
+			double xv = xs[i];
+			k = 0;
+			for (int j = 0; j < 9; j++)
+				k += xv > q[j];
+		} else {
+			int32_t code = d->code[i * d->n_cat + cc];
+			k = code < 0 ? col->n_cats : (size_t)code - col->offset;
+		}
+		t[k * ng + (size_t)g] += w;
+	}
+	px->column = col->name;
+	px->mi = mutual_info(t, nk, ng, &hg);
+	px->nmi = hg > 0 ? px->mi / hg : NAN;
+	px->auc.value = NAN;
+	px->auc.why = "more than two groups";
+	if (ng == 2)
+		px->auc = col->type == FT_NUMERIC ? auc2(v, m) : auc_table(t, nk, v);
+	return 0;
+}
+
+/* Columns on threads: each column's numbers are its own (counts in row
+ * order, one sort), so the report is the same for any thread count. */
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err)
 {
-	size_t ng = d->n_groups, n = d->n, np = 0, nf = 0, nv = n;
+	size_t ng = d->n_groups, n = d->n, nf = 0, nv = n;
 	struct ft_proxy *px = NULL;
-	double *t = NULL, *xs = NULL;
-	struct sv *v = NULL;
-	int rc = FT_ENOMEM;
+	size_t *col_of = NULL, *cc_of = NULL;
+	int rc = 0;
 
 	*out = NULL;
 	*n_out = 0;
@@ -211,81 +294,46 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			nv = 2 * (e->cols[c].n_cats + 1);
 	}
 	px = calloc(nf ? nf : 1, sizeof *px);
-	v = malloc((nv ? nv : 1) * sizeof *v);
-	xs = malloc((n ? n : 1) * sizeof *xs);
-	if (!px || !v || !xs)
+	col_of = malloc((nf ? nf : 1) * sizeof *col_of);
+	cc_of = malloc((nf ? nf : 1) * sizeof *cc_of);
+	if (!px || !col_of || !cc_of) {
+		rc = FT_ENOMEM;
 		goto done;
-	for (size_t c = 0; c < e->n_cols; c++) {
-		const struct ft_column *col = &e->cols[c];
-		size_t nk, j, cc = 0, m = 0;
-		double hg = 0, q[9];
-		if (!ft_column_is_feature(e, col))
-			continue;
-		if (col->type == FT_NUMERIC) {
-			/* one (radix) sort of (value, group, weight) gives the deciles
-			 * and the AUC */
-			uint32_t *order = NULL;
-			j = col->offset;
-			nk = 10;
-			for (size_t i = 0; i < n; i++)
-				xs[i] = d->num[i * d->n_num + j];
-			if (ft_score_order(xs, n, &order))
-				goto done;
-			m = 0;
-			for (size_t r = 0; r < n; r++) {
-				size_t i = order[r];
-				if (d->group[i] >= 0)
-					v[m++] = (struct sv){xs[i], d->w ? d->w[i] : 1.0,
-					                     d->group[i] == 1};
-			}
-			free(order);
-			for (int k = 0; k < 9; k++)
-				q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
-		} else {
-			/* which categorical block is this column's? */
-			for (size_t o = 0; o < c; o++)
-				cc += e->cols[o].type == FT_CATEGORICAL &&
-				      ft_column_is_feature(e, &e->cols[o]);
-			nk = col->n_cats + 1;   /* + unseen / missing */
-		}
-		free(t);
-		t = calloc(nk * ng, sizeof *t);
-		if (!t)
-			goto done;
-		for (size_t i = 0; i < n; i++) {
-			int32_t g = d->group[i];
-			double w = d->w ? d->w[i] : 1.0;
-			size_t k;
-			if (g < 0)
-				continue;
-			if (col->type == FT_NUMERIC) {
-				double xv = d->num[i * d->n_num + col->offset];
-				k = 0;
-				while (k < 9 && xv > q[k])
-					k++;
-			} else {
-				int32_t code = d->code[i * d->n_cat + cc];
-				k = code < 0 ? col->n_cats : (size_t)code - col->offset;
-			}
-			t[k * ng + (size_t)g] += w;
-		}
-		px[np].column = col->name;
-		px[np].mi = mutual_info(t, nk, ng, &hg);
-		px[np].nmi = hg > 0 ? px[np].mi / hg : NAN;
-		px[np].auc.value = NAN;
-		px[np].auc.why = "more than two groups";
-		if (ng == 2)
-			px[np].auc = col->type == FT_NUMERIC ? auc2(v, m) : auc_table(t, nk, v);
-		np++;
 	}
+	/* feature column k: its column and its categorical block */
+	for (size_t c = 0, k = 0, cc = 0; c < e->n_cols; c++) {
+		if (!ft_column_is_feature(e, &e->cols[c]))
+			continue;
+		col_of[k] = c;
+		cc_of[k++] = cc;
+		cc += e->cols[c].type == FT_CATEGORICAL;
+	}
+	#pragma omp parallel if (ft_parallel_worth(n * nf))
+	{
+		struct proxy_work wk = {malloc((n ? n : 1) * sizeof(double)),
+		                        malloc((nv ? nv : 1) * sizeof(struct sv)), NULL};
+		int my_rc = wk.xs && wk.v ? 0 : FT_ENOMEM;
+
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t k = 0; k < nf; k++)
+			if (!my_rc)
+				my_rc = proxy_column(d, &e->cols[col_of[k]], cc_of[k], &wk, &px[k]);
+		if (my_rc) {
+			#pragma omp atomic write
+			rc = my_rc;
+		}
+		free(wk.xs);
+		free(wk.v);
+		free(wk.t);
+	}
+	if (rc)
+		goto done;
 	*out = px;
-	*n_out = np;
+	*n_out = nf;
 	px = NULL;
-	rc = 0;
 done:
 	free(px);
-	free(t);
-	free(xs);
-	free(v);
+	free(col_of);
+	free(cc_of);
 	return rc ? ft_error_set(err, rc, "out of memory") : 0;
 }

@@ -109,6 +109,37 @@ int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf);
 /* conf[0 .. G] filled: add the overall and (priv >= 0) pooled targets. */
 void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
 
+/* One sort and one sweep of in's scores, which ft_group_metrics,
+ * ft_fairness_summaries and the comparison share so that measuring a model
+ * sorts its scores once: order (ft_score_order) and the AUC sums of every
+ * target (ft_auc_sweep with ft_eval_pool's pool when with_pool; the
+ * strata's and the overall sums do not depend on the pool).  in is not
+ * checked here (the caller did: ft_eval_check). */
+struct ft_swept {
+	uint32_t *order;
+	double *num, *pos, *neg;
+};
+int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
+void ft_swept_free(struct ft_swept *sw);
+int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
+                           struct ft_group_table **out, struct ft_error *err);
+int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
+                                size_t n_bootstrap, uint64_t seed, double level,
+                                struct ft_summary_table **out, struct ft_error *err);
+
+/* ft_comparison_measure then ft_comparison_permutation, the same rows, from
+ * one check, one sort and one sweep of in's scores. */
+int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
+                              const char *split, const struct ft_eval_input *in,
+                              size_t n_perm, struct ft_error *err);
+
+/* ft_permutation_test of k rate metrics on one pair from one scan of the
+ * rows: metric[q] with seed + q into gap[q], p_value[q].  in is not
+ * checked here (the caller did: ft_eval_check). */
+int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size_t k,
+                         size_t a, size_t b, size_t n_perm, uint64_t seed,
+                         struct ft_value *gap, double *p_value, struct ft_error *err);
+
 /* Row indices sorted by score ascending, stable (LSD radix sort on the
  * bits of the doubles; any finite values).  n < 2^32.  *order is malloc'ed. */
 int ft_score_order(const double *score, size_t n, uint32_t **order);
@@ -290,5 +321,22 @@ int ft_xrank_soft(const struct ft_xrank *x, const int32_t *group, size_t G,
 /* Expected pairwise accuracies, as ft_pairwise_accuracy. */
 int ft_xrank_pairwise(const struct ft_xrank *x, const double *rel, const int32_t *group,
                       size_t G, struct ft_pairwise **out);
+/* subgroup.c: the rich-subgroup auditor (ft_subgroup_audit) on tallies,
+ * for the learner of gerryfair.c.  The space of x': G groups, dim
+ * one-hot columns, x (G x dim), names (dim), as fairtrain.h describes. */
+struct ft_sg_space {
+	size_t G, dim;
+	double *x;
+	char **names;
+};
+int ft_sg_space_make(size_t G, const char *const *group_names, struct ft_sg_space *sp,
+                     struct ft_error *err);
+void ft_sg_space_free(struct ft_sg_space *sp);
+/* The audit from per-group tallies (subgroup.c): Wl[g], Pl[g] for g < G,
+ * their totals over every row including rows of no group, and W, the
+ * weight of all rows. */
+int ft_sg_audit_tallies(const struct ft_sg_space *sp, int rate, const double *Wl,
+                        const double *Pl, double Wl_all, double Pl_all, double W,
+                        struct ft_subgroup **out, struct ft_error *err);
 
 #endif

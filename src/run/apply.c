@@ -44,6 +44,8 @@ void ft_predictions_free(struct ft_predictions *p)
 	ft_strv_free(p->group_names, p->n_groups);
 	free(p->relevance);
 	free(p->rerank);
+	ft_strv_free(p->keep_names, p->n_keep);
+	ft_strv_free(p->keep_values, p->n * p->n_keep);
 	free(p);
 }
 
@@ -54,12 +56,14 @@ void ft_eval_result_free(struct ft_eval_result *r)
 	ft_comparison_free(r->cmp);
 	ft_explain_free(r->explain);
 	free(r->rerank);
+	ft_dp_audit_free(r->dp);
+	free(r->budget);
 	free(r);
 }
 
 static const char *data_name(const struct ft_apply_opts *o)
 {
-	return o->data ? o->data : "(table)";
+	return o->data ? o->data : o->table && o->table->path ? o->table->path : "(table)";
 }
 
 /* The model's read options with the caller's where read_set says. */
@@ -260,6 +264,11 @@ static int predict_rank(const struct ft_model_file *mf, const struct ft_apply_op
 	size_t n_dropped = 0;
 	int have_rr, has_rel = 0, rc;
 
+	if (o->n_keep)
+		return ft_error_set(err, FT_EINVAL, "keep: a ranking model's predictions "
+		                    "carry the query, id, group and relevance; no other "
+		                    "columns");
+
 	if (o->deterministic)
 		return ft_error_set(err, FT_EINVAL, "deterministic: the model is a ranker");
 	if ((rc = rank_reranker(mf, o, &rr, &have_rr, &spec, err)) ||
@@ -348,6 +357,45 @@ done:
 
 /* ---------------------------------------------------- classification */
 
+/* Copy the input columns o->keep of every encoded row of t into p. */
+static int keep_columns(const struct ft_table *t, const struct ft_dataset *ds,
+                        const struct ft_apply_opts *o, struct ft_predictions *p,
+                        struct ft_error *err)
+{
+	static const char *const OURS[] = {"id", "score", "p_positive", "label", "target"};
+	long col[64];
+
+	if (!o->n_keep)
+		return 0;
+	if (o->n_keep > sizeof col / sizeof *col)
+		return ft_error_set(err, FT_EINVAL, "keep: at most %zu columns",
+		                    sizeof col / sizeof *col);
+	for (size_t k = 0; k < o->n_keep; k++) {
+		for (size_t j = 0; j < sizeof OURS / sizeof *OURS; j++)
+			if (!strcmp(o->keep[k], OURS[j]))
+				return ft_error_set(err, FT_EINVAL, "keep: '%s' is a column of the "
+				                    "predictions already", o->keep[k]);
+		if ((col[k] = ft_table_col(t, o->keep[k])) < 0)
+			return ft_error_set(err, FT_EINVAL, "%s: no column '%s' to keep",
+			                    data_name(o), o->keep[k]);
+	}
+	p->keep_names = calloc(o->n_keep, sizeof *p->keep_names);
+	p->keep_values = calloc(ds->n * o->n_keep + 1, sizeof *p->keep_values);
+	if (!p->keep_names || !p->keep_values)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	p->n_keep = o->n_keep;
+	p->n = ds->n;               /* for ft_predictions_free on failure */
+	for (size_t k = 0; k < o->n_keep; k++)
+		if (!(p->keep_names[k] = ft_strdup(o->keep[k])))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ds->n; i++)
+		for (size_t k = 0; k < o->n_keep; k++)
+			if (!(p->keep_values[i * o->n_keep + k] =
+			      ft_strdup(ft_table_cell(t, ds->row ? ds->row[i] : i, (size_t)col[k]))))
+				return ft_error_set(err, FT_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int predict_classify(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                             struct ft_predictions *p, struct ft_error *err)
 {
@@ -372,6 +420,8 @@ static int predict_classify(const struct ft_model_file *mf, const struct ft_appl
 		ft_run_warn(o->mon, "%s: %zu missing cell%s imputed", data_name(o), st.n_imputed,
 		            st.n_imputed == 1 ? "" : "s");
 	p->task = FT_TASK_CLASSIFY;
+	if ((rc = keep_columns(t, ds, o, p, err)))
+		goto done;
 	p->n = n = ds->n;
 	p->n_imputed = st.n_imputed;
 	p->n_unseen = st.n_unseen;
@@ -420,7 +470,10 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	int rc;
 
 	if ((rc = read_table(mf, o, &t, &r->n_filtered, err)) ||
-	    (rc = ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, err)))
+	    (rc = ft_encoder_apply(mf->enc, t, FT_APPLY_TRAIN, &ds, &st, err)) ||
+	    (!o->allow_no_positive &&
+	     (rc = ft_run_check_positive(t, ds, mf->enc, "the evaluation rows",
+	                                 "--allow-no-positive", err))))
 		goto done;
 	ft_run_warn_stats(o->mon, data_name(o), &st);
 	if (!(r->cmp = ft_run_comparison_new(&o->measure, o->seed))) {
@@ -436,7 +489,10 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	     (rc = ft_run_measure(r->cmp, np, "mitigated_deterministic", "eval", mf->model, 1,
 	                          ds, mf->enc, err))) ||
 	    (rc = ft_explain(mf->model->linear, ds, "mitigated", "eval", mf->enc, ds,
-	                     &r->explain, err)))
+	                     &r->explain, err)) ||
+	    (o->measure.dp_epsilon > 0 &&
+	     (rc = ft_run_dp_measure(&o->measure, mf->model, ds, mf->enc, "eval", &r->budget,
+	                             &r->dp, err))))
 		goto done;
 	r->n_read = st.n_in + r->n_filtered;
 	r->n_measured = ds->n;
@@ -490,8 +546,13 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	ft_threads_setup();
 	rc = rerank_needs_ranking(mf, o, err);
+	if (!rc && !mf->ranking)
+		rc = ft_run_check_measure(&o->measure, err);
 	if (!rc)
-		rc = mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
+		rc = mf->ranking && o->measure.dp_epsilon > 0 ?
+		     ft_error_set(err, FT_EINVAL, "a ranking model: the private release is for "
+		                  "classification models") :
+		     mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
 	if (rc) {
 		ft_eval_result_free(r);
 		return rc;
@@ -504,13 +565,25 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 
 static int write_classify(const struct ft_predictions *p, FILE *fp)
 {
-	if (fprintf(fp, "id,score%s,label%s\n", p->p_positive ? ",p_positive" : "",
+	char b[FT_FMT_DOUBLE_LEN];
+
+	if (fputs("id", fp) == EOF)
+		return -1;
+	for (size_t k = 0; k < p->n_keep; k++)
+		if (fputc(',', fp) == EOF || ft_csv_field(fp, p->keep_names[k]))
+			return -1;
+	if (fprintf(fp, ",score%s,label%s\n", p->p_positive ? ",p_positive" : "",
 	            p->target ? ",target" : "") < 0)
 		return -1;
 	for (size_t i = 0; i < p->n; i++) {
-		int r = fprintf(fp, "%zu,%.17g", p->line[i], p->score[i]);
+		int r = fprintf(fp, "%zu", p->line[i]);
+		for (size_t k = 0; r >= 0 && k < p->n_keep; k++)
+			r = fputc(',', fp) == EOF || ft_csv_field(fp, p->keep_values[i * p->n_keep + k]) ?
+			    -1 : 0;
+		if (r >= 0)
+			r = fprintf(fp, ",%s", ft_fmt_double(b, p->score[i]));
 		if (r >= 0 && p->p_positive)
-			r = fprintf(fp, ",%.17g", p->p_positive[i]);
+			r = fprintf(fp, ",%s", ft_fmt_double(b, p->p_positive[i]));
 		if (r >= 0)
 			r = fprintf(fp, ",%d", p->label[i]);
 		if (r >= 0 && p->target)
@@ -526,6 +599,8 @@ static int write_classify(const struct ft_predictions *p, FILE *fp)
  * past a query's k have an empty rank. */
 static int write_rank(const struct ft_predictions *p, FILE *fp)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (fprintf(fp, "query,rank,id,score%s%s\n", p->n_groups ? ",group" : "",
 	            p->relevance ? ",relevance" : "") < 0)
 		return -1;
@@ -537,13 +612,13 @@ static int write_rank(const struct ft_predictions *p, FILE *fp)
 			if (!e)
 				e = r < p->k[q] ? fprintf(fp, ",%zu", r + 1) < 0 : fputc(',', fp) == EOF;
 			if (!e)
-				e = fprintf(fp, ",%zu,%.17g", p->line[i], p->score[i]) < 0;
+				e = fprintf(fp, ",%zu,%s", p->line[i], ft_fmt_double(b, p->score[i])) < 0;
 			if (!e && p->n_groups)
 				e = fputc(',', fp) == EOF || (p->group[i] >= 0 &&
 				    ft_csv_field(fp, p->group_names[p->group[i]]));
 			if (!e && p->relevance)
 				e = isnan(p->relevance[i]) ? fputc(',', fp) == EOF :
-				    fprintf(fp, ",%.17g", p->relevance[i]) < 0;
+				    fprintf(fp, ",%s", ft_fmt_double(b, p->relevance[i])) < 0;
 			if (e || fputc('\n', fp) == EOF)
 				return -1;
 		}

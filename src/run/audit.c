@@ -13,6 +13,7 @@
 #include <string.h>
 #include "core/internal.h"
 #include "run/run.h"
+#include "metrics/metrics.h"
 
 void ft_audit_opts_init(struct ft_audit_opts *o)
 {
@@ -28,6 +29,8 @@ void ft_audit_result_free(struct ft_audit_result *r)
 		return;
 	ft_comparison_free(r->cmp);
 	ft_strv_free(r->group_names, r->n_groups);
+	ft_dp_audit_free(r->dp);
+	free(r->budget);
 	free(r);
 }
 
@@ -113,6 +116,10 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 
 	ft_error_clear(err);
 	*out = NULL;
+	if ((rc = ft_run_check_measure(&o->measure, err))) {
+		free(r);
+		return rc;
+	}
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	if (o->task == FT_TASK_RANK) {
@@ -168,12 +175,14 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		goto done;
 	}
 	r->n_groups = enc->n_groups;
-	if ((rc = ft_comparison_measure(r->cmp, "audited", "audit", &in, &e2)) ||
-	    (rc = ft_comparison_permutation(r->cmp, "audited", "audit", &in, o->measure.n_perm,
+	if ((rc = ft_comparison_measure_all(r->cmp, "audited", "audit", &in, o->measure.n_perm,
 	                                    &e2))) {
 		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
 		goto done;
 	}
+	if (o->measure.dp_epsilon > 0 &&
+	    (rc = ft_run_dp_release(&o->measure, &in, &r->budget, &r->dp, err)))
+		goto done;
 	r->n_read = st.n_in;
 	r->n_measured = ds->n;
 	r->n_dropped = st.n_dropped;

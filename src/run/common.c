@@ -3,6 +3,7 @@
  * measuring one model on one part into the before/after table, and a model
  * file's provenance and method.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "core/internal.h"
 #include "fair/rerankers.h"
 #include "run/run.h"
+#include "metrics/metrics.h"
 
 void ft_data_opts_init(struct ft_data_opts *o)
 {
@@ -33,6 +35,8 @@ void ft_measure_opts_init(struct ft_measure_opts *m)
 	m->ties = FT_TIE_EXPECT;
 	m->tie_seed = 1;
 	m->n_target = 0;
+	m->dp_epsilon = 0;
+	m->dp_seed = 0;
 }
 
 void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
@@ -46,6 +50,38 @@ void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	mon->warning(mon->ctx, msg);
+}
+
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err)
+{
+	if (!(m->threshold > 0 && m->threshold <= 1))
+		return ft_error_set(err, FT_EINVAL, "the threshold must be in (0, 1] (scores are "
+		                    "probabilities; %g decides every row alike)", m->threshold);
+	if (!(m->level > 0 && m->level < 1))
+		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
+	if (!(m->dp_epsilon >= 0 && m->dp_epsilon <= 100))
+		return ft_error_set(err, FT_EINVAL, "the private release's epsilon must be in "
+		                    "(0, 100] (0: none), not %g", m->dp_epsilon);
+	return 0;
+}
+
+int ft_run_dp_release(const struct ft_measure_opts *m, const struct ft_eval_input *in,
+                      struct ft_budget **bud, struct ft_dp_audit **out, struct ft_error *err)
+{
+	struct ft_noise ns;
+	int rc;
+
+	if (!*bud) {
+		if (!(*bud = calloc(1, sizeof **bud)))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		if ((rc = ft_budget_init(*bud, INFINITY, 0, err)))
+			return rc;
+	}
+	ft_noise_init(&ns, m->dp_seed);
+	if ((rc = ft_dp_audit(in, m->dp_epsilon, m->n_bootstrap, m->level, &ns, *bud, out, err)))
+		return rc;
+	(*bud)->seeded |= ns.seeded;
+	return 0;
 }
 
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
@@ -113,6 +149,57 @@ const struct ft_comparison_row *ft_comparison_find(const struct ft_comparison *c
 	return NULL;
 }
 
+/* p's scores and decisions on ds as an evaluation input; prob and pos
+ * (ds->n each) hold them and are the caller's to free. */
+static int decide_input(const struct ft_predictor *p, int deterministic, double threshold,
+                        const struct ft_dataset *ds, const struct ft_encoder *e,
+                        const char *model, const char *split, struct ft_eval_input *in,
+                        double **prob, double **pos, struct ft_error *err)
+{
+	struct ft_error e2 = {0};
+	size_t n = ds->n ? ds->n : 1;
+	int rc;
+
+	*prob = malloc(n * sizeof **prob);
+	*pos = malloc(n * sizeof **pos);
+	if (!*prob || !*pos)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = ft_predictor_decide(p, ds, threshold, deterministic, *prob, *pos, &e2)))
+		return ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model,
+		                    split, e2.msg);
+	ft_eval_input_init(in);
+	in->n = ds->n;
+	in->y = ds->y;
+	in->score = *prob;
+	/* a randomized classifier is measured by expectation over its decisions */
+	in->pos = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE) ?
+	          *pos : NULL;
+	in->w = ds->w;
+	in->group = ds->group;
+	in->n_groups = ds->group ? e->n_groups : 0;
+	in->group_names = (const char *const *)e->group_names;
+	in->threshold = threshold;
+	in->privileged = ft_run_privileged(e);
+	return 0;
+}
+
+int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor *p,
+                      const struct ft_dataset *ds, const struct ft_encoder *e,
+                      const char *split, struct ft_budget **bud, struct ft_dp_audit **out,
+                      struct ft_error *err)
+{
+	struct ft_eval_input in;
+	double *prob = NULL, *pos = NULL;
+	int rc;
+
+	if (!(rc = decide_input(p, 0, m->threshold, ds, e, "mitigated", split, &in, &prob, &pos,
+	                        err)))
+		rc = ft_run_dp_release(m, &in, bud, out, err);
+	free(prob);
+	free(pos);
+	return rc;
+}
+
 int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
                    const char *split, const struct ft_predictor *p, int deterministic,
                    const struct ft_dataset *ds, const struct ft_encoder *e,
@@ -120,35 +207,13 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
 {
 	struct ft_eval_input in;
 	struct ft_error e2 = {0};
-	size_t n = ds->n ? ds->n : 1;
-	double *prob = malloc(n * sizeof *prob), *pos = malloc(n * sizeof *pos);
+	double *prob = NULL, *pos = NULL;
 	int rc;
 
-	if (!prob || !pos) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = decide_input(p, deterministic, cmp->threshold, ds, e, model, split, &in, &prob,
+	                       &pos, err)))
 		goto done;
-	}
-	if ((rc = ft_predictor_decide(p, ds, cmp->threshold, deterministic, prob, pos, &e2))) {
-		ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model, split,
-		             e2.msg);
-		goto done;
-	}
-	ft_eval_input_init(&in);
-	in.n = ds->n;
-	in.y = ds->y;
-	in.score = prob;
-	/* a randomized classifier is measured by expectation over its decisions */
-	in.pos = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE) ?
-	         pos : NULL;
-	in.w = ds->w;
-	in.group = ds->group;
-	in.n_groups = ds->group ? e->n_groups : 0;
-	in.group_names = (const char *const *)e->group_names;
-	in.threshold = cmp->threshold;
-	in.privileged = ft_run_privileged(e);
-	rc = ft_comparison_measure(cmp, model, split, &in, &e2);
-	if (!rc)
-		rc = ft_comparison_permutation(cmp, model, split, &in, n_perm, &e2);
+	rc = ft_comparison_measure_all(cmp, model, split, &in, n_perm, &e2);
 	if (rc)
 		ft_error_set(err, rc, "measuring the %s model on the %s part: %s", model, split,
 		             e2.msg);
@@ -250,4 +315,43 @@ int ft_run_store_method(struct ft_model_file *mf, const struct ft_method_spec *s
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
+                          const struct ft_encoder *e, const char *what,
+                          const char *allow, struct ft_error *err)
+{
+	char list[256];
+	size_t len = 0, n_seen = 0, n_labelled = 0;
+	long j;
+
+	if (!e->target || !e->positive || !d->y || d->n == 0)
+		return 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->y[i] == 1.0)
+			return 0;
+		n_labelled += d->y[i] == 0.0;
+	}
+	if (n_labelled == 0 || (j = ft_table_col(t, e->target)) < 0)
+		return 0;
+	/* the distinct values, for the message (the usual cause is a missing
+	 * --label-strip: '>50K.' vs '>50K') */
+	list[0] = '\0';
+	for (size_t i = 0; i < d->n && n_seen < 6; i++) {
+		const char *c = ft_table_cell(t, d->row ? d->row[i] : i, (size_t)j);
+		char q[64];
+		int k = snprintf(q, sizeof q, "'%.40s'", c);
+		if (k < 0 || strstr(list, q))
+			continue;
+		if (len + (size_t)k + 3 >= sizeof list)
+			break;
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", n_seen ? ", " : "",
+		                        q);
+		n_seen++;
+	}
+	return ft_error_set(err, FT_EDATA, "%s: the positive label '%s' of '%s' never occurs "
+	                    "in %s (values: %s%s); give %s if that is expected", t->path,
+	                    e->positive, e->target, what, list,
+	                    e->label_strip && *e->label_strip ? "" :
+	                    "; is --label-strip missing?", allow);
 }

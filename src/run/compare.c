@@ -55,6 +55,9 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 		                    "positive label" : "target column");
 	if (o->data.spec.n_sensitive == 0)
 		return ft_error_set(err, FT_EINVAL, "a comparison needs a sensitive attribute");
+	if (o->measure.dp_epsilon > 0)
+		return ft_error_set(err, FT_EINVAL, "a comparison releases nothing privately (the "
+		                    "private release is for train, eval and audit)");
 	if (o->folds && o->repeats)
 		return ft_error_set(err, FT_EINVAL, "folds or repeats, not both");
 	if (has_test && (o->folds || o->repeats))
@@ -70,7 +73,7 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 		return ft_error_set(err, FT_EINVAL, "unknown fairness summary %d", o->fairness);
 	if ((bad = ft_logreg_check(&o->lr)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s", bad);
-	return 0;
+	return ft_run_check_measure(&o->measure, err);
 }
 
 void ft_compare_result_free(struct ft_compare_result *r)
@@ -220,7 +223,10 @@ static int fold_data(struct fold_ctx *C, size_t f, struct ft_dataset **tr,
 		goto done;
 	if ((rc = ft_encoder_fit(tr_t, &C->o->data.spec, &fo->enc, &e2)) ||
 	    (rc = ft_encoder_apply(fo->enc, tr_t, FT_APPLY_TRAIN, tr, &st_tr, &e2)) ||
-	    (rc = ft_encoder_apply(fo->enc, te_t, FT_APPLY_TRAIN, te, &st_te, &e2))) {
+	    (rc = ft_encoder_apply(fo->enc, te_t, FT_APPLY_TRAIN, te, &st_te, &e2)) ||
+	    (C->ds->scheme == 2 && !C->o->data.allow_no_positive &&
+	     (rc = ft_run_check_positive(te_t, *te, fo->enc, "the test part",
+	                                 "--allow-no-positive", &e2)))) {
 		if (C->ds->scheme == 2)
 			ft_error_set(err, rc, "%s", e2.msg);
 		else

@@ -12,6 +12,26 @@
 void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* mon->progress; FT_ECANCELED (with err set) when the caller asks to stop. */
+/* A classification part (what: "the test part", "the evaluation rows")
+ * whose labelled rows never carry the positive label, while the training
+ * part had it: FT_EDATA naming the values seen and the likely cause (a
+ * missing label strip), and allow, the way to say it is expected.  0 when
+ * a row is positive, nothing is labelled, or there is no class target. */
+int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
+                          const struct ft_encoder *e, const char *what,
+                          const char *allow, struct ft_error *err);
+/* The threshold in (0, 1] and the level in (0, 1): 0 or FT_EINVAL. */
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err);
+/* The private release of in's per-group confusion cells with
+ * m->dp_epsilon (ft_dp_audit; m->dp_seed 0: getrandom), spent on the
+ * measurement stage of *bud (made, with no total, when NULL). */
+int ft_run_dp_release(const struct ft_measure_opts *m, const struct ft_eval_input *in,
+                      struct ft_budget **bud, struct ft_dp_audit **out, struct ft_error *err);
+/* The same for predictor p on ds (the mitigated model on a part). */
+int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor *p,
+                      const struct ft_dataset *ds, const struct ft_encoder *e,
+                      const char *split, struct ft_budget **bud, struct ft_dp_audit **out,
+                      struct ft_error *err);
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err);
 /* The warnings of encoding path: unseen categories and groups. */

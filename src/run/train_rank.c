@@ -49,6 +49,28 @@ static int letor_value(const struct ft_rank_opts *ro, double *v)
 	return *ro->protected_group && !*end && isfinite(*v) ? 0 : -1;
 }
 
+/* The training data's name in messages: the file, or the name of a table
+ * given in memory. */
+static const char *data_name(const struct ft_train_opts *o)
+{
+	const struct ft_table *t = o->data.table;
+
+	return o->data.data ? o->data.data : t && t->path ? t->path : "(table)";
+}
+
+/* A fit's message e2 with the data's name in front, unless it names the
+ * data already (the ranking fits name rd->path: no 'x.letor: x.letor:'). */
+static int fit_error(const struct ft_train_opts *o, int rc, const struct ft_error *e2,
+                     struct ft_error *err)
+{
+	const char *n = data_name(o);
+	size_t l = strlen(n);
+
+	if (strncmp(e2->msg, n, l) == 0 && e2->msg[l] == ':')
+		return ft_error_set(err, rc, "%s", e2->msg);
+	return ft_error_set(err, rc, "%s: %s", n, e2->msg);
+}
+
 int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 {
 	const struct ft_rank_opts *ro = &o->rank;
@@ -57,7 +79,7 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 	int groups = ro->letor ? ro->sensitive_feature > 0 : o->data.spec.n_sensitive > 0;
 	int rc;
 
-	if (!o->data.data)
+	if (!o->data.data && (ro->letor || !o->data.table))
 		return ft_error_set(err, FT_EINVAL, "no training data");
 	if (!ro->letor && ro->sensitive_feature)
 		return ft_error_set(err, FT_EINVAL, "a sensitive feature is for LETOR data "
@@ -193,7 +215,7 @@ static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
 	}
 	if ((rc = ft_run_rank_encode_csv(&o->data, ro, tr, te, &L->s, err)))
 		goto done;
-	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : o->data.data, &L->s.st_test);
+	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : data_name(o), &L->s.st_test);
 done:
 	ft_table_free(tr);
 	ft_table_free(te);
@@ -249,11 +271,15 @@ int ft_run_rank_protected(const struct ft_rank_opts *ro, const char *path,
 		return 0;
 	if (ro->letor) {
 		double v = 0;
+		char b[FT_FMT_DOUBLE_LEN];
+
 		letor_value(ro, &v);
 		/* the name ft_rank_data_group_by_feature (or _groups_by_values)
 		 * gives the protected group */
-		snprintf(name, sizeof name, ro->group_values ? "%s=%.15g" : "%s=%.17g",
-		         e->sensitive[0], v);
+		if (ro->group_values)
+			snprintf(name, sizeof name, "%s=%.15g", e->sensitive[0], v);
+		else
+			snprintf(name, sizeof name, "%s=%s", e->sensitive[0], ft_fmt_double(b, v));
 		want = name;
 	}
 	for (size_t g = 0; g < e->n_groups; g++)
@@ -358,7 +384,7 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 	mf->n_test = L->s.test ? L->s.test->n : 0;
 	mf->n_dropped = L->s.n_dropped;
 	mf->seed = o->data.seed;
-	mf->split = o->data.test ? 0 : o->data.split;
+	mf->split = o->data.test || o->data.test_table ? 0 : o->data.split;
 	return 0;
 }
 
@@ -450,7 +476,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
 		goto done;
 	if ((rc = ft_rank_fit(L.s.train, &bp, wb, &r->baseline_fit, &e2))) {
-		ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+		fit_error(o, rc, &e2, err);
 		goto done;
 	}
 	if (r->same_fit) {
@@ -459,7 +485,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	} else if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s.method->name, err)) ||
 	           (rc = ft_rank_fit(L.s.train, &rp, w, &r->fit, &e2))) {
 		if (rc != FT_ECANCELED)
-			ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+			fit_error(o, rc, &e2, err);
 		goto done;
 	}
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||

@@ -113,3 +113,45 @@ if cc -std=c11 $SANF "$TMP/use.c" $(pkg-config --define-variable=prefix="$TMP/st
 else
 	fail pkgconfig_static "$(head -3 "$TMP/err")"
 fi
+
+# The Python package: installed where Debian's python3 looks for this
+# PREFIX, it imports from there, loads the installed library (the loader
+# finds it through LD_LIBRARY_PATH here, as DESTDIR moved it away from the
+# LIBDIR written into the package), and trains eg:dp on the same data: the
+# same model as the command line's, bit for bit.
+PYD=$(ls -d "$R"/lib/python3*/dist-packages 2>/dev/null | head -n 1)
+if ! $PY -c 'import numpy, pandas' 2>/dev/null; then
+	skip python_installed "python3-numpy or python3-pandas is not installed"
+elif [ ! -f "$PYD/fairtrain/__init__.py" ] || ! grep -q "LIBDIR = '/opt/ft/lib'" "$PYD/fairtrain/_config.py"; then
+	fail python_installed "no package (or a wrong LIBDIR) under $R/lib/python3*/dist-packages"
+else
+	PRE=
+	[ $san = 1 ] && PRE="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+	if env -u PYTHONPATH -u FAIRTRAIN_LIB PYTHONPATH="$PYD" LD_LIBRARY_PATH="$R/lib" LD_PRELOAD="$PRE" \
+		ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 $PY - "$TMP/s.csv" "$TMP/py.h5" "$R" \
+		>"$TMP/py.out" 2>&1 <<'PYEOF'
+import sys, pandas as pd, fairtrain
+data, out, root = sys.argv[1:]
+assert fairtrain.__file__.startswith(root), fairtrain.__file__
+maps = [l.split()[-1] for l in open("/proc/self/maps") if "libfairtrain" in l]
+assert maps and all(m.startswith(root) for m in maps), maps
+df = pd.read_csv(data, float_precision="round_trip")
+clf = fairtrain.FairClassifier("eg", constraint="dp", positive="yes", missing="drop")
+clf.fit(df.drop(columns=["hired", "gender"]), df["hired"], sensitive_features=df["gender"])
+clf.save(out)
+print(fairtrain.version(), clf.comparison_.shape[0])
+PYEOF
+	then
+		# fit uses every row: the CLI's --split 0
+		"$FT" train --quiet --data "$TMP/s.csv" --target hired --positive yes --sensitive gender \
+			--method eg:dp --split 0 --out "$TMP/cli0.h5" 2>"$TMP/err"
+		if h5diff -q "$TMP/py.h5" "$TMP/cli0.h5" /model /model &&
+		   h5diff -q "$TMP/py.h5" "$TMP/cli0.h5" /baseline /baseline; then
+			pass python_installed
+		else
+			fail python_installed "the installed package's model differs from the CLI's"
+		fi
+	else
+		fail python_installed "$(tail -n 3 "$TMP/py.out")"
+	fi
+fi
