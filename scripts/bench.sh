@@ -189,6 +189,55 @@ for e in adult-sex/run.sh adult-sex/compare.sh compas-race/run.sh german-age/run
 done
 "$BUILD/bench/bench_rank_lp"
 
+# compare --task rank (issue 16): the LSAT gender split (one training query
+# of 1,743 documents, the test file as the fold) and a synthetic set of
+# 1,000 queries of 25 items (5 features, two groups, relevance 0-3; mawk's
+# seeded rand, 5 folds of queries), 8 settings each.  The peer in the same
+# run is `train --task rank` of the baseline alone on the same data (one
+# fold's split, no intervals, as compare computes none): the ratio is the
+# comparison's time per fit against one standalone training.
+awk 'BEGIN { srand(7); print "query,x1,x2,x3,x4,x5,group,rel";
+	for (q = 1; q <= 1000; q++) for (i = 0; i < 25; i++) {
+		g = rand() < 0.35; s = 0; line = q;
+		for (j = 1; j <= 5; j++) { x = rand() * 2 - 1 - (j == 1 ? 0.4 * g : 0);
+			s += x * j / 5; line = line sprintf(",%.4f", x) }
+		r = int(2 * s + rand()); r = r < 0 ? 0 : r > 3 ? 3 : r;
+		print line "," (g ? "p" : "u") "," r } }' >"$W/rank1k.csv"
+RSET="deltr:gamma=1e3,1e4 pair-reg:lambda=1 lambdaloss det_greedy det_const_sort fair:p=0.5"
+echo
+echo "compare --task rank, 8 settings ($CRUNS runs each, medians, wall time)"
+for set in lsat syn1k; do
+	if [ $set = lsat ]; then
+		L="$DATA/deltr-lsat/gender"
+		RARGS="--data $L/train.txt --test $L/test.txt --names query,protected,LSAT,UGPA,ZFYA --query query --relevance ZFYA --sensitive protected --protected 1 --no-standardize"
+		fits=8
+	else
+		RARGS="--data $W/rank1k.csv --query query --relevance rel --sensitive group --protected p --folds 5"
+		fits=40
+	fi
+	: >"$W/rc.t"; : >"$W/rt.t"
+	i=0
+	while [ $i -lt "$CRUNS" ]; do
+		t0=$(now)
+		"$FT" compare --quiet --task rank $RARGS --methods "$RSET" --force \
+			--out "$W/rcmp" >/dev/null ||
+			{ echo "bench: compare --task rank on $set failed" >&2; exit 1; }
+		t1=$(now)
+		# shellcheck disable=SC2086
+		"$FT" train --quiet --task rank $(echo "$RARGS" | sed 's/--folds 5/--split 0.2/') \
+			--bootstrap 0 --permutations 0 --out "$W/r1.h5" >/dev/null ||
+			{ echo "bench: train --task rank on $set failed" >&2; exit 1; }
+		t2=$(now)
+		awk "BEGIN { print $t1 - $t0 }" >>"$W/rc.t"
+		awk "BEGIN { print $t2 - $t1 }" >>"$W/rt.t"
+		i=$((i + 1))
+	done
+	tc=$(median <"$W/rc.t"); tt=$(median <"$W/rt.t")
+	printf '  %-6s compare %7.3f s (%d fits and measurements), train of the baseline %7.3f s: %.2fx a standalone train per fit\n' \
+		"$set" "$tc" "$fits" "$tt" "$(awk "BEGIN { print $tc / $fits / $tt }")"
+done
+rm -rf "$W/rcmp" "$W/r1.h5" "$W/rank1k.csv"
+
 # Whole jobs on Adult (issue 20 item 10): `fairtrain train` against the
 # Python anchor's whole script (scripts/peers/adult_anchor.py: read, encode,
 # fit baseline and method, measure both on both parts, save), the same

@@ -79,12 +79,21 @@ enum {
 "                         or the input order\n" \
 "  --tie-seed N           seed of --ties random (default 1)\n" \
 "  --target-shares a/b/.. skew, NDKL and the infeasible index against these\n" \
-"                         group shares (in group order; default: each query's)\n" \
+"                         group shares (in group order; default: each query's)\n"
+
+/* train --task rank: the intervals and tests (listed once elsewhere for
+ * eval and audit, whose help gives CLI_RANK_TESTS_NOTE instead). */
+#define CLI_RANK_TESTS_HELP \
 "  --bootstrap N          resamples of the queries for the intervals (default\n" \
 "                         1000; 0 = none); their seed is --seed\n" \
 "  --level L              interval level (default 0.95)\n" \
 "  --permutations N       sign flips of the paired tests over queries (each\n" \
 "                         model against the one before it; default 1000)\n"
+
+#define CLI_RANK_TESTS_NOTE \
+"  For rankings, --bootstrap resamples the queries (seed --seed), and the\n" \
+"  tests of --permutations are sign flips of paired differences over\n" \
+"  queries (each model against the one before it).\n"
 /* A private release of the tables (train, eval, audit). */
 #define CLI_DP_LONGOPTS \
 	{"dp-epsilon", required_argument, NULL, OPT_DP_EPSILON}, \

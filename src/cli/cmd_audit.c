@@ -40,12 +40,13 @@ CLI_DP_HELP
 "bootstrap intervals (README 'Fair ranking').  Rows with a missing\n"
 "relevance, score or group are dropped and counted.\n\n"
 "  --query COL            the query-id column\n"
-"  --score COL            the item's score (higher first), or\n"
-"  --rank COL             its rank (1 first; equal ranks are ties)\n"
+"  --rank COL             the item's rank (1 first; equal ranks are ties),\n"
+"                         or --score COL: its score (higher first)\n"
 "  --relevance COL        the graded relevance (a number; <= 0: not relevant)\n"
 "  --protected GROUP      the protected group of the exposure ratio and\n"
 "                         rND/rKL/rRD (a group name)\n"
-CLI_RANK_MEASURE_HELP;
+CLI_RANK_MEASURE_HELP
+CLI_RANK_TESTS_NOTE;
 
 static int parse(int argc, char **argv, struct cli_data *d, struct ft_audit_opts *o,
                  const char **report)

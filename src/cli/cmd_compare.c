@@ -73,8 +73,8 @@ CLI_DATA_READ_HELP
 "  --sensitive-feature I, --group-values, --protected VALUE, --colorblind,\n"
 "  --no-standardize       the data, as for train --task rank (--protected is\n"
 "                         required: the exposure ratio's protected group)\n"
-"  --folds K              K-fold cross-validation over queries (default 5);\n"
-"                         --repeats R: R random query splits of --split\n"
+"  The folds (--folds K, default 5; --repeats R: R random splits of --split)\n"
+"  and the bootstrap (--bootstrap N) are over queries.\n"
 CLI_RANK_MEASURE_HELP;
 
 /* The classification rows of the registry in one line a method: name and

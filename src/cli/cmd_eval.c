@@ -24,6 +24,7 @@ static const char HELP[] =
 "  --seed N               bootstrap seed (default 1)\n"
 CLI_MEASURE_HELP
 CLI_RANK_MEASURE_HELP
+CLI_RANK_TESTS_NOTE
 CLI_DP_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"

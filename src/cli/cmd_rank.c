@@ -53,6 +53,7 @@ static const char HELP[] =
 "Re-ranking (after scoring, per query; needs groups):\n"
 "  --rerank SPEC          a re-ranker below, with its parameters\n"
 CLI_RANK_MEASURE_HELP
+CLI_RANK_TESTS_HELP
 "Output:\n"
 "  --out FILE.h5          model file (required)\n"
 "  --report FILE          also write the table: FILE.json, FILE.md or FILE.csv\n"

@@ -76,7 +76,7 @@ static int audit_spec(const struct ft_audit_opts *o, const struct ft_table *t,
 static int read_scores(const struct ft_audit_opts *o, const struct ft_table *t, long scol,
                        const struct ft_dataset *ds, double *sc, struct ft_error *err)
 {
-	const char *path = o->data.data ? o->data.data : "(table)";
+	const char *path = ft_run_data_name(&o->data);
 
 	for (size_t i = 0; i < ds->n; i++) {
 		const size_t *row = bsearch(&ds->line[i], t->line, t->n_rows, sizeof *t->line,
@@ -142,8 +142,8 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		goto done;
 	r->n_filtered = l->n_filtered;
 	if ((scol = ft_table_col(l->train_t, o->score)) < 0) {
-		rc = ft_error_set(err, FT_EDATA, "%s: no column '%s'", o->data.data ?
-		                  o->data.data : "(table)", o->score);
+		rc = ft_error_set(err, FT_EDATA, "%s: no column '%s'",
+		                  ft_run_data_name(&o->data), o->score);
 		goto done;
 	}
 	if (audit_spec(o, l->train_t, &s, &drop, numeric)) {
@@ -177,7 +177,7 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 	r->n_groups = enc->n_groups;
 	if ((rc = ft_comparison_measure_all(r->cmp, "audited", "audit", &in, o->measure.n_perm,
 	                                    &e2))) {
-		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
+		ft_error_set(err, rc, "%s: %s", ft_run_data_name(&o->data), e2.msg);
 		goto done;
 	}
 	if (o->measure.dp_epsilon > 0 &&

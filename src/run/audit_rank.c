@@ -78,7 +78,7 @@ static int protected_of(const struct ft_audit_opts *o, const struct ft_encoder *
 			*prot = (int32_t)g;
 	if (*prot < 0)
 		return ft_error_set(err, FT_EDATA, "%s: protected group '%s' is not a group of "
-		                    "the data", o->data.data ? o->data.data : "(table)",
+		                    "the data", ft_run_data_name(&o->data),
 		                    o->protected_group);
 	return 0;
 }
@@ -86,7 +86,7 @@ static int protected_of(const struct ft_audit_opts *o, const struct ft_encoder *
 int ft_audit_rank(const struct ft_audit_opts *o, struct ft_audit_result *r,
                   struct ft_error *err)
 {
-	const char *path = o->data.data ? o->data.data : "(table)";
+	const char *path = ft_run_data_name(&o->data);
 	struct ft_data_opts d = o->data;
 	struct ft_loaded *l = NULL;
 	struct ft_encoder *enc = NULL;

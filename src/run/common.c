@@ -355,3 +355,10 @@ int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
 	                    e->label_strip && *e->label_strip ? "" :
 	                    "; is --label-strip missing?", allow);
 }
+
+const char *ft_run_data_name(const struct ft_data_opts *d)
+{
+	const struct ft_table *t = d->table;
+
+	return d->data ? d->data : t && t->path ? t->path : "(table)";
+}

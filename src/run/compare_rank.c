@@ -129,7 +129,7 @@ static int input_read(const struct ft_compare_opts *o, struct ft_compare_result 
 static int fold_split(const struct ft_compare_opts *o, struct rank_input *in, size_t f,
                       struct ft_run_rank_split *S, struct ft_error *err)
 {
-	const char *path = o->data.data ? o->data.data : "(table)";
+	const char *path = ft_run_data_name(&o->data);
 	double frac = in->scheme == 1 ? o->data.split : 0;
 	size_t k = in->scheme == 0 ? in->k : 0;
 	uint64_t seed = in->scheme == 1 ? in->seeds[f] : o->data.seed;
@@ -228,7 +228,7 @@ static int run_fold(const struct ft_compare_opts *o, struct rank_input *in,
 {
 	const struct ft_sweep *sw = r->sweep;
 	struct ft_run_rank_split S;
-	const char *path = o->data.data ? o->data.data : "(table)";
+	const char *path = ft_run_data_name(&o->data);
 	double *score = NULL, *wb = NULL, t = ft_run_now();
 	int32_t prot = -1;
 	int rc;

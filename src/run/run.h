@@ -35,6 +35,9 @@ int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err);
 /* The warnings of encoding path: unseen categories and groups. */
+/* The data's name in messages: the file, the name of a table given in
+ * memory, or "(table)". */
+const char *ft_run_data_name(const struct ft_data_opts *d);
 void ft_run_warn_stats(const struct ft_monitor *mon, const char *path,
                        const struct ft_encode_stats *st);
 /* The index of e's privileged group, or -1. */

@@ -53,9 +53,7 @@ static int letor_value(const struct ft_rank_opts *ro, double *v)
  * given in memory. */
 static const char *data_name(const struct ft_train_opts *o)
 {
-	const struct ft_table *t = o->data.table;
-
-	return o->data.data ? o->data.data : t && t->path ? t->path : "(table)";
+	return ft_run_data_name(&o->data);
 }
 
 /* A fit's message e2 with the data's name in front, unless it names the
@@ -409,7 +407,7 @@ static int measure(const struct ft_train_opts *o, const struct rank_loaded *L,
 		                      &r->n_short_test, &e2);
 	if (rc && rr && rc != FT_ENOMEM && rc != FT_ECANCELED) {
 		ft_run_warn(o->mon, "%s: re-ranker %s failed (%s); the models are saved "
-		            "without it", o->data.data ? o->data.data : "(table)",
+		            "without it", data_name(o),
 		            rr->method->name, e2.msg);
 		r->rerank_ok = 0;
 		r->n_short_train = r->n_short_test = 0;
@@ -454,7 +452,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	                                           FT_STAGE_RERANK, &rr, err))) ||
 	    (rc = ft_run_progress(o->mon, "read", 0, 0, o->data.data, err)) ||
 	    (rc = o->rank.letor ? load_letor(o, &L, err) : load_csv(o, &L, err)) ||
-	    (rc = ft_run_rank_protected(&o->rank, o->data.data ? o->data.data : "(table)",
+	    (rc = ft_run_rank_protected(&o->rank, data_name(o),
 	                                L.s.enc, L.s.train, &prot, err)) ||
 	    (rc = ft_run_rank_check(&o->measure, L.s.enc->n_groups, err)) ||
 	    (have_rr && (rc = ft_rerank_check_groups(&rr, L.s.enc->n_groups, err))))

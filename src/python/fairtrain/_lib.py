@@ -65,6 +65,7 @@ def raise_error(rc, err):
 FT_ERROR_MAX = 512
 FT_MAX_PARAMS = 12
 FT_MAX_LIST = 64
+FT_MAX_CUTOFFS = 16
 FT_MAX_DIAG = 48
 FT_DIAG_NAME = 64
 FT_MISSING = 0xFFFFFFFF
@@ -208,7 +209,8 @@ class ft_comparison(Structure):
 class ft_model_ranking(Structure):
     _fields_ = [("format", c_char_p), ("query", c_char_p), ("relevance", c_char_p),
                 ("protected_group", c_char_p), ("colorblind", c_int),
-                ("sensitive_feature", c_uint64), ("protected_value", c_double)]
+                ("sensitive_feature", c_uint64), ("protected_value", c_double),
+                ("group_values", c_int)]
 
 
 class ft_model_file(Structure):
@@ -270,13 +272,17 @@ class ft_data_opts(Structure):
 
 class ft_measure_opts(Structure):
     _fields_ = [("threshold", c_double), ("n_bootstrap", c_size_t), ("level", c_double),
-                ("n_perm", c_size_t), ("dp_epsilon", c_double), ("dp_seed", c_uint64)]
+                ("n_perm", c_size_t), ("n_cutoffs", c_size_t),
+                ("cutoffs", c_size_t * FT_MAX_CUTOFFS), ("ties", c_int), ("tie_seed", c_uint64),
+                ("n_target", c_size_t), ("target", c_double * FT_MAX_LIST),
+                ("dp_epsilon", c_double), ("dp_seed", c_uint64)]
 
 
 class ft_rank_opts(Structure):
     _fields_ = [("letor", c_int), ("query", c_char_p), ("relevance", c_char_p),
                 ("protected_group", c_char_p), ("sensitive_feature", c_size_t),
-                ("colorblind", c_int), ("raw_numeric", c_int), ("rerank", c_char_p)]
+                ("colorblind", c_int), ("raw_numeric", c_int), ("rerank", c_char_p),
+                ("group_values", c_int)]
 
 
 class ft_train_opts(Structure):
@@ -335,7 +341,8 @@ class ft_predictions(Structure):
                 ("group_names", c_char_pp), ("relevance", POINTER(c_double)),
                 ("rerank", c_char_p), ("n_keep", c_size_t), ("keep_names", c_char_pp),
                 ("keep_values", c_char_pp), ("n_imputed", c_size_t), ("n_unseen", c_size_t),
-                ("n_short", c_size_t), ("n_extra", c_size_t)]
+                ("n_short", c_size_t), ("n_extra", c_size_t), ("ties", c_int),
+                ("n_tied", c_size_t), ("n_tie_sets", c_size_t)]
 
 
 class ft_eval_result(Structure):
@@ -348,21 +355,24 @@ class ft_eval_result(Structure):
 
 class ft_audit_opts(Structure):
     _fields_ = [("data", ft_data_opts), ("label", c_char_p), ("score", c_char_p),
-                ("measure", ft_measure_opts), ("mon", POINTER(ft_monitor))]
+                ("measure", ft_measure_opts), ("mon", POINTER(ft_monitor)),
+                ("task", c_int), ("query", c_char_p), ("relevance", c_char_p),
+                ("rank", c_char_p), ("protected_group", c_char_p)]
 
 
 class ft_audit_result(Structure):
     _fields_ = [("cmp", POINTER(ft_comparison)), ("n_read", c_size_t),
                 ("n_measured", c_size_t), ("n_dropped", c_size_t),
                 ("n_filtered", c_size_t), ("n_groups", c_size_t),
-                ("group_names", c_char_pp), ("dp", c_void_p), ("budget", c_void_p)]
+                ("group_names", c_char_pp), ("n_queries", c_size_t), ("dp", c_void_p),
+                ("budget", c_void_p)]
 
 
 class ft_compare_opts(Structure):
     _fields_ = [("data", ft_data_opts), ("methods", c_char_p), ("folds", c_size_t),
                 ("repeats", c_size_t), ("fairness", c_int), ("lr", ft_logreg_params),
                 ("measure", ft_measure_opts), ("command_line", c_char_p),
-                ("mon", POINTER(ft_monitor))]
+                ("mon", POINTER(ft_monitor)), ("task", c_int), ("rank", ft_rank_opts)]
 
 
 class ft_sweep_setting(Structure):
@@ -411,7 +421,8 @@ class ft_compare_result(Structure):
                 ("n_rows_file", c_size_t), ("n_filtered", c_size_t), ("n_failed", c_size_t),
                 ("n_unseen", c_size_t), ("n_unseen_groups", c_size_t),
                 ("t_total", c_double), ("t_prep", c_double), ("t_fit", c_double),
-                ("t_measure", c_double)]
+                ("t_measure", c_double), ("task", c_int), ("rank_k", c_size_t),
+                ("protected_group", c_char_p), ("n_queries", c_size_t)]
 
 
 # Every struct above, for the layout test.
