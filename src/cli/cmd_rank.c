@@ -83,7 +83,9 @@ static void print_method(const struct ft_rank_params *p, const char *spec)
 	                                   "pairwise constraint"};
 	printf("method    %s: %s loss%s%s", spec, p->loss == FT_RANK_RANKNET ?
 	       "RankNet" : p->loss == FT_RANK_LAMBDALOSS ? "LambdaLoss" : "ListNet", p->fair ? " + " : "", FAIR[p->fair]);
-	if (p->fair == FT_RANK_FAIR_DELTR)
+	if (p->fair == FT_RANK_FAIR_DELTR && p->target_ratio > 0)
+		printf(", gamma chosen for an exposure ratio of %g (below)", p->target_ratio);
+	else if (p->fair == FT_RANK_FAIR_DELTR)
 		printf(", gamma = %g", p->gamma);
 	if (p->fair == FT_RANK_FAIR_PAIR_REG)
 		printf(", lambda = %g", p->lambda);

@@ -635,8 +635,9 @@ static int pick_test(size_t nq, double frac, uint64_t seed,
 	n_te = (size_t)llround(frac * (double)nq);
 	if (n_te == 0 || n_te >= nq)
 		return ft_error_set(err, FT_EDATA,
-		                    "%s: %zu queries cannot be split %g / %g with both parts non-empty",
-		                    path, nq, 1 - frac, frac);
+		                    "%s: %zu quer%s cannot be split %g / %g with both parts "
+		                    "non-empty (give the test part with --test)",
+		                    path, nq, nq == 1 ? "y" : "ies", 1 - frac, frac);
 	if (!(order = shuffled(nq, seed)))
 		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 	memset(in_test, 0, nq);

@@ -282,6 +282,10 @@ expect_error err_at 2 "--at takes up to 16 cut-offs k >= 1" "$E" -- \
 	"$FT" train $L --data "$TMP/tr.letor" --at 5,0 --out "$E"
 expect_error err_ties 2 "--ties takes expect, random or input, not 'x'" "$E" -- \
 	"$FT" train $L --data "$TMP/tr.letor" --ties x --out "$E"
+# one query and no test file: nothing to split (the message said "1 queries")
+awk '$2 == first || first == "" { first = $2; print }' "$TMP/tr.letor" >"$TMP/one.letor"
+expect_error err_one_query 1 "one.letor: 1 query cannot be split 0.75 / 0.25 .*--test" "$E" -- \
+	"$FT" train $L --data "$TMP/one.letor" --out "$E"
 expect_error err_predict_expect 2 "--ties: an order is input or random" "$P" -- \
 	"$FT" predict --model "$TMP/t.h5" --data "$TMP/te.letor" --ties expect --out "$P"
 
