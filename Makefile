@@ -2,7 +2,8 @@
 #
 #   make                 build/fairtrain, build/libfairtrain.so (with its soname
 #                        links) and build/libfairtrain.a
-#   make test            unit and CLI tests; last line "N passed, N failed"
+#   make test            unit and CLI tests (fetches the data sets into datasets/
+#                        first); last line "N passed, N failed"
 #   make SANITIZE=1 test the same under ASan + UBSan (objects in build/san/)
 #   make MPI=1           the distributed build: mpicc, Open MPI (objects and
 #                        binaries in build/mpi/); `make test` builds and tests it
@@ -10,7 +11,10 @@
 #   make demo            synthetic data -> compare -> summary (README quick start)
 #   make bench           fairtrain against its peers (liblinear, numpy ports)
 #   make deps            install missing Debian packages (scripts/install-deps.sh)
-#   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, fairtrain.pc
+#   make fuzz            libFuzzer harnesses (clang, ASan + UBSan) in build/fuzz/,
+#                        each run FUZZ_SECONDS (60) seconds (scripts/fuzz.sh)
+#   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, fairtrain.pc,
+#                        the Python package (PYDIR: where Debian's python3 looks)
 #
 # CFLAGS and LDFLAGS given on the command line replace only the optimisation
 # and debugging flags (default -O2 -g): the flags the build needs (language
@@ -20,6 +24,12 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
+# Debian's python3 reads /usr/lib/python3/dist-packages and
+# /usr/local/lib/python3.X/dist-packages
+PYTHON  ?= /usr/bin/python3
+PYVER   := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYDIR   ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(or $(PYVER),3)/dist-packages)
+PY_SRC  := $(sort $(wildcard src/python/fairtrain/*.py))
 PKGS    := hdf5 openblas lapacke nettle
 SANITIZE ?= 0
 MPI     ?= 0
@@ -77,12 +87,35 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
+# Fuzz targets: tests/fuzz/fuzz_NAME.c, one line each.  `make fuzz` links
+# them with libFuzzer; `make test` replays their corpus and regressions
+# through the normal build as $(BUILD)/tests/test_fuzz_NAME (replay.c).
+FUZZ_TARGETS += csv
+FUZZ_TARGETS += letor
+FUZZ_TARGETS += model
+FUZZ_TARGETS += method
+FUZZ_TARGETS += rank_method
+FUZZ_TARGETS += filter
+FUZZ_TARGETS += results
+FUZZ_TARGETS += rerank
+FUZZ_TARGETS += sweep
+FUZZ_TARGETS += config
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# clang cannot always honour "omp simd" at -O1; it says so per loop
+FUZZ_WARN := -Wno-pass-failed
+FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/tests/test_fuzz_%)
+
 LIB := $(BUILD)/libfairtrain.a
 SONAME := libfairtrain.so.$(SOVERSION)
 SHLIB := $(BUILD)/libfairtrain.so.$(VERSION)
 BIN := $(BUILD)/fairtrain
 
-.PHONY: all test demo bench deps install uninstall clean check-deps tests-bin bench-bin
+.PHONY: all test demo bench deps install uninstall clean check-deps tests-bin bench-bin datasets fuzz fuzz-bin
 all: $(BIN) $(LIB) $(SHLIB)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -112,23 +145,57 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/unit $(FT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' -DFUZZ_HARNESS='"fuzz_$*.c"' \
+		$(FT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(FUZZ_DIR)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FT_CFLAGS) $(FUZZ_SAN) $(FUZZ_WARN) -fsanitize=fuzzer-no-link -O1 -g -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FT_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -O1 -g -Itests/fuzz -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(FT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(FT_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# Install what is missing first, then build (a sub-make re-reads pkg-config).
+# Install what is missing first, then build (a sub-make re-reads pkg-config):
+# the demo needs the build and gnuplot, the tests more (scripts/install-deps.sh).
+deps_for = @scripts/install-deps.sh --check $(1) >/dev/null 2>&1 || scripts/install-deps.sh $(1)
+
 check-deps:
-	@scripts/install-deps.sh --check >/dev/null 2>&1 || scripts/install-deps.sh
+	$(call deps_for,build demo)
 
 deps:
-	scripts/install-deps.sh
+	scripts/install-deps.sh build demo test bench
 
-test: check-deps
-	@$(MAKE) --no-print-directory all tests-bin
+# The real data sets go to datasets/ (scripts/fetch-datasets.sh: from a
+# mirror beside the clone, else downloaded), unless $FAIRTRAIN_DATA points
+# elsewhere; without them the real-data tests are skipped and say so.
+datasets:
+	@[ -n "$${FAIRTRAIN_DATA:-}" ] || scripts/fetch-datasets.sh --quiet || \
+		echo "datasets: not fetched; the real-data tests will be skipped"
+
+# With mpicc and mpirun installed (scripts/install-deps.sh mpi) the
+# distributed build is made and tested too.
+test:
+	$(call deps_for,build test)
+	@$(MAKE) --no-print-directory all tests-bin datasets
 	@$(if $(HAVE_MPI),$(MAKE) --no-print-directory MPI=1 all,:)
 	@FAIRTRAIN_BUILD=$(BUILD) $(if $(HAVE_MPI),FAIRTRAIN_MPI_BUILD=$(BUILD)/mpi) tests/run.sh
 
-tests-bin: $(TEST_BIN)
+tests-bin: $(TEST_BIN) $(REPLAY_BIN)
+
+# clang and its fuzzer runtime are installed only for this target.
+fuzz:
+	$(call deps_for,build fuzz)
+	@$(MAKE) --no-print-directory fuzz-bin
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-bin: $(FUZZ_BIN)
+.SECONDARY: $(FUZZ_OBJ)
 
 bench-bin: $(BENCH_BIN)
 
@@ -136,8 +203,10 @@ demo: check-deps
 	@$(MAKE) --no-print-directory all
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/demo.sh
 
-bench: check-deps
-	@$(MAKE) --no-print-directory all bench-bin
+bench:
+	$(call deps_for,build test bench)
+	@$(MAKE) --no-print-directory all bench-bin datasets
+	@$(if $(HAVE_MPI),$(MAKE) --no-print-directory MPI=1 all,:)
 	@FAIRTRAIN_BUILD=$(BUILD) scripts/bench.sh
 
 install: all
@@ -150,14 +219,19 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
 	    -e 's|@VERSION@|$(VERSION)|' scripts/fairtrain.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/fairtrain.pc
 	install -m 644 include/fairtrain.h $(DESTDIR)$(PREFIX)/include/fairtrain.h
+	install -d $(DESTDIR)$(PYDIR)/fairtrain
+	install -m 644 $(PY_SRC) $(DESTDIR)$(PYDIR)/fairtrain/
+	printf '"""Written by make install: where the library is."""\nLIBDIR = %s\n' \
+	    "'$(LIBDIR)'" >$(DESTDIR)$(PYDIR)/fairtrain/_config.py
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/fairtrain $(DESTDIR)$(LIBDIR)/libfairtrain.a \
 	      $(DESTDIR)$(LIBDIR)/libfairtrain.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libfairtrain.so.$(VERSION) \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/fairtrain.pc $(DESTDIR)$(PREFIX)/include/fairtrain.h
+	rm -rf $(DESTDIR)$(PYDIR)/fairtrain
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

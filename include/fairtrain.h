@@ -158,6 +158,36 @@ FT_API long ft_table_col(const struct ft_table *t, const char *name);
 FT_API int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err);
 
+/* A table from columns held in memory (src/data/memtable.c), for front ends
+ * whose data are arrays (the Python package): the table ft_table_read makes
+ * of the same values written to a CSV file, so the encoder applies the rules
+ * of the command line.  A column is numbers (NaN = missing; each written
+ * as "%.15g" when that reads back as the same double, else "%.17g"; +-inf
+ * as "inf" and "-inf") or codes into a list of strings (-1 = missing; a
+ * NULL string is missing; blanks around a string are removed and a string
+ * equal to a missing-value token of o is missing, o NULL = the default
+ * tokens).
+ * Row i has line number i + 1, so messages name rows from 1 ("X:13: ...").
+ * Everything is borrowed. */
+enum ft_mem_kind { FT_COL_NUMBERS = 0, FT_COL_CODES };
+struct ft_mem_column {
+	const char *name;            /* unique, non-empty */
+	int kind;                    /* enum ft_mem_kind */
+	const double *num;           /* NUMBERS: n_rows values */
+	const int32_t *code;         /* CODES: n_rows codes in -1 .. n_cats-1 */
+	const char *const *cats;     /* CODES: n_cats strings */
+	size_t n_cats;
+	int required;                /* 1: a missing cell is an error (FT_EDATA)
+	                                naming the row and the column */
+};
+/* name (the table's path in messages; NULL = "(table)").  Errors: no rows
+ * (FT_EDATA), no columns, a nameless or repeated column name, a code out of
+ * range (FT_EINVAL), a missing cell of a required column (FT_EDATA). */
+FT_API int ft_table_from_columns(const char *name, size_t n_rows,
+                                 const struct ft_mem_column *cols, size_t n_cols,
+                                 const struct ft_read_opts *o, struct ft_table **out,
+                                 struct ft_error *err);
+
 /* Row filters ("--filter 'days_b_screening_arrest<=30'"), for the
  * published preprocessing profiles (the ProPublica COMPAS filter). */
 enum ft_filter_op { FT_OP_EQ = 0, FT_OP_NE, FT_OP_LT, FT_OP_LE, FT_OP_GT, FT_OP_GE };
@@ -409,7 +439,11 @@ FT_API const char *ft_logreg_check(const struct ft_logreg_params *p);
  * always p + 1; with fit_intercept = 0 the objective adds b^2/2 instead of
  * using b, which pins b at 0.  Sums are taken over blocks of rows
  * (ft_logreg_block).  d is borrowed and must outlive obj; ctx is allocated;
- * free with ft_logreg_objective_free.  Sample weights are d->w times C. */
+ * free with ft_logreg_objective_free.  Sample weights are d->w times C.
+ * obj->hessian at the point of the last obj->value_grad reuses that pass's
+ * row curvatures (Newton asks for the Hessian where it has just evaluated
+ * f and g): a caller that changes d's rows in between calls value_grad
+ * again first. */
 FT_API int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
                         struct ft_objective *obj, struct ft_error *err);
 FT_API void ft_logreg_objective_free(struct ft_objective *obj);
@@ -566,6 +600,50 @@ struct ft_proxy {
 };
 FT_API int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err);
+
+/* Rich subgroups (Kearns, Neel, Roth & Wu, "Preventing Fairness
+ * Gerrymandering", ICML 2018; AIF360's GerryFair Auditor): the subgroup of
+ * the sensitive attributes, cut out by a linear threshold, whose false
+ * positive (or false negative) rate differs most from the overall one,
+ * weighted by its size.  The sensitive attributes are read from the group
+ * names: names of k parts joined by '&' ("Female&Black", the encoder's
+ * intersections) give k columns, each one-hot encoded over its values, so
+ * x' of a group has one 1 per column; names that do not all have the same
+ * number of parts give one column of their own each.  A subgroup is
+ * {x' : coef.x' + intercept > 0}; rows of no group are in no subgroup.
+ *
+ * For FP (FN), over the rows with y = 0 (y = 1) and P(yhat = 1) = p_i:
+ *   size      = (weight of those rows in the subgroup) / (weight of all rows)
+ *   rate_in   = their weighted mean of p (of 1 - p) in the subgroup,
+ *   rate_all  = the same over all those rows (any group),
+ *   disparity = |rate_in - rate_all|, weighted = size * disparity,
+ * the paper's alpha_FP(g) beta_FP(g).  With at most 16 groups that have
+ * such rows the search is exact (exact = 1): the largest weighted
+ * disparity over every subset of those groups that a hyperplane separates
+ * from the rest (each tested by a small linear program); beyond that, the
+ * better of the paper's two cost-sensitive regression candidates
+ * (AIF360's Auditor: the groups where a least-squares fit of p_i -
+ * rate_all on x' is below, or above, zero), exact = 0. */
+enum ft_subgroup_rate { FT_SUBGROUP_FP = 0, FT_SUBGROUP_FN };
+struct ft_subgroup {
+	int rate;                 /* enum ft_subgroup_rate */
+	size_t dim;               /* columns of x' */
+	char **feature_names;     /* dim: "Female", or "1:Female" with k > 1 parts */
+	double *coef;             /* dim */
+	double intercept;
+	size_t n_groups;
+	unsigned char *member;    /* n_groups: 1 when the group is in the subgroup */
+	int direction;            /* +1: rate_in above rate_all, -1 below, 0 equal */
+	double size, rate_in, rate_all, disparity, weighted;
+	int exact;
+};
+/* Audit the predictions of in (labels, scores or pos, weights, groups and
+ * group names as for ft_group_metrics; in->privileged is not used).  The
+ * empty subgroup (coef 0, intercept -1, weighted 0) when no rows have the
+ * label the rate is taken over.  *out is the caller's (ft_subgroup_free). */
+FT_API int ft_subgroup_audit(const struct ft_eval_input *in, int rate,
+                             struct ft_subgroup **out, struct ft_error *err);
+FT_API void ft_subgroup_free(struct ft_subgroup *s);
 
 /* ------------------------------------ distribution and inequality measures */
 
@@ -867,7 +945,10 @@ FT_API int ft_group_proportions(const int32_t *group, size_t n, size_t n_groups,
  * order: the functions taking scores give the expectation over every order
  * of the tied items (all equally likely), the value scikit-learn's
  * ndcg_score(ignore_ties=False) computes. */
-enum ft_tie { FT_TIE_STABLE = 0, FT_TIE_RANDOM, FT_N_TIE };
+/* FT_TIE_EXPECT is for measuring (every order of tied items equally
+ * likely, src/metrics/rank_expect.c): an order has no expectation, so
+ * ft_rank_order_ties refuses it. */
+enum ft_tie { FT_TIE_STABLE = 0, FT_TIE_RANDOM, FT_TIE_EXPECT, FT_N_TIE };
 /* How ft_rank_order_ties (and so predict) orders equal scores, one
  * sentence (static). */
 FT_API const char *ft_tie_rule(int tie);
@@ -1467,6 +1548,7 @@ FT_API const char *ft_stage_name(int stage);     /* "pre", "in", "post", "rerank
 
 #define FT_MAX_PARAMS 12
 #define FT_MAX_LIST 64
+#define FT_MAX_CUTOFFS 16
 #define FT_MAX_DIAG 48
 #define FT_DIAG_NAME 64
 
@@ -1782,7 +1864,7 @@ FT_API int ft_fit_optim_pre(const struct ft_fit_input *in, const struct ft_optim
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
-#define FT_FORMAT_VERSION 3     /* reads 1, 2 and 3 */
+#define FT_FORMAT_VERSION 4     /* reads 1 to 4 */
 
 /* How a ranking model file's /model is used (the /ranking group; README
  * "Fair ranking").  Every string is owned and non-NULL ("" when empty).
@@ -1797,6 +1879,9 @@ struct ft_model_ranking {
 	uint64_t sensitive_feature;/* letor: 1-based index of the feature that
 	                              defines the groups, 0 for none */
 	double protected_value;    /* letor: feature value of the protected group */
+	int group_values;          /* letor: 1: every value of the feature is a
+	                              group ("fI=v"); 0: two groups, = and != the
+	                              protected value */
 };
 
 /* Everything a model file holds (schema version 3; see README). */
@@ -1839,6 +1924,14 @@ struct ft_model_file {
 	size_t n_train, n_test, n_dropped;
 	uint64_t seed;
 	double split;               /* test fraction, 0 when --test was given */
+	/* privacy: how the run's budget was spent (NULL: nothing private), and
+	 * the private release of the mitigated model's confusion cells on the
+	 * part named dp_split ("test" or "train"; NULL: none) */
+	struct ft_budget *budget;
+	struct ft_dp_audit *dp;
+	char *dp_split;
+	int private_run;            /* 1: ft_model_save writes no /baseline and
+	                               no /comparison (only private outputs) */
 };
 FT_API void ft_model_file_free(struct ft_model_file *mf);
 
@@ -1899,6 +1992,10 @@ struct ft_results {
 	const double *acc_mean, *acc_sd, *fair_mean, *fair_sd, *seconds;
 	size_t n_runs;
 	const struct ft_results_run *runs;
+	/* rankings: "rank" and the metric the accuracy columns hold
+	 * ("ndcg@10"; written as root attributes task and accuracy_metric);
+	 * NULL for classification (the attributes are not written) */
+	const char *task, *accuracy_metric;
 };
 
 /* Write r to path as HDF5 (layout in README.md, "Comparison results"),
@@ -1947,6 +2044,22 @@ FT_API void ft_rank_data_free(struct ft_rank_data *rd);
  * finite number, a missing qid, a malformed or non-increasing index. */
 FT_API int ft_letor_read(const char *path, struct ft_rank_data **out,
                   struct ft_error *err);
+/* What a LETOR file may make the reader allocate (features are dense, n x
+ * p, and p is the largest index named): an index above max_features is an
+ * error naming file:line (FT_EDATA), and so is a matrix of more than
+ * max_cells_per_value cells per value or row written in the file beyond
+ * 2^20 cells, so that a file of N bytes needs about 32 N + 8 MB at most
+ * with the defaults.  Raise them (SIZE_MAX: no limit) for wide, sparse
+ * SVMlight files.  Also refused at read time, naming the line: a relevance
+ * above 1000 in magnitude, a feature value above 1e150 in magnitude. */
+struct ft_letor_opts {
+	size_t max_features;         /* 100000 */
+	size_t max_cells_per_value;  /* 16 */
+};
+FT_API void ft_letor_opts_init(struct ft_letor_opts *o);
+/* ft_letor_read with limits o (NULL: the defaults of ft_letor_opts_init). */
+FT_API int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
+                              struct ft_rank_data **out, struct ft_error *err);
 
 /* Ranking data from table t through encoder e (fitted on the training part
  * as above): the encoder's features (dense), relevance = the numeric
@@ -2051,6 +2164,12 @@ struct ft_rank_params {
 	int max_outer;         /* PAIR_CON: augmented Lagrangian steps; 50 */
 	double pair_temp;      /* PAIR_CON: relative temperature, >= 0; 0.1 */
 	double tol_feas;       /* PAIR_CON: allowed violation of |gap| <= c; 1e-6 */
+	/* DELTR: > 0 chooses gamma as the smallest (within 1%) whose fit gives
+	 * the training data an exposure ratio (the before/after table's,
+	 * tie-aware, mean over queries) of at least target_ratio: a search over
+	 * log gamma, every fit from the same start w; 0 (default): gamma as
+	 * given.  FT_EDATA when gamma = 1e15 does not reach it. */
+	double target_ratio;
 };
 FT_API void ft_rank_params_init(struct ft_rank_params *p);
 /* NULL when fine, else a static message naming the bad parameter. */
@@ -2180,7 +2299,8 @@ FT_API double ft_log_loss(const double *y, const double *p, const double *w, siz
  * Python package and the MPI build are front ends of these verbs.  Inputs
  * are plain structs with an _init function for the defaults; every string
  * and array in them is borrowed for the call.  Results are owned by the
- * caller and freed with their _free function. */
+ * caller and freed with their _free function.  Each verb clears its err
+ * first (a message left from an earlier call does not stick). */
 
 /* What a verb tells its caller while it runs.  Every field may be NULL. */
 struct ft_monitor {
@@ -2217,6 +2337,9 @@ struct ft_data_opts {
 	 * only names them in messages (the CLI gives the first). */
 	const char *const *files;
 	size_t n_files;
+	int allow_no_positive;         /* 1: a test part whose labels never
+	                                  match the positive label is fine
+	                                  (0: an error naming the values seen) */
 };
 FT_API void ft_data_opts_init(struct ft_data_opts *o);
 
@@ -2251,6 +2374,22 @@ struct ft_measure_opts {
 	size_t n_bootstrap;            /* resamples of the intervals (1000; 0 none) */
 	double level;                  /* interval level (0.95) */
 	size_t n_perm;                 /* permutations of the gap tests (1000; 0 none) */
+	/* rankings: intervals are over queries (bootstrap of the queries),
+	 * tests are paired sign-flip tests over queries of each model against
+	 * the one before it (README, "Fair ranking") */
+	size_t n_cutoffs;              /* the @k cut-offs; 0: {10} */
+	size_t cutoffs[FT_MAX_CUTOFFS];
+	int ties;                      /* enum ft_tie: FT_TIE_EXPECT (default), */
+	uint64_t tie_seed;             /* FT_TIE_RANDOM from this seed (1), or
+	                                  FT_TIE_STABLE (input order) */
+	size_t n_target;               /* skew, NDKL, infeasible index: one target */
+	double target[FT_MAX_LIST];    /* share per group (0: each query's own) */
+	double dp_epsilon;             /* > 0: also release every group's confusion
+	                                  cells privately with this epsilon
+	                                  (ft_dp_audit; 0: none) */
+	uint64_t dp_seed;              /* 0: the release's noise from getrandom;
+	                                  else a seeded generator (tests only: not
+	                                  private, and marked so) */
 };
 FT_API void ft_measure_opts_init(struct ft_measure_opts *m);
 
@@ -2300,6 +2439,9 @@ struct ft_rank_opts {
 	int raw_numeric;               /* table: numeric columns as given */
 	const char *rerank;            /* a re-ranker spec applied after scoring,
 	                                  NULL or "none": none */
+	int group_values;              /* letor: every value of the sensitive
+	                                  feature is a group (else two groups:
+	                                  = and != the protected value) */
 };
 
 struct ft_train_opts {
@@ -2312,6 +2454,23 @@ struct ft_train_opts {
 	struct ft_measure_opts measure;/* classification (ranking: no intervals) */
 	const char *command_line;      /* provenance; may be NULL */
 	const struct ft_monitor *mon;
+	/* Privacy (classification).  The run's total (epsilon, delta): the
+	   method's spending and measure.dp_epsilon's release must fit in it
+	   (0: no total; the spending is recorded all the same).  dp_row_norm >
+	   0 sets the row_norm parameter of a private method (an error for a
+	   method without one).  A run with a total is a private run: the
+	   method must be a private one, every numeric feature needs public
+	   bounds, and the model file keeps only private outputs (no /baseline,
+	   no /comparison; the trainer still gets them in the result).
+	   dp_bounds: public [lo, hi] of numeric columns, which standardize
+	   them ([lo, hi] -> [-1, 1]) and clip them; with dp_encoder_epsilon >
+	   0 the means and sds are estimated privately inside the bounds
+	   instead (ft_dp_encoder_private, stage "encoder"). */
+	double dp_total_epsilon, dp_total_delta;
+	double dp_row_norm;
+	const struct ft_dp_bounds *dp_bounds;
+	size_t n_dp_bounds;
+	double dp_encoder_epsilon;
 };
 FT_API void ft_train_opts_init(struct ft_train_opts *o);
 /* Everything about o that can be checked before reading any data (the
@@ -2332,6 +2491,8 @@ struct ft_train_result {
 	size_t n_extra;                /* letor test features beyond training's */
 	struct ft_rank_result fit, baseline_fit;
 	int same_fit;                  /* the method is the baseline itself */
+	int rerank_ok;                 /* 0: the re-ranker failed after the fits
+	                                  (warned); the model is saved without it */
 };
 /* Read, filter, split, encode; fit the unmitigated baseline and the
  * method on the same data; measure both (and a randomized model's single
@@ -2356,6 +2517,11 @@ struct ft_apply_opts {
 	int deterministic;             /* a mixture by its single best predictor */
 	uint64_t seed;                 /* randomized labels, bootstrap (1) */
 	struct ft_measure_opts measure;/* eval */
+	int allow_no_positive;         /* eval: 1 accepts rows whose labels
+	                                  never match the positive label */
+	const char *const *keep;       /* predict (classification): input
+	                                  columns copied into the predictions */
+	size_t n_keep;
 	const struct ft_monitor *mon;
 	const char *const *files;      /* several files read as one table
 	                                  (as struct ft_data_opts) */
@@ -2387,11 +2553,20 @@ struct ft_predictions {
 	char **group_names;            /* owned copies */
 	double *relevance;             /* NaN unknown; NULL without the column */
 	char *rerank;                  /* the re-ranker used ("" none) */
+	size_t n_keep;                 /* the kept input columns (apply opts) */
+	char **keep_names;             /* n_keep */
+	char **keep_values;            /* n x n_keep, row-major, as read */
 	size_t n_imputed, n_unseen, n_short, n_extra;
+	/* ranking: how items of equal score were ordered (FT_TIE_STABLE: the
+	 * input order; FT_TIE_RANDOM: from measure.tie_seed), and how many
+	 * items share their score with another of their query, in how many
+	 * sets */
+	int ties;
+	size_t n_tied, n_tie_sets;
 };
 FT_API int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                       struct ft_predictions **out, struct ft_error *err);
-/* As CSV: classification "id,score[,p_positive],label[,target]", ranking
+/* As CSV: classification "id[,kept columns],score[,p_positive],label[,target]", ranking
  * "query,rank,id,score[,group][,relevance]".  0, or -1 on a write error. */
 FT_API int ft_predictions_csv(const struct ft_predictions *p, FILE *fp);
 FT_API void ft_predictions_free(struct ft_predictions *p);
@@ -2402,6 +2577,9 @@ struct ft_eval_result {
 	struct ft_explain *explain;    /* classification */
 	size_t n_read, n_measured, n_dropped, n_filtered, n_queries, n_short, n_extra;
 	char *rerank;                  /* rankers: the re-ranker used ("" none) */
+	struct ft_dp_audit *dp;        /* measure.dp_epsilon > 0: the private
+	                                  release of the mitigated model's cells */
+	struct ft_budget *budget;      /* what that release spent, or NULL */
 };
 FT_API int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                    struct ft_eval_result **out, struct ft_error *err);
@@ -2416,6 +2594,15 @@ struct ft_audit_opts {
 	const char *label, *score;
 	struct ft_measure_opts measure;
 	const struct ft_monitor *mon;
+	/* task FT_TASK_RANK: a ranking made by any system, one row per item:
+	 * the query column, the item's score (higher first) or rank (lower
+	 * first; `rank` instead of `score`), its relevance, and its group
+	 * (data.spec.sensitive); label is not used.  protected_group (may be
+	 * NULL) names the group of the two-group measures (exposure ratio,
+	 * rND / rKL / rRD).  Measured as train --task rank measures a model
+	 * (ties pooled by default, means over queries, bootstrap intervals). */
+	int task;
+	const char *query, *relevance, *rank, *protected_group;
 };
 FT_API void ft_audit_opts_init(struct ft_audit_opts *o);
 struct ft_audit_result {
@@ -2423,6 +2610,9 @@ struct ft_audit_result {
 	size_t n_read, n_measured, n_dropped, n_filtered;
 	size_t n_groups;
 	char **group_names;            /* owned */
+	size_t n_queries;              /* rankings: the queries measured */
+	struct ft_dp_audit *dp;        /* measure.dp_epsilon > 0: the private release */
+	struct ft_budget *budget;      /* what it spent, or NULL */
 };
 FT_API int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
                     struct ft_error *err);
@@ -2446,7 +2636,35 @@ struct ft_sweep {
 #define FT_SWEEP_MAX 1000
 FT_API int ft_sweep_parse(const char *text, struct ft_sweep **out,
                           struct ft_error *err);
+/* The same for the rows of task (FT_TASK_CLASSIFY: ft_sweep_parse;
+ * FT_TASK_RANK: ranking methods and re-rankers, "baseline" is listnet). */
+FT_API int ft_sweep_parse_task(const char *text, int task, struct ft_sweep **out,
+                               struct ft_error *err);
 FT_API void ft_sweep_free(struct ft_sweep *sw);
+
+/* Options from a file (compare --config; src/run/config.c): lines
+ * "name = value" (a leading "--" allowed), a flag alone or "= yes|no|true|
+ * false|1|0", '#' comments at a line's start or after a blank, a value in
+ * matching quotes.  opts lists the front end's long options: has_value 1
+ * when it takes a value, in_file 0 for those a file may not hold (config,
+ * help).  *out gets the options as arguments ("--name", "value", ...;
+ * *n_out strings, owned: ft_config_free), in file order, flags set to no
+ * left out.  FT_EINVAL names path:line (an unknown option, one a file may
+ * not hold, a missing value, a flag with a value, a line that is not
+ * 'option = value', a NUL byte); ft_config_read adds FT_EIO (cannot read)
+ * and refuses files over 1 MiB. */
+struct ft_config_option {
+	const char *name;
+	int has_value;
+	int in_file;
+};
+FT_API int ft_config_parse(const char *text, size_t len, const char *path,
+                           const struct ft_config_option *opts, size_t n_opts,
+                           char ***out, size_t *n_out, struct ft_error *err);
+FT_API int ft_config_read(const char *path, const struct ft_config_option *opts,
+                          size_t n_opts, char ***out, size_t *n_out,
+                          struct ft_error *err);
+FT_API void ft_config_free(char **args, size_t n_args);
 
 struct ft_compare_opts {
 	struct ft_data_opts data;      /* test: one fold; else folds or repeats */
@@ -2458,6 +2676,16 @@ struct ft_compare_opts {
 	struct ft_measure_opts measure;/* bootstrap 0 by default; no permutations */
 	const char *command_line;
 	const struct ft_monitor *mon;
+	/* FT_TASK_RANK: rankings (README "Fair ranking", Comparing rankers):
+	 * ranking methods and re-rankers (of the baseline listnet's scores)
+	 * over folds of the queries (k-fold, repeated query splits, or the test
+	 * file), measured by the ranking metrics of the first cut-off; the
+	 * points are NDCG@k against the exposure ratio (the Pareto criterion:
+	 * NDCG higher, |exposure ratio - 1| lower).  rank: the data's query,
+	 * relevance, groups and protected group as for training (rerank
+	 * unused); fairness and lr are unused. */
+	int task;
+	struct ft_rank_opts rank;
 };
 FT_API void ft_compare_opts_init(struct ft_compare_opts *o);
 FT_API int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err);
@@ -2503,6 +2731,12 @@ struct ft_compare_result {
 	char sha256[2][65];
 	size_t n_rows_file, n_filtered, n_failed, n_unseen, n_unseen_groups;
 	double t_total, t_prep, t_fit, t_measure;
+	/* rankings: the task, the cut-off of the points' NDCG@k, the protected
+	 * group and the queries of the data (test file's included) */
+	int task;
+	size_t rank_k;
+	char *protected_group;
+	size_t n_queries;
 };
 /* Every setting on every fold: each fold's training part fits one encoder
  * and one baseline that every setting shares (the warm start), and every

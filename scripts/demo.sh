@@ -32,4 +32,6 @@ if [ -s "$OUT/compare/tradeoff.png" ]; then
 else
 	echo "No plots (gnuplot missing): 'cd $OUT/compare && gnuplot plots.gp' draws them"
 fi
-echo "Every number: $OUT/compare/results.csv and results.h5 (h5py); one model: fairtrain train --help"
+echo "Every number: $OUT/compare/results.csv and results.h5 (h5py)."
+echo "The program is $FT (make install puts it on PATH); next: $FT train --help,"
+echo "and README.md's 'The first hour' (train with a method, compare, predict -> audit)."

@@ -1,12 +1,17 @@
 #!/bin/sh
 # fetch-datasets.sh - get the public data sets the tests, experiments and
-# benchmarks use, and verify each file's SHA-256.
+# benchmarks use into datasets/ (the one place they all read, unless
+# $FAIRTRAIN_DATA says otherwise), and verify each file's SHA-256.
 #
-#   scripts/fetch-datasets.sh [--from DIR] [--to DIR]
+#   scripts/fetch-datasets.sh [--from DIR] [--to DIR] [--quiet]
 #
-#   --from DIR  copy from a local mirror laid out like ../shared/datasets
-#               (adult/adult.data, ...) instead of downloading
+#   --from DIR  copy from a local mirror laid out like datasets/
+#               (adult/adult.data, ...) instead of downloading.  Without it
+#               a mirror is looked for in $FAIRTRAIN_DATA_MIRROR and in
+#               ../shared/datasets (beside the clone); files found there
+#               with the right checksum are copied, the others downloaded
 #   --to DIR    destination (default datasets/, which git ignores)
+#   --quiet     print only what changed and errors
 #
 # A file whose checksum does not match is removed and the script fails: the
 # experiments' numbers are only comparable on the exact published files.
@@ -15,11 +20,13 @@ set -eu
 
 FROM=
 TO=datasets
+QUIET=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--from) FROM=$2; shift 2 ;;
 	--to) TO=$2; shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--quiet) QUIET=1; shift ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "fetch-datasets: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -49,16 +56,28 @@ fetch() {  # url dest
 	fi
 }
 
+# a mirror beside the clone, when none was given
+MIRROR=
+if [ -z "$FROM" ]; then
+	for m in "${FAIRTRAIN_DATA_MIRROR:-}" ../shared/datasets; do
+		[ -n "$m" ] && [ -d "$m" ] && [ "$(cd "$m" && pwd)" != "$(mkdir -p "$TO" && cd "$TO" && pwd)" ] &&
+			{ MIRROR=$m; break; }
+	done
+fi
+
 echo "$LIST" | while IFS='|' read -r rel sum url; do
 	dest="$TO/$rel"
 	mkdir -p "$(dirname "$dest")"
 	if [ -f "$dest" ] && [ "$(sha256sum "$dest" | cut -c1-64)" = "$sum" ]; then
-		echo "ok        $dest"
+		[ "$QUIET" = 1 ] || echo "ok        $dest"
 		continue
 	fi
 	tmp="$dest.part"
 	if [ -n "$FROM" ]; then
 		cp "$FROM/$rel" "$tmp" || { echo "fetch-datasets: $FROM/$rel: cannot copy" >&2; exit 1; }
+	elif [ -n "$MIRROR" ] && [ -f "$MIRROR/$rel" ] &&
+	     [ "$(sha256sum "$MIRROR/$rel" | cut -c1-64)" = "$sum" ]; then
+		cp "$MIRROR/$rel" "$tmp" || { echo "fetch-datasets: $MIRROR/$rel: cannot copy" >&2; exit 1; }
 	else
 		fetch "$url" "$tmp" || { rm -f "$tmp"; echo "fetch-datasets: $url: download failed" >&2; exit 1; }
 	fi
@@ -69,5 +88,5 @@ echo "$LIST" | while IFS='|' read -r rel sum url; do
 		exit 1
 	fi
 	mv "$tmp" "$dest"
-	echo "fetched   $dest"
+	echo "fetched   $dest${MIRROR:+ (from $MIRROR)}"
 done

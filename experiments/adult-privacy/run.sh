@@ -18,7 +18,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 FT=${FAIRTRAIN_BUILD:-build}/fairtrain
-A=${FAIRTRAIN_DATA:-../shared/datasets}/adult
+A=${FAIRTRAIN_DATA:-datasets}/adult
 OUT=${1:-build/experiments/adult-privacy}
 SEEDS=${SEEDS:-20}
 JOBS=${JOBS:-2}

@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 FT=${FAIRTRAIN_BUILD:-build}/fairtrain
-A=${FAIRTRAIN_DATA:-../shared/datasets}/adult
+A=${FAIRTRAIN_DATA:-datasets}/adult
 OUT=${1:-build/experiments/adult-sex/compare}
 [ $# -gt 0 ] && shift
 "$FT" compare --config experiments/adult-sex/compare.conf --data "$A/adult.data" --out "$OUT" --force "$@"

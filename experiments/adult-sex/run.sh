@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 FT=${FAIRTRAIN_BUILD:-build}/fairtrain
-A=${FAIRTRAIN_DATA:-../shared/datasets}/adult
+A=${FAIRTRAIN_DATA:-datasets}/adult
 OUT=${1:-build/experiments/adult-sex}
 mkdir -p "$OUT"
 NAMES=age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income

@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 FT=${FAIRTRAIN_BUILD:-build}/fairtrain
-C=${FAIRTRAIN_DATA:-../shared/datasets}/compas/compas-scores-two-years.csv
+C=${FAIRTRAIN_DATA:-datasets}/compas/compas-scores-two-years.csv
 OUT=${1:-build/experiments/compas-race}
 mkdir -p "$OUT"
 KEEP="age_cat sex priors_count c_charge_degree race two_year_recid"

@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 FT=${FAIRTRAIN_BUILD:-build}/fairtrain
-D=${FAIRTRAIN_DATA:-../shared/datasets}/deltr-lsat
+D=${FAIRTRAIN_DATA:-datasets}/deltr-lsat
 OUT=${1:-build/experiments/deltr-lsat}
 PY=/usr/bin/python3
 mkdir -p "$OUT"

@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 FT=${FAIRTRAIN_BUILD:-build}/fairtrain
-G=${FAIRTRAIN_DATA:-../shared/datasets}/german/german.data
+G=${FAIRTRAIN_DATA:-datasets}/german/german.data
 OUT=${1:-build/experiments/german-age}
 [ $# -gt 0 ] && shift
 mkdir -p "$OUT"

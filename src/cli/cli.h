@@ -21,9 +21,11 @@ enum {
 	OPT_NUMERIC, OPT_USE_SENSITIVE, OPT_NAMES, OPT_HEADER, OPT_NO_HEADER,
 	OPT_DELIMITER, OPT_SKIP_ROWS, OPT_TEST_SKIP_ROWS, OPT_MISSING,
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
-	OPT_FILTER,
+	OPT_FILTER, OPT_ALLOW_NO_POSITIVE,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
+	OPT_DP_EPSILON, OPT_DP_SEED,
 	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
+	OPT_AT, OPT_TIES, OPT_TIE_SEED, OPT_TARGET_SHARES,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
 };
 
@@ -50,7 +52,8 @@ enum {
 	{"missing", required_argument, NULL, OPT_MISSING}, \
 	{"missing-tokens", required_argument, NULL, OPT_MISSING_TOKENS}, \
 	{"label-strip", required_argument, NULL, OPT_LABEL_STRIP}, \
-	{"filter", required_argument, NULL, OPT_FILTER}
+	{"filter", required_argument, NULL, OPT_FILTER}, \
+	{"allow-no-positive", no_argument, NULL, OPT_ALLOW_NO_POSITIVE}
 
 /* Options of the commands that measure (train, eval, audit). */
 #define CLI_MEASURE_LONGOPTS \
@@ -59,6 +62,50 @@ enum {
 	{"level", required_argument, NULL, OPT_LEVEL}, \
 	{"permutations", required_argument, NULL, OPT_PERMUTATIONS}, \
 	{"report", required_argument, NULL, OPT_REPORT}
+
+/* How rankings are measured (train --task rank, eval, audit, compare). */
+#define CLI_RANK_MEASURE_LONGOPTS \
+	{"at", required_argument, NULL, OPT_AT}, \
+	{"ties", required_argument, NULL, OPT_TIES}, \
+	{"tie-seed", required_argument, NULL, OPT_TIE_SEED}, \
+	{"target-shares", required_argument, NULL, OPT_TARGET_SHARES}
+
+#define CLI_RANK_MEASURE_HELP \
+"Measuring rankings (per query, then the mean over queries):\n" \
+"  --at K[,K...]          cut-offs of the @k metrics (default 10)\n" \
+"  --ties expect|random|input\n" \
+"                         tied scores: the expectation over every order of\n" \
+"                         the tied items (default), one seeded random order,\n" \
+"                         or the input order\n" \
+"  --tie-seed N           seed of --ties random (default 1)\n" \
+"  --target-shares a/b/.. skew, NDKL and the infeasible index against these\n" \
+"                         group shares (in group order; default: each query's)\n"
+
+/* train --task rank: the intervals and tests (listed once elsewhere for
+ * eval and audit, whose help gives CLI_RANK_TESTS_NOTE instead). */
+#define CLI_RANK_TESTS_HELP \
+"  --bootstrap N          resamples of the queries for the intervals (default\n" \
+"                         1000; 0 = none); their seed is --seed\n" \
+"  --level L              interval level (default 0.95)\n" \
+"  --permutations N       sign flips of the paired tests over queries (each\n" \
+"                         model against the one before it; default 1000)\n"
+
+#define CLI_RANK_TESTS_NOTE \
+"  For rankings, --bootstrap resamples the queries (seed --seed), and the\n" \
+"  tests of --permutations are sign flips of paired differences over\n" \
+"  queries (each model against the one before it).\n"
+/* A private release of the tables (train, eval, audit). */
+#define CLI_DP_LONGOPTS \
+	{"dp-epsilon", required_argument, NULL, OPT_DP_EPSILON}, \
+	{"dp-seed", required_argument, NULL, OPT_DP_SEED}
+
+#define CLI_DP_HELP \
+"Private release (differential privacy):\n" \
+"  --dp-epsilon E         also release every group's confusion cells with\n" \
+"                         geometric noise under epsilon E, with intervals\n" \
+"                         that include the noise (spent on the measurement\n" \
+"                         stage of the run's budget)\n" \
+"  --dp-seed N            seeded noise for tests: NOT private, marked so\n"
 
 #define CLI_MEASURE_HELP \
 "Measurement:\n" \
@@ -70,6 +117,8 @@ enum {
 "                         different groups (default 1000; 0 = none)\n" \
 "  --report FILE          also write the tables: FILE.json, FILE.md or FILE.csv\n"
 
+/* The data options; CLI_DATA_HELP adds train's test part to them (compare
+ * says what --test, --split and --seed mean to it). */
 #define CLI_DATA_HELP \
 "Data:\n" \
 "  --data FILE            training data (CSV or delimited text); repeat it, or\n" \
@@ -80,6 +129,8 @@ enum {
 "  --split FRAC           else hold out FRAC of --data as test, stratified by\n" \
 "                         label and group (default 0.25; 0 = no test part)\n" \
 "  --seed N               seed of the split (default 1)\n" \
+CLI_DATA_READ_HELP
+#define CLI_DATA_READ_HELP \
 "  --names a,b,c          column names (implies --no-header unless --header)\n" \
 "  --header, --no-header  whether the first row holds names (default header)\n" \
 "  --delimiter C          field delimiter: one character, 'tab' or\n" \
@@ -97,6 +148,8 @@ enum {
 "  --positive VALUE       the favourable label value (required)\n" \
 "  --label-strip CHARS    strip these trailing characters from labels\n" \
 "                         ('.' makes adult.test's '>50K.' read as '>50K')\n" \
+"  --allow-no-positive    a test part without the positive label is expected\n" \
+"                         (else an error naming the labels seen)\n" \
 "  --sensitive COL[,COL]  sensitive attribute(s); several form\n" \
 "                         intersectional groups ('Female&Black')\n" \
 "  --privileged VALUE     privileged group (for signed metrics)\n" \
@@ -133,8 +186,17 @@ int cli_data_check(struct cli_data *d, const char *cmd, int need_target);
  * *report gets --report's file. */
 int cli_measure_option(struct ft_measure_opts *m, const char **report, const char *cmd,
                        int opt, const char *arg);
+/* The same for the ranking options (CLI_RANK_MEASURE_LONGOPTS). */
+int cli_rank_measure_option(struct ft_measure_opts *m, const char *cmd, int opt,
+                            const char *arg);
 /* The logistic fit's options: --C, --solver, --max-iter, --tol. */
 int cli_fit_option(struct ft_logreg_params *lp, const char *cmd, int opt, const char *arg);
+/* --dp-epsilon, --dp-seed: as cli_data_option. */
+int cli_dp_option(struct ft_measure_opts *m, const char *cmd, int opt, const char *arg);
+/* The private release and the budget that paid for it (either may be
+ * NULL: nothing printed for it). */
+void cli_print_dp(const struct ft_dp_audit *a, const struct ft_budget *b,
+                  char *const *group_names, const char *what);
 
 /* Messages.  cli_fail prints "fairtrain: MSG" on stderr. */
 void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -143,8 +205,24 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* getopt error for argv: unknown option or missing argument. */
 int cli_bad_option(const char *cmd, int c, char **argv);
+/* An argument left over after the options (argv[optind]): a usage error.
+ * When an option that takes a value took another option as its value
+ * ("--positive --sensitive sex": the shell read an unquoted ">50K" as a
+ * redirection), the message says so and how to quote. */
+int cli_unexpected_arg(const char *cmd, int argc, char **argv,
+                       const struct option *longopts);
 /* Split "a,b,c" into a NULL-terminated array in one allocation block; *n set. */
 char **cli_split_list(const char *s, size_t *n);
+/* An output (--out, --report) that is one of the inputs (--data, --test,
+ * --model): a usage error, before any work. */
+int cli_check_outputs(const char *cmd, const char *const *outs, size_t n_out,
+                      const char *const *ins, size_t n_in);
+/* text after a lead of lead_len columns already printed, wrapped at 79
+ * columns, continuation lines indented by indent. */
+void cli_print_wrapped(size_t lead_len, size_t indent, const char *text);
+/* "LABEL    newton: 7 iterations, objective ..., converged" (a fixed-step
+ * gradient descent says so instead of "NOT converged"). */
+void cli_print_solver(const char *label, const struct ft_solver_result *r);
 int cli_parse_size(const char *s, size_t *out);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);
@@ -172,8 +250,10 @@ const char *cli_find_task(int argc, char **argv);
 void cli_print_comparison(const struct ft_comparison *c, const char *split,
                           const char *before, const char *after,
                           size_t n_groups, char *const *group_names);
-/* A ranking table: baseline, mitigated (and change), reranked. */
-void cli_print_ranking(const struct ft_comparison *c, const char *split);
+/* A ranking table: baseline, mitigated, reranked (those present), each
+ * after the first with its paired change and p-value; then what the skew
+ * rows mean and how ties were measured (ties: enum ft_tie). */
+void cli_print_ranking(const struct ft_comparison *c, const char *split, int ties);
 /* Where the gap comes from and the proxies. */
 void cli_print_explain(const struct ft_explain *x, const struct ft_encoder *e);
 /* The registry's rows of a task and stage (-1: every stage but rerank),

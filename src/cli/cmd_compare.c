@@ -4,14 +4,14 @@
  * stdout.  The comparison, its files and plots are the library's
  * (src/run/compare.c, compare_write.c, plot.c).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
 enum { OPT_METHODS = OPT_CMD_BASE, OPT_FOLDS, OPT_REPEATS, OPT_OUT, OPT_FORCE,
        OPT_FAIRNESS, OPT_CONFIG, OPT_QUIET,
-       OPT_HELP };
+       OPT_HELP, OPT_TASK, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE, OPT_PROTECTED,
+       OPT_SENS_FEATURE, OPT_GROUP_VALUES, OPT_COLORBLIND, OPT_NO_STD };
 
 #define MAX_FOLDS 100
 
@@ -32,8 +32,8 @@ static const char HELP[] =
 "                         NAME[:CHOICE][:k=v1,v2,...[,k2=w1,w2]]: values after\n"
 "                         k= belong to k until the next k2=, and every\n"
 "                         combination is fitted.  'baseline' is logreg, which\n"
-"                         is always included.  Example:\n"
-"                         \"baseline reweigh prejudice:eta=1,5,25 cov-fair:c=0.1,0.01\"\n"
+"                         is always included.  Example: \"baseline reweigh\n"
+"                         prejudice:eta=1,5,25 cov-fair:c=0.1,0.01\"\n"
 "  --fairness METRIC      the fairness summary of the x axis and the Pareto\n"
 "                         criterion (default demographic_parity_difference,\n"
 "                         convention between_groups)\n"
@@ -42,9 +42,12 @@ static const char HELP[] =
 "                         (default 5)\n"
 "  --repeats R            R random stratified splits instead; --split FRAC\n"
 "                         is their test fraction (default 0.25)\n"
-"  --test FILE            one fold: train on --data, test on FILE\n"
-"  --seed N               seed of the folds and splits (default 1)\n\n"
-CLI_DATA_HELP
+"  --test FILE            one fold: train on --data, test on FILE (read\n"
+"                         like --data)\n"
+"  --seed N               seed of the folds and splits (default 1)\n"
+"Data:\n"
+"  --data FILE            the data (CSV or delimited text)\n"
+CLI_DATA_READ_HELP
 "Measurement:\n"
 "  --threshold T          yhat = score >= T (default 0.5)\n"
 "  --bootstrap N          bootstrap resamples per interval (default 0 = none)\n"
@@ -53,12 +56,26 @@ CLI_DATA_HELP
 "  --C VALUE              inverse L2 strength of every fit (default 1)\n"
 "  --max-iter N, --tol T  solver limits, as in train\n"
 "Output:\n"
-"  --out DIR              output directory (created; must be empty)\n"
-"  --force                write into a non-empty DIR (replacing our files)\n"
+"  --out DIR              output directory: created, or replaced as a whole\n"
+"                         when it holds an earlier comparison\n"
+"  --force                DIR holds other files: keep them beside the results\n"
 "  --config FILE          read long options from FILE, one 'option = value'\n"
 "                         a line ('#' comments; a flag alone on its line);\n"
 "                         the command line adds to and overrides them\n"
-"  --quiet                no progress, summary or warnings\n";
+"  --quiet                no progress, summary or warnings\n\n"
+"Rankings (--task rank; README 'Fair ranking'): ranking methods and\n"
+"re-rankers (of the baseline ListNet's scores) over folds of the queries,\n"
+"measured as train --task rank measures (means over the test queries, ties\n"
+"pooled); the plot and the Pareto set are ndcg@K (the first --at) against\n"
+"the exposure ratio (|ratio - 1| lower is fairer).\n"
+"  --task rank            compare rankers; then no --target/--positive\n"
+"  --format csv|letor, --query COL, --relevance COL, --sensitive COL,\n"
+"  --sensitive-feature I, --group-values, --protected VALUE, --colorblind,\n"
+"  --no-standardize       the data, as for train --task rank (--protected is\n"
+"                         required: the exposure ratio's protected group)\n"
+"  The folds (--folds K, default 5; --repeats R: R random splits of --split)\n"
+"  and the bootstrap (--bootstrap N) are over queries.\n"
+CLI_RANK_MEASURE_HELP;
 
 /* The classification rows of the registry in one line a method: name and
  * parameters (choices spelled out); `fairtrain train --help` has the help. */
@@ -69,18 +86,26 @@ static void print_methods(void)
 
 	printf("\nMethods (parameters; 'fairtrain train --help' explains them):\n");
 	for (size_t i = 0; i < n; i++) {
+		char list[1024];
+		size_t len = 0;
+		int lead;
 		if (m[i].task != FT_TASK_CLASSIFY)
 			continue;
-		printf(m[i].n_params || !strcmp(m[i].name, "logreg") ? "  %-10s" : "  %s",
-		       m[i].name);
-		for (size_t k = 0; k < m[i].n_params; k++) {
+		list[0] = '\0';
+		for (size_t k = 0; k < m[i].n_params && len < sizeof list; k++) {
 			const struct ft_param_def *p = &m[i].params[k];
-			if (p->choices)
-				printf("%s %s=%s", k ? "," : "", p->name, p->choices);
-			else
-				printf("%s %s", k ? "," : "", p->name);
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s%s%s",
+			                        k ? ", " : "", p->name, p->choices ? "=" : "",
+			                        p->choices ? p->choices : "");
 		}
-		printf("%s\n", strcmp(m[i].name, "logreg") ? "" : " (the baseline)");
+		if (!strcmp(m[i].name, "logreg"))
+			snprintf(list, sizeof list, "(the baseline)");
+		if (!list[0]) {
+			printf("  %s\n", m[i].name);
+			continue;
+		}
+		lead = printf("  %-14s", m[i].name);
+		cli_print_wrapped((size_t)(lead > 0 ? lead : 0), 17, list);
 	}
 }
 
@@ -93,82 +118,31 @@ static void print_methods(void)
  * it needs no schema, no documentation and no dependency of its own,
  * `--help` describes both, and results.h5 records the run as one command
  * line with the file's options spliced in.  Experiments that need loops or
- * several runs are shell scripts calling the CLI, as experiments/ does. */
+ * several runs are shell scripts calling the CLI, as experiments/ does.
+ * The file is read by the library (ft_config_read, src/run/config.c). */
 struct argstore {
 	char **argv;               /* argc entries and a NULL */
 	int argc;
-	char *text;                /* the file; values point into it */
-	char **owned;              /* the "--name" strings made here */
-	size_t n_owned;
+	char **args;               /* the file's arguments (owned) */
+	size_t n_args;
 };
 
 static void argstore_free(struct argstore *st)
 {
-	for (size_t i = 0; i < st->n_owned; i++)
-		free(st->owned[i]);
-	free(st->owned);
+	ft_config_free(st->args, st->n_args);
 	free(st->argv);
-	free(st->text);
 	memset(st, 0, sizeof *st);
-}
-
-/* Cut blanks (and a CR) from both ends of s, in place. */
-static char *trim(char *s)
-{
-	char *e;
-
-	s += strspn(s, " \t\r");
-	for (e = s + strlen(s); e > s && strchr(" \t\r", e[-1]); e--)
-		;
-	*e = '\0';
-	return s;
-}
-
-static int read_text(const char *path, char **out)
-{
-	FILE *fp = fopen(path, "r");
-	char *text = NULL, *t;
-	size_t len = 0, cap = 0, k;
-
-	*out = NULL;
-	if (!fp) {
-		cli_fail("%s: cannot read: %s", path, strerror(errno));
-		return -1;
-	}
-	do {
-		if (len + 4097 > cap) {
-			cap = 2 * cap + 8192;
-			if (!(t = realloc(text, cap))) {
-				free(text);
-				fclose(fp);
-				cli_fail("out of memory");
-				return -1;
-			}
-			text = t;
-		}
-		k = fread(text + len, 1, 4096, fp);
-		len += k;
-	} while (k > 0);
-	if (ferror(fp)) {
-		cli_fail("%s: cannot read: %s", path, strerror(errno));
-		free(text);
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
-	text[len] = '\0';
-	*out = text;
-	return 0;
 }
 
 /* 0 ok; else EXIT_USAGE (message printed) or EXIT_FAIL. */
 static int load_config(int argc, char **argv, const struct option *longopts,
                        struct argstore *st)
 {
+	struct ft_config_option *opts;
+	struct ft_error err = {0};
 	const char *path = NULL;
-	char *line, *save = NULL;       /* save: the line after this one */
-	size_t lines = 1, lineno;
-	int n = 0;
+	size_t n_opts = 0;
+	int n = 0, rc;
 
 	memset(st, 0, sizeof *st);
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
@@ -177,74 +151,32 @@ static int load_config(int argc, char **argv, const struct option *longopts,
 		else if (!strncmp(argv[i], "--config=", 9))
 			path = argv[i] + 9;
 	}
-	if (path && read_text(path, &st->text))
+	while (longopts[n_opts].name)
+		n_opts++;
+	if (!(opts = malloc(n_opts * sizeof *opts))) {
+		cli_fail("out of memory");
 		return EXIT_FAIL;
-	for (const char *c = st->text; c && *c; c++)
-		lines += *c == '\n';
-	st->argv = calloc((size_t)argc + 2 * lines + 1, sizeof *st->argv);
-	st->owned = calloc(lines, sizeof *st->owned);
-	if (!st->argv || !st->owned) {
+	}
+	for (size_t i = 0; i < n_opts; i++)
+		opts[i] = (struct ft_config_option){
+			longopts[i].name, longopts[i].has_arg != no_argument,
+			strcmp(longopts[i].name, "config") && strcmp(longopts[i].name, "help") };
+	rc = path ? ft_config_read(path, opts, n_opts, &st->args, &st->n_args, &err) : 0;
+	free(opts);
+	if (rc == FT_EINVAL)
+		return cli_usage_error("compare", "%s", err.msg);
+	if (rc) {
+		cli_fail("%s", err.msg);
+		return EXIT_FAIL;
+	}
+	st->argv = calloc((size_t)argc + st->n_args + 1, sizeof *st->argv);
+	if (!st->argv) {
 		cli_fail("out of memory");
 		return EXIT_FAIL;
 	}
 	st->argv[n++] = argv[0];
-	for (line = st->text, lineno = 1; line && *line; line = save, lineno++) {
-		char *name, *val = NULL, *eq, *opt;
-		const struct option *o;
-		size_t len;
-
-		if ((save = strchr(line, '\n')) != NULL)
-			*save++ = '\0';
-		/* a comment runs from '#' at the start or after a blank */
-		for (char *e = line; *e; e++)
-			if (*e == '#' && (e == line || e[-1] == ' ' || e[-1] == '\t')) {
-				*e = '\0';
-				break;
-			}
-		if ((eq = strchr(line, '=')) != NULL) {
-			*eq = '\0';
-			val = trim(eq + 1);
-			len = strlen(val);
-			if (len >= 2 && (val[0] == '"' || val[0] == '\'') && val[len - 1] == val[0]) {
-				val[len - 1] = '\0';
-				val++;
-			}
-		}
-		name = trim(line);
-		if (!*name && !val)
-			continue;
-		if (!strncmp(name, "--", 2))
-			name += 2;
-		if (name[strcspn(name, " \t")])
-			return cli_usage_error("compare", "%s:%zu: expected 'option = value', not "
-			                       "'%s'", path, lineno, name);
-		for (o = longopts; o->name && strcmp(o->name, name); o++)
-			;
-		if (!o->name || !strcmp(name, "config") || !strcmp(name, "help"))
-			return cli_usage_error("compare", "%s:%zu: %s option '%s'", path, lineno,
-			                       o->name ? "not a config file" : "unknown", name);
-		if (o->has_arg == no_argument) {
-			if (val && (!strcmp(val, "no") || !strcmp(val, "false") || !strcmp(val, "0")))
-				continue;
-			if (val && strcmp(val, "yes") && strcmp(val, "true") && strcmp(val, "1"))
-				return cli_usage_error("compare", "%s:%zu: '%s' is a flag: give it "
-				                       "alone or '= yes'", path, lineno, name);
-		} else if (!val) {
-			return cli_usage_error("compare", "%s:%zu: option '%s' needs '= value'",
-			                       path, lineno, name);
-		}
-		len = strlen(o->name);
-		if (!(opt = malloc(len + 3))) {
-			cli_fail("out of memory");
-			return EXIT_FAIL;
-		}
-		memcpy(opt, "--", 2);
-		memcpy(opt + 2, o->name, len + 1);
-		st->owned[st->n_owned++] = opt;
-		st->argv[n++] = opt;
-		if (o->has_arg != no_argument)
-			st->argv[n++] = val;
-	}
+	for (size_t i = 0; i < st->n_args; i++)
+		st->argv[n++] = st->args[i];
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
 			i++;
@@ -274,8 +206,74 @@ static const struct option LONG[] = {
 	{"tol", required_argument, NULL, OPT_TOL},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"task", required_argument, NULL, OPT_TASK},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"query", required_argument, NULL, OPT_QUERY},
+	{"relevance", required_argument, NULL, OPT_RELEVANCE},
+	{"protected", required_argument, NULL, OPT_PROTECTED},
+	{"sensitive-feature", required_argument, NULL, OPT_SENS_FEATURE},
+	{"group-values", no_argument, NULL, OPT_GROUP_VALUES},
+	{"colorblind", no_argument, NULL, OPT_COLORBLIND},
+	{"no-standardize", no_argument, NULL, OPT_NO_STD},
+	CLI_RANK_MEASURE_LONGOPTS,
 	{NULL, 0, NULL, 0}
 };
+
+/* A ranking option (--task rank): 1 handled, 0 not one, -(exit code). */
+static int rank_option(struct ft_compare_opts *o, int c, const char *arg)
+{
+	struct ft_rank_opts *ro = &o->rank;
+
+	switch (c) {
+	case OPT_TASK:
+		if (strcmp(arg, "classify") && strcmp(arg, "rank"))
+			return -cli_usage_error("compare", "--task takes classify or rank, not '%s'",
+			                        arg);
+		o->task = !strcmp(arg, "rank") ? FT_TASK_RANK : FT_TASK_CLASSIFY;
+		return 1;
+	case OPT_FORMAT:
+		if (strcmp(arg, "csv") && strcmp(arg, "letor"))
+			return -cli_usage_error("compare", "--format takes csv or letor, not '%s'", arg);
+		ro->letor = !strcmp(arg, "letor");
+		return 1;
+	case OPT_QUERY: ro->query = arg; return 1;
+	case OPT_RELEVANCE: ro->relevance = arg; return 1;
+	case OPT_PROTECTED: ro->protected_group = arg; return 1;
+	case OPT_SENS_FEATURE:
+		if (cli_parse_size(arg, &ro->sensitive_feature) || ro->sensitive_feature == 0)
+			return -cli_usage_error("compare", "--sensitive-feature takes a feature index "
+			                        "(1, 2, ...), not '%s'", arg);
+		return 1;
+	case OPT_GROUP_VALUES: ro->group_values = 1; return 1;
+	case OPT_COLORBLIND: ro->colorblind = 1; return 1;
+	case OPT_NO_STD: ro->raw_numeric = 1; return 1;
+	case OPT_AT: case OPT_TIES: case OPT_TIE_SEED: case OPT_TARGET_SHARES:
+		return cli_rank_measure_option(&o->measure, "compare", c, arg) < 0 ? -EXIT_USAGE : 1;
+	default:
+		return 0;
+	}
+}
+
+/* The checks of --task rank after parsing. */
+static int rank_check(const struct cli_data *d, const struct ft_compare_opts *o)
+{
+	const struct ft_rank_opts *ro = &o->rank;
+
+	if (cli_data_check((struct cli_data *)d, "compare", 0))
+		return EXIT_USAGE;
+	if (d->o.spec.target || d->o.spec.positive)
+		return cli_usage_error("compare", "--task rank: no --target or --positive (the "
+		                       "relevance is --relevance)");
+	if (!ro->letor && (!ro->query || !ro->relevance))
+		return cli_usage_error("compare", "--task rank needs --query COL and --relevance "
+		                       "COL (or --format letor)");
+	if (ro->letor ? !ro->sensitive_feature : !d->o.spec.n_sensitive)
+		return cli_usage_error("compare", "--task rank needs groups: %s",
+		                       ro->letor ? "--sensitive-feature I" : "--sensitive COL");
+	if (!ro->protected_group)
+		return cli_usage_error("compare", "--task rank needs --protected VALUE");
+	return 0;
+}
 
 /* --methods adds to what came before; 0 or -1 (out of memory). */
 static int add_methods(char **methods, const char *arg)
@@ -363,22 +361,25 @@ static int parse(struct argstore *as, struct cli_data *d, struct ft_compare_opts
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
-		if ((r = compare_option(o, c, methods, out, force)) < 0)
+		if ((r = compare_option(o, c, methods, out, force)) < 0 ||
+		    (!r && (r = rank_option(o, c, optarg)) < 0))
 			return -r;
 		if (r > 0)
 			continue;
 		if (c == 'h' || c == OPT_HELP) {
 			fputs(HELP, stdout);
 			print_methods();
+			printf("\nRanking methods and re-rankers (--task rank; 'baseline' is listnet):\n");
+			cli_print_methods(FT_TASK_RANK, -2);
 			return -1;
 		}
 		return cli_bad_option("compare", c, as->argv);
 	}
 	if (optind < as->argc)
-		return cli_usage_error("compare", "unexpected argument '%s'", as->argv[optind]);
-	if (cli_data_check(d, "compare", 1))
+		return cli_unexpected_arg("compare", as->argc, as->argv, LONG);
+	if (o->task == FT_TASK_RANK ? rank_check(d, o) != 0 : cli_data_check(d, "compare", 1))
 		return EXIT_USAGE;
-	if (d->o.spec.n_sensitive == 0)
+	if (o->task != FT_TASK_RANK && d->o.spec.n_sensitive == 0)
 		return cli_usage_error("compare", "--sensitive COL is required");
 	if (!*out)
 		return cli_usage_error("compare", "--out DIR is required");
@@ -444,7 +445,7 @@ int cmd_compare(int argc, char **argv)
 	o.methods = methods;
 	o.mon = &cli_monitor;
 	/* every check before anything is read or fitted */
-	if (ft_compare_check(&o, &err) || ft_sweep_parse(methods, &sw, &err)) {
+	if (ft_compare_check(&o, &err) || ft_sweep_parse_task(methods, o.task, &sw, &err)) {
 		rc = cli_usage_error("compare", "%s", err.msg);
 		goto done;
 	}

@@ -17,14 +17,20 @@ static const char HELP[] =
 "counted), missing features are treated by the model's missing policy.\n"
 "A ranking model is measured with the ranking metrics of train --task rank\n"
 "(baseline, mitigated, and re-ranked by the saved re-ranker); the data need\n"
-"the relevance column; measurement options other than --report do not apply.\n\n"
+"the relevance column; --threshold does not apply, and the options below\n"
+"say how rankings are measured.\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --seed N               bootstrap seed (default 1)\n"
 CLI_MEASURE_HELP
+CLI_RANK_MEASURE_HELP
+CLI_RANK_TESTS_NOTE
+CLI_DP_HELP
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
 "  --filter EXPR          keep rows where EXPR holds (as for train)\n"
+"  --allow-no-positive    rows without the positive label are expected (else\n"
+"                         an error naming the labels seen)\n"
 "  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
 "  --quiet                print nothing but errors\n";
 
@@ -34,6 +40,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
 		CLI_MEASURE_LONGOPTS,
+		CLI_RANK_MEASURE_LONGOPTS,
+		CLI_DP_LONGOPTS,
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"rerank", required_argument, NULL, OPT_RERANK},
 		{"quiet", no_argument, NULL, OPT_QUIET},
@@ -44,7 +52,9 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
-		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0)
+		if ((r = cli_measure_option(&o->measure, report, "eval", c, optarg)) < 0 ||
+		    (!r && (r = cli_rank_measure_option(&o->measure, "eval", c, optarg)) < 0) ||
+		    (!r && (r = cli_dp_option(&o->measure, "eval", c, optarg)) < 0))
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
@@ -55,7 +65,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 		case 'h': case OPT_HELP: fputs(HELP, stdout); return -1;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
 		case OPT_NAMES: case OPT_MISSING_TOKENS: case OPT_DATA: case OPT_SEED:
-		case OPT_FILTER:
+		case OPT_FILTER: case OPT_ALLOW_NO_POSITIVE:
 			break;
 		default:
 			if (c >= OPT_DATA && c < OPT_CMD_BASE)
@@ -67,7 +77,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 			return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("eval", argc, argv, LONG);
 	if (!*model || !d->o.data)
 		return cli_usage_error("eval", "--model and --data are required");
 	return 0;
@@ -88,7 +98,7 @@ static void print_eval(const struct ft_model_file *mf, const struct ft_eval_resu
 		if (*r->rerank)
 			printf("rerank    %s (of the mitigated scores)\n", r->rerank);
 		printf("\n%s (means over queries):\n", mf->baseline ? "before/after" : "metrics");
-		cli_print_ranking(r->cmp, "eval");
+		cli_print_ranking(r->cmp, "eval", o->measure.ties);
 		return;
 	}
 	printf("eval      %s on %s: %zu rows read, %zu measured, %zu dropped, "
@@ -103,6 +113,7 @@ static void print_eval(const struct ft_model_file *mf, const struct ft_eval_resu
 	cli_print_comparison(r->cmp, "eval", mf->baseline ? "baseline" : NULL, "mitigated",
 	                     e->n_groups, e->group_names);
 	cli_print_explain(r->explain, e);
+	cli_print_dp(r->dp, r->budget, e->group_names, "the mitigated model on these rows");
 }
 
 /* The report, by rank 0 of a distributed run (cli_rank0). */
@@ -139,7 +150,9 @@ int cmd_eval(int argc, char **argv)
 
 	cli_data_init(&d);
 	ft_apply_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &model, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &model, &report)) != 0 ||
+	    (rc = cli_check_outputs("eval", (const char *[]){report}, 1,
+	                            (const char *[]){d.o.data, model}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
@@ -159,6 +172,7 @@ int cmd_eval(int argc, char **argv)
 	o.filter = d.o.filter;
 	o.n_filter = d.o.n_filter;
 	o.seed = d.o.seed;
+	o.allow_no_positive = d.o.allow_no_positive;
 	o.mon = &cli_monitor;
 	if (ft_eval(mf, &o, &r, &err)) {
 		cli_fail("%s", err.msg);

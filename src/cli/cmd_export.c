@@ -62,7 +62,7 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		rc = cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
+		rc = cli_unexpected_arg("export", argc, argv, LONG);
 		goto done;
 	}
 	if (!format || strcmp(format, "libsvm") != 0) {

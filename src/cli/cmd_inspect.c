@@ -91,8 +91,12 @@ static void print_training(const struct ft_model_file *mf)
 	const struct ft_predictor *p = mf->model;
 	const struct ft_method *mt = ft_method_find(mf->method);
 
-	printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
-	       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
+	if (mf->ranking)
+		printf("training  %s, %zu train rows, %zu test rows, %zu dropped\n",
+		       mf->method, mf->n_train, mf->n_test, mf->n_dropped);
+	else
+		printf("training  %s, C = %g, %zu train rows, %zu test rows, %zu dropped\n",
+		       mf->method, mf->C, mf->n_train, mf->n_test, mf->n_dropped);
 	if (mf->n_params) {
 		printf("method    %s:", mf->method);
 		for (size_t k = 0; k < mf->n_params; k++) {
@@ -110,6 +114,10 @@ static void print_training(const struct ft_model_file *mf)
 	}
 	for (size_t k = 0; k < mf->n_diag; k++)
 		printf("          %-32s %.6g\n", mf->diag_names[k], mf->diag_values[k]);
+	if (mf->budget)
+		cli_print_dp(NULL, mf->budget, NULL, NULL);
+	if (mf->budget && mf->budget->seeded)
+		printf("WARNING: seeded noise: this model was NOT trained privately\n");
 	if (p->linear->n_groups)
 		printf("model     one weight vector per group (%zu groups): predict needs the "
 		       "sensitive column\n", p->linear->n_groups);
@@ -178,9 +186,7 @@ int cmd_inspect(int argc, char **argv)
 	printf("baseline  %s; comparison table: %zu rows (%s)\n",
 	       mf->baseline ? "saved" : "none", mf->comparison ? mf->comparison->n : 0,
 	       "h5py: f['comparison'], README 'Model file'");
-	printf("solver    %s: %d iterations, objective %.10g, |grad| %.3e, %s\n",
-	       ft_solver_name(sr->solver), sr->iterations, sr->f, sr->grad_norm,
-	       sr->converged ? "converged" : "NOT converged");
+	cli_print_solver("solver", sr);
 	printf("intercept %.6f\n", m->intercept);
 	if ((idx = malloc((m->p ? m->p : 1) * sizeof *idx)) != NULL) {
 		by_abs_coef(m->coef, idx, m->p);

@@ -1,13 +1,14 @@
 /*
  * cmd_predict.c - `fairtrain predict`: options -> ft_predict -> CSV
- * (id,score[,p_positive],label[,target]; a ranker: each query's ranking).
+ * (id[,kept columns],score[,p_positive],label[,target]; a ranker: each
+ * query's ranking).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
 enum { OPT_MODEL = OPT_CMD_BASE, OPT_OUT, OPT_QUIET, OPT_DETERMINISTIC, OPT_HELP,
-       OPT_RERANK };
+       OPT_RERANK, OPT_KEEP };
 
 static const char HELP[] =
 "Usage: fairtrain predict --model M.h5 --data RAW.csv --out SCORES.csv\n\n"
@@ -23,19 +24,27 @@ static const char HELP[] =
 "Randomized classifiers (eg: a mixture of predictors; threshold: group\n"
 "thresholds, which need the sensitive column) add p_positive, the\n"
 "probability of a positive decision, and their label is one draw of it\n"
-"(reproducible with --seed).\n\n"
+"(reproducible with --seed).  --keep COL,... copies input columns (the\n"
+"sensitive ones, an identifier) after id, so that the file can go on to\n"
+"`fairtrain audit` (README 'Predict, then audit').\n\n"
 "A ranking model (train --task rank) writes query,rank,id,score[,group]\n"
 "[,relevance]: each query's items by rank, after the saved re-ranker; items\n"
-"past the re-ranker's k follow with an empty rank (README 'Fair ranking').\n\n"
+"past the re-ranker's k follow with an empty rank (README 'Fair ranking').\n"
+"Items of equal score keep their input order (--ties random: a seeded random\n"
+"order, the one eval --ties random measures); predict says how many there\n"
+"are.\n\n"
 "  --model FILE.h5        model file (required)\n"
 "  --data FILE            raw rows (required)\n"
 "  --out FILE.csv         output (required; written atomically; '-' = stdout)\n"
 "  --names a,b,c, --header, --no-header, --delimiter C, --skip-rows N,\n"
 "  --missing-tokens LIST  override how the file is read\n"
+"  --keep COL,...         copy these input columns into the output\n"
 "  --deterministic        a mixture's single best predictor instead of the\n"
 "                         mixture (eg models)\n"
 "  --seed N               seed of the randomized labels (default 1)\n"
 "  --rerank SPEC|none     ranking models: replace the saved re-ranker\n"
+"  --ties input|random    ranking models: order of equal scores (default input)\n"
+"  --tie-seed N           seed of --ties random (default 1)\n"
 "  --quiet                no warnings on stderr\n";
 
 static int write_cb(FILE *fp, void *ctx)
@@ -45,7 +54,7 @@ static int write_cb(FILE *fp, void *ctx)
 
 /* Every option into o; 0, -1 (help printed) or an exit code. */
 static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts *o,
-                 const char **model, const char **out)
+                 const char **model, const char **out, char ***keep)
 {
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
@@ -54,6 +63,9 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"deterministic", no_argument, NULL, OPT_DETERMINISTIC},
 		{"rerank", required_argument, NULL, OPT_RERANK},
+		{"ties", required_argument, NULL, OPT_TIES},
+		{"tie-seed", required_argument, NULL, OPT_TIE_SEED},
+		{"keep", required_argument, NULL, OPT_KEEP},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0}
 	};
@@ -67,12 +79,26 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 		case OPT_QUIET: cli_quiet = 1; continue;
 		case OPT_DETERMINISTIC: o->deterministic = 1; continue;
 		case OPT_RERANK: o->rerank = optarg; continue;
+		case OPT_KEEP:
+			free(*keep);
+			if (!(*keep = cli_split_list(optarg, &o->n_keep)))
+				return cli_usage_error("predict", "--keep takes COL,... (not '%s')",
+				                       optarg);
+			o->keep = (const char *const *)*keep;
+			continue;
 		case OPT_SEED:
 			if (cli_parse_u64(optarg, &o->seed))
 				return cli_usage_error("predict", "--seed takes a non-negative "
 				                       "integer, not '%s'", optarg);
 			continue;
 		case 'h': case OPT_HELP: fputs(HELP, stdout); return -1;
+		case OPT_TIES: case OPT_TIE_SEED:
+			if (c == OPT_TIES && !strcmp(optarg, "expect"))
+				return cli_usage_error("predict", "--ties: an order is input or random "
+				                       "(expect is for measuring)");
+			if (cli_rank_measure_option(&o->measure, "predict", c, optarg) < 0)
+				return EXIT_USAGE;
+			continue;
 		case OPT_HEADER: case OPT_NO_HEADER: case OPT_DELIMITER: case OPT_SKIP_ROWS:
 		case OPT_NAMES: case OPT_MISSING_TOKENS: case OPT_DATA:
 			break;
@@ -86,7 +112,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_apply_opts
 			return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return cli_usage_error("predict", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("predict", argc, argv, LONG);
 	if (!*model || !d->o.data || !*out)
 		return cli_usage_error("predict", "--model, --data and --out are required");
 	return 0;
@@ -114,11 +140,14 @@ int cmd_predict(int argc, char **argv)
 	struct ft_error err = {0};
 	const char *model = NULL, *out = NULL;
 	struct wr wr;
+	char **keep = NULL;
 	int rc;
 
 	cli_data_init(&d);
 	ft_apply_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &model, &out)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &model, &out, &keep)) != 0 ||
+	    (rc = cli_check_outputs("predict", (const char *[]){out}, 1,
+	                            (const char *[]){d.o.data, model}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
@@ -153,6 +182,7 @@ int cmd_predict(int argc, char **argv)
 done:
 	ft_predictions_free(p);
 	ft_model_file_free(mf);
+	free(keep);              /* one block (cli_split_list) */
 	cli_data_free(&d);
 	return rc;
 }

@@ -8,19 +8,22 @@
 
 enum { OPT_TASK = OPT_CMD_BASE, OPT_FORMAT, OPT_QUERY, OPT_RELEVANCE,
        OPT_PROTECTED, OPT_SENS_FEATURE, OPT_METHOD, OPT_COLORBLIND,
-       OPT_RERANK, OPT_NO_STD, OPT_OUT, OPT_QUIET, OPT_HELP };
+       OPT_RERANK, OPT_NO_STD, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_GROUP_VALUES };
 
 static const char HELP[] =
 "Usage: fairtrain train --task rank --data FILE --out M.h5\n"
-"         (--query COL --relevance COL | --format letor) [--test FILE | --split FRAC]\n"
+"         (--query COL --relevance COL | --format letor)\n"
+"         [--test FILE | --split FRAC]\n"
 "         [--sensitive COL --protected VALUE] [--method SPEC] [--rerank SPEC]\n\n"
 "Fit a linear ranker s = x.w, scored and sorted per query, with a fairness\n"
 "method; beside it the unmitigated baseline (the same loss, features and mode\n"
 "without the fairness term); optionally re-rank the top k of each query;\n"
 "measure every model per query on the training and the test part (NDCG,\n"
-"precision, Kendall's tau, exposure, skew, NDKL, rND/rKL/rRD, pairwise\n"
-"accuracy; averaged over the queries) and save models, preprocessing,\n"
-"provenance and the before/after table to one HDF5 file (atomically).\n\n"
+"precision, Kendall's tau, exposure, skew, NDKL, infeasible index,\n"
+"rND/rKL/rRD, pairwise accuracy; means over the queries with bootstrap\n"
+"intervals, paired tests of each model against the one before it) and save\n"
+"models, preprocessing, provenance and the before/after table to one HDF5\n"
+"file (atomically).\n\n"
 "Data:\n"
 "  --format csv|letor     csv (default): a table, read as for classification;\n"
 "                         letor: LETOR / SVMlight lines 'REL qid:Q 1:V 2:V ...'\n"
@@ -37,6 +40,8 @@ static const char HELP[] =
 "  --sensitive COL[,COL]  the group column(s) (csv)\n"
 "  --sensitive-feature I  letor: feature I (1-based) defines two groups,\n"
 "                         protected where its value is --protected\n"
+"  --group-values         letor: every value of feature I is a group\n"
+"                         ('fI=v'; --protected names one of them)\n"
 "  --protected VALUE      the protected group: a group name (csv) or the value\n"
 "                         of feature I (letor); required with groups\n"
 "  --colorblind           the sensitive attribute is not a feature (by default\n"
@@ -47,6 +52,8 @@ static const char HELP[] =
 "                         parameters: NAME[:k=v,...]\n"
 "Re-ranking (after scoring, per query; needs groups):\n"
 "  --rerank SPEC          a re-ranker below, with its parameters\n"
+CLI_RANK_MEASURE_HELP
+CLI_RANK_TESTS_HELP
 "Output:\n"
 "  --out FILE.h5          model file (required)\n"
 "  --report FILE          also write the table: FILE.json, FILE.md or FILE.csv\n"
@@ -76,7 +83,9 @@ static void print_method(const struct ft_rank_params *p, const char *spec)
 	                                   "pairwise constraint"};
 	printf("method    %s: %s loss%s%s", spec, p->loss == FT_RANK_RANKNET ?
 	       "RankNet" : p->loss == FT_RANK_LAMBDALOSS ? "LambdaLoss" : "ListNet", p->fair ? " + " : "", FAIR[p->fair]);
-	if (p->fair == FT_RANK_FAIR_DELTR)
+	if (p->fair == FT_RANK_FAIR_DELTR && p->target_ratio > 0)
+		printf(", gamma chosen for an exposure ratio of %g (below)", p->target_ratio);
+	else if (p->fair == FT_RANK_FAIR_DELTR)
 		printf(", gamma = %g", p->gamma);
 	if (p->fair == FT_RANK_FAIR_PAIR_REG)
 		printf(", lambda = %g", p->lambda);
@@ -90,27 +99,9 @@ static void print_method(const struct ft_rank_params *p, const char *spec)
 	printf("\n");
 }
 
-static void warn_short(const char *what, size_t n_short, size_t nq)
-{
-	char msg[256];
-
-	if (!n_short)
-		return;
-	snprintf(msg, sizeof msg, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
-	         "than the table asks for; all of them are placed as early as it asks", what,
-	         n_short, nq, nq == 1 ? "y" : "ies");
-	cli_monitor.warning(NULL, msg);
-}
-
 static void print_fit(const char *label, const struct ft_rank_result *r)
 {
-	if (r->res.solver == FT_SOLVER_AUTO && !r->res.converged)
-		printf("%-9s gradient descent: %d steps, objective %.10g\n", label,
-		       r->res.iterations, r->res.f);
-	else
-		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
-		       ft_solver_name(r->res.solver), r->res.iterations, r->res.f,
-		       r->res.grad_norm, r->res.converged ? "converged" : "NOT converged");
+	cli_print_solver(label, &r->res);
 }
 
 static void print_summary(const struct ft_train_opts *o, const struct ft_train_result *r,
@@ -162,7 +153,7 @@ static void print_summary(const struct ft_train_opts *o, const struct ft_train_r
 		printf("rerank    %s (of the mitigated scores)\n", mf->model->rerank);
 	printf("\nbefore/after on the %s part (means over queries):\n",
 	       r->has_test ? "test" : "train");
-	cli_print_ranking(mf->comparison, r->has_test ? "test" : "train");
+	cli_print_ranking(mf->comparison, r->has_test ? "test" : "train", o->measure.ties);
 	printf("\nwrote     %s", out);
 	if (report)
 		printf(" and %s", report);
@@ -193,6 +184,7 @@ static int rank_option(struct ft_rank_opts *ro, int c, const char *arg)
 	case OPT_COLORBLIND: ro->colorblind = 1; return 1;
 	case OPT_RERANK: ro->rerank = arg; return 1;
 	case OPT_NO_STD: ro->raw_numeric = 1; return 1;
+	case OPT_GROUP_VALUES: ro->group_values = 1; return 1;
 	default: return 0;
 	}
 }
@@ -231,6 +223,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 	static const struct option LONG[] = {
 		CLI_DATA_LONGOPTS,
 		CLI_MEASURE_LONGOPTS,
+		CLI_RANK_MEASURE_LONGOPTS,
+		{"group-values", no_argument, NULL, OPT_GROUP_VALUES},
 		{"task", required_argument, NULL, OPT_TASK},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"query", required_argument, NULL, OPT_QUERY},
@@ -262,8 +256,12 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		case OPT_TASK: continue;
 		case OPT_METHOD: o->method = optarg; continue;
 		case OPT_OUT: *out = optarg; continue;
-		case OPT_REPORT:
+		case OPT_REPORT: case OPT_BOOTSTRAP: case OPT_LEVEL: case OPT_PERMUTATIONS:
 			if (cli_measure_option(&o->measure, report, "train", c, optarg) < 0)
+				return EXIT_USAGE;
+			continue;
+		case OPT_AT: case OPT_TIES: case OPT_TIE_SEED: case OPT_TARGET_SHARES:
+			if (cli_rank_measure_option(&o->measure, "train", c, optarg) < 0)
 				return EXIT_USAGE;
 			continue;
 		case OPT_QUIET: cli_quiet = 1; continue;
@@ -276,7 +274,6 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			return -1;
 		case OPT_TARGET: case OPT_POSITIVE: case OPT_PRIVILEGED: case OPT_WEIGHT:
 		case OPT_USE_SENSITIVE: case OPT_LABEL_STRIP: case OPT_THRESHOLD:
-		case OPT_BOOTSTRAP: case OPT_LEVEL: case OPT_PERMUTATIONS:
 			return cli_usage_error("train", "option '%s' is not for --task rank%s",
 			                       opt_name(LONG, c, name, sizeof name), c == OPT_TARGET ?
 			                       " (the relevance column is --relevance)" :
@@ -291,7 +288,7 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 			return cli_bad_option("train", c, argv);
 	}
 	if (optind < argc)
-		return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("train", argc, argv, LONG);
 	if (!d->o.data)
 		return cli_usage_error("train", "--data FILE is required");
 	if (!*out)
@@ -300,6 +297,9 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		return cli_usage_error("train", "give either --test or --split, not both");
 	if (o->rank.letor && *csv_opt)
 		return cli_usage_error("train", "%s is for --format csv, not letor", csv_opt);
+	if (o->rank.group_values && !o->rank.sensitive_feature)
+		return cli_usage_error("train", "--group-values needs --format letor and "
+		                       "--sensitive-feature I");
 	if (!o->rank.letor && o->rank.sensitive_feature)
 		return cli_usage_error("train", "--sensitive-feature is for --format letor "
 		                       "(csv: --sensitive COL)");
@@ -323,7 +323,9 @@ int cmd_rank_train(int argc, char **argv)
 	cli_data_init(&d);
 	ft_train_opts_init(&o);
 	o.task = FT_TASK_RANK;
-	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0 ||
+	    (rc = cli_check_outputs("train", (const char *[]){out, report}, 2,
+	                            (const char *[]){d.o.data, d.o.test}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
@@ -339,9 +341,6 @@ int cmd_rank_train(int argc, char **argv)
 		cli_fail("%s", err.msg);
 		goto done;
 	}
-	warn_short("train", r->n_short_train, r->n_queries_train);
-	if (r->has_test)
-		warn_short("test", r->n_short_test, r->n_queries_test);
 	if (cli_save_run(r, out, report))
 		goto done;
 	if (!cli_quiet)

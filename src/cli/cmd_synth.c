@@ -50,7 +50,7 @@ int cmd_synth(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("synth", argc, argv, LONG);
 	if (!out)
 		return cli_usage_error("synth", "--out FILE is required");
 	/* under mpirun, rank 0 writes */

@@ -7,7 +7,41 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-enum { OPT_OUT = OPT_CMD_BASE, OPT_METHOD, OPT_QUIET, OPT_HELP, OPT_TASK };
+enum { OPT_OUT = OPT_CMD_BASE, OPT_METHOD, OPT_QUIET, OPT_HELP, OPT_TASK, OPT_DP_TOTAL,
+       OPT_DP_ROW_NORM, OPT_DP_BOUNDS, OPT_DP_ENCODER };
+
+/* --dp-bounds: the parsed bounds and the list their names point into. */
+static struct ft_dp_bounds *dp_bounds;
+static char **dp_bounds_list;
+
+/* "age=17:90,hours-per-week=1:99" into dp_bounds. */
+static int parse_bounds(const char *arg, struct ft_train_opts *o)
+{
+	size_t n;
+
+	free(dp_bounds);
+	free(dp_bounds_list);
+	dp_bounds = NULL;
+	if (!(dp_bounds_list = cli_split_list(arg, &n)) ||
+	    !(dp_bounds = calloc(n ? n : 1, sizeof *dp_bounds)))
+		return cli_usage_error("train", "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		char *eq = strrchr(dp_bounds_list[k], '='), *colon = eq ? strchr(eq, ':') : NULL;
+		if (!eq || !colon || eq == dp_bounds_list[k])
+			return cli_usage_error("train", "--dp-bounds takes COL=LO:HI,..., not '%s'",
+			                       dp_bounds_list[k]);
+		*eq = *colon = '\0';
+		dp_bounds[k].column = dp_bounds_list[k];
+		if (cli_parse_double(eq + 1, &dp_bounds[k].lo) ||
+		    cli_parse_double(colon + 1, &dp_bounds[k].hi) ||
+		    !(dp_bounds[k].lo < dp_bounds[k].hi))
+			return cli_usage_error("train", "--dp-bounds: %s needs LO < HI, both finite "
+			                       "numbers", dp_bounds_list[k]);
+	}
+	o->dp_bounds = dp_bounds;
+	o->n_dp_bounds = n;
+	return 0;
+}
 
 static const char HELP[] =
 "Usage: fairtrain train --data FILE --target COL --positive VALUE --out M.h5\n"
@@ -23,6 +57,15 @@ static const char HELP[] =
 "  --task classify|rank   what to train (default classify)\n"
 CLI_DATA_HELP
 CLI_MEASURE_HELP
+CLI_DP_HELP
+"  --dp-total E[,DELTA]   the run's total budget: the method's spending and\n"
+"                         --dp-epsilon must fit in it, or nothing is written\n"
+"  --dp-row-norm B        rows clipped to L2 norm B (the private methods'\n"
+"                         row_norm parameter)\n"
+"  --dp-bounds COL=LO:HI,...  public bounds of the numeric columns: they\n"
+"                         standardize ([LO, HI] -> [-1, 1]) and clip them\n"
+"  --dp-encoder-epsilon E estimate the means and sds privately inside the\n"
+"                         bounds instead (epsilon E on the encoder stage)\n"
 "Model:\n"
 "  --method NAME[:k=v,..] mitigation method and its parameters (default logreg,\n"
 "                         the unmitigated model); see the list below\n"
@@ -102,6 +145,11 @@ static void print_summary(const struct ft_train_opts *o, const struct ft_train_r
 	cli_print_comparison(mf->comparison, split, "baseline", "mitigated", e->n_groups,
 	                     e->group_names);
 	cli_print_explain(r->explain, e);
+	cli_print_dp(mf->dp, mf->budget, e->group_names,
+	             r->has_test ? "the mitigated model on the test part" :
+	             "the mitigated model on the training part");
+	if (mf->budget && mf->budget->seeded)
+		printf("WARNING: seeded noise (a dp seed was given): this run is NOT private\n");
 	printf("\nwrote     %s", out);
 	if (report)
 		printf(" and %s", report);
@@ -173,6 +221,11 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"task", required_argument, NULL, OPT_TASK},
+		{"dp-total", required_argument, NULL, OPT_DP_TOTAL},
+		{"dp-row-norm", required_argument, NULL, OPT_DP_ROW_NORM},
+		{"dp-bounds", required_argument, NULL, OPT_DP_BOUNDS},
+		{"dp-encoder-epsilon", required_argument, NULL, OPT_DP_ENCODER},
+		CLI_DP_LONGOPTS,
 		{NULL, 0, NULL, 0}
 	};
 	int c, r;
@@ -180,7 +233,8 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", LONG, NULL)) != -1) {
 		if ((r = cli_data_option(d, "train", c, optarg)) == 0 &&
-		    (r = cli_measure_option(&o->measure, report, "train", c, optarg)) == 0)
+		    (r = cli_measure_option(&o->measure, report, "train", c, optarg)) == 0 &&
+		    (r = cli_dp_option(&o->measure, "train", c, optarg)) == 0)
 			r = cli_fit_option(&o->lr, "train", c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
@@ -191,18 +245,51 @@ static int parse(int argc, char **argv, struct cli_data *d, struct ft_train_opts
 		case OPT_METHOD: o->method = optarg; break;
 		case OPT_QUIET: cli_quiet = 1; break;
 		case OPT_TASK: break;   /* classify: checked by cmd_train */
+		case OPT_DP_TOTAL: {
+			char *comma = strchr(optarg, ',');
+			if (comma)
+				*comma = '\0';
+			if (cli_parse_double(optarg, &o->dp_total_epsilon) ||
+			    !(o->dp_total_epsilon > 0) ||
+			    (comma && (cli_parse_double(comma + 1, &o->dp_total_delta) ||
+			               !(o->dp_total_delta >= 0 && o->dp_total_delta < 1)))) {
+				if (comma)
+					*comma = ',';
+				return cli_usage_error("train", "--dp-total takes EPSILON > 0 or "
+				                       "EPSILON,DELTA with DELTA in [0, 1), not '%s'",
+				                       optarg);
+			}
+			if (comma)
+				*comma = ',';
+			break;
+		}
+		case OPT_DP_BOUNDS:
+			if (parse_bounds(optarg, o))
+				return EXIT_USAGE;
+			break;
+		case OPT_DP_ENCODER:
+			if (cli_parse_double(optarg, &o->dp_encoder_epsilon) ||
+			    !(o->dp_encoder_epsilon > 0))
+				return cli_usage_error("train", "--dp-encoder-epsilon takes a number > 0, "
+				                       "not '%s'", optarg);
+			break;
+		case OPT_DP_ROW_NORM:
+			if (cli_parse_double(optarg, &o->dp_row_norm) || !(o->dp_row_norm > 0))
+				return cli_usage_error("train", "--dp-row-norm takes a number > 0, not "
+				                       "'%s'", optarg);
+			break;
 		case 'h': case OPT_HELP:
 			fputs(HELP, stdout);
 			printf("\nMethods (stage; parameters with defaults):\n");
 			cli_print_methods(FT_TASK_CLASSIFY, -1);
-			printf("Example: --method prejudice:eta=25  --method cov-fair:c=0.01  "
-			       "--method eg:eo:eps=0.05\n");
+			printf("Examples: --method prejudice:eta=25, --method cov-fair:c=0.01,\n"
+			       "          --method eg:eo:eps=0.05\n");
 			return -1;
 		default: return cli_bad_option("train", c, argv);
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+		return cli_unexpected_arg("train", argc, argv, LONG);
 	if (cli_data_check(d, "train", 1))
 		return EXIT_USAGE;
 	if (!*out)
@@ -228,7 +315,9 @@ int cmd_train(int argc, char **argv)
 		return cli_usage_error("train", "--task takes classify or rank, not '%s'", task);
 	cli_data_init(&d);
 	ft_train_opts_init(&o);
-	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0) {
+	if ((rc = parse(argc, argv, &d, &o, &out, &report)) != 0 ||
+	    (rc = cli_check_outputs("train", (const char *[]){out, report}, 2,
+	                            (const char *[]){d.o.data, d.o.test}, 2)) != 0) {
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto done;
 	}
@@ -253,5 +342,9 @@ done:
 	ft_train_result_free(r);
 	free(cmdline);
 	cli_data_free(&d);
+	free(dp_bounds);
+	free(dp_bounds_list);
+	dp_bounds = NULL;
+	dp_bounds_list = NULL;
 	return rc;
 }

@@ -117,50 +117,45 @@ void cli_print_explain(const struct ft_explain *x, const struct ft_encoder *e)
 	}
 }
 
-/* The compact table of a ranker on one split: baseline, mitigated and
- * their change, and the re-ranked model (models absent from c are left
- * out); one line per (metric, group) in the order the rows were measured. */
-void cli_print_ranking(const struct ft_comparison *c, const char *split)
+/* text after lead (already printed, lead_len columns wide), wrapped at
+ * 79 columns with continuation lines indented by indent. */
+void cli_print_wrapped(size_t lead_len, size_t indent, const char *text)
 {
-	const char *models[3] = {"baseline", "mitigated", "reranked"};
-	const char *ref = NULL;
-	int have[3];
+	size_t col = lead_len;
+	int space = lead_len > 0;      /* a blank before the next word */
 
-	for (int k = 0; k < 3; k++) {
-		have[k] = ft_comparison_find(c, "ndcg", models[k], split, "overall", "") != NULL;
-		if (have[k] && !ref)
-			ref = models[k];
-	}
-	printf("  %-20s %-18s", "metric", "group");
-	for (int k = 0; k < 3; k++) {
-		if (have[k])
-			printf(" %10s", models[k]);
-		if (k == 1 && have[0] && have[1])
-			printf(" %10s", "change");
-	}
-	printf("\n");
-	for (size_t i = 0; ref && i < c->n; i++) {
-		const struct ft_comparison_row *row = &c->rows[i], *r[3];
-		if (strcmp(row->model, ref) || strcmp(row->split, split))
-			continue;
-		printf("  %-20s %-18s", row->metric, row->group);
-		for (int k = 0; k < 3; k++) {
-			r[k] = ft_comparison_find(c, row->metric, models[k], split, row->group, "");
-			if (have[k]) {
-				if (!r[k] || r[k]->why)
-					printf(" %10s", "undefined");
-				else
-					printf(" %10.4f", r[k]->value);
-			}
-			if (k == 1 && have[0] && have[1]) {
-				if (r[0] && r[1] && !r[0]->why && !r[1]->why)
-					printf(" %+10.4f", r[1]->value - r[0]->value);
-				else
-					printf(" %10s", "");
-			}
+	while (*text) {
+		size_t w = strcspn(text, " ");
+		if (col > indent && col + space + w > 79) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+			space = 0;
 		}
-		printf("\n");
+		if (space) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)w, text);
+		col += w;
+		space = 1;
+		text += w;
+		while (*text == ' ')
+			text++;
 	}
+	putchar('\n');
+}
+
+void cli_print_solver(const char *label, const struct ft_solver_result *r)
+{
+	/* DELTR's reference mode: a fixed number of gradient steps, which has
+	 * no convergence to report */
+	if (r->solver == FT_SOLVER_AUTO && !r->converged)
+		printf("%-9s gradient descent: %d fixed steps, objective %.10g\n", label,
+		       r->iterations, r->f);
+	else
+		printf("%-9s %s: %d iterations, objective %.10g, |grad| = %.2e, %s\n", label,
+		       ft_solver_name(r->solver), r->iterations, r->f, r->grad_norm,
+		       r->converged ? "converged" : "NOT converged");
 }
 
 void cli_print_methods(int task, int stage)
@@ -169,17 +164,72 @@ void cli_print_methods(int task, int stage)
 	const struct ft_method *m = ft_method_list(&n);
 
 	for (size_t i = 0; i < n; i++) {
+		char lead[128];
+		int len;
+
+		/* stage -1: every stage but rerank; -2: every stage */
 		if (m[i].task != task || (stage >= 0 ? m[i].stage != stage :
-		                          m[i].stage == FT_STAGE_RERANK))
+		                          stage == -1 && m[i].stage == FT_STAGE_RERANK))
 			continue;
-		printf("  %-11s %-6s %s\n", m[i].name, ft_stage_name(m[i].stage), m[i].help);
+		len = printf("  %-14s %-6s", m[i].name, ft_stage_name(m[i].stage));
+		cli_print_wrapped((size_t)(len > 0 ? len : 0), 24, m[i].help);
 		for (size_t k = 0; k < m[i].n_params; k++) {
 			const struct ft_param_def *p = &m[i].params[k];
 			if (p->choices)
-				printf("  %15s%s = %s (%s): %s\n", "", p->name,
-				       ft_param_choice(p, p->def), p->choices, p->help);
+				snprintf(lead, sizeof lead, "      %s (%s; default %s):", p->name,
+				         p->choices, ft_param_choice(p, p->def));
 			else
-				printf("  %15s%s = %g: %s\n", "", p->name, p->def, p->help);
+				snprintf(lead, sizeof lead, "      %s (default %g):", p->name, p->def);
+			len = printf("%s", lead);
+			cli_print_wrapped((size_t)(len > 0 ? len : 0), 10, p->help);
+		}
+	}
+}
+
+void cli_print_dp(const struct ft_dp_audit *a, const struct ft_budget *b,
+                  char *const *group_names, const char *what)
+{
+	if (a) {
+		printf("\nprivate release (%s): every group's confusion cells with geometric "
+		       "noise, epsilon %g (scale %.3g); rates of the noisy cells, %.0f%% "
+		       "intervals that include the noise:\n", what, a->epsilon, a->scale,
+		       100 * a->level);
+		printf("  %-20s %8s %8s %8s %8s", "group", "TN", "FP", "FN", "TP");
+		for (int k = 0; k < FT_DPA_N; k++)
+			printf("  %-24s", ft_dp_audit_rate_name(k));
+		printf("\n");
+		for (size_t g = 0; g < a->n_groups; g++) {
+			const int64_t *c = a->cells + g * 4;
+			printf("  %-20s %8lld %8lld %8lld %8lld", group_names[g], (long long)c[0],
+			       (long long)c[1], (long long)c[2], (long long)c[3]);
+			for (int k = 0; k < FT_DPA_N; k++) {
+				size_t i = g * FT_DPA_N + (size_t)k;
+				if (isnan(a->rate[i]))
+					printf("  %-24s", "undefined");
+				else if (a->n_bootstrap)
+					printf("  %.4f [%.4f, %.4f]  ", a->rate[i], a->lo[i], a->hi[i]);
+				else
+					printf("  %-24.4f", a->rate[i]);
+			}
+			printf("\n");
+		}
+		printf("  %-20s %35s", "largest gap", "");
+		for (int k = 0; k < FT_DPA_N; k++)
+			if (isnan(a->gap[k]))
+				printf("  %-24s", "undefined");
+			else if (a->n_bootstrap)
+				printf("  %.4f [%.4f, %.4f]  ", a->gap[k], a->gap_lo[k], a->gap_hi[k]);
+			else
+				printf("  %-24.4f", a->gap[k]);
+		printf("\n");
+	}
+	if (b) {
+		size_t n = ft_budget_format(b, NULL, 0);
+		char *buf = malloc(n + 1);
+		if (buf) {
+			ft_budget_format(b, buf, n + 1);
+			printf("\nprivacy budget:\n%s%s", buf, n && buf[n - 1] == '\n' ? "" : "\n");
+			free(buf);
 		}
 	}
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -47,6 +48,24 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
+int cli_unexpected_arg(const char *cmd, int argc, char **argv,
+                       const struct option *longopts)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *o = argv[i - 1], *v = argv[i];
+		if (strncmp(o, "--", 2) || strchr(o, '=') || strncmp(v, "--", 2) || !v[2])
+			continue;
+		for (const struct option *l = longopts; l->name; l++)
+			if (l->has_arg == required_argument && !strcmp(o + 2, l->name))
+				return cli_usage_error(cmd, "unexpected argument '%s': %s took "
+				                       "'%s' as its value (a value holding '>' or "
+				                       "'<' must be quoted, as in --positive "
+				                       "'>50K', or the shell reads a redirection)",
+				                       argv[optind], o, v);
+	}
+	return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+}
+
 void cli_progress(const char *fmt, ...)
 {
 	va_list ap;
@@ -64,6 +83,22 @@ double cli_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int cli_check_outputs(const char *cmd, const char *const *outs, size_t n_out,
+                      const char *const *ins, size_t n_in)
+{
+	for (size_t i = 0; i < n_out; i++) {
+		struct stat so, si;
+		if (!outs[i] || !strcmp(outs[i], "-") || stat(outs[i], &so) != 0)
+			continue;
+		for (size_t j = 0; j < n_in; j++)
+			if (ins[j] && stat(ins[j], &si) == 0 && so.st_dev == si.st_dev &&
+			    so.st_ino == si.st_ino)
+				return cli_usage_error(cmd, "the output %s is the input %s, which it "
+				                       "would replace", outs[i], ins[j]);
+	}
+	return 0;
 }
 
 char **cli_split_list(const char *s, size_t *n)
@@ -312,6 +347,7 @@ int cli_data_option(struct cli_data *d, const char *cmd, int opt, const char *ar
 	case OPT_TARGET: d->o.spec.target = arg; return 1;
 	case OPT_POSITIVE: d->o.spec.positive = arg; return 1;
 	case OPT_LABEL_STRIP: d->o.spec.label_strip = arg; return 1;
+	case OPT_ALLOW_NO_POSITIVE: d->o.allow_no_positive = 1; return 1;
 	case OPT_PRIVILEGED: d->o.spec.privileged = arg; return 1;
 	case OPT_WEIGHT: d->o.spec.weight = arg; return 1;
 	case OPT_USE_SENSITIVE: d->o.spec.use_sensitive = 1; return 1;
@@ -424,8 +460,9 @@ int cli_measure_option(struct ft_measure_opts *m, const char **report, const cha
 {
 	switch (opt) {
 	case OPT_THRESHOLD:
-		if (cli_parse_double(arg, &m->threshold)) {
-			cli_usage_error(cmd, "--threshold takes a number, not '%s'", arg);
+		if (cli_parse_double(arg, &m->threshold) ||
+		    !(m->threshold > 0 && m->threshold <= 1)) {
+			cli_usage_error(cmd, "--threshold takes a number in (0, 1], not '%s'", arg);
 			return -1;
 		}
 		return 1;
@@ -456,6 +493,27 @@ int cli_measure_option(struct ft_measure_opts *m, const char **report, const cha
 		*report = arg;
 		return 1;
 	}
+	default:
+		return 0;
+	}
+}
+
+int cli_dp_option(struct ft_measure_opts *m, const char *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_DP_EPSILON:
+		if (cli_parse_double(arg, &m->dp_epsilon) ||
+		    !(m->dp_epsilon > 0 && m->dp_epsilon <= 100)) {
+			cli_usage_error(cmd, "--dp-epsilon takes a number in (0, 100], not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_DP_SEED:
+		if (cli_parse_u64(arg, &m->dp_seed) || m->dp_seed == 0) {
+			cli_usage_error(cmd, "--dp-seed takes a positive integer, not '%s'", arg);
+			return -1;
+		}
+		return 1;
 	default:
 		return 0;
 	}

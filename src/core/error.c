@@ -3,6 +3,10 @@
  *
  * The first error set wins, so a low-level message that names the file and
  * line is not replaced by a vaguer one from a caller on its way out.
+ *
+ * A message stays one line whatever it quotes: control characters from the
+ * input (a newline in a --method spec, a CR or TAB in a cell) are written
+ * as C escapes ("\n", "\r", "\t", "\x01").
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,14 +16,37 @@
 
 int ft_error_set(struct ft_error *err, int code, const char *fmt, ...)
 {
+	char raw[FT_ERROR_MAX], *out;
+	size_t k = 0;
 	va_list ap;
 
 	if (!err || err->code != 0)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	out = err->msg;
+	for (const unsigned char *c = (const unsigned char *)raw; *c; c++) {
+		char esc[5];
+		size_t n;
+		if (*c >= 0x20 && *c != 0x7f) {
+			esc[0] = (char)*c;
+			n = 1;
+		} else if (*c == '\n' || *c == '\r' || *c == '\t') {
+			esc[0] = '\\';
+			esc[1] = *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't';
+			n = 2;
+		} else {
+			snprintf(esc, sizeof esc, "\\x%02x", *c);
+			n = 4;
+		}
+		if (k + n >= sizeof err->msg)
+			break;
+		memcpy(out + k, esc, n);
+		k += n;
+	}
+	out[k] = '\0';
 	return code;
 }
 

@@ -13,6 +13,9 @@
  * every verb and by ft_set_threads. */
 void ft_threads_setup(void);
 
+/* The seed of one named thing's random stream (rng.c): the same text and
+ * seed give the same stream wherever the thing appears. */
+uint64_t ft_seed_of_text(uint64_t seed, const char *text);
 /* strdup that returns NULL for NULL (and on allocation failure). */
 char *ft_strdup(const char *s);
 /* malloc for count elements of size bytes: NULL when the product
@@ -25,13 +28,25 @@ void ft_strv_free(char **v, size_t n);
  * n = 0; NULL on allocation failure, with the partial copy freed. */
 char **ft_strv_copy(char *const *v, size_t n);
 
-/* Make "<path>.tmp.XXXXXX" beside path (for writers that need a file name,
- * like HDF5): *tmp_out is malloc'ed, *fd_out is open for writing. */
-int ft_tmpfile_make(const char *path, char **tmp_out, int *fd_out,
+/* A file being written for path, atomically (atomic.c): an unnamed file
+ * in path's directory (O_TMPFILE) or, where there is none, a named one
+ * "<path>.tmp.XXXXXX" (tmp).  fd is open for reading and writing. */
+struct ft_tmpfile {
+	int fd;
+	char *path;          /* the destination (owned) */
+	char *tmp;           /* the temp file's name, NULL while it has none */
+};
+/* Make it (and first remove leftovers of killed writers to path). */
+int ft_tmpfile_open(struct ft_tmpfile *t, const char *path,
                     struct ft_error *err);
-/* fsync tmp, rename it over path, fsync the directory.  Removes tmp on
- * failure.  Does not free tmp. */
-int ft_tmpfile_finish(const char *tmp, const char *path, struct ft_error *err);
+/* fsync it and give it the name path (replacing a file there atomically),
+ * then fsync the directory.  fd stays open.  On failure a named temp file
+ * is removed and path is as it was. */
+int ft_tmpfile_publish(struct ft_tmpfile *t, struct ft_error *err);
+/* Close fd, remove a named temp file that was not published, free. */
+void ft_tmpfile_close(struct ft_tmpfile *t);
+/* write(2) all of buf across short writes and EINTR: 0, or -1 (errno). */
+int ft_write_full(int fd, const void *buf, size_t n);
 
 /* Base name of a path, for short messages ("adult.test:7: ..."): a pointer
  * into path. */
@@ -55,6 +70,12 @@ size_t ft_parallel_chunks(size_t n, size_t len);
  * collective).  FT_ENOMEM when the partial buffers cannot be allocated. */
 int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
                     void *ctx);
+/* Whether a parallel region over work units (rows times the values each
+ * row touches) is worth waking the threads for: below the threshold one
+ * thread does it, because on a busy machine a region waits for its
+ * slowest thread, which may sit out a whole scheduler time slice.  Never
+ * changes a result, only who computes it. */
+int ft_parallel_worth(size_t work);
 
 /* Exact sums of finite doubles (xsum.c): the correctly rounded sum,
  * whatever the order of the terms or how they are split up. */
@@ -96,5 +117,10 @@ uint64_t ft_ratio_ceil(uint64_t r, uint64_t num, uint64_t den);
 /* sign of a b c - d e f, exact (each factor below 2^42). */
 int ft_ratio_cmp3(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
                   uint64_t f);
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as v (nan, inf
+ * and -inf as those words), written into buf; returns buf (fmt.c). */
+#define FT_FMT_DOUBLE_LEN 32
+const char *ft_fmt_double(char buf[FT_FMT_DOUBLE_LEN], double v);
 
 #endif

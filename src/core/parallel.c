@@ -22,7 +22,9 @@
  *
  * OpenMP (libgomp, shipped with gcc) rather than hand-rolled pthreads: its
  * thread pool is persistent, so a parallel region costs microseconds, which
- * matters for the dozens of passes a Newton fit makes.
+ * matters for the dozens of passes a Newton fit makes.  Small sums (fewer
+ * than MIN_PARALLEL_ROWS rows) run on the calling thread alone: the same
+ * chunks in the same order, so the same bits, without the threads.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,21 @@
 #define MAX_CHUNKS 256
 #define MIN_CHUNK_ROWS 2048
 #define MAX_PARTIAL_BYTES (64u << 20)
+
+/* Below these a region runs on one thread (ft_parallel_worth): rows of
+ * a row sum, and work (rows x values a row touches) of other regions.  A
+ * pass over 65,536 rows of Adult's width takes about 2 ms on one core;
+ * below that, waking a second thread (and the spinning of the idle one
+ * afterwards, which on a busy machine takes CPU from the one that works)
+ * costs more than it saves: two threads made `train` on Adult 1.4-2.5x
+ * slower than one on a loaded machine. */
+#define MIN_PARALLEL_ROWS ((size_t)1 << 16)
+#define MIN_PARALLEL_WORK ((size_t)1 << 22)
+
+int ft_parallel_worth(size_t work)
+{
+	return work >= MIN_PARALLEL_WORK;
+}
 
 size_t ft_chunk_count(size_t n)
 {
@@ -64,7 +81,11 @@ size_t ft_parallel_chunks(size_t n, size_t len)
 static void run(const struct ft_dist_part *p, size_t c0, size_t c1, size_t base,
                 size_t len, double *part, ft_chunk_fn fn, void *ctx)
 {
-	#pragma omp parallel for schedule(dynamic, 1)
+	/* dynamic: a thread that the machine's other work holds up keeps one
+	 * chunk, not its static share, from the others; the sum does not
+	 * depend on who computes a chunk.  Few rows: the calling thread. */
+	#pragma omp parallel for schedule(dynamic, 1) \
+		if (p->bound[c1] - p->bound[c0] >= MIN_PARALLEL_ROWS)
 	for (size_t c = c0; c < c1; c++)
 		fn(ctx, c - base, p->bound[c] - p->row0, p->bound[c + 1] - p->row0,
 		   part + (c - c0) * len);

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include "fairtrain.h"
+#include "core/internal.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -67,4 +68,18 @@ uint64_t ft_rng_below(struct ft_rng *r, uint64_t n)
 		x = ft_rng_next(r);
 	while (x < lim);
 	return x % n;
+}
+
+/* A seed for the stream of one named thing (a query id): FNV-1a of the
+ * text, mixed with seed through splitmix64, so that the same query gets
+ * the same stream wherever it is (train, eval, predict) and whatever its
+ * position in the file. */
+uint64_t ft_seed_of_text(uint64_t seed, const char *text)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	h ^= seed;
+	return splitmix64(&h);
 }

@@ -353,3 +353,25 @@ done:
 	free(buf);
 	return rc;
 }
+
+int ft_no_column(const struct ft_table *t, const char *what, const char *name, int code,
+                 struct ft_error *err)
+{
+	char list[320], hint[96] = "";
+
+	ft_col_list(t, list, sizeof list);
+	/* one column whose name holds another delimiter: the file was read
+	 * with the wrong one */
+	if (t->n_cols == 1) {
+		static const char *const D[] = {";", "\t", "|", " "};
+		static const char *const OPT[] = {"';'", "tab", "'|'", "whitespace"};
+		for (size_t k = 0; k < 4; k++)
+			if (strstr(t->names[0], D[k])) {
+				snprintf(hint, sizeof hint, "; the file has one column whose name "
+				         "holds %s: --delimiter %s?", k == 1 ? "tabs" : OPT[k], OPT[k]);
+				break;
+			}
+	}
+	return ft_error_set(err, code, "%s: no %scolumn '%s' (columns: %s)%s", t->path, what,
+	                    name ? name : "", list, hint);
+}

@@ -4,9 +4,12 @@
  * The only file in the project that includes <csv.h> (libcsv).  It handles
  * what the distributed data sets need: a header row or given names, any
  * one-character delimiter or runs of blanks (german.data), quoted fields,
- * blanks around fields (adult's ", "), CRLF, a UTF-8 BOM, blank lines
- * anywhere, physical lines skipped first (adult.test's "|1x3 Cross
- * validator"), and missing-value tokens.
+ * blanks around fields (adult's ", "), CRLF, UTF-8 BOMs (one or more),
+ * blank lines anywhere, physical lines skipped first (adult.test's "|1x3
+ * Cross validator"), and missing-value tokens.  It refuses what would be
+ * read wrong without a word: a UTF-16 or UTF-32 file (say so and how to
+ * convert it) and a NUL byte in a field (C strings would cut the cell
+ * there: "4\0 2" read as 4, "ma\0le" as a third group "ma").
  *
  * Representation: cells are interned per column while the file is read.
  * Each column has a hash table of the distinct texts it has seen; a cell is
@@ -53,6 +56,16 @@
 #include "data/data.h"
 
 static const char *const default_missing[] = { "", "?", "NA" };
+
+const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n)
+{
+	if (o && o->missing) {
+		*n = o->n_missing;
+		return (const char *const *)o->missing;
+	}
+	*n = sizeof default_missing / sizeof *default_missing;
+	return default_missing;
+}
 
 void ft_read_opts_init(struct ft_read_opts *o)
 {
@@ -117,6 +130,7 @@ struct reader {
 	size_t *lines;
 	size_t n_rows, rows_cap;
 	char **names;        /* column names once the header (or opts) is known */
+	int row_nul;         /* a line of the current row holds a NUL byte */
 	int rc;              /* first error; callbacks do nothing once set */
 	struct ft_error *err;
 };
@@ -451,6 +465,13 @@ static void on_field(void *s, size_t len, void *data)
 	if (r->o->whitespace && s == NULL)
 		return;
 	col = r->nf++;
+	/* A NUL would cut the cell short wherever it is read as a C string
+	 * ("4\0 2" read as 4): refused, found only on rows that have one. */
+	if (r->row_nul && s && memchr(s, '\0', len)) {
+		r->rc = ft_error_set(r->err, FT_EPARSE, "%s:%zu: NUL byte in field %zu",
+		                     r->path, r->row_line, col + 1);
+		return;
+	}
 	/* Too many fields: keep counting for the message, store nothing. */
 	if (r->n_cols && col >= r->n_cols)
 		return;
@@ -569,6 +590,7 @@ static void on_row(int c, void *data)
 	struct reader *r = data;
 
 	(void)c;
+	r->row_nul = 0;
 	if (r->rc)
 		return;
 	if (r->nf == 0)
@@ -710,6 +732,36 @@ static int scan_line(char *s, size_t ll, int whitespace, int inq, int *blank)
 	return inq;
 }
 
+/* The first line of a file: UTF-16 and UTF-32 (a byte order mark, or
+ * NUL bytes between the characters of text) are refused with what to do,
+ * rather than read as fields full of NULs ("empty column name"); UTF-8
+ * byte order marks are skipped, all of them (a file saved twice by a BOM
+ * adding editor has two, and the second would become part of the first
+ * column's name). */
+static int text_start(const char *path, char **s, size_t *ll,
+                      struct ft_error *err)
+{
+	const unsigned char *u = (const unsigned char *)*s;
+	size_t n = *ll;
+	const char *enc = NULL;
+
+	if (n >= 4 && ((u[0] == 0xff && u[1] == 0xfe && !u[2] && !u[3]) ||
+	               (!u[0] && !u[1] && u[2] == 0xfe && u[3] == 0xff)))
+		enc = "UTF-32";
+	else if (n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
+	                    (u[0] == 0xfe && u[1] == 0xff) ||
+	                    (u[0] && !u[1]) || (!u[0] && u[1])))
+		enc = "UTF-16";
+	if (enc)
+		return ft_error_set(err, FT_EPARSE, "%s: looks like %s; convert it "
+		                    "to UTF-8", path, enc);
+	while (*ll >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {
+		*s += 3;
+		*ll -= 3;
+	}
+	return 0;
+}
+
 static void free_names(char **names, size_t n)
 {
 	if (!names)
@@ -752,8 +804,7 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 	r.path = path;
 	r.o = o;
 	r.err = err;
-	r.missing = o->missing ? (const char *const *)o->missing : default_missing;
-	r.n_missing = o->missing ? o->n_missing : sizeof default_missing / sizeof *default_missing;
+	r.missing = ft_missing_tokens(o, &r.n_missing);
 	if (!o->whitespace && (o->delimiter == '"' || o->delimiter == '\n' ||
 	                       o->delimiter == '\r' || o->delimiter == '\0')) {
 		rc = ft_error_set(err, FT_EINVAL, "%s: invalid delimiter", path);
@@ -816,11 +867,9 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 			goto done;
 		}
 		r.lineno++;
-		/* a UTF-8 byte order mark, before anything else */
-		if (r.lineno == 1 && ll >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-			s += 3;
-			ll -= 3;
-		}
+		if (r.lineno == 1 && (rc = text_start(path, &s, &ll, err)) != 0)
+			goto done;
+		r.row_nul |= memchr(s, '\0', ll) != NULL;
 		if (r.lineno <= o->skip_rows)
 			continue;
 		q = scan_line(s, ll, o->whitespace, inq, &blank);

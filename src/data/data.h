@@ -104,6 +104,9 @@ int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,
  * that keys never tie; rows of a stratum go to parts and folds in key
  * order. */
 uint64_t ft_split_key(uint64_t seed, uint64_t i);
+/* The missing-value tokens of o (csv.c): o->missing, or the defaults "",
+ * "?", "NA" when o or o->missing is NULL; *n gets their number. */
+const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n);
 
 /* Parse a whole cell as a double: leading and trailing blanks allowed,
  * nothing else.  Returns 0 for a finite number, 1 when s is not a number,
@@ -136,6 +139,11 @@ int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
 /* Write "a, b, c" (the table's column names) into buf, cut with ", ..." so
  * that it fits in size bytes; used in "no column 'x' (columns: ...)". */
 void ft_col_list(const struct ft_table *t, char *buf, size_t size);
+/* "PATH: no WHATcolumn 'NAME' (columns: ...)" with a hint when the file
+ * looks read with the wrong delimiter (one column whose name holds ';',
+ * tabs, '|' or blanks); returns code. */
+int ft_no_column(const struct ft_table *t, const char *what, const char *name, int code,
+                 struct ft_error *err);
 
 /* encoder_check.c: is column c of e a model feature (sensitive columns
  * are when e->use_sensitive)?  The column of e with name and role, or -1.
@@ -165,10 +173,23 @@ int ft_rank_data_select(const struct ft_rank_data *rd, const unsigned char *keep
  * with rd's groups.  NULL when out of memory. */
 struct ft_encoder *ft_letor_encoder(const struct ft_rank_data *rd, size_t K,
                                    int colorblind);
+/* Query folds (letor.c): the split of ft_table_split_query and
+ * ft_rank_data_split with k = 0, or fold `fold` of k >= 2: the same shuffle
+ * of the queries, the queries at shuffled positions p with p mod k ==
+ * fold in the test part (FT_EDATA with fewer queries than folds). */
+int ft_table_fold_query(const struct ft_table *t, const char *query, double test_frac,
+                        size_t k, size_t fold, uint64_t seed, struct ft_table **train,
+                        struct ft_table **test, struct ft_error *err);
+int ft_rank_data_fold(const struct ft_rank_data *rd, double test_frac, size_t k,
+                      size_t fold, uint64_t seed, struct ft_rank_data **train,
+                      struct ft_rank_data **test, struct ft_error *err);
+
 /* LETOR data raw aligned to such an encoder e: e's features by column
- * index, 0 where raw has no such index; groups from column K == V.
- * *n_extra counts raw's feature indices beyond e's columns (ignored). */
-int ft_letor_apply(const struct ft_encoder *e, size_t K, double V,
+ * index, 0 where raw has no such index; groups from column K == V, or
+ * (by_value) the encoder's group "fK=v" of the item's value (-1 for a value
+ * the training data did not have).  *n_extra counts raw's feature indices
+ * beyond e's columns (ignored). */
+int ft_letor_apply(const struct ft_encoder *e, size_t K, double V, int by_value,
                    const struct ft_rank_data *raw, struct ft_rank_data **out,
                    size_t *n_extra, struct ft_error *err);
 

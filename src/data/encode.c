@@ -45,7 +45,8 @@
  * - ranking: spec->query gets role drop (checked like the other roles);
  *   spec->numeric_target makes y the target's number (no positive label:
  *   the encoder has positive == NULL, which is how apply and a model file
- *   know), a bad number is FT_EPARSE naming file:line, a missing one is
+ *   know), a bad number (or a relevance above 1000 in magnitude, whose
+ *   NDCG gain overflows) is FT_EPARSE naming file:line, a missing one is
  *   dropped (TRAIN) or NaN (PREDICT); spec->raw_numeric stores mean 0 and
  *   sd 1 for every numeric feature, so values pass through unchanged;
  * - every dataset row records the table row it came from (d->row).
@@ -83,11 +84,7 @@ static const char *role_name(int role)
 static int no_column(const struct ft_table *t, const char *name, int code,
                      struct ft_error *err)
 {
-	char list[320];
-
-	ft_col_list(t, list, sizeof list);
-	return ft_error_set(err, code, "%s: no column '%s' (columns: %s)",
-	                    t->path, name, list);
+	return ft_no_column(t, "", name, code, err);
 }
 
 /* Parse a weight cell: finite and >= 0, else an error naming file:line. */
@@ -111,11 +108,30 @@ static int parse_weight(const struct ft_table *t, size_t row, const char *col,
 	return 0;
 }
 
+/* Number statuses beyond ft_parse_double's: finite, but not once
+ * standardized with the training mean and sd (apply); a relevance (numeric
+ * target) above MAX_RELEVANCE in magnitude, whose NDCG gain 2^rel - 1
+ * overflows (1e308 trained, then failed at save with a NaN metric; the
+ * LETOR reader has the same bound). */
+#define ST_TOO_LARGE 3
+#define ST_RELEVANCE 4
+#define MAX_RELEVANCE 1000.0
+
 /* Row `row` of t has value v in column col that ft_parse_double rejected
- * with status st (1 not a number, 2 not finite): the FT_EPARSE message. */
+ * with status st (1 not a number, 2 not finite), or that standardizes to
+ * a non-finite number (ST_TOO_LARGE): the message. */
 static int bad_number(const struct ft_table *t, size_t row, const char *col,
                       int st, const char *v, struct ft_error *err)
 {
+	if (st == ST_TOO_LARGE)
+		return ft_error_set(err, FT_EDATA, "%s:%zu: column '%s': value '%s' "
+		                    "is too large to standardize", t->path,
+		                    t->line[row], col, v);
+	if (st == ST_RELEVANCE)
+		return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': relevance "
+		                    "'%s' is too large (at most %g: NDCG's gain 2^rel "
+		                    "- 1 must stay finite)", t->path, t->line[row], col,
+		                    v, MAX_RELEVANCE);
 	return ft_error_set(err, FT_EPARSE, "%s:%zu: column '%s': %s '%s'",
 	                    ft_table_row_path(t, row), t->line[row], col,
 	                    st == 1 ? "not a number" : "non-finite value", v);
@@ -136,6 +152,15 @@ static int parse_values(const struct ft_values *v, double **x,
 		(*st)[id] = (unsigned char)ft_parse_double(v->str[id], &(*x)[id]);
 	}
 	return 0;
+}
+
+/* Mark the relevances (numeric target values) out of range. */
+static void relevance_range(const struct ft_values *v, const double *x,
+                            unsigned char *st)
+{
+	for (size_t id = 0; id < v->n; id++)
+		if (!st[id] && fabs(x[id]) > MAX_RELEVANCE)
+			st[id] = ST_RELEVANCE;
 }
 
 /* ------------------------------------------------------------------- fit */
@@ -236,12 +261,18 @@ struct fitcol {
  * ranks, collectively).  mean = sum / n; then the exact sum of the
  * rounded squared deviations (x - mean)^2, so sd = sqrt(ss / n): two
  * passes rather than sum of squares minus square of sum, which cancels
- * catastrophically.  f->n is the column's used rows over every rank. */
-static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc)
+ * catastrophically.  f->n is the column's used rows over every rank.
+ * Values near +-1e308 are finite but their sum or squares are not:
+ * refused here, naming the column and which sum overflowed (else they
+ * became "feature 2 is -nan" in the solver), unless raw
+ * (spec->raw_numeric: no standardization, nothing summed is used). */
+static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc,
+                       int raw, struct ft_error *err)
 {
 	struct ft_xsum *acc = ft_xalloc(n_fc, sizeof *acc);
 	double *lo = ft_xalloc(n_fc, sizeof *lo), *hi = ft_xalloc(n_fc, sizeof *hi);
-	int rc = !acc || !lo || !hi ? FT_ENOMEM : 0;
+	int64_t *ovf = calloc(n_fc ? n_fc : 1, sizeof *ovf);
+	int rc = !acc || !lo || !hi || !ovf ? FT_ENOMEM : 0;
 
 	if ((rc = ft_dist_agree(rc, NULL)))
 		goto done;
@@ -262,8 +293,13 @@ static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc)
 					lo[q] = x < lo[q] ? x : lo[q];
 					hi[q] = x > hi[q] ? x : hi[q];
 				} else {
-					ft_xsum_add_n(&acc[q], (x - fc[q].mean) * (x - fc[q].mean),
-					              fc[q].count[id]);
+					double d2 = (x - fc[q].mean) * (x - fc[q].mean);
+					/* a square beyond the doubles (|x| near 1e308):
+					 * the sum of squares overflows (reported below) */
+					if (isfinite(d2))
+						ft_xsum_add_n(&acc[q], d2, fc[q].count[id]);
+					else
+						ovf[q] = 1;
 				}
 			}
 		}
@@ -279,8 +315,9 @@ static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc)
 				fc[q].mean = fc[q].sum / (double)fc[q].n;
 			}
 		} else {
+			ft_dist_max_i64(ovf, n_fc);
 			for (size_t q = 0; q < n_fc; q++)
-				fc[q].ss = ft_xsum_round(&acc[q]);
+				fc[q].ss = ovf[q] ? INFINITY : ft_xsum_round(&acc[q]);
 		}
 	}
 	if (rc)
@@ -290,6 +327,14 @@ static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc)
 		struct ft_column *c = f->c;
 		if (c->type != FT_NUMERIC)
 			continue;
+		if (!raw && f->lo != f->hi && (!isfinite(f->sum) || !isfinite(f->ss))) {
+			/* the sums are every rank's: the same on every rank */
+			rc = ft_error_set(err, FT_EDATA, "%s: column '%s': values too "
+			                  "large to standardize (%s overflows)", t->path,
+			                  c->name, isfinite(f->sum) ? "sum of squares" :
+			                  "sum");
+			goto done;
+		}
 		if (f->lo == f->hi) {
 			/* A constant column: decide exactly rather than by a
 			 * rounded variance, so every value standardizes to
@@ -307,6 +352,7 @@ done:
 	free(acc);
 	free(lo);
 	free(hi);
+	free(ovf);
 	return rc;
 }
 
@@ -481,6 +527,26 @@ static int fit_target(const struct ft_table *t, size_t j,
 	ft_dist_sum_u64(cnt, 2);
 	if (cnt[1] > 0 && cnt[1] < cnt[0])
 		goto done;
+	if (cnt[1] == cnt[0] && pl < strlen(s->positive)) {
+		/* one class only because stripping, which cuts into the positive
+		 * label itself, made different labels equal (--label-strip yesno:
+		 * 'yes' and 'no' both become ''): say so, with the first two
+		 * values (over every rank, in row order) */
+		char l1[200];
+		int m1 = 0;
+		if ((rc = ft_enc_first_values(t, j, use, 1, l1, sizeof l1, &m1)) ||
+		    (rc = ft_enc_first_values(t, j, use, 2, list, sizeof list, &more)))
+			goto done;
+		if (strlen(list) > strlen(l1) + 2) {
+			rc = ft_error_set(err, FT_EDATA,
+			                  "%s: column '%s' has only one class after "
+			                  "stripping '%s' from the end of the labels (%s "
+			                  "and %s both become '%.*s')", t->path, s->target,
+			                  s->label_strip, l1, list + strlen(l1) + 2, (int)pl,
+			                  s->positive);
+			goto done;
+		}
+	}
 	if (cnt[1] == cnt[0]) {
 		rc = ft_error_set(err, FT_EDATA,
 		                  "%s: column '%s' has only one class in the training rows (all '%s')",
@@ -517,6 +583,8 @@ static int fit_numbers(const struct ft_table *t, size_t j,
 
 	if (parse_values(v, &wx, &st) != 0)
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+	else if (!weight)
+		relevance_range(v, wx, st);
 	for (size_t i = 0; i < t->n_rows && !rc; i++) {
 		uint32_t id;
 		if (!use[i])
@@ -543,9 +611,15 @@ done:
 	return rc;
 }
 
-/* Groups: each sensitive column needs two values; group names are the
- * observed combinations, sorted.  Used rows have no missing sensitive
- * cell.  Over every rank (collective). */
+/* A group name is stored in every row of a comparison (model files,
+ * results.h5) and printed in every table: a sensitive value longer than
+ * this is refused (issue 12: a 1 MB value made a 65 MB model file). */
+#define GROUP_VALUE_MAX 1024
+
+/* Groups: each sensitive column needs two values, each at most
+ * GROUP_VALUE_MAX bytes; group names are the observed combinations,
+ * sorted.  Used rows have no missing sensitive cell.  Over every rank
+ * (collective). */
 static int fit_groups(const struct ft_table *t, const long *scol,
                       const unsigned char *use, const struct ft_spec *s,
                       struct ft_encoder *e, struct ft_error *err)
@@ -557,8 +631,27 @@ static int fit_groups(const struct ft_table *t, const long *scol,
 	for (size_t k = 0; k < s->n_sensitive; k++) {
 		char *first = NULL;
 		int two = 0;
-		if ((rc = ft_enc_first_value(t, (size_t)scol[k], use, &first, &two)))
+		size_t j = (size_t)scol[k], nc = t->n_cols;
+		if ((rc = ft_enc_first_value(t, j, use, &first, &two)))
 			goto nomem;
+		/* each rank its own rows; the first bad row of the first rank
+		 * that has one is named */
+		for (size_t i = 0; i < t->n_rows && !rc; i++) {
+			const char *v;
+			if (!use[i])
+				continue;
+			v = t->vals[j].str[t->cell[i * nc + j]];
+			if (strlen(v) > GROUP_VALUE_MAX)
+				rc = ft_error_set(err, FT_EDATA, "%s:%zu: sensitive column '%s': "
+				                  "a value of %zu bytes; a group name is at most %d "
+				                  "(is this the sensitive column?)", t->path,
+				                  t->line ? t->line[i] : i + 1, s->sensitive[k],
+				                  strlen(v), GROUP_VALUE_MAX);
+		}
+		if ((rc = ft_dist_agree(rc, err))) {
+			free(first);
+			goto done;
+		}
 		if (!two)
 			rc = ft_error_set(err, FT_EDATA,
 			                  "%s: sensitive column '%s' has only one value ('%s') in the training rows",
@@ -771,8 +864,9 @@ agreed:
 		goto done;
 	if ((rc = fit_features(t, use, fc, n_fc, err)))
 		goto done;
-	if ((rc = fit_numeric(t, fc, n_fc)) != 0) {
-		rc = ft_error_set(err, rc, "%s: out of memory", t->path);
+	if ((rc = fit_numeric(t, fc, n_fc, s->raw_numeric, err)) != 0) {
+		if (rc == FT_ENOMEM)
+			ft_error_set(err, rc, "%s: out of memory", t->path);
 		goto done;
 	}
 	if (s->raw_numeric)
@@ -872,8 +966,11 @@ static int prepare_feat(const struct ft_table *t, struct apply *a,
 		if (parse_values(v, &f->x, &f->st) != 0)
 			return FT_ENOMEM;
 		for (size_t id = 0; id < v->n; id++)
-			if (f->st[id] == 0)
+			if (f->st[id] == 0) {
 				f->x[id] = (f->x[id] - c->mean) / c->sd;
+				if (!isfinite(f->x[id]))
+					f->st[id] = ST_TOO_LARGE;
+			}
 		return 0;
 	}
 	f->impute = c->impute_cat < 0 ? -1 : (int32_t)(c->offset + (size_t)c->impute_cat);
@@ -974,6 +1071,7 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 	if (a.target >= 0 && !e->positive) {
 		if (parse_values(&t->vals[a.target], &a.yx, &a.yst) != 0)
 			goto nomem;
+		relevance_range(&t->vals[a.target], a.yx, a.yst);
 	} else if (a.target >= 0) {
 		const struct ft_values *v = &t->vals[a.target];
 		pl = ft_label_len(e->positive, e->label_strip);
@@ -1178,12 +1276,13 @@ void ft_dataset_row(const struct ft_dataset *d, size_t i, double *x)
 }
 
 /* "+1 1:-0.5 7:1": labels +1/-1 (0 when unknown or absent), 1-based
- * ascending indices, exact zeros skipped, %.17g so values read back
- * bit-exact.  Atomic: on failure the destination is untouched. */
+ * ascending indices, exact zeros skipped, the shortest decimal that reads
+ * back bit-exact (ft_fmt_double).  Atomic: on failure the destination is untouched. */
 int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
                             struct ft_error *err)
 {
 	struct ft_atomic a;
+	char b[FT_FMT_DOUBLE_LEN];
 	FILE *fp;
 	int rc;
 
@@ -1199,7 +1298,7 @@ int ft_dataset_write_libsvm(const struct ft_dataset *d, const char *path,
 		for (size_t j = 0; j < d->n_num; j++) {
 			double v = d->num[i * d->n_num + j];
 			if (v != 0)
-				fprintf(fp, " %zu:%.17g", j + 1, v);
+				fprintf(fp, " %zu:%s", j + 1, ft_fmt_double(b, v));
 		}
 		for (size_t j = 0; j < d->n_cat; j++) {
 			int32_t c = d->code[i * d->n_cat + j];

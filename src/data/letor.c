@@ -20,6 +20,20 @@
  * Features are held dense (n x p doubles): ranking data sets have tens to
  * hundreds of features per document (LETOR 4.0: 46, MSLR: 136), nearly all
  * non-zero, and the losses visit every document of a query together.
+ * Since p is the largest index a file names, memory is bounded by what
+ * the file holds (struct ft_letor_opts): an index above max_features
+ * (100,000) is an error naming file:line, and so is a matrix of more than
+ * max_cells_per_value (16) cells per value or row written in the file,
+ * beyond 2^20 cells any file gets.  A value takes at least 4 bytes of the
+ * file ("1:1 ") and a row 8, so a file of N bytes needs at most about
+ * 32 N + 8 MB for the matrix; the 34-byte file "1 qid:1 1:1" /
+ * "0 qid:1 30000000:1" is refused at its line 2 instead of taking 10 GB.
+ *
+ * Values a model cannot use are refused at read time, naming the line:
+ * a relevance above 1000 in magnitude (NDCG's gain 2^rel - 1 overflows
+ * from 1024 on) and a feature value above 1e150 in magnitude (the solvers
+ * square features: 1e150^2 = 1e300 leaves room for sums over 1e8
+ * documents below DBL_MAX, about 1.8e308).
  *
  * Not here: ranking metrics, the losses (src/model/rank.c), fairness
  * (src/fair/deltr.c, src/fair/pairwise.c).
@@ -114,8 +128,21 @@ struct letor {
 	size_t *idx;           /* 0-based feature indices */
 	double *val;
 	size_t p;              /* 1 + the largest index */
+	size_t p_line;         /* the line where p was set */
+	struct ft_letor_opts o;
 	struct ft_strmap qids;
 };
+
+/* The limits of the top of the file. */
+#define MAX_REL 1000.0
+#define MAX_VALUE 1e150
+#define FREE_CELLS ((size_t)1 << 20)
+
+void ft_letor_opts_init(struct ft_letor_opts *o)
+{
+	o->max_features = 100000;
+	o->max_cells_per_value = 16;
+}
 
 /* realloc *a to hold cap elements of size bytes. */
 static int resize(void **a, size_t cap, size_t size)
@@ -191,6 +218,10 @@ static int parse_line(struct letor *L, char *s, size_t lineno,
 	if ((r = parse_num(tok, &rel)) != 0)
 		return ft_error_set(err, FT_EPARSE, "%s:%zu: relevance '%s' is %s",
 		                    P, lineno, tok, r == 1 ? "not a number" : "not finite");
+	if (fabs(rel) > MAX_REL)
+		return ft_error_set(err, FT_EPARSE, "%s:%zu: relevance '%s' is too "
+		                    "large (at most %g: NDCG's gain 2^rel - 1 must stay "
+		                    "finite)", P, lineno, tok, MAX_REL);
 	tok = strtok_r(NULL, BLANKS, &save);
 	if (!tok)
 		return ft_error_set(err, FT_EPARSE,
@@ -226,16 +257,28 @@ static int parse_line(struct letor *L, char *s, size_t lineno,
 			return ft_error_set(err, FT_EPARSE,
 			                    "%s:%zu: feature index %llu follows %zu (indices must increase)",
 			                    P, lineno, k, prev);
+		if (k > L->o.max_features)
+			return ft_error_set(err, FT_EDATA,
+			                    "%s:%zu: feature index %llu is above the limit of "
+			                    "%zu features (max_features)", P, lineno, k,
+			                    L->o.max_features);
 		if ((r = parse_num(colon + 1, &v)) != 0)
 			return ft_error_set(err, FT_EPARSE,
 			                    "%s:%zu: feature %llu: value '%s' is %s", P,
 			                    lineno, k, colon + 1,
 			                    r == 1 ? "not a number" : "not finite");
+		if (fabs(v) > MAX_VALUE)
+			return ft_error_set(err, FT_EPARSE,
+			                    "%s:%zu: feature %llu: value '%s' is too large "
+			                    "(at most %g: the solvers square it)", P,
+			                    lineno, k, colon + 1, MAX_VALUE);
 		prev = (size_t)k;
 		if (add_value(L, prev - 1, v))
 			return FT_ENOMEM;
-		if (prev > L->p)
+		if (prev > L->p) {
 			L->p = prev;
+			L->p_line = lineno;
+		}
 	}
 	L->n++;
 	L->voff[L->n] = L->nv;
@@ -284,8 +327,32 @@ done:
 	return rc;
 }
 
+/* The dense matrix n x p against what the file holds (the top of the
+ * file): at most max_cells_per_value cells per value or row beyond
+ * FREE_CELLS.  Checked before anything of that size is allocated. */
+static int check_dense(const struct letor *L, struct ft_error *err)
+{
+	size_t per = L->o.max_cells_per_value, held = L->nv + L->n, allowed;
+
+	allowed = per && held > (SIZE_MAX - FREE_CELLS) / per ? SIZE_MAX :
+	          FREE_CELLS + per * held;
+	if (L->p <= allowed / L->n)
+		return 0;
+	return ft_error_set(err, FT_EDATA,
+	                    "%s:%zu: feature index %zu makes a dense matrix of %zu x "
+	                    "%zu cells for %zu values in the file (more than %zu per "
+	                    "value: max_cells_per_value)", L->path, L->p_line, L->p,
+	                    L->n, L->p, L->nv, per);
+}
+
 int ft_letor_read(const char *path, struct ft_rank_data **out,
                   struct ft_error *err)
+{
+	return ft_letor_read_opts(path, NULL, out, err);
+}
+
+int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
+                       struct ft_rank_data **out, struct ft_error *err)
 {
 	struct letor L;
 	FILE *fp = NULL;
@@ -297,6 +364,10 @@ int ft_letor_read(const char *path, struct ft_rank_data **out,
 	*out = NULL;
 	memset(&L, 0, sizeof L);
 	L.path = ft_basename(path);
+	if (o)
+		L.o = *o;
+	else
+		ft_letor_opts_init(&L.o);
 	if (ft_strmap_init(&L.qids) != 0 || add_row(&L) != 0) {
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", L.path);
 		goto done;
@@ -337,6 +408,8 @@ int ft_letor_read(const char *path, struct ft_rank_data **out,
 		rc = ft_error_set(err, FT_EDATA, "%s: no features on any line", L.path);
 		goto done;
 	}
+	if ((rc = check_dense(&L, err)) != 0)
+		goto done;
 	rc = letor_build(&L, path, out, err);
 done:
 	if (fp)
@@ -357,11 +430,7 @@ done:
 static int no_query_column(const struct ft_table *t, const char *query,
                            struct ft_error *err)
 {
-	char list[320];
-
-	ft_col_list(t, list, sizeof list);
-	return ft_error_set(err, FT_EINVAL, "%s: no query column '%s' (columns: %s)",
-	                    t->path, query ? query : "", list);
+	return ft_no_column(t, "query ", query, FT_EINVAL, err);
 }
 
 /* The query column of t (checked: present, and not a feature of e when e is
@@ -503,7 +572,9 @@ int ft_rank_data_group_by_feature(struct ft_rank_data *rd, size_t f,
 		size_t l = strlen(nm) + 40;
 		if (!(names[k] = malloc(l)))
 			goto nomem;
-		snprintf(names[k], l, "%s%s%.17g", nm, k ? "=" : "!=", value);
+		char b[FT_FMT_DOUBLE_LEN];
+
+		snprintf(names[k], l, "%s%s%s", nm, k ? "=" : "!=", ft_fmt_double(b, value));
 	}
 	for (size_t i = 0; i < rd->n; i++)
 		g[i] = rd->x[i * rd->p + f] == value;
@@ -547,24 +618,15 @@ int ft_rank_data_drop_feature(struct ft_rank_data *rd, size_t f,
 
 /* ------------------------------------------------------------ splits */
 
-/* in_test[q] for nq queries by the rule of the header. */
-static int pick_test(size_t nq, double frac, uint64_t seed,
-                     unsigned char *in_test, const char *path,
-                     struct ft_error *err)
+/* 0 .. nq-1 shuffled by Fisher-Yates (ft_rng seeded by seed; for i = nq..2
+ * swap positions i-1 and ft_rng_below(i)); NULL when out of memory. */
+static size_t *shuffled(size_t nq, uint64_t seed)
 {
-	size_t *order, n_te;
+	size_t *order = ft_xalloc(nq ? nq : 1, sizeof *order);
 	struct ft_rng rng;
 
-	if (!(frac > 0 && frac < 1))
-		return ft_error_set(err, FT_EINVAL, "%s: test fraction %g is not in (0, 1)",
-		                    path, frac);
-	n_te = (size_t)llround(frac * (double)nq);
-	if (n_te == 0 || n_te >= nq)
-		return ft_error_set(err, FT_EDATA,
-		                    "%s: %zu queries cannot be split %g / %g with both parts non-empty",
-		                    path, nq, 1 - frac, frac);
-	if (!(order = ft_xalloc(nq, sizeof *order)))
-		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+	if (!order)
+		return NULL;
 	for (size_t q = 0; q < nq; q++)
 		order[q] = q;
 	ft_rng_seed(&rng, seed);
@@ -573,6 +635,27 @@ static int pick_test(size_t nq, double frac, uint64_t seed,
 		order[i - 1] = order[j];
 		order[j] = tmp;
 	}
+	return order;
+}
+
+/* in_test[q] for nq queries by the rule of the header. */
+static int pick_test(size_t nq, double frac, uint64_t seed,
+                     unsigned char *in_test, const char *path,
+                     struct ft_error *err)
+{
+	size_t *order, n_te;
+
+	if (!(frac > 0 && frac < 1))
+		return ft_error_set(err, FT_EINVAL, "%s: test fraction %g is not in (0, 1)",
+		                    path, frac);
+	n_te = (size_t)llround(frac * (double)nq);
+	if (n_te == 0 || n_te >= nq)
+		return ft_error_set(err, FT_EDATA,
+		                    "%s: %zu quer%s cannot be split %g / %g with both parts "
+		                    "non-empty (give the test part with --test)",
+		                    path, nq, nq == 1 ? "y" : "ies", 1 - frac, frac);
+	if (!(order = shuffled(nq, seed)))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 	memset(in_test, 0, nq);
 	for (size_t k = 0; k < n_te; k++)
 		in_test[order[k]] = 1;
@@ -613,10 +696,43 @@ static int global_queries(const struct ft_table *t, const long *qrow,
 	return rc ? FT_ENOMEM : 0;
 }
 
+/* Fold `fold` of k over nq queries: the queries at the positions p of the
+ * same shuffle with p mod k == fold are the test part. */
+static int pick_fold(size_t nq, size_t k, size_t fold, uint64_t seed,
+                     unsigned char *in_test, const char *path, struct ft_error *err)
+{
+	size_t *order;
+
+	if (k < 2 || fold >= k || nq < k)
+		return ft_error_set(err, FT_EDATA, "%s: %zu queries cannot make %zu folds",
+		                    path, nq, k);
+	if (!(order = shuffled(nq, seed)))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+	for (size_t p = 0; p < nq; p++)
+		in_test[order[p]] = p % k == fold;
+	free(order);
+	return 0;
+}
+
+/* The test queries: a fraction (k = 0) or fold `fold` of k. */
+static int pick(size_t nq, double frac, size_t k, size_t fold, uint64_t seed,
+                unsigned char *in_test, const char *path, struct ft_error *err)
+{
+	return k ? pick_fold(nq, k, fold, seed, in_test, path, err) :
+	       pick_test(nq, frac, seed, in_test, path, err);
+}
+
 int ft_table_split_query(const struct ft_table *t, const char *query,
                          double test_frac, uint64_t seed,
                          struct ft_table **train, struct ft_table **test,
                          struct ft_error *err)
+{
+	return ft_table_fold_query(t, query, test_frac, 0, 0, seed, train, test, err);
+}
+
+int ft_table_fold_query(const struct ft_table *t, const char *query, double test_frac,
+                        size_t k, size_t fold, uint64_t seed, struct ft_table **train,
+                        struct ft_table **test, struct ft_error *err)
 {
 	size_t qc = 0, n = t->n_rows, nq, n_tr = 0, n_te = 0;
 	size_t *rows_tr = NULL, *rows_te = NULL, *pos = NULL;
@@ -652,7 +768,7 @@ int ft_table_split_query(const struct ft_table *t, const char *query,
 	nq = all.n;
 	if (!(in_test = ft_xalloc(nq, 1)))
 		goto nomem;
-	if ((rc = pick_test(nq, test_frac, seed, in_test, t->path, err)) != 0)
+	if ((rc = pick(nq, test_frac, k, fold, seed, in_test, t->path, err)) != 0)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		if (in_test[pos[qrow[i]]])
@@ -735,14 +851,21 @@ int ft_rank_data_split(const struct ft_rank_data *rd, double test_frac,
                        uint64_t seed, struct ft_rank_data **train,
                        struct ft_rank_data **test, struct ft_error *err)
 {
+	return ft_rank_data_fold(rd, test_frac, 0, 0, seed, train, test, err);
+}
+
+int ft_rank_data_fold(const struct ft_rank_data *rd, double test_frac, size_t k,
+                      size_t fold, uint64_t seed, struct ft_rank_data **train,
+                      struct ft_rank_data **test, struct ft_error *err)
+{
 	unsigned char *in_test;
 	int rc;
 
 	*train = *test = NULL;
-	if (!(in_test = ft_xalloc(rd->n_queries, 1)))
+	if (!(in_test = ft_xalloc(rd->n_queries ? rd->n_queries : 1, 1)))
 		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", rd->path);
-	if ((rc = pick_test(rd->n_queries, test_frac, seed, in_test, rd->path,
-	                    err)) != 0)
+	if ((rc = pick(rd->n_queries, test_frac, k, fold, seed, in_test, rd->path,
+	               err)) != 0)
 		goto done;
 	if (ft_rank_data_select(rd, in_test, 0, train) != 0 ||
 	    ft_rank_data_select(rd, in_test, 1, test) != 0) {

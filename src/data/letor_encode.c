@@ -68,7 +68,7 @@ nomem:
  * encoder's features by column index, 0 where raw has no such index;
  * groups from column K (1-based) == V.  *n_extra counts raw's feature
  * indices beyond the encoder's columns (ignored). */
-int ft_letor_apply(const struct ft_encoder *e, size_t K, double V,
+int ft_letor_apply(const struct ft_encoder *e, size_t K, double V, int by_value,
                    const struct ft_rank_data *raw, struct ft_rank_data **out,
                    size_t *n_extra, struct ft_error *err)
 {
@@ -129,9 +129,21 @@ int ft_letor_apply(const struct ft_encoder *e, size_t K, double V,
 		for (size_t g = 0; g < e->n_groups; g++)
 			if (!(rd->group_names[g] = ft_strdup(e->group_names[g])))
 				goto nomem;
-		/* as ft_rank_data_group_by_feature: group 1 where x_K == V */
-		for (size_t i = 0; i < n; i++)
-			rd->group[i] = (K - 1 < P ? raw->x[i * P + K - 1] : 0.0) == V;
+		/* as ft_rank_data_group_by_feature: group 1 where x_K == V; or as
+		 * ft_rank_data_groups_by_values: the group named by the value */
+		for (size_t i = 0; i < n; i++) {
+			double x = K - 1 < P ? raw->x[i * P + K - 1] : 0.0;
+			char name[64];
+			if (!by_value) {
+				rd->group[i] = x == V;
+				continue;
+			}
+			snprintf(name, sizeof name, "%s=%.15g", e->sensitive[0], x);
+			rd->group[i] = -1;
+			for (size_t g = 0; g < e->n_groups; g++)
+				if (!strcmp(e->group_names[g], name))
+					rd->group[i] = (int32_t)g;
+		}
 	}
 	free(src);
 	*out = rd;

@@ -126,7 +126,7 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 	size_t *off = NULL, n_all = 0, m = 0, *fill = NULL;
 	uint32_t *gid = NULL;
 	uint64_t row0 = 0;
-	char list[320], *buf = NULL, *mine = NULL, *all = NULL, **sorted = NULL;
+	char *buf = NULL, *mine = NULL, *all = NULL, **sorted = NULL;
 	int rc = 0;
 
 	memset(st, 0, sizeof *st);
@@ -141,16 +141,12 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 	if (!(scol = malloc((n_sens ? n_sens : 1) * sizeof *scol)))
 		goto nomem;
 	if (s && s->target && (tcol = ft_table_col(t, s->target)) < 0) {
-		ft_col_list(t, list, sizeof list);
-		rc = ft_error_set(err, FT_EINVAL, "%s: no column '%s' (columns: %s)",
-		                  t->path, s->target, list);
+		rc = ft_no_column(t, "", s->target, FT_EINVAL, err);
 		goto done;
 	}
 	for (size_t k = 0; k < n_sens; k++)
 		if ((scol[k] = ft_table_col(t, s->sensitive[k])) < 0) {
-			ft_col_list(t, list, sizeof list);
-			rc = ft_error_set(err, FT_EINVAL, "%s: no column '%s' (columns: %s)",
-			                  t->path, s->sensitive[k], list);
+			rc = ft_no_column(t, "", s->sensitive[k], FT_EINVAL, err);
 			goto done;
 		}
 

@@ -19,6 +19,7 @@
 #include "fair/postproc.h"
 #include "fair/reductions.h"
 #include "fair/rerankers.h"
+#include "fair/inproc.h"
 
 static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 static const struct ft_param_def P_PREJUDICE[] = {
@@ -50,9 +51,14 @@ static const struct ft_param_def P_THRESHOLD[] = {
 	{"objective", 0, 0, 1, 1, "training objective maximised",
 	 "accuracy|balanced_accuracy", 0},
 };
+/* bounded group loss (constraint bgl) in eg and grid */
+#define BGL_PARAMS \
+	{"loss", 0, 0, 1, 1, "bgl: the loss bounded in every group and minimised overall", \
+	 "log|zero_one", 0}, \
+	{"upper_bound", 0.5, 1e-9, 1e9, 0, "bgl: the bound on every group's mean loss", NULL, 0}
 static const struct ft_param_def P_EG[] = {
-	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
-	 "or error-rate parity", "dp|eo|tpr|fpr|erp", 0},
+	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl", 0},
 	{"eps", 0.01, 1e-6, 1.0, 0, "allowed violation of each group-vs-overall constraint "
 	 "(multipliers bounded by 1/eps)", NULL, 0},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound "
@@ -62,10 +68,11 @@ static const struct ft_param_def P_EG[] = {
 	 "(eta = eta0 / B)", NULL, 0},
 	{"nu", 0.0, 0.0, 1e6, 0, "duality-gap tolerance; 0: 0.5 std(|h0 - y|) / sqrt(n) "
 	 "as Fairlearn", NULL, 0},
+	BGL_PARAMS,
 };
 static const struct ft_param_def P_GRID[] = {
-	{"constraint", 0, 0, 4, 1, "moment: demographic parity, equalized odds, TPR, FPR "
-	 "or error-rate parity", "dp|eo|tpr|fpr|erp", 0},
+	{"constraint", 0, 0, 5, 1, "moment: demographic parity, equalized odds, TPR, FPR, "
+	 "error-rate parity or bounded group loss", "dp|eo|tpr|fpr|erp|bgl", 0},
 	{"eps", 0.01, 1e-6, 1.0, 0, "constraint bound, reported against "
 	 "(violation_over_eps)", NULL, 0},
 	{"ratio", 0.0, 0.0, 1.0, 0, "0: difference bound; r in (0, 1]: ratio bound", NULL, 0},
@@ -74,6 +81,39 @@ static const struct ft_param_def P_GRID[] = {
 	 "[-grid_limit, grid_limit] per free coordinate", NULL, 0},
 	{"constraint_weight", 0.5, 0.0, 1.0, 0, "choice rule: minimise (1 - w) error + "
 	 "w max violation", NULL, 0},
+	BGL_PARAMS,
+};
+
+static const struct ft_param_def P_ADVERSARIAL[] = {
+	{"constraint", 0, 0, 1, 1, "what the adversary sees: the predictor's logit (dp, "
+	 "demographic parity) or the logit and the label (eo, equalized odds)", "dp|eo", 0},
+	{"alpha", 0.1, 0.0, 1e6, 0, "weight of the adversary's gradient in the predictor's "
+	 "update (AIF360's adversary_loss_weight)", NULL, 0},
+	{"epochs", 50, 1, 100000, 1, "passes over the training rows", NULL, 0},
+	{"batch_size", 128, 1, 1e9, 1, "rows per minibatch", NULL, 0},
+	{"lr", 0.1, 1e-9, 1e6, 0, "learning rate of the first step", NULL, 0},
+	{"schedule", 0, 0, 1, 1, "learning-rate decay: lr 0.96^floor((t - 1) / 1000) at "
+	 "step t (exp, AIF360's), or lr / t (inv_t)", "exp|inv_t", 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the minibatch shuffles", NULL, 0},
+};
+
+static const struct ft_param_def P_GERRYFAIR[] = {
+	{"rate", 0, 0, 1, 1, "the rate whose disparity is bounded over rich subgroups: "
+	 "false positives (fp) or false negatives (fn)", "fp|fn", 0},
+	{"gamma", 0.01, 1e-9, 1.0, 0, "bound on every subgroup's size x rate disparity", NULL,
+	 0},
+	{"C", 10, 1e-9, 1e9, 0, "the Auditor's multiplier (L1 bound of the dual; AIF360's C)",
+	 NULL, 0},
+	{"max_iter", 50, 1, 100000, 1, "rounds of fictitious play", NULL, 0},
+};
+
+static const struct ft_param_def P_META[] = {
+	{"type", 0, 0, 1, 1, "the fairness ratio bounded below by tau: statistical rate "
+	 "(sr, selection rates) or false discovery rate (fdr)", "sr|fdr", 0},
+	{"tau", 0.8, 1e-3, 1.0, 0, "fairness target (AIF360's tau): the ratio must reach "
+	 "tau - 0.2 on the training data", NULL, 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the 20 points drawn per candidate",
+	 NULL, 0},
 };
 
 /* Ranking methods: the parameters every linear ranker has, then each
@@ -99,6 +139,8 @@ static const struct ft_param_def P_DELTR[] = {
 	RANK_COMMON, RANK_LOSS,
 	{"gamma", 0.0, 0.0, 1e15, 0, "weight of the exposure-disparity penalty", NULL, 0},
 	RANK_REFERENCE,
+	{"target_ratio", 0.0, 0.0, 1e6, 0, "> 0: choose gamma, the smallest whose training "
+	 "exposure ratio reaches this (0: gamma as given)", NULL, 0},
 };
 static const struct ft_param_def P_PAIR_REG[] = {
 	RANK_COMMON, RANK_LOSS,
@@ -122,6 +164,25 @@ static const struct ft_param_def P_FAIR[] = {
 	{"adjust", 0, 0, 1, 1, "1: adjust alpha for multiple testing (exact failure "
 	 "probability)", NULL, 0},
 	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
+};
+static const struct ft_param_def P_MFAIR[] = {
+	{"p", 0.0, 0.0, 1.0, 0, "minimum proportion of each group, in group order, a/b/.. "
+	 "summing to 1 (the base group's is the rest); 0: the query's own shares", NULL, 1},
+	{"alpha", 0.1, 0.0, 1.0, 0, "significance level of the multinomial test, in (0, 1)",
+	 NULL, 0},
+	{"adjust", 0, 0, 1, 1, "1: adjust alpha for multiple testing (exact failure "
+	 "probability)", NULL, 0},
+	{"k", 0, 0, 1e9, 1, "length of the re-ranked top (0: the whole query)", NULL, 0},
+	{"base", -1, -1, 63, 1, "index of the non-protected group (-1: the group other "
+	 "than --protected; two groups only)", NULL, 0},
+};
+static const struct ft_param_def P_EXPOSURE[] = {
+	{"kind", 0, 0, 1, 1, "dp: equal mean exposure of the groups; dt: exposure "
+	 "proportional to mean utility", "dp|dt", 0},
+	{"delta", 0.0, 0.0, 1e9, 0, "allowed violation of the exposure constraint", NULL, 0},
+	{"k", 20, 1, 100, 1, "the top k items by score get the stochastic ranking (the "
+	 "dense LP has k^2 variables: 50 items take about 0.15 s a query)", NULL, 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the sampled rankings", NULL, 0},
 };
 static const struct ft_param_def P_DET[] = {
 	{"p", 0.0, 0.0, 1.0, 0, "target proportions: the protected share (two groups) "
@@ -220,6 +281,7 @@ static int rank_params_of(const struct ft_method *m, const double *v, int loss,
 		else if (!strcmp(n, "max_outer")) p->max_outer = (int)v[k];
 		else if (!strcmp(n, "tol_feas")) p->tol_feas = v[k];
 		else if (!strcmp(n, "temp")) p->pair_temp = v[k];
+		else if (!strcmp(n, "target_ratio")) p->target_ratio = v[k];
 	}
 	if ((msg = ft_rank_check(p)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s: %s", m->name, msg);
@@ -302,6 +364,15 @@ static const char *check_det(const struct ft_method_spec *s)
 	return NULL;
 }
 
+static const char *check_mfair(const struct ft_method_spec *s)
+{
+	if (s->n_list == 1 && s->list[0] > 0)
+		return "p takes one proportion per group (a/b/..), or 0 for the query's own";
+	if (!(s->params[1] > 0.0 && s->params[1] < 1.0))
+		return "alpha takes a level in (0, 1)";
+	return check_det(s);
+}
+
 static const struct ft_method METHODS[] = {
 	/* classification */
 	{"logreg", FT_TASK_CLASSIFY, FT_STAGE_IN, "unmitigated weighted L2 logistic "
@@ -334,6 +405,15 @@ static const struct ft_method METHODS[] = {
 	{"grid", FT_TASK_CLASSIFY, FT_STAGE_IN, "grid search reduction over Lagrange "
 	 "multipliers (Agarwal et al. 2018)", N(P_GRID), P_GRID, 1, ft_fit_grid,
 	 NULL, NULL, NULL},
+	{"adversarial", FT_TASK_CLASSIFY, FT_STAGE_IN, "adversarial debiasing of a logistic "
+	 "predictor (Zhang et al. 2018)", N(P_ADVERSARIAL), P_ADVERSARIAL, 1,
+	 ft_fit_adversarial, NULL, NULL, NULL},
+	{"gerryfair", FT_TASK_CLASSIFY, FT_STAGE_IN, "rich-subgroup fairness by fictitious "
+	 "play, randomized (Kearns et al. 2018)", N(P_GERRYFAIR), P_GERRYFAIR, 1,
+	 ft_fit_gerryfair, NULL, NULL, NULL},
+	{"meta", FT_TASK_CLASSIFY, FT_STAGE_IN, "meta-fair classifier, one linear rule per "
+	 "group (Celis et al. 2019); predict needs the sensitive column", N(P_META), P_META,
+	 1, ft_fit_meta, NULL, NULL, NULL},
 	{"threshold", FT_TASK_CLASSIFY, FT_STAGE_POST, "group-specific randomized "
 	 "thresholds on the baseline's score (Hardt et al. 2016)", N(P_THRESHOLD),
 	 P_THRESHOLD, 1, ft_fit_threshold, NULL, NULL, NULL},
@@ -392,6 +472,12 @@ static const struct ft_method METHODS[] = {
 	 "item enters when its minimum rises and moves up past lower scores (Geyik et "
 	 "al. 2019, Algorithm 3; AIF360's default)", N(P_DET), P_DET, 1, NULL, NULL,
 	 ft_rerank_det, check_det},
+	{"mfair", FT_TASK_RANK, FT_STAGE_RERANK, "multinomial FA*IR: ranked group fairness "
+	 "test of several protected groups at every prefix (Zehlike et al. 2022)",
+	 N(P_MFAIR), P_MFAIR, 1, NULL, NULL, ft_rerank_mfair, check_mfair},
+	{"exposure", FT_TASK_RANK, FT_STAGE_RERANK, "fair exposure: a ranking sampled from "
+	 "the optimal stochastic ranking under an exposure constraint (Singh & Joachims "
+	 "2018)", N(P_EXPOSURE), P_EXPOSURE, 1, NULL, NULL, ft_rerank_exposure, NULL},
 };
 
 const struct ft_method *ft_method_list(size_t *n)

@@ -147,7 +147,32 @@
  * baseline fit (INNER_TOL) and reuses a Hessian while the steps still
  * contract fast (LAG_RHO).
  *
- * Not here: regression moments (bounded group loss), control features,
+ * Bounded group loss (constraint bgl; Agarwal, Dudik & Wu, "Fair
+ * Regression: Quantitative Definitions and Reduction-based Algorithms",
+ * ICML 2019, for classification as Fairlearn's BoundedGroupLoss
+ * with its ZeroOneLoss): one constraint per group, gamma_a = the mean loss
+ * of group a <= upper_bound, objective the overall mean loss, for the
+ * zero-one loss of the decisions or the log loss of sigmoid(x.beta + b).
+ * The Lagrangian err + sum_a lambda_a gamma_a weighs row i of group a by
+ * w_i (1 + lambda_a W / W_a) (Fairlearn's signed weights of the objective
+ * plus those of the constraint) and keeps its label, so a best response is
+ * a weighted logistic fit.  A mixture's losses are its members' losses
+ * averaged by their weights (for the log loss that is the expected loss of
+ * the predictor drawn, which by convexity bounds the log loss of the
+ * averaged score).  Multipliers are not projected (Fairlearn's
+ * project_lambda is the identity for loss moments), B = 1 / eps, every
+ * bound is upper_bound; nu for the log loss is 0.5 std(logloss_i of h0) /
+ * sqrt(n).  grid uses Fairlearn's grid for loss moments (grid_bgl): the
+ * objective is in the span of the constraints, so the points are lambda >= 0
+ * with L1 norm grid_limit and the rows weigh w_i lambda_a W / W_a only.
+ * "violation" is then the largest group loss (gamma_a's max, compared with
+ * upper_bound by violation_over_eps).
+ *
+ * The learner alone (struct ft_csc: the relabelled view, its objective,
+ * the warm starts) serves other methods whose learner plays best responses
+ * to arbitrary costs (gerryfair.c).
+ *
+ * Not here: regression (real-valued labels, squared loss), control features,
  * costs of false positives and negatives other than 1 (Fairlearn's
  * ErrorRate costs), Fairlearn's objective-in-the-span grid
  * (force_L1_norm), user-given grids, a threshold other than 0.5 for the
@@ -213,7 +238,7 @@ static double vmax(size_t n, const double *a)
 
 /* ------------------------------------------------------------ moments */
 
-static const char *const KIND_NAME[FT_RED_N] = { "dp", "eo", "tpr", "fpr", "erp" };
+static const char *const KIND_NAME[FT_RED_N] = { "dp", "eo", "tpr", "fpr", "erp", "bgl" };
 
 /* The event of a row with label y, or -1 (the row is in no constraint). */
 int ft_red_event_of(int kind, int y)
@@ -317,7 +342,7 @@ int ft_moment_init(struct ft_moment *mo, const struct ft_dataset *d,
 	mo->eps = eps;
 	mo->G = G;
 	mo->E = kind == FT_RED_EO ? 2 : 1;
-	mo->m = 2 * mo->E * G;
+	mo->m = kind == FT_RED_BGL ? G : 2 * mo->E * G;
 	mo->d = d;
 	mo->names = names;
 	mo->Wgy = calloc((G + 1) * 2, sizeof *mo->Wgy);
@@ -357,7 +382,8 @@ int ft_moment_init(struct ft_moment *mo, const struct ft_dataset *d,
 		}
 		for (size_t e = 0; e < mo->E; e++) {
 			int y = kind == FT_RED_EO ? (int)e : kind == FT_RED_TPR ? 1 : 0;
-			if (kind != FT_RED_DP && kind != FT_RED_ERP && !(mo->Wea[e * G + a] > 0.0)) {
+			if (kind != FT_RED_DP && kind != FT_RED_ERP && kind != FT_RED_BGL &&
+			    !(mo->Wea[e * G + a] > 0.0)) {
 				rc = ft_error_set(err, FT_EDATA, "%s: group %s has no training rows with "
 				                  "label %d, which the %s constraint conditions on", tag,
 				                  gname(names, a, buf, sizeof buf), y, KIND_NAME[kind]);
@@ -412,6 +438,13 @@ void ft_moment_eval(const struct ft_moment *mo, const double *S, double *error,
 	for (size_t b = 0; b <= G; b++)
 		e += (mo->Wgy[b * 2 + 1] - S[b * 2 + 1]) + S[b * 2];
 	*error = e / mo->W;
+	if (mo->kind == FT_RED_BGL) {
+		/* each group's zero-one loss */
+		for (size_t a = 0; a < G; a++)
+			gamma[a] = ((mo->Wgy[a * 2 + 1] - S[a * 2 + 1]) + S[a * 2]) /
+			           (mo->Wgy[a * 2] + mo->Wgy[a * 2 + 1]);
+		return;
+	}
 	for (size_t ev = 0; ev < E; ev++) {
 		double U = 0.0, Me;
 		double *Mea = gamma;   /* the "+" half holds M_{e,a} until M_e is known */
@@ -444,6 +477,20 @@ int ft_moment_signed(const struct ft_moment *mo, const double *lambda, double *s
 
 	if (!adj)
 		return FT_ENOMEM;
+	if (mo->kind == FT_RED_BGL) {
+		/* the row's weight in err + sum_a lambda_a loss_a (Fairlearn's
+		 * ConditionalLossMoment.signed_weights plus the objective's 1),
+		 * signed by the label so that relabelling keeps it */
+		for (size_t a = 0; a < G; a++)
+			adj[a] = (mo->span ? 0.0 : 1.0) + lambda[a] * mo->W / mo->Wea[a];
+		for (size_t i = 0; i < d->n; i++) {
+			size_t b = gblock(d, G, i);
+			double c = b < G ? adj[b] : (mo->span ? 0.0 : 1.0);
+			s[i] = (d->y[i] > 0.5 ? 1.0 : -1.0) * wt(d, i) * c;
+		}
+		free(adj);
+		return 0;
+	}
 	/* adj[e, a] = c_i / u_i for the rows of event e and group a (see the top) */
 	for (size_t e = 0; e < E; e++) {
 		double tot = 0.0;
@@ -475,7 +522,9 @@ void ft_moment_name(const struct ft_moment *mo, size_t k, char *buf, size_t size
 	char gb[32];
 	const char *g = gname(mo->names, a, gb, sizeof gb);
 
-	if (mo->kind == FT_RED_EO)
+	if (mo->kind == FT_RED_BGL)
+		snprintf(buf, size, "%s", g);
+	else if (mo->kind == FT_RED_EO)
 		snprintf(buf, size, "%c,y=%zu,%s", s ? '-' : '+', e, g);
 	else
 		snprintf(buf, size, "%c,%s", s ? '-' : '+', g);
@@ -733,6 +782,7 @@ struct red {
 	const char *tag;
 	struct ft_moment mo;
 	const struct ft_dataset *d;
+	double Wtot;              /* the total sample weight */
 	size_t n, p, dim, m;
 	double B, eps;
 	struct ft_dataset view;   /* in->train with y = ry, w = rw */
@@ -836,43 +886,35 @@ static int lag_hess(void *ctx, const double *x, double *H)
 	return 0;
 }
 
-static int red_setup(struct red *R, const struct ft_fit_input *in, const char *tag,
-                     int kind, double eps, double ratio, struct ft_error *err)
+/* The learner's part of R (no moment): the relabelled view, its
+ * objective, the warm start.  R is zeroed by the caller; on failure the
+ * caller frees R. */
+static int red_learner(struct red *R, const struct ft_fit_input *in, const char *tag,
+                       struct ft_error *err)
 {
-	const struct ft_dataset *d;
+	const struct ft_dataset *d = in->train;
 	int rc;
 
-	memset(R, 0, sizeof *R);
 	R->in = in;
 	R->tag = tag;
-	d = in->train;
-	if ((rc = ft_moment_init(&R->mo, d, in->n_groups, in->group_names, kind, eps,
-	                         ratio, tag, err)) != 0)
-		return rc;
-	if (in->baseline && (in->baseline->p != d->p || in->baseline->n_groups > 0)) {
-		rc = ft_error_set(err, FT_EINVAL, "%s: the baseline is not a shared model of "
-		                  "the data's %zu features", tag, d->p);
-		goto done;
-	}
+	if (in->baseline && (in->baseline->p != d->p || in->baseline->n_groups > 0))
+		return ft_error_set(err, FT_EINVAL, "%s: the baseline is not a shared model of "
+		                    "the data's %zu features", tag, d->p);
 	R->d = d;
 	R->n = d->n;
 	R->p = d->p;
 	R->dim = d->p + 1;
-	R->m = R->mo.m;
-	R->eps = eps;
-	R->B = eps > 0.0 ? 1.0 / eps : 0.0;
 	R->ry = malloc((R->n ? R->n : 1) * sizeof *R->ry);
 	R->rw = malloc((R->n ? R->n : 1) * sizeof *R->rw);
 	R->s = malloc((R->n ? R->n : 1) * sizeof *R->s);
 	R->x0 = calloc(R->dim, sizeof *R->x0);
-	R->S = calloc((R->mo.G + 1) * 2, sizeof *R->S);
-	if (!R->ry || !R->rw || !R->s || !R->x0 || !R->S) {
-		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
-		goto done;
-	}
+	if (!R->ry || !R->rw || !R->s || !R->x0)
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
+	R->Wtot = 0.0;
 	for (size_t i = 0; i < R->n; i++) {
 		R->ry[i] = d->y[i];
 		R->rw[i] = wt(d, i);
+		R->Wtot += R->rw[i];
 	}
 	R->view = *d;
 	R->view.y = R->ry;
@@ -880,7 +922,7 @@ static int red_setup(struct red *R, const struct ft_fit_input *in, const char *t
 	/* created once on the view; fits rewrite ry and rw in place */
 	if ((rc = ft_logreg_objective(&R->view, in->lr->C, in->lr->fit_intercept, &R->obj,
 	                              err)) != 0)
-		goto done;
+		return rc;
 	R->lag.dim = R->obj.dim;
 	R->lag.ctx = R;
 	R->lag.value_grad = lag_vg;
@@ -889,10 +931,8 @@ static int red_setup(struct red *R, const struct ft_fit_input *in, const char *t
 	 * solvers use Hessian-vector products and this is not needed */
 	if (R->obj.hessian && R->dim <= in->lr->solver.dense_max_dim) {
 		R->H = malloc(R->dim * R->dim * sizeof *R->H);
-		if (!R->H) {
-			rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
-			goto done;
-		}
+		if (!R->H)
+			return ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
 		R->lag.hessian = lag_hess;
 	}
 	R->inner = in->lr->solver;
@@ -905,6 +945,26 @@ static int red_setup(struct red *R, const struct ft_fit_input *in, const char *t
 	}
 	R->inner_solver = FT_SOLVER_NEWTON;
 	R->all_converged = 1;
+	return 0;
+}
+
+static int red_setup(struct red *R, const struct ft_fit_input *in, const char *tag,
+                     int kind, double eps, double ratio, struct ft_error *err)
+{
+	int rc;
+
+	memset(R, 0, sizeof *R);
+	if ((rc = ft_moment_init(&R->mo, in->train, in->n_groups, in->group_names, kind,
+	                         eps, ratio, tag, err)) != 0)
+		return rc;
+	if ((rc = red_learner(R, in, tag, err)) != 0)
+		goto done;
+	R->m = R->mo.m;
+	R->eps = eps;
+	R->B = eps > 0.0 ? 1.0 / eps : 0.0;
+	R->S = calloc((R->mo.G + 1) * 2, sizeof *R->S);
+	if (!R->S)
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
 done:
 	if (rc)
 		red_free(R);
@@ -924,19 +984,19 @@ static void sw_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part
 	}
 }
 
-int ft_red_relabel(const struct ft_moment *mo, const double *lambda, double *s,
-                   double *y, double *w, int *one_label)
+/* The weighted classification problem of signed costs s (n rows): labels
+ * 1(s_i > 0), weights |s_i| rescaled to sum to W (see ft_red_relabel); the
+ * sums in ft_parallel_sum's chunks (and along the ranks). */
+static int relabel_signed(size_t n, double W, const double *s, double *y, double *w,
+                          int *one_label)
 {
-	const struct ft_dataset *d = mo->d;
 	double sum[3] = {0.0, 0.0, 0.0}, tot, wpos, wneg;
 
-	if (ft_moment_signed(mo, lambda, s))
-		return FT_ENOMEM;
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		y[i] = s[i] > 0.0;
 		w[i] = fabs(s[i]);
 	}
-	if (ft_parallel_sum(d->n, 3, sum, sw_chunk, s))
+	if (ft_parallel_sum(n, 3, sum, sw_chunk, (void *)s))
 		return FT_ENOMEM;
 	tot = sum[0];
 	wpos = sum[1];
@@ -945,9 +1005,17 @@ int ft_red_relabel(const struct ft_moment *mo, const double *lambda, double *s,
 		return FT_ENUMERIC;
 	*one_label = !(wneg > 0.0) && wpos > 0.0 ? 1 : !(wpos > 0.0) ? -1 : 0;
 	if (*one_label == 0)
-		for (size_t i = 0; i < d->n; i++)
-			w[i] *= mo->W / tot;
+		for (size_t i = 0; i < n; i++)
+			w[i] *= W / tot;
 	return 0;
+}
+
+int ft_red_relabel(const struct ft_moment *mo, const double *lambda, double *s,
+                   double *y, double *w, int *one_label)
+{
+	if (ft_moment_signed(mo, lambda, s))
+		return FT_ENOMEM;
+	return relabel_signed(mo->d->n, mo->W, s, y, w, one_label);
 }
 
 /* The tally of the deterministic classifier 1[sigmoid(x.beta + b) >= 0.5]
@@ -971,16 +1039,66 @@ static int tally_x(struct red *R, const double *x, double *S)
 
 /* Best response to lambda: relabel, reweight, fit from start into x (dim);
  * its training error and gamma (m).  *is_const: the constant classifier. */
-static int fit_one(struct red *R, const double *lambda, const double *start,
-                   double *x, double *herr, double *hgam, int *is_const,
-                   struct ft_error *err)
-{
-	int rc, one;
+/* chunks of the bgl log loss: part[b] += w_i logloss_i for group block b
+ * (b <= G), part[G + 1] += w_i logloss_i^2 */
+struct loss_call {
+	const struct red *R;
+	const double *x;
+};
 
-	if ((rc = ft_red_relabel(&R->mo, lambda, R->s, R->ry, R->rw, &one)) != 0)
-		return ft_error_set(err, rc, rc == FT_ENOMEM ? "%s: out of memory" :
-		                    "%s: the relabelled weights overflow (multipliers too "
-		                    "large?)", R->tag);
+static void loss_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
+{
+	const struct loss_call *a = ctx;
+	const struct red *R = a->R;
+	const struct ft_dataset *d = R->d;
+
+	(void)chunk;
+	for (size_t i = lo; i < hi; i++) {
+		double w = wt(d, i), z, l;
+		if (w == 0.0)
+			continue;
+		z = ft_row_dot(d, i, a->x) + a->x[R->p];
+		/* log(1 + e^z) - y z, without overflow */
+		l = (z > 0.0 ? z + log1p(exp(-z)) : log1p(exp(z))) - d->y[i] * z;
+		part[gblock(d, R->mo.G, i)] += w * l;
+		part[R->mo.G + 1] += w * l * l;
+	}
+}
+
+/* The objective and gamma (m) of the predictor x: the moment's tally of
+ * its decisions, or for bgl with the log loss the mean log loss overall
+ * and per group (hgam may then be NULL). */
+static int eval_x(struct red *R, const double *x, double *herr, double *hgam)
+{
+	size_t G = R->mo.G;
+	int rc;
+
+	if (R->mo.kind == FT_RED_BGL && R->mo.loss == FT_RED_LOSS_LOG) {
+		struct loss_call a = { R, x };
+		double tot = 0.0;
+		memset(R->S, 0, (G + 1) * 2 * sizeof *R->S);
+		if ((rc = ft_parallel_sum(R->n, G + 2, R->S, loss_chunk, &a)) != 0)
+			return rc;
+		for (size_t b = 0; b <= G; b++)
+			tot += R->S[b];
+		*herr = tot / R->mo.W;
+		for (size_t a2 = 0; hgam && a2 < G; a2++)
+			hgam[a2] = R->S[a2] / (R->mo.Wgy[a2 * 2] + R->mo.Wgy[a2 * 2 + 1]);
+		return 0;
+	}
+	if ((rc = tally_x(R, x, R->S)) != 0)
+		return rc;
+	ft_moment_eval(&R->mo, R->S, herr, hgam);
+	return 0;
+}
+
+/* Fit the relabelled problem in R->ry, R->rw (one: relabel_signed's
+ * one_label) from start into x (dim); *is_const: the constant classifier. */
+static int learner_fit(struct red *R, int one, const double *start, double *x,
+                       int *is_const, struct ft_error *err)
+{
+	int rc;
+
 	R->n_fits++;
 	*is_const = one != 0;
 	if (*is_const) {
@@ -1004,9 +1122,23 @@ static int fit_one(struct red *R, const double *lambda, const double *start,
 				return ft_error_set(err, FT_ENUMERIC, "%s: best response coefficient "
 				                    "%zu is %g", R->tag, j, x[j]);
 	}
-	if ((rc = tally_x(R, x, R->S)) != 0)
+	return 0;
+}
+
+static int fit_one(struct red *R, const double *lambda, const double *start,
+                   double *x, double *herr, double *hgam, int *is_const,
+                   struct ft_error *err)
+{
+	int rc, one;
+
+	if ((rc = ft_red_relabel(&R->mo, lambda, R->s, R->ry, R->rw, &one)) != 0)
+		return ft_error_set(err, rc, rc == FT_ENOMEM ? "%s: out of memory" :
+		                    "%s: the relabelled weights overflow (multipliers too "
+		                    "large?)", R->tag);
+	if ((rc = learner_fit(R, one, start, x, is_const, err)) != 0)
+		return rc;
+	if ((rc = eval_x(R, x, herr, hgam)) != 0)
 		return ft_error_set(err, rc, "%s: out of memory", R->tag);
-	ft_moment_eval(&R->mo, R->S, herr, hgam);
 	return 0;
 }
 
@@ -1045,6 +1177,10 @@ static void lam_key(const struct ft_moment *mo, const double *lambda, double *ke
 {
 	size_t half = mo->m / 2;
 
+	if (mo->kind == FT_RED_BGL) {
+		memcpy(key, lambda, mo->m * sizeof *key);
+		return;
+	}
 	for (size_t k = 0; k < half; k++) {
 		key[k] = lambda[k] - mo->ratio * lambda[half + k];
 		key[half + k] = mo->ratio * lambda[k] - lambda[half + k];
@@ -1169,7 +1305,11 @@ static void lag_value(const struct red *R, double e, const double *g,
 	size_t half = R->m / 2;
 	double v = e, mg;
 
-	for (size_t k = 0; k < half; k++) {
+	/* bgl: no pairs, nothing to project (Fairlearn's project_lambda is the
+	 * identity for loss moments) */
+	for (size_t k = 0; R->mo.kind == FT_RED_BGL && k < R->m; k++)
+		v += lambda[k] * (g[k] - R->eps);
+	for (size_t k = 0; R->mo.kind != FT_RED_BGL && k < half; k++) {
 		double lp = lambda[k], ln = lambda[half + k];
 		if (R->mo.ratio == 1.0) {
 			double dlt = lp - ln;
@@ -1285,7 +1425,7 @@ static int check_common(const struct ft_fit_input *in, const char *tag, int *kin
 	k = in->params[0];
 	if (k != floor(k) || k < 0 || k >= FT_RED_N)
 		return ft_error_set(err, FT_EINVAL, "%s: constraint must be one of dp, eo, tpr, "
-		                    "fpr, erp", tag);
+		                    "fpr, erp, bgl", tag);
 	*kind = (int)k;
 	*eps = in->params[1];
 	if (!(*eps > 0.0) || !isfinite(*eps))
@@ -1297,6 +1437,38 @@ static int check_common(const struct ft_fit_input *in, const char *tag, int *kin
 		                    "in (0, 1], not %g", tag, *ratio);
 	if (*ratio == 0.0)
 		*ratio = 1.0;
+	return 0;
+}
+
+/* Bounded group loss (Agarwal, Dudik & Wu, ICML 2019; Fairlearn's
+ * BoundedGroupLoss): after red_setup, the loss (in->params[6]) and the
+ * bound upper_bound (in->params[7]) replace eps as every constraint's
+ * bound; B stays 1 / eps. */
+static int bgl_setup(struct red *R, const struct ft_fit_input *in, struct ft_error *err)
+{
+	double loss = in->params[6], bound = in->params[7];
+
+	if ((loss != FT_RED_LOSS_LOG && loss != FT_RED_LOSS_ZERO_ONE) || !(bound > 0.0) ||
+	    !isfinite(bound))
+		return ft_error_set(err, FT_EINVAL, "%s: bgl needs loss log or zero_one and "
+		                    "upper_bound > 0, not %g", R->tag, bound);
+	R->mo.loss = (int)loss;
+	R->mo.eps = R->eps = bound;
+	return 0;
+}
+
+/* eg's nu for the bgl log loss, the analogue of Fairlearn's 0.5 std(|h0 -
+ * y|) / sqrt(n): 0.5 std(logloss_i of h0) / sqrt(n) (weighted, ddof 1). */
+static int nu_log(struct red *R, const double *x, double *nu)
+{
+	double e, n = (double)ft_dist_rows_total(R->n), var;
+	int rc;
+
+	/* eval_x leaves the sums of w l per group block and of w l^2 in R->S */
+	if ((rc = eval_x(R, x, &e, NULL)) != 0)
+		return rc;
+	var = fmax(0.0, R->S[R->mo.G + 1] / R->mo.W - e * e);
+	*nu = n > 1 ? ACCURACY_MUL * sqrt(var * n / (n - 1.0)) / sqrt(n) : 0.0;
 	return 0;
 }
 
@@ -1410,6 +1582,8 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
 		                    "nu >= 0");
 	if ((rc = red_setup(&R, in, "eg", kind, eps, ratio, err)) != 0)
 		return rc;
+	if (kind == FT_RED_BGL && (rc = bgl_setup(&R, in, err)) != 0)
+		goto done;
 	buf = calloc(11 * R.m, sizeof *buf);
 	if (!buf) {
 		rc = ft_error_set(err, FT_ENOMEM, "eg: out of memory");
@@ -1439,7 +1613,12 @@ int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *o
 		if ((rc = best_h(&R, lam, &h, err)) != 0)
 			goto done;
 		if (t == 0) {
-			if (nu == 0.0) {
+			if (nu == 0.0 && R.mo.kind == FT_RED_BGL && R.mo.loss == FT_RED_LOSS_LOG) {
+				if ((rc = nu_log(&R, R.X + h * R.dim, &nu)) != 0) {
+					rc = ft_error_set(err, rc, "eg: out of memory");
+					goto done;
+				}
+			} else if (nu == 0.0) {
 				double e = R.herr[h], n = (double)ft_dist_rows_total(R.n);
 				double sd = n > 1 ? sqrt(e * (1.0 - e) * n / (n - 1.0)) : 0.0;
 				nu = ACCURACY_MUL * sd / sqrt(n);
@@ -1597,6 +1776,152 @@ static void grid_lambda(const struct ft_moment *mo, const size_t *axis, const do
 		}
 }
 
+static int grid_finish(struct red *R, struct ft_frontier **frp, const double *X,
+                       double cw, size_t dim, struct ft_fit_output *out,
+                       struct ft_error *err);
+
+/* The nonnegative integer points whose coordinates sum to n in G
+ * dimensions, in Fairlearn's enumeration order (accumulate_integer_grid
+ * with force_L1_norm: coordinate j from 0 up to what is left, the last one
+ * takes the rest), the first cap of them into pts (cap x G); the count. */
+static size_t enum_simplex(size_t G, size_t j, long left, long *cur, long *pts, size_t n,
+                           size_t cap)
+{
+	if (j + 1 == G) {
+		if (n < cap) {
+			cur[j] = left;
+			memcpy(pts + n * G, cur, G * sizeof *cur);
+		}
+		return n + 1;
+	}
+	for (long v = 0; v <= left && n < cap; v++) {
+		cur[j] = v;
+		n = enum_simplex(G, j + 1, left - v, cur, pts, n, cap);
+	}
+	return n;
+}
+
+/* Grid search for bounded group loss, Fairlearn's GridSearch with a loss
+ * moment: the objective lies in the span of the constraints (lambda = the
+ * group shares gives the plain mean loss), so the grid is
+ * _GridGenerator's with force_L1_norm: the points lambda >= 0 of L1 norm
+ * grid_limit, n_units steps per unit, n_units the smallest (from
+ * Fairlearn's start floor(size^(1 / (G - 1)) - 1), at least 1) whose
+ * C(n_units + G - 1, G - 1) points reach grid_size, the first grid_size in
+ * enumeration order (for two groups: (0, L), (L / n, L - L / n), ...,
+ * (L, 0)).  Row i of group a weighs w_i lambda_a W / W_a (mo.span: no
+ * objective term); the labels stay.  Each point is warm started from the
+ * one before.  The chosen point minimises (1 - cw) err + cw max_a loss_a,
+ * Fairlearn's rule (its gammas are the group losses). */
+static int grid_bgl(struct red *R, size_t size, double limit, double cw,
+                    struct ft_fit_output *out, struct ft_error *err)
+{
+	size_t G = R->mo.G, n_units, got;
+	struct ft_frontier *fr = NULL;
+	long *pts = NULL, *cur = NULL;
+	double *X = NULL, *par = NULL, start;
+	const double *from = R->x0;
+	int rc = 0, isc = 0;
+
+	start = floor(pow((double)size, 1.0 / (double)(G - 1)) - 1.0);
+	n_units = start >= 1.0 ? (size_t)start : 1;
+	for (;;) {
+		/* C(n_units + G - 1, G - 1) >= size? */
+		double c = 1.0;
+		for (size_t k = 1; k < G && c < (double)size; k++)
+			c = c * (double)(n_units + k) / (double)k;
+		if (c >= (double)size)
+			break;
+		n_units++;
+	}
+	fr = calloc(1, sizeof *fr);
+	if (fr) {
+		fr->lambda = calloc(size * G, sizeof *fr->lambda);
+		fr->error = calloc(size, sizeof *fr->error);
+		fr->violation = calloc(size, sizeof *fr->violation);
+		fr->h = calloc(size, sizeof *fr->h);
+	}
+	pts = malloc(size * G * sizeof *pts);
+	cur = calloc(G, sizeof *cur);
+	X = malloc(size * R->dim * sizeof *X);
+	par = malloc(G * sizeof *par);
+	if (!fr || !fr->lambda || !fr->error || !fr->violation || !fr->h || !pts || !cur ||
+	    !X || !par) {
+		rc = ft_error_set(err, FT_ENOMEM, "grid: out of memory (%zu points)", size);
+		goto done;
+	}
+	got = enum_simplex(G, 0, (long)n_units, cur, pts, 0, size);
+	if (got < size) {
+		rc = ft_error_set(err, FT_ENUMERIC, "grid: %zu of %zu grid points", got, size);
+		goto done;
+	}
+	fr->k = size;
+	fr->n_lambda = G;
+	R->mo.span = 1;
+	for (size_t i = 0; i < size; i++) {
+		double *lam = fr->lambda + i * G;
+		for (size_t a = 0; a < G; a++)
+			lam[a] = (double)pts[i * G + a] * limit / (double)n_units;
+		if ((rc = fit_one(R, lam, from, X + i * R->dim, &fr->error[i], par, &isc, err)) != 0)
+			goto done;
+		fr->violation[i] = vmax(G, par);
+		if (!isc)
+			from = X + i * R->dim;
+	}
+	rc = grid_finish(R, &fr, X, cw, G - 1, out, err);
+done:
+	ft_frontier_free(fr);
+	free(pts);
+	free(cur);
+	free(X);
+	free(par);
+	return rc;
+}
+
+/* grid's outputs from the frontier *frp whose points' solutions are X
+ * (k x dim): the chosen point (the smallest (1 - cw) err + cw violation,
+ * the first on ties), its model, the diagnostics; on success *frp moves
+ * into out. */
+static int grid_finish(struct red *R, struct ft_frontier **frp, const double *X,
+                       double cw, size_t dim, struct ft_fit_output *out,
+                       struct ft_error *err)
+{
+	struct ft_frontier *fr = *frp;
+	size_t chosen = 0, size = fr->k;
+
+	for (size_t i = 0; i < size; i++) {
+		double a = (1.0 - cw) * fr->error[i] + cw * fr->violation[i];
+		double b = (1.0 - cw) * fr->error[chosen] + cw * fr->violation[chosen];
+		if (a < b)
+			chosen = i;
+		if (!(fr->h[i] = model_of(R, X + i * R->dim)))
+			return ft_error_set(err, FT_ENOMEM, "grid: out of memory");
+	}
+	fr->chosen = chosen;
+	if (!(out->pred.linear = model_of(R, X + chosen * R->dim)))
+		return ft_error_set(err, FT_ENOMEM, "grid: out of memory");
+	out->pred.frontier = fr;
+	out->pred.kind = FT_PRED_FRONTIER;
+	*frp = NULL;
+	out->res.solver = R->inner_solver;
+	out->res.iterations = (int)size;
+	out->res.f = fr->error[chosen];
+	out->res.grad_norm = R->max_grad;
+	out->res.converged = R->all_converged;
+	ft_fit_diag(out, "points", (double)size);
+	ft_fit_diag(out, "dimension", (double)dim);
+	ft_fit_diag(out, "chosen", (double)chosen);
+	ft_fit_diag(out, "error", fr->error[chosen]);
+	ft_fit_diag(out, "violation", fr->violation[chosen]);
+	ft_fit_diag(out, "violation_over_eps", fr->violation[chosen] - R->eps);
+	ft_fit_diag(out, "objective", (1.0 - cw) * fr->error[chosen] +
+	            cw * fr->violation[chosen]);
+	ft_fit_diag(out, "constant_responses", (double)R->n_const);
+	ft_fit_diag(out, "newton_iterations", (double)R->newton_iters);
+	diag_lambda(out, R, fr->lambda + chosen * R->m);
+	return 0;
+}
+
 int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
                 struct ft_error *err)
 {
@@ -1604,7 +1929,7 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 	struct ft_frontier *fr = NULL;
 	double eps, ratio, limit, cw, *coef = NULL, *X = NULL, *par = NULL;
 	long *ipt = NULL, *v = NULL;
-	size_t size, dim, *order = NULL, *axis = NULL, chosen = 0;
+	size_t size, dim, *order = NULL, *axis = NULL;
 	int kind, rc, *isc = NULL;
 
 	memset(&R, 0, sizeof R);
@@ -1618,6 +1943,11 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 		                    "and constraint_weight in [0, 1]");
 	if ((rc = red_setup(&R, in, "grid", kind, eps, ratio, err)) != 0)
 		return rc;
+	if (kind == FT_RED_BGL) {
+		if ((rc = bgl_setup(&R, in, err)) == 0)
+			rc = grid_bgl(&R, size, limit, cw, out, err);
+		goto done;
+	}
 	dim = R.mo.E * (R.mo.G - 1);
 	if ((rc = ft_red_grid(dim, size, limit, &coef, &ipt, err)) != 0)
 		goto done;
@@ -1675,42 +2005,8 @@ int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
 			goto done;
 		fr->violation[i] = vmax(R.m, par);
 	}
-	for (size_t i = 0; i < size; i++) {
-		double a = (1.0 - cw) * fr->error[i] + cw * fr->violation[i];
-		double b = (1.0 - cw) * fr->error[chosen] + cw * fr->violation[chosen];
-		if (a < b)
-			chosen = i;
-		fr->h[i] = model_of(&R, X + i * R.dim);
-		if (!fr->h[i]) {
-			rc = ft_error_set(err, FT_ENOMEM, "grid: out of memory");
-			goto done;
-		}
-	}
-	fr->chosen = chosen;
-	out->pred.linear = model_of(&R, X + chosen * R.dim);
-	if (!out->pred.linear) {
-		rc = ft_error_set(err, FT_ENOMEM, "grid: out of memory");
+	if ((rc = grid_finish(&R, &fr, X, cw, dim, out, err)) != 0)
 		goto done;
-	}
-	out->pred.frontier = fr;
-	out->pred.kind = FT_PRED_FRONTIER;
-	fr = NULL;
-	out->res.solver = R.inner_solver;
-	out->res.iterations = (int)size;
-	out->res.f = out->pred.frontier->error[chosen];
-	out->res.grad_norm = R.max_grad;
-	out->res.converged = R.all_converged;
-	ft_fit_diag(out, "points", (double)size);
-	ft_fit_diag(out, "dimension", (double)dim);
-	ft_fit_diag(out, "chosen", (double)chosen);
-	ft_fit_diag(out, "error", out->pred.frontier->error[chosen]);
-	ft_fit_diag(out, "violation", out->pred.frontier->violation[chosen]);
-	ft_fit_diag(out, "violation_over_eps", out->pred.frontier->violation[chosen] - eps);
-	ft_fit_diag(out, "objective", (1.0 - cw) * out->pred.frontier->error[chosen] +
-	            cw * out->pred.frontier->violation[chosen]);
-	ft_fit_diag(out, "constant_responses", (double)R.n_const);
-	ft_fit_diag(out, "newton_iterations", (double)R.newton_iters);
-	diag_lambda(out, &R, out->pred.frontier->lambda + chosen * R.m);
 done:
 	if (rc)
 		ft_fit_output_clear(out);
@@ -1725,4 +2021,71 @@ done:
 	free(par);
 	red_free(&R);
 	return rc;
+}
+
+/* ------------------------------------------- the cost-sensitive learner */
+
+struct ft_csc {
+	struct red R;             /* its learner part only: no moment */
+};
+
+int ft_csc_new(const struct ft_fit_input *in, const char *tag, struct ft_csc **out,
+               struct ft_error *err)
+{
+	struct ft_csc *c;
+	int rc;
+
+	*out = NULL;
+	if (!in || !in->train || !in->train->y || !in->lr)
+		return ft_error_set(err, FT_EINVAL, "%s: incomplete fit input", tag);
+	if (!(c = calloc(1, sizeof *c)))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", tag);
+	if ((rc = red_learner(&c->R, in, tag, err)) != 0) {
+		ft_csc_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void ft_csc_free(struct ft_csc *c)
+{
+	if (!c)
+		return;
+	red_free(&c->R);
+	free(c);
+}
+
+size_t ft_csc_dim(const struct ft_csc *c)
+{
+	return c->R.dim;
+}
+
+int ft_csc_fit(struct ft_csc *c, const double *s, const double *start, double *x,
+               int *is_const, struct ft_error *err)
+{
+	struct red *R = &c->R;
+	int rc, one;
+
+	if ((rc = relabel_signed(R->n, R->Wtot, s, R->ry, R->rw, &one)) != 0)
+		return ft_error_set(err, rc, "%s: the cost-sensitive weights overflow", R->tag);
+	if ((rc = learner_fit(R, one, start ? start : R->x0, x, is_const, err)) != 0)
+		return rc;
+	*is_const = one;
+	return 0;
+}
+
+void ft_csc_stats(const struct ft_csc *c, size_t *fits, long *newton_iters,
+                  double *max_grad, int *all_converged, int *solver)
+{
+	*fits = c->R.n_fits;
+	*newton_iters = c->R.newton_iters;
+	*max_grad = c->R.max_grad;
+	*all_converged = c->R.all_converged;
+	*solver = c->R.inner_solver;
+}
+
+struct ft_linear_model *ft_csc_model(const struct ft_csc *c, const double *x)
+{
+	return model_of(&c->R, x);
 }

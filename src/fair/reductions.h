@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include "fairtrain.h"
 
-/* params: constraint (choice), eps, ratio, max_iter, eta0, nu. */
+/* params: constraint (choice), eps, ratio, max_iter, eta0, nu, loss
+ * (bgl: 0 log, 1 zero_one), upper_bound (bgl). */
 int ft_fit_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
               struct ft_error *err);
 /* ft_fit_eg is ft_red_eg with run_lp = 1; run_lp = 0 leaves out the LP
@@ -19,7 +20,7 @@ int ft_fit_eg(const struct ft_fit_input *in, struct ft_fit_output *out,
 int ft_red_eg(const struct ft_fit_input *in, int run_lp, struct ft_fit_output *out,
               struct ft_error *err);
 /* params: constraint (choice), eps, ratio, grid_size, grid_limit,
- * constraint_weight. */
+ * constraint_weight, loss (bgl), upper_bound (bgl). */
 int ft_fit_grid(const struct ft_fit_input *in, struct ft_fit_output *out,
                 struct ft_error *err);
 
@@ -30,10 +31,18 @@ enum ft_red_kind {
 	FT_RED_TPR,      /* true-positive-rate parity: E[h | A = a, Y = 1] vs E[h | Y = 1] */
 	FT_RED_FPR,      /* false-positive-rate parity: the same given Y = 0 */
 	FT_RED_ERP,      /* error-rate parity: E[1(h != y) | A = a] vs E[1(h != y)] */
+	FT_RED_BGL,      /* bounded group loss (Agarwal, Dudik & Wu, ICML 2019): the mean
+	                    loss of every group <= upper_bound */
 	FT_RED_N
 };
+/* The losses of bounded group loss, in the order of the choice parameter. */
+enum ft_red_loss { FT_RED_LOSS_LOG = 0, FT_RED_LOSS_ZERO_ONE };
 
-/* A moment on a data set.  Constraint k = (s * E + e) * G + a for sign s
+/* A moment on a data set.  Bounded group loss (kind FT_RED_BGL) has one
+ * constraint per group, k = a: gamma_a = the mean loss of group a (loss:
+ * log loss of sigmoid(x.beta + b), or the zero-one loss of its decision),
+ * bounded by eps = upper_bound; its objective is the overall mean of the
+ * same loss.  The others: constraint k = (s * E + e) * G + a for sign s
  * (0 = "+", 1 = "-"), event e < E and group a < G:
  *   gamma_{+,e,a} = r M_{e,a} - M_e,   gamma_{-,e,a} = -M_{e,a} + r M_e,
  * M_{e,a} = weighted mean utility of the rows of event e and group a, M_e
@@ -44,8 +53,11 @@ enum ft_red_kind {
  * only. */
 struct ft_moment {
 	int kind;                 /* enum ft_red_kind */
+	int loss;                 /* bgl: enum ft_red_loss (set after ft_moment_init) */
+	int span;                 /* bgl: 1 leaves the objective out of the signed
+	                             weights (grid search's lambda carries it) */
 	double ratio, eps;
-	size_t G, E, m;           /* groups, events, constraints = 2 E G */
+	size_t G, E, m;           /* groups, events, constraints = 2 E G (bgl: G) */
 	const struct ft_dataset *d;
 	const char *const *names; /* group names (may be NULL) */
 	double W;                 /* total weight, every row */
@@ -72,15 +84,20 @@ void ft_moment_free(struct ft_moment *mo);
 /* S[(g * 2) + y] = sum of w_i pred_i over rows of group block g (G = no
  * group) and label y, for P(yhat = 1) = pred (n entries in [0, 1]). */
 int ft_moment_tally(const struct ft_moment *mo, const double *pred, double *S);
-/* The training error and gamma (m entries) of a classifier with tally S. */
+/* The training error and gamma (m entries) of a classifier with tally S
+ * (bgl: the zero-one loss whatever mo->loss says). */
 void ft_moment_eval(const struct ft_moment *mo, const double *S, double *error,
                     double *gamma);
 /* Signed weights of the best-response problem for multipliers lambda (m):
  * s_i = w_i ((2 y_i - 1) + c_i(lambda)), proportional to
  * cost(yhat_i = 0) - cost(yhat_i = 1) in the Lagrangian err + lambda.gamma
- * (s has n entries; see reductions.c).  0 or FT_ENOMEM. */
+ * (s has n entries; see reductions.c); bgl: s_i = (2 y_i - 1) w_i (1 +
+ * lambda_a W / W_a) for a row of group a (without the 1 when mo->span),
+ * so that relabelling keeps the labels and weighs the rows.  0 or
+ * FT_ENOMEM. */
 int ft_moment_signed(const struct ft_moment *mo, const double *lambda, double *s);
-/* "+,Female" or, for eo, "+,y=1,Female": the name of constraint k. */
+/* "+,Female" or, for eo, "+,y=1,Female" (bgl: "Female"): the name of
+ * constraint k. */
 void ft_moment_name(const struct ft_moment *mo, size_t k, char *buf, size_t size);
 
 /* The best-response problem for lambda as weighted classification
@@ -124,5 +141,29 @@ int ft_red_grid(size_t dim, size_t size, double limit, double **coef,
  * last such on ties), in index order.  For two groups the one axis is the
  * larger group's multiplier: see reductions.c, "the axis rule". */
 void ft_red_grid_axes(const struct ft_moment *mo, size_t *axis);
+
+/* A cost-sensitive learner on in->train, the one eg and grid use for their
+ * best responses (weighted logistic fits on a relabelled view of the data,
+ * a looser gradient tolerance, a lagged Hessian; reductions.c), for other
+ * methods whose learner plays best responses (gerryfair.c). */
+struct ft_csc;
+int ft_csc_new(const struct ft_fit_input *in, const char *tag, struct ft_csc **out,
+               struct ft_error *err);
+void ft_csc_free(struct ft_csc *c);
+/* The best response to signed costs s (n entries: cost(yhat_i = 0) -
+ * cost(yhat_i = 1), in any positive scale): label 1(s_i > 0) and weight
+ * |s_i| rescaled to sum to the total sample weight, fitted from start
+ * (dim = p + 1 entries; NULL: the baseline, or zero) into x (dim);
+ * *is_const = +1 / -1 when every unit of weight asks for label 1 / 0 (x is
+ * then the constant classifier), else 0.  ft_csc_dim gives dim. */
+int ft_csc_fit(struct ft_csc *c, const double *s, const double *start, double *x,
+               int *is_const, struct ft_error *err);
+size_t ft_csc_dim(const struct ft_csc *c);
+/* What the fits cost so far: learner fits, Newton iterations, the largest
+ * final gradient norm, whether every fit converged, the solver used. */
+void ft_csc_stats(const struct ft_csc *c, size_t *fits, long *newton_iters,
+                  double *max_grad, int *all_converged, int *solver);
+/* A model from x (dim entries), or NULL when out of memory. */
+struct ft_linear_model *ft_csc_model(const struct ft_csc *c, const double *x);
 
 #endif

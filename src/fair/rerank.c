@@ -422,11 +422,23 @@ static void det_const_sort(size_t G, const double *const *score, const size_t *l
 
 	for (uint64_t r = 1; last < k; r++) {
 		size_t n_changed = 0, live = 0;
+		uint64_t next = UINT64_MAX;
 
-		for (size_t g = 0; g < G; g++)
-			live += a[g] > 0 && cnt[g] < len[g];
+		/* the first rank >= r at which a live group's minimum rises:
+		 * the ranks between add nothing, and a proportion of 1e-9 would
+		 * otherwise take 1e9 empty rounds */
+		for (size_t g = 0; g < G; g++) {
+			if (a[g] > 0 && cnt[g] < len[g]) {
+				uint64_t rise = ft_ratio_ceil(ft_ratio_floor(r - 1, a[g], b[g]) + 1,
+				                              b[g], a[g]);
+				live++;
+				if (rise < next)
+					next = rise;
+			}
+		}
 		if (!live)
 			break;
+		r = next;
 		/* groups whose minimum rose at r and still have items */
 		for (size_t g = 0; g < G; g++)
 			if (a[g] > 0 && cnt[g] < len[g] &&

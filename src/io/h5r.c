@@ -5,8 +5,11 @@
  * finiteness and range, so that a foreign, newer, truncated or hand-edited
  * file is refused with one line naming the file and the object ("PATH:
  * corrupt model file: missing /model/coef"), never a crash and never a
- * half-built struct.  The readers of each file (model_file.c,
- * predictor_io.c, results_file.c) are built from these.
+ * half-built struct.  Sizes read from the file are bounded by its length
+ * (r->file_len, from ft_h5_open_verified) before anything is allocated by
+ * them: a damaged count is corruption, never "out of memory".  The readers
+ * of each file (model_file.c, predictor_io.c, results_file.c) are built
+ * from these.
  *
  * Handle discipline: every hid_t starts as H5I_INVALID_HID and is closed
  * exactly once on the single cleanup path of the function that opened it.
@@ -207,6 +210,10 @@ int ft_h5r_attr_open(struct ft_h5r *r, hid_t loc, const char *obj,
 	if (np != 1)
 		return ft_h5r_corrupt(r, "attribute '%s' on %s is not a single value",
 		               name, obj);
+	if (H5Tget_size(*t) > r->file_len)
+		return ft_h5r_corrupt(r, "attribute '%s' on %s claims %zu bytes, "
+		                      "more than the file's %zu", name, obj,
+		                      H5Tget_size(*t), r->file_len);
 	return 0;
 }
 
@@ -414,8 +421,14 @@ int ft_h5r_dset_open(struct ft_h5r *r, hid_t loc, const char *obj,
 		return ft_h5r_corrupt(r, "%s is not %s", full, rank == 2 ?
 		               "two-dimensional" : rank ? "one-dimensional" :
 		               "a scalar");
-	if ((uint64_t)np > SIZE_MAX / sizeof(double))
-		return ft_h5r_corrupt(r, "%s is too large", full);
+	/* every element takes at least its type's size in the file, so a
+	 * count the file cannot hold is damage, refused before anything is
+	 * allocated by it */
+	if ((uint64_t)np > SIZE_MAX / sizeof(double) || H5Tget_size(*t) == 0 ||
+	    (uint64_t)np > r->file_len / H5Tget_size(*t))
+		return ft_h5r_corrupt(r, "%s claims %" PRIuMAX " values, more than "
+		                      "the file's %zu bytes hold", full, (uintmax_t)np,
+		                      r->file_len);
 	*n = (size_t)np;
 	return 0;
 }
@@ -533,7 +546,8 @@ int ft_h5r_f64m(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
 	rc = ft_h5r_dset_open(r, loc, obj, name, H5T_FLOAT, 2, 0, &d, &t, &s, &cnt);
 	if (rc)
 		goto done;
-	if (H5Sget_simple_extent_dims(s, dims, NULL) != 2) {
+	if (H5Sget_simple_extent_dims(s, dims, NULL) != 2 ||
+	    (dims[0] && dims[1] > cnt / dims[0]) || dims[0] * dims[1] != cnt) {
 		rc = ft_h5r_corrupt(r, "cannot read %s", full);
 		goto done;
 	}

@@ -87,6 +87,13 @@ void ft_h5w_dset(struct ft_h5w *w, hid_t loc, const char *name, hid_t ftype,
 		H5Sclose(s);
 }
 
+void ft_h5w_link(struct ft_h5w *w, hid_t loc, const char *name, const char *target)
+{
+	if (!w->rc && H5Lcreate_hard(loc, target, loc, name, H5P_DEFAULT,
+	                             H5P_DEFAULT) < 0)
+		failed(w, "link", name);
+}
+
 void ft_h5w_str_v(struct ft_h5w *w, hid_t loc, const char *name,
                   const char *const *v, size_t n)
 {

@@ -23,12 +23,43 @@ struct ft_h5_types {
 typedef int (*ft_h5_build_fn)(hid_t f, const struct ft_h5_types *t, void *ctx);
 
 /* Build an HDF5 file in memory with build and write it to path
- * atomically (h5image.c says why in memory): a temp file beside path,
- * write(2), fsync, rename, fsync of the directory.  increment is the core
- * driver's growth step.  On any failure path is as it was, no temp file
- * remains and err names path. */
+ * atomically and self-verifying (h5image.c says why and how): a 512-byte
+ * user block with the SHA-256 of the rest, an unnamed temp file beside
+ * path, write(2), fsync, link or rename, fsync of the directory.
+ * increment is the core driver's growth step.  On any failure path is as
+ * it was, no temp file remains and err names path. */
 int ft_h5_save_image(const char *path, size_t increment, ft_h5_build_fn build,
                      void *ctx, struct ft_error *err);
+
+/* What ft_h5_check_image finds in a file's bytes. */
+enum {
+	FT_H5_VERIFIED = 0,   /* our user block, and the bytes match it */
+	FT_H5_UNVERIFIED,     /* HDF5 from byte 0: no checksum (an older file) */
+	FT_H5_MISMATCH,       /* our block (or a superblock at 512) that does
+	                         not match the bytes */
+	FT_H5_TRUNCATED,      /* our block, intact, for a longer file */
+	FT_H5_NOT_HDF5        /* neither */
+};
+/* Classify img[0..len), the whole file; *want is the length our block
+ * records (0 when there is none). */
+int ft_h5_check_image(const unsigned char *img, size_t len, size_t *want);
+/* Write the user block of img[0..len) (len > 512) for its bytes 512 ..
+ * len-1: what the writer does, and what a test does after editing a file
+ * in place with HDF5. */
+void ft_h5_seal_image(unsigned char *img, size_t len);
+
+/* Open path read-only for a reader, verified first: the file is read into
+ * memory whole and checked (ft_h5_check_image); HDF5 then parses that
+ * memory (core driver), never the file, so it sees only checked bytes (or
+ * those of an older file without a checksum: *verified = 0).  kind names
+ * the file in messages ("model file": "PATH: corrupt model file (checksum
+ * mismatch)").  *file_len is the file's length, the bound for every size a
+ * reader takes from the file (struct ft_h5r).  Errors (one line naming
+ * path): FT_EIO cannot open or read, a directory; FT_EFORMAT not HDF5,
+ * checksum mismatch, truncated, HDF5 cannot open it; FT_ENOMEM.  The
+ * caller H5Fcloses *out.  For the readers of model files and results. */
+int ft_h5_open_verified(const char *path, const char *kind, hid_t *out,
+                        size_t *file_len, int *verified, struct ft_error *err);
 
 /* A writer (h5w.c) with a sticky error: the first failed HDF5 call or
  * allocation sets rc and err, and every later call does nothing, so that
@@ -49,6 +80,8 @@ void ft_h5w_attr_f64(struct ft_h5w *w, hid_t loc, const char *name, double v);
 /* A dataset of rank 0 (scalar), 1 (n0) or 2 (n0 x n1); n0 may be 0. */
 void ft_h5w_dset(struct ft_h5w *w, hid_t loc, const char *name, hid_t ftype,
                  hid_t mtype, int rank, size_t n0, size_t n1, const void *buf);
+/* A hard link name in loc to the object at the absolute path target. */
+void ft_h5w_link(struct ft_h5w *w, hid_t loc, const char *name, const char *target);
 void ft_h5w_str_v(struct ft_h5w *w, hid_t loc, const char *name,
                   const char *const *v, size_t n);
 void ft_h5w_f64_v(struct ft_h5w *w, hid_t loc, const char *name,
@@ -72,6 +105,8 @@ struct ft_h5r {
 	struct ft_error *err;
 	int64_t version;           /* format_version, once the root is read */
 	const char *what;          /* "model file" (NULL), "results file" */
+	size_t file_len;           /* the file's length (ft_h5_open_verified):
+	                              bounds every size read from it */
 };
 /* "nan", "inf" or "-inf". */
 const char *ft_nonfinite_word(double x);
@@ -130,10 +165,12 @@ int ft_h5r_flagv(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
 
 /* A predictor as group name of loc (predictor_io.c; README "Predictors"):
  * the same layout in model files and comparison results.  feature_names
- * (n_features) are written beside the coefficients. */
+ * (n_features) are written beside the coefficients, or, when names_at is
+ * not NULL, a hard link to the dataset at that absolute path (which holds
+ * them: stored once, read by any HDF5 reader as a dataset of its own). */
 void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
                       const struct ft_predictor *p, char *const *feature_names,
-                      size_t n_features);
+                      size_t n_features, const char *names_at);
 /* Read it back (obj is its path, for messages; optional: absent gives
  * *out NULL): sizes must be n_features and feature_names must match;
  * per-group parts and thresholds must have n_groups groups. */

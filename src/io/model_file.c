@@ -1,5 +1,5 @@
 /*
- * model_file.c - fairtrain model files: HDF5, format versions 1 to 3.
+ * model_file.c - fairtrain model files: HDF5, format versions 1 to 4.
  *
  * ft_model_save writes a struct ft_model_file and ft_model_load reads one
  * back.  The layout (every path, type, shape and meaning) is documented in
@@ -8,13 +8,17 @@
  * returns str), string arrays are 1-D datasets of that type, numbers are
  * little-endian int8 / int32 / int64 / uint64 / float64.
  *
- * Version 3 (what ft_model_save writes): /model and /baseline are
+ * Version 4 (what ft_model_save writes) is version 3 with each name
+ * stored once: /model and /baseline's feature_names are hard links to
+ * /preprocessing/feature_names, and a categorical feature column holds
+ * n_categories instead of its categories (they are its feature names
+ * without "name=").  Version 3: /model and /baseline are
  * predictors (struct ft_predictor) in the layout predictor_io.c writes for
  * model files and comparison results alike: the kind, the linear model and,
  * inside the group, the mixture, thresholds or frontier, or a ranker's
  * re-ranker; /training holds the method's parameters by index
  * (param_values) and, for choice parameters, by name (param_choices).
- * Versions 1 and 2 are still read: version 1 has /model and /baseline as
+ * Versions 1 to 3 are still read: version 1 has /model and /baseline as
  * plain linear models (per-group ones included), version 2 adds /mixture,
  * /frontier and /thresholds at the root beside /model, and /ranking with
  * the re-ranker among its attributes; they are read into the same
@@ -26,10 +30,14 @@
  *     NaN or Inf ever reaches a model file; the encoder's rules are asked of
  *     src/data (ft_encoder_check), the predictor's of src/model
  *     (ft_predictor_check);
- *   - writes atomically (ft_h5_save_image, h5image.c): the file is built in
- *     memory (HDF5's core driver), written to a temp file beside the
- *     destination, fsync'ed and renamed over it; on any failure the temp
- *     file is removed and an existing destination is left untouched;
+ *   - writes atomically and self-verifying (ft_h5_save_image, h5image.c):
+ *     the file is built in memory (HDF5's core driver), sealed with a
+ *     SHA-256 in its user block, written to an unnamed file beside the
+ *     destination, fsync'ed and given its name (atomic.c); on any failure
+ *     nothing is left and an existing destination is left untouched;
+ *   - opens through ft_h5_open_verified (h5image.c): a damaged file is
+ *     refused before libhdf5 parses a byte of it, and every size read from
+ *     the file is bounded by its length before anything is allocated;
  *   - reads defensively (h5r.c): every attribute and dataset is checked for
  *     presence, type class and shape before it is read, so a foreign, newer,
  *     truncated or hand-edited file is refused with one line naming the file
@@ -67,6 +75,12 @@
  * digits, or more when there are more columns, so that name order is input
  * order (h5py lists members by name). */
 #define COL_DIGITS 3
+
+/* The one list of feature names (format 4): /model and /baseline link to
+ * it, and a categorical feature column's categories are its names without
+ * the "column=" prefix, so that each name is stored once (a long cell
+ * made a model file four times its size). */
+#define FEATURE_NAMES "/preprocessing/feature_names"
 
 static const char *const role_names[] = {
 	"feature", "target", "sensitive", "weight", "drop"
@@ -229,6 +243,9 @@ static int check_ranking(const struct ft_model_file *mf, char *why, size_t n)
 			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature %"
 			           PRIu64 " does not match %zu sensitive columns",
 			           rk->sensitive_feature, e->n_sensitive);
+		if (rk->group_values && !rk->sensitive_feature)
+			return bad(why, n, FT_EINVAL, "/ranking group_values without a "
+			           "sensitive_feature");
 		snprintf(name, sizeof name, "f%" PRIu64, rk->sensitive_feature);
 		if (rk->sensitive_feature && strcmp(e->sensitive[0], name) != 0)
 			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature %"
@@ -238,9 +255,9 @@ static int check_ranking(const struct ft_model_file *mf, char *why, size_t n)
 		if (!*rk->query || !*rk->relevance)
 			return bad(why, n, FT_EINVAL, "/ranking of a csv model needs "
 			           "query and relevance columns");
-		if (rk->sensitive_feature != 0)
-			return bad(why, n, FT_EINVAL, "/ranking sensitive_feature is "
-			           "for letor models");
+		if (rk->sensitive_feature != 0 || rk->group_values)
+			return bad(why, n, FT_EINVAL, "/ranking %s is for letor models",
+			           rk->group_values ? "group_values" : "sensitive_feature");
 		if (!e->target || strcmp(e->target, rk->relevance) != 0)
 			return bad(why, n, FT_EINVAL, "/ranking relevance '%.60s' is "
 			           "not the target of /preprocessing", rk->relevance);
@@ -437,7 +454,10 @@ static void write_preprocessing(struct ft_h5w *w, hid_t f, const struct ft_encod
 		ft_h5w_attr_f64(w, cg, "sd", c->sd);
 		ft_h5w_attr_u64(w, cg, "offset", c->offset);
 		ft_h5w_attr_i64(w, cg, "impute_cat", c->impute_cat);
-		if (c->type == FT_CATEGORICAL)
+		/* a feature column's categories are in feature_names */
+		if (c->type == FT_CATEGORICAL && ft_column_is_feature(e, c))
+			ft_h5w_attr_u64(w, cg, "n_categories", c->n_cats);
+		else if (c->type == FT_CATEGORICAL)
 			ft_h5w_str_v(w, cg, "categories", (const char *const *)c->cats,
 			             c->n_cats);
 		ft_h5w_close(w, cg, name);
@@ -458,7 +478,52 @@ static void write_ranking(struct ft_h5w *w, hid_t f, const struct ft_model_ranki
 	ft_h5w_attr_i32(w, g, "colorblind", rk->colorblind);
 	ft_h5w_attr_u64(w, g, "sensitive_feature", rk->sensitive_feature);
 	ft_h5w_attr_f64(w, g, "protected_value", rk->protected_value);
+	/* written only when set: a file without it reads as two groups */
+	if (rk->group_values)
+		ft_h5w_attr_i32(w, g, "group_values", rk->group_values);
 	ft_h5w_close(w, g, "ranking");
+}
+
+/* /training/budget: how a private run spent its budget (attributes
+ * epsilon_total and delta_total, 0 for no total; seeded 1 when any noise
+ * came from a seeded generator; one row per spend in the datasets stage,
+ * mechanism, what, epsilon, delta). */
+static void write_budget(struct ft_h5w *w, hid_t loc, const struct ft_budget *b)
+{
+	const char *stage[FT_DP_MAX_SPENDS], *mech[FT_DP_MAX_SPENDS], *what[FT_DP_MAX_SPENDS];
+	double eps[FT_DP_MAX_SPENDS], delta[FT_DP_MAX_SPENDS];
+	hid_t g = ft_h5w_group(w, loc, "budget");
+
+	for (size_t k = 0; k < b->n; k++) {
+		stage[k] = ft_dp_stage_name(b->spend[k].stage);
+		mech[k] = b->spend[k].mechanism;
+		what[k] = b->spend[k].what;
+		eps[k] = b->spend[k].epsilon;
+		delta[k] = b->spend[k].delta;
+	}
+	ft_h5w_attr_f64(w, g, "epsilon_total", isfinite(b->epsilon) ? b->epsilon : 0);
+	ft_h5w_attr_f64(w, g, "delta_total", b->delta);
+	ft_h5w_attr_i32(w, g, "seeded", b->seeded);
+	ft_h5w_str_v(w, g, "stage", stage, b->n);
+	ft_h5w_str_v(w, g, "mechanism", mech, b->n);
+	ft_h5w_str_v(w, g, "what", what, b->n);
+	ft_h5w_f64_v(w, g, "epsilon", eps, b->n);
+	ft_h5w_f64_v(w, g, "delta", delta, b->n);
+	ft_h5w_close(w, g, "budget");
+}
+
+/* /private_release: the noisy confusion cells of the mitigated model
+ * (n_groups x 4: TN, FP, FN, TP, may be negative), released by the
+ * geometric mechanism; attributes split, epsilon, scale. */
+static void write_private(struct ft_h5w *w, hid_t f, const struct ft_model_file *mf)
+{
+	hid_t g = ft_h5w_group(w, f, "private_release");
+
+	ft_h5w_attr_str(w, g, "split", mf->dp_split ? mf->dp_split : "");
+	ft_h5w_attr_f64(w, g, "epsilon", mf->dp->epsilon);
+	ft_h5w_attr_f64(w, g, "scale", mf->dp->scale);
+	ft_h5w_i64_v(w, g, "cells", mf->dp->cells, mf->dp->n_groups * 4);
+	ft_h5w_close(w, g, "private_release");
 }
 
 static void write_training(struct ft_h5w *w, hid_t f, const struct ft_model_file *mf)
@@ -498,6 +563,8 @@ static void write_training(struct ft_h5w *w, hid_t f, const struct ft_model_file
 		ft_h5w_str_v(w, g, "param_choices", choices, mf->n_params);
 	ft_h5w_str_v(w, g, "diag_names", (const char *const *)mf->diag_names, mf->n_diag);
 	ft_h5w_f64_v(w, g, "diag_values", mf->diag_values, mf->n_diag);
+	if (mf->budget)
+		write_budget(w, g, mf->budget);
 	ft_h5w_close(w, g, "training");
 	free(choices);
 }
@@ -521,15 +588,18 @@ static int build_model(hid_t f, const struct ft_h5_types *t, void *ctx_)
 	write_root(w, f, mf);
 	write_read(w, f, &mf->read);
 	write_preprocessing(w, f, e);
-	ft_h5w_predictor(w, f, "model", mf->model, e->feature_names, e->n_features);
-	if (mf->baseline)
+	ft_h5w_predictor(w, f, "model", mf->model, e->feature_names, e->n_features,
+	                 FEATURE_NAMES);
+	if (mf->baseline && !mf->private_run)
 		ft_h5w_predictor(w, f, "baseline", mf->baseline, e->feature_names,
-		                 e->n_features);
+		                 e->n_features, FEATURE_NAMES);
 	write_training(w, f, mf);
 	if (mf->ranking)
 		write_ranking(w, f, mf->ranking);
-	if (mf->comparison)
+	if (mf->comparison && !mf->private_run)
 		ft_h5w_comparison(w, f, "comparison", mf->comparison);
+	if (mf->dp)
+		write_private(w, f, mf);
 	return w->rc;
 }
 
@@ -725,15 +795,44 @@ done:
 	return rc;
 }
 
-static int read_column(struct ft_h5r *r, hid_t cols, size_t n_cols, size_t i,
-                       struct ft_column *c)
+/* Format 4: the categories of categorical feature column c (obj) are
+ * feature_names[offset .. offset + n_categories) without "name=". */
+static int cats_from_names(struct ft_h5r *r, hid_t g, const char *obj,
+                           const struct ft_encoder *e, struct ft_column *c)
+{
+	size_t n = 0, len = strlen(c->name);
+	int rc;
+
+	if ((rc = ft_h5r_size(r, g, obj, "n_categories", &n)))
+		return rc;
+	if (c->offset > e->n_features || n > e->n_features - c->offset)
+		return ft_h5r_corrupt(r, "%s: features %zu to %zu + %zu are not in "
+		                      "/preprocessing/feature_names (%zu)", obj,
+		                      c->offset, c->offset, n, e->n_features);
+	if (!(c->cats = calloc(n ? n : 1, sizeof *c->cats)))
+		return ft_h5r_nomem(r);
+	c->n_cats = n;
+	for (size_t q = 0; q < n; q++) {
+		const char *s = e->feature_names[c->offset + q];
+		if (strncmp(s, c->name, len) != 0 || s[len] != '=')
+			return ft_h5r_corrupt(r, "/preprocessing/feature_names[%zu] "
+			                      "'%.60s' is not of column '%.60s' (%s)",
+			                      c->offset + q, s, c->name, obj);
+		if (!(c->cats[q] = ft_strdup(s + len + 1)))
+			return ft_h5r_nomem(r);
+	}
+	return 0;
+}
+
+static int read_column(struct ft_h5r *r, hid_t cols, const struct ft_encoder *e,
+                       size_t i, struct ft_column *c)
 {
 	hid_t g = H5I_INVALID_HID;
 	char name[32], obj[64];
 	int64_t ic = 0;
 	int rc;
 
-	col_name(name, n_cols, i);
+	col_name(name, e->n_cols, i);
 	snprintf(obj, sizeof obj, "/preprocessing/columns/%s", name);
 	c->impute_cat = -1;
 	(void)((rc = ft_h5r_group(r, cols, "/preprocessing/columns", name, 0,
@@ -748,7 +847,9 @@ static int read_column(struct ft_h5r *r, hid_t cols, size_t n_cols, size_t i,
 	if (rc)
 		goto done;
 	c->impute_cat = (long)ic;
-	if (c->type == FT_CATEGORICAL) {
+	if (c->type == FT_CATEGORICAL && r->version >= 4 && ft_column_is_feature(e, c)) {
+		rc = cats_from_names(r, g, obj, e, c);
+	} else if (c->type == FT_CATEGORICAL) {
 		rc = ft_h5r_strv(r, g, obj, "categories", 0, &c->cats, &c->n_cats);
 	} else {
 		htri_t ex = H5Lexists(g, "categories", H5P_DEFAULT);
@@ -776,7 +877,8 @@ static int read_columns(struct ft_h5r *r, hid_t pre, struct ft_encoder *e)
 		rc = ft_h5r_corrupt(r, "cannot read /preprocessing/columns");
 		goto done;
 	}
-	if (info.nlinks > SIZE_MAX / sizeof *e->cols) {
+	if (info.nlinks > SIZE_MAX / sizeof *e->cols ||
+	    info.nlinks > r->file_len) {
 		rc = ft_h5r_corrupt(r, "/preprocessing/columns is too large");
 		goto done;
 	}
@@ -790,7 +892,7 @@ static int read_columns(struct ft_h5r *r, hid_t pre, struct ft_encoder *e)
 	for (i = 0; i < n; i++)
 		e->cols[i].impute_cat = -1;
 	for (i = 0; !rc && i < n; i++)
-		rc = read_column(r, g, n, i, &e->cols[i]);
+		rc = read_column(r, g, e, i, &e->cols[i]);
 done:
 	ft_h5r_gclose(g);
 	return rc;
@@ -906,7 +1008,9 @@ static int read_ranking(struct ft_h5r *r, hid_t f, struct ft_model_file *mf)
 	       (r->version == 2 && mf->model &&
 	        (rc = ft_h5r_str(r, g, O, "rerank", 0, &mf->model->rerank))) ||
 	       (rc = ft_h5r_u64(r, g, O, "sensitive_feature", &rk->sensitive_feature)) ||
-	       (rc = ft_h5r_f64(r, g, O, "protected_value", &rk->protected_value)));
+	       (rc = ft_h5r_f64(r, g, O, "protected_value", &rk->protected_value)) ||
+	       (H5Aexists(g, "group_values") > 0 &&
+	        (rc = ft_h5r_i32(r, g, O, "group_values", 0, 1, &rk->group_values))));
 	if (!rc && strcmp(task, "rank") != 0)
 		rc = ft_h5r_corrupt(r, "/ranking has unknown task '%.60s'", task);
 	/* version 2 marked a ranker only by /ranking and the model's type */
@@ -960,6 +1064,65 @@ static int read_pair(struct ft_h5r *r, hid_t g, const char *names_name,
 	return 0;
 }
 
+/* /training/budget, when there is one (write_budget). */
+static int read_budget(struct ft_h5r *r, hid_t tr, struct ft_model_file *mf)
+{
+	static const char B[] = "/training/budget";
+	hid_t g = H5I_INVALID_HID;
+	char **stage = NULL, **mech = NULL, **what = NULL;
+	double *eps = NULL, *delta = NULL;
+	size_t n[5] = {0, 0, 0, 0, 0};
+	int rc;
+	struct ft_budget *b;
+
+	if ((rc = ft_h5r_group(r, tr, "/training", "budget", 1, &g)) || g == H5I_INVALID_HID)
+		return rc;
+	if (!(b = calloc(1, sizeof *b))) {
+		ft_h5r_gclose(g);
+		return ft_h5r_nomem(r);
+	}
+	(void)((rc = ft_h5r_f64(r, g, B, "epsilon_total", &b->epsilon)) ||
+	       (rc = ft_h5r_f64(r, g, B, "delta_total", &b->delta)) ||
+	       (rc = ft_h5r_i32(r, g, B, "seeded", 0, 1, &b->seeded)) ||
+	       (rc = ft_h5r_strv(r, g, B, "stage", 0, &stage, &n[0])) ||
+	       (rc = ft_h5r_strv(r, g, B, "mechanism", 0, &mech, &n[1])) ||
+	       (rc = ft_h5r_strv(r, g, B, "what", 0, &what, &n[2])) ||
+	       (rc = ft_h5r_f64v(r, g, B, "epsilon", 1, &eps, &n[3])) ||
+	       (rc = ft_h5r_f64v(r, g, B, "delta", 1, &delta, &n[4])));
+	if (!rc && (n[0] > FT_DP_MAX_SPENDS || n[1] != n[0] || n[2] != n[0] || n[3] != n[0] ||
+	            n[4] != n[0] || b->epsilon < 0 || b->delta < 0 || b->delta >= 1))
+		rc = ft_h5r_corrupt(r, "%s: inconsistent sizes or totals", B);
+	if (b->epsilon == 0)
+		b->epsilon = INFINITY;
+	b->n = n[0];
+	for (size_t k = 0; !rc && k < b->n; k++) {
+		struct ft_dp_spend *s = &b->spend[k];
+		s->stage = -1;
+		for (int st = 0; st < FT_DP_N_STAGES; st++)
+			if (!strcmp(stage[k], ft_dp_stage_name(st)))
+				s->stage = st;
+		if (s->stage < 0 || !(eps[k] >= 0) || !(delta[k] >= 0 && delta[k] < 1))
+			rc = ft_h5r_corrupt(r, "%s: spend %zu is not a stage, epsilon and delta", B, k);
+		snprintf(s->mechanism, sizeof s->mechanism, "%s", mech[k]);
+		snprintf(s->what, sizeof s->what, "%s", what[k]);
+		s->epsilon = eps[k];
+		s->delta = delta[k];
+	}
+	for (int st = 0; st < FT_DP_N_STAGES; st++)
+		b->allot_eps[st] = b->allot_delta[st] = INFINITY;
+	ft_strv_free(stage, n[0]);
+	ft_strv_free(mech, n[1]);
+	ft_strv_free(what, n[2]);
+	free(eps);
+	free(delta);
+	ft_h5r_gclose(g);
+	if (rc)
+		free(b);
+	else
+		mf->budget = b;
+	return rc;
+}
+
 static int read_training(struct ft_h5r *r, hid_t f, struct ft_model_file *mf)
 {
 	static const char T[] = "/training";
@@ -1005,19 +1168,10 @@ static int read_training(struct ft_h5r *r, hid_t f, struct ft_model_file *mf)
 				                    "/training/param_names %zu", nc, mf->n_params);
 		}
 	}
+	if (!rc)
+		rc = read_budget(r, g, mf);
 	ft_h5r_gclose(g);
 	return rc;
-}
-
-/* H5Ewalk2 callback: keep the innermost (first, walking upward) error
- * description, which says what was wrong with the file. */
-static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
-{
-	char *buf = data;
-
-	if (n == 0 && e->desc)
-		snprintf(buf, 160, "%s", e->desc);
-	return 0;
 }
 
 /* Contract: *out is NULL on failure and a complete struct on success, every
@@ -1034,16 +1188,15 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 {
 	struct ft_h5r r;
 	struct ft_model_file *mf = NULL;
-	struct stat st;
-	char why[FT_ERROR_MAX], detail[160] = "";
+	char why[FT_ERROR_MAX];
 	hid_t f = H5I_INVALID_HID;
-	htri_t is_h5;
-	int fd, rc;
+	int rc;
 
 	r.path = path;
 	r.err = err;
 	r.version = 0;
 	r.what = "model file";
+	r.file_len = 0;
 	if (!out)
 		return ft_error_set(err, FT_EINVAL, "ft_model_load: no output");
 	*out = NULL;
@@ -1051,37 +1204,10 @@ int ft_model_load(const char *path, struct ft_model_file **out,
 		return ft_error_set(err, FT_EINVAL, "ft_model_load: no path");
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-	/* our own open first, for an errno message HDF5 does not give */
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return ft_error_set(err, FT_EIO, "%s: cannot open: %s", path,
-		                    strerror(errno));
-	rc = fstat(fd, &st);
-	close(fd);
-	if (rc == 0 && S_ISDIR(st.st_mode))
-		return ft_error_set(err, FT_EIO, "%s: cannot open: %s", path,
-		                    strerror(EISDIR));
-	is_h5 = H5Fis_hdf5(path);
-	if (is_h5 <= 0)
-		return ft_error_set(err, FT_EFORMAT, "%s: not an HDF5 file", path);
-	f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (f < 0) {
-		unsigned long long have, want;
-		const char *eof;
-
-		H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, detail);
-		/* HDF5 says "truncated file: eof = 10000, sblock->base_addr = 0,
-		 * stored_eof = 29344": say it without the internals */
-		eof = strstr(detail, "stored_eof = ");
-		if (sscanf(detail, "truncated file: eof = %llu", &have) == 1 &&
-		    eof && sscanf(eof, "stored_eof = %llu", &want) == 1)
-			rc = ft_h5r_corrupt(&r, "truncated (%llu of %llu bytes)", have,
-			             want);
-		else
-			rc = ft_h5r_corrupt(&r, "cannot open%s%s", *detail ? ": " : "",
-			             detail);
+	/* checked before HDF5 parses a byte (h5image.c) */
+	rc = ft_h5_open_verified(path, "model file", &f, &r.file_len, NULL, err);
+	if (rc)
 		goto done;
-	}
 	mf = calloc(1, sizeof *mf);
 	if (!mf) {
 		rc = ft_h5r_nomem(&r);
@@ -1148,5 +1274,8 @@ void ft_model_file_free(struct ft_model_file *mf)
 	ft_strv_free(mf->param_choices, mf->n_params);
 	ft_strv_free(mf->diag_names, mf->n_diag);
 	free(mf->diag_values);
+	free(mf->budget);
+	ft_dp_audit_free(mf->dp);
+	free(mf->dp_split);
 	free(mf);
 }

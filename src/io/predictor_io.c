@@ -13,7 +13,8 @@
  * group); a ranker has the attribute rerank; the other kinds one subgroup:
  * mixture (n_predictors, coef k x p, intercept k, weight k), thresholds
  * (n_groups, t0, t1, p, q, c, with +inf stored as 2 and -inf as -1 since
- * scores lie in [0, 1]) or frontier (n_predictors, coef, intercept, chosen,
+ * scores lie in [0, 1]; read back as +-inf, so that a predictor round-trips
+ * bit for bit) or frontier (n_predictors, coef, intercept, chosen,
  * lambda k x m, error, violation).  No NaN or Inf is ever written: the
  * callers check the predictor first (ft_predictor_check).
  *
@@ -98,7 +99,7 @@ static void write_thresholds(struct ft_h5w *w, hid_t loc, const struct ft_thresh
 
 void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
                       const struct ft_predictor *p, char *const *feature_names,
-                      size_t n_features)
+                      size_t n_features, const char *names_at)
 {
 	const struct ft_linear_model *m = p->linear;
 	hid_t g = ft_h5w_group(w, loc, name), sub;
@@ -109,7 +110,11 @@ void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
 	ft_h5w_attr_u64(w, g, "n_features", m->p);
 	ft_h5w_f64_v(w, g, "coef", m->coef, m->p);
 	ft_h5w_f64_s(w, g, "intercept", m->intercept);
-	ft_h5w_str_v(w, g, "feature_names", (const char *const *)feature_names, n_features);
+	if (names_at)
+		ft_h5w_link(w, g, "feature_names", names_at);
+	else
+		ft_h5w_str_v(w, g, "feature_names", (const char *const *)feature_names,
+		             n_features);
 	if (m->n_groups) {
 		ft_h5w_attr_u64(w, g, "n_groups", m->n_groups);
 		ft_h5w_f64_m(w, g, "group_coef", m->group_coef, m->n_groups, m->p);
@@ -419,6 +424,13 @@ static int read_frontier(struct ft_h5r *r, hid_t g, const char *obj, size_t p,
 	return rc;
 }
 
+/* The inverse of stored_threshold: 2 and above is +inf, -1 and below -inf
+ * (no cut of a score in [0, 1] is stored there otherwise). */
+static double loaded_threshold(double t)
+{
+	return t >= 2.0 ? INFINITY : t <= -1.0 ? -INFINITY : t;
+}
+
 static int read_thresholds(struct ft_h5r *r, hid_t g, const char *obj,
                            struct ft_thresholds **out)
 {
@@ -442,6 +454,11 @@ static int read_thresholds(struct ft_h5r *r, hid_t g, const char *obj,
 		if (c[j] != G)
 			return ft_h5r_corrupt(r, "%s has n_groups %zu but a dataset of %zu "
 			                      "values", obj, G, c[j]);
+	/* back to the cuts as fitted: 2 is +inf, -1 is -inf */
+	for (size_t k = 0; k < G; k++) {
+		th->t0[k] = loaded_threshold(th->t0[k]);
+		th->t1[k] = loaded_threshold(th->t1[k]);
+	}
 	return 0;
 }
 

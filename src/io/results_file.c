@@ -80,41 +80,79 @@ static void cols_free(struct cols *c)
 /* A run's fit: its predictor (the layout of model files, predictor_io.c)
  * and its diagnostics. */
 static void fit_output(struct w *w, hid_t g, const struct ft_fit_output *fo,
-                       char *const *feature_names, size_t n_features)
+                       char *const *feature_names, size_t n_features,
+                       const char *names_at)
 {
 	const char *dn[FT_MAX_DIAG];
 	size_t nd = fo->n_diag < FT_MAX_DIAG ? fo->n_diag : FT_MAX_DIAG;
 
-	ft_h5w_predictor(&w->h, g, "model", &fo->pred, feature_names, n_features);
+	ft_h5w_predictor(&w->h, g, "model", &fo->pred, feature_names, n_features,
+	                 names_at);
 	for (size_t k = 0; k < nd; k++)
 		dn[k] = fo->diag_name[k];
 	ft_h5w_str_v(&w->h, g, "diag_names", dn, nd);
 	ft_h5w_f64_v(&w->h, g, "diag_values", fo->diag, nd);
 }
 
-/* /models/NNNN: the fitted models of every run that has them. */
+/* Among the runs reps[0..n) (each the first of its list of feature
+ * names), the one whose names run k has, or k (the runs of one fold share
+ * its encoder, so there are about as many lists as folds). */
+static size_t same_names(const struct ft_results *r, const size_t *reps, size_t n,
+                         size_t k)
+{
+	const struct ft_results_run *u = &r->runs[k];
+
+	for (size_t t = 0; t < n; t++) {
+		const struct ft_results_run *v = &r->runs[reps[t]];
+		size_t i = 0;
+		if (v->n_features != u->n_features)
+			continue;
+		if (v->feature_names == u->feature_names)
+			return reps[t];
+		while (i < u->n_features && !strcmp(v->feature_names[i], u->feature_names[i]))
+			i++;
+		if (i == u->n_features)
+			return reps[t];
+	}
+	return k;
+}
+
+/* /models/NNNN: the fitted models of every run that has them.  A run
+ * whose feature names an earlier run has links to that run's list (one
+ * HDF5 dataset with several names), so that names are stored once per
+ * fold, not once per run (issue 12 item 8). */
 static void write_models(struct w *w, hid_t f, const struct ft_results *r)
 {
 	hid_t g = ft_h5w_group(&w->h, f, "models");
 	unsigned digits = 4;
-	char name[32];
+	char name[32], at[64];
+	size_t *reps = malloc((r->n_runs ? r->n_runs : 1) * sizeof *reps), n_reps = 0;
 
+	if (!reps)
+		ft_h5w_nomem(&w->h);
 	for (size_t n = r->n_runs; n >= 10000; n /= 10)
 		digits++;
 	for (size_t k = 0; k < r->n_runs && !w->h.rc; k++) {
 		const struct ft_results_run *u = &r->runs[k];
+		size_t j;
 		hid_t m;
 
 		if (!u->fit || !u->fit->pred.linear)
 			continue;
 		snprintf(name, sizeof name, "%0*zu", (int)(digits & 31u), k);
+		if ((j = same_names(r, reps, n_reps, k)) == k)
+			reps[n_reps++] = k;
+		snprintf(at, sizeof at, "/models/%0*zu/model/feature_names",
+		         (int)(digits & 31u), j);
 		m = ft_h5w_group(&w->h, g, name);
 		ft_h5w_attr_str(&w->h, m, "method", u->method);
 		ft_h5w_attr_str(&w->h, m, "setting", u->setting);
 		ft_h5w_attr_i64(&w->h, m, "fold", (int64_t)u->fold);
-		fit_output(w, m, u->fit, u->feature_names, u->n_features);
+		fit_output(w, m, u->fit, u->feature_names, u->n_features,
+		           j < k ? at : NULL);
 		ft_h5w_close(&w->h, m, name);
 	}
+	free(reps);
 	ft_h5w_close(&w->h, g, "models");
 }
 
@@ -139,6 +177,11 @@ static void root(struct w *w, hid_t f, const struct ft_results *r)
 	ft_h5w_attr_u64(&w->h, f, "n_bootstrap", r->n_bootstrap);
 	ft_h5w_attr_f64(&w->h, f, "level", r->level);
 	ft_h5w_attr_f64(&w->h, f, "C", r->C);
+	if (r->task) {
+		ft_h5w_attr_str(&w->h, f, "task", r->task);
+		ft_h5w_attr_str(&w->h, f, "accuracy_metric",
+		                r->accuracy_metric ? r->accuracy_metric : "");
+	}
 	ft_h5w_str_v(&w->h, f, "group_names", (const char *const *)r->group_names,
 	         r->n_groups);
 	g = ft_h5w_group(&w->h, f, "inputs");

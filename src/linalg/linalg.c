@@ -133,6 +133,20 @@ int ft_la_eigvalsh(size_t n, double *A, double *w)
 	return info == 0 ? 0 : info < 0 ? FT_EINVAL : FT_ENUMERIC;
 }
 
+int ft_la_eigh(size_t n, double *A, double *w)
+{
+	lapack_int info;
+
+	if (n == 0)
+		return 0;
+	if (n > (size_t)INT_MAX)
+		return FT_EINVAL;
+	info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)n, A, (lapack_int)n, w);
+	if (info < 0)
+		return FT_EINVAL;
+	return info == 0 ? 0 : FT_ENUMERIC;
+}
+
 int ft_la_inverse(size_t n, double *A, int *ipiv)
 {
 	lapack_int info;

@@ -41,6 +41,12 @@ int ft_la_cholesky_solve(size_t n, const double *L, double *b);
  * A is destroyed.  0, FT_EINVAL (n too large) or FT_ENUMERIC (LAPACK's
  * iteration failed). */
 int ft_la_eigvalsh(size_t n, double *A, double *w);
+/* Eigenvalues (ascending, into w: n) and eigenvectors of the symmetric n x n
+ * A (its lower triangle, column-major, is read): on return column k of A
+ * (column-major: A[k * n .. k * n + n)) is the unit eigenvector of w[k].
+ * 0, FT_ENUMERIC when LAPACK does not converge, FT_EINVAL when n does not
+ * fit in a BLAS int. */
+int ft_la_eigh(size_t n, double *A, double *w);
 
 /* Invert the general n x n row-major matrix A in place (LU with partial
  * pivoting, LAPACK dgetrf + dgetri); ipiv has n ints of scratch.  0, a

@@ -566,7 +566,9 @@ int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
 {
 	int failed = 0;
 
-	#pragma omp parallel
+	/* a resample costs about 16 units a cell (a binomial draw and the
+	 * sums); a few thousand cells of small data are not worth the threads */
+	#pragma omp parallel if (ft_parallel_worth(n_boot * b->K * 16))
 	{
 		struct scratch *w = scratch_new(b);
 		struct ft_fval vals[FT_N_FAIRNESS * FT_N_CONV];

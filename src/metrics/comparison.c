@@ -7,7 +7,10 @@
  * and ft_permutation_test on the caller's input as given, so a randomized
  * classifier (in->pos set) is measured by its expected rates throughout,
  * and the permutation pair is picked by expected selection rates; nothing
- * here recomputes yhat from the score.
+ * here recomputes yhat from the score.  ft_comparison_measure_all (what a
+ * training run calls) gives the rows of both, checking the input once,
+ * sorting the scores once and sweeping them once for every AUC, and
+ * scanning the pair's rows once for the four permutation tests.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "metrics/metrics.h"
 
 static void row_free(struct ft_comparison_row *r)
 {
@@ -73,18 +77,14 @@ void ft_comparison_free(struct ft_comparison *c)
 	free(c);
 }
 
-int ft_comparison_measure(struct ft_comparison *c, const char *model,
-                          const char *split, const struct ft_eval_input *in,
-                          struct ft_error *err)
+/* The rows of a group table and of a summary table. */
+static int add_measured(struct ft_comparison *c, const char *model, const char *split,
+                        const struct ft_eval_input *in, const struct ft_group_table *gt,
+                        const struct ft_summary_table *st)
 {
-	struct ft_group_table *gt = NULL;
-	struct ft_summary_table *st = NULL;
 	const struct ft_value none = {0.0, "no bootstrap"};
-	int rc;
+	int rc = 0;
 
-	rc = ft_group_metrics(in, &gt, err);
-	if (!rc)
-		rc = ft_fairness_summaries(in, c->n_bootstrap, c->seed, c->level, &st, err);
 	for (size_t r = 0; !rc && r <= in->n_groups; r++)
 		for (int m = 0; !rc && m < FT_N_METRICS; m++)
 			rc = ft_comparison_add(c, ft_metric_name(m), model, split,
@@ -97,6 +97,22 @@ int ft_comparison_measure(struct ft_comparison *c, const char *model,
 		                       st->n_bootstrap ? s->lo : none,
 		                       st->n_bootstrap ? s->hi : none);
 	}
+	return rc;
+}
+
+int ft_comparison_measure(struct ft_comparison *c, const char *model,
+                          const char *split, const struct ft_eval_input *in,
+                          struct ft_error *err)
+{
+	struct ft_group_table *gt = NULL;
+	struct ft_summary_table *st = NULL;
+	int rc;
+
+	rc = ft_group_metrics(in, &gt, err);
+	if (!rc)
+		rc = ft_fairness_summaries(in, c->n_bootstrap, c->seed, c->level, &st, err);
+	if (!rc)
+		rc = add_measured(c, model, split, in, gt, st);
 	if (rc && !(err && err->code))
 		ft_error_set(err, rc, "out of memory");
 	ft_group_table_free(gt);
@@ -104,61 +120,55 @@ int ft_comparison_measure(struct ft_comparison *c, const char *model,
 	return rc;
 }
 
-int ft_comparison_permutation(struct ft_comparison *c, const char *model,
-                              const char *split, const struct ft_eval_input *in,
-                              size_t n_perm, struct ft_error *err)
+static const int PERM_METRICS[] = {FT_M_SELECTION_RATE, FT_M_TPR, FT_M_FPR, FT_M_ACCURACY};
+#define N_PERM_METRICS (sizeof PERM_METRICS / sizeof *PERM_METRICS)
+
+/* The pair of the permutation tests: selection rates decide, groups
+ * without rows never take part; -1 when there is none. */
+static void perm_pair(const struct ft_eval_input *in, const struct ft_group_table *gt,
+                      long *a, long *b)
 {
-	static const int METRICS[] = {FT_M_SELECTION_RATE, FT_M_TPR, FT_M_FPR, FT_M_ACCURACY};
+	double best = -1;
+
+	*a = *b = -1;
+	for (size_t g = 0; g < in->n_groups; g++)
+		for (size_t h = 0; h < in->n_groups; h++) {
+			struct ft_value sg = FT_GT(gt, g + 1, FT_M_SELECTION_RATE);
+			struct ft_value sh = FT_GT(gt, h + 1, FT_M_SELECTION_RATE);
+			double d;
+			if (g == h || sg.why || sh.why)
+				continue;
+			if (in->privileged >= 0 && h != (size_t)in->privileged)
+				continue;
+			d = in->privileged >= 0 ? fabs(sg.value - sh.value) : sg.value - sh.value;
+			if (d > best) {
+				best = d;
+				*a = (long)g;
+				*b = (long)h;
+			}
+		}
+}
+
+/* The rows of the tests of PERM_METRICS on the pair (a, b). */
+static int add_perm(struct ft_comparison *c, const char *model, const char *split,
+                    const struct ft_eval_input *in, long a, long b,
+                    const struct ft_value *gap, const double *p, struct ft_error *err)
+{
 	const struct ft_value none = {0.0, "not a bootstrap statistic"};
-	struct ft_group_table *gt = NULL;
-	long a = -1, b = -1;
 	char pair[256], name[64];
 	int rc;
 
-	if (in->n_groups < 2 || n_perm == 0)
-		return 0;
-	rc = ft_group_metrics(in, &gt, err);
-	if (rc)
-		return rc;
-	/* the pair: selection rates decide, groups without rows never take part */
-	{
-		double best = -1;
-		for (size_t g = 0; g < in->n_groups; g++)
-			for (size_t h = 0; h < in->n_groups; h++) {
-				struct ft_value sg = FT_GT(gt, g + 1, FT_M_SELECTION_RATE);
-				struct ft_value sh = FT_GT(gt, h + 1, FT_M_SELECTION_RATE);
-				double d;
-				if (g == h || sg.why || sh.why)
-					continue;
-				if (in->privileged >= 0 && h != (size_t)in->privileged)
-					continue;
-				d = in->privileged >= 0 ? fabs(sg.value - sh.value) : sg.value - sh.value;
-				if (d > best) {
-					best = d;
-					a = (long)g;
-					b = (long)h;
-				}
-			}
-	}
-	ft_group_table_free(gt);
-	if (a < 0)
-		return 0;
 	snprintf(pair, sizeof pair, "%s vs %s", in->group_names[a], in->group_names[b]);
-	for (size_t k = 0; k < sizeof METRICS / sizeof *METRICS; k++) {
-		struct ft_value gap, pv = {NAN, NULL};
-		double p;
-		rc = ft_permutation_test(in, METRICS[k], (size_t)a, (size_t)b, n_perm,
-		                         c->seed + k, &gap, &p, err);
-		if (rc)
-			return rc;
-		if (gap.why)
+	for (size_t k = 0; k < N_PERM_METRICS; k++) {
+		struct ft_value pv = {NAN, NULL};
+		if (gap[k].why)
 			pv.why = "gap undefined";
 		else
-			pv.value = p;
-		snprintf(name, sizeof name, "%s_gap", ft_metric_name(METRICS[k]));
+			pv.value = p[k];
+		snprintf(name, sizeof name, "%s_gap", ft_metric_name(PERM_METRICS[k]));
 		rc = ft_comparison_add(c, name, model, split, pair, "permutation_test",
-		                       gap, none, none);
-		snprintf(name, sizeof name, "%s_gap_p_value", ft_metric_name(METRICS[k]));
+		                       gap[k], none, none);
+		snprintf(name, sizeof name, "%s_gap_p_value", ft_metric_name(PERM_METRICS[k]));
 		if (!rc)
 			rc = ft_comparison_add(c, name, model, split, pair, "permutation_test",
 			                       pv, none, none);
@@ -166,4 +176,67 @@ int ft_comparison_permutation(struct ft_comparison *c, const char *model,
 			return ft_error_set(err, rc, "out of memory");
 	}
 	return 0;
+}
+
+int ft_comparison_permutation(struct ft_comparison *c, const char *model,
+                              const char *split, const struct ft_eval_input *in,
+                              size_t n_perm, struct ft_error *err)
+{
+	struct ft_group_table *gt = NULL;
+	struct ft_value gap[N_PERM_METRICS];
+	double p[N_PERM_METRICS];
+	long a, b;
+	int rc;
+
+	if (in->n_groups < 2 || n_perm == 0)
+		return 0;
+	rc = ft_group_metrics(in, &gt, err);
+	if (rc)
+		return rc;
+	perm_pair(in, gt, &a, &b);
+	ft_group_table_free(gt);
+	if (a < 0)
+		return 0;
+	for (size_t k = 0; k < N_PERM_METRICS; k++)
+		if ((rc = ft_permutation_test(in, PERM_METRICS[k], (size_t)a, (size_t)b, n_perm,
+		                              c->seed + k, &gap[k], &p[k], err)))
+			return rc;
+	return add_perm(c, model, split, in, a, b, gap, p, err);
+}
+
+int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
+                              const char *split, const struct ft_eval_input *in,
+                              size_t n_perm, struct ft_error *err)
+{
+	struct ft_group_table *gt = NULL;
+	struct ft_summary_table *st = NULL;
+	struct ft_value gap[N_PERM_METRICS];
+	struct ft_swept sw;
+	double p[N_PERM_METRICS];
+	long a = -1, b = -1;
+	int rc;
+
+	if ((rc = ft_eval_check(in, err)) != 0)
+		return rc;
+	if ((rc = ft_eval_sweep(in, 1, &sw)) != 0)
+		return ft_error_set(err, rc, "out of memory");
+	if ((rc = ft_group_metrics_swept(in, &sw, &gt, err)) ||
+	    (rc = ft_fairness_summaries_swept(in, &sw, c->n_bootstrap, c->seed, c->level, &st,
+	                                      err)) ||
+	    (rc = add_measured(c, model, split, in, gt, st)))
+		goto done;
+	if (in->n_groups >= 2 && n_perm > 0)
+		perm_pair(in, gt, &a, &b);
+	if (a >= 0 &&
+	    ((rc = ft_permutation_tests(in, PERM_METRICS, N_PERM_METRICS, (size_t)a, (size_t)b,
+	                                n_perm, c->seed, gap, p, err)) ||
+	     (rc = add_perm(c, model, split, in, a, b, gap, p, err))))
+		goto done;
+done:
+	if (rc && !(err && err->code))
+		ft_error_set(err, rc, "out of memory");
+	ft_group_table_free(gt);
+	ft_summary_table_free(st);
+	ft_swept_free(&sw);
+	return rc;
 }

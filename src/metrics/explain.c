@@ -14,13 +14,17 @@
  * value itself for numeric columns, of the category's share of group 1 for
  * categorical ones (the best any ordering of the categories can do).
  *
- * Both read the encoded dataset; neither trains anything.
+ * The proxy report runs its columns on the OpenMP threads (a column's
+ * counts are summed in row order on one thread, so the report is the same
+ * bits for any thread count).  Both read the encoded dataset; neither
+ * trains anything.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
 #include "core/dist.h"
+#include "core/internal.h"
 #include "data/data.h"
 #include "metrics/metrics.h"
 
@@ -201,91 +205,126 @@ static struct ft_value auc_table(const double *t, size_t nk, struct sv *v)
 	return auc2(v, m);
 }
 
-/* The joint table of one column with the groups over rows [lo, hi):
- * t[k * ng + g] += w (ft_parallel_sum). */
-struct tab_call {
-	const struct ft_dataset *d;
-	const struct ft_column *col;
-	size_t cc, ng;
-	const double *q;          /* numeric: the deciles */
+/* Per-thread scratch of the proxy report. */
+struct proxy_work {
+	double *xs;          /* n: a numeric column's values */
+	struct sv *v;        /* nv: sorted (value, weight, group 1) */
+	double *t;           /* the count table */
 };
 
-static void tab_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *t)
+/* The report of column col (its categorical block cc) into *px. */
+static int proxy_column(const struct ft_dataset *d, const struct ft_column *col, size_t cc,
+                        struct proxy_work *wk, struct ft_proxy *px)
 {
-	const struct tab_call *a = ctx;
-	const struct ft_dataset *d = a->d;
+	size_t ng = d->n_groups, n = d->n, nk, m = 0;
+	double hg = 0, q[9], *t, *xs = wk->xs;
+	struct sv *v = wk->v;
 
-	(void)chunk;
-	for (size_t i = lo; i < hi; i++) {
+	if (col->type == FT_NUMERIC) {
+		/* one (radix) sort of (value, group, weight) gives the deciles and
+		 * the AUC */
+		uint32_t *order = NULL;
+		size_t j = col->offset;
+		nk = 10;
+		for (size_t i = 0; i < n; i++)
+			xs[i] = d->num[i * d->n_num + j];
+		if (ft_score_order(xs, n, &order))
+			return FT_ENOMEM;
+		for (size_t r = 0; r < n; r++) {
+			size_t i = order[r];
+			/* the rows come in random order: fetch ahead */
+			if (r + 16 < n) {
+				size_t f = order[r + 16];
+				__builtin_prefetch(&xs[f]);
+				__builtin_prefetch(&d->group[f]);
+				if (d->w)
+					__builtin_prefetch(&d->w[f]);
+			}
+			if (d->group[i] >= 0)
+				v[m++] = (struct sv){xs[i], d->w ? d->w[i] : 1.0, d->group[i] == 1};
+		}
+		free(order);
+		for (int k = 0; k < 9; k++)
+			q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
+	} else {
+		nk = col->n_cats + 1;   /* + unseen / missing */
+	}
+	free(wk->t);
+	t = wk->t = calloc(nk * ng, sizeof *t);
+	if (!t)
+		return FT_ENOMEM;
+	/* counts in row order, whatever the thread */
+	for (size_t i = 0; i < n; i++) {
 		int32_t g = d->group[i];
 		double w = d->w ? d->w[i] : 1.0;
 		size_t k;
 		if (g < 0)
 			continue;
-		if (a->col->type == FT_NUMERIC) {
-			double xv = d->num[i * d->n_num + a->col->offset];
+		if (col->type == FT_NUMERIC) {
+			/* the number of deciles below xv (q ascends): the first
+			 * k with xv <= q[k], without a branch a decile */
+			double xv = xs[i];
 			k = 0;
-			while (k < 9 && xv > a->q[k])
-				k++;
+			for (int j = 0; j < 9; j++)
+				k += xv > q[j];
 		} else {
-			int32_t code = d->code[i * d->n_cat + a->cc];
-			k = code < 0 ? a->col->n_cats : (size_t)code - a->col->offset;
+			int32_t code = d->code[i * d->n_cat + cc];
+			k = code < 0 ? col->n_cats : (size_t)code - col->offset;
 		}
-		t[k * a->ng + (size_t)g] += w;
+		t[k * ng + (size_t)g] += w;
 	}
-}
-
-/* The values xs of a numeric column with each row's weight and group: d's
- * own rows, or every rank's when d is a distributed data set (then *x, *w
- * and *g are copies the caller frees: *own = 1). */
-static int column_rows(const struct ft_dataset *d, double *xs, double **x, double **w,
-                       int32_t **g, size_t *n, int *own)
-{
-	int rc;
-
-	*x = xs;
-	*w = d->w;
-	*g = d->group;
-	*n = d->n;
-	*own = 0;
-	if (!ft_dist_rows_here(d->n))
-		return 0;
-	{
-		const void *in[3] = {xs, d->w, d->group};
-		size_t elem[3] = {sizeof *xs, sizeof *d->w, sizeof *d->group};
-		void *out[3];
-		*own = 1;
-		*x = NULL;
-		*w = NULL;
-		*g = NULL;
-		if ((rc = ft_dist_allrows_k(d->n, 3, in, elem, out, n)))
-			return rc;
-		*x = out[0];
-		*w = out[1];
-		*g = out[2];
-	}
+	px->column = col->name;
+	px->mi = mutual_info(t, nk, ng, &hg);
+	px->nmi = hg > 0 ? px->mi / hg : NAN;
+	px->auc.value = NAN;
+	px->auc.why = "more than two groups";
+	if (ng == 2)
+		px->auc = col->type == FT_NUMERIC ? auc2(v, m) : auc_table(t, nk, v);
 	return 0;
 }
 
+/* Columns on threads: each column's numbers are its own (counts in row
+ * order, one sort), so the report is the same for any thread count. */
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err)
 {
-	size_t ng = d->n_groups, n = d->n, np = 0, nf = 0, nv = n;
+	size_t ng = d->n_groups, n = d->n, nf = 0, nv = n;
 	struct ft_proxy *px = NULL;
-	double *t = NULL, *xs = NULL;
-	struct sv *v = NULL;
-	int rc = FT_ENOMEM;
+	size_t *col_of = NULL, *cc_of = NULL;
+	struct ft_dataset all;
+	void *g[4] = {NULL, NULL, NULL, NULL};
+	int rc = 0;
 
 	*out = NULL;
 	*n_out = 0;
 	if (!d->group || ng < 2)
 		return ft_error_set(err, FT_EINVAL, "proxy report needs a sensitive "
 		                    "attribute with at least two groups");
+	/* a distributed data set: every rank's rows on every rank, in global
+	 * order, so that the counts (in row order) and sorts are those of one
+	 * process, bit for bit */
+	if (ft_dist_rows_here(n)) {
+		size_t na = 0;
+		all = *d;
+		rc = ft_dist_allrows(d->num, n, d->n_num * sizeof *d->num, &g[0], &na) ||
+		     ft_dist_allrows(d->code, n, d->n_cat * sizeof *d->code, &g[1], &na) ||
+		     ft_dist_allrows(d->group, n, sizeof *d->group, &g[2], &na) ||
+		     (d->w && ft_dist_allrows(d->w, n, sizeof *d->w, &g[3], &na)) ? FT_ENOMEM : 0;
+		if ((rc = ft_dist_agree(rc, NULL)))
+			goto done;
+		all.n = n = nv = na;
+		all.num = g[0];
+		all.code = g[1];
+		all.group = g[2];
+		all.w = d->w ? g[3] : NULL;
+		all.y = NULL;
+		all.line = NULL;
+		all.row = NULL;
+		d = &all;
+	}
 	/* v holds one entry per row (numeric columns) or two per category
 	 * (auc_table: one per category and group), whichever is more: a column
 	 * of IDs has more categories than half the rows */
-	if (ft_dist_rows_here(n))
-		nv = ft_dist_rows_total(n);
 	for (size_t c = 0; c < e->n_cols; c++) {
 		int feat = ft_column_is_feature(e, &e->cols[c]);
 		nf += feat;
@@ -294,79 +333,48 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			nv = 2 * (e->cols[c].n_cats + 1);
 	}
 	px = calloc(nf ? nf : 1, sizeof *px);
-	v = malloc((nv ? nv : 1) * sizeof *v);
-	xs = malloc((n ? n : 1) * sizeof *xs);
-	if (!px || !v || !xs)
+	col_of = malloc((nf ? nf : 1) * sizeof *col_of);
+	cc_of = malloc((nf ? nf : 1) * sizeof *cc_of);
+	if (!px || !col_of || !cc_of) {
+		rc = FT_ENOMEM;
 		goto done;
-	for (size_t c = 0; c < e->n_cols; c++) {
-		const struct ft_column *col = &e->cols[c];
-		struct tab_call tc = {d, col, 0, ng, NULL};
-		size_t nk, j, m = 0;
-		double hg = 0, q[9];
-		if (!ft_column_is_feature(e, col))
-			continue;
-		if (col->type == FT_NUMERIC) {
-			/* one (radix) sort of (value, group, weight) gives the deciles
-			 * and the AUC: over every row, gathered when they are spread
-			 * over the ranks of a distributed run */
-			uint32_t *order = NULL;
-			double *ax, *aw;
-			int32_t *ag;
-			size_t an;
-			int own, bad;
-			j = col->offset;
-			nk = 10;
-			for (size_t i = 0; i < n; i++)
-				xs[i] = d->num[i * d->n_num + j];
-			bad = column_rows(d, xs, &ax, &aw, &ag, &an, &own) ||
-			      ft_score_order(ax, an, &order);
-			if (ft_dist_rows_here(n))
-				bad = ft_dist_agree(bad ? FT_ENOMEM : 0, NULL) != 0;
-			m = 0;
-			for (size_t r = 0; !bad && r < an; r++) {
-				size_t i = order[r];
-				if (ag[i] >= 0)
-					v[m++] = (struct sv){ax[i], aw ? aw[i] : 1.0, ag[i] == 1};
-			}
-			free(order);
-			if (own) {
-				free(ax);
-				free(aw);
-				free(ag);
-			}
-			if (bad)
-				goto done;
-			for (int k = 0; k < 9; k++)
-				q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
-			tc.q = q;
-		} else {
-			/* which categorical block is this column's? */
-			for (size_t o = 0; o < c; o++)
-				tc.cc += e->cols[o].type == FT_CATEGORICAL &&
-				         ft_column_is_feature(e, &e->cols[o]);
-			nk = col->n_cats + 1;   /* + unseen / missing */
-		}
-		free(t);
-		t = calloc(nk * ng, sizeof *t);
-		if (!t || ft_parallel_sum(n, nk * ng, t, tab_chunk, &tc))
-			goto done;
-		px[np].column = col->name;
-		px[np].mi = mutual_info(t, nk, ng, &hg);
-		px[np].nmi = hg > 0 ? px[np].mi / hg : NAN;
-		px[np].auc.value = NAN;
-		px[np].auc.why = "more than two groups";
-		if (ng == 2)
-			px[np].auc = col->type == FT_NUMERIC ? auc2(v, m) : auc_table(t, nk, v);
-		np++;
 	}
+	/* feature column k: its column and its categorical block */
+	for (size_t c = 0, k = 0, cc = 0; c < e->n_cols; c++) {
+		if (!ft_column_is_feature(e, &e->cols[c]))
+			continue;
+		col_of[k] = c;
+		cc_of[k++] = cc;
+		cc += e->cols[c].type == FT_CATEGORICAL;
+	}
+	#pragma omp parallel if (ft_parallel_worth(n * nf))
+	{
+		struct proxy_work wk = {malloc((n ? n : 1) * sizeof(double)),
+		                        malloc((nv ? nv : 1) * sizeof(struct sv)), NULL};
+		int my_rc = wk.xs && wk.v ? 0 : FT_ENOMEM;
+
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t k = 0; k < nf; k++)
+			if (!my_rc)
+				my_rc = proxy_column(d, &e->cols[col_of[k]], cc_of[k], &wk, &px[k]);
+		if (my_rc) {
+			#pragma omp atomic write
+			rc = my_rc;
+		}
+		free(wk.xs);
+		free(wk.v);
+		free(wk.t);
+	}
+	if (rc)
+		goto done;
 	*out = px;
-	*n_out = np;
+	*n_out = nf;
 	px = NULL;
-	rc = 0;
 done:
 	free(px);
-	free(t);
-	free(xs);
-	free(v);
+	free(col_of);
+	free(cc_of);
+	for (int k = 0; k < 4; k++)
+		free(g[k]);
 	return rc ? ft_error_set(err, rc, "out of memory") : 0;
 }

@@ -460,10 +460,11 @@ static int interval(const struct ft_fval *rep, size_t n_boot, double level,
 	return 0;
 }
 
-int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
-                          uint64_t seed, double level,
-                          struct ft_summary_table **out, struct ft_error *err)
+int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
+                                size_t n_bootstrap, uint64_t seed, double level,
+                                struct ft_summary_table **out, struct ft_error *err)
 {
+	const double *num = sw->num, *pos = sw->pos, *neg = sw->neg;
 	int metric[FT_N_FAIRNESS * FT_N_CONV], conv[FT_N_FAIRNESS * FT_N_CONV];
 	struct ft_fval point[FT_N_FAIRNESS * FT_N_CONV];
 	struct summary_owner *own = NULL;
@@ -471,18 +472,12 @@ int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
 	struct ft_fstats st;
 	struct ft_boot *bt = NULL;
 	struct ft_fval *rep = NULL;
-	double *num = NULL, *pos = NULL, *neg = NULL, *auc = NULL, *tmp = NULL;
-	uint8_t *present = NULL, *pool = NULL;
-	uint32_t *order = NULL;
+	double *auc = NULL, *tmp = NULL;
+	uint8_t *present = NULL;
 	char (*why)[WHY_LEN] = NULL;
 	size_t G, T, n_slots, text_len = 0;
 	int rc;
 
-	if (out)
-		*out = NULL;
-	rc = ft_eval_check(in, err);
-	if (rc)
-		return rc;
 	if (!out)
 		return ft_error_set(err, FT_EINVAL, "fairness: no output");
 	if (n_bootstrap > 0 && !(level > 0 && level < 1))
@@ -491,16 +486,12 @@ int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
 	T = FT_N_TARGETS(G);
 	rc = FT_ENOMEM;
 	conf = calloc(T, sizeof *conf);
-	num = malloc(T * sizeof *num);
-	pos = malloc(T * sizeof *pos);
-	neg = malloc(T * sizeof *neg);
 	auc = malloc(T * sizeof *auc);
 	present = calloc(G + 1, 1);
-	pool = calloc(G + 1, 1);
 	n_slots = ft_fair_slots(in->privileged, metric, conv);
 	why = calloc(3 * n_slots, sizeof *why);
 	own = calloc(1, sizeof *own);
-	if (!conf || !num || !pos || !neg || !auc || !present || !pool || !why || !own)
+	if (!conf || !auc || !present || !why || !own)
 		goto done;
 	own->t.s = calloc(n_slots, sizeof *own->t.s);
 	if (!own->t.s)
@@ -510,14 +501,8 @@ int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
 	if ((rc = ft_strata_conf(in, conf)) != 0)
 		goto done;
 	ft_targets_from_strata(conf, G, in->privileged);
-	for (size_t g = 0; g < G; g++) {
+	for (size_t g = 0; g < G; g++)
 		present[g] = total_rows(&conf[g]) > 0;
-		pool[g] = in->privileged >= 0 && g != (size_t)in->privileged;
-	}
-	if ((rc = ft_score_order(in->score, in->n, &order)) != 0)
-		goto done;
-	if ((rc = ft_auc_sweep(in, order, pool, num, pos, neg)) != 0)
-		goto done;
 	for (size_t t = 0; t < T; t++)
 		auc[t] = pos[t] > 0 && neg[t] > 0 ? num[t] / (pos[t] * neg[t]) : NAN;
 	st.G = G;
@@ -534,7 +519,7 @@ int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
 		tmp = malloc(n_bootstrap * sizeof *tmp);
 		if (!rep || !tmp)
 			goto done;
-		if ((rc = ft_boot_build(in, order, FT_BOOT_BINS, &bt)) != 0)
+		if ((rc = ft_boot_build(in, sw->order, FT_BOOT_BINS, &bt)) != 0)
 			goto done;
 		rc = ft_boot_run(bt, present, n_slots, metric, conv, n_bootstrap, seed, rep);
 		if (rc)
@@ -605,16 +590,31 @@ done:
 	}
 	ft_boot_free(bt);
 	free(conf);
-	free(num);
-	free(pos);
-	free(neg);
 	free(auc);
 	free(present);
-	free(pool);
 	free(why);
-	free(order);
 	free(rep);
 	free(tmp);
+	return rc;
+}
+
+int ft_fairness_summaries(const struct ft_eval_input *in, size_t n_bootstrap,
+                          uint64_t seed, double level,
+                          struct ft_summary_table **out, struct ft_error *err)
+{
+	struct ft_swept sw;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = ft_eval_check(in, err);
+	if (rc)
+		return rc;
+	if ((rc = ft_eval_sweep(in, 1, &sw)) != 0)
+		return ft_error_set(err, rc, "fairness: out of memory for %zu rows, %zu resamples",
+		                    in->n, n_bootstrap);
+	rc = ft_fairness_summaries_swept(in, &sw, n_bootstrap, seed, level, out, err);
+	ft_swept_free(&sw);
 	return rc;
 }
 

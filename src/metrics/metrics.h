@@ -109,6 +109,37 @@ int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf);
 /* conf[0 .. G] filled: add the overall and (priv >= 0) pooled targets. */
 void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
 
+/* One sort and one sweep of in's scores, which ft_group_metrics,
+ * ft_fairness_summaries and the comparison share so that measuring a model
+ * sorts its scores once: order (ft_score_order) and the AUC sums of every
+ * target (ft_auc_sweep with ft_eval_pool's pool when with_pool; the
+ * strata's and the overall sums do not depend on the pool).  in is not
+ * checked here (the caller did: ft_eval_check). */
+struct ft_swept {
+	uint32_t *order;
+	double *num, *pos, *neg;
+};
+int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
+void ft_swept_free(struct ft_swept *sw);
+int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
+                           struct ft_group_table **out, struct ft_error *err);
+int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
+                                size_t n_bootstrap, uint64_t seed, double level,
+                                struct ft_summary_table **out, struct ft_error *err);
+
+/* ft_comparison_measure then ft_comparison_permutation, the same rows, from
+ * one check, one sort and one sweep of in's scores. */
+int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
+                              const char *split, const struct ft_eval_input *in,
+                              size_t n_perm, struct ft_error *err);
+
+/* ft_permutation_test of k rate metrics on one pair from one scan of the
+ * rows: metric[q] with seed + q into gap[q], p_value[q].  in is not
+ * checked here (the caller did: ft_eval_check). */
+int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size_t k,
+                         size_t a, size_t b, size_t n_perm, uint64_t seed,
+                         struct ft_value *gap, double *p_value, struct ft_error *err);
+
 /* Row indices sorted by score ascending, stable (LSD radix sort on the
  * bits of the doubles; any finite values).  n < 2^32.  *order is malloc'ed. */
 int ft_score_order(const double *score, size_t n, uint32_t **order);
@@ -211,5 +242,101 @@ int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
 int ft_rank_check_rel(const double *rel, size_t n, struct ft_error *err);
 double ft_rank_gain(double rel);
 int ft_cmp_double_desc(const void *a, const void *b);
+
+/* The permutation FT_TIE_RANDOM puts items in before its stable sort
+ * (rank_ties.c): a Fisher-Yates shuffle from seed. */
+void ft_tie_perm(uint64_t seed, size_t n, size_t *perm);
+
+/* ------------------------------------------------ soft group sequences
+ * The known-group items of a ranking in rank order as m slots with
+ * F[r G + g] = the probability that slot r holds an item of group g (0/1
+ * for a ranking; expected shares when tied items are exchangeable,
+ * rank_expect.c).  The metrics of ranking.c on them (include/fairtrain.h
+ * gives the definitions; counts are the sums of F over the prefix). */
+/* t = the group shares of the m slots (the column sums, counts, over m). */
+void ft_soft_shares(const double *F, size_t m, size_t G, double *t);
+/* c[g] = the expected count of group g in the top kk = min(k, m). */
+void ft_soft_topk(const double *F, size_t m, size_t G, size_t k, double *c, size_t *kk);
+/* Skew (plain, ft_skew) and LiFT-smoothed skew (smooth, alpha) of the
+ * counts c of the top kk of m known items against t; either may be NULL. */
+void ft_skew_of_counts(const double *c, size_t kk, size_t m, const double *t, size_t G,
+                       double alpha, struct ft_value *plain, struct ft_value *smooth);
+/* MinSkew / MaxSkew of the defined values v[0 .. G-1] (ties: lowest index). */
+void ft_skew_extremes(const struct ft_value *v, size_t G, struct ft_value *min_skew,
+                      struct ft_value *max_skew, int32_t *argmin, int32_t *argmax);
+void ft_soft_ndkl(const double *F, size_t m, size_t G, const double *t,
+                  struct ft_value *out);
+/* InfeasibleIndex against the exact proportions a[g] / b[g]: prefixes
+ * i <= min(k, m) where an expected count is below floor(i a / b); cnt is
+ * G doubles of scratch. */
+size_t ft_soft_infeasible(const double *F, size_t m, size_t G, const uint64_t *a,
+                          const uint64_t *b, size_t k, double *cnt);
+/* rND / rKL / rRD (measure), protected group prot; FT_ENOMEM or 0. */
+int ft_soft_rank_fairness(int measure, const double *F, size_t N, size_t G,
+                          int32_t prot, size_t step, struct ft_value *out);
+/* Pairwise accuracies from above[a G + b] (expected pairs of a relevant
+ * item of a above an irrelevant item of b) and the counts of relevant and
+ * irrelevant items of each group; FT_ENOMEM or 0. */
+int ft_pairwise_finish(const double *above, const double *nrel, const double *nirr,
+                       size_t G, struct ft_pairwise **out);
+
+/* --------------------------- rankings with exchangeable items (rank_expect.c)
+ * Items in pools of exchangeable items; slots in segments; a slot of
+ * segment s holds an item of pool P with probability count / length. */
+enum { FT_XR_SINGLE = 0, FT_XR_SCORE, FT_XR_RERANK, FT_N_XR };
+struct ft_xrank {
+	size_t n;
+	const size_t *order;     /* borrowed: slot r -> item */
+	size_t n_pool, n_seg;
+	size_t *pool;            /* item -> pool */
+	double *psize;           /* pool sizes */
+	size_t *seg_lo;          /* n_seg + 1 slot offsets */
+	size_t *ent_off;         /* n_seg + 1 offsets into ent_pool, ent_cnt */
+	size_t *ent_pool;
+	double *ent_cnt;
+};
+/* The pools and segments of a ranking `order` of n items (mode FT_XR_*;
+ * score needed unless SINGLE, group for RERANK; k: the re-ranked top).
+ * For FT_XR_SCORE, order must be sorted by score. */
+int ft_xrank_build(struct ft_xrank *x, const size_t *order, size_t n,
+                   const double *score, const int32_t *group, int mode, size_t k,
+                   struct ft_error *err);
+void ft_xrank_free(struct ft_xrank *x);
+/* Expected NDCG@k and precision@k (rel >= 0; k = 0: n), as ft_ndcg and
+ * ft_precision. */
+int ft_xrank_ndcg(const struct ft_xrank *x, const double *rel, size_t k,
+                  struct ft_value *out, struct ft_error *err);
+int ft_xrank_precision(const struct ft_xrank *x, const double *rel, size_t k,
+                       struct ft_value *out, struct ft_error *err);
+/* Each item's expected rank (1-based). */
+int ft_xrank_erank(const struct ft_xrank *x, double *erank);
+/* Each group's mean expected exposure (exposure, may be NULL) and the
+ * ratio of protected to the other known items (ratio, may be NULL), as
+ * ft_group_exposure and ft_exposure_ratio. */
+int ft_xrank_exposure(const struct ft_xrank *x, const int32_t *group, size_t G,
+                      int32_t prot, struct ft_value *exposure, struct ft_value *ratio);
+/* The soft sequence of the known-group items (*F malloc'ed). */
+int ft_xrank_soft(const struct ft_xrank *x, const int32_t *group, size_t G,
+                  double **F, size_t *m);
+/* Expected pairwise accuracies, as ft_pairwise_accuracy. */
+int ft_xrank_pairwise(const struct ft_xrank *x, const double *rel, const int32_t *group,
+                      size_t G, struct ft_pairwise **out);
+/* subgroup.c: the rich-subgroup auditor (ft_subgroup_audit) on tallies,
+ * for the learner of gerryfair.c.  The space of x': G groups, dim
+ * one-hot columns, x (G x dim), names (dim), as fairtrain.h describes. */
+struct ft_sg_space {
+	size_t G, dim;
+	double *x;
+	char **names;
+};
+int ft_sg_space_make(size_t G, const char *const *group_names, struct ft_sg_space *sp,
+                     struct ft_error *err);
+void ft_sg_space_free(struct ft_sg_space *sp);
+/* The audit from per-group tallies (subgroup.c): Wl[g], Pl[g] for g < G,
+ * their totals over every row including rows of no group, and W, the
+ * weight of all rows. */
+int ft_sg_audit_tallies(const struct ft_sg_space *sp, int rate, const double *Wl,
+                        const double *Pl, double Wl_all, double Pl_all, double W,
+                        struct ft_subgroup **out, struct ft_error *err);
 
 #endif

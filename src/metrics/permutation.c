@@ -131,43 +131,27 @@ static int extreme(double g, const char *why, double obs)
 	return why != NULL || fabs(g) >= fabs(obs) - tol;
 }
 
-int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
-                        size_t b, size_t n_perm, uint64_t seed,
-                        struct ft_value *gap, double *p_value,
-                        struct ft_error *err)
-{
-	struct ft_conf ca, cb, tot;
-	struct ft_rng r;
-	uint32_t *rows = NULL;
-	uint8_t *yof = NULL;
-	double *pof = NULL;
-	size_t na = 0, nb = 0, hits = 0, n_types = 0;
-	double w0 = -1, obs, tp[MAX_TYPES];
+/* What one scan of the rows of groups a and b gives every test of the
+ * pair: their cells, sizes, whether they share one weight, whether every
+ * decision is deterministic, and the (y, pos) types. */
+struct perm_scan {
+	struct ft_conf ca, cb;
+	size_t na, nb, n_types;
+	double w0, tp[MAX_TYPES];
 	uint64_t tcnt[MAX_TYPES], ta[MAX_TYPES];
 	uint8_t ty[MAX_TYPES];
-	int same_w = 1, det = 1, rc;
-	const char *why;
+	int same_w, det;
+};
 
-	if (gap)
-		*gap = (struct ft_value){ NAN, NULL };
-	if (p_value)
-		*p_value = NAN;
-	rc = ft_eval_check(in, err);
-	if (rc)
-		return rc;
-	if (!gap || !p_value)
-		return ft_error_set(err, FT_EINVAL, "permutation test: no output");
-	if (a >= in->n_groups || b >= in->n_groups || a == b)
-		return ft_error_set(err, FT_EINVAL,
-		                    "permutation test: groups %zu and %zu are not two different "
-		                    "groups below %zu", a, b, in->n_groups);
-	if (!rate_metric(metric))
-		return ft_error_set(err, FT_EINVAL,
-		                    "permutation test: '%s' is not a rate metric",
-		                    ft_metric_name(metric));
+static void scan(const struct ft_eval_input *in, size_t a, size_t b, struct perm_scan *ps)
+{
+	struct ft_conf ca, cb;
+	size_t na = 0, nb = 0, n_types = 0;
+	double w0 = -1, *tp = ps->tp;
+	uint64_t *tcnt = ps->tcnt, *ta = ps->ta;
+	uint8_t *ty = ps->ty;
+	int same_w = 1, det = 1;
 
-	/* the observed cells of a and b, whether their rows share one weight,
-	 * whether every decision is deterministic, and the (y, pos) types */
 	memset(&ca, 0, sizeof ca);
 	memset(&cb, 0, sizeof cb);
 	for (size_t i = 0; i < in->n; i++) {
@@ -209,6 +193,49 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 			}
 		}
 	}
+	ps->ca = ca;
+	ps->cb = cb;
+	ps->na = na;
+	ps->nb = nb;
+	ps->n_types = n_types;
+	ps->w0 = w0;
+	ps->same_w = same_w;
+	ps->det = det;
+}
+
+/* The argument checks of one test (not of in). */
+static int check_args(const struct ft_eval_input *in, int metric, size_t a, size_t b,
+                      struct ft_error *err)
+{
+	if (a >= in->n_groups || b >= in->n_groups || a == b)
+		return ft_error_set(err, FT_EINVAL,
+		                    "permutation test: groups %zu and %zu are not two different "
+		                    "groups below %zu", a, b, in->n_groups);
+	if (!rate_metric(metric))
+		return ft_error_set(err, FT_EINVAL,
+		                    "permutation test: '%s' is not a rate metric",
+		                    ft_metric_name(metric));
+	return 0;
+}
+
+/* One test from the scan of its pair. */
+static int run_test(const struct ft_eval_input *in, const struct perm_scan *ps, int metric,
+                    size_t a, size_t b, size_t n_perm, uint64_t seed,
+                    struct ft_value *gap, double *p_value, struct ft_error *err)
+{
+	struct ft_conf ca = ps->ca, cb = ps->cb, tot;
+	struct ft_rng r;
+	uint32_t *rows = NULL;
+	uint8_t *yof = NULL;
+	double *pof = NULL, obs;
+	const double *tp = ps->tp;
+	const uint64_t *tcnt = ps->tcnt, *ta = ps->ta;
+	const uint8_t *ty = ps->ty;
+	size_t na = ps->na, nb = ps->nb, n_types = ps->n_types, hits = 0;
+	double w0 = ps->w0;
+	int same_w = ps->same_w, det = ps->det, rc;
+	const char *why;
+
 	if (!(w0 > 0))
 		same_w = 0;      /* zero weights: keep the weighted arithmetic */
 	if (same_w && !det && n_types <= MAX_TYPES) {
@@ -331,4 +358,48 @@ done:
 	free(yof);
 	free(pof);
 	return rc;
+}
+
+int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
+                        size_t b, size_t n_perm, uint64_t seed,
+                        struct ft_value *gap, double *p_value,
+                        struct ft_error *err)
+{
+	struct perm_scan ps;
+	int rc;
+
+	if (gap)
+		*gap = (struct ft_value){ NAN, NULL };
+	if (p_value)
+		*p_value = NAN;
+	rc = ft_eval_check(in, err);
+	if (rc)
+		return rc;
+	if (!gap || !p_value)
+		return ft_error_set(err, FT_EINVAL, "permutation test: no output");
+	if ((rc = check_args(in, metric, a, b, err)) != 0)
+		return rc;
+	scan(in, a, b, &ps);
+	return run_test(in, &ps, metric, a, b, n_perm, seed, gap, p_value, err);
+}
+
+int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size_t k,
+                         size_t a, size_t b, size_t n_perm, uint64_t seed,
+                         struct ft_value *gap, double *p_value, struct ft_error *err)
+{
+	struct perm_scan ps;
+	int rc;
+
+	for (size_t q = 0; q < k; q++) {
+		gap[q] = (struct ft_value){ NAN, NULL };
+		p_value[q] = NAN;
+		if ((rc = check_args(in, metric[q], a, b, err)) != 0)
+			return rc;
+	}
+	scan(in, a, b, &ps);
+	for (size_t q = 0; q < k; q++)
+		if ((rc = run_test(in, &ps, metric[q], a, b, n_perm, seed + q, &gap[q],
+		                   &p_value[q], err)) != 0)
+			return rc;
+	return 0;
 }

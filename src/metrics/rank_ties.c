@@ -20,6 +20,8 @@
  * random order of every tied set: a Fisher-Yates shuffle, then a stable
  * sort).
  *
+ * The expectation itself is rank_expect.c's (pools of equal scores).
+ *
  * Not here: the metrics of a given order (ranking.c).
  */
 #include <math.h>
@@ -39,6 +41,9 @@ const char *ft_tie_rule(int tie)
 		return "items with equal scores keep their input order (stable sort)";
 	case FT_TIE_RANDOM:
 		return "items with equal scores are put in a seeded uniformly random order";
+	case FT_TIE_EXPECT:
+		return "metrics are the expectation over every order of items with equal "
+		       "scores";
 	default:
 		return "unknown tie rule";
 	}
@@ -55,16 +60,32 @@ static int check_scores(const double *score, size_t n, const char *tag,
 	return 0;
 }
 
+void ft_tie_perm(uint64_t seed, size_t n, size_t *perm)
+{
+	struct ft_rng r;
+
+	for (size_t i = 0; i < n; i++)
+		perm[i] = i;
+	ft_rng_seed(&r, seed);
+	for (size_t i = n; i >= 2; i--) {
+		size_t j = (size_t)ft_rng_below(&r, i), t = perm[i - 1];
+		perm[i - 1] = perm[j];
+		perm[j] = t;
+	}
+}
+
 int ft_rank_order_ties(const double *score, size_t n, int tie, uint64_t seed,
                        size_t *order, struct ft_error *err)
 {
 	size_t *perm = NULL, *o2 = NULL;
 	double *s2 = NULL;
-	struct ft_rng r;
 	int rc;
 
 	if (tie < 0 || tie >= FT_N_TIE)
 		return ft_error_set(err, FT_EINVAL, "ranking: unknown tie rule %d", tie);
+	if (tie == FT_TIE_EXPECT)
+		return ft_error_set(err, FT_EINVAL, "ranking: an order of tied items cannot be "
+		                    "their expectation (stable or random)");
 	if ((rc = check_scores(score, n, "ranking", err)) < 0)
 		return rc;
 	if (tie == FT_TIE_STABLE || n < 2)
@@ -76,14 +97,7 @@ int ft_rank_order_ties(const double *score, size_t n, int tie, uint64_t seed,
 		rc = ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < n; i++)
-		perm[i] = i;
-	ft_rng_seed(&r, seed);
-	for (size_t i = n; i >= 2; i--) {
-		size_t j = (size_t)ft_rng_below(&r, i), t = perm[i - 1];
-		perm[i - 1] = perm[j];
-		perm[j] = t;
-	}
+	ft_tie_perm(seed, n, perm);
 	for (size_t i = 0; i < n; i++)
 		s2[i] = score[perm[i]];
 	if ((rc = ft_rank_order(s2, n, o2, err)) < 0)
@@ -128,36 +142,13 @@ int ft_rank_ties(const double *score, size_t n, size_t *n_tied, size_t *n_sets,
 	return 0;
 }
 
-/* The tie-averaged sum over the top k of w(item) d(rank): kind 0 NDCG
- * (w = gain, d = 1/log2(1 + r)), kind 1 precision (w = 1[rel > 0],
- * d = 1).  order is the score order (ties adjacent). */
-static double tie_sum(int kind, const double *rel, const double *score,
-                      const size_t *order, size_t n, size_t k)
-{
-	double total = 0;
-
-	for (size_t a = 0, b; a < n && a < k; a = b) {
-		double wsum = 0, dsum = 0;
-
-		for (b = a + 1; b < n && score[order[b]] == score[order[a]]; b++)
-			;
-		for (size_t r = a; r < b; r++) {
-			double x = rel[order[r]];
-			wsum += kind == 0 ? ft_rank_gain(x) : (x > 0);
-		}
-		for (size_t r = a; r < b && r < k; r++)
-			dsum += kind == 0 ? 1.0 / log2(2.0 + (double)r) : 1.0;
-		total += wsum / (double)(b - a) * dsum;
-	}
-	return total;
-}
-
-/* Check, sort, and compute: NDCG (kind 0) or precision (kind 1). */
+/* Check, sort, and measure the score order with its ties pooled
+ * (rank_expect.c, FT_XR_SCORE): NDCG (kind 0) or precision (kind 1). */
 static int tie_metric(int kind, const double *rel, const double *score, size_t n,
                       size_t k, struct ft_value *out, struct ft_error *err)
 {
 	size_t *order = NULL;
-	double *ideal = NULL, v;
+	struct ft_xrank x;
 	int rc;
 
 	if ((rc = ft_rank_check_rel(rel, n, err)) < 0)
@@ -168,38 +159,16 @@ static int tie_metric(int kind, const double *rel, const double *score, size_t n
 		UNDEF(out, "no items");
 		return 0;
 	}
-	order = malloc(n * sizeof *order);
-	ideal = malloc(n * sizeof *ideal);
-	if (!order || !ideal) {
-		rc = ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
+	if (!(order = malloc(n * sizeof *order)))
+		return ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
+	if ((rc = ft_rank_order(score, n, order, err)) < 0 ||
+	    (rc = ft_xrank_build(&x, order, n, score, NULL, FT_XR_SCORE, 0, err)) < 0)
 		goto done;
-	}
-	if ((rc = ft_rank_order(score, n, order, err)) < 0)
-		goto done;
-	if (kind == 1) {
-		if (k == 0)
-			k = n;
-		DEF(out, tie_sum(1, rel, score, order, n, k) / (double)k);
-		goto done;
-	}
-	if (k == 0 || k > n)
-		k = n;
-	v = tie_sum(0, rel, score, order, n, k);
-	{
-		double idcg = 0;
-
-		memcpy(ideal, rel, n * sizeof *ideal);
-		qsort(ideal, n, sizeof *ideal, ft_cmp_double_desc);
-		for (size_t r = 0; r < k; r++)
-			idcg += ft_rank_gain(ideal[r]) / log2(2.0 + (double)r);
-		if (idcg > 0)
-			DEF(out, v / idcg);
-		else
-			UNDEF(out, "no relevant items");
-	}
+	rc = kind == 0 ? ft_xrank_ndcg(&x, rel, k, out, err) :
+	     ft_xrank_precision(&x, rel, k, out, err);
+	ft_xrank_free(&x);
 done:
 	free(order);
-	free(ideal);
 	return rc;
 }
 

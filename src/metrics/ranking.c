@@ -529,150 +529,169 @@ done:
 	return rc;
 }
 
-/* ------------------------------------------------------- skew and NDKL */
+/* ------------------------------------------- group shares of the prefixes
+ *
+ * Skew, NDKL, the infeasible index and rND / rKL / rRD depend on the
+ * ranking only through the groups of its known-group items in rank order.
+ * Each is computed here from a soft sequence (metrics.h): m slots, F[r G +
+ * g] the probability that slot r holds an item of group g.  A ranking
+ * gives a 0/1 sequence (soft_of_order), and these functions then compute
+ * the integer counts of the definitions exactly (sums of 1.0); a ranking
+ * with exchangeable tied items (rank_expect.c) gives the expected counts of
+ * every prefix. */
 
-/* The target: given (checked) or the shares of the whole sequence. */
-static int target_of(const double *target, const int32_t *seq, size_t m,
-                     size_t n_groups, double *t, struct ft_error *err)
+/* The soft 0/1 sequence of a ranking's known-group items: *F (malloc'ed,
+ * NULL when *m = 0) and *m; group and order checked. */
+static int soft_of_order(const int32_t *group, const size_t *order, size_t n,
+                         size_t G, double **F, size_t *m, struct ft_error *err)
+{
+	int32_t *seq = NULL;
+	int rc;
+
+	*F = NULL;
+	if ((rc = known_seq(group, order, n, G, &seq, m, err)) < 0)
+		return rc;
+	if (*m && !(*F = calloc(*m * G, sizeof **F)))
+		rc = ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
+	for (size_t r = 0; !rc && r < *m; r++)
+		(*F)[r * G + (size_t)seq[r]] = 1.0;
+	free(seq);
+	return rc;
+}
+
+/* The target: given (checked) or the group shares of the m slots. */
+static int target_of(const double *target, const double *F, size_t m,
+                     size_t G, double *t, struct ft_error *err)
 {
 	int rc;
 
 	if (target) {
-		if ((rc = check_target(target, n_groups, err)) < 0)
+		if ((rc = check_target(target, G, err)) < 0)
 			return rc;
-		memcpy(t, target, n_groups * sizeof *t);
+		memcpy(t, target, G * sizeof *t);
 		return 0;
 	}
-	memset(t, 0, n_groups * sizeof *t);
-	for (size_t i = 0; i < m; i++)
-		t[seq[i]] += 1.0;
-	for (size_t g = 0; g < n_groups && m > 0; g++)
-		t[g] /= (double)m;
+	ft_soft_shares(F, m, G, t);
 	return 0;
 }
 
-/* What skew and NDKL start from: the known-group sequence (known_seq),
- * the target t (target_of) and zeroed group counts cnt; the caller frees
- * *seq, *t and *cnt whatever happens. */
-static int shares_setup(const int32_t *group, const size_t *order, size_t n,
-                        size_t n_groups, const double *target, int32_t **seq,
-                        size_t *m, double **t, size_t **cnt, struct ft_error *err)
+void ft_soft_shares(const double *F, size_t m, size_t G, double *t)
+{
+	memset(t, 0, G * sizeof *t);
+	for (size_t r = 0; r < m; r++)
+		for (size_t g = 0; g < G; g++)
+			t[g] += F[r * G + g];
+	/* the column sums are counts (exactly, in exact arithmetic) */
+	for (size_t g = 0; g < G && m > 0; g++)
+		t[g] = round(t[g]) / (double)m;
+}
+
+void ft_soft_topk(const double *F, size_t m, size_t G, size_t k, double *c, size_t *kk)
+{
+	*kk = k < m ? k : m;
+	memset(c, 0, G * sizeof *c);
+	for (size_t r = 0; r < *kk; r++)
+		for (size_t g = 0; g < G; g++)
+			c[g] += F[r * G + g];
+}
+
+/* LiFT's smoothed skew from the count c of the top k and target t
+ * (include/fairtrain.h): the common denominators k + a G cancel. */
+static double skew_lift(double c, size_t k, double t, double a)
+{
+	return log((c + a) / ((double)k * t + a));
+}
+
+void ft_skew_of_counts(const double *c, size_t kk, size_t m, const double *t, size_t G,
+                       double alpha, struct ft_value *plain, struct ft_value *smooth)
+{
+	for (size_t g = 0; g < G; g++) {
+		if (plain) {
+			if (m == 0)
+				UNDEF(&plain[g], "no items of known group");
+			else if (t[g] == 0)
+				UNDEF(&plain[g], "target proportion is 0");
+			else if (!(c[g] > 0))
+				UNDEF(&plain[g], "group absent from the top k");
+			else
+				DEF(&plain[g], log(c[g] / (double)kk / t[g]));
+		}
+		if (smooth) {
+			if (m == 0)
+				UNDEF(&smooth[g], "no items of known group");
+			else
+				DEF(&smooth[g], skew_lift(c[g], kk, t[g], alpha));
+		}
+	}
+}
+
+/* What skew starts from: the soft sequence, the target and the expected
+ * counts of the top k (k >= 1, alpha > 0 checked); the caller frees *F,
+ * *t and *c. */
+static int topk_setup(const int32_t *group, const size_t *order, size_t n, size_t G,
+                      const double *target, size_t k, double alpha, double **F,
+                      size_t *m, double **t, double **c, size_t *kk,
+                      struct ft_error *err)
 {
 	int rc;
 
-	*t = NULL;
-	*cnt = NULL;
-	if ((rc = known_seq(group, order, n, n_groups, seq, m, err)) < 0)
+	*F = *t = *c = NULL;
+	if (k == 0)
+		return ft_error_set(err, FT_EINVAL, "skew: k must be at least 1");
+	if (!(alpha > 0) || !isfinite(alpha))
+		return ft_error_set(err, FT_EINVAL, "skew: smoothing alpha = %g is not > 0", alpha);
+	if ((rc = soft_of_order(group, order, n, G, F, m, err)) < 0)
 		return rc;
-	*t = malloc(n_groups * sizeof **t);
-	*cnt = calloc(n_groups, sizeof **cnt);
-	if (!*t || !*cnt)
+	*t = malloc(G * sizeof **t);
+	*c = malloc(G * sizeof **c);
+	if (!*t || !*c)
 		return ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
-	return target_of(target, *seq, *m, n_groups, *t, err);
+	if ((rc = target_of(target, *F, *m, G, *t, err)) < 0)
+		return rc;
+	ft_soft_topk(*F, *m, G, k, *c, kk);
+	return 0;
 }
 
 int ft_skew(const int32_t *group, const size_t *order, size_t n,
             size_t n_groups, const double *target, size_t k,
             struct ft_value *skew, struct ft_error *err)
 {
-	int32_t *seq = NULL;
-	double *t = NULL;
-	size_t m, *cnt = NULL;
+	double *F = NULL, *t = NULL, *c = NULL;
+	size_t m = 0, kk = 0;
 	int rc;
 
-	if (k == 0)
-		return ft_error_set(err, FT_EINVAL, "skew: k must be at least 1");
-	if ((rc = shares_setup(group, order, n, n_groups, target, &seq, &m, &t, &cnt,
-	                       err)) < 0)
-		goto done;
-	if (k > m)
-		k = m;
-	for (size_t i = 0; i < k; i++)
-		cnt[seq[i]]++;
-	for (size_t g = 0; g < n_groups; g++) {
-		if (m == 0)
-			UNDEF(&skew[g], "no items of known group");
-		else if (t[g] == 0)
-			UNDEF(&skew[g], "target proportion is 0");
-		else if (cnt[g] == 0)
-			UNDEF(&skew[g], "group absent from the top k");
-		else
-			DEF(&skew[g], log((double)cnt[g] / (double)k / t[g]));
-	}
-done:
-	free(seq);
+	if ((rc = topk_setup(group, order, n, n_groups, target, k, FT_LIFT_ALPHA, &F, &m,
+	                     &t, &c, &kk, err)) >= 0)
+		ft_skew_of_counts(c, kk, m, t, n_groups, FT_LIFT_ALPHA, skew, NULL);
+	free(F);
 	free(t);
-	free(cnt);
+	free(c);
 	return rc;
-}
-
-/* LiFT's smoothed skew from the counts cnt of the top k and target t
- * (include/fairtrain.h): the common denominators k + a G cancel. */
-static double skew_lift(size_t c, size_t k, double t, double a)
-{
-	return log(((double)c + a) / ((double)k * t + a));
-}
-
-/* Top-k counts and target of one query for the smoothed skews: *m = the
- * known-group items, *kk = min(k, m); the caller frees seq, t, cnt. */
-static int topk_counts(const int32_t *group, const size_t *order, size_t n,
-                       size_t n_groups, const double *target, size_t k,
-                       double alpha, int32_t **seq, size_t *m, double **t,
-                       size_t **cnt, size_t *kk, struct ft_error *err)
-{
-	int rc;
-
-	if (k == 0)
-		return ft_error_set(err, FT_EINVAL, "skew: k must be at least 1");
-	if (!(alpha > 0) || !isfinite(alpha))
-		return ft_error_set(err, FT_EINVAL, "skew: smoothing alpha = %g is not > 0", alpha);
-	if ((rc = shares_setup(group, order, n, n_groups, target, seq, m, t, cnt, err)) < 0)
-		return rc;
-	*kk = k < *m ? k : *m;
-	for (size_t i = 0; i < *kk; i++)
-		(*cnt)[(*seq)[i]]++;
-	return 0;
 }
 
 int ft_skew_smoothed(const int32_t *group, const size_t *order, size_t n,
                      size_t n_groups, const double *target, size_t k, double alpha,
                      struct ft_value *skew, struct ft_error *err)
 {
-	int32_t *seq = NULL;
-	double *t = NULL;
-	size_t m = 0, kk = 0, *cnt = NULL;
+	double *F = NULL, *t = NULL, *c = NULL;
+	size_t m = 0, kk = 0;
 	int rc;
 
-	if ((rc = topk_counts(group, order, n, n_groups, target, k, alpha, &seq, &m,
-	                      &t, &cnt, &kk, err)) < 0)
-		goto done;
-	for (size_t g = 0; g < n_groups; g++) {
-		if (m == 0)
-			UNDEF(&skew[g], "no items of known group");
-		else
-			DEF(&skew[g], skew_lift(cnt[g], kk, t[g], alpha));
-	}
-done:
-	free(seq);
+	if ((rc = topk_setup(group, order, n, n_groups, target, k, alpha, &F, &m, &t, &c,
+	                     &kk, err)) >= 0)
+		ft_skew_of_counts(c, kk, m, t, n_groups, alpha, NULL, skew);
+	free(F);
 	free(t);
-	free(cnt);
+	free(c);
 	return rc;
 }
 
-int ft_skew_minmax(const int32_t *group, const size_t *order, size_t n,
-                   size_t n_groups, const double *target, size_t k, double alpha,
-                   struct ft_value *min_skew, struct ft_value *max_skew,
-                   int32_t *argmin, int32_t *argmax, struct ft_error *err)
+void ft_skew_extremes(const struct ft_value *v, size_t G, struct ft_value *min_skew,
+                      struct ft_value *max_skew, int32_t *argmin, int32_t *argmax)
 {
-	struct ft_value *v = malloc(n_groups ? n_groups * sizeof *v : 1);
 	int32_t lo = -1, hi = -1;
-	int rc;
 
-	if (!v)
-		return ft_error_set(err, FT_ENOMEM, "skew: out of memory");
-	if ((rc = ft_skew_smoothed(group, order, n, n_groups, target, k, alpha, v, err)) < 0)
-		goto done;
-	for (size_t g = 0; g < n_groups; g++) {
+	for (size_t g = 0; g < G; g++) {
 		if (v[g].why)
 			continue;
 		if (lo < 0 || v[g].value < v[lo].value)
@@ -691,7 +710,20 @@ int ft_skew_minmax(const int32_t *group, const size_t *order, size_t n,
 		*argmin = lo;
 	if (argmax)
 		*argmax = hi;
-done:
+}
+
+int ft_skew_minmax(const int32_t *group, const size_t *order, size_t n,
+                   size_t n_groups, const double *target, size_t k, double alpha,
+                   struct ft_value *min_skew, struct ft_value *max_skew,
+                   int32_t *argmin, int32_t *argmax, struct ft_error *err)
+{
+	struct ft_value *v = malloc(n_groups ? n_groups * sizeof *v : 1);
+	int rc;
+
+	if (!v)
+		return ft_error_set(err, FT_ENOMEM, "skew: out of memory");
+	if ((rc = ft_skew_smoothed(group, order, n, n_groups, target, k, alpha, v, err)) >= 0)
+		ft_skew_extremes(v, n_groups, min_skew, max_skew, argmin, argmax);
 	free(v);
 	return rc;
 }
@@ -722,29 +754,28 @@ int ft_skew_summary(const int32_t *group, const size_t *order, const size_t *qof
 		goto done;
 	}
 	for (size_t q = 0; q < n_queries && !rc; q++) {
-		size_t lo = qoff[q], nq = qoff[q + 1] - lo, m = 0, kk = 0, *cnt = NULL;
-		int32_t *seq = NULL;
-		double *t = NULL;
+		size_t lo = qoff[q], nq = qoff[q + 1] - lo, m = 0, kk = 0;
+		double *F = NULL, *t = NULL, *c = NULL;
 
 		if (qoff[q + 1] < lo) {
 			rc = ft_error_set(err, FT_EINVAL, "skew summary: qoff[%zu] < qoff[%zu]", q + 1, q);
 			break;
 		}
-		rc = topk_counts(group + lo, order + lo, nq, n_groups, target, k, alpha,
-		                 &seq, &m, &t, &cnt, &kk, err);
+		rc = topk_setup(group + lo, order + lo, nq, n_groups, target, k, alpha,
+		                &F, &m, &t, &c, &kk, err);
 		for (size_t g = 0; !rc && m > 0 && g < n_groups; g++) {
-			sum[g] += skew_lift(cnt[g], kk, t[g], alpha);
+			sum[g] += skew_lift(c[g], kk, t[g], alpha);
 			n_s[g]++;
-			num[g] += (double)cnt[g];
+			num[g] += c[g];
 			den[g] += (double)kk * t[g];
-			if (cnt[g] > 0 && t[g] > 0) {   /* ft_skew's defined cases */
-				sum_p[g] += log((double)cnt[g] / (double)kk / t[g]);
+			if (c[g] > 0 && t[g] > 0) {   /* ft_skew's defined cases */
+				sum_p[g] += log(c[g] / (double)kk / t[g]);
 				n_p[g]++;
 			}
 		}
-		free(seq);
+		free(F);
 		free(t);
-		free(cnt);
+		free(c);
 	}
 	if (rc)
 		goto done;
@@ -778,35 +809,34 @@ done:
 	return rc;
 }
 
-int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
-            size_t n_groups, const double *target, struct ft_value *out,
-            struct ft_error *err)
+void ft_soft_ndkl(const double *F, size_t m, size_t G, const double *t,
+                  struct ft_value *out)
 {
-	int32_t *seq = NULL;
-	double *t = NULL, sum = 0, z = 0;
-	size_t m, *cnt = NULL;
-	int rc;
+	double *cnt = NULL, sum = 0, z = 0;
 
-	if ((rc = shares_setup(group, order, n, n_groups, target, &seq, &m, &t, &cnt,
-	                       err)) < 0)
-		goto done;
 	if (m == 0) {
 		UNDEF(out, "no items of known group");
-		goto done;
+		return;
 	}
-	for (size_t i = 0; i < m; i++)
-		if (t[seq[i]] == 0) {
-			UNDEF(out, "target proportion is 0 for a group in the ranking");
-			goto done;
-		}
+	for (size_t r = 0; r < m; r++)
+		for (size_t g = 0; g < G; g++)
+			if (t[g] == 0 && F[r * G + g] > 0) {
+				UNDEF(out, "target proportion is 0 for a group in the ranking");
+				return;
+			}
+	if (!(cnt = calloc(G, sizeof *cnt))) {
+		UNDEF(out, "out of memory");
+		return;
+	}
 	for (size_t i = 1; i <= m; i++) {
 		double kl = 0;
 
-		cnt[seq[i - 1]]++;
+		for (size_t g = 0; g < G; g++)
+			cnt[g] += F[(i - 1) * G + g];
 		/* KL(D_i || t) = sum_g D_i(g) ln(D_i(g) / t(g)), 0 ln 0 = 0 */
-		for (size_t g = 0; g < n_groups; g++)
-			if (cnt[g]) {
-				double d = (double)cnt[g] / (double)i;
+		for (size_t g = 0; g < G; g++)
+			if (cnt[g] > 0) {
+				double d = cnt[g] / (double)i;
 
 				kl += d * log(d / t[g]);
 			}
@@ -815,11 +845,48 @@ int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
 		z += discount(i);
 	}
 	DEF(out, sum / z);
-done:
-	free(seq);
-	free(t);
 	free(cnt);
+}
+
+int ft_ndkl(const int32_t *group, const size_t *order, size_t n,
+            size_t n_groups, const double *target, struct ft_value *out,
+            struct ft_error *err)
+{
+	double *F = NULL, *t = NULL;
+	size_t m = 0;
+	int rc;
+
+	if ((rc = soft_of_order(group, order, n, n_groups, &F, &m, err)) < 0)
+		goto done;
+	if (!(t = malloc(n_groups * sizeof *t))) {
+		rc = ft_error_set(err, FT_ENOMEM, "ranking: out of memory");
+		goto done;
+	}
+	if ((rc = target_of(target, F, m, n_groups, t, err)) < 0)
+		goto done;
+	ft_soft_ndkl(F, m, n_groups, t, out);
+done:
+	free(F);
+	free(t);
 	return rc;
+}
+
+size_t ft_soft_infeasible(const double *F, size_t m, size_t G, const uint64_t *a,
+                          const uint64_t *b, size_t k, double *cnt)
+{
+	size_t count = 0;
+
+	memset(cnt, 0, G * sizeof *cnt);
+	for (size_t i = 1; i <= m && i <= k; i++) {
+		for (size_t g = 0; g < G; g++)
+			cnt[g] += F[(i - 1) * G + g];
+		for (size_t g = 0; g < G; g++)
+			if (cnt[g] < (double)ft_ratio_floor(i, a[g], b[g])) {
+				count++;
+				break;
+			}
+	}
+	return count;
 }
 
 /* Geyik et al.'s InfeasibleIndex, floor(i p) exact (src/core/ratio.c, as
@@ -828,18 +895,19 @@ int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
                         size_t n_groups, const double *p, size_t k,
                         size_t *count, struct ft_error *err)
 {
-	int32_t *seq = NULL;
-	size_t m, *cnt = NULL;
+	double *F = NULL, *cnt = NULL;
+	size_t m = 0, *tot = NULL;
 	uint64_t *a = NULL, *b = NULL;
 	int rc;
 
 	*count = 0;
-	if ((rc = known_seq(group, order, n, n_groups, &seq, &m, err)) < 0)
+	if ((rc = soft_of_order(group, order, n, n_groups, &F, &m, err)) < 0)
 		goto done;
 	cnt = calloc(n_groups, sizeof *cnt);
+	tot = calloc(n_groups, sizeof *tot);
 	a = calloc(n_groups, sizeof *a);
 	b = calloc(n_groups, sizeof *b);
-	if (!cnt || !a || !b) {
+	if (!cnt || !tot || !a || !b) {
 		rc = ft_error_set(err, FT_ENOMEM, "infeasible index: out of memory");
 		goto done;
 	}
@@ -847,22 +915,16 @@ int ft_infeasible_index(const int32_t *group, const size_t *order, size_t n,
 		if ((rc = ft_props_rational(p, n_groups, a, b, "infeasible index", err)) < 0)
 			goto done;
 	} else {
-		for (size_t i = 0; i < m; i++)
-			cnt[seq[i]]++;
-		ft_props_counts(cnt, n_groups, a, b);
-		memset(cnt, 0, n_groups * sizeof *cnt);
+		for (size_t i = 0; i < n; i++)
+			if (group[i] >= 0)
+				tot[group[i]]++;
+		ft_props_counts(tot, n_groups, a, b);
 	}
-	for (size_t i = 1; i <= m && i <= k; i++) {
-		cnt[seq[i - 1]]++;
-		for (size_t g = 0; g < n_groups; g++)
-			if (cnt[g] < ft_ratio_floor(i, a[g], b[g])) {
-				(*count)++;
-				break;
-			}
-	}
+	*count = ft_soft_infeasible(F, m, n_groups, a, b, k, cnt);
 done:
-	free(seq);
+	free(F);
 	free(cnt);
+	free(tot);
 	free(a);
 	free(b);
 	return rc;
@@ -889,10 +951,11 @@ static double kl2(double a, double b)
 	return fmax(s, 0.0);
 }
 
-/* One cut-off's term: x protected among the top i, S of N overall. */
-static double rf_term(int measure, size_t x, size_t i, size_t S, size_t N)
+/* One cut-off's term: x protected (expected) among the top i, S of N
+ * overall. */
+static double rf_term(int measure, double x, size_t i, size_t S, size_t N)
 {
-	double share = (double)x / (double)i, all = (double)S / (double)N;
+	double share = x / (double)i, all = (double)S / (double)N;
 
 	switch (measure) {
 	case FT_RF_RND:
@@ -902,36 +965,77 @@ static double rf_term(int measure, size_t x, size_t i, size_t S, size_t N)
 	default: {
 		double R = (double)S / (double)(N - S);
 
-		if (i == x)              /* R_i = +infinity: over-represented */
+		if (!((double)i - x > 0))   /* R_i = +infinity: over-represented */
 			return 0;
-		return fmax(0.0, R - (double)x / (double)(i - x));
+		return fmax(0.0, R - x / ((double)i - x));
 	}
 	}
 }
 
-/* The unnormalised value of a ranking given by its protected flags. */
-static double rf_value(int measure, const unsigned char *prot, size_t N,
+/* The unnormalised value of a ranking given by each slot's protected
+ * share pf[0 .. N-1] (stride apart). */
+static double rf_value(int measure, const double *pf, size_t stride, size_t N,
                        size_t S, size_t step)
 {
-	double v = 0;
-	size_t x = 0;
+	double v = 0, x = 0;
 
 	for (size_t i = 1; i <= N; i++) {
-		x += prot[i - 1];
+		x += pf[(i - 1) * stride];
 		if (i % step == 0)
 			v += rf_term(measure, x, i, S, N) / log2((double)i + 1.0);
 	}
 	return v;
 }
 
+int ft_soft_rank_fairness(int measure, const double *F, size_t N, size_t G,
+                          int32_t prot, size_t step, struct ft_value *out)
+{
+	double *ext = NULL, v, z, s = 0;
+	size_t S;
+
+	if (step == 0)
+		step = 10;
+	for (size_t i = 0; i < N; i++)
+		s += F[i * G + (size_t)prot];
+	S = (size_t)llround(s);    /* a count in exact arithmetic */
+	if (S == 0) {
+		UNDEF(out, "no items of the protected group");
+		return 0;
+	}
+	if (S == N) {
+		UNDEF(out, "no items outside the protected group");
+		return 0;
+	}
+	if (N < step) {
+		UNDEF(out, "fewer items of known group than the first cut-off");
+		return 0;
+	}
+	if (!(ext = malloc(N * sizeof *ext)))
+		return FT_ENOMEM;
+	v = rf_value(measure, F + prot, G, N, S, step);
+	/* normalizer: protected at the bottom (and for rND, rKL at the top) */
+	for (size_t i = 0; i < N; i++)
+		ext[i] = i >= N - S;
+	z = rf_value(measure, ext, 1, N, S, step);
+	if (measure != FT_RF_RRD) {
+		for (size_t i = 0; i < N; i++)
+			ext[i] = i < S;
+		z = fmax(z, rf_value(measure, ext, 1, N, S, step));
+	}
+	if (z > 0)
+		DEF(out, v / z);
+	else
+		UNDEF(out, "the measure is 0 for every ranking of these sizes");
+	free(ext);
+	return 0;
+}
+
 int ft_rank_fairness(int measure, const int32_t *group, const size_t *order,
                      size_t n, size_t n_groups, int32_t protected_group,
                      size_t step, struct ft_value *out, struct ft_error *err)
 {
-	int32_t *seq = NULL;
-	unsigned char *prot = NULL;
-	size_t N, S = 0;
-	double v, z;
+	double *F = NULL;
+	size_t N = 0;
 	int rc;
 
 	if (measure < 0 || measure >= FT_N_RANK_FAIR)
@@ -940,46 +1044,10 @@ int ft_rank_fairness(int measure, const int32_t *group, const size_t *order,
 		return ft_error_set(err, FT_EINVAL,
 		                    "rank fairness: protected group %ld is not a group index below %zu",
 		                    (long)protected_group, n_groups);
-	if (step == 0)
-		step = 10;
-	if ((rc = known_seq(group, order, n, n_groups, &seq, &N, err)) < 0)
-		goto done;
-	prot = malloc(N ? N : 1);
-	if (!prot) {
+	if ((rc = soft_of_order(group, order, n, n_groups, &F, &N, err)) >= 0 &&
+	    ft_soft_rank_fairness(measure, F, N, n_groups, protected_group, step, out))
 		rc = ft_error_set(err, FT_ENOMEM, "rank fairness: out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < N; i++)
-		S += prot[i] = seq[i] == protected_group;
-	if (S == 0) {
-		UNDEF(out, "no items of the protected group");
-		goto done;
-	}
-	if (S == N) {
-		UNDEF(out, "no items outside the protected group");
-		goto done;
-	}
-	if (N < step) {
-		UNDEF(out, "fewer items of known group than the first cut-off");
-		goto done;
-	}
-	v = rf_value(measure, prot, N, S, step);
-	/* normalizer: protected at the bottom (and for rND, rKL at the top) */
-	for (size_t i = 0; i < N; i++)
-		prot[i] = i >= N - S;
-	z = rf_value(measure, prot, N, S, step);
-	if (measure != FT_RF_RRD) {
-		for (size_t i = 0; i < N; i++)
-			prot[i] = i < S;
-		z = fmax(z, rf_value(measure, prot, N, S, step));
-	}
-	if (z > 0)
-		DEF(out, v / z);
-	else
-		UNDEF(out, "the measure is 0 for every ranking of these sizes");
-done:
-	free(seq);
-	free(prot);
+	free(F);
 	return rc;
 }
 
@@ -1016,57 +1084,21 @@ static void spread(const struct ft_value *v, size_t n, size_t stride,
 		UNDEF(out, "fewer than two groups with a defined accuracy");
 }
 
-int ft_pairwise_accuracy(const double *rel, const int32_t *group,
-                         const size_t *order, size_t n, size_t n_groups,
-                         struct ft_pairwise **out, struct ft_error *err)
+int ft_pairwise_finish(const double *above, const double *nrel, const double *nirr,
+                       size_t G, struct ft_pairwise **out)
 {
-	struct ft_pairwise *pw = NULL;
-	double *above = NULL;           /* G*G: pairs (relevant a above irrelevant b) */
-	size_t G = n_groups, *nrel = NULL, *nirr = NULL, *seen = NULL, irr_all = 0;
-	double best = -1;
-	int rc;
+	struct ft_pairwise *pw = calloc(1, sizeof *pw);
+	double irr_all = 0, best = -1;
 
 	*out = NULL;
-	if ((rc = ft_rank_check_rel(rel, n, err)) < 0 ||
-	    (rc = check_groups(group, n, n_groups, err)) < 0 ||
-	    (rc = check_order(order, n, "order", err)) < 0)
-		return rc;
-	pw = calloc(1, sizeof *pw);
-	above = calloc(G * G, sizeof *above);
-	nrel = calloc(G, sizeof *nrel);
-	nirr = calloc(G, sizeof *nirr);
-	seen = calloc(G, sizeof *seen);
-	if (!pw || !above || !nrel || !nirr || !seen ||
-	    !(pw->acc = malloc(G * G * sizeof *pw->acc)) ||
+	if (!pw || !(pw->acc = malloc(G * G * sizeof *pw->acc)) ||
 	    !(pw->row = malloc(G * sizeof *pw->row))) {
-		rc = ft_error_set(err, FT_ENOMEM, "pairwise accuracy: out of memory");
-		goto done;
+		ft_pairwise_free(pw);
+		return FT_ENOMEM;
 	}
 	pw->n_groups = G;
-	for (size_t i = 0; i < n; i++)
-		if (group[i] >= 0) {
-			if (rel[i] > 0)
-				nrel[group[i]]++;
-			else
-				nirr[group[i]]++;
-		}
 	for (size_t g = 0; g < G; g++)
 		irr_all += nirr[g];
-	/* Top to bottom: a relevant item of group a at this rank is above every
-	 * irrelevant item of group b not yet seen. */
-	for (size_t r = 0; r < n; r++) {
-		size_t i = order[r];
-		int32_t a = group[i];
-
-		if (a < 0)
-			continue;
-		if (rel[i] > 0) {
-			for (size_t b = 0; b < G; b++)
-				above[(size_t)a * G + b] += (double)(nirr[b] - seen[b]);
-		} else {
-			seen[a]++;
-		}
-	}
 	for (size_t a = 0; a < G; a++) {
 		double ra = 0;
 
@@ -1079,14 +1111,14 @@ int ft_pairwise_accuracy(const double *rel, const int32_t *group,
 			else if (nirr[b] == 0)
 				UNDEF(v, "no irrelevant items in the second group");
 			else
-				DEF(v, above[a * G + b] / ((double)nrel[a] * (double)nirr[b]));
+				DEF(v, above[a * G + b] / (nrel[a] * nirr[b]));
 		}
 		if (nrel[a] == 0)
 			UNDEF(&pw->row[a], "no relevant items in group");
 		else if (irr_all == 0)
 			UNDEF(&pw->row[a], "no irrelevant items");
 		else
-			DEF(&pw->row[a], ra / ((double)nrel[a] * (double)irr_all));
+			DEF(&pw->row[a], ra / (nrel[a] * irr_all));
 	}
 	spread(pw->row, G, 1, &pw->gap);
 	spread(pw->acc, G, G + 1, &pw->intra_gap);
@@ -1102,9 +1134,56 @@ int ft_pairwise_accuracy(const double *rel, const int32_t *group,
 	else
 		UNDEF(&pw->inter_gap, "no pair of groups with both directions defined");
 	*out = pw;
-	pw = NULL;
+	return 0;
+}
+
+int ft_pairwise_accuracy(const double *rel, const int32_t *group,
+                         const size_t *order, size_t n, size_t n_groups,
+                         struct ft_pairwise **out, struct ft_error *err)
+{
+	double *above = NULL;           /* G*G: pairs (relevant a above irrelevant b) */
+	double *nrel = NULL, *nirr = NULL, *seen = NULL;
+	size_t G = n_groups;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ft_rank_check_rel(rel, n, err)) < 0 ||
+	    (rc = check_groups(group, n, n_groups, err)) < 0 ||
+	    (rc = check_order(order, n, "order", err)) < 0)
+		return rc;
+	above = calloc(G * G, sizeof *above);
+	nrel = calloc(G, sizeof *nrel);
+	nirr = calloc(G, sizeof *nirr);
+	seen = calloc(G, sizeof *seen);
+	if (!above || !nrel || !nirr || !seen) {
+		rc = ft_error_set(err, FT_ENOMEM, "pairwise accuracy: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (group[i] >= 0) {
+			if (rel[i] > 0)
+				nrel[group[i]]++;
+			else
+				nirr[group[i]]++;
+		}
+	/* Top to bottom: a relevant item of group a at this rank is above every
+	 * irrelevant item of group b not yet seen. */
+	for (size_t r = 0; r < n; r++) {
+		size_t i = order[r];
+		int32_t a = group[i];
+
+		if (a < 0)
+			continue;
+		if (rel[i] > 0) {
+			for (size_t b = 0; b < G; b++)
+				above[(size_t)a * G + b] += nirr[b] - seen[b];
+		} else {
+			seen[a]++;
+		}
+	}
+	if (ft_pairwise_finish(above, nrel, nirr, G, out))
+		rc = ft_error_set(err, FT_ENOMEM, "pairwise accuracy: out of memory");
 done:
-	ft_pairwise_free(pw);
 	free(above);
 	free(nrel);
 	free(nirr);

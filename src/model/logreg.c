@@ -18,7 +18,11 @@
  *   Hessian   C sum_i w_i s_i (1 - s_i) xt_i xt_i^T  + diag(1, .., 1, 0)
  * Every sum over rows is a function over a block of rows [lo, hi) that adds
  * its partial sums (value+gradient, Hessian, Hessian-vector), so threads or a
- * distributed build only have to add the blocks' results.  Rows are read
+ * distributed build only have to add the blocks' results.  Speed without
+ * changing a bit (test_logreg's test_passes_bitwise): margins four rows at
+ * a time, the Hessian's numeric-by-code block gathered contiguously, and
+ * the Hessian's row curvatures kept from the value-and-gradient pass at the
+ * same point (issue 20 item 8).  Rows are read
  * through their non-zeros only (dense numeric block + one code per
  * categorical column): the full Hessian costs O(nnz_i^2) per row.
  *
@@ -43,6 +47,14 @@ struct logreg_ctx {
 	const struct ft_dataset *d;   /* borrowed */
 	double C;
 	int fit_intercept;
+	/* The Hessian's row weights C w_i l''(z_i) from the last value and
+	 * gradient pass, at tx (dim entries) when tvalid: Newton asks for the
+	 * Hessian where the line search's last evaluation was accepted, so
+	 * the Hessian pass reads them instead of recomputing the margins and
+	 * the exponentials (the same expression, so the same bits).  NULL
+	 * when the n doubles could not be had: then nothing is cached. */
+	double *tc, *tx;
+	int tvalid;
 };
 
 /* The loss and its first two derivatives in z from one exp and one log1p.
@@ -53,7 +65,7 @@ struct logreg_ctx {
  *   l'(z)       = s - y, written for y in {0, 1} as -sigmoid(-z) or
  *                 sigmoid(z), so neither branch cancels when s is close to y
  *   l''(z)      = s (1 - s) = e / (1 + e)^2, no cancellation in 1 - s. */
-static double loss_resid(double y, double z, double *r)
+static inline double loss_resid(double y, double z, double *r)
 {
 	double e = exp(-fabs(z)), q = 1.0 / (1.0 + e);
 	double s_pos = z >= 0.0 ? q : e * q;   /* sigmoid(z) */
@@ -63,7 +75,7 @@ static double loss_resid(double y, double z, double *r)
 	return log1p(e) + y * fmax(-z, 0.0) + (1.0 - y) * fmax(z, 0.0);
 }
 
-static double curv(double z)
+static inline double curv(double z)
 {
 	double e = exp(-fabs(z));
 	return e / ((1.0 + e) * (1.0 + e));
@@ -74,27 +86,44 @@ static double weight(const struct ft_dataset *d, size_t i)
 	return d->w ? d->w[i] : 1.0;
 }
 
+/* One row of vg_block, its margin z given; tc[i] (when tc) gets the row's
+ * Hessian weight C w l''(z), written as hess_block computes it. */
+static inline void vg_row(const struct ft_dataset *d, size_t i, double z, double C,
+                          double *sum, double *g, double *gb, double *tc)
+{
+	double w = weight(d, i), r;
+
+	if (w == 0.0)
+		return;
+	*sum += w * loss_resid(d->y[i], z, &r);
+	if (tc)
+		tc[i] = C * w * curv(z);
+	if (g) {
+		r *= C * w;
+		ft_row_axpy(d, i, r, g);
+		*gb += r;
+	}
+}
+
 /* Loss and gradient over rows [lo, hi): adds C sum w_i l_i to *f and its
- * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept. */
+ * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept.
+ * The margins come four rows at a time (ft_row_dot4: four independent
+ * chains of additions instead of one), the rest row by row in row order,
+ * so the bits are those of one row at a time.  tc: see logreg_ctx. */
 static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, double C, int fit_intercept, double *f,
-                     double *g)
+                     double *g, double *tc)
 {
-	size_t p = d->p;
-	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0;
+	size_t p = d->p, i = lo;
+	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0, z4[4];
 
-	for (size_t i = lo; i < hi; i++) {
-		double w = weight(d, i), z, r;
-		if (w == 0.0)
-			continue;
-		z = ft_row_dot(d, i, x) + b;
-		sum += w * loss_resid(d->y[i], z, &r);
-		if (g) {
-			r *= C * w;
-			ft_row_axpy(d, i, r, g);
-			gb += r;
-		}
+	for (; i + 4 <= hi; i += 4) {
+		ft_row_dot4(d, i, x, z4);
+		for (int k = 0; k < 4; k++)
+			vg_row(d, i + (size_t)k, z4[k] + b, C, &sum, g, &gb, tc);
 	}
+	for (; i < hi; i++)
+		vg_row(d, i, ft_row_dot(d, i, x) + b, C, &sum, g, &gb, tc);
 	*f += C * sum;
 	if (g && fit_intercept)
 		g[p] += gb;
@@ -102,20 +131,74 @@ static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 
 /* Hessian of the loss over rows [lo, hi): adds C sum w_i l''_i xt_i xt_i^T
  * to the upper triangle (H[a * dim + c], a <= c) of the dim x dim H, row by
- * row through its non-zeros (ft_row_outer; idx: n_cat + 1 scratch). */
+ * row through its non-zeros, as ft_row_outer does, except that the block of
+ * numeric features against codes and the intercept goes to hnc[u * n_num +
+ * j] (u the code or the intercept, j the numeric feature), contiguous in j,
+ * instead of down H's columns: each entry gets the same terms t x_j in the
+ * same (row) order; hess_chunk adds hnc into H once, at the end of its
+ * chunk, where H's entry is still 0, so the bits are those of adding into
+ * H directly.  idx: n_cat + 1 scratch. */
 static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
                        const double *x, double C, int fit_intercept, double *H,
-                       size_t *idx)
+                       double *hnc, size_t *idx, const double *tc)
 {
-	size_t p = d->p, dim = p + 1;
-	double b = fit_intercept ? x[p] : 0.0;
+	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat, i = lo;
+	double b = fit_intercept ? x[p] : 0.0, z4[4], tx[64];
 
-	for (size_t i = lo; i < hi; i++) {
-		double w = weight(d, i);
+	for (; i < hi; i++) {
+		double w = weight(d, i), t, z;
+		const double *xi = nn > 0 ? d->num + i * nn : NULL;
+		const int32_t *ci = nc > 0 ? d->code + i * nc : NULL;
+		size_t m = 0;
+
+		if (!tc && (i - lo) % 4 == 0 && i + 4 <= hi)
+			ft_row_dot4(d, i, x, z4);
 		if (w == 0.0)
 			continue;
-		ft_row_outer(d, i, C * w * curv(ft_row_dot(d, i, x) + b), fit_intercept,
-		             0, H, dim, idx);
+		if (tc) {
+			t = tc[i];
+		} else {
+			z = (i + 4 - (i - lo) % 4 <= hi ? z4[(i - lo) % 4] : ft_row_dot(d, i, x)) + b;
+			t = C * w * curv(z);
+		}
+		for (size_t c = 0; c < nc; c++)
+			if (ci[c] >= 0)
+				idx[m++] = (size_t)ci[c];
+		if (fit_intercept)
+			idx[m++] = p;
+		for (size_t j0 = 0; j0 < nn; j0 += 64) {
+			size_t jn = nn - j0 < 64 ? nn - j0 : 64;
+			/* element-wise updates: SIMD lanes are different entries,
+			 * each still gets its own product and sum, so the same bits */
+			#pragma omp simd
+			for (size_t j = 0; j < jn; j++)
+				tx[j] = t * xi[j0 + j];
+			for (size_t j = 0; j < jn; j++) {
+				double *Hj = H + (j0 + j) * dim;
+				#pragma omp simd
+				for (size_t k = j0 + j; k < nn; k++)
+					Hj[k] += tx[j] * xi[k];
+			}
+			for (size_t k = 0; k < m; k++) {
+				double *hu = hnc + idx[k] * nn + j0;
+				#pragma omp simd
+				for (size_t j = 0; j < jn; j++)
+					hu[j] += tx[j];
+			}
+		}
+		for (size_t k = 0; k < m; k++) {
+			size_t u = idx[k];
+			H[u * dim + u] += t;
+			for (size_t e = k + 1; e < m; e++) {
+				size_t v = idx[e];
+				if (u < v)
+					H[u * dim + v] += t;
+				else if (u > v)
+					H[v * dim + u] += t;
+				else
+					H[u * dim + u] += 2.0 * t;
+			}
+		}
 	}
 }
 
@@ -144,7 +227,7 @@ static void hv_block(const struct ft_dataset *d, size_t lo, size_t hi,
 void ft_logreg_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, double C, double *f, double *g)
 {
-	vg_block(d, lo, hi, x, C, 1, f, g);
+	vg_block(d, lo, hi, x, C, 1, f, g, NULL);
 }
 
 /* ---------------------------------------------------------- the vtable */
@@ -156,6 +239,8 @@ struct lr_call {
 	const double *x, *v;
 	int with_grad;
 	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk */
+	double *hnc;                  /* hessian scratch, (p + 1) n_num per chunk */
+	const double *tc;             /* cached row weights, or NULL */
 };
 
 static void vg_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
@@ -167,7 +252,7 @@ static void vg_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part
 		size_t e = hi - lo < BLOCK_ROWS ? hi : lo + BLOCK_ROWS;
 		vg_block(d, lo, e, a->x, a->c->C, a->c->fit_intercept,
 		         a->with_grad ? part + d->p + 1 : part,
-		         a->with_grad ? part : NULL);
+		         a->with_grad ? part : NULL, a->c->tc);
 	}
 }
 
@@ -184,19 +269,27 @@ static void hv_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part
 static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
 {
 	const struct lr_call *a = ctx;
-	size_t *idx = a->idx + chunk * (a->c->d->n_cat + 1);
+	const struct ft_dataset *d = a->c->d;
+	size_t *idx = a->idx + chunk * (d->n_cat + 1), nn = d->n_num, dim = d->p + 1;
+	double *hnc = a->hnc + chunk * dim * nn;
+
+	memset(hnc, 0, dim * nn * sizeof *hnc);
 	for (; lo < hi; lo += BLOCK_ROWS) {
 		size_t e = hi - lo < BLOCK_ROWS ? hi : lo + BLOCK_ROWS;
-		hess_block(a->c->d, lo, e, a->x, a->c->C, a->c->fit_intercept, part, idx);
+		hess_block(d, lo, e, a->x, a->c->C, a->c->fit_intercept, part, hnc, idx, a->tc);
 	}
+	/* the numeric-by-code block into H (upper triangle: j < u) */
+	for (size_t u = nn; u < dim; u++)
+		for (size_t j = 0; j < nn; j++)
+			part[j * dim + u] += hnc[u * nn + j];
 }
 
 static int lr_value_grad(void *ctx, const double *x, double *f, double *g)
 {
-	const struct logreg_ctx *c = ctx;
+	struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p;
-	struct lr_call a = {c, x, NULL, g != NULL, NULL};
+	struct lr_call a = {c, x, NULL, g != NULL, NULL, NULL, NULL};
 	double *buf, fs = 0.0;
 	int rc;
 
@@ -204,10 +297,15 @@ static int lr_value_grad(void *ctx, const double *x, double *f, double *g)
 	buf = calloc(p + 2, sizeof *buf);
 	if (!buf)
 		return FT_ENOMEM;
+	c->tvalid = 0;
 	rc = ft_parallel_sum(d->n, g ? p + 2 : 1, g ? buf : &fs, vg_chunk, &a);
 	if (rc) {
 		free(buf);
 		return rc;
+	}
+	if (c->tc) {
+		memcpy(c->tx, x, (p + 1) * sizeof *x);
+		c->tvalid = 1;
 	}
 	if (g) {
 		memcpy(g, buf, (p + 1) * sizeof *g);
@@ -234,7 +332,7 @@ static int lr_hess_vec(void *ctx, const double *x, const double *v, double *hv)
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p;
-	struct lr_call a = {c, x, v, 0, NULL};
+	struct lr_call a = {c, x, v, 0, NULL, NULL, NULL};
 	int rc;
 
 	memset(hv, 0, (p + 1) * sizeof *hv);
@@ -253,16 +351,24 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p, dim = p + 1;
-	struct lr_call a = {c, x, NULL, 0, NULL};
+	struct lr_call a = {c, x, NULL, 0, NULL, NULL, NULL};
+	size_t k = ft_parallel_chunks(d->n, dim * dim);
 	int rc;
 
-	a.idx = malloc(ft_parallel_chunks(d->n, dim * dim) * (d->n_cat + 1) *
-	               sizeof *a.idx);
-	if (!a.idx)
+	a.idx = malloc(k * (d->n_cat + 1) * sizeof *a.idx);
+	a.hnc = malloc((k * dim * d->n_num > 0 ? k * dim * d->n_num : 1) * sizeof *a.hnc);
+	if (!a.idx || !a.hnc) {
+		free(a.idx);
+		free(a.hnc);
 		return FT_ENOMEM;
+	}
+	if (c->tc && c->tvalid && !memcmp(x, c->tx, dim * sizeof *x))
+		a.tc = c->tc;
+	/* zero: a single chunk adds straight into H (hess_chunk relies on it) */
 	memset(H, 0, dim * dim * sizeof *H);
 	rc = ft_parallel_sum(d->n, dim * dim, H, hess_chunk, &a);
 	free(a.idx);
+	free(a.hnc);
 	if (rc)
 		return rc;
 	for (size_t r = 0; r < dim; r++)
@@ -410,6 +516,14 @@ int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
 	c->d = d;
 	c->C = C;
 	c->fit_intercept = fit_intercept;
+	c->tc = malloc(d->n * sizeof *c->tc);
+	c->tx = malloc((d->p + 1) * sizeof *c->tx);
+	if (!c->tc || !c->tx) {
+		free(c->tc);
+		free(c->tx);
+		c->tc = c->tx = NULL;
+	}
+	c->tvalid = 0;
 	obj->dim = d->p + 1;
 	obj->ctx = c;
 	obj->value_grad = lr_value_grad;
@@ -420,8 +534,14 @@ int ft_logreg_objective(const struct ft_dataset *d, double C, int fit_intercept,
 
 void ft_logreg_objective_free(struct ft_objective *obj)
 {
+	struct logreg_ctx *c;
+
 	if (!obj)
 		return;
+	if ((c = obj->ctx) != NULL) {
+		free(c->tc);
+		free(c->tx);
+	}
 	free(obj->ctx);
 	obj->ctx = NULL;
 }

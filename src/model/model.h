@@ -37,6 +37,45 @@ static inline double ft_row_dot(const struct ft_dataset *d, size_t i,
 	return s;
 }
 
+/* z[k] = x_{i+k} . beta for the four rows i .. i + 3, each summed in
+ * exactly ft_row_dot's order (numeric features, then codes), so the same
+ * bits.  Four independent sums: one row's sum is a chain of dependent
+ * additions whose latency, not the arithmetic, bounds ft_row_dot; four at
+ * once keep the adder busy. */
+static inline void ft_row_dot4(const struct ft_dataset *d, size_t i,
+                               const double *beta, double z[4])
+{
+	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+	size_t nn = d->n_num, nc = d->n_cat;
+
+	if (nn > 0) {
+		const double *x0 = d->num + i * nn, *x1 = x0 + nn, *x2 = x1 + nn, *x3 = x2 + nn;
+		for (size_t j = 0; j < nn; j++) {
+			s0 += x0[j] * beta[j];
+			s1 += x1[j] * beta[j];
+			s2 += x2[j] * beta[j];
+			s3 += x3[j] * beta[j];
+		}
+	}
+	if (nc > 0) {
+		const int32_t *c0 = d->code + i * nc, *c1 = c0 + nc, *c2 = c1 + nc, *c3 = c2 + nc;
+		for (size_t c = 0; c < nc; c++) {
+			if (c0[c] >= 0)
+				s0 += beta[c0[c]];
+			if (c1[c] >= 0)
+				s1 += beta[c1[c]];
+			if (c2[c] >= 0)
+				s2 += beta[c2[c]];
+			if (c3[c] >= 0)
+				s3 += beta[c3[c]];
+		}
+	}
+	z[0] = s0;
+	z[1] = s1;
+	z[2] = s2;
+	z[3] = s3;
+}
+
 /* g += a x_i over the non-zeros of row i. */
 static inline void ft_row_axpy(const struct ft_dataset *d, size_t i, double a,
                                double *g)

@@ -84,6 +84,12 @@ const char *ft_rank_check(const struct ft_rank_params *p)
 		return "doc_weight must be 0 or 1";
 	if (!finite_ge0(p->gamma))
 		return "gamma must be a finite number >= 0";
+	if (!finite_ge0(p->target_ratio))
+		return "target_ratio must be a finite number >= 0";
+	if (p->target_ratio > 0 && p->fair != FT_RANK_FAIR_DELTR)
+		return "target_ratio is DELTR's (a target for its exposure ratio)";
+	if (p->target_ratio > 0 && p->gamma > 0)
+		return "give gamma or target_ratio, not both (target_ratio chooses gamma)";
 	if (!finite_ge0(p->lambda))
 		return "lambda must be a finite number >= 0";
 	if (!finite_ge0(p->c))

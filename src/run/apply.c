@@ -45,6 +45,8 @@ void ft_predictions_free(struct ft_predictions *p)
 	ft_strv_free(p->group_names, p->n_groups);
 	free(p->relevance);
 	free(p->rerank);
+	ft_strv_free(p->keep_names, p->n_keep);
+	ft_strv_free(p->keep_values, p->n * p->n_keep);
 	free(p);
 }
 
@@ -55,12 +57,14 @@ void ft_eval_result_free(struct ft_eval_result *r)
 	ft_comparison_free(r->cmp);
 	ft_explain_free(r->explain);
 	free(r->rerank);
+	ft_dp_audit_free(r->dp);
+	free(r->budget);
 	free(r);
 }
 
 static const char *data_name(const struct ft_apply_opts *o)
 {
-	return o->data ? o->data : "(table)";
+	return o->data ? o->data : o->table && o->table->path ? o->table->path : "(table)";
 }
 
 /* The model's read options with the caller's where read_set says. */
@@ -215,7 +219,8 @@ static int rank_read(const struct ft_model_file *mf, const struct ft_apply_opts 
 			return ft_error_set(err, FT_EINVAL, "a LETOR model reads a file, not a table");
 		if (!(rc = ft_letor_read(o->data, &raw, err)) &&
 		    !(rc = ft_letor_apply(mf->enc, (size_t)rk->sensitive_feature,
-		                          rk->protected_value, raw, out, n_extra, err)) &&
+		                          rk->protected_value, rk->group_values, raw, out, n_extra,
+		                          err)) &&
 		    *n_extra)
 			ft_run_warn(o->mon, "%s: %zu feature index%s beyond the model's %zu ignored",
 			            o->data, *n_extra, *n_extra == 1 ? "" : "es", mf->enc->n_cols);
@@ -289,6 +294,11 @@ static int predict_rank(const struct ft_model_file *mf, const struct ft_apply_op
 	double *s = NULL, *all = NULL;
 	int have_rr, has_rel = 0, rc, solo = 0;
 
+	if (o->n_keep)
+		return ft_error_set(err, FT_EINVAL, "keep: a ranking model's predictions "
+		                    "carry the query, id, group and relevance; no other "
+		                    "columns");
+
 	memset(&part, 0, sizeof part);
 	if (o->deterministic)
 		return ft_error_set(err, FT_EINVAL, "deterministic: the model is a ranker");
@@ -326,18 +336,31 @@ static int predict_rank(const struct ft_model_file *mf, const struct ft_apply_op
 		memcpy(p->score, all, rd->n * sizeof *p->score);
 	else
 		ft_rank_scores(rd, mf->model->linear->coef, p->score);
+	/* an order is stable or random; the expectation (for metrics) writes
+	 * the input order of ties */
+	p->ties = o->measure.ties == FT_TIE_RANDOM ? FT_TIE_RANDOM : FT_TIE_STABLE;
 	if ((rc = ft_rank_orders(rd, p->score, have_rr ? &rr : NULL, rank_protected(mf),
-	                         p->order, p->k, &p->n_short, err)))
+	                         p->ties, o->measure.tie_seed, p->order, p->k, &p->n_short,
+	                         err)))
 		goto done;
+	for (size_t q = 0; q < rd->n_queries; q++) {
+		size_t t = 0, ns = 0;
+		if ((rc = ft_rank_ties(p->score + rd->qoff[q], rd->qoff[q + 1] - rd->qoff[q], &t,
+		                       &ns, err)))
+			goto done;
+		p->n_tied += t;
+		p->n_tie_sets += ns;
+	}
 	/* order holds positions within each query: make them row indices */
 	for (size_t q = 0; q < rd->n_queries; q++)
 		for (size_t r = rd->qoff[q]; r < rd->qoff[q + 1]; r++)
 			p->order[r] += rd->qoff[q];
-	if (p->n_short)
-		ft_run_warn(o->mon, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
-		            "than the table asks for; all of them are placed as early as it asks",
-		            data_name(o), p->n_short, rd->n_queries,
-		            rd->n_queries == 1 ? "y" : "ies");
+	if (p->n_tied)
+		ft_run_warn(o->mon, "%s: %zu items share their score with another item of their "
+		            "query (%zu sets); %s", data_name(o), p->n_tied, p->n_tie_sets,
+		            ft_tie_rule(p->ties));
+	if (have_rr)
+		ft_run_warn_short(o->mon, data_name(o), &rr, p->n_short, rd->n_queries);
 done:
 	if (solo)
 		ft_dist_solo(0);
@@ -374,22 +397,23 @@ static int eval_rank(const struct ft_model_file *mf, const struct ft_apply_opts 
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	r->cmp->level = 0.95;
-	r->cmp->seed = o->seed;
-	if ((rc = ft_run_rank_part(r->cmp, "eval", rd, mf->baseline ?
-	                           mf->baseline->linear->coef : NULL, mf->model->linear->coef,
-	                           0, have_rr ? &rr : NULL, rank_protected(mf), &r->n_short,
-	                           &e2))) {
-		ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
-		goto done;
+	{
+		struct ft_run_rankers M = {mf->baseline ? mf->baseline->linear->coef : NULL,
+		                           mf->model->linear->coef, 0, have_rr ? &rr : NULL,
+		                           rank_protected(mf)};
+		r->cmp->level = o->measure.level;
+		r->cmp->n_bootstrap = o->measure.n_bootstrap;
+		r->cmp->seed = o->seed;
+		if ((rc = ft_run_rank_part(r->cmp, "eval", rd, &M, &o->measure, &r->n_short,
+		                           &e2))) {
+			ft_error_set(err, rc, "%s: %s", data_name(o), e2.msg);
+			goto done;
+		}
 	}
 	r->n_measured = ft_run_rows(rd->n);
 	r->n_queries = ft_run_rows(rd->n_queries);
-	if (r->n_short)
-		ft_run_warn(o->mon, "%s: fa*ir: %zu of %zu quer%s have fewer protected items "
-		            "than the table asks for; all of them are placed as early as it asks",
-		            data_name(o), r->n_short, r->n_queries,
-		            r->n_queries == 1 ? "y" : "ies");
+	if (have_rr)
+		ft_run_warn_short(o->mon, data_name(o), &rr, r->n_short, r->n_queries);
 done:
 	ft_dist_part_free(&part);
 	ft_rank_data_free(rd);
@@ -431,6 +455,49 @@ static int gather_predictions(struct ft_predictions *p, double **pos, struct ft_
 	return rc ? ft_error_set(err, rc, "out of memory") : 0;
 }
 
+/* Copy the input columns o->keep of every encoded row of t into p. */
+static int keep_columns(const struct ft_table *t, const struct ft_dataset *ds,
+                        const struct ft_apply_opts *o, struct ft_predictions *p,
+                        struct ft_error *err)
+{
+	static const char *const OURS[] = {"id", "score", "p_positive", "label", "target"};
+	long col[64];
+
+	if (!o->n_keep)
+		return 0;
+	/* the kept cells would have to travel to rank 0 with the rows */
+	if (ft_dist_on())
+		return ft_error_set(err, FT_EINVAL, "keep: not available in a distributed "
+		                    "run");
+	if (o->n_keep > sizeof col / sizeof *col)
+		return ft_error_set(err, FT_EINVAL, "keep: at most %zu columns",
+		                    sizeof col / sizeof *col);
+	for (size_t k = 0; k < o->n_keep; k++) {
+		for (size_t j = 0; j < sizeof OURS / sizeof *OURS; j++)
+			if (!strcmp(o->keep[k], OURS[j]))
+				return ft_error_set(err, FT_EINVAL, "keep: '%s' is a column of the "
+				                    "predictions already", o->keep[k]);
+		if ((col[k] = ft_table_col(t, o->keep[k])) < 0)
+			return ft_error_set(err, FT_EINVAL, "%s: no column '%s' to keep",
+			                    data_name(o), o->keep[k]);
+	}
+	p->keep_names = calloc(o->n_keep, sizeof *p->keep_names);
+	p->keep_values = calloc(ds->n * o->n_keep + 1, sizeof *p->keep_values);
+	if (!p->keep_names || !p->keep_values)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	p->n_keep = o->n_keep;
+	p->n = ds->n;               /* for ft_predictions_free on failure */
+	for (size_t k = 0; k < o->n_keep; k++)
+		if (!(p->keep_names[k] = ft_strdup(o->keep[k])))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ds->n; i++)
+		for (size_t k = 0; k < o->n_keep; k++)
+			if (!(p->keep_values[i * o->n_keep + k] =
+			      ft_strdup(ft_table_cell(t, ds->row ? ds->row[i] : i, (size_t)col[k]))))
+				return ft_error_set(err, FT_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int predict_classify(const struct ft_model_file *mf, const struct ft_apply_opts *o,
                             struct ft_predictions *p, struct ft_error *err)
 {
@@ -454,6 +521,8 @@ static int predict_classify(const struct ft_model_file *mf, const struct ft_appl
 		ft_run_warn(o->mon, "%s: %zu missing cell%s imputed", data_name(o), st.n_imputed,
 		            st.n_imputed == 1 ? "" : "s");
 	p->task = FT_TASK_CLASSIFY;
+	if ((rc = keep_columns(t, ds, o, p, err)))
+		goto done;
 	p->n = n = ds->n;
 	p->n_imputed = st.n_imputed;
 	p->n_unseen = st.n_unseen;
@@ -518,7 +587,10 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 
 	memset(&part, 0, sizeof part);
 	if ((rc = read_table(mf, o, &t, &r->n_filtered, err)) ||
-	    (rc = encode_new(mf, o, t, FT_APPLY_TRAIN, &ds, &st, err)))
+	    (rc = encode_new(mf, o, t, FT_APPLY_TRAIN, &ds, &st, err)) ||
+	    (!o->allow_no_positive &&
+	     (rc = ft_run_check_positive(t, ds, mf->enc, "the evaluation rows",
+	                                 "--allow-no-positive", err))))
 		goto done;
 	ft_run_warn_stats(o->mon, data_name(o), &st);
 	if (!(r->cmp = ft_run_comparison_new(&o->measure, o->seed))) {
@@ -536,7 +608,10 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	                          ds, mf->enc, err))) ||
 	    (rc = ft_run_explain_parts(mf->model->linear, ds, "mitigated", "eval", mf->enc, ds,
 	                               ft_dist_on() ? &part : NULL, ft_dist_on() ? &part : NULL,
-	                               &r->explain, err)))
+	                               &r->explain, err)) ||
+	    (o->measure.dp_epsilon > 0 &&
+	     (rc = ft_run_dp_measure(&o->measure, mf->model, ds, mf->enc, "eval", &r->budget,
+	                             &r->dp, err))))
 		goto done;
 	r->n_read = st.n_in + r->n_filtered;
 	r->n_measured = ft_run_rows(ds->n);
@@ -563,6 +638,7 @@ int ft_predict(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 	struct ft_predictions *p = calloc(1, sizeof *p);
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!p)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
@@ -584,13 +660,19 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 	struct ft_eval_result *r = calloc(1, sizeof *r);
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	ft_threads_setup();
 	rc = rerank_needs_ranking(mf, o, err);
+	if (!rc && !mf->ranking)
+		rc = ft_run_check_measure(&o->measure, err);
 	if (!rc)
-		rc = mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
+		rc = mf->ranking && o->measure.dp_epsilon > 0 ?
+		     ft_error_set(err, FT_EINVAL, "a ranking model: the private release is for "
+		                  "classification models") :
+		     mf->ranking ? eval_rank(mf, o, r, err) : eval_classify(mf, o, r, err);
 	if (rc) {
 		ft_eval_result_free(r);
 		return rc;
@@ -603,13 +685,25 @@ int ft_eval(const struct ft_model_file *mf, const struct ft_apply_opts *o,
 
 static int write_classify(const struct ft_predictions *p, FILE *fp)
 {
-	if (fprintf(fp, "id,score%s,label%s\n", p->p_positive ? ",p_positive" : "",
+	char b[FT_FMT_DOUBLE_LEN];
+
+	if (fputs("id", fp) == EOF)
+		return -1;
+	for (size_t k = 0; k < p->n_keep; k++)
+		if (fputc(',', fp) == EOF || ft_csv_field(fp, p->keep_names[k]))
+			return -1;
+	if (fprintf(fp, ",score%s,label%s\n", p->p_positive ? ",p_positive" : "",
 	            p->target ? ",target" : "") < 0)
 		return -1;
 	for (size_t i = 0; i < p->n; i++) {
-		int r = fprintf(fp, "%zu,%.17g", p->line[i], p->score[i]);
+		int r = fprintf(fp, "%zu", p->line[i]);
+		for (size_t k = 0; r >= 0 && k < p->n_keep; k++)
+			r = fputc(',', fp) == EOF || ft_csv_field(fp, p->keep_values[i * p->n_keep + k]) ?
+			    -1 : 0;
+		if (r >= 0)
+			r = fprintf(fp, ",%s", ft_fmt_double(b, p->score[i]));
 		if (r >= 0 && p->p_positive)
-			r = fprintf(fp, ",%.17g", p->p_positive[i]);
+			r = fprintf(fp, ",%s", ft_fmt_double(b, p->p_positive[i]));
 		if (r >= 0)
 			r = fprintf(fp, ",%d", p->label[i]);
 		if (r >= 0 && p->target)
@@ -625,6 +719,8 @@ static int write_classify(const struct ft_predictions *p, FILE *fp)
  * past a query's k have an empty rank. */
 static int write_rank(const struct ft_predictions *p, FILE *fp)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (fprintf(fp, "query,rank,id,score%s%s\n", p->n_groups ? ",group" : "",
 	            p->relevance ? ",relevance" : "") < 0)
 		return -1;
@@ -636,13 +732,13 @@ static int write_rank(const struct ft_predictions *p, FILE *fp)
 			if (!e)
 				e = r < p->k[q] ? fprintf(fp, ",%zu", r + 1) < 0 : fputc(',', fp) == EOF;
 			if (!e)
-				e = fprintf(fp, ",%zu,%.17g", p->line[i], p->score[i]) < 0;
+				e = fprintf(fp, ",%zu,%s", p->line[i], ft_fmt_double(b, p->score[i])) < 0;
 			if (!e && p->n_groups)
 				e = fputc(',', fp) == EOF || (p->group[i] >= 0 &&
 				    ft_csv_field(fp, p->group_names[p->group[i]]));
 			if (!e && p->relevance)
 				e = isnan(p->relevance[i]) ? fputc(',', fp) == EOF :
-				    fprintf(fp, ",%.17g", p->relevance[i]) < 0;
+				    fprintf(fp, ",%s", ft_fmt_double(b, p->relevance[i])) < 0;
 			if (e || fputc('\n', fp) == EOF)
 				return -1;
 		}

@@ -15,6 +15,7 @@
 #include "core/dist.h"
 #include "data/data.h"
 #include "run/run.h"
+#include "metrics/metrics.h"
 
 void ft_audit_opts_init(struct ft_audit_opts *o)
 {
@@ -30,6 +31,8 @@ void ft_audit_result_free(struct ft_audit_result *r)
 		return;
 	ft_comparison_free(r->cmp);
 	ft_strv_free(r->group_names, r->n_groups);
+	ft_dp_audit_free(r->dp);
+	free(r->budget);
 	free(r);
 }
 
@@ -73,7 +76,7 @@ static int read_scores(const struct ft_audit_opts *o, const struct ft_table *t, 
 	for (size_t i = 0; i < ds->n; i++) {
 		const char *cell = ft_table_cell(t, ds->row[i], (size_t)scol);
 		const char *path = o->data.data || o->data.n_files ?
-		                   ft_table_row_path(t, ds->row[i]) : "(table)";
+		                   ft_table_row_path(t, ds->row[i]) : ft_run_data_name(&o->data);
 		char *end;
 		if (!cell)
 			return ft_error_set(err, FT_EDATA, "%s:%zu: score missing", path,
@@ -105,9 +108,21 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 	long scol;
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
+	if ((rc = ft_run_check_measure(&o->measure, err))) {
+		free(r);
+		return rc;
+	}
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (o->task == FT_TASK_RANK) {
+		ft_threads_setup();
+		if ((rc = ft_audit_rank(o, r, err)))
+			goto done;
+		*out = r;
+		return 0;
+	}
 	if (!o->label || !o->score || !o->data.spec.n_sensitive) {
 		rc = ft_error_set(err, FT_EINVAL, "an audit needs the label, score and "
 		                  "sensitive columns");
@@ -121,8 +136,8 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		goto done;
 	r->n_filtered = l->n_filtered;
 	if ((scol = ft_table_col(l->train_t, o->score)) < 0) {
-		rc = ft_error_set(err, FT_EDATA, "%s: no column '%s'", o->data.data ?
-		                  o->data.data : "(table)", o->score);
+		rc = ft_error_set(err, FT_EDATA, "%s: no column '%s'",
+		                  ft_run_data_name(&o->data), o->score);
 		goto done;
 	}
 	if (audit_spec(o, l->train_t, &s, &drop, numeric)) {
@@ -162,9 +177,12 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 	r->n_groups = enc->n_groups;
 	if ((rc = ft_run_measure_input(r->cmp, o->measure.n_perm, "audited", "audit", &in,
 	                               &e2))) {
-		ft_error_set(err, rc, "%s: %s", o->data.data ? o->data.data : "(table)", e2.msg);
+		ft_error_set(err, rc, "%s: %s", ft_run_data_name(&o->data), e2.msg);
 		goto done;
 	}
+	if (o->measure.dp_epsilon > 0 &&
+	    (rc = ft_run_dp_release(&o->measure, &in, &r->budget, &r->dp, err)))
+		goto done;
 	r->n_read = st.n_in;
 	r->n_measured = ft_run_rows(ds->n);
 	r->n_dropped = st.n_dropped;

@@ -3,6 +3,7 @@
  * measuring one model on one part into the before/after table, and a model
  * file's provenance and method.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include <time.h>
 #include "core/internal.h"
 #include "core/dist.h"
+#include "fair/rerankers.h"
 #include "run/run.h"
+#include "metrics/metrics.h"
 
 void ft_data_opts_init(struct ft_data_opts *o)
 {
@@ -28,6 +31,13 @@ void ft_measure_opts_init(struct ft_measure_opts *m)
 	m->n_bootstrap = 1000;
 	m->level = 0.95;
 	m->n_perm = 1000;
+	m->n_cutoffs = 1;
+	m->cutoffs[0] = 10;
+	m->ties = FT_TIE_EXPECT;
+	m->tie_seed = 1;
+	m->n_target = 0;
+	m->dp_epsilon = 0;
+	m->dp_seed = 0;
 }
 
 void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
@@ -41,6 +51,38 @@ void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	mon->warning(mon->ctx, msg);
+}
+
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err)
+{
+	if (!(m->threshold > 0 && m->threshold <= 1))
+		return ft_error_set(err, FT_EINVAL, "the threshold must be in (0, 1] (scores are "
+		                    "probabilities; %g decides every row alike)", m->threshold);
+	if (!(m->level > 0 && m->level < 1))
+		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
+	if (!(m->dp_epsilon >= 0 && m->dp_epsilon <= 100))
+		return ft_error_set(err, FT_EINVAL, "the private release's epsilon must be in "
+		                    "(0, 100] (0: none), not %g", m->dp_epsilon);
+	return 0;
+}
+
+int ft_run_dp_release(const struct ft_measure_opts *m, const struct ft_eval_input *in,
+                      struct ft_budget **bud, struct ft_dp_audit **out, struct ft_error *err)
+{
+	struct ft_noise ns;
+	int rc;
+
+	if (!*bud) {
+		if (!(*bud = calloc(1, sizeof **bud)))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		if ((rc = ft_budget_init(*bud, INFINITY, 0, err)))
+			return rc;
+	}
+	ft_noise_init(&ns, m->dp_seed);
+	if ((rc = ft_dp_audit(in, m->dp_epsilon, m->n_bootstrap, m->level, &ns, *bud, out, err)))
+		return rc;
+	(*bud)->seeded |= ns.seeded;
+	return 0;
 }
 
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
@@ -69,6 +111,14 @@ long ft_run_privileged(const struct ft_encoder *e)
 		if (!strcmp(e->group_names[g], e->privileged))
 			return (long)g;
 	return -1;
+}
+
+void ft_run_warn_short(const struct ft_monitor *mon, const char *what,
+                       const struct ft_method_spec *rr, size_t n_short, size_t nq)
+{
+	if (n_short)
+		ft_run_warn(mon, "%s: %s: %zu of %zu quer%s %s", what, rr->method->name, n_short,
+		            nq, nq == 1 ? "y" : "ies", ft_rerank_short_text(rr->method));
 }
 
 struct ft_comparison *ft_run_comparison_new(const struct ft_measure_opts *ms,
@@ -100,6 +150,62 @@ const struct ft_comparison_row *ft_comparison_find(const struct ft_comparison *c
 	return NULL;
 }
 
+/* p's scores and decisions on ds as an evaluation input; prob and pos
+ * (ds->n each) hold them and are the caller's to free. */
+static int decide_input(const struct ft_predictor *p, int deterministic, double threshold,
+                        const struct ft_dataset *ds, const struct ft_encoder *e,
+                        const char *model, const char *split, struct ft_eval_input *in,
+                        double **prob, double **pos, struct ft_error *err)
+{
+	struct ft_error e2 = {0};
+	size_t n = ds->n ? ds->n : 1;
+	int rc;
+
+	*prob = malloc(n * sizeof **prob);
+	*pos = malloc(n * sizeof **pos);
+	if (!*prob || !*pos)
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = ft_predictor_decide(p, ds, threshold, deterministic, *prob, *pos, &e2)))
+		return ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model,
+		                    split, e2.msg);
+	ft_eval_input_init(in);
+	in->n = ds->n;
+	in->y = ds->y;
+	in->score = *prob;
+	/* a randomized classifier is measured by expectation over its decisions */
+	in->pos = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE) ?
+	          *pos : NULL;
+	in->w = ds->w;
+	in->group = ds->group;
+	in->n_groups = ds->group ? e->n_groups : 0;
+	in->group_names = (const char *const *)e->group_names;
+	in->threshold = threshold;
+	in->privileged = ft_run_privileged(e);
+	return 0;
+}
+
+int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor *p,
+                      const struct ft_dataset *ds, const struct ft_encoder *e,
+                      const char *split, struct ft_budget **bud, struct ft_dp_audit **out,
+                      struct ft_error *err)
+{
+	struct ft_eval_input in;
+	double *prob = NULL, *pos = NULL;
+	int rc;
+
+	/* every rank holds a part of the rows: one release would need the
+	 * cells summed first and the noise drawn once (not built) */
+	if (ft_dist_on())
+		return ft_error_set(err, FT_EINVAL, "a private release of the tables "
+		                    "(--dp-epsilon) is not available in a distributed run");
+	if (!(rc = decide_input(p, 0, m->threshold, ds, e, "mitigated", split, &in, &prob, &pos,
+	                        err)))
+		rc = ft_run_dp_release(m, &in, bud, out, err);
+	free(prob);
+	free(pos);
+	return rc;
+}
+
 int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
                    const char *split, const struct ft_predictor *p, int deterministic,
                    const struct ft_dataset *ds, const struct ft_encoder *e,
@@ -107,31 +213,13 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
 {
 	struct ft_eval_input in;
 	struct ft_error e2 = {0};
-	size_t n = ds->n ? ds->n : 1;
-	double *prob = malloc(n * sizeof *prob), *pos = malloc(n * sizeof *pos);
-	int rc = 0;
+	double *prob = NULL, *pos = NULL;
+	int rc;
 
-	if (!prob || !pos)
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-	else if ((rc = ft_predictor_decide(p, ds, cmp->threshold, deterministic, prob, pos,
-	                                   &e2)))
-		ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model, split,
-		             e2.msg);
+	rc = decide_input(p, deterministic, cmp->threshold, ds, e, model, split, &in, &prob,
+	                  &pos, err);
 	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
-	ft_eval_input_init(&in);
-	in.n = ds->n;
-	in.y = ds->y;
-	in.score = prob;
-	/* a randomized classifier is measured by expectation over its decisions */
-	in.pos = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE) ?
-	         pos : NULL;
-	in.w = ds->w;
-	in.group = ds->group;
-	in.n_groups = ds->group ? e->n_groups : 0;
-	in.group_names = (const char *const *)e->group_names;
-	in.threshold = cmp->threshold;
-	in.privileged = ft_run_privileged(e);
 	rc = ft_run_measure_input(cmp, n_perm, model, split, &in, &e2);
 	if (rc)
 		ft_error_set(err, rc, "measuring the %s model on the %s part: %s", model, split,
@@ -155,9 +243,7 @@ int ft_run_measure_input(struct ft_comparison *cmp, size_t n_perm, const char *m
 		return rc;
 	if (ft_dist_me() == 0) {
 		ft_dist_solo(1);
-		rc = ft_comparison_measure(cmp, model, split, &all, err);
-		if (!rc)
-			rc = ft_comparison_permutation(cmp, model, split, &all, n_perm, err);
+		rc = ft_comparison_measure_all(cmp, model, split, &all, n_perm, err);
 		ft_dist_solo(0);
 	}
 	for (int k = 0; k < 5; k++)
@@ -261,5 +347,71 @@ int ft_run_store_method(struct ft_model_file *mf, const struct ft_method_spec *s
 		if (!(mf->diag_names[k] = ft_strdup(diag_name[k])))
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
 	}
+	return 0;
+}
+
+int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
+                          const struct ft_encoder *e, const char *what,
+                          const char *allow, struct ft_error *err)
+{
+	char list[256];
+	size_t len = 0, n_seen = 0;
+	uint64_t cnt[2] = {0, 0};      /* positive rows, labelled rows */
+	long j;
+
+	if (!e->target || !e->positive || !d->y)
+		return 0;
+	for (size_t i = 0; i < d->n; i++) {
+		cnt[0] += d->y[i] == 1.0;
+		cnt[1] += d->y[i] == 0.0 || d->y[i] == 1.0;
+	}
+	/* over every rank of a distributed run (collective: every rank gets
+	 * here with the same encoder) */
+	ft_dist_sum_u64(cnt, 2);
+	if (cnt[0] > 0 || cnt[1] == 0 || (j = ft_table_col(t, e->target)) < 0)
+		return 0;
+	/* the distinct values, for the message (the usual cause is a missing
+	 * --label-strip: '>50K.' vs '>50K') */
+	list[0] = '\0';
+	for (size_t i = 0; i < d->n && n_seen < 6; i++) {
+		const char *c = ft_table_cell(t, d->row ? d->row[i] : i, (size_t)j);
+		char q[64];
+		int k = snprintf(q, sizeof q, "'%.40s'", c);
+		if (k < 0 || strstr(list, q))
+			continue;
+		if (len + (size_t)k + 3 >= sizeof list)
+			break;
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", n_seen ? ", " : "",
+		                        q);
+		n_seen++;
+	}
+	return ft_error_set(err, FT_EDATA, "%s: the positive label '%s' of '%s' never occurs "
+	                    "in %s (values: %s%s); give %s if that is expected", t->path,
+	                    e->positive, e->target, what, list,
+	                    e->label_strip && *e->label_strip ? "" :
+	                    "; is --label-strip missing?", allow);
+}
+
+const char *ft_run_data_name(const struct ft_data_opts *d)
+{
+	const struct ft_table *t = d->table;
+
+	return d->data ? d->data : t && t->path ? t->path : "(table)";
+}
+
+int ft_run_dist_method_ok(const struct ft_method *m, struct ft_error *err)
+{
+	/* their fits loop over the rows in ways that are not sums in
+	 * ft_parallel_sum's chunks yet: on several ranks they would fit each
+	 * rank's rows, not the data */
+	static const char *const LOCAL[] = {"adversarial", "gerryfair", "meta"};
+
+	if (!m || ft_dist_np() < 2)
+		return 0;
+	for (size_t k = 0; k < sizeof LOCAL / sizeof *LOCAL; k++)
+		if (!strcmp(m->name, LOCAL[k]))
+			return ft_error_set(err, FT_EINVAL, "%s: not available in a distributed "
+			                    "run on %d ranks yet (run it in one process)", m->name,
+			                    ft_dist_np());
 	return 0;
 }

@@ -47,6 +47,11 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 	const char *bad;
 	int has_test = o->data.test || o->data.test_table;
 
+	ft_error_clear(err);
+	if (o->task == FT_TASK_RANK)
+		return ft_run_compare_rank_check(o, err);
+	if (o->task != FT_TASK_CLASSIFY)
+		return ft_error_set(err, FT_EINVAL, "unknown task %d", o->task);
 	if (!o->data.data && !o->data.table)
 		return ft_error_set(err, FT_EINVAL, "no data");
 	if (!o->data.spec.target || !o->data.spec.positive)
@@ -54,6 +59,9 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 		                    "positive label" : "target column");
 	if (o->data.spec.n_sensitive == 0)
 		return ft_error_set(err, FT_EINVAL, "a comparison needs a sensitive attribute");
+	if (o->measure.dp_epsilon > 0)
+		return ft_error_set(err, FT_EINVAL, "a comparison releases nothing privately (the "
+		                    "private release is for train, eval and audit)");
 	if (o->folds && o->repeats)
 		return ft_error_set(err, FT_EINVAL, "folds or repeats, not both");
 	if (has_test && (o->folds || o->repeats))
@@ -69,7 +77,7 @@ int ft_compare_check(const struct ft_compare_opts *o, struct ft_error *err)
 		return ft_error_set(err, FT_EINVAL, "unknown fairness summary %d", o->fairness);
 	if ((bad = ft_logreg_check(&o->lr)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s", bad);
-	return 0;
+	return ft_run_check_measure(&o->measure, err);
 }
 
 void ft_compare_result_free(struct ft_compare_result *r)
@@ -96,6 +104,7 @@ void ft_compare_result_free(struct ft_compare_result *r)
 	free(r->test);
 	free(r->command_line);
 	free(r->created_utc);
+	free(r->protected_group);
 	free(r);
 }
 
@@ -234,6 +243,10 @@ static int fold_data(struct fold_ctx *C, size_t f, struct ft_dataset **tr,
 		if (!rc && !(rc = ft_run_align(*tr, &C->ptr, &e2)))
 			rc = ft_run_align(*te, &C->pte, &e2);
 	}
+	/* a test file's labels (collective: rc is agreed here) */
+	if (!rc && C->ds->scheme == 2 && !C->o->data.allow_no_positive)
+		rc = ft_run_check_positive(te_t, *te, fo->enc, "the test part",
+		                           "--allow-no-positive", &e2);
 	if (rc) {
 		if (C->ds->scheme == 2)
 			ft_error_set(err, rc, "%s", e2.msg);
@@ -554,18 +567,35 @@ int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
 	double t0 = ft_run_now();
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	memset(&ds, 0, sizeof ds);
 	memset(&C, 0, sizeof C);
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	if ((rc = ft_compare_check(o, err)) || (rc = ft_sweep_parse(o->methods, &r->sweep, err)))
+	if ((rc = ft_compare_check(o, err)) ||
+	    (rc = ft_sweep_parse_task(o->methods, o->task, &r->sweep, err)))
 		goto done;
+	for (size_t i = 0; i < r->sweep->n; i++)
+		if ((rc = ft_run_dist_method_ok(r->sweep->s[i].spec.method, err)))
+			goto done;
+	/* rankings in a comparison: each fold's queries would have to be
+	 * spread over the ranks (train --task rank does it) */
+	if (o->task == FT_TASK_RANK && ft_dist_np() > 1) {
+		rc = ft_error_set(err, FT_EINVAL, "compare --task rank: not available in a "
+		                  "distributed run on %d ranks yet (run it in one process)",
+		                  ft_dist_np());
+		goto done;
+	}
 	if (keep_opts(o, r)) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
 	ft_threads_setup();
+	if (o->task == FT_TASK_RANK) {
+		rc = ft_run_compare_rank(o, r, err);
+		goto done;
+	}
 	if ((rc = prepare(o, r, &ds, &C.all, &C.test, err)))
 		goto done;
 	C.o = o;

@@ -6,6 +6,7 @@
 #define FT_RUN_COMPARE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "fairtrain.h"
 
 /* Seconds on a monotonic clock. */
@@ -18,6 +19,13 @@ const char *ft_run_fair_convention(int fairness);
 struct ft_compare_stat ft_run_fold_stat(const struct ft_compare_result *r, size_t s,
                                         const char *metric, const char *group,
                                         const char *conv);
+
+/* Rankings (compare_rank.c): the checks before any data is read, the
+ * comparison itself, and its summary (after summary_head's place). */
+int ft_run_compare_rank_check(const struct ft_compare_opts *o, struct ft_error *err);
+int ft_run_compare_rank(const struct ft_compare_opts *o, struct ft_compare_result *r,
+                        struct ft_error *err);
+void ft_run_rank_summary(FILE *mem, const struct ft_compare_result *r);
 
 /* What the plots show: one point per setting. */
 struct ft_plot_point {
@@ -39,6 +47,10 @@ struct ft_plot {
 	char *const *group_names;
 	size_t *midx;                /* n_points of scratch: each point's method
 	                                index (the caller's memory) */
+	/* NULL for classification: "accuracy", "higher/lower is fairer", and
+	 * the panels selection rate, TPR, FPR; rankings name their own */
+	const char *y_name, *x_note;
+	const char *const *panel;    /* FT_CMP_N_RATES titles */
 };
 /* Write plots.gp (the gnuplot script, data inline) into dir and run
  * gnuplot ($FAIRTRAIN_GNUPLOT, else gnuplot on PATH) there to draw

@@ -6,14 +6,25 @@
  * folds, the Pareto-optimal settings, timing; ft_compare_summary) and the
  * plots (plot.c).
  *
- * Files are written into a hidden staging directory inside the output
- * directory and renamed into place only when all of them are complete, so a
- * failed run leaves no partial output.
+ * Publishing is all or nothing, for readers too: the new bundle is built
+ * in a hidden sibling of the output directory (PARENT/.NAME.fairtrain-PID-
+ * XXXXXX) and then takes the directory's place in one step, rename(2) when
+ * it does not exist and renameat2(RENAME_EXCHANGE) when it does (the old
+ * bundle then sits at the sibling's name and is removed).  A reader sees
+ * the whole old bundle or the whole new one, never a mix.  A run killed at
+ * any moment leaves at most a hidden sibling, which the next run for the
+ * same directory removes (its process is gone), so nothing blocks or
+ * pollutes it.  The output directory may be absent, empty, or hold a
+ * previous comparison (which is replaced); a directory holding other files
+ * is refused unless force, which carries those files over into the new
+ * bundle (hard links, same file system) and refuses subfolders.
  */
+#define _GNU_SOURCE     /* renameat2 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +34,19 @@
 #include "run/compare.h"
 #include "run/run.h"
 
-/* Files are made in a hidden staging directory inside --out, then renamed
- * into place when every one of them is complete. */
+#define FT_MAX_MADE 32
+#define FT_MAX_FOREIGN 256
+
 struct outdir {
 	const char *dir;
-	char *stage;
-	int created;               /* we made dir: removed again on failure */
-	int force;
+	char *parent, *base;       /* dir split: "a/b/out" -> "a/b", "out" */
+	char *stage;               /* the new bundle, a hidden sibling of dir */
+	char *made[FT_MAX_MADE];   /* parents we created, outermost first:
+	                              removed again on failure */
+	int n_made;
+	int exists;                /* dir existed when we started */
+	char *foreign[FT_MAX_FOREIGN]; /* force: other files of dir, carried over */
+	size_t n_foreign;
 };
 
 static const char *const OUT_FILES[] = {
@@ -49,116 +66,314 @@ static char *path_join(const char *a, const char *b)
 	return p;
 }
 
-/* 1 empty, 0 not, -1 unreadable (errno set). */
-static int dir_empty(const char *dir)
+/* 1 when name is a file a comparison writes. */
+static int ours(const char *name)
 {
-	DIR *dp = opendir(dir);
+	for (size_t i = 0; OUT_FILES[i]; i++)
+		if (!strcmp(name, OUT_FILES[i]))
+			return 1;
+	for (size_t i = 0; ft_run_plot_files[i]; i++)
+		if (!strcmp(name, ft_run_plot_files[i]))
+			return 1;
+	return 0;
+}
+
+/* Remove path and, for a directory, what it holds (symbolic links are
+ * removed, not followed). */
+static void remove_tree(const char *path)
+{
+	struct stat sb;
+	DIR *dp;
 	struct dirent *e;
-	int empty = 1;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if ((dp = opendir(path)) != NULL) {
+		while ((e = readdir(dp)) != NULL) {
+			char *q;
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if ((q = path_join(path, e->d_name)) != NULL)
+				remove_tree(q);
+			free(q);
+		}
+		closedir(dp);
+	}
+	rmdir(path);
+}
+
+/* Remove the parents we created, innermost first (they are empty). */
+static void remove_made(struct outdir *o)
+{
+	while (o->n_made > 0) {
+		o->n_made--;
+		rmdir(o->made[o->n_made]);
+		free(o->made[o->n_made]);
+	}
+}
+
+/* mkdir -p: dir and its missing parents, each recorded in o->made.  -1
+ * with errno on failure (what was made stays recorded). */
+static int make_dirs(struct outdir *o, const char *dir)
+{
+	char *parent, *slash;
+	int rc;
+
+	if (mkdir(dir, 0777) != 0) {
+		if (errno == EEXIST)
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+		if (!(parent = strdup(dir))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		slash = parent + strlen(parent);
+		while (slash > parent && slash[-1] == '/')       /* "a/b/" */
+			*--slash = '\0';
+		slash = strrchr(parent, '/');
+		if (!slash || slash == parent) {
+			free(parent);
+			errno = ENOENT;
+			return -1;
+		}
+		*slash = '\0';
+		rc = make_dirs(o, parent);
+		free(parent);
+		if (rc != 0 || mkdir(dir, 0777) != 0)
+			return -1;
+	}
+	if (o->n_made == FT_MAX_MADE || !(o->made[o->n_made] = strdup(dir))) {
+		rmdir(dir);
+		errno = o->n_made == FT_MAX_MADE ? ENAMETOOLONG : ENOMEM;
+		return -1;
+	}
+	o->n_made++;
+	return 0;
+}
+
+/* "a/b/out/" -> parent "a/b", base "out"; "out" -> ".", "out". */
+static int split_dir(struct outdir *o, const char *dir)
+{
+	char *d = strdup(dir), *end, *slash;
+
+	if (!d)
+		return FT_ENOMEM;
+	end = d + strlen(d);
+	while (end > d + 1 && end[-1] == '/')
+		*--end = '\0';
+	slash = strrchr(d, '/');
+	if (!slash) {
+		o->parent = strdup(".");
+		o->base = strdup(d);
+	} else {
+		o->base = strdup(slash + 1);
+		*(slash == d ? slash + 1 : slash) = '\0';
+		o->parent = strdup(d);
+	}
+	free(d);
+	if (!o->parent || !o->base)
+		return FT_ENOMEM;
+	return *o->base && strcmp(o->base, ".") && strcmp(o->base, "..") ? 0 : FT_EINVAL;
+}
+
+/* The hidden siblings of earlier runs for the same directory whose process
+ * is gone (killed): removed. */
+static void clean_stale(const struct outdir *o)
+{
+	DIR *dp = opendir(o->parent);
+	struct dirent *e;
+	char prefix[512];
+	size_t pl;
 
 	if (!dp)
-		return -1;
-	while (empty && (e = readdir(dp)) != NULL)
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+		return;
+	pl = (size_t)snprintf(prefix, sizeof prefix, ".%s.fairtrain-", o->base);
+	while (pl < sizeof prefix && (e = readdir(dp)) != NULL) {
+		char *end, *q;
+		long pid;
+		if (strncmp(e->d_name, prefix, pl) != 0)
+			continue;
+		pid = strtol(e->d_name + pl, &end, 10);
+		if (end == e->d_name + pl || *end != '-' || pid <= 0 ||
+		    pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((q = path_join(o->parent, e->d_name)) != NULL)
+			remove_tree(q);
+		free(q);
+	}
 	closedir(dp);
-	return empty;
+}
+
+/* What dir holds: 0 when nothing but a comparison's files; else the
+ * others are refused, or recorded when force. */
+static int check_existing(struct outdir *o, int force, struct ft_error *err)
+{
+	DIR *dp = opendir(o->dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!dp)
+		return ft_error_set(err, FT_EIO, "%s: cannot read: %s", o->dir, strerror(errno));
+	while (!rc && (e = readdir(dp)) != NULL) {
+		struct stat sb;
+		char *q;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || ours(e->d_name))
+			continue;
+		if (!force) {
+			rc = ft_error_set(err, FT_EIO, "%s: holds '%s', which is not a file of a "
+			                  "comparison (--force writes beside such files)", o->dir,
+			                  e->d_name);
+			break;
+		}
+		q = path_join(o->dir, e->d_name);
+		if (!q)
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		else if (lstat(q, &sb) != 0 || S_ISDIR(sb.st_mode))
+			rc = ft_error_set(err, FT_EIO, "%s: holds the folder '%s'; a comparison "
+			                  "replaces the whole directory, so it is not written there",
+			                  o->dir, e->d_name);
+		else if (o->n_foreign == FT_MAX_FOREIGN)
+			rc = ft_error_set(err, FT_EIO, "%s: holds more than %d other files", o->dir,
+			                  FT_MAX_FOREIGN);
+		else if (!(o->foreign[o->n_foreign++] = ft_strdup(e->d_name)))
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		free(q);
+	}
+	closedir(dp);
+	return rc;
+}
+
+static void out_free(struct outdir *o)
+{
+	while (o->n_made > 0)            /* kept: forget them */
+		free(o->made[--o->n_made]);
+	for (size_t i = 0; i < o->n_foreign; i++)
+		free(o->foreign[i]);
+	o->n_foreign = 0;
+	free(o->parent);
+	free(o->base);
+	free(o->stage);
+	o->parent = o->base = o->stage = NULL;
 }
 
 static int out_prepare(struct outdir *o, const char *dir, int force, struct ft_error *err)
 {
 	struct stat sb;
-	int e;
+	char name[600];
+	int e, rc;
 
 	memset(o, 0, sizeof *o);
 	o->dir = dir;
-	o->force = force;
+	if ((rc = split_dir(o, dir)))
+		return ft_error_set(err, rc, rc == FT_ENOMEM ? "out of memory" :
+		                    "%s: not a directory name", dir);
 	if (stat(dir, &sb) == 0) {
 		if (!S_ISDIR(sb.st_mode))
 			return ft_error_set(err, FT_EIO, "%s: not a directory", dir);
-		e = dir_empty(dir);
-		if (e < 0)
-			return ft_error_set(err, FT_EIO, "%s: cannot read: %s", dir, strerror(errno));
-		if (!e && !force)
-			return ft_error_set(err, FT_EIO, "%s: directory is not empty (--force "
-			                    "writes into it)", dir);
-	} else if (errno != ENOENT || mkdir(dir, 0777) != 0) {
+		o->exists = 1;
+		if ((rc = check_existing(o, force, err)))
+			return rc;
+	} else if (errno != ENOENT) {
 		return ft_error_set(err, FT_EIO, "%s: cannot create directory: %s", dir,
 		                    strerror(errno));
-	} else {
-		o->created = 1;
+	} else if (make_dirs(o, o->parent) != 0) {
+		e = errno;
+		remove_made(o);
+		return ft_error_set(err, FT_EIO, "%s: cannot create directory: %s", o->parent,
+		                    strerror(e));
 	}
-	o->stage = path_join(dir, ".fairtrain-compare.XXXXXX");
+	clean_stale(o);
+	snprintf(name, sizeof name, ".%s.fairtrain-%ld-XXXXXX", o->base, (long)getpid());
+	o->stage = path_join(o->parent, name);
 	if (!o->stage || !mkdtemp(o->stage)) {
 		e = errno;
 		ft_error_set(err, FT_EIO, "%s: cannot write: %s", dir,
 		             o->stage ? strerror(e) : "out of memory");
 		free(o->stage);
 		o->stage = NULL;
-		if (o->created)
-			rmdir(dir);
+		remove_made(o);
 		return FT_EIO;
 	}
 	return 0;
 }
 
-/* Remove the staging directory and what is in it (and --out when we made
- * it): nothing of a failed run is left. */
+/* Remove the staging directory and what is in it (and the parents we
+ * made): nothing of a failed run is left. */
 static void out_abort(struct outdir *o)
 {
-	DIR *dp;
-	struct dirent *e;
-
 	if (!o->stage)
 		return;
-	if ((dp = opendir(o->stage)) != NULL) {
-		while ((e = readdir(dp)) != NULL) {
-			char *p;
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			if ((p = path_join(o->stage, e->d_name)) != NULL)
-				unlink(p);
-			free(p);
-		}
-		closedir(dp);
-	}
-	rmdir(o->stage);
-	if (o->created)
-		rmdir(o->dir);
+	remove_tree(o->stage);
+	remove_made(o);
 	free(o->stage);
 	o->stage = NULL;
 }
 
-/* Move every staged file of names into dir.  A plot that was not drawn
- * this time is removed from dir (--force), so no stale plot stays beside
- * new results. */
-static int out_publish(struct outdir *o, const char *const *names, struct ft_error *err)
+static void fsync_dir(const char *dir)
 {
-	int rc = 0, fd;
+	int fd = open(dir, O_RDONLY);
 
-	for (size_t k = 0; names[k] && !rc; k++) {
-		char *from = path_join(o->stage, names[k]), *to = path_join(o->dir, names[k]);
-		if (!from || !to) {
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* The staged bundle takes the place of dir in one step. */
+static int out_publish(struct outdir *o, struct ft_error *err)
+{
+	int rc = 0;
+
+	/* force: the other files of dir come along (hard links) */
+	for (size_t i = 0; i < o->n_foreign && !rc; i++) {
+		char *from = path_join(o->dir, o->foreign[i]);
+		char *to = path_join(o->stage, o->foreign[i]);
+		if (!from || !to)
 			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		} else if (access(from, F_OK) == 0) {
-			if (rename(from, to) != 0)
-				rc = ft_error_set(err, FT_EIO, "%s: cannot write: %s", to,
-				                  strerror(errno));
-		} else if (o->force) {
-			unlink(to);
-		}
+		else if (link(from, to) != 0)
+			rc = ft_error_set(err, FT_EIO, "%s: cannot keep it beside the new "
+			                  "results: %s", from, strerror(errno));
 		free(from);
 		free(to);
 	}
-	if (!rc) {
-		if ((fd = open(o->dir, O_RDONLY)) >= 0) {
-			fsync(fd);
-			close(fd);
+	if (rc)
+		return rc;
+	fsync_dir(o->stage);
+	if (!o->exists) {
+		if (rename(o->stage, o->dir) != 0)
+			return ft_error_set(err, FT_EIO, "%s: cannot write: %s", o->dir,
+			                    strerror(errno));
+	} else if (renameat2(AT_FDCWD, o->stage, AT_FDCWD, o->dir, RENAME_EXCHANGE) == 0) {
+		remove_tree(o->stage);         /* the old bundle */
+	} else if (errno == EINVAL || errno == ENOSYS) {
+		/* a file system without the exchange: the old bundle moves aside,
+		 * the new one in (dir is briefly absent, never mixed) */
+		char *old = malloc(strlen(o->stage) + 5);
+		if (!old)
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		sprintf(old, "%s-old", o->stage);
+		if (rename(o->dir, old) != 0 || rename(o->stage, o->dir) != 0) {
+			rc = ft_error_set(err, FT_EIO, "%s: cannot write: %s", o->dir,
+			                  strerror(errno));
+			if (access(o->dir, F_OK) != 0)
+				rename(old, o->dir);   /* put the old one back */
+			free(old);
+			return rc;
 		}
-		rmdir(o->stage);
-		free(o->stage);
-		o->stage = NULL;
+		remove_tree(old);
+		free(old);
+	} else {
+		return ft_error_set(err, FT_EIO, "%s: cannot write: %s", o->dir, strerror(errno));
 	}
-	return rc;
+	fsync_dir(o->parent);
+	free(o->stage);
+	o->stage = NULL;
+	return 0;
 }
 
 /* An atomic text file in the staging directory. */
@@ -177,8 +392,10 @@ static FILE *stage_open(struct outdir *o, const char *name, struct ft_atomic *a,
 
 static void csv_num(FILE *fp, int defined, double v)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (defined)
-		fprintf(fp, ",%.17g", v);
+		fprintf(fp, ",%s", ft_fmt_double(b, v));
 	else
 		fputc(',', fp);
 }
@@ -400,7 +617,13 @@ static void summary_tail(FILE *mem, const struct ft_compare_result *r, int plott
 	        "group, metric and convention\n- `results.h5`: the same table, the settings, "
 	        "every fitted model and the provenance\n- `runs.csv`: one row per fit (status, "
 	        "time, solver)\n");
-	if (plotted == 0)
+	if (plotted == 0 && r->task == FT_TASK_RANK)
+		fprintf(mem, "- `tradeoff.svg`, `tradeoff.png`: mean ndcg@%zu against mean "
+		        "exposure_ratio, sd bars, Pareto front\n- `groups.svg`, `groups.png`: "
+		        "exposure, pairwise accuracy and skew@%zu per group of the baseline and "
+		        "each method's best setting\n- `plots.gp`: the gnuplot script that draws "
+		        "them\n", r->rank_k, r->rank_k);
+	else if (plotted == 0)
 		fprintf(mem, "- `tradeoff.svg`, `tradeoff.png`: mean accuracy against mean %s, "
 		        "sd bars, Pareto front\n- `groups.svg`, `groups.png`: selection rate, TPR "
 		        "and FPR per group of the baseline and each method's best setting\n"
@@ -421,8 +644,12 @@ int ft_compare_summary(const struct ft_compare_result *r, int plotted, char **te
 	*text = NULL;
 	if (!mem)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
-	summary_head(mem, r);
-	summary_table(mem, r);
+	if (r->task == FT_TASK_RANK) {
+		ft_run_rank_summary(mem, r);
+	} else {
+		summary_head(mem, r);
+		summary_table(mem, r);
+	}
 	summary_tail(mem, r, plotted);
 	if (fclose(mem) != 0 || !buf) {
 		free(buf);
@@ -465,7 +692,7 @@ static int write_h5(struct outdir *o, const struct ft_compare_result *r,
 	double *v = calloc(5 * ns + 1, sizeof *v);
 	char *paths[2] = {r->data, r->test};
 	char *shas[2] = {(char *)r->sha256[0], (char *)r->sha256[1]};
-	char *path = path_join(o->stage, "results.h5");
+	char *path = path_join(o->stage, "results.h5"), acc[32];
 	int rc;
 
 	if (!rr || !meth || !spec || !pareto || !v || !path) {
@@ -483,8 +710,13 @@ static int write_h5(struct outdir *o, const struct ft_compare_result *r,
 	R.n_folds = r->n_folds;
 	R.seed = r->seed;
 	R.split = r->split;
-	R.fairness = ft_fairness_name(r->fairness);
-	R.convention = ft_run_fair_convention(r->fairness);
+	R.fairness = r->task == FT_TASK_RANK ? "exposure_ratio" : ft_fairness_name(r->fairness);
+	R.convention = r->task == FT_TASK_RANK ? "" : ft_run_fair_convention(r->fairness);
+	if (r->task == FT_TASK_RANK) {
+		snprintf(acc, sizeof acc, "ndcg@%zu", r->rank_k);
+		R.task = "rank";
+		R.accuracy_metric = acc;
+	}
 	R.threshold = r->threshold;
 	R.level = r->level;
 	R.n_bootstrap = r->n_bootstrap;
@@ -551,7 +783,7 @@ static int draw(struct outdir *o, const struct ft_compare_result *r,
 	size_t *midx = calloc(sw->n + 1, sizeof *midx);
 	const char *base = strrchr(r->data, '/');
 	struct ft_plot pl;
-	char title[512];
+	char title[512], yname[32];
 	int rc;
 
 	if (!pts || !midx) {
@@ -565,6 +797,12 @@ static int draw(struct outdir *o, const struct ft_compare_result *r,
 		         r->n_folds);
 	else if (!strcmp(r->scheme, "repeated_split"))
 		snprintf(title, sizeof title, "%s, %zu random splits (test parts)", base,
+		         r->n_folds);
+	else if (!strcmp(r->scheme, "query_kfold"))
+		snprintf(title, sizeof title, "%s, %zu-fold cross-validation over queries (test "
+		         "folds)", base, r->n_folds);
+	else if (!strcmp(r->scheme, "repeated_query_split"))
+		snprintf(title, sizeof title, "%s, %zu random query splits (test parts)", base,
 		         r->n_folds);
 	else
 		snprintf(title, sizeof title, "%s, tested on %s", base,
@@ -583,6 +821,20 @@ static int draw(struct outdir *o, const struct ft_compare_result *r,
 	pl.fairness = ft_fairness_name(r->fairness);
 	pl.convention = ft_run_fair_convention(r->fairness);
 	pl.higher_fairer = r->fairness == FT_F_DP_RATIO;
+	pl.y_name = NULL;
+	pl.x_note = NULL;
+	pl.panel = NULL;
+	if (r->task == FT_TASK_RANK) {
+		static const char *const PANEL[FT_CMP_N_RATES] = {
+			"exposure (mean 1/log2(1 + rank))", "pairwise accuracy", "skew (LiFT)"
+		};
+		snprintf(yname, sizeof yname, "ndcg@%zu", r->rank_k);
+		pl.fairness = "exposure_ratio";
+		pl.convention = "protected / others";
+		pl.x_note = "closer to 1 is fairer";
+		pl.y_name = yname;
+		pl.panel = PANEL;
+	}
 	pl.title = title;
 	pl.n_points = sw->n;
 	pl.pt = pts;
@@ -602,26 +854,21 @@ int ft_compare_write(const struct ft_compare_result *r, const char *dir, int for
                      const struct ft_monitor *mon, int *plotted, struct ft_error *err)
 {
 	struct outdir od;
-	const char *names[16];
-	size_t k = 0;
 	int rc, drawn = 1;
 
+	ft_error_clear(err);
 	if ((rc = out_prepare(&od, dir, force, err)))
-		return rc;
+		goto done;
 	/* plots first: the summary says whether they were drawn */
 	if ((rc = draw(&od, r, mon, &drawn, err)) ||
 	    (rc = write_results_csv(&od, r, err)) || (rc = write_runs_csv(&od, r, err)) ||
 	    (rc = write_h5(&od, r, err)) || (rc = write_summary(&od, r, drawn, err)))
 		goto done;
-	for (size_t i = 0; OUT_FILES[i]; i++)
-		names[k++] = OUT_FILES[i];
-	for (size_t i = 0; ft_run_plot_files[i]; i++)
-		names[k++] = ft_run_plot_files[i];
-	names[k] = NULL;
-	rc = out_publish(&od, names, err);
+	rc = out_publish(&od, err);
 done:
 	if (od.stage)
 		out_abort(&od);
+	out_free(&od);
 	if (!rc && plotted)
 		*plotted = drawn;
 	return rc;

@@ -32,8 +32,30 @@ void ft_loaded_free(struct ft_loaded *l)
 	free(l);
 }
 
+/* Filters that keep no row of t: say so, naming them (issue 12 item 7:
+ * it was reported as an empty training part). */
+static int no_row_passes(const struct ft_data_opts *o, const struct ft_table *t,
+                         struct ft_error *err)
+{
+	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+	char list[512];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < o->n_filter && len < sizeof list; i++) {
+		const struct ft_filter *f = &o->filter[i];
+		const char *op = f->op >= 0 && f->op < 6 ? ops[f->op] : "?";
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s'%s%s%s'",
+		                        i ? ", " : "", f->col, op, f->value);
+	}
+	return ft_error_set(err, FT_EDATA, "%s: no row passes the filter%s %s "
+	                    "(%zu row%s before %s)", t->path ? t->path : "(table)",
+	                    o->n_filter > 1 ? "s" : "", list, t->n_rows,
+	                    t->n_rows == 1 ? "" : "s", o->n_filter > 1 ? "them" : "it");
+}
+
 /* Keep the rows of *t that pass o's filters (in place); *n_removed adds
- * the rows dropped. */
+ * the rows dropped.  Filters that remove every row are an error. */
 static int apply_filters(const struct ft_data_opts *o, struct ft_table **t,
                          size_t *n_removed, struct ft_error *err)
 {
@@ -45,6 +67,10 @@ static int apply_filters(const struct ft_data_opts *o, struct ft_table **t,
 		return 0;
 	if ((rc = ft_table_filter(*t, o->filter, o->n_filter, &f, &k, err)))
 		return rc;
+	if (f->n_rows == 0 && (*t)->n_rows > 0) {
+		ft_table_free(f);
+		return no_row_passes(o, *t, err);
+	}
 	ft_table_free(*t);
 	*t = f;
 	*n_removed += k;
@@ -193,6 +219,27 @@ int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,
 	return 0;
 }
 
+/* A sensitive column of numbers with many values (age) makes one group a
+ * value: say so, since that is rarely meant. */
+static void warn_numeric_groups(const struct ft_encoder *e, const char *what,
+                                const struct ft_monitor *mon)
+{
+	enum { MANY = 10 };
+
+	if (e->n_sensitive != 1 || e->n_groups <= MANY)
+		return;
+	for (size_t g = 0; g < e->n_groups; g++) {
+		char *end;
+		(void)strtod(e->group_names[g], &end);
+		if (end == e->group_names[g] || *end)
+			return;
+	}
+	ft_run_warn(mon, "%s: the sensitive column '%s' holds %zu different numbers, each "
+	            "its own group; if that is not meant, bin it into a few groups first (a "
+	            "derived column, as experiments/german-age/run.sh makes)",
+	            what, e->sensitive[0], e->n_groups);
+}
+
 int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
             const struct ft_monitor *mon, struct ft_loaded **out, struct ft_error *err)
 {
@@ -200,6 +247,7 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 	struct ft_error err_test = {0};
 	int rc, rc_test = 0;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if (!l)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
@@ -209,6 +257,7 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		if ((rc = ft_encoder_fit(l->train_t, &o->spec, &l->enc, err)))
 			goto fail;
 		l->owns_enc = 1;
+		warn_numeric_groups(l->enc, o->data ? o->data : "(table)", mon);
 	} else {
 		l->enc = (struct ft_encoder *)enc;
 	}
@@ -226,7 +275,11 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		*err = err_test;
 		rc = rc_test;
 	}
-	if ((rc = ft_dist_agree(rc, err)))
+	/* agreed first: the check of the test labels is collective */
+	if (!(rc = ft_dist_agree(rc, err)) && l->test && !o->allow_no_positive)
+		rc = ft_run_check_positive(l->test_t, l->test, l->enc, "the test part",
+		                           "--allow-no-positive", err);
+	if (rc)
 		goto fail;
 	ft_run_sum_stats(&l->st_train);
 	ft_run_sum_stats(&l->st_test);

@@ -112,20 +112,27 @@ static int overlap(const struct box *a, const struct box *b)
 }
 
 /* Place each point's label at the first of sixteen spots around it (the
- * corners, right, left, above, below, then the same farther out) whose box hits no label placed
+ * corners, right, left, above, below, then the same farther out, twice)
+ * whose box hits no label placed
  * before and no other point; the baseline's label is placed first.  The
  * sizes are in fractions of the plot area for a character of the label
  * font on the PNG (about 7 x 15 pixels on a plot area of about 900 x 600).
  * Writes `set label` commands. */
-#define NSPOT 16
+#define NSPOT 32
 static void labels(FILE *fp, const struct ft_plot *p, double x0, double x1,
                    double y0, double y1)
 {
-	/* above right first: the error bars run right and up from the point */
+	/* above right first: the error bars run right and up from the point;
+	 * the last sixteen spots are the first sixteen farther out, for dense
+	 * corners of the plot */
 	static const double DX[NSPOT] = {1.0, 1.0, -1.0, -1.0, 1.0, -1.0, 0.0, 0.0,
-	                                 1.0, 1.0, -1.0, -1.0, 2.5, -2.5, 0.0, 0.0};
+	                                 1.0, 1.0, -1.0, -1.0, 2.5, -2.5, 0.0, 0.0,
+	                                 1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0,
+	                                 4.0, -4.0, 4.0, -4.0, 0.0, 0.0, 1.0, -1.0};
 	static const double DY[NSPOT] = {0.8, -0.8, 0.8, -0.8, 0.0, 0.0, 1.3, -1.3,
-	                                 2.0, -2.0, 2.0, -2.0, 1.0, 1.0, 2.6, -2.6};
+	                                 2.0, -2.0, 2.0, -2.0, 1.0, 1.0, 2.6, -2.6,
+	                                 3.2, -3.2, 3.2, -3.2, 4.4, -4.4, 4.4, -4.4,
+	                                 1.6, 1.6, -1.6, -1.6, 3.8, -3.8, 5.6, -5.6};
 	const double cw = 7.0 / 900.0, ch = 15.0 / 600.0;
 	size_t n = p->n_points, placed = 0;
 	struct box *bx = calloc(n ? n : 1, sizeof *bx);
@@ -140,7 +147,10 @@ static void labels(FILE *fp, const struct ft_plot *p, double x0, double x1,
 	for (size_t pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n; i++) {
 			const struct ft_plot_point *q = &p->pt[i];
-			double w = (double)strlen(q->label) * cw, best_hits = INFINITY;
+			/* the whole setting: a method's parameters alone ("dp") can
+			 * belong to several methods */
+			const char *text = q->baseline ? q->label : q->setting;
+			double w = (double)strlen(text) * cw, best_hits = INFINITY;
 			int best = 0;
 			if (!drawable(q) || (pass == 0) != (q->baseline != 0))
 				continue;
@@ -172,7 +182,7 @@ static void labels(FILE *fp, const struct ft_plot *p, double x0, double x1,
 			}
 			placed++;
 			fprintf(fp, "set label ");
-			gq(fp, q->label);
+			gq(fp, text);
 			fprintf(fp, " at %.10g,%.10g %s offset char %.2f,%.2f font ',%d' tc rgb '%s'"
 			        " boxed front\n", num0(q->fair.mean), num0(q->acc.mean),
 			        DX[best] > 0 ? "left" : DX[best] < 0 ? "right" : "center",
@@ -203,6 +213,7 @@ static void terminal(FILE *fp, int png, int w, int h, const char *name)
 static void tradeoff(FILE *fp, const struct ft_plot *p, int png)
 {
 	double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY, dx, dy;
+	double mean_min = INFINITY;
 	size_t n_methods = 0, n_pareto = 0;
 	int first = 1;
 
@@ -211,6 +222,7 @@ static void tradeoff(FILE *fp, const struct ft_plot *p, int png)
 		if (!drawable(q))
 			continue;
 		x0 = fmin(x0, q->fair.mean - num0(q->fair.sd));
+		mean_min = fmin(mean_min, q->fair.mean);
 		x1 = fmax(x1, q->fair.mean + num0(q->fair.sd));
 		y0 = fmin(y0, q->acc.mean - num0(q->acc.sd));
 		y1 = fmax(y1, q->acc.mean + num0(q->acc.sd));
@@ -229,27 +241,39 @@ static void tradeoff(FILE *fp, const struct ft_plot *p, int png)
 	 * right where most labels go; a degenerate span gets a fixed one */
 	dx = x1 - x0 > 1e-9 ? x1 - x0 : fmax(1e-3, fabs(x0) * 0.1);
 	dy = y1 - y0 > 1e-9 ? y1 - y0 : fmax(1e-3, fabs(y0) * 0.02);
-	/* a summary that is never negative gets no negative axis */
-	x0 = x0 >= 0 ? fmax(0.0, x0 - 0.08 * dx) : x0 - 0.08 * dx;
+	/* a summary that is never negative (a difference between groups, a
+	 * ratio) gets no negative axis, even where an sd bar reaches below 0:
+	 * the bar is cut at the axis */
+	x0 = mean_min >= 0 ? fmax(0.0, x0 - 0.08 * dx) : x0 - 0.08 * dx;
 	x1 += 0.22 * dx;
 	y0 -= 0.10 * dy;
 	y1 += 0.10 * dy;
 	terminal(fp, png, 1200, 780, "tradeoff");
-	fprintf(fp, "set title ");
+	/* no title baked in: a paper gives its own caption; plots.gp has one
+	 * to uncomment */
+	fprintf(fp, "# set title ");
 	{
 		char buf[600];
-		snprintf(buf, sizeof buf, "Accuracy against fairness of every setting - %s",
-		         p->title);
+		snprintf(buf, sizeof buf, "%s against fairness of every setting - %s",
+		         p->y_name ? p->y_name : "Accuracy", p->title);
 		gq(fp, buf);
 	}
 	fprintf(fp, "\nset xlabel ");
 	{
 		char buf[256];
-		snprintf(buf, sizeof buf, "%s (%s; %s is fairer), mean and sd over folds",
-		         p->fairness, p->convention, p->higher_fairer ? "higher" : "lower");
+		snprintf(buf, sizeof buf, "%s (%s; %s), mean and sd over folds",
+		         p->fairness, p->convention, p->x_note ? p->x_note :
+		         p->higher_fairer ? "higher is fairer" : "lower is fairer");
 		gq(fp, buf);
 	}
-	fprintf(fp, "\nset ylabel 'accuracy, mean and sd over folds'\n"
+	fprintf(fp, "\nset ylabel ");
+	{
+		char buf[128];
+		snprintf(buf, sizeof buf, "%s, mean and sd over folds",
+		         p->y_name ? p->y_name : "accuracy");
+		gq(fp, buf);
+	}
+	fprintf(fp, "\n"
 	        "set grid lc rgb '#e0e0e0'\nset border lc rgb '#404040'\n"
 	        "set key at screen 0.815,screen 0.90 left top vertical Left reverse "
 	        "samplen 2 spacing 1.4 box lc rgb '#c0c0c0'\n"
@@ -308,25 +332,32 @@ static void groups(FILE *fp, const struct ft_plot *p, int png)
 	h = 540 + legend_px;
 	yb = (double)legend_px / h;
 	terminal(fp, png, 1500, h, "groups");
-	fprintf(fp, "set xrange [-0.6:%g]\nset yrange [0:*]\nset format y '%%.2f'\n"
+	/* rates: one scale, 0 to 1, on all three panels */
+	fprintf(fp, "set xrange [-0.6:%g]\nset yrange [0:1]\nset format y '%%.1f'\n"
 	        "set style data histograms\nset style histogram errorbars gap 1.5 lw 1\n"
 	        "set style fill solid 0.85 border rgb '#404040'\nset boxwidth 0.9\n"
 	        "set grid ytics lc rgb '#e0e0e0'\nset bars large\nunset key\n"
 	        "set xtics nomirror scale 0 %s\nset bmargin %d\n",
 	        (double)p->n_groups - 0.4, rotate ? "rotate by -25" : "norotate",
 	        rotate ? 5 : 3);
-	fprintf(fp, "set multiplot title ");
+	/* no overall title baked in (a caption to uncomment) */
+	fprintf(fp, "# set multiplot title ");
 	{
 		char buf[600];
-		snprintf(buf, sizeof buf, "Per-group rates of the baseline and of each method's "
-		         "best setting - %s; mean and sd over folds", p->title);
+		snprintf(buf, sizeof buf, "Per-group %s of the baseline and of each method's "
+		         "best setting - %s; mean and sd over folds",
+		         p->panel ? "measures" : "rates", p->title);
 		gq(fp, buf);
 	}
-	fprintf(fp, " font ',13'\n");
+	fprintf(fp, " font ',13'\nset multiplot\n");
 	for (int m = 0; m < FT_CMP_N_RATES; m++) {
 		size_t k = 0;
-		fprintf(fp, "set origin %.4f,%.4f\nset size %.4f,%.4f\nset title '%s'\nplot ",
-		        m / 3.0, yb, 1 / 3.0, 0.93 - yb, TITLE[m]);
+		/* rates start at 0; a ranking's third panel (skew) may be negative */
+		if (p->panel)
+			fprintf(fp, "set yrange [%s:*]\nset format y '%%.3f'\n", m == 2 ? "*" : "0");
+		fprintf(fp, "set origin %.4f,%.4f\nset size %.4f,%.4f\nset title '%s'\n"
+		        "set ylabel 'mean and sd over folds'\nplot ",
+		        m / 3.0, yb, 1 / 3.0, 0.99 - yb, p->panel ? p->panel[m] : TITLE[m]);
 		for (size_t i = 0; i < p->n_points; i++) {
 			const struct ft_plot_point *q = &p->pt[i];
 			if (!q->baseline && !q->best)
@@ -341,6 +372,7 @@ static void groups(FILE *fp, const struct ft_plot *p, int png)
 	}
 	/* the legend panel: empty boxes with the models' colours and names */
 	fprintf(fp, "set origin 0,0\nset size 1,%.4f\nunset border\nunset tics\nunset title\n"
+	        "unset ylabel\n"
 	        "unset grid\nset bmargin 0\nset tmargin 0\nset xrange [0:1]\nset yrange [0:1]\n"
 	        "set key center center horizontal maxcols 5 samplen 2 box lc rgb '#c0c0c0'\n"
 	        "plot ", yb);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "run/run.h"
+#include "core/internal.h"
 
 static void json_str(FILE *fp, const char *s)
 {
@@ -32,8 +33,10 @@ static void json_str(FILE *fp, const char *s)
 
 static void json_num(FILE *fp, double v, int defined)
 {
+	char b[FT_FMT_DOUBLE_LEN];
+
 	if (defined && isfinite(v))
-		fprintf(fp, "%.17g", v);
+		fputs(ft_fmt_double(b, v), fp);
 	else
 		fputs("null", fp);
 }
@@ -42,9 +45,11 @@ static void write_json(FILE *fp, const struct ft_comparison *c,
                        const struct ft_explain *x)
 {
 	fprintf(fp, "{\n  \"format\": \"fairtrain-report\",\n  \"version\": 1,\n");
-	fprintf(fp, "  \"threshold\": %.17g,\n  \"n_bootstrap\": %zu,\n  \"level\": %.17g,\n"
-	        "  \"seed\": %llu,\n", c->threshold, c->n_bootstrap, c->level,
-	        (unsigned long long)c->seed);
+	fprintf(fp, "  \"threshold\": ");
+	json_num(fp, c->threshold, 1);
+	fprintf(fp, ",\n  \"n_bootstrap\": %zu,\n  \"level\": ", c->n_bootstrap);
+	json_num(fp, c->level, 1);
+	fprintf(fp, ",\n  \"seed\": %llu,\n", (unsigned long long)c->seed);
 	fprintf(fp, "  \"comparison\": [\n");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ft_comparison_row *r = &c->rows[i];
@@ -78,12 +83,15 @@ static void write_json(FILE *fp, const struct ft_comparison *c,
 		json_str(fp, x->group_a);
 		fprintf(fp, ", \"group_b\": ");
 		json_str(fp, x->group_b);
-		fprintf(fp, ", \"gap\": %.17g, \"contributions\": [\n", x->gap);
+		fprintf(fp, ", \"gap\": ");
+		json_num(fp, x->gap, 1);
+		fprintf(fp, ", \"contributions\": [\n");
 		for (size_t j = 0; j < x->n_contrib; j++) {
 			fprintf(fp, "    {\"feature\": ");
 			json_str(fp, x->contrib_names[j]);
-			fprintf(fp, ", \"contribution\": %.17g}%s\n", x->contrib[j],
-			        j + 1 < x->n_contrib ? "," : "");
+			fprintf(fp, ", \"contribution\": ");
+			json_num(fp, x->contrib[j], 1);
+			fprintf(fp, "}%s\n", j + 1 < x->n_contrib ? "," : "");
 		}
 		fprintf(fp, "  ]}");
 	}
@@ -129,12 +137,14 @@ static void write_csv(FILE *fp, const struct ft_comparison *c)
 			ft_csv_field(fp, f[k]);
 			fputc(',', fp);
 		}
+		char b[FT_FMT_DOUBLE_LEN], b2[FT_FMT_DOUBLE_LEN];
+
 		if (!r->why)
-			fprintf(fp, "%.17g", r->value);
+			fputs(ft_fmt_double(b, r->value), fp);
 		fputc(',', fp);
 		ft_csv_field(fp, r->why);
 		if (!r->ci_why)
-			fprintf(fp, ",%.17g,%.17g\n", r->lo, r->hi);
+			fprintf(fp, ",%s,%s\n", ft_fmt_double(b, r->lo), ft_fmt_double(b2, r->hi));
 		else
 			fprintf(fp, ",,\n");
 	}

@@ -13,9 +13,35 @@
 void ft_run_warn(const struct ft_monitor *mon, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* mon->progress; FT_ECANCELED (with err set) when the caller asks to stop. */
+/* A classification part (what: "the test part", "the evaluation rows")
+ * whose labelled rows never carry the positive label, while the training
+ * part had it: FT_EDATA naming the values seen and the likely cause (a
+ * missing label strip), and allow, the way to say it is expected.  0 when
+ * a row is positive, nothing is labelled, or there is no class target. */
+int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
+                          const struct ft_encoder *e, const char *what,
+                          const char *allow, struct ft_error *err);
+/* The threshold in (0, 1] and the level in (0, 1): 0 or FT_EINVAL. */
+int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err);
+/* The private release of in's per-group confusion cells with
+ * m->dp_epsilon (ft_dp_audit; m->dp_seed 0: getrandom), spent on the
+ * measurement stage of *bud (made, with no total, when NULL). */
+int ft_run_dp_release(const struct ft_measure_opts *m, const struct ft_eval_input *in,
+                      struct ft_budget **bud, struct ft_dp_audit **out, struct ft_error *err);
+/* The same for predictor p on ds (the mitigated model on a part). */
+int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor *p,
+                      const struct ft_dataset *ds, const struct ft_encoder *e,
+                      const char *split, struct ft_budget **bud, struct ft_dp_audit **out,
+                      struct ft_error *err);
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err);
 /* The warnings of encoding path: unseen categories and groups. */
+/* A method whose fit runs on one process only (FT_EINVAL naming it in
+ * a distributed run on several ranks; 0 otherwise). */
+int ft_run_dist_method_ok(const struct ft_method *m, struct ft_error *err);
+/* The data's name in messages: the file, the name of a table given in
+ * memory, or "(table)". */
+const char *ft_run_data_name(const struct ft_data_opts *d);
 void ft_run_warn_stats(const struct ft_monitor *mon, const char *path,
                        const struct ft_encode_stats *st);
 /* The index of e's privileged group, or -1. */
@@ -120,20 +146,69 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err);
 int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
                   struct ft_error *err);
 
-/* Ranking (rank.c): the measurement of a ranking on one part (model on
- * split; score NULL for a re-ranked order, whose Kendall's tau uses the
- * ranks), the ranking table's rows in this order. */
-int ft_run_rank_measure(struct ft_comparison *cmp, const char *model, const char *split,
-                        const struct ft_rank_data *rd, const double *score,
-                        const size_t *order, int32_t prot, struct ft_error *err);
+/* The warning of n_short of nq queries that re-ranker rr flagged
+ * (FT_RERANK_SHORT), on part `what`; nothing when n_short is 0. */
+void ft_run_warn_short(const struct ft_monitor *mon, const char *what,
+                       const struct ft_method_spec *rr, size_t n_short, size_t nq);
 
-/* The baseline's (weights wb; may be NULL), the mitigated (w) and, with a
- * re-ranker rr, the re-ranked rankings of rd measured as split; same: the
- * two weights are one fit (its rows copied).  *n_short counts the queries
- * the re-ranker's table asked more protected items of than they hold. */
+/* Ranking (rank.c; README "Fair ranking"): the models one part measures. */
+struct ft_run_rankers {
+	const double *wb;              /* baseline weights, or NULL */
+	const double *w;               /* the mitigated weights */
+	int same;                      /* wb and w are one fit (rows copied) */
+	const struct ft_method_spec *rr; /* re-ranker of w's scores, or NULL */
+	int32_t prot;                  /* the protected group, or -1 */
+};
+/* The ranking options that do not need the data checked (ties, cut-offs,
+ * bootstrap, the target's shares; with n_groups > 0 its length too). */
+int ft_run_rank_check(const struct ft_measure_opts *ms, size_t n_groups,
+                      struct ft_error *err);
+/* The baseline, mitigated and re-ranked rankings of rd measured as split:
+ * rows per metric (means over queries, bootstrap intervals), and the paired
+ * tests of mitigated against baseline and re-ranked against mitigated.
+ * *n_short counts the queries the re-ranker flagged (FT_RERANK_SHORT). */
 int ft_run_rank_part(struct ft_comparison *cmp, const char *split,
-                     const struct ft_rank_data *rd, const double *wb, const double *w,
-                     int same, const struct ft_method_spec *rr, int32_t prot,
-                     size_t *n_short, struct ft_error *err);
+                     const struct ft_rank_data *rd, const struct ft_run_rankers *m,
+                     const struct ft_measure_opts *ms, size_t *n_short,
+                     struct ft_error *err);
+/* Ranking data of one split (train_rank.c), encoded. */
+struct ft_run_rank_split {
+	struct ft_rank_data *train, *test;  /* test may be NULL */
+	struct ft_encoder *enc;
+	size_t n_dropped, n_extra;          /* rows without relevance or group;
+	                                       letor test features beyond train's */
+	struct ft_encode_stats st_test;
+};
+void ft_run_rank_split_free(struct ft_run_rank_split *s);
+/* The column roles of a ranking table: d's read options, ro's columns. */
+void ft_run_rank_spec(const struct ft_rank_opts *ro, struct ft_data_opts *d);
+/* A table's training part tr fits the encoder; tr and te (may be NULL)
+ * become ranking data.  In a distributed run with ptrain (and ptest) the
+ * parts' queries are spread over the ranks whole, laid out there. */
+int ft_run_rank_encode_csv(const struct ft_data_opts *d, const struct ft_rank_opts *ro,
+                           const struct ft_table *tr, const struct ft_table *te,
+                           struct ft_run_rank_split *out, struct ft_dist_part *ptrain,
+                           struct ft_dist_part *ptest, struct ft_error *err);
+/* LETOR: tr's groups from the sensitive feature (tr is changed), the
+ * pass-through encoder, tr and te (may be NULL) aligned to it. */
+int ft_run_rank_encode_letor(const struct ft_rank_opts *ro, const char *path,
+                             struct ft_rank_data *tr, const struct ft_rank_data *te,
+                             struct ft_run_rank_split *out, struct ft_error *err);
+/* The index of ro's protected group in e's groups (-1 without one),
+ * checked against the training data. */
+int ft_run_rank_protected(const struct ft_rank_opts *ro, const char *path,
+                          const struct ft_encoder *e, const struct ft_rank_data *train,
+                          int32_t *prot, struct ft_error *err);
+
+/* The audit of rankings (audit_rank.c): r's counts, groups and table. */
+int ft_audit_rank(const struct ft_audit_opts *o, struct ft_audit_result *r,
+                  struct ft_error *err);
+/* One ranking given by scores (higher first), re-ranked by rr when not
+ * NULL, as model on split (an audit, one setting of a comparison). */
+int ft_run_rank_model(struct ft_comparison *cmp, const char *model, const char *split,
+                      const struct ft_rank_data *rd, const double *score,
+                      const struct ft_method_spec *rr, int32_t prot,
+                      const struct ft_measure_opts *ms, size_t *n_short,
+                      struct ft_error *err);
 
 #endif

@@ -8,7 +8,8 @@
  * through the registry's own parser (its checks, its messages, its reading
  * of the number), and every combination's canonical text
  * (ft_method_spec_format) must parse back to the same values.  "baseline"
- * (or "logreg") is the unmitigated model, which always comes first; the
+ * (or "logreg"; for rankings "listnet") is the unmitigated model, which
+ * always comes first; rankings sweep ranking methods and re-rankers; the
  * settings of one method are kept together, methods in order of first
  * appearance, and a setting listed twice is one setting.
  */
@@ -16,6 +17,10 @@
 #include <string.h>
 #include "core/internal.h"
 #include "run/run.h"
+
+/* The stage to parse a row's specs in: re-rankers by their own (the
+ * registry leaves them out of "any stage" for a task). */
+#define STAGE(m) ((m)->stage == FT_STAGE_RERANK ? FT_STAGE_RERANK : -1)
 
 /* Values a parameter may take in one token. */
 #define MAXV 64
@@ -71,6 +76,9 @@ struct token_values {
 	double v[FT_MAX_PARAMS][MAXV];
 	size_t nv[FT_MAX_PARAMS];
 	int given[FT_MAX_PARAMS];
+	/* a list parameter ("p=0.2/0.8,0.5/0.5"): each value is a whole list */
+	size_t ln[MAXV];
+	double lv[MAXV][FT_MAX_LIST];
 };
 
 /* One value of parameter k of method m through the registry's parser. */
@@ -82,11 +90,15 @@ static int one_value(const struct ft_method *m, size_t k, const char *val,
 	char buf[256];
 
 	snprintf(buf, sizeof buf, "%s:%s=%s", m->name, m->params[k].name, val);
-	if (ft_method_spec_parse(buf, FT_TASK_CLASSIFY, -1, &one, &e2))
+	if (ft_method_spec_parse(buf, m->task, STAGE(m), &one, &e2))
 		return ft_error_set(err, FT_EINVAL, "methods: %s", e2.msg);
 	if (tv->nv[k] == MAXV)
 		return ft_error_set(err, FT_EINVAL, "methods: '%s': at most %d values a "
 		                    "parameter", tok, MAXV);
+	if (m->params[k].list) {
+		tv->ln[tv->nv[k]] = one.n_list;
+		memcpy(tv->lv[tv->nv[k]], one.list, one.n_list * sizeof *one.list);
+	}
 	tv->v[k][tv->nv[k]++] = one.params[k];
 	return 0;
 }
@@ -120,7 +132,7 @@ static int token_params(const struct ft_method *m, const char *tok, char *copy,
 				struct ft_error e2 = {0};
 				char buf[256];
 				snprintf(buf, sizeof buf, "%s:%s=%s", m->name, p, eq + 1);
-				ft_method_spec_parse(buf, FT_TASK_CLASSIFY, -1, &one, &e2);
+				ft_method_spec_parse(buf, m->task, STAGE(m), &one, &e2);
 				return ft_error_set(err, FT_EINVAL, "methods: %s", e2.msg);
 			}
 			if (tv->given[k])
@@ -172,15 +184,22 @@ static int combinations(struct ft_sweep *sw, const struct ft_method *m, int base
 			want.params[k] = m->params[k].def;
 		for (size_t k = m->n_params; k-- > 0;)
 			if (tv->given[k]) {
-				want.params[k] = tv->v[k][r % tv->nv[k]];
+				size_t i = r % tv->nv[k];
+				want.params[k] = tv->v[k][i];
 				want.given[k] = 1;
+				if (m->params[k].list) {
+					want.n_list = tv->ln[i];
+					memcpy(want.list, tv->lv[i], tv->ln[i] * sizeof *want.list);
+				}
 				r /= tv->nv[k];
 			}
 		ft_method_spec_format(&want, setting, sizeof setting);
-		ok = ft_method_spec_parse(setting, FT_TASK_CLASSIFY, -1, &got, &e2) == 0 &&
+		ok = ft_method_spec_parse(setting, m->task, STAGE(m), &got, &e2) == 0 &&
 		     got.method == m;
 		for (size_t k = 0; ok && k < m->n_params; k++)
 			ok = got.params[k] == want.params[k];
+		ok = ok && got.n_list == want.n_list &&
+		     !memcmp(got.list, want.list, want.n_list * sizeof *want.list);
 		if (!ok)
 			return ft_error_set(err, FT_EINVAL, "methods: '%s': %s", tok,
 			                    e2.msg[0] ? e2.msg : "setting does not parse back");
@@ -192,8 +211,10 @@ static int combinations(struct ft_sweep *sw, const struct ft_method *m, int base
 	return 0;
 }
 
-/* One token of the sweep into settings. */
-static int sweep_token(struct ft_sweep *sw, const char *tok, struct ft_error *err)
+/* One token of the sweep into settings (rows of task; the baseline is
+ * that task's unmitigated row, base). */
+static int sweep_token(struct ft_sweep *sw, const char *tok, int task, const char *base,
+                       struct ft_error *err)
 {
 	const struct ft_method *m;
 	struct ft_method_spec s;
@@ -212,8 +233,10 @@ static int sweep_token(struct ft_sweep *sw, const char *tok, struct ft_error *er
 	}
 	memcpy(name, tok, len);
 	name[len] = '\0';
-	baseline = !strcmp(name, "baseline") || !strcmp(name, "logreg");
-	if (ft_method_spec_parse(baseline ? "logreg" : name, FT_TASK_CLASSIFY, -1, &s, &e2)) {
+	baseline = !strcmp(name, "baseline") || !strcmp(name, base);
+	m = ft_method_find(baseline ? base : name);
+	if (ft_method_spec_parse(baseline ? base : name, task,
+	                         m && m->task == task ? STAGE(m) : -1, &s, &e2)) {
 		rc = ft_error_set(err, FT_EINVAL, "methods: %s (or baseline)", e2.msg);
 		goto done;
 	}
@@ -255,8 +278,15 @@ static void group_methods(struct ft_sweep *sw)
 
 int ft_sweep_parse(const char *text, struct ft_sweep **out, struct ft_error *err)
 {
+	return ft_sweep_parse_task(text, FT_TASK_CLASSIFY, out, err);
+}
+
+int ft_sweep_parse_task(const char *text, int task, struct ft_sweep **out,
+                        struct ft_error *err)
+{
 	struct ft_sweep *sw = calloc(1, sizeof *sw);
 	struct ft_method_spec base;
+	const char *bname = task == FT_TASK_RANK ? "listnet" : "logreg";
 	char tok[512];
 	const char *p = text ? text : "";
 	int rc;
@@ -264,9 +294,13 @@ int ft_sweep_parse(const char *text, struct ft_sweep **out, struct ft_error *err
 	*out = NULL;
 	if (!sw)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (task != FT_TASK_CLASSIFY && task != FT_TASK_RANK) {
+		rc = ft_error_set(err, FT_EINVAL, "methods: unknown task %d", task);
+		goto fail;
+	}
 	/* the baseline first, always */
-	ft_method_spec_parse("logreg", FT_TASK_CLASSIFY, -1, &base, err);
-	if ((rc = push(sw, &base, "baseline", "logreg", "baseline", err)))
+	ft_method_spec_parse(bname, task, -1, &base, err);
+	if ((rc = push(sw, &base, "baseline", bname, "baseline", err)))
 		goto fail;
 	while (*p) {
 		size_t len;
@@ -283,7 +317,7 @@ int ft_sweep_parse(const char *text, struct ft_sweep **out, struct ft_error *err
 		memcpy(tok, p, len);
 		tok[len] = '\0';
 		p += len;
-		if ((rc = sweep_token(sw, tok, err)))
+		if ((rc = sweep_token(sw, tok, task, bname, err)))
 			goto fail;
 	}
 	group_methods(sw);

@@ -10,6 +10,7 @@
  * predictor; explain the gap and the proxies; the model file with
  * provenance.  Ranking is train_rank.c.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
@@ -35,12 +36,96 @@ void ft_train_result_free(struct ft_train_result *r)
 	free(r);
 }
 
+/* dp_row_norm > 0: the row_norm parameter of s (a private method). */
+static int set_row_norm(const struct ft_train_opts *o, struct ft_method_spec *s,
+                        struct ft_error *err)
+{
+	if (o->dp_row_norm == 0)
+		return 0;
+	if (!(o->dp_row_norm > 0 && o->dp_row_norm <= 1e6))
+		return ft_error_set(err, FT_EINVAL, "the row norm bound must be in (0, 1e6], "
+		                    "not %g", o->dp_row_norm);
+	for (size_t k = 0; k < s->method->n_params; k++)
+		if (!strcmp(s->method->params[k].name, "row_norm")) {
+			if (s->given[k] && s->params[k] != o->dp_row_norm)
+				return ft_error_set(err, FT_EINVAL, "method %s: row_norm = %g and a row "
+				                    "norm bound of %g: give one", s->method->name,
+				                    s->params[k], o->dp_row_norm);
+			s->params[k] = o->dp_row_norm;
+			return 0;
+		}
+	return ft_error_set(err, FT_EINVAL, "method %s clips no rows: a row norm bound is for "
+	                    "the private methods (dp-logreg, dp-reweigh, dp-threshold, dp-eg)",
+	                    s->method->name);
+}
+
+/* The run's budget: its total (o->dp_total_*, or none); made when the run
+ * releases anything privately (before the encoder, which may spend). */
+static int run_budget(const struct ft_train_opts *o, int needed, struct ft_budget **out,
+                      struct ft_error *err)
+{
+	int rc;
+
+	if (*out || !(needed || o->dp_total_epsilon > 0 || o->measure.dp_epsilon > 0 ||
+	              o->dp_encoder_epsilon > 0))
+		return 0;
+	if (!(*out = calloc(1, sizeof **out)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if ((rc = ft_budget_init(*out, o->dp_total_epsilon > 0 ? o->dp_total_epsilon : INFINITY,
+	                         o->dp_total_delta, err))) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Public bounds of the numeric columns (o->dp_bounds): the encoder's
+ * standardization from them, or estimated privately inside them, then
+ * every part encoded again and clipped to the bounds. */
+static int private_encoding(const struct ft_train_opts *o, struct ft_loaded *l,
+                            struct ft_budget *bud, struct ft_error *err)
+{
+	struct ft_noise ns;
+	int rc;
+
+	if (!o->n_dp_bounds)
+		return 0;
+	ft_noise_init(&ns, o->measure.dp_seed);
+	if (o->dp_encoder_epsilon > 0)
+		rc = ft_dp_encoder_private(l->enc, l->train_t, o->dp_bounds, o->n_dp_bounds,
+		                           o->dp_encoder_epsilon, &ns, bud, err);
+	else
+		rc = ft_dp_encoder_bounds(l->enc, o->dp_bounds, o->n_dp_bounds, err);
+	if (rc)
+		return rc;
+	bud->seeded |= ns.seeded;
+	for (int part = 0; part < 2; part++) {
+		struct ft_table *t = part ? l->test_t : l->train_t;
+		struct ft_dataset **d = part ? &l->test : &l->train;
+		struct ft_encode_stats *st = part ? &l->st_test : &l->st_train;
+		if (!t)
+			continue;
+		ft_dataset_free(*d);
+		*d = NULL;
+		if ((rc = ft_encoder_apply(l->enc, t, FT_APPLY_TRAIN, d, st, err)) ||
+		    (rc = ft_dp_clip_numeric(l->enc, *d, o->dp_bounds, o->n_dp_bounds, err)))
+			return rc;
+	}
+	return 0;
+}
+
 int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 {
 	struct ft_method_spec s;
 	const char *bad;
 	int rc;
 
+	ft_error_clear(err);
+	if (o->task == FT_TASK_RANK && (o->measure.dp_epsilon > 0 || o->dp_total_epsilon > 0 ||
+	                                o->dp_row_norm > 0 || o->n_dp_bounds ||
+	                                o->dp_encoder_epsilon > 0))
+		return ft_error_set(err, FT_EINVAL, "the private options are for classification, "
+		                    "not rankers");
 	if (o->task == FT_TASK_RANK)
 		return ft_train_rank_check(o, err);
 	if (o->task != FT_TASK_CLASSIFY)
@@ -52,22 +137,35 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 		                    "positive label (the favourable value of the target)" :
 		                    "target column");
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "logreg", FT_TASK_CLASSIFY,
-	                               -1, &s, err)))
+	                               -1, &s, err)) ||
+	    (rc = ft_run_dist_method_ok(s.method, err)) ||
+	    (rc = set_row_norm(o, &s, err)))
 		return rc;
+	if (!(o->dp_total_epsilon >= 0 && o->dp_total_epsilon <= 1e6) ||
+	    !(o->dp_total_delta >= 0 && o->dp_total_delta < 1))
+		return ft_error_set(err, FT_EINVAL, "the run's budget must have epsilon in "
+		                    "(0, 1e6] and delta in [0, 1)");
+	if (!(o->dp_encoder_epsilon >= 0 && o->dp_encoder_epsilon <= 1e6))
+		return ft_error_set(err, FT_EINVAL, "the encoder's epsilon must be in (0, 1e6]");
+	if (o->dp_encoder_epsilon > 0 && !o->n_dp_bounds)
+		return ft_error_set(err, FT_EINVAL, "private encoder statistics need public bounds "
+		                    "of the numeric columns to clamp to");
+	if (o->dp_total_epsilon > 0 && strncmp(s.method->name, "dp-", 3))
+		return ft_error_set(err, FT_EINVAL, "a private run (a total budget) needs a "
+		                    "private method (dp-logreg, dp-reweigh, dp-threshold, dp-eg), "
+		                    "not %s", s.method->name);
 	if (s.method->needs_groups && o->data.spec.n_sensitive == 0)
 		return ft_error_set(err, FT_EINVAL, "method %s needs a sensitive attribute",
 		                    s.method->name);
 	if ((bad = ft_logreg_check(&o->lr)) != NULL)
 		return ft_error_set(err, FT_EINVAL, "%s", bad);
-	if (!(o->measure.level > 0 && o->measure.level < 1))
-		return ft_error_set(err, FT_EINVAL, "the interval level must be in (0, 1)");
-	return 0;
+	return ft_run_check_measure(&o->measure, err);
 }
 
 /* The training data's name in messages. */
 static const char *data_name(const struct ft_data_opts *d)
 {
-	return d->data ? d->data : "(table)";
+	return d->data ? d->data : d->table && d->table->path ? d->table->path : "(table)";
 }
 
 static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)
@@ -173,11 +271,26 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 	memset(&fo, 0, sizeof fo);
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "logreg", FT_TASK_CLASSIFY,
 	                               -1, &s, err)) ||
+	    (rc = set_row_norm(o, &s, err)) ||
 	    (rc = ft_load(&o->data, NULL, o->mon, &l, err)))
 		goto done;
+	if (!(mf = calloc(1, sizeof *mf))) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = run_budget(o, o->n_dp_bounds > 0, &mf->budget, err)) ||
+	    (rc = private_encoding(o, l, mf->budget, err)))
+		goto done;
+	if (o->dp_total_epsilon > 0 && l->enc->n_num && !o->n_dp_bounds) {
+		rc = ft_error_set(err, FT_EINVAL, "%s: a private run needs public bounds of every "
+		                  "numeric feature (%s, ...): the means and sds of the data would "
+		                  "leak", data_name(&o->data), l->enc->feature_names[0]);
+		goto done;
+	}
+	mf->private_run = o->dp_total_epsilon > 0;
 	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : data_name(&o->data),
 	                  &l->st_test);
-	if (!(mf = calloc(1, sizeof *mf)) || !(mf->baseline = calloc(1, sizeof *mf->baseline)) ||
+	if (!(mf->baseline = calloc(1, sizeof *mf->baseline)) ||
 	    !(mf->model = calloc(1, sizeof *mf->model))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
@@ -194,8 +307,18 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		rc = fit_method(o, &s, l, mf, &fo, err);
 	if (l->dist)
 		ft_dist_scope_pop();
-	if (rc)
+	if (rc || (rc = run_budget(o, fo.budget != NULL, &mf->budget, err)))
 		goto done;
+	if (fo.budget) {
+		struct ft_error e3 = {0};
+		/* without a total the run's delta is the method's own bound */
+		if (o->dp_total_epsilon == 0 && fo.budget->delta > mf->budget->delta)
+			mf->budget->delta = fo.budget->delta;
+		if ((rc = ft_budget_merge(mf->budget, fo.budget, &e3))) {
+			ft_error_set(err, rc, "the run's budget: %s", e3.msg);
+			goto done;
+		}
+	}
 	*mf->model = fo.pred;
 	memset(&fo.pred, 0, sizeof fo.pred);
 	if ((rc = ft_run_store_method(mf, &s, fo.n_diag,
@@ -206,7 +329,19 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((rc = measure_parts(o, l, mf, err)) ||
+	if ((rc = measure_parts(o, l, mf, err)))
+		goto done;
+	if (o->measure.dp_epsilon > 0) {
+		const char *split = l->test ? "test" : "train";
+		if (!(mf->dp_split = ft_strdup(split))) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = ft_run_dp_measure(&o->measure, mf->model, l->test ? l->test : l->train,
+		                            l->enc, split, &mf->budget, &mf->dp, err)))
+			goto done;
+	}
+	if ((rc = ft_run_progress(o->mon, "explain", 0, 1, NULL, err)) ||
 	    (rc = ft_run_explain(mf->model->linear, l, &r->explain, err)) ||
 	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,
 	                            (const char (*)[65])l->sha256_files, o->command_line,
@@ -250,6 +385,7 @@ int ft_train(const struct ft_train_opts *o, struct ft_train_result **out,
 	struct ft_train_result *r;
 	int rc;
 
+	ft_error_clear(err);
 	*out = NULL;
 	if ((rc = ft_train_check(o, err)))
 		return rc;

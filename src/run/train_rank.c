@@ -32,18 +32,15 @@
 /* The data of a ranking run (in a distributed run each rank's queries,
  * laid out by ptrain and ptest; counts over every rank). */
 struct rank_loaded {
-	struct ft_rank_data *train, *test;
-	struct ft_encoder *enc;
-	size_t n_rows_file, n_filtered, n_dropped, n_extra;
+	struct ft_run_rank_split s;
+	size_t n_rows_file, n_filtered;
 	char sha256[2][65];
 	struct ft_dist_part ptrain, ptest;
 };
 
 static void rank_loaded_free(struct rank_loaded *L)
 {
-	ft_rank_data_free(L->train);
-	ft_rank_data_free(L->test);
-	ft_encoder_free(L->enc);
+	ft_run_rank_split_free(&L->s);
 	ft_dist_part_free(&L->ptrain);
 	ft_dist_part_free(&L->ptest);
 }
@@ -57,6 +54,26 @@ static int letor_value(const struct ft_rank_opts *ro, double *v)
 	return *ro->protected_group && !*end && isfinite(*v) ? 0 : -1;
 }
 
+/* The training data's name in messages: the file, or the name of a table
+ * given in memory. */
+static const char *data_name(const struct ft_train_opts *o)
+{
+	return ft_run_data_name(&o->data);
+}
+
+/* A fit's message e2 with the data's name in front, unless it names the
+ * data already (the ranking fits name rd->path: no 'x.letor: x.letor:'). */
+static int fit_error(const struct ft_train_opts *o, int rc, const struct ft_error *e2,
+                     struct ft_error *err)
+{
+	const char *n = data_name(o);
+	size_t l = strlen(n);
+
+	if (strncmp(e2->msg, n, l) == 0 && e2->msg[l] == ':')
+		return ft_error_set(err, rc, "%s", e2->msg);
+	return ft_error_set(err, rc, "%s: %s", n, e2->msg);
+}
+
 int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 {
 	const struct ft_rank_opts *ro = &o->rank;
@@ -65,7 +82,7 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 	int groups = ro->letor ? ro->sensitive_feature > 0 : o->data.spec.n_sensitive > 0;
 	int rc;
 
-	if (!o->data.data)
+	if (!o->data.data && (ro->letor || !o->data.table))
 		return ft_error_set(err, FT_EINVAL, "no training data");
 	if (!ro->letor && ro->sensitive_feature)
 		return ft_error_set(err, FT_EINVAL, "a sensitive feature is for LETOR data "
@@ -84,6 +101,11 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 		                    ro->protected_group);
 	if (ro->colorblind && !ro->protected_group)
 		return ft_error_set(err, FT_EINVAL, "colorblind needs a sensitive attribute");
+	if (ro->group_values && !(ro->letor && ro->sensitive_feature))
+		return ft_error_set(err, FT_EINVAL, "groups by value are for a LETOR sensitive "
+		                    "feature");
+	if ((rc = ft_run_rank_check(&o->measure, 0, err)))
+		return rc;
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "listnet", FT_TASK_RANK,
 	                               FT_STAGE_IN, &s, err)))
 		return rc;
@@ -101,6 +123,84 @@ int ft_train_rank_check(const struct ft_train_opts *o, struct ft_error *err)
 	return 0;
 }
 
+void ft_run_rank_spec(const struct ft_rank_opts *ro, struct ft_data_opts *d)
+{
+	d->split = 0;
+	d->spec.target = ro->relevance;
+	d->spec.numeric_target = 1;
+	d->spec.query = ro->query;
+	d->spec.use_sensitive = !ro->colorblind;
+	d->spec.raw_numeric = ro->raw_numeric;
+}
+
+int ft_run_rank_encode_csv(const struct ft_data_opts *d, const struct ft_rank_opts *ro,
+                           const struct ft_table *tr, const struct ft_table *te,
+                           struct ft_run_rank_split *out, struct ft_dist_part *ptrain,
+                           struct ft_dist_part *ptest, struct ft_error *err)
+{
+	struct ft_data_opts dd = *d;
+	struct ft_encode_stats s1 = {0};
+	int rc;
+
+	ft_run_rank_spec(ro, &dd);
+	if ((rc = ft_encoder_fit(tr, &dd.spec, &out->enc, err)))
+		return rc;
+	if (ft_dist_on() && ptrain) {
+		/* both parts: whole queries on each rank */
+		if ((rc = ft_run_rank_spread_table(tr, out->enc, ro->query, FT_APPLY_TRAIN,
+		                                   &out->train, ptrain, &s1, err)) ||
+		    (te && (rc = ft_run_rank_spread_table(te, out->enc, ro->query, FT_APPLY_TRAIN,
+		                                          &out->test, ptest, &out->st_test,
+		                                          err))))
+			return rc;
+	} else if ((rc = ft_rank_data_from_table(tr, out->enc, ro->query, FT_APPLY_TRAIN,
+	                                         &out->train, &s1, err)) ||
+	           (te && (rc = ft_rank_data_from_table(te, out->enc, ro->query,
+	                                                FT_APPLY_TRAIN, &out->test,
+	                                                &out->st_test, err)))) {
+		return rc;
+	}
+	out->n_dropped = s1.n_dropped + out->st_test.n_dropped;
+	return 0;
+}
+
+int ft_run_rank_encode_letor(const struct ft_rank_opts *ro, const char *path,
+                             struct ft_rank_data *tr, const struct ft_rank_data *te,
+                             struct ft_run_rank_split *out, struct ft_error *err)
+{
+	size_t extra = 0, K = ro->sensitive_feature;
+	double V = 0;
+	int rc;
+
+	if (ro->protected_group)
+		letor_value(ro, &V);
+	if (K > tr->p)
+		return ft_error_set(err, FT_EINVAL, "%s: sensitive feature %zu: the file has %zu "
+		                    "features", path, K, tr->p);
+	if (K && (rc = ro->group_values ? ft_rank_data_groups_by_values(tr, K - 1, err) :
+	               ft_rank_data_group_by_feature(tr, K - 1, V, err)))
+		return rc;
+	if (!(out->enc = ft_letor_encoder(tr, K, ro->colorblind)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	if (out->enc->n_features == 0)
+		return ft_error_set(err, FT_EDATA, "%s: no features left without the sensitive "
+		                    "one", path);
+	if ((rc = ft_letor_apply(out->enc, K, V, ro->group_values, tr, &out->train, &extra,
+	                         err)) ||
+	    (te && (rc = ft_letor_apply(out->enc, K, V, ro->group_values, te, &out->test,
+	                                &out->n_extra, err))))
+		return rc;
+	return 0;
+}
+
+void ft_run_rank_split_free(struct ft_run_rank_split *s)
+{
+	ft_rank_data_free(s->train);
+	ft_rank_data_free(s->test);
+	ft_encoder_free(s->enc);
+	memset(s, 0, sizeof *s);
+}
+
 /* A table: read, filter, split by query (or the test file), fit the
  * encoder on the training part, ranking data of both parts. */
 static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
@@ -110,16 +210,10 @@ static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
 	struct ft_data_opts d = o->data;
 	struct ft_loaded *l = NULL;
 	struct ft_table *tr = NULL, *te = NULL;
-	struct ft_encode_stats s1 = {0}, s2 = {0};
 	int rc;
 
 	/* read and filter only: the split is by query, the encoder ranking's */
-	d.split = 0;
-	d.spec.target = ro->relevance;
-	d.spec.numeric_target = 1;
-	d.spec.query = ro->query;
-	d.spec.use_sensitive = !ro->colorblind;
-	d.spec.raw_numeric = ro->raw_numeric;
+	ft_run_rank_spec(ro, &d);
 	if ((rc = ft_load_tables(&d, &l, err)))
 		return rc;
 	memcpy(L->sha256, l->sha256, sizeof L->sha256);
@@ -134,23 +228,10 @@ static int load_csv(const struct ft_train_opts *o, struct rank_loaded *L,
 		te = l->test_t;
 		l->train_t = l->test_t = NULL;
 	}
-	if ((rc = ft_encoder_fit(tr, &d.spec, &L->enc, err)))
+	if ((rc = ft_run_rank_encode_csv(&o->data, ro, tr, te, &L->s, &L->ptrain, &L->ptest,
+	                                 err)))
 		goto done;
-	if (ft_dist_on()) {
-		/* both parts: whole queries on each rank */
-		if ((rc = ft_run_rank_spread_table(tr, L->enc, ro->query, FT_APPLY_TRAIN,
-		                                   &L->train, &L->ptrain, &s1, err)) ||
-		    (te && (rc = ft_run_rank_spread_table(te, L->enc, ro->query, FT_APPLY_TRAIN,
-		                                          &L->test, &L->ptest, &s2, err))))
-			goto done;
-	} else if ((rc = ft_rank_data_from_table(tr, L->enc, ro->query, FT_APPLY_TRAIN,
-	                                         &L->train, &s1, err)) ||
-	           (te && (rc = ft_rank_data_from_table(te, L->enc, ro->query, FT_APPLY_TRAIN,
-	                                                &L->test, &s2, err)))) {
-		goto done;
-	}
-	L->n_dropped = s1.n_dropped + s2.n_dropped;
-	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : o->data.data, &s2);
+	ft_run_warn_stats(o->mon, o->data.test ? o->data.test : data_name(o), &L->s.st_test);
 done:
 	ft_table_free(tr);
 	ft_table_free(te);
@@ -163,15 +244,10 @@ done:
 static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
                       struct ft_error *err)
 {
-	const struct ft_rank_opts *ro = &o->rank;
 	const struct ft_data_opts *d = &o->data;
 	struct ft_rank_data *raw = NULL, *tr = NULL, *te = NULL;
-	size_t extra = 0, K = ro->sensitive_feature;
-	double V = 0;
 	int rc;
 
-	if (ro->protected_group)
-		letor_value(ro, &V);
 	if ((rc = ft_letor_read(d->data, &raw, err)) ||
 	    (rc = ft_sha256_file(d->data, L->sha256[0], err)) ||
 	    (d->test && ((rc = ft_letor_read(d->test, &te, err)) ||
@@ -185,32 +261,16 @@ static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
 		tr = raw;
 		raw = NULL;
 	}
-	if (K > tr->p) {
-		rc = ft_error_set(err, FT_EINVAL, "%s: sensitive feature %zu: the file has %zu "
-		                  "features", d->data, K, tr->p);
+	if ((rc = ft_run_rank_encode_letor(&o->rank, d->data, tr, te, &L->s, err)))
 		goto done;
-	}
-	if (K && (rc = ft_rank_data_group_by_feature(tr, K - 1, V, err)))
-		goto done;
-	if (!(L->enc = ft_letor_encoder(tr, K, ro->colorblind))) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (L->enc->n_features == 0) {
-		rc = ft_error_set(err, FT_EDATA, "%s: no features left without the sensitive "
-		                  "one", d->data);
-		goto done;
-	}
-	if ((rc = ft_letor_apply(L->enc, K, V, tr, &L->train, &extra, err)) ||
-	    (te && (rc = ft_letor_apply(L->enc, K, V, te, &L->test, &L->n_extra, err))))
-		goto done;
-	if (L->n_extra)
+	if (L->s.n_extra)
 		ft_run_warn(o->mon, "%s: %zu feature index%s beyond the training file's %zu "
-		            "ignored", d->test, L->n_extra, L->n_extra == 1 ? "" : "es",
-		            L->enc->n_cols);
+		            "ignored", d->test, L->s.n_extra, L->s.n_extra == 1 ? "" : "es",
+		            L->s.enc->n_cols);
 	/* a distributed run: each rank read it all and keeps its queries */
-	if (ft_dist_on() && ((rc = ft_run_rank_keep_own(&L->train, &L->ptrain, err)) ||
-	                     (L->test && (rc = ft_run_rank_keep_own(&L->test, &L->ptest, err)))))
+	if (ft_dist_on() && ((rc = ft_run_rank_keep_own(&L->s.train, &L->ptrain, err)) ||
+	                     (L->s.test && (rc = ft_run_rank_keep_own(&L->s.test, &L->ptest,
+	                                                              err)))))
 		goto done;
 done:
 	ft_rank_data_free(raw);
@@ -219,24 +279,28 @@ done:
 	return rc;
 }
 
-/* The index of the protected group in L's encoder (checked against the
- * training data), or -1 without groups. */
-static int protected_index(const struct ft_train_opts *o, const struct rank_loaded *L,
-                           int32_t *prot, struct ft_error *err)
+int ft_run_rank_protected(const struct ft_rank_opts *ro, const char *path,
+                          const struct ft_encoder *e, const struct ft_rank_data *train,
+                          int32_t *prot, struct ft_error *err)
 {
-	const struct ft_encoder *e = L->enc;
-	const char *want = o->rank.protected_group;
+	const char *want = ro->protected_group;
 	char name[64], list[256] = "";
 	size_t n_prot = 0;
 
 	*prot = -1;
 	if (!want)
 		return 0;
-	if (o->rank.letor) {
+	if (ro->letor) {
 		double v = 0;
-		letor_value(&o->rank, &v);
-		/* the name ft_rank_data_group_by_feature gives the protected group */
-		snprintf(name, sizeof name, "%s=%.17g", e->sensitive[0], v);
+		char b[FT_FMT_DOUBLE_LEN];
+
+		letor_value(ro, &v);
+		/* the name ft_rank_data_group_by_feature (or _groups_by_values)
+		 * gives the protected group */
+		if (ro->group_values)
+			snprintf(name, sizeof name, "%s=%.15g", e->sensitive[0], v);
+		else
+			snprintf(name, sizeof name, "%s=%s", e->sensitive[0], ft_fmt_double(b, v));
 		want = name;
 	}
 	for (size_t g = 0; g < e->n_groups; g++)
@@ -247,17 +311,17 @@ static int protected_index(const struct ft_train_opts *o, const struct rank_load
 			at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", g ? ", " : "",
 			                       e->group_names[g]);
 		return ft_error_set(err, FT_EDATA, "%s: protected group '%s' is not a group of "
-		                    "the training data (groups: %s)", o->data.data,
-		                    o->rank.protected_group, list);
+		                    "the training data (groups: %s)", path, ro->protected_group,
+		                    list);
 	}
 	if (e->n_groups < 2)
 		return ft_error_set(err, FT_EDATA, "%s: one group only (%s) in the training "
-		                    "data", o->data.data, e->group_names[0]);
-	for (size_t i = 0; i < L->train->n && !n_prot; i++)
-		n_prot += L->train->group[i] == *prot;
+		                    "data", path, e->group_names[0]);
+	for (size_t i = 0; i < train->n && !n_prot; i++)
+		n_prot += train->group[i] == *prot;
 	if (!ft_run_rows(n_prot))
 		return ft_error_set(err, FT_EDATA, "%s: no training document in the protected "
-		                    "group '%s'", o->data.data, e->group_names[*prot]);
+		                    "group '%s'", path, e->group_names[*prot]);
 	return 0;
 }
 
@@ -289,6 +353,7 @@ static struct ft_model_ranking *ranking_info(const struct ft_rank_opts *ro,
 	rk->protected_group = ft_strdup(prot ? prot : "");
 	rk->colorblind = ro->colorblind;
 	rk->sensitive_feature = ro->sensitive_feature;
+	rk->group_values = ro->group_values;
 	if (ro->letor && ro->protected_group)
 		letor_value(ro, &rk->protected_value);
 	if (!rk->format || !rk->query || !rk->relevance || !rk->protected_group) {
@@ -314,9 +379,9 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 
 	if (!(mf->model = calloc(1, sizeof *mf->model)) ||
 	    !(mf->baseline = calloc(1, sizeof *mf->baseline)) ||
-	    !(mf->model->linear = ranker(w, L->train->p)) ||
-	    !(mf->baseline->linear = ranker(wb, L->train->p)) ||
-	    !(mf->ranking = ranking_info(&o->rank, prot >= 0 ? L->enc->group_names[prot] :
+	    !(mf->model->linear = ranker(w, L->s.train->p)) ||
+	    !(mf->baseline->linear = ranker(wb, L->s.train->p)) ||
+	    !(mf->ranking = ranking_info(&o->rank, prot >= 0 ? L->s.enc->group_names[prot] :
 	                                 NULL)))
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	mf->model->kind = mf->baseline->kind = FT_PRED_RANKER;
@@ -336,11 +401,57 @@ static int assemble(const struct ft_train_opts *o, struct rank_loaded *L,
 		mf->solver_opts = p.solver;
 	}
 	mf->solver_result = r->fit.res;
-	mf->n_train = ft_run_rows(L->train->n);
-	mf->n_test = L->test ? ft_run_rows(L->test->n) : 0;
-	mf->n_dropped = L->n_dropped;
+	mf->n_train = ft_run_rows(L->s.train->n);
+	mf->n_test = L->s.test ? ft_run_rows(L->s.test->n) : 0;
+	mf->n_dropped = L->s.n_dropped;
 	mf->seed = o->data.seed;
-	mf->split = o->data.test ? 0 : o->data.split;
+	mf->split = o->data.test || o->data.test_table ? 0 : o->data.split;
+	return 0;
+}
+
+/* Both parts measured.  A re-ranker that fails (a query it cannot order)
+ * does not throw the finished fits away: the model is measured and saved
+ * without it, with a warning (r->rerank_ok = 0). */
+static int measure(const struct ft_train_opts *o, const struct rank_loaded *L,
+                   const double *w, const double *wb, int same,
+                   const struct ft_method_spec *rr, int32_t prot,
+                   struct ft_model_file *mf, struct ft_train_result *r,
+                   struct ft_error *err)
+{
+	struct ft_run_rankers M = {wb, w, same, rr, prot};
+	struct ft_error e2 = {0};
+	int rc;
+
+	r->rerank_ok = rr != NULL;
+	rc = ft_run_rank_part(mf->comparison, "train", L->s.train, &M, &o->measure,
+	                      &r->n_short_train, &e2);
+	if (!rc && L->s.test)
+		rc = ft_run_rank_part(mf->comparison, "test", L->s.test, &M, &o->measure,
+		                      &r->n_short_test, &e2);
+	if (rc && rr && rc != FT_ENOMEM && rc != FT_ECANCELED) {
+		ft_run_warn(o->mon, "%s: re-ranker %s failed (%s); the models are saved "
+		            "without it", data_name(o),
+		            rr->method->name, e2.msg);
+		r->rerank_ok = 0;
+		r->n_short_train = r->n_short_test = 0;
+		M.rr = NULL;
+		ft_comparison_free(mf->comparison);
+		if (!(mf->comparison = ft_run_comparison_new(&o->measure, o->data.seed)))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		ft_error_clear(&e2);
+		rc = ft_run_rank_part(mf->comparison, "train", L->s.train, &M, &o->measure,
+		                      &r->n_short_train, &e2);
+		if (!rc && L->s.test)
+			rc = ft_run_rank_part(mf->comparison, "test", L->s.test, &M, &o->measure,
+			                      &r->n_short_test, &e2);
+	}
+	if (rc)
+		return ft_error_set(err, rc, "%s", e2.msg);
+	if (rr && r->rerank_ok) {
+		ft_run_warn_short(o->mon, "train", rr, r->n_short_train, L->s.train->n_queries);
+		if (L->s.test)
+			ft_run_warn_short(o->mon, "test", rr, r->n_short_test, L->s.test->n_queries);
+	}
 	return 0;
 }
 
@@ -364,66 +475,67 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	                                           FT_STAGE_RERANK, &rr, err))) ||
 	    (rc = ft_run_progress(o->mon, "read", 0, 0, o->data.data, err)) ||
 	    (rc = o->rank.letor ? load_letor(o, &L, err) : load_csv(o, &L, err)) ||
-	    (rc = protected_index(o, &L, &prot, err)) ||
-	    (have_rr && (rc = ft_rerank_check_groups(&rr, L.enc->n_groups, err))))
+	    (rc = ft_run_rank_protected(&o->rank, data_name(o),
+	                                L.s.enc, L.s.train, &prot, err)) ||
+	    (rc = ft_run_rank_check(&o->measure, L.s.enc->n_groups, err)) ||
+	    (have_rr && (rc = ft_rerank_check_groups(&rr, L.s.enc->n_groups, err))))
 		goto done;
 	if (prot >= 0)
 		rp.protected_group = prot;
 	bp = rp;
 	bp.fair = FT_RANK_FAIR_NONE;
+	bp.target_ratio = 0;
 	r->same_fit = rp.fair == FT_RANK_FAIR_NONE;
-	w = calloc(L.train->p ? L.train->p : 1, sizeof *w);
-	wb = calloc(L.train->p ? L.train->p : 1, sizeof *wb);
+	w = calloc(L.s.train->p ? L.s.train->p : 1, sizeof *w);
+	wb = calloc(L.s.train->p ? L.s.train->p : 1, sizeof *wb);
 	mf = calloc(1, sizeof *mf);
-	if (!w || !wb || !mf || !(mf->comparison = calloc(1, sizeof *mf->comparison))) {
+	if (!w || !wb || !mf ||
+	    !(mf->comparison = ft_run_comparison_new(&o->measure, o->data.seed))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	mf->comparison->level = 0.95;
-	mf->comparison->seed = o->data.seed;
 	if ((rc = ft_run_progress(o->mon, "fit", 0, 2, "baseline", err)))
 		goto done;
 	/* a distributed run: the training queries' sums add along the ranks */
 	if (ft_dist_on())
 		ft_dist_scope_push(&L.ptrain);
-	if ((rc = ft_rank_fit(L.train, &bp, wb, &r->baseline_fit, &e2))) {
-		ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+	if ((rc = ft_rank_fit(L.s.train, &bp, wb, &r->baseline_fit, &e2))) {
+		fit_error(o, rc, &e2, err);
 	} else if (r->same_fit) {
-		memcpy(w, wb, L.train->p * sizeof *w);
+		memcpy(w, wb, L.s.train->p * sizeof *w);
 		r->fit = r->baseline_fit;
 	} else if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s.method->name, err)) ||
-	           (rc = ft_rank_fit(L.train, &rp, w, &r->fit, &e2))) {
+	           (rc = ft_rank_fit(L.s.train, &rp, w, &r->fit, &e2))) {
 		if (rc != FT_ECANCELED)
-			ft_error_set(err, rc, "%s: %s", o->data.data, e2.msg);
+			fit_error(o, rc, &e2, err);
 	}
 	if (ft_dist_on())
 		ft_dist_scope_pop();
 	if (rc)
 		goto done;
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
-	    (rc = ft_run_rank_part(mf->comparison, "train", L.train, wb, w, r->same_fit,
-	                       have_rr ? &rr : NULL, prot, &r->n_short_train, err)) ||
-	    (L.test && (rc = ft_run_rank_part(mf->comparison, "test", L.test, wb, w, r->same_fit,
-	                                  have_rr ? &rr : NULL, prot, &r->n_short_test, err))) ||
-	    (rc = assemble(o, &L, &s, have_rr ? &rr : NULL, w, wb, prot, r, mf, err)))
+	    (rc = measure(o, &L, w, wb, r->same_fit, have_rr ? &rr : NULL, prot, mf, r, err)))
+		goto done;
+	have_rr = have_rr && r->rerank_ok;
+	if ((rc = assemble(o, &L, &s, have_rr ? &rr : NULL, w, wb, prot, r, mf, err)))
 		goto done;
 	r->n_rows_file = L.n_rows_file;
 	r->n_filtered = L.n_filtered;
-	r->n_extra = L.n_extra;
-	r->has_test = L.test != NULL;
-	r->n_queries_train = ft_run_rows(L.train->n_queries);
-	r->n_queries_test = L.test ? ft_run_rows(L.test->n_queries) : 0;
-	if (!(r->group_count = calloc(L.enc->n_groups + 1, sizeof *r->group_count))) {
+	r->n_extra = L.s.n_extra;
+	r->has_test = L.s.test != NULL;
+	r->n_queries_train = ft_run_rows(L.s.train->n_queries);
+	r->n_queries_test = L.s.test ? ft_run_rows(L.s.test->n_queries) : 0;
+	if (!(r->group_count = calloc(L.s.enc->n_groups + 1, sizeof *r->group_count))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; L.train->group && i < L.train->n; i++)
-		if (L.train->group[i] >= 0)
-			r->group_count[L.train->group[i]]++;
-	for (size_t g = 0; g < L.enc->n_groups; g++)
+	for (size_t i = 0; L.s.train->group && i < L.s.train->n; i++)
+		if (L.s.train->group[i] >= 0)
+			r->group_count[L.s.train->group[i]]++;
+	for (size_t g = 0; g < L.s.enc->n_groups; g++)
 		r->group_count[g] = ft_run_rows(r->group_count[g]);
-	mf->enc = L.enc;
-	L.enc = NULL;
+	mf->enc = L.s.enc;
+	L.s.enc = NULL;
 	r->mf = mf;
 	mf = NULL;
 done:

@@ -6,7 +6,7 @@
  * fit (L-BFGS) of the same objective.  Reading and encoding are not timed.
  * The numpy port is timed the same way by
  *   /usr/bin/python3 scripts/peers/deltr_reference.py DIR --time RUNS
- * Data from $FAIRTRAIN_DATA (../shared/datasets).
+ * Data from $FAIRTRAIN_DATA (default datasets/).
  *
  *   bench_deltr [RUNS]
  */
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	openblas_set_num_threads(1);
 
 	if (!dir || !*dir)
-		dir = "../shared/datasets";
+		dir = "datasets";
 	if (runs < 1)
 		runs = 1;
 	t = malloc((size_t)runs * sizeof *t);

@@ -1,7 +1,7 @@
 /*
  * bench_methods.c - fit times of the mitigation methods on UCI Adult (sex),
  * against the plain logistic fit measured in the same run: median of RUNS
- * fits each, interleaved.  Data from $FAIRTRAIN_DATA (../shared/datasets).
+ * fits each, interleaved.  Data from $FAIRTRAIN_DATA (default datasets/).
  *
  *   bench_methods [RUNS]
  */
@@ -30,6 +30,11 @@ static const char *const SPECS[] = {
 	"cov-fair:c=0.01", "cov-acc:gamma=0.05", "mistreat:c=0.01",
 	"reg-cov:lambda=1", "reg-dp:lambda=1", "threshold:dp", "threshold:eo",
 	"eg:dp,eps=0.01", "eg:eo,eps=0.01", "grid:dp,grid_size=41",
+	"adversarial:dp,alpha=0.3", "adversarial:eo,alpha=3", "gerryfair:fp", "gerryfair:fn",
+	"meta:sr", "meta:fdr", "eg:bgl,loss=log,upper_bound=0.39",
+	"grid:bgl,loss=log,upper_bound=0.39", "cal-eo", "reject-option",
+	"dp-logreg:epsilon=1", "dp-reweigh:epsilon=1", "dp-threshold:epsilon=1",
+	"dp-eg:epsilon=1",
 };
 #define NS (sizeof SPECS / sizeof *SPECS)
 
@@ -57,7 +62,7 @@ int main(int argc, char **argv)
 
 	if (runs < 1 || runs > 64)
 		runs = 5;
-	snprintf(path, sizeof path, "%s/adult/adult.data", dir && *dir ? dir : "../shared/datasets");
+	snprintf(path, sizeof path, "%s/adult/adult.data", dir && *dir ? dir : "datasets");
 	ft_read_opts_init(&o);
 	o.header = 0;
 	o.names = names;

@@ -63,7 +63,7 @@ import csv, math, sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
 a = f.attrs
 assert a["format"] == "fairtrain-model" and isinstance(a["format"], str), a["format"]
-assert int(a["format_version"]) == 3 and f["model"].attrs["kind"] == "linear"
+assert int(a["format_version"]) == 4 and f["model"].attrs["kind"] == "linear"
 assert f["inputs/sha256"].asstr()[0] == sys.argv[4]
 names = list(f["model/feature_names"].asstr()[...])
 coef = f["model/coef"][...]; b = float(f["model/intercept"][()])

@@ -18,6 +18,22 @@ ls -A "$TMP/o" | sort | tr '\n' ' ' >"$TMP/ls"
 [ "$(cat "$TMP/ls")" = "groups.png groups.svg plots.gp results.csv results.h5 runs.csv summary.md tradeoff.png tradeoff.svg " ] &&
 	pass compare_files || fail compare_files "$(cat "$TMP/ls")"
 
+# Paper-ready plots (issue 14 item 8): no title baked in (a caption to
+# uncomment), every point labelled with its whole setting (the method too:
+# "dp" alone belonged to several methods), a difference summary's axis not
+# below 0, the rate panels on one 0-1 scale, no axis label in the legend
+G=$TMP/o/plots.gp
+if ! grep -q "^set title 'Accuracy\\|^set multiplot title" "$G" && grep -q "^# set title '" "$G" &&
+   grep -q "^set label 'prejudice:eta=25' at" "$G" && grep -q "^set label 'cov-fair:c=0.01' at" "$G" &&
+   ! grep -q "^set label 'eta=25' at" "$G" &&
+   sed -n 's/^set xrange \[\([^:]*\):.*/\1/p' "$G" | head -1 | awk '{ exit !($1 + 0 >= 0) }' &&
+   grep -q '^set yrange \[0:1\]' "$G" &&
+   awk '/^unset title/ { legend = 1 } legend && /^unset ylabel/ { ok = 1 } END { exit !ok }' "$G"; then
+	pass compare_plots_paper_ready
+else
+	fail compare_plots_paper_ready "$(grep -n 'title\|^set label\|range' "$G" | head -12)"
+fi
+
 # Every method x setting x fold x split x group x metric x convention, each
 # once: the expected set is built here from the metric definitions in the
 # README, not from fairtrain's output.
@@ -261,15 +277,70 @@ touch "$TMP/afile"
 expect_error err_unwritable 1 "afile/sub: cannot create directory: Not a directory" "$TMP/afile/sub" -- \
 	"$FT" compare $T --methods reweigh --out "$TMP/afile/sub"
 mkdir "$TMP/full" && echo keep >"$TMP/full/notes.txt"
-expect_error err_not_empty 1 "full: directory is not empty" "$TMP/full/results.csv" -- \
+expect_error err_not_empty 1 "full: holds 'notes.txt', which is not a file of a comparison \(--force" "$TMP/full/results.csv" -- \
 	"$FT" compare $T --methods reweigh --out "$TMP/full"
 [ "$(ls -A "$TMP/full")" = "notes.txt" ] && pass err_not_empty_untouched || fail err_not_empty_untouched "$(ls -A "$TMP/full")"
 # a failure after the directory was made (an unknown column) removes it again
 expect_error err_data_no_partial 1 "no column 'nosuch'" "$TMP/e2" -- \
 	"$FT" compare --data "$TMP/h.csv" --target hired --positive yes --sensitive nosuch --methods reweigh --out "$TMP/e2"
 check compare_force "$FT" compare $T --methods reweigh --folds 2 --out "$TMP/full" --force --quiet
-[ -s "$TMP/full/results.csv" ] && [ -e "$TMP/full/notes.txt" ] && [ -z "$(ls -A "$TMP/full" | grep '^\.')" ] &&
-	pass compare_force_files || fail compare_force_files "$(ls -A "$TMP/full")"
+[ -s "$TMP/full/results.csv" ] && [ "$(cat "$TMP/full/notes.txt")" = keep ] &&
+	[ -z "$(ls -A "$TMP/full" | grep '^\.')" ] && [ -z "$(ls -A "$TMP" | grep '^\.full\.')" ] &&
+	pass compare_force_files || fail compare_force_files "$(ls -A "$TMP/full") / $(ls -A "$TMP")"
+
+# One rule for outputs: a command replaces its own earlier output.  A
+# comparison's directory is replaced as a whole (renameat2 exchange), so a
+# second run needs no --force; a folder inside it is refused even with it.
+check compare_rerun_replaces "$FT" compare $T --methods reweigh --folds 2 --out "$TMP/e3" --quiet
+cp "$TMP/e3/results.csv" "$TMP/e3.first"
+check compare_rerun_replaces2 "$FT" compare $T --methods "reweigh prejudice:eta=5" --folds 2 \
+	--out "$TMP/e3" --quiet
+grep -q "prejudice" "$TMP/e3/results.csv" && ! grep -q "prejudice" "$TMP/e3.first" &&
+	[ -z "$(ls -A "$TMP" | grep '^\.e3\.')" ] && pass compare_rerun_new_bundle ||
+	fail compare_rerun_new_bundle "$(ls -A "$TMP")"
+mkdir "$TMP/e3/sub"
+expect_error err_compare_subfolder 1 "e3: holds the folder 'sub'" "" -- \
+	"$FT" compare $T --methods reweigh --folds 2 --out "$TMP/e3" --force
+rmdir "$TMP/e3/sub"
+# the hidden sibling a killed run leaves (its process gone) is removed by
+# the next run for the same directory, and blocks nothing
+sh -c 'exit 0' & dead=$!
+wait $dead
+mkdir "$TMP/.e3.fairtrain-$dead-abcdef" && echo half >"$TMP/.e3.fairtrain-$dead-abcdef/results.csv"
+check compare_after_killed_run "$FT" compare $T --methods reweigh --folds 2 --out "$TMP/e3" --quiet
+[ ! -e "$TMP/.e3.fairtrain-$dead-abcdef" ] && pass compare_stale_removed ||
+	fail compare_stale_removed "$(ls -A "$TMP")"
+
+# SIGKILL at random moments of compare into an existing bundle: the folder
+# always holds one whole bundle (the old or the new: results.csv, runs.csv,
+# summary.md and results.h5 from the same run), and nothing is visible
+# beside it.
+"$FT" compare $T --methods reweigh --folds 2 --out "$TMP/k" --quiet
+i=0 mixed=0 left=0
+while [ $i -lt 20 ]; do
+	"$FT" compare $T --methods "reweigh reg-dp:lambda=$i" --folds 2 --out "$TMP/k" --quiet &
+	pid=$!
+	sleep "0.$(( (i * 37) % 10 ))$(( (i * 13) % 10 ))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	$PY - "$TMP/k" <<'PYEOF' || mixed=$((mixed + 1))
+import csv, h5py, sys, os
+d = sys.argv[1]
+a = {r["setting"] for r in csv.DictReader(open(os.path.join(d, "results.csv")))}
+b = {r["setting"] for r in csv.DictReader(open(os.path.join(d, "runs.csv")))}
+with h5py.File(os.path.join(d, "results.h5"), "r") as f:
+    c = set(f["settings/setting"].asstr()[()])
+s = open(os.path.join(d, "summary.md")).read()
+assert a == b == c and all(x in s for x in a), (a, b, c)
+PYEOF
+	[ -n "$(ls -A "$TMP" | grep -v '^\.k\.fairtrain-' | grep '^\.')" ] && left=$((left + 1))
+	i=$((i + 1))
+done
+[ $mixed -eq 0 ] && [ $left -eq 0 ] && pass compare_kill_20 ||
+	fail compare_kill_20 "$mixed mixed bundles, $left visible leftovers"
+"$FT" compare $T --methods reweigh --folds 2 --out "$TMP/k" --quiet
+[ -z "$(ls -A "$TMP" | grep '^\.k\.')" ] && pass compare_kill_cleaned ||
+	fail compare_kill_cleaned "$(ls -A "$TMP" | grep '^\.k\.')"
 
 # make demo's script, in well under a minute.
 t0=$(date +%s)
@@ -304,7 +375,7 @@ print("  demo: baseline DP difference %.4f +- %.4f, ratio %.4f; settings %.4f ..
 PYEOF
 
 # Adult by sex, 2 folds, a few methods, end to end.
-have_data || { skip compare_adult "data folder $DATA absent"; exit 0; }
+have_data || { skip compare_adult "no data in $DATA (scripts/fetch-datasets.sh gets it)"; exit 0; }
 t0=$(date +%s)
 if "$FT" compare --data "$DATA/adult/adult.data" --names "$ADULT_NAMES" --no-header --target income \
 	--positive '>50K' --sensitive sex --privileged Male --drop fnlwgt \

@@ -61,8 +61,11 @@ expect_error err_model_truncated 1 "trunc.h5" "$P" -- "$FT" predict --model "$TM
 $PY -c "import h5py; f = h5py.File('$TMP/foreign.h5', 'w'); f['x'] = [1, 2, 3]"
 expect_error err_model_foreign 1 "foreign.h5: not a fairtrain model file" "$P" -- "$FT" predict --model "$TMP/foreign.h5" --data "$TMP/ok.csv" --out "$P"
 cp "$TMP/good.h5" "$TMP/newer.h5"
-$PY -c "import h5py, numpy; f = h5py.File('$TMP/newer.h5', 'r+'); f.attrs['format_version'] = numpy.int32(4)"
-expect_error err_model_newer 1 "newer.h5: format_version 4 is newer than this fairtrain supports \(3\)" "$P" -- "$FT" predict --model "$TMP/newer.h5" --data "$TMP/ok.csv" --out "$P"
+$PY -c "import h5py, numpy; f = h5py.File('$TMP/newer.h5', 'r+'); f.attrs['format_version'] = numpy.int32(5)"
+# edited in place, the checksum no longer holds: refused before HDF5 reads it
+expect_error err_model_edited 1 "newer.h5: corrupt model file \(checksum mismatch\)$" "$P" -- "$FT" predict --model "$TMP/newer.h5" --data "$TMP/ok.csv" --out "$P"
+reseal "$TMP/newer.h5"
+expect_error err_model_newer 1 "newer.h5: format_version 5 is newer than this fairtrain supports \(4\)" "$P" -- "$FT" predict --model "$TMP/newer.h5" --data "$TMP/ok.csv" --out "$P"
 expect_error err_inspect_foreign 1 "foreign.h5: not a fairtrain model file" "" -- "$FT" inspect "$TMP/foreign.h5"
 # predict on data without a feature column
 cut -d, -f1,3- "$TMP/ok.csv" >"$TMP/noage.csv"
@@ -75,3 +78,85 @@ expect_error err_predict_out 1 "nodir/p.csv" "" -- "$FT" predict --model "$TMP/g
 printf 'id,sex,y\na,F,1\nb,M,0\nc,F,0\n' > "$TMP/three.csv"
 check tiny_id_column "$FT" train --quiet --data "$TMP/three.csv" --target y --positive 1 \
 	--sensitive sex --split 0 --bootstrap 0 --permutations 0 --out "$TMP/three.h5"
+# and eval of 4 valid rows with 4 values of that column (eval's proxy report)
+printf 'id,sex,y\nd,F,1\ne,M,0\nf,F,0\ng,M,1\n' > "$TMP/four.csv"
+check tiny_id_column_eval "$FT" eval --quiet --model "$TMP/three.h5" --data "$TMP/four.csv" \
+	--bootstrap 0 --report "$TMP/four_eval.csv"
+
+# A test part or evaluation file whose labels never match --positive while
+# the training part had it (adult.test's '>50K.' without --label-strip):
+# one line naming the labels seen and the likely fix, unless expected
+$PY - "$TMP" <<'PYEOF'
+import random, sys
+random.seed(3)
+rows = [(random.choice("FM"), random.gauss(0, 1)) for _ in range(200)]
+with open(sys.argv[1] + "/lab_train.csv", "w") as f:
+    f.write("sex,x,y\n")
+    for s, x in rows:
+        f.write("%s,%.3f,%s\n" % (s, x, "yes" if x + random.gauss(0, 1) > 0 else "no"))
+with open(sys.argv[1] + "/lab_test.csv", "w") as f:
+    f.write("sex,x,y\n")
+    for s, x in rows[:60]:
+        f.write("%s,%.3f,%s\n" % (s, x, "yes." if x > 0 else "no."))
+PYEOF
+L="--target y --positive yes --sensitive sex --bootstrap 0 --permutations 0"
+expect_error err_test_never_positive 1 \
+	"lab_test.csv: the positive label 'yes' of 'y' never occurs in the test part \(values: 'no.', 'yes.'|'yes.', 'no.'; is --label-strip missing\?\); give --allow-no-positive" \
+	"$TMP/lab.h5" -- "$FT" train --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" $L --out "$TMP/lab.h5"
+check test_never_positive_allowed "$FT" train --quiet --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
+	$L --allow-no-positive --out "$TMP/lab.h5"
+check test_label_strip_fixes "$FT" train --quiet --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
+	$L --label-strip . --out "$TMP/lab2.h5"
+expect_error err_eval_never_positive 1 "lab_test.csv: the positive label 'yes' of 'y' never occurs in the evaluation rows" \
+	"" -- "$FT" eval --model "$TMP/lab.h5" --data "$TMP/lab_test.csv"
+check eval_never_positive_allowed "$FT" eval --quiet --model "$TMP/lab.h5" --data "$TMP/lab_test.csv" --allow-no-positive
+expect_error err_compare_test_never_positive 1 "lab_test.csv: the positive label 'yes' of 'y' never occurs in the test part" \
+	"$TMP/labcmp" -- "$FT" compare --data "$TMP/lab_train.csv" --test "$TMP/lab_test.csv" \
+	--target y --positive yes --sensitive sex --methods "baseline reweigh" --out "$TMP/labcmp"
+
+# An output that is an input is refused before any work, and the input is
+# untouched (issue 12 item 6: --out equal to --data replaced the CSV with
+# the model); a threshold outside (0, 1] is refused (it decided every row
+# alike)
+cp "$TMP/ok.csv" "$TMP/in.csv"
+expect_error err_out_is_data 2 "the output .*in.csv is the input .*in.csv, which it would replace" "" -- \
+	"$FT" train --data "$TMP/in.csv" $T --out "$TMP/in.csv"
+cmp -s "$TMP/in.csv" "$TMP/ok.csv" && pass out_is_data_untouched || fail out_is_data_untouched "in.csv changed"
+expect_error err_report_is_test 2 "is the input" "" -- \
+	"$FT" train --data "$TMP/ok.csv" --test "$TMP/in.csv" $T --report "$TMP/in.csv" --out "$TMP/x.h5"
+expect_error err_predict_out_is_model 2 "the output .*good.h5 is the input" "" -- \
+	"$FT" predict --model "$TMP/good.h5" --data "$TMP/ok.csv" --out "$TMP/good.h5"
+ln -s "$TMP/in.csv" "$TMP/link.csv"
+expect_error err_out_is_data_via_link 2 "link.csv is the input" "" -- \
+	"$FT" predict --model "$TMP/good.h5" --data "$TMP/in.csv" --out "$TMP/link.csv"
+for t in 2 0 -0.5 nan; do
+	expect_error "err_threshold_$t" 2 "--threshold takes a number in \(0, 1\], not '$t'" "$TMP/t.h5" -- \
+		"$FT" train --data "$TMP/ok.csv" $T --threshold "$t" --out "$TMP/t.h5"
+done
+check threshold_one "$FT" train --quiet --data "$TMP/ok.csv" $T --threshold 1 --out "$TMP/t1.h5"
+
+# A file read with the wrong delimiter: the message says which one it holds
+tr ',' ';' <"$TMP/ok.csv" >"$TMP/semi.csv"
+expect_error err_semicolon_hint 1 "semi.csv: no column 'hired' .*one column whose name holds ';': --delimiter ';'\?" \
+	"$TMP/x.h5" -- "$FT" train --data "$TMP/semi.csv" $T --out "$TMP/x.h5"
+check semicolon_with_delimiter "$FT" train --quiet --data "$TMP/semi.csv" --delimiter ';' $T --out "$TMP/x.h5"
+
+# A numeric sensitive column with many values becomes one group a value:
+# a warning says so (it was silent)
+"$FT" train --data "$TMP/ok.csv" --target hired --positive yes --sensitive age --bootstrap 0 \
+	--permutations 0 --out "$TMP/age.h5" >/dev/null 2>"$TMP/err"
+grep -q "warning: .*ok.csv: the sensitive column 'age' holds [0-9]* different numbers, each its own group" "$TMP/err" &&
+	pass warn_numeric_sensitive || fail warn_numeric_sensitive "$(cat "$TMP/err")"
+"$FT" train --data "$TMP/ok.csv" $T --bootstrap 0 --permutations 0 --out "$TMP/g.h5" >/dev/null 2>"$TMP/err"
+! grep -q "different numbers" "$TMP/err" && pass no_warn_categorical_sensitive ||
+	fail no_warn_categorical_sensitive "$(cat "$TMP/err")"
+
+# An unquoted >50K: the shell redirects, --positive takes the next option
+# as its value, and the leftover word gets a hint about quoting
+(cd "$TMP" && "$FT" train --data ok.csv --target hired --positive >50K --sensitive gender \
+	--out x50.h5 2>err50) ; rm -f "$TMP/50K"
+head -1 "$TMP/err50" | grep -q "unexpected argument 'gender': --positive took '--sensitive' as its value (a value holding '>' or '<' must be quoted" &&
+	[ ! -e "$TMP/x50.h5" ] && pass err_unquoted_redirect_hint ||
+	fail err_unquoted_redirect_hint "$(cat "$TMP/err50")"
+expect_error err_unexpected_plain 2 "unexpected argument 'extra'$" "" -- \
+	"$FT" train --data "$TMP/ok.csv" $T --out "$TMP/x.h5" extra

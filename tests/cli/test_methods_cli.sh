@@ -83,7 +83,7 @@ check filter_rows "$FT" train --data "$TMP/h.csv" $T --bootstrap 0 --filter 'age
 want=$(awk -F, 'NR > 1 && $2 >= 30 && $4 != "phd"' "$TMP/h.csv" | wc -l)
 grep -q "$((3000 - want)) removed by --filter" "$TMP/out" && pass filter_count || fail filter_count "want $((3000 - want)) removed: $(head -1 "$TMP/out")"
 
-have_data || { skip methods_realdata "data folder $DATA absent"; exit 0; }
+have_data || { skip methods_realdata "no data in $DATA (scripts/fetch-datasets.sh gets it)"; exit 0; }
 
 # Adult: reweighing against scikit-learn with the same weights and encoding
 A="$DATA/adult"

@@ -141,7 +141,7 @@ PYEOF
 $PY - "$TMP/lf.h5" <<'PYEOF' && pass rank_model_file || fail rank_model_file "see above"
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")
-assert f.attrs["format_version"] == 3
+assert f.attrs["format_version"] == 4
 r = dict(f["ranking"].attrs)
 assert r["task"] == "rank" and r["format"] == "letor" and r["protected_group"] == "f3=1", r
 assert f["model"].attrs["kind"] == "ranker" and f["baseline"].attrs["kind"] == "ranker"
@@ -229,7 +229,7 @@ expect_error err_ranker_export 1 "lf.h5: a ranking model: export writes classifi
 # ----------------------------------------------------------- DELTR LSAT
 G="$DATA/deltr-lsat/gender"
 if [ ! -f "$G/train.txt" ] || [ ! -f "$G/test.txt" ]; then
-	skip lsat "deltr-lsat/gender not found under $DATA"
+	skip lsat "deltr-lsat/gender not found under $DATA (scripts/fetch-datasets.sh gets it)"
 	exit 0
 fi
 C="--task rank --names query,protected,LSAT,UGPA,ZFYA --query query --relevance ZFYA
@@ -338,3 +338,10 @@ PYEOF
 else
 	fail deltr_lsat_experiment "run.sh failed: $(tail -3 "$TMP/exp.out")"
 fi
+
+# inspect of a reference-mode model (a fixed number of gradient steps) says
+# so instead of "NOT converged", and a ranker shows no C (issue 14 item 10)
+"$FT" train $L --quiet --data "$TMP/tr.letor" --method deltr:gamma=1,reference=1,iterations=50 \
+	--out "$TMP/ref.h5" && "$FT" inspect "$TMP/ref.h5" >"$TMP/ref.txt" 2>&1
+grep -q "^solver    gradient descent: 50 fixed steps" "$TMP/ref.txt" && ! grep -q "NOT converged\|C = " "$TMP/ref.txt" &&
+	pass inspect_reference_mode || fail inspect_reference_mode "$(grep 'solver\|training' "$TMP/ref.txt")"

@@ -3,7 +3,7 @@
 . tests/cli/lib.sh
 
 if ! have_data; then
-	skip realdata "data folder $DATA absent"
+	skip realdata "no data in $DATA (scripts/fetch-datasets.sh gets it)"
 	exit 0
 fi
 A="$DATA/adult"

@@ -16,7 +16,7 @@
 #
 # Used to check that a refactoring leaves every model, table and prediction
 # as it was (issue 11): record with the old build, record with the new one,
-# diff.  Needs the real data sets ($FAIRTRAIN_DATA, default ../shared/datasets).
+# diff.  Needs the real data sets ($FAIRTRAIN_DATA, default datasets/).
 set -eu
 cd "$(dirname "$0")/../.."
 here=tests/golden
@@ -39,7 +39,7 @@ esac
 
 OUT=$2
 FT=$(pwd)/${FAIRTRAIN_BUILD:-build}/fairtrain
-D=${FAIRTRAIN_DATA:-../shared/datasets}
+D=${FAIRTRAIN_DATA:-datasets}
 PY=/usr/bin/python3
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT INT TERM

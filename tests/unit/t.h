@@ -36,19 +36,21 @@ static const char *t_name;
 	if (t_failed_now) t_n_fail++; else { t_n_pass++; printf("PASS %s\n", #fn); } \
 	fflush(stdout); } while (0)
 
-/* Skip: counted as neither pass nor fail, with the reason. */
-#define T_SKIP(fn, why) printf("SKIP %s: %s\n", #fn, why)
+/* Skip: counted as neither pass nor fail, with the reason (a missing data
+ * set says how to get it). */
+#define T_SKIP(fn, why) printf("SKIP %s: %s%s\n", #fn, why, \
+	strstr(why, "FAIRTRAIN_DATA") ? " (scripts/fetch-datasets.sh gets the data)" : "")
 
 static inline int t_done(void)
 {
 	return t_n_fail ? 1 : 0;
 }
 
-/* The data-set folder: $FAIRTRAIN_DATA or ../shared/datasets. */
+/* The data-set folder: $FAIRTRAIN_DATA or datasets (scripts/fetch-datasets.sh fills it). */
 static inline const char *t_data_dir(void)
 {
 	const char *d = getenv("FAIRTRAIN_DATA");
-	return d && *d ? d : "../shared/datasets";
+	return d && *d ? d : "datasets";
 }
 
 /* path = $FAIRTRAIN_DATA/rel; 1 when that file is readable. */

@@ -293,6 +293,66 @@ static void t_crlf_bom_blank(void)
 	ft_table_free(t);
 }
 
+/* Issue 12: a NUL byte cut a cell short ("4\0 2" read as 4, "ma\0le" as
+ * a third group "ma"): refused naming the line and the field, in data,
+ * header, quoted and whitespace-separated fields. */
+static void t_nul_byte(void)
+{
+	struct ft_read_opts ws;
+	char want[512];
+	const char *p;
+
+	p = PUT("nul1.csv", "a,b\n1,x\n4\0 2,y\n");
+	snprintf(want, sizeof want, "%s:3: NUL byte in field 1", p);
+	expect_error(p, NULL, FT_EPARSE, want);
+	p = PUT("nul2.csv", "a,b\n4,ma\0le\n");
+	snprintf(want, sizeof want, "%s:2: NUL byte in field 2", p);
+	expect_error(p, NULL, FT_EPARSE, want);
+	p = PUT("nul3.csv", "ab\0,c\n1,2\n");
+	snprintf(want, sizeof want, "%s:1: NUL byte in field 1", p);
+	expect_error(p, NULL, FT_EPARSE, want);
+	/* a quoted field over two lines, the NUL on the first: the row's line */
+	p = PUT("nul4.csv", "a,b\n1,2\n\"x\0\ny\",1\n");
+	snprintf(want, sizeof want, "%s:3: NUL byte in field 1", p);
+	expect_error(p, NULL, FT_EPARSE, want);
+	ft_read_opts_init(&ws);
+	ws.whitespace = 1;
+	p = PUT("nul5.txt", "a b\n1 2\0\n");
+	snprintf(want, sizeof want, "%s:2: NUL byte in field 2", p);
+	expect_error(p, &ws, FT_EPARSE, want);
+}
+
+/* UTF-16 and UTF-32 files are refused with what to do (they gave "empty
+ * column name"); repeated UTF-8 BOMs are all skipped (a second one became
+ * part of the first name, invisible in messages). */
+static void t_encodings(void)
+{
+	static const struct { const char *name, *text; size_t len; const char *enc; } F[] = {
+		{ "le.csv", "\xff\xfe" "a\0,\0b\0\n\0" "1\0,\0" "2\0\n\0", 18, "UTF-16" },
+		{ "be.csv", "\xfe\xff" "\0a\0,\0b\0\n" "\0" "1\0,\0" "2\0\n", 18, "UTF-16" },
+		{ "lenobom.csv", "a\0,\0b\0\n\0" "1\0,\0" "2\0\n\0", 16, "UTF-16" },
+		{ "benobom.csv", "\0a\0,\0b\0\n" "\0" "1\0,\0" "2\0\n", 16, "UTF-16" },
+		{ "u32.csv", "\xff\xfe\0\0" "a\0\0\0\n\0\0\0", 12, "UTF-32" },
+	};
+	char want[512];
+	struct ft_table *t = NULL;
+	const char *p;
+
+	for (size_t k = 0; k < sizeof F / sizeof *F; k++) {
+		p = put_file(F[k].name, F[k].text, F[k].len);
+		snprintf(want, sizeof want, "%s: looks like %s; convert it to UTF-8",
+		         p, F[k].enc);
+		expect_error(p, NULL, FT_EPARSE, want);
+	}
+	p = PUT("bom2.csv", "\xef\xbb\xbf\xef\xbb\xbf" "a,b\n1,2\n");
+	T_CHECK(ft_table_read(p, NULL, &t, NULL) == 0);
+	if (t) {
+		T_STREQ(t->names[0], "a");
+		T_CHECK(ft_table_col(t, "a") == 0);
+	}
+	ft_table_free(t);
+}
+
 static void t_skip_rows_no_final_newline(void)
 {
 	const char *p = PUT("skip.csv", "|1x3 Cross validator\njunk \"\n\na,b\n1,2\n3,4");
@@ -734,6 +794,8 @@ int main(void)
 	T_RUN(t_whitespace);
 	T_RUN(t_quotes_and_spaces);
 	T_RUN(t_crlf_bom_blank);
+	T_RUN(t_nul_byte);
+	T_RUN(t_encodings);
 	T_RUN(t_skip_rows_no_final_newline);
 	T_RUN(t_multiline_quoted);
 	T_RUN(t_missing_tokens);

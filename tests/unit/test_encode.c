@@ -507,6 +507,89 @@ done:
 	ft_table_free(tt);
 }
 
+/* Issue 12: values near +-1e308 are finite, but their sum or squares are
+ * not, and standardization became "numeric feature 2 is -nan" in the
+ * solver.  Refused at fit naming the column and which sum overflowed; a
+ * constant column of them is fine (sd 1), and so is raw_numeric; at apply
+ * a value that standardizes to infinity is refused naming file:line. */
+static void t_overflow(void)
+{
+	const char *p1 = PUT("ovf1.csv", "x,s,y\n1e308,F,a\n1e308,M,b\n-1,F,a\n1,M,b\n");
+	const char *p2 = PUT("ovf2.csv", "x,s,y\n1e200,F,a\n-1e200,M,b\n1,F,a\n1,M,b\n");
+	const char *p3 = PUT("ovf3.csv", "x,s,y\n1e308,F,a\n1e308,M,b\n1e308,F,a\n1e308,M,b\n");
+	const char *p4 = PUT("ovf4.csv", "x,s,y\n1,F,a\n1.5,M,b\n1,F,a\n1.5,M,b\n");
+	const char *p5 = PUT("ovf5.csv", "x,s\n1.2,F\n1e308,M\n");
+	struct ft_table *t1 = read_csv(p1), *t2 = read_csv(p2), *t3 = read_csv(p3);
+	struct ft_table *t4 = read_csv(p4), *t5 = read_csv(p5);
+	struct ft_encoder *e = NULL;
+	struct ft_dataset *d = NULL;
+	struct ft_error err = { 0 };
+	struct ft_spec s;
+	char msg[600], *sv[] = { "s" };
+
+	if (!t1 || !t2 || !t3 || !t4 || !t5)
+		goto done;
+	ft_spec_init(&s);
+	s.target = "y";
+	s.positive = "a";
+	s.sensitive = sv;
+	s.n_sensitive = 1;
+	snprintf(msg, sizeof msg, "%s: column 'x': values too large to standardize (sum overflows)", p1);
+	fit_error(t1, &s, FT_EDATA, msg);
+	snprintf(msg, sizeof msg, "%s: column 'x': values too large to standardize (sum of squares overflows)", p2);
+	fit_error(t2, &s, FT_EDATA, msg);
+	T_CHECK(ft_encoder_fit(t3, &s, &e, NULL) == 0);
+	T_CHECK(e && e->cols[0].mean == 1e308 && e->cols[0].sd == 1);
+	ft_encoder_free(e);
+	e = NULL;
+	s.raw_numeric = 1;
+	T_CHECK(ft_encoder_fit(t1, &s, &e, NULL) == 0);
+	ft_encoder_free(e);
+	e = NULL;
+	s.raw_numeric = 0;
+	/* sd 0.25: 1e308 standardizes to 4e308 */
+	T_CHECK(ft_encoder_fit(t4, &s, &e, NULL) == 0);
+	if (!e)
+		goto done;
+	T_CHECK(ft_encoder_apply(e, t5, FT_APPLY_PREDICT, &d, NULL, &err) == FT_EDATA);
+	snprintf(msg, sizeof msg, "%s:3: column 'x': value '1e308' is too large to standardize", p5);
+	T_STREQ(err.msg, msg);
+	T_CHECK(d == NULL);
+done:
+	ft_encoder_free(e);
+	ft_table_free(t1);
+	ft_table_free(t2);
+	ft_table_free(t3);
+	ft_table_free(t4);
+	ft_table_free(t5);
+}
+
+/* Issue 12: --label-strip yesno strips the letters of the labels
+ * themselves, 'yes' and 'no' both become '', and the message said only
+ * "one class (all 'yes')".  It now says what stripping did; stripping that
+ * leaves the positive label alone ('.' on 'yes.') keeps the plain message
+ * (t_data_errors). */
+static void t_label_strip_one_class(void)
+{
+	const char *p = PUT("strip.csv", "x,s,y\n1,F,yes\n2,M,no\n3,F,no\n4,M,yes\n");
+	struct ft_table *t = read_csv(p);
+	struct ft_spec s;
+	char msg[600], *sv[] = { "s" };
+
+	if (!t)
+		return;
+	ft_spec_init(&s);
+	s.target = "y";
+	s.positive = "yes";
+	s.label_strip = "yesno";
+	s.sensitive = sv;
+	s.n_sensitive = 1;
+	snprintf(msg, sizeof msg, "%s: column 'y' has only one class after stripping "
+	         "'yesno' from the end of the labels ('yes' and 'no' both become '')", p);
+	fit_error(t, &s, FT_EDATA, msg);
+	ft_table_free(t);
+}
+
 static void t_weights(void)
 {
 	const char *pb = PUT("wabc.csv", "x,w,y\n1,1,a\n2,abc,b\n");
@@ -938,17 +1021,23 @@ static void t_libsvm(void)
 		goto done;
 	T_CHECK(ft_dataset_write_libsvm(d, out, &err) == 0);
 	T_CHECK(read_text(out, text, sizeof text) == 0);
-	snprintf(want, sizeof want, "0 1:%.17g 2:%.17g 3:1\n0 2:%.17g 4:1\n",
+	snprintf(want, sizeof want, "0 1:%.15g 2:%.15g 3:1\n0 2:%.15g 4:1\n",
 	         (0.0 - 2.0) / 1.0, (1.0 - 5.0) / 1.0, (3.0 - 5.0) / 1.0);
 	T_STREQ(text, want);
-	/* fractional values keep 17 significant digits */
+	/* fractional values: the shortest decimal that reads back (1/3 needs 16
+	 * digits, 0.1 one), never a longer one */
 	d->num[0] = 1.0 / 3.0;
 	T_CHECK(ft_dataset_write_libsvm(d, out, &err) == 0);
 	T_CHECK(read_text(out, text, sizeof text) == 0);
 	{
-		const char *lit = "0 1:0.33333333333333331 2:-4 3:1\n";
+		const char *lit = "0 1:0.3333333333333333 2:-4 3:1\n";
 		T_CHECKF(strncmp(text, lit, strlen(lit)) == 0, "%s", text);
+		T_CHECK(strtod(text + 4, NULL) == 1.0 / 3.0);
 	}
+	d->num[0] = 0.1;
+	T_CHECK(ft_dataset_write_libsvm(d, out, &err) == 0);
+	T_CHECK(read_text(out, text, sizeof text) == 0);
+	T_CHECKF(strncmp(text, "0 1:0.1 2:", 10) == 0, "%s", text);
 	/* a directory that does not exist: an error, nothing left behind */
 	{
 		char bad[400];
@@ -1404,6 +1493,8 @@ int main(void)
 	T_RUN(t_spec_errors);
 	T_RUN(t_long_column_list);
 	T_RUN(t_data_errors);
+	T_RUN(t_overflow);
+	T_RUN(t_label_strip_one_class);
 	T_RUN(t_weights);
 	T_RUN(t_groups);
 	T_RUN(t_group_key_text);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
+#include "core/internal.h"
+#include "model/model.h"
 #include "t.h"
 
 /* ------------------------------------------------------- a mixed data set */
@@ -170,6 +172,126 @@ static void test_derivatives_duplicate_codes(void)
 			T_NEAR(H[i * 4 + j], (gp[i] - gm[i]) / 2e-5, 1e-8);
 	}
 	ft_logreg_objective_free(&o);
+}
+
+/* The passes compute four margins at a time and gather the Hessian's
+ * numeric-by-code block apart; the result must be the bits of the plain
+ * row-at-a-time sums (ft_row_dot, ft_row_outer) over the same chunks added
+ * in the same order.  10,003 rows (4 chunks, a tail of 3 rows after the
+ * groups of four), 3 numeric features, 3 categorical columns with unseen
+ * codes, two codes on one feature, zero weights. */
+static void test_passes_bitwise(void)
+{
+	enum { N = 10003, NN = 3, NC = 3, P = 9, D = P + 1 };
+	double *num = malloc(N * NN * sizeof *num), *y = malloc(N * sizeof *y);
+	double *w = malloc(N * sizeof *w), *Hr = calloc(D * D, sizeof *Hr);
+	int32_t *code = malloc(N * NC * sizeof *code);
+	double x[D], H[D * D], g[D], gr[D] = {0}, f, fr = 0, *part = NULL;
+	size_t idx[NC + 1], k, bad = 0;
+	struct ft_dataset d;
+	struct ft_objective o;
+	struct ft_rng r;
+
+	if (!num || !y || !w || !code || !Hr)
+		goto done;
+	ft_rng_seed(&r, 21);
+	for (size_t i = 0; i < N; i++) {
+		for (int j = 0; j < NN; j++)
+			num[i * NN + j] = ft_rng_normal(&r);
+		code[i * NC] = 3 + (int32_t)ft_rng_below(&r, 3);
+		code[i * NC + 1] = ft_rng_uniform(&r) < 0.1 ? -1 : 6 + (int32_t)ft_rng_below(&r, 3);
+		code[i * NC + 2] = i % 7 == 0 ? code[i * NC] : -1;   /* a duplicate code */
+		y[i] = ft_rng_uniform(&r) < 0.4;
+		w[i] = i % 11 == 0 ? 0.0 : 0.5 + ft_rng_uniform(&r);
+	}
+	memset(&d, 0, sizeof d);
+	d.n = N; d.p = P; d.n_num = NN; d.num = num; d.n_cat = NC; d.code = code;
+	d.y = y; d.w = w;
+	random_x(x, D, 5);
+	T_CHECK(ft_logreg_objective(&d, 1.5, 1, &o, NULL) == 0);
+	T_CHECK(o.hessian(o.ctx, x, H) == 0);
+	T_CHECK(o.value_grad(o.ctx, x, &f, g) == 0);
+	/* the reference: ft_parallel_sum's chunks, each from zero, added in order */
+	k = ft_parallel_chunks(N, D * D);
+	T_CHECK(k > 1);
+	part = malloc(D * D * sizeof *part);
+	for (size_t c = 0; part && c < k; c++) {
+		size_t lo = N / k * c + (c < N % k ? c : N % k), hi = lo + N / k + (c < N % k);
+		memset(part, 0, D * D * sizeof *part);
+		for (size_t i = lo; i < hi; i++) {
+			double z = ft_row_dot(&d, i, x) + x[P], e = exp(-fabs(z));
+			if (w[i] == 0.0)
+				continue;
+			ft_row_outer(&d, i, 1.5 * w[i] * (e / ((1.0 + e) * (1.0 + e))), 1, 0, part, D,
+			             idx);
+		}
+		for (size_t e = 0; e < D * D; e++)
+			Hr[e] += part[e];
+	}
+	for (size_t a = 0; a < D; a++)
+		for (size_t e = a + 1; e < D; e++)
+			Hr[e * D + a] = Hr[a * D + e];
+	for (size_t j = 0; j < P; j++)
+		Hr[j * D + j] += 1.0;
+	for (size_t e = 0; e < D * D; e++)
+		bad += memcmp(&H[e], &Hr[e], sizeof(double)) != 0;
+	T_CHECKF(bad == 0, "%zu hessian entries differ from the row-at-a-time sums", bad);
+	/* after a value-and-gradient pass at x the Hessian reads the cached
+	 * row weights: the same bits; at another point it does not */
+	T_CHECK(o.value_grad(o.ctx, x, &f, g) == 0);
+	T_CHECK(o.hessian(o.ctx, x, H) == 0);
+	T_CHECK(memcmp(H, Hr, sizeof H) == 0);
+	{
+		double x2[D], H2[D * D], H3[D * D];
+		memcpy(x2, x, sizeof x);
+		x2[0] += 0.25;
+		T_CHECK(o.hessian(o.ctx, x2, H2) == 0);           /* not cached */
+		T_CHECK(o.value_grad(o.ctx, x2, &f, g) == 0);
+		T_CHECK(o.hessian(o.ctx, x2, H3) == 0);           /* cached */
+		T_CHECK(memcmp(H2, H3, sizeof H2) == 0);
+		T_CHECK(memcmp(H2, Hr, sizeof H2) != 0);
+	}
+	/* value and gradient: row by row (logreg.c's loss_resid written out),
+	 * blocks of 4096 rows within the same chunks */
+	k = ft_parallel_chunks(N, D + 1);
+	for (size_t c = 0; c < k; c++) {
+		size_t lo = N / k * c + (c < N % k ? c : N % k), hi = lo + N / k + (c < N % k);
+		double fc = 0, gc[D] = {0};
+		for (size_t b0 = lo; b0 < hi; b0 += 4096) {
+			double sum = 0, gb = 0;
+			for (size_t i = b0; i < hi && i < b0 + 4096; i++) {
+				double z = ft_row_dot(&d, i, x) + x[P], e = exp(-fabs(z));
+				double q = 1.0 / (1.0 + e), rr;
+				if (w[i] == 0.0)
+					continue;
+				rr = y[i] * -(z >= 0.0 ? e * q : q) + (1.0 - y[i]) * (z >= 0.0 ? q : e * q);
+				sum += w[i] * (log1p(e) + y[i] * fmax(-z, 0.0) + (1.0 - y[i]) * fmax(z, 0.0));
+				rr *= 1.5 * w[i];
+				ft_row_axpy(&d, i, rr, gc);
+				gb += rr;
+			}
+			fc += 1.5 * sum;
+			gc[P] += gb;
+		}
+		fr += fc;
+		for (size_t j = 0; j < D; j++)
+			gr[j] += gc[j];
+	}
+	for (size_t j = 0; j < P; j++) {
+		fr += 0.5 * x[j] * x[j];
+		gr[j] += x[j];
+	}
+	T_CHECK(o.value_grad(o.ctx, x, &f, g) == 0);
+	T_CHECK(memcmp(&f, &fr, sizeof f) == 0);
+	T_CHECK(memcmp(g, gr, sizeof g) == 0);
+	ft_logreg_objective_free(&o);
+done:
+	free(num);
+	free(y);
+	free(w);
+	free(code);
+	free(Hr);
+	free(part);
 }
 
 /* ft_logreg_block: partial sums over [lo, hi) add up to the whole, and
@@ -725,6 +847,7 @@ int main(void)
 	T_RUN(test_derivatives_intercept);
 	T_RUN(test_derivatives_no_intercept);
 	T_RUN(test_derivatives_duplicate_codes);
+	T_RUN(test_passes_bitwise);
 	T_RUN(test_block_partial_sums);
 	T_RUN(test_stable_extremes);
 	T_RUN(test_params);

@@ -65,7 +65,7 @@ static void test_parse_errors(void)
 		{"reweigh:x=1", "it takes none"},
 		{"prejudice:", "nothing after ':'"},
 		{":eta=1", "no method name"},
-		{"eg:xx", "'xx' is not NAME=VALUE nor a constraint (dp|eo|tpr|fpr|erp)"},
+		{"eg:xx", "'xx' is not NAME=VALUE nor a constraint (dp|eo|tpr|fpr|erp|bgl)"},
 		{"eg:dp,constraint=eo", "'constraint' given twice"},
 		{"eg:eps=0.1:dp", "'dp' is not NAME=VALUE"},
 		{"prejudice:5", "'5' is not NAME=VALUE"},

@@ -472,6 +472,54 @@ static void test_sort(void)
 	free(s);
 }
 
+/* The order is exactly a stable sort's: (score, row) ascending, checked
+ * against qsort on (score, row), where many different doubles round to one
+ * float (runs fixed by insertion and, above 32, by qsort), with equal
+ * doubles, -0.0 and +0.0, negatives and values beyond float range. */
+struct ref_sr { double s; uint32_t i; };
+static int cmp_ref_sr(const void *x, const void *y)
+{
+	const struct ref_sr *a = x, *b = y;
+	if (a->s != b->s)
+		return a->s < b->s ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+static void test_sort_stable(void)
+{
+	enum { N = 20000 };
+	double *s = malloc(N * sizeof *s);
+	struct ref_sr *ref = malloc(N * sizeof *ref);
+	uint32_t *o = NULL;
+	struct ft_rng r;
+	size_t bad = 0;
+
+	if (!s || !ref)
+		goto done;
+	ft_rng_seed(&r, 11);
+	for (int i = 0; i < N; i++) {
+		double u = ft_rng_uniform(&r);
+		switch (i % 5) {
+		case 0: s[i] = 0.5 + u * 1e-9; break;            /* one float, long run */
+		case 1: s[i] = 0.25 + (double)ft_rng_below(&r, 40) * 1e-10; break; /* short runs */
+		case 2: s[i] = round(u * 100) / 100; break;      /* equal doubles */
+		case 3: s[i] = (u - 0.5) * 1e300; break;         /* beyond float */
+		default: s[i] = u < 0.5 ? -0.0 : 0.0; break;
+		}
+	}
+	for (int i = 0; i < N; i++)
+		ref[i] = (struct ref_sr){s[i] + 0.0, (uint32_t)i};
+	qsort(ref, N, sizeof *ref, cmp_ref_sr);
+	T_CHECK(ft_score_order(s, N, &o) == 0);
+	for (int i = 0; o && i < N; i++)
+		bad += o[i] != ref[i].i;
+	T_CHECKF(o && bad == 0, "%zu rows out of place", bad);
+done:
+	free(o);
+	free(s);
+	free(ref);
+}
+
 /* The sweep against the O(n^2) pair sum, with ties, weights, and a pool. */
 static void test_auc_pairs(void)
 {
@@ -614,6 +662,7 @@ int main(void)
 	T_RUN(test_threshold_and_bins);
 	T_RUN(test_input_errors);
 	T_RUN(test_sort);
+	T_RUN(test_sort_stable);
 	T_RUN(test_auc_pairs);
 	T_RUN(test_sklearn_fixtures);
 	return t_done();

@@ -24,8 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <hdf5.h>
+#include <nettle/sha2.h>
 #include "fairtrain.h"
 #include "core/internal.h"
+#include "io/io.h"
 #include "t.h"
 #include "model/model.h"
 
@@ -521,6 +523,29 @@ static hid_t open_rw(const char *path)
 	return H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
 }
 
+/* Close a file edited in place and seal it again (its checksum block made
+ * for the new bytes, ft_h5_seal_image), so that a test of the reader's own
+ * checks gets past the checksum, as a file written that way would. */
+static herr_t close_rw(hid_t f, const char *path)
+{
+	herr_t rc = H5Fclose(f);
+	size_t n = 0;
+	char *buf;
+
+	if (rc < 0)
+		return rc;
+	buf = read_all(path, &n);
+	if (!buf)
+		return -1;
+	if (n > 512 && memcmp(buf, "fairtrain-checksum", 18) == 0) {
+		ft_h5_seal_image((unsigned char *)buf, n);
+		if (write_all(path, buf, n) != 0)
+			rc = -1;
+	}
+	free(buf);
+	return rc;
+}
+
 static int set_attr_str(const char *path, const char *obj, const char *name,
                         const char *val)
 {
@@ -540,7 +565,7 @@ static int set_attr_str(const char *path, const char *obj, const char *name,
 		H5Aclose(a);
 	H5Sclose(s);
 	H5Tclose(t);
-	if (H5Fclose(f) < 0)
+	if (close_rw(f, path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -560,7 +585,7 @@ static int set_attr_int(const char *path, const char *obj, const char *name,
 	if (a >= 0)
 		H5Aclose(a);
 	H5Sclose(s);
-	if (H5Fclose(f) < 0)
+	if (close_rw(f, path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -570,7 +595,7 @@ static int delete_link(const char *path, const char *obj)
 	hid_t f = open_rw(path);
 	int rc = H5Ldelete(f, obj, H5P_DEFAULT) < 0 ? -1 : 0;
 
-	if (H5Fclose(f) < 0)
+	if (close_rw(f, path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -593,7 +618,7 @@ static int replace_dset(const char *path, const char *obj, hid_t ftype,
 	if (d >= 0)
 		H5Dclose(d);
 	H5Sclose(s);
-	if (H5Fclose(f) < 0)
+	if (close_rw(f, path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -1128,7 +1153,10 @@ static void test_load_damaged(void)
 
 	make_valid("damaged.h5");
 	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "offset", 4) == 0);
-	expect_load_fail(p, FT_EFORMAT, "column 'race' has offset 4");
+	/* format 4: race's categories are feature_names[4..6), which are not
+	 * race's names: refused before the layout check */
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/feature_names[4] 'workclass=State-gov' is "
+	                 "not of column 'race' (/preprocessing/columns/006)");
 
 	make_valid("damaged.h5");
 	T_CHECK(set_attr_int(p, "/preprocessing", "n_num", 3) == 0);
@@ -1180,7 +1208,7 @@ static void test_load_damaged(void)
 	{
 		hid_t f = open_rw(p);
 		H5Adelete_by_name(f, "/training", "seed", H5P_DEFAULT);
-		H5Fclose(f);
+		close_rw(f, p);
 	}
 	expect_load_fail(p, FT_EFORMAT, "missing attribute 'seed' on /training");
 }
@@ -1589,7 +1617,7 @@ static void test_comparison_ignores_unknown(void)
 	T_CHECK(set_attr_str(p, "/comparison", "note", "later") == 0);
 	f = open_rw(p);
 	H5Adelete_by_name(f, "/comparison", "columns", H5P_DEFAULT);
-	H5Fclose(f);
+	close_rw(f, p);
 	T_CHECKF(ft_model_load(p, &back, &err) == 0, "load: %s", err.msg);
 	T_CHECK(back && back->comparison && back->comparison->n == 5);
 	ft_model_file_free(back);
@@ -1754,7 +1782,7 @@ static void test_load_damaged_additions(void)
 		H5Aclose(a);
 		H5Sclose(s);
 	}
-	H5Fclose(f);
+	close_rw(f, p);
 	expect_load_fail(p, FT_EFORMAT, "attribute 'level' on /comparison is "
 	                 "inf");
 
@@ -1781,7 +1809,7 @@ static void test_load_damaged_additions(void)
 	make_full("dmgadd.h5");
 	f = open_rw(p);
 	H5Adelete_by_name(f, "/comparison", "seed", H5P_DEFAULT);
-	H5Fclose(f);
+	close_rw(f, p);
 	expect_load_fail(p, FT_EFORMAT, "missing attribute 'seed' on "
 	                 "/comparison");
 	make_full("dmgadd.h5");
@@ -2060,7 +2088,7 @@ static int replace_f64m(const char *path, const char *obj, const double *v,
 	if (d >= 0)
 		H5Dclose(d);
 	H5Sclose(s);
-	if (H5Fclose(f) < 0)
+	if (close_rw(f, path) < 0)
 		rc = -1;
 	return rc;
 }
@@ -2261,9 +2289,9 @@ static void test_round_trip_kinds(void)
 				T_CHECK(same_model_values(a->frontier->h[j], b->frontier->h[j]));
 		}
 		if (b->kind == FT_PRED_THRESHOLDS && b->thresholds) {
-			/* +-inf are stored as 2 and -1, which decide scores alike */
+			/* +-inf are stored as 2 and -1 and read back as +-inf */
 			T_CHECK(b->thresholds->n_groups == 2);
-			T_CHECK(b->thresholds->t1[0] == 2.0 && b->thresholds->t0[1] == -1.0);
+			T_CHECK(b->thresholds->t1[0] == INFINITY && b->thresholds->t0[1] == -INFINITY);
 			T_CHECK(b->thresholds->t0[0] == 0.4 && b->thresholds->q[1] == 0.5 &&
 			        b->thresholds->c[1] == 0.2 && b->thresholds->p[0] == 0.25);
 		}
@@ -2659,7 +2687,7 @@ static void test_load_damaged_ranker(void)
 	{
 		hid_t f = H5Fopen(p, H5F_ACC_RDWR, H5P_DEFAULT);
 		T_CHECK(H5Adelete_by_name(f, "/model", "rerank", H5P_DEFAULT) >= 0);
-		H5Fclose(f);
+		close_rw(f, p);
 	}
 	expect_load_fail(p, FT_EFORMAT, "missing attribute 'rerank' on /model");
 	FRESH();
@@ -2675,6 +2703,235 @@ static void test_load_damaged_ranker(void)
 #undef FRESH
 done:
 	ft_model_file_free(mf);
+}
+
+/* ------------------------------------------------------ the checksum block */
+
+/* Every file begins with the 512-byte block src/io/h5image.c describes;
+ * its length is the file's and its digest the SHA-256 of bytes 512 ..,
+ * computed here with nettle directly (tests/cli/test_integrity.sh checks
+ * the same with Python's hashlib, h5py and h5dump). */
+static void test_checksum_block(void)
+{
+	const char *p = in_dir("sealed.h5");
+	char want[512], hex[65];
+	unsigned char dig[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	size_t n = 0, k;
+	char *buf;
+
+	if (make_valid("sealed.h5"))
+		return;
+	buf = read_all(p, &n);
+	T_CHECK(buf && n > 1024);
+	if (!buf || n <= 1024) {
+		free(buf);
+		return;
+	}
+	sha256_init(&ctx);
+	sha256_update(&ctx, n - 512, (const uint8_t *)buf + 512);
+	sha256_digest(&ctx, sizeof dig, dig);
+	for (k = 0; k < sizeof dig; k++)
+		snprintf(hex + 2 * k, 3, "%02x", dig[k]);
+	snprintf(want, sizeof want, "fairtrain-checksum 1\nalgorithm sha256\n"
+	         "length %zu\nsha256 %s\ncovers bytes 512 to length: the HDF5 "
+	         "file after this block\n", n, hex);
+	T_CHECK(memcmp(buf, want, strlen(want)) == 0);
+	for (k = strlen(want); k < 512 && buf[k] == 0; k++)
+		;
+	T_CHECKF(k == 512, "byte %zu of the block is not NUL", k);
+	T_CHECK(memcmp(buf + 512, "\211HDF\r\n\032\n", 8) == 0);
+	free(buf);
+}
+
+/* A changed byte anywhere (magic, digits, padding, the superblock, a data
+ * byte, the last byte) or one byte more is refused with exactly one line,
+ * before HDF5 opens anything. */
+static void test_checksum_refuses(void)
+{
+	const char *ok = in_dir("sealok.h5"), *p = in_dir("sealbad.h5");
+	char want[512];
+	size_t n = 0;
+	char *buf;
+
+	if (make_valid("sealok.h5"))
+		return;
+	buf = read_all(ok, &n);
+	T_CHECK(buf && n > 1024);
+	if (!buf || n <= 1024) {
+		free(buf);
+		return;
+	}
+	snprintf(want, sizeof want, "=%s: corrupt model file (checksum "
+	         "mismatch)", p);
+	{
+		size_t at[] = { 0, 3, 40, 60, 300, 511, 512, 519, n / 2, n - 1 };
+		for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+			buf[at[i]] ^= 0x10;
+			T_CHECK(write_all(p, buf, n) == 0);
+			expect_load_fail(p, FT_EFORMAT, want);
+			buf[at[i]] ^= 0x10;
+		}
+	}
+	buf[n] = 0;
+	T_CHECK(write_all(p, buf, n + 1) == 0);
+	expect_load_fail(p, FT_EFORMAT, want);
+	/* the block alone, or less */
+	T_CHECK(write_all(p, buf, 512) == 0);
+	expect_load_fail(p, FT_EFORMAT, "corrupt model file: truncated (512 of");
+	T_CHECK(write_all(p, buf, 100) == 0);
+	expect_load_fail(p, FT_EFORMAT, want);
+	free(buf);
+}
+
+/* Files written before the checksum (superblock at byte 0), made by
+ * fairtrain 0.2.0 at commit 6ee0136 (each records its command line: train
+ * reweigh on `fairtrain synth --rows 200 --seed 3`, and a DELTR ranker on
+ * a 40-line LETOR file): they load, unverified, and saving one again gives
+ * a sealed file that loads equal. */
+/* A block whose length field claims far more than the file holds (a
+ * damaged digit, or 18 exabytes) is 'truncated', before anything of that
+ * size is allocated: never 'out of memory'. */
+static void test_checksum_huge_length(void)
+{
+	const char *p = in_dir("longblock.h5");
+	char want[160], *buf, *at;
+	size_t n = 0;
+
+	if (make_valid("longblock.h5"))
+		return;
+	buf = read_all(p, &n);
+	at = buf ? strstr(buf, "length ") : NULL;
+	T_CHECK(at != NULL);
+	if (!at) {
+		free(buf);
+		return;
+	}
+	/* "length N\n" -> "length 18000000000000000000\n", the rest moved on */
+	{
+		char *eol = strchr(at, '\n'), tail[512];
+		size_t keep = (size_t)(buf + 512 - eol);
+		memcpy(tail, eol, keep);
+		at += snprintf(at, 64, "length 18000000000000000000");
+		memcpy(at, tail, (size_t)(buf + 512 - at));
+	}
+	T_CHECK(write_all(p, buf, n) == 0);
+	snprintf(want, sizeof want, "=%s: corrupt model file: truncated (%zu of "
+	         "18000000000000000000 bytes)", p, n);
+	expect_load_fail(p, FT_EFORMAT, want);
+	free(buf);
+}
+
+static void test_legacy_files(void)
+{
+	static const char *const files[] = {
+		"tests/fixtures/legacy_model_v1.h5",
+		"tests/fixtures/legacy_model_v2.h5",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct ft_model_file *mf = NULL, *back = NULL;
+		struct ft_error err = { 0, "" };
+		size_t n = 0;
+		char *buf = read_all(files[i], &n);
+
+		T_CHECKF(buf && n > 8 && memcmp(buf, "\211HDF", 4) == 0,
+		         "%s: not a file without the block", files[i]);
+		free(buf);
+		T_CHECKF(ft_model_load(files[i], &mf, &err) == 0, "%s", err.msg);
+		if (!mf)
+			continue;
+		T_CHECK(mf->format_version == (int)i + 1);
+		T_STREQ(mf->method, i ? "deltr" : "reweigh");
+		T_CHECK(i ? mf->ranking != NULL : mf->ranking == NULL);
+		T_CHECK(save_ok("resaved.h5", mf) == 0);
+		T_CHECKF(ft_model_load(in_dir("resaved.h5"), &back, &err) == 0,
+		         "%s", err.msg);
+		if (back)
+			check_equal(mf, back);
+		ft_model_file_free(mf);
+		ft_model_file_free(back);
+	}
+}
+
+/* Format 4 stores each name once (issue 12 item 8): /model and /baseline's
+ * feature_names are hard links to /preprocessing/feature_names (one HDF5
+ * object), and a categorical feature column has n_categories instead of a
+ * categories dataset (its categories are its feature names without
+ * "name="); a column that is not a feature (the target, a sensitive
+ * column) keeps its categories.  A damaged count or name is refused. */
+static void test_names_once(void)
+{
+	const char *p = in_dir("once.h5");
+	struct ft_model_file *mf = sample(), *back = NULL;
+	struct ft_error err = { 0, "" };
+	H5O_info_t a, b, c;
+	hid_t f;
+
+	mf->baseline = pred_of(sample_baseline());
+	if (save_ok("once.h5", mf))
+		goto done;
+	f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+	T_CHECK(f >= 0);
+	T_CHECK(H5Oget_info_by_name(f, "/preprocessing/feature_names", &a, H5P_DEFAULT) >= 0 &&
+	        H5Oget_info_by_name(f, "/model/feature_names", &b, H5P_DEFAULT) >= 0 &&
+	        H5Oget_info_by_name(f, "/baseline/feature_names", &c, H5P_DEFAULT) >= 0);
+	T_CHECK(a.addr == b.addr && a.addr == c.addr && a.rc == 3);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/001/categories", H5P_DEFAULT) == 0);
+	T_CHECK(H5Aexists_by_name(f, "/preprocessing/columns/001", "n_categories",
+	                          H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/002/categories", H5P_DEFAULT) > 0);
+	T_CHECK(H5Lexists(f, "/preprocessing/columns/003/categories", H5P_DEFAULT) > 0);
+	H5Fclose(f);
+	T_CHECKF(ft_model_load(p, &back, &err) == 0, "%s", err.msg);
+	if (back) {
+		check_equal(mf, back);
+		T_CHECK(back->format_version == 4);
+	}
+
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "n_categories", 3) == 0);
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/columns/006: features 5 to "
+	                 "5 + 3 are not in /preprocessing/feature_names (7)");
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "n_categories", 1) == 0);
+	expect_load_fail(p, FT_EFORMAT, "column 'race'");
+	T_CHECK(set_attr_int(p, "/preprocessing/columns/006", "n_categories",
+	                     (long long)1 << 40) == 0);
+	expect_load_fail(p, FT_EFORMAT, "are not in /preprocessing/feature_names");
+	save_ok("once.h5", mf);
+	T_CHECK(set_attr_str(p, "/preprocessing/columns/001", "name", "work") == 0);
+	expect_load_fail(p, FT_EFORMAT, "/preprocessing/feature_names[2] "
+	                 "'workclass=Private' is not of column 'work'");
+	save_ok("once.h5", mf);
+	T_CHECK(delete_link(p, "/preprocessing/feature_names") == 0);
+	expect_load_fail(p, FT_EFORMAT, "feature_names");
+done:
+	ft_model_file_free(back);
+	ft_model_file_free(mf);
+}
+
+/* A dataset whose dataspace claims 2^37 doubles (1 TiB; HDF5 stores no
+ * data until written) is corruption, refused before any allocation of
+ * that size: never "out of memory" (and no ASan allocation abort). */
+static void test_load_huge_dataset(void)
+{
+	const char *p = in_dir("huge.h5");
+	hsize_t dims[1] = { (hsize_t)1 << 37 };
+	hid_t f, s, d;
+
+	if (make_valid("huge.h5"))
+		return;
+	f = open_rw(p);
+	H5Ldelete(f, "/model/coef", H5P_DEFAULT);
+	s = H5Screate_simple(1, dims, NULL);
+	d = H5Dcreate2(f, "/model/coef", H5T_IEEE_F64LE, s, H5P_DEFAULT,
+	               H5P_DEFAULT, H5P_DEFAULT);
+	T_CHECK(d >= 0);
+	if (d >= 0)
+		H5Dclose(d);
+	H5Sclose(s);
+	T_CHECK(close_rw(f, p) >= 0);
+	expect_load_fail(p, FT_EFORMAT, "corrupt model file: /model/coef claims "
+	                 "137438953472 values, more than the file's");
 }
 
 int main(void)
@@ -2730,6 +2987,12 @@ int main(void)
 	T_RUN(test_save_refuses_ranker);
 	T_RUN(test_load_damaged_ranker);
 
+	T_RUN(test_checksum_block);
+	T_RUN(test_checksum_refuses);
+	T_RUN(test_checksum_huge_length);
+	T_RUN(test_legacy_files);
+	T_RUN(test_load_huge_dataset);
+	T_RUN(test_names_once);
 	remove_dir(dir);
 	return t_done();
 }

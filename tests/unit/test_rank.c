@@ -108,6 +108,87 @@ static void t_letor_errors(void)
 	}
 }
 
+/* Values a model cannot use are refused at read time, naming the line:
+ * a relevance whose NDCG gain 2^rel - 1 overflows (issue 12: 1e308 trained
+ * and failed at save), a feature value whose square overflows. */
+static void t_letor_range(void)
+{
+	static const struct { const char *line, *msg; } BAD[] = {
+		{ "1e308 qid:1 1:1\n", "bad.txt:2: relevance '1e308' is too large (at most 1000" },
+		{ "-1001 qid:1 1:1\n", "bad.txt:2: relevance '-1001' is too large" },
+		{ "1 qid:1 1:1e200\n", "bad.txt:2: feature 1: value '1e200' is too large (at most 1e+150" },
+		{ "1 qid:1 2:-1e151\n", "bad.txt:2: feature 2: value '-1e151' is too large" },
+	};
+	char text[256];
+
+	for (size_t k = 0; k < sizeof BAD / sizeof *BAD; k++) {
+		struct ft_rank_data *rd = NULL;
+		struct ft_error err = { 0 };
+		snprintf(text, sizeof text, "1 qid:1 1:0.5\n%s", BAD[k].line);
+		T_CHECKF(ft_letor_read(put("bad.txt", text), &rd, &err) == FT_EPARSE,
+		         "%s: code %d", BAD[k].line, err.code);
+		T_CHECKF(strstr(err.msg, BAD[k].msg) != NULL, "'%s' lacks '%s'", err.msg, BAD[k].msg);
+		T_CHECK(rd == NULL);
+	}
+	{
+		struct ft_rank_data *rd = NULL;
+		struct ft_error err = { 0 };
+		T_CHECK(ft_letor_read(put("edge.txt", "1000 qid:1 1:1e150\n-1000 qid:1 1:-1e150\n"),
+		                      &rd, &err) == 0);
+		T_CHECK(rd && rd->rel[0] == 1000 && rd->x[1] == -1e150);
+		ft_rank_data_free(rd);
+	}
+}
+
+/* Memory is bounded by what the file holds: the 31-byte file of issue 12
+ * (p = 30,000,000: 480 MB dense, 10 GB in the CLI) is refused at its line
+ * 2; raising max_features lets a wide file through while the matrix stays
+ * within 16 cells per value beyond 2^20; a wide sparse file beyond that
+ * is refused naming the line of its largest index, and loads once
+ * max_cells_per_value is raised. */
+static void t_letor_limits(void)
+{
+	struct ft_letor_opts o;
+	struct ft_rank_data *rd = NULL;
+	struct ft_error err = { 0 };
+	char *text = malloc(64 * 1024);
+	size_t len = 0;
+
+	T_CHECK(ft_letor_read(put("wide.txt", "1 qid:1 1:1\n0 qid:1 30000000:1\n"),
+	                      &rd, &err) == FT_EDATA);
+	T_STREQ(err.msg, "wide.txt:2: feature index 30000000 is above the limit "
+	        "of 100000 features (max_features)");
+	T_CHECK(rd == NULL);
+
+	ft_letor_opts_init(&o);
+	T_CHECK(o.max_features == 100000 && o.max_cells_per_value == 16);
+	o.max_features = 500000;
+	ft_error_clear(&err);
+	T_CHECK(ft_letor_read_opts(put("w2.txt", "1 qid:1 1:1\n0 qid:1 400000:1\n"),
+	                           &o, &rd, &err) == 0);
+	T_CHECK(rd && rd->p == 400000 && rd->x[400000 + 399999] == 1);
+	ft_rank_data_free(rd);
+	rd = NULL;
+
+	/* 8 rows x 400000 = 3.2 M cells for 16 values: above 2^20 + 16 x 24 */
+	for (int i = 0; i < 8; i++)
+		len += (size_t)snprintf(text + len, 64 * 1024 - len,
+		                        "%d qid:%d 1:1 %d:1\n", i % 2, i / 4,
+		                        i == 5 ? 400000 : 2);
+	ft_error_clear(&err);
+	T_CHECK(ft_letor_read_opts(put("w3.txt", text), &o, &rd, &err) == FT_EDATA);
+	T_STREQ(err.msg, "w3.txt:6: feature index 400000 makes a dense matrix of "
+	        "8 x 400000 cells for 16 values in the file (more than 16 per "
+	        "value: max_cells_per_value)");
+	T_CHECK(rd == NULL);
+	o.max_cells_per_value = SIZE_MAX;
+	ft_error_clear(&err);
+	T_CHECK(ft_letor_read_opts(put("w3.txt", text), &o, &rd, &err) == 0);
+	T_CHECK(rd && rd->n == 8 && rd->p == 400000);
+	ft_rank_data_free(rd);
+	free(text);
+}
+
 static void t_group_and_drop(void)
 {
 	const char *path = put("g.txt",
@@ -244,6 +325,22 @@ static void t_csv_errors(void)
 	T_CHECK(ft_encoder_fit(t, &s, &e, &err) == 0);
 	T_CHECK(ft_rank_data_from_table(bad, e, "q", FT_APPLY_PREDICT, &rd, NULL, &err) == FT_EPARSE);
 	T_CHECKF(strstr(err.msg, "bad.csv:3: column 'rel': not a number 'x'") != NULL, "%s", err.msg);
+	ft_error_clear(&err);
+	ft_table_free(bad);
+	bad = NULL;
+	/* a relevance whose gain 2^rel - 1 overflows, as in a LETOR file */
+	T_CHECK(ft_table_read(put("big.csv", "q,prot,a,b,rel\nA,0,1,2,3\nA,1,1,1,1e308\n"),
+	                      &o, &bad, &err) == 0);
+	{
+		struct ft_encoder *e2 = NULL;
+		T_CHECK(ft_encoder_fit(bad, &s, &e2, &err) == FT_EPARSE);
+		T_CHECKF(strstr(err.msg, "big.csv:3: column 'rel': relevance '1e308' is too "
+		                "large (at most 1000") != NULL, "%s", err.msg);
+		ft_encoder_free(e2);
+	}
+	ft_error_clear(&err);
+	T_CHECK(ft_rank_data_from_table(bad, e, "q", FT_APPLY_PREDICT, &rd, NULL, &err) == FT_EPARSE);
+	T_CHECKF(strstr(err.msg, "big.csv:3: column 'rel': relevance '1e308'") != NULL, "%s", err.msg);
 	ft_error_clear(&err);
 	/* the query column must exist and must not be a feature */
 	T_CHECK(ft_rank_data_from_table(t, e, "nosuch", FT_APPLY_TRAIN, &rd, NULL, &err) == FT_EINVAL);
@@ -650,7 +747,7 @@ static void t_method_parse(void)
 	static const struct { const char *spec, *msg; } BAD[] = {
 		{ "nosuch", "unknown ranking method 'nosuch' (methods: listnet, ranknet, lambdaloss, deltr, pair-reg, pair-con)" },
 		{ "deltr:gamma", "deltr: 'gamma' is not NAME=VALUE nor a loss (listnet|ranknet|lambdaloss)" },
-		{ "deltr:lambda=1", "deltr has no parameter 'lambda' (l2, doc_weight, max_iter, loss, gamma, reference, iterations, lr)" },
+		{ "deltr:lambda=1", "deltr has no parameter 'lambda' (l2, doc_weight, max_iter, loss, gamma, reference, iterations, lr, target_ratio)" },
 		{ "listnet:protected=1", "no parameter 'protected'" },
 		{ "deltr:gamma=-1", "deltr: gamma = -1 is outside [0, 1e+15]" },
 		{ "deltr:reference=0.5", "reference = 0.5 is outside [0, 1] (whole numbers)" },
@@ -693,6 +790,8 @@ int main(void)
 	}
 	T_RUN(t_letor_read);
 	T_RUN(t_letor_errors);
+	T_RUN(t_letor_range);
+	T_RUN(t_letor_limits);
 	T_RUN(t_group_and_drop);
 	T_RUN(t_csv_encoder);
 	T_RUN(t_csv_errors);

@@ -887,7 +887,7 @@ static void test_eg_three_groups(void)
 
 	synth_make(&s);
 	ft_logreg_params_init(&lp);
-	for (int kind = 0; sc && pos && kind < FT_RED_N; kind++)
+	for (int kind = 0; sc && pos && kind < FT_RED_BGL; kind++)   /* bgl: test_bgl.c */
 		for (int rr = 0; rr < 2; rr++) {
 			double params[FT_MAX_PARAMS] = { kind, 0.02, rr ? 0.9 : 0, 50, 2.0, 0 };
 			struct ft_fit_input in;
@@ -940,20 +940,20 @@ static void test_method_table(void)
 
 	T_CHECK(ft_method_parse("eg", &m, p, &e) == 0);
 	T_STREQ(m->name, "eg");
-	T_CHECK(m->n_params == 6 && m->needs_groups && m->stage == FT_STAGE_IN);
+	T_CHECK(m->n_params == 8 && m->needs_groups && m->stage == FT_STAGE_IN);
 	T_CHECK(p[0] == 0 && p[1] == 0.01 && p[2] == 0 && p[3] == 50 && p[4] == 2.0 && p[5] == 0);
 	T_STREQ(m->params[5].name, "nu");
 	T_CHECK(ft_method_parse("eg:eo,eps=0.05", &m, p, &e) == 0);
 	T_CHECK(p[0] == FT_RED_EO && p[1] == 0.05);
 	T_CHECK(ft_method_parse("grid", &m, p, &e) == 0);
-	T_CHECK(m->n_params == 6);
+	T_CHECK(m->n_params == 8);
 	T_CHECK(p[0] == 0 && p[1] == 0.01 && p[2] == 0 && p[3] == 10 && p[4] == 2.0 && p[5] == 0.5);
 	T_STREQ(m->params[5].name, "constraint_weight");
 	T_CHECK(ft_method_parse("grid:constraint=erp,grid_size=41", &m, p, &e) == 0);
 	T_CHECK(p[0] == FT_RED_ERP && p[3] == 41);
 	T_STREQ(ft_param_choice(&m->params[0], 3), "fpr");
 	T_CHECK(ft_method_parse("eg:constraint=xx", &m, p, &e) == FT_EINVAL);
-	T_CHECKF(strstr(e.msg, "dp|eo|tpr|fpr|erp") != NULL, "%s", e.msg);
+	T_CHECKF(strstr(e.msg, "dp|eo|tpr|fpr|erp|bgl") != NULL, "%s", e.msg);
 	ft_error_clear(&e);
 	T_CHECK(ft_method_parse("grid:grid_size=0", &m, p, &e) == FT_EINVAL);
 	ft_error_clear(&e);
@@ -1000,7 +1000,7 @@ static void test_fit_errors(void)
 	}
 	{
 		struct ft_error e = { 0 };
-		params[0] = 5;
+		params[0] = FT_RED_N;
 		T_CHECK(ft_fit_eg(&in, &out, &e) == FT_EINVAL);
 	}
 	ft_linear_model_free(t.base);

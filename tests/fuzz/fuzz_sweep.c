@@ -1,0 +1,36 @@
+/*
+ * fuzz_sweep.c - the compare sweep parser (--methods "SPEC ...":
+ * ft_sweep_parse).  A sweep that parses has 1 to FT_SWEEP_MAX settings,
+ * the baseline first, and each setting's canonical text parses back to a
+ * spec of the same method; else one line.
+ */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ft_sweep *sw = NULL;
+	struct ft_error err = { 0, "" };
+	char *text = fuzz_string(data, size);
+
+	if (ft_sweep_parse(text, &sw, &err) == 0) {
+		if (!sw || sw->n == 0 || sw->n > FT_SWEEP_MAX)
+			abort();
+		for (size_t i = 0; i < sw->n; i++) {
+			struct ft_method_spec s;
+			struct ft_error e2 = { 0, "" };
+			const struct ft_sweep_setting *x = &sw->s[i];
+			if (!x->method || !x->setting || !x->label || !x->spec.method)
+				abort();
+			if (ft_method_spec_parse(x->setting, -1, -1, &s, &e2) ||
+			    s.method != x->spec.method)
+				abort();  /* the canonical text must read back */
+		}
+	} else {
+		fuzz_one_line(&err);
+		if (sw)
+			abort();
+	}
+	ft_sweep_free(sw);
+	free(text);
+	return 0;
+}
