@@ -399,19 +399,74 @@ const char *ft_run_data_name(const struct ft_data_opts *d)
 	return d->data ? d->data : t && t->path ? t->path : "(table)";
 }
 
-int ft_run_dist_method_ok(const struct ft_method *m, struct ft_error *err)
+/* Methods whose fits are not sums over ft_parallel_sum's chunks (SGD
+ * passes over shuffled rows, rows drawn at random, an auditor's sweeps):
+ * on several ranks they fit every rank's rows gathered (ft_run_fit). */
+static int gathered_method(const struct ft_method *m)
 {
-	/* their fits loop over the rows in ways that are not sums in
-	 * ft_parallel_sum's chunks yet: on several ranks they would fit each
-	 * rank's rows, not the data */
-	static const char *const LOCAL[] = {"adversarial", "gerryfair", "meta"};
+	static const char *const NAMES[] = {"adversarial", "gerryfair", "meta"};
 
-	if (!m || ft_dist_np() < 2)
-		return 0;
-	for (size_t k = 0; k < sizeof LOCAL / sizeof *LOCAL; k++)
-		if (!strcmp(m->name, LOCAL[k]))
-			return ft_error_set(err, FT_EINVAL, "%s: not available in a distributed "
-			                    "run on %d ranks yet (run it in one process)", m->name,
-			                    ft_dist_np());
+	for (size_t k = 0; m && k < sizeof NAMES / sizeof *NAMES; k++)
+		if (!strcmp(m->name, NAMES[k]))
+			return 1;
 	return 0;
+}
+
+/* Every rank's rows of d on every rank, in global order (*out owns its
+ * arrays; row, the local table rows, is left out).  Collective. */
+static int gather_dataset(const struct ft_dataset *d, struct ft_dataset *out)
+{
+	size_t n = d->n, na = 0;
+	void *a[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+	int rc;
+
+	*out = *d;
+	rc = ft_dist_allrows(d->num, n, d->n_num * sizeof *d->num, &a[0], &na) ||
+	     ft_dist_allrows(d->code, n, d->n_cat * sizeof *d->code, &a[1], &na) ||
+	     ft_dist_allrows(d->w, n, sizeof *d->w, &a[2], &na) ||
+	     (d->y && ft_dist_allrows(d->y, n, sizeof *d->y, &a[3], &na)) ||
+	     (d->group && ft_dist_allrows(d->group, n, sizeof *d->group, &a[4], &na)) ||
+	     ft_dist_allrows(d->line, n, sizeof *d->line, &a[5], &na) ? FT_ENOMEM : 0;
+	out->n = na;
+	out->num = a[0];
+	out->code = a[1];
+	out->w = a[2];
+	out->y = d->y ? a[3] : NULL;
+	out->group = d->group ? a[4] : NULL;
+	out->line = a[5];
+	out->row = NULL;
+	if (rc) {
+		for (int k = 0; k < 6; k++)
+			free(a[k]);
+		memset(out, 0, sizeof *out);
+	}
+	return ft_dist_agree(rc, NULL);
+}
+
+int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
+               struct ft_fit_output *fo, struct ft_error *err)
+{
+	struct ft_fit_input g = *fi;
+	struct ft_dataset all;
+	int rc;
+
+	if (!gathered_method(m) || !ft_dist_rows_here(fi->train->n))
+		return m->fit(fi, fo, err);
+	/* every rank fits all the rows alone, as one process would: the same
+	 * model on every rank, bit for bit, at the memory of one process */
+	if (gather_dataset(fi->train, &all))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	g.train = &all;
+	ft_dist_scope_push(NULL);
+	ft_dist_solo(1);
+	rc = m->fit(&g, fo, err);
+	ft_dist_solo(0);
+	ft_dist_scope_pop();
+	free(all.num);
+	free(all.code);
+	free(all.w);
+	free(all.y);
+	free(all.group);
+	free(all.line);
+	return ft_dist_agree(rc, err);
 }

@@ -334,7 +334,8 @@ static int run_fold(struct fold_ctx *C, size_t f, struct ft_error *err)
 			t = ft_run_now();
 			if (ft_dist_on())
 				ft_dist_scope_push(&C->ptr);
-			if (se->spec.method->fit(&fi, &u->fo, &e) == 0 && !u->fo.pred.linear)
+			if (ft_run_fit(se->spec.method, &fi, &u->fo, &e) == 0 &&
+			    !u->fo.pred.linear)
 				ft_error_set(&e, FT_EINVAL, "the fit returned no model");
 			if (ft_dist_on())
 				ft_dist_scope_pop();
@@ -576,9 +577,6 @@ int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
 	if ((rc = ft_compare_check(o, err)) ||
 	    (rc = ft_sweep_parse_task(o->methods, o->task, &r->sweep, err)))
 		goto done;
-	for (size_t i = 0; i < r->sweep->n; i++)
-		if ((rc = ft_run_dist_method_ok(r->sweep->s[i].spec.method, err)))
-			goto done;
 	/* rankings in a comparison: each fold's queries would have to be
 	 * spread over the ranks (train --task rank does it) */
 	if (o->task == FT_TASK_RANK && ft_dist_np() > 1) {

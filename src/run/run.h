@@ -36,9 +36,11 @@ int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor
 int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done,
                     size_t total, const char *what, struct ft_error *err);
 /* The warnings of encoding path: unseen categories and groups. */
-/* A method whose fit runs on one process only (FT_EINVAL naming it in
- * a distributed run on several ranks; 0 otherwise). */
-int ft_run_dist_method_ok(const struct ft_method *m, struct ft_error *err);
+/* m->fit(fi, fo, err); in a distributed run a method whose fit is not a
+ * sum over chunks (adversarial, gerryfair, meta) fits every rank's rows
+ * gathered, on every rank alone: the single-process model.  Collective. */
+int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
+               struct ft_fit_output *fo, struct ft_error *err);
 /* The data's name in messages: the file, the name of a table given in
  * memory, or "(table)". */
 const char *ft_run_data_name(const struct ft_data_opts *d);

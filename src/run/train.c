@@ -138,7 +138,6 @@ int ft_train_check(const struct ft_train_opts *o, struct ft_error *err)
 		                    "target column");
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "logreg", FT_TASK_CLASSIFY,
 	                               -1, &s, err)) ||
-	    (rc = ft_run_dist_method_ok(s.method, err)) ||
 	    (rc = set_row_norm(o, &s, err)))
 		return rc;
 	if (!(o->dp_total_epsilon >= 0 && o->dp_total_epsilon <= 1e6) ||
@@ -212,7 +211,7 @@ static int fit_method(const struct ft_train_opts *o, const struct ft_method_spec
 	fi.params = s->params;
 	if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s->method->name, err)))
 		return rc;
-	if ((rc = s->method->fit(&fi, fo, &e2)))
+	if ((rc = ft_run_fit(s->method, &fi, fo, &e2)))
 		return ft_error_set(err, rc, "%s: %s", data_name(&o->data), e2.msg);
 	if (!fo->pred.linear)
 		return ft_error_set(err, FT_EINVAL, "%s: the fit returned no model",
