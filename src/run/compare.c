@@ -577,21 +577,28 @@ int ft_compare(const struct ft_compare_opts *o, struct ft_compare_result **out,
 	if ((rc = ft_compare_check(o, err)) ||
 	    (rc = ft_sweep_parse_task(o->methods, o->task, &r->sweep, err)))
 		goto done;
-	/* rankings in a comparison: each fold's queries would have to be
-	 * spread over the ranks (train --task rank does it) */
-	if (o->task == FT_TASK_RANK && ft_dist_np() > 1) {
-		rc = ft_error_set(err, FT_EINVAL, "compare --task rank: not available in a "
-		                  "distributed run on %d ranks yet (run it in one process)",
-		                  ft_dist_np());
-		goto done;
-	}
+
 	if (keep_opts(o, r)) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
 	ft_threads_setup();
 	if (o->task == FT_TASK_RANK) {
+		/* a comparison of rankers in a distributed run: every rank reads
+		 * all the data and runs the whole comparison alone (each fold's
+		 * queries are not spread over the ranks): the single-process
+		 * results on every rank; rank 0 writes them */
+		int solo = ft_dist_np() > 1;
+		if (solo) {
+			ft_dist_scope_push(NULL);
+			ft_dist_solo(1);
+		}
 		rc = ft_run_compare_rank(o, r, err);
+		if (solo) {
+			ft_dist_solo(0);
+			ft_dist_scope_pop();
+			rc = ft_dist_agree(rc, err);
+		}
 		goto done;
 	}
 	if ((rc = prepare(o, r, &ds, &C.all, &C.test, err)))
