@@ -433,10 +433,12 @@ int ft_dist_part_init(struct ft_dist_part *p, size_t n_all, const size_t *cut,
                       size_t n_cut)
 {
 	size_t k = ft_chunk_count(n_all), q = 0;
+	/* in solo mode (ft_dist_solo) this process is the only rank */
+	int np = g_on ? g_np : 1, me = g_on ? g_me : 0;
 
 	memset(p, 0, sizeof *p);
 	p->bound = malloc((k + 1) * sizeof *p->bound);
-	p->first = malloc(((size_t)g_np + 1) * sizeof *p->first);
+	p->first = malloc(((size_t)np + 1) * sizeof *p->first);
 	if (!p->bound || !p->first) {
 		ft_dist_part_free(p);
 		return FT_ENOMEM;
@@ -453,10 +455,10 @@ int ft_dist_part_init(struct ft_dist_part *p, size_t n_all, const size_t *cut,
 		}
 		p->bound[c] = b;
 	}
-	for (int r = 0; r <= g_np; r++)
-		p->first[r] = k * (size_t)r / (size_t)g_np;
-	p->c0 = p->first[g_me];
-	p->c1 = p->first[g_me + 1];
+	for (int r = 0; r <= np; r++)
+		p->first[r] = k * (size_t)r / (size_t)np;
+	p->c0 = p->first[me];
+	p->c1 = p->first[me + 1];
 	p->row0 = p->bound[p->c0];
 	p->n = p->bound[p->c1] - p->row0;
 	return 0;
