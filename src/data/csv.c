@@ -131,6 +131,7 @@ struct reader {
 	size_t n_rows, rows_cap;
 	char **names;        /* column names once the header (or opts) is known */
 	int row_nul;         /* a line of the current row holds a NUL byte */
+	int line_nul;        /* the line being parsed holds one */
 	int rc;              /* first error; callbacks do nothing once set */
 	struct ft_error *err;
 };
@@ -590,7 +591,9 @@ static void on_row(int c, void *data)
 	struct reader *r = data;
 
 	(void)c;
-	r->row_nul = 0;
+	/* a row can end inside a line (a CR ends it for libcsv): the rest of
+	 * the line is the next row's, NUL and all */
+	r->row_nul = r->line_nul;
 	if (r->rc)
 		return;
 	if (r->nf == 0)
@@ -869,7 +872,8 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 		r.lineno++;
 		if (r.lineno == 1 && (rc = text_start(path, &s, &ll, err)) != 0)
 			goto done;
-		r.row_nul |= memchr(s, '\0', ll) != NULL;
+		r.line_nul = memchr(s, '\0', ll) != NULL;
+		r.row_nul |= r.line_nul;
 		if (r.lineno <= o->skip_rows)
 			continue;
 		q = scan_line(s, ll, o->whitespace, inq, &blank);

@@ -24,10 +24,16 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Append a u64 and a string (with its NUL) to *b. */
+/* Append a u64 and a string (with its NUL) to *b: the text up to its
+ * first NUL, as every name is a C string afterwards (merge reads the
+ * records back by their NULs; the CSV reader refuses NUL bytes, an
+ * in-memory table might not). */
 static int put(char **b, size_t *len, size_t *cap, uint64_t c, const char *s, size_t l)
 {
-	size_t need = *len + sizeof c + l + 1;
+	size_t need;
+
+	l = strnlen(s, l);
+	need = *len + sizeof c + l + 1;
 
 	if (need > *cap) {
 		size_t nc = *cap ? *cap : 256;

@@ -26,6 +26,11 @@ expect_error input_csv_relevance 1 "rel.csv:2: column 'rel': relevance '1e308' i
 # CSV: a NUL byte cut the cell short ("4\0 2" read as 4)
 printf 'x,y,g\n1,yes,a\n4\0002,no,b\n' >"$TMP/nul.csv"
 expect_error input_csv_nul 1 "nul.csv:3: NUL byte in field 1$" "$O" -- "$FT" train --data "$TMP/nul.csv" $T --out "$O"
+# ... also after a CR, which ends a row inside the line (libcsv): the rest of
+# the line is the next row's (found by make fuzz: the NUL reached the encoder)
+printf 'x,y,g\n1,yes,a\r\0002,no,b\n3,no,a\n' >"$TMP/nulcr.csv"
+expect_error input_csv_nul_after_cr 1 "nulcr.csv:2: NUL byte in field 1$" "$O" -- \
+	"$FT" train --data "$TMP/nulcr.csv" $T --out "$O"
 # UTF-16 gave "empty column name"
 $PY -c "open('$TMP/u16.csv', 'w', encoding='utf-16').write('x,y,g\n1,yes,a\n2,no,b\n')"
 expect_error input_csv_utf16 1 "u16.csv: looks like UTF-16; convert it to UTF-8$" "$O" -- "$FT" train --data "$TMP/u16.csv" $T --out "$O"
