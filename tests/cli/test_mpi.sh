@@ -20,7 +20,7 @@ if [ -z "$MB" ] || [ ! -x "$MB/fairtrain" ] || ! command -v mpirun >/dev/null 2>
 	if [ "${FAIRTRAIN_REQUIRE_MPI:-0}" = 1 ]; then
 		fail mpi "no MPI build, but FAIRTRAIN_REQUIRE_MPI=1"
 	else
-		skip mpi "no MPI build (make MPI=1 with Open MPI: scripts/install-deps.sh --mpi)"
+		skip mpi "no MPI build (make MPI=1 with Open MPI: scripts/install-deps.sh mpi)"
 	fi
 	exit 0
 fi
