@@ -95,6 +95,13 @@ int ft_enc_first_values(const struct ft_table *t, size_t j, const unsigned char 
 int ft_enc_first_value(const struct ft_table *t, size_t j, const unsigned char *use,
                        char **first, int *two);
 
+/* encode_dist.c: every rank's rows of d on every rank, in global order:
+ * *out owns num, code, w, y, group and line (row, the local table rows,
+ * is NULL); free it with ft_dataset_gathered_free.  Collective; FT_ENOMEM
+ * or 0 on every rank. */
+int ft_dataset_gather(const struct ft_dataset *d, struct ft_dataset *out);
+void ft_dataset_gathered_free(struct ft_dataset *d);
+
 /* encode.c: the error of a training part left without rows by encoding
  * (the counts of st). */
 int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,

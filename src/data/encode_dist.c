@@ -269,3 +269,43 @@ done:
 	free(off);
 	return rc;
 }
+
+int ft_dataset_gather(const struct ft_dataset *d, struct ft_dataset *out)
+{
+	size_t n = d->n, na = 0;
+	void *a[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+	int rc;
+
+	*out = *d;
+	rc = ft_dist_allrows(d->num, n, d->n_num * sizeof *d->num, &a[0], &na) ||
+	     ft_dist_allrows(d->code, n, d->n_cat * sizeof *d->code, &a[1], &na) ||
+	     ft_dist_allrows(d->w, n, sizeof *d->w, &a[2], &na) ||
+	     (d->y && ft_dist_allrows(d->y, n, sizeof *d->y, &a[3], &na)) ||
+	     (d->group && ft_dist_allrows(d->group, n, sizeof *d->group, &a[4], &na)) ||
+	     ft_dist_allrows(d->line, n, sizeof *d->line, &a[5], &na) ? FT_ENOMEM : 0;
+	out->n = na;
+	out->num = a[0];
+	out->code = a[1];
+	out->w = a[2];
+	out->y = d->y ? a[3] : NULL;
+	out->group = d->group ? a[4] : NULL;
+	out->line = a[5];
+	out->row = NULL;
+	if (rc) {
+		for (int k = 0; k < 6; k++)
+			free(a[k]);
+		memset(out, 0, sizeof *out);
+	}
+	return ft_dist_agree(rc, NULL);
+}
+
+void ft_dataset_gathered_free(struct ft_dataset *d)
+{
+	free(d->num);
+	free(d->code);
+	free(d->w);
+	free(d->y);
+	free(d->group);
+	free(d->line);
+	memset(d, 0, sizeof *d);
+}

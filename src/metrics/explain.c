@@ -292,8 +292,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	struct ft_proxy *px = NULL;
 	size_t *col_of = NULL, *cc_of = NULL;
 	struct ft_dataset all;
-	void *g[4] = {NULL, NULL, NULL, NULL};
-	int rc = 0;
+	int rc = 0, gathered = 0;
 
 	*out = NULL;
 	*n_out = 0;
@@ -304,23 +303,11 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	 * order, so that the counts (in row order) and sorts are those of one
 	 * process, bit for bit */
 	if (ft_dist_rows_here(n)) {
-		size_t na = 0;
-		all = *d;
-		rc = ft_dist_allrows(d->num, n, d->n_num * sizeof *d->num, &g[0], &na) ||
-		     ft_dist_allrows(d->code, n, d->n_cat * sizeof *d->code, &g[1], &na) ||
-		     ft_dist_allrows(d->group, n, sizeof *d->group, &g[2], &na) ||
-		     (d->w && ft_dist_allrows(d->w, n, sizeof *d->w, &g[3], &na)) ? FT_ENOMEM : 0;
-		if ((rc = ft_dist_agree(rc, NULL)))
+		if ((rc = ft_dataset_gather(d, &all)))
 			goto done;
-		all.n = n = nv = na;
-		all.num = g[0];
-		all.code = g[1];
-		all.group = g[2];
-		all.w = d->w ? g[3] : NULL;
-		all.y = NULL;
-		all.line = NULL;
-		all.row = NULL;
+		gathered = 1;
 		d = &all;
+		n = nv = all.n;
 	}
 	/* v holds one entry per row (numeric columns) or two per category
 	 * (auc_table: one per category and group), whichever is more: a column
@@ -374,7 +361,7 @@ done:
 	free(px);
 	free(col_of);
 	free(cc_of);
-	for (int k = 0; k < 4; k++)
-		free(g[k]);
+	if (gathered)
+		ft_dataset_gathered_free(&all);
 	return rc ? ft_error_set(err, rc, "out of memory") : 0;
 }

@@ -41,20 +41,11 @@ void ft_audit_result_free(struct ft_audit_result *r)
 static int audit_spec(const struct ft_audit_opts *o, const struct ft_table *t,
                       struct ft_spec *s, char ***drop, char **numeric)
 {
+	const char *keep[3] = {o->label, o->score, o->data.spec.weight};
+
 	*s = o->data.spec;
-	*drop = calloc(t->n_cols ? t->n_cols : 1, sizeof **drop);
-	if (!*drop)
+	if (ft_run_drop_others(t, keep, 3, s, drop))
 		return FT_ENOMEM;
-	s->n_drop = 0;
-	for (size_t j = 0; j < t->n_cols; j++) {
-		int keep = !strcmp(t->names[j], o->label) || !strcmp(t->names[j], o->score) ||
-		           (s->weight && !strcmp(t->names[j], s->weight));
-		for (size_t k = 0; k < s->n_sensitive; k++)
-			keep |= !strcmp(t->names[j], s->sensitive[k]);
-		if (!keep)
-			(*drop)[s->n_drop++] = t->names[j];
-	}
-	s->drop = *drop;
 	s->target = o->label;
 	if (!s->positive)
 		s->positive = "1";

@@ -21,21 +21,11 @@ static int rank_spec(const struct ft_audit_opts *o, const struct ft_table *t,
                      struct ft_spec *s, char ***drop, char **numeric)
 {
 	const char *sc = o->rank ? o->rank : o->score;
+	const char *keep[3] = {sc, o->relevance, o->query};
 
 	*s = o->data.spec;
-	*drop = calloc(t->n_cols ? t->n_cols : 1, sizeof **drop);
-	if (!*drop)
+	if (ft_run_drop_others(t, keep, 3, s, drop))
 		return FT_ENOMEM;
-	s->n_drop = 0;
-	for (size_t j = 0; j < t->n_cols; j++) {
-		int keep = !strcmp(t->names[j], sc) || !strcmp(t->names[j], o->relevance) ||
-		           !strcmp(t->names[j], o->query);
-		for (size_t k = 0; k < s->n_sensitive; k++)
-			keep |= !strcmp(t->names[j], s->sensitive[k]);
-		if (!keep)
-			(*drop)[s->n_drop++] = t->names[j];
-	}
-	s->drop = *drop;
 	s->target = o->relevance;
 	s->numeric_target = 1;
 	s->query = o->query;

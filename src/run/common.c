@@ -11,6 +11,7 @@
 #include <time.h>
 #include "core/internal.h"
 #include "core/dist.h"
+#include "data/data.h"
 #include "fair/rerankers.h"
 #include "run/run.h"
 #include "metrics/metrics.h"
@@ -392,6 +393,26 @@ int ft_run_check_positive(const struct ft_table *t, const struct ft_dataset *d,
 	                    "; is --label-strip missing?", allow);
 }
 
+int ft_run_drop_others(const struct ft_table *t, const char *const *keep, size_t n,
+                       struct ft_spec *s, char ***drop)
+{
+	*drop = calloc(t->n_cols ? t->n_cols : 1, sizeof **drop);
+	if (!*drop)
+		return FT_ENOMEM;
+	s->n_drop = 0;
+	for (size_t j = 0; j < t->n_cols; j++) {
+		int kept = 0;
+		for (size_t k = 0; k < n && !kept; k++)
+			kept = keep[k] && !strcmp(t->names[j], keep[k]);
+		for (size_t k = 0; k < s->n_sensitive && !kept; k++)
+			kept = !strcmp(t->names[j], s->sensitive[k]);
+		if (!kept)
+			(*drop)[s->n_drop++] = t->names[j];
+	}
+	s->drop = *drop;
+	return 0;
+}
+
 const char *ft_run_data_name(const struct ft_data_opts *d)
 {
 	const struct ft_table *t = d->table;
@@ -412,37 +433,6 @@ static int gathered_method(const struct ft_method *m)
 	return 0;
 }
 
-/* Every rank's rows of d on every rank, in global order (*out owns its
- * arrays; row, the local table rows, is left out).  Collective. */
-static int gather_dataset(const struct ft_dataset *d, struct ft_dataset *out)
-{
-	size_t n = d->n, na = 0;
-	void *a[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-	int rc;
-
-	*out = *d;
-	rc = ft_dist_allrows(d->num, n, d->n_num * sizeof *d->num, &a[0], &na) ||
-	     ft_dist_allrows(d->code, n, d->n_cat * sizeof *d->code, &a[1], &na) ||
-	     ft_dist_allrows(d->w, n, sizeof *d->w, &a[2], &na) ||
-	     (d->y && ft_dist_allrows(d->y, n, sizeof *d->y, &a[3], &na)) ||
-	     (d->group && ft_dist_allrows(d->group, n, sizeof *d->group, &a[4], &na)) ||
-	     ft_dist_allrows(d->line, n, sizeof *d->line, &a[5], &na) ? FT_ENOMEM : 0;
-	out->n = na;
-	out->num = a[0];
-	out->code = a[1];
-	out->w = a[2];
-	out->y = d->y ? a[3] : NULL;
-	out->group = d->group ? a[4] : NULL;
-	out->line = a[5];
-	out->row = NULL;
-	if (rc) {
-		for (int k = 0; k < 6; k++)
-			free(a[k]);
-		memset(out, 0, sizeof *out);
-	}
-	return ft_dist_agree(rc, NULL);
-}
-
 int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
                struct ft_fit_output *fo, struct ft_error *err)
 {
@@ -454,7 +444,7 @@ int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
 		return m->fit(fi, fo, err);
 	/* every rank fits all the rows alone, as one process would: the same
 	 * model on every rank, bit for bit, at the memory of one process */
-	if (gather_dataset(fi->train, &all))
+	if (ft_dataset_gather(fi->train, &all))
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	g.train = &all;
 	ft_dist_scope_push(NULL);
@@ -462,11 +452,6 @@ int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
 	rc = m->fit(&g, fo, err);
 	ft_dist_solo(0);
 	ft_dist_scope_pop();
-	free(all.num);
-	free(all.code);
-	free(all.w);
-	free(all.y);
-	free(all.group);
-	free(all.line);
+	ft_dataset_gathered_free(&all);
 	return ft_dist_agree(rc, err);
 }

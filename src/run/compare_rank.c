@@ -467,15 +467,7 @@ void ft_run_rank_summary(FILE *mem, const struct ft_compare_result *r)
 		fprintf(mem, "|---:");
 	fprintf(mem, "|\n");
 	for (size_t s = 0; s < sw->n; s++) {
-		double sec = 0;
-		size_t ok = 0;
-		for (size_t f = 0; f < r->n_folds; f++) {
-			sec += r->runs[f * sw->n + s].seconds;
-			ok += r->runs[f * sw->n + s].error == NULL;
-		}
-		fprintf(mem, "| %s | `%s`", sw->s[s].method, sw->s[s].setting);
-		if (ok < r->n_folds)
-			fprintf(mem, " (%zu of %zu folds)", ok, r->n_folds);
+		double sec = ft_run_md_setting(mem, r, s);
 		for (size_t c = 0; c < sizeof COLS / sizeof *COLS; c++) {
 			char h[32];
 			snprintf(h, sizeof h, COLS[c], r->rank_k);

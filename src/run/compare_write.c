@@ -526,6 +526,22 @@ static void summary_head(FILE *mem, const struct ft_compare_result *r)
 	        r->fairness == FT_F_DP_RATIO ? "higher" : "lower");
 }
 
+double ft_run_md_setting(FILE *mem, const struct ft_compare_result *r, size_t s)
+{
+	const struct ft_sweep *sw = r->sweep;
+	double sec = 0;
+	size_t ok = 0;
+
+	for (size_t f = 0; f < r->n_folds; f++) {
+		sec += r->runs[f * sw->n + s].seconds;
+		ok += r->runs[f * sw->n + s].error == NULL;
+	}
+	fprintf(mem, "| %s | `%s`", sw->s[s].method, sw->s[s].setting);
+	if (ok < r->n_folds)
+		fprintf(mem, " (%zu of %zu folds)", ok, r->n_folds);
+	return sec;
+}
+
 /* The test results: one row per setting. */
 static void summary_table(FILE *mem, const struct ft_compare_result *r)
 {
@@ -553,15 +569,7 @@ static void summary_table(FILE *mem, const struct ft_compare_result *r)
 		fprintf(mem, "|---:");
 	fprintf(mem, "|\n");
 	for (size_t s = 0; s < sw->n; s++) {
-		double sec = 0;
-		size_t ok = 0;
-		for (size_t f = 0; f < r->n_folds; f++) {
-			sec += r->runs[f * sw->n + s].seconds;
-			ok += r->runs[f * sw->n + s].error == NULL;
-		}
-		fprintf(mem, "| %s | `%s`", sw->s[s].method, sw->s[s].setting);
-		if (ok < r->n_folds)
-			fprintf(mem, " (%zu of %zu folds)", ok, r->n_folds);
+		double sec = ft_run_md_setting(mem, r, s);
 		for (size_t k = 0; k < np; k++)
 			md_stat(mem, ft_run_fold_stat(r, s, PERF[k].metric, "overall", ""));
 		for (int k = 0; k < nf; k++)

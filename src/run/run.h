@@ -41,6 +41,15 @@ int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done
  * gathered, on every rank alone: the single-process model.  Collective. */
 int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
                struct ft_fit_output *fo, struct ft_error *err);
+/* s->drop: every column of t but those named in keep[0 .. n) (NULL
+ * entries ignored) and s's sensitive columns; *drop (malloc'ed) holds the
+ * list.  FT_ENOMEM or 0. */
+int ft_run_drop_others(const struct ft_table *t, const char *const *keep, size_t n,
+                       struct ft_spec *s, char ***drop);
+/* summary.md: the start of setting s's row of a results table ("| method
+ * | `setting`", and how many folds it fitted when not all); returns its
+ * fit seconds summed over the folds (compare_write.c). */
+double ft_run_md_setting(FILE *mem, const struct ft_compare_result *r, size_t s);
 /* The data's name in messages: the file, the name of a table given in
  * memory, or "(table)". */
 const char *ft_run_data_name(const struct ft_data_opts *d);
