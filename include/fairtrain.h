@@ -1496,8 +1496,13 @@ FT_API void ft_frontier_free(struct ft_frontier *fr);
  *   RANKER      linear (type FT_MODEL_RANKER) scores the items of a query;
  *               rerank is the re-ranker that follows ("" for none; a spec
  *               of a registry row of stage FT_STAGE_RERANK).
+ * transform (any classifier kind; NULL for none): a feature transformation
+ * (struct ft_transform below: dir, corr-remove, lfr, optim-pre) every row
+ * goes through first; linear then reads its transform->p_out outputs
+ * instead of the data set's features.
  * Every part is owned.  Model files and comparison results write one the
  * same way (README, "Predictors"). */
+struct ft_transform;
 enum ft_predictor_kind { FT_PRED_LINEAR = 0, FT_PRED_MIXTURE, FT_PRED_THRESHOLDS,
                          FT_PRED_FRONTIER, FT_PRED_RANKER, FT_N_PRED };
 struct ft_predictor {
@@ -1507,6 +1512,7 @@ struct ft_predictor {
 	struct ft_thresholds *thresholds;/* THRESHOLDS only */
 	struct ft_frontier *frontier;    /* FRONTIER only */
 	char *rerank;                    /* RANKER only (may be NULL: none) */
+	struct ft_transform *transform;  /* NULL: the features as they are */
 };
 /* "linear", "mixture", "thresholds", "frontier", "ranker". */
 FT_API const char *ft_predictor_kind_name(int kind);
@@ -1521,7 +1527,8 @@ FT_API int ft_predictor_decide(const struct ft_predictor *p, const struct ft_dat
                                double *pos, struct ft_error *err);
 /* 1 when its decisions are random (a mixture, thresholds). */
 FT_API int ft_predictor_randomized(const struct ft_predictor *p);
-/* 1 when it reads each row's group (per-group weights, thresholds). */
+/* 1 when it reads each row's group (per-group weights, thresholds, a
+ * transform that needs the group). */
 FT_API int ft_predictor_needs_groups(const struct ft_predictor *p);
 /* Is p whole and consistent with n_features features and n_groups groups
  * (every part present for its kind and absent otherwise, sizes, finite
@@ -1864,7 +1871,10 @@ FT_API int ft_fit_optim_pre(const struct ft_fit_input *in, const struct ft_optim
 /* -------------------------------------------------------------- model files */
 
 #define FT_FORMAT_NAME "fairtrain-model"
-#define FT_FORMAT_VERSION 4     /* reads 1 to 4 */
+#define FT_FORMAT_VERSION 5     /* reads 1 to 5; writes 5 for a model with a
+                                   feature transform (/model/transform, which
+                                   a version 4 reader would ignore and so
+                                   misread), else 4 */
 
 /* How a ranking model file's /model is used (the /ranking group; README
  * "Fair ranking").  Every string is owned and non-NULL ("" when empty).

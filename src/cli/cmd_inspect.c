@@ -159,6 +159,7 @@ int cmd_inspect(int argc, char **argv)
 	const struct ft_linear_model *m;
 	const struct ft_solver_result *sr;
 	size_t top = 15, *idx = NULL;
+	char *const *names;
 	int c;
 
 	opterr = 0;
@@ -180,6 +181,8 @@ int cmd_inspect(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	m = mf->model->linear;
+	/* behind a feature transform the model reads the transform's outputs */
+	names = mf->model->transform ? mf->model->transform->names : mf->enc->feature_names;
 	sr = &mf->solver_result;
 	print_head(argv[optind], mf);
 	print_training(mf);
@@ -194,7 +197,7 @@ int cmd_inspect(int argc, char **argv)
 			top = m->p;
 		printf("largest coefficients (%zu of %zu):\n", top, m->p);
 		for (size_t k = 0; k < top; k++)
-			printf("  %-40s %+.6f\n", mf->enc->feature_names[idx[k]], m->coef[idx[k]]);
+			printf("  %-40s %+.6f\n", names[idx[k]], m->coef[idx[k]]);
 	}
 	free(idx);
 	ft_model_file_free(mf);

@@ -20,6 +20,7 @@
 #include "fair/reductions.h"
 #include "fair/rerankers.h"
 #include "fair/inproc.h"
+#include "fair/transform.h"
 
 static const struct ft_param_def P_NONE[1] = {{NULL, 0, 0, 0, 0, NULL, NULL, 0}};
 static const struct ft_param_def P_PREJUDICE[] = {
@@ -255,6 +256,40 @@ static const struct ft_param_def P_ROC[] = {
 	{"n_margin", 50, 1, 100000, 1, "margins in [0, min(t, 1 - t)] per threshold", NULL, 0},
 };
 
+/* feature transformations (src/fair/dir.c, corr_remove.c, lfr.c,
+ * optim_pre.c), each followed by the logistic fit on the transformed rows */
+static const struct ft_param_def P_DIR[] = {
+	{"repair_level", 1.0, 0.0, 1.0, 0, "how far each feature moves toward the median "
+	 "of the groups' quantile functions (0: unchanged, 1: full repair)", NULL, 0},
+};
+static const struct ft_param_def P_CORR[] = {
+	{"alpha", 1.0, 0.0, 1.0, 0, "share of the features' correlation with the one-hot "
+	 "sensitive columns removed (1: all)", NULL, 0},
+};
+static const struct ft_param_def P_LFR[] = {
+	{"k", 5, 1, 1000, 1, "prototypes", NULL, 0},
+	{"Ax", 0.01, 0.0, 1e6, 0, "weight of the reconstruction error", NULL, 0},
+	{"Ay", 1.0, 0.0, 1e6, 0, "weight of the label prediction loss", NULL, 0},
+	{"Az", 50.0, 0.0, 1e6, 0, "weight of the statistical parity of the prototype "
+	 "memberships", NULL, 0},
+	{"restarts", 3, 1, 1000, 1, "seeded L-BFGS starts (the best objective kept)",
+	 NULL, 0},
+	{"seed", 1, 0, 9007199254740992.0, 1, "seed of the starting prototypes", NULL, 0},
+	{"max_iter", 5000, 1, 1000000, 1, "L-BFGS iterations per start", NULL, 0},
+};
+static const struct ft_param_def P_OPTIM_PRE[] = {
+	{"epsilon", 0.05, 0.0, 1.0, 0, "bound on every pair of groups' gap in P(y' = 1)",
+	 NULL, 0},
+	{"bins", 4, 2, 64, 1, "quantile levels of each numeric column discretized", NULL, 0},
+	{"col1", 1, 1, 1e6, 1, "feature column discretized: its position among the data's "
+	 "columns as encoded, numeric first (inspect lists them)", NULL, 0},
+	{"col2", 0, 0, 1e6, 1, "a second column (0: none)", NULL, 0},
+	{"col3", 0, 0, 1e6, 1, "a third column (0: none)", NULL, 0},
+	{"d1", 0.1, 0.0, 1.0, 0, "bound on P(distortion >= 1 | x, y)", NULL, 0},
+	{"d2", 0.05, 0.0, 1.0, 0, "bound on P(distortion >= 2 | x, y)", NULL, 0},
+	{"d3", 0.0, 0.0, 1.0, 0, "bound on P(distortion >= 3 | x, y)", NULL, 0},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The parameters of ranking rows as struct ft_rank_params. */
@@ -379,6 +414,21 @@ static const struct ft_method METHODS[] = {
 	 "regression (the baseline)", 0, P_NONE, 0, ft_fit_logreg, NULL, NULL, NULL},
 	{"reweigh", FT_TASK_CLASSIFY, FT_STAGE_PRE, "reweighing, w(g,y) = P(g)P(y)/P(g,y) "
 	 "(Kamiran & Calders 2012)", 0, P_NONE, 1, ft_fit_reweigh, NULL, NULL, NULL},
+	{"dir", FT_TASK_CLASSIFY, FT_STAGE_PRE, "disparate impact remover: features "
+	 "repaired toward the groups' median quantiles (Feldman et al. 2015); predict "
+	 "needs the sensitive column", N(P_DIR), P_DIR, 1, ft_fit_dir_method, NULL, NULL,
+	 NULL},
+	{"corr-remove", FT_TASK_CLASSIFY, FT_STAGE_PRE, "correlation remover: features "
+	 "projected off the one-hot sensitive columns (Fairlearn); predict needs the "
+	 "sensitive column", N(P_CORR), P_CORR, 1, ft_fit_corr_remove_method, NULL, NULL,
+	 NULL},
+	{"lfr", FT_TASK_CLASSIFY, FT_STAGE_PRE, "learning fair representations: the "
+	 "classifier reads k prototypes' reconstruction (Zemel et al. 2013)", N(P_LFR),
+	 P_LFR, 1, ft_fit_lfr_method, NULL, NULL, NULL},
+	{"optim-pre", FT_TASK_CLASSIFY, FT_STAGE_PRE, "optimized pre-processing: a "
+	 "randomized map of discretized columns under distortion and parity bounds "
+	 "(Calmon et al. 2017); predict needs the sensitive column", N(P_OPTIM_PRE),
+	 P_OPTIM_PRE, 1, ft_fit_optim_pre_method, NULL, NULL, NULL},
 	{"prejudice", FT_TASK_CLASSIFY, FT_STAGE_IN, "prejudice remover regularizer "
 	 "(Kamishima et al. 2012)", N(P_PREJUDICE), P_PREJUDICE, 1, ft_fit_prejudice,
 	 NULL, NULL, NULL},

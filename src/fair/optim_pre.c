@@ -390,8 +390,9 @@ int ft_transform_fit_optim_pre(const struct ft_dataset *d, size_t n_groups,
 		struct ft_lp lp = {m, n_var, cs, ri, cv, cost, b, sense};
 		struct ft_error e2 = {0};
 		if ((rc = ft_lp_solve(&lp, sol, &obj, &iters, &e2)) != 0) {
-			ft_error_set(err, rc, rc == FT_EDATA ? "optim-pre: the constraints cannot "
-			             "be met (%s)" : "optim-pre: %s", e2.msg);
+			ft_error_set(err, rc, rc == FT_EDATA ? "optim-pre: the parity and distortion "
+			             "bounds cannot all be met (%s); raise epsilon or the "
+			             "distortion bounds d1, d2, d3" : "optim-pre: %s", e2.msg);
 			goto done;
 		}
 	}

@@ -42,4 +42,15 @@ int ft_dir_fit(const struct ft_dataset *d, size_t G, double lambda,
                const unsigned char *keep, struct ft_transform *t, double *xr,
                struct ft_error *err);
 
+/* The method registry's rows (methods.c): in->params in the rows' table
+ * order; the fitted transform becomes out->pred.transform. */
+int ft_fit_dir_method(const struct ft_fit_input *in, struct ft_fit_output *out,
+                      struct ft_error *err);
+int ft_fit_corr_remove_method(const struct ft_fit_input *in, struct ft_fit_output *out,
+                              struct ft_error *err);
+int ft_fit_lfr_method(const struct ft_fit_input *in, struct ft_fit_output *out,
+                      struct ft_error *err);
+int ft_fit_optim_pre_method(const struct ft_fit_input *in, struct ft_fit_output *out,
+                            struct ft_error *err);
+
 #endif

@@ -583,6 +583,12 @@ done:
 int ft_h5r_flagv(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
                   int64_t **out, size_t *n)
 {
+	return ft_h5r_i64v(r, loc, obj, name, 0, 1, out, n);
+}
+
+int ft_h5r_i64v(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
+                int64_t lo, int64_t hi, int64_t **out, size_t *n)
+{
 	hid_t d, t, s;
 	int64_t *v = NULL;
 	size_t cnt = 0, i;
@@ -606,9 +612,13 @@ int ft_h5r_flagv(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
 		goto done;
 	}
 	for (i = 0; i < cnt; i++)
-		if (v[i] != 0 && v[i] != 1) {
-			rc = ft_h5r_corrupt(r, "%s[%zu] is %" PRId64 ", not 0 or 1", full,
-			             i, v[i]);
+		if (v[i] < lo || v[i] > hi) {
+			if (lo == 0 && hi == 1)
+				rc = ft_h5r_corrupt(r, "%s[%zu] is %" PRId64 ", not 0 or 1", full,
+				                    i, v[i]);
+			else
+				rc = ft_h5r_corrupt(r, "%s[%zu] is %" PRId64 ", outside [%" PRId64
+				                    ", %" PRId64 "]", full, i, v[i], lo, hi);
 			goto done;
 		}
 	*out = v;

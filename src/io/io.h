@@ -160,6 +160,9 @@ int ft_h5r_f64m(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
                 double **out, size_t *rows, size_t *cols);
 int ft_h5r_flagv(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
                  int64_t **out, size_t *n);
+/* A 1-D integer dataset whose every value is in [lo, hi]. */
+int ft_h5r_i64v(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
+                int64_t lo, int64_t hi, int64_t **out, size_t *n);
 
 /* ------------------------------------------- predictors and comparisons */
 

@@ -97,12 +97,133 @@ static void write_thresholds(struct ft_h5w *w, hid_t loc, const struct ft_thresh
 	ft_h5w_close(w, g, "thresholds");
 }
 
+/* size_t values as an int64 dataset. */
+static void write_sizes(struct ft_h5w *w, hid_t g, const char *name, const size_t *v,
+                        size_t n)
+{
+	int64_t *a = malloc((n ? n : 1) * sizeof *a);
+
+	if (!a) {
+		ft_h5w_nomem(w);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		a[i] = (int64_t)v[i];
+	ft_h5w_i64_v(w, g, name, a, n);
+	free(a);
+}
+
+/* Doubles that may be NaN (undefined): NaN written as 0 in name, and
+ * name_defined (int8 0/1) beside it. */
+static void write_nan_v(struct ft_h5w *w, hid_t g, const char *name, const double *v,
+                        size_t n)
+{
+	double *a = malloc((n ? n : 1) * sizeof *a);
+	int8_t *f = malloc(n ? n : 1);
+	char fname[64];
+
+	if (!a || !f) {
+		ft_h5w_nomem(w);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			f[i] = !isnan(v[i]);
+			a[i] = f[i] ? v[i] : 0.0;
+		}
+		snprintf(fname, sizeof fname, "%s_defined", name);
+		ft_h5w_f64_v(w, g, name, a, n);
+		ft_h5w_i8_v(w, g, fname, f, n);
+	}
+	free(a);
+	free(f);
+}
+
+/* A feature transformation (struct ft_transform) as the predictor's
+ * subgroup "transform": attributes kind, n_inputs, n_outputs, n_groups,
+ * needs_group and each kind's tables under the names of its struct. */
+static void write_transform(struct ft_h5w *w, hid_t loc, const struct ft_transform *t)
+{
+	static const char *const KIND[] = {"", "dir", "corr-remove", "lfr", "optim-pre"};
+	hid_t g = ft_h5w_group(w, loc, "transform");
+	size_t p = t->p_in, G = t->n_groups;
+
+	ft_h5w_attr_str(w, g, "kind", KIND[t->kind]);
+	ft_h5w_attr_u64(w, g, "n_inputs", p);
+	ft_h5w_attr_u64(w, g, "n_outputs", t->p_out);
+	ft_h5w_attr_u64(w, g, "n_groups", G);
+	ft_h5w_attr_i32(w, g, "needs_group", t->needs_group);
+	switch (t->kind) {
+	case FT_TRANSFORM_DIR: {
+		const struct ft_transform_dir *r = &t->dir;
+		size_t nb = r->q_off[p];
+		ft_h5w_attr_f64(w, g, "repair_level", r->repair_level);
+		write_sizes(w, g, "val_off", r->val_off, p + 1);
+		ft_h5w_f64_v(w, g, "vals", r->vals, r->val_off[p]);
+		write_sizes(w, g, "n_q", r->n_q, p);
+		write_sizes(w, g, "q_off", r->q_off, p + 1);
+		write_nan_v(w, g, "lo", r->lo, nb * G);
+		write_nan_v(w, g, "hi", r->hi, nb * G);
+		write_sizes(w, g, "target", r->target, nb);
+		break;
+	}
+	case FT_TRANSFORM_CORR_REMOVE:
+		ft_h5w_attr_f64(w, g, "alpha", t->corr.alpha);
+		ft_h5w_f64_v(w, g, "mean", t->corr.mean, p);
+		write_nan_v(w, g, "group_mean", t->corr.group_mean, G * p);
+		break;
+	case FT_TRANSFORM_LFR:
+		ft_h5w_attr_u64(w, g, "k", t->lfr.k);
+		ft_h5w_attr_f64(w, g, "Ax", t->lfr.Ax);
+		ft_h5w_attr_f64(w, g, "Ay", t->lfr.Ay);
+		ft_h5w_attr_f64(w, g, "Az", t->lfr.Az);
+		ft_h5w_attr_f64(w, g, "objective", t->lfr.objective);
+		ft_h5w_f64_m(w, g, "prototypes", t->lfr.prototypes, t->lfr.k, p);
+		ft_h5w_f64_v(w, g, "w", t->lfr.w, t->lfr.k);
+		break;
+	case FT_TRANSFORM_OPTIM_PRE: {
+		const struct ft_transform_optim *o = &t->opt;
+		size_t nx = o->n_x;
+		int64_t *cat = malloc((o->n_cols ? o->n_cols : 1) * sizeof *cat);
+		if (!cat) {
+			ft_h5w_nomem(w);
+			break;
+		}
+		for (size_t c = 0; c < o->n_cols; c++)
+			cat[c] = o->is_cat[c];
+		ft_h5w_attr_u64(w, g, "n_cols", o->n_cols);
+		ft_h5w_attr_u64(w, g, "n_x", nx);
+		ft_h5w_attr_f64(w, g, "epsilon", o->epsilon);
+		ft_h5w_attr_f64(w, g, "objective", o->objective);
+		ft_h5w_attr_u64(w, g, "pivots", o->pivots);
+		write_sizes(w, g, "col", o->col, o->n_cols);
+		ft_h5w_i64_v(w, g, "is_cat", cat, o->n_cols);
+		write_sizes(w, g, "n_levels", o->n_levels, o->n_cols);
+		write_sizes(w, g, "cut_off", o->cut_off, o->n_cols + 1);
+		ft_h5w_f64_v(w, g, "cuts", o->cuts, o->cut_off[o->n_cols]);
+		ft_h5w_f64_v(w, g, "map", o->map, G * nx * nx);
+		ft_h5w_f64_v(w, g, "map_xy", o->map_xy, G * 4 * nx * nx);
+		ft_h5w_f64_v(w, g, "p_dxy", o->p_dxy, G * 2 * nx);
+		free(cat);
+		break;
+	}
+	default:
+		break;
+	}
+	ft_h5w_close(w, g, "transform");
+}
+
 void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
                       const struct ft_predictor *p, char *const *feature_names,
                       size_t n_features, const char *names_at)
 {
 	const struct ft_linear_model *m = p->linear;
 	hid_t g = ft_h5w_group(w, loc, name), sub;
+
+	/* behind a transform the models read its outputs, under its names */
+	if (p->transform) {
+		feature_names = p->transform->names;
+		n_features = p->transform->p_out;
+		names_at = NULL;
+	}
 
 	ft_h5w_attr_str(w, g, "kind", ft_predictor_kind_name(p->kind));
 	ft_h5w_attr_str(w, g, "type", m->type == FT_MODEL_RANKER ? RANKER_NAME :
@@ -139,6 +260,8 @@ void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
 		ft_h5w_f64_v(w, sub, "violation", fr->violation, fr->k);
 		ft_h5w_close(w, sub, "frontier");
 	}
+	if (p->transform)
+		write_transform(w, g, p->transform);
 	ft_h5w_close(w, g, name);
 }
 
@@ -516,6 +639,231 @@ int ft_h5r_legacy_parts(struct ft_h5r *r, hid_t f, size_t n_features,
 	return 0;
 }
 
+/* An int64 dataset of sizes (each in [0, 2^40]) with exactly n values
+ * (n = SIZE_MAX: any count, in *cnt). */
+static int read_sizes(struct ft_h5r *r, hid_t g, const char *obj, const char *name,
+                      size_t n, size_t **out, size_t *cnt)
+{
+	int64_t *v = NULL;
+	size_t m = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ft_h5r_i64v(r, g, obj, name, 0, (int64_t)1 << 40, &v, &m)))
+		return rc;
+	if (n != SIZE_MAX && m != n) {
+		free(v);
+		return ft_h5r_corrupt(r, "%s/%s has %zu values, expected %zu", obj, name, m, n);
+	}
+	/* int64 and size_t have the same width here; convert in place */
+	*out = malloc((m ? m : 1) * sizeof **out);
+	if (!*out) {
+		free(v);
+		return ft_h5r_nomem(r);
+	}
+	for (size_t i = 0; i < m; i++)
+		(*out)[i] = (size_t)v[i];
+	free(v);
+	if (cnt)
+		*cnt = m;
+	return 0;
+}
+
+/* n finite doubles (any count when n = SIZE_MAX; *cnt gets it). */
+static int read_f64n(struct ft_h5r *r, hid_t g, const char *obj, const char *name,
+                     size_t n, double **out, size_t *cnt)
+{
+	size_t m = 0;
+	int rc;
+
+	if ((rc = ft_h5r_f64v(r, g, obj, name, 1, out, &m)))
+		return rc;
+	if (n != SIZE_MAX && m != n)
+		return ft_h5r_corrupt(r, "%s/%s has %zu values, expected %zu", obj, name, m, n);
+	if (cnt)
+		*cnt = m;
+	return 0;
+}
+
+/* The inverse of write_nan_v: n values, NaN where name_defined is 0. */
+static int read_nan_v(struct ft_h5r *r, hid_t g, const char *obj, const char *name,
+                      size_t n, double **out)
+{
+	int64_t *f = NULL;
+	size_t m = 0;
+	char fname[64];
+	int rc;
+
+	snprintf(fname, sizeof fname, "%s_defined", name);
+	if ((rc = read_f64n(r, g, obj, name, n, out, NULL)) ||
+	    (rc = ft_h5r_flagv(r, g, obj, fname, &f, &m)))
+		return rc;
+	if (m != n) {
+		free(f);
+		return ft_h5r_corrupt(r, "%s/%s has %zu values, expected %zu", obj, fname, m, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!f[i]) {
+			if ((*out)[i] != 0) {
+				free(f);
+				return ft_h5r_corrupt(r, "%s/%s[%zu] is undefined but not 0", obj,
+				                      name, i);
+			}
+			(*out)[i] = NAN;
+		}
+	free(f);
+	return 0;
+}
+
+/* a * b * c without overflow (SIZE_MAX when it would) */
+static size_t mul3(size_t a, size_t b, size_t c)
+{
+	if (a && b > SIZE_MAX / a)
+		return SIZE_MAX;
+	a *= b;
+	if (a && c > SIZE_MAX / a)
+		return SIZE_MAX;
+	return a * c;
+}
+
+/* The predictor's transform group (write_transform) into a new transform
+ * reading n_features inputs for n_groups groups; names (its outputs, the
+ * linear model's feature names) become its own. */
+static int read_transform(struct ft_h5r *r, hid_t tg, const char *obj, size_t n_features,
+                          size_t n_groups, struct ft_transform **out)
+{
+	static const char *const KIND[] = {"dir", "corr-remove", "lfr", "optim-pre"};
+	struct ft_transform *t = calloc(1, sizeof *t);
+	struct ft_error e = {0};
+	size_t p, G, n = 0, nb;
+	int rc, kind = 0;
+
+	*out = NULL;
+	if (!t)
+		return ft_h5r_nomem(r);
+	(void)((rc = ft_h5r_enum(r, tg, obj, "kind", KIND, 4, &kind)) ||
+	       (rc = ft_h5r_size(r, tg, obj, "n_inputs", &t->p_in)) ||
+	       (rc = ft_h5r_size(r, tg, obj, "n_outputs", &t->p_out)) ||
+	       (rc = ft_h5r_size(r, tg, obj, "n_groups", &t->n_groups)) ||
+	       (rc = ft_h5r_i32(r, tg, obj, "needs_group", 0, 1, &t->needs_group)));
+	if (rc)
+		goto done;
+	t->kind = kind + 1;
+	p = t->p_in;
+	G = t->n_groups;
+	if (p != n_features || (G && G != n_groups) || p > (size_t)1 << 24 ||
+	    t->p_out > (size_t)1 << 24) {
+		rc = ft_h5r_corrupt(r, "%s reads %zu features for %zu groups, /preprocessing "
+		                    "has %zu and %zu", obj, p, G, n_features, n_groups);
+		goto done;
+	}
+	switch (t->kind) {
+	case FT_TRANSFORM_DIR: {
+		struct ft_transform_dir *d = &t->dir;
+		(void)((rc = ft_h5r_f64(r, tg, obj, "repair_level", &d->repair_level)) ||
+		       (rc = read_sizes(r, tg, obj, "val_off", p + 1, &d->val_off, NULL)) ||
+		       (rc = read_f64n(r, tg, obj, "vals", d->val_off[p], &d->vals, NULL)) ||
+		       (rc = read_sizes(r, tg, obj, "n_q", p, &d->n_q, NULL)) ||
+		       (rc = read_sizes(r, tg, obj, "q_off", p + 1, &d->q_off, NULL)));
+		if (rc)
+			goto done;
+		nb = d->q_off[p];
+		if (mul3(nb, G, 1) == SIZE_MAX) {
+			rc = ft_h5r_corrupt(r, "%s/q_off is out of range", obj);
+			goto done;
+		}
+		(void)((rc = read_nan_v(r, tg, obj, "lo", nb * G, &d->lo)) ||
+		       (rc = read_nan_v(r, tg, obj, "hi", nb * G, &d->hi)) ||
+		       (rc = read_sizes(r, tg, obj, "target", nb, &d->target, NULL)));
+		/* offsets must stay inside the tables they index */
+		for (size_t j = 0; !rc && j < p; j++)
+			if (d->val_off[j] > d->val_off[j + 1] || d->q_off[j] > d->q_off[j + 1])
+				rc = ft_h5r_corrupt(r, "%s: offsets of feature %zu decrease", obj, j);
+		break;
+	}
+	case FT_TRANSFORM_CORR_REMOVE:
+		(void)((rc = ft_h5r_f64(r, tg, obj, "alpha", &t->corr.alpha)) ||
+		       (rc = read_f64n(r, tg, obj, "mean", p, &t->corr.mean, NULL)) ||
+		       (rc = read_nan_v(r, tg, obj, "group_mean", mul3(G, p, 1),
+		                        &t->corr.group_mean)));
+		break;
+	case FT_TRANSFORM_LFR: {
+		size_t rows = 0, cols = 0;
+		(void)((rc = ft_h5r_size(r, tg, obj, "k", &t->lfr.k)) ||
+		       (rc = ft_h5r_f64(r, tg, obj, "Ax", &t->lfr.Ax)) ||
+		       (rc = ft_h5r_f64(r, tg, obj, "Ay", &t->lfr.Ay)) ||
+		       (rc = ft_h5r_f64(r, tg, obj, "Az", &t->lfr.Az)) ||
+		       (rc = ft_h5r_f64(r, tg, obj, "objective", &t->lfr.objective)) ||
+		       (rc = ft_h5r_f64m(r, tg, obj, "prototypes", &t->lfr.prototypes, &rows,
+		                         &cols)) ||
+		       (rc = read_f64n(r, tg, obj, "w", t->lfr.k, &t->lfr.w, NULL)));
+		if (!rc && (rows != t->lfr.k || cols != p))
+			rc = ft_h5r_corrupt(r, "%s/prototypes is %zu x %zu, expected %zu x %zu", obj,
+			                    rows, cols, t->lfr.k, p);
+		break;
+	}
+	case FT_TRANSFORM_OPTIM_PRE: {
+		struct ft_transform_optim *o = &t->opt;
+		int64_t *cat = NULL;
+		size_t nx;
+		(void)((rc = ft_h5r_size(r, tg, obj, "n_cols", &o->n_cols)) ||
+		       (rc = ft_h5r_size(r, tg, obj, "n_x", &o->n_x)) ||
+		       (rc = ft_h5r_f64(r, tg, obj, "epsilon", &o->epsilon)) ||
+		       (rc = ft_h5r_f64(r, tg, obj, "objective", &o->objective)) ||
+		       (rc = ft_h5r_size(r, tg, obj, "pivots", &o->pivots)));
+		if (rc)
+			goto done;
+		nx = o->n_x;
+		if (o->n_cols == 0 || o->n_cols > 64 || nx == 0 || nx > (size_t)1 << 24 ||
+		    mul3(G, 4 * nx, nx) == SIZE_MAX) {
+			rc = ft_h5r_corrupt(r, "%s has %zu columns and %zu joint levels", obj,
+			                    o->n_cols, nx);
+			goto done;
+		}
+		(void)((rc = read_sizes(r, tg, obj, "col", o->n_cols, &o->col, NULL)) ||
+		       (rc = ft_h5r_flagv(r, tg, obj, "is_cat", &cat, &n)) ||
+		       (rc = read_sizes(r, tg, obj, "n_levels", o->n_cols, &o->n_levels, NULL)) ||
+		       (rc = read_sizes(r, tg, obj, "cut_off", o->n_cols + 1, &o->cut_off, NULL)));
+		if (!rc && n != o->n_cols)
+			rc = ft_h5r_corrupt(r, "%s/is_cat has %zu values, expected %zu", obj, n,
+			                    o->n_cols);
+		if (!rc && !(o->is_cat = malloc(o->n_cols * sizeof *o->is_cat)))
+			rc = ft_h5r_nomem(r);
+		for (size_t c = 0; !rc && c < o->n_cols; c++) {
+			o->is_cat[c] = (int)cat[c];
+			if (o->cut_off[c] > o->cut_off[c + 1])
+				rc = ft_h5r_corrupt(r, "%s/cut_off decreases at %zu", obj, c);
+		}
+		free(cat);
+		if (!rc && o->cut_off[0] != 0)
+			rc = ft_h5r_corrupt(r, "%s/cut_off does not start at 0", obj);
+		if (rc)
+			goto done;
+		(void)((rc = read_f64n(r, tg, obj, "cuts", o->cut_off[o->n_cols], &o->cuts,
+		                       NULL)) ||
+		       (rc = read_f64n(r, tg, obj, "map", mul3(G, nx, nx), &o->map, NULL)) ||
+		       (rc = read_f64n(r, tg, obj, "map_xy", mul3(G, 4 * nx, nx), &o->map_xy,
+		                       NULL)) ||
+		       (rc = read_f64n(r, tg, obj, "p_dxy", mul3(G, 2, nx), &o->p_dxy, NULL)));
+		break;
+	}
+	default:
+		break;
+	}
+	if (rc)
+		goto done;
+	if (ft_transform_check(t, &e)) {
+		rc = ft_h5r_corrupt(r, "%s: %s", obj, e.msg);
+		ft_error_clear(&e);
+		goto done;
+	}
+	*out = t;
+	t = NULL;
+done:
+	ft_transform_free(t);
+	return rc;
+}
+
 int ft_h5r_predictor(struct ft_h5r *r, hid_t loc, const char *obj, const char *name,
                      int optional, char *const *feature_names, size_t n_features,
                      size_t n_groups, struct ft_predictor **out)
@@ -524,7 +872,7 @@ int ft_h5r_predictor(struct ft_h5r *r, hid_t loc, const char *obj, const char *n
 		"linear", "mixture", "thresholds", "frontier", "ranker"
 	};
 	struct ft_predictor *p = NULL;
-	hid_t g = H5I_INVALID_HID;
+	hid_t g = H5I_INVALID_HID, tg = H5I_INVALID_HID;
 	char full[160];
 	int rc;
 
@@ -536,8 +884,32 @@ int ft_h5r_predictor(struct ft_h5r *r, hid_t loc, const char *obj, const char *n
 		rc = ft_h5r_nomem(r);
 		goto done;
 	}
-	if ((rc = ft_h5r_enum(r, g, full, "kind", KINDS, FT_N_PRED, &p->kind)) ||
-	    (rc = ft_h5r_linear(r, g, full, feature_names, n_features, n_groups,
+	if ((rc = ft_h5r_enum(r, g, full, "kind", KINDS, FT_N_PRED, &p->kind)))
+		goto done;
+	/* a transform: the models read its outputs, named by the predictor's
+	 * feature_names, which the transform owns */
+	if ((rc = ft_h5r_group(r, g, full, "transform", 1, &tg)))
+		goto done;
+	if (tg >= 0) {
+		char tfull[192];
+		size_t nn = 0;
+		ft_h5_join(tfull, sizeof tfull, full, "transform");
+		rc = read_transform(r, tg, tfull, n_features, n_groups, &p->transform);
+		ft_h5r_gclose(tg);
+		if (rc || (rc = ft_h5r_strv(r, g, full, "feature_names", 0, &p->transform->names,
+		                            &nn)))
+			goto done;
+		if (nn != p->transform->p_out) {
+			ft_strv_free(p->transform->names, nn);
+			p->transform->names = NULL;
+			rc = ft_h5r_corrupt(r, "%s/feature_names has %zu names, the transform "
+			                    "writes %zu", full, nn, p->transform->p_out);
+			goto done;
+		}
+		feature_names = p->transform->names;
+		n_features = p->transform->p_out;
+	}
+	if ((rc = ft_h5r_linear(r, g, full, feature_names, n_features, n_groups,
 	                        &p->linear)))
 		goto done;
 	switch (p->kind) {

@@ -67,6 +67,7 @@ void ft_predictor_clear(struct ft_predictor *p)
 	ft_thresholds_free(p->thresholds);
 	ft_frontier_free(p->frontier);
 	free(p->rerank);
+	ft_transform_free(p->transform);
 	memset(p, 0, sizeof *p);
 }
 
@@ -99,7 +100,7 @@ int ft_predictor_randomized(const struct ft_predictor *p)
 
 int ft_predictor_needs_groups(const struct ft_predictor *p)
 {
-	if (p->kind == FT_PRED_THRESHOLDS)
+	if (p->kind == FT_PRED_THRESHOLDS || (p->transform && p->transform->needs_group))
 		return 1;
 	if (p->kind == FT_PRED_MIXTURE)
 		for (size_t k = 0; p->mixture && k < p->mixture->k; k++)
@@ -119,12 +120,34 @@ static int no_group(const struct ft_dataset *d, size_t i, const char *what,
 	                    "and the row has none", i + 1, what);
 }
 
+static int decide(const struct ft_predictor *p, const struct ft_dataset *d,
+                  double threshold, int deterministic, double *score, double *pos,
+                  struct ft_error *err);
+
 int ft_predictor_decide(const struct ft_predictor *p, const struct ft_dataset *d,
                         double threshold, int deterministic, double *score,
                         double *pos, struct ft_error *err)
 {
+	struct ft_dataset *td = NULL;
+	int rc;
+
 	if (!p || !p->linear)
 		return ft_error_set(err, FT_EINVAL, "decide: no model");
+	if (!p->transform)
+		return decide(p, d, threshold, deterministic, score, pos, err);
+	/* every row through the transform first; its rows keep d's lines and
+	 * groups, so a row the model cannot decide is named the same way */
+	if ((rc = ft_transform_apply(p->transform, d, &td, err)) != 0)
+		return rc;
+	rc = decide(p, td, threshold, deterministic, score, pos, err);
+	ft_dataset_free(td);
+	return rc;
+}
+
+static int decide(const struct ft_predictor *p, const struct ft_dataset *d,
+                  double threshold, int deterministic, double *score, double *pos,
+                  struct ft_error *err)
+{
 	switch (p->kind) {
 	case FT_PRED_LINEAR:
 	case FT_PRED_FRONTIER:
@@ -349,6 +372,26 @@ int ft_predictor_check(const struct ft_predictor *p, size_t n_features,
 		           th && p->kind != FT_PRED_THRESHOLDS ? "thresholds" :
 		           fr && p->kind != FT_PRED_FRONTIER ? "a frontier" :
 		           p->rerank && !ranker ? "a re-ranker" : "a part missing");
+	if (p->transform) {
+		struct ft_error terr = {0};
+		if (ranker)
+			return bad(why, n, "a ranker with a feature transform");
+		if (!p->transform->names)
+			return bad(why, n, "transform has no output names");
+		if (ft_transform_check(p->transform, &terr)) {
+			bad(why, n, "%s", terr.msg);
+			ft_error_clear(&terr);
+			return -1;
+		}
+		if (p->transform->p_in != n_features)
+			return bad(why, n, "transform reads %zu features, the encoder has %zu",
+			           p->transform->p_in, n_features);
+		if (p->transform->n_groups && p->transform->n_groups != n_groups)
+			return bad(why, n, "transform has %zu groups, the encoder has %zu",
+			           p->transform->n_groups, n_groups);
+		/* the models read the transform's outputs */
+		n_features = p->transform->p_out;
+	}
 	if (check_linear("linear model", p->linear, n_features, n_groups, why, n))
 		return -1;
 	if ((p->linear->type == FT_MODEL_RANKER) != ranker)

@@ -121,11 +121,13 @@ static int read_table(const struct ft_model_file *mf, const struct ft_apply_opts
 }
 
 /* Can the rows of ds be decided by predictor p of mf (the sensitive group,
- * for per-group models and group thresholds)? */
+ * for per-group models, group thresholds and transforms by group)? */
 static int check_groups(const struct ft_model_file *mf, const struct ft_predictor *p,
                         const struct ft_dataset *ds, const char *path, struct ft_error *err)
 {
 	const char *what = p->kind == FT_PRED_THRESHOLDS ? "uses group-specific thresholds" :
+	                   p->transform && p->transform->needs_group ?
+	                   "transforms each row's features by its group" :
 	                   "scores each group with its own weights";
 
 	if (!ft_predictor_needs_groups(p))
@@ -606,7 +608,7 @@ static int eval_classify(const struct ft_model_file *mf, const struct ft_apply_o
 	    (mf->model->kind == FT_PRED_MIXTURE &&
 	     (rc = ft_run_measure(r->cmp, np, "mitigated_deterministic", "eval", mf->model, 1,
 	                          ds, mf->enc, err))) ||
-	    (rc = ft_run_explain_parts(mf->model->linear, ds, "mitigated", "eval", mf->enc, ds,
+	    (rc = ft_run_explain_parts(mf->model->linear, mf->model->transform, ds, "mitigated", "eval", mf->enc, ds,
 	                               ft_dist_on() ? &part : NULL, ft_dist_on() ? &part : NULL,
 	                               &r->explain, err)) ||
 	    (o->measure.dp_epsilon > 0 &&

@@ -420,12 +420,17 @@ const char *ft_run_data_name(const struct ft_data_opts *d)
 	return d->data ? d->data : t && t->path ? t->path : "(table)";
 }
 
+static int fit_gathered(const struct ft_method *m, const struct ft_fit_input *fi,
+                        struct ft_fit_output *fo, struct ft_error *err);
+
 /* Methods whose fits are not sums over ft_parallel_sum's chunks (SGD
- * passes over shuffled rows, rows drawn at random, an auditor's sweeps):
+ * passes over shuffled rows, rows drawn at random, an auditor's sweeps,
+ * quantile tables, a transform fitted before the model):
  * on several ranks they fit every rank's rows gathered (ft_run_fit). */
 static int gathered_method(const struct ft_method *m)
 {
-	static const char *const NAMES[] = {"adversarial", "gerryfair", "meta"};
+	static const char *const NAMES[] = {"adversarial", "gerryfair", "meta", "dir",
+	                                    "corr-remove", "lfr", "optim-pre"};
 
 	for (size_t k = 0; m && k < sizeof NAMES / sizeof *NAMES; k++)
 		if (!strcmp(m->name, NAMES[k]))
@@ -433,8 +438,97 @@ static int gathered_method(const struct ft_method *m)
 	return 0;
 }
 
+/* "name" + printf tail, malloc'ed (NULL when out of memory). */
+static char *cat_name(const char *name, size_t len, const char *fmt, double a, double b)
+{
+	char tail[96];
+	char *s;
+	int k = snprintf(tail, sizeof tail, fmt, a, b);
+
+	if (k < 0 || !(s = malloc(len + (size_t)k + 1)))
+		return NULL;
+	memcpy(s, name, len);
+	memcpy(s + len, tail, (size_t)k + 1);
+	return s;
+}
+
+int ft_run_name_transform(struct ft_transform *t, const struct ft_encoder *e)
+{
+	size_t o = 0;
+
+	if (!t || t->names)
+		return 0;
+	if (!(t->names = calloc(t->p_out, sizeof *t->names)))
+		return FT_ENOMEM;
+	if (t->kind != FT_TRANSFORM_OPTIM_PRE) {
+		for (size_t j = 0; j < t->p_out; j++)
+			if (!(t->names[j] = ft_strdup(j < e->n_features ? e->feature_names[j] : "?")))
+				return FT_ENOMEM;
+		return 0;
+	}
+	for (size_t c = 0; c < t->opt.n_cols; c++) {
+		const double *cuts = t->opt.cuts + t->opt.cut_off[c];
+		size_t nl = t->opt.n_levels[c];
+		if (t->opt.is_cat[c]) {
+			/* the column's name: its level names up to '=' */
+			const char *col = "?";
+			size_t len = 1;
+			for (size_t l = 0; l < nl; l++)
+				if (cuts[l] >= 0 && (size_t)cuts[l] < e->n_features) {
+					col = e->feature_names[(size_t)cuts[l]];
+					len = strcspn(col, "=");
+					break;
+				}
+			for (size_t l = 0; l < nl; l++, o++) {
+				if (cuts[l] >= 0 && (size_t)cuts[l] < e->n_features)
+					t->names[o] = ft_strdup(e->feature_names[(size_t)cuts[l]]);
+				else
+					t->names[o] = cat_name(col, len, "=(none)", 0, 0);
+				if (!t->names[o])
+					return FT_ENOMEM;
+			}
+		} else {
+			/* numeric column col of the numeric block: cuts back in the
+			 * data's units */
+			size_t j = t->opt.col[c];
+			const char *name = j < e->n_features ? e->feature_names[j] : "?";
+			double mean = 0, sd = 1;
+			for (size_t k = 0; k < e->n_cols; k++)
+				if (e->cols[k].role == FT_ROLE_FEATURE && e->cols[k].type == FT_NUMERIC &&
+				    e->cols[k].offset == j) {
+					mean = e->cols[k].mean;
+					sd = e->cols[k].sd;
+				}
+			for (size_t l = 0; l < nl; l++, o++) {
+				double a = l ? cuts[l - 1] * sd + mean : 0, b = l + 1 < nl ?
+				           cuts[l] * sd + mean : 0;
+				t->names[o] = nl == 1 ? ft_strdup(name) :
+				              l == 0 ? cat_name(name, strlen(name), "<%.6g", b, 0) :
+				              l + 1 == nl ? cat_name(name, strlen(name), ">=%.6g", a, 0) :
+				              cat_name(name, strlen(name), "[%.6g,%.6g)", a, b);
+				if (!t->names[o])
+					return FT_ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
 int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
-               struct ft_fit_output *fo, struct ft_error *err)
+               const struct ft_encoder *e, struct ft_fit_output *fo,
+               struct ft_error *err)
+{
+	int rc = fit_gathered(m, fi, fo, err);
+
+	if (rc == 0 && fo->pred.transform && ft_run_name_transform(fo->pred.transform, e)) {
+		ft_fit_output_clear(fo);
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	}
+	return rc;
+}
+
+static int fit_gathered(const struct ft_method *m, const struct ft_fit_input *fi,
+                        struct ft_fit_output *fo, struct ft_error *err)
 {
 	struct ft_fit_input g = *fi;
 	struct ft_dataset all;

@@ -334,7 +334,7 @@ static int run_fold(struct fold_ctx *C, size_t f, struct ft_error *err)
 			t = ft_run_now();
 			if (ft_dist_on())
 				ft_dist_scope_push(&C->ptr);
-			if (ft_run_fit(se->spec.method, &fi, &u->fo, &e) == 0 &&
+			if (ft_run_fit(se->spec.method, &fi, enc, &u->fo, &e) == 0 &&
 			    !u->fo.pred.linear)
 				ft_error_set(&e, FT_EINVAL, "the fit returned no model");
 			if (ft_dist_on())

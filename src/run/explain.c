@@ -102,7 +102,7 @@ static int pick_pair(const struct ft_dataset *ds, const double *dec, size_t ng, 
 /* The top contributions of the gap decomposition into x. */
 static int decompose(struct ft_explain *x, const struct ft_linear_model *m,
                      const struct ft_dataset *ds, size_t a, size_t b,
-                     const struct ft_encoder *e)
+                     const struct ft_encoder *e, char *const *names)
 {
 	struct ft_error err = {0};
 	double *contrib = malloc((m->p ? m->p : 1) * sizeof *contrib);
@@ -125,7 +125,7 @@ static int decompose(struct ft_explain *x, const struct ft_linear_model *m,
 		goto done;
 	for (size_t j = 0; j < k; j++) {
 		x->contrib[j] = idx[j].v;
-		if (!(x->contrib_names[j] = ft_strdup(e->feature_names[idx[j].j])))
+		if (!(x->contrib_names[j] = ft_strdup(names[idx[j].j])))
 			goto done;
 		x->n_contrib = j + 1;
 	}
@@ -141,7 +141,8 @@ done:
 
 /* The sums over ds's rows and over train's rows each run in their own
  * scope (run.h). */
-int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_dataset *ds,
+int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_transform *t,
+                         const struct ft_dataset *ds,
                          const char *model, const char *split, const struct ft_encoder *e,
                          const struct ft_dataset *train, const struct ft_dist_part *pds,
                          const struct ft_dist_part *ptrain, struct ft_explain **out,
@@ -149,6 +150,8 @@ int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_datase
 {
 	struct ft_explain *x = calloc(1, sizeof *x);
 	struct ft_error e2 = {0};   /* no proxy report (one group) is no error */
+	struct ft_dataset *tds = NULL;
+	char *const *names = e->feature_names;
 	size_t ng = e->n_groups, a = 0, b = 0;
 	double *dec = NULL, *sum = NULL;
 	int rc = FT_ENOMEM, pick, prc;
@@ -160,6 +163,17 @@ int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_datase
 		rc = 0;
 		goto done;
 	}
+	if (t) {
+		/* the model is linear in the transform's outputs: its decisions
+		 * and the gap are computed on the transformed rows */
+		if ((rc = ft_transform_apply(t, ds, &tds, &e2))) {
+			ft_explain_free(x);
+			return ft_error_set(err, rc, "%s", e2.msg);
+		}
+		ds = tds;
+		names = t->names;
+		rc = FT_ENOMEM;
+	}
 	dec = malloc((ds->n ? ds->n : 1) * sizeof *dec);
 	sum = calloc(2 * ng, sizeof *sum);
 	if (!dec || !sum)
@@ -170,7 +184,7 @@ int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_datase
 	/* a per-group model has no single beta to split the gap with */
 	pick = pick_pair(ds, dec, ng, ft_run_privileged(e), &a, &b, sum);
 	rc = pick == FT_ENOMEM ? pick : pick == 0 && m->n_groups == 0 ?
-	     decompose(x, m, ds, a, b, e) : 0;
+	     decompose(x, m, ds, a, b, e, names) : 0;
 	if (pds)
 		ft_dist_scope_pop();
 	if (rc)
@@ -195,6 +209,7 @@ int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_datase
 done:
 	free(dec);
 	free(sum);
+	ft_dataset_free(tds);
 	if (rc) {
 		ft_explain_free(x);
 		return ft_error_set(err, rc, "out of memory");
@@ -208,16 +223,16 @@ int ft_explain(const struct ft_linear_model *m, const struct ft_dataset *ds,
                const struct ft_dataset *train, struct ft_explain **out,
                struct ft_error *err)
 {
-	return ft_run_explain_parts(m, ds, model, split, e, train, NULL, NULL, out, err);
+	return ft_run_explain_parts(m, NULL, ds, model, split, e, train, NULL, NULL, out, err);
 }
 
-int ft_run_explain(const struct ft_linear_model *m, const struct ft_loaded *l,
+int ft_run_explain(const struct ft_predictor *pr, const struct ft_loaded *l,
                    struct ft_explain **out, struct ft_error *err)
 {
 	const struct ft_dataset *ds = l->test ? l->test : l->train;
 	const struct ft_dist_parts *p = l->dist;
 
-	return ft_run_explain_parts(m, ds, "mitigated", l->test ? "test" : "train", l->enc,
+	return ft_run_explain_parts(pr->linear, pr->transform, ds, "mitigated", l->test ? "test" : "train", l->enc,
 	                            l->train, p ? (l->test ? &p->test : &p->train) : NULL,
 	                            p ? &p->train : NULL, out, err);
 }

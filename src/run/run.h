@@ -37,10 +37,19 @@ int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done
                     size_t total, const char *what, struct ft_error *err);
 /* The warnings of encoding path: unseen categories and groups. */
 /* m->fit(fi, fo, err); in a distributed run a method whose fit is not a
- * sum over chunks (adversarial, gerryfair, meta) fits every rank's rows
- * gathered, on every rank alone: the single-process model.  Collective. */
+ * sum over chunks (adversarial, gerryfair, meta, the transforms) fits
+ * every rank's rows gathered, on every rank alone: the single-process
+ * model.  A fitted feature transform gets its output names from e
+ * (ft_run_name_transform).  Collective. */
 int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
-               struct ft_fit_output *fo, struct ft_error *err);
+               const struct ft_encoder *e, struct ft_fit_output *fo,
+               struct ft_error *err);
+/* Names of t's outputs (t->names, when it has none) from the encoder's
+ * features: dir, corr-remove and lfr write one value per input feature,
+ * under its name; optim-pre one per level of each discretized column:
+ * "age<31.5", "age[31.5,47.5)", "age>=47.5" (cuts in the data's units),
+ * "workclass=Private" ("workclass=(none)" for rows of no category). */
+int ft_run_name_transform(struct ft_transform *t, const struct ft_encoder *e);
 /* s->drop: every column of t but those named in keep[0 .. n) (NULL
  * entries ignored) and s's sensitive columns; *drop (malloc'ed) holds the
  * list.  FT_ENOMEM or 0. */
@@ -114,11 +123,13 @@ int ft_run_gather_eval(struct ft_eval_input *in, void *keep[5], struct ft_error 
 /* explain.c: ft_explain of model m on l's test part (or training part
  * when there is none), proxies on the training part, the parts being
  * distributed when l is. */
-int ft_run_explain(const struct ft_linear_model *m, const struct ft_loaded *l,
+int ft_run_explain(const struct ft_predictor *p, const struct ft_loaded *l,
                    struct ft_explain **out, struct ft_error *err);
 /* ft_explain with the row layouts of ds and train when they are parts of
- * a distributed run (NULL: not). */
-int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_dataset *ds,
+ * a distributed run (NULL: not); t (may be NULL): m reads ds's rows
+ * through this transform, and the gap is decomposed over its outputs. */
+int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_transform *t,
+                         const struct ft_dataset *ds,
                          const char *model, const char *split, const struct ft_encoder *e,
                          const struct ft_dataset *train, const struct ft_dist_part *pds,
                          const struct ft_dist_part *ptrain, struct ft_explain **out,

@@ -211,7 +211,7 @@ static int fit_method(const struct ft_train_opts *o, const struct ft_method_spec
 	fi.params = s->params;
 	if ((rc = ft_run_progress(o->mon, "fit", 1, 2, s->method->name, err)))
 		return rc;
-	if ((rc = ft_run_fit(s->method, &fi, fo, &e2)))
+	if ((rc = ft_run_fit(s->method, &fi, l->enc, fo, &e2)))
 		return ft_error_set(err, rc, "%s: %s", data_name(&o->data), e2.msg);
 	if (!fo->pred.linear)
 		return ft_error_set(err, FT_EINVAL, "%s: the fit returned no model",
@@ -341,7 +341,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 			goto done;
 	}
 	if ((rc = ft_run_progress(o->mon, "explain", 0, 1, NULL, err)) ||
-	    (rc = ft_run_explain(mf->model->linear, l, &r->explain, err)) ||
+	    (rc = ft_run_explain(mf->model, l, &r->explain, err)) ||
 	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,
 	                            (const char (*)[65])l->sha256_files, o->command_line,
 	                            err)))

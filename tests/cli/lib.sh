@@ -123,7 +123,8 @@ PYEOF
 # verify MODEL PRED NAME GCOL: the predictor the model file must hold for
 # its method (model/ of kind mixture for eg and gerryfair, frontier for
 # grid, thresholds for threshold, linear for the others; one weight vector
-# per group for meta, none for adversarial), the choice parameters by name,
+# per group for meta, none for adversarial; model/transform for the
+# feature transforms), the choice parameters by name,
 # and predict's p_positive (or label) per group against the model file's
 # mitigated test selection rates.
 verify() {
@@ -133,9 +134,17 @@ model, pred, gcol = sys.argv[1:]
 f = h5py.File(model, "r")
 meth = f["training"].attrs["method"]
 names = list(f["preprocessing/group_names"].asstr()[()])
-assert int(f.attrs["format_version"]) == 4
+transforms = ("dir", "corr-remove", "lfr", "optim-pre")
+# version 5 only for a model behind a feature transform
+assert int(f.attrs["format_version"]) == (5 if meth in transforms else 4)
 kind = f["model"].attrs["kind"]
-if meth in ("eg", "gerryfair"):
+if meth in transforms:
+    t = f["model/transform"]
+    assert kind == "linear" and t.attrs["kind"] == meth
+    assert t.attrs["n_inputs"] == f["preprocessing/feature_names"].shape[0]
+    assert t.attrs["n_outputs"] == f["model/coef"].shape[0] == f["model/feature_names"].shape[0]
+    assert t.attrs["needs_group"] == (meth != "lfr")
+elif meth in ("eg", "gerryfair"):
     assert kind == "mixture" and "mixture" in f["model"]
     w = f["model/mixture/weight"][()]
     assert abs(w.sum() - 1) < 1e-9 and (w > 0).all()

@@ -61,11 +61,11 @@ expect_error err_model_truncated 1 "trunc.h5" "$P" -- "$FT" predict --model "$TM
 $PY -c "import h5py; f = h5py.File('$TMP/foreign.h5', 'w'); f['x'] = [1, 2, 3]"
 expect_error err_model_foreign 1 "foreign.h5: not a fairtrain model file" "$P" -- "$FT" predict --model "$TMP/foreign.h5" --data "$TMP/ok.csv" --out "$P"
 cp "$TMP/good.h5" "$TMP/newer.h5"
-$PY -c "import h5py, numpy; f = h5py.File('$TMP/newer.h5', 'r+'); f.attrs['format_version'] = numpy.int32(5)"
+$PY -c "import h5py, numpy; f = h5py.File('$TMP/newer.h5', 'r+'); f.attrs['format_version'] = numpy.int32(6)"
 # edited in place, the checksum no longer holds: refused before HDF5 reads it
 expect_error err_model_edited 1 "newer.h5: corrupt model file \(checksum mismatch\)$" "$P" -- "$FT" predict --model "$TMP/newer.h5" --data "$TMP/ok.csv" --out "$P"
 reseal "$TMP/newer.h5"
-expect_error err_model_newer 1 "newer.h5: format_version 5 is newer than this fairtrain supports \(4\)" "$P" -- "$FT" predict --model "$TMP/newer.h5" --data "$TMP/ok.csv" --out "$P"
+expect_error err_model_newer 1 "newer.h5: format_version 6 is newer than this fairtrain supports \(5\)" "$P" -- "$FT" predict --model "$TMP/newer.h5" --data "$TMP/ok.csv" --out "$P"
 expect_error err_inspect_foreign 1 "foreign.h5: not a fairtrain model file" "" -- "$FT" inspect "$TMP/foreign.h5"
 # predict on data without a feature column
 cut -d, -f1,3- "$TMP/ok.csv" >"$TMP/noage.csv"

@@ -55,9 +55,11 @@ check_same() {
 METHODS="logreg reweigh prejudice prejudice:per_group=0 reg-dp reg-eo reg-eop reg-cov
 cov-fair cov-acc mistreat eg eg:eo eg:constraint=bgl grid grid:constraint=bgl adversarial
 gerryfair meta threshold threshold:eo cal-eo reject-option dp-logreg:seed=3 dp-reweigh:seed=3
-dp-threshold:seed=3 dp-eg:seed=3"
+dp-threshold:seed=3 dp-eg:seed=3 dir corr-remove lfr:restarts=1,max_iter=60
+optim-pre:col1=1,col2=2"
 # every registry row of the classification task is in the list (adversarial,
-# gerryfair and meta fit every rank's rows gathered: ft_run_fit)
+# gerryfair, meta and the feature transforms fit every rank's rows
+# gathered: ft_run_fit)
 for m in $("$FT" train --help | awk '/^Methods/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
 	case " $(echo $METHODS | tr '\n' ' ') " in
 	*" $m "*|*" $m:"*) ;;

@@ -27,6 +27,10 @@
 static const struct { const char *name, *spec; } FIXTURE[] = {
 	{"logreg", "logreg"},
 	{"reweigh", "reweigh"},
+	{"dir", "dir:repair_level=0.8"},
+	{"corr-remove", "corr-remove:alpha=0.9"},
+	{"lfr", "lfr:k=3,restarts=2,max_iter=300"},
+	{"optim-pre", "optim-pre:bins=3,col1=1,col2=2,epsilon=0.2,d1=0.3,d2=0.2"},
 	{"prejudice", "prejudice:eta=2"},
 	{"reg-dp", "reg-dp:lambda=2"},
 	{"reg-eo", "reg-eo:lambda=2"},
@@ -99,12 +103,80 @@ static int same_thresholds(const struct ft_thresholds *a, const struct ft_thresh
 	       !memcmp(a->q, b->q, n) && !memcmp(a->c, b->c, n);
 }
 
+static int same_f64(const double *a, const double *b, size_t n)
+{
+	/* bit for bit, NaN equal to NaN */
+	return n == 0 || (a && b && !memcmp(a, b, n * sizeof *a));
+}
+
+static int same_sizes(const size_t *a, const size_t *b, size_t n)
+{
+	return n == 0 || (a && b && !memcmp(a, b, n * sizeof *a));
+}
+
+/* Two feature transforms with the same tables and output names. */
+static int same_transform(const struct ft_transform *a, const struct ft_transform *b)
+{
+	size_t p, G;
+
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->p_in != b->p_in || a->p_out != b->p_out ||
+	    a->n_groups != b->n_groups || a->needs_group != b->needs_group ||
+	    !a->names != !b->names)
+		return 0;
+	for (size_t j = 0; a->names && j < a->p_out; j++)
+		if (strcmp(a->names[j], b->names[j]))
+			return 0;
+	p = a->p_in;
+	G = a->n_groups;
+	switch (a->kind) {
+	case FT_TRANSFORM_DIR: {
+		const struct ft_transform_dir *x = &a->dir, *y = &b->dir;
+		size_t nb = x->q_off[p];
+		return x->repair_level == y->repair_level && same_sizes(x->val_off, y->val_off, p + 1) &&
+		       same_f64(x->vals, y->vals, x->val_off[p]) && same_sizes(x->n_q, y->n_q, p) &&
+		       same_sizes(x->q_off, y->q_off, p + 1) && same_f64(x->lo, y->lo, nb * G) &&
+		       same_f64(x->hi, y->hi, nb * G) && same_sizes(x->target, y->target, nb);
+	}
+	case FT_TRANSFORM_CORR_REMOVE:
+		return a->corr.alpha == b->corr.alpha && same_f64(a->corr.mean, b->corr.mean, p) &&
+		       same_f64(a->corr.group_mean, b->corr.group_mean, G * p);
+	case FT_TRANSFORM_LFR:
+		return a->lfr.k == b->lfr.k && same_f64(a->lfr.prototypes, b->lfr.prototypes,
+		                                        a->lfr.k * p) &&
+		       same_f64(a->lfr.w, b->lfr.w, a->lfr.k) && a->lfr.Ax == b->lfr.Ax &&
+		       a->lfr.Ay == b->lfr.Ay && a->lfr.Az == b->lfr.Az &&
+		       !memcmp(&a->lfr.objective, &b->lfr.objective, sizeof(double));
+	case FT_TRANSFORM_OPTIM_PRE: {
+		const struct ft_transform_optim *x = &a->opt, *y = &b->opt;
+		size_t nx = x->n_x;
+		if (x->n_cols != y->n_cols || nx != y->n_x || x->pivots != y->pivots)
+			return 0;
+		for (size_t c = 0; c < x->n_cols; c++)
+			if (x->is_cat[c] != y->is_cat[c])
+				return 0;
+		return same_sizes(x->col, y->col, x->n_cols) &&
+		       same_sizes(x->n_levels, y->n_levels, x->n_cols) &&
+		       same_sizes(x->cut_off, y->cut_off, x->n_cols + 1) &&
+		       same_f64(x->cuts, y->cuts, x->cut_off[x->n_cols]) &&
+		       same_f64(x->map, y->map, G * nx * nx) &&
+		       same_f64(x->map_xy, y->map_xy, G * 4 * nx * nx) &&
+		       same_f64(x->p_dxy, y->p_dxy, G * 2 * nx) && x->epsilon == y->epsilon &&
+		       !memcmp(&x->objective, &y->objective, sizeof(double));
+	}
+	default:
+		return 0;
+	}
+}
+
 /* The same predictor bit for bit (frontier error and violation compared
  * when both have them: results.h5 and model files keep them). */
 static int same_pred(const struct ft_predictor *a, const struct ft_predictor *b)
 {
 	if (!a || !b || a->kind != b->kind || !same_linear(a->linear, b->linear) ||
-	    !same_thresholds(a->thresholds, b->thresholds))
+	    !same_thresholds(a->thresholds, b->thresholds) ||
+	    !same_transform(a->transform, b->transform))
 		return 0;
 	if (a->kind == FT_PRED_MIXTURE) {
 		if (!a->mixture || !b->mixture || a->mixture->k != b->mixture->k ||

@@ -192,7 +192,8 @@ FT_PRED_LINEAR, FT_PRED_MIXTURE, FT_PRED_THRESHOLDS, FT_PRED_FRONTIER, FT_PRED_R
 class ft_predictor(Structure):
     _fields_ = [("kind", c_int), ("linear", POINTER(ft_linear_model)),
                 ("mixture", POINTER(ft_mixture)), ("thresholds", POINTER(ft_thresholds)),
-                ("frontier", POINTER(ft_frontier)), ("rerank", c_char_p)]
+                ("frontier", POINTER(ft_frontier)), ("rerank", c_char_p),
+                ("transform", c_void_p)]
 
 
 class ft_comparison_row(Structure):

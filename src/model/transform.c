@@ -1,11 +1,11 @@
 /*
  * transform.c - the feature transformation type (fairtrain.h, "feature
- * transformations"): free, check, apply, and the tail every ft_fit_* of a
- * transform shares (apply it to the training rows, fit the logistic model
- * on the result).  The fitting of each kind lives in its own file: dir.c,
- * corr_remove.c, lfr.c, optim_pre.c, which say where each formula comes
- * from; the decision made here for each kind is how a row of new data is
- * mapped:
+ * transformations"): free, check and apply.  It is a part of a fitted
+ * predictor (struct ft_predictor.transform), so it lives in the model layer
+ * beside the predictor that applies it; the fitting of each kind lives in
+ * the fair layer (src/fair/dir.c, corr_remove.c, lfr.c, optim_pre.c, which
+ * say where each formula comes from, and transform_fit.c).  The decision
+ * made here for each kind is how a row of new data is mapped:
  *
  *   DIR          the row's value v of feature j, in group g: the bucket of
  *                g whose value range holds v (an unseen value between two
@@ -27,8 +27,8 @@
  *                a linear model's logit of the expectation is the
  *                expectation of its logits).
  *
- * Not here: how a model file stores a transform (the lead's predictor
- * type); ft_transform_check is what its reader calls.
+ * Not here: how a model file stores a transform (src/io/predictor_io.c,
+ * whose reader calls ft_transform_check).
  */
 #include <math.h>
 #include <stdio.h>
@@ -440,7 +440,7 @@ int ft_transform_check(const struct ft_transform *t, struct ft_error *err)
 		BAD("transform: missing");
 	p = t->p_in;
 	if (p == 0 || t->p_out == 0 || p > (size_t)1 << 24 || t->p_out > (size_t)1 << 24)
-		BAD("transform: %zu inputs, %zu outputs", p, t->p_in);
+		BAD("transform: %zu inputs, %zu outputs", p, t->p_out);
 	if (t->names)
 		for (size_t j = 0; j < t->p_out; j++)
 			if (!t->names[j])
@@ -484,41 +484,3 @@ int ft_transform_check(const struct ft_transform *t, struct ft_error *err)
 }
 
 #undef BAD
-
-/* ----------------------------------------------------- shared fitting */
-
-int ft_transform_check_input(const struct ft_dataset *d, size_t n_groups,
-                             int need_groups, const char *method,
-                             struct ft_error *err)
-{
-	if (!d || !d->y)
-		return ft_error_set(err, FT_EINVAL, "%s: needs labels", method);
-	if (d->n == 0)
-		return ft_error_set(err, FT_EDATA, "%s: no training rows", method);
-	if (need_groups && (!d->group || n_groups == 0))
-		return ft_error_set(err, FT_EINVAL, "%s: needs groups", method);
-	for (size_t i = 0; need_groups && i < d->n; i++)
-		if (d->group[i] < 0 || (size_t)d->group[i] >= n_groups)
-			return ft_error_set(err, FT_EDATA, "%s: row %zu has no group", method, i + 1);
-	return 0;
-}
-
-int ft_fit_on_transform(const struct ft_fit_input *in, struct ft_transform *t,
-                        struct ft_transform **tout, struct ft_fit_output *out,
-                        struct ft_error *err)
-{
-	struct ft_dataset *td = NULL;
-	int rc;
-
-	*tout = NULL;
-	if ((rc = ft_transform_apply(t, in->train, &td, err)) != 0 ||
-	    (rc = ft_logreg_fit(td, in->lr, &out->pred.linear, &out->res, err)) != 0) {
-		ft_transform_free(t);
-		ft_dataset_free(td);
-		ft_fit_output_clear(out);
-		return rc;
-	}
-	ft_dataset_free(td);
-	*tout = t;
-	return 0;
-}
