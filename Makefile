@@ -100,6 +100,7 @@ FUZZ_TARGETS += results
 FUZZ_TARGETS += rerank
 FUZZ_TARGETS += sweep
 FUZZ_TARGETS += config
+FUZZ_TARGETS += transform
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz

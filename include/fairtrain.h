@@ -1209,6 +1209,12 @@ struct ft_comparison {
 	double level;            /* interval level, 0.95 */
 	uint64_t seed;
 	double threshold;        /* yhat = score >= threshold */
+	/* a reference score distribution (a sample in [0, 1], owned; NULL:
+	 * none): the distances "..._to_reference" (ft_distribution_measures) */
+	double *ref;
+	size_t n_ref;
+	size_t consistency_k;    /* > 0: the row "consistency" where the features
+	                            are at hand (ft_measure_opts) */
 };
 /* Append one row (all strings copied; why / ci_why may be NULL). */
 FT_API int ft_comparison_add(struct ft_comparison *c, const char *metric,
@@ -1525,6 +1531,11 @@ FT_API const char *ft_predictor_kind_name(int kind);
 FT_API int ft_predictor_decide(const struct ft_predictor *p, const struct ft_dataset *d,
                                double threshold, int deterministic, double *score,
                                double *pos, struct ft_error *err);
+/* The linear part's raw scores x.w + b (ft_linear_decision) of the n =
+ * d->n rows of d, after the predictor's transform when it has one; FT_EDATA
+ * (naming the row's line) when the transform needs a group the row lacks. */
+FT_API int ft_predictor_decision(const struct ft_predictor *p, const struct ft_dataset *d,
+                                 double *out, struct ft_error *err);
 /* 1 when its decisions are random (a mixture, thresholds). */
 FT_API int ft_predictor_randomized(const struct ft_predictor *p);
 /* 1 when it reads each row's group (per-group weights, thresholds, a
@@ -1774,6 +1785,8 @@ struct ft_transform {
 	struct ft_transform_optim opt;
 };
 FT_API void ft_transform_free(struct ft_transform *t);
+/* t's output names (t->p_out of them in *n; NULL when it has none). */
+FT_API char *const *ft_transform_output_names(const struct ft_transform *t, size_t *n);
 /* Sizes, pointers, ranges and finiteness of every part of t, for a model
  * file reader: FT_EFORMAT with a message naming the part. */
 FT_API int ft_transform_check(const struct ft_transform *t, struct ft_error *err);
@@ -2400,8 +2413,24 @@ struct ft_measure_opts {
 	uint64_t dp_seed;              /* 0: the release's noise from getrandom;
 	                                  else a seeded generator (tests only: not
 	                                  private, and marked so) */
+	/* Distribution measures (classification; README "Distribution and
+	 * inequality measures").  consistency_k > 0 adds AIF360's consistency
+	 * with that many neighbours: exact nearest neighbours over the encoded
+	 * features, O(n^2) per model and part (train, eval and compare; audit
+	 * has no features); 0: none (default).  ref (n_ref scores in [0, 1],
+	 * borrowed; NULL: none) adds the distances of every group's score
+	 * distribution to it (ft_read_scores reads one from a file). */
+	size_t consistency_k;
+	const double *ref;
+	size_t n_ref;
 };
 FT_API void ft_measure_opts_init(struct ft_measure_opts *m);
+/* The numbers of column `column` of a delimited file with a header (read
+ * as --data is: ft_table_read), every one a finite number in [0, 1], as a
+ * reference score distribution: *out malloc'ed (n of them).  Errors name
+ * the file and line. */
+FT_API int ft_read_scores(const char *path, const char *column, double **out, size_t *n,
+                          struct ft_error *err);
 
 /* The row of c with these labels, or NULL. */
 FT_API const struct ft_comparison_row *ft_comparison_find(

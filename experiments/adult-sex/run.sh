@@ -1,7 +1,9 @@
 #!/bin/sh
 # Adult by sex: reweighing (Kamiran & Calders 2012), the prejudice remover
-# (Kamishima et al. 2012), covariance constraints (Zafar et al. 2017) and
-# the regularizers, each swept over its strength on the standard split
+# (Kamishima et al. 2012), covariance constraints (Zafar et al. 2017), the
+# regularizers, the feature transforms (dir, corr-remove, lfr, optim-pre)
+# and AIF360's post-processors (cal-eo, reject-option), each swept over its
+# strength on the standard split
 # (adult.data / adult.test, the profile of datasets/README.md).
 #   experiments/adult-sex/run.sh [OUTDIR]
 set -eu
@@ -18,7 +20,10 @@ for spec in logreg reweigh \
 	cov-fair:c=1 cov-fair:c=0.1 cov-fair:c=0.01 cov-fair:c=0.001 cov-fair:c=0 \
 	cov-acc:gamma=0.01 cov-acc:gamma=0.05 cov-acc:gamma=0.1 \
 	reg-dp:lambda=0.1 reg-dp:lambda=1 reg-dp:lambda=10 \
-	reg-cov:lambda=0.1 reg-cov:lambda=1 reg-cov:lambda=10; do
+	reg-cov:lambda=0.1 reg-cov:lambda=1 reg-cov:lambda=10 \
+	dir dir:repair_level=0.5 corr-remove corr-remove:alpha=0.5 \
+	lfr:restarts=1,max_iter=300 optim-pre:col1=1,col2=2 \
+	cal-eo reject-option; do
 	f=$(echo "$spec" | tr ':=,' '___')
 	"$FT" train --quiet --bootstrap 0 --permutations 0 --data "$A/adult.data" --test "$A/adult.test" \
 		--test-skip-rows 1 --names "$NAMES" --target income --positive '>50K' --label-strip . \

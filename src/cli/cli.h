@@ -23,7 +23,7 @@ enum {
 	OPT_MISSING_TOKENS, OPT_LABEL_STRIP,
 	OPT_FILTER, OPT_ALLOW_NO_POSITIVE,
 	OPT_THRESHOLD, OPT_BOOTSTRAP, OPT_REPORT, OPT_LEVEL, OPT_PERMUTATIONS,
-	OPT_DP_EPSILON, OPT_DP_SEED,
+	OPT_DP_EPSILON, OPT_DP_SEED, OPT_CONSISTENCY, OPT_REFERENCE,
 	OPT_C, OPT_SOLVER, OPT_MAX_ITER, OPT_TOL,
 	OPT_AT, OPT_TIES, OPT_TIE_SEED, OPT_TARGET_SHARES,
 	OPT_CMD_BASE = 1100         /* command-specific options start here */
@@ -61,6 +61,8 @@ enum {
 	{"bootstrap", required_argument, NULL, OPT_BOOTSTRAP}, \
 	{"level", required_argument, NULL, OPT_LEVEL}, \
 	{"permutations", required_argument, NULL, OPT_PERMUTATIONS}, \
+	{"consistency", required_argument, NULL, OPT_CONSISTENCY}, \
+	{"reference", required_argument, NULL, OPT_REFERENCE}, \
 	{"report", required_argument, NULL, OPT_REPORT}
 
 /* How rankings are measured (train --task rank, eval, audit, compare). */
@@ -115,6 +117,11 @@ enum {
 "  --level L              interval level (default 0.95)\n" \
 "  --permutations N       permutation tests of the gaps between the two most\n" \
 "                         different groups (default 1000; 0 = none)\n" \
+"  --consistency K        also AIF360's consistency (K nearest neighbours over\n" \
+"                         the encoded features, exact: O(rows^2); not audit)\n" \
+"  --reference FILE[:COL] also each group's score distribution's distances to\n" \
+"                         this one: column COL (default score) of a CSV file,\n" \
+"                         e.g. another model's predict output\n" \
 "  --report FILE          also write the tables: FILE.json, FILE.md or FILE.csv\n"
 
 /* The data options; CLI_DATA_HELP adds train's test part to them (compare

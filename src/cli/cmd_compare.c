@@ -52,6 +52,10 @@ CLI_DATA_READ_HELP
 "  --threshold T          yhat = score >= T (default 0.5)\n"
 "  --bootstrap N          bootstrap resamples per interval (default 0 = none)\n"
 "  --level L              interval level (default 0.95)\n"
+"  --consistency K        also AIF360's consistency of every run (K nearest\n"
+"                         neighbours, exact: O(rows^2) per run and part)\n"
+"  --reference FILE[:COL] also the distances of each group's scores to this\n"
+"                         distribution (column COL, default score, of a CSV)\n"
 "Model:\n"
 "  --C VALUE              inverse L2 strength of every fit (default 1)\n"
 "  --max-iter N, --tol T  solver limits, as in train\n"
@@ -194,6 +198,8 @@ static const struct option LONG[] = {
 	{"threshold", required_argument, NULL, OPT_THRESHOLD},
 	{"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
 	{"level", required_argument, NULL, OPT_LEVEL},
+	{"consistency", required_argument, NULL, OPT_CONSISTENCY},
+	{"reference", required_argument, NULL, OPT_REFERENCE},
 	{"methods", required_argument, NULL, OPT_METHODS},
 	{"folds", required_argument, NULL, OPT_FOLDS},
 	{"repeats", required_argument, NULL, OPT_REPEATS},

@@ -48,6 +48,20 @@ static void line(const struct ft_comparison *c, const char *split,
 		printf("  %-39s   (%s)\n", "", a->why);
 }
 
+static const char *const DIST_ROWS[][2] = {
+	{"score_kl_divergence", "between_groups"}, {"score_js_divergence", "between_groups"},
+	{"score_total_variation", "between_groups"},
+	{"score_earth_movers_distance", "between_groups"},
+	{"score_kl_divergence_to_reference", "to_reference"},
+	{"score_js_divergence_to_reference", "to_reference"},
+	{"score_total_variation_to_reference", "to_reference"},
+	{"score_earth_movers_distance_to_reference", "to_reference"},
+	{"smoothed_empirical_differential_fairness", "between_groups"},
+	{"atkinson_index", "individual"}, {"theil_l_index", "individual"},
+	{"coefficient_of_variation", "individual"}, {"consistency", "individual"},
+	{NULL, NULL}
+};
+
 void cli_print_comparison(const struct ft_comparison *c, const char *split,
                           const char *before, const char *after,
                           size_t n_groups, char *const *group_names)
@@ -70,6 +84,34 @@ void cli_print_comparison(const struct ft_comparison *c, const char *split,
 		for (int v = 0; v < FT_N_CONV; v++)
 			line(c, split, before, after, ft_fairness_name(f), "",
 			     ft_convention_name(v), ft_convention_name(v));
+	/* the distribution and inequality measures (metric, convention) */
+	for (int k = 0; DIST_ROWS[k][0]; k++)
+		line(c, split, before, after, DIST_ROWS[k][0], "", DIST_ROWS[k][1],
+		     DIST_ROWS[k][1]);
+	/* the rich subgroups: each model's own, named by its groups */
+	for (int m = 0; m < 2; m++) {
+		const char *model = m ? after : before;
+		if (!model)
+			continue;
+		for (int rate = 0; rate < 2; rate++) {
+			const char *nm[3] = {rate ? "subgroup_fn_weighted_disparity" :
+			                     "subgroup_fp_weighted_disparity",
+			                     rate ? "subgroup_fn_disparity" : "subgroup_fp_disparity",
+			                     rate ? "subgroup_fn_size" : "subgroup_fp_size"};
+			const struct ft_comparison_row *r[3] = {NULL, NULL, NULL};
+			for (size_t i = 0; i < c->n && !r[0]; i++)
+				if (!strcmp(c->rows[i].metric, nm[0]) && !strcmp(c->rows[i].model, model) &&
+				    !strcmp(c->rows[i].split, split))
+					r[0] = &c->rows[i];
+			if (!r[0])
+				continue;
+			r[1] = ft_comparison_find(c, nm[1], model, split, r[0]->group, "rich_subgroup");
+			r[2] = ft_comparison_find(c, nm[2], model, split, r[0]->group, "rich_subgroup");
+			printf("  rich subgroup, %s rate, %-10s %s: size %.4f x disparity %.4f = %.4f\n",
+			       rate ? "FN" : "FP", model, r[0]->group, r[2] ? r[2]->value : NAN,
+			       r[1] ? r[1]->value : NAN, r[0]->value);
+		}
+	}
 	/* permutation tests of the mitigated (after) model */
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ft_comparison_row *g = &c->rows[i], *p;

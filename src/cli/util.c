@@ -455,6 +455,43 @@ int cli_data_check(struct cli_data *d, const char *cmd, int need_target)
 }
 
 
+/* --reference FILE[:COL]: the scores read now (ft_read_scores), kept until
+ * exit. */
+static double *g_ref;
+
+static void free_reference(void)
+{
+	free(g_ref);
+	g_ref = NULL;
+}
+
+static int reference_option(struct ft_measure_opts *m, const char *cmd, const char *arg)
+{
+	char path[4096];
+	const char *colon = strrchr(arg, ':'), *col = "score";
+	struct ft_error err = {0};
+	size_t len = strlen(arg);
+
+	if (colon && colon[1] && !strchr(colon, '/')) {
+		len = (size_t)(colon - arg);
+		col = colon + 1;
+	}
+	if (len == 0 || len >= sizeof path) {
+		cli_usage_error(cmd, "--reference takes FILE or FILE:COLUMN, not '%s'", arg);
+		return -1;
+	}
+	memcpy(path, arg, len);
+	path[len] = '\0';
+	free_reference();
+	if (ft_read_scores(path, col, &g_ref, &m->n_ref, &err)) {
+		cli_fail("--reference: %s", err.msg);
+		return -1;
+	}
+	atexit(free_reference);
+	m->ref = g_ref;
+	return 1;
+}
+
 int cli_measure_option(struct ft_measure_opts *m, const char **report, const char *cmd,
                        int opt, const char *arg)
 {
@@ -484,6 +521,16 @@ int cli_measure_option(struct ft_measure_opts *m, const char **report, const cha
 			return -1;
 		}
 		return 1;
+	case OPT_CONSISTENCY:
+		if (cli_parse_size(arg, &m->consistency_k) || m->consistency_k < 1 ||
+		    m->consistency_k > 1000) {
+			cli_usage_error(cmd, "--consistency takes an integer from 1 to 1000, not '%s'",
+			                arg);
+			return -1;
+		}
+		return 1;
+	case OPT_REFERENCE:
+		return reference_option(m, cmd, arg);
 	case OPT_REPORT: {
 		const char *dot = strrchr(arg, '.');
 		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".md") && strcmp(dot, ".csv"))) {

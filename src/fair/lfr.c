@@ -29,7 +29,9 @@
  * starts (as AIF360's, w clipped to [0.01, 0.99] before the logit), the
  * lowest objective kept.  Every row sum goes through ft_parallel_sum (two
  * passes: the softmax and the class means first, since L_z's sign needs
- * them, then the gradient).
+ * them, then the gradient), each row as a sparse vector (its numeric
+ * block and one hot feature per categorical column), so a pass costs
+ * O(n (k q + k^2)) for q = numeric + categorical columns, not O(n k p).
  *
  * The transform is AIF360's: new rows get x^ (transform.c); the classifier
  * is a logistic regression on x^.  No group is needed at prediction.
@@ -55,38 +57,61 @@ void ft_lfr_params_init(struct ft_lfr_params *p)
 }
 
 struct lfr_ctx {
-	const double *X;         /* n * p dense rows */
+	/* the rows as sparse vectors: row i's q entries idx/val (the numeric
+	 * block, then each categorical column's hot feature with value 1; an
+	 * all-zero category has value 0), and ||x_i||^2 */
+	const uint32_t *idx;
+	const double *val;
+	const double *xx;
+	size_t q;
 	const double *y;
 	const int8_t *cls;       /* 1 privileged, 0 not */
 	size_t n, p, k;
 	double n_cls[2];
 	double Ax, Ay, Az;
 	const double *V, *w;     /* current parameters */
+	double vv[64];           /* ||v_a||^2 */
+	double *gram;            /* k * k: v_a . v_b */
 	double *D, *M;           /* n * k: distances, softmax */
 	double sgn[64];          /* L_z's signs (k <= 64 is checked) */
 	double lx, ly, lz;       /* the last value's parts */
 	double *wtmp;            /* k: w of the u parametrization */
 };
 
+/* x_i . v_a for every a (the sparse row against the dense prototypes) */
+static void lfr_xv(const struct lfr_ctx *c, size_t i, double *xv)
+{
+	const uint32_t *ix = c->idx + i * c->q;
+	const double *vl = c->val + i * c->q;
+
+	for (size_t a = 0; a < c->k; a++) {
+		const double *v = c->V + a * c->p;
+		double s = 0;
+		for (size_t t = 0; t < c->q; t++)
+			s += vl[t] * v[ix[t]];
+		xv[a] = s;
+	}
+}
+
 /* pass 1: distances, softmax, class sums of M, L_x and L_y sums
- * partial: [0, k) unpriv M sums, [k, 2k) priv, 2k lx_u, 2k+1 lx_p, 2k+2 ly */
+ * partial: [0, k) unpriv M sums, [k, 2k) priv, 2k lx_u, 2k+1 lx_p, 2k+2 ly.
+ * Every term through the sparse rows: ||x - v_a||^2 = ||x||^2 - 2 x.v_a +
+ * ||v_a||^2 and ||x^ - x||^2 = m' G m - 2 sum_a m_a x.v_a + ||x||^2 (G the
+ * prototypes' Gram matrix), O(k q + k^2) a row instead of O(k p). */
 static void lfr_pass1(void *vctx, size_t chunk, size_t lo, size_t hi, double *partial)
 {
 	struct lfr_ctx *c = vctx;
-	size_t p = c->p, k = c->k;
+	size_t k = c->k;
+	double xv[64];
 
 	(void)chunk;
 	for (size_t i = lo; i < hi; i++) {
-		const double *x = c->X + i * p;
-		double *d = c->D + i * k, *m = c->M + i * k, mn = INFINITY, z = 0, yh = 0, e = 0;
+		double *d = c->D + i * k, *m = c->M + i * k, mn = INFINITY, z = 0, yh = 0, e;
+		double mgm = 0, mxv = 0;
 		int cl = c->cls[i];
+		lfr_xv(c, i, xv);
 		for (size_t a = 0; a < k; a++) {
-			double s = 0;
-			for (size_t j = 0; j < p; j++) {
-				double t = x[j] - c->V[a * p + j];
-				s += t * t;
-			}
-			d[a] = sqrt(s);
+			d[a] = sqrt(fmax(0.0, c->xx[i] - 2.0 * xv[a] + c->vv[a]));
 			mn = fmin(mn, d[a]);
 		}
 		for (size_t a = 0; a < k; a++) {
@@ -98,62 +123,71 @@ static void lfr_pass1(void *vctx, size_t chunk, size_t lo, size_t hi, double *pa
 			partial[(size_t)cl * k + a] += m[a];
 			yh += m[a] * c->w[a];
 		}
-		for (size_t j = 0; j < p; j++) {
-			double xh = 0;
-			for (size_t a = 0; a < k; a++)
-				xh += m[a] * c->V[a * p + j];
-			e += (xh - x[j]) * (xh - x[j]);
+		for (size_t a = 0; a < k; a++) {
+			double ga = 0;
+			for (size_t b = 0; b < k; b++)
+				ga += c->gram[a * k + b] * m[b];
+			mgm += m[a] * ga;
+			mxv += m[a] * xv[a];
 		}
+		e = fmax(0.0, mgm - 2.0 * mxv + c->xx[i]);
 		partial[2 * k + (size_t)cl] += e;
 		yh = fmin(1.0 - DBL_EPSILON, fmax(DBL_EPSILON, yh));
 		partial[2 * k + 2] -= c->y[i] * log(yh) + (1.0 - c->y[i]) * log(1.0 - yh);
 	}
 }
 
-/* pass 2: the gradient, [0, k p) for V, [k p, k p + k) for w */
+/* pass 2: the gradient.  partial: [0, k p) the rows' part of dL/dV, [k p,
+ * k p + k) dL/dw, then A (k x k) and s (k) with dL/dv_a = partial_a +
+ * sum_b A_ab v_b - s_a v_a, summed after the pass (lfr_eval), so that a row
+ * costs O(k q + k^2):
+ *   reconstruction: dL/dv_a += cx m_a (x^ - x) = cx m_a (sum_b m_b v_b - x);
+ *                   dL/dM_a += cx (x^ - x).v_a = cx ((G m)_a - x.v_a)
+ *   softmax: dL/d(-d_a) = M_a (G_a - sum_b M_b G_b) = da; d(-d_a)/dv_a =
+ *                   (x - v_a) / d_a, so dL/dv_a += (da / d_a) (x - v_a). */
 static void lfr_pass2(void *vctx, size_t chunk, size_t lo, size_t hi, double *partial)
 {
 	struct lfr_ctx *c = vctx;
-	size_t p = c->p, k = c->k, n = c->n;
+	size_t p = c->p, k = c->k, n = c->n, q = c->q;
 	const double *sg = c->sgn;
-	double Gm[64], *gw = partial + k * p;
+	double Gm[64], xc[64], xv[64], *gw = partial + k * p, *A = gw + k, *S = A + k * k;
 
 	(void)chunk;
 	for (size_t i = lo; i < hi; i++) {
-		const double *x = c->X + i * p, *d = c->D + i * k, *m = c->M + i * k;
+		const double *d = c->D + i * k, *m = c->M + i * k, *vl = c->val + i * q;
+		const uint32_t *ix = c->idx + i * q;
 		int cl = c->cls[i];
 		double cx = c->Ax * 2.0 / (c->n_cls[cl] * (double)p), yh = 0, dy = 0, mg = 0;
 		double cz = c->Az / (double)k * (cl ? -1.0 : 1.0) / c->n_cls[cl];
+		lfr_xv(c, i, xv);
 		for (size_t a = 0; a < k; a++)
 			yh += m[a] * c->w[a];
 		/* d(log loss)/d yh, zero where the clip holds */
 		if (yh > DBL_EPSILON && yh < 1.0 - DBL_EPSILON)
 			dy = -c->Ay / (double)n * (c->y[i] / yh - (1.0 - c->y[i]) / (1.0 - yh));
 		for (size_t a = 0; a < k; a++) {
-			Gm[a] = dy * c->w[a] + cz * sg[a];
-			gw[a] += dy * m[a];
-		}
-		/* reconstruction: e = x^ - x; dL/dM_a += cx e.v_a; dL/dv_a += cx M_a e */
-		for (size_t j = 0; j < p; j++) {
-			double e = -x[j];
-			for (size_t a = 0; a < k; a++)
-				e += m[a] * c->V[a * p + j];
-			for (size_t a = 0; a < k; a++) {
-				Gm[a] += cx * e * c->V[a * p + j];
-				partial[a * p + j] += cx * m[a] * e;
+			double ga = 0;
+			for (size_t b = 0; b < k; b++) {
+				ga += c->gram[a * k + b] * m[b];
+				A[a * k + b] += cx * m[a] * m[b];
 			}
+			Gm[a] = dy * c->w[a] + cz * sg[a] + cx * (ga - xv[a]);
+			gw[a] += dy * m[a];
+			xc[a] = -cx * m[a];
 		}
-		/* softmax: dL/d(-d_a) = M_a (G_a - sum_b M_b G_b); d(-d_a)/dv_a =
-		 * (x - v_a) / d_a */
 		for (size_t a = 0; a < k; a++)
 			mg += m[a] * Gm[a];
 		for (size_t a = 0; a < k; a++) {
 			double da = m[a] * (Gm[a] - mg);
 			if (!(d[a] > 0))
 				continue;
-			for (size_t j = 0; j < p; j++)
-				partial[a * p + j] += da * (x[j] - c->V[a * p + j]) / d[a];
+			xc[a] += da / d[a];
+			S[a] += da / d[a];
 		}
+		/* the x terms, sparse */
+		for (size_t a = 0; a < k; a++)
+			for (size_t t = 0; t < q; t++)
+				partial[a * p + ix[t]] += xc[a] * vl[t];
 	}
 }
 
@@ -167,6 +201,15 @@ static int lfr_eval(struct lfr_ctx *c, const double *V, const double *w, double 
 
 	c->V = V;
 	c->w = w;
+	for (size_t a = 0; a < k; a++)
+		for (size_t b = 0; b <= a; b++) {
+			double t = 0;
+			for (size_t j = 0; j < p; j++)
+				t += V[a * p + j] * V[b * p + j];
+			c->gram[a * k + b] = c->gram[b * k + a] = t;
+		}
+	for (size_t a = 0; a < k; a++)
+		c->vv[a] = c->gram[a * k + a];
 	memset(s1, 0, len1 * sizeof *s1);
 	if (ft_parallel_sum(c->n, len1, s1, lfr_pass1, c))
 		return FT_ENOMEM;
@@ -183,9 +226,23 @@ static int lfr_eval(struct lfr_ctx *c, const double *V, const double *w, double 
 	if (!isfinite(*f))
 		return FT_ENUMERIC;
 	if (g) {
-		memset(g, 0, (k * p + k) * sizeof *g);
-		if (ft_parallel_sum(c->n, k * p + k, g, lfr_pass2, c))
+		size_t len2 = k * p + k + k * k + k;
+		double *g2 = calloc(len2, sizeof *g2), *A, *S;
+		if (!g2 || ft_parallel_sum(c->n, len2, g2, lfr_pass2, c)) {
+			free(g2);
 			return FT_ENOMEM;
+		}
+		A = g2 + k * p + k;
+		S = A + k * k;
+		for (size_t a = 0; a < k; a++)
+			for (size_t j = 0; j < p; j++) {
+				double t = g2[a * p + j] - S[a] * V[a * p + j];
+				for (size_t b = 0; b < k; b++)
+					t += A[a * k + b] * V[b * p + j];
+				g[a * p + j] = t;
+			}
+		memcpy(g + k * p, g2 + k * p, k * sizeof *g);
+		free(g2);
 	}
 	return 0;
 }
@@ -209,7 +266,10 @@ static int lfr_vg(void *vctx, const double *x, double *f, double *g)
 
 static void lfr_ctx_free(struct lfr_ctx *c)
 {
-	free((void *)c->X);
+	free((void *)c->idx);
+	free((void *)c->val);
+	free((void *)c->xx);
+	free(c->gram);
 	free((void *)c->cls);
 	free(c->D);
 	free(c->M);
@@ -219,7 +279,8 @@ static void lfr_ctx_free(struct lfr_ctx *c)
 static int lfr_ctx_init(struct lfr_ctx *c, const struct ft_dataset *d, long privileged,
                         const struct ft_lfr_params *p, struct ft_error *err)
 {
-	double *X;
+	uint32_t *idx;
+	double *val, *xx;
 	int8_t *cls;
 	int rc;
 
@@ -241,19 +302,38 @@ static int lfr_ctx_init(struct lfr_ctx *c, const struct ft_dataset *d, long priv
 	c->Ay = p->Ay;
 	c->Az = p->Az;
 	c->y = d->y;
-	X = ft_xalloc(d->n * d->p, sizeof *X);
+	c->q = d->n_num + d->n_cat;
+	idx = ft_xalloc(d->n * (c->q ? c->q : 1), sizeof *idx);
+	val = ft_xalloc(d->n * (c->q ? c->q : 1), sizeof *val);
+	xx = ft_xalloc(d->n, sizeof *xx);
 	cls = ft_xalloc(d->n, sizeof *cls);
-	c->X = X;
+	c->idx = idx;
+	c->val = val;
+	c->xx = xx;
 	c->cls = cls;
+	c->gram = ft_xalloc(p->k * p->k, sizeof *c->gram);
 	c->D = ft_xalloc(d->n * p->k, sizeof *c->D);
 	c->M = ft_xalloc(d->n * p->k, sizeof *c->M);
 	c->wtmp = ft_xalloc(p->k, sizeof *c->wtmp);
-	if (!X || !cls || !c->D || !c->M || !c->wtmp) {
+	if (!idx || !val || !xx || !cls || !c->gram || !c->D || !c->M || !c->wtmp) {
 		lfr_ctx_free(c);
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < d->n; i++) {
-		ft_dataset_row(d, i, X + i * d->p);
+		uint32_t *ix = idx + i * c->q;
+		double *vl = val + i * c->q, s2 = 0;
+		for (size_t j = 0; j < d->n_num; j++) {
+			ix[j] = (uint32_t)j;
+			vl[j] = d->num[i * d->n_num + j];
+		}
+		for (size_t j = 0; j < d->n_cat; j++) {
+			int32_t code = d->code[i * d->n_cat + j];
+			ix[d->n_num + j] = code >= 0 ? (uint32_t)code : 0;
+			vl[d->n_num + j] = code >= 0 ? 1.0 : 0.0;
+		}
+		for (size_t t = 0; t < c->q; t++)
+			s2 += vl[t] * vl[t];
+		xx[i] = s2;
 		cls[i] = d->group[i] == privileged;
 		c->n_cls[cls[i]] += 1;
 		if (d->y[i] != 0 && d->y[i] != 1) {

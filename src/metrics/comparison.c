@@ -74,6 +74,7 @@ void ft_comparison_free(struct ft_comparison *c)
 	for (size_t i = 0; i < c->n; i++)
 		row_free(&c->rows[i]);
 	free(c->rows);
+	free(c->ref);
 	free(c);
 }
 
@@ -204,6 +205,127 @@ int ft_comparison_permutation(struct ft_comparison *c, const char *model,
 	return add_perm(c, model, split, in, a, b, gap, p, err);
 }
 
+/* LiFT's and AIF360's distribution and inequality measures
+ * (ft_distribution_measures) beside the summaries: the distances between
+ * the groups' score distributions and the smoothed empirical differential
+ * fairness (convention between_groups), the Atkinson index, Theil L and the
+ * coefficient of variation of the benefit (individual).  Left out: GE(2)
+ * and Theil T, which are the rows generalized_entropy_index and
+ * theil_index already; consistency, which needs the features
+ * (ft_comparison_add_consistency); the distances to a reference
+ * distribution unless the comparison has one. */
+static int add_distribution(struct ft_comparison *c, const char *model, const char *split,
+                            const struct ft_eval_input *in, struct ft_error *err)
+{
+	const struct ft_value none = {0.0, "no bootstrap"};
+	struct ft_measures ms;
+	struct ft_dist_opts o;
+	int rc;
+
+	ft_dist_opts_init(&o);
+	o.ref = c->ref;
+	o.n_ref = c->n_ref;
+	if ((rc = ft_distribution_measures(in, NULL, &o, &ms, err)) != 0)
+		return rc;
+	for (size_t k = 0; k < ms.n; k++) {
+		const char *name = ms.m[k].name;
+		int between = !strncmp(name, "score_", 6) || strstr(name, "differential");
+		if (!strcmp(name, "ge_index") || !strcmp(name, "theil_t_index") ||
+		    !strcmp(name, "consistency") || (!c->ref && strstr(name, "_to_reference")))
+			continue;
+		if ((rc = ft_comparison_add(c, name, model, split, "",
+		                            strstr(name, "_to_reference") ? "to_reference" :
+		                            between ? "between_groups" : "individual",
+		                            ms.m[k].v, none, none)))
+			return ft_error_set(err, rc, "out of memory");
+	}
+	return 0;
+}
+
+/* The definition of a subgroup by its member groups: "{Female&Black,
+ * Male&Black}" ("{}" for the empty subgroup). */
+static char *subgroup_name(const struct ft_subgroup *sg, const struct ft_eval_input *in)
+{
+	size_t len = 3, at = 0;
+	char *s;
+
+	for (size_t g = 0; g < sg->n_groups; g++)
+		if (sg->member[g])
+			len += strlen(in->group_names[g]) + 2;
+	if (!(s = malloc(len)))
+		return NULL;
+	s[at++] = '{';
+	for (size_t g = 0; g < sg->n_groups; g++)
+		if (sg->member[g])
+			at += (size_t)sprintf(s + at, "%s%s", at > 1 ? ", " : "", in->group_names[g]);
+	s[at++] = '}';
+	s[at] = '\0';
+	return s;
+}
+
+/* The rich-subgroup audits of Kearns, Neel, Roth & Wu (ft_subgroup_audit,
+ * AIF360's GerryFair auditor) for false positives and false negatives:
+ * the subgroup of the largest size-weighted rate disparity, its size and
+ * its disparity, the subgroup's definition in the group column
+ * (convention rich_subgroup). */
+static int add_subgroups(struct ft_comparison *c, const char *model, const char *split,
+                         const struct ft_eval_input *in, struct ft_error *err)
+{
+	static const char *const NAMES[2][3] = {
+		{"subgroup_fp_weighted_disparity", "subgroup_fp_disparity", "subgroup_fp_size"},
+		{"subgroup_fn_weighted_disparity", "subgroup_fn_disparity", "subgroup_fn_size"},
+	};
+	const struct ft_value none = {0.0, "no bootstrap"};
+	int rc = 0;
+
+	if (!in->group || in->n_groups < 2)
+		return 0;
+	for (int rate = 0; rate < 2 && !rc; rate++) {
+		struct ft_subgroup *sg = NULL;
+		char *def;
+		if ((rc = ft_subgroup_audit(in, rate, &sg, err)) != 0)
+			return rc;
+		if (!(def = subgroup_name(sg, in))) {
+			ft_subgroup_free(sg);
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		}
+		{
+			struct ft_value v[3] = {{sg->weighted, NULL}, {sg->disparity, NULL},
+			                        {sg->size, NULL}};
+			for (int k = 0; k < 3 && !rc; k++)
+				rc = ft_comparison_add(c, NAMES[rate][k], model, split, def,
+				                       "rich_subgroup", v[k], none, none);
+		}
+		free(def);
+		ft_subgroup_free(sg);
+		if (rc)
+			return ft_error_set(err, rc, "out of memory");
+	}
+	return 0;
+}
+
+int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
+                                  const char *split, const struct ft_eval_input *in,
+                                  const struct ft_dataset *x, size_t k,
+                                  struct ft_error *err)
+{
+	const struct ft_value none = {0.0, "no bootstrap"};
+	struct ft_measures ms;
+	struct ft_dist_opts o;
+	int rc;
+
+	ft_dist_opts_init(&o);
+	o.k = k;
+	if ((rc = ft_distribution_measures(in, x, &o, &ms, err)) != 0)
+		return rc;
+	for (size_t j = 0; j < ms.n; j++)
+		if (!strcmp(ms.m[j].name, "consistency") &&
+		    (rc = ft_comparison_add(c, "consistency", model, split, "", "individual",
+		                            ms.m[j].v, none, none)))
+			return ft_error_set(err, rc, "out of memory");
+	return 0;
+}
+
 int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
                               const char *split, const struct ft_eval_input *in,
                               size_t n_perm, struct ft_error *err)
@@ -223,7 +345,9 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 	if ((rc = ft_group_metrics_swept(in, &sw, &gt, err)) ||
 	    (rc = ft_fairness_summaries_swept(in, &sw, c->n_bootstrap, c->seed, c->level, &st,
 	                                      err)) ||
-	    (rc = add_measured(c, model, split, in, gt, st)))
+	    (rc = add_measured(c, model, split, in, gt, st)) ||
+	    (rc = add_distribution(c, model, split, in, err)) ||
+	    (rc = add_subgroups(c, model, split, in, err)))
 		goto done;
 	if (in->n_groups >= 2 && n_perm > 0)
 		perm_pair(in, gt, &a, &b);

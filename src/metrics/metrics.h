@@ -128,10 +128,18 @@ int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_
                                 struct ft_summary_table **out, struct ft_error *err);
 
 /* ft_comparison_measure then ft_comparison_permutation, the same rows, from
- * one check, one sort and one sweep of in's scores. */
+ * one check, one sort and one sweep of in's scores; then the distribution
+ * and inequality rows (ft_distribution_measures but consistency) and the
+ * rich-subgroup audits (ft_subgroup_audit, false positives and negatives). */
 int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
                               const char *split, const struct ft_eval_input *in,
                               size_t n_perm, struct ft_error *err);
+/* AIF360's consistency of in's decisions over x's rows (k neighbours, the
+ * row included): one row "consistency" (convention individual). */
+int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
+                                  const char *split, const struct ft_eval_input *in,
+                                  const struct ft_dataset *x, size_t k,
+                                  struct ft_error *err);
 
 /* ft_permutation_test of k rate metrics on one pair from one scan of the
  * rows: metric[q] with seed + q into gap[q], p_value[q].  in is not

@@ -124,6 +124,25 @@ static int decide(const struct ft_predictor *p, const struct ft_dataset *d,
                   double threshold, int deterministic, double *score, double *pos,
                   struct ft_error *err);
 
+int ft_predictor_decision(const struct ft_predictor *p, const struct ft_dataset *d,
+                          double *out, struct ft_error *err)
+{
+	struct ft_dataset *td = NULL;
+	int rc;
+
+	if (!p || !p->linear)
+		return ft_error_set(err, FT_EINVAL, "decision: no model");
+	if (!p->transform) {
+		ft_linear_decision(p->linear, d, out);
+		return 0;
+	}
+	if ((rc = ft_transform_apply(p->transform, d, &td, err)) != 0)
+		return rc;
+	ft_linear_decision(p->linear, td, out);
+	ft_dataset_free(td);
+	return 0;
+}
+
 int ft_predictor_decide(const struct ft_predictor *p, const struct ft_dataset *d,
                         double threshold, int deterministic, double *score,
                         double *pos, struct ft_error *err)

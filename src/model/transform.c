@@ -64,6 +64,12 @@ void ft_transform_free(struct ft_transform *t)
 	free(t);
 }
 
+char *const *ft_transform_output_names(const struct ft_transform *t, size_t *n)
+{
+	*n = t && t->names ? t->p_out : 0;
+	return t ? t->names : NULL;
+}
+
 struct ft_transform *ft_transform_new(int kind, size_t p_in, size_t p_out,
                                       size_t n_groups, int needs_group)
 {

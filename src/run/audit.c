@@ -105,6 +105,11 @@ int ft_audit(const struct ft_audit_opts *o, struct ft_audit_result **out,
 		free(r);
 		return rc;
 	}
+	if (o->measure.consistency_k) {
+		free(r);
+		return ft_error_set(err, FT_EINVAL, "consistency needs the model's features, "
+		                    "and audit reads predictions only (eval measures it)");
+	}
 	if (!r)
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	if (o->task == FT_TASK_RANK) {

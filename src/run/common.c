@@ -64,7 +64,74 @@ int ft_run_check_measure(const struct ft_measure_opts *m, struct ft_error *err)
 	if (!(m->dp_epsilon >= 0 && m->dp_epsilon <= 100))
 		return ft_error_set(err, FT_EINVAL, "the private release's epsilon must be in "
 		                    "(0, 100] (0: none), not %g", m->dp_epsilon);
+	if (m->consistency_k > 1000)
+		return ft_error_set(err, FT_EINVAL, "consistency takes 1 to 1000 neighbours (0: "
+		                    "none), not %zu", m->consistency_k);
+	if (m->n_ref && !m->ref)
+		return ft_error_set(err, FT_EINVAL, "n_ref = %zu but no reference scores",
+		                    m->n_ref);
+	for (size_t i = 0; m->ref && i < m->n_ref; i++)
+		if (!(m->ref[i] >= 0 && m->ref[i] <= 1))
+			return ft_error_set(err, FT_EINVAL, "reference score %zu is %g, not in "
+			                    "[0, 1]", i + 1, m->ref[i]);
 	return 0;
+}
+
+int ft_read_scores(const char *path, const char *column, double **out, size_t *n,
+                   struct ft_error *err)
+{
+	struct ft_read_opts ro;
+	struct ft_table *t = NULL;
+	double *v = NULL, *val = NULL;
+	size_t j, m = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	ft_read_opts_init(&ro);
+	if ((rc = ft_table_read(path, &ro, &t, err)))
+		return rc;
+	for (j = 0; j < t->n_cols && strcmp(t->names[j], column); j++)
+		;
+	if (j == t->n_cols) {
+		rc = ft_error_set(err, FT_EDATA, "%s: no column '%s' (the reference scores)",
+		                  path, column);
+		goto done;
+	}
+	/* each distinct cell parsed once */
+	val = ft_xalloc(t->vals[j].n ? t->vals[j].n : 1, sizeof *val);
+	v = ft_xalloc(t->n_rows ? t->n_rows : 1, sizeof *v);
+	if (!val || !v) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t k = 0; k < t->vals[j].n; k++)
+		if (ft_parse_double(t->vals[j].str[k], &val[k]) || !(val[k] >= 0 && val[k] <= 1))
+			val[k] = NAN;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		uint32_t id = t->cell[i * t->n_cols + j];
+		if (id == FT_MISSING)
+			continue;   /* an empty cell is no score */
+		if (isnan(val[id])) {
+			rc = ft_error_set(err, FT_EDATA, "%s:%zu: column '%s': '%.40s' is not a "
+			                  "score in [0, 1]", path, t->line[i], column,
+			                  t->vals[j].str[id]);
+			goto done;
+		}
+		v[m++] = val[id];
+	}
+	if (m == 0) {
+		rc = ft_error_set(err, FT_EDATA, "%s: column '%s' holds no score", path, column);
+		goto done;
+	}
+	*out = v;
+	*n = m;
+	v = NULL;
+done:
+	free(v);
+	free(val);
+	ft_table_free(t);
+	return rc;
 }
 
 int ft_run_dp_release(const struct ft_measure_opts *m, const struct ft_eval_input *in,
@@ -133,6 +200,15 @@ struct ft_comparison *ft_run_comparison_new(const struct ft_measure_opts *ms,
 	c->level = ms->level;
 	c->seed = seed;
 	c->threshold = ms->threshold;
+	c->consistency_k = ms->consistency_k;
+	if (ms->ref && ms->n_ref) {
+		if (!(c->ref = ft_xalloc(ms->n_ref, sizeof *c->ref))) {
+			free(c);
+			return NULL;
+		}
+		memcpy(c->ref, ms->ref, ms->n_ref * sizeof *c->ref);
+		c->n_ref = ms->n_ref;
+	}
 	return c;
 }
 
@@ -207,6 +283,40 @@ int ft_run_dp_measure(const struct ft_measure_opts *m, const struct ft_predictor
 	return rc;
 }
 
+int ft_run_consistency(struct ft_comparison *c, const char *model, const char *split,
+                       const struct ft_eval_input *in, const struct ft_dataset *ds,
+                       struct ft_error *err)
+{
+	struct ft_eval_input all = *in;
+	struct ft_dataset xall;
+	const struct ft_dataset *x = ds;
+	void *keep[5];
+	int rc, gathered = 0;
+
+	if (!c->consistency_k)
+		return 0;
+	/* every rank's rows and decisions: nearest neighbours cross ranks */
+	if (ft_dist_on()) {
+		if (ft_dataset_gather(ds, &xall))
+			return ft_error_set(err, FT_ENOMEM, "out of memory");
+		x = &xall;
+		gathered = 1;
+	}
+	if ((rc = ft_run_gather_eval(&all, keep, err)) == 0) {
+		if (ft_dist_me() == 0) {
+			ft_dist_solo(1);
+			rc = ft_comparison_add_consistency(c, model, split, &all, x,
+			                                   c->consistency_k, err);
+			ft_dist_solo(0);
+		}
+		for (int k = 0; k < 5; k++)
+			free(keep[k]);
+	}
+	if (gathered)
+		ft_dataset_gathered_free(&xall);
+	return ft_dist_agree(rc, err);
+}
+
 int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
                    const char *split, const struct ft_predictor *p, int deterministic,
                    const struct ft_dataset *ds, const struct ft_encoder *e,
@@ -222,6 +332,8 @@ int ft_run_measure(struct ft_comparison *cmp, size_t n_perm, const char *model,
 	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
 	rc = ft_run_measure_input(cmp, n_perm, model, split, &in, &e2);
+	if (!rc)
+		rc = ft_run_consistency(cmp, model, split, &in, ds, &e2);
 	if (rc)
 		ft_error_set(err, rc, "measuring the %s model on the %s part: %s", model, split,
 		             e2.msg);

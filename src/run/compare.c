@@ -210,7 +210,9 @@ static int measure(struct ft_comparison *c, const char *model, const char *split
 	in.group_names = (const char *const *)e->group_names;
 	in.privileged = ft_run_privileged(e);
 	in.threshold = c->threshold;
-	return ft_run_measure_input(c, 0, model, split, &in, err);
+	if ((rc = ft_run_measure_input(c, 0, model, split, &in, err)))
+		return rc;
+	return ft_run_consistency(c, model, split, &in, ds, err);
 }
 
 /* Split and encode fold f; the scratch grown to its largest part. */

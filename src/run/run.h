@@ -41,6 +41,12 @@ int ft_run_progress(const struct ft_monitor *mon, const char *stage, size_t done
  * every rank's rows gathered, on every rank alone: the single-process
  * model.  A fitted feature transform gets its output names from e
  * (ft_run_name_transform).  Collective. */
+/* The consistency row of c (when c->consistency_k > 0) for the decisions
+ * in over ds's rows (ds's rows gathered in a distributed run).
+ * Collective. */
+int ft_run_consistency(struct ft_comparison *c, const char *model, const char *split,
+                       const struct ft_eval_input *in, const struct ft_dataset *ds,
+                       struct ft_error *err);
 int ft_run_fit(const struct ft_method *m, const struct ft_fit_input *fi,
                const struct ft_encoder *e, struct ft_fit_output *fo,
                struct ft_error *err);

@@ -34,7 +34,8 @@ static const char *const SPECS[] = {
 	"meta:sr", "meta:fdr", "eg:bgl,loss=log,upper_bound=0.39",
 	"grid:bgl,loss=log,upper_bound=0.39", "cal-eo", "reject-option",
 	"dp-logreg:epsilon=1", "dp-reweigh:epsilon=1", "dp-threshold:epsilon=1",
-	"dp-eg:epsilon=1",
+	"dp-eg:epsilon=1", "dir", "corr-remove", "lfr:restarts=1,max_iter=300",
+	"optim-pre:col1=1,col2=2",
 };
 #define NS (sizeof SPECS / sizeof *SPECS)
 

@@ -49,7 +49,12 @@ gaps = ["demographic_parity_difference", "demographic_parity_ratio", "equal_oppo
         "equalized_odds_difference", "equalized_odds_difference_mean", "average_odds_difference",
         "error_rate_difference", "predictive_parity_difference", "auc_difference"]
 indices = ["generalized_entropy_index", "theil_index", "between_group_generalized_entropy_index",
-           "between_group_theil_index"]
+           "between_group_theil_index", "atkinson_index", "theil_l_index",
+           "coefficient_of_variation"]
+distances = ["score_kl_divergence", "score_js_divergence", "score_total_variation",
+             "score_earth_movers_distance", "smoothed_empirical_differential_fairness"]
+subgroup = ["subgroup_%s_%s" % (r, k) for r in ("fp", "fn")
+            for k in ("weighted_disparity", "disparity", "size")]
 want = set()
 for m, s in settings:
     for fold in ("1", "2", "3"):
@@ -62,8 +67,20 @@ for m, s in settings:
                     want.add((m, s, fold, split, "", k, c))
             for k in indices:
                 want.add((m, s, fold, split, "", k, "individual"))
-got = [(r["method"], r["setting"], r["fold"], r["split"], r["group"], r["metric"], r["convention"])
-       for r in rows]
+            for k in distances:
+                want.add((m, s, fold, split, "", k, "between_groups"))
+            for k in subgroup:
+                want.add((m, s, fold, split, "(subgroup)", k, "rich_subgroup"))
+# a rich subgroup is named by its member groups, the same for its three rows
+sub = {}
+for r in rows:
+    if r["convention"] == "rich_subgroup":
+        key = (r["method"], r["setting"], r["fold"], r["split"], r["metric"][:11])
+        assert r["group"] in ("{female}", "{male}", "{female, male}", "{}"), r["group"]
+        assert sub.setdefault(key, r["group"]) == r["group"], (key, r["group"])
+got = [(r["method"], r["setting"], r["fold"], r["split"],
+        "(subgroup)" if r["convention"] == "rich_subgroup" else r["group"], r["metric"],
+        r["convention"]) for r in rows]
 assert len(got) == len(set(got)), "duplicate rows"
 assert set(got) == want, ("missing", sorted(want - set(got))[:5], "extra", sorted(set(got) - want)[:5])
 # defined values are numbers, undefined ones have a reason

@@ -56,7 +56,7 @@ METHODS="logreg reweigh prejudice prejudice:per_group=0 reg-dp reg-eo reg-eop re
 cov-fair cov-acc mistreat eg eg:eo eg:constraint=bgl grid grid:constraint=bgl adversarial
 gerryfair meta threshold threshold:eo cal-eo reject-option dp-logreg:seed=3 dp-reweigh:seed=3
 dp-threshold:seed=3 dp-eg:seed=3 dir corr-remove lfr:restarts=1,max_iter=60
-optim-pre:col1=1,col2=2"
+optim-pre:col1=1,col2=2,epsilon=0.2,d1=0.3,d2=0.2"
 # every registry row of the classification task is in the list (adversarial,
 # gerryfair, meta and the feature transforms fit every rank's rows
 # gathered: ft_run_fit)

@@ -137,15 +137,22 @@ def audit_parity():
     pd.DataFrame({"label": y, "score": p, "sensitive": g}).to_csv(path, index=False,
                                                                   float_format="%.17g")
     rep = os.path.join(TMP, "audit.csv")
+    ref = os.path.join(TMP, "ref.csv")
+    pd.DataFrame({"score": p[:300]}).to_csv(ref, index=False, float_format="%.17g")
     run("audit", "--quiet", "--data", path, "--label", "label", "--score", "score",
         "--sensitive", "sensitive", "--privileged", "m", "--bootstrap", "200",
-        "--permutations", "200", "--report", rep)
-    a = fairtrain.audit(y, p, g, privileged="m", bootstrap=200, permutations=200)
+        "--permutations", "200", "--reference", ref, "--report", rep)
+    a = fairtrain.audit(y, p, g, privileged="m", bootstrap=200, permutations=200,
+                        reference=p[:300])
     n = same_report(rep, a.table)
+    # the distribution rows, the distances to the reference among them
+    t = a.table
+    assert (t["metric"] == "score_earth_movers_distance_to_reference").sum() == 1
+    assert (t["convention"] == "rich_subgroup").sum() == 6
     assert list(a.groups.index) == ["overall", "f", "m"], a.groups.index
     assert a.groups.loc["f", "count"] + a.groups.loc["m", "count"] == len(y)
     assert {"between_groups", "to_overall", "unprivileged_minus_privileged",
-            "individual"} == set(a.summaries["convention"])
+            "individual", "to_reference"} == set(a.summaries["convention"])
     assert len(a.tests) > 0 and a.n_measured == len(y)
     print("# audit: %d rows equal `fairtrain audit --report`" % n)
 

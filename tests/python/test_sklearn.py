@@ -77,6 +77,18 @@ SKIP_METHOD = {
                          check_no_attributes_set_in_init=SEEDED),
     "dp-logreg": {"check_no_attributes_set_in_init": SEEDED},
     "dp-reweigh": {"check_no_attributes_set_in_init": SEEDED},
+    "lfr": dict(dict.fromkeys(TRAIN,
+        "the classifier reads 5 prototypes' reconstruction of each row, fitted for "
+        "statistical parity (Az = 50): on the check's blobs its accuracy is below the "
+        "check's 0.83 by design"),
+        check_no_attributes_set_in_init="max_iter=200 keeps the checks fast; a method "
+        "parameter given to __init__ is an attribute named by the registry"),
+    "optim-pre": dict(dict.fromkeys(TRAIN,
+        "the classifier reads only the discretized column (col1, 4 quantile levels), "
+        "so on the check's blobs its accuracy is below the check's 0.83 by design"),
+        check_no_attributes_set_in_init="the bounds are relaxed for the checks' tiny "
+        "sets; a method parameter given to __init__ is an attribute named by the "
+        "registry"),
     "cov-fair": dict.fromkeys(TRAIN,
         "the default c = 0 demands exactly zero decision-boundary covariance with the "
         "group; on the check's two-feature blobs (200 rows, covariance 0.22 unconstrained) "
@@ -113,8 +125,15 @@ def estimator(method):
     kw = {}
     if method.startswith("dp-"):
         kw["seed"] = 1
-    if method in ("cal-eo", "reject-option"):
+    if method in ("cal-eo", "reject-option", "lfr"):
         kw["privileged"] = "True"
+    if method == "lfr":
+        kw["max_iter"] = 200
+    if method == "optim-pre":
+        # the checks' tiny sets cannot meet the default parity and
+        # distortion bounds (the fit refuses them, tested in the CLI tests);
+        # the checks are of the estimator, so the bounds are relaxed
+        kw.update(epsilon=1.0, d1=1.0, d2=1.0, d3=1.0)
     return fairtrain.FairClassifier(method=method, sensitive=group_of, **kw)
 
 

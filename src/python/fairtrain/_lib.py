@@ -205,7 +205,8 @@ class ft_comparison_row(Structure):
 class ft_comparison(Structure):
     _fields_ = [("n", c_size_t), ("rows", POINTER(ft_comparison_row)),
                 ("n_bootstrap", c_size_t), ("level", c_double), ("seed", c_uint64),
-                ("threshold", c_double)]
+                ("threshold", c_double), ("ref", POINTER(c_double)), ("n_ref", c_size_t),
+                ("consistency_k", c_size_t)]
 
 
 class ft_model_ranking(Structure):
@@ -278,7 +279,8 @@ class ft_measure_opts(Structure):
                 ("n_perm", c_size_t), ("n_cutoffs", c_size_t),
                 ("cutoffs", c_size_t * FT_MAX_CUTOFFS), ("ties", c_int), ("tie_seed", c_uint64),
                 ("n_target", c_size_t), ("target", c_double * FT_MAX_LIST),
-                ("dp_epsilon", c_double), ("dp_seed", c_uint64)]
+                ("dp_epsilon", c_double), ("dp_seed", c_uint64),
+                ("consistency_k", c_size_t), ("ref", POINTER(c_double)), ("n_ref", c_size_t)]
 
 
 class ft_rank_opts(Structure):
@@ -504,6 +506,9 @@ _proto("ft_method_spec_parse", c_int, c_char_p, c_int, c_int, POINTER(ft_method_
 _proto("ft_method_spec_format", c_int, POINTER(ft_method_spec), c_char_p, c_size_t)
 _proto("ft_predictor_randomized", c_int, POINTER(ft_predictor))
 _proto("ft_predictor_needs_groups", c_int, POINTER(ft_predictor))
+_proto("ft_predictor_decision", c_int, POINTER(ft_predictor), POINTER(ft_dataset),
+       POINTER(c_double), E)
+_proto("ft_transform_output_names", c_char_pp, c_void_p, POINTER(c_size_t))
 _proto("ft_predictor_kind_name", c_char_p, c_int)
 _proto("ft_predictor_decide", c_int, POINTER(ft_predictor), POINTER(ft_dataset), c_double,
        c_int, POINTER(c_double), POINTER(c_double), E)

@@ -119,7 +119,14 @@ class Model:
 
     @property
     def features(self):
-        """The encoded features' names ("age", "workclass=Private")."""
+        """The names of the features the model reads: the encoded features
+        ("age", "workclass=Private"), or a feature transform's outputs
+        (optim-pre: "age[28.5,37.5)")."""
+        t = self.mf.model.contents.transform
+        if t:
+            n = ctypes.c_size_t()
+            names = _lib.lib.ft_transform_output_names(t, ctypes.byref(n))
+            return _lib.strv(names, n.value)
         e = self.enc
         return _lib.strv(e.feature_names, e.n_features)
 
@@ -260,8 +267,9 @@ class Model:
         try:
             n = d.contents.n
             out = np.empty(n)
-            _lib.lib.ft_linear_decision(self.mf.model.contents.linear, d,
-                                        out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+            # through the model's feature transform, when it has one
+            _lib.call(_lib.lib.ft_predictor_decision, self.mf.model, d,
+                      out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
             return out
         finally:
             _lib.lib.ft_dataset_free(d)

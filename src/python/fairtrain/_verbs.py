@@ -64,15 +64,30 @@ class Audit:
             ["metric", "group", "value", "undefined"]].reset_index(drop=True)
 
 
+def _set_reference(m, reference, keep):
+    """measure options m: the reference score distribution (array-like of
+    scores in [0, 1]; None: none), kept alive in keep."""
+    if reference is None:
+        return
+    ref = np.ascontiguousarray(np.asarray(reference, dtype=np.float64).ravel())
+    if ref.size == 0 or not np.all((ref >= 0) & (ref <= 1)):
+        raise ValueError("reference: scores in [0, 1] expected")
+    keep.append(ref)
+    m.ref = ref.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+    m.n_ref = ref.size
+
+
 def audit(y_true, y_score, sensitive_features, *, sample_weight=None, positive=None,
           privileged=None, threshold=0.5, bootstrap=1000, level=0.95, permutations=1000,
-          random_state=1, verbose=False):
+          reference=None, random_state=1, verbose=False):
     """Measure the predictions of any model by group (the `audit` verb):
     per-group rates, every fairness summary under each convention with
-    bootstrap intervals, permutation tests of the gaps.  y_true: labels
+    bootstrap intervals, permutation tests of the gaps, the distribution
+    and inequality measures and the rich-subgroup audits.  y_true: labels
     (positive: the favourable one, default 1, True, or the larger of two);
-    y_score: probabilities in [0, 1] or 0/1 predictions.  Returns an
-    Audit."""
+    y_score: probabilities in [0, 1] or 0/1 predictions; reference: a
+    score distribution (scores in [0, 1]) the groups' are also compared
+    with.  Returns an Audit."""
     n = len(y_true)
     yv = np.asarray(_check_1d("y_true", y_true, n), dtype=object)
     sc = np.asarray(_check_1d("y_score", y_score, n), dtype=np.float64)
@@ -105,6 +120,7 @@ def audit(y_true, y_score, sensitive_features, *, sample_weight=None, positive=N
     o.measure.n_bootstrap = int(bootstrap)
     o.measure.level = float(level)
     o.measure.n_perm = int(permutations)
+    _set_reference(o.measure, reference, keep)
     mon = _lib.Monitor(verbose)
     o.mon = mon.ptr
     r = ctypes.POINTER(_lib.ft_audit_result)()
@@ -137,11 +153,14 @@ class Comparison:
 def compare(X, y, *, sensitive_features, methods="baseline reweigh eg threshold",
             folds=5, repeats=0, split=0.25, eval_set=None, fairness="demographic_parity_difference",
             C=1.0, positive=None, privileged=None, missing="drop", bootstrap=0, level=0.95,
-            random_state=1, out=None, force=False, verbose=False):
+            consistency=0, reference=None, random_state=1, out=None, force=False,
+            verbose=False):
     """Compare mitigation methods over folds (the `compare` verb): every
     setting of the sweep `methods` ("NAME[:CHOICE][:k=v1,v2,...] ...", as
     `fairtrain compare --methods`) on every fold, sharing each fold's
-    encoder and baseline.  With out (a directory), results.h5, results.csv,
+    encoder and baseline.  consistency=K adds AIF360's consistency (K
+    neighbours, O(rows^2)); reference: a score distribution the groups'
+    are compared with.  With out (a directory), results.h5, results.csv,
     runs.csv, summary.md and the plots are written there.  Returns a
     Comparison."""
     from ._estimators import FairClassifier
@@ -188,6 +207,8 @@ def compare(X, y, *, sensitive_features, methods="baseline reweigh eg threshold"
     o.lr.C = float(C)
     o.measure.n_bootstrap = int(bootstrap)
     o.measure.level = float(level)
+    o.measure.consistency_k = int(consistency)
+    _set_reference(o.measure, reference, keep)
     mon = _lib.Monitor(verbose)
     o.mon = mon.ptr
     r = ctypes.POINTER(_lib.ft_compare_result)()
