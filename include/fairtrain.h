@@ -1186,6 +1186,9 @@ FT_API int ft_eopp_fit(const double *score, const double *label, const int32_t *
 /* out[i] = the transformed score of item i (its group must be known). */
 FT_API int ft_eopp_apply(const struct ft_eopp *e, const double *score, const int32_t *group,
                   size_t n, double *out, struct ft_error *err);
+/* Is e whole for n_groups groups (offsets, strictly increasing finite
+ * knots)?  0, or FT_EFORMAT naming the part. */
+FT_API int ft_eopp_check(const struct ft_eopp *e, size_t n_groups, struct ft_error *err);
 
 /* -------------------------------------------- before/after comparison */
 
@@ -1519,6 +1522,9 @@ struct ft_predictor {
 	struct ft_frontier *frontier;    /* FRONTIER only */
 	char *rerank;                    /* RANKER only (may be NULL: none) */
 	struct ft_transform *transform;  /* NULL: the features as they are */
+	struct ft_eopp *eopp;            /* RANKER whose re-ranker is eopp-rank:
+	                                    LiFT's score map fitted on the training
+	                                    part; NULL otherwise */
 };
 /* "linear", "mixture", "thresholds", "frontier", "ranker". */
 FT_API const char *ft_predictor_kind_name(int kind);
@@ -1599,6 +1605,9 @@ struct ft_method_spec {
 	int given[FT_MAX_PARAMS];        /* 1 where the spec set the parameter */
 	size_t n_list;                   /* the list parameter's values, if given */
 	double list[FT_MAX_LIST];
+	/* eopp-rank: the fitted score map it sorts by (borrowed; NULL until a
+	 * training part fitted it, and for every other row) */
+	const struct ft_eopp *eopp;
 };
 
 /* What a classification fit function gets (all borrowed). */
@@ -1887,7 +1896,8 @@ FT_API int ft_fit_optim_pre(const struct ft_fit_input *in, const struct ft_optim
 #define FT_FORMAT_VERSION 5     /* reads 1 to 5; writes 5 for a model with a
                                    feature transform (/model/transform, which
                                    a version 4 reader would ignore and so
-                                   misread), else 4 */
+                                   misread) or an eopp-rank score map
+                                   (/model/eopp), else 4 */
 
 /* How a ranking model file's /model is used (the /ranking group; README
  * "Fair ranking").  Every string is owned and non-NULL ("" when empty).

@@ -82,6 +82,17 @@ OMP_NUM_THREADS=1 "$BUILD/bench/bench_bootstrap"
 echo
 FAIRTRAIN_DATA=$DATA "$BUILD/bench/bench_methods" "$RUNS"
 
+# The feature transforms (dir, corr-remove, lfr above) against the reference
+# Python code the fixtures check them with (BlackBoxAuditing's repair,
+# Fairlearn's CorrelationRemover, AIF360's LFR fit), German and Adult.
+echo
+if /usr/bin/python3 -c 'import numpy, scipy, pandas' 2>/dev/null; then
+	FAIRTRAIN_LIB=$BUILD/libfairtrain.so.0 /usr/bin/python3 scripts/peers/transform_timing.py \
+		"$DATA" "$RUNS"
+else
+	echo "bench: python3-numpy, -scipy or -pandas missing: the transforms' peers are not timed" >&2
+fi
+
 # The meta-fair classifier (meta:sr, meta:fdr above) against the numpy port
 # of AIF360's celisMeta with fairtrain's change (the sensitive attribute
 # observed) and against AIF360's algorithm unchanged, on all of Adult.

@@ -49,6 +49,7 @@
 #include <string.h>
 #include "core/internal.h"
 #include "fair/fair.h"
+#include "fair/rerankers.h"
 
 void ft_eopp_params_init(struct ft_eopp_params *p)
 {
@@ -59,33 +60,6 @@ void ft_eopp_params_init(struct ft_eopp_params *p)
 	p->cutoff = 0;
 }
 
-void ft_eopp_free(struct ft_eopp *e)
-{
-	if (!e)
-		return;
-	free(e->off);
-	free(e->key);
-	free(e->val);
-	free(e);
-}
-
-double ft_eopp_interp(const double *key, const double *val, size_t m, double s)
-{
-	size_t lo = 0, hi = m - 1;
-
-	if (s <= key[0])
-		return val[0];
-	if (s >= key[m - 1])
-		return val[m - 1];
-	while (hi - lo > 1) {           /* key[lo] < s < key[hi] */
-		size_t mid = lo + (hi - lo) / 2;
-		if (key[mid] <= s)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return val[lo] + (s - key[lo]) / (key[hi] - key[lo]) * (val[hi] - val[lo]);
-}
 
 struct sw {
 	double s, w;
@@ -388,19 +362,28 @@ done:
 	return rc;
 }
 
-int ft_eopp_apply(const struct ft_eopp *e, const double *score, const int32_t *group,
-                  size_t n, double *out, struct ft_error *err)
+
+int ft_rerank_eopp(const struct ft_method_spec *s, const double *score,
+                   const int32_t *group, size_t n, size_t n_groups,
+                   int32_t protected_group, size_t *order, size_t *k, int *flags,
+                   struct ft_error *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		int32_t g = group ? group[i] : -1;
-		if (g < 0 || (size_t)g >= e->n_groups)
-			return ft_error_set(err, FT_EDATA, "eopp: item %zu has no group (the "
-			                    "transformation is per group)", i + 1);
-		if (!isfinite(score[i]))
-			return ft_error_set(err, FT_EINVAL, "eopp: item %zu has a score that is not "
-			                    "finite", i + 1);
-		out[i] = ft_eopp_interp(e->key + e->off[g], e->val + e->off[g],
-		                        e->off[g + 1] - e->off[g], score[i]);
-	}
-	return 0;
+	double *t;
+	int rc;
+
+	(void)n_groups;
+	(void)protected_group;
+	(void)flags;
+	if (!s->eopp)
+		return ft_error_set(err, FT_EINVAL, "eopp-rank: the score map is not fitted "
+		                    "(train --task rank fits it on the training part)");
+	if (!(t = ft_xalloc(n ? n : 1, sizeof *t)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	/* the mapped scores in a stable descending sort: equal mapped scores
+	 * (flat stretches of a group's CDF) keep the items' order */
+	if ((rc = ft_eopp_apply(s->eopp, score, group, n, t, err)) == 0)
+		rc = ft_rank_order(t, n, order, err);
+	free(t);
+	*k = n;
+	return rc;
 }

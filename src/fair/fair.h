@@ -86,7 +86,7 @@ int ft_pair_part(const struct ft_rank_data *rd, const double *s, int32_t pg,
 int ft_pair_con_fit(const struct ft_rank_data *rd, const struct ft_rank_params *p,
                     double *w, struct ft_rank_result *res, struct ft_error *err);
 
-/* eopp.c: LiFT's transformScore, the piecewise linear map through the
+/* score_map.c: LiFT's transformScore, the piecewise linear map through the
  * knots (key[0 .. m) increasing -> val), constant beyond the ends. */
 double ft_eopp_interp(const double *key, const double *val, size_t m, double s);
 

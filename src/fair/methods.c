@@ -290,6 +290,17 @@ static const struct ft_param_def P_OPTIM_PRE[] = {
 	{"d3", 0.0, 0.0, 1.0, 0, "bound on P(distortion >= 3 | x, y)", NULL, 0},
 };
 
+static const struct ft_param_def P_EOPP[] = {
+	{"n_quantiles", 10000, 1, 1e6, 1, "quantile knots of each group's positive items' "
+	 "scores (LiFT's numQuantiles)", NULL, 0},
+	{"cutoff", 0, 0, 1e6, 1, "positions up to this one get their own position-bias "
+	 "estimate (0: no position-bias correction)", NULL, 0},
+	{"original_scale", 0, 0, 1, 1, "1: map the transformed scores back to the score "
+	 "scale (LiFT's adjustScale)", NULL, 0},
+	{"max_importance_weight", 1000, 1, 1e9, 0, "largest importance weight of a "
+	 "positive item (position-bias correction)", NULL, 0},
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The parameters of ranking rows as struct ft_rank_params. */
@@ -525,6 +536,10 @@ static const struct ft_method METHODS[] = {
 	{"mfair", FT_TASK_RANK, FT_STAGE_RERANK, "multinomial FA*IR: ranked group fairness "
 	 "test of several protected groups at every prefix (Zehlike et al. 2022)",
 	 N(P_MFAIR), P_MFAIR, 1, NULL, NULL, ft_rerank_mfair, check_mfair},
+	{"eopp-rank", FT_TASK_RANK, FT_STAGE_RERANK, "LiFT's equality-of-opportunity score "
+	 "map: each group's scores through the CDF of its positive items' training scores, "
+	 "with position-bias correction (Nandy et al. 2022); fitted on the training part",
+	 N(P_EOPP), P_EOPP, 1, NULL, NULL, ft_rerank_eopp, NULL},
 	{"exposure", FT_TASK_RANK, FT_STAGE_RERANK, "fair exposure: a ranking sampled from "
 	 "the optimal stochastic ranking under an exposure constraint (Singh & Joachims "
 	 "2018)", N(P_EXPOSURE), P_EXPOSURE, 1, NULL, NULL, ft_rerank_exposure, NULL},

@@ -27,6 +27,13 @@ int ft_rerank_exposure(const struct ft_method_spec *s, const double *score,
                        const int32_t *group, size_t n, size_t n_groups,
                        int32_t protected_group, size_t *order, size_t *k, int *flags,
                        struct ft_error *err);
+/* LiFT's equality-of-opportunity re-ranking (eopp.c): the items by their
+ * scores mapped through s->eopp (fitted on the training part by
+ * ft_run_fit_eopp), all n of them; FT_EINVAL when s->eopp is NULL. */
+int ft_rerank_eopp(const struct ft_method_spec *s, const double *score,
+                   const int32_t *group, size_t n, size_t n_groups,
+                   int32_t protected_group, size_t *order, size_t *k, int *flags,
+                   struct ft_error *err);
 
 /* What FT_RERANK_SHORT means for re-ranker m, as the end of a sentence
  * "N of M queries ..." (static). */

@@ -393,8 +393,8 @@ static void write_root(struct ft_h5w *w, hid_t f, const struct ft_model_file *mf
 	ft_h5w_attr_str(w, f, "format", FT_FORMAT_NAME);
 	/* the lowest version that describes the file, so that older readers
 	 * read every file they would read correctly */
-	ft_h5w_attr_i32(w, f, "format_version", mf->model && mf->model->transform ?
-	                FT_FORMAT_VERSION : 4);
+	ft_h5w_attr_i32(w, f, "format_version", mf->model && (mf->model->transform ||
+	                mf->model->eopp) ? FT_FORMAT_VERSION : 4);
 	ft_h5w_attr_str(w, f, "fairtrain_version", mf->fairtrain_version);
 	ft_h5w_attr_str(w, f, "created_utc", mf->created_utc);
 	ft_h5w_attr_str(w, f, "command_line", mf->command_line);

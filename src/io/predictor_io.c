@@ -262,6 +262,19 @@ void ft_h5w_predictor(struct ft_h5w *w, hid_t loc, const char *name,
 	}
 	if (p->transform)
 		write_transform(w, g, p->transform);
+	if (p->eopp) {
+		const struct ft_eopp *e = p->eopp;
+		size_t nk = e->off[e->n_groups];
+		sub = ft_h5w_group(w, g, "eopp");
+		ft_h5w_attr_str(w, sub, "rule", "a group's score s maps to the piecewise linear "
+		                "interpolation of (key, val) over the group's knots "
+		                "off[g] .. off[g+1], constant beyond the ends");
+		ft_h5w_attr_u64(w, sub, "n_groups", e->n_groups);
+		write_sizes(w, sub, "off", e->off, e->n_groups + 1);
+		ft_h5w_f64_v(w, sub, "key", e->key, nk);
+		ft_h5w_f64_v(w, sub, "val", e->val, nk);
+		ft_h5w_close(w, sub, "eopp");
+	}
 	ft_h5w_close(w, g, name);
 }
 
@@ -726,6 +739,40 @@ static size_t mul3(size_t a, size_t b, size_t c)
 	return a * c;
 }
 
+/* A ranker's eopp-rank score map (n_groups groups), checked. */
+static int part_eopp(struct ft_h5r *r, hid_t g, const char *obj, size_t n_groups,
+                     void *out)
+{
+	struct ft_eopp *e = calloc(1, sizeof *e);
+	struct ft_error er = {0};
+	size_t nk = 0, nv = 0;
+	int rc;
+
+	*(struct ft_eopp **)out = e;
+	if (!e)
+		return ft_h5r_nomem(r);
+	if ((rc = ft_h5r_size(r, g, obj, "n_groups", &e->n_groups)))
+		return rc;
+	if (e->n_groups != n_groups)
+		return ft_h5r_corrupt(r, "%s has %zu groups, /preprocessing has %zu", obj,
+		                      e->n_groups, n_groups);
+	if ((rc = read_sizes(r, g, obj, "off", n_groups + 1, &e->off, NULL)) ||
+	    (rc = read_f64n(r, g, obj, "key", SIZE_MAX, &e->key, &nk)) ||
+	    (rc = read_f64n(r, g, obj, "val", nk, &e->val, &nv)))
+		return rc;
+	for (size_t k = 0; k < n_groups; k++)
+		if (e->off[k] > e->off[k + 1])
+			return ft_h5r_corrupt(r, "%s/off decreases at %zu", obj, k);
+	if (e->off[n_groups] != nk)
+		return ft_h5r_corrupt(r, "%s/off ends at %zu, key has %zu values", obj,
+		                      e->off[n_groups], nk);
+	if (ft_eopp_check(e, n_groups, &er)) {
+		rc = ft_h5r_corrupt(r, "%s: %s", obj, er.msg);
+		ft_error_clear(&er);
+	}
+	return rc;
+}
+
 /* The predictor's transform group (write_transform) into a new transform
  * reading n_features inputs for n_groups groups; names (its outputs, the
  * linear model's feature names) become its own. */
@@ -925,7 +972,9 @@ int ft_h5r_predictor(struct ft_h5r *r, hid_t loc, const char *obj, const char *n
 		               &p->thresholds);
 		break;
 	case FT_PRED_RANKER:
-		rc = ft_h5r_str(r, g, full, "rerank", 0, &p->rerank);
+		if ((rc = ft_h5r_str(r, g, full, "rerank", 0, &p->rerank)))
+			break;
+		rc = read_part(r, g, full, "eopp", 1, part_eopp, n_groups, &p->eopp);
 		break;
 	default:
 		break;

@@ -68,6 +68,7 @@ void ft_predictor_clear(struct ft_predictor *p)
 	ft_frontier_free(p->frontier);
 	free(p->rerank);
 	ft_transform_free(p->transform);
+	ft_eopp_free(p->eopp);
 	memset(p, 0, sizeof *p);
 }
 
@@ -391,6 +392,17 @@ int ft_predictor_check(const struct ft_predictor *p, size_t n_features,
 		           th && p->kind != FT_PRED_THRESHOLDS ? "thresholds" :
 		           fr && p->kind != FT_PRED_FRONTIER ? "a frontier" :
 		           p->rerank && !ranker ? "a re-ranker" : "a part missing");
+	if (p->eopp) {
+		struct ft_error terr = {0};
+		if (!ranker)
+			return bad(why, n, "a %s predictor with a score map (eopp)",
+			           ft_predictor_kind_name(p->kind));
+		if (ft_eopp_check(p->eopp, n_groups, &terr)) {
+			bad(why, n, "%s", terr.msg);
+			ft_error_clear(&terr);
+			return -1;
+		}
+	}
 	if (p->transform) {
 		struct ft_error terr = {0};
 		if (ranker)

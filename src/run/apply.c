@@ -185,6 +185,13 @@ static int rank_reranker(const struct ft_model_file *mf, const struct ft_apply_o
 		return ft_error_set(err, FT_EFORMAT, "%s: the saved re-ranker '%s': %s",
 		                    data_name(o), *spec, e2.msg);
 	}
+	/* eopp-rank sorts by the score map saved with the model; without one
+	 * (another model's file, --rerank eopp-rank given here) it says so */
+	rr->eopp = mf->model->eopp;
+	if (ft_run_is_eopp(rr) && !rr->eopp)
+		return ft_error_set(err, FT_EINVAL, "re-ranker eopp-rank: the model has no "
+		                    "score map (train --task rank --rerank eopp-rank fits one on "
+		                    "the training part)");
 	return 0;
 }
 

@@ -181,6 +181,8 @@ static int one_setting(const struct ft_compare_opts *o, const struct ft_sweep_se
 {
 	const struct ft_method *m = se->spec.method;
 	const struct ft_method_spec *rr = m->stage == FT_STAGE_RERANK ? &se->spec : NULL;
+	struct ft_method_spec rr_fitted;
+	struct ft_eopp *eopp = NULL;
 	size_t dim = S->train->p;
 	double *w = calloc(dim ? dim : 1, sizeof *w), t = ft_run_now();
 	struct ft_rank_result res;
@@ -193,6 +195,13 @@ static int one_setting(const struct ft_compare_opts *o, const struct ft_sweep_se
 	if (rr) {
 		memcpy(w, wb, dim * sizeof *w);
 		rc = ft_rerank_check_groups(rr, S->enc->n_groups, e);
+		/* eopp-rank: the score map from this fold's training part */
+		if (!rc && ft_run_is_eopp(rr) &&
+		    !(rc = ft_run_fit_eopp(S->train, w, rr, &eopp, e))) {
+			rr_fitted = *rr;
+			rr_fitted.eopp = eopp;
+			rr = &rr_fitted;
+		}
 	} else if (!(rc = m->rank_params(se->spec.params, &p, e))) {
 		p.protected_group = prot;
 		rc = ft_rank_fit(S->train, &p, w, &res, e);
@@ -202,6 +211,10 @@ static int one_setting(const struct ft_compare_opts *o, const struct ft_sweep_se
 	u->n_test = S->test->n;
 	if (!rc && ranker_pred(&u->fo.pred, w, dim, rr ? se->setting : ""))
 		rc = ft_error_set(e, FT_ENOMEM, "out of memory");
+	if (!rc && eopp) {
+		u->fo.pred.eopp = eopp;      /* the run's from here; rr borrows it */
+		eopp = NULL;
+	}
 	if (!rc) {
 		u->fitted = 1;
 		u->fo.res = res.res;
@@ -218,6 +231,7 @@ static int one_setting(const struct ft_compare_opts *o, const struct ft_sweep_se
 		                       prot, &o->measure, NULL, e);
 	}
 	free(w);
+	ft_eopp_free(eopp);
 	return rc;
 }
 

@@ -663,3 +663,61 @@ done:
 	free(sm);
 	return rc;
 }
+
+int ft_run_is_eopp(const struct ft_method_spec *rr)
+{
+	return rr && rr->method && !strcmp(rr->method->name, "eopp-rank");
+}
+
+int ft_run_fit_eopp(const struct ft_rank_data *rd, const double *w,
+                    const struct ft_method_spec *rr, struct ft_eopp **out,
+                    struct ft_error *err)
+{
+	struct ft_eopp_params ep;
+	size_t n = rd->n, n_all = n, *rank = NULL;
+	double *s = ft_xalloc(n ? n : 1, sizeof *s), *lab = ft_xalloc(n ? n : 1, sizeof *lab);
+	int32_t *pos = ft_xalloc(n ? n : 1, sizeof *pos), *grp = NULL;
+	void *all[4] = {NULL, NULL, NULL, NULL};
+	int rc = 0;
+
+	*out = NULL;
+	ft_eopp_params_init(&ep);
+	ep.n_quantiles = (size_t)rr->params[0];
+	ep.cutoff = (size_t)rr->params[1];
+	ep.original_scale = (int)rr->params[2];
+	ep.max_importance_weight = rr->params[3];
+	rank = ft_xalloc(n ? n : 1, sizeof *rank);
+	grp = ft_xalloc(n ? n : 1, sizeof *grp);
+	if (!s || !lab || !pos || !rank || !grp) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	ft_rank_scores(rd, w, s);
+	if ((rc = ft_rank_positions(rd, s, rank, err)))
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		lab[i] = rd->rel[i] > 0 ? 1.0 : 0.0;
+		pos[i] = (int32_t)(rank[i] < INT32_MAX ? rank[i] : INT32_MAX);
+		grp[i] = rd->group ? rd->group[i] : -1;
+	}
+	if (ft_dist_on()) {
+		const void *in[4] = {s, lab, grp, pos};
+		const size_t elem[4] = {sizeof *s, sizeof *lab, sizeof *grp, sizeof *pos};
+		if (ft_dist_allrows_k(n, 4, in, elem, all, &n_all)) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	rc = ft_eopp_fit(all[0] ? all[0] : s, all[1] ? all[1] : lab, all[2] ? all[2] : grp,
+	                 ep.cutoff ? (all[3] ? all[3] : pos) : NULL, n_all, rd->n_groups, &ep,
+	                 out, err);
+done:
+	for (int k = 0; k < 4; k++)
+		free(all[k]);
+	free(s);
+	free(lab);
+	free(pos);
+	free(rank);
+	free(grp);
+	return rc;
+}

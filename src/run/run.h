@@ -165,6 +165,16 @@ int ft_run_rank_gather(const struct ft_rank_data *rd, const double *const *score
                        struct ft_rank_data **out, double **all_scores,
                        struct ft_error *err);
 
+/* eopp-rank: LiFT's score map fitted on rd's items scored by w (labels:
+ * relevance > 0; positions: each item's rank in its query by score, for
+ * the position-bias correction), the parameters of spec rr; every rank's
+ * items in a distributed run (the same map on every rank).  Collective. */
+int ft_run_fit_eopp(const struct ft_rank_data *rd, const double *w,
+                    const struct ft_method_spec *rr, struct ft_eopp **out,
+                    struct ft_error *err);
+/* Is rr the re-ranker eopp-rank (which is fitted)? */
+int ft_run_is_eopp(const struct ft_method_spec *rr);
+
 /* load.c: ft_load without encoding: the tables read, filtered and split. */
 int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,
                    struct ft_error *err);

@@ -466,6 +466,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 	int have_rr = o->rank.rerank && strcmp(o->rank.rerank, "none"), rc;
 	double *w = NULL, *wb = NULL;
 	int32_t prot = -1;
+	struct ft_eopp *eopp = NULL;
 
 	memset(&L, 0, sizeof L);
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "listnet", FT_TASK_RANK,
@@ -513,12 +514,27 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 		ft_dist_scope_pop();
 	if (rc)
 		goto done;
+	/* eopp-rank learns its score map from the training part's items as the
+	 * mitigated ranker scores them */
+	if (have_rr && ft_run_is_eopp(&rr)) {
+		if ((rc = ft_run_progress(o->mon, "fit", 1, 2, rr.method->name, err)) ||
+		    (rc = ft_run_fit_eopp(L.s.train, w, &rr, &eopp, &e2))) {
+			if (rc != FT_ECANCELED)
+				rc = ft_error_set(err, rc, "%s: eopp-rank: %s", data_name(o), e2.msg);
+			goto done;
+		}
+		rr.eopp = eopp;
+	}
 	if ((rc = ft_run_progress(o->mon, "measure", 0, 1, NULL, err)) ||
 	    (rc = measure(o, &L, w, wb, r->same_fit, have_rr ? &rr : NULL, prot, mf, r, err)))
 		goto done;
 	have_rr = have_rr && r->rerank_ok;
 	if ((rc = assemble(o, &L, &s, have_rr ? &rr : NULL, w, wb, prot, r, mf, err)))
 		goto done;
+	if (have_rr && eopp) {
+		mf->model->eopp = eopp;     /* the model file's from here */
+		eopp = NULL;
+	}
 	r->n_rows_file = L.n_rows_file;
 	r->n_filtered = L.n_filtered;
 	r->n_extra = L.s.n_extra;
@@ -541,6 +557,7 @@ int ft_train_rank(const struct ft_train_opts *o, struct ft_train_result *r,
 done:
 	free(w);
 	free(wb);
+	ft_eopp_free(eopp);
 	ft_model_file_free(mf);
 	rank_loaded_free(&L);
 	return rc;

@@ -270,6 +270,7 @@ for m in listnet ranknet lambdaloss deltr:gamma=1 deltr:gamma=1,reference=1,iter
 	"listnet --rerank det_greedy:p=0.4,k=10" "listnet --rerank det_cons:p=0.4" \
 	"listnet --rerank det_relaxed:p=0.4" "listnet --rerank det_const_sort:p=0.4" \
 	"listnet --rerank mfair:p=0.4/0.6" "listnet --rerank exposure:k=8" \
+	"listnet --rerank eopp-rank:n_quantiles=200" \
 	deltr:target_ratio=0.9 "listnet --at 3,5 --ties random --tie-seed 4"; do
 	f=$(echo "$m" | tr ':=, ' '____' | sed 's/--rerank_//')
 	if ! "$FT" train $R --method $m --out "$TMP/ref.h5" >/dev/null 2>"$TMP/err"; then

@@ -1,16 +1,18 @@
 /*
- * fuzz_transform.c - the reader of a model's feature transform
- * (/model/transform: src/io/predictor_io.c, read_transform, and
- * ft_transform_check), structure-aware.  Every file fairtrain writes is
+ * fuzz_transform.c - the readers of a model's fitted tables: the feature
+ * transform (/model/transform: src/io/predictor_io.c, read_transform, and
+ * ft_transform_check) and a ranker's eopp-rank score map (/model/eopp:
+ * part_eopp and ft_eopp_check), structure-aware.  Every file fairtrain writes is
  * sealed with a SHA-256 of itself, so byte-level damage never reaches the
  * transform reader (fuzz_model.c covers that gate); what does reach it is a
  * well-formed HDF5 file with wrong contents, written by another program and
  * sealed again.  This harness makes such files: at start it trains one
  * model of each transform kind (dir, corr-remove, lfr, optim-pre) on a
- * small synthetic set; each input then picks a kind (byte 0) and up to 6
- * edits, each replacing or deleting one dataset or attribute of the
- * transform group (or the model's feature_names and coef) with values from
- * the input, through libhdf5 (so the file stays well-formed HDF5).  The
+ * small synthetic set, and a ranker re-ranked by eopp-rank; each input
+ * then picks a model (byte 0) and up to 6 edits, each replacing or
+ * deleting one dataset or attribute of the transform (or score map) group
+ * (or the model's feature_names and coef) with values from the input,
+ * through libhdf5 (so the file stays well-formed HDF5).  The
  * edited file is sealed and loaded: it must load or be refused with one
  * line, without a crash, leak or sanitizer report.
  */
@@ -23,9 +25,11 @@ static const char *const SPECS[4] = {
 	"dir:repair_level=0.7", "corr-remove", "lfr:k=2,restarts=1,max_iter=20",
 	"optim-pre:bins=3,col1=1,col2=5,epsilon=0.3,d1=0.5,d2=0.3"
 };
+#define N_MODELS 5
 /* what an edit can target: every name the transform group holds in one of
- * the kinds, then two of /model's own */
+ * the kinds, the score map's, then two of /model's own */
 static const char *const TARGETS[] = {
+	"off", "key", "val", "rule",
 	"kind", "n_inputs", "n_outputs", "n_groups", "needs_group", "repair_level",
 	"val_off", "vals", "n_q", "q_off", "lo", "lo_defined", "hi", "hi_defined",
 	"target", "alpha", "mean", "group_mean", "group_mean_defined", "k", "Ax", "Ay",
@@ -36,19 +40,21 @@ static const char *const TARGETS[] = {
 #define N_TARGETS (sizeof TARGETS / sizeof *TARGETS)
 
 static char tmpdir[64];
-static unsigned char *image[4];
-static size_t image_len[4];
+static unsigned char *image[N_MODELS];
+static size_t image_len[N_MODELS];
 
 static void cleanup(void)
 {
 	char p[128];
 
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < N_MODELS; k++) {
 		snprintf(p, sizeof p, "%s/m%d.h5", tmpdir, k);
 		unlink(p);
 		free(image[k]);
 	}
 	snprintf(p, sizeof p, "%s/s.csv", tmpdir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/r.csv", tmpdir);
 	unlink(p);
 	snprintf(p, sizeof p, "%s/e.h5", tmpdir);
 	unlink(p);
@@ -104,6 +110,42 @@ static void init(void)
 		}
 		ft_train_result_free(r);
 		image[k] = slurp(path, &image_len[k]);
+	}
+	/* a ranker re-ranked by eopp-rank: 30 queries of 8 items, two groups */
+	{
+		struct ft_train_opts o;
+		struct ft_train_result *r = NULL;
+		static const char *rs[1] = {"g"};
+		FILE *fp;
+		snprintf(csv, sizeof csv, "%s/r.csv", tmpdir);
+		if (!(fp = fopen(csv, "w")))
+			abort();
+		fprintf(fp, "qid,rel,g,x1,x2\n");
+		for (int q = 0; q < 30; q++)
+			for (int i = 0; i < 8; i++)
+				fprintf(fp, "q%d,%d,%s,%d.%d,%d\n", q, (q + i) % 3 == 0, i % 2 ? "a" : "b",
+				        (q * 7 + i * 3) % 11, i, (q + 2 * i) % 5);
+		fclose(fp);
+		ft_train_opts_init(&o);
+		o.task = FT_TASK_RANK;
+		o.data.data = csv;
+		o.data.spec.sensitive = (char **)rs;
+		o.data.spec.n_sensitive = 1;
+		o.rank.query = "qid";
+		o.rank.relevance = "rel";
+		o.rank.protected_group = "b";
+		o.rank.rerank = "eopp-rank:n_quantiles=20";
+		o.method = "listnet";
+		o.measure.n_bootstrap = 0;
+		o.measure.n_perm = 0;
+		snprintf(path, sizeof path, "%s/m4.h5", tmpdir);
+		if (ft_train(&o, &r, &err) || ft_model_save(path, r->mf, &err) ||
+		    !r->mf->model->eopp) {
+			fprintf(stderr, "fuzz_transform: eopp-rank: %s\n", err.msg);
+			abort();
+		}
+		ft_train_result_free(r);
+		image[4] = slurp(path, &image_len[4]);
 	}
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
@@ -223,14 +265,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!image[0])
 		init();
-	k = (int)(next(&in) % 4);
+	k = (int)(next(&in) % N_MODELS);
 	snprintf(path, sizeof path, "%s/e.h5", tmpdir);
 	if (!(fp = fopen(path, "wb")) || fwrite(image[k], 1, image_len[k], fp) != image_len[k])
 		abort();
 	fclose(fp);
 	if ((f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0 ||
 	    (m = H5Gopen2(f, "/model", H5P_DEFAULT)) < 0 ||
-	    (g = H5Gopen2(m, "transform", H5P_DEFAULT)) < 0)
+	    (g = H5Gopen2(m, k == 4 ? "eopp" : "transform", H5P_DEFAULT)) < 0)
 		abort();
 	for (int e = 0; e < 6 && in.at < in.n; e++)
 		edit(m, g, &in);
@@ -242,8 +284,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ft_h5_seal_image(img, len);
 	if (ft_model_load(fuzz_file(0, img, len), &mf, &err)) {
 		fuzz_one_line(&err);
-	} else if (in.at <= 1 && !mf->model->transform) {
-		abort();  /* an unedited model keeps its transform */
+	} else if (in.at <= 1 && !(k == 4 ? (void *)mf->model->eopp :
+	                           (void *)mf->model->transform)) {
+		abort();  /* an unedited model keeps its transform or score map */
 	}
 	ft_model_file_free(mf);
 	free(img);

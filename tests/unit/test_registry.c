@@ -64,6 +64,7 @@ static const struct { const char *name, *spec; } FIXTURE[] = {
 	{"det_const_sort", "det_const_sort:p=0.5,k=6"},
 	{"mfair", "mfair:p=0.5/0.5,k=6"},
 	{"exposure", "exposure:dt,k=6,seed=3"},
+	{"eopp-rank", "eopp-rank:n_quantiles=50"},
 };
 #define N_FIXTURE (sizeof FIXTURE / sizeof *FIXTURE)
 
@@ -197,6 +198,15 @@ static int same_pred(const struct ft_predictor *a, const struct ft_predictor *b)
 		for (size_t k = 0; k < x->k; k++)
 			if (!same_linear(x->h[k], y->h[k]))
 				return 0;
+	}
+	if (!a->eopp != !b->eopp)
+		return 0;
+	if (a->eopp) {
+		const struct ft_eopp *x = a->eopp, *y = b->eopp;
+		size_t m = x->off[x->n_groups];
+		if (x->n_groups != y->n_groups || !same_sizes(x->off, y->off, x->n_groups + 1) ||
+		    !same_f64(x->key, y->key, m) || !same_f64(x->val, y->val, m))
+			return 0;
 	}
 	if (a->kind == FT_PRED_RANKER)
 		return !strcmp(a->rerank ? a->rerank : "", b->rerank ? b->rerank : "");

@@ -193,7 +193,7 @@ class ft_predictor(Structure):
     _fields_ = [("kind", c_int), ("linear", POINTER(ft_linear_model)),
                 ("mixture", POINTER(ft_mixture)), ("thresholds", POINTER(ft_thresholds)),
                 ("frontier", POINTER(ft_frontier)), ("rerank", c_char_p),
-                ("transform", c_void_p)]
+                ("transform", c_void_p), ("eopp", c_void_p)]
 
 
 class ft_comparison_row(Structure):
@@ -251,7 +251,7 @@ class ft_method(Structure):
 class ft_method_spec(Structure):
     _fields_ = [("method", POINTER(ft_method)), ("params", c_double * FT_MAX_PARAMS),
                 ("given", c_int * FT_MAX_PARAMS), ("n_list", c_size_t),
-                ("list", c_double * FT_MAX_LIST)]
+                ("list", c_double * FT_MAX_LIST), ("eopp", c_void_p)]
 
 
 FT_TASK_CLASSIFY, FT_TASK_RANK = 0, 1
