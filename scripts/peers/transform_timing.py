@@ -109,9 +109,9 @@ def main(argv):
         for m, kw in specs.items():
             if (name, m) not in ref:
                 continue
-            clf = fairtrain.FairClassifier(method=m, sensitive=g, privileged=priv,
-                                           bootstrap=0, permutations=0, **kw)
-            tf = median_time(lambda: clf.fit(X, y), runs)
+            clf = fairtrain.FairClassifier(method=m, privileged=priv, bootstrap=0,
+                                           permutations=0, **kw)
+            tf = median_time(lambda: clf.fit(X, y, sensitive_features=g), runs)
             tr = median_time(ref[(name, m)], 1 if m == "lfr" else runs)
             print("%-7s %-12s %12.4f %12.4f %8.1fx" % (name, m, tr, tf, tr / tf))
     # eopp-rank on LSAT (gender)
