@@ -310,20 +310,23 @@ int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
                                   struct ft_error *err)
 {
 	const struct ft_value none = {0.0, "no bootstrap"};
-	struct ft_measures ms;
-	struct ft_dist_opts o;
+	struct ft_value v;
+	double *yh;
 	int rc;
 
-	ft_dist_opts_init(&o);
-	o.k = k;
-	if ((rc = ft_distribution_measures(in, x, &o, &ms, err)) != 0)
-		return rc;
-	for (size_t j = 0; j < ms.n; j++)
-		if (!strcmp(ms.m[j].name, "consistency") &&
-		    (rc = ft_comparison_add(c, "consistency", model, split, "", "individual",
-		                            ms.m[j].v, none, none)))
-			return ft_error_set(err, rc, "out of memory");
-	return 0;
+	if (!x || x->n != in->n)
+		return ft_error_set(err, FT_EINVAL, "consistency: %zu feature rows for %zu "
+		                    "predictions", x ? x->n : 0, in->n);
+	if (!(yh = ft_xalloc(in->n ? in->n : 1, sizeof *yh)))
+		return ft_error_set(err, FT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < in->n; i++)
+		yh[i] = ft_eval_pos(in, i);
+	rc = ft_consistency(x, yh, in->w, k, &v, err);
+	free(yh);
+	if (!rc && (rc = ft_comparison_add(c, "consistency", model, split, "", "individual",
+	                                   v, none, none)))
+		return ft_error_set(err, rc, "out of memory");
+	return rc;
 }
 
 int ft_comparison_measure_all(struct ft_comparison *c, const char *model,

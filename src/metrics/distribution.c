@@ -655,7 +655,7 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
 	}
 	for (size_t i = 0; i < n; i++) {
 		double wi = in->w ? in->w[i] : 1.0;
-		yh[i] = in->pos ? in->pos[i] : (in->score[i] >= in->threshold ? 1.0 : 0.0);
+		yh[i] = ft_eval_pos(in, i);
 		b[i] = yh[i] - in->y[i] + 1.0;
 		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
 			hist[(size_t)in->group[i] * B + bin_of(in->score[i], B)] += wi;

@@ -75,6 +75,13 @@ static inline size_t ft_stratum(const struct ft_eval_input *in, size_t i)
 	return in->group && in->group[i] >= 0 ? (size_t)in->group[i] : in->n_groups;
 }
 
+/* P(yhat = 1) of row i: the randomized classifier's pos, or the
+ * deterministic decision score >= threshold. */
+static inline double ft_eval_pos(const struct ft_eval_input *in, size_t i)
+{
+	return in->pos ? in->pos[i] : (double)(in->score[i] >= in->threshold);
+}
+
 /* A rate metric (FT_M_BASE_RATE .. FT_M_BALANCED_ACCURACY) of the cells;
  * NaN and *why != 0 when undefined.  is_group picks "no rows in group" over
  * "no rows". */

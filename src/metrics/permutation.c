@@ -107,12 +107,6 @@ static double gap_of(const struct ft_conf *ca, const struct ft_conf *cb, int met
 	return ra - rb;
 }
 
-/* P(yhat = 1) of row i: pos, or the deterministic decision. */
-static double pos_of(const struct ft_eval_input *in, size_t i)
-{
-	return in->pos ? in->pos[i] : (double)(in->score[i] >= in->threshold);
-}
-
 /* x rows of type (y, p) with weight 1 each: ft_conf_add_row x times. */
 static void add_type(struct ft_conf *c, int y, double p, uint64_t x)
 {
@@ -156,7 +150,7 @@ static void scan(const struct ft_eval_input *in, size_t a, size_t b, struct perm
 	memset(&cb, 0, sizeof cb);
 	for (size_t i = 0; i < in->n; i++) {
 		int32_t g = in->group ? in->group[i] : -1;
-		double wi = in->w ? in->w[i] : 1.0, p = pos_of(in, i);
+		double wi = in->w ? in->w[i] : 1.0, p = ft_eval_pos(in, i);
 		int y = in->y[i] == 1.0;
 		struct ft_conf *c;
 
@@ -316,7 +310,7 @@ static int run_test(const struct ft_eval_input *in, const struct perm_scan *ps, 
 			if (g >= 0 && ((size_t)g == a || (size_t)g == b)) {
 				rows[j] = (uint32_t)i;
 				yof[j] = in->y[i] == 1.0;
-				pof[j++] = pos_of(in, i);
+				pof[j++] = ft_eval_pos(in, i);
 			}
 		}
 		for (size_t p = 0; p < n_perm; p++) {

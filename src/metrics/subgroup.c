@@ -546,7 +546,7 @@ static void tally_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *p
 	(void)chunk;
 	for (size_t i = lo; i < hi; i++) {
 		double w = in->w ? in->w[i] : 1.0;
-		double p = in->pos ? in->pos[i] : in->score[i] >= in->threshold;
+		double p = ft_eval_pos(in, i);
 		int y = in->y[i] > 0.5;
 		size_t b = ft_stratum(in, i);
 		part[2 * (G + 1)] += w;
