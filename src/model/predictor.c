@@ -125,22 +125,38 @@ static int decide(const struct ft_predictor *p, const struct ft_dataset *d,
                   double threshold, int deterministic, double *score, double *pos,
                   struct ft_error *err);
 
+/* The rows p's linear part reads: d, or d's rows through p's transform
+ * (*own, the caller's to free; the rows keep d's lines and groups, so a row
+ * the model cannot decide is named the same way). */
+static int model_rows(const struct ft_predictor *p, const struct ft_dataset *d,
+                      const struct ft_dataset **rows, struct ft_dataset **own,
+                      struct ft_error *err)
+{
+	int rc;
+
+	*rows = d;
+	*own = NULL;
+	if (!p || !p->linear)
+		return ft_error_set(err, FT_EINVAL, "decide: no model");
+	if (p->transform) {
+		if ((rc = ft_transform_apply(p->transform, d, own, err)) != 0)
+			return rc;
+		*rows = *own;
+	}
+	return 0;
+}
+
 int ft_predictor_decision(const struct ft_predictor *p, const struct ft_dataset *d,
                           double *out, struct ft_error *err)
 {
-	struct ft_dataset *td = NULL;
+	const struct ft_dataset *rows;
+	struct ft_dataset *own;
 	int rc;
 
-	if (!p || !p->linear)
-		return ft_error_set(err, FT_EINVAL, "decision: no model");
-	if (!p->transform) {
-		ft_linear_decision(p->linear, d, out);
-		return 0;
-	}
-	if ((rc = ft_transform_apply(p->transform, d, &td, err)) != 0)
+	if ((rc = model_rows(p, d, &rows, &own, err)) != 0)
 		return rc;
-	ft_linear_decision(p->linear, td, out);
-	ft_dataset_free(td);
+	ft_linear_decision(p->linear, rows, out);
+	ft_dataset_free(own);
 	return 0;
 }
 
@@ -148,19 +164,14 @@ int ft_predictor_decide(const struct ft_predictor *p, const struct ft_dataset *d
                         double threshold, int deterministic, double *score,
                         double *pos, struct ft_error *err)
 {
-	struct ft_dataset *td = NULL;
+	const struct ft_dataset *rows;
+	struct ft_dataset *own;
 	int rc;
 
-	if (!p || !p->linear)
-		return ft_error_set(err, FT_EINVAL, "decide: no model");
-	if (!p->transform)
-		return decide(p, d, threshold, deterministic, score, pos, err);
-	/* every row through the transform first; its rows keep d's lines and
-	 * groups, so a row the model cannot decide is named the same way */
-	if ((rc = ft_transform_apply(p->transform, d, &td, err)) != 0)
+	if ((rc = model_rows(p, d, &rows, &own, err)) != 0)
 		return rc;
-	rc = decide(p, td, threshold, deterministic, score, pos, err);
-	ft_dataset_free(td);
+	rc = decide(p, rows, threshold, deterministic, score, pos, err);
+	ft_dataset_free(own);
 	return rc;
 }
 
