@@ -1091,8 +1091,10 @@ int ft_pairwise_finish(const double *above, const double *nrel, const double *ni
 	double irr_all = 0, best = -1;
 
 	*out = NULL;
-	if (!pw || !(pw->acc = malloc(G * G * sizeof *pw->acc)) ||
-	    !(pw->row = malloc(G * sizeof *pw->row))) {
+	/* zeroed: every entry is set below, which GCC's -O1 (the sanitizer
+	 * build) cannot see through spread() */
+	if (!pw || !(pw->acc = calloc(G ? G * G : 1, sizeof *pw->acc)) ||
+	    !(pw->row = calloc(G ? G : 1, sizeof *pw->row))) {
 		ft_pairwise_free(pw);
 		return FT_ENOMEM;
 	}
