@@ -138,6 +138,14 @@ struct ft_table {
 	size_t n_files;
 	char **files;
 	uint32_t *file;
+	/* Columns stored as numbers (only in the tables the library reads for
+	 * its own pipeline, never in one ft_table_read returns): NULL, or
+	 * n_cols pointers, num[j] NULL for a column of text.  For a column
+	 * with num[j]: num[j][row] is the cell's value (NaN when missing),
+	 * cell is 0 or FT_MISSING, vals[j] is empty, and ft_table_cell prints
+	 * the value with num_dec[j] decimals, the cell's text as read. */
+	double **num;
+	unsigned char *num_dec;
 };
 #define FT_MISSING UINT32_MAX
 
@@ -150,7 +158,8 @@ FT_API int ft_table_read(const char *path, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err);
 FT_API void ft_table_free(struct ft_table *t);
 /* Cell text, or NULL when missing (t->cell[row * t->n_cols + col] is its
- * value id). */
+ * value id).  For a column stored as numbers (t->num) the text lives in a
+ * buffer of the calling thread, valid until its next call. */
 FT_API const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col);
 /* Column index by name, or -1. */
 FT_API long ft_table_col(const struct ft_table *t, const char *name);

@@ -94,9 +94,47 @@ void ft_xsum_add_n(struct ft_xsum *a, double x, uint64_t n)
 	add_words(a, neg, w, e - E0);
 }
 
+/* One term, straight from its bits (the encoder adds every cell of a column
+ * stored as numbers): x = m 2^(ex - 1075), i.e. m at bit ex + 13 of the
+ * accumulator (a subnormal as ex = 1 without the hidden bit); m shifted
+ * into place spans three 32-bit limbs.  The same integer as
+ * ft_xsum_add_n(a, x, 1) adds. */
 void ft_xsum_add(struct ft_xsum *a, double x)
 {
-	ft_xsum_add_n(a, x, 1);
+	uint64_t b, m;
+	unsigned ex, p, s;
+	size_t i;
+	unsigned __int128 v;
+	int64_t l0, l1, l2;
+
+	memcpy(&b, &x, sizeof b);
+	ex = (unsigned)(b >> 52) & 0x7ff;
+	m = b & ((UINT64_C(1) << 52) - 1);
+	if (ex == 0) {
+		if (!m)
+			return;
+		ex = 1;
+	} else {
+		m |= UINT64_C(1) << 52;
+	}
+	p = ex + 13;
+	i = p / LIMB_BITS;
+	s = p % LIMB_BITS;
+	v = (unsigned __int128)m << s;          /* < 2^85 */
+	l0 = (int64_t)((uint64_t)v & 0xffffffffu);
+	l1 = (int64_t)((uint64_t)(v >> 32) & 0xffffffffu);
+	l2 = (int64_t)(uint64_t)(v >> 64);
+	if (b >> 63) {
+		a->limb[i] -= l0;
+		a->limb[i + 1] -= l1;
+		a->limb[i + 2] -= l2;
+	} else {
+		a->limb[i] += l0;
+		a->limb[i + 1] += l1;
+		a->limb[i + 2] += l2;
+	}
+	if (++a->adds >= (1u << 28))
+		ft_xsum_norm(a);
 }
 
 void ft_xsum_merge(struct ft_xsum *a, const struct ft_xsum *b)

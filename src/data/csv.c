@@ -1,5 +1,6 @@
 /*
- * csv.c - read a delimited text file into a struct ft_table of strings.
+ * csv.c - read a delimited text file into a struct ft_table of strings
+ * (and, for the library's pipeline, columns of numbers).
  *
  * The only file in the project that includes <csv.h> (libcsv).  It handles
  * what the distributed data sets need: a header row or given names, any
@@ -28,6 +29,17 @@
  * (struct input) rather than a whole-file buffer, and hash tables that grow
  * in place (dict_grow).
  *
+ * At scale (issue 20 item 6: a million rows of short numbers) two things
+ * dominated: libcsv's byte-by-byte state machine with a callback per
+ * field, and a random probe into a megabyte hash table for every cell of a
+ * column of many distinct numbers.  So a line without quotes (and without
+ * a carriage return inside it) is split here (split_plain: the fields
+ * libcsv would give, tested and fuzzed against it), and for the library's
+ * own pipeline (FT_READ_NUMBERS) a column of many distinct plain decimals
+ * is stored as doubles (struct numcol), exactly reversible to the text.
+ * shard.c reads a big file in two parts on two threads and joins them
+ * (ft_table_append).
+ *
  * It does not interpret cells: types, categories and roles belong to the
  * encoder (encode.c).  The file is read through a small buffer, but the
  * table is built whole: there is no row-at-a-time interface.
@@ -47,6 +59,7 @@
  *   lookup: rows and columns must be in range.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +122,29 @@ struct dict {
 
 #define DICT_MIN_CAP 16
 
+/* A column stored as numbers (FT_READ_NUMBERS): a column whose interning
+ * table reaches ft_csv_num_switch (1024) distinct values, all of them canonical
+ * decimals with the same number of decimals (num_canon), is moved to an
+ * array of doubles, and later cells are parsed straight into it: a column
+ * of many distinct numbers otherwise costs one random probe into a table
+ * of megabytes per cell, which was most of the time of reading a file of
+ * numbers (issue 20 item 6).  Canonical means the text is exactly what
+ * "%.*f" prints of the parsed double, so nothing is lost: a later cell
+ * that is not canonical (or has other decimals) moves the column back to
+ * interning (num_revert), each earlier cell interned from its printed
+ * text, which is the table interning all along would have made. */
+size_t ft_csv_num_switch = 1024;
+
+struct numcol {
+	signed char state;   /* 0: interned, may switch; 1: numbers; -1:
+	                        interned for good */
+	unsigned char dec;   /* decimals of every value (state 1) */
+	double *x;           /* state 1: every row so far, its digits as an
+	                        integer m (the value is m / 10^dec, num_scale),
+	                        NaN for a missing cell */
+	size_t cap;
+};
+
 /* Everything the libcsv callbacks need; one per ft_table_read call. */
 struct reader {
 	const char *path;
@@ -130,6 +166,10 @@ struct reader {
 	size_t *lines;
 	size_t n_rows, rows_cap;
 	char **names;        /* column names once the header (or opts) is known */
+	int numbers;         /* FT_READ_NUMBERS: columns may be stored as numbers */
+	int num_fast;        /* no missing-value token is a canonical decimal
+	                        (num_field need not look for them) */
+	struct numcol *num;  /* n_cols, with dict, when numbers may be stored */
 	int row_nul;         /* a line of the current row holds a NUL byte */
 	int line_nul;        /* the line being parsed holds one */
 	int rc;              /* first error; callbacks do nothing once set */
@@ -282,6 +322,8 @@ static int make_dicts(struct reader *r)
 			return fail_nomem(r);
 		r->dict[j].cap = DICT_MIN_CAP;
 	}
+	if (r->numbers && !(r->num = calloc(r->n_cols, sizeof *r->num)))
+		return fail_nomem(r);
 	return 0;
 }
 
@@ -410,6 +452,169 @@ static uint32_t intern(struct reader *r, size_t col, const char *s, size_t len)
 	return dict_add(r, d, col, s, len, head, h, at);
 }
 
+/* Powers of ten exactly representable as doubles. */
+static const double pow10_exact[16] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15
+};
+
+/* Whether s[0..len) is a canonical decimal: -?(0|[1-9][0-9]*)(\.[0-9]+)?
+ * with at most 15 digits in all; then *dec gets its number of decimals and
+ * *x its digits as a signed integer m (exact: |m| < 10^15).  Its value is
+ * m / 10^dec, one IEEE division of two exact doubles, so the correctly
+ * rounded value strtod gives; the reader divides a whole column at once
+ * (num_scale), where the divisions vectorize.  "%.*f" of that value with
+ * dec decimals prints s again (the double is within 10^-15 relative of s,
+ * far inside half a unit of its last decimal). */
+static int num_canon(const char *s, size_t len, unsigned *dec, double *x)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t neg, i, dot = 0;
+	uint64_t m = 0;
+	double v;
+
+	if (len == 0 || len > 17)
+		return 0;
+	neg = u[0] == '-';
+	i = neg;
+	/* one digit at least before the point, no leading zero but "0" */
+	if (i == len || (unsigned)(u[i] - '0') > 9 ||
+	    (u[i] == '0' && i + 1 < len && u[i + 1] != '.'))
+		return 0;
+	for (; i < len; i++) {
+		unsigned d = (unsigned)(u[i] - '0');
+		if (d <= 9)
+			m = m * 10 + d;
+		else if (u[i] == '.' && !dot)
+			dot = i + 1;
+		else
+			return 0;
+	}
+	/* digits in all: len less the sign and the point, at most 15 */
+	if (dot == len || len - neg - (dot != 0) > 15)
+		return 0;
+	*dec = dot ? (unsigned)(len - dot) : 0;
+	v = (double)m;
+	*x = neg ? -v : v;
+	return 1;
+}
+
+/* The values of a column from its integers m (num_canon): m / 10^dec,
+ * NaN staying NaN. */
+static void num_scale(double *x, size_t n, unsigned dec)
+{
+	const double p = pow10_exact[dec];
+
+	for (size_t i = 0; i < n; i++)
+		x[i] /= p;
+}
+
+/* Grow the values of numeric column c to hold row `row`. */
+static int num_room(struct numcol *c, size_t row)
+{
+	return grow((void **)&c->x, &c->cap, row + 1, sizeof *c->x);
+}
+
+/* Column col's interning table is full enough: store it as numbers when
+ * every value is a canonical decimal with the same decimals; else it stays
+ * interned for good.  The current row's cell is already in r->cell. */
+static void num_switch(struct reader *r, size_t col)
+{
+	struct dict *d = &r->dict[col];
+	struct numcol *c = &r->num[col];
+	double *v = malloc(d->n_vals * sizeof *v);
+	size_t nc = r->n_cols;
+	unsigned dec = 0, dk;
+	int first = 1;
+
+	c->state = -1;
+	if (!v) {
+		fail_nomem(r);
+		return;
+	}
+	for (size_t k = 0; k < d->n_keys; k++) {
+		if (d->code[k] == FT_MISSING)
+			continue;
+		if (!num_canon(d->text + d->koff[k], key_len(d, k), &dk, &v[d->code[k]]) ||
+		    (!first && dk != dec)) {
+			free(v);
+			return;
+		}
+		dec = dk;
+		first = 0;
+	}
+	if (num_room(c, r->n_rows)) {
+		free(v);
+		fail_nomem(r);
+		return;
+	}
+	for (size_t i = 0; i <= r->n_rows; i++) {
+		uint32_t *cell = &r->cell[i * nc + col];
+		c->x[i] = *cell == FT_MISSING ? NAN : v[*cell];
+		*cell = *cell == FT_MISSING ? FT_MISSING : 0;
+	}
+	free(v);
+	dict_free(d);
+	memset(d, 0, sizeof *d);
+	if (!(d->slot = calloc(DICT_MIN_CAP, sizeof *d->slot))) {
+		fail_nomem(r);
+		return;
+	}
+	d->cap = DICT_MIN_CAP;
+	c->dec = (unsigned char)dec;
+	c->state = 1;
+}
+
+/* A cell of numeric column col that is not a canonical decimal with its
+ * decimals: back to interning, every earlier row's cell interned from its
+ * printed text in row order (so value ids come in the same order of first
+ * appearance), missing cells missing. */
+static void num_revert(struct reader *r, size_t col)
+{
+	struct numcol *c = &r->num[col];
+	char buf[40];
+
+	c->state = -1;
+	for (size_t i = 0; i < r->n_rows && !r->rc; i++) {
+		uint32_t *cell = &r->cell[i * r->n_cols + col];
+		if (isnan(c->x[i]))
+			continue;
+		snprintf(buf, sizeof buf, "%.*f", (int)c->dec, c->x[i] / pow10_exact[c->dec]);
+		*cell = intern(r, col, buf, strlen(buf));
+	}
+	free(c->x);
+	c->x = NULL;
+	c->cap = 0;
+}
+
+/* Cell s[0..len) of column col, stored as a number: 1 when stored (the
+ * cell's code in *code: 0, or FT_MISSING), 0 when the column went back to
+ * interning (the caller interns the cell). */
+static int num_cell(struct reader *r, size_t col, const char *s, size_t len,
+                    uint32_t *code)
+{
+	struct numcol *c = &r->num[col];
+	unsigned dec;
+	double x;
+
+	if (num_room(c, r->n_rows)) {
+		fail_nomem(r);
+		return 1;
+	}
+	if (is_missing(r, s, len)) {
+		c->x[r->n_rows] = NAN;
+		*code = FT_MISSING;
+		return 1;
+	}
+	if (num_canon(s, len, &dec, &x) && dec == c->dec) {
+		c->x[r->n_rows] = x;
+		*code = 0;
+		return 1;
+	}
+	num_revert(r, col);
+	return 0;
+}
+
 /* Hand the values of column table d over to v: the key text block moves,
  * missing tokens stay in it unreferenced. */
 static int dict_finish(struct dict *d, struct ft_values *v)
@@ -457,7 +662,7 @@ static void on_field(void *s, size_t len, void *data)
 {
 	struct reader *r = data;
 	size_t col;
-	uint32_t code;
+	uint32_t code = FT_MISSING;
 
 	if (r->rc)
 		return;
@@ -484,7 +689,8 @@ static void on_field(void *s, size_t len, void *data)
 	}
 	/* Data rows come after n_cols is known (header or names), so col is a
 	 * column here. */
-	code = intern(r, col, s ? s : "", len);
+	if (!r->num || r->num[col].state != 1 || !num_cell(r, col, s ? s : "", len, &code))
+		code = intern(r, col, s ? s : "", len);
 	if (r->rc)
 		return;
 	if (r->n_cells == r->cells_cap &&
@@ -493,6 +699,8 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	}
 	r->cell[r->n_cells++] = code;
+	if (r->num && r->num[col].state == 0 && r->dict[col].n_keys >= ft_csv_num_switch)
+		num_switch(r, col);
 }
 
 /* Make header names unique the way pandas does ("decile_score",
@@ -711,7 +919,8 @@ static int next_line(struct input *in, const char *path, char **s,
  * so quote parity is exact.  *blank says the line holds only blanks.  In
  * whitespace mode, tabs outside quotes become spaces, since libcsv takes a
  * single delimiter character. */
-static int scan_line(char *s, size_t ll, int whitespace, int inq, int *blank)
+static int scan_line(char *s, size_t ll, int whitespace, int inq, int *blank,
+                     int *quote)
 {
 	size_t i = 0;
 
@@ -727,12 +936,156 @@ static int scan_line(char *s, size_t ll, int whitespace, int inq, int *blank)
 		}
 	} else {
 		const char *qp = s, *qe = s + ll;
+		*quote = 0;
 		while ((qp = memchr(qp, '"', (size_t)(qe - qp))) != NULL) {
 			inq = !inq;
 			qp++;
+			*quote = 1;
 		}
 	}
 	return inq;
+}
+
+/* A field separator's neighbour that libcsv drops around unquoted fields:
+ * a space or a tab, unless it is the delimiter. */
+static inline int field_blank(char c, char delim)
+{
+	return (c == ' ' || c == '\t') && c != delim;
+}
+
+/* The field at *at of a row of plain_row's, in numeric column col: when
+ * it is a canonical decimal with the column's decimals followed by the
+ * delimiter or the row's end, its integer is stored (as num_cell would:
+ * no missing token is such a number, r->num_fast), *at moves to the
+ * delimiter and 1 is returned; else 0 and the field is read the general
+ * way.  The digits are read once, while the field's end is looked for. */
+static int num_field(struct reader *r, size_t col, const char *s, size_t end,
+                     char delim, size_t *at)
+{
+	struct numcol *c = &r->num[col];
+	size_t k = *at, d0, dot = 0, whole;
+	uint64_t m = 0;
+	int neg = k < end && s[k] == '-';
+
+	k += (size_t)neg;
+	d0 = k;
+	for (; k < end; k++) {
+		unsigned d = (unsigned)((unsigned char)s[k] - '0');
+		if (d <= 9)
+			m = m * 10 + d;
+		else if (s[k] == '.' && !dot)
+			dot = k + 1;
+		else
+			break;
+	}
+	whole = (dot ? dot - 1 : k) - d0;
+	if ((k < end && s[k] != delim) || whole == 0 || (s[d0] == '0' && whole > 1) ||
+	    dot == k || (k - d0) - (dot != 0) > 15 || (dot ? k - dot : 0) != c->dec ||
+	    num_room(c, r->n_rows))
+		return 0;
+	c->x[r->n_rows] = neg ? -(double)m : (double)m;
+	*at = k;
+	return 1;
+}
+
+/* The data row s[0..end) of a line without quotes (split_plain), its
+ * fields stored as on_field stores them, without on_field's checks per
+ * field (they hold for the whole row: past the header, the number of
+ * columns known, no NUL byte, no error yet): cells go straight into
+ * r->cell, numbers into their columns.  Fields past the last column are
+ * only counted (on_row reports the count). */
+static void plain_row(struct reader *r, const char *s, size_t end, char delim)
+{
+	size_t i = 0, col = 0, nc = r->n_cols;
+	uint32_t *cell;
+
+	if (r->cells_cap - r->n_cells < nc &&
+	    grow((void **)&r->cell, &r->cells_cap, r->n_cells + nc, sizeof *r->cell)) {
+		fail_nomem(r);
+		return;
+	}
+	cell = r->cell + r->n_cells;
+	for (;;) {
+		size_t b, e;
+		while (i < end && field_blank(s[i], delim))
+			i++;
+		b = i;
+		if (col < nc && r->num_fast && r->num && r->num[col].state == 1 &&
+		    num_field(r, col, s, end, delim, &i)) {
+			cell[col++] = 0;
+			if (i == end)
+				break;
+			i++;
+			continue;
+		}
+		while (i < end && s[i] != delim)
+			i++;
+		e = i;
+		while (e > b && field_blank(s[e - 1], delim))
+			e--;
+		if (col < nc) {
+			struct numcol *c = r->num ? &r->num[col] : NULL;
+			uint32_t code;
+			if (!c || c->state != 1 || !num_cell(r, col, s + b, e - b, &code))
+				code = intern(r, col, s + b, e - b);
+			if (r->rc)
+				return;
+			cell[col] = code;
+			if (c && c->state == 0 && r->dict[col].n_keys >= ft_csv_num_switch)
+				num_switch(r, col);
+		}
+		col++;
+		if (i == end)
+			break;
+		i++;
+	}
+	r->n_cells += col < nc ? col : nc;
+	r->nf = col;
+}
+
+/* A physical line without quotes, outside a quoted field, split here
+ * rather than by libcsv: the same fields libcsv gives (split at the
+ * delimiter; spaces and tabs around each field dropped; "\r\n" or "\n"
+ * or the end of the file ends the row), without libcsv's byte-by-byte
+ * state machine, which was most of the time of reading a file of short
+ * numeric fields.  Returns 0, leaving the line to libcsv, when it holds a
+ * carriage return before its end (libcsv ends a row there).  The caller
+ * guarantees libcsv is between rows (every line it was given ended in a
+ * newline outside quotes).  tests/unit/test_csv.c and the csv fuzz target
+ * compare the two paths on the same input (FT_READ_LIBCSV_ONLY). */
+static int split_plain(struct reader *r, char *s, size_t ll, char delim)
+{
+	size_t end = ll, i = 0;
+
+	if (end && s[end - 1] == '\n')
+		end--;
+	if (end && s[end - 1] == '\r')
+		end--;
+	if (memchr(s, '\r', end))
+		return 0;
+	if (!r->in_header && r->n_cols && !r->row_nul && !r->rc) {
+		plain_row(r, s, end, delim);
+		on_row('\n', r);
+		return 1;
+	}
+	for (;;) {
+		size_t b, e;
+		const char *d;
+		while (i < end && field_blank(s[i], delim))
+			i++;
+		b = i;
+		d = memchr(s + i, delim, end - i);
+		i = d ? (size_t)(d - s) : end;
+		e = i;
+		while (e > b && field_blank(s[e - 1], delim))
+			e--;
+		on_field(s + b, e - b, r);
+		if (i == end)
+			break;
+		i++;
+	}
+	on_row('\n', r);
+	return 1;
 }
 
 /* The first line of a file: UTF-16 and UTF-32 (a byte order mark, or
@@ -784,14 +1137,16 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 
 /* The bytes [off, off + len) of the file (data.h). */
 int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t off,
-                       uint64_t len, size_t first_line, int allow_empty,
+                       uint64_t len, size_t first_line, int flags,
                        struct ft_table **out, struct ft_error *err)
 {
+	int allow_empty = (flags & FT_READ_ALLOW_EMPTY) != 0;
 	struct ft_read_opts def;
 	struct reader r;
 	struct csv_parser p;
 	struct input in;
-	int parser_ok = 0, inq = 0, rc = 0, got;
+	int parser_ok = 0, inq = 0, rc = 0, got, quote = 0;
+	int plain;
 	unsigned char copts = CSV_STRICT | CSV_STRICT_FINI;
 	char *s = NULL;
 	size_t ll = 0;
@@ -804,9 +1159,13 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 		ft_read_opts_init(&def);
 		o = &def;
 	}
+	/* lines without quotes are split by split_plain (not in whitespace
+	 * mode, whose runs of blanks are libcsv's) */
+	plain = !o->whitespace && !(flags & FT_READ_LIBCSV_ONLY);
 	r.path = path;
 	r.o = o;
 	r.err = err;
+	r.numbers = (flags & FT_READ_NUMBERS) != 0;
 	r.missing = ft_missing_tokens(o, &r.n_missing);
 	if (!o->whitespace && (o->delimiter == '"' || o->delimiter == '\n' ||
 	                       o->delimiter == '\r' || o->delimiter == '\0')) {
@@ -818,10 +1177,15 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 		goto done;
 	}
+	r.num_fast = 1;
 	for (size_t i = 0; i < r.n_missing; i++) {
+		unsigned dec;
+		double x;
 		r.miss_len[i] = strlen(r.missing[i]);
 		if (r.miss_len[i] > r.miss_max)
 			r.miss_max = r.miss_len[i];
+		if (num_canon(r.missing[i], r.miss_len[i], &dec, &x))
+			r.num_fast = 0;
 	}
 	if (o->names) {
 		if ((rc = copy_names(&r)) != 0 || (rc = make_dicts(&r)) != 0)
@@ -876,12 +1240,14 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 		r.row_nul |= r.line_nul;
 		if (r.lineno <= o->skip_rows)
 			continue;
-		q = scan_line(s, ll, o->whitespace, inq, &blank);
+		q = scan_line(s, ll, o->whitespace, inq, &blank, &quote);
 		if (!inq) {
 			if (blank)
 				continue;
 			r.row_line = r.lineno;
 		}
+		if (plain && !inq && !quote && split_plain(&r, s, ll, o->delimiter))
+			continue;
 		inq = q;
 		if (csv_parse(&p, s, ll, on_field, on_row, &r) != ll && !r.rc) {
 			if (csv_error(&p) == CSV_EPARSE)
@@ -922,6 +1288,22 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 			rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 			goto done;
 		}
+	for (size_t j = 0; r.num && j < r.n_cols; j++) {
+		struct numcol *c = &r.num[j];
+		double *x;
+		if (c->state != 1)
+			continue;
+		if (!t->num && (!(t->num = calloc(r.n_cols, sizeof *t->num)) ||
+		                !(t->num_dec = calloc(r.n_cols, 1)))) {
+			rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+			goto done;
+		}
+		x = realloc(c->x, (r.n_rows ? r.n_rows : 1) * sizeof *x);
+		t->num[j] = x ? x : c->x;
+		num_scale(t->num[j], r.n_rows, c->dec);
+		t->num_dec[j] = c->dec;
+		c->x = NULL;
+	}
 	/* give back the slack of the doubling growth */
 	t->cell = realloc(r.cell, r.n_cells * sizeof *r.cell);
 	if (!t->cell)
@@ -945,6 +1327,10 @@ done:
 		for (size_t j = 0; j < r.n_cols; j++)
 			dict_free(&r.dict[j]);
 	free(r.dict);
+	if (r.num)
+		for (size_t j = 0; j < r.n_cols; j++)
+			free(r.num[j].x);
+	free(r.num);
 	free(r.cell);
 	free(r.lines);
 	ft_table_free(t);
@@ -964,6 +1350,11 @@ void ft_table_free(struct ft_table *t)
 			free(t->vals[j].text);
 		}
 	free(t->vals);
+	if (t->num)
+		for (size_t j = 0; j < t->n_cols; j++)
+			free(t->num[j]);
+	free(t->num);
+	free(t->num_dec);
 	free(t->cell);
 	free(t->line);
 	ft_strv_free(t->files, t->n_files);
@@ -973,9 +1364,230 @@ void ft_table_free(struct ft_table *t)
 
 const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col)
 {
+	static _Thread_local char buf[40];
 	uint32_t id = t->cell[row * t->n_cols + col];
 
-	return id == FT_MISSING ? NULL : t->vals[col].str[id];
+	if (id == FT_MISSING)
+		return NULL;
+	if (t->num && t->num[col]) {
+		snprintf(buf, sizeof buf, "%.*f", (int)t->num_dec[col], t->num[col][row]);
+		return buf;
+	}
+	return t->vals[col].str[id];
+}
+
+int ft_table_read_numbers(const char *path, const struct ft_read_opts *o,
+                          struct ft_table **out, struct ft_error *err)
+{
+	return ft_table_read_part(path, o, 0, UINT64_MAX, 1, FT_READ_NUMBERS, out, err);
+}
+
+int ft_table_text(struct ft_table *t, size_t j)
+{
+	struct ft_strmap m;
+	struct ft_values v = {0};
+	uint32_t *id = NULL;
+	size_t nc = t->n_cols, bytes = 0;
+	char buf[40];
+	int rc = 0;
+
+	if (!t->num || !t->num[j])
+		return 0;
+	if (ft_strmap_init(&m) != 0 || !(id = malloc((t->n_rows ? t->n_rows : 1) * sizeof *id)))
+		goto nomem;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		long k;
+		if (t->cell[i * nc + j] == FT_MISSING) {
+			id[i] = FT_MISSING;
+			continue;
+		}
+		snprintf(buf, sizeof buf, "%.*f", (int)t->num_dec[j], t->num[j][i]);
+		if ((k = ft_strmap_put(&m, buf, strlen(buf), NULL)) < 0)
+			goto nomem;
+		id[i] = (uint32_t)k;
+	}
+	v.n = m.n;
+	v.str = malloc((m.n ? m.n : 1) * sizeof *v.str);
+	v.len = malloc((m.n ? m.n : 1) * sizeof *v.len);
+	for (size_t k = 0; k < m.n; k++)
+		bytes += strlen(ft_strmap_key(&m, k)) + 1;
+	v.text = malloc(bytes ? bytes : 1);
+	if (!v.str || !v.len || !v.text)
+		goto nomem;
+	bytes = 0;
+	for (size_t k = 0; k < m.n; k++) {
+		const char *key = ft_strmap_key(&m, k);
+		v.len[k] = strlen(key);
+		v.str[k] = v.text + bytes;
+		memcpy(v.str[k], key, v.len[k] + 1);
+		bytes += v.len[k] + 1;
+	}
+	free(t->vals[j].str);
+	free(t->vals[j].len);
+	free(t->vals[j].text);
+	t->vals[j] = v;
+	for (size_t i = 0; i < t->n_rows; i++)
+		t->cell[i * nc + j] = id[i];
+	free(t->num[j]);
+	t->num[j] = NULL;
+	goto done;
+nomem:
+	free(v.str);
+	free(v.len);
+	free(v.text);
+	rc = FT_ENOMEM;
+done:
+	ft_strmap_free(&m);
+	free(id);
+	return rc;
+}
+
+/* The values of column j of t as a map (ids = value ids), for appending. */
+static int values_map(const struct ft_values *v, struct ft_strmap *m)
+{
+	if (ft_strmap_init(m) != 0)
+		return FT_ENOMEM;
+	for (size_t k = 0; k < v->n; k++)
+		if (ft_strmap_put(m, v->str[k], v->len[k], NULL) != (long)k)
+			return FT_ENOMEM;
+	return 0;
+}
+
+/* v made anew from the keys of m (ids = value ids). */
+static int values_from_map(const struct ft_strmap *m, struct ft_values *v)
+{
+	size_t bytes = 0;
+
+	memset(v, 0, sizeof *v);
+	for (size_t k = 0; k < m->n; k++)
+		bytes += m->klen[k] + 1;
+	v->str = malloc((m->n ? m->n : 1) * sizeof *v->str);
+	v->len = malloc((m->n ? m->n : 1) * sizeof *v->len);
+	v->text = malloc(bytes ? bytes : 1);
+	if (!v->str || !v->len || !v->text) {
+		free(v->str);
+		free(v->len);
+		free(v->text);
+		return FT_ENOMEM;
+	}
+	v->n = m->n;
+	bytes = 0;
+	for (size_t k = 0; k < m->n; k++) {
+		v->len[k] = m->klen[k];
+		v->str[k] = v->text + bytes;
+		memcpy(v->str[k], m->keys + m->koff[k], m->klen[k] + 1);
+		bytes += m->klen[k] + 1;
+	}
+	return 0;
+}
+
+int ft_table_append(struct ft_table *a, struct ft_table *b)
+{
+	size_t na = a->n_rows, nb = b->n_rows, nc = a->n_cols;
+	uint32_t *cell, **map = NULL;
+	size_t *line;
+	int rc = 0;
+
+	if (b->n_cols != nc || a->file || b->file)
+		return FT_EINVAL;
+	if (nb == 0)
+		return 0;
+	/* a column of numbers in one part and text (or other decimals) in
+	 * the other: text in both */
+	for (size_t j = 0; j < nc && !rc; j++) {
+		int an = a->num && a->num[j], bn = b->num && b->num[j];
+		if (an && bn && a->num_dec[j] == b->num_dec[j])
+			continue;
+		if (an)
+			rc = ft_table_text(a, j);
+		if (bn && !rc)
+			rc = ft_table_text(b, j);
+	}
+	if (rc)
+		return rc;
+	if (!(cell = realloc(a->cell, ((na + nb) * nc > 0 ? (na + nb) * nc : 1) * sizeof *cell)))
+		return FT_ENOMEM;
+	a->cell = cell;
+	if (!(line = realloc(a->line, (na + nb ? na + nb : 1) * sizeof *line)))
+		return FT_ENOMEM;
+	a->line = line;
+	for (size_t j = 0; j < nc; j++) {
+		double *x;
+		if (!a->num || !a->num[j])
+			continue;
+		if (!(x = realloc(a->num[j], (na + nb ? na + nb : 1) * sizeof *x)))
+			return FT_ENOMEM;
+		a->num[j] = x;
+	}
+	/* b's value ids to a's, per column of text: values new to a get ids
+	 * after a's, in b's order of first appearance, as one read of both
+	 * parts would have numbered them; the cells are then copied in one
+	 * block and renumbered row by row (one pass over the memory) */
+	if (!(map = calloc(nc ? nc : 1, sizeof *map)))
+		return FT_ENOMEM;
+	for (size_t j = 0; j < nc && !rc; j++) {
+		const struct ft_values *v = &b->vals[j];
+		struct ft_strmap m;
+		struct ft_values w;
+		int same = 1;
+		if (a->num && a->num[j]) {
+			memcpy(a->num[j] + na, b->num[j], nb * sizeof *a->num[j]);
+			continue;
+		}
+		if (!(map[j] = malloc((v->n ? v->n : 1) * sizeof *map[j])) ||
+		    values_map(&a->vals[j], &m)) {
+			if (map[j])
+				ft_strmap_free(&m);
+			rc = FT_ENOMEM;
+			break;
+		}
+		for (size_t k = 0; k < v->n && !rc; k++) {
+			long id = ft_strmap_put(&m, v->str[k], v->len[k], NULL);
+			if (id < 0 || (uint64_t)id >= FT_MISSING)
+				rc = FT_ENOMEM;
+			else
+				same &= (map[j][k] = (uint32_t)id) == k;
+		}
+		if (!rc && m.n > a->vals[j].n && (rc = values_from_map(&m, &w)) == 0) {
+			free(a->vals[j].str);
+			free(a->vals[j].len);
+			free(a->vals[j].text);
+			a->vals[j] = w;
+		}
+		ft_strmap_free(&m);
+		if (same) {
+			free(map[j]);
+			map[j] = NULL;
+		}
+	}
+	if (rc)
+		goto done;
+	memcpy(cell + na * nc, b->cell, nb * nc * sizeof *cell);
+	for (size_t i = 0; i < nb; i++) {
+		uint32_t *row = cell + (na + i) * nc;
+		for (size_t j = 0; j < nc; j++)
+			if (map[j] && row[j] != FT_MISSING)
+				row[j] = map[j][row[j]];
+	}
+	memcpy(line + na, b->line, nb * sizeof *line);
+	a->n_rows = na + nb;
+done:
+	for (size_t j = 0; map && j < nc; j++)
+		free(map[j]);
+	free(map);
+	return rc;
+}
+
+int ft_table_text_named(struct ft_table *t, char *const *names, size_t n)
+{
+	int rc = 0;
+
+	for (size_t q = 0; q < n && !rc && t && t->num; q++) {
+		long j = names[q] ? ft_table_col(t, names[q]) : -1;
+		if (j >= 0)
+			rc = ft_table_text(t, (size_t)j);
+	}
+	return rc;
 }
 
 long ft_table_col(const struct ft_table *t, const char *name)
@@ -1039,11 +1651,27 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 		for (size_t i = 0; i < n; i++)
 			s->file[i] = t->file[rows[i]];
 	}
+	if (t->num && (!(s->num = calloc(nc ? nc : 1, sizeof *s->num)) ||
+	               !(s->num_dec = malloc(nc ? nc : 1))))
+		goto nomem;
 	for (size_t j = 0; j < nc; j++) {
 		const struct ft_values *v = &t->vals[j];
 		struct ft_values *w = &s->vals[j];
 		size_t m = 0, bytes = 0, at = 0;
 
+		if (t->num && t->num[j]) {
+			/* a column of numbers: its values and missing marks */
+			s->num_dec[j] = t->num_dec[j];
+			if (!(s->num[j] = malloc((n ? n : 1) * sizeof *s->num[j])) ||
+			    !(w->str = malloc(sizeof *w->str)) ||
+			    !(w->len = malloc(sizeof *w->len)) || !(w->text = malloc(1)))
+				goto nomem;
+			for (size_t i = 0; i < n; i++) {
+				s->num[j][i] = t->num[j][rows[i]];
+				s->cell[i * nc + j] = t->cell[rows[i] * nc + j];
+			}
+			continue;
+		}
 		for (size_t id = 0; id < v->n; id++)
 			map[id] = FT_MISSING;
 		for (size_t i = 0; i < n; i++) {

@@ -44,11 +44,66 @@ const char *ft_strmap_key(const struct ft_strmap *m, size_t id);
  * UINT64_MAX: to the end), whose first line is physical line first_line of
  * the file (for messages; skip_rows and the byte order mark count from the
  * file's start, so a part that starts later gives names in o and header
- * 0).  allow_empty: a part without data rows is a table of 0 rows rather
- * than FT_EDATA. */
+ * 0).  flags: FT_READ_ALLOW_EMPTY, a part without data rows is a table of
+ * 0 rows rather than FT_EDATA; FT_READ_NUMBERS, columns may be stored as
+ * numbers (ft_table_read_numbers); FT_READ_LIBCSV_ONLY, every line goes
+ * through libcsv (the reference the tests compare the reader's own split
+ * of lines without quotes with). */
+enum { FT_READ_ALLOW_EMPTY = 1, FT_READ_NUMBERS = 2, FT_READ_LIBCSV_ONLY = 4 };
 int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t off,
-                       uint64_t len, size_t first_line, int allow_empty,
+                       uint64_t len, size_t first_line, int flags,
                        struct ft_table **out, struct ft_error *err);
+/* csv.c: ft_table_read that may store columns of many distinct numbers as
+ * doubles (t->num); for the readers of tables that know them (ft_load). */
+int ft_table_read_numbers(const char *path, const struct ft_read_opts *o,
+                          struct ft_table **out, struct ft_error *err);
+/* csv.c: column j of t interned as text (t->cell, t->vals) when it is
+ * stored as numbers, as the reader would have made it; 0 or FT_ENOMEM
+ * (t unchanged then). */
+int ft_table_text(struct ft_table *t, size_t j);
+/* csv.c: the rows of b appended to a (same columns, both of one file
+ * read in parts, in order; b is left to free): value ids renumbered as
+ * one read of both would have numbered them.  0, FT_ENOMEM or FT_EINVAL
+ * (on failure a is only fit to be freed). */
+int ft_table_append(struct ft_table *a, struct ft_table *b);
+/* csv.c: every column of t named in names[0 .. n) (unknown names are
+ * skipped) as text. */
+int ft_table_text_named(struct ft_table *t, char *const *names, size_t n);
+
+/* Knobs that tests and fuzz targets lower to reach these paths with
+ * small inputs (set once, before any read): the distinct values a column
+ * has before it may be stored as numbers (csv.c, 1024), and the smallest
+ * file ft_read_plan_make cuts in two (shard.c, 8 MB). */
+extern size_t ft_csv_num_switch;
+extern uint64_t ft_read_split_min;
+
+/* shard.c: one file read by two threads (issue 20 item 6): make cuts the
+ * data rows of a regular file of 8 MB or more, when threads >= 2, at a
+ * record boundary near the middle (quotes counted, so that a quoted field
+ * with newlines is never cut); part(pl, 0) and part(pl, 1) each read one
+ * part, on any thread, concurrently; finish joins them (ft_table_append:
+ * the table, value ids and line numbers of one reading) or, when a part
+ * failed, reads the file whole for the error of one reading.  Without a
+ * split, part 0 reads the whole file and part 1 does nothing.  make never
+ * fails (a file it cannot plan for is read whole); finish frees the plan.
+ * flags as ft_table_read_part's. */
+struct ft_read_plan {
+	const char *path;
+	const struct ft_read_opts *o;
+	int flags, split;
+	struct ft_table *head;     /* the header's names */
+	struct ft_read_opts ro;    /* the parts': head's names, no header */
+	uint64_t cut[3];
+	size_t first_line[2];
+	struct ft_table *part[2];
+	int rc[2];
+	struct ft_error err[2];
+};
+int ft_read_plan_make(struct ft_read_plan *pl, const char *path,
+                      const struct ft_read_opts *o, int flags, int threads);
+void ft_read_plan_part(struct ft_read_plan *pl, int k);
+int ft_read_plan_finish(struct ft_read_plan *pl, struct ft_table **out,
+                        struct ft_error *err);
 
 /* shard.c: the file row `row` of t came from (t->path, or its file of a
  * table of several files). */

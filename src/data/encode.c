@@ -266,8 +266,8 @@ struct fitcol {
  * refused here, naming the column and which sum overflowed (else they
  * became "feature 2 is -nan" in the solver), unless raw
  * (spec->raw_numeric: no standardization, nothing summed is used). */
-static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc,
-                       int raw, struct ft_error *err)
+static int fit_numeric(const struct ft_table *t, const unsigned char *use,
+                       struct fitcol *fc, size_t n_fc, int raw, struct ft_error *err)
 {
 	struct ft_xsum *acc = ft_xalloc(n_fc, sizeof *acc);
 	double *lo = ft_xalloc(n_fc, sizeof *lo), *hi = ft_xalloc(n_fc, sizeof *hi);
@@ -277,6 +277,10 @@ static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc,
 	if ((rc = ft_dist_agree(rc, NULL)))
 		goto done;
 	for (int pass = 0; pass < 2 && !rc; pass++) {
+		/* each column's sums alone (exact, so the same on any thread);
+		 * the columns stored as numbers are a pass over their rows each */
+		#pragma omp parallel for schedule(dynamic, 1) \
+			if (t->num && ft_parallel_worth(t->n_rows * n_fc))
 		for (size_t q = 0; q < n_fc; q++) {
 			const struct ft_values *v = &t->vals[fc[q].j];
 			ft_xsum_init(&acc[q]);
@@ -284,6 +288,36 @@ static int fit_numeric(const struct ft_table *t, struct fitcol *fc, size_t n_fc,
 			hi[q] = -INFINITY;
 			if (fc[q].c->type != FT_NUMERIC)
 				continue;
+			if (t->num && t->num[fc[q].j]) {
+				/* stored as numbers: the same exact sums, row by row */
+				const double *xs = t->num[fc[q].j];
+				double l = INFINITY, h = -INFINITY, mean = fc[q].mean;
+				struct ft_xsum a;
+				int64_t o = 0;
+				/* locals: the threads' columns share cache lines */
+				ft_xsum_init(&a);
+				for (size_t i = 0; i < t->n_rows; i++) {
+					double x = xs[i];
+					if (!use[i] || isnan(x))
+						continue;
+					if (pass == 0) {
+						ft_xsum_add(&a, x);
+						l = x < l ? x : l;
+						h = x > h ? x : h;
+					} else {
+						double d2 = (x - mean) * (x - mean);
+						if (isfinite(d2))
+							ft_xsum_add(&a, d2);
+						else
+							o = 1;
+					}
+				}
+				acc[q] = a;
+				lo[q] = l;
+				hi[q] = h;
+				ovf[q] |= o;
+				continue;
+			}
 			for (size_t id = 0; id < v->n; id++) {
 				double x = fc[q].xv[id];
 				if (!fc[q].count[id])
@@ -467,8 +501,9 @@ done:
 	return rc;
 }
 
-/* The rows used for fitting (use[i], returns how many) and, over them, the
- * counts of each feature's value ids: one pass over the row-major cells.
+/* The rows used for fitting (use[i], returns how many, or (size_t)-1 when
+ * out of memory) and, over them, the counts of each feature's value ids:
+ * one pass over the row-major cells.
  * req[0..n_req) are the columns a used row must have: target, groups and
  * weight are never imputed; features are, unless the policy drops their
  * rows. */
@@ -478,6 +513,18 @@ static size_t fit_counts(const struct ft_table *t, const size_t *req,
 {
 	size_t n_use = 0;
 
+	/* columns of text first (counts by value id); a column stored as
+	 * numbers needs only its count, taken afterwards column by column */
+	size_t n_text = 0, at = n_fc;
+	struct fitcol **f = ft_xalloc(n_fc, sizeof *f);
+
+	if (!f)
+		return (size_t)-1;
+	for (size_t q = 0; q < n_fc; q++)
+		if (t->num && t->num[fc[q].j])
+			f[--at] = &fc[q];
+		else
+			f[n_text++] = &fc[q];
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const uint32_t *row = t->cell + i * t->n_cols;
 		int ok = 1;
@@ -487,14 +534,22 @@ static size_t fit_counts(const struct ft_table *t, const size_t *req,
 		if (!ok)
 			continue;
 		n_use++;
-		for (size_t q = 0; q < n_fc; q++) {
-			uint32_t id = row[fc[q].j];
+		for (size_t q = 0; q < n_text; q++) {
+			uint32_t id = row[f[q]->j];
 			if (id != FT_MISSING) {
-				fc[q].count[id]++;
-				fc[q].n++;
+				f[q]->count[id]++;
+				f[q]->n++;
 			}
 		}
 	}
+	for (size_t q = n_text; q < n_fc; q++) {
+		const double *x = t->num[f[q]->j];
+		size_t n = 0;
+		for (size_t i = 0; i < t->n_rows; i++)
+			n += use[i] && x[i] == x[i];
+		f[q]->n = n;
+	}
+	free(f);
 	return n_use;
 }
 
@@ -737,6 +792,16 @@ static int layout(struct ft_encoder *e)
 	return 0;
 }
 
+/* A column the encoder reads as text (a role, a categorical feature) but
+ * stored as numbers: the loader turns such columns into text first
+ * (ft_table_text), so this is a caller's mistake. */
+static int num_as_text(const struct ft_table *t, size_t j, struct ft_error *err)
+{
+	return ft_error_set(err, FT_EINVAL, "%s: column '%s' is stored as numbers "
+	                    "but read as text (ft_table_text it first)", t->path,
+	                    t->names[j]);
+}
+
 /* Learn everything from the rows of t that the policy keeps.  Order of
  * checks: spec, roles, rows left, target classes, weights, feature types,
  * groups.  On failure *out is NULL. */
@@ -788,6 +853,13 @@ int ft_encoder_fit(const struct ft_table *t, const struct ft_spec *s,
 	if ((rc = assign_force(t, force, s->categorical, s->n_categorical, 'c', err)) ||
 	    (rc = assign_force(t, force, s->numeric, s->n_numeric, 'n', err)))
 		goto agreed;
+
+	for (size_t j = 0; t->num && j < nc; j++)
+		if (t->num[j] && ((role[j] != FT_ROLE_FEATURE && role[j] != FT_ROLE_DROP) ||
+		                  force[j] == 'c')) {
+			rc = num_as_text(t, j, err);
+			goto agreed;
+		}
 
 	e = calloc(1, sizeof *e);
 	if (!e)
@@ -841,6 +913,11 @@ agreed:
 	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
 	n_use = fit_counts(t, req, n_req, use, fc, n_fc);
+	if (ft_dist_agree(n_use == (size_t)-1 ? ft_error_set(err, FT_ENOMEM, "%s: out of "
+	                                                    "memory", t->path) : 0, err)) {
+		rc = FT_ENOMEM;
+		goto done;
+	}
 	/* counted over every rank of a distributed run, as every statistic
 	 * below (each step collective, its errors agreed) */
 	{
@@ -864,7 +941,7 @@ agreed:
 		goto done;
 	if ((rc = fit_features(t, use, fc, n_fc, err)))
 		goto done;
-	if ((rc = fit_numeric(t, fc, n_fc, s->raw_numeric, err)) != 0) {
+	if ((rc = fit_numeric(t, use, fc, n_fc, s->raw_numeric, err)) != 0) {
 		if (rc == FT_ENOMEM)
 			ft_error_set(err, rc, "%s: out of memory", t->path);
 		goto done;
@@ -962,6 +1039,10 @@ static int prepare_feat(const struct ft_table *t, struct apply *a,
 	const struct ft_column *c = f->c;
 	const struct ft_values *v = &t->vals[f->tcol];
 
+	if (t->num && t->num[f->tcol] && c->type != FT_NUMERIC)
+		return FT_EINVAL;
+	if (c->type == FT_NUMERIC && t->num && t->num[f->tcol])
+		return 0;  /* standardized row by row */
 	if (c->type == FT_NUMERIC) {
 		if (parse_values(v, &f->x, &f->st) != 0)
 			return FT_ENOMEM;
@@ -1066,8 +1147,24 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 
 	/* Per distinct value: features, label, weight, group. */
 	for (size_t q = 0; q < a.n_f; q++)
-		if (prepare_feat(t, &a, &a.f[q]) != 0)
+		if ((rc = prepare_feat(t, &a, &a.f[q])) != 0) {
+			if (rc == FT_EINVAL) {
+				rc = num_as_text(t, a.f[q].tcol, err);
+				goto done;
+			}
 			goto nomem;
+		}
+	{
+		long role_col[3] = {a.target, a.weight, -1};
+		for (size_t q = 0; q < e->n_sensitive; q++)
+			if (t->num && a.scol[q] >= 0 && t->num[a.scol[q]])
+				role_col[2] = a.scol[q];
+		for (int q = 0; q < 3; q++)
+			if (t->num && role_col[q] >= 0 && t->num[role_col[q]]) {
+				rc = num_as_text(t, (size_t)role_col[q], err);
+				goto done;
+			}
+	}
 	if (a.target >= 0 && !e->positive) {
 		if (parse_values(&t->vals[a.target], &a.yx, &a.yst) != 0)
 			goto nomem;
@@ -1173,6 +1270,14 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 				double x = 0;  /* the mean, standardized */
 				if (id == FT_MISSING) {
 					s0.n_imputed++;
+				} else if (!f->x) {
+					/* stored as numbers */
+					x = (t->num[f->tcol][i] - f->c->mean) / f->c->sd;
+					if (!isfinite(x)) {
+						rc = bad_number(t, i, f->c->name, ST_TOO_LARGE,
+						                ft_table_cell(t, i, f->tcol), err);
+						goto done;
+					}
 				} else if (f->st[id]) {
 					rc = bad_number(t, i, f->c->name, f->st[id],
 					                t->vals[f->tcol].str[id], err);

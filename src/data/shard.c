@@ -22,6 +22,13 @@
  * A failure on any rank is every rank's failure, with the message of the
  * first rank that failed, which is the first failure in row order.
  *
+ * In one process a single big file is read by two threads (ft_read_plan):
+ * cut at the first newline past the middle that is outside quotes (quote
+ * parity is exact under CSV_STRICT, so a quoted field with newlines is
+ * never cut, which the byte ranges of ranks above still assume), each part
+ * read by csv.c, then joined (ft_table_append) into the table one reading
+ * makes; a part that fails sends the file to one reading, for its message.
+ *
  * It does not parse (csv.c does, given a byte range) or interpret cells.
  */
 #include <errno.h>
@@ -381,7 +388,7 @@ static int read_range(const char *path, const struct ft_read_opts *o,
 	rc = scan_head(path, o, &start, &lines, &size, err);
 	/* the header through the reader (checks, renaming of repeats) */
 	if (!rc && (o->header || !o->names))
-		rc = ft_table_read_part(path, o, 0, start, 1, 1, &head, err);
+		rc = ft_table_read_part(path, o, 0, start, 1, FT_READ_ALLOW_EMPTY, &head, err);
 	if (!rc && !(fp = fopen(path, "rb")))
 		rc = ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
 	if (!rc)
@@ -401,8 +408,8 @@ static int read_range(const char *path, const struct ft_read_opts *o,
 	}
 	ro.header = 0;
 	ro.skip_rows = 0;
-	rc = ft_table_read_part(path, &ro, lo, hi - lo, lines + 1 + (size_t)before, 1, out,
-	                        err);
+	rc = ft_table_read_part(path, &ro, lo, hi - lo, lines + 1 + (size_t)before,
+	                        FT_READ_ALLOW_EMPTY, out, err);
 done:
 	ft_table_free(head);
 	return rc;
@@ -581,3 +588,162 @@ done:
 	return ft_dist_agree(rc, NULL);
 }
 
+
+/* ------------------------------------------------- one file, two threads */
+
+/* Below this size a file is read by one thread: the second thread's
+ * wake-up, the scan for the cut and the join cost more than they save. */
+uint64_t ft_read_split_min = (uint64_t)8 << 20;
+
+/* The cut of the bytes [start, size) of fp into two parts at a record
+ * boundary: the first newline at or after the middle that is outside
+ * quotes.  Under CSV_STRICT a quote opens, closes or doubles inside a
+ * quoted field, so the parity of the quotes before a byte says exactly
+ * whether it is inside one (as csv.c's scan_line counts); a malformed file
+ * may be cut wrongly, and then a part fails and the caller reads the file
+ * whole, for the message of one reading.  *lines gets the newlines in
+ * [start, cut).  0 with *cut = 0 when no such newline exists. */
+static int cut_quoted(FILE *fp, const char *path, uint64_t start, uint64_t size,
+                      uint64_t *cut, size_t *lines, struct ft_error *err)
+{
+	char buf[65536];
+	uint64_t mid = start + (size - start) / 2, at = start;
+	int inq = 0;
+
+	*cut = 0;
+	*lines = 0;
+	if (fseeko(fp, (off_t)start, SEEK_SET) != 0)
+		return ft_error_set(err, FT_EIO, "%s: %s", path, strerror(errno));
+	while (at < size) {
+		size_t got = fread(buf, 1, sizeof buf, fp);
+		const char *p = buf, *e = buf + got;
+		if (got == 0)
+			return ferror(fp) ? ft_error_set(err, FT_EIO, "%s: read error: %s", path,
+			                                 strerror(errno)) : 0;
+		/* before the middle only the parity and the lines matter */
+		if (at + got <= mid) {
+			for (const char *q = p; (q = memchr(q, '"', (size_t)(e - q))) != NULL; q++)
+				inq = !inq;
+			for (const char *q = p; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+				++*lines;
+			at += got;
+			continue;
+		}
+		for (; p < e; p++, at++) {
+			if (*p == '"')
+				inq = !inq;
+			else if (*p == '\n') {
+				++*lines;
+				if (at >= mid && !inq) {
+					*cut = at + 1;
+					return 0;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int ft_read_plan_make(struct ft_read_plan *pl, const char *path, const struct ft_read_opts *o,
+                      int flags, int threads)
+{
+	struct stat st;
+	uint64_t start = 0, size = 0, cut = 0;
+	size_t lines = 0, mid_lines = 0;
+	FILE *fp = NULL;
+	struct ft_error e = {0};
+
+	memset(pl, 0, sizeof *pl);
+	pl->path = path;
+	pl->o = o;
+	pl->flags = flags;
+	if (threads < 2 || !o || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < ft_read_split_min)
+		return 0;
+	if (scan_head(path, o, &start, &lines, &size, &e) != 0)
+		return 0;
+	/* the lines before the data rows through the reader too: the names,
+	 * and the checks of the first line (UTF-16, a byte order mark) even
+	 * when it is skipped */
+	if (start > 0 &&
+	    ft_table_read_part(path, o, 0, start, 1, FT_READ_ALLOW_EMPTY, &pl->head, &e) != 0)
+		return 0;   /* read whole: its own error */
+	/* a header line that holds rows too (a carriage return ends a row
+	 * inside it): read whole */
+	if (pl->head && pl->head->n_rows > 0)
+		goto whole;
+	if (!(fp = fopen(path, "rb")))
+		goto whole;
+	if (cut_quoted(fp, path, start, size, &cut, &mid_lines, &e) != 0 || cut == 0 ||
+	    cut >= size)
+		goto whole;
+	fclose(fp);
+	pl->ro = *o;
+	if (pl->head && o->header) {
+		pl->ro.names = pl->head->names;
+		pl->ro.n_names = pl->head->n_cols;
+	}
+	pl->ro.header = 0;
+	pl->ro.skip_rows = 0;
+	pl->cut[0] = start;
+	pl->cut[1] = cut;
+	pl->cut[2] = size;
+	pl->first_line[0] = lines + 1;
+	pl->first_line[1] = lines + mid_lines + 1;
+	pl->split = 1;
+	return 0;
+whole:
+	if (fp)
+		fclose(fp);
+	ft_table_free(pl->head);
+	pl->head = NULL;
+	return 0;
+}
+
+void ft_read_plan_part(struct ft_read_plan *pl, int k)
+{
+	if (!pl->split) {
+		if (k == 0)
+			pl->rc[0] = ft_table_read_part(pl->path, pl->o, 0, UINT64_MAX, 1, pl->flags,
+			                               &pl->part[0], &pl->err[0]);
+		return;
+	}
+	pl->rc[k] = ft_table_read_part(pl->path, &pl->ro, pl->cut[k], pl->cut[k + 1] - pl->cut[k],
+	                               pl->first_line[k], pl->flags | FT_READ_ALLOW_EMPTY,
+	                               &pl->part[k], &pl->err[k]);
+}
+
+int ft_read_plan_finish(struct ft_read_plan *pl, struct ft_table **out, struct ft_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (!pl->split) {
+		rc = pl->rc[0];
+		if (rc)
+			*err = pl->err[0];
+		*out = pl->part[0];
+		pl->part[0] = NULL;
+		goto done;
+	}
+	/* a part failed (the message of one reading of the file may differ:
+	 * the first error in file order, a quote that the cut misread), or no
+	 * rows: read it whole */
+	if (pl->rc[0] || pl->rc[1] || pl->part[0]->n_rows + pl->part[1]->n_rows == 0 ||
+	    (rc = ft_table_append(pl->part[0], pl->part[1])) == FT_EINVAL) {
+		rc = ft_table_read_part(pl->path, pl->o, 0, UINT64_MAX, 1, pl->flags, out, err);
+		goto done;
+	}
+	if (rc) {
+		rc = ft_error_set(err, rc, "%s: out of memory", pl->path);
+		goto done;
+	}
+	*out = pl->part[0];
+	pl->part[0] = NULL;
+done:
+	ft_table_free(pl->head);
+	ft_table_free(pl->part[0]);
+	ft_table_free(pl->part[1]);
+	memset(pl, 0, sizeof *pl);
+	return rc;
+}

@@ -11,6 +11,7 @@
  * then laid out as whole chunks on each rank (ft_run_align); an error on
  * any rank is every rank's.
  */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
@@ -93,43 +94,54 @@ static int copy_table(const struct ft_table *t, struct ft_table **out,
 	return rc;
 }
 
-/* Read data (and test) with their SHA-256; in-memory tables are copied. */
+/* Read data (and test) with their SHA-256; in-memory tables are copied.
+ * The jobs (each file in two parts when it is big, ft_read_plan_make; the
+ * hashes) are OpenMP tasks, taken by the threads as they come free. */
 static int read_both(const struct ft_data_opts *o, struct ft_loaded *l,
                      struct ft_table **all, struct ft_error *err)
 {
-	struct ft_error err_test = {0};
-	int rc_data = 0, rc_test = 0;
+	/* k = 0 the data, 1 the test file; rc and e: 2k its reading, 2k + 1
+	 * its hash, which is also the order of the errors of one thread */
+	struct ft_read_opts ro = o->read;
+	struct ft_read_plan p[2];
+	struct ft_error e[4];
+	int rc[4] = {0, 0, 0, 0}, threads = omp_get_max_threads();
+	const char *path[2] = {o->data, o->test};
+	const struct ft_read_opts *opt[2] = {&o->read, &ro};
+	struct ft_table **dst[2] = {all, &l->test_t};
+	int on[2] = {!o->table, o->test && !o->test_table};
 
+	memset(p, 0, sizeof p);
+	memset(e, 0, sizeof e);
 	if (o->table)
-		rc_data = copy_table(o->table, all, err);
-	if (o->test_table && !rc_data)
-		rc_test = copy_table(o->test_table, &l->test_t, &err_test);
-	#pragma omp parallel sections if (!o->table)
-	{
-		#pragma omp section
-		if (!o->table)
-			rc_data = ft_table_read(o->data, &o->read, all, err);
-		#pragma omp section
-		{
-			/* the shorter job: hash both files, read the test file */
-			if (o->test && !o->test_table) {
-				struct ft_read_opts ro = o->read;
-				if (o->test_skip_rows >= 0)
-					ro.skip_rows = (size_t)o->test_skip_rows;
-				rc_test = ft_table_read(o->test, &ro, &l->test_t, &err_test);
-				if (!rc_test)
-					rc_test = ft_sha256_file(o->test, l->sha256[1], &err_test);
-			}
-			if (!rc_test && !o->table)
-				rc_test = ft_sha256_file(o->data, l->sha256[0], &err_test);
+		rc[0] = copy_table(o->table, all, &e[0]);
+	if (o->test_table && !rc[0])
+		rc[2] = copy_table(o->test_table, &l->test_t, &e[2]);
+	if (o->test_skip_rows >= 0)
+		ro.skip_rows = (size_t)o->test_skip_rows;
+	for (int k = 0; k < 2; k++)
+		if (on[k])
+			ft_read_plan_make(&p[k], path[k], opt[k], FT_READ_NUMBERS, threads);
+	#pragma omp parallel if (threads > 1 && (on[0] || on[1]))
+	#pragma omp single
+	for (int k = 0; k < 2; k++) {
+		if (!on[k])
+			continue;
+		#pragma omp task
+		ft_read_plan_part(&p[k], 0);
+		#pragma omp task
+		ft_read_plan_part(&p[k], 1);
+		#pragma omp task
+		rc[2 * k + 1] = ft_sha256_file(path[k], l->sha256[k], &e[2 * k + 1]);
+	}
+	for (int k = 0; k < 2; k++)
+		if (on[k])
+			rc[2 * k] = ft_read_plan_finish(&p[k], dst[k], &e[2 * k]);
+	for (int q = 0; q < 4; q++)
+		if (rc[q]) {
+			*err = e[q];
+			return rc[q];
 		}
-	}
-	if (rc_data)
-		return rc_data;
-	if (rc_test) {
-		*err = err_test;
-		return rc_test;
-	}
 	return 0;
 }
 
@@ -169,6 +181,37 @@ static int read_shards(const struct ft_data_opts *o, struct ft_loaded *l,
 	return rc;
 }
 
+/* The columns of t that are read as text (the spec's roles, the
+ * categorical overrides, the filters' columns; with enc, its categorical
+ * columns and roles) turned into text where the reader stored them as
+ * numbers: only plain numeric features stay numbers. */
+static int text_roles(const struct ft_data_opts *o, const struct ft_encoder *enc,
+                      struct ft_table *t, struct ft_error *err)
+{
+	const struct ft_spec *s = &o->spec;
+	char *one[3] = {(char *)s->target, (char *)s->weight, (char *)s->query};
+	int rc;
+
+	if (!t || !t->num)
+		return 0;
+	rc = ft_table_text_named(t, one, 3) ||
+	     ft_table_text_named(t, s->sensitive, s->n_sensitive) ||
+	     ft_table_text_named(t, s->categorical, s->n_categorical);
+	for (size_t i = 0; i < o->n_filter && !rc; i++) {
+		char *col = (char *)o->filter[i].col;
+		rc = ft_table_text_named(t, &col, 1);
+	}
+	if (enc && !rc) {
+		char *two[2] = {enc->target, enc->weight};
+		rc = ft_table_text_named(t, two, 2) ||
+		     ft_table_text_named(t, enc->sensitive, enc->n_sensitive);
+		for (size_t j = 0; j < enc->n_cols && !rc; j++)
+			if (enc->cols[j].type != FT_NUMERIC)
+				rc = ft_table_text_named(t, &enc->cols[j].name, 1);
+	}
+	return rc ? ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0;
+}
+
 /* Read, filter and split: l's tables, not yet encoded. */
 static int load_tables(const struct ft_data_opts *o, const struct ft_monitor *mon,
                        struct ft_loaded *l, struct ft_error *err)
@@ -182,6 +225,8 @@ static int load_tables(const struct ft_data_opts *o, const struct ft_monitor *mo
 	if ((rc = ft_run_progress(mon, "read", 0, 0, o->data, err)) ||
 	    (rc = ft_dist_on() || o->n_files > 1 ? read_shards(o, l, &all, err) :
 	          read_both(o, l, &all, err)))
+		goto done;
+	if ((rc = text_roles(o, NULL, all, err)) || (rc = text_roles(o, NULL, l->test_t, err)))
 		goto done;
 	l->n_rows_file = ft_run_rows(all->n_rows);
 	rc = apply_filters(o, &all, &l->n_filtered, err);
@@ -260,6 +305,9 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		warn_numeric_groups(l->enc, o->data ? o->data : "(table)", mon);
 	} else {
 		l->enc = (struct ft_encoder *)enc;
+		if ((rc = text_roles(o, enc, l->train_t, err)) ||
+		    (rc = text_roles(o, enc, l->test_t, err)))
+			goto fail;
 	}
 	#pragma omp parallel sections
 	{

@@ -280,6 +280,11 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 	if ((rc = run_budget(o, o->n_dp_bounds > 0, &mf->budget, err)) ||
 	    (rc = private_encoding(o, l, mf->budget, err)))
 		goto done;
+	/* the tables of text are encoded: nothing below reads them, and at
+	 * scale they are as big as the encoded rows (issue 20 item 7) */
+	ft_table_free(l->train_t);
+	ft_table_free(l->test_t);
+	l->train_t = l->test_t = NULL;
 	if (o->dp_total_epsilon > 0 && l->enc->n_num && !o->n_dp_bounds) {
 		rc = ft_error_set(err, FT_EINVAL, "%s: a private run needs public bounds of every "
 		                  "numeric feature (%s, ...): the means and sds of the data would "

@@ -2,20 +2,24 @@
  * bench_ingest.c - reading a CSV against a bare libcsv loop over the same
  * file (issue 20 item 6).
  *
- *   bench_ingest FILE.csv RUNS TARGET SENSITIVE
+ *   bench_ingest FILE.csv RUNS TARGET SENSITIVE [FILE.letor]
  *
  * Interleaved RUNS times, one process, wall clock:
  *   bare libcsv   fread in 64 KiB blocks into csv_parse (CSV_STRICT, the
  *                 reader's options) with callbacks that only count fields
  *                 and rows: the least any reader built on libcsv can do;
- *   read          ft_table_read with the CLI's defaults (the table of
- *                 interned cells);
- *   read+encode   ft_load as `train --split 0` loads (read, SHA-256 of the
- *                 file, the encoder fitted, the rows encoded).
- * Medians, MB/s of the file and the ratios to the bare loop (goal: read
- * and encode within 1.5x on one thread: scripts/bench.sh runs it with
- * OMP_NUM_THREADS=1).  The peak resident memory of a whole `fairtrain
- * train` is scripts/bench.sh's (at scale).
+ *   read          ft_table_read with the CLI's defaults (the public table
+ *                 of interned text), one thread;
+ *   read+encode   ft_load as `train --split 0` loads (read with columns of
+ *                 numbers, SHA-256 of the file, the encoder fitted, the
+ *                 rows encoded), on one thread and on two (ft_set_threads).
+ * With FILE.letor (the same rows as LETOR lines), ft_letor_read of it on
+ * one thread, per byte against ft_load's one-thread time per byte (goal:
+ * at least as fast, a ratio <= 1).
+ * Medians, MB/s of the file and the ratios to the bare loop (goals: read
+ * and encode within 1.5x on one thread, below 1x on two).  The peak
+ * resident memory of a whole `fairtrain train` is scripts/bench.sh's (at
+ * scale).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,15 +76,16 @@ static int bare(const char *path, struct counts *n)
 
 int main(int argc, char **argv)
 {
-	double tb[MAXR], tr[MAXR], tl[MAXR], mb;
+	double tb[MAXR], tr[MAXR], tl[MAXR], t2[MAXR], tq[MAXR], mb, mbq = 0;
 	struct counts n;
 	struct ft_error err;
 	char *sens[1];
 	int runs;
 	FILE *f;
 
-	if (argc != 5 || (runs = atoi(argv[2])) < 1 || runs > MAXR) {
-		fprintf(stderr, "usage: bench_ingest FILE.csv RUNS(1-%d) TARGET SENSITIVE\n", MAXR);
+	if ((argc != 5 && argc != 6) || (runs = atoi(argv[2])) < 1 || runs > MAXR) {
+		fprintf(stderr, "usage: bench_ingest FILE.csv RUNS(1-%d) TARGET SENSITIVE "
+		        "[FILE.letor]\n", MAXR);
 		return 2;
 	}
 	sens[0] = argv[4];
@@ -90,6 +95,14 @@ int main(int argc, char **argv)
 	}
 	mb = (double)ftell(f) / 1e6;
 	fclose(f);
+	if (argc == 6) {
+		if (!(f = fopen(argv[5], "rb")) || fseek(f, 0, SEEK_END) != 0) {
+			fprintf(stderr, "bench_ingest: cannot read %s\n", argv[5]);
+			return 1;
+		}
+		mbq = (double)ftell(f) / 1e6;
+		fclose(f);
+	}
 	for (int r = 0; r < runs; r++) {
 		struct ft_read_opts ro;
 		struct ft_data_opts d;
@@ -117,24 +130,47 @@ int main(int argc, char **argv)
 		d.spec.positive = "1";
 		d.spec.sensitive = sens;
 		d.spec.n_sensitive = 1;
-		t0 = bench_now();
-		if (ft_load(&d, NULL, NULL, &l, &err) != 0) {
-			fprintf(stderr, "bench_ingest: %s\n", err.msg);
-			return 1;
+		for (int th = 1; th <= 2; th++) {
+			ft_set_threads(th);
+			t0 = bench_now();
+			if (ft_load(&d, NULL, NULL, &l, &err) != 0) {
+				fprintf(stderr, "bench_ingest: %s\n", err.msg);
+				return 1;
+			}
+			(th == 1 ? tl : t2)[r] = bench_now() - t0;
+			ft_loaded_free(l);
 		}
-		tl[r] = bench_now() - t0;
-		ft_loaded_free(l);
+		ft_set_threads(1);
+		if (argc == 6) {
+			struct ft_rank_data *rd = NULL;
+			t0 = bench_now();
+			if (ft_letor_read(argv[5], &rd, &err) != 0) {
+				fprintf(stderr, "bench_ingest: %s\n", err.msg);
+				return 1;
+			}
+			tq[r] = bench_now() - t0;
+			ft_rank_data_free(rd);
+		}
 	}
 	{
 		double b = bench_median(tb, runs), rd = bench_median(tr, runs);
-		double ld = bench_median(tl, runs);
-		printf("  ingest of %.0f MB (%zu rows, %zu fields), one thread, medians of %d:\n",
+		double ld = bench_median(tl, runs), l2 = bench_median(t2, runs);
+		printf("  ingest of %.0f MB (%zu rows, %zu fields), medians of %d:\n",
 		       mb, n.rows, n.fields, runs);
-		printf("    bare libcsv loop (counts fields)   %7.3f s  %6.0f MB/s\n", b, mb / b);
-		printf("    ft_table_read                      %7.3f s  %6.0f MB/s  %.2fx the bare loop\n",
-		       rd, mb / rd, rd / b);
-		printf("    ft_load (read, SHA-256, encode)    %7.3f s  %6.0f MB/s  %.2fx the bare loop "
-		       "(goal <= 1.5)\n", ld, mb / ld, ld / b);
+		printf("    bare libcsv loop (counts fields), 1 thread  %7.3f s  %6.0f MB/s\n", b,
+		       mb / b);
+		printf("    ft_table_read (table of text), 1 thread     %7.3f s  %6.0f MB/s  %.2fx the "
+		       "bare loop\n", rd, mb / rd, rd / b);
+		printf("    ft_load (read, SHA-256, encode), 1 thread   %7.3f s  %6.0f MB/s  %.2fx the "
+		       "bare loop (goal <= 1.5)\n", ld, mb / ld, ld / b);
+		printf("    ft_load (read, SHA-256, encode), 2 threads  %7.3f s  %6.0f MB/s  %.2fx the "
+		       "bare loop (goal < 1)\n", l2, mb / l2, l2 / b);
+		if (argc == 6) {
+			double q = bench_median(tq, runs);
+			printf("    ft_letor_read of %.0f MB, 1 thread          %7.3f s  %6.0f MB/s  %.2fx "
+			       "ft_load's time per byte (goal <= 1)\n", mbq, q, mbq / q,
+			       (q / mbq) / (ld / mb));
+		}
 	}
 	return 0;
 }

@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
-                    c_double, c_int, c_int32, c_long, c_size_t, c_uint32,
+                    c_double, c_int, c_int32, c_long, c_size_t, c_ubyte, c_uint32,
                     c_uint64, c_void_p)
 
 c_char_pp = POINTER(c_char_p)
@@ -90,7 +90,8 @@ class ft_table(Structure):
     _fields_ = [("path", c_char_p), ("n_rows", c_size_t), ("n_cols", c_size_t),
                 ("names", c_char_pp), ("cell", POINTER(c_uint32)),
                 ("vals", POINTER(ft_values)), ("line", POINTER(c_size_t)),
-                ("n_files", c_size_t), ("files", c_char_pp), ("file", POINTER(c_uint32))]
+                ("n_files", c_size_t), ("files", c_char_pp), ("file", POINTER(c_uint32)),
+                ("num", POINTER(POINTER(c_double))), ("num_dec", POINTER(c_ubyte))]
 
 
 class ft_mem_column(Structure):
