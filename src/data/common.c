@@ -189,6 +189,30 @@ int ft_parse_double(const char *s, double *v)
 	return isfinite(x) ? 0 : 2;
 }
 
+int ft_parse_plain_decimal(const char *s, double *v)
+{
+	static const double p10[16] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+		1e13, 1e14, 1e15
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = u[0] == '-', nd = 0, dec = 0, whole;
+	uint64_t m = 0;
+	double x;
+
+	for (; (unsigned)(u[i] - '0') <= 9 && nd < 16; i++, nd++)
+		m = m * 10 + (unsigned)(u[i] - '0');
+	whole = nd;
+	if (u[i] == '.')
+		for (i++; (unsigned)(u[i] - '0') <= 9 && nd < 16; i++, nd++, dec++)
+			m = m * 10 + (unsigned)(u[i] - '0');
+	if (u[i] != '\0' || whole == 0 || nd > 15 || (u[i - 1] == '.'))
+		return 0;
+	x = (double)m / p10[dec];
+	*v = s[0] == '-' ? -x : x;
+	return 1;
+}
+
 size_t ft_label_len(const char *v, const char *strip)
 {
 	size_t n = strlen(v);

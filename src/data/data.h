@@ -175,6 +175,12 @@ const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n);
  * 2 when it is a number but not finite ("nan", "inf", "1e999"). */
 int ft_parse_double(const char *s, double *v);
 
+/* A whole NUL-terminated s of the form -?[0-9]+(\.[0-9]+)? with at most
+ * 15 digits: 1 with its value in *v (m / 10^dec of two exact doubles, one
+ * correctly rounded division: the double strtod gives), else 0 and the
+ * caller parses it the general way (the LETOR reader's fast path). */
+int ft_parse_plain_decimal(const char *s, double *v);
+
 /* Length of target value v after stripping, repeatedly, any character of
  * strip (may be NULL) from its end: ">50K." with "." -> 4. */
 size_t ft_label_len(const char *v, const char *strip);

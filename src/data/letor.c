@@ -195,6 +195,8 @@ static int parse_num(const char *s, double *v)
 
 	if (!*s)
 		return 1;
+	if (ft_parse_plain_decimal(s, v))
+		return 0;
 	*v = strtod(s, &end);
 	if (*end)
 		return 1;

@@ -446,6 +446,44 @@ static void t_xsum_add(void)
 	T_CHECK(ft_xsum_round(&a) == 2.7755575615628914e-17);
 }
 
+/* The LETOR reader's fast path against strtod: random plain decimals of
+ * 1 to 18 digits (15 or fewer taken, the rest left to strtod), signs,
+ * leading zeros, and forms it must leave alone. */
+static void t_plain_decimal(void)
+{
+	static const char *const no[] = { "", "-", "5.", ".5", "+1", "1e3", "0x10", "1.2.3",
+	                                  "1 ", " 1", "inf", "nan", "1234567890123456",
+	                                  "0.0000000000000001" };
+	size_t bad = 0, taken = 0;
+	double v;
+
+	for (int k = 0; k < 200000; k++) {
+		char buf[40];
+		uint64_t r = next_u64();
+		int nd = 1 + (int)(r % 18), dot = (int)((r >> 8) % (unsigned)(nd + 1)), at = 0;
+		if (r >> 63)
+			buf[at++] = '-';
+		for (int d = 0; d < nd; d++) {
+			if (d == dot && d > 0)
+				buf[at++] = '.';
+			buf[at++] = (char)('0' + (next_u64() % 10));
+		}
+		buf[at] = '\0';
+		if (ft_parse_plain_decimal(buf, &v)) {
+			double w = strtod(buf, NULL);
+			taken++;
+			bad += memcmp(&v, &w, sizeof v) != 0 || nd > 15;
+		} else {
+			bad += nd <= 15;
+		}
+	}
+	T_CHECKF(bad == 0 && taken > 100000, "%zu differ (%zu taken)", bad, taken);
+	for (size_t k = 0; k < sizeof no / sizeof no[0]; k++)
+		T_CHECKF(!ft_parse_plain_decimal(no[k], &v), "'%s' taken", no[k]);
+	T_CHECK(ft_parse_plain_decimal("-0", &v) && v == 0 && signbit(v));
+	T_CHECK(ft_parse_plain_decimal("007.50", &v) && v == 7.5);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -459,6 +497,7 @@ int main(void)
 	T_RUN(t_xsum_add);
 	T_RUN(t_plain_vs_libcsv);
 	T_RUN(t_split);
+	T_RUN(t_plain_decimal);
 	unlink(path_mixed);
 	rmdir(tmpdir);
 	return t_done();
