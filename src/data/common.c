@@ -195,21 +195,15 @@ int ft_parse_plain_decimal(const char *s, double *v)
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 		1e13, 1e14, 1e15
 	};
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = u[0] == '-', nd = 0, dec = 0, whole;
-	uint64_t m = 0;
+	size_t len = strlen(s);
+	struct ft_numtok t;
 	double x;
 
-	for (; (unsigned)(u[i] - '0') <= 9 && nd < 16; i++, nd++)
-		m = m * 10 + (unsigned)(u[i] - '0');
-	whole = nd;
-	if (u[i] == '.')
-		for (i++; (unsigned)(u[i] - '0') <= 9 && nd < 16; i++, nd++, dec++)
-			m = m * 10 + (unsigned)(u[i] - '0');
-	if (u[i] != '\0' || whole == 0 || nd > 15 || (u[i - 1] == '.'))
+	ft_num_scan(s, 0, len, &t);
+	if (t.end != len || ft_num_whole(&t) == 0 || t.dot == t.end || ft_num_digits(&t) > 15)
 		return 0;
-	x = (double)m / p10[dec];
-	*v = s[0] == '-' ? -x : x;
+	x = (double)t.m / p10[t.dot ? t.end - t.dot : 0];
+	*v = t.neg ? -x : x;
 	return 1;
 }
 

@@ -458,6 +458,17 @@ static const double pow10_exact[16] = {
 	1e14, 1e15
 };
 
+/* Whether the number t scanned in s is a canonical decimal (below). */
+static int num_canon_tok(const char *s, const struct ft_numtok *t)
+{
+	size_t whole = ft_num_whole(t);
+
+	/* a digit before the point, no leading zero but "0", a digit after
+	 * the point, at most 15 digits */
+	return whole > 0 && !(s[t->d0] == '0' && whole > 1) && t->dot != t->end &&
+	       ft_num_digits(t) <= 15;
+}
+
 /* Whether s[0..len) is a canonical decimal: -?(0|[1-9][0-9]*)(\.[0-9]+)?
  * with at most 15 digits in all; then *dec gets its number of decimals and
  * *x its digits as a signed integer m (exact: |m| < 10^15).  Its value is
@@ -468,34 +479,13 @@ static const double pow10_exact[16] = {
  * far inside half a unit of its last decimal). */
 static int num_canon(const char *s, size_t len, unsigned *dec, double *x)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t neg, i, dot = 0;
-	uint64_t m = 0;
-	double v;
+	struct ft_numtok t;
 
-	if (len == 0 || len > 17)
+	ft_num_scan(s, 0, len, &t);
+	if (t.end != len || !num_canon_tok(s, &t))
 		return 0;
-	neg = u[0] == '-';
-	i = neg;
-	/* one digit at least before the point, no leading zero but "0" */
-	if (i == len || (unsigned)(u[i] - '0') > 9 ||
-	    (u[i] == '0' && i + 1 < len && u[i + 1] != '.'))
-		return 0;
-	for (; i < len; i++) {
-		unsigned d = (unsigned)(u[i] - '0');
-		if (d <= 9)
-			m = m * 10 + d;
-		else if (u[i] == '.' && !dot)
-			dot = i + 1;
-		else
-			return 0;
-	}
-	/* digits in all: len less the sign and the point, at most 15 */
-	if (dot == len || len - neg - (dot != 0) > 15)
-		return 0;
-	*dec = dot ? (unsigned)(len - dot) : 0;
-	v = (double)m;
-	*x = neg ? -v : v;
+	*dec = t.dot ? (unsigned)(len - t.dot) : 0;
+	*x = t.neg ? -(double)t.m : (double)t.m;
 	return 1;
 }
 
@@ -958,33 +948,20 @@ static inline int field_blank(char c, char delim)
  * delimiter or the row's end, its integer is stored (as num_cell would:
  * no missing token is such a number, r->num_fast), *at moves to the
  * delimiter and 1 is returned; else 0 and the field is read the general
- * way.  The digits are read once, while the field's end is looked for. */
+ * way.  The digits are read once, while the field's end is looked for
+ * (num_canon scans a field already cut out). */
 static int num_field(struct reader *r, size_t col, const char *s, size_t end,
                      char delim, size_t *at)
 {
 	struct numcol *c = &r->num[col];
-	size_t k = *at, d0, dot = 0, whole;
-	uint64_t m = 0;
-	int neg = k < end && s[k] == '-';
+	struct ft_numtok t;
 
-	k += (size_t)neg;
-	d0 = k;
-	for (; k < end; k++) {
-		unsigned d = (unsigned)((unsigned char)s[k] - '0');
-		if (d <= 9)
-			m = m * 10 + d;
-		else if (s[k] == '.' && !dot)
-			dot = k + 1;
-		else
-			break;
-	}
-	whole = (dot ? dot - 1 : k) - d0;
-	if ((k < end && s[k] != delim) || whole == 0 || (s[d0] == '0' && whole > 1) ||
-	    dot == k || (k - d0) - (dot != 0) > 15 || (dot ? k - dot : 0) != c->dec ||
-	    num_room(c, r->n_rows))
+	ft_num_scan(s, *at, end, &t);
+	if ((t.end < end && s[t.end] != delim) || !num_canon_tok(s, &t) ||
+	    (t.dot ? t.end - t.dot : 0) != c->dec || num_room(c, r->n_rows))
 		return 0;
-	c->x[r->n_rows] = neg ? -(double)m : (double)m;
-	*at = k;
+	c->x[r->n_rows] = t.neg ? -(double)t.m : (double)t.m;
+	*at = t.end;
 	return 1;
 }
 

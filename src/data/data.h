@@ -175,6 +175,49 @@ const char *const *ft_missing_tokens(const struct ft_read_opts *o, size_t *n);
  * 2 when it is a number but not finite ("nan", "inf", "1e999"). */
 int ft_parse_double(const char *s, double *v);
 
+/* A number as the readers scan it: the longest prefix of s[at..end) of the
+ * form -?[0-9]*(\.[0-9]*)?, its digits as an integer m (exact up to 19
+ * digits; the callers take at most 15), where they start (d0) and end,
+ * and the position after the point (dot, 0 without one).  csv.c's
+ * canonical decimals and ft_parse_plain_decimal are rules on top. */
+struct ft_numtok {
+	size_t d0, end, dot;
+	uint64_t m;
+	int neg;
+};
+
+static inline void ft_num_scan(const char *s, size_t at, size_t end, struct ft_numtok *t)
+{
+	size_t k = at;
+
+	t->neg = k < end && s[k] == '-';
+	k += (size_t)t->neg;
+	t->d0 = k;
+	t->dot = 0;
+	t->m = 0;
+	for (; k < end; k++) {
+		unsigned d = (unsigned)((unsigned char)s[k] - '0');
+		if (d <= 9)
+			t->m = t->m * 10 + d;
+		else if (s[k] == '.' && !t->dot)
+			t->dot = k + 1;
+		else
+			break;
+	}
+	t->end = k;
+}
+
+/* Digits before the point, and in all. */
+static inline size_t ft_num_whole(const struct ft_numtok *t)
+{
+	return (t->dot ? t->dot - 1 : t->end) - t->d0;
+}
+
+static inline size_t ft_num_digits(const struct ft_numtok *t)
+{
+	return t->end - t->d0 - (t->dot != 0);
+}
+
 /* A whole NUL-terminated s of the form -?[0-9]+(\.[0-9]+)? with at most
  * 15 digits: 1 with its value in *v (m / 10^dec of two exact doubles, one
  * correctly rounded division: the double strtod gives), else 0 and the
