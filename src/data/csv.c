@@ -1359,67 +1359,7 @@ int ft_table_read_numbers(const char *path, const struct ft_read_opts *o,
 	return ft_table_read_part(path, o, 0, UINT64_MAX, 1, FT_READ_NUMBERS, out, err);
 }
 
-int ft_table_text(struct ft_table *t, size_t j)
-{
-	struct ft_strmap m;
-	struct ft_values v = {0};
-	uint32_t *id = NULL;
-	size_t nc = t->n_cols, bytes = 0;
-	char buf[40];
-	int rc = 0;
-
-	if (!t->num || !t->num[j])
-		return 0;
-	if (ft_strmap_init(&m) != 0 || !(id = malloc((t->n_rows ? t->n_rows : 1) * sizeof *id)))
-		goto nomem;
-	for (size_t i = 0; i < t->n_rows; i++) {
-		long k;
-		if (t->cell[i * nc + j] == FT_MISSING) {
-			id[i] = FT_MISSING;
-			continue;
-		}
-		snprintf(buf, sizeof buf, "%.*f", (int)t->num_dec[j], t->num[j][i]);
-		if ((k = ft_strmap_put(&m, buf, strlen(buf), NULL)) < 0)
-			goto nomem;
-		id[i] = (uint32_t)k;
-	}
-	v.n = m.n;
-	v.str = malloc((m.n ? m.n : 1) * sizeof *v.str);
-	v.len = malloc((m.n ? m.n : 1) * sizeof *v.len);
-	for (size_t k = 0; k < m.n; k++)
-		bytes += strlen(ft_strmap_key(&m, k)) + 1;
-	v.text = malloc(bytes ? bytes : 1);
-	if (!v.str || !v.len || !v.text)
-		goto nomem;
-	bytes = 0;
-	for (size_t k = 0; k < m.n; k++) {
-		const char *key = ft_strmap_key(&m, k);
-		v.len[k] = strlen(key);
-		v.str[k] = v.text + bytes;
-		memcpy(v.str[k], key, v.len[k] + 1);
-		bytes += v.len[k] + 1;
-	}
-	free(t->vals[j].str);
-	free(t->vals[j].len);
-	free(t->vals[j].text);
-	t->vals[j] = v;
-	for (size_t i = 0; i < t->n_rows; i++)
-		t->cell[i * nc + j] = id[i];
-	free(t->num[j]);
-	t->num[j] = NULL;
-	goto done;
-nomem:
-	free(v.str);
-	free(v.len);
-	free(v.text);
-	rc = FT_ENOMEM;
-done:
-	ft_strmap_free(&m);
-	free(id);
-	return rc;
-}
-
-/* The values of column j of t as a map (ids = value ids), for appending. */
+/* The values of column j of t as a map (ids = value ids). */
 static int values_map(const struct ft_values *v, struct ft_strmap *m)
 {
 	if (ft_strmap_init(m) != 0)
@@ -1456,6 +1396,49 @@ static int values_from_map(const struct ft_strmap *m, struct ft_values *v)
 		bytes += m->klen[k] + 1;
 	}
 	return 0;
+}
+
+int ft_table_text(struct ft_table *t, size_t j)
+{
+	struct ft_strmap m;
+	struct ft_values v;
+	uint32_t *id = NULL;
+	size_t nc = t->n_cols;
+	char buf[40];
+	int rc = 0;
+
+	if (!t->num || !t->num[j])
+		return 0;
+	if (ft_strmap_init(&m) != 0 || !(id = malloc((t->n_rows ? t->n_rows : 1) * sizeof *id)))
+		goto nomem;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		long k;
+		if (t->cell[i * nc + j] == FT_MISSING) {
+			id[i] = FT_MISSING;
+			continue;
+		}
+		snprintf(buf, sizeof buf, "%.*f", (int)t->num_dec[j], t->num[j][i]);
+		if ((k = ft_strmap_put(&m, buf, strlen(buf), NULL)) < 0)
+			goto nomem;
+		id[i] = (uint32_t)k;
+	}
+	if (values_from_map(&m, &v))
+		goto nomem;
+	free(t->vals[j].str);
+	free(t->vals[j].len);
+	free(t->vals[j].text);
+	t->vals[j] = v;
+	for (size_t i = 0; i < t->n_rows; i++)
+		t->cell[i * nc + j] = id[i];
+	free(t->num[j]);
+	t->num[j] = NULL;
+	goto done;
+nomem:
+	rc = FT_ENOMEM;
+done:
+	ft_strmap_free(&m);
+	free(id);
+	return rc;
 }
 
 int ft_table_append(struct ft_table *a, struct ft_table *b)
