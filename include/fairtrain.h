@@ -319,7 +319,8 @@ struct ft_dataset {
 	size_t n_groups;       /* borrowed from the encoder */
 	size_t *line;          /* n source line numbers */
 	size_t *row;           /* n: the row of the encoded table each row comes
-	                          from (ranking data reads the query column by it) */
+	                          from (ranking data reads the query column by it),
+	                          or NULL when that table is gone */
 };
 
 /* What encoding did with a table. */

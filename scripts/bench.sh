@@ -389,6 +389,10 @@ for n in $SCALE_ROWS; do
 	printf '  %-58s %8.3f s  %7d KiB\n' "liblinear-train -s 0 -c 1 (pre-encoded libsvm file)" \
 		"$sl" "$(median <"$W/sl.m")"
 	printf '  whole-process ratio fairtrain / liblinear: %.2f\n' "$(awk "BEGIN { print $sf / $sl }")"
+	# issue 20 item 7: peak against the compact design matrix, 8 bytes a
+	# numeric cell (10), 4 a category code (8), 16 for label and weight
+	printf '  peak of train / compact design matrix (%d MB, 128 B a row): %.2f (goal <= 1.25)\n' \
+		"$((n * 128 / 1000000))" "$(awk "BEGIN { print $(median <"$W/sf.m") * 1024 / ($n * 128) }")"
 	rm -f "$W/wide.csv" "$W/wide.svm"
 done
 

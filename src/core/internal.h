@@ -27,6 +27,13 @@ void ft_strv_free(char **v, size_t n);
 /* Copy n strings (none may be NULL) into a new array, never NULL for
  * n = 0; NULL on allocation failure, with the partial copy freed. */
 char **ft_strv_copy(char *const *v, size_t n);
+/* The whole pages of bytes [from, to) of the allocation at base given back
+ * to the system (madvise MADV_DONTNEED; nothing where that is missing):
+ * their content is lost and reads of them give zeros, so only for memory
+ * the caller never reads again before freeing it (rows already encoded).
+ * Earlier bytes of the same allocation count as consumed: the page that
+ * holds from goes too, unless it holds base. */
+void ft_mem_release(void *base, size_t from, size_t to);
 
 /* A file being written for path, atomically (atomic.c): an unnamed file
  * in path's directory (O_TMPFILE) or, where there is none, a named one

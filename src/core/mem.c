@@ -1,11 +1,15 @@
 /*
  * mem.c - the small allocation helpers every part of the library shares:
  * a NULL-safe strdup, an array allocation that checks the product and never
- * returns NULL for zero elements, and the copy and the free of an array of
- * strings.
+ * returns NULL for zero elements, the copy and the free of an array of
+ * strings, and the release of the pages of an array already consumed.
  */
+#define _DEFAULT_SOURCE  /* MADV_DONTNEED */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "core/internal.h"
 
 char *ft_strdup(const char *s)
@@ -50,4 +54,31 @@ char **ft_strv_copy(char *const *v, size_t n)
 			return NULL;
 		}
 	return c;
+}
+
+void ft_mem_release(void *base, size_t from, size_t to)
+{
+#ifdef MADV_DONTNEED
+	static size_t page;
+	uintptr_t b = (uintptr_t)base, lo, hi;
+
+	if (!page) {
+		long ps = sysconf(_SC_PAGESIZE);
+		page = ps > 0 ? (size_t)ps : 4096;
+	}
+	if (!base || to <= from)
+		return;
+	/* whole pages only, none below base (the allocator's header may share
+	 * base's page) nor past to (nor the next block's) */
+	lo = (b + from) & ~(uintptr_t)(page - 1);
+	if (lo < b)
+		lo = (b + page - 1) & ~(uintptr_t)(page - 1);
+	hi = (b + to) & ~(uintptr_t)(page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+	(void)base;
+	(void)from;
+	(void)to;
+#endif
 }

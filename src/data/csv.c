@@ -1492,6 +1492,8 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 		int same = 1;
 		if (a->num && a->num[j]) {
 			memcpy(a->num[j] + na, b->num[j], nb * sizeof *a->num[j]);
+			free(b->num[j]);
+			b->num[j] = NULL;
 			continue;
 		}
 		if (!(map[j] = malloc((v->n ? v->n : 1) * sizeof *map[j])) ||
@@ -1522,20 +1524,44 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 	}
 	if (rc)
 		goto done;
-	memcpy(cell + na * nc, b->cell, nb * nc * sizeof *cell);
-	for (size_t i = 0; i < nb; i++) {
-		uint32_t *row = cell + (na + i) * nc;
-		for (size_t j = 0; j < nc; j++)
-			if (map[j] && row[j] != FT_MISSING)
-				row[j] = map[j][row[j]];
+	/* b's rows are given back as they are copied, so that the join holds
+	 * about one table, not two (issue 20 item 7) */
+	for (size_t i0 = 0; i0 < nb; i0 += ft_release_rows) {
+		size_t i1 = nb - i0 < ft_release_rows ? nb : i0 + ft_release_rows;
+		memcpy(cell + (na + i0) * nc, b->cell + i0 * nc, (i1 - i0) * nc * sizeof *cell);
+		for (size_t i = i0; i < i1; i++) {
+			uint32_t *row = cell + (na + i) * nc;
+			for (size_t j = 0; j < nc; j++)
+				if (map[j] && row[j] != FT_MISSING)
+					row[j] = map[j][row[j]];
+		}
+		ft_mem_release(b->cell, i0 * nc * sizeof *cell, i1 * nc * sizeof *cell);
 	}
 	memcpy(line + na, b->line, nb * sizeof *line);
 	a->n_rows = na + nb;
+	b->n_rows = 0;  /* its rows are a's now */
 done:
 	for (size_t j = 0; map && j < nc; j++)
 		free(map[j]);
 	free(map);
 	return rc;
+}
+
+size_t ft_release_rows = (size_t)1 << 16;
+
+void ft_table_release_rows(struct ft_table *t, size_t a, size_t b)
+{
+	size_t nc = t->n_cols;
+
+	if (b > t->n_rows)
+		b = t->n_rows;
+	if (a >= b)
+		return;
+	ft_mem_release(t->cell, a * nc * sizeof *t->cell, b * nc * sizeof *t->cell);
+	ft_mem_release(t->line, a * sizeof *t->line, b * sizeof *t->line);
+	ft_mem_release(t->file, a * sizeof *t->file, b * sizeof *t->file);
+	for (size_t j = 0; t->num && j < nc; j++)
+		ft_mem_release(t->num[j], a * sizeof *t->num[j], b * sizeof *t->num[j]);
 }
 
 int ft_table_text_named(struct ft_table *t, char *const *names, size_t n)

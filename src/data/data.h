@@ -62,10 +62,24 @@ int ft_table_read_numbers(const char *path, const struct ft_read_opts *o,
  * (t unchanged then). */
 int ft_table_text(struct ft_table *t, size_t j);
 /* csv.c: the rows of b appended to a (same columns, both of one file
- * read in parts, in order; b is left to free): value ids renumbered as
- * one read of both would have numbered them.  0, FT_ENOMEM or FT_EINVAL
- * (on failure a is only fit to be freed). */
+ * read in parts, in order; b is left to free, its rows consumed unless
+ * the columns differ): value ids renumbered as one read of both would
+ * have numbered them.  0, FT_ENOMEM or FT_EINVAL (on failure a is only
+ * fit to be freed; on FT_EINVAL nothing has changed). */
 int ft_table_append(struct ft_table *a, struct ft_table *b);
+/* csv.c: rows [a, b) of t will not be read again: their cells, numbers
+ * and line numbers are given back to the system (ft_mem_release; rows
+ * before a count as consumed too).  Only for a table about to be freed. */
+void ft_table_release_rows(struct ft_table *t, size_t a, size_t b);
+/* encode.c: ft_encoder_apply that gives t's rows back as it encodes them
+ * (ft_table_release_rows): t is only fit to be freed afterwards, whatever
+ * the outcome; error messages are those of ft_encoder_apply. */
+int ft_encoder_apply_consume(const struct ft_encoder *e, struct ft_table *t, int mode,
+                             struct ft_dataset **out, struct ft_encode_stats *st,
+                             struct ft_error *err);
+/* csv.c: rows consumed between two releases (65,536: a table of 20
+ * columns gives back about 5 MB at a time; the fuzz harness sets 1). */
+extern size_t ft_release_rows;
 /* csv.c: every column of t named in names[0 .. n) (unknown names are
  * skipped) as text. */
 int ft_table_text_named(struct ft_table *t, char *const *names, size_t n);

@@ -1088,14 +1088,16 @@ int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,
 	                    path, st->n_dropped);
 }
 
-int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
-                     int mode, struct ft_dataset **out,
-                     struct ft_encode_stats *st, struct ft_error *err)
+/* ft_encoder_apply; with rel (t itself), t's rows are given back to the
+ * system as they are encoded. */
+static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
+                       struct ft_table *rel, int mode, struct ft_dataset **out,
+                       struct ft_encode_stats *st, struct ft_error *err)
 {
 	struct apply a;
 	struct ft_dataset *d = NULL;
 	struct ft_encode_stats s0;
-	size_t nc = e->n_cols, n_in = t->n_rows, k = 0, pl = 0;
+	size_t nc = e->n_cols, n_in = t->n_rows, k = 0, pl = 0, next_release = ft_release_rows;
 	int train = mode == FT_APPLY_TRAIN, rc = 0;
 
 	*out = NULL;
@@ -1213,6 +1215,10 @@ int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
 
 	for (size_t i = 0; i < n_in; i++) {
 		const uint32_t *row = t->cell + i * t->n_cols;
+		if (rel && i == next_release) {
+			ft_table_release_rows(rel, i - ft_release_rows, i);
+			next_release += ft_release_rows;
+		}
 		uint32_t tv = a.target >= 0 ? row[a.target] : FT_MISSING;
 		uint32_t wv = a.weight >= 0 ? row[a.weight] : FT_MISSING;
 		double *num = d->num + k * e->n_num;
@@ -1351,6 +1357,20 @@ done:
 	free(a.wx);
 	free(a.wst);
 	return rc;
+}
+
+int ft_encoder_apply(const struct ft_encoder *e, const struct ft_table *t,
+                     int mode, struct ft_dataset **out,
+                     struct ft_encode_stats *st, struct ft_error *err)
+{
+	return apply_table(e, t, NULL, mode, out, st, err);
+}
+
+int ft_encoder_apply_consume(const struct ft_encoder *e, struct ft_table *t, int mode,
+                             struct ft_dataset **out, struct ft_encode_stats *st,
+                             struct ft_error *err)
+{
+	return apply_table(e, t, t, mode, out, st, err);
 }
 
 void ft_dataset_free(struct ft_dataset *d)

@@ -288,6 +288,13 @@ static void warn_numeric_groups(const struct ft_encoder *e, const char *what,
 int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
             const struct ft_monitor *mon, struct ft_loaded **out, struct ft_error *err)
 {
+	return ft_load_ex(o, enc, mon, 0, out, err);
+}
+
+int ft_load_ex(const struct ft_data_opts *o, const struct ft_encoder *enc,
+               const struct ft_monitor *mon, int consume, struct ft_loaded **out,
+               struct ft_error *err)
+{
 	struct ft_loaded *l = calloc(1, sizeof *l);
 	struct ft_error err_test = {0};
 	int rc, rc_test = 0;
@@ -312,7 +319,9 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 	#pragma omp parallel sections
 	{
 		#pragma omp section
-		rc = ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
+		rc = consume ? ft_encoder_apply_consume(l->enc, l->train_t, FT_APPLY_TRAIN,
+		                                        &l->train, &l->st_train, err) :
+		     ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
 		                      &l->st_train, err);
 		#pragma omp section
 		if (l->test_t)
@@ -346,6 +355,18 @@ int ft_load(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		    (rc = ft_run_align(l->train, &l->dist->train, err)) ||
 		    (l->test && (rc = ft_run_align(l->test, &l->dist->test, err))))
 			goto fail;
+	}
+	if (consume) {
+		ft_table_free(l->train_t);
+		ft_table_free(l->test_t);
+		l->train_t = l->test_t = NULL;
+		/* nothing is left for the rows' table rows to point into */
+		free(l->train->row);
+		l->train->row = NULL;
+		if (l->test) {
+			free(l->test->row);
+			l->test->row = NULL;
+		}
 	}
 	*out = l;
 	return 0;

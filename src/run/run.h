@@ -175,6 +175,14 @@ int ft_run_fit_eopp(const struct ft_rank_data *rd, const double *w,
 /* Is rr the re-ranker eopp-rank (which is fitted)? */
 int ft_run_is_eopp(const struct ft_method_spec *rr);
 
+/* load.c: ft_load; consume = 1 when the caller has no use for the tables
+ * of text: the training table is then given back to the system row by
+ * row as it is encoded, and both tables are freed (train_t and test_t
+ * NULL), so that the table and the encoded rows are not held whole at
+ * once (issue 20 item 7). */
+int ft_load_ex(const struct ft_data_opts *o, const struct ft_encoder *enc,
+               const struct ft_monitor *mon, int consume, struct ft_loaded **out,
+               struct ft_error *err);
 /* load.c: ft_load without encoding: the tables read, filtered and split. */
 int ft_load_tables(const struct ft_data_opts *o, struct ft_loaded **out,
                    struct ft_error *err);

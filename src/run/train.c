@@ -271,7 +271,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 	if ((rc = ft_method_spec_parse(o->method ? o->method : "logreg", FT_TASK_CLASSIFY,
 	                               -1, &s, err)) ||
 	    (rc = set_row_norm(o, &s, err)) ||
-	    (rc = ft_load(&o->data, NULL, o->mon, &l, err)))
+	    (rc = ft_load_ex(&o->data, NULL, o->mon, !o->n_dp_bounds, &l, err)))
 		goto done;
 	if (!(mf = calloc(1, sizeof *mf))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
