@@ -647,16 +647,12 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
 	gs = calloc(G + 1, sizeof *gs);
 	gn = calloc(G + 1, sizeof *gn);
 	gw = calloc(G + 1, sizeof *gw);
-	b = ft_xalloc(n, sizeof *b);
-	yh = ft_xalloc(n, sizeof *yh);
-	if (!hist || !ref || !gs || !gn || !gw || !b || !yh) {
+	if (!hist || !ref || !gs || !gn || !gw) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
 		double wi = in->w ? in->w[i] : 1.0;
-		yh[i] = ft_eval_pos(in, i);
-		b[i] = yh[i] - in->y[i] + 1.0;
 		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
 			hist[(size_t)in->group[i] * B + bin_of(in->score[i], B)] += wi;
 			gn[in->group[i]]++;
@@ -731,6 +727,22 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
 		    used ? defined(tv) : undef(why));
 		add(out, "score_earth_movers_distance_to_reference", NAN,
 		    used ? defined(emd) : undef(why));
+	}
+	/* the sorted scores are done with: the decisions and benefits take
+	 * their place (16 bytes a row either way, not both at once) */
+	for (size_t g = 0; g < G; g++) {
+		free(gs[g]);
+		gs[g] = NULL;
+	}
+	b = ft_xalloc(n, sizeof *b);
+	yh = ft_xalloc(n, sizeof *yh);
+	if (!b || !yh) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yh[i] = ft_eval_pos(in, i);
+		b[i] = yh[i] - in->y[i] + 1.0;
 	}
 	/* inequality of the benefit */
 	{

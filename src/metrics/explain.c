@@ -154,11 +154,37 @@ static int by_score(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* The AUC of scores met in ascending order, a block of ties at a time:
+ * tie adds a block's weights of group 1 (tp) and of the others (tn). */
+struct auc_acc { double wp, wn, acc, neg_below; };
+
+static void auc_tie(struct auc_acc *a, double tp, double tn)
+{
+	a->acc += tp * (a->neg_below + 0.5 * tn);
+	a->neg_below += tn;
+	a->wp += tp;
+	a->wn += tn;
+}
+
+static struct ft_value auc_end(const struct auc_acc *a)
+{
+	double wp = a->wp, wn = a->wn, acc = a->acc;
+	struct ft_value r = {NAN, NULL};
+
+	if (!(wp > 0) || !(wn > 0)) {
+		r.why = "a group has no rows";
+		return r;
+	}
+	r.value = acc / (wp * wn);
+	if (r.value < 0.5)
+		r.value = 1 - r.value;
+	return r;
+}
+
 /* v sorted by score. */
 static struct ft_value auc2(const struct sv *v, size_t n)
 {
-	double wp = 0, wn = 0, acc = 0, neg_below = 0;
-	struct ft_value r = {NAN, NULL};
+	struct auc_acc a = {0, 0, 0, 0};
 
 	for (size_t i = 0; i < n;) {
 		size_t e = i;
@@ -170,20 +196,10 @@ static struct ft_value auc2(const struct sv *v, size_t n)
 				tn += v[e].w;
 			e++;
 		}
-		acc += tp * (neg_below + 0.5 * tn);
-		neg_below += tn;
-		wp += tp;
-		wn += tn;
+		auc_tie(&a, tp, tn);
 		i = e;
 	}
-	if (!(wp > 0) || !(wn > 0)) {
-		r.why = "a group has no rows";
-		return r;
-	}
-	r.value = acc / (wp * wn);
-	if (r.value < 0.5)
-		r.value = 1 - r.value;
-	return r;
+	return auc_end(&a);
 }
 
 /* The same AUC from a table of categories: t[k * 2 + g] weights, each
@@ -207,71 +223,88 @@ static struct ft_value auc_table(const double *t, size_t nk, struct sv *v)
 
 /* Per-thread scratch of the proxy report. */
 struct proxy_work {
-	double *xs;          /* n: a numeric column's values */
-	struct sv *v;        /* nv: sorted (value, weight, group 1) */
+	struct sv *v;        /* nv: (share, weight, group 1) per category and group */
 	double *t;           /* the count table */
+	size_t m;            /* rows with a group */
 };
 
 /* The report of column col (its categorical block cc) into *px. */
 static int proxy_column(const struct ft_dataset *d, const struct ft_column *col, size_t cc,
                         struct proxy_work *wk, struct ft_proxy *px)
 {
-	size_t ng = d->n_groups, n = d->n, nk, m = 0;
-	double hg = 0, q[9], *t, *xs = wk->xs;
-	struct sv *v = wk->v;
+	size_t ng = d->n_groups, n = d->n, nk;
+	double hg = 0, *t;
+	/* a numeric column's values, read in place (stride n_num) */
+	const double *xs = col->type == FT_NUMERIC ? d->num + col->offset : NULL;
+	size_t xst = d->n_num;
+	struct ft_value auc = {NAN, NULL};
 
+	free(wk->t);
+	wk->t = NULL;
 	if (col->type == FT_NUMERIC) {
-		/* one (radix) sort of (value, group, weight) gives the deciles and
-		 * the AUC */
+		/* one (radix) sort of the values gives the deciles, the counts
+		 * by decile and the AUC, read in that order (nothing per row kept
+		 * but the order; the column is read in place twice, by the sort
+		 * and in sorted order) */
 		uint32_t *order = NULL;
-		size_t j = col->offset;
+		size_t m = wk->m, seen = 0, nq = 0, kb = 0, qat[9];
+		struct auc_acc a = {0, 0, 0, 0};
+		double tp = 0, tn = 0, last = 0;
 		nk = 10;
-		for (size_t i = 0; i < n; i++)
-			xs[i] = d->num[i * d->n_num + j];
-		if (ft_score_order(xs, n, &order))
+		if (!(t = wk->t = calloc(nk * ng, sizeof *t)))
+			return FT_ENOMEM;
+		for (int k = 0; k < 9; k++)
+			qat[k] = (size_t)((k + 1) * (double)m / 10.0 - 1e-9);
+		if (ft_score_order_stride(xs, xst, n, &order))
 			return FT_ENOMEM;
 		for (size_t r = 0; r < n; r++) {
 			size_t i = order[r];
+			double x, w;
 			/* the rows come in random order: fetch ahead */
 			if (r + 16 < n) {
 				size_t f = order[r + 16];
-				__builtin_prefetch(&xs[f]);
+				__builtin_prefetch(&xs[f * xst]);
 				__builtin_prefetch(&d->group[f]);
 				if (d->w)
 					__builtin_prefetch(&d->w[f]);
 			}
-			if (d->group[i] >= 0)
-				v[m++] = (struct sv){xs[i], d->w ? d->w[i] : 1.0, d->group[i] == 1};
+			if (d->group[i] < 0)
+				continue;
+			x = xs[i * xst];
+			w = d->w ? d->w[i] : 1.0;
+			if (seen && x != last) {
+				auc_tie(&a, tp, tn);
+				tp = tn = 0;
+				/* the deciles found so far are below x */
+				kb = nq;
+			}
+			if (d->group[i] == 1)
+				tp += w;
+			else
+				tn += w;
+			/* the decile of x: the number of deciles (the values at
+			 * ranks qat) below it; those at x itself or later are not */
+			t[kb * ng + (size_t)d->group[i]] += w;
+			while (nq < 9 && qat[nq] == seen)
+				nq++;
+			last = x;
+			seen++;
 		}
 		free(order);
-		for (int k = 0; k < 9; k++)
-			q[k] = m ? v[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)].s : 0;
+		if (seen)
+			auc_tie(&a, tp, tn);
+		auc = auc_end(&a);
 	} else {
 		nk = col->n_cats + 1;   /* + unseen / missing */
-	}
-	free(wk->t);
-	t = wk->t = calloc(nk * ng, sizeof *t);
-	if (!t)
-		return FT_ENOMEM;
-	/* counts in row order, whatever the thread */
-	for (size_t i = 0; i < n; i++) {
-		int32_t g = d->group[i];
-		double w = d->w ? d->w[i] : 1.0;
-		size_t k;
-		if (g < 0)
-			continue;
-		if (col->type == FT_NUMERIC) {
-			/* the number of deciles below xv (q ascends): the first
-			 * k with xv <= q[k], without a branch a decile */
-			double xv = xs[i];
-			k = 0;
-			for (int j = 0; j < 9; j++)
-				k += xv > q[j];
-		} else {
-			int32_t code = d->code[i * d->n_cat + cc];
-			k = code < 0 ? col->n_cats : (size_t)code - col->offset;
+		if (!(t = wk->t = calloc(nk * ng, sizeof *t)))
+			return FT_ENOMEM;
+		/* counts in row order, whatever the thread */
+		for (size_t i = 0; i < n; i++) {
+			int32_t g = d->group[i], code = d->code[i * d->n_cat + cc];
+			if (g >= 0)
+				t[(code < 0 ? col->n_cats : (size_t)code - col->offset) * ng + (size_t)g] +=
+					d->w ? d->w[i] : 1.0;
 		}
-		t[k * ng + (size_t)g] += w;
 	}
 	px->column = col->name;
 	px->mi = mutual_info(t, nk, ng, &hg);
@@ -279,16 +312,17 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 	px->auc.value = NAN;
 	px->auc.why = "more than two groups";
 	if (ng == 2)
-		px->auc = col->type == FT_NUMERIC ? auc2(v, m) : auc_table(t, nk, v);
+		px->auc = col->type == FT_NUMERIC ? auc : auc_table(t, nk, wk->v);
 	return 0;
 }
 
 /* Columns on threads: each column's numbers are its own (counts in row
- * order, one sort), so the report is the same for any thread count. */
+ * order, or in the order of its one stable sort), so the report is the
+ * same for any thread count. */
 int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
                     struct ft_proxy **out, size_t *n_out, struct ft_error *err)
 {
-	size_t ng = d->n_groups, n = d->n, nf = 0, nv = n;
+	size_t ng = d->n_groups, n = d->n, nf = 0, nv = 1, m = 0;
 	struct ft_proxy *px = NULL;
 	size_t *col_of = NULL, *cc_of = NULL;
 	struct ft_dataset all;
@@ -309,9 +343,8 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		d = &all;
 		n = nv = all.n;
 	}
-	/* v holds one entry per row (numeric columns) or two per category
-	 * (auc_table: one per category and group), whichever is more: a column
-	 * of IDs has more categories than half the rows */
+	/* v holds two entries per category (auc_table: one per category and
+	 * group) of the largest categorical column */
 	for (size_t c = 0; c < e->n_cols; c++) {
 		int feat = ft_column_is_feature(e, &e->cols[c]);
 		nf += feat;
@@ -319,6 +352,8 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 		    2 * (e->cols[c].n_cats + 1) > nv)
 			nv = 2 * (e->cols[c].n_cats + 1);
 	}
+	for (size_t i = 0; i < n; i++)
+		m += d->group[i] >= 0;
 	px = calloc(nf ? nf : 1, sizeof *px);
 	col_of = malloc((nf ? nf : 1) * sizeof *col_of);
 	cc_of = malloc((nf ? nf : 1) * sizeof *cc_of);
@@ -336,9 +371,8 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	}
 	#pragma omp parallel if (ft_parallel_worth(n * nf))
 	{
-		struct proxy_work wk = {malloc((n ? n : 1) * sizeof(double)),
-		                        malloc((nv ? nv : 1) * sizeof(struct sv)), NULL};
-		int my_rc = wk.xs && wk.v ? 0 : FT_ENOMEM;
+		struct proxy_work wk = {malloc(nv * sizeof(struct sv)), NULL, m};
+		int my_rc = wk.v ? 0 : FT_ENOMEM;
 
 		#pragma omp for schedule(dynamic, 1)
 		for (size_t k = 0; k < nf; k++)
@@ -348,7 +382,6 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			#pragma omp atomic write
 			rc = my_rc;
 		}
-		free(wk.xs);
 		free(wk.v);
 		free(wk.t);
 	}

@@ -401,24 +401,25 @@ static int cmp_srow(const void *x, const void *y)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
-/* Put it[lo .. hi) (one key32, rows ascending) in (score, row) order. */
-static int fix_run(const double *score, uint64_t *it, size_t lo, size_t hi)
+/* Put it[lo .. hi) (one key32, rows ascending) in (score, row) order;
+ * row i's score is score[i * st]. */
+static int fix_run(const double *score, size_t st, uint64_t *it, size_t lo, size_t hi)
 {
 	size_t m = hi - lo, k;
 	struct srow *t;
 
 	for (k = lo + 1; k < hi; k++)
-		if (score[(uint32_t)it[k]] < score[(uint32_t)it[k - 1]])
+		if (score[(uint32_t)it[k] * st] < score[(uint32_t)it[k - 1] * st])
 			break;
 	if (k == hi)
 		return 0;      /* ascending scores, rows ascending within ties */
 	if (m <= RUN_INSERTION) {
 		for (k = lo + 1; k < hi; k++) {
 			uint64_t v = it[k];
-			double sv = score[(uint32_t)v];
+			double sv = score[(uint32_t)v * st];
 			size_t j = k;
 			/* rows ascend in the run, so a tie keeps v after it */
-			while (j > lo && score[(uint32_t)it[j - 1]] > sv) {
+			while (j > lo && score[(uint32_t)it[j - 1] * st] > sv) {
 				it[j] = it[j - 1];
 				j--;
 			}
@@ -429,7 +430,7 @@ static int fix_run(const double *score, uint64_t *it, size_t lo, size_t hi)
 	if (!(t = malloc(m * sizeof *t)))
 		return FT_ENOMEM;
 	for (k = 0; k < m; k++)
-		t[k] = (struct srow){score[(uint32_t)it[lo + k]], (uint32_t)it[lo + k]};
+		t[k] = (struct srow){score[(uint32_t)it[lo + k] * st], (uint32_t)it[lo + k]};
 	qsort(t, m, sizeof *t, cmp_srow);
 	for (k = 0; k < m; k++)
 		it[lo + k] = (it[lo + k] & ~(uint64_t)UINT32_MAX) | t[k].i;
@@ -438,6 +439,11 @@ static int fix_run(const double *score, uint64_t *it, size_t lo, size_t hi)
 }
 
 int ft_score_order(const double *score, size_t n, uint32_t **order)
+{
+	return ft_score_order_stride(score, 1, n, order);
+}
+
+int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **order)
 {
 	static const int shift[RADIX_PASSES] = {32, 43, 54};
 	static const uint32_t mask[RADIX_PASSES] = {RADIX - 1, RADIX - 1, (RADIX >> 1) - 1};
@@ -452,7 +458,7 @@ int ft_score_order(const double *score, size_t n, uint32_t **order)
 	if (!it || !it2 || !hist)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
-		float f = (float)score[i] + 0.0f;
+		float f = (float)score[i * st] + 0.0f;
 		uint32_t k;
 		memcpy(&k, &f, sizeof k);
 		/* IEEE order as unsigned order */
@@ -482,7 +488,7 @@ int ft_score_order(const double *score, size_t n, uint32_t **order)
 		uint32_t k = (uint32_t)(it[lo] >> 32);
 		for (hi = lo + 1; hi < n && (uint32_t)(it[hi] >> 32) == k; hi++)
 			;
-		if (hi - lo > 1 && fix_run(score, it, lo, hi))
+		if (hi - lo > 1 && fix_run(score, st, it, lo, hi))
 			goto done;
 	}
 	if (!(ix = malloc((n ? n : 1) * sizeof *ix)))

@@ -158,6 +158,9 @@ int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size
 /* Row indices sorted by score ascending, stable (LSD radix sort on the
  * bits of the doubles; any finite values).  n < 2^32.  *order is malloc'ed. */
 int ft_score_order(const double *score, size_t n, uint32_t **order);
+/* The same order of score[0], score[st], ..., score[(n - 1) st] (a column
+ * of a row-major block, read in place). */
+int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **order);
 
 /* Exact weighted ROC AUC numerators of every target by one sweep over the
  * sorted rows: num = sum over (positive i, negative j) of w_i w_j

@@ -236,11 +236,15 @@ static int decide_input(const struct ft_predictor *p, int deterministic, double 
 {
 	struct ft_error e2 = {0};
 	size_t n = ds->n ? ds->n : 1;
+	/* a randomized classifier is measured by expectation over its
+	 * decisions; the others' decisions are their scores against the
+	 * threshold, and no array of them is kept */
+	int expect = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE);
 	int rc;
 
 	*prob = malloc(n * sizeof **prob);
-	*pos = malloc(n * sizeof **pos);
-	if (!*prob || !*pos)
+	*pos = expect ? malloc(n * sizeof **pos) : NULL;
+	if (!*prob || (expect && !*pos))
 		return ft_error_set(err, FT_ENOMEM, "out of memory");
 	if ((rc = ft_predictor_decide(p, ds, threshold, deterministic, *prob, *pos, &e2)))
 		return ft_error_set(err, rc, "scoring the %s model on the %s part: %s", model,
@@ -249,9 +253,7 @@ static int decide_input(const struct ft_predictor *p, int deterministic, double 
 	in->n = ds->n;
 	in->y = ds->y;
 	in->score = *prob;
-	/* a randomized classifier is measured by expectation over its decisions */
-	in->pos = ft_predictor_randomized(p) && !(deterministic && p->kind == FT_PRED_MIXTURE) ?
-	          *pos : NULL;
+	in->pos = *pos;
 	in->w = ds->w;
 	in->group = ds->group;
 	in->n_groups = ds->group ? e->n_groups : 0;

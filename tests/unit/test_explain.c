@@ -2,6 +2,7 @@
  * test_explain.c - gap decomposition and proxy report on hand-made data.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fairtrain.h"
@@ -74,6 +75,15 @@ static void encoder(struct ft_encoder *e, struct ft_column cols[2], char *names[
 	e->n_groups = 2;
 }
 
+/* The rows of that encoder: n rows, two groups. */
+static void dataset_2col(struct ft_dataset *d, size_t n, double *num, int32_t *code,
+                         double *w, int32_t *grp)
+{
+	memset(d, 0, sizeof *d);
+	d->n = n; d->p = 3; d->n_num = 1; d->num = num; d->n_cat = 1; d->code = code;
+	d->w = w; d->group = grp; d->n_groups = 2;
+}
+
 static void test_proxy_perfect_and_independent(void)
 {
 	/* 20 rows: the categorical column equals the group (a perfect proxy);
@@ -95,9 +105,7 @@ static void test_proxy_perfect_and_independent(void)
 		num[i] = i / 2;
 		w[i] = 1;
 	}
-	memset(&d, 0, sizeof d);
-	d.n = N; d.p = 3; d.n_num = 1; d.num = num; d.n_cat = 1; d.code = code;
-	d.w = w; d.group = grp; d.n_groups = 2;
+	dataset_2col(&d, N, num, code, w, grp);
 	encoder(&e, cols, names);
 	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
 	T_CHECK(np == 2);
@@ -132,9 +140,7 @@ static void test_proxy_partial_by_hand(void)
 	/* pairs (g1, g0): g1 in cat1 (3) beats g0 in cat0 (3): 9 wins; g1 cat1 vs
 	 * g0 cat1 (1): 3 ties; g1 cat0 (1) vs g0 cat0 (3): 3 ties; g1 cat0 vs g0
 	 * cat1: 1 loss.  AUC = (9 + 0.5 * 6) / 16 = 0.75 */
-	memset(&d, 0, sizeof d);
-	d.n = N; d.p = 3; d.n_num = 1; d.num = num; d.n_cat = 1; d.code = code;
-	d.w = w; d.group = grp; d.n_groups = 2;
+	dataset_2col(&d, N, num, code, w, grp);
 	encoder(&e, cols, names);
 	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
 	if (np == 2) {
@@ -221,6 +227,92 @@ static void test_radix_order_signed(void)
 	free(order);
 }
 
+/* A numeric column against brute force: the AUC of the column's values
+ * between groups 1 and 0 over every pair of rows (weights, ties at one
+ * half, rows without a group left out), and the mutual information of its
+ * deciles (the values at ranks floor((k + 1) m / 10) of the m rows with a
+ * group, sorted by qsort) with the group. */
+static void test_proxy_numeric_brute(void)
+{
+	enum { N = 3001 };
+	double *num = malloc(N * sizeof *num), *w = malloc(N * sizeof *w);
+	double *sorted = malloc(N * sizeof *sorted), q[9], t[10][2] = {{0}}, wt = 0;
+	int32_t *code = malloc(N * sizeof *code), *grp = malloc(N * sizeof *grp);
+	double wins = 0, w1 = 0, w0 = 0, auc, mi = 0;
+	struct ft_dataset d;
+	struct ft_encoder e;
+	struct ft_column cols[2];
+	char *names[2] = {"x", "c"};
+	struct ft_proxy *px = NULL;
+	size_t np = 0, m = 0;
+	struct ft_error err = {0};
+	uint64_t r = 12345;
+
+	if (!num || !w || !sorted || !code || !grp) {
+		T_FAIL("malloc");
+		goto done;
+	}
+	for (int i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		grp[i] = (r >> 33) % 13 == 0 ? -1 : (int32_t)((r >> 40) % 2);
+		/* 151 values, more often high in group 1: many ties */
+		num[i] = (double)((r >> 20) % 151) / 7.0 - 9 + (grp[i] == 1 ? 3 : 0);
+		w[i] = ((r >> 50) % 3 + 1) * 0.5;
+		code[i] = 1 + (int32_t)((r >> 45) % 2);
+	}
+	for (int a = 0; a < N; a++) {
+		if (grp[a] < 0)
+			continue;
+		sorted[m++] = num[a];
+		if (grp[a] == 1)
+			w1 += w[a];
+		else
+			w0 += w[a];
+		if (grp[a] != 1)
+			continue;
+		for (int b = 0; b < N; b++)
+			if (grp[b] == 0)
+				wins += w[a] * w[b] * (num[a] > num[b] ? 1 : num[a] == num[b] ? 0.5 : 0);
+	}
+	auc = wins / (w1 * w0);
+	if (auc < 0.5)
+		auc = 1 - auc;
+	qsort(sorted, m, sizeof *sorted, cmp_double);
+	for (int k = 0; k < 9; k++)
+		q[k] = sorted[(size_t)((k + 1) * (double)m / 10.0 - 1e-9)];
+	for (int i = 0; i < N; i++) {
+		int k = 0;
+		if (grp[i] < 0)
+			continue;
+		while (k < 9 && num[i] > q[k])
+			k++;
+		t[k][grp[i]] += w[i];
+		wt += w[i];
+	}
+	for (int k = 0; k < 10; k++)
+		for (int g = 0; g < 2; g++) {
+			double pk = (t[k][0] + t[k][1]) / wt, pg = (g ? w1 : w0) / wt, p = t[k][g] / wt;
+			if (p > 0)
+				mi += p * log(p / (pk * pg));
+		}
+	dataset_2col(&d, N, num, code, w, grp);
+	encoder(&e, cols, names);
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	T_CHECK(np == 2);
+	if (np == 2) {
+		T_CHECKF(auc > 0.55, "auc %g", auc);
+		T_NEAR(px[0].auc.value, auc, 1e-12);
+		T_NEAR(px[0].mi, mi, 1e-12);
+	}
+done:
+	free(px);
+	free(num);
+	free(w);
+	free(sorted);
+	free(code);
+	free(grp);
+}
+
 int main(void)
 {
 	T_RUN(test_radix_order_signed);
@@ -229,5 +321,6 @@ int main(void)
 	T_RUN(test_proxy_perfect_and_independent);
 	T_RUN(test_proxy_partial_by_hand);
 	T_RUN(test_proxy_more_categories_than_rows);
+	T_RUN(test_proxy_numeric_brute);
 	return t_done();
 }
