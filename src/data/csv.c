@@ -1588,6 +1588,114 @@ long ft_table_col(const struct ft_table *t, const char *name)
  * numbers are copied; each column's values are renumbered in order of first
  * appearance in the new table and only those that occur are copied, so the
  * subset keeps the invariants of a table read from a file. */
+int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
+{
+	size_t nc = t->n_cols, tot = 0, *off = NULL;
+	uint32_t *map = NULL, *inv = NULL;
+	void *p;
+	int rc = FT_ENOMEM;
+
+	/* per text column: old id -> new (FT_MISSING until seen), and back */
+	if (!(off = malloc((nc + 1) * sizeof *off)))
+		return FT_ENOMEM;
+	for (size_t j = 0; j < nc; j++) {
+		off[j] = tot;
+		tot += t->num && t->num[j] ? 0 : t->vals[j].n;
+	}
+	off[nc] = tot;
+	if (!(map = malloc((tot ? tot : 1) * sizeof *map)) ||
+	    !(inv = malloc((tot ? tot : 1) * sizeof *inv)))
+		goto done;
+	for (size_t q = 0; q < tot; q++)
+		map[q] = FT_MISSING;
+	/* the kept rows moved up (k <= rows[k]), their value ids renumbered in
+	 * order of first appearance among them, as ft_table_subset numbers */
+	{
+		size_t *m = calloc(nc ? nc : 1, sizeof *m);
+		if (!m)
+			goto done;
+		for (size_t k = 0; k < n; k++) {
+			size_t i = rows[k];
+			uint32_t *row = t->cell + k * nc;
+			if (i != k) {
+				memmove(row, t->cell + i * nc, nc * sizeof *row);
+				t->line[k] = t->line[i];
+				if (t->file)
+					t->file[k] = t->file[i];
+			}
+			for (size_t j = 0; j < nc; j++) {
+				uint32_t id = row[j], *mj = map + off[j];
+				if (id == FT_MISSING || off[j + 1] == off[j])
+					continue;
+				if (mj[id] == FT_MISSING) {
+					inv[off[j] + m[j]] = id;
+					mj[id] = (uint32_t)m[j]++;
+				}
+				row[j] = mj[id];
+			}
+		}
+		for (size_t j = 0; t->num && j < nc; j++)
+			if (t->num[j])
+				for (size_t k = 0; k < n; k++)
+					t->num[j][k] = t->num[j][rows[k]];
+		t->n_rows = n;
+		rc = 0;
+		/* the values of each text column: those seen, in the new order */
+		for (size_t j = 0; j < nc && !rc; j++) {
+			const struct ft_values *v = &t->vals[j];
+			struct ft_values w;
+			size_t bytes = 0, at = 0, same = m[j] == v->n;
+			if (off[j + 1] == off[j])
+				continue;
+			for (size_t q = 0; q < m[j]; q++) {
+				bytes += v->len[inv[off[j] + q]] + 1;
+				same &= inv[off[j] + q] == q;
+			}
+			if (same)
+				continue;
+			w.n = m[j];
+			w.str = malloc((m[j] ? m[j] : 1) * sizeof *w.str);
+			w.len = malloc((m[j] ? m[j] : 1) * sizeof *w.len);
+			w.text = malloc(bytes ? bytes : 1);
+			if (!w.str || !w.len || !w.text) {
+				free(w.str);
+				free(w.len);
+				free(w.text);
+				rc = FT_ENOMEM;
+				break;
+			}
+			for (size_t q = 0; q < m[j]; q++) {
+				size_t id = inv[off[j] + q], l = v->len[id];
+				memcpy(w.text + at, v->str[id], l + 1);
+				w.str[q] = w.text + at;
+				w.len[q] = l;
+				at += l + 1;
+			}
+			free(v->str);
+			free(v->len);
+			free(v->text);
+			t->vals[j] = w;
+		}
+		free(m);
+	}
+	/* the rows let go (shrinking never fails in practice; keep the old
+	 * block if it does) */
+	if ((p = realloc(t->cell, (n * nc > 0 ? n * nc : 1) * sizeof *t->cell)))
+		t->cell = p;
+	if ((p = realloc(t->line, (n ? n : 1) * sizeof *t->line)))
+		t->line = p;
+	if (t->file && (p = realloc(t->file, (n ? n : 1) * sizeof *t->file)))
+		t->file = p;
+	for (size_t j = 0; t->num && j < nc; j++)
+		if (t->num[j] && (p = realloc(t->num[j], (n ? n : 1) * sizeof *t->num[j])))
+			t->num[j] = p;
+done:
+	free(off);
+	free(map);
+	free(inv);
+	return rc;
+}
+
 int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err)
 {

@@ -305,10 +305,13 @@ done:
 /* Uses s->target (may be NULL: groups only), s->label_strip and
  * s->sensitive.  FT_EINVAL for a fraction outside (0, 1) or an unknown
  * column, FT_EDATA when a part would be empty; on failure both outputs are
- * NULL.  Collective in a distributed run: t is this rank's rows. */
-int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
-                   double test_frac, uint64_t seed, struct ft_table **train,
-                   struct ft_table **test, struct ft_error *err)
+ * NULL.  Collective in a distributed run: t is this rank's rows.  keep
+ * (ft_table_split_keep): t itself becomes the training part, its rows
+ * kept in place, and train is not set. */
+static int split_table(const struct ft_table *t, struct ft_table *keep,
+                       const struct ft_spec *s, double test_frac, uint64_t seed,
+                       struct ft_table **train, struct ft_table **test,
+                       struct ft_error *err)
 {
 	struct strata st;
 	size_t *rows_tr = NULL, *rows_te = NULL, n_tr = 0, n_te = 0, *sj = NULL, nq = 0;
@@ -317,7 +320,9 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
 	struct ft_table *a = NULL, *b = NULL;
 	int rc = 0;
 
-	*train = *test = NULL;
+	if (train)
+		*train = NULL;
+	*test = NULL;
 	memset(&st, 0, sizeof st);
 	if (!(test_frac > 0 && test_frac < 1))
 		return ft_error_set(err, FT_EINVAL, "%s: test fraction %g is not in (0, 1)",
@@ -328,9 +333,10 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
 	want = malloc((st.n ? st.n : 1) * sizeof *want);
 	cut = malloc((st.n ? st.n : 1) * sizeof *cut);
 	at = calloc(st.n ? st.n : 1, sizeof *at);
+	/* one array: the training rows from the front, the test rows from
+	 * the back (then put in ascending order) */
 	rows_tr = malloc((n ? n : 1) * sizeof *rows_tr);
-	rows_te = malloc((n ? n : 1) * sizeof *rows_te);
-	rc = !sj || !want || !cut || !at || !rows_tr || !rows_te ?
+	rc = !sj || !want || !cut || !at || !rows_tr ?
 	     ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0;
 	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
@@ -354,10 +360,18 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
 	for (size_t i = 0; i < n; i++) {
 		uint64_t q = at[st.of[i]];
 		if (q && st.key[i] <= cut[q - 1])
-			rows_te[n_te++] = i;
+			rows_tr[n - 1 - n_te++] = i;
 		else
 			rows_tr[n_tr++] = i;
 	}
+	rows_te = rows_tr + n_tr;
+	for (size_t a0 = 0, b0 = n_te; a0 + 1 < b0; a0++, b0--) {
+		size_t x = rows_te[a0];
+		rows_te[a0] = rows_te[b0 - 1];
+		rows_te[b0 - 1] = x;
+	}
+	/* the strata are done with: not held beside the parts' tables */
+	strata_free(&st);
 	tot[0] = n_tr;
 	tot[1] = n_te;
 	ft_dist_sum_u64(tot, 2);
@@ -368,11 +382,16 @@ int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
 		                  (unsigned long long)(tot[0] + tot[1]));
 		goto done;
 	}
-	if ((rc = ft_table_subset(t, rows_tr, n_tr, &a, err)) == 0)
-		rc = ft_table_subset(t, rows_te, n_te, &b, err);
+	/* the test rows copied first: then the training rows may take t's
+	 * place (the table is never held twice) */
+	if ((rc = ft_table_subset(t, rows_te, n_te, &b, err)) == 0)
+		rc = keep ? (ft_table_keep_rows(keep, rows_tr, n_tr) ?
+		             ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0) :
+		     ft_table_subset(t, rows_tr, n_tr, &a, err);
 	if ((rc = ft_dist_agree(rc, err)))
 		goto done;
-	*train = a;
+	if (train)
+		*train = a;
 	*test = b;
 	a = b = NULL;
 done:
@@ -384,8 +403,20 @@ done:
 	free(cut);
 	free(at);
 	free(rows_tr);
-	free(rows_te);
 	return rc;
+}
+
+int ft_table_split(const struct ft_table *t, const struct ft_spec *s,
+                   double test_frac, uint64_t seed, struct ft_table **train,
+                   struct ft_table **test, struct ft_error *err)
+{
+	return split_table(t, NULL, s, test_frac, seed, train, test, err);
+}
+
+int ft_table_split_keep(struct ft_table *t, const struct ft_spec *s, double test_frac,
+                        uint64_t seed, struct ft_table **test, struct ft_error *err)
+{
+	return split_table(t, t, s, test_frac, seed, NULL, test, err);
 }
 
 /* Contract in fairtrain.h.  The deal of stratum j starts at the fold after

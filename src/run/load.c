@@ -236,8 +236,13 @@ static int load_tables(const struct ft_data_opts *o, const struct ft_monitor *mo
 		goto done;
 	l->n_filtered = ft_run_rows(l->n_filtered);
 	if (!has_test && o->split > 0) {
-		rc = ft_table_split(all, &o->spec, o->split, o->seed, &l->train_t, &l->test_t,
-		                    err);
+		/* the training part keeps all's rows in place: the table is not
+		 * held twice (issue 20 item 7) */
+		if (!(rc = ft_table_split_keep(all, &o->spec, o->split, o->seed, &l->test_t,
+		                               err))) {
+			l->train_t = all;
+			all = NULL;
+		}
 	} else {
 		l->train_t = all;
 		all = NULL;
@@ -316,26 +321,51 @@ int ft_load_ex(const struct ft_data_opts *o, const struct ft_encoder *enc,
 		    (rc = text_roles(o, enc, l->test_t, err)))
 			goto fail;
 	}
-	#pragma omp parallel sections
-	{
-		#pragma omp section
-		rc = consume ? ft_encoder_apply_consume(l->enc, l->train_t, FT_APPLY_TRAIN,
-		                                        &l->train, &l->st_train, err) :
-		     ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
-		                      &l->st_train, err);
-		#pragma omp section
-		if (l->test_t)
+	if (consume && !ft_dist_on()) {
+		/* the test part first, checked, and its table freed before the
+		 * training table is consumed: the two tables and the two parts'
+		 * rows are never all held at once (the messages come in the
+		 * order of the other branch: training, test, test labels) */
+		struct ft_error err_chk = {0};
+		int rc_chk = 0;
+		if (l->test_t) {
 			rc_test = ft_encoder_apply(l->enc, l->test_t, FT_APPLY_TRAIN, &l->test,
 			                           &l->st_test, &err_test);
+			if (!rc_test && !o->allow_no_positive)
+				rc_chk = ft_run_check_positive(l->test_t, l->test, l->enc,
+				                               "the test part", "--allow-no-positive",
+				                               &err_chk);
+			ft_table_free(l->test_t);
+			l->test_t = NULL;
+		}
+		rc = ft_encoder_apply_consume(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
+		                              &l->st_train, err);
+		if (!rc && (rc_test || rc_chk)) {
+			*err = rc_test ? err_test : err_chk;
+			rc = rc_test ? rc_test : rc_chk;
+		}
+	} else {
+		#pragma omp parallel sections
+		{
+			#pragma omp section
+			rc = consume ? ft_encoder_apply_consume(l->enc, l->train_t, FT_APPLY_TRAIN,
+			                                        &l->train, &l->st_train, err) :
+			     ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
+			                      &l->st_train, err);
+			#pragma omp section
+			if (l->test_t)
+				rc_test = ft_encoder_apply(l->enc, l->test_t, FT_APPLY_TRAIN, &l->test,
+				                           &l->st_test, &err_test);
+		}
+		if (!rc && rc_test) {
+			*err = err_test;
+			rc = rc_test;
+		}
+		/* agreed first: the check of the test labels is collective */
+		if (!(rc = ft_dist_agree(rc, err)) && l->test && !o->allow_no_positive)
+			rc = ft_run_check_positive(l->test_t, l->test, l->enc, "the test part",
+			                           "--allow-no-positive", err);
 	}
-	if (!rc && rc_test) {
-		*err = err_test;
-		rc = rc_test;
-	}
-	/* agreed first: the check of the test labels is collective */
-	if (!(rc = ft_dist_agree(rc, err)) && l->test && !o->allow_no_positive)
-		rc = ft_run_check_positive(l->test_t, l->test, l->enc, "the test part",
-		                           "--allow-no-positive", err);
 	if (rc)
 		goto fail;
 	ft_run_sum_stats(&l->st_train);

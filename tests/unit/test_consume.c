@@ -4,7 +4,9 @@
  * and never the page of the allocation's start; ft_encoder_apply_consume
  * makes the dataset ft_encoder_apply makes, to the bit, from a table of
  * several release blocks with dropped rows, and the same error for a bad
- * row late in the table, while the rows it has encoded are given back.
+ * row late in the table, while the rows it has encoded are given back;
+ * ft_table_keep_rows (the training part of a split kept in place) makes
+ * the table ft_table_subset makes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -208,12 +210,108 @@ done:
 	unlink(path);
 }
 
+/* 0 when a and b hold the same rows: lines, files, cells, values in the
+ * same order, numbers to the bit. */
+static int table_diff(const struct ft_table *a, const struct ft_table *b)
+{
+	size_t n = a->n_rows, nc = a->n_cols;
+
+	if (n != b->n_rows || nc != b->n_cols || !a->num != !b->num ||
+	    memcmp(a->line, b->line, n * sizeof *a->line) ||
+	    memcmp(a->cell, b->cell, n * nc * sizeof *a->cell) || !a->file != !b->file ||
+	    (a->file && memcmp(a->file, b->file, n * sizeof *a->file)))
+		return 1;
+	for (size_t j = 0; j < nc; j++) {
+		if (strcmp(a->names[j], b->names[j]) || a->vals[j].n != b->vals[j].n)
+			return 2;
+		for (size_t q = 0; q < a->vals[j].n; q++)
+			if (a->vals[j].len[q] != b->vals[j].len[q] ||
+			    strcmp(a->vals[j].str[q], b->vals[j].str[q]))
+				return 3;
+		if (a->num && (!a->num[j] != !b->num[j] ||
+		               (a->num[j] && (a->num_dec[j] != b->num_dec[j] ||
+		                              memcmp(a->num[j], b->num[j], n * sizeof(double))))))
+			return 4;
+	}
+	return 0;
+}
+
+/* ft_table_keep_rows against ft_table_subset (a new table of the same
+ * rows), on the table of text and the table of numbers, with rows whose
+ * first values are dropped (the value ids are renumbered); and the split
+ * that keeps the training rows in place against ft_table_split. */
+static void t_keep_rows(void)
+{
+	enum { ROWS = 5000 };
+	char path[300], *sens[] = {"g"};
+	struct ft_read_opts o;
+	struct ft_spec s;
+	struct ft_table *t = NULL, *sub = NULL, *tr = NULL, *te = NULL, *te2 = NULL;
+	struct ft_error e = {0};
+	size_t *rows = malloc(ROWS * sizeof *rows), n = 0;
+
+	snprintf(path, sizeof path, "%s/keep.csv", tmpdir);
+	write_rows(path, ROWS, -1);
+	ft_read_opts_init(&o);
+	if (!rows) {
+		T_FAIL("malloc");
+		return;
+	}
+	/* not the first rows (their values come first), then 4 rows in 5 */
+	for (size_t i = 40; i < ROWS; i++)
+		if (i % 5 != 2)
+			rows[n++] = i;
+	for (int numbers = 0; numbers < 2; numbers++) {
+		int d;
+		if ((numbers ? ft_table_read_numbers(path, &o, &t, &e) :
+		               ft_table_read(path, &o, &t, &e))) {
+			T_FAIL("read: %s", e.msg);
+			goto done;
+		}
+		T_CHECK(!numbers || (t->num && t->num[0]));
+		T_CHECKF(ft_table_subset(t, rows, n, &sub, &e) == 0, "%s", e.msg);
+		T_CHECK(ft_table_keep_rows(t, rows, n) == 0);
+		if (!sub)
+			goto done;
+		T_CHECKF((d = table_diff(t, sub)) == 0, "numbers %d: tables differ (%d)", numbers,
+		         d);
+		T_CHECK(t->vals[1].n > 0);
+		ft_table_free(sub);
+		ft_table_free(t);
+		sub = t = NULL;
+	}
+	/* the split */
+	ft_spec_init(&s);
+	s.target = "y";
+	s.sensitive = sens;
+	s.n_sensitive = 1;
+	if (ft_table_read_numbers(path, &o, &t, &e)) {
+		T_FAIL("read: %s", e.msg);
+		goto done;
+	}
+	T_CHECKF(ft_table_split(t, &s, 0.3, 7, &tr, &te, &e) == 0, "%s", e.msg);
+	T_CHECKF(ft_table_split_keep(t, &s, 0.3, 7, &te2, &e) == 0, "%s", e.msg);
+	if (!tr || !te || !te2)
+		goto done;
+	T_CHECK(table_diff(t, tr) == 0 && table_diff(te, te2) == 0);
+	T_CHECK(t->n_rows + te2->n_rows == ROWS && te2->n_rows > 1000);
+done:
+	ft_table_free(t);
+	ft_table_free(sub);
+	ft_table_free(tr);
+	ft_table_free(te);
+	ft_table_free(te2);
+	free(rows);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
 		return 2;
 	T_RUN(t_release);
 	T_RUN(t_apply_consume);
+	T_RUN(t_keep_rows);
 	rmdir(tmpdir);
 	return t_done();
 }
