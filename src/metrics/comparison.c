@@ -215,7 +215,8 @@ int ft_comparison_permutation(struct ft_comparison *c, const char *model,
  * (ft_comparison_add_consistency); the distances to a reference
  * distribution unless the comparison has one. */
 static int add_distribution(struct ft_comparison *c, const char *model, const char *split,
-                            const struct ft_eval_input *in, struct ft_error *err)
+                            const struct ft_eval_input *in, const uint32_t *order,
+                            struct ft_error *err)
 {
 	const struct ft_value none = {0.0, "no bootstrap"};
 	struct ft_measures ms;
@@ -225,7 +226,7 @@ static int add_distribution(struct ft_comparison *c, const char *model, const ch
 	ft_dist_opts_init(&o);
 	o.ref = c->ref;
 	o.n_ref = c->n_ref;
-	if ((rc = ft_distribution_measures(in, NULL, &o, &ms, err)) != 0)
+	if ((rc = ft_distribution_measures_ordered(in, NULL, &o, order, &ms, err)) != 0)
 		return rc;
 	for (size_t k = 0; k < ms.n; k++) {
 		const char *name = ms.m[k].name;
@@ -349,7 +350,7 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 	    (rc = ft_fairness_summaries_swept(in, &sw, c->n_bootstrap, c->seed, c->level, &st,
 	                                      err)) ||
 	    (rc = add_measured(c, model, split, in, gt, st)) ||
-	    (rc = add_distribution(c, model, split, in, err)) ||
+	    (rc = add_distribution(c, model, split, in, sw.order, err)) ||
 	    (rc = add_subgroups(c, model, split, in, err)))
 		goto done;
 	if (in->n_groups >= 2 && n_perm > 0)

@@ -607,6 +607,14 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
                              const struct ft_dist_opts *o, struct ft_measures *out,
                              struct ft_error *err)
 {
+	return ft_distribution_measures_ordered(in, x, o, NULL, out, err);
+}
+
+int ft_distribution_measures_ordered(const struct ft_eval_input *in,
+                                     const struct ft_dataset *x,
+                                     const struct ft_dist_opts *o, const uint32_t *order,
+                                     struct ft_measures *out, struct ft_error *err)
+{
 	struct ft_dist_opts def;
 	size_t G, B, n;
 	double *hist = NULL, *ref = NULL, *b = NULL, *yh = NULL, Wref = 0;
@@ -656,6 +664,7 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
 		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
 			hist[(size_t)in->group[i] * B + bin_of(in->score[i], B)] += wi;
 			gn[in->group[i]]++;
+			gw[in->group[i]] += wi;   /* in row order, whatever the order below */
 		}
 	}
 	for (size_t g = 0; g < G; g++) {
@@ -666,15 +675,19 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
 		}
 		gn[g] = 0;
 	}
-	for (size_t i = 0; i < n; i++)
+	/* each group's (score, weight) in ascending order of score, ties in
+	 * row order: from the order of every row when the caller has it
+	 * (its stable sort is what the stable merge sort of qsort gives) */
+	for (size_t r = 0; r < n; r++) {
+		size_t i = order ? order[r] : r;
 		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
 			size_t g = (size_t)in->group[i];
 			gs[g][gn[g]].v = in->score[i];
 			gs[g][gn[g]].w = in->w ? in->w[i] : 1.0;
-			gw[g] += gs[g][gn[g]].w;
 			gn[g]++;
 		}
-	for (size_t g = 0; g < G; g++)
+	}
+	for (size_t g = 0; g < G && !order; g++)
 		qsort(gs[g], gn[g], sizeof *gs[g], cmp_wv);
 	for (size_t i = 0; i < o->n_ref; i++)
 		ref[bin_of(o->ref[i], B)] += o->ref_w ? o->ref_w[i] : 1.0;

@@ -134,6 +134,13 @@ int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_
                                 size_t n_bootstrap, uint64_t seed, double level,
                                 struct ft_summary_table **out, struct ft_error *err);
 
+/* ft_distribution_measures given order, the stable ascending order of
+ * in->score over every row (ft_score_order), or NULL: the groups' scores
+ * are then taken in that order instead of sorted again. */
+int ft_distribution_measures_ordered(const struct ft_eval_input *in,
+                                     const struct ft_dataset *x,
+                                     const struct ft_dist_opts *o, const uint32_t *order,
+                                     struct ft_measures *out, struct ft_error *err);
 /* ft_comparison_measure then ft_comparison_permutation, the same rows, from
  * one check, one sort and one sweep of in's scores; then the distribution
  * and inequality rows (ft_distribution_measures but consistency) and the

@@ -21,6 +21,7 @@
 #include "fairtrain.h"
 #include "t.h"
 #include "aif_fixture.h"
+#include "metrics/metrics.h"
 
 #define FIX "tests/fixtures/distribution.tsv"
 #define POSTFIX "tests/fixtures/aif_postproc.tsv"
@@ -415,6 +416,70 @@ done:
 	ft_table_free(t);
 }
 
+/* The groups' scores taken in the order of the sort every measurement
+ * makes anyway (ft_score_order) give every measure to the bit that sorting
+ * them again gives: 20,000 weighted rows in three groups (one without
+ * rows of a label), scores with many ties, a reference distribution. */
+static void test_ordered(void)
+{
+	enum { N = 20000, NREF = 500 };
+	double *s = malloc(N * sizeof *s), *y = malloc(N * sizeof *y), *w = malloc(N * sizeof *w);
+	double ref[NREF];
+	int32_t *g = malloc(N * sizeof *g);
+	uint32_t *order = NULL;
+	struct ft_eval_input in;
+	struct ft_dist_opts o;
+	struct ft_measures a, b;
+	struct ft_error err = {0};
+	const char *names[3] = {"a", "b", "c"};
+	uint64_t r = 99;
+	size_t bad = 0;
+
+	if (!s || !y || !w || !g) {
+		T_FAIL("malloc");
+		goto done;
+	}
+	for (size_t i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		s[i] = (double)((r >> 33) % 997) / 996.0;
+		y[i] = (double)((r >> 20) & 1);
+		w[i] = 0.5 + (double)((r >> 45) % 7) / 3.0;   /* sums that round */
+		g[i] = (int32_t)((r >> 50) % 3);
+	}
+	for (size_t i = 0; i < NREF; i++)
+		ref[i] = (double)(i % 101) / 100.0;
+	ft_eval_input_init(&in);
+	in.n = N;
+	in.y = y;
+	in.score = s;
+	in.w = w;
+	in.group = g;
+	in.n_groups = 3;
+	in.group_names = names;
+	ft_dist_opts_init(&o);
+	o.ref = ref;
+	o.n_ref = NREF;
+	if (ft_score_order(s, N, &order)) {
+		T_FAIL("order");
+		goto done;
+	}
+	T_CHECKF(ft_distribution_measures(&in, NULL, &o, &a, &err) == 0, "%s", err.msg);
+	T_CHECKF(ft_distribution_measures_ordered(&in, NULL, &o, order, &b, &err) == 0, "%s",
+	         err.msg);
+	T_CHECK(a.n == b.n && a.n > 10);
+	for (size_t k = 0; k < a.n && k < b.n; k++)
+		if (strcmp(a.m[k].name, b.m[k].name) ||
+		    memcmp(&a.m[k].v.value, &b.m[k].v.value, sizeof(double)))
+			bad++;
+	T_CHECKF(bad == 0, "%zu measures differ", bad);
+done:
+	free(s);
+	free(y);
+	free(w);
+	free(g);
+	free(order);
+}
+
 int main(void)
 {
 	char probe[4096];
@@ -424,6 +489,7 @@ int main(void)
 	T_RUN(test_inequality);
 	T_RUN(test_consistency_hand);
 	T_RUN(test_edf_hand);
+	T_RUN(test_ordered);
 	if (t_have_data("german/german.data", probe, sizeof probe) &&
 	    t_have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(test_matches_summaries);
