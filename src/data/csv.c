@@ -1615,7 +1615,7 @@ int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 		if (!m)
 			goto done;
 		for (size_t k = 0; k < n; k++) {
-			size_t i = rows[k];
+			size_t i = rows ? rows[k] : k;
 			uint32_t *row = t->cell + k * nc;
 			if (i != k) {
 				memmove(row, t->cell + i * nc, nc * sizeof *row);
@@ -1634,7 +1634,7 @@ int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 				row[j] = mj[id];
 			}
 		}
-		for (size_t j = 0; t->num && j < nc; j++)
+		for (size_t j = 0; rows && t->num && j < nc; j++)
 			if (t->num[j])
 				for (size_t k = 0; k < n; k++)
 					t->num[j][k] = t->num[j][rows[k]];
@@ -1696,27 +1696,45 @@ done:
 	return rc;
 }
 
+/* A deep copy of v into w (0 or FT_ENOMEM, w then holding what it has). */
+static int values_copy(const struct ft_values *v, struct ft_values *w)
+{
+	size_t bytes = 0, at = 0;
+
+	for (size_t q = 0; q < v->n; q++)
+		bytes += v->len[q] + 1;
+	w->n = 0;
+	w->str = malloc((v->n ? v->n : 1) * sizeof *w->str);
+	w->len = malloc((v->n ? v->n : 1) * sizeof *w->len);
+	w->text = malloc(bytes ? bytes : 1);
+	if (!w->str || !w->len || !w->text)
+		return FT_ENOMEM;
+	for (size_t q = 0; q < v->n; q++) {
+		memcpy(w->text + at, v->str[q], v->len[q] + 1);
+		w->str[q] = w->text + at;
+		w->len[q] = v->len[q];
+		at += v->len[q] + 1;
+	}
+	w->n = v->n;
+	return 0;
+}
+
+/* The rows copied whole, with every value of t; then the value ids
+ * renumbered as one reading of these rows numbers them, and the values
+ * they do not hold dropped (ft_table_keep_rows, the one place that
+ * renumbers). */
 int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err)
 {
 	struct ft_table *s = NULL;
-	uint32_t *map = NULL, *inv = NULL;
-	size_t nc = t->n_cols, max_vals = 1;
-	int rc = 0;
+	size_t nc = t->n_cols;
 
 	*out = NULL;
 	for (size_t i = 0; i < n; i++)
-		if (rows[i] >= t->n_rows) {
-			rc = ft_error_set(err, FT_EINVAL,
-			                  "%s: row %zu out of range (%zu rows)",
-			                  t->path, rows[i], t->n_rows);
-			goto done;
-		}
-	for (size_t j = 0; j < nc; j++)
-		if (t->vals[j].n > max_vals)
-			max_vals = t->vals[j].n;
-	s = calloc(1, sizeof *s);
-	if (!s)
+		if (rows[i] >= t->n_rows)
+			return ft_error_set(err, FT_EINVAL, "%s: row %zu out of range (%zu rows)",
+			                    t->path, rows[i], t->n_rows);
+	if (!(s = calloc(1, sizeof *s)))
 		goto nomem;
 	s->n_rows = n;
 	s->n_cols = nc;
@@ -1725,17 +1743,15 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 	s->vals = calloc(nc ? nc : 1, sizeof *s->vals);
 	s->cell = malloc((n * nc > 0 ? n * nc : 1) * sizeof *s->cell);
 	s->line = malloc((n ? n : 1) * sizeof *s->line);
-	/* map: old value id -> new one (FT_MISSING until seen); inv: back */
-	map = malloc(max_vals * sizeof *map);
-	inv = malloc(max_vals * sizeof *inv);
-	if (!s->path || !s->names || !s->vals || !s->cell || !s->line || !map ||
-	    !inv)
+	if (!s->path || !s->names || !s->vals || !s->cell || !s->line)
 		goto nomem;
 	for (size_t j = 0; j < nc; j++)
-		if (!(s->names[j] = ft_strdup(t->names[j])))
+		if (!(s->names[j] = ft_strdup(t->names[j])) || values_copy(&t->vals[j], &s->vals[j]))
 			goto nomem;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		memcpy(s->cell + i * nc, t->cell + rows[i] * nc, nc * sizeof *s->cell);
 		s->line[i] = t->line[rows[i]];
+	}
 	if (t->file) {
 		/* a table of several files: each row keeps its file */
 		if (!(s->files = ft_strv_copy(t->files, t->n_files)) ||
@@ -1745,63 +1761,26 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 		for (size_t i = 0; i < n; i++)
 			s->file[i] = t->file[rows[i]];
 	}
-	if (t->num && (!(s->num = calloc(nc ? nc : 1, sizeof *s->num)) ||
-	               !(s->num_dec = malloc(nc ? nc : 1))))
-		goto nomem;
-	for (size_t j = 0; j < nc; j++) {
-		const struct ft_values *v = &t->vals[j];
-		struct ft_values *w = &s->vals[j];
-		size_t m = 0, bytes = 0, at = 0;
-
-		if (t->num && t->num[j]) {
-			/* a column of numbers: its values and missing marks */
-			s->num_dec[j] = t->num_dec[j];
-			if (!(s->num[j] = malloc((n ? n : 1) * sizeof *s->num[j])) ||
-			    !(w->str = malloc(sizeof *w->str)) ||
-			    !(w->len = malloc(sizeof *w->len)) || !(w->text = malloc(1)))
-				goto nomem;
-			for (size_t i = 0; i < n; i++) {
-				s->num[j][i] = t->num[j][rows[i]];
-				s->cell[i * nc + j] = t->cell[rows[i] * nc + j];
-			}
-			continue;
-		}
-		for (size_t id = 0; id < v->n; id++)
-			map[id] = FT_MISSING;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t id = t->cell[rows[i] * nc + j];
-			if (id != FT_MISSING) {
-				if (map[id] == FT_MISSING) {
-					inv[m] = id;
-					map[id] = (uint32_t)m++;
-					bytes += v->len[id] + 1;
-				}
-				id = map[id];
-			}
-			s->cell[i * nc + j] = id;
-		}
-		w->str = malloc((m ? m : 1) * sizeof *w->str);
-		w->len = malloc((m ? m : 1) * sizeof *w->len);
-		w->text = malloc(bytes ? bytes : 1);
-		if (!w->str || !w->len || !w->text)
+	if (t->num) {
+		/* columns of numbers: their values (and missing marks, in cell) */
+		if (!(s->num = calloc(nc ? nc : 1, sizeof *s->num)) ||
+		    !(s->num_dec = malloc(nc ? nc : 1)))
 			goto nomem;
-		w->n = m;
-		for (size_t k = 0; k < m; k++) {
-			size_t l = v->len[inv[k]];
-			memcpy(w->text + at, v->str[inv[k]], l + 1);
-			w->str[k] = w->text + at;
-			w->len[k] = l;
-			at += l + 1;
+		memcpy(s->num_dec, t->num_dec, nc);
+		for (size_t j = 0; j < nc; j++) {
+			if (!t->num[j])
+				continue;
+			if (!(s->num[j] = malloc((n ? n : 1) * sizeof *s->num[j])))
+				goto nomem;
+			for (size_t i = 0; i < n; i++)
+				s->num[j][i] = t->num[j][rows[i]];
 		}
 	}
+	if (ft_table_keep_rows(s, NULL, n))
+		goto nomem;
 	*out = s;
-	s = NULL;
-	goto done;
+	return 0;
 nomem:
-	rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
-done:
-	free(map);
-	free(inv);
 	ft_table_free(s);
-	return rc;
+	return ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
 }

@@ -74,8 +74,9 @@ int ft_table_append(struct ft_table *a, struct ft_table *b);
 int ft_table_split_keep(struct ft_table *t, const struct ft_spec *s, double test_frac,
                         uint64_t seed, struct ft_table **test, struct ft_error *err);
 /* csv.c: t becomes ft_table_subset(t, rows, n) in place (rows ascending,
- * each < t->n_rows): the same cells, value ids, values and lines, without
- * a second table.  0 or FT_ENOMEM (t is then only fit to be freed). */
+ * each < t->n_rows; NULL: the first n rows): the same cells, value ids,
+ * values and lines, without a second table.  0 or FT_ENOMEM (t is then
+ * only fit to be freed). */
 int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n);
 /* csv.c: rows [a, b) of t will not be read again: their cells, numbers
  * and line numbers are given back to the system (ft_mem_release; rows

@@ -6,7 +6,8 @@
  * several release blocks with dropped rows, and the same error for a bad
  * row late in the table, while the rows it has encoded are given back;
  * ft_table_keep_rows (the training part of a split kept in place) makes
- * the table ft_table_subset makes.
+ * the table ft_table_subset makes, and the table a file of those rows
+ * alone reads as.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -246,7 +247,7 @@ static void t_keep_rows(void)
 	char path[300], *sens[] = {"g"};
 	struct ft_read_opts o;
 	struct ft_spec s;
-	struct ft_table *t = NULL, *sub = NULL, *tr = NULL, *te = NULL, *te2 = NULL;
+	struct ft_table *t = NULL, *sub = NULL, *tr = NULL, *te = NULL, *te2 = NULL, *ref = NULL;
 	struct ft_error e = {0};
 	size_t *rows = malloc(ROWS * sizeof *rows), n = 0;
 
@@ -261,6 +262,29 @@ static void t_keep_rows(void)
 	for (size_t i = 40; i < ROWS; i++)
 		if (i % 5 != 2)
 			rows[n++] = i;
+	/* the independent reference: a file of those rows alone, read */
+	{
+		char path2[300], line[256];
+		FILE *in = fopen(path, "r"), *outf;
+		size_t i = 0, k = 0;
+		snprintf(path2, sizeof path2, "%s/kept.csv", tmpdir);
+		outf = fopen(path2, "w");
+		if (!in || !outf || !fgets(line, sizeof line, in) || fputs(line, outf) < 0)
+			exit(2);
+		while (fgets(line, sizeof line, in)) {
+			if (k < n && rows[k] == i) {
+				fputs(line, outf);
+				k++;
+			}
+			i++;
+		}
+		fclose(in);
+		if (fclose(outf) || ft_table_read(path2, &o, &ref, &e)) {
+			T_FAIL("kept.csv: %s", e.msg);
+			goto done;
+		}
+		unlink(path2);
+	}
 	for (int numbers = 0; numbers < 2; numbers++) {
 		int d;
 		if ((numbers ? ft_table_read_numbers(path, &o, &t, &e) :
@@ -275,6 +299,14 @@ static void t_keep_rows(void)
 			goto done;
 		T_CHECKF((d = table_diff(t, sub)) == 0, "numbers %d: tables differ (%d)", numbers,
 		         d);
+		if (!numbers) {
+			/* the file of the kept rows: the same cells and values (its
+			 * own line numbers) */
+			size_t *keep_line = t->line;
+			t->line = ref->line;
+			T_CHECKF((d = table_diff(t, ref)) == 0, "the file of the kept rows: %d", d);
+			t->line = keep_line;
+		}
 		T_CHECK(t->vals[1].n > 0);
 		ft_table_free(sub);
 		ft_table_free(t);
@@ -298,6 +330,7 @@ static void t_keep_rows(void)
 done:
 	ft_table_free(t);
 	ft_table_free(sub);
+	ft_table_free(ref);
 	ft_table_free(tr);
 	ft_table_free(te);
 	ft_table_free(te2);
