@@ -59,13 +59,10 @@ char **ft_strv_copy(char *const *v, size_t n)
 void ft_mem_release(void *base, size_t from, size_t to)
 {
 #ifdef MADV_DONTNEED
-	static size_t page;
+	long ps = sysconf(_SC_PAGESIZE);
+	size_t page = ps > 0 ? (size_t)ps : 4096;
 	uintptr_t b = (uintptr_t)base, lo, hi;
 
-	if (!page) {
-		long ps = sysconf(_SC_PAGESIZE);
-		page = ps > 0 ? (size_t)ps : 4096;
-	}
 	if (!base || to <= from)
 		return;
 	/* whole pages only, none below base (the allocator's header may share
