@@ -1584,10 +1584,36 @@ long ft_table_col(const struct ft_table *t, const char *name)
 	return -1;
 }
 
-/* Rows may repeat and come in any order; n may be 0.  Names, path and line
- * numbers are copied; each column's values are renumbered in order of first
- * appearance in the new table and only those that occur are copied, so the
- * subset keeps the invariants of a table read from a file. */
+/* w made of the values ids[0 .. n) of v, in that order (ids NULL: the
+ * first n); 0 or FT_ENOMEM (w then empty). */
+static int values_pick(const struct ft_values *v, const uint32_t *ids, size_t n,
+                       struct ft_values *w)
+{
+	size_t bytes = 0, at = 0;
+
+	for (size_t q = 0; q < n; q++)
+		bytes += v->len[ids ? ids[q] : q] + 1;
+	w->n = n;
+	w->str = malloc((n ? n : 1) * sizeof *w->str);
+	w->len = malloc((n ? n : 1) * sizeof *w->len);
+	w->text = malloc(bytes ? bytes : 1);
+	if (!w->str || !w->len || !w->text) {
+		free(w->str);
+		free(w->len);
+		free(w->text);
+		memset(w, 0, sizeof *w);
+		return FT_ENOMEM;
+	}
+	for (size_t q = 0; q < n; q++) {
+		size_t id = ids ? ids[q] : q, l = v->len[id];
+		memcpy(w->text + at, v->str[id], l + 1);
+		w->str[q] = w->text + at;
+		w->len[q] = l;
+		at += l + 1;
+	}
+	return 0;
+}
+
 int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 {
 	size_t nc = t->n_cols, tot = 0, *off = NULL;
@@ -1609,7 +1635,8 @@ int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 	for (size_t q = 0; q < tot; q++)
 		map[q] = FT_MISSING;
 	/* the kept rows moved up (k <= rows[k]), their value ids renumbered in
-	 * order of first appearance among them, as ft_table_subset numbers */
+	 * order of first appearance among them, as one reading of these rows
+	 * numbers them */
 	{
 		size_t *m = calloc(nc ? nc : 1, sizeof *m);
 		if (!m)
@@ -1644,33 +1671,15 @@ int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 		for (size_t j = 0; j < nc && !rc; j++) {
 			const struct ft_values *v = &t->vals[j];
 			struct ft_values w;
-			size_t bytes = 0, at = 0, same = m[j] == v->n;
+			size_t same = m[j] == v->n;
 			if (off[j + 1] == off[j])
 				continue;
-			for (size_t q = 0; q < m[j]; q++) {
-				bytes += v->len[inv[off[j] + q]] + 1;
+			for (size_t q = 0; q < m[j]; q++)
 				same &= inv[off[j] + q] == q;
-			}
 			if (same)
 				continue;
-			w.n = m[j];
-			w.str = malloc((m[j] ? m[j] : 1) * sizeof *w.str);
-			w.len = malloc((m[j] ? m[j] : 1) * sizeof *w.len);
-			w.text = malloc(bytes ? bytes : 1);
-			if (!w.str || !w.len || !w.text) {
-				free(w.str);
-				free(w.len);
-				free(w.text);
-				rc = FT_ENOMEM;
+			if ((rc = values_pick(v, inv + off[j], m[j], &w)))
 				break;
-			}
-			for (size_t q = 0; q < m[j]; q++) {
-				size_t id = inv[off[j] + q], l = v->len[id];
-				memcpy(w.text + at, v->str[id], l + 1);
-				w.str[q] = w.text + at;
-				w.len[q] = l;
-				at += l + 1;
-			}
 			free(v->str);
 			free(v->len);
 			free(v->text);
@@ -1696,33 +1705,12 @@ done:
 	return rc;
 }
 
-/* A deep copy of v into w (0 or FT_ENOMEM, w then holding what it has). */
-static int values_copy(const struct ft_values *v, struct ft_values *w)
-{
-	size_t bytes = 0, at = 0;
-
-	for (size_t q = 0; q < v->n; q++)
-		bytes += v->len[q] + 1;
-	w->n = 0;
-	w->str = malloc((v->n ? v->n : 1) * sizeof *w->str);
-	w->len = malloc((v->n ? v->n : 1) * sizeof *w->len);
-	w->text = malloc(bytes ? bytes : 1);
-	if (!w->str || !w->len || !w->text)
-		return FT_ENOMEM;
-	for (size_t q = 0; q < v->n; q++) {
-		memcpy(w->text + at, v->str[q], v->len[q] + 1);
-		w->str[q] = w->text + at;
-		w->len[q] = v->len[q];
-		at += v->len[q] + 1;
-	}
-	w->n = v->n;
-	return 0;
-}
-
-/* The rows copied whole, with every value of t; then the value ids
- * renumbered as one reading of these rows numbers them, and the values
- * they do not hold dropped (ft_table_keep_rows, the one place that
- * renumbers). */
+/* Rows may repeat and come in any order; n may be 0.  Names, path, line
+ * numbers and numbers are copied; the rows are copied whole with every
+ * value of t, then ft_table_keep_rows (the one place that renumbers)
+ * numbers each column's values in order of first appearance in the new
+ * table and drops those that do not occur, so the subset keeps the
+ * invariants of a table read from a file. */
 int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err)
 {
@@ -1746,7 +1734,8 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 	if (!s->path || !s->names || !s->vals || !s->cell || !s->line)
 		goto nomem;
 	for (size_t j = 0; j < nc; j++)
-		if (!(s->names[j] = ft_strdup(t->names[j])) || values_copy(&t->vals[j], &s->vals[j]))
+		if (!(s->names[j] = ft_strdup(t->names[j])) ||
+		    values_pick(&t->vals[j], NULL, t->vals[j].n, &s->vals[j]))
 			goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		memcpy(s->cell + i * nc, t->cell + rows[i] * nc, nc * sizeof *s->cell);
