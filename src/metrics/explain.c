@@ -341,7 +341,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			goto done;
 		gathered = 1;
 		d = &all;
-		n = nv = all.n;
+		n = all.n;
 	}
 	/* v holds two entries per category (auc_table: one per category and
 	 * group) of the largest categorical column */
