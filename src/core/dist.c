@@ -547,18 +547,20 @@ static void diverged(const uint64_t head[3], size_t len, size_t n_all)
 int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
                      ft_chunk_fn fn, void *ctx)
 {
-	size_t m = p->c1 - p->c0;
+	size_t m = p->c1 - p->c0, stride = len;
 	double *part = NULL;
 	int fail = 0;
 
 	/* this rank's partials, before the running sum arrives: all ranks
 	 * compute at once and only the additions are in sequence */
 	if (p->k > 1 && m > 0) {
-		part = calloc(m * len, sizeof *part);
-		if (part)
-			ft_chunks_run(p, len, part, fn, ctx);
-		else
+		part = ft_chunk_scratch(m, len, sizeof *part, &stride);
+		if (part) {
+			memset(part, 0, m * stride * sizeof *part);
+			ft_chunks_run(p, stride, part, fn, ctx);
+		} else {
 			fail = 1;
+		}
 	}
 #ifdef FT_MPI
 	if (g_on && g_me > 0) {
@@ -576,7 +578,7 @@ int ft_dist_sum_part(const struct ft_dist_part *p, size_t len, double *out,
 			fn(ctx, 0, 0, p->n, out);
 		} else {
 			for (size_t c = 0; c < m; c++) {
-				const double *pc = part + c * len;
+				const double *pc = part + c * stride;
 				for (size_t j = 0; j < len; j++)
 					out[j] += pc[j];
 			}

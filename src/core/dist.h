@@ -117,9 +117,9 @@ const struct ft_dist_part *ft_dist_scope_for(size_t n);
 /* parallel.c: the chunk count of n rows, and chunk c's first row. */
 size_t ft_chunk_count(size_t n);
 size_t ft_chunk_bound(size_t n, size_t k, size_t c);
-/* parallel.c: the partial sums of p's local chunks into part ((c1 - c0) x
- * len doubles, zeroed), on every core. */
-void ft_chunks_run(const struct ft_dist_part *p, size_t len, double *part,
+/* parallel.c: the partial sums of p's local chunks into part (c1 - c0
+ * partials, zeroed, one every stride doubles), on every core. */
+void ft_chunks_run(const struct ft_dist_part *p, size_t stride, double *part,
                    ft_chunk_fn fn, void *ctx);
 /* dist.c: out += the partials of p's chunks, added in global chunk order
  * along the ranks (collective).  0 or FT_ENOMEM on every rank. */

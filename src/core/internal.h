@@ -34,6 +34,17 @@ char **ft_strv_copy(char *const *v, size_t n);
  * Earlier bytes of the same allocation count as consumed: the page that
  * holds from goes too, unless it holds base. */
 void ft_mem_release(void *base, size_t from, size_t to);
+/* Ask for transparent huge pages (madvise MADV_HUGEPAGE) over the pages
+ * of an allocation of p..p+bytes not yet written, when it is FT_HUGE_MIN
+ * bytes or more: one page fault then maps 2 MiB
+ * instead of 4 KiB (in a virtual machine a fault costs microseconds, and
+ * reading a 100 MB CSV faulted 25% of its time away).  Only advice: where
+ * the system has no huge pages, or refuses, nothing changes.  ft_xalloc
+ * calls it for every allocation that large; callers that grow an array
+ * with realloc call it after each growth (the grown part is a new
+ * mapping). */
+#define FT_HUGE_MIN ((size_t)2 << 20)
+void ft_mem_huge(void *p, size_t bytes);
 
 /* A file being written for path, atomically (atomic.c): an unnamed file
  * in path's directory (O_TMPFILE) or, where there is none, a named one
@@ -70,6 +81,14 @@ typedef void (*ft_chunk_fn)(void *ctx, size_t chunk, size_t lo, size_t hi,
  * chunk index is below it; on a rank of a distributed data set it counts
  * the rank's own chunks). */
 size_t ft_parallel_chunks(size_t n, size_t len);
+/* Scratch of per elements of size bytes for each of k chunks, every
+ * chunk's on cache lines of its own (FT_LINE bytes, aligned), the chunks
+ * *stride elements apart: two threads writing neighbouring chunks' scratch
+ * on every row would otherwise pass the shared line back and forth (the
+ * full Hessian's index scratch, 72 bytes a chunk, made two threads 2.5x
+ * slower than one).  NULL when memory is short; free() frees it. */
+#define FT_LINE 128
+void *ft_chunk_scratch(size_t k, size_t per, size_t size, size_t *stride);
 /* out[0..len) += sum over chunks of fn's partials (callers zero out first), chunks run on all cores
  * (OpenMP) and added in a fixed order: bitwise the same for any thread
  * count, and for any rank count when the n rows are a distributed data set

@@ -4,7 +4,7 @@
  * returns NULL for zero elements, the copy and the free of an array of
  * strings, and the release of the pages of an array already consumed.
  */
-#define _DEFAULT_SOURCE  /* MADV_DONTNEED */
+#define _DEFAULT_SOURCE  /* MADV_DONTNEED, MADV_HUGEPAGE */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +28,34 @@ char *ft_strdup(const char *s)
 
 void *ft_xalloc(size_t count, size_t size)
 {
+	void *p;
+
 	if (count && size > ((size_t)-1) / count)
 		return NULL;
-	return malloc(count ? count * size : 1);
+	p = malloc(count ? count * size : 1);
+	ft_mem_huge(p, count * size);
+	return p;
+}
+
+void ft_mem_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096, lo, hi;
+
+	if (!p || bytes < FT_HUGE_MIN)
+		return;
+	/* the allocation's whole pages, not only its 2 MiB-aligned middle: a
+	 * large block is a mapping of its own, and advice on part of it would
+	 * split it in several, which realloc's mremap cannot move (it would
+	 * copy instead); the kernel uses huge pages where they fit */
+	lo = (uintptr_t)p & ~(page - 1);
+	hi = ((uintptr_t)p + bytes + page - 1) & ~(page - 1);
+	(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
 }
 
 void ft_strv_free(char **v, size_t n)

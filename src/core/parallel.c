@@ -80,10 +80,26 @@ size_t ft_parallel_chunks(size_t n, size_t len)
 	return ft_chunk_count(n);
 }
 
-/* Chunks c0 .. c1-1 of p (local rows: bound - row0) into part, one len
- * block each; fn gets the chunk's index counted from base. */
+void *ft_chunk_scratch(size_t k, size_t per, size_t size, size_t *stride)
+{
+	size_t bytes;
+
+	if (!size || FT_LINE % size || (per && per > ((size_t)-1 - FT_LINE) / size))
+		return NULL;
+	bytes = (per * size + FT_LINE - 1) / FT_LINE * FT_LINE;
+	if (!bytes)
+		bytes = FT_LINE;
+	if (k > ((size_t)-1) / bytes)
+		return NULL;
+	*stride = bytes / size;
+	return aligned_alloc(FT_LINE, (k ? k : 1) * bytes);
+}
+
+/* Chunks c0 .. c1-1 of p (local rows: bound - row0) into part, one
+ * partial every stride doubles; fn gets the chunk's index counted from
+ * base. */
 static void run(const struct ft_dist_part *p, size_t c0, size_t c1, size_t base,
-                size_t len, double *part, ft_chunk_fn fn, void *ctx)
+                size_t stride, double *part, ft_chunk_fn fn, void *ctx)
 {
 	/* dynamic: a thread that the machine's other work holds up keeps one
 	 * chunk, not its static share, from the others; the sum does not
@@ -92,22 +108,24 @@ static void run(const struct ft_dist_part *p, size_t c0, size_t c1, size_t base,
 		if (p->bound[c1] - p->bound[c0] >= MIN_PARALLEL_ROWS)
 	for (size_t c = c0; c < c1; c++)
 		fn(ctx, c - base, p->bound[c] - p->row0, p->bound[c + 1] - p->row0,
-		   part + (c - c0) * len);
+		   part + (c - c0) * stride);
 }
 
-void ft_chunks_run(const struct ft_dist_part *p, size_t len, double *part,
+void ft_chunks_run(const struct ft_dist_part *p, size_t stride, double *part,
                    ft_chunk_fn fn, void *ctx)
 {
-	run(p, p->c0, p->c1, p->c0, len, part, fn, ctx);
+	run(p, p->c0, p->c1, p->c0, stride, part, fn, ctx);
 }
 
 /* The rows of p on this process alone (p->n == p->n_all): waves of
- * partials, each added to out in chunk order. */
+ * partials, each added to out in chunk order.  Each chunk's partial on
+ * cache lines of its own (ft_chunk_scratch): the last entry of one and the
+ * first of the next are often written on every row. */
 static int sum_local(const struct ft_dist_part *p, size_t len, double *out,
                      ft_chunk_fn fn, void *ctx)
 {
 	size_t k = p->k, wave = len ? MAX_PARTIAL_BYTES / (len * sizeof(double)) : k;
-	size_t busy = 2 * (size_t)omp_get_max_threads();
+	size_t busy = 2 * (size_t)omp_get_max_threads(), stride;
 	double *part;
 
 	if (k == 1) {
@@ -119,15 +137,15 @@ static int sum_local(const struct ft_dist_part *p, size_t len, double *out,
 		wave = busy;
 	if (wave > k)
 		wave = k;
-	part = malloc(wave * len * sizeof *part);
+	part = ft_chunk_scratch(wave, len, sizeof *part, &stride);
 	if (!part)
 		return FT_ENOMEM;
 	for (size_t c0 = 0; c0 < k; c0 += wave) {
 		size_t c1 = c0 + wave < k ? c0 + wave : k;
-		memset(part, 0, (c1 - c0) * len * sizeof *part);
-		run(p, c0, c1, 0, len, part, fn, ctx);
+		memset(part, 0, (c1 - c0) * stride * sizeof *part);
+		run(p, c0, c1, 0, stride, part, fn, ctx);
 		for (size_t c = c0; c < c1; c++) {
-			const double *pc = part + (c - c0) * len;
+			const double *pc = part + (c - c0) * stride;
 			for (size_t j = 0; j < len; j++)
 				out[j] += pc[j];
 		}

@@ -191,6 +191,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	q = realloc(*p, c * elem);
 	if (!q)
 		return FT_ENOMEM;
+	ft_mem_huge(q, c * elem);
 	*p = q;
 	*cap = c;
 	return 0;
@@ -1467,9 +1468,11 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 		return rc;
 	if (!(cell = realloc(a->cell, ((na + nb) * nc > 0 ? (na + nb) * nc : 1) * sizeof *cell)))
 		return FT_ENOMEM;
+	ft_mem_huge(cell, (na + nb) * nc * sizeof *cell);
 	a->cell = cell;
 	if (!(line = realloc(a->line, (na + nb ? na + nb : 1) * sizeof *line)))
 		return FT_ENOMEM;
+	ft_mem_huge(line, (na + nb) * sizeof *line);
 	a->line = line;
 	for (size_t j = 0; j < nc; j++) {
 		double *x;
@@ -1477,6 +1480,7 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 			continue;
 		if (!(x = realloc(a->num[j], (na + nb ? na + nb : 1) * sizeof *x)))
 			return FT_ENOMEM;
+		ft_mem_huge(x, (na + nb) * sizeof *x);
 		a->num[j] = x;
 	}
 	/* b's value ids to a's, per column of text: values new to a get ids

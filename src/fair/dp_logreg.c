@@ -196,6 +196,7 @@ struct dpcall {
 	const struct dpobj *o;
 	const double *x, *v;
 	size_t *idx;
+	size_t idx_stride;            /* its chunks this many apart */
 };
 
 static double wt(const struct dpobj *o, size_t i)
@@ -270,7 +271,7 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 {
 	const struct dpcall *a = ctx;
 	const struct dpobj *o = a->o;
-	size_t p = o->p, dim = p + 1, *idx = a->idx + chunk * (o->d->n_cat + 1);
+	size_t p = o->p, dim = p + 1, *idx = a->idx + chunk * a->idx_stride;
 
 	for (size_t i = lo; i < hi; i++) {
 		double w = wt(o, i), r, h, t;
@@ -290,7 +291,7 @@ static int dp_value_grad(void *ctx, const double *x, double *f, double *g)
 {
 	const struct dpobj *o = ctx;
 	size_t p = o->p, dim = p + 1;
-	struct dpcall a = {o, x, NULL, NULL};
+	struct dpcall a = {.o = o, .x = x};
 	double *buf = calloc(dim + 1, sizeof *buf);
 	int rc;
 
@@ -322,7 +323,7 @@ static int dp_hess_vec(void *ctx, const double *x, const double *v, double *hv)
 {
 	const struct dpobj *o = ctx;
 	size_t p = o->p;
-	struct dpcall a = {o, x, v, NULL};
+	struct dpcall a = {.o = o, .x = x, .v = v};
 	int rc;
 
 	memset(hv, 0, (p + 1) * sizeof *hv);
@@ -337,11 +338,11 @@ static int dp_hessian(void *ctx, const double *x, double *H)
 {
 	const struct dpobj *o = ctx;
 	size_t p = o->p, dim = p + 1;
-	struct dpcall a = {o, x, NULL, NULL};
+	struct dpcall a = {.o = o, .x = x};
 	int rc;
 
-	a.idx = malloc(ft_parallel_chunks(o->d->n, dim * dim) * (o->d->n_cat + 1) *
-	               sizeof *a.idx);
+	a.idx = ft_chunk_scratch(ft_parallel_chunks(o->d->n, dim * dim), o->d->n_cat + 1,
+	                         sizeof *a.idx, &a.idx_stride);
 	if (!a.idx)
 		return FT_ENOMEM;
 	memset(H, 0, dim * dim * sizeof *H);

@@ -310,6 +310,7 @@ struct ph_call {
 	const struct pr_ctx *c;
 	const double *x, *v;
 	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk */
+	size_t idx_stride;            /* its chunks this many apart */
 };
 
 /* a_i of row i (times C w_i), and its block offset. */
@@ -341,7 +342,7 @@ static void ph_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 	const struct ph_call *a = ctx;
 	const struct pr_ctx *c = a->c;
 	const struct ft_dataset *d = c->d;
-	size_t dim = c->dim, *idx = a->idx + chunk * (d->n_cat + 1);
+	size_t dim = c->dim, *idx = a->idx + chunk * a->idx_stride;
 
 	for (size_t i = lo; i < hi; i++) {
 		size_t off;
@@ -452,7 +453,7 @@ static int pr_hess_vec(void *ctx, const double *x, const double *v,
                        double *hv)
 {
 	struct pr_ctx *c = ctx;
-	struct ph_call a = {c, x, v, NULL};
+	struct ph_call a = {.c = c, .x = x, .v = v};
 	double alpha;
 	int rc;
 
@@ -467,15 +468,15 @@ static int pr_hess_vec(void *ctx, const double *x, const double *v,
 static int pr_hessian(void *ctx, const double *x, double *H)
 {
 	struct pr_ctx *c = ctx;
-	struct ph_call a = {c, x, NULL, NULL};
+	struct ph_call a = {.c = c, .x = x};
 	size_t dim = c->dim;
 	double alpha;
 	int rc;
 
 	if ((rc = ph_prepare(c, x, &alpha)) != 0)
 		return rc;
-	a.idx = malloc(ft_parallel_chunks(c->d->n, dim * dim) *
-	               (c->d->n_cat + 1) * sizeof *a.idx);
+	a.idx = ft_chunk_scratch(ft_parallel_chunks(c->d->n, dim * dim), c->d->n_cat + 1,
+	                         sizeof *a.idx, &a.idx_stride);
 	if (!a.idx)
 		return FT_ENOMEM;
 	memset(H, 0, dim * dim * sizeof *H);

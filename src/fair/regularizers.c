@@ -435,6 +435,7 @@ struct hpass {
 	const struct reg_ctx *c;
 	const double *x, *v;
 	size_t *idx;                  /* dense Hessian scratch, n_cat + 1 per chunk */
+	size_t idx_stride;            /* its chunks this many apart */
 };
 
 /* Rows [lo, hi): sum_i t_i xt_i xt_i^T into the upper triangle of the
@@ -444,7 +445,7 @@ static void rate_hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 {
 	const struct hpass *a = ctx;
 	const struct ft_dataset *d = a->c->d;
-	size_t dim = d->p + 1, *idx = a->idx + chunk * (d->n_cat + 1);
+	size_t dim = d->p + 1, *idx = a->idx + chunk * a->idx_stride;
 
 	for (size_t i = lo; i < hi; i++) {
 		double t = curv_weight(a->c, i, a->x);
@@ -481,7 +482,7 @@ static int rate_hessian(void *ctx, const double *x, double *H)
 	struct reg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t G = c->G, dim = d->p + 1;
-	struct hpass a = { c, x, NULL, NULL };
+	struct hpass a = {.c = c, .x = x};
 	int rc;
 
 	if ((rc = c->lr.hessian(c->lr.ctx, x, H)) != 0)
@@ -492,8 +493,8 @@ static int rate_hessian(void *ctx, const double *x, double *H)
 		return rc;
 	/* the row sum adds to H's upper triangle; H_L is symmetric, so copying
 	 * the upper triangle down at the end gives H_L + scale d2R */
-	a.idx = malloc(ft_parallel_chunks(d->n, dim * dim) * (d->n_cat + 1) *
-	               sizeof *a.idx);
+	a.idx = ft_chunk_scratch(ft_parallel_chunks(d->n, dim * dim), d->n_cat + 1,
+	                         sizeof *a.idx, &a.idx_stride);
 	if (!a.idx)
 		return FT_ENOMEM;
 	rc = ft_parallel_sum(d->n, dim * dim, H, rate_hess_chunk, &a);
@@ -532,7 +533,7 @@ static int rate_hess_vec(void *ctx, const double *x, const double *v, double *hv
 	struct reg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t G = c->G, dim = d->p + 1;
-	struct hpass a = { c, x, v, NULL };
+	struct hpass a = {.c = c, .x = x, .v = v};
 	int rc;
 
 	if ((rc = c->lr.hess_vec(c->lr.ctx, x, v, hv)) != 0)

@@ -354,8 +354,9 @@ struct knn_ctx {
 	const double *yhat, *w;
 	size_t k;
 	const size_t *order, *rank;  /* rows sorted by their features, and back */
-	double *scratch_d;       /* chunks * (k - 1) */
-	size_t *scratch_i;
+	double *scratch_d;       /* chunks * (k - 1), stride_d apart */
+	size_t *scratch_i;       /* stride_i apart */
+	size_t stride_d, stride_i;
 };
 
 /* (d, j) before (bd, bj): nearer, or as near and a lower row index. */
@@ -376,8 +377,8 @@ static void knn_chunk(void *vctx, size_t chunk, size_t lo, size_t hi, double *pa
 	const struct knn_ctx *c = vctx;
 	const struct ft_dataset *x = c->x;
 	size_t n = x->n, nn = x->n_num, nc = x->n_cat, km = c->k - 1;
-	double *bd = c->scratch_d + chunk * (km ? km : 1);
-	size_t *bi = c->scratch_i + chunk * (km ? km : 1);
+	double *bd = c->scratch_d + chunk * c->stride_d;
+	size_t *bi = c->scratch_i + chunk * c->stride_i;
 
 	for (size_t i = lo; i < hi; i++) {
 		size_t have = 0, r = c->rank[i];
@@ -491,8 +492,8 @@ int ft_consistency(const struct ft_dataset *x, const double *yhat, const double 
 	chunks = ft_parallel_chunks(x->n, 2);
 	order = ft_xalloc(x->n, sizeof *order);
 	rank = ft_xalloc(x->n, sizeof *rank);
-	c.scratch_d = ft_xalloc(chunks * (k > 1 ? k - 1 : 1), sizeof *c.scratch_d);
-	c.scratch_i = ft_xalloc(chunks * (k > 1 ? k - 1 : 1), sizeof *c.scratch_i);
+	c.scratch_d = ft_chunk_scratch(chunks, k > 1 ? k - 1 : 1, sizeof *c.scratch_d, &c.stride_d);
+	c.scratch_i = ft_chunk_scratch(chunks, k > 1 ? k - 1 : 1, sizeof *c.scratch_i, &c.stride_i);
 	if (!order || !rank || !c.scratch_d || !c.scratch_i) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;

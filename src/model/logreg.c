@@ -238,8 +238,10 @@ struct lr_call {
 	const struct logreg_ctx *c;
 	const double *x, *v;
 	int with_grad;
-	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk */
-	double *hnc;                  /* hessian scratch, (p + 1) n_num per chunk */
+	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk, */
+	size_t idx_stride;            /* idx_stride apart */
+	double *hnc;                  /* hessian scratch, (p + 1) n_num per chunk, */
+	size_t hnc_stride;            /* hnc_stride apart */
 	const double *tc;             /* cached row weights, or NULL */
 };
 
@@ -270,8 +272,8 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 {
 	const struct lr_call *a = ctx;
 	const struct ft_dataset *d = a->c->d;
-	size_t *idx = a->idx + chunk * (d->n_cat + 1), nn = d->n_num, dim = d->p + 1;
-	double *hnc = a->hnc + chunk * dim * nn;
+	size_t *idx = a->idx + chunk * a->idx_stride, nn = d->n_num, dim = d->p + 1;
+	double *hnc = a->hnc + chunk * a->hnc_stride;
 
 	memset(hnc, 0, dim * nn * sizeof *hnc);
 	for (; lo < hi; lo += BLOCK_ROWS) {
@@ -289,7 +291,7 @@ static int lr_value_grad(void *ctx, const double *x, double *f, double *g)
 	struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p;
-	struct lr_call a = {c, x, NULL, g != NULL, NULL, NULL, NULL};
+	struct lr_call a = {.c = c, .x = x, .with_grad = g != NULL};
 	double *buf, fs = 0.0;
 	int rc;
 
@@ -332,7 +334,7 @@ static int lr_hess_vec(void *ctx, const double *x, const double *v, double *hv)
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p;
-	struct lr_call a = {c, x, v, 0, NULL, NULL, NULL};
+	struct lr_call a = {.c = c, .x = x, .v = v};
 	int rc;
 
 	memset(hv, 0, (p + 1) * sizeof *hv);
@@ -351,12 +353,12 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 	const struct logreg_ctx *c = ctx;
 	const struct ft_dataset *d = c->d;
 	size_t p = d->p, dim = p + 1;
-	struct lr_call a = {c, x, NULL, 0, NULL, NULL, NULL};
+	struct lr_call a = {.c = c, .x = x};
 	size_t k = ft_parallel_chunks(d->n, dim * dim);
 	int rc;
 
-	a.idx = malloc(k * (d->n_cat + 1) * sizeof *a.idx);
-	a.hnc = malloc((k * dim * d->n_num > 0 ? k * dim * d->n_num : 1) * sizeof *a.hnc);
+	a.idx = ft_chunk_scratch(k, d->n_cat + 1, sizeof *a.idx, &a.idx_stride);
+	a.hnc = ft_chunk_scratch(k, dim * d->n_num, sizeof *a.hnc, &a.hnc_stride);
 	if (!a.idx || !a.hnc) {
 		free(a.idx);
 		free(a.hnc);

@@ -381,7 +381,7 @@ static void listnet_hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 	struct ft_rank_obj *o = ctx;
 	const struct ft_rank_data *rd = o->rd;
 	size_t p = rd->p, q0, q1;
-	double *m = o->scratch + chunk * p;
+	double *m = o->scratch + chunk * o->scratch_stride;
 
 	ft_rank_query_range(rd, lo, hi, &q0, &q1);
 	for (size_t q = q0; q < q1; q++) {
@@ -539,7 +539,7 @@ int ft_rank_loss_objective(const struct ft_rank_data *rd, const struct ft_rank_p
 	o->c = calloc(n, sizeof *o->c);
 	o->cg = calloc(n, sizeof *o->cg);
 	o->u = malloc(n * sizeof *o->u);
-	o->scratch = malloc(chunks * rd->p * sizeof *o->scratch);
+	o->scratch = ft_chunk_scratch(chunks, rd->p, sizeof *o->scratch, &o->scratch_stride);
 	if (!o->aq || !o->mq || !o->Py || !o->s || !o->P || !o->c || !o->cg ||
 	    !o->u || !o->scratch)
 		goto nomem;

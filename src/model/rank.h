@@ -32,7 +32,8 @@ struct ft_rank_obj {
 	double *u;             /* n: scratch (Hessian-vector products) */
 	double *mq;            /* n_queries: RankNet pairs rel_i > rel_j */
 	double n01, n10;       /* pairwise: cross-group pairs G0 > G1, G1 > G0 */
-	double *scratch;       /* ListNet Hessian: p doubles per chunk */
+	double *scratch;       /* ListNet Hessian: p doubles per chunk, */
+	size_t scratch_stride; /* scratch_stride apart */
 	/* The fairness term (NULL for none), installed by src/fair/rankfit.c:
 	 * adds its weighted value to *f and its derivative d/ds to c, at the
 	 * scores s of the current evaluation. */

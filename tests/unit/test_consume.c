@@ -338,10 +338,136 @@ done:
 	unlink(path);
 }
 
+#ifdef __linux__
+/* The VmFlags of the mapping of /proc/self/smaps that holds address a,
+ * and that mapping's bounds; 0 when found. */
+static int vm_flags(uintptr_t a, char *flags, size_t cap, uintptr_t *lo, uintptr_t *hi)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, rc = 1;
+
+	if (!f)
+		return 1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long l, h;
+		if (sscanf(line, "%lx-%lx ", &l, &h) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= l && a < h;
+			if (in) {
+				*lo = l;
+				*hi = h;
+			}
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(flags, cap, "%s", line + 8);
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+#endif
+
+/* A large ft_xalloc is one mapping advised for huge pages as a whole (the
+ * advice on its 2 MiB-aligned middle only split it in three, and realloc's
+ * mremap cannot move a block across mappings, so it copied); a small one
+ * is not advised; the reader's growth keeps the advice; the content is
+ * untouched. */
+static void t_huge(void)
+{
+#ifdef __linux__
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char mode[128] = "", flags[512];
+	size_t big = 24u << 20, grown = 40u << 20;
+	uintptr_t lo, hi;
+	unsigned char *p, *q, *s;
+
+	if (f) {
+		if (!fgets(mode, sizeof mode, f))
+			mode[0] = 0;
+		fclose(f);
+	}
+	if (!mode[0] || strstr(mode, "[never]")) {
+		T_SKIP(t_huge, "no transparent huge pages on this system");
+		return;
+	}
+	p = ft_xalloc(big, 1);
+	s = ft_xalloc(FT_HUGE_MIN / 2, 1);
+	if (!p || !s) {
+		T_FAIL("ft_xalloc");
+		free(p);
+		free(s);
+		return;
+	}
+	memset(p, 7, big);
+	T_CHECK(vm_flags((uintptr_t)p, flags, sizeof flags, &lo, &hi) == 0);
+	T_CHECKF(strstr(flags, " hg") != NULL, "the large block's mapping is not advised: %s", flags);
+	T_CHECKF(lo <= (uintptr_t)p && hi >= (uintptr_t)p + big,
+	         "the advice split the block's mapping: %#lx-%#lx for %p + %zu", (unsigned long)lo,
+	         (unsigned long)hi, (void *)p, big);
+	/* grown as the reader grows its arrays: moved, not copied, and
+	 * advised again */
+	q = realloc(p, grown);
+	if (!q) {
+		T_FAIL("realloc");
+		free(p);
+		free(s);
+		return;
+	}
+	ft_mem_huge(q, grown);
+	T_CHECK(q[0] == 7 && q[big - 1] == 7);
+	T_CHECK(vm_flags((uintptr_t)q + grown - 1, flags, sizeof flags, &lo, &hi) == 0);
+	T_CHECKF(strstr(flags, " hg") != NULL, "the grown block's end is not advised: %s", flags);
+	T_CHECK(lo <= (uintptr_t)q);
+	/* small blocks are left alone: advice on a small heap block would
+	 * split the heap's mapping for nothing */
+	memset(s, 1, FT_HUGE_MIN / 2);
+	if (vm_flags((uintptr_t)s, flags, sizeof flags, &lo, &hi) == 0 && hi - lo < FT_HUGE_MIN)
+		T_CHECKF(strstr(flags, " hg") == NULL, "a small block was advised: %s", flags);
+	free(q);
+	free(s);
+#else
+	T_SKIP(t_huge, "huge-page advice is checked on Linux only");
+#endif
+}
+
+/* Every chunk's scratch on cache lines of its own, aligned, at least per
+ * elements; nonsense sizes refused. */
+static void t_chunk_scratch(void)
+{
+	static const size_t per[] = {0, 1, 9, 16, 17, 99, 9801};
+	size_t stride = 0;
+
+	for (size_t i = 0; i < sizeof per / sizeof *per; i++) {
+		double *d = ft_chunk_scratch(5, per[i], sizeof *d, &stride);
+		uintptr_t b = (uintptr_t)d;
+		if (!d) {
+			T_FAIL("ft_chunk_scratch(5, %zu)", per[i]);
+			continue;
+		}
+		T_CHECKF(b % FT_LINE == 0, "scratch at %p is not line-aligned", (void *)d);
+		T_CHECKF(stride >= per[i] && stride * sizeof *d % FT_LINE == 0 &&
+		         stride * sizeof *d < per[i] * sizeof *d + FT_LINE + (per[i] ? 0 : 1),
+		         "stride %zu for %zu doubles", stride, per[i]);
+		/* chunk c's last element and chunk c + 1's first on different lines */
+		if (per[i])
+			for (size_t c = 0; c + 1 < 5; c++)
+				T_CHECK((b + (c * stride + per[i] - 1) * sizeof *d) / FT_LINE !=
+				        (b + (c + 1) * stride * sizeof *d) / FT_LINE);
+		memset(d, 0, 5 * stride * sizeof *d);  /* all of it is ours */
+		free(d);
+	}
+	T_CHECK(ft_chunk_scratch(4, 3, 3, &stride) == NULL);       /* 3 bytes do not tile a line */
+	T_CHECK(ft_chunk_scratch(4, (size_t)-1 / 4, 8, &stride) == NULL);
+	T_CHECK(ft_chunk_scratch((size_t)-1 / 64, 100, 8, &stride) == NULL);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
 		return 2;
+	T_RUN(t_huge);
+	T_RUN(t_chunk_scratch);
 	T_RUN(t_release);
 	T_RUN(t_apply_consume);
 	T_RUN(t_keep_rows);
