@@ -22,6 +22,9 @@ char *ft_strdup(const char *s);
  * overflows or memory is short, never NULL for count 0, so that NULL keeps
  * meaning "out of memory" (or "absent" in struct ft_dataset). */
 void *ft_xalloc(size_t count, size_t size);
+/* a[0 .. n) sorted ascending (radix sort, sort.c); FT_ENOMEM when its
+ * buffer cannot be had, a unchanged then. */
+int ft_sort_u64(uint64_t *a, size_t n);
 /* Free n strings and the array (NULL v is a no-op). */
 void ft_strv_free(char **v, size_t n);
 /* Copy n strings (none may be NULL) into a new array, never NULL for

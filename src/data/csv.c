@@ -496,6 +496,11 @@ static void num_scale(double *x, size_t n, unsigned dec)
 {
 	const double p = pow10_exact[dec];
 
+	if (dec == 0)
+		return;                  /* m / 1 = m, NaN too */
+	/* SIMD lanes are IEEE divisions too: the same bits, two or four at a
+	 * time (scalar, this loop was a sixth of the reader's own time) */
+	#pragma omp simd
 	for (size_t i = 0; i < n; i++)
 		x[i] /= p;
 }

@@ -74,13 +74,6 @@ static void strata_free(struct strata *st)
 	memset(st, 0, sizeof *st);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -121,7 +114,7 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
                      struct strata *st, struct ft_error *err)
 {
 	struct ft_strmap local, groups;
-	long tcol = -1, *scol = NULL, *gkey = NULL;
+	long tcol = -1, *scol = NULL, *gkey = NULL, *memo = NULL;
 	size_t n = t->n_rows, n_sens = s ? s->n_sensitive : 0, cap = 0, len, bytes = 0;
 	size_t *off = NULL, n_all = 0, m = 0, *fill = NULL;
 	uint32_t *gid = NULL;
@@ -150,29 +143,50 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 			goto done;
 		}
 
-	/* The local strata by their text, each row's local id in of[] */
+	/* The local strata by their text, each row's local id in of[]; the
+	 * text depends only on (label value id, group id), so it is built
+	 * and looked up once per pair seen (memo), unless the pairs could
+	 * outnumber the rows (a target of many values) */
 	st->of = malloc((n ? n : 1) * sizeof *st->of);
 	st->key = malloc((n ? n : 1) * sizeof *st->key);
 	gkey = malloc((n ? n : 1) * sizeof *gkey);
 	if (!st->of || !st->key || !gkey || ft_strmap_init(&local) != 0 ||
 	    ft_strmap_init(&groups) != 0 || ft_group_ids(t, scol, n_sens, NULL, gkey, &groups))
 		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		const char *label = NULL;
-		size_t ll = 0;
-		long k;
-		if (tcol >= 0) {
-			uint32_t id = t->cell[i * t->n_cols + (size_t)tcol];
+	{
+		size_t nl = tcol >= 0 ? t->vals[tcol].n + 1 : 1, ng = groups.n + 1;
+		if (nl <= n / ng + 1 && !(memo = malloc(nl * ng * sizeof *memo)))
+			goto nomem;
+		if (memo)
+			for (size_t q = 0; q < nl * ng; q++)
+				memo[q] = -1;
+		for (size_t i = 0; i < n; i++) {
+			const char *label = NULL;
+			size_t ll = 0, at = 0;
+			uint32_t id = FT_MISSING;
+			long k;
+			if (tcol >= 0)
+				id = t->cell[i * t->n_cols + (size_t)tcol];
+			if (memo) {
+				at = (id == FT_MISSING ? nl - 1 : id) * ng +
+				     (gkey[i] >= 0 ? (size_t)gkey[i] : ng - 1);
+				if (memo[at] >= 0) {
+					st->of[i] = (uint32_t)memo[at];
+					continue;
+				}
+			}
 			if (id != FT_MISSING) {
 				label = t->vals[tcol].str[id];
 				ll = ft_label_len(label, s->label_strip);
 			}
+			if (stratum_text(label, ll, gkey[i] >= 0 ? ft_strmap_key(&groups,
+			                 (size_t)gkey[i]) : NULL, &buf, &cap, &len) ||
+			    (k = ft_strmap_put(&local, buf, len, NULL)) < 0)
+				goto nomem;
+			if (memo)
+				memo[at] = k;
+			st->of[i] = (uint32_t)k;
 		}
-		if (stratum_text(label, ll, gkey[i] >= 0 ? ft_strmap_key(&groups,
-		                 (size_t)gkey[i]) : NULL, &buf, &cap, &len) ||
-		    (k = ft_strmap_put(&local, buf, len, NULL)) < 0)
-			goto nomem;
-		st->of[i] = (uint32_t)k;
 	}
 
 	/* Every rank's strata, sorted and merged: the global ids */
@@ -221,8 +235,8 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 	for (size_t i = 0; i < n; i++)
 		st->skey[st->sstart[st->of[i]] + fill[st->of[i]]++] = st->key[i];
 	for (size_t j = 0; j < m; j++)
-		qsort(st->skey + st->sstart[j], st->sstart[j + 1] - st->sstart[j],
-		      sizeof *st->skey, cmp_u64);
+		if (ft_sort_u64(st->skey + st->sstart[j], st->sstart[j + 1] - st->sstart[j]))
+			goto nomem;
 	ft_dist_sum_u64(st->size, m);
 	goto done;
 nomem:
@@ -232,6 +246,7 @@ done:
 	ft_strmap_free(&groups);
 	free(scol);
 	free(gkey);
+	free(memo);
 	free(buf);
 	free(mine);
 	free(all);

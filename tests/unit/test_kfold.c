@@ -2,13 +2,15 @@
  * test_kfold.c - stratified k folds (ft_table_kfold): every row in exactly
  * one fold, fold counts balanced within each (label, group) stratum and
  * overall, determinism for a seed, agreement with ft_table_split where the
- * two must agree, and the errors.
+ * two must agree, and the errors; the radix sort of the split's row
+ * keys against qsort.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fairtrain.h"
+#include "core/internal.h"
 #include "t.h"
 
 static char dir[] = "/tmp/ft_kfold_XXXXXX";
@@ -188,6 +190,47 @@ static void test_errors(void)
 	ft_table_free(t);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* ft_sort_u64 against qsort: empty and single arrays, random keys over all
+ * 64 bits, keys that differ only in their low bits (the passes over equal
+ * digits skipped), many duplicates, and keys whose digits differ only in
+ * the last pass (the result copied back from the buffer). */
+static void test_sort_u64(void)
+{
+	static const size_t sizes[] = {0, 1, 2, 3, 1000, 70001};
+	uint64_t st = 0x9e3779b97f4a7c15ULL;
+
+	for (int kind = 0; kind < 4; kind++)
+		for (size_t q = 0; q < sizeof sizes / sizeof *sizes; q++) {
+			size_t n = sizes[q], bad = 0;
+			uint64_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+			if (!a || !b) {
+				T_FAIL("malloc");
+				free(a);
+				free(b);
+				return;
+			}
+			for (size_t i = 0; i < n; i++) {
+				st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+				a[i] = kind == 0 ? st : kind == 1 ? (0xabcdef0000000000ULL | (st & 0xfff))
+				     : kind == 2 ? st % 7 : (st & 0xff00000000000000ULL);
+			}
+			memcpy(b, a, n * sizeof *a);
+			T_CHECK(ft_sort_u64(a, n) == 0);
+			qsort(b, n, sizeof *b, cmp_key);
+			for (size_t i = 0; i < n; i++)
+				bad += a[i] != b[i];
+			T_CHECKF(bad == 0, "kind %d, %zu keys: %zu out of place", kind, n, bad);
+			free(a);
+			free(b);
+		}
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -195,6 +238,7 @@ int main(void)
 	T_RUN(test_balanced);
 	T_RUN(test_agrees_with_split);
 	T_RUN(test_errors);
+	T_RUN(test_sort_u64);
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
