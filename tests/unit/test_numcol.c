@@ -6,7 +6,10 @@
  * the same value ids and strings, subsets agree, and the encoder makes
  * bit-identical datasets from either table.  And the exact sum's one-term
  * addition (ft_xsum_add, from the bits) against the general one
- * (ft_xsum_add_n with n = 1) and against a closed form.
+ * (ft_xsum_add_n with n = 1) and against a closed form.  And the reader's
+ * reservation of its row arrays from the first 4,096 rows (files whose
+ * rows get longer, or shorter, after them; a column that turns into
+ * numbers after them): every cell as the file was written.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -484,6 +487,81 @@ static void t_plain_decimal(void)
 	T_CHECK(ft_parse_plain_decimal("007.50", &v) && v == 7.5);
 }
 
+/* The text of row i, column j of reserve file `kind` (0: rows short
+ * then long, 1: long then short); *buf at least 300 bytes. */
+static void reserve_cell(int kind, int i, int j, char *buf)
+{
+	int late = i >= 5000, longrow = kind == 0 ? late : !late;
+
+	switch (j) {
+	case 0:
+		sprintf(buf, "%d", i * 7 - 1000);            /* numbers from the start */
+		break;
+	case 1:
+		sprintf(buf, "%d.%02d", i / 3, i % 100);     /* numbers, two decimals */
+		break;
+	case 2:                                          /* few values, then all distinct:
+		                                                numbers after row 4,096 */
+		sprintf(buf, "%d", late ? i : i % 4);
+		break;
+	default:                                         /* text whose length changes */
+		if (longrow) {
+			memset(buf, 'a' + i % 26, 240);
+			sprintf(buf + 240, "%d", i);
+		} else {
+			sprintf(buf, "t%d", i % 9);
+		}
+	}
+}
+
+static void t_reserve(void)
+{
+	for (int kind = 0; kind < 2; kind++) {
+		char path[320], buf[300];
+		const int n = 30000;
+		FILE *fp;
+
+		snprintf(path, sizeof path, "%s/reserve%d.csv", tmpdir, kind);
+		if (!(fp = fopen(path, "w"))) {
+			T_FAIL("%s", path);
+			return;
+		}
+		fprintf(fp, "a,b,c,d\n");
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < 4; j++) {
+				reserve_cell(kind, i, j, buf);
+				fprintf(fp, "%s%c", buf, j == 3 ? '\n' : ',');
+			}
+		fclose(fp);
+		for (int mode = 0; mode < 2; mode++) {
+			struct ft_read_opts o;
+			struct ft_table *t = NULL;
+			struct ft_error e = {0};
+			size_t bad = 0;
+			ft_read_opts_init(&o);
+			T_CHECKF((mode ? ft_table_read_numbers(path, &o, &t, &e)
+			               : ft_table_read(path, &o, &t, &e)) == 0, "%s", e.msg);
+			if (!t)
+				continue;
+			T_CHECKF(t->n_rows == (size_t)n, "%zu rows", t->n_rows);
+			for (size_t i = 0; i < t->n_rows; i++) {
+				bad += t->line[i] != i + 2;
+				for (size_t j = 0; j < 4; j++) {
+					const char *c = ft_table_cell(t, i, j);
+					reserve_cell(kind, (int)i, (int)j, buf);
+					bad += !c || strcmp(c, buf) != 0;
+				}
+			}
+			T_CHECKF(bad == 0, "file %d, mode %d: %zu cells or lines differ", kind, mode, bad);
+			if (mode)
+				T_CHECKF(t->num && t->num[0] && t->num[1] && t->num[2] && !t->num[3],
+				         "file %d: the numeric columns are not stored as numbers", kind);
+			ft_table_free(t);
+		}
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -498,6 +576,7 @@ int main(void)
 	T_RUN(t_plain_vs_libcsv);
 	T_RUN(t_split);
 	T_RUN(t_plain_decimal);
+	T_RUN(t_reserve);
 	unlink(path_mixed);
 	rmdir(tmpdir);
 	return t_done();
