@@ -1187,6 +1187,7 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 	char *s = NULL;
 	size_t ll = 0;
 	uint64_t total = 0, fed = 0;    /* the part's bytes, and those read */
+	int reserved = 0;
 	struct ft_table *t = NULL;
 
 	*out = NULL;
@@ -1279,8 +1280,10 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 		}
 		r.lineno++;
 		fed += ll;
-		if (!r.rows_hint && r.n_rows >= RESERVE_ROWS)
+		if (!reserved && r.n_rows >= RESERVE_ROWS) {
+			reserved = 1;        /* once: a declined estimate is not retried */
 			reserve(&r, total, fed);
+		}
 		if (r.lineno == 1 && (rc = text_start(path, &s, &ll, err)) != 0)
 			goto done;
 		r.line_nul = memchr(s, '\0', ll) != NULL;
