@@ -187,6 +187,7 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 	struct ft_boot *b = NULL;
 	size_t n = in->n, S = in->n_groups + 1, distinct = 0, nb = 0, nkeys, cap = 0;
 	uint32_t *pbin = NULL;       /* bin of each sorted position */
+	double *ss = NULL;           /* the scores in sorted order */
 	uint8_t *yhat = NULL;        /* per bin */
 	size_t *kcnt = NULL, *koff = NULL;
 	uint32_t *krow = NULL;       /* rows grouped by key (weighted data) */
@@ -195,8 +196,9 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 	*out = NULL;
 	b = calloc(1, sizeof *b);
 	pbin = malloc((n ? n : 1) * sizeof *pbin);
+	ss = ft_xalloc(n ? n : 1, sizeof *ss);
 	yhat = calloc(nbins + 2, 1);
-	if (!b || !pbin || !yhat)
+	if (!b || !pbin || !ss || !yhat)
 		goto done;
 	b->G = in->n_groups;
 	b->S = S;
@@ -215,17 +217,22 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 	 * starts at a change of value once the position passes the next of
 	 * the equal-frequency cut points k n / nbins, or where the score
 	 * crosses the threshold (so yhat is constant in a bin) */
-	for (size_t i = 0; i < n; i++)
-		distinct += i == 0 || in->score[order[i]] != in->score[order[i - 1]];
+	for (size_t i = 0; i < n; i++) {
+		/* the scores in order, gathered once (fetched ahead) */
+		if (i + FT_EVAL_AHEAD < n)
+			__builtin_prefetch(&in->score[order[i + FT_EVAL_AHEAD]]);
+		ss[i] = in->score[order[i]];
+		distinct += i == 0 || ss[i] != ss[i - 1];
+	}
 	{
 		size_t k = 1, next = distinct <= nbins ? 0 : n / nbins;
 		double t = in->threshold;
 
 		for (size_t i = 0; i < n; i++) {
-			double v = in->score[order[i]];
+			double v = ss[i];
 
-			if (i > 0 && v != in->score[order[i - 1]]) {
-				double pv = in->score[order[i - 1]];
+			if (i > 0 && v != ss[i - 1]) {
+				double pv = ss[i - 1];
 				if (distinct <= nbins || i >= next || (pv < t && v >= t)) {
 					nb++;
 					while (k < nbins && next <= i) {
@@ -243,6 +250,8 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 		nb = n ? nb + 1 : 0;
 	}
 	b->nb = nb;
+	free(ss);
+	ss = NULL;
 
 	/* count the rows of each key (bin, stratum, y), key = (bin S + s) 2 + y */
 	nkeys = nb * S * 2;
@@ -251,6 +260,7 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		size_t r = order[i];
+		ft_eval_prefetch(in, order, i);
 		kcnt[((size_t)pbin[i] * S + ft_stratum(in, r)) * 2 + (in->y[r] == 1.0)]++;
 	}
 	if (!unit) {
@@ -272,6 +282,7 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 		for (size_t i = 0; i < n; i++) {
 			size_t r = order[i];
 			size_t k = ((size_t)pbin[i] * S + ft_stratum(in, r)) * 2 + (in->y[r] == 1.0);
+			ft_eval_prefetch(in, order, i);
 			krow[koff[k] + --kcnt[k]] = (uint32_t)r;
 		}
 		for (size_t k = 0; k < nkeys; k++)
@@ -348,6 +359,7 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 done:
 	ft_boot_free(b);
 	free(pbin);
+	free(ss);
 	free(yhat);
 	free(kcnt);
 	free(koff);

@@ -264,10 +264,43 @@ const char *ft_inequality_name(int kind)
 	}
 }
 
+/* The last few values of a function of the benefit, keyed by its bits:
+ * deterministic decisions give three benefits (0, 1, 2), so pow and log run
+ * once per distinct value instead of once per row, and every sum is the
+ * same bits as without the memo. */
+#define MEMO_N 4
+struct memo {
+	uint64_t key[MEMO_N];
+	double val[MEMO_N];
+	unsigned n, next;
+};
+
+static int memo_get(const struct memo *m, double b, double *v)
+{
+	uint64_t k;
+
+	memcpy(&k, &b, sizeof k);
+	for (unsigned j = 0; j < m->n; j++)
+		if (m->key[j] == k) {
+			*v = m->val[j];
+			return 1;
+		}
+	return 0;
+}
+
+static void memo_put(struct memo *m, double b, double v)
+{
+	unsigned j = m->n < MEMO_N ? m->n++ : m->next++ % MEMO_N;
+
+	memcpy(&m->key[j], &b, sizeof m->key[j]);
+	m->val[j] = v;
+}
+
 int ft_inequality_index(int kind, double param, const double *b, const double *w,
                         size_t n, struct ft_value *out, struct ft_error *err)
 {
-	double W = 0, mu = 0, acc = 0;
+	double W = 0, mu = 0, acc = 0, w1;
+	struct memo memo = {{0}, {0}, 0, 0};
 	int zero = 0;
 
 	*out = undef("no rows");
@@ -294,6 +327,7 @@ int ft_inequality_index(int kind, double param, const double *b, const double *w
 		return 0;
 	}
 	mu /= W;
+	w1 = 1.0 / W;    /* a unit weight's share, the same bits in every row */
 	if (!(mu > 0)) {
 		*out = undef("mean benefit is 0");
 		return 0;
@@ -303,7 +337,7 @@ int ft_inequality_index(int kind, double param, const double *b, const double *w
 	if (kind == FT_INEQ_CV) {
 		for (size_t i = 0; i < n; i++) {
 			double d = b[i] - mu;
-			acc += (w ? w[i] : 1.0) / W * d * d;
+			acc += (w ? w[i] / W : w1) * d * d;
 		}
 		*out = defined(sqrt(acc) / mu);
 		return 0;
@@ -315,10 +349,14 @@ int ft_inequality_index(int kind, double param, const double *b, const double *w
 			return 0;
 		}
 		for (size_t i = 0; i < n; i++) {
-			double wi = (w ? w[i] : 1.0) / W, x = b[i] / mu;
+			double wi = w ? w[i] / W : w1, f;
 			if (wi == 0)
 				continue;
-			acc += fabs(a) < LIFT_TOL ? wi * log(x) : wi * pow(x, a);
+			if (!memo_get(&memo, b[i], &f)) {
+				double x = b[i] / mu;
+				memo_put(&memo, b[i], f = fabs(a) < LIFT_TOL ? log(x) : pow(x, a));
+			}
+			acc += wi * f;
 		}
 		*out = defined(fabs(a) < LIFT_TOL ? 1.0 - exp(acc) : 1.0 - pow(acc, 1.0 / a));
 		return 0;
@@ -331,15 +369,18 @@ int ft_inequality_index(int kind, double param, const double *b, const double *w
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		double wi = (w ? w[i] : 1.0) / W, x = b[i] / mu;
-		if (wi == 0)
-			continue;
-		if (fabs(param - 1.0) < LIFT_TOL)
-			acc += x > 0 ? wi * x * log(x) : 0.0;
-		else if (fabs(param) < LIFT_TOL)
-			acc -= wi * log(x);
+		double wi = w ? w[i] / W : w1, x = b[i] / mu, f;
+		int theil_t = fabs(param - 1.0) < LIFT_TOL, theil_l = fabs(param) < LIFT_TOL;
+		if (wi == 0 || (theil_t && !(x > 0)))
+			continue;    /* x ln x -> 0: adds + 0.0 */
+		if (!memo_get(&memo, b[i], &f))
+			memo_put(&memo, b[i], f = theil_t || theil_l ? log(x) : pow(x, param));
+		if (theil_t)
+			acc += wi * x * f;
+		else if (theil_l)
+			acc -= wi * f;
 		else
-			acc += wi * (pow(x, param) - 1.0);
+			acc += wi * (f - 1.0);
 	}
 	if (!(fabs(param - 1.0) < LIFT_TOL) && !(fabs(param) < LIFT_TOL))
 		acc /= param * (param - 1.0);
@@ -681,6 +722,8 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 	 * (its stable sort is what the stable merge sort of qsort gives) */
 	for (size_t r = 0; r < n; r++) {
 		size_t i = order ? order[r] : r;
+		if (order)
+			ft_eval_prefetch(in, order, r);
 		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
 			size_t g = (size_t)in->group[i];
 			gs[g][gn[g]].v = in->score[i];

@@ -243,10 +243,11 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 	wk->t = NULL;
 	if (col->type == FT_NUMERIC) {
 		/* one (radix) sort of the values gives the deciles, the counts
-		 * by decile and the AUC, read in that order (nothing per row kept
-		 * but the order; the column is read in place twice, by the sort
-		 * and in sorted order) */
+		 * by decile and the AUC, read in that order (the column is read
+		 * in place once, by the sort, which hands the values back in
+		 * order) */
 		uint32_t *order = NULL;
+		double *xo = NULL;       /* the values in that order */
 		size_t m = wk->m, seen = 0, nq = 0, kb = 0, qat[9];
 		struct auc_acc a = {0, 0, 0, 0};
 		double tp = 0, tn = 0, last = 0;
@@ -255,7 +256,7 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			return FT_ENOMEM;
 		for (int k = 0; k < 9; k++)
 			qat[k] = (size_t)((k + 1) * (double)m / 10.0 - 1e-9);
-		if (ft_score_order_stride(xs, xst, n, &order))
+		if (ft_score_order_stride(xs, xst, n, &order, &xo))
 			return FT_ENOMEM;
 		for (size_t r = 0; r < n; r++) {
 			size_t i = order[r];
@@ -263,14 +264,13 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			/* the rows come in random order: fetch ahead */
 			if (r + 16 < n) {
 				size_t f = order[r + 16];
-				__builtin_prefetch(&xs[f * xst]);
 				__builtin_prefetch(&d->group[f]);
 				if (d->w)
 					__builtin_prefetch(&d->w[f]);
 			}
 			if (d->group[i] < 0)
 				continue;
-			x = xs[i * xst];
+			x = xo[r];
 			w = d->w ? d->w[i] : 1.0;
 			if (seen && x != last) {
 				auc_tie(&a, tp, tn);
@@ -291,6 +291,7 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			seen++;
 		}
 		free(order);
+		free(xo);
 		if (seen)
 			auc_tie(&a, tp, tn);
 		auc = auc_end(&a);

@@ -432,6 +432,83 @@ static void test_input_errors(void)
 	expect_error(&in, "score is NULL with 3 rows");
 }
 
+/* The check reads the rows in blocks without branches and names the
+ * first bad row: at a block's edges, late in the input, with two bad rows
+ * in one block and in two blocks, for every array it checks. */
+static void test_input_errors_blocks(void)
+{
+	enum { N = 3 * 4096 + 5 };
+	static double y[N], s[N], w[N], p[N];
+	static int32_t g[N];
+	static const size_t at[] = { 0, 4095, 4096, 8191, 8200, N - 1 };
+	struct ft_eval_input in;
+	char frag[96];
+
+	for (size_t i = 0; i < N; i++) {
+		y[i] = (double)(i % 2);
+		s[i] = i % 3 ? 0.25 : -0.0;      /* -0.0 is in [0, 1] */
+		w[i] = 1.0 + (double)(i % 4);
+		p[i] = i % 5 ? 1.0 : 0.0;
+		g[i] = (int32_t)(i % 3) - 1;
+	}
+	ft_eval_input_init(&in);
+	in.n = N;
+	in.y = y;
+	in.score = s;
+	in.w = w;
+	in.pos = p;
+	in.group = g;
+	in.n_groups = 2;
+	{
+		struct ft_group_table *t = NULL;
+		T_CHECK(ft_group_metrics(&in, &t, NULL) == 0);
+		ft_group_table_free(t);
+	}
+	for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+		size_t i = at[k];
+		double y0 = y[i], s0 = s[i], w0 = w[i], p0 = p[i];
+		int32_t g0 = g[i];
+
+		y[i] = NAN;
+		snprintf(frag, sizeof frag, "y[%zu] = nan is not a 0/1 label", i);
+		expect_error(&in, frag);
+		y[i] = y0;
+		s[i] = -1e-300;
+		snprintf(frag, sizeof frag, "score[%zu] = -1e-300 is not in [0, 1]", i);
+		expect_error(&in, frag);
+		s[i] = s0;
+		w[i] = NAN;
+		snprintf(frag, sizeof frag, "w[%zu] = nan is not a finite", i);
+		expect_error(&in, frag);
+		w[i] = w0;
+		p[i] = 1.5;
+		snprintf(frag, sizeof frag, "pos[%zu] = 1.5 is not a probability", i);
+		expect_error(&in, frag);
+		p[i] = p0;
+		g[i] = 2;
+		snprintf(frag, sizeof frag, "group[%zu] = 2 is not -1", i);
+		expect_error(&in, frag);
+		g[i] = INT32_MIN;
+		snprintf(frag, sizeof frag, "group[%zu] = %ld is not -1", i, (long)INT32_MIN);
+		expect_error(&in, frag);
+		g[i] = g0;
+	}
+	/* the first of two: in one block, and in two blocks */
+	y[4100] = 3;
+	g[4097] = 7;
+	expect_error(&in, "group[4097] = 7");
+	s[10] = 2;
+	expect_error(&in, "score[10] = 2 is not");
+	s[10] = 0.25;
+	y[4100] = 1;
+	g[4097] = 0;
+	{
+		struct ft_group_table *t = NULL;
+		T_CHECK(ft_group_metrics(&in, &t, NULL) == 0);
+		ft_group_table_free(t);
+	}
+}
+
 /* ------------------------------------------------- sort and sweep */
 
 static void test_sort(void)
@@ -490,7 +567,8 @@ static void test_sort_stable(void)
 	enum { N = 20000 };
 	double *s = malloc(N * sizeof *s);
 	struct ref_sr *ref = malloc(N * sizeof *ref);
-	uint32_t *o = NULL;
+	uint32_t *o = NULL, *o3 = NULL;
+	double *s3, *sv = NULL;
 	struct ft_rng r;
 	size_t bad = 0;
 
@@ -514,6 +592,26 @@ static void test_sort_stable(void)
 	for (int i = 0; o && i < N; i++)
 		bad += o[i] != ref[i].i;
 	T_CHECKF(o && bad == 0, "%zu rows out of place", bad);
+	/* the items that carry their scores (a column read in place, stride
+	 * 3): the same order, and the scores handed back are the rows' own
+	 * bits (-0.0 stays -0.0) */
+	if ((s3 = calloc(3 * (size_t)N, sizeof *s3)) != NULL) {
+		for (int i = 0; i < N; i++)
+			s3[3 * i + 1] = s[i];
+		T_CHECK(ft_score_order_stride(s3 + 1, 3, N, &o3, &sv) == 0);
+		bad = 0;
+		for (int i = 0; o3 && sv && i < N; i++)
+			bad += o3[i] != ref[i].i || memcmp(&sv[i], &s[o3[i]], sizeof sv[i]) != 0;
+		T_CHECKF(o3 && sv && bad == 0, "%zu rows out of place or values changed", bad);
+		free(o3);
+		free(sv);
+		o3 = NULL;
+		sv = NULL;
+		T_CHECK(ft_score_order_stride(s3, 3, 0, &o3, &sv) == 0 && o3 && sv);
+		free(o3);
+		free(sv);
+		free(s3);
+	}
 done:
 	free(o);
 	free(s);
@@ -661,6 +759,7 @@ int main(void)
 	T_RUN(test_no_groups);
 	T_RUN(test_threshold_and_bins);
 	T_RUN(test_input_errors);
+	T_RUN(test_input_errors_blocks);
 	T_RUN(test_sort);
 	T_RUN(test_sort_stable);
 	T_RUN(test_auc_pairs);
