@@ -264,53 +264,71 @@ const char *ft_inequality_name(int kind)
 	}
 }
 
-/* The last few values of a function of the benefit, keyed by its bits:
- * deterministic decisions give three benefits (0, 1, 2), so pow and log run
- * once per distinct value instead of once per row, and every sum is the
- * same bits as without the memo. */
+/* How one index of ft_inequality_indices is computed. */
+enum ineq_mode {
+	IM_DONE,         /* its value is known before the pass over the rows */
+	IM_CV,           /* sum w d^2, d = b - mu */
+	IM_ATK_LOG,      /* Atkinson, epsilon = 1: sum w ln x */
+	IM_ATK_POW,      /* Atkinson: sum w x^(1 - epsilon) */
+	IM_GE_T,         /* GE(1), Theil T: sum w x ln x */
+	IM_GE_L,         /* GE(0), Theil L: - sum w ln x */
+	IM_GE_POW        /* GE(alpha): sum w (x^alpha - 1) */
+};
+
+/* The per-row function values of one distinct benefit, for every index
+ * (memoized by the benefit's bits: deterministic decisions give three
+ * benefits, 0, 1 and 2, so pow and log run once per distinct value instead
+ * of once per row, and every sum is the same bits as without the memo). */
 #define MEMO_N 4
+#define MAX_KINDS 8
 struct memo {
 	uint64_t key[MEMO_N];
-	double val[MEMO_N];
+	double val[MEMO_N][MAX_KINDS];
 	unsigned n, next;
 };
 
-static int memo_get(const struct memo *m, double b, double *v)
+static const double *memo_row(struct memo *m, double b, double mu, size_t k,
+                              const enum ineq_mode *mode, const double *pw)
 {
-	uint64_t k;
+	uint64_t key;
+	unsigned j;
+	double x = b / mu;
 
-	memcpy(&k, &b, sizeof k);
-	for (unsigned j = 0; j < m->n; j++)
-		if (m->key[j] == k) {
-			*v = m->val[j];
-			return 1;
-		}
-	return 0;
+	memcpy(&key, &b, sizeof key);
+	for (j = 0; j < m->n; j++)
+		if (m->key[j] == key)
+			return m->val[j];
+	j = m->n < MEMO_N ? m->n++ : m->next++ % MEMO_N;
+	m->key[j] = key;
+	for (size_t q = 0; q < k; q++)
+		m->val[j][q] = mode[q] == IM_ATK_LOG || mode[q] == IM_GE_T || mode[q] == IM_GE_L ?
+		               log(x) : mode[q] == IM_ATK_POW || mode[q] == IM_GE_POW ?
+		               pow(x, pw[q]) : 0.0;
+	return m->val[j];
 }
 
-static void memo_put(struct memo *m, double b, double v)
+int ft_inequality_indices(const int *kind, const double *param, size_t k, const double *b,
+                          const double *w, size_t n, struct ft_value *out,
+                          struct ft_error *err)
 {
-	unsigned j = m->n < MEMO_N ? m->n++ : m->next++ % MEMO_N;
-
-	memcpy(&m->key[j], &b, sizeof m->key[j]);
-	m->val[j] = v;
-}
-
-int ft_inequality_index(int kind, double param, const double *b, const double *w,
-                        size_t n, struct ft_value *out, struct ft_error *err)
-{
-	double W = 0, mu = 0, acc = 0, w1;
-	struct memo memo = {{0}, {0}, 0, 0};
+	double W = 0, mu = 0, w1, acc[MAX_KINDS] = {0}, pw[MAX_KINDS] = {0};
+	enum ineq_mode mode[MAX_KINDS];
+	struct memo memo;
 	int zero = 0;
 
-	*out = undef("no rows");
-	if (kind < FT_INEQ_GE || kind > FT_INEQ_CV)
-		return ft_error_set(err, FT_EINVAL, "inequality: unknown index %d", kind);
-	if ((kind == FT_INEQ_GE && !isfinite(param)) ||
-	    (kind == FT_INEQ_ATKINSON && !(param >= 0 && isfinite(param))))
-		return ft_error_set(err, FT_EINVAL, "inequality: %s parameter %g is not %s",
-		                    ft_inequality_name(kind), param,
-		                    kind == FT_INEQ_GE ? "finite" : "finite and >= 0");
+	if (k > MAX_KINDS)
+		return ft_error_set(err, FT_EINVAL, "inequality: %zu indices at once, at most %d",
+		                    k, MAX_KINDS);
+	for (size_t q = 0; q < k; q++) {
+		out[q] = undef("no rows");
+		if (kind[q] < FT_INEQ_GE || kind[q] > FT_INEQ_CV)
+			return ft_error_set(err, FT_EINVAL, "inequality: unknown index %d", kind[q]);
+		if ((kind[q] == FT_INEQ_GE && !isfinite(param[q])) ||
+		    (kind[q] == FT_INEQ_ATKINSON && !(param[q] >= 0 && isfinite(param[q]))))
+			return ft_error_set(err, FT_EINVAL, "inequality: %s parameter %g is not %s",
+			                    ft_inequality_name(kind[q]), param[q],
+			                    kind[q] == FT_INEQ_GE ? "finite" : "finite and >= 0");
+	}
 	for (size_t i = 0; i < n; i++) {
 		double wi = w ? w[i] : 1.0;
 		if (!(b[i] >= 0) || !isfinite(b[i]) || !(wi >= 0) || !isfinite(wi))
@@ -322,70 +340,77 @@ int ft_inequality_index(int kind, double param, const double *b, const double *w
 	}
 	if (n == 0)
 		return 0;
-	if (!(W > 0)) {
-		*out = undef("zero total weight");
+	for (size_t q = 0; q < k; q++)
+		out[q] = undef(!(W > 0) ? "zero total weight" : "mean benefit is 0");
+	if (!(W > 0))
 		return 0;
-	}
 	mu /= W;
 	w1 = 1.0 / W;    /* a unit weight's share, the same bits in every row */
-	if (!(mu > 0)) {
-		*out = undef("mean benefit is 0");
+	if (!(mu > 0))
 		return 0;
-	}
-	if (kind == FT_INEQ_THEIL_L || kind == FT_INEQ_THEIL_T)
-		param = kind == FT_INEQ_THEIL_L ? 0.0 : 1.0;
-	if (kind == FT_INEQ_CV) {
-		for (size_t i = 0; i < n; i++) {
-			double d = b[i] - mu;
-			acc += (w ? w[i] / W : w1) * d * d;
+	/* each index's mode, and the value of those known without the rows */
+	for (size_t q = 0; q < k; q++) {
+		double p = kind[q] == FT_INEQ_THEIL_L ? 0.0 : kind[q] == FT_INEQ_THEIL_T ? 1.0 :
+		           param[q];
+		if (kind[q] == FT_INEQ_CV) {
+			mode[q] = IM_CV;
+		} else if (kind[q] == FT_INEQ_ATKINSON) {
+			pw[q] = 1.0 - p;
+			mode[q] = zero && pw[q] <= LIFT_TOL ? IM_DONE :
+			          fabs(pw[q]) < LIFT_TOL ? IM_ATK_LOG : IM_ATK_POW;
+			if (mode[q] == IM_DONE)
+				out[q] = defined(1.0);     /* the power mean is 0 */
+		} else if (zero && p < LIFT_TOL) {
+			mode[q] = IM_DONE;
+			out[q] = undef(fabs(p) < LIFT_TOL ? "a row has benefit 0 (a false "
+			               "negative): ln 0 in Theil L" : "a row has benefit 0 (a false "
+			               "negative): 0 to a negative power");
+		} else {
+			pw[q] = p;
+			mode[q] = fabs(p - 1.0) < LIFT_TOL ? IM_GE_T :
+			          fabs(p) < LIFT_TOL ? IM_GE_L : IM_GE_POW;
 		}
-		*out = defined(sqrt(acc) / mu);
-		return 0;
 	}
-	if (kind == FT_INEQ_ATKINSON) {
-		double a = 1.0 - param;
-		if (zero && a <= LIFT_TOL) {
-			*out = defined(1.0);     /* the power mean is 0 */
-			return 0;
-		}
-		for (size_t i = 0; i < n; i++) {
-			double wi = w ? w[i] / W : w1, f;
-			if (wi == 0)
-				continue;
-			if (!memo_get(&memo, b[i], &f)) {
-				double x = b[i] / mu;
-				memo_put(&memo, b[i], f = fabs(a) < LIFT_TOL ? log(x) : pow(x, a));
-			}
-			acc += wi * f;
-		}
-		*out = defined(fabs(a) < LIFT_TOL ? 1.0 - exp(acc) : 1.0 - pow(acc, 1.0 / a));
-		return 0;
-	}
-	/* generalized entropy */
-	if (zero && param < LIFT_TOL) {
-		*out = undef(fabs(param) < LIFT_TOL ? "a row has benefit 0 (a false "
-		             "negative): ln 0 in Theil L" : "a row has benefit 0 (a false "
-		             "negative): 0 to a negative power");
-		return 0;
-	}
+	/* one pass: each index's sum in row order, as alone */
+	memset(&memo, 0, sizeof memo);
 	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] / W : w1, x = b[i] / mu, f;
-		int theil_t = fabs(param - 1.0) < LIFT_TOL, theil_l = fabs(param) < LIFT_TOL;
-		if (wi == 0 || (theil_t && !(x > 0)))
-			continue;    /* x ln x -> 0: adds + 0.0 */
-		if (!memo_get(&memo, b[i], &f))
-			memo_put(&memo, b[i], f = theil_t || theil_l ? log(x) : pow(x, param));
-		if (theil_t)
-			acc += wi * x * f;
-		else if (theil_l)
-			acc -= wi * f;
-		else
-			acc += wi * (f - 1.0);
+		double wi = w ? w[i] / W : w1, x = b[i] / mu, d = b[i] - mu;
+		const double *f = NULL;
+		for (size_t q = 0; q < k; q++) {
+			if (mode[q] == IM_CV) {
+				acc[q] += wi * d * d;
+				continue;
+			}
+			/* x ln x -> 0 at x = 0: Theil T adds + 0.0 there */
+			if (mode[q] == IM_DONE || wi == 0 || (mode[q] == IM_GE_T && !(x > 0)))
+				continue;
+			if (!f)
+				f = memo_row(&memo, b[i], mu, k, mode, pw);
+			switch (mode[q]) {
+			case IM_ATK_LOG:
+			case IM_ATK_POW: acc[q] += wi * f[q]; break;
+			case IM_GE_T: acc[q] += wi * x * f[q]; break;
+			case IM_GE_L: acc[q] -= wi * f[q]; break;
+			default: acc[q] += wi * (f[q] - 1.0); break;
+			}
+		}
 	}
-	if (!(fabs(param - 1.0) < LIFT_TOL) && !(fabs(param) < LIFT_TOL))
-		acc /= param * (param - 1.0);
-	*out = defined(acc);
+	for (size_t q = 0; q < k; q++)
+		switch (mode[q]) {
+		case IM_DONE: break;
+		case IM_CV: out[q] = defined(sqrt(acc[q]) / mu); break;
+		case IM_ATK_LOG: out[q] = defined(1.0 - exp(acc[q])); break;
+		case IM_ATK_POW: out[q] = defined(1.0 - pow(acc[q], 1.0 / pw[q])); break;
+		case IM_GE_POW: out[q] = defined(acc[q] / (pw[q] * (pw[q] - 1.0))); break;
+		default: out[q] = defined(acc[q]); break;
+		}
 	return 0;
+}
+
+int ft_inequality_index(int kind, double param, const double *b, const double *w,
+                        size_t n, struct ft_value *out, struct ft_error *err)
+{
+	return ft_inequality_indices(&kind, &param, 1, b, w, n, out, err);
 }
 
 /* ----------------------------------------------------------- consistency */
@@ -801,18 +826,19 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		yh[i] = ft_eval_pos(in, i);
 		b[i] = yh[i] - in->y[i] + 1.0;
 	}
-	/* inequality of the benefit */
+	/* inequality of the benefit: the five indices from one pass */
 	{
 		static const int kinds[5] = {FT_INEQ_GE, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
 		                             FT_INEQ_THEIL_T, FT_INEQ_CV};
-		for (int k = 0; k < 5; k++) {
-			struct ft_value v;
-			double param = kinds[k] == FT_INEQ_GE ? o->ge_alpha :
+		double param[5];
+		struct ft_value v[5];
+		for (int k = 0; k < 5; k++)
+			param[k] = kinds[k] == FT_INEQ_GE ? o->ge_alpha :
 				kinds[k] == FT_INEQ_ATKINSON ? o->atkinson_eps : NAN;
-			if ((rc = ft_inequality_index(kinds[k], param, b, in->w, n, &v, err)) != 0)
-				goto done;
-			add(out, ft_inequality_name(kinds[k]), param, v);
-		}
+		if ((rc = ft_inequality_indices(kinds, param, 5, b, in->w, n, v, err)) != 0)
+			goto done;
+		for (int k = 0; k < 5; k++)
+			add(out, ft_inequality_name(kinds[k]), param[k], v[k]);
 	}
 	{
 		struct ft_value v;

@@ -155,6 +155,14 @@ int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_
                                 size_t n_bootstrap, uint64_t seed, double level,
                                 struct ft_summary_table **out, struct ft_error *err);
 
+/* ft_inequality_index of k indices (kind[q], param[q], k <= 8) of one
+ * benefit vector into out[q], from one check of the rows and one pass:
+ * each index's sum runs in row order as it does alone, so every value is
+ * the same bits as ft_inequality_index's. */
+int ft_inequality_indices(const int *kind, const double *param, size_t k, const double *b,
+                          const double *w, size_t n, struct ft_value *out,
+                          struct ft_error *err);
+
 /* ft_distribution_measures given order, the stable ascending order of
  * in->score over every row (ft_score_order), or NULL: the groups' scores
  * are then taken in that order instead of sorted again. */

@@ -92,6 +92,87 @@ static void test_inequality(void)
 	                            &err) == FT_EINVAL);
 }
 
+/* The five indices from one pass (ft_inequality_indices) against each
+ * alone, to the bit, and against the formulas summed directly in long
+ * double: benefits of six distinct values (more than the memo holds, so
+ * entries are evicted), continuous ones, with weights and zero weights,
+ * and the zero benefit that leaves Theil L and GE(-1) undefined. */
+static double ineq_direct(int kind, double param, const double *b, const double *w, size_t n)
+{
+	long double W = 0, mu = 0, acc = 0;
+	for (size_t i = 0; i < n; i++) {
+		W += w ? w[i] : 1.0;
+		mu += (w ? w[i] : 1.0) * b[i];
+	}
+	mu /= W;
+	for (size_t i = 0; i < n; i++) {
+		long double wi = (w ? w[i] : 1.0) / W, x = b[i] / mu;
+		if (wi == 0)
+			continue;
+		switch (kind) {
+		case FT_INEQ_CV: acc += wi * (b[i] - mu) * (b[i] - mu); break;
+		case FT_INEQ_ATKINSON: acc += wi * powl(x, 1 - param); break;
+		case FT_INEQ_THEIL_T: acc += x > 0 ? wi * x * logl(x) : 0; break;
+		case FT_INEQ_THEIL_L: acc -= wi * logl(x); break;
+		default: acc += wi * (powl(x, param) - 1); break;
+		}
+	}
+	switch (kind) {
+	case FT_INEQ_CV: return (double)(sqrtl(acc) / mu);
+	case FT_INEQ_ATKINSON: return (double)(1 - powl(acc, 1 / (1 - param)));
+	case FT_INEQ_GE: return (double)(acc / (param * (param - 1)));
+	default: return (double)acc;
+	}
+}
+
+static void test_inequality_fused(void)
+{
+	enum { N = 5000 };
+	static const int kinds[6] = {FT_INEQ_GE, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
+	                             FT_INEQ_THEIL_T, FT_INEQ_CV, FT_INEQ_GE};
+	static const double params[6] = {2, 0.5, NAN, NAN, NAN, -1};
+	static double b[N], w[N];
+	struct ft_error err = {0};
+	struct ft_rng r;
+
+	ft_rng_seed(&r, 17);
+	for (int pass = 0; pass < 4; pass++) {
+		struct ft_value all[6], one;
+		const double *wp = pass & 1 ? w : NULL;
+		int has_zero = 0;
+		for (size_t i = 0; i < N; i++) {
+			/* passes 0, 1: six values (0.5 .. 3, then 0 in pass 1); 2, 3: continuous */
+			b[i] = pass < 2 ? 0.5 * (double)(1 + ft_rng_below(&r, 6)) :
+			       2 * ft_rng_uniform(&r);
+			if (pass == 1 && i % 97 == 0)
+				b[i] = 0;
+			w[i] = i % 13 == 0 ? 0.0 : 0.25 + ft_rng_uniform(&r);
+			has_zero |= b[i] == 0 && (!wp || wp[i] > 0);
+		}
+		T_CHECK(ft_inequality_indices(kinds, params, 6, b, wp, N, all, &err) == 0);
+		for (int k = 0; k < 6; k++) {
+			T_CHECK(ft_inequality_index(kinds[k], params[k], b, wp, N, &one, &err) == 0);
+			T_CHECKF(memcmp(&one.value, &all[k].value, sizeof one.value) == 0 &&
+			         (one.why == NULL) == (all[k].why == NULL),
+			         "pass %d index %d: %.17g alone, %.17g fused", pass, k, one.value,
+			         all[k].value);
+			if (has_zero && (kinds[k] == FT_INEQ_THEIL_L || params[k] < 0)) {
+				T_CHECK(all[k].why != NULL);
+				continue;
+			}
+			T_CHECK(all[k].why == NULL);
+			T_NEAR(all[k].value, ineq_direct(kinds[k], params[k], b, wp, N), 1e-12);
+		}
+	}
+	/* more indices than one pass takes */
+	{
+		int k9[9] = {0};
+		double p9[9] = {2, 2, 2, 2, 2, 2, 2, 2, 2};
+		struct ft_value v9[9];
+		T_CHECK(ft_inequality_indices(k9, p9, 9, b, NULL, N, v9, &err) == FT_EINVAL);
+	}
+}
+
 static void test_consistency_hand(void)
 {
 	double x1[4] = {0, 1, 10, 11}, y1[4] = {1, 0, 1, 1};
@@ -487,6 +568,7 @@ int main(void)
 	T_RUN(test_discrete);
 	T_RUN(test_emd);
 	T_RUN(test_inequality);
+	T_RUN(test_inequality_fused);
 	T_RUN(test_consistency_hand);
 	T_RUN(test_edf_hand);
 	T_RUN(test_ordered);
