@@ -215,21 +215,13 @@ int ft_comparison_permutation(struct ft_comparison *c, const char *model,
  * (ft_comparison_add_consistency); the distances to a reference
  * distribution unless the comparison has one. */
 static int add_distribution(struct ft_comparison *c, const char *model, const char *split,
-                            const struct ft_eval_input *in, const uint32_t *order,
-                            struct ft_error *err)
+                            const struct ft_measures *ms, struct ft_error *err)
 {
 	const struct ft_value none = {0.0, "no bootstrap"};
-	struct ft_measures ms;
-	struct ft_dist_opts o;
 	int rc;
 
-	ft_dist_opts_init(&o);
-	o.ref = c->ref;
-	o.n_ref = c->n_ref;
-	if ((rc = ft_distribution_measures_ordered(in, NULL, &o, order, &ms, err)) != 0)
-		return rc;
-	for (size_t k = 0; k < ms.n; k++) {
-		const char *name = ms.m[k].name;
+	for (size_t k = 0; k < ms->n; k++) {
+		const char *name = ms->m[k].name;
 		int between = !strncmp(name, "score_", 6) || strstr(name, "differential");
 		if (!strcmp(name, "ge_index") || !strcmp(name, "theil_t_index") ||
 		    !strcmp(name, "consistency") || (!c->ref && strstr(name, "_to_reference")))
@@ -237,10 +229,23 @@ static int add_distribution(struct ft_comparison *c, const char *model, const ch
 		if ((rc = ft_comparison_add(c, name, model, split, "",
 		                            strstr(name, "_to_reference") ? "to_reference" :
 		                            between ? "between_groups" : "individual",
-		                            ms.m[k].v, none, none)))
+		                            ms->m[k].v, none, none)))
 			return ft_error_set(err, rc, "out of memory");
 	}
 	return 0;
+}
+
+/* The measures of add_distribution, the scores' order given. */
+static int distribution_of(const struct ft_comparison *c, const struct ft_eval_input *in,
+                           const uint32_t *order, struct ft_measures *ms,
+                           struct ft_error *err)
+{
+	struct ft_dist_opts o;
+
+	ft_dist_opts_init(&o);
+	o.ref = c->ref;
+	o.n_ref = c->n_ref;
+	return ft_distribution_measures_ordered(in, NULL, &o, order, ms, err);
 }
 
 /* The definition of a subgroup by its member groups: "{Female&Black,
@@ -270,7 +275,8 @@ static char *subgroup_name(const struct ft_subgroup *sg, const struct ft_eval_in
  * its disparity, the subgroup's definition in the group column
  * (convention rich_subgroup). */
 static int add_subgroups(struct ft_comparison *c, const char *model, const char *split,
-                         const struct ft_eval_input *in, struct ft_error *err)
+                         const struct ft_eval_input *in, struct ft_subgroup *const sgs[2],
+                         struct ft_error *err)
 {
 	static const char *const NAMES[2][3] = {
 		{"subgroup_fp_weighted_disparity", "subgroup_fp_disparity", "subgroup_fp_size"},
@@ -279,17 +285,11 @@ static int add_subgroups(struct ft_comparison *c, const char *model, const char 
 	const struct ft_value none = {0.0, "no bootstrap"};
 	int rc = 0;
 
-	if (!in->group || in->n_groups < 2)
-		return 0;
-	for (int rate = 0; rate < 2 && !rc; rate++) {
-		struct ft_subgroup *sg = NULL;
-		char *def;
-		if ((rc = ft_subgroup_audit(in, rate, &sg, err)) != 0)
-			return rc;
-		if (!(def = subgroup_name(sg, in))) {
-			ft_subgroup_free(sg);
+	for (int rate = 0; rate < 2 && !rc && sgs[rate]; rate++) {
+		const struct ft_subgroup *sg = sgs[rate];
+		char *def = subgroup_name(sg, in);
+		if (!def)
 			return ft_error_set(err, FT_ENOMEM, "out of memory");
-		}
 		{
 			struct ft_value v[3] = {{sg->weighted, NULL}, {sg->disparity, NULL},
 			                        {sg->size, NULL}};
@@ -298,11 +298,24 @@ static int add_subgroups(struct ft_comparison *c, const char *model, const char 
 				                       "rich_subgroup", v[k], none, none);
 		}
 		free(def);
-		ft_subgroup_free(sg);
 		if (rc)
 			return ft_error_set(err, rc, "out of memory");
 	}
 	return 0;
+}
+
+/* The audits of add_subgroups (none without two groups). */
+static int subgroups_of(const struct ft_eval_input *in, struct ft_subgroup *sgs[2],
+                        struct ft_error *err)
+{
+	int rc = 0;
+
+	sgs[0] = sgs[1] = NULL;
+	if (!in->group || in->n_groups < 2)
+		return 0;
+	for (int rate = 0; rate < 2 && !rc; rate++)
+		rc = ft_subgroup_audit(in, rate, &sgs[rate], err);
+	return rc;
 }
 
 int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
@@ -330,41 +343,84 @@ int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
 	return rc;
 }
 
+/* The pieces of a measurement that need neither each other nor the
+ * bootstrap: each computed on a thread of its own (OpenMP sections, the
+ * pieces' own parallel loops then serial), the rows added afterwards in
+ * the order of one thread, so the comparison is the same for any thread
+ * count.  On two threads the distribution measures (serial) run beside the
+ * subgroup audits and the permutation tests. */
+struct pieces {
+	struct ft_measures ms;
+	struct ft_subgroup *sg[2];
+	struct ft_value gap[N_PERM_METRICS];
+	double p[N_PERM_METRICS];
+	int rc[3];
+	struct ft_error err[3];
+};
+
+static void run_pieces(const struct ft_comparison *c, const struct ft_eval_input *in,
+                       const uint32_t *order, long a, long b, size_t n_perm,
+                       struct pieces *pc)
+{
+	#pragma omp parallel sections if (ft_get_threads() > 1 && ft_parallel_worth(in->n))
+	{
+		#pragma omp section
+		pc->rc[0] = distribution_of(c, in, order, &pc->ms, &pc->err[0]);
+		#pragma omp section
+		pc->rc[1] = subgroups_of(in, pc->sg, &pc->err[1]);
+		#pragma omp section
+		pc->rc[2] = a >= 0 ? ft_permutation_tests(in, PERM_METRICS, N_PERM_METRICS,
+		                                          (size_t)a, (size_t)b, n_perm, c->seed,
+		                                          pc->gap, pc->p, &pc->err[2]) : 0;
+	}
+}
+
 int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
                               const char *split, const struct ft_eval_input *in,
                               size_t n_perm, struct ft_error *err)
 {
 	struct ft_group_table *gt = NULL;
 	struct ft_summary_table *st = NULL;
-	struct ft_value gap[N_PERM_METRICS];
 	struct ft_swept sw;
-	double p[N_PERM_METRICS];
+	struct pieces pc;
 	long a = -1, b = -1;
 	int rc;
 
+	memset(&pc, 0, sizeof pc);
 	if ((rc = ft_eval_check(in, err)) != 0)
 		return rc;
 	if ((rc = ft_eval_sweep(in, 1, &sw)) != 0)
 		return ft_error_set(err, rc, "out of memory");
-	if ((rc = ft_group_metrics_swept(in, &sw, &gt, err)) ||
-	    (rc = ft_fairness_summaries_swept(in, &sw, c->n_bootstrap, c->seed, c->level, &st,
-	                                      err)) ||
-	    (rc = add_measured(c, model, split, in, gt, st)) ||
-	    (rc = add_distribution(c, model, split, in, sw.order, err)) ||
-	    (rc = add_subgroups(c, model, split, in, err)))
+	if ((rc = ft_group_metrics_swept(in, &sw, &gt, err)))
 		goto done;
 	if (in->n_groups >= 2 && n_perm > 0)
 		perm_pair(in, gt, &a, &b);
-	if (a >= 0 &&
-	    ((rc = ft_permutation_tests(in, PERM_METRICS, N_PERM_METRICS, (size_t)a, (size_t)b,
-	                                n_perm, c->seed, gap, p, err)) ||
-	     (rc = add_perm(c, model, split, in, a, b, gap, p, err))))
+	run_pieces(c, in, sw.order, a, b, n_perm, &pc);
+	/* the first failure in the order of one thread: summaries, then the
+	 * pieces' */
+	if ((rc = ft_fairness_summaries_swept(in, &sw, c->n_bootstrap, c->seed, c->level, &st,
+	                                      err)))
+		goto done;
+	for (int k = 0; k < 3; k++)
+		if (pc.rc[k]) {
+			rc = pc.rc[k];
+			if (err)
+				*err = pc.err[k];
+			goto done;
+		}
+	if ((rc = add_measured(c, model, split, in, gt, st)) ||
+	    (rc = add_distribution(c, model, split, &pc.ms, err)) ||
+	    (rc = add_subgroups(c, model, split, in, pc.sg, err)))
+		goto done;
+	if (a >= 0 && (rc = add_perm(c, model, split, in, a, b, pc.gap, pc.p, err)))
 		goto done;
 done:
 	if (rc && !(err && err->code))
 		ft_error_set(err, rc, "out of memory");
 	ft_group_table_free(gt);
 	ft_summary_table_free(st);
+	ft_subgroup_free(pc.sg[0]);
+	ft_subgroup_free(pc.sg[1]);
 	ft_swept_free(&sw);
 	return rc;
 }
