@@ -417,96 +417,31 @@ void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv)
 
 /* ------------------------------------------------------------- sort */
 
-/* Sorted by (score, row): the order of a stable sort.  Two stages:
+/* Sorted by (score, row): the order of a stable sort.  Two stages, so
+ * that the radix passes move 8 bytes, not 12, and there are three of them,
+ * not six:
  *   1. LSD radix sort (11-, 11- and 10-bit digits; a pass whose digit is
- *      the same for every key is skipped) of items whose key is
- *      (key32 << 32 | row), key32 the bits of (float)score made to order
- *      as unsigned (sign bit of positives set, negatives inverted; + 0.0f
- *      turns -0.0 into +0.0).  Rounding to float is monotone (x <= y gives
- *      (float)x <= (float)y), and the sort is stable, so the items come out
- *      ordered by key32 and, within a key32, by row.
+ *      the same for every key is skipped) of items (key32 << 32 | row),
+ *      key32 the bits of (float)score made to order as unsigned (sign bit
+ *      of positives set, negatives inverted; + 0.0f turns -0.0 into
+ *      +0.0).  Rounding to float is monotone (x <= y gives (float)x <=
+ *      (float)y), and the sort is stable, so the items come out ordered by
+ *      key32 and, within a key32, by row.
  *   2. Runs of one key32 are put in (score, row) order: a run whose scores
  *      are already ascending (equal values, the common case) is left as
  *      it is; a short one by insertion, a long one by qsort on
  *      (score, row).
- * The result is exactly the order of a stable sort by score, at a third of
- * the passes of a sort of 64-bit keys.  Two kinds of item:
- *   - the key alone (8 bytes), when only the order is wanted: stage 2
- *     reads the scores of a run in place, at random, which costs little
- *     when runs are short (a model's scores);
- *   - the key and the score (16 bytes), when the caller wants the scores
- *     in order too: stage 2 and the caller read them in sequence.  A
- *     column with many ties (a feature of few distinct values) is one long
- *     run after another, and there stage 2 reading every row again at
- *     random took twice the time of the radix passes.
- * No NaN. */
+ * The result is exactly the order of a stable sort by score (what the
+ * earlier six-pass sort of the 64-bit keys gave), at about a third of the
+ * memory traffic.  When the caller wants the scores in order as well (the
+ * proxy report), they are gathered once after stage 1, fetched ahead, and
+ * stage 2 reads them in sequence: a column of few distinct values is one
+ * long run after another, and stage 2 reading every row again in place,
+ * at random, took twice the time of the radix passes.  No NaN. */
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
 #define RADIX_PASSES 3
 #define RUN_INSERTION 32
-
-static const int RSHIFT[RADIX_PASSES] = {32, 43, 54};
-static const uint32_t RMASK[RADIX_PASSES] = {RADIX - 1, RADIX - 1, (RADIX >> 1) - 1};
-
-struct sitem {
-	uint64_t k;      /* key32 << 32 | row */
-	double s;        /* the score */
-};
-
-#define KEY_OF_U64(v) (v)
-#define KEY_OF_SITEM(v) ((v).k)
-
-/* The passes of stage 1 over a[0 .. n) (b as large, for the scatter),
- * hist[d] the counts of pass d's digits; the sorted items end in the
- * array returned (a or b). */
-#define DEFINE_RADIX(name, T, KEY)                                               \
-static T *name(T *a, T *b, size_t n, uint32_t (*hist)[RADIX])                    \
-{                                                                                \
-	for (int d = 0; d < RADIX_PASSES; d++) {                                 \
-		uint32_t *h = hist[d], sum = 0;                                  \
-		T *t;                                                            \
-		if (n == 0 || h[(KEY(a[0]) >> RSHIFT[d]) & RMASK[d]] == n)        \
-			continue;                                                \
-		for (size_t c = 0; c < RADIX; c++) {                             \
-			uint32_t x = h[c];                                       \
-			h[c] = sum;                                              \
-			sum += x;                                                \
-		}                                                                \
-		for (size_t i = 0; i < n; i++)                                   \
-			b[h[(KEY(a[i]) >> RSHIFT[d]) & RMASK[d]]++] = a[i];       \
-		t = a;                                                           \
-		a = b;                                                           \
-		b = t;                                                           \
-	}                                                                        \
-	return a;                                                                \
-}
-DEFINE_RADIX(radix_keys, uint64_t, KEY_OF_U64)
-DEFINE_RADIX(radix_items, struct sitem, KEY_OF_SITEM)
-
-/* key32 of a score, and the three digits' counts of its item's key */
-static inline uint64_t item_key(double x, size_t i, uint32_t (*hist)[RADIX])
-{
-	float f = (float)x + 0.0f;
-	uint32_t k;
-	uint64_t key;
-
-	memcpy(&k, &f, sizeof k);
-	/* IEEE order as unsigned order */
-	k ^= (k >> 31) ? ~(uint32_t)0 : (uint32_t)1 << 31;
-	key = (uint64_t)k << 32 | (uint32_t)i;
-	for (int d = 0; d < RADIX_PASSES; d++)
-		hist[d][(key >> RSHIFT[d]) & RMASK[d]]++;
-	return key;
-}
-
-/* The end of the run of one key32 that starts at lo. */
-#define RUN_END(it, KEY, lo, n, hi)                                              \
-	do {                                                                     \
-		uint32_t k32_ = (uint32_t)(KEY((it)[lo]) >> 32);                 \
-		for ((hi) = (lo) + 1;                                            \
-		     (hi) < (n) && (uint32_t)(KEY((it)[hi]) >> 32) == k32_; (hi)++) \
-			;                                                        \
-	} while (0)
 
 struct srow { double s; uint32_t i; };
 
@@ -518,140 +453,52 @@ static int cmp_srow(const void *x, const void *y)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
-static int cmp_sitem(const void *x, const void *y)
-{
-	const struct sitem *a = x, *b = y;
-	if (a->s != b->s)
-		return a->s < b->s ? -1 : 1;
-	return (a->k > b->k) - (a->k < b->k);   /* one key32: by row */
-}
-
-/* Stage 2 on keys alone: put it[lo .. hi) (one key32, rows ascending) in
- * (score, row) order; row i's score is score[i * st]. */
-static int fix_run_keys(const double *score, size_t st, uint64_t *it, size_t lo, size_t hi)
+/* Put it[lo .. hi) (one key32, rows ascending) in (score, row) order;
+ * row i's score is score[i * st], or sv[k] the score of it[k] when sv is
+ * given (and reordered with it). */
+static int fix_run(const double *score, size_t st, uint64_t *it, double *sv, size_t lo,
+                   size_t hi)
 {
 	size_t m = hi - lo, k;
 	struct srow *t;
+#define SCORE_AT(k) (sv ? sv[k] : score[(uint32_t)it[k] * st])
 
 	for (k = lo + 1; k < hi; k++)
-		if (score[(uint32_t)it[k] * st] < score[(uint32_t)it[k - 1] * st])
+		if (SCORE_AT(k) < SCORE_AT(k - 1))
 			break;
 	if (k == hi)
 		return 0;      /* ascending scores, rows ascending within ties */
 	if (m <= RUN_INSERTION) {
 		for (k = lo + 1; k < hi; k++) {
 			uint64_t v = it[k];
-			double sv = score[(uint32_t)v * st];
+			double sk = SCORE_AT(k);
 			size_t j = k;
 			/* rows ascend in the run, so a tie keeps v after it */
-			while (j > lo && score[(uint32_t)it[j - 1] * st] > sv) {
+			while (j > lo && SCORE_AT(j - 1) > sk) {
 				it[j] = it[j - 1];
+				if (sv)
+					sv[j] = sv[j - 1];
 				j--;
 			}
 			it[j] = v;
+			if (sv)
+				sv[j] = sk;
 		}
 		return 0;
 	}
 	if (!(t = malloc(m * sizeof *t)))
 		return FT_ENOMEM;
 	for (k = 0; k < m; k++)
-		t[k] = (struct srow){score[(uint32_t)it[lo + k] * st], (uint32_t)it[lo + k]};
+		t[k] = (struct srow){SCORE_AT(lo + k), (uint32_t)it[lo + k]};
+#undef SCORE_AT
 	qsort(t, m, sizeof *t, cmp_srow);
-	for (k = 0; k < m; k++)
+	for (k = 0; k < m; k++) {
 		it[lo + k] = (it[lo + k] & ~(uint64_t)UINT32_MAX) | t[k].i;
+		if (sv)
+			sv[lo + k] = t[k].s;
+	}
 	free(t);
 	return 0;
-}
-
-/* Stage 2 on items that carry their scores. */
-static void fix_run_items(struct sitem *it, size_t lo, size_t hi)
-{
-	size_t k;
-
-	for (k = lo + 1; k < hi; k++)
-		if (it[k].s < it[k - 1].s)
-			break;
-	if (k == hi)
-		return;
-	if (hi - lo <= RUN_INSERTION) {
-		for (k = lo + 1; k < hi; k++) {
-			struct sitem v = it[k];
-			size_t j = k;
-			while (j > lo && it[j - 1].s > v.s) {
-				it[j] = it[j - 1];
-				j--;
-			}
-			it[j] = v;
-		}
-		return;
-	}
-	qsort(it + lo, hi - lo, sizeof *it, cmp_sitem);
-}
-
-/* ix: the order of score[0], score[st], ... from items of the key alone. */
-static int order_keys(const double *score, size_t st, size_t n, uint32_t *ix)
-{
-	uint64_t *a = NULL, *b = NULL, *it;
-	uint32_t (*hist)[RADIX] = NULL;
-	int rc = FT_ENOMEM;
-
-	/* huge pages where the system has them: each radix pass scatters to
-	 * 2,048 places at once, which on 4 KiB pages costs a TLB miss a row */
-	a = ft_xalloc(n, sizeof *a);
-	b = ft_xalloc(n, sizeof *b);
-	hist = calloc(RADIX_PASSES, sizeof *hist);
-	if (!a || !b || !hist)
-		goto done;
-	for (size_t i = 0; i < n; i++)
-		a[i] = item_key(score[i * st], i, hist);
-	it = radix_keys(a, b, n, hist);
-	for (size_t lo = 0, hi; lo < n; lo = hi) {
-		RUN_END(it, KEY_OF_U64, lo, n, hi);
-		if (hi - lo > 1 && fix_run_keys(score, st, it, lo, hi))
-			goto done;
-	}
-	for (size_t i = 0; i < n; i++)
-		ix[i] = (uint32_t)it[i];
-	rc = 0;
-done:
-	free(a);
-	free(b);
-	free(hist);
-	return rc;
-}
-
-/* ix and the scores in that order (sv) from items that carry the score. */
-static int order_items(const double *score, size_t st, size_t n, uint32_t *ix, double *sv)
-{
-	struct sitem *a = NULL, *b = NULL, *it;
-	uint32_t (*hist)[RADIX] = NULL;
-	int rc = FT_ENOMEM;
-
-	a = ft_xalloc(n, sizeof *a);
-	b = ft_xalloc(n, sizeof *b);
-	hist = calloc(RADIX_PASSES, sizeof *hist);
-	if (!a || !b || !hist)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		a[i].s = score[i * st];
-		a[i].k = item_key(a[i].s, i, hist);
-	}
-	it = radix_items(a, b, n, hist);
-	for (size_t lo = 0, hi; lo < n; lo = hi) {
-		RUN_END(it, KEY_OF_SITEM, lo, n, hi);
-		if (hi - lo > 1)
-			fix_run_items(it, lo, hi);
-	}
-	for (size_t i = 0; i < n; i++) {
-		ix[i] = (uint32_t)it[i].k;
-		sv[i] = it[i].s;
-	}
-	rc = 0;
-done:
-	free(a);
-	free(b);
-	free(hist);
-	return rc;
 }
 
 int ft_score_order(const double *score, size_t n, uint32_t **order)
@@ -662,22 +509,84 @@ int ft_score_order(const double *score, size_t n, uint32_t **order)
 int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **order,
                           double **sorted)
 {
-	uint32_t *ix = ft_xalloc(n, sizeof *ix);
-	double *sv = sorted ? ft_xalloc(n, sizeof *sv) : NULL;
+	static const int shift[RADIX_PASSES] = {32, 43, 54};
+	static const uint32_t mask[RADIX_PASSES] = {RADIX - 1, RADIX - 1, (RADIX >> 1) - 1};
+	uint64_t *it = NULL, *it2 = NULL;
+	uint32_t *ix = NULL, (*hist)[RADIX] = NULL;
+	double *sv = NULL;
+	int rc = FT_ENOMEM;
 
 	*order = NULL;
 	if (sorted)
 		*sorted = NULL;
-	if (!ix || (sorted && !sv) ||
-	    (sorted ? order_items(score, st, n, ix, sv) : order_keys(score, st, n, ix))) {
-		free(ix);
-		free(sv);
-		return FT_ENOMEM;
+	/* huge pages where the system has them: each radix pass scatters to
+	 * 2,048 places at once, which on 4 KiB pages costs a TLB miss a row */
+	it = ft_xalloc(n, sizeof *it);
+	it2 = ft_xalloc(n, sizeof *it2);
+	hist = calloc(RADIX_PASSES, sizeof *hist);
+	if (!it || !it2 || !hist)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		float f = (float)score[i * st] + 0.0f;
+		uint32_t k;
+		memcpy(&k, &f, sizeof k);
+		/* IEEE order as unsigned order */
+		k ^= (k >> 31) ? ~(uint32_t)0 : (uint32_t)1 << 31;
+		it[i] = (uint64_t)k << 32 | (uint32_t)i;
+		for (int d = 0; d < RADIX_PASSES; d++)
+			hist[d][(it[i] >> shift[d]) & mask[d]]++;
 	}
+	for (int d = 0; d < RADIX_PASSES; d++) {
+		uint32_t *h = hist[d], sum = 0;
+		uint64_t *t;
+
+		if (n == 0 || h[(it[0] >> shift[d]) & mask[d]] == n)
+			continue;
+		for (size_t b = 0; b < RADIX; b++) {
+			uint32_t c = h[b];
+			h[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			it2[h[(it[i] >> shift[d]) & mask[d]]++] = it[i];
+		t = it; it = it2; it2 = t;
+	}
+	/* the spare buffer goes before the scores come: at most 20 bytes a
+	 * row at once, as without them */
+	free(it2);
+	it2 = NULL;
+	if (sorted) {
+		if (!(sv = ft_xalloc(n, sizeof *sv)))
+			goto done;
+		for (size_t i = 0; i < n; i++) {
+			if (i + 16 < n)
+				__builtin_prefetch(&score[(uint32_t)it[i + 16] * st]);
+			sv[i] = score[(uint32_t)it[i] * st];
+		}
+	}
+	for (size_t lo = 0, hi; lo < n; lo = hi) {
+		uint32_t k = (uint32_t)(it[lo] >> 32);
+		for (hi = lo + 1; hi < n && (uint32_t)(it[hi] >> 32) == k; hi++)
+			;
+		if (hi - lo > 1 && fix_run(score, st, it, sv, lo, hi))
+			goto done;
+	}
+	if (!(ix = ft_xalloc(n, sizeof *ix)))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		ix[i] = (uint32_t)it[i];
 	*order = ix;
-	if (sorted)
+	if (sorted) {
 		*sorted = sv;
-	return 0;
+		sv = NULL;
+	}
+	rc = 0;
+done:
+	free(it);
+	free(it2);
+	free(hist);
+	free(sv);
+	return rc;
 }
 
 /* -------------------------------------------------------- exact AUC */
