@@ -117,6 +117,11 @@ void ft_xsum_init(struct ft_xsum *a);
 void ft_xsum_add(struct ft_xsum *a, double x);
 /* n times x, exactly. */
 void ft_xsum_add_n(struct ft_xsum *a, double x, uint64_t n);
+/* Every term of x[0 .. n), n <= FT_XSUM_BLOCK: the same integer as n calls
+ * of ft_xsum_add, at a fraction of their time (a 128-bit sum in registers
+ * first). */
+#define FT_XSUM_BLOCK 4096
+void ft_xsum_add_block(struct ft_xsum *a, const double *x, size_t n);
 /* a += b. */
 void ft_xsum_merge(struct ft_xsum *a, const struct ft_xsum *b);
 /* Carries propagated (done as needed by the others). */

@@ -137,6 +137,74 @@ void ft_xsum_add(struct ft_xsum *a, double x)
 		ft_xsum_norm(a);
 }
 
+/* The terms within WINDOW binary orders of the block's largest exponent
+ * are added as integers m 2^(ex - base) in a signed 128-bit sum: each is
+ * below 2^(53 + WINDOW) = 2^113, and FT_XSUM_BLOCK = 2^12 of them below
+ * 2^125, so the sum cannot overflow.  It is then added once at the
+ * accumulator's bit base + 13 (where ft_xsum_add puts a term of exponent
+ * field base).  The terms further down (rare: a column whose values span
+ * more than 2^60) go one by one through ft_xsum_add.  Same integer in the
+ * accumulator, so the same rounding, as one ft_xsum_add a term. */
+#define WINDOW 60
+
+void ft_xsum_add_block(struct ft_xsum *a, const double *x, size_t n)
+{
+	unsigned emax = 0, base;
+	__int128 s = 0;
+	unsigned __int128 mag;
+	uint64_t w[4];
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b;
+		unsigned ex;
+		memcpy(&b, &x[i], sizeof b);
+		ex = (unsigned)(b >> 52) & 0x7ff;
+		emax = ex > emax ? ex : emax;
+	}
+	if (emax == 0) {          /* zeros and subnormals only */
+		for (size_t i = 0; i < n; i++)
+			ft_xsum_add(a, x[i]);
+		return;
+	}
+	base = emax > WINDOW + 1 ? emax - WINDOW : 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b, m;
+		unsigned ex;
+		__int128 v;
+		memcpy(&b, &x[i], sizeof b);
+		ex = (unsigned)(b >> 52) & 0x7ff;
+		m = b & ((UINT64_C(1) << 52) - 1);
+		if (ex == 0)
+			ex = 1;               /* a subnormal (or zero, m = 0) */
+		else
+			m |= UINT64_C(1) << 52;
+		if (ex < base) {
+			ft_xsum_add(a, x[i]);
+			continue;
+		}
+		{
+			/* m 2^sh, sh <= WINDOW < 64, as two words; then negated
+			 * without a branch when the sign bit is set (the signs
+			 * of a column's values are random: a branch missed half
+			 * the time cost more than the rest of the loop) */
+			unsigned sh = ex - base;
+			uint64_t lo = m << sh, hi = (m >> 1) >> (63 - sh);
+			unsigned __int128 u = (unsigned __int128)hi << 64 | lo;
+			unsigned __int128 mk = -(unsigned __int128)(b >> 63);
+			v = (__int128)((u ^ mk) - mk);
+		}
+		s += v;
+	}
+	if (s == 0)
+		return;
+	mag = s < 0 ? -(unsigned __int128)s : (unsigned __int128)s;
+	w[0] = (uint64_t)mag & 0xffffffffu;
+	w[1] = (uint64_t)(mag >> 32) & 0xffffffffu;
+	w[2] = (uint64_t)(mag >> 64) & 0xffffffffu;
+	w[3] = (uint64_t)(mag >> 96);
+	add_words(a, s < 0, w, (int)base + 13);
+}
+
 void ft_xsum_merge(struct ft_xsum *a, const struct ft_xsum *b)
 {
 	struct ft_xsum c = *b;

@@ -292,26 +292,34 @@ static int fit_numeric(const struct ft_table *t, const unsigned char *use,
 				/* stored as numbers: the same exact sums, row by row */
 				const double *xs = t->num[fc[q].j];
 				double l = INFINITY, h = -INFINITY, mean = fc[q].mean;
+				double blk[FT_XSUM_BLOCK];
+				size_t nb = 0;
 				struct ft_xsum a;
 				int64_t o = 0;
-				/* locals: the threads' columns share cache lines */
+				/* locals: the threads' columns share cache lines; the
+				 * terms go to the sum a block at a time */
 				ft_xsum_init(&a);
 				for (size_t i = 0; i < t->n_rows; i++) {
 					double x = xs[i];
 					if (!use[i] || isnan(x))
 						continue;
 					if (pass == 0) {
-						ft_xsum_add(&a, x);
+						blk[nb++] = x;
 						l = x < l ? x : l;
 						h = x > h ? x : h;
 					} else {
 						double d2 = (x - mean) * (x - mean);
 						if (isfinite(d2))
-							ft_xsum_add(&a, d2);
+							blk[nb++] = d2;
 						else
 							o = 1;
 					}
+					if (nb == FT_XSUM_BLOCK) {
+						ft_xsum_add_block(&a, blk, nb);
+						nb = 0;
+					}
 				}
+				ft_xsum_add_block(&a, blk, nb);
 				acc[q] = a;
 				lo[q] = l;
 				hi[q] = h;

@@ -449,6 +449,65 @@ static void t_xsum_add(void)
 	T_CHECK(ft_xsum_round(&a) == 2.7755575615628914e-17);
 }
 
+/* ft_xsum_add_block holds the same integer as ft_xsum_add a term: the
+ * normalized limbs equal, over blocks of 1 to 4,096 terms of one scale
+ * (random signs: the branch-free negation), of every exponent (terms
+ * beyond the 128-bit window go one by one), with zeros, -0.0 and
+ * subnormals, and a full block of the largest doubles of one sign (the
+ * window's bound on overflow); and against an integer sum: multiples of
+ * 2^-20 below 2^40, summed exactly in int64. */
+static void t_xsum_block(void)
+{
+	static double x[FT_XSUM_BLOCK];
+	struct ft_xsum a, b;
+	size_t bad = 0, badint = 0;
+
+	for (int round = 0; round < 60; round++) {
+		size_t n = round == 0 ? 1 : round == 1 ? FT_XSUM_BLOCK :
+		           1 + (size_t)(next_u64() % FT_XSUM_BLOCK);
+		int64_t isum = 0;
+		for (size_t k = 0; k < n; k++) {
+			uint64_t bits = next_u64();
+			int kind = round % 5;
+			if (kind == 0)        /* one scale, both signs */
+				bits = (bits & 0x800fffffffffffffULL) | (uint64_t)1023 << 52;
+			else if (kind == 1)   /* a few scales within the window */
+				bits = (bits & 0x800fffffffffffffULL) |
+				       (uint64_t)(1000 + bits % 50) << 52;
+			else if (kind == 2)   /* subnormals, zeros, -0.0 */
+				bits &= k % 3 == 0 ? 0x8000000000000000ULL : 0x80000000000fffffULL;
+			else if (kind == 3) { /* integers of 2^-20 */
+				int64_t v = (int64_t)(bits >> 24) - ((int64_t)1 << 39);
+				isum += v;
+				x[k] = ldexp((double)v, -20);
+				continue;
+			}
+			memcpy(&x[k], &bits, sizeof x[k]);   /* kind 4: every exponent */
+			if (!isfinite(x[k]))
+				x[k] = 1.0;
+		}
+		if (round == 1)       /* the largest terms, one sign */
+			for (size_t k = 0; k < n; k++)
+				x[k] = 1.7976931348623157e308;
+		ft_xsum_init(&a);
+		ft_xsum_init(&b);
+		for (size_t k = 0; k < n; k++)
+			ft_xsum_add(&a, x[k]);
+		ft_xsum_add_block(&b, x, n);
+		ft_xsum_norm(&a);
+		ft_xsum_norm(&b);
+		bad += memcmp(a.limb, b.limb, sizeof a.limb) != 0;
+		if (round % 5 == 3 && round > 1)
+			badint += ft_xsum_round(&b) != ldexp((double)isum, -20);
+	}
+	T_CHECKF(bad == 0, "%zu blocks differ from one term at a time", bad);
+	T_CHECKF(badint == 0, "%zu integer sums differ", badint);
+	/* an empty block adds nothing */
+	ft_xsum_init(&a);
+	ft_xsum_add_block(&a, x, 0);
+	T_CHECK(ft_xsum_round(&a) == 0.0);
+}
+
 /* The LETOR reader's fast path against strtod: random plain decimals of
  * 1 to 18 digits (15 or fewer taken, the rest left to strtod), signs,
  * leading zeros, and forms it must leave alone. */
@@ -573,6 +632,7 @@ int main(void)
 	T_RUN(t_subset);
 	T_RUN(t_encoder);
 	T_RUN(t_xsum_add);
+	T_RUN(t_xsum_block);
 	T_RUN(t_plain_vs_libcsv);
 	T_RUN(t_split);
 	T_RUN(t_plain_decimal);
