@@ -262,8 +262,8 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			size_t i = order[r];
 			double x, w;
 			/* the rows come in random order: fetch ahead */
-			if (r + 16 < n) {
-				size_t f = order[r + 16];
+			if (r + FT_EVAL_AHEAD < n) {
+				size_t f = order[r + FT_EVAL_AHEAD];
 				__builtin_prefetch(&d->group[f]);
 				if (d->w)
 					__builtin_prefetch(&d->w[f]);

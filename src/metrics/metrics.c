@@ -559,8 +559,8 @@ int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **o
 		if (!(sv = ft_xalloc(n, sizeof *sv)))
 			goto done;
 		for (size_t i = 0; i < n; i++) {
-			if (i + 16 < n)
-				__builtin_prefetch(&score[(uint32_t)it[i + 16] * st]);
+			if (i + FT_EVAL_AHEAD < n)
+				__builtin_prefetch(&score[(uint32_t)it[i + FT_EVAL_AHEAD] * st]);
 			sv[i] = score[(uint32_t)it[i] * st];
 		}
 	}

@@ -82,8 +82,8 @@ static inline size_t ft_stratum(const struct ft_eval_input *in, size_t i)
 /* always_inline: GCC takes a function whose only effect is prefetching for
  * a pure one and deletes its calls before an ordinary inline would keep
  * them (gcc 12 -O2: none of the prefetches was left). */
-static inline __attribute__((always_inline)) void ft_eval_prefetch(const struct ft_eval_input *in, const uint32_t *order,
-                                    size_t j)
+static inline __attribute__((always_inline)) void
+ft_eval_prefetch(const struct ft_eval_input *in, const uint32_t *order, size_t j)
 {
 	if (j + FT_EVAL_AHEAD < in->n) {
 		size_t f = order[j + FT_EVAL_AHEAD];
