@@ -70,10 +70,15 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= $(OPT)
 # Library objects are position-independent (one set of objects for the
 # shared and the static library) and hidden: only what include/fairtrain.h
-# marks FT_API is exported from libfairtrain.so.
+# marks FT_API is exported from libfairtrain.so.  -fno-trapping-math
+# (clang's default): nothing here reads the floating-point exception flags,
+# and without it gcc will not turn a select on a floating-point comparison
+# into a vector blend, so loops such as the logistic loss's exp and log1p
+# (src/core/vmath.h) run one row at a time.  It changes no value: -std=c11
+# keeps contraction off, and reassociation needs flags that are not here.
 FT_CFLAGS := $(MPIFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -fopenmp -MMD -MP \
-             -fPIC -fvisibility=hidden
+             -fPIC -fvisibility=hidden -fno-trapping-math
 FT_LDFLAGS := $(SANFLAGS) -fopenmp
 LDLIBS  := $(PKG_LIBS) -lcsv -lm
 

@@ -38,6 +38,7 @@
 #include "optim/optim.h"
 #include "core/internal.h"
 #include "core/dist.h"
+#include "core/vmath.h"
 
 /* Rows per block in the callbacks: the unit a threaded build would hand
  * out.  Summing per block also keeps the rounding error of f small. */
@@ -57,28 +58,37 @@ struct logreg_ctx {
 	int tvalid;
 };
 
-/* The loss and its first two derivatives in z from one exp and one log1p.
- * With e = exp(-|z|) (never overflows):
+/* The loss and its first two derivatives in z from one exp and one log1p
+ * (core/vmath.h: inline, so that a loop over rows runs them in SIMD
+ * lanes).  With e = exp(-|z|) (never overflows):
  *   softplus(+-z) = max(+-z, 0) + log1p(e)
  *   sigmoid(z)  = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0
  *   l(y, z)     = y softplus(-z) + (1 - y) softplus(z)
  *   l'(z)       = s - y, written for y in {0, 1} as -sigmoid(-z) or
  *                 sigmoid(z), so neither branch cancels when s is close to y
- *   l''(z)      = s (1 - s) = e / (1 + e)^2, no cancellation in 1 - s. */
-static inline double loss_resid(double y, double z, double *r)
+ *   l''(z)      = s (1 - s) = e q^2 with q = 1 / (1 + e), no cancellation
+ *                 in 1 - s, and no second division.
+ * max(v, 0) is v > 0 ? v : 0.0, which is fmax(v, 0.0) for every v but
+ * NaN (fmax gives 0 there, and so does the select) without a libm call. */
+static inline double loss_resid(double y, double z, double e, double *r)
 {
-	double e = exp(-fabs(z)), q = 1.0 / (1.0 + e);
-	double s_pos = z >= 0.0 ? q : e * q;   /* sigmoid(z) */
-	double s_neg = z >= 0.0 ? e * q : q;   /* sigmoid(-z) */
+	double q = 1.0 / (1.0 + e), eq = e * q, nz = -z;
+	double s_pos = z >= 0.0 ? q : eq;   /* sigmoid(z) */
+	double s_neg = z >= 0.0 ? eq : q;   /* sigmoid(-z) */
 
 	*r = y * -s_neg + (1.0 - y) * s_pos;
-	return log1p(e) + y * fmax(-z, 0.0) + (1.0 - y) * fmax(z, 0.0);
+	return ft_log1p_unit(e) + y * (nz > 0.0 ? nz : 0.0) + (1.0 - y) * (z > 0.0 ? z : 0.0);
+}
+
+static inline double curv_e(double e)
+{
+	double q = 1.0 / (1.0 + e);
+	return e * q * q;
 }
 
 static inline double curv(double z)
 {
-	double e = exp(-fabs(z));
-	return e / ((1.0 + e) * (1.0 + e));
+	return curv_e(ft_exp_neg(fabs(z)));
 }
 
 static double weight(const struct ft_dataset *d, size_t i)
@@ -86,44 +96,56 @@ static double weight(const struct ft_dataset *d, size_t i)
 	return d->w ? d->w[i] : 1.0;
 }
 
-/* One row of vg_block, its margin z given; tc[i] (when tc) gets the row's
- * Hessian weight C w l''(z), written as hess_block computes it. */
-static inline void vg_row(const struct ft_dataset *d, size_t i, double z, double C,
-                          double *sum, double *g, double *gb, double *tc)
-{
-	double w = weight(d, i), r;
-
-	if (w == 0.0)
-		return;
-	*sum += w * loss_resid(d->y[i], z, &r);
-	if (tc)
-		tc[i] = C * w * curv(z);
-	if (g) {
-		r *= C * w;
-		ft_row_axpy(d, i, r, g);
-		*gb += r;
-	}
-}
+/* Rows per batch of vg_block: margins, then the loss terms in SIMD lanes,
+ * then the rows' sums and gradients in row order. */
+#define VG_BATCH 64
 
 /* Loss and gradient over rows [lo, hi): adds C sum w_i l_i to *f and its
  * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept.
- * The margins come four rows at a time (ft_row_dot4: four independent
- * chains of additions instead of one), the rest row by row in row order,
- * so the bits are those of one row at a time.  tc: see logreg_ctx. */
+ * A batch of rows at a time: the margins four rows at a time (ft_row_dot4:
+ * four independent chains of additions instead of one; each row summed in
+ * ft_row_dot's order), then each row's loss, residual and curvature in
+ * SIMD lanes (each lane one row, the same operations, so the same bits as
+ * one row alone), then the weighted sums and the gradient row by row in
+ * row order.  So the bits are those of one row at a time.  tc (when not
+ * NULL): tc[i] gets row i's Hessian weight C w l''(z), written as
+ * hess_block computes it (see logreg_ctx). */
 static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, double C, int fit_intercept, double *f,
                      double *g, double *tc)
 {
-	size_t p = d->p, i = lo;
-	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0, z4[4];
+	size_t p = d->p;
+	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0;
+	double z[VG_BATCH], lz[VG_BATCH], rz[VG_BATCH], cz[VG_BATCH];
 
-	for (; i + 4 <= hi; i += 4) {
-		ft_row_dot4(d, i, x, z4);
-		for (int k = 0; k < 4; k++)
-			vg_row(d, i + (size_t)k, z4[k] + b, C, &sum, g, &gb, tc);
+	for (size_t i0 = lo; i0 < hi; i0 += VG_BATCH) {
+		size_t m = hi - i0 < VG_BATCH ? hi - i0 : VG_BATCH, k = 0;
+		const double *y = d->y + i0;
+
+		for (; k + 4 <= m; k += 4)
+			ft_row_dot4(d, i0 + k, x, z + k);
+		for (; k < m; k++)
+			z[k] = ft_row_dot(d, i0 + k, x);
+		#pragma omp simd
+		for (k = 0; k < m; k++) {
+			double zk = z[k] + b, e = ft_exp_neg(fabs(zk));
+			lz[k] = loss_resid(y[k], zk, e, &rz[k]);
+			cz[k] = curv_e(e);
+		}
+		for (k = 0; k < m; k++) {
+			double w = weight(d, i0 + k), r;
+			if (w == 0.0)
+				continue;
+			sum += w * lz[k];
+			if (tc)
+				tc[i0 + k] = C * w * cz[k];
+			if (g) {
+				r = rz[k] * (C * w);
+				ft_row_axpy(d, i0 + k, r, g);
+				gb += r;
+			}
+		}
 	}
-	for (; i < hi; i++)
-		vg_row(d, i, ft_row_dot(d, i, x) + b, C, &sum, g, &gb, tc);
 	*f += C * sum;
 	if (g && fit_intercept)
 		g[p] += gb;
@@ -203,22 +225,39 @@ static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
 }
 
 /* Hessian-vector product of the loss over rows [lo, hi): adds
- * C sum w_i l''_i (xt_i . v) xt_i to hv (dim p + 1). */
+ * C sum w_i l''_i (xt_i . v) xt_i to hv (dim p + 1).  A batch of rows at a
+ * time, as vg_block: both margins four rows at a time, the curvatures in
+ * SIMD lanes, then the rows in row order. */
 static void hv_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, const double *v, double C,
                      int fit_intercept, double *hv)
 {
 	size_t p = d->p;
 	double b = fit_intercept ? x[p] : 0.0, vb = fit_intercept ? v[p] : 0.0;
-	double hb = 0.0;
+	double hb = 0.0, z[VG_BATCH], zv[VG_BATCH], cz[VG_BATCH];
 
-	for (size_t i = lo; i < hi; i++) {
-		double w = weight(d, i), t;
-		if (w == 0.0)
-			continue;
-		t = C * w * curv(ft_row_dot(d, i, x) + b) * (ft_row_dot(d, i, v) + vb);
-		ft_row_axpy(d, i, t, hv);
-		hb += t;
+	for (size_t i0 = lo; i0 < hi; i0 += VG_BATCH) {
+		size_t m = hi - i0 < VG_BATCH ? hi - i0 : VG_BATCH, k = 0;
+
+		for (; k + 4 <= m; k += 4) {
+			ft_row_dot4(d, i0 + k, x, z + k);
+			ft_row_dot4(d, i0 + k, v, zv + k);
+		}
+		for (; k < m; k++) {
+			z[k] = ft_row_dot(d, i0 + k, x);
+			zv[k] = ft_row_dot(d, i0 + k, v);
+		}
+		#pragma omp simd
+		for (k = 0; k < m; k++)
+			cz[k] = curv(z[k] + b);
+		for (k = 0; k < m; k++) {
+			double w = weight(d, i0 + k), t;
+			if (w == 0.0)
+				continue;
+			t = C * w * cz[k] * (zv[k] + vb);
+			ft_row_axpy(d, i0 + k, t, hv);
+			hb += t;
+		}
 	}
 	if (fit_intercept)
 		hv[p] += hb;

@@ -76,12 +76,15 @@ static inline void ft_row_dot4(const struct ft_dataset *d, size_t i,
 	z[3] = s3;
 }
 
-/* g += a x_i over the non-zeros of row i. */
+/* g += a x_i over the non-zeros of row i.  g must not overlap the data
+ * (the numeric part runs in SIMD lanes, each entry its own product and
+ * sum, so the same bits). */
 static inline void ft_row_axpy(const struct ft_dataset *d, size_t i, double a,
                                double *g)
 {
 	if (d->n_num > 0) {
 		const double *xi = d->num + i * d->n_num;
+		#pragma omp simd
 		for (size_t j = 0; j < d->n_num; j++)
 			g[j] += a * xi[j];
 	}
