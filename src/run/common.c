@@ -28,6 +28,9 @@ void ft_data_opts_init(struct ft_data_opts *o)
 
 void ft_measure_opts_init(struct ft_measure_opts *m)
 {
+	/* every field: a caller's struct on the stack holds garbage, and a
+	 * field left out (ref, n_ref, consistency_k) was read as a request */
+	memset(m, 0, sizeof *m);
 	m->threshold = 0.5;
 	m->n_bootstrap = 1000;
 	m->level = 0.95;

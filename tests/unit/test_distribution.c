@@ -26,6 +26,25 @@
 #define FIX "tests/fixtures/distribution.tsv"
 #define POSTFIX "tests/fixtures/aif_postproc.tsv"
 
+/* ft_measure_opts_init sets every field: on a struct full of garbage the
+ * reference distribution, its length and the consistency's k were left as
+ * they were, and ft_comparison_measure_all read them as a request (a
+ * crash in a caller's program, found by a benchmark driver). */
+static void test_measure_opts_init(void)
+{
+	struct ft_measure_opts m;
+
+	memset(&m, 0x5a, sizeof m);
+	ft_measure_opts_init(&m);
+	T_CHECK(m.threshold == 0.5 && m.n_bootstrap == 1000 && m.level == 0.95);
+	T_CHECK(m.n_perm == 1000 && m.n_cutoffs == 1 && m.cutoffs[0] == 10);
+	T_CHECK(m.ties == FT_TIE_EXPECT && m.tie_seed == 1);
+	T_CHECK(m.n_target == 0 && m.target[0] == 0.0);
+	T_CHECK(m.dp_epsilon == 0.0 && m.dp_seed == 0);
+	T_CHECK(m.consistency_k == 0);
+	T_CHECK(m.ref == NULL && m.n_ref == 0);
+}
+
 static void test_discrete(void)
 {
 	const double p[2] = {1, 1}, q[2] = {1, 3}, a[2] = {1, 0}, b[2] = {0, 1};
@@ -565,6 +584,7 @@ int main(void)
 {
 	char probe[4096];
 
+	T_RUN(test_measure_opts_init);
 	T_RUN(test_discrete);
 	T_RUN(test_emd);
 	T_RUN(test_inequality);
