@@ -204,16 +204,14 @@ static double wt(const struct dpobj *o, size_t i)
 	return (o->d->w ? o->d->w[i] : 1.0) * o->wscale;
 }
 
-/* log(1 + e^-|z|) + ..: the loss and the residual sigma(z) - y, and the
- * curvature, stable for any z (as src/model/logreg.c). */
+/* The loss, the residual l'(z) and the curvature l''(z) of a row: the
+ * same terms as src/model/logreg.c's (model.h), to the bit. */
 static double loss_resid(double y, double z, double *r, double *h)
 {
-	double e = exp(-fabs(z)), q = 1.0 / (1.0 + e);
-	double sp = z >= 0.0 ? q : e * q, sn = z >= 0.0 ? e * q : q;
+	double e = ft_exp_neg(fabs(z));
 
-	*r = y * -sn + (1.0 - y) * sp;
-	*h = e * q * q;
-	return log1p(e) + y * fmax(-z, 0.0) + (1.0 - y) * fmax(z, 0.0);
+	*h = ft_logistic_curv_e(e);
+	return ft_logistic_loss(y, z, e, r);
 }
 
 static double zrow(const struct dpobj *o, size_t i, const double *x)

@@ -38,7 +38,6 @@
 #include "optim/optim.h"
 #include "core/internal.h"
 #include "core/dist.h"
-#include "core/vmath.h"
 
 /* Rows per block in the callbacks: the unit a threaded build would hand
  * out.  Summing per block also keeps the rounding error of f small. */
@@ -58,37 +57,11 @@ struct logreg_ctx {
 	int tvalid;
 };
 
-/* The loss and its first two derivatives in z from one exp and one log1p
- * (core/vmath.h: inline, so that a loop over rows runs them in SIMD
- * lanes).  With e = exp(-|z|) (never overflows):
- *   softplus(+-z) = max(+-z, 0) + log1p(e)
- *   sigmoid(z)  = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0
- *   l(y, z)     = y softplus(-z) + (1 - y) softplus(z)
- *   l'(z)       = s - y, written for y in {0, 1} as -sigmoid(-z) or
- *                 sigmoid(z), so neither branch cancels when s is close to y
- *   l''(z)      = s (1 - s) = e q^2 with q = 1 / (1 + e), no cancellation
- *                 in 1 - s, and no second division.
- * max(v, 0) is v > 0 ? v : 0.0, which is fmax(v, 0.0) for every v but
- * NaN (fmax gives 0 there, and so does the select) without a libm call. */
-static inline double loss_resid(double y, double z, double e, double *r)
-{
-	double q = 1.0 / (1.0 + e), eq = e * q, nz = -z;
-	double s_pos = z >= 0.0 ? q : eq;   /* sigmoid(z) */
-	double s_neg = z >= 0.0 ? eq : q;   /* sigmoid(-z) */
-
-	*r = y * -s_neg + (1.0 - y) * s_pos;
-	return ft_log1p_unit(e) + y * (nz > 0.0 ? nz : 0.0) + (1.0 - y) * (z > 0.0 ? z : 0.0);
-}
-
-static inline double curv_e(double e)
-{
-	double q = 1.0 / (1.0 + e);
-	return e * q * q;
-}
-
+/* l''(z) of a row (the loss terms: ft_logistic_loss and ft_logistic_curv_e,
+ * model.h). */
 static inline double curv(double z)
 {
-	return curv_e(ft_exp_neg(fabs(z)));
+	return ft_logistic_curv_e(ft_exp_neg(fabs(z)));
 }
 
 static double weight(const struct ft_dataset *d, size_t i)
@@ -129,8 +102,8 @@ static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 		#pragma omp simd
 		for (k = 0; k < m; k++) {
 			double zk = z[k] + b, e = ft_exp_neg(fabs(zk));
-			lz[k] = loss_resid(y[k], zk, e, &rz[k]);
-			cz[k] = curv_e(e);
+			lz[k] = ft_logistic_loss(y[k], zk, e, &rz[k]);
+			cz[k] = ft_logistic_curv_e(e);
 		}
 		for (k = 0; k < m; k++) {
 			double w = weight(d, i0 + k), r;

@@ -16,6 +16,39 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fairtrain.h"
+#include "core/vmath.h"
+
+/* The logistic loss of a row and its first two derivatives in the margin
+ * z, from e = exp(-|z|) (ft_exp_neg(fabs(z)), which never overflows) and
+ * one log1p, all inline (core/vmath.h) so that a loop over rows runs them
+ * in SIMD lanes.  Shared by logistic regression and its private version
+ * (src/fair/dp_logreg.c), so both have the same loss to the bit.
+ *   softplus(+-z) = max(+-z, 0) + log1p(e)
+ *   sigmoid(z)  = 1 / (1 + e) for z >= 0, e / (1 + e) for z < 0
+ *   l(y, z)     = y softplus(-z) + (1 - y) softplus(z)
+ *   l'(z)       = s - y, written for y in {0, 1} as -sigmoid(-z) or
+ *                 sigmoid(z), so neither branch cancels when s is close to y
+ *   l''(z)      = s (1 - s) = e q^2 with q = 1 / (1 + e), no cancellation
+ *                 in 1 - s, and no second division.
+ * max(v, 0) is v > 0 ? v : 0.0, which is fmax(v, 0.0) for every v but
+ * NaN (fmax gives 0 there, and so does the select) without a libm call.
+ * ft_logistic_loss returns l and sets *r = l'. */
+static inline double ft_logistic_loss(double y, double z, double e, double *r)
+{
+	double q = 1.0 / (1.0 + e), eq = e * q, nz = -z;
+	double s_pos = z >= 0.0 ? q : eq;   /* sigmoid(z) */
+	double s_neg = z >= 0.0 ? eq : q;   /* sigmoid(-z) */
+
+	*r = y * -s_neg + (1.0 - y) * s_pos;
+	return ft_log1p_unit(e) + y * (nz > 0.0 ? nz : 0.0) + (1.0 - y) * (z > 0.0 ? z : 0.0);
+}
+
+/* l''(z) from e = exp(-|z|), as above. */
+static inline double ft_logistic_curv_e(double e)
+{
+	double q = 1.0 / (1.0 + e);
+	return e * q * q;
+}
 
 /* x_i . beta over the non-zeros of row i. */
 static inline double ft_row_dot(const struct ft_dataset *d, size_t i,

@@ -219,11 +219,10 @@ static void test_passes_bitwise(void)
 		size_t lo = N / k * c + (c < N % k ? c : N % k), hi = lo + N / k + (c < N % k);
 		memset(part, 0, D * D * sizeof *part);
 		for (size_t i = lo; i < hi; i++) {
-			double z = ft_row_dot(&d, i, x) + x[P], e = exp(-fabs(z));
+			double z = ft_row_dot(&d, i, x) + x[P], e = ft_exp_neg(fabs(z));
 			if (w[i] == 0.0)
 				continue;
-			ft_row_outer(&d, i, 1.5 * w[i] * (e / ((1.0 + e) * (1.0 + e))), 1, 0, part, D,
-			             idx);
+			ft_row_outer(&d, i, 1.5 * w[i] * ft_logistic_curv_e(e), 1, 0, part, D, idx);
 		}
 		for (size_t e = 0; e < D * D; e++)
 			Hr[e] += part[e];
@@ -251,8 +250,9 @@ static void test_passes_bitwise(void)
 		T_CHECK(memcmp(H2, H3, sizeof H2) == 0);
 		T_CHECK(memcmp(H2, Hr, sizeof H2) != 0);
 	}
-	/* value and gradient: row by row (logreg.c's loss_resid written out),
-	 * blocks of 4096 rows within the same chunks */
+	/* value and gradient: row by row (the loss terms written out as
+	 * model.h's ft_logistic_loss has them), blocks of 4096 rows within the
+	 * same chunks */
 	k = ft_parallel_chunks(N, D + 1);
 	for (size_t c = 0; c < k; c++) {
 		size_t lo = N / k * c + (c < N % k ? c : N % k), hi = lo + N / k + (c < N % k);
@@ -260,12 +260,13 @@ static void test_passes_bitwise(void)
 		for (size_t b0 = lo; b0 < hi; b0 += 4096) {
 			double sum = 0, gb = 0;
 			for (size_t i = b0; i < hi && i < b0 + 4096; i++) {
-				double z = ft_row_dot(&d, i, x) + x[P], e = exp(-fabs(z));
+				double z = ft_row_dot(&d, i, x) + x[P], e = ft_exp_neg(fabs(z));
 				double q = 1.0 / (1.0 + e), rr;
 				if (w[i] == 0.0)
 					continue;
 				rr = y[i] * -(z >= 0.0 ? e * q : q) + (1.0 - y[i]) * (z >= 0.0 ? q : e * q);
-				sum += w[i] * (log1p(e) + y[i] * fmax(-z, 0.0) + (1.0 - y[i]) * fmax(z, 0.0));
+				sum += w[i] * (ft_log1p_unit(e) + y[i] * fmax(-z, 0.0) +
+				               (1.0 - y[i]) * fmax(z, 0.0));
 				rr *= 1.5 * w[i];
 				ft_row_axpy(&d, i, rr, gc);
 				gb += rr;
