@@ -204,38 +204,42 @@ static double wt(const struct dpobj *o, size_t i)
 	return (o->d->w ? o->d->w[i] : 1.0) * o->wscale;
 }
 
-/* The loss, the residual l'(z) and the curvature l''(z) of a row: the
- * same terms as src/model/logreg.c's (model.h), to the bit. */
-static double loss_resid(double y, double z, double *r, double *h)
-{
-	double e = ft_exp_neg(fabs(z));
-
-	*h = ft_logistic_curv_e(e);
-	return ft_logistic_loss(y, z, e, r);
-}
-
 static double zrow(const struct dpobj *o, size_t i, const double *x)
 {
 	return o->s[i] * ft_row_dot(o->d, i, x) + (o->intercept ? x[o->p] : 0.0);
 }
 
-/* part: gradient (p + 1), then f */
+/* The margins of rows [i0, i0 + m) into z. */
+static void zrows(const struct dpobj *o, size_t i0, size_t m, const double *x, double *z)
+{
+	for (size_t k = 0; k < m; k++)
+		z[k] = zrow(o, i0 + k, x);
+}
+
+/* The loss terms are logreg.c's (ft_logistic_batch, model.h), a batch of
+ * rows at a time; the sums in row order.  part: gradient (p + 1), then f */
 static void vg_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
 {
 	const struct dpcall *a = ctx;
 	const struct dpobj *o = a->o;
-	double f = 0.0, gb = 0.0;
+	double f = 0.0, gb = 0.0, z[FT_LOGISTIC_BATCH], l[FT_LOGISTIC_BATCH],
+	       rz[FT_LOGISTIC_BATCH];
 
 	(void)chunk;
-	for (size_t i = lo; i < hi; i++) {
-		double w = wt(o, i), r, h, z;
-		if (w == 0.0)
-			continue;
-		z = zrow(o, i, a->x);
-		f += w * loss_resid(o->d->y[i], z, &r, &h);
-		r *= o->C * w;
-		ft_row_axpy(o->d, i, r * o->s[i], part);
-		gb += r;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
+		zrows(o, i0, m, a->x, z);
+		ft_logistic_batch(o->d->y + i0, z, m, l, rz, NULL);
+		for (size_t k = 0; k < m; k++) {
+			size_t i = i0 + k;
+			double w = wt(o, i), r;
+			if (w == 0.0)
+				continue;
+			f += w * l[k];
+			r = rz[k] * (o->C * w);
+			ft_row_axpy(o->d, i, r * o->s[i], part);
+			gb += r;
+		}
 	}
 	part[o->p + 1] += o->C * f;
 	if (o->intercept)
@@ -247,16 +251,22 @@ static void hv_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part
 	const struct dpcall *a = ctx;
 	const struct dpobj *o = a->o;
 	double hb = 0.0, vb = o->intercept ? a->v[o->p] : 0.0;
+	double z[FT_LOGISTIC_BATCH], h[FT_LOGISTIC_BATCH];
 
 	(void)chunk;
-	for (size_t i = lo; i < hi; i++) {
-		double w = wt(o, i), r, h, t;
-		if (w == 0.0)
-			continue;
-		loss_resid(o->d->y[i], zrow(o, i, a->x), &r, &h);
-		t = o->C * w * h * (o->s[i] * ft_row_dot(o->d, i, a->v) + vb);
-		ft_row_axpy(o->d, i, t * o->s[i], part);
-		hb += t;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
+		zrows(o, i0, m, a->x, z);
+		ft_logistic_curv_batch(z, m, h);
+		for (size_t k = 0; k < m; k++) {
+			size_t i = i0 + k;
+			double w = wt(o, i), t;
+			if (w == 0.0)
+				continue;
+			t = o->C * w * h[k] * (o->s[i] * ft_row_dot(o->d, i, a->v) + vb);
+			ft_row_axpy(o->d, i, t * o->s[i], part);
+			hb += t;
+		}
 	}
 	if (o->intercept)
 		part[o->p] += hb;
@@ -270,17 +280,23 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 	const struct dpcall *a = ctx;
 	const struct dpobj *o = a->o;
 	size_t p = o->p, dim = p + 1, *idx = a->idx + chunk * a->idx_stride;
+	double z[FT_LOGISTIC_BATCH], h[FT_LOGISTIC_BATCH];
 
-	for (size_t i = lo; i < hi; i++) {
-		double w = wt(o, i), r, h, t;
-		if (w == 0.0)
-			continue;
-		loss_resid(o->d->y[i], zrow(o, i, a->x), &r, &h);
-		t = o->C * w * h;
-		ft_row_outer(o->d, i, t * o->s[i] * o->s[i], 0, 0, part, dim, idx);
-		if (o->intercept) {
-			ft_row_axpy(o->d, i, t * o->s[i], part + p * dim);
-			part[p * dim + p] += t;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
+		zrows(o, i0, m, a->x, z);
+		ft_logistic_curv_batch(z, m, h);
+		for (size_t k = 0; k < m; k++) {
+			size_t i = i0 + k;
+			double w = wt(o, i), t;
+			if (w == 0.0)
+				continue;
+			t = o->C * w * h[k];
+			ft_row_outer(o->d, i, t * o->s[i] * o->s[i], 0, 0, part, dim, idx);
+			if (o->intercept) {
+				ft_row_axpy(o->d, i, t * o->s[i], part + p * dim);
+				part[p * dim + p] += t;
+			}
 		}
 	}
 }

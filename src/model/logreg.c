@@ -69,42 +69,34 @@ static double weight(const struct ft_dataset *d, size_t i)
 	return d->w ? d->w[i] : 1.0;
 }
 
-/* Rows per batch of vg_block: margins, then the loss terms in SIMD lanes,
- * then the rows' sums and gradients in row order. */
-#define VG_BATCH 64
-
 /* Loss and gradient over rows [lo, hi): adds C sum w_i l_i to *f and its
  * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept.
  * A batch of rows at a time: the margins four rows at a time (ft_row_dot4:
  * four independent chains of additions instead of one; each row summed in
  * ft_row_dot's order), then each row's loss, residual and curvature in
- * SIMD lanes (each lane one row, the same operations, so the same bits as
- * one row alone), then the weighted sums and the gradient row by row in
- * row order.  So the bits are those of one row at a time.  tc (when not
- * NULL): tc[i] gets row i's Hessian weight C w l''(z), written as
- * hess_block computes it (see logreg_ctx). */
+ * SIMD lanes (ft_logistic_batch), then the weighted sums and the gradient
+ * row by row in row order.  So the bits are those of one row at a time.
+ * tc (when not NULL): tc[i] gets row i's Hessian weight C w l''(z),
+ * written as hess_block computes it (see logreg_ctx). */
 static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, double C, int fit_intercept, double *f,
                      double *g, double *tc)
 {
 	size_t p = d->p;
 	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0;
-	double z[VG_BATCH], lz[VG_BATCH], rz[VG_BATCH], cz[VG_BATCH];
+	double z[FT_LOGISTIC_BATCH], lz[FT_LOGISTIC_BATCH], rz[FT_LOGISTIC_BATCH],
+	       cz[FT_LOGISTIC_BATCH];
 
-	for (size_t i0 = lo; i0 < hi; i0 += VG_BATCH) {
-		size_t m = hi - i0 < VG_BATCH ? hi - i0 : VG_BATCH, k = 0;
-		const double *y = d->y + i0;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH, k = 0;
 
 		for (; k + 4 <= m; k += 4)
 			ft_row_dot4(d, i0 + k, x, z + k);
 		for (; k < m; k++)
 			z[k] = ft_row_dot(d, i0 + k, x);
-		#pragma omp simd
-		for (k = 0; k < m; k++) {
-			double zk = z[k] + b, e = ft_exp_neg(fabs(zk));
-			lz[k] = ft_logistic_loss(y[k], zk, e, &rz[k]);
-			cz[k] = ft_logistic_curv_e(e);
-		}
+		for (k = 0; k < m; k++)
+			z[k] += b;
+		ft_logistic_batch(d->y + i0, z, m, lz, rz, tc ? cz : NULL);
 		for (k = 0; k < m; k++) {
 			double w = weight(d, i0 + k), r;
 			if (w == 0.0)
@@ -207,10 +199,10 @@ static void hv_block(const struct ft_dataset *d, size_t lo, size_t hi,
 {
 	size_t p = d->p;
 	double b = fit_intercept ? x[p] : 0.0, vb = fit_intercept ? v[p] : 0.0;
-	double hb = 0.0, z[VG_BATCH], zv[VG_BATCH], cz[VG_BATCH];
+	double hb = 0.0, z[FT_LOGISTIC_BATCH], zv[FT_LOGISTIC_BATCH], cz[FT_LOGISTIC_BATCH];
 
-	for (size_t i0 = lo; i0 < hi; i0 += VG_BATCH) {
-		size_t m = hi - i0 < VG_BATCH ? hi - i0 : VG_BATCH, k = 0;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH, k = 0;
 
 		for (; k + 4 <= m; k += 4) {
 			ft_row_dot4(d, i0 + k, x, z + k);
@@ -220,9 +212,9 @@ static void hv_block(const struct ft_dataset *d, size_t lo, size_t hi,
 			z[k] = ft_row_dot(d, i0 + k, x);
 			zv[k] = ft_row_dot(d, i0 + k, v);
 		}
-		#pragma omp simd
 		for (k = 0; k < m; k++)
-			cz[k] = curv(z[k] + b);
+			z[k] += b;
+		ft_logistic_curv_batch(z, m, cz);
 		for (k = 0; k < m; k++) {
 			double w = weight(d, i0 + k), t;
 			if (w == 0.0)
