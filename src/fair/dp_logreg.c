@@ -216,6 +216,21 @@ static void zrows(const struct dpobj *o, size_t i0, size_t m, const double *x, d
 		z[k] = zrow(o, i0 + k, x);
 }
 
+/* Of the rows i0 + k of a batch (k < m): w[k] their weights and t[k] =
+ * C w l''(z) their Hessian weights (meaningless where w[k] is 0). */
+static void curv_rows(const struct dpobj *o, size_t i0, size_t m, const double *x,
+                      double *t, double *w)
+{
+	double z[FT_LOGISTIC_BATCH];
+
+	zrows(o, i0, m, x, z);
+	ft_logistic_curv_batch(z, m, t);
+	for (size_t k = 0; k < m; k++) {
+		w[k] = wt(o, i0 + k);
+		t[k] = o->C * w[k] * t[k];
+	}
+}
+
 /* The loss terms are logreg.c's (ft_logistic_batch, model.h), a batch of
  * rows at a time; the sums in row order.  part: gradient (p + 1), then f */
 static void vg_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
@@ -251,19 +266,18 @@ static void hv_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part
 	const struct dpcall *a = ctx;
 	const struct dpobj *o = a->o;
 	double hb = 0.0, vb = o->intercept ? a->v[o->p] : 0.0;
-	double z[FT_LOGISTIC_BATCH], h[FT_LOGISTIC_BATCH];
+	double ct[FT_LOGISTIC_BATCH], w[FT_LOGISTIC_BATCH];
 
 	(void)chunk;
 	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
 		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
-		zrows(o, i0, m, a->x, z);
-		ft_logistic_curv_batch(z, m, h);
+		curv_rows(o, i0, m, a->x, ct, w);
 		for (size_t k = 0; k < m; k++) {
 			size_t i = i0 + k;
-			double w = wt(o, i), t;
-			if (w == 0.0)
+			double t;
+			if (w[k] == 0.0)
 				continue;
-			t = o->C * w * h[k] * (o->s[i] * ft_row_dot(o->d, i, a->v) + vb);
+			t = ct[k] * (o->s[i] * ft_row_dot(o->d, i, a->v) + vb);
 			ft_row_axpy(o->d, i, t * o->s[i], part);
 			hb += t;
 		}
@@ -280,18 +294,16 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 	const struct dpcall *a = ctx;
 	const struct dpobj *o = a->o;
 	size_t p = o->p, dim = p + 1, *idx = a->idx + chunk * a->idx_stride;
-	double z[FT_LOGISTIC_BATCH], h[FT_LOGISTIC_BATCH];
+	double ct[FT_LOGISTIC_BATCH], w[FT_LOGISTIC_BATCH];
 
 	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
 		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
-		zrows(o, i0, m, a->x, z);
-		ft_logistic_curv_batch(z, m, h);
+		curv_rows(o, i0, m, a->x, ct, w);
 		for (size_t k = 0; k < m; k++) {
 			size_t i = i0 + k;
-			double w = wt(o, i), t;
-			if (w == 0.0)
+			double t = ct[k];
+			if (w[k] == 0.0)
 				continue;
-			t = o->C * w * h[k];
 			ft_row_outer(o->d, i, t * o->s[i] * o->s[i], 0, 0, part, dim, idx);
 			if (o->intercept) {
 				ft_row_axpy(o->d, i, t * o->s[i], part + p * dim);
