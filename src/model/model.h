@@ -30,8 +30,8 @@
  *                 sigmoid(z), so neither branch cancels when s is close to y
  *   l''(z)      = s (1 - s) = e q^2 with q = 1 / (1 + e), no cancellation
  *                 in 1 - s, and no second division.
- * max(v, 0) is v > 0 ? v : 0.0, which is fmax(v, 0.0) for every v but
- * NaN (fmax gives 0 there, and so does the select) without a libm call.
+ * max(v, 0) is v > 0 ? v : 0.0: the value of fmax(v, 0.0) for every v,
+ * NaN included (both give 0), without a libm call.
  * ft_logistic_loss returns l and sets *r = l'. */
 static inline double ft_logistic_loss(double y, double z, double e, double *r)
 {
