@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "core/internal.h"
 
 char *ft_strdup(const char *s)
@@ -102,5 +105,12 @@ void ft_mem_release(void *base, size_t from, size_t to)
 	(void)base;
 	(void)from;
 	(void)to;
+#endif
+}
+
+void ft_mem_trim(void)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
 #endif
 }

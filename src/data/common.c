@@ -294,6 +294,13 @@ int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
 int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
                  const unsigned char *use, long *key, struct ft_strmap *keys)
 {
+	return ft_group_ids_range(t, cols, n, 0, t->n_rows, use, key, keys);
+}
+
+int ft_group_ids_range(const struct ft_table *t, const long *cols, size_t n, size_t lo,
+                       size_t hi, const unsigned char *use, long *key,
+                       struct ft_strmap *keys)
+{
 	struct ft_strmap tuples;
 	long *memo = NULL;
 	uint32_t *tup = NULL;
@@ -315,13 +322,13 @@ int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
 		goto nomem;
 	for (size_t m = 0; m < memo_cap; m++)
 		memo[m] = -1;
-	for (size_t i = 0; i < t->n_rows; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		const uint32_t *row = t->cell + i * nc;
 		size_t m;
 
 		if (key)
-			key[i] = -1;
-		if (use && !use[i])
+			key[i - lo] = -1;
+		if (use && !use[i - lo])
 			continue;
 		if (n == 1) {
 			if (row[cols[0]] == FT_MISSING)
@@ -359,7 +366,7 @@ int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
 				goto nomem;
 		}
 		if (key)
-			key[i] = memo[m];
+			key[i - lo] = memo[m];
 	}
 	goto done;
 nomem:

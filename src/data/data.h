@@ -271,6 +271,12 @@ int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
  * Returns 0 or FT_ENOMEM. */
 int ft_group_ids(const struct ft_table *t, const long *cols, size_t n,
                  const unsigned char *use, long *key, struct ft_strmap *keys);
+/* The same for rows [lo, hi) of t alone: key[i - lo] (and use[i - lo]) is
+ * row i's.  Calls over consecutive ranges with one map give the ids of one
+ * call over all of them. */
+int ft_group_ids_range(const struct ft_table *t, const long *cols, size_t n, size_t lo,
+                       size_t hi, const unsigned char *use, long *key,
+                       struct ft_strmap *keys);
 
 /* Write "a, b, c" (the table's column names) into buf, cut with ", ..." so
  * that it fits in size bytes; used in "no column 'x' (columns: ...)". */

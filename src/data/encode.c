@@ -1028,8 +1028,10 @@ struct apply {
 	struct ft_strmap cats;   /* scratch: one feature's category -> index */
 	struct ft_strmap groups; /* the encoder's groups as ids 0 .. n_groups-1;
 	                            keys only t has get ids from n_groups up */
-	long *gkey;              /* row -> id of its group key in groups, or -1
-	                            when a sensitive cell is missing */
+	long *gkey;              /* rows [gk0, gk0 + GKEY_BLOCK) -> id of its
+	                            group key in groups, or -1 when a sensitive
+	                            cell is missing */
+	size_t gk0;
 	long *scol;              /* table columns of the sensitive columns */
 	int have_groups;
 	long target, weight;
@@ -1096,8 +1098,13 @@ int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,
 	                    path, st->n_dropped);
 }
 
+/* The group keys of the rows are interned a block at a time, so that
+ * their ids take 512 KiB, not 8 bytes a row (issue 20 item 7). */
+#define GKEY_BLOCK 65536
+
 /* ft_encoder_apply; with rel (t itself), t's rows are given back to the
- * system as they are encoded. */
+ * system as they are encoded, and the dataset has no rows' table rows
+ * (d->row NULL: nothing is left for them to point into). */
 static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
                        struct ft_table *rel, int mode, struct ft_dataset **out,
                        struct ft_encode_stats *st, struct ft_error *err)
@@ -1197,8 +1204,8 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			if (ft_strmap_put(&a.groups, e->group_names[g],
 			                  strlen(e->group_names[g]), NULL) != (long)g)
 				goto nomem;
-		if (!(a.gkey = ft_xalloc(n_in, sizeof *a.gkey)) ||
-		    ft_group_ids(t, a.scol, e->n_sensitive, NULL, a.gkey, &a.groups))
+		if (!(a.gkey = ft_xalloc(n_in < GKEY_BLOCK ? n_in : GKEY_BLOCK,
+		                         sizeof *a.gkey)))
 			goto nomem;
 	}
 
@@ -1213,8 +1220,9 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 	d->code = ft_xalloc(n_in * e->n_cat, sizeof *d->code);
 	d->w = ft_xalloc(n_in, sizeof *d->w);
 	d->line = ft_xalloc(n_in, sizeof *d->line);
-	d->row = ft_xalloc(n_in, sizeof *d->row);
-	if (!d->num || !d->code || !d->w || !d->line || !d->row)
+	if (!rel && !(d->row = ft_xalloc(n_in, sizeof *d->row)))
+		goto nomem;
+	if (!d->num || !d->code || !d->w || !d->line)
 		goto nomem;
 	if (a.target >= 0 && !(d->y = ft_xalloc(n_in, sizeof *d->y)))
 		goto nomem;
@@ -1226,6 +1234,14 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 		if (rel && i == next_release) {
 			ft_table_release_rows(rel, i - ft_release_rows, i);
 			next_release += ft_release_rows;
+		}
+		if (a.have_groups && i % GKEY_BLOCK == 0) {
+			/* before any row of the block is given back */
+			size_t hi = n_in - i < GKEY_BLOCK ? n_in : i + GKEY_BLOCK;
+			a.gk0 = i;
+			if (ft_group_ids_range(t, a.scol, e->n_sensitive, i, hi, NULL, a.gkey,
+			                       &a.groups))
+				goto nomem;
 		}
 		uint32_t tv = a.target >= 0 ? row[a.target] : FT_MISSING;
 		uint32_t wv = a.weight >= 0 ? row[a.weight] : FT_MISSING;
@@ -1247,8 +1263,9 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			}
 		}
 		if (a.have_groups) {
-			if (a.gkey[i] >= 0) {
-				g = a.gkey[i] < (long)e->n_groups ? a.gkey[i] : -1;
+			long gk = a.gkey[i - a.gk0];
+			if (gk >= 0) {
+				g = gk < (long)e->n_groups ? gk : -1;
 				if (g < 0) {
 					s0.n_unseen_groups++;
 					if (train)
@@ -1312,7 +1329,8 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			}
 		}
 		d->line[k] = t->line[i];
-		d->row[k] = i;
+		if (d->row)
+			d->row[k] = i;
 		k++;
 	}
 	/* a rank of a distributed run may hold no rows: the caller checks

@@ -243,11 +243,10 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 	wk->t = NULL;
 	if (col->type == FT_NUMERIC) {
 		/* one (radix) sort of the values gives the deciles, the counts
-		 * by decile and the AUC, read in that order (the column is read
-		 * in place once, by the sort, which hands the values back in
-		 * order) */
-		uint32_t *order = NULL;
-		double *xo = NULL;       /* the values in that order */
+		 * by decile and the AUC, read in that order (the values in
+		 * place: the sort's items alone are 8 bytes a row, where an
+		 * order and the sorted values would be 12) */
+		uint64_t *key = NULL;
 		size_t m = wk->m, seen = 0, nq = 0, kb = 0, qat[9];
 		struct auc_acc a = {0, 0, 0, 0};
 		double tp = 0, tn = 0, last = 0;
@@ -256,21 +255,22 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			return FT_ENOMEM;
 		for (int k = 0; k < 9; k++)
 			qat[k] = (size_t)((k + 1) * (double)m / 10.0 - 1e-9);
-		if (ft_score_order_stride(xs, xst, n, &order, &xo))
+		if (ft_score_sort_keys(xs, xst, n, &key))
 			return FT_ENOMEM;
 		for (size_t r = 0; r < n; r++) {
-			size_t i = order[r];
+			size_t i = (uint32_t)key[r];
 			double x, w;
 			/* the rows come in random order: fetch ahead */
 			if (r + FT_EVAL_AHEAD < n) {
-				size_t f = order[r + FT_EVAL_AHEAD];
+				size_t f = (uint32_t)key[r + FT_EVAL_AHEAD];
+				__builtin_prefetch(&xs[f * xst]);
 				__builtin_prefetch(&d->group[f]);
 				if (d->w)
 					__builtin_prefetch(&d->w[f]);
 			}
 			if (d->group[i] < 0)
 				continue;
-			x = xo[r];
+			x = xs[i * xst];
 			w = d->w ? d->w[i] : 1.0;
 			if (seen && x != last) {
 				auc_tie(&a, tp, tn);
@@ -290,8 +290,7 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			last = x;
 			seen++;
 		}
-		free(order);
-		free(xo);
+		free(key);
 		if (seen)
 			auc_tie(&a, tp, tn);
 		auc = auc_end(&a);

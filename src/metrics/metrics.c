@@ -506,8 +506,10 @@ int ft_score_order(const double *score, size_t n, uint32_t **order)
 	return ft_score_order_stride(score, 1, n, order, NULL);
 }
 
-int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **order,
-                          double **sorted)
+/* ft_score_order_stride, or with keys (order and sorted NULL) the sorted
+ * radix items themselves. */
+static int score_sort(const double *score, size_t st, size_t n, uint64_t **keys,
+                      uint32_t **order, double **sorted)
 {
 	static const int shift[RADIX_PASSES] = {32, 43, 54};
 	static const uint32_t mask[RADIX_PASSES] = {RADIX - 1, RADIX - 1, (RADIX >> 1) - 1};
@@ -516,7 +518,10 @@ int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **o
 	double *sv = NULL;
 	int rc = FT_ENOMEM;
 
-	*order = NULL;
+	if (keys)
+		*keys = NULL;
+	if (order)
+		*order = NULL;
 	if (sorted)
 		*sorted = NULL;
 	/* huge pages where the system has them: each radix pass scatters to
@@ -571,6 +576,12 @@ int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **o
 		if (hi - lo > 1 && fix_run(score, st, it, sv, lo, hi))
 			goto done;
 	}
+	if (keys) {
+		*keys = it;
+		it = NULL;
+		rc = 0;
+		goto done;
+	}
 	if (!(ix = ft_xalloc(n, sizeof *ix)))
 		goto done;
 	for (size_t i = 0; i < n; i++)
@@ -587,6 +598,17 @@ done:
 	free(hist);
 	free(sv);
 	return rc;
+}
+
+int ft_score_order_stride(const double *score, size_t st, size_t n, uint32_t **order,
+                          double **sorted)
+{
+	return score_sort(score, st, n, NULL, order, sorted);
+}
+
+int ft_score_sort_keys(const double *score, size_t st, size_t n, uint64_t **keys)
+{
+	return score_sort(score, st, n, keys, NULL, NULL);
 }
 
 /* -------------------------------------------------------- exact AUC */

@@ -187,6 +187,12 @@ int ft_run_explain_parts(const struct ft_linear_model *m, const struct ft_transf
 	     decompose(x, m, ds, a, b, e, names) : 0;
 	if (pds)
 		ft_dist_scope_pop();
+	/* the decisions are not needed for the proxies: not held beside their
+	 * sorts (issue 20 item 7) */
+	free(dec);
+	dec = NULL;
+	ft_dataset_free(tds);
+	tds = NULL;
 	if (rc)
 		goto done;
 	if (ptrain)

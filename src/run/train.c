@@ -333,6 +333,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
+	ft_mem_trim();   /* the fits' scratch, before the measurement's */
 	if ((rc = measure_parts(o, l, mf, err)))
 		goto done;
 	if (o->measure.dp_epsilon > 0) {
@@ -345,6 +346,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		                            l->enc, split, &mf->budget, &mf->dp, err)))
 			goto done;
 	}
+	ft_mem_trim();
 	if ((rc = ft_run_progress(o->mon, "explain", 0, 1, NULL, err)) ||
 	    (rc = ft_run_explain(mf->model, l, &r->explain, err)) ||
 	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,

@@ -3,8 +3,10 @@
  * 7): ft_mem_release touches only whole pages inside the range it is given
  * and never the page of the allocation's start; ft_encoder_apply_consume
  * makes the dataset ft_encoder_apply makes, to the bit, from a table of
- * several release blocks with dropped rows, and the same error for a bad
- * row late in the table, while the rows it has encoded are given back;
+ * several release blocks with dropped rows (but no rows' table rows: that
+ * table is gone), and the same error for a bad row late in the table,
+ * while the rows it has encoded are given back; the group keys interned a
+ * block of rows at a time are those of one call over the table;
  * ft_table_keep_rows (the training part of a split kept in place) makes
  * the table ft_table_subset makes, and the table a file of those rows
  * alone reads as.
@@ -111,7 +113,7 @@ static int same_dataset(const struct ft_dataset *a, const struct ft_dataset *b)
 {
 	return a->n == b->n && a->n_num == b->n_num && a->n_cat == b->n_cat &&
 	       SAME(num, a->n * a->n_num) && SAME(code, a->n * a->n_cat) && SAME(y, a->n) &&
-	       SAME(w, a->n) && SAME(group, a->n) && SAME(line, a->n) && SAME(row, a->n);
+	       SAME(w, a->n) && SAME(group, a->n) && SAME(line, a->n);
 }
 
 static void t_apply_consume(void)
@@ -156,6 +158,7 @@ static void t_apply_consume(void)
 			goto done;
 		T_CHECK(d1->n < (size_t)ROWS && d1->n > (size_t)ROWS / 2);
 		T_CHECK(same_dataset(d1, d2));
+		T_CHECK(d1->row != NULL && d2->row == NULL);
 		T_CHECK(memcmp(&s1, &s2, sizeof s1) == 0);
 #ifdef __linux__
 		/* the first block's numbers of x were given back: whole pages
@@ -208,6 +211,69 @@ done:
 	ft_encoder_free(enc);
 	ft_table_free(t1);
 	ft_table_free(t2);
+	unlink(path);
+}
+
+/* ft_group_ids_range over consecutive ranges of every length from 1 to
+ * past the table, with one map, against one ft_group_ids call: the same
+ * key of every row and the same keys in the same order.  Keys of two
+ * columns (g, missing in every 101st row, and k) and of one (g); the map
+ * starts with two keys, as the encoder's groups start apply's. */
+static void t_group_ids_range(void)
+{
+	enum { ROWS = 3000 };
+	static const size_t len[] = {1, 2, 7, 100, 101, 999, 2999, 3000, 5000};
+	char path[300];
+	struct ft_read_opts o;
+	struct ft_table *t = NULL;
+	struct ft_error e = {0};
+	long *ref = malloc(ROWS * sizeof *ref), *got = malloc(ROWS * sizeof *got);
+	long cols[2];
+
+	snprintf(path, sizeof path, "%s/groups.csv", tmpdir);
+	write_rows(path, ROWS, -1);
+	ft_read_opts_init(&o);
+	if (!ref || !got || ft_table_read(path, &o, &t, &e)) {
+		T_FAIL("read: %s", e.msg);
+		goto done;
+	}
+	cols[0] = ft_table_col(t, "g");
+	cols[1] = ft_table_col(t, "k");
+	T_CHECK(cols[0] >= 0 && cols[1] >= 0);
+	for (size_t nc = 1; nc <= 2; nc++)
+		for (size_t q = 0; q < sizeof len / sizeof *len; q++) {
+			struct ft_strmap m1, m2;
+			size_t bad = 0, nk;
+			T_CHECK(ft_strmap_init(&m1) == 0 && ft_strmap_init(&m2) == 0);
+			T_CHECK(ft_strmap_put(&m1, "3", 1, NULL) == 0 &&
+			        ft_strmap_put(&m2, "3", 1, NULL) == 0);
+			T_CHECK(ft_strmap_put(&m1, "0&5", 3, NULL) == 1 &&
+			        ft_strmap_put(&m2, "0&5", 3, NULL) == 1);
+			T_CHECK(ft_group_ids(t, cols, nc, NULL, ref, &m1) == 0);
+			for (size_t lo = 0; lo < ROWS; lo += len[q]) {
+				size_t hi = ROWS - lo < len[q] ? ROWS : lo + len[q];
+				T_CHECK(ft_group_ids_range(t, cols, nc, lo, hi, NULL, got + lo,
+				                           &m2) == 0);
+			}
+			for (size_t i = 0; i < ROWS; i++)
+				bad += got[i] != ref[i];
+			T_CHECKF(bad == 0, "%zu columns, ranges of %zu: %zu rows' keys differ", nc,
+			         len[q], bad);
+			nk = m1.n;
+			/* g: a, b; g & k: a and b each with the 17 values of k */
+			T_CHECKF(nk == m2.n && nk == 2 + (nc == 1 ? 2 : 34), "%zu keys against %zu",
+			         m2.n, nk);
+			for (size_t k = 0; k < nk && k < m2.n; k++)
+				T_STREQ(ft_strmap_key(&m2, k), ft_strmap_key(&m1, k));
+			/* rows with a missing group cell have no key */
+			T_CHECK(ref[50] == -1 && ref[151] == -1 && ref[0] >= 2);
+			ft_strmap_free(&m1);
+			ft_strmap_free(&m2);
+		}
+done:
+	free(ref);
+	free(got);
+	ft_table_free(t);
 	unlink(path);
 }
 
@@ -470,6 +536,7 @@ int main(void)
 	T_RUN(t_chunk_scratch);
 	T_RUN(t_release);
 	T_RUN(t_apply_consume);
+	T_RUN(t_group_ids_range);
 	T_RUN(t_keep_rows);
 	rmdir(tmpdir);
 	return t_done();

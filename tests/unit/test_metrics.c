@@ -607,6 +607,16 @@ static void test_sort_stable(void)
 		free(sv);
 		o3 = NULL;
 		sv = NULL;
+		{
+			/* the sort's items themselves: rows in the same order */
+			uint64_t *key = NULL;
+			T_CHECK(ft_score_sort_keys(s3 + 1, 3, N, &key) == 0);
+			bad = 0;
+			for (int i = 0; key && i < N; i++)
+				bad += (uint32_t)key[i] != ref[i].i;
+			T_CHECKF(key && bad == 0, "%zu items out of place", bad);
+			free(key);
+		}
 		T_CHECK(ft_score_order_stride(s3, 3, 0, &o3, &sv) == 0 && o3 && sv);
 		free(o3);
 		free(sv);
