@@ -1028,10 +1028,10 @@ struct apply {
 	struct ft_strmap cats;   /* scratch: one feature's category -> index */
 	struct ft_strmap groups; /* the encoder's groups as ids 0 .. n_groups-1;
 	                            keys only t has get ids from n_groups up */
-	long *gkey;              /* rows [gk0, gk0 + GKEY_BLOCK) -> id of its
-	                            group key in groups, or -1 when a sensitive
-	                            cell is missing */
-	size_t gk0;
+	long *gkey;              /* row i of the current block of GKEY_BLOCK
+	                            rows (at i % GKEY_BLOCK) -> id of its group
+	                            key in groups, or -1 when a sensitive cell
+	                            is missing */
 	long *scol;              /* table columns of the sensitive columns */
 	int have_groups;
 	long target, weight;
@@ -1238,7 +1238,6 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 		if (a.have_groups && i % GKEY_BLOCK == 0) {
 			/* before any row of the block is given back */
 			size_t hi = n_in - i < GKEY_BLOCK ? n_in : i + GKEY_BLOCK;
-			a.gk0 = i;
 			if (ft_group_ids_range(t, a.scol, e->n_sensitive, i, hi, NULL, a.gkey,
 			                       &a.groups))
 				goto nomem;
@@ -1263,7 +1262,7 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			}
 		}
 		if (a.have_groups) {
-			long gk = a.gkey[i - a.gk0];
+			long gk = a.gkey[i % GKEY_BLOCK];
 			if (gk >= 0) {
 				g = gk < (long)e->n_groups ? gk : -1;
 				if (g < 0) {
