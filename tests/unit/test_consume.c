@@ -214,8 +214,8 @@ done:
 	unlink(path);
 }
 
-/* ft_group_ids_range over consecutive ranges of every length from 1 to
- * past the table, with one map, against one ft_group_ids call: the same
+/* ft_group_ids_range over consecutive ranges of nine lengths, from 1 row
+ * to more than the table, with one map, against one ft_group_ids call: the same
  * key of every row and the same keys in the same order.  Keys of two
  * columns (g, missing in every 101st row, and k) and of one (g); the map
  * starts with two keys, as the encoder's groups start apply's. */
