@@ -146,6 +146,15 @@ struct ft_table {
 	 * the value with num_dec[j] decimals, the cell's text as read. */
 	double **num;
 	unsigned char *num_dec;
+	/* The cells of a table with num hold only its columns of text (issue
+	 * 20 item 7: the cell of a column stored as numbers only said whether
+	 * it was missing, which its NaN says): NULL for every other table,
+	 * whose cell has n_cols entries a row; else n_cols entries, column j's
+	 * cell being cell[row * cell_stride + cell_slot[j]] for a column of
+	 * text and FT_MISSING for one stored as numbers, whose cell is 0, or
+	 * FT_MISSING when num[j][row] is NaN.  ft_table_cell reads either. */
+	uint32_t *cell_slot;
+	size_t cell_stride;
 };
 #define FT_MISSING UINT32_MAX
 
@@ -158,7 +167,7 @@ FT_API int ft_table_read(const char *path, const struct ft_read_opts *o,
                   struct ft_table **out, struct ft_error *err);
 FT_API void ft_table_free(struct ft_table *t);
 /* Cell text, or NULL when missing (t->cell[row * t->n_cols + col] is its
- * value id).  For a column stored as numbers (t->num) the text lives in a
+ * value id in a table without cell_slot).  For a column stored as numbers (t->num) the text lives in a
  * buffer of the calling thread, valid until its next call. */
 FT_API const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col);
 /* Column index by name, or -1. */

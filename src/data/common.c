@@ -252,7 +252,7 @@ int ft_group_key(const struct ft_table *t, size_t row, const long *cols,
 
 	for (size_t k = 0; k < n; k++) {
 		size_t j = (size_t)cols[k], vl;
-		uint32_t id = t->cell[row * t->n_cols + j];
+		uint32_t id = ft_cell_id(t, row, j);
 		if (id == FT_MISSING)
 			return 1;
 		vl = t->vals[j].len[id];
@@ -305,7 +305,7 @@ int ft_group_ids_range(const struct ft_table *t, const long *cols, size_t n, siz
 	long *memo = NULL;
 	uint32_t *tup = NULL;
 	char *buf = NULL;
-	size_t memo_cap, cap = 0, len, nc = t->n_cols;
+	size_t memo_cap, cap = 0, len;
 	int rc = 0;
 
 	memset(&tuples, 0, sizeof tuples);
@@ -323,7 +323,7 @@ int ft_group_ids_range(const struct ft_table *t, const long *cols, size_t n, siz
 	for (size_t m = 0; m < memo_cap; m++)
 		memo[m] = -1;
 	for (size_t i = lo; i < hi; i++) {
-		const uint32_t *row = t->cell + i * nc;
+		const uint32_t *row = ft_cell_row(t, i);
 		size_t m;
 
 		if (key)
@@ -331,14 +331,17 @@ int ft_group_ids_range(const struct ft_table *t, const long *cols, size_t n, siz
 		if (use && !use[i - lo])
 			continue;
 		if (n == 1) {
-			if (row[cols[0]] == FT_MISSING)
+			uint32_t id = ft_cell_in(t, row, i, (size_t)cols[0],
+			                         ft_cell_pos(t, (size_t)cols[0]));
+			if (id == FT_MISSING)
 				continue;
-			m = row[cols[0]];
+			m = id;
 		} else {
 			int miss = 0;
 			long id;
 			for (size_t k = 0; k < n; k++) {
-				tup[k] = row[cols[k]];
+				tup[k] = ft_cell_in(t, row, i, (size_t)cols[k],
+				                    ft_cell_pos(t, (size_t)cols[k]));
 				miss |= tup[k] == FT_MISSING;
 			}
 			if (miss)

@@ -1172,6 +1172,99 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 }
 
 /* The bytes [off, off + len) of the file (data.h). */
+/* The canonical layout of t's cells (struct ft_table, cell_slot): column
+ * j's cell at the number of columns of text before it, no cell for a
+ * column stored as numbers except column `keep` (SIZE_MAX: none), which
+ * counts as text.  *slot NULL when every column has its cell (the layout
+ * without cell_slot); 0 or FT_ENOMEM. */
+static int cells_canon(const struct ft_table *t, size_t keep, uint32_t **slot,
+                       size_t *stride)
+{
+	size_t nc = t->n_cols, k = 0;
+	uint32_t *s;
+
+	*slot = NULL;
+	*stride = nc;
+	for (size_t j = 0; j < nc; j++)
+		k += !(t->num && t->num[j] && j != keep);
+	if (k == nc)
+		return 0;
+	if (!(s = malloc(nc * sizeof *s)))
+		return FT_ENOMEM;
+	k = 0;
+	for (size_t j = 0; j < nc; j++)
+		s[j] = t->num && t->num[j] && j != keep ? FT_MISSING : (uint32_t)k++;
+	*slot = s;
+	*stride = k;
+	return 0;
+}
+
+/* t's cells moved to the layout slot / stride (cells_canon; slot is t's
+ * on success): a column held before and after keeps its ids, one new to
+ * the cells gets FT_MISSING (the caller fills it in).  In place, row by
+ * row through one row's copy: forward when the rows get shorter (row i's
+ * new place ends before row i + 1's old one begins), backward into the
+ * grown block when they get longer.  0 or FT_ENOMEM (t unchanged). */
+static int cells_relayout(struct ft_table *t, uint32_t *slot, size_t stride)
+{
+	size_t nc = t->n_cols, n = t->n_rows;
+	size_t os = t->cell_slot ? t->cell_stride : nc, bytes = (n * stride > 0 ? n * stride : 1) *
+	                                                   sizeof *t->cell;
+	uint32_t *tmp = malloc((nc ? nc : 1) * sizeof *tmp), *cell = t->cell;
+
+	if (!tmp) {
+		free(slot);
+		return FT_ENOMEM;
+	}
+	if (stride > os) {
+		if (!(cell = realloc(t->cell, bytes))) {
+			free(tmp);
+			free(slot);
+			return FT_ENOMEM;
+		}
+		ft_mem_huge(cell, n * stride * sizeof *cell);
+		t->cell = cell;
+	}
+	for (size_t q = 0; q < n; q++) {
+		size_t i = stride > os ? n - 1 - q : q;
+		const uint32_t *o = cell + i * os;
+		uint32_t *w = cell + i * stride;
+		for (size_t j = 0; j < nc; j++) {
+			uint32_t a = t->cell_slot ? t->cell_slot[j] : (uint32_t)j;
+			uint32_t b = slot ? slot[j] : (uint32_t)j;
+			if (b != FT_MISSING)
+				tmp[b] = a == FT_MISSING ? FT_MISSING : o[a];
+		}
+		memcpy(w, tmp, stride * sizeof *w);
+	}
+	if (stride < os && (cell = realloc(t->cell, bytes)))
+		t->cell = cell;
+	free(tmp);
+	free(t->cell_slot);
+	t->cell_slot = slot;
+	t->cell_stride = slot ? stride : 0;
+	return 0;
+}
+
+/* t's cells in their canonical layout (cells_canon, keep as there); 0 or
+ * FT_ENOMEM (t unchanged). */
+static int cells_settle(struct ft_table *t, size_t keep)
+{
+	uint32_t *slot;
+	size_t stride;
+
+	if (cells_canon(t, keep, &slot, &stride))
+		return FT_ENOMEM;
+	if (!slot && !t->cell_slot)
+		return 0;
+	if (slot && t->cell_slot && stride == t->cell_stride &&
+	    memcmp(slot, t->cell_slot, t->n_cols * sizeof *slot) == 0) {
+		free(slot);
+		return 0;
+	}
+	return cells_relayout(t, slot, stride);
+}
+
 int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t off,
                        uint64_t len, size_t first_line, int flags,
                        struct ft_table **out, struct ft_error *err)
@@ -1361,6 +1454,12 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 	r.cell = NULL;
 	t->line = r.lines;
 	r.lines = NULL;
+	/* the cells of the columns stored as numbers only said whether they
+	 * were missing, which NaN says: dropped (issue 20 item 7) */
+	if (cells_settle(t, SIZE_MAX)) {
+		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
 	*out = t;
 	t = NULL;
 done:
@@ -1406,6 +1505,7 @@ void ft_table_free(struct ft_table *t)
 	free(t->num);
 	free(t->num_dec);
 	free(t->cell);
+	free(t->cell_slot);
 	free(t->line);
 	ft_strv_free(t->files, t->n_files);
 	free(t->file);
@@ -1415,7 +1515,7 @@ void ft_table_free(struct ft_table *t)
 const char *ft_table_cell(const struct ft_table *t, size_t row, size_t col)
 {
 	static _Thread_local char buf[40];
-	uint32_t id = t->cell[row * t->n_cols + col];
+	uint32_t id = ft_cell_id(t, row, col);
 
 	if (id == FT_MISSING)
 		return NULL;
@@ -1475,8 +1575,7 @@ int ft_table_text(struct ft_table *t, size_t j)
 {
 	struct ft_strmap m;
 	struct ft_values v;
-	uint32_t *id = NULL;
-	size_t nc = t->n_cols;
+	uint32_t *id = NULL, pos;
 	char buf[40];
 	int rc = 0;
 
@@ -1486,7 +1585,7 @@ int ft_table_text(struct ft_table *t, size_t j)
 		goto nomem;
 	for (size_t i = 0; i < t->n_rows; i++) {
 		long k;
-		if (t->cell[i * nc + j] == FT_MISSING) {
+		if (isnan(t->num[j][i])) {
 			id[i] = FT_MISSING;
 			continue;
 		}
@@ -1497,12 +1596,20 @@ int ft_table_text(struct ft_table *t, size_t j)
 	}
 	if (values_from_map(&m, &v))
 		goto nomem;
+	/* a cell for column j in every row */
+	if (cells_settle(t, j)) {
+		free(v.str);
+		free(v.len);
+		free(v.text);
+		goto nomem;
+	}
 	free(t->vals[j].str);
 	free(t->vals[j].len);
 	free(t->vals[j].text);
 	t->vals[j] = v;
-	for (size_t i = 0; i < t->n_rows; i++)
-		t->cell[i * nc + j] = id[i];
+	pos = ft_cell_pos(t, j);
+	for (size_t i = 0, st = t->cell_slot ? t->cell_stride : t->n_cols; i < t->n_rows; i++)
+		t->cell[i * st + pos] = id[i];
 	free(t->num[j]);
 	t->num[j] = NULL;
 	goto done;
@@ -1516,7 +1623,7 @@ done:
 
 int ft_table_append(struct ft_table *a, struct ft_table *b)
 {
-	size_t na = a->n_rows, nb = b->n_rows, nc = a->n_cols;
+	size_t na = a->n_rows, nb = b->n_rows, nc = a->n_cols, st;
 	uint32_t *cell, **map = NULL;
 	size_t *line;
 	int rc = 0;
@@ -1538,9 +1645,14 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 	}
 	if (rc)
 		return rc;
-	if (!(cell = realloc(a->cell, ((na + nb) * nc > 0 ? (na + nb) * nc : 1) * sizeof *cell)))
+	/* the same columns of numbers now, so the same layout of cells */
+	st = a->cell_slot ? a->cell_stride : nc;
+	if (st != (b->cell_slot ? b->cell_stride : nc) || !a->cell_slot != !b->cell_slot ||
+	    (a->cell_slot && memcmp(a->cell_slot, b->cell_slot, nc * sizeof *a->cell_slot)))
+		return FT_EINVAL;
+	if (!(cell = realloc(a->cell, ((na + nb) * st > 0 ? (na + nb) * st : 1) * sizeof *cell)))
 		return FT_ENOMEM;
-	ft_mem_huge(cell, (na + nb) * nc * sizeof *cell);
+	ft_mem_huge(cell, (na + nb) * st * sizeof *cell);
 	a->cell = cell;
 	if (!(line = realloc(a->line, (na + nb ? na + nb : 1) * sizeof *line)))
 		return FT_ENOMEM;
@@ -1604,14 +1716,16 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 	 * about one table, not two (issue 20 item 7) */
 	for (size_t i0 = 0; i0 < nb; i0 += ft_release_rows) {
 		size_t i1 = nb - i0 < ft_release_rows ? nb : i0 + ft_release_rows;
-		memcpy(cell + (na + i0) * nc, b->cell + i0 * nc, (i1 - i0) * nc * sizeof *cell);
+		memcpy(cell + (na + i0) * st, b->cell + i0 * st, (i1 - i0) * st * sizeof *cell);
 		for (size_t i = i0; i < i1; i++) {
-			uint32_t *row = cell + (na + i) * nc;
-			for (size_t j = 0; j < nc; j++)
-				if (map[j] && row[j] != FT_MISSING)
-					row[j] = map[j][row[j]];
+			uint32_t *row = cell + (na + i) * st;
+			for (size_t j = 0; j < nc; j++) {
+				uint32_t p = ft_cell_pos(a, j);
+				if (map[j] && row[p] != FT_MISSING)
+					row[p] = map[j][row[p]];
+			}
 		}
-		ft_mem_release(b->cell, i0 * nc * sizeof *cell, i1 * nc * sizeof *cell);
+		ft_mem_release(b->cell, i0 * st * sizeof *cell, i1 * st * sizeof *cell);
 	}
 	memcpy(line + na, b->line, nb * sizeof *line);
 	a->n_rows = na + nb;
@@ -1627,13 +1741,13 @@ size_t ft_release_rows = (size_t)1 << 16;
 
 void ft_table_release_rows(struct ft_table *t, size_t a, size_t b)
 {
-	size_t nc = t->n_cols;
+	size_t nc = t->n_cols, st = t->cell_slot ? t->cell_stride : nc;
 
 	if (b > t->n_rows)
 		b = t->n_rows;
 	if (a >= b)
 		return;
-	ft_mem_release(t->cell, a * nc * sizeof *t->cell, b * nc * sizeof *t->cell);
+	ft_mem_release(t->cell, a * st * sizeof *t->cell, b * st * sizeof *t->cell);
 	ft_mem_release(t->line, a * sizeof *t->line, b * sizeof *t->line);
 	ft_mem_release(t->file, a * sizeof *t->file, b * sizeof *t->file);
 	for (size_t j = 0; t->num && j < nc; j++)
@@ -1692,7 +1806,7 @@ static int values_pick(const struct ft_values *v, const uint32_t *ids, size_t n,
 
 int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 {
-	size_t nc = t->n_cols, tot = 0, *off = NULL;
+	size_t nc = t->n_cols, tot = 0, *off = NULL, st = t->cell_slot ? t->cell_stride : nc;
 	uint32_t *map = NULL, *inv = NULL;
 	void *p;
 	int rc = FT_ENOMEM;
@@ -1719,22 +1833,25 @@ int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 			goto done;
 		for (size_t k = 0; k < n; k++) {
 			size_t i = rows ? rows[k] : k;
-			uint32_t *row = t->cell + k * nc;
+			uint32_t *row = t->cell + k * st;
 			if (i != k) {
-				memmove(row, t->cell + i * nc, nc * sizeof *row);
+				memmove(row, t->cell + i * st, st * sizeof *row);
 				t->line[k] = t->line[i];
 				if (t->file)
 					t->file[k] = t->file[i];
 			}
 			for (size_t j = 0; j < nc; j++) {
-				uint32_t id = row[j], *mj = map + off[j];
-				if (id == FT_MISSING || off[j + 1] == off[j])
+				uint32_t at, id, *mj = map + off[j];
+				if (off[j + 1] == off[j])
+					continue;
+				at = ft_cell_pos(t, j);
+				if ((id = row[at]) == FT_MISSING)
 					continue;
 				if (mj[id] == FT_MISSING) {
 					inv[off[j] + m[j]] = id;
 					mj[id] = (uint32_t)m[j]++;
 				}
-				row[j] = mj[id];
+				row[at] = mj[id];
 			}
 		}
 		for (size_t j = 0; rows && t->num && j < nc; j++)
@@ -1765,7 +1882,7 @@ int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n)
 	}
 	/* the rows let go (shrinking never fails in practice; keep the old
 	 * block if it does) */
-	if ((p = realloc(t->cell, (n * nc > 0 ? n * nc : 1) * sizeof *t->cell)))
+	if ((p = realloc(t->cell, (n * st > 0 ? n * st : 1) * sizeof *t->cell)))
 		t->cell = p;
 	if ((p = realloc(t->line, (n ? n : 1) * sizeof *t->line)))
 		t->line = p;
@@ -1791,7 +1908,7 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
                     struct ft_table **out, struct ft_error *err)
 {
 	struct ft_table *s = NULL;
-	size_t nc = t->n_cols;
+	size_t nc = t->n_cols, st = t->cell_slot ? t->cell_stride : nc;
 
 	*out = NULL;
 	for (size_t i = 0; i < n; i++)
@@ -1805,16 +1922,22 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 	s->path = ft_strdup(t->path);
 	s->names = calloc(nc ? nc : 1, sizeof *s->names);
 	s->vals = calloc(nc ? nc : 1, sizeof *s->vals);
-	s->cell = malloc((n * nc > 0 ? n * nc : 1) * sizeof *s->cell);
+	s->cell = malloc((n * st > 0 ? n * st : 1) * sizeof *s->cell);
 	s->line = malloc((n ? n : 1) * sizeof *s->line);
 	if (!s->path || !s->names || !s->vals || !s->cell || !s->line)
 		goto nomem;
+	if (t->cell_slot) {
+		if (!(s->cell_slot = malloc(nc * sizeof *s->cell_slot)))
+			goto nomem;
+		memcpy(s->cell_slot, t->cell_slot, nc * sizeof *s->cell_slot);
+		s->cell_stride = st;
+	}
 	for (size_t j = 0; j < nc; j++)
 		if (!(s->names[j] = ft_strdup(t->names[j])) ||
 		    values_pick(&t->vals[j], NULL, t->vals[j].n, &s->vals[j]))
 			goto nomem;
 	for (size_t i = 0; i < n; i++) {
-		memcpy(s->cell + i * nc, t->cell + rows[i] * nc, nc * sizeof *s->cell);
+		memcpy(s->cell + i * st, t->cell + rows[i] * st, st * sizeof *s->cell);
 		s->line[i] = t->line[rows[i]];
 	}
 	if (t->file) {

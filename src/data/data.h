@@ -9,9 +9,35 @@
 #ifndef FT_DATA_H
 #define FT_DATA_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "fairtrain.h"
+
+/* Reading t->cell in either of its layouts (struct ft_table, cell_slot):
+ * the cells of row i, the position of column j's cell in such a row
+ * (FT_MISSING when its cells are not held: a column stored as numbers),
+ * and the value id of row i, column j from them (for a column stored as
+ * numbers 0, or FT_MISSING where its number is NaN). */
+static inline const uint32_t *ft_cell_row(const struct ft_table *t, size_t i)
+{
+	return t->cell + i * (t->cell_slot ? t->cell_stride : t->n_cols);
+}
+static inline uint32_t ft_cell_pos(const struct ft_table *t, size_t j)
+{
+	return t->cell_slot ? t->cell_slot[j] : (uint32_t)j;
+}
+static inline uint32_t ft_cell_in(const struct ft_table *t, const uint32_t *row,
+                                  size_t i, size_t j, uint32_t pos)
+{
+	if (pos == FT_MISSING)
+		return isnan(t->num[j][i]) ? FT_MISSING : 0;
+	return row[pos];
+}
+static inline uint32_t ft_cell_id(const struct ft_table *t, size_t i, size_t j)
+{
+	return ft_cell_in(t, ft_cell_row(t, i), i, j, ft_cell_pos(t, j));
+}
 
 /* String -> dense id (0, 1, 2 ... in insertion order).  Keys are copied into
  * one growing buffer, so callers may pass pointers into scratch space.

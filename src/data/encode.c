@@ -493,7 +493,7 @@ static int fit_features(const struct ft_table *t, const unsigned char *use,
 		 * finite, and the first training row with a bad one is named
 		 * (the first rank that has one) */
 		for (size_t i = 0; i < t->n_rows && !mine; i++) {
-			uint32_t id = t->cell[i * t->n_cols + f->j];
+			uint32_t id = ft_cell_id(t, i, f->j);
 			if (use[i] && id != FT_MISSING && st[q][id])
 				mine = bad_number(t, i, c->name, st[q][id], v->str[id], err);
 		}
@@ -525,25 +525,34 @@ static size_t fit_counts(const struct ft_table *t, const size_t *req,
 	 * numbers needs only its count, taken afterwards column by column */
 	size_t n_text = 0, at = n_fc;
 	struct fitcol **f = ft_xalloc(n_fc, sizeof *f);
+	/* where each column's cell is in a row (ft_cell_pos) */
+	uint32_t *rpos = ft_xalloc(n_req + n_fc, sizeof *rpos), *fpos = rpos + n_req;
 
-	if (!f)
+	if (!f || !rpos) {
+		free(f);
+		free(rpos);
 		return (size_t)-1;
+	}
 	for (size_t q = 0; q < n_fc; q++)
 		if (t->num && t->num[fc[q].j])
 			f[--at] = &fc[q];
 		else
 			f[n_text++] = &fc[q];
+	for (size_t q = 0; q < n_req; q++)
+		rpos[q] = ft_cell_pos(t, req[q]);
+	for (size_t q = 0; q < n_text; q++)
+		fpos[q] = ft_cell_pos(t, f[q]->j);
 	for (size_t i = 0; i < t->n_rows; i++) {
-		const uint32_t *row = t->cell + i * t->n_cols;
+		const uint32_t *row = ft_cell_row(t, i);
 		int ok = 1;
 		for (size_t q = 0; q < n_req && ok; q++)
-			ok = row[req[q]] != FT_MISSING;
+			ok = ft_cell_in(t, row, i, req[q], rpos[q]) != FT_MISSING;
 		use[i] = (unsigned char)ok;
 		if (!ok)
 			continue;
 		n_use++;
 		for (size_t q = 0; q < n_text; q++) {
-			uint32_t id = row[f[q]->j];
+			uint32_t id = row[fpos[q]];
 			if (id != FT_MISSING) {
 				f[q]->count[id]++;
 				f[q]->n++;
@@ -558,6 +567,7 @@ static size_t fit_counts(const struct ft_table *t, const size_t *req,
 		f[q]->n = n;
 	}
 	free(f);
+	free(rpos);
 	return n_use;
 }
 
@@ -585,7 +595,7 @@ static int fit_target(const struct ft_table *t, size_t j,
 		if (!use[i])
 			continue;
 		cnt[0]++;
-		cnt[1] += pos[t->cell[i * t->n_cols + j]];
+		cnt[1] += pos[ft_cell_id(t, i, j)];
 	}
 	ft_dist_sum_u64(cnt, 2);
 	if (cnt[1] > 0 && cnt[1] < cnt[0])
@@ -652,7 +662,7 @@ static int fit_numbers(const struct ft_table *t, size_t j,
 		uint32_t id;
 		if (!use[i])
 			continue;
-		id = t->cell[i * t->n_cols + j];
+		id = ft_cell_id(t, i, j);
 		if (weight && (st[id] || wx[id] < 0))
 			/* the message comes from the one place that words it */
 			rc = parse_weight(t, i, name, v->str[id], &w, err);
@@ -694,7 +704,7 @@ static int fit_groups(const struct ft_table *t, const long *scol,
 	for (size_t k = 0; k < s->n_sensitive; k++) {
 		char *first = NULL;
 		int two = 0;
-		size_t j = (size_t)scol[k], nc = t->n_cols;
+		size_t j = (size_t)scol[k];
 		if ((rc = ft_enc_first_value(t, j, use, &first, &two)))
 			goto nomem;
 		/* each rank its own rows; the first bad row of the first rank
@@ -703,7 +713,7 @@ static int fit_groups(const struct ft_table *t, const long *scol,
 			const char *v;
 			if (!use[i])
 				continue;
-			v = t->vals[j].str[t->cell[i * nc + j]];
+			v = t->vals[j].str[ft_cell_id(t, i, j)];
 			if (strlen(v) > GROUP_VALUE_MAX)
 				rc = ft_error_set(err, FT_EDATA, "%s:%zu: sensitive column '%s': "
 				                  "a value of %zu bytes; a group name is at most %d "
@@ -1015,6 +1025,7 @@ void ft_encoder_free(struct ft_encoder *e)
 struct feat {
 	const struct ft_column *c;
 	size_t tcol;             /* table column */
+	uint32_t pos;            /* its cell in a row of cells (ft_cell_pos) */
 	int32_t *code;           /* categorical: value id -> hot column, or -1 (unseen) */
 	int32_t impute;          /* categorical: the code of a missing cell */
 	double *x;               /* numeric: value id -> standardized value */
@@ -1141,6 +1152,7 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			goto done;
 		}
 		a.f[a.n_f].c = c;
+		a.f[a.n_f].pos = ft_cell_pos(t, (size_t)tj);
 		a.f[a.n_f++].tcol = (size_t)tj;
 	}
 	if (e->target && (a.target = ft_table_col(t, e->target)) < 0 && train) {
@@ -1230,7 +1242,8 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 		goto nomem;
 
 	for (size_t i = 0; i < n_in; i++) {
-		const uint32_t *row = t->cell + i * t->n_cols;
+		/* target, weight and groups are text here (num_as_text above) */
+		const uint32_t *row = ft_cell_row(t, i);
 		if (rel && i == next_release) {
 			ft_table_release_rows(rel, i - ft_release_rows, i);
 			next_release += ft_release_rows;
@@ -1242,8 +1255,8 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			                       &a.groups))
 				goto nomem;
 		}
-		uint32_t tv = a.target >= 0 ? row[a.target] : FT_MISSING;
-		uint32_t wv = a.weight >= 0 ? row[a.weight] : FT_MISSING;
+		uint32_t tv = a.target >= 0 ? row[ft_cell_pos(t, (size_t)a.target)] : FT_MISSING;
+		uint32_t wv = a.weight >= 0 ? row[ft_cell_pos(t, (size_t)a.weight)] : FT_MISSING;
 		double *num = d->num + k * e->n_num;
 		int32_t *code = d->code + k * e->n_cat;
 		long g = -1;
@@ -1252,10 +1265,11 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 			/* target, groups and weight are never imputed */
 			int miss = tv == FT_MISSING || (e->weight && wv == FT_MISSING);
 			for (size_t q = 0; q < e->n_sensitive && !miss; q++)
-				miss = row[a.scol[q]] == FT_MISSING;
+				miss = row[ft_cell_pos(t, (size_t)a.scol[q])] == FT_MISSING;
 			for (size_t q = 0; q < a.n_f && !miss; q++)
 				if (e->missing_policy == FT_MISSING_DROP)
-					miss = row[a.f[q].tcol] == FT_MISSING;
+					miss = ft_cell_in(t, row, i, a.f[q].tcol, a.f[q].pos) ==
+					       FT_MISSING;
 			if (miss) {
 				s0.n_dropped++;
 				continue;
@@ -1295,7 +1309,7 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 		}
 		for (size_t q = 0; q < a.n_f; q++) {
 			const struct feat *f = &a.f[q];
-			uint32_t id = row[f->tcol];
+			uint32_t id = ft_cell_in(t, row, i, f->tcol, f->pos);
 			if (f->c->type == FT_NUMERIC) {
 				double x = 0;  /* the mean, standardized */
 				if (id == FT_MISSING) {

@@ -236,7 +236,7 @@ int ft_enc_first_value(const struct ft_table *t, size_t j, const unsigned char *
 		uint32_t id;
 		if (!use[i])
 			continue;
-		id = t->cell[i * t->n_cols + j];
+		id = ft_cell_id(t, i, j);
 		if (id0 == FT_MISSING)
 			id0 = id;
 		else if (id != id0)

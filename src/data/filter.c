@@ -103,7 +103,7 @@ int ft_table_filter(const struct ft_table *t, const struct ft_filter *f, size_t 
 			}
 		}
 		for (size_t i = 0; i < t->n_rows; i++) {
-			uint32_t id = t->cell[i * t->n_cols + (size_t)c];
+			uint32_t id = ft_cell_id(t, i, (size_t)c);
 			if (!keep[i])
 				continue;
 			if (id == FT_MISSING) {

@@ -489,7 +489,7 @@ int ft_rank_data_from_table_at(const struct ft_table *t, const struct ft_encoder
 	/* queries by value id of the query cell, in order of first appearance
 	 * among the rows kept */
 	for (size_t k = 0; k < d->n; k++) {
-		uint32_t id = t->cell[d->row[k] * t->n_cols + qc];
+		uint32_t id = ft_cell_id(t, d->row[k], qc);
 		const struct ft_values *v = &t->vals[qc];
 		long q;
 		if (id == FT_MISSING) {

@@ -128,7 +128,7 @@ int ft_table_concat(struct ft_table *const *t, const char *const *paths, size_t 
 				map[id] = (uint32_t)k;
 			}
 			for (size_t i = 0; i < t[f]->n_rows; i++, at++) {
-				uint32_t id = t[f]->cell[i * nc + j];
+				uint32_t id = ft_cell_id(t[f], i, j);
 				s->cell[at * nc + j] = id == FT_MISSING ? FT_MISSING : map[id];
 			}
 		}

@@ -166,7 +166,7 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 			uint32_t id = FT_MISSING;
 			long k;
 			if (tcol >= 0)
-				id = t->cell[i * t->n_cols + (size_t)tcol];
+				id = ft_cell_id(t, i, (size_t)tcol);
 			if (memo) {
 				at = (id == FT_MISSING ? nl - 1 : id) * ng +
 				     (gkey[i] >= 0 ? (size_t)gkey[i] : ng - 1);

@@ -112,7 +112,7 @@ int ft_read_scores(const char *path, const char *column, double **out, size_t *n
 		if (ft_parse_double(t->vals[j].str[k], &val[k]) || !(val[k] >= 0 && val[k] <= 1))
 			val[k] = NAN;
 	for (size_t i = 0; i < t->n_rows; i++) {
-		uint32_t id = t->cell[i * t->n_cols + j];
+		uint32_t id = ft_cell_id(t, i, j);
 		if (id == FT_MISSING)
 			continue;   /* an empty cell is no score */
 		if (isnan(val[id])) {

@@ -281,11 +281,13 @@ done:
  * same order, numbers to the bit. */
 static int table_diff(const struct ft_table *a, const struct ft_table *b)
 {
-	size_t n = a->n_rows, nc = a->n_cols;
+	size_t n = a->n_rows, nc = a->n_cols, st = a->cell_slot ? a->cell_stride : nc;
 
 	if (n != b->n_rows || nc != b->n_cols || !a->num != !b->num ||
+	    !a->cell_slot != !b->cell_slot || (a->cell_slot && (a->cell_stride != b->cell_stride ||
+	    memcmp(a->cell_slot, b->cell_slot, nc * sizeof *a->cell_slot))) ||
 	    memcmp(a->line, b->line, n * sizeof *a->line) ||
-	    memcmp(a->cell, b->cell, n * nc * sizeof *a->cell) || !a->file != !b->file ||
+	    memcmp(a->cell, b->cell, n * st * sizeof *a->cell) || !a->file != !b->file ||
 	    (a->file && memcmp(a->file, b->file, n * sizeof *a->file)))
 		return 1;
 	for (size_t j = 0; j < nc; j++) {

@@ -126,7 +126,7 @@ static void t_modes(void)
 			const char *s = ft_table_cell(ref, i, j);
 			double x = t->num[j][i];
 			if (!s)
-				T_CHECKF(isnan(x) && t->cell[i * t->n_cols + j] == FT_MISSING,
+				T_CHECKF(isnan(x) && ft_cell_id(t, i, j) == FT_MISSING,
 				         "row %zu col %zu", i, j);
 			else
 				T_CHECKF(x == strtod(s, NULL) && !isnan(x) &&
@@ -134,6 +134,12 @@ static void t_modes(void)
 				         i, j, s);
 		}
 	T_STREQ(ft_table_cell(t, 1234, 0), "-0.000");
+	/* the columns stored as numbers hold no cells: a row of cells is the
+	 * other columns', in order */
+	T_CHECK(t->cell_slot && t->cell_stride == t->n_cols - 2);
+	for (size_t j = 0, k = 0; t->cell_slot && j < t->n_cols; j++)
+		T_CHECKF(t->cell_slot[j] == (j == 0 || j == 4 ? FT_MISSING : k++),
+		         "slot of column %zu", j);
 	/* back to text: the reference's value ids and strings, exactly */
 	T_CHECK(ft_table_text(t, 0) == 0 && ft_table_text(t, 4) == 0);
 	T_CHECK(t->num[0] == NULL && t->num[4] == NULL);
@@ -377,7 +383,7 @@ static void t_split(void)
 			for (size_t j = 1; j < 4; j += 2) {
 				size_t diff = 0;
 				for (size_t i = 0; i < n; i++)
-					diff += a->cell[i * 4 + j] != b->cell[i * 4 + j];
+					diff += ft_cell_id(a, i, j) != ft_cell_id(b, i, j);
 				T_CHECKF(diff == 0 && a->vals[j].n == b->vals[j].n,
 				         "column %zu: %zu ids differ", j, diff);
 			}

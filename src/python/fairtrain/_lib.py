@@ -91,7 +91,8 @@ class ft_table(Structure):
                 ("names", c_char_pp), ("cell", POINTER(c_uint32)),
                 ("vals", POINTER(ft_values)), ("line", POINTER(c_size_t)),
                 ("n_files", c_size_t), ("files", c_char_pp), ("file", POINTER(c_uint32)),
-                ("num", POINTER(POINTER(c_double))), ("num_dec", POINTER(c_ubyte))]
+                ("num", POINTER(POINTER(c_double))), ("num_dec", POINTER(c_ubyte)),
+                ("cell_slot", POINTER(c_uint32)), ("cell_stride", c_size_t)]
 
 
 class ft_mem_column(Structure):
