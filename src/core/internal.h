@@ -25,6 +25,9 @@ void *ft_xalloc(size_t count, size_t size);
 /* a[0 .. n) sorted ascending (radix sort, sort.c); FT_ENOMEM when its
  * buffer cannot be had, a unchanged then. */
 int ft_sort_u64(uint64_t *a, size_t n);
+/* The same order in place (sort.c): no second array, slower; FT_ENOMEM
+ * (its counts, 112 KiB) or FT_EINVAL (n > UINT32_MAX), a unchanged then. */
+int ft_sort_u64_inplace(uint64_t *a, size_t n);
 /* Free n strings and the array (NULL v is a no-op). */
 void ft_strv_free(char **v, size_t n);
 /* Copy n strings (none may be NULL) into a new array, never NULL for

@@ -417,30 +417,25 @@ void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv)
 
 /* ------------------------------------------------------------- sort */
 
-/* Sorted by (score, row): the order of a stable sort.  Two stages, so
- * that the radix passes move 8 bytes, not 12, and there are three of them,
- * not six:
- *   1. LSD radix sort (11-, 11- and 10-bit digits; a pass whose digit is
- *      the same for every key is skipped) of items (key32 << 32 | row),
- *      key32 the bits of (float)score made to order as unsigned (sign bit
- *      of positives set, negatives inverted; + 0.0f turns -0.0 into
- *      +0.0).  Rounding to float is monotone (x <= y gives (float)x <=
- *      (float)y), and the sort is stable, so the items come out ordered by
- *      key32 and, within a key32, by row.
+/* Sorted by (score, row): the order of a stable sort.  Two stages:
+ *   1. The items (key32 << 32 | row) sorted as 64-bit keys, key32 the
+ *      bits of (float)score made to order as unsigned (sign bit of
+ *      positives set, negatives inverted; + 0.0f turns -0.0 into +0.0).
+ *      Rounding to float is monotone (x <= y gives (float)x <= (float)y),
+ *      so the items come out ordered by key32 and, within a key32, by
+ *      row.  The sort is in place (ft_sort_u64_inplace, an MSD radix
+ *      sort): an LSD sort's second array of items was the peak of the
+ *      measurement and of the proxy report (issue 20 item 7).
  *   2. Runs of one key32 are put in (score, row) order: a run whose scores
  *      are already ascending (equal values, the common case) is left as
  *      it is; a short one by insertion, a long one by qsort on
  *      (score, row).
- * The result is exactly the order of a stable sort by score (what the
- * earlier six-pass sort of the 64-bit keys gave), at about a third of the
- * memory traffic.  When the caller wants the scores in order as well (the
- * proxy report), they are gathered once after stage 1, fetched ahead, and
- * stage 2 reads them in sequence: a column of few distinct values is one
- * long run after another, and stage 2 reading every row again in place,
- * at random, took twice the time of the radix passes.  No NaN. */
-#define RADIX_BITS 11
-#define RADIX (1u << RADIX_BITS)
-#define RADIX_PASSES 3
+ * The result is exactly the order of a stable sort by score.  When the
+ * caller wants the scores in order as well, they are gathered once after
+ * stage 1, fetched ahead, and stage 2 reads them in sequence: a column of
+ * few distinct values is one long run after another, and stage 2 reading
+ * every row again in place, at random, took twice the time of the radix
+ * passes.  No NaN. */
 #define RUN_INSERTION 32
 
 struct srow { double s; uint32_t i; };
@@ -511,10 +506,8 @@ int ft_score_order(const double *score, size_t n, uint32_t **order)
 static int score_sort(const double *score, size_t st, size_t n, uint64_t **keys,
                       uint32_t **order, double **sorted)
 {
-	static const int shift[RADIX_PASSES] = {32, 43, 54};
-	static const uint32_t mask[RADIX_PASSES] = {RADIX - 1, RADIX - 1, (RADIX >> 1) - 1};
-	uint64_t *it = NULL, *it2 = NULL;
-	uint32_t *ix = NULL, (*hist)[RADIX] = NULL;
+	uint64_t *it = NULL;
+	uint32_t *ix = NULL;
 	double *sv = NULL;
 	int rc = FT_ENOMEM;
 
@@ -524,12 +517,10 @@ static int score_sort(const double *score, size_t st, size_t n, uint64_t **keys,
 		*order = NULL;
 	if (sorted)
 		*sorted = NULL;
-	/* huge pages where the system has them: each radix pass scatters to
-	 * 2,048 places at once, which on 4 KiB pages costs a TLB miss a row */
-	it = ft_xalloc(n, sizeof *it);
-	it2 = ft_xalloc(n, sizeof *it2);
-	hist = calloc(RADIX_PASSES, sizeof *hist);
-	if (!it || !it2 || !hist)
+	/* huge pages where the system has them: each radix level moves keys
+	 * among 2,048 places at once, which on 4 KiB pages costs a TLB miss a
+	 * row */
+	if (!(it = ft_xalloc(n, sizeof *it)))
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		float f = (float)score[i * st] + 0.0f;
@@ -538,28 +529,10 @@ static int score_sort(const double *score, size_t st, size_t n, uint64_t **keys,
 		/* IEEE order as unsigned order */
 		k ^= (k >> 31) ? ~(uint32_t)0 : (uint32_t)1 << 31;
 		it[i] = (uint64_t)k << 32 | (uint32_t)i;
-		for (int d = 0; d < RADIX_PASSES; d++)
-			hist[d][(it[i] >> shift[d]) & mask[d]]++;
 	}
-	for (int d = 0; d < RADIX_PASSES; d++) {
-		uint32_t *h = hist[d], sum = 0;
-		uint64_t *t;
-
-		if (n == 0 || h[(it[0] >> shift[d]) & mask[d]] == n)
-			continue;
-		for (size_t b = 0; b < RADIX; b++) {
-			uint32_t c = h[b];
-			h[b] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			it2[h[(it[i] >> shift[d]) & mask[d]]++] = it[i];
-		t = it; it = it2; it2 = t;
-	}
-	/* the spare buffer goes before the scores come: at most 20 bytes a
-	 * row at once, as without them */
-	free(it2);
-	it2 = NULL;
+	if ((rc = ft_sort_u64_inplace(it, n)) != 0)
+		goto done;
+	rc = FT_ENOMEM;
 	if (sorted) {
 		if (!(sv = ft_xalloc(n, sizeof *sv)))
 			goto done;
@@ -582,11 +555,22 @@ static int score_sort(const double *score, size_t st, size_t n, uint64_t **keys,
 		rc = 0;
 		goto done;
 	}
-	if (!(ix = ft_xalloc(n, sizeof *ix)))
-		goto done;
-	for (size_t i = 0; i < n; i++)
-		ix[i] = (uint32_t)it[i];
-	*order = ix;
+	/* the rows in place of the items (row i's 4 bytes end where item i's
+	 * 8 begin), the block then shrunk: no second array */
+	{
+		unsigned char *p = (unsigned char *)it;   /* memcpy: any type may alias */
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v;
+			uint32_t r;
+			memcpy(&v, p + i * sizeof v, sizeof v);
+			r = (uint32_t)v;
+			memcpy(p + i * sizeof r, &r, sizeof r);
+		}
+		ix = (uint32_t *)(void *)p;
+	}
+	if (!(*order = realloc(ix, (n ? n : 1) * sizeof *ix)))
+		*order = ix;
+	it = NULL;
 	if (sorted) {
 		*sorted = sv;
 		sv = NULL;
@@ -594,8 +578,6 @@ static int score_sort(const double *score, size_t st, size_t n, uint64_t **keys,
 	rc = 0;
 done:
 	free(it);
-	free(it2);
-	free(hist);
 	free(sv);
 	return rc;
 }

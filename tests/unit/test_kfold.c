@@ -196,38 +196,52 @@ static int cmp_key(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* ft_sort_u64 against qsort: empty and single arrays, random keys over all
- * 64 bits, keys that differ only in their low bits (the passes over equal
- * digits skipped), many duplicates, and keys whose digits differ only in
- * the last pass (the result copied back from the buffer). */
+/* ft_sort_u64 and ft_sort_u64_inplace against qsort: empty and single
+ * arrays, sizes about the in-place sort's insertion bound (32), random
+ * keys over all 64 bits, keys that differ only in their low bits (the
+ * passes over equal digits skipped), many duplicates, keys whose digits
+ * differ only in the last pass (the result copied back from the buffer),
+ * keys that differ in one high bit only, and the score sort's keys
+ * (few float keys above the row). */
 static void test_sort_u64(void)
 {
-	static const size_t sizes[] = {0, 1, 2, 3, 1000, 70001};
+	static const size_t sizes[] = {0, 1, 2, 3, 31, 32, 33, 1000, 2049, 70001};
 	uint64_t st = 0x9e3779b97f4a7c15ULL;
 
-	for (int kind = 0; kind < 4; kind++)
+	for (int kind = 0; kind < 6; kind++)
 		for (size_t q = 0; q < sizeof sizes / sizeof *sizes; q++) {
-			size_t n = sizes[q], bad = 0;
+			size_t n = sizes[q], bad = 0, bad2 = 0;
 			uint64_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
-			if (!a || !b) {
+			uint64_t *c = malloc((n ? n : 1) * sizeof *c);
+			if (!a || !b || !c) {
 				T_FAIL("malloc");
 				free(a);
 				free(b);
+				free(c);
 				return;
 			}
 			for (size_t i = 0; i < n; i++) {
 				st ^= st << 13, st ^= st >> 7, st ^= st << 17;
 				a[i] = kind == 0 ? st : kind == 1 ? (0xabcdef0000000000ULL | (st & 0xfff))
-				     : kind == 2 ? st % 7 : (st & 0xff00000000000000ULL);
+				     : kind == 2 ? st % 7 : kind == 3 ? (st & 0xff00000000000000ULL)
+				     : kind == 4 ? (st & 0x8000000000000000ULL) | 12345
+				     : (uint64_t)(0xbf000000u + (uint32_t)(st % 5) * 0x1000u) << 32 | i;
 			}
 			memcpy(b, a, n * sizeof *a);
+			memcpy(c, a, n * sizeof *a);
 			T_CHECK(ft_sort_u64(a, n) == 0);
+			T_CHECK(ft_sort_u64_inplace(c, n) == 0);
 			qsort(b, n, sizeof *b, cmp_key);
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
 				bad += a[i] != b[i];
+				bad2 += c[i] != b[i];
+			}
 			T_CHECKF(bad == 0, "kind %d, %zu keys: %zu out of place", kind, n, bad);
+			T_CHECKF(bad2 == 0, "in place, kind %d, %zu keys: %zu out of place", kind, n,
+			         bad2);
 			free(a);
 			free(b);
+			free(c);
 		}
 }
 
