@@ -307,9 +307,17 @@ static const double *memo_row(struct memo *m, double b, double mu, size_t k,
 	return m->val[j];
 }
 
-int ft_inequality_indices(const int *kind, const double *param, size_t k, const double *b,
-                          const double *w, size_t n, struct ft_value *out,
-                          struct ft_error *err)
+/* Benefit i: b[i], or with b NULL the benefit of in's decision in row i,
+ * ft_eval_pos - y + 1 (the value the caller's array would hold), so that
+ * the measurement needs no array of them (issue 20 item 7). */
+static inline double benefit(const double *b, const struct ft_eval_input *in, size_t i)
+{
+	return b ? b[i] : ft_eval_pos(in, i) - in->y[i] + 1.0;
+}
+
+static int ineq(const int *kind, const double *param, size_t k, const double *b,
+                const struct ft_eval_input *in, const double *w, size_t n,
+                struct ft_value *out, struct ft_error *err)
 {
 	double W = 0, mu = 0, w1, acc[MAX_KINDS] = {0}, pw[MAX_KINDS] = {0};
 	enum ineq_mode mode[MAX_KINDS];
@@ -330,13 +338,13 @@ int ft_inequality_indices(const int *kind, const double *param, size_t k, const 
 			                    kind[q] == FT_INEQ_GE ? "finite" : "finite and >= 0");
 	}
 	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] : 1.0;
-		if (!(b[i] >= 0) || !isfinite(b[i]) || !(wi >= 0) || !isfinite(wi))
+		double wi = w ? w[i] : 1.0, bi = benefit(b, in, i);
+		if (!(bi >= 0) || !isfinite(bi) || !(wi >= 0) || !isfinite(wi))
 			return ft_error_set(err, FT_EINVAL, "inequality: value or weight %zu is "
 			                    "not finite and non-negative", i);
 		W += wi;
-		mu += wi * b[i];
-		zero |= b[i] == 0 && wi > 0;
+		mu += wi * bi;
+		zero |= bi == 0 && wi > 0;
 	}
 	if (n == 0)
 		return 0;
@@ -374,7 +382,7 @@ int ft_inequality_indices(const int *kind, const double *param, size_t k, const 
 	/* one pass: each index's sum in row order, as alone */
 	memset(&memo, 0, sizeof memo);
 	for (size_t i = 0; i < n; i++) {
-		double wi = w ? w[i] / W : w1, x = b[i] / mu, d = b[i] - mu;
+		double bi = benefit(b, in, i), wi = w ? w[i] / W : w1, x = bi / mu, d = bi - mu;
 		const double *f = NULL;
 		for (size_t q = 0; q < k; q++) {
 			if (mode[q] == IM_CV) {
@@ -385,7 +393,7 @@ int ft_inequality_indices(const int *kind, const double *param, size_t k, const 
 			if (mode[q] == IM_DONE || wi == 0 || (mode[q] == IM_GE_T && !(x > 0)))
 				continue;
 			if (!f)
-				f = memo_row(&memo, b[i], mu, k, mode, pw);
+				f = memo_row(&memo, bi, mu, k, mode, pw);
 			switch (mode[q]) {
 			case IM_ATK_LOG:
 			case IM_ATK_POW: acc[q] += wi * f[q]; break;
@@ -405,6 +413,13 @@ int ft_inequality_indices(const int *kind, const double *param, size_t k, const 
 		default: out[q] = defined(acc[q]); break;
 		}
 	return 0;
+}
+
+int ft_inequality_indices(const int *kind, const double *param, size_t k, const double *b,
+                          const double *w, size_t n, struct ft_value *out,
+                          struct ft_error *err)
+{
+	return ineq(kind, param, k, b, NULL, w, n, out, err);
 }
 
 int ft_inequality_index(int kind, double param, const double *b, const double *w,
@@ -592,9 +607,10 @@ done:
 
 /* --------------------------------------------------------- smoothed EDF */
 
-int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
-                    size_t n, size_t n_groups, double concentration,
-                    struct ft_value *out, struct ft_error *err)
+/* yhat NULL: in's decisions (ft_eval_pos), as for ineq. */
+static int smoothed_edf(const double *yhat, const struct ft_eval_input *in,
+                        const double *w, const int32_t *group, size_t n, size_t n_groups,
+                        double concentration, struct ft_value *out, struct ft_error *err)
 {
 	double *pos = NULL, *tot = NULL, eps = 0;
 	size_t *cnt = NULL, m = 0;
@@ -617,7 +633,7 @@ int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
 		double wi = w ? w[i] : 1.0;
 		if (group[i] < 0 || (size_t)group[i] >= n_groups)
 			continue;
-		pos[group[i]] += wi * yhat[i];
+		pos[group[i]] += wi * (yhat ? yhat[i] : ft_eval_pos(in, i));
 		tot[group[i]] += wi;
 		cnt[group[i]]++;
 	}
@@ -652,7 +668,110 @@ done:
 	return rc;
 }
 
+int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
+                    size_t n, size_t n_groups, double concentration,
+                    struct ft_value *out, struct ft_error *err)
+{
+	return smoothed_edf(yhat, NULL, w, group, n, n_groups, concentration, out, err);
+}
+
 /* ------------------------------------------------------- the whole set */
+
+/* The earth mover's distances of every pair of groups a < c with weight
+ * (emd[a * S + c], S = G + 1) and of each such group to the reference
+ * (emd[g * S + G]; rs sorted, n_ref of it, weight Wref > 0), from one walk
+ * over the rows in order of score instead of a sorted copy of each
+ * group's scores (16 bytes a row; issue 20 item 7).  Each pair gets
+ * exactly emd_sorted's sums: a step at each distinct value either of its
+ * two samples has, |F_a - F_c| times the gap since the pair's last step,
+ * and each sample's weight accumulated in its own order (the rows' order
+ * within a tie: the order of a stable sort). */
+static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_t G,
+                    const double *gw, const struct wv *rs, size_t n_ref, double Wref,
+                    double *emd)
+{
+	size_t S = G + 1, n = in->n, np = 0, r = 0, q = 0;
+	double *cum = calloc(S, sizeof *cum), *tot = malloc(S * sizeof *tot);
+	double *last = malloc(S * S * sizeof *last);
+	size_t *stamp = calloc(S * S, sizeof *stamp), *present = malloc(S * sizeof *present);
+	unsigned char *seen = calloc(S, 1), *with = calloc(S, 1);
+	size_t step = 0;
+	int rc = FT_ENOMEM;
+
+	if (!cum || !tot || !last || !stamp || !present || !seen || !with)
+		goto done;
+	for (size_t g = 0; g < G; g++) {
+		tot[g] = gw[g];
+		with[g] = gw[g] > 0;
+	}
+	tot[G] = Wref;
+	with[G] = n_ref > 0 && Wref > 0;
+	for (size_t k = 0; k < S * S; k++)
+		emd[k] = NAN;
+	while (r < n || q < n_ref) {
+		double x;
+		/* the next distinct value, of the rows or of the reference */
+		while (r < n && !(in->group[order[r]] >= 0 &&
+		                  (size_t)in->group[order[r]] < G && with[in->group[order[r]]]))
+			r++;
+		if (r == n && (q == n_ref || !with[G]))
+			break;
+		x = r < n && (q == n_ref || !with[G] || in->score[order[r]] <= rs[q].v) ?
+		    in->score[order[r]] : rs[q].v;
+		/* the samples with a value x */
+		step++;
+		np = 0;
+		for (size_t k = r; k < n && in->score[order[k]] == x; k++) {
+			int32_t g = in->group[order[k]];
+			ft_eval_prefetch(in, order, k);
+			if (g >= 0 && (size_t)g < G && with[g] && !seen[g]) {
+				seen[g] = 1;
+				present[np++] = (size_t)g;
+			}
+		}
+		if (with[G] && q < n_ref && rs[q].v == x) {
+			seen[G] = 1;
+			present[np++] = G;
+		}
+		/* each pair with one of them steps: its gap since its last step */
+		for (size_t k = 0; k < np; k++) {
+			size_t a = present[k];
+			for (size_t c = 0; c < S; c++) {
+				size_t lo = a < c ? a : c, hi = a < c ? c : a, pq = lo * S + hi;
+				if (c == a || !with[c] || stamp[pq] == step || (hi == G && lo == G))
+					continue;
+				if (!stamp[pq])
+					emd[pq] = 0;        /* the pair's first value */
+				else
+					emd[pq] += fabs(cum[lo] / tot[lo] - cum[hi] / tot[hi]) *
+					           (x - last[pq]);
+				stamp[pq] = step;
+				last[pq] = x;
+			}
+		}
+		/* then their weights, each sample's in its own order */
+		for (; r < n && in->score[order[r]] == x; r++) {
+			size_t i = order[r];
+			int32_t g = in->group[i];
+			if (g >= 0 && (size_t)g < G && with[g])
+				cum[g] += in->w ? in->w[i] : 1.0;
+		}
+		for (; with[G] && q < n_ref && rs[q].v == x; q++)
+			cum[G] += rs[q].w;
+		for (size_t k = 0; k < np; k++)
+			seen[present[k]] = 0;
+	}
+	rc = 0;
+done:
+	free(cum);
+	free(tot);
+	free(last);
+	free(stamp);
+	free(present);
+	free(seen);
+	free(with);
+	return rc;
+}
 
 static void add(struct ft_measures *m, const char *name, double param, struct ft_value v)
 {
@@ -684,10 +803,11 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 {
 	struct ft_dist_opts def;
 	size_t G, B, n;
-	double *hist = NULL, *ref = NULL, *b = NULL, *yh = NULL, Wref = 0;
-	struct wv **gs = NULL, *rs = NULL;
-	size_t *gn = NULL;
+	double *hist = NULL, *ref = NULL, *yh = NULL, *emd = NULL, Wref = 0;
+	struct wv *rs = NULL;
+	uint32_t *own = NULL;
 	double *gw = NULL;
+	struct ft_value ineq_v[5];
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -719,10 +839,9 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 	B = o->bins;
 	hist = calloc((G + 1) * B + 1, sizeof *hist);
 	ref = calloc(B + 1, sizeof *ref);
-	gs = calloc(G + 1, sizeof *gs);
-	gn = calloc(G + 1, sizeof *gn);
 	gw = calloc(G + 1, sizeof *gw);
-	if (!hist || !ref || !gs || !gn || !gw) {
+	emd = malloc((G + 1) * (G + 1) * sizeof *emd);
+	if (!hist || !ref || !gw || !emd) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -730,43 +849,31 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		double wi = in->w ? in->w[i] : 1.0;
 		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
 			hist[(size_t)in->group[i] * B + bin_of(in->score[i], B)] += wi;
-			gn[in->group[i]]++;
 			gw[in->group[i]] += wi;   /* in row order, whatever the order below */
 		}
 	}
-	for (size_t g = 0; g < G; g++) {
-		gs[g] = ft_xalloc(gn[g], sizeof *gs[g]);
-		if (!gs[g]) {
-			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-			goto done;
-		}
-		gn[g] = 0;
-	}
-	/* each group's (score, weight) in ascending order of score, ties in
-	 * row order: from the order of every row when the caller has it
-	 * (its stable sort is what the stable merge sort of qsort gives) */
-	for (size_t r = 0; r < n; r++) {
-		size_t i = order ? order[r] : r;
-		if (order)
-			ft_eval_prefetch(in, order, r);
-		if (G && in->group[i] >= 0 && (size_t)in->group[i] < G) {
-			size_t g = (size_t)in->group[i];
-			gs[g][gn[g]].v = in->score[i];
-			gs[g][gn[g]].w = in->w ? in->w[i] : 1.0;
-			gn[g]++;
-		}
-	}
-	for (size_t g = 0; g < G && !order; g++)
-		qsort(gs[g], gn[g], sizeof *gs[g], cmp_wv);
 	for (size_t i = 0; i < o->n_ref; i++)
 		ref[bin_of(o->ref[i], B)] += o->ref_w ? o->ref_w[i] : 1.0;
 	if (o->n_ref && !(rs = sorted_sample(o->ref, o->ref_w, o->n_ref, &Wref))) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
+	/* the rows in ascending order of score, ties in row order (the
+	 * caller's, or one stable sort here), walked once for every earth
+	 * mover's distance */
+	if (G && !order && ft_score_order(in->score, n, &own)) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (G && emd_walk(in, order ? order : own, G, gw, rs, o->n_ref, Wref, emd)) {
+		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+		goto done;
+	}
+	free(own);
+	own = NULL;
 	/* between groups: the largest over pairs of groups with weight */
 	{
-		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY, emd = -INFINITY;
+		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY, em = -INFINITY;
 		size_t pairs = 0;
 		for (size_t a = 0; a < G; a++)
 			for (size_t c = 0; c < G; c++) {
@@ -778,18 +885,18 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 					continue;
 				js = fmax(js, ft_js_divergence(hist + a * B, hist + c * B, B));
 				tv = fmax(tv, ft_total_variation(hist + a * B, hist + c * B, B));
-				emd = fmax(emd, emd_sorted(gs[a], gn[a], gw[a], gs[c], gn[c], gw[c]));
+				em = fmax(em, emd[a * (G + 1) + c]);
 			}
 		const char *why = "fewer than two groups with weight";
 		add(out, "score_kl_divergence", (double)B, !pairs ? undef(why) :
 		    isinf(kl) ? undef(INF_KL) : defined(kl));
 		add(out, "score_js_divergence", (double)B, pairs ? defined(js) : undef(why));
 		add(out, "score_total_variation", (double)B, pairs ? defined(tv) : undef(why));
-		add(out, "score_earth_movers_distance", NAN, pairs ? defined(emd) : undef(why));
+		add(out, "score_earth_movers_distance", NAN, pairs ? defined(em) : undef(why));
 	}
 	/* to the reference: the largest over groups */
 	{
-		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY, emd = -INFINITY;
+		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY, em = -INFINITY;
 		size_t used = 0;
 		const char *why = !o->n_ref ? "no reference distribution given" :
 			!(Wref > 0) ? "the reference has no weight" : "no group with weight";
@@ -800,7 +907,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 			kl = fmax(kl, ft_kl_divergence(hist + g * B, ref, B, o->kl_alpha));
 			js = fmax(js, ft_js_divergence(hist + g * B, ref, B));
 			tv = fmax(tv, ft_total_variation(hist + g * B, ref, B));
-			emd = fmax(emd, emd_sorted(gs[g], gn[g], gw[g], rs, o->n_ref, Wref));
+			em = fmax(em, emd[g * (G + 1) + G]);
 		}
 		add(out, "score_kl_divergence_to_reference", (double)B, !used ? undef(why) :
 		    isinf(kl) ? undef(INF_KL) : defined(kl));
@@ -808,62 +915,50 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		add(out, "score_total_variation_to_reference", (double)B,
 		    used ? defined(tv) : undef(why));
 		add(out, "score_earth_movers_distance_to_reference", NAN,
-		    used ? defined(emd) : undef(why));
+		    used ? defined(em) : undef(why));
 	}
-	/* the sorted scores are done with: the decisions and benefits take
-	 * their place (16 bytes a row either way, not both at once) */
-	for (size_t g = 0; g < G; g++) {
-		free(gs[g]);
-		gs[g] = NULL;
-	}
-	b = ft_xalloc(n, sizeof *b);
-	yh = ft_xalloc(n, sizeof *yh);
-	if (!b || !yh) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		yh[i] = ft_eval_pos(in, i);
-		b[i] = yh[i] - in->y[i] + 1.0;
-	}
-	/* inequality of the benefit: the five indices from one pass */
+	/* inequality of the benefit (the five indices from one pass) and the
+	 * smoothed EDF from the decisions as they are read: no array of them,
+	 * except the one consistency needs */
 	{
 		static const int kinds[5] = {FT_INEQ_GE, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
 		                             FT_INEQ_THEIL_T, FT_INEQ_CV};
 		double param[5];
-		struct ft_value v[5];
 		for (int k = 0; k < 5; k++)
 			param[k] = kinds[k] == FT_INEQ_GE ? o->ge_alpha :
 				kinds[k] == FT_INEQ_ATKINSON ? o->atkinson_eps : NAN;
-		if ((rc = ft_inequality_indices(kinds, param, 5, b, in->w, n, v, err)) != 0)
+		if ((rc = ineq(kinds, param, 5, NULL, in, in->w, n, ineq_v, err)) != 0)
 			goto done;
 		for (int k = 0; k < 5; k++)
-			add(out, ft_inequality_name(kinds[k]), param[k], v[k]);
+			add(out, ft_inequality_name(kinds[k]), param[k], ineq_v[k]);
 	}
 	{
 		struct ft_value v;
 		if (x) {
+			if (!(yh = ft_xalloc(n, sizeof *yh))) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				goto done;
+			}
+			for (size_t i = 0; i < n; i++)
+				yh[i] = ft_eval_pos(in, i);
 			if ((rc = ft_consistency(x, yh, in->w, o->k, &v, err)) != 0)
 				goto done;
 		} else {
 			v = undef("no feature matrix given");
 		}
 		add(out, "consistency", (double)o->k, v);
-		if ((rc = ft_smoothed_edf(yh, in->w, in->group, n, G, o->concentration, &v,
-		                          err)) != 0)
+		if ((rc = smoothed_edf(yh, in, in->w, in->group, n, G, o->concentration, &v,
+		                       err)) != 0)
 			goto done;
 		add(out, "smoothed_empirical_differential_fairness", o->concentration, v);
 	}
 done:
-	for (size_t g = 0; gs && g < G; g++)
-		free(gs[g]);
-	free(gs);
-	free(gn);
 	free(gw);
+	free(emd);
+	free(own);
 	free(hist);
 	free(ref);
 	free(rs);
-	free(b);
 	free(yh);
 	if (rc)
 		memset(out, 0, sizeof *out);

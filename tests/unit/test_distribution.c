@@ -519,7 +519,9 @@ done:
 /* The groups' scores taken in the order of the sort every measurement
  * makes anyway (ft_score_order) give every measure to the bit that sorting
  * them again gives: 20,000 weighted rows in three groups (one without
- * rows of a label), scores with many ties, a reference distribution. */
+ * rows of a label), scores with many ties, a reference distribution; and
+ * the distances, inequality indices and smoothed EDF those of the
+ * functions of one pair or of arrays. */
 static void test_ordered(void)
 {
 	enum { N = 20000, NREF = 500 };
@@ -572,6 +574,69 @@ static void test_ordered(void)
 		    memcmp(&a.m[k].v.value, &b.m[k].v.value, sizeof(double)))
 			bad++;
 	T_CHECKF(bad == 0, "%zu measures differ", bad);
+	/* the one walk of every distance against each pair's own sorted
+	 * samples (ft_emd_1d), and the benefits and decisions read from the
+	 * input against arrays of them (ft_inequality_indices,
+	 * ft_smoothed_edf): to the bit */
+	{
+		double *gv[3], *gwt[3], *bb = malloc(N * sizeof *bb), *yh = malloc(N * sizeof *yh);
+		double emax = -INFINITY, rmax = -INFINITY, e;
+		size_t gn[3] = {0, 0, 0};
+		static const int kinds[5] = {FT_INEQ_GE, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
+		                             FT_INEQ_THEIL_T, FT_INEQ_CV};
+		double param[5];
+		struct ft_value iv[5], ev;
+		for (int q = 0; q < 3; q++) {
+			gv[q] = malloc(N * sizeof *gv[q]);
+			gwt[q] = malloc(N * sizeof *gwt[q]);
+		}
+		if (!bb || !yh || !gv[0] || !gv[1] || !gv[2] || !gwt[0] || !gwt[1] || !gwt[2]) {
+			T_FAIL("malloc");
+		} else {
+			for (size_t i = 0; i < N; i++) {
+				gv[g[i]][gn[g[i]]] = s[i];
+				gwt[g[i]][gn[g[i]]++] = w[i];
+				yh[i] = s[i] >= in.threshold;
+				bb[i] = yh[i] - y[i] + 1.0;
+			}
+			for (int p = 0; p < 3; p++) {
+				for (int q = p + 1; q < 3; q++) {
+					T_CHECK(ft_emd_1d(gv[p], gwt[p], gn[p], gv[q], gwt[q], gn[q], &e,
+					                  &err) == 0);
+					emax = fmax(emax, e);
+				}
+				T_CHECK(ft_emd_1d(gv[p], gwt[p], gn[p], ref, NULL, NREF, &e, &err) == 0);
+				rmax = fmax(rmax, e);
+			}
+			for (int k = 0; k < 5; k++)
+				param[k] = kinds[k] == FT_INEQ_GE ? o.ge_alpha :
+				           kinds[k] == FT_INEQ_ATKINSON ? o.atkinson_eps : NAN;
+			T_CHECK(ft_inequality_indices(kinds, param, 5, bb, w, N, iv, &err) == 0);
+			T_CHECK(ft_smoothed_edf(yh, w, g, N, 3, o.concentration, &ev, &err) == 0);
+			for (size_t k = 0; k < a.n; k++) {
+				const char *nm = a.m[k].name;
+				double want = NAN;
+				if (!strcmp(nm, "score_earth_movers_distance"))
+					want = emax;
+				else if (!strcmp(nm, "score_earth_movers_distance_to_reference"))
+					want = rmax;
+				else if (!strcmp(nm, "smoothed_empirical_differential_fairness"))
+					want = ev.value;
+				for (int q = 0; q < 5; q++)
+					if (!strcmp(nm, ft_inequality_name(kinds[q])))
+						want = iv[q].value;
+				if (!isnan(want))
+					T_CHECKF(memcmp(&want, &a.m[k].v.value, sizeof want) == 0,
+					         "%s: %.17g, pairwise %.17g", nm, a.m[k].v.value, want);
+			}
+		}
+		for (int q = 0; q < 3; q++) {
+			free(gv[q]);
+			free(gwt[q]);
+		}
+		free(bb);
+		free(yh);
+	}
 done:
 	free(s);
 	free(y);
