@@ -164,6 +164,11 @@ struct reader {
 	struct dict *dict;   /* n_cols interning tables, once n_cols is known */
 	uint32_t *cell;      /* value ids of the rows so far, row-major */
 	size_t n_cells, cells_cap;
+	/* Rows [0, k_rows) compacted (compact_rows): stride cells each, column
+	 * j's at slot[j], none for a column stored as numbers; the rows after
+	 * them n_cols cells each.  k_rows 0 and slot NULL until then. */
+	size_t k_rows, stride;
+	uint32_t *slot;
 	size_t *lines;
 	size_t n_rows, rows_cap;
 	size_t rows_hint;    /* the part's rows as estimated (reserve), or 0 */
@@ -564,6 +569,93 @@ static int num_room(const struct reader *r, struct numcol *c, size_t row)
 	return grow((void **)&c->x, &c->cap, need, sizeof *c->x);
 }
 
+/* Rows compacted every ft_csv_compact_rows: the cell of a column stored as
+ * numbers only says whether it is missing, which its NaN says, and for the
+ * whole table those cells were a quarter of the reader's peak (issue 20
+ * item 7).  A change of a column's storage (num_switch, num_revert, rare:
+ * at most twice a column) first undoes the compaction (expand_rows), so
+ * the compacted rows always have one layout, that of the storage now. */
+size_t ft_csv_compact_rows = 65536;
+
+/* The rows read since the last compaction, compacted in place: rows
+ * [k_rows, n_rows) go from n_cols cells to stride cells each. */
+static void compact_rows(struct reader *r)
+{
+	size_t nc = r->n_cols, k = r->k_rows, n = r->n_rows, s;
+	uint32_t tmp[256], *t = tmp, *base;
+
+	if (!r->num || n == k)
+		return;
+	if (!r->slot) {
+		size_t text = 0;
+		for (size_t j = 0; j < nc; j++)
+			text += r->num[j].state != 1;
+		if (text == nc)
+			return;           /* no cell to drop */
+		if (!(r->slot = malloc(nc * sizeof *r->slot))) {
+			fail_nomem(r);
+			return;
+		}
+		text = 0;
+		for (size_t j = 0; j < nc; j++)
+			r->slot[j] = r->num[j].state == 1 ? FT_MISSING : (uint32_t)text++;
+		r->stride = text;
+	}
+	s = r->stride;
+	if (nc > sizeof tmp / sizeof *tmp && !(t = malloc(nc * sizeof *t))) {
+		fail_nomem(r);
+		return;
+	}
+	/* row i's new place ends before its old one does, and that before
+	 * row i + 1's old one begins: forward, through a copy of the row */
+	base = r->cell + k * s;
+	for (size_t i = 0; i < n - k; i++) {
+		const uint32_t *o = base + i * nc;
+		for (size_t j = 0; j < nc; j++)
+			if (r->slot[j] != FT_MISSING)
+				t[r->slot[j]] = o[j];
+		memcpy(base + i * s, t, s * sizeof *t);
+	}
+	if (t != tmp)
+		free(t);
+	r->k_rows = n;
+	r->n_cells = n * s;
+}
+
+/* The compacted rows back to n_cols cells each (a column stored as
+ * numbers gets 0, or FT_MISSING where its number is NaN), with the rows
+ * after them and the row being read (its n_cols places): every row then
+ * n_cols cells, as before any compaction.  0 or FT_ENOMEM (r->rc set). */
+static int expand_rows(struct reader *r)
+{
+	size_t nc = r->n_cols, k = r->k_rows, s = r->stride, tail;
+	uint32_t tmp[256], *t = tmp;
+
+	if (!k)
+		return 0;
+	tail = r->n_cells - k * s + nc;
+	if (grow((void **)&r->cell, &r->cells_cap, k * nc + tail, sizeof *r->cell) ||
+	    (nc > sizeof tmp / sizeof *tmp && !(t = malloc(nc * sizeof *t))))
+		return fail_nomem(r);
+	memmove(r->cell + k * nc, r->cell + k * s, tail * sizeof *r->cell);
+	/* row i's new place begins after its old one, and the rows before it
+	 * end before its new place: backward, through a copy of the row */
+	for (size_t i = k; i-- > 0;) {
+		const uint32_t *o = r->cell + i * s;
+		for (size_t j = 0; j < nc; j++)
+			t[j] = r->slot[j] != FT_MISSING ? o[r->slot[j]] :
+			       isnan(r->num[j].x[i]) ? FT_MISSING : 0;
+		memcpy(r->cell + i * nc, t, nc * sizeof *t);
+	}
+	if (t != tmp)
+		free(t);
+	r->n_cells = k * nc + tail - nc;
+	r->k_rows = 0;
+	free(r->slot);
+	r->slot = NULL;
+	return 0;
+}
+
 /* Column col's interning table is full enough: store it as numbers when
  * every value is a canonical decimal with the same decimals; else it stays
  * interned for good.  The current row's cell is already in r->cell. */
@@ -581,6 +673,7 @@ static void num_switch(struct reader *r, size_t col)
 		fail_nomem(r);
 		return;
 	}
+
 	for (size_t k = 0; k < d->n_keys; k++) {
 		if (d->code[k] == FT_MISSING)
 			continue;
@@ -592,7 +685,7 @@ static void num_switch(struct reader *r, size_t col)
 		dec = dk;
 		first = 0;
 	}
-	if (num_room(r, c, r->n_rows)) {
+	if (expand_rows(r) || num_room(r, c, r->n_rows)) {
 		free(v);
 		fail_nomem(r);
 		return;
@@ -623,6 +716,8 @@ static void num_revert(struct reader *r, size_t col)
 	struct numcol *c = &r->num[col];
 	char buf[40];
 
+	if (expand_rows(r))
+		return;
 	c->state = -1;
 	for (size_t i = 0; i < r->n_rows && !r->rc; i++) {
 		uint32_t *cell = &r->cell[i * r->n_cols + col];
@@ -866,6 +961,8 @@ static void on_row(int c, void *data)
 		fail_nomem(r);
 	} else {
 		r->lines[r->n_rows++] = r->row_line;
+		if (r->num && r->n_rows - r->k_rows >= ft_csv_compact_rows)
+			compact_rows(r);
 	}
 	r->nf = 0;
 }
@@ -1066,9 +1163,13 @@ static void plain_row(struct reader *r, const char *s, size_t end, char delim)
 				code = intern(r, col, s + b, e - b);
 			if (r->rc)
 				return;
+			/* a change of storage may have moved the cells (expand_rows) */
+			cell = r->cell + r->n_cells;
 			cell[col] = code;
-			if (c && c->state == 0 && r->dict[col].n_keys >= ft_csv_num_switch)
+			if (c && c->state == 0 && r->dict[col].n_keys >= ft_csv_num_switch) {
 				num_switch(r, col);
+				cell = r->cell + r->n_cells;
+			}
 		}
 		col++;
 		if (i == end)
@@ -1447,15 +1548,23 @@ int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t 
 		t->num_dec[j] = c->dec;
 		c->x = NULL;
 	}
+	/* the last rows compacted too, the layout the table's */
+	compact_rows(&r);
+	if (r.rc) {
+		rc = r.rc;
+		goto done;
+	}
+	t->cell_slot = r.slot;
+	t->cell_stride = r.slot ? r.stride : 0;
+	r.slot = NULL;
 	/* give back the slack of the doubling growth */
-	t->cell = realloc(r.cell, r.n_cells * sizeof *r.cell);
+	t->cell = realloc(r.cell, (r.n_cells ? r.n_cells : 1) * sizeof *r.cell);
 	if (!t->cell)
 		t->cell = r.cell;
 	r.cell = NULL;
 	t->line = r.lines;
 	r.lines = NULL;
-	/* the cells of the columns stored as numbers only said whether they
-	 * were missing, which NaN says: dropped (issue 20 item 7) */
+	/* the layout of the storage (compact_rows made it already) */
 	if (cells_settle(t, SIZE_MAX)) {
 		rc = ft_error_set(err, FT_ENOMEM, "%s: out of memory", path);
 		goto done;
@@ -1481,6 +1590,7 @@ done:
 			free(r.num[j].x);
 	free(r.num);
 	free(r.cell);
+	free(r.slot);
 	free(r.lines);
 	ft_table_free(t);
 	return rc;

@@ -123,9 +123,11 @@ int ft_table_text_named(struct ft_table *t, char *const *names, size_t n);
 
 /* Knobs that tests and fuzz targets lower to reach these paths with
  * small inputs (set once, before any read): the distinct values a column
- * has before it may be stored as numbers (csv.c, 1024), and the smallest
+ * has before it may be stored as numbers (csv.c, 1024), the rows read
+ * between two compactions of the cells (csv.c, 65,536), and the smallest
  * file ft_read_plan_make cuts in two (shard.c, 8 MB). */
 extern size_t ft_csv_num_switch;
+extern size_t ft_csv_compact_rows;
 extern uint64_t ft_read_split_min;
 
 /* shard.c: one file read by two threads (issue 20 item 6): make cuts the

@@ -164,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.skip_rows = (r & 16) ? 1 : 0;
 	path = fuzz_file(0, data + 2, size - 2);
 	ft_csv_num_switch = 2;
+	ft_csv_compact_rows = 1 + (size_t)(m >> 5);
 	ft_read_split_min = 0;
 	ft_release_rows = 1;
 	rc[0] = ft_table_read_part(path, &o, 0, UINT64_MAX, 1, FT_READ_LIBCSV_ONLY, &t, &err[0]);

@@ -159,6 +159,57 @@ done:
 	ft_table_free(t);
 }
 
+/* The cells compacted as they are read (every ft_csv_compact_rows rows),
+ * with the storage of columns changing after rows were compacted: a and e
+ * become numbers at row 1,024 or later, b and f go back to text at rows
+ * 3,000 and 2,500.  Read by the reader's own split of lines and by libcsv
+ * alone, every cell as one reading of the text gives it, the numbers to
+ * the bit those of a reading that compacts only at the end, and the
+ * layout that of the storage. */
+static void t_compact(void)
+{
+	static const size_t every[] = {1, 7, 500};
+	struct ft_read_opts o;
+	struct ft_table *ref = NULL, *base = NULL;
+	struct ft_error e = { 0 };
+	size_t keep = ft_csv_compact_rows;
+
+	read_opts(&o);
+	T_CHECKF(ft_table_read(path_mixed, &o, &ref, &e) == 0, "%s", e.msg);
+	ft_csv_compact_rows = SIZE_MAX;
+	T_CHECKF(ft_table_read_numbers(path_mixed, &o, &base, &e) == 0, "%s", e.msg);
+	for (size_t q = 0; ref && base && base->num && q < sizeof every / sizeof *every; q++)
+		for (int libcsv = 0; libcsv < 2; libcsv++) {
+			struct ft_table *t = NULL;
+			int flags = FT_READ_NUMBERS | (libcsv ? FT_READ_LIBCSV_ONLY : 0);
+			ft_csv_compact_rows = every[q];
+			T_CHECKF(ft_table_read_part(path_mixed, &o, 0, UINT64_MAX, 1, flags, &t,
+			                            &e) == 0, "%s", e.msg);
+			if (!t || !t->num) {
+				T_FAIL("every %zu, libcsv %d: no table of numbers", every[q], libcsv);
+				ft_table_free(t);
+				continue;
+			}
+			T_CHECKF(cell_diffs(t, ref) == 0, "every %zu, libcsv %d: %zu cells differ",
+			         every[q], libcsv, cell_diffs(t, ref));
+			T_CHECK(t->cell_slot && t->cell_stride == base->cell_stride);
+			for (size_t j = 0; j < t->n_cols; j++) {
+				T_CHECKF(!t->num[j] == !base->num[j], "every %zu: column %zu", every[q],
+				         j);
+				if (t->num[j] && base->num[j])
+					T_CHECKF(memcmp(t->num[j], base->num[j],
+					                t->n_rows * sizeof *t->num[j]) == 0,
+					         "every %zu: numbers of column %zu", every[q], j);
+				if (t->cell_slot && base->cell_slot)
+					T_CHECK(t->cell_slot[j] == base->cell_slot[j]);
+			}
+			ft_table_free(t);
+		}
+	ft_csv_compact_rows = keep;
+	ft_table_free(ref);
+	ft_table_free(base);
+}
+
 static void t_subset(void)
 {
 	struct ft_read_opts o;
@@ -643,6 +694,11 @@ int main(void)
 	T_RUN(t_split);
 	T_RUN(t_plain_decimal);
 	T_RUN(t_reserve);
+	T_RUN(t_compact);
+	/* the read in two parts and its join, compacting every 7 rows */
+	ft_csv_compact_rows = 7;
+	T_RUN(t_split);
+	ft_csv_compact_rows = 65536;
 	unlink(path_mixed);
 	rmdir(tmpdir);
 	return t_done();
