@@ -7,13 +7,16 @@
  * the same digit there.  It needs a second array of the keys.
  *
  * ft_sort_u64_inplace: MSD, in place (American flag sort: McIlroy, Bostic
- * and McIlroy, "Engineering radix sort", Computing Systems 6, 1993), for
- * the score sorts of the measurement and the proxy report, where the
- * second array was the peak of those phases (issue 20 item 7).  Each
- * range is split on the 11 bits below the highest bit in which its keys
- * differ, so bits that every key of the range shares cost no pass; a
- * range of at most INSERTION keys is finished by insertion.  Not stable,
- * which sorting whole keys does not need: equal keys are equal.
+ * and McIlroy, "Engineering radix sort", Computing Systems 6, 1993; its
+ * keys moved in ska_sort's rounds, Skarupke 2016), for the score sorts of
+ * the measurement and the proxy report, where the second array was the
+ * peak of those phases (issue 20 item 7).  Each range is split on the
+ * bits just below the highest bit in which its keys differ (11 of them,
+ * fewer in a short range), so bits that every key of the range shares
+ * cost no pass; a range of at most INSERTION keys is finished by
+ * insertion.  Not stable, which sorting whole keys does not need: equal
+ * keys are equal.  At 1M warm keys it takes about twice the LSD sort's
+ * time (each level reads its range twice before moving it).
  */
 #include <stdint.h>
 #include <stdlib.h>

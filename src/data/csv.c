@@ -1272,7 +1272,6 @@ int ft_table_read(const char *path, const struct ft_read_opts *o,
 	return ft_table_read_part(path, o, 0, UINT64_MAX, 1, 0, out, err);
 }
 
-/* The bytes [off, off + len) of the file (data.h). */
 /* The canonical layout of t's cells (struct ft_table, cell_slot): column
  * j's cell at the number of columns of text before it, no cell for a
  * column stored as numbers except column `keep` (SIZE_MAX: none), which
@@ -1366,6 +1365,7 @@ static int cells_settle(struct ft_table *t, size_t keep)
 	return cells_relayout(t, slot, stride);
 }
 
+/* The bytes [off, off + len) of the file (data.h). */
 int ft_table_read_part(const char *path, const struct ft_read_opts *o, uint64_t off,
                        uint64_t len, size_t first_line, int flags,
                        struct ft_table **out, struct ft_error *err)
@@ -1755,7 +1755,8 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 	}
 	if (rc)
 		return rc;
-	/* the same columns of numbers now, so the same layout of cells */
+	/* the same columns of numbers now, so the same layout of cells (both
+	 * canonical: cells_settle) */
 	st = a->cell_slot ? a->cell_stride : nc;
 	if (st != (b->cell_slot ? b->cell_stride : nc) || !a->cell_slot != !b->cell_slot ||
 	    (a->cell_slot && memcmp(a->cell_slot, b->cell_slot, nc * sizeof *a->cell_slot)))
