@@ -677,23 +677,25 @@ int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
 
 /* ------------------------------------------------------- the whole set */
 
-/* The earth mover's distances of every pair of groups a < c with weight
- * (emd[a * S + c], S = G + 1) and of each such group to the reference
- * (emd[g * S + G]; rs sorted, n_ref of it, weight Wref > 0), from one walk
- * over the rows in order of score instead of a sorted copy of each
- * group's scores (16 bytes a row; issue 20 item 7).  Each pair gets
+/* The earth mover's distances of the pairs of groups a < c with weight
+ * and a0 <= a < a1 (emd[(a - a0) * S + c], S = G + 1), and of each such
+ * group a to the reference (emd[(a - a0) * S + G]; rs sorted, n_ref of it,
+ * weight Wref > 0), from one walk over the rows in order of score instead
+ * of a sorted copy of each group's scores (16 bytes a row; issue 20 item
+ * 7).  The caller bounds a1 - a0 so that the per-pair state, 24 bytes a
+ * pair, stays small for any number of groups.  Each pair gets
  * exactly emd_sorted's sums: a step at each distinct value either of its
  * two samples has, |F_a - F_c| times the gap since the pair's last step,
  * and each sample's weight accumulated in its own order (the rows' order
  * within a tie: the order of a stable sort). */
 static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_t G,
                     const double *gw, const struct wv *rs, size_t n_ref, double Wref,
-                    double *emd)
+                    size_t a0, size_t a1, double *emd)
 {
-	size_t S = G + 1, n = in->n, np = 0, r = 0, q = 0;
+	size_t S = G + 1, n = in->n, np = 0, r = 0, q = 0, nr = a1 - a0;
 	double *cum = calloc(S, sizeof *cum), *tot = malloc(S * sizeof *tot);
-	double *last = malloc(S * S * sizeof *last);
-	size_t *stamp = calloc(S * S, sizeof *stamp), *present = malloc(S * sizeof *present);
+	double *last = malloc(nr * S * sizeof *last);
+	size_t *stamp = calloc(nr * S, sizeof *stamp), *present = malloc(S * sizeof *present);
 	unsigned char *seen = calloc(S, 1), *with = calloc(S, 1);
 	size_t step = 0;
 	int rc = FT_ENOMEM;
@@ -706,7 +708,7 @@ static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_
 	}
 	tot[G] = Wref;
 	with[G] = n_ref > 0 && Wref > 0;
-	for (size_t k = 0; k < S * S; k++)
+	for (size_t k = 0; k < nr * S; k++)
 		emd[k] = NAN;
 	while (r < n || q < n_ref) {
 		double x;
@@ -737,8 +739,11 @@ static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_
 		for (size_t k = 0; k < np; k++) {
 			size_t a = present[k];
 			for (size_t c = 0; c < S; c++) {
-				size_t lo = a < c ? a : c, hi = a < c ? c : a, pq = lo * S + hi;
-				if (c == a || !with[c] || stamp[pq] == step || (hi == G && lo == G))
+				size_t lo = a < c ? a : c, hi = a < c ? c : a, pq;
+				if (c == a || !with[c] || lo < a0 || lo >= a1)
+					continue;
+				pq = (lo - a0) * S + hi;
+				if (stamp[pq] == step)
 					continue;
 				if (!stamp[pq])
 					emd[pq] = 0;        /* the pair's first value */
@@ -804,6 +809,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 	struct ft_dist_opts def;
 	size_t G, B, n;
 	double *hist = NULL, *ref = NULL, *yh = NULL, *emd = NULL, Wref = 0;
+	double em_pair = -INFINITY, em_ref = -INFINITY;   /* the largest distances */
 	struct wv *rs = NULL;
 	uint32_t *own = NULL;
 	double *gw = NULL;
@@ -840,8 +846,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 	hist = calloc((G + 1) * B + 1, sizeof *hist);
 	ref = calloc(B + 1, sizeof *ref);
 	gw = calloc(G + 1, sizeof *gw);
-	emd = malloc((G + 1) * (G + 1) * sizeof *emd);
-	if (!hist || !ref || !gw || !emd) {
+	if (!hist || !ref || !gw) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -865,15 +870,38 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (G && emd_walk(in, order ? order : own, G, gw, rs, o->n_ref, Wref, emd)) {
-		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
-		goto done;
+	/* the groups a walk takes (pairs with the smaller group among them):
+	 * all of them up to 1,024 groups, else a block of a million pairs'
+	 * state (24 MB) a walk */
+	if (G) {
+		size_t S = G + 1, blk = S <= 1024 ? S : S >= ((size_t)1 << 20) ? 1 :
+		                                        ((size_t)1 << 20) / S;
+		if (!(emd = malloc(blk * S * sizeof *emd))) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t a0 = 0; a0 < G; a0 += blk) {
+			size_t a1 = G - a0 < blk ? G : a0 + blk;
+			if (emd_walk(in, order ? order : own, G, gw, rs, o->n_ref, Wref, a0, a1, emd)) {
+				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+				goto done;
+			}
+			for (size_t a = a0; a < a1; a++) {
+				if (!(gw[a] > 0))
+					continue;
+				for (size_t c = a + 1; c < G; c++)
+					if (gw[c] > 0)
+						em_pair = fmax(em_pair, emd[(a - a0) * S + c]);
+				if (Wref > 0)
+					em_ref = fmax(em_ref, emd[(a - a0) * S + G]);
+			}
+		}
 	}
 	free(own);
 	own = NULL;
 	/* between groups: the largest over pairs of groups with weight */
 	{
-		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY, em = -INFINITY;
+		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY;
 		size_t pairs = 0;
 		for (size_t a = 0; a < G; a++)
 			for (size_t c = 0; c < G; c++) {
@@ -885,18 +913,17 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 					continue;
 				js = fmax(js, ft_js_divergence(hist + a * B, hist + c * B, B));
 				tv = fmax(tv, ft_total_variation(hist + a * B, hist + c * B, B));
-				em = fmax(em, emd[a * (G + 1) + c]);
 			}
 		const char *why = "fewer than two groups with weight";
 		add(out, "score_kl_divergence", (double)B, !pairs ? undef(why) :
 		    isinf(kl) ? undef(INF_KL) : defined(kl));
 		add(out, "score_js_divergence", (double)B, pairs ? defined(js) : undef(why));
 		add(out, "score_total_variation", (double)B, pairs ? defined(tv) : undef(why));
-		add(out, "score_earth_movers_distance", NAN, pairs ? defined(em) : undef(why));
+		add(out, "score_earth_movers_distance", NAN, pairs ? defined(em_pair) : undef(why));
 	}
 	/* to the reference: the largest over groups */
 	{
-		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY, em = -INFINITY;
+		double kl = -INFINITY, js = -INFINITY, tv = -INFINITY;
 		size_t used = 0;
 		const char *why = !o->n_ref ? "no reference distribution given" :
 			!(Wref > 0) ? "the reference has no weight" : "no group with weight";
@@ -907,7 +934,6 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 			kl = fmax(kl, ft_kl_divergence(hist + g * B, ref, B, o->kl_alpha));
 			js = fmax(js, ft_js_divergence(hist + g * B, ref, B));
 			tv = fmax(tv, ft_total_variation(hist + g * B, ref, B));
-			em = fmax(em, emd[g * (G + 1) + G]);
 		}
 		add(out, "score_kl_divergence_to_reference", (double)B, !used ? undef(why) :
 		    isinf(kl) ? undef(INF_KL) : defined(kl));
@@ -915,7 +941,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		add(out, "score_total_variation_to_reference", (double)B,
 		    used ? defined(tv) : undef(why));
 		add(out, "score_earth_movers_distance_to_reference", NAN,
-		    used ? defined(em) : undef(why));
+		    used ? defined(em_ref) : undef(why));
 	}
 	/* inequality of the benefit (the five indices from one pass) and the
 	 * smoothed EDF from the decisions as they are read: no array of them,

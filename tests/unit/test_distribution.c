@@ -645,6 +645,84 @@ done:
 	free(order);
 }
 
+/* More than 1,024 groups: the distances come from walks over blocks of
+ * groups, and must still be those of each pair's own samples (ft_emd_1d):
+ * 1,100 groups of three weighted rows each, scores with ties, a
+ * reference; the largest distances those of the last groups. */
+static void test_many_groups(void)
+{
+	enum { G = 1100, PER = 3, N = G * PER, NREF = 50 };
+	double *s = malloc(N * sizeof *s), *y = malloc(N * sizeof *y), *w = malloc(N * sizeof *w);
+	double ref[NREF], emax = -INFINITY, rmax = -INFINITY;
+	int32_t *g = malloc(N * sizeof *g);
+	const char **names = malloc(G * sizeof *names);
+	struct ft_eval_input in;
+	struct ft_dist_opts o;
+	struct ft_measures m;
+	struct ft_error err = {0};
+	uint64_t r = 7;
+	int found = 0;
+
+	if (!s || !y || !w || !g || !names) {
+		T_FAIL("malloc");
+		goto done;
+	}
+	for (size_t i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		s[i] = (double)((r >> 33) % 41) / 40.0;
+		y[i] = (double)((r >> 20) & 1);
+		w[i] = 0.5 + (double)((r >> 45) % 5) / 4.0;
+		g[i] = (int32_t)(i / PER);
+		/* the farthest pair, and the group farthest from the reference,
+		 * in the last block of groups */
+		if (g[i] >= G - 2)
+			s[i] = g[i] == G - 1 ? 1.0 : 0.0;
+	}
+	for (size_t k = 0; k < G; k++)
+		names[k] = "g";
+	for (size_t i = 0; i < NREF; i++)
+		ref[i] = (double)(i % 11) / 10.0;
+	for (size_t a = 0; a < G; a++) {
+		double e;
+		T_CHECK(ft_emd_1d(s + a * PER, w + a * PER, PER, ref, NULL, NREF, &e, &err) == 0);
+		rmax = fmax(rmax, e);
+		for (size_t c = a + 1; c < G; c++) {
+			T_CHECK(ft_emd_1d(s + a * PER, w + a * PER, PER, s + c * PER, w + c * PER, PER,
+			                  &e, &err) == 0);
+			emax = fmax(emax, e);
+		}
+	}
+	ft_eval_input_init(&in);
+	in.n = N;
+	in.y = y;
+	in.score = s;
+	in.w = w;
+	in.group = g;
+	in.n_groups = G;
+	in.group_names = names;
+	ft_dist_opts_init(&o);
+	o.ref = ref;
+	o.n_ref = NREF;
+	T_CHECKF(ft_distribution_measures(&in, NULL, &o, &m, &err) == 0, "%s", err.msg);
+	for (size_t k = 0; k < m.n; k++) {
+		double want = !strcmp(m.m[k].name, "score_earth_movers_distance") ? emax :
+		              !strcmp(m.m[k].name, "score_earth_movers_distance_to_reference") ?
+		              rmax : NAN;
+		if (isnan(want))
+			continue;
+		found++;
+		T_CHECKF(memcmp(&want, &m.m[k].v.value, sizeof want) == 0, "%s: %.17g, pairwise %.17g",
+		         m.m[k].name, m.m[k].v.value, want);
+	}
+	T_CHECK(found == 2);
+done:
+	free(s);
+	free(y);
+	free(w);
+	free(g);
+	free(names);
+}
+
 int main(void)
 {
 	char probe[4096];
@@ -657,6 +735,7 @@ int main(void)
 	T_RUN(test_consistency_hand);
 	T_RUN(test_edf_hand);
 	T_RUN(test_ordered);
+	T_RUN(test_many_groups);
 	if (t_have_data("german/german.data", probe, sizeof probe) &&
 	    t_have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(test_matches_summaries);
