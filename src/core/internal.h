@@ -13,6 +13,45 @@
  * every verb and by ft_set_threads. */
 void ft_threads_setup(void);
 
+/* The vector instructions the row loops of the fit may use (runtime.c):
+ * FT_SIMD_BASE (the compiler's baseline, SSE2 on x86-64), FT_SIMD_AVX2 or
+ * FT_SIMD_AVX512 (F, DQ and VL), the widest this CPU has, no wider than
+ * the cap.  A loop compiled for each (FT_TARGET_AVX2, FT_TARGET_AVX512
+ * below, on a copy of the same code) gives the same bits at every level:
+ * only +, -, *, / and bit moves in lanes, no contraction (-std=c11), and
+ * each lane one row, so a row's arithmetic does not depend on the width.
+ * ft_simd_cap lowers the level for the whole process (tests compare the
+ * levels; -1 lifts the cap); a build without the attributes (not gcc, not
+ * x86-64) has only FT_SIMD_BASE. */
+enum { FT_SIMD_BASE, FT_SIMD_AVX2, FT_SIMD_AVX512 };
+int ft_simd_level(void);
+void ft_simd_cap(int level);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FT_SIMD_DISPATCH 1
+/* flatten: the loop's inline helpers are compiled into the copy, for its
+ * instructions */
+#define FT_TARGET_AVX2 __attribute__((target("avx2"), flatten))
+#define FT_TARGET_AVX512 \
+	__attribute__((target("avx512f,avx512dq,avx512vl,prefer-vector-width=512"), flatten))
+#endif
+/* FT_SIMD_VARIANTS(fn, (params), (args)), after the static void function
+ * fn: its copies fn_avx2 and fn_avx512 (where FT_SIMD_DISPATCH) and
+ * fn_pick(), which returns the one for ft_simd_level(). */
+#ifdef FT_SIMD_DISPATCH
+#define FT_SIMD_VARIANTS(fn, params, args)                                           \
+	static FT_TARGET_AVX2 void fn##_avx2 params { fn args; }                      \
+	static FT_TARGET_AVX512 void fn##_avx512 params { fn args; }                  \
+	static void (*fn##_pick(void)) params                                          \
+	{                                                                              \
+		int level_ = ft_simd_level();                                          \
+		return level_ == FT_SIMD_AVX512 ? fn##_avx512 :                        \
+		       level_ == FT_SIMD_AVX2 ? fn##_avx2 : fn;                        \
+	}
+#else
+#define FT_SIMD_VARIANTS(fn, params, args)                                           \
+	static void (*fn##_pick(void)) params { return fn; }
+#endif
+
 /* The seed of one named thing's random stream (rng.c): the same text and
  * seed give the same stream wherever the thing appears. */
 uint64_t ft_seed_of_text(uint64_t seed, const char *text);

@@ -51,3 +51,26 @@ int ft_get_threads(void)
 {
 	return omp_get_max_threads();
 }
+
+/* The cap of ft_simd_level, -1 for none (internal.h).  Set by tests
+ * before the calls they compare, read on every call. */
+static int simd_cap = -1;
+
+void ft_simd_cap(int level)
+{
+	simd_cap = level;
+}
+
+int ft_simd_level(void)
+{
+	int level = FT_SIMD_BASE;
+#ifdef FT_SIMD_DISPATCH
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl"))
+		level = FT_SIMD_AVX512;
+	else if (__builtin_cpu_supports("avx2"))
+		level = FT_SIMD_AVX2;
+#endif
+	return simd_cap >= 0 && simd_cap < level ? simd_cap : level;
+}

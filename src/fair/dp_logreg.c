@@ -313,6 +313,15 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 	}
 }
 
+/* The three passes again for wider vectors, as logreg.c's (internal.h:
+ * the same bits at every level). */
+FT_SIMD_VARIANTS(vg_chunk, (void *ctx, size_t chunk, size_t lo, size_t hi, double *part),
+                 (ctx, chunk, lo, hi, part))
+FT_SIMD_VARIANTS(hv_chunk, (void *ctx, size_t chunk, size_t lo, size_t hi, double *part),
+                 (ctx, chunk, lo, hi, part))
+FT_SIMD_VARIANTS(hess_chunk, (void *ctx, size_t chunk, size_t lo, size_t hi, double *part),
+                 (ctx, chunk, lo, hi, part))
+
 static int dp_value_grad(void *ctx, const double *x, double *f, double *g)
 {
 	const struct dpobj *o = ctx;
@@ -323,7 +332,7 @@ static int dp_value_grad(void *ctx, const double *x, double *f, double *g)
 
 	if (!buf)
 		return FT_ENOMEM;
-	rc = ft_parallel_sum(o->d->n, dim + 1, buf, vg_chunk, &a);
+	rc = ft_parallel_sum(o->d->n, dim + 1, buf, vg_chunk_pick(), &a);
 	if (rc) {
 		free(buf);
 		return rc;
@@ -353,7 +362,7 @@ static int dp_hess_vec(void *ctx, const double *x, const double *v, double *hv)
 	int rc;
 
 	memset(hv, 0, (p + 1) * sizeof *hv);
-	if ((rc = ft_parallel_sum(o->d->n, p + 1, hv, hv_chunk, &a)) != 0)
+	if ((rc = ft_parallel_sum(o->d->n, p + 1, hv, hv_chunk_pick(), &a)) != 0)
 		return rc;
 	for (size_t j = 0; j <= p; j++)
 		hv[j] += (j < p || o->intercept ? o->reg : 1.0) * v[j];
@@ -372,7 +381,7 @@ static int dp_hessian(void *ctx, const double *x, double *H)
 	if (!a.idx)
 		return FT_ENOMEM;
 	memset(H, 0, dim * dim * sizeof *H);
-	rc = ft_parallel_sum(o->d->n, dim * dim, H, hess_chunk, &a);
+	rc = ft_parallel_sum(o->d->n, dim * dim, H, hess_chunk_pick(), &a);
 	free(a.idx);
 	if (rc)
 		return rc;

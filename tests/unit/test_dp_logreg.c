@@ -19,6 +19,7 @@
 #include "fair/dp.h"
 #include "fair/fair.h"
 #include "model/model.h"
+#include "core/internal.h"
 
 static void dd_make_g(struct dd *s, size_t n, size_t p, uint64_t seed, int groups)
 {
@@ -339,6 +340,44 @@ static void test_threads(void)
 	dd_free(&s);
 }
 
+/* The passes compiled for every vector width this CPU has
+ * (core/internal.h) give the baseline's bits: the minimiser, with the
+ * Delta regulariser and without, 20,003 rows of 7 features (on 20,000
+ * rows of 6, test_threads's, the same mutation, fused multiply-adds in the
+ * AVX-512 copy, left the fit's bits unchanged; these rows show it). */
+static void test_simd_levels(void)
+{
+	struct dd s;
+	struct ft_dplr_params prm;
+	struct ft_dplr_calib cal;
+	struct ft_noise ns;
+	struct ft_error err = {0};
+	double x[8], x0[8], bn[8];
+	int top = ft_simd_level();
+
+	dd_make_g(&s, 20003, 7, 12, 0);
+	ft_dplr_params_init(&prm);
+	prm.row_norm = 2.0;
+	for (int c = 0; c < 2; c++) {
+		prm.epsilon = c ? 0.2 : 2.0;
+		prm.C = c ? 5.0 : 0.5;
+		T_CHECK(ft_dplr_calibrate(&prm, 20003, 7, &cal, &err) == 0);
+		ft_noise_init(&ns, 30 + (uint64_t)c);
+		ft_noise_vector(&ns, bn, 8, cal.scale);
+		for (int l = FT_SIMD_BASE; l <= top; l++) {
+			ft_simd_cap(l);
+			T_CHECK(ft_dplr_fit_noise(&s.d, &prm, &cal, bn, l ? x : x0, NULL, &err) == 0);
+			if (l)
+				T_CHECKF(!memcmp(x, x0, sizeof x), "vector level %d (case %d): the "
+				         "minimiser differs from the baseline's", l, c);
+		}
+		ft_simd_cap(-1);
+	}
+	if (top == FT_SIMD_BASE)
+		printf("  (test_simd_levels: this CPU has no AVX2, only the baseline ran)\n");
+	dd_free(&s);
+}
+
 /* ----------------------------------------------------------- methods */
 
 static void test_reweigh_counts_neighbours(void)
@@ -448,6 +487,7 @@ int main(void)
 	T_RUN(test_eps_zero_is_logreg);
 	T_RUN(test_budget_and_seed);
 	T_RUN(test_threads);
+	T_RUN(test_simd_levels);
 	T_RUN(test_reweigh_counts_neighbours);
 	T_RUN(test_methods_eps_zero);
 	T_RUN(test_reweigh_budget);

@@ -295,6 +295,83 @@ done:
 	free(part);
 }
 
+/* The row loops compiled for each vector width this CPU has
+ * (internal.h's ft_simd_level) give the bits of the baseline's: value
+ * and gradient (with and without the gradient, with the Hessian's cache),
+ * Hessian-vector products and the Hessian after a value pass, on rows
+ * whose count leaves remainders of every batch, with 1 and 13 numeric
+ * features, and margins out to +-900 (exp(-|z|) subnormal and 0).  On a
+ * CPU without AVX2 only the baseline runs, and the test says so. */
+static void test_simd_levels(void)
+{
+	enum { N = 5000 + 67, NC = 2, TRY = 3 };
+	static const size_t nns[2] = {1, 13};
+	int top = ft_simd_level(), ran = 0;
+
+	for (int q = 0; q < 2; q++) {
+		size_t nn = nns[q], P = nn + 6, D = P + 1;
+		double *num = malloc(N * nn * sizeof *num), *y = malloc(N * sizeof *y);
+		double *w = malloc(N * sizeof *w), *out[TRY] = {NULL};
+		int32_t *code = malloc(N * NC * sizeof *code);
+		struct ft_dataset d;
+		struct ft_rng r;
+		double x[20], v[20];
+
+		for (int l = 0; l < TRY; l++)
+			out[l] = malloc((3 * D + 2 + D * D) * sizeof(double));
+		if (!num || !y || !w || !code || !out[0] || !out[1] || !out[2])
+			goto next;
+		ft_rng_seed(&r, 40 + q);
+		for (size_t i = 0; i < N; i++) {
+			for (size_t j = 0; j < nn; j++)
+				num[i * nn + j] = ft_rng_normal(&r) * (i % 97 == 0 ? 300.0 : 1.0);
+			code[i * NC] = (int32_t)nn + (int32_t)ft_rng_below(&r, 3);
+			code[i * NC + 1] = i % 5 == 0 ? -1 : (int32_t)nn + 3 + (int32_t)ft_rng_below(&r, 3);
+			y[i] = ft_rng_uniform(&r) < 0.4;
+			w[i] = i % 13 == 0 ? 0.0 : 0.5 + ft_rng_uniform(&r);
+		}
+		memset(&d, 0, sizeof d);
+		d.n = N; d.p = P; d.n_num = nn; d.num = num; d.n_cat = NC; d.code = code;
+		d.y = y; d.w = w;
+		random_x(x, D, 8 + q);
+		random_x(v, D, 9 + q);
+		for (int l = 0; l < TRY && l <= top; l++) {
+			struct ft_objective o;
+			double *o_ = out[l];
+
+			ft_simd_cap(l);
+			T_CHECK(ft_simd_level() == l);
+			if (ft_logreg_objective(&d, 2.0, 1, &o, NULL)) {
+				T_CHECK(0);
+				break;
+			}
+			T_CHECK(o.value_grad(o.ctx, x, o_, o_ + 1) == 0);
+			T_CHECK(o.value_grad(o.ctx, x, o_ + D + 1, NULL) == 0);
+			T_CHECK(o.hess_vec(o.ctx, x, v, o_ + D + 2) == 0);
+			T_CHECK(o.hessian(o.ctx, x, o_ + 3 * D + 2) == 0);   /* cached weights */
+			T_CHECK(o.hess_vec(o.ctx, v, x, o_ + 2 * D + 2) == 0);
+			ft_logreg_objective_free(&o);
+			ran += l > 0;
+			if (l > 0) {
+				size_t bad = 0;
+				for (size_t e = 0; e < 3 * D + 2 + D * D; e++)
+					bad += memcmp(&out[0][e], &o_[e], sizeof(double)) != 0;
+				T_CHECKF(bad == 0, "level %d, %zu numeric: %zu values differ from the "
+				         "baseline's", l, nn, bad);
+			}
+		}
+		/* the margins reach where exp(-|z|) is 0 */
+		T_CHECK(isfinite(out[0][0]) && out[0][0] > 1e3);
+	next:
+		ft_simd_cap(-1);
+		free(num), free(y), free(w), free(code);
+		for (int l = 0; l < TRY; l++)
+			free(out[l]);
+	}
+	if (!ran)
+		printf("  (test_simd_levels: this CPU has no AVX2, only the baseline ran)\n");
+}
+
 /* ft_logreg_block: partial sums over [lo, hi) add up to the whole, and
  * the objective is their sum plus the regulariser. */
 static void test_block_partial_sums(void)
@@ -849,6 +926,7 @@ int main(void)
 	T_RUN(test_derivatives_no_intercept);
 	T_RUN(test_derivatives_duplicate_codes);
 	T_RUN(test_passes_bitwise);
+	T_RUN(test_simd_levels);
 	T_RUN(test_block_partial_sums);
 	T_RUN(test_stable_extremes);
 	T_RUN(test_params);
