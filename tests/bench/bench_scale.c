@@ -18,7 +18,9 @@
  *     Hessian pass on one thread and on the default threads, each as GB/s
  *     of the design matrix (8 bytes a numeric cell, 4 a code, 8 label,
  *     8 weight) and as the fraction of the read in the same run (goal 8:
- *     value-and-gradient >= 0.5 on one thread); the whole plain fit.
+ *     value-and-gradient >= 0.5 on one thread); the value-and-gradient
+ *     pass again on the baseline's vectors (ft_simd_cap: SSE2 on x86-64,
+ *     against the widest the CPU has above); the whole plain fit.
  *     Medians of RUNS passes each, interleaved.  On one thread the clock
  *     is the thread's CPU time (read and kernels alike), so that other
  *     work on a shared machine does not skew the fraction.  The read's
@@ -38,6 +40,7 @@
 #include <sys/mman.h>
 #include <omp.h>
 #include "fairtrain.h"
+#include "core/internal.h"   /* ft_simd_level, ft_simd_cap */
 #include "bench.h"
 
 #define MAXR 32
@@ -184,7 +187,7 @@ static int kernels(const char *file, int runs)
 	struct ft_linear_model *m = NULL;
 	struct ft_solver_result sr;
 	double *x, *g, *v, *H, *a, f, sink = 0.0;
-	double tr[MAXR], tvg[2][MAXR], thv[2][MAXR], th[2][MAXR], tfit[MAXR];
+	double tr[MAXR], tvg[2][MAXR], thv[2][MAXR], th[2][MAXR], tfit[MAXR], tvb[MAXR];
 	int nth = ft_get_threads();
 	size_t bytes, na;
 
@@ -232,7 +235,13 @@ static int kernels(const char *file, int runs)
 			obj.hessian(obj.ctx, x, H);
 			th[k][r] = clk(th_k) - t0;
 		}
+		/* the same pass on the baseline's vectors (SSE2 on x86-64) */
 		ft_set_threads(1);
+		ft_simd_cap(FT_SIMD_BASE);
+		t0 = clk(1);
+		obj.value_grad(obj.ctx, x, &f, g);
+		tvb[r] = clk(1) - t0;
+		ft_simd_cap(-1);
 		t0 = clk(1);
 		if (ft_logreg_fit(d, NULL, &m, &sr, &err)) {
 			fprintf(stderr, "bench_scale: %s\n", err.msg);
@@ -246,7 +255,8 @@ static int kernels(const char *file, int runs)
 	printf("fit kernels on %s: %zu training rows, %zu features (%zu numeric, %zu "
 	       "categorical columns), design %.1f MB (%d runs, medians; sink %g)\n", file, d->n,
 	       d->p, d->n_num, d->n_cat, bytes / 1e6, runs, sink > 0 ? 1.0 : 0.0);
-	printf("  one thread: CPU time of the thread; %d threads: wall time\n", nth);
+	printf("  one thread: CPU time of the thread; %d threads: wall time; vectors: %s\n", nth,
+	       (const char *const[]){"baseline", "AVX2", "AVX-512"}[ft_simd_level()]);
 	printf("  %-44s %8.4f s %7.2f GB/s\n", "STREAM-style read, 1 thread", bench_median(tr, runs), rd);
 	/* the Hessian comes after a value pass at the same point, as Newton
 	 * asks for it (it then reuses that pass's curvatures) */
@@ -261,6 +271,12 @@ static int kernels(const char *file, int runs)
 			printf("  %-44s %8.4f s %7.2f GB/s  %5.1f ns/row  %.3f of the read\n", name,
 			       s, gb, s / (double)d->n * 1e9, gb / rd);
 		}
+	{
+		double s = bench_median(tvb, runs), gb = (double)bytes / s / 1e9;
+		printf("  %-44s %8.4f s %7.2f GB/s  %5.1f ns/row  %.3f of the read\n",
+		       "value + gradient, 1 thread, baseline vectors", s, gb,
+		       s / (double)d->n * 1e9, gb / rd);
+	}
 	printf("  %-44s %8.4f s  (%d iterations)\n", "plain fit (ft_logreg_fit), 1 thread", bench_median(tfit, runs),
 	       sr.iterations);
 	free(x), free(g), free(v), free(H), free(a);
