@@ -56,7 +56,10 @@
  *
  * Speed: one pass over the rows per evaluation computes the loss, A_s, B_s,
  * the loss gradient and V_s as partial sums over blocks of rows
- * (ft_parallel_sum); the O(G (p + 1)) combination happens after.  The exact
+ * (ft_parallel_sum), 64 rows at a time: their margins, then exp(-|z|),
+ * the sigmoids and the loss in SIMD lanes (core/vmath.h, as logreg.c; the
+ * passes compiled for each vector width, FT_SIMD_VARIANTS), then the sums
+ * row by row; the O(G (p + 1)) combination happens after.  The exact
  * Hessian (see "Hessian" below: a row part plus a rank G + 1 part) is
  * supplied too, dense and as Hessian-vector products, so the solver is the
  * one asked for: auto = Newton with the dense Hessian while dim <=
@@ -110,52 +113,82 @@ static double row_weight(const struct ft_dataset *d, size_t i)
 	return d->w ? d->w[i] : 1.0;
 }
 
+/* The margins z[k] of the rows i0 + k (k < m) of a batch, each with its
+ * block's weights (the per-group model), and off[k] that block's offset;
+ * 0 for a row without weight (its z is never used). */
+static void pr_margins(const struct pr_ctx *c, const double *x, size_t i0, size_t m,
+                       double *z, size_t *off)
+{
+	const struct ft_dataset *d = c->d;
+	size_t p = c->p;
+
+	for (size_t k = 0; k < m; k++) {
+		size_t i = i0 + k, o = c->per_group ? (size_t)d->group[i] * (p + 1) : 0;
+		off[k] = o;
+		z[k] = row_weight(d, i) == 0.0 ? 0.0 :
+		       ft_row_dot(d, i, x + o) + (c->fit_intercept ? x[o + p] : 0.0);
+	}
+}
+
 /* Partial sums of rows [lo, hi) (see the layout above).  The loss and its
- * residual as in logreg.c: with e = exp(-|z|), sigmoid(+-z) from one exp,
- * l = log1p(e) + y max(-z, 0) + (1 - y) max(z, 0), l' = p - y written
- * without cancellation. */
+ * residual are logreg.c's (ft_logistic_loss, model.h: e = exp(-|z|) and
+ * log1p(e) inline, a batch of rows in SIMD lanes), sigmoid(+-z) from the
+ * same e; the sums in row order. */
 static void pr_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
                      double *part)
 {
 	const struct pr_call *a = ctx;
 	const struct pr_ctx *c = a->c;
 	const struct ft_dataset *d = c->d;
-	size_t p = c->p, bs = p + 1;
+	size_t p = c->p, bs = p + 1, off[FT_LOGISTIC_BATCH];
 	double *A = part + OFF_A(c), *B = part + OFF_B(c);
 	double *gl = part + OFF_GL(c), *V = part + OFF_V(c), loss = 0.0;
+	double z[FT_LOGISTIC_BATCH], l[FT_LOGISTIC_BATCH], r[FT_LOGISTIC_BATCH],
+	       sp[FT_LOGISTIC_BATCH], sn[FT_LOGISTIC_BATCH];
 	int grad = a->with_grad, pen = a->with_grad && c->eta > 0.0;
 
 	(void)chunk;
-	for (size_t i = lo; i < hi; i++) {
-		double w = row_weight(d, i), y = d->y[i], z, e, q, sp, sn;
-		size_t s = (size_t)d->group[i];
-		size_t off = c->per_group ? s * bs : 0;
-		const double *beta = a->x + off;
-		if (w == 0.0)
-			continue;
-		z = ft_row_dot(d, i, beta) + (c->fit_intercept ? beta[p] : 0.0);
-		e = exp(-fabs(z));
-		q = 1.0 / (1.0 + e);
-		sp = z >= 0.0 ? q : e * q;    /* sigmoid(z) = P(y = 1) */
-		sn = z >= 0.0 ? e * q : q;    /* sigmoid(-z) = P(y = 0) */
-		loss += w * (log1p(e) + y * fmax(-z, 0.0) + (1.0 - y) * fmax(z, 0.0));
-		A[s] += w * sp;
-		B[s] += w * sn;
-		if (grad) {
-			double r = w * (y * -sn + (1.0 - y) * sp);
-			ft_row_axpy(d, i, r, gl + off);
-			if (c->fit_intercept)
-				gl[off + p] += r;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
+		const double *y = d->y + i0;
+
+		pr_margins(c, a->x, i0, m, z, off);
+		#pragma omp simd
+		for (size_t k = 0; k < m; k++) {
+			double e = ft_exp_neg(fabs(z[k])), q = 1.0 / (1.0 + e);
+			sp[k] = z[k] >= 0.0 ? q : e * q;    /* sigmoid(z) = P(y = 1) */
+			sn[k] = z[k] >= 0.0 ? e * q : q;    /* sigmoid(-z) = P(y = 0) */
+			l[k] = ft_logistic_loss(y[k], z[k], e, &r[k]);
 		}
-		if (pen) {
-			double v = w * sp * sn;
-			ft_row_axpy(d, i, v, V + s * bs);
-			if (c->fit_intercept)
-				V[s * bs + p] += v;
+		for (size_t k = 0; k < m; k++) {
+			size_t i = i0 + k, s = (size_t)d->group[i];
+			double w = row_weight(d, i);
+			if (w == 0.0)
+				continue;
+			loss += w * l[k];
+			A[s] += w * sp[k];
+			B[s] += w * sn[k];
+			if (grad) {
+				double rw = w * r[k];
+				ft_row_axpy(d, i, rw, gl + off[k]);
+				if (c->fit_intercept)
+					gl[off[k] + p] += rw;
+			}
+			if (pen) {
+				double v = w * sp[k] * sn[k];
+				ft_row_axpy(d, i, v, V + s * bs);
+				if (c->fit_intercept)
+					V[s * bs + p] += v;
+			}
 		}
 	}
 	part[0] += loss;
 }
+
+/* The pass again for wider vectors (core/internal.h: the same bits at
+ * every level). */
+FT_SIMD_VARIANTS(pr_chunk, (void *ctx, size_t chunk, size_t lo, size_t hi, double *part),
+                 (ctx, chunk, lo, hi, part))
 
 /* x ln(x / y) with 0 ln 0 = 0, from logs already taken. */
 static double xlog(double x, double lx, double ly)
@@ -171,7 +204,7 @@ static int pr_pass(struct pr_ctx *c, const double *x, int with_grad)
 	                       : OFF_GL(c);
 
 	memset(c->buf, 0, len * sizeof *c->buf);
-	return ft_parallel_sum(c->d->n, len, c->buf, pr_chunk, &a);
+	return ft_parallel_sum(c->d->n, len, c->buf, pr_chunk_pick(), &a);
 }
 
 /* PI from the group sums, and c_s = logit(m_s) - logit(m) into cs (G
@@ -313,23 +346,29 @@ struct ph_call {
 	size_t idx_stride;            /* its chunks this many apart */
 };
 
-/* a_i of row i (times C w_i), and its block offset. */
-static double row_curv(const struct pr_ctx *c, const double *x, size_t i,
-                       size_t *off)
+/* a_i (times C w_i) of the rows i0 + k (k < m) of a batch into t[k], 0
+ * for a row without weight, and their block offsets; e = exp(-|z|) as in
+ * pr_chunk, in SIMD lanes. */
+static void pr_curv(const struct pr_ctx *c, const double *x, size_t i0, size_t m,
+                    double *t, size_t *off)
 {
 	const struct ft_dataset *d = c->d;
-	size_t s = (size_t)d->group[i], p = c->p;
-	double w = row_weight(d, i), z, e, q, sp, sn;
+	double z[FT_LOGISTIC_BATCH], cw[FT_LOGISTIC_BATCH];
 
-	*off = c->per_group ? s * (p + 1) : 0;
-	if (w == 0.0)
-		return 0.0;
-	z = ft_row_dot(d, i, x + *off) + (c->fit_intercept ? x[*off + p] : 0.0);
-	e = exp(-fabs(z));
-	q = 1.0 / (1.0 + e);
-	sp = z >= 0.0 ? q : e * q;
-	sn = z >= 0.0 ? e * q : q;
-	return c->C * w * sp * sn * (1.0 + c->eta * c->cs[s] * (sn - sp));
+	pr_margins(c, x, i0, m, z, off);
+	for (size_t k = 0; k < m; k++) {
+		size_t i = i0 + k;
+		/* C w, and eta c_s: 0 for a row without weight, whose group may
+		 * be unknown */
+		cw[k] = c->C * row_weight(d, i);
+		t[k] = cw[k] == 0.0 ? 0.0 : c->eta * c->cs[d->group[i]];
+	}
+	#pragma omp simd
+	for (size_t k = 0; k < m; k++) {
+		double e = ft_exp_neg(fabs(z[k])), q = 1.0 / (1.0 + e);
+		double sp = z[k] >= 0.0 ? q : e * q, sn = z[k] >= 0.0 ? e * q : q;
+		t[k] = cw[k] * sp * sn * (1.0 + t[k] * (sn - sp));
+	}
 }
 
 /* Row part of H over [lo, hi) into the upper triangle of part (dim x dim):
@@ -342,13 +381,15 @@ static void ph_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 	const struct ph_call *a = ctx;
 	const struct pr_ctx *c = a->c;
 	const struct ft_dataset *d = c->d;
-	size_t dim = c->dim, *idx = a->idx + chunk * a->idx_stride;
+	size_t dim = c->dim, *idx = a->idx + chunk * a->idx_stride, off[FT_LOGISTIC_BATCH];
+	double t[FT_LOGISTIC_BATCH];
 
-	for (size_t i = lo; i < hi; i++) {
-		size_t off;
-		double k = row_curv(c, a->x, i, &off);
-		if (k != 0.0)
-			ft_row_outer(d, i, k, c->fit_intercept, off, H, dim, idx);
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
+		pr_curv(c, a->x, i0, m, t, off);
+		for (size_t k = 0; k < m; k++)
+			if (t[k] != 0.0)
+				ft_row_outer(d, i0 + k, t[k], c->fit_intercept, off[k], H, dim, idx);
 	}
 }
 
@@ -358,21 +399,32 @@ static void phv_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 {
 	const struct ph_call *a = ctx;
 	const struct pr_ctx *c = a->c;
-	size_t p = c->p;
+	size_t p = c->p, off[FT_LOGISTIC_BATCH];
+	double t[FT_LOGISTIC_BATCH];
 
 	(void)chunk;
-	for (size_t i = lo; i < hi; i++) {
-		size_t off;
-		double k = row_curv(c, a->x, i, &off), t;
-		if (k == 0.0)
-			continue;
-		t = k * (ft_row_dot(c->d, i, a->v + off) +
-		         (c->fit_intercept ? a->v[off + p] : 0.0));
-		ft_row_axpy(c->d, i, t, hv + off);
-		if (c->fit_intercept)
-			hv[off + p] += t;
+	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
+		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH;
+		pr_curv(c, a->x, i0, m, t, off);
+		for (size_t k = 0; k < m; k++) {
+			size_t i = i0 + k;
+			double u;
+			if (t[k] == 0.0)
+				continue;
+			u = t[k] * (ft_row_dot(c->d, i, a->v + off[k]) +
+			            (c->fit_intercept ? a->v[off[k] + p] : 0.0));
+			ft_row_axpy(c->d, i, u, hv + off[k]);
+			if (c->fit_intercept)
+				hv[off[k] + p] += u;
+		}
 	}
 }
+
+/* The Hessian's passes again for wider vectors, as pr_chunk's. */
+FT_SIMD_VARIANTS(ph_chunk, (void *ctx, size_t chunk, size_t lo, size_t hi, double *part),
+                 (ctx, chunk, lo, hi, part))
+FT_SIMD_VARIANTS(phv_chunk, (void *ctx, size_t chunk, size_t lo, size_t hi, double *part),
+                 (ctx, chunk, lo, hi, part))
 
 /* The first pass of a Hessian call: c_s and V_s at x (V only when eta >
  * 0), alpha_s into the scratch after V. */
@@ -460,7 +512,7 @@ static int pr_hess_vec(void *ctx, const double *x, const double *v,
 	if ((rc = ph_prepare(c, x, &alpha)) != 0)
 		return rc;
 	memset(hv, 0, c->dim * sizeof *hv);
-	if ((rc = ft_parallel_sum(c->d->n, c->dim, hv, phv_chunk, &a)) != 0)
+	if ((rc = ft_parallel_sum(c->d->n, c->dim, hv, phv_chunk_pick(), &a)) != 0)
 		return rc;
 	return ph_finish(c, v, alpha, hv);
 }
@@ -480,7 +532,7 @@ static int pr_hessian(void *ctx, const double *x, double *H)
 	if (!a.idx)
 		return FT_ENOMEM;
 	memset(H, 0, dim * dim * sizeof *H);
-	rc = ft_parallel_sum(c->d->n, dim * dim, H, ph_chunk, &a);
+	rc = ft_parallel_sum(c->d->n, dim * dim, H, ph_chunk_pick(), &a);
 	free(a.idx);
 	if (rc)
 		return rc;

@@ -22,6 +22,7 @@
 #include "fair/prejudice.h"
 #include "t.h"
 #include "model/model.h"
+#include "core/internal.h"
 
 /* ------------------------------------------------------------ data sets */
 
@@ -166,6 +167,56 @@ static void test_gradient_fd_large(void)
 	T_CHECKF(e < 1e-5, "gradient error %.3g", e);
 	e = fd_error(&d, 3, 1.0, 1, 20.0, 0, 4);
 	T_CHECKF(e < 1e-5, "gradient error %.3g", e);
+	data_free(&d);
+}
+
+/* The passes compiled for every vector width this CPU has
+ * (core/internal.h's ft_simd_level) give the baseline's bits: value,
+ * gradient, Hessian and Hessian-vector product, shared and per-group
+ * weights, weighted rows with zeros, a row count that leaves a partial
+ * batch, x scaled so that some margins pass 40 (exp(-|z|) near 0). */
+static void test_simd_levels(void)
+{
+	struct ft_dataset d = make_data(20000 + 37, 3, 1, 9);
+	int top = ft_simd_level();
+
+	for (int pg = 0; pg < 2; pg++) {
+		struct ft_objective obj;
+		struct ft_error err = {0, ""};
+		double *out[3] = {NULL, NULL, NULL}, *x, *v;
+		size_t n, len;
+
+		if (ft_prejudice_objective(&d, 3, 1.3, 1, 0, 20.0, pg, &obj, &err) != 0) {
+			T_FAIL("objective: %s", err.msg);
+			break;
+		}
+		n = obj.dim;
+		len = 1 + 2 * n + n * n;
+		x = malloc(n * sizeof *x);
+		v = malloc(n * sizeof *v);
+		for (int l = 0; l <= top && l < 3; l++)
+			out[l] = malloc(len * sizeof *out[l]);
+		random_x(x, n, 12.0, 70 + (uint64_t)pg);
+		random_x(v, n, 1.0, 80 + (uint64_t)pg);
+		for (int l = 0; l <= top && l < 3 && out[l]; l++) {
+			ft_simd_cap(l);
+			T_CHECK(obj.value_grad(obj.ctx, x, out[l], out[l] + 1) == 0);
+			T_CHECK(obj.hess_vec(obj.ctx, x, v, out[l] + 1 + n) == 0);
+			T_CHECK(obj.hessian(obj.ctx, x, out[l] + 1 + 2 * n) == 0);
+			if (l > 0)
+				T_CHECKF(!memcmp(out[l], out[0], len * sizeof *out[0]),
+				         "per_group %d, vector level %d: differs from the baseline's",
+				         pg, l);
+		}
+		ft_simd_cap(-1);
+		for (int l = 0; l < 3; l++)
+			free(out[l]);
+		free(x);
+		free(v);
+		ft_prejudice_objective_free(&obj);
+	}
+	if (top == FT_SIMD_BASE)
+		printf("  (test_simd_levels: this CPU has no AVX2, only the baseline ran)\n");
 	data_free(&d);
 }
 
@@ -872,6 +923,7 @@ int main(void)
 	T_RUN(test_gradient_fd);
 	T_RUN(test_gradient_fd_large);
 	T_RUN(test_hessian_fd);
+	T_RUN(test_simd_levels);
 	T_RUN(test_pi_closed_form);
 	T_RUN(test_pi_zero_when_groups_alike);
 	T_RUN(test_eta0_is_logreg);
