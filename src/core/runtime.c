@@ -1,7 +1,8 @@
 /*
  * runtime.c - what a program asks of the library as a whole: its version at
  * run time (the header's FT_VERSION says what a program was compiled
- * against) and its threads.
+ * against) and its threads; and, inside the library, the vector width the
+ * fits' row loops run at (ft_simd_level, internal.h).
  *
  * Threads: every row sum and resample runs on OpenMP threads, in fixed
  * chunks added in a fixed order, so any thread count gives the same bits.
