@@ -113,6 +113,18 @@ static double row_weight(const struct ft_dataset *d, size_t i)
 	return d->w ? d->w[i] : 1.0;
 }
 
+/* sigmoid(z) = P(y = 1) into *sp and sigmoid(-z) = P(y = 0) into *sn,
+ * both from e = exp(-|z|) (returned), which never overflows, and neither
+ * by 1 - the other, so neither cancels; inline, for SIMD lanes. */
+static inline double sigmoids(double z, double *sp, double *sn)
+{
+	double e = ft_exp_neg(fabs(z)), q = 1.0 / (1.0 + e);
+
+	*sp = z >= 0.0 ? q : e * q;
+	*sn = z >= 0.0 ? e * q : q;
+	return e;
+}
+
 /* The margins z[k] of the rows i0 + k (k < m) of a batch, each with its
  * block's weights (the per-group model), and off[k] that block's offset;
  * 0 for a row without weight (its z is never used). */
@@ -155,9 +167,7 @@ static void pr_chunk(void *ctx, size_t chunk, size_t lo, size_t hi,
 		pr_margins(c, a->x, i0, m, z, off);
 		#pragma omp simd
 		for (size_t k = 0; k < m; k++) {
-			double e = ft_exp_neg(fabs(z[k])), q = 1.0 / (1.0 + e);
-			sp[k] = z[k] >= 0.0 ? q : e * q;    /* sigmoid(z) = P(y = 1) */
-			sn[k] = z[k] >= 0.0 ? e * q : q;    /* sigmoid(-z) = P(y = 0) */
+			double e = sigmoids(z[k], &sp[k], &sn[k]);
 			l[k] = ft_logistic_loss(y[k], z[k], e, &r[k]);
 		}
 		for (size_t k = 0; k < m; k++) {
@@ -365,8 +375,8 @@ static void pr_curv(const struct pr_ctx *c, const double *x, size_t i0, size_t m
 	}
 	#pragma omp simd
 	for (size_t k = 0; k < m; k++) {
-		double e = ft_exp_neg(fabs(z[k])), q = 1.0 / (1.0 + e);
-		double sp = z[k] >= 0.0 ? q : e * q, sn = z[k] >= 0.0 ? e * q : q;
+		double sp, sn;
+		(void)sigmoids(z[k], &sp, &sn);
 		t[k] = cw[k] * sp * sn * (1.0 + t[k] * (sn - sp));
 	}
 }
