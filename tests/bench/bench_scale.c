@@ -178,6 +178,16 @@ static double stream_read(const double *a, size_t n, double *sink)
 	return clk(1) - t0;
 }
 
+/* One pass's line: median time s of a pass over bytes of design (n rows),
+ * as GB/s and as the fraction of the read's rd GB/s. */
+static void pass_line(const char *name, double s, size_t bytes, size_t n, double rd)
+{
+	double gb = (double)bytes / s / 1e9;
+
+	printf("  %-44s %8.4f s %7.2f GB/s  %5.1f ns/row  %.3f of the read\n", name, s, gb,
+	       s / (double)n * 1e9, gb / rd);
+}
+
 static int kernels(const char *file, int runs)
 {
 	struct ft_train_opts o;
@@ -264,19 +274,13 @@ static int kernels(const char *file, int runs)
 	double (*tt[3])[MAXR] = {tvg, thv, th};
 	for (int q = 0; q < 3; q++)
 		for (int k = 0; k < 2; k++) {
-			double s = bench_median(tt[q][k], runs), gb = (double)bytes / s / 1e9;
 			char name[80];
 			snprintf(name, sizeof name, "%s, %d thread%s", KN[q], k ? nth : 1,
 			         (k ? nth : 1) > 1 ? "s" : "");
-			printf("  %-44s %8.4f s %7.2f GB/s  %5.1f ns/row  %.3f of the read\n", name,
-			       s, gb, s / (double)d->n * 1e9, gb / rd);
+			pass_line(name, bench_median(tt[q][k], runs), bytes, d->n, rd);
 		}
-	{
-		double s = bench_median(tvb, runs), gb = (double)bytes / s / 1e9;
-		printf("  %-44s %8.4f s %7.2f GB/s  %5.1f ns/row  %.3f of the read\n",
-		       "value + gradient, 1 thread, baseline vectors", s, gb,
-		       s / (double)d->n * 1e9, gb / rd);
-	}
+	pass_line("value + gradient, 1 thread, baseline vectors", bench_median(tvb, runs), bytes,
+	          d->n, rd);
 	printf("  %-44s %8.4f s  (%d iterations)\n", "plain fit (ft_logreg_fit), 1 thread", bench_median(tfit, runs),
 	       sr.iterations);
 	free(x), free(g), free(v), free(H), free(a);
