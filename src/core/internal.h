@@ -79,6 +79,10 @@ char **ft_strv_copy(char *const *v, size_t n);
  * Earlier bytes of the same allocation count as consumed: the page that
  * holds from goes too, unless it holds base. */
 void ft_mem_release(void *base, size_t from, size_t to);
+/* ft_mem_release of the whole pages inside [from, to) only: for blocks of
+ * one array released by several threads, where the page holding from may
+ * hold bytes of another block still in use. */
+void ft_mem_release_within(void *base, size_t from, size_t to);
 /* Ask for transparent huge pages (madvise MADV_HUGEPAGE) over the pages
  * of an allocation of p..p+bytes not yet written, when it is FT_HUGE_MIN
  * bytes or more: one page fault then maps 2 MiB

@@ -108,6 +108,21 @@ void ft_mem_release(void *base, size_t from, size_t to)
 #endif
 }
 
+void ft_mem_release_within(void *base, size_t from, size_t to)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	size_t page = ps > 0 ? (size_t)ps : 4096;
+	uintptr_t b = (uintptr_t)base, lo;
+
+	if (!base || to <= from)
+		return;
+	/* from moved up to a page boundary: ft_mem_release then takes no
+	 * page that bytes before from share */
+	lo = ((b + from) + page - 1) & ~(uintptr_t)(page - 1);
+	if (lo - b < to)
+		ft_mem_release(base, lo - b, to);
+}
+
 void ft_mem_trim(void)
 {
 #ifdef __GLIBC__

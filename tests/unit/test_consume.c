@@ -29,6 +29,29 @@ static size_t page_size(void)
 	return ps > 0 ? (size_t)ps : 4096;
 }
 
+/* p[0 .. len) after a release: the bytes at addresses [lo, hi) read zero
+ * (on Linux: their pages were given back), all others still 0xab. */
+static void check_released(const unsigned char *p, size_t len, uintptr_t lo, uintptr_t hi,
+                           const char *what)
+{
+	size_t bad = 0, zero = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		uintptr_t a = (uintptr_t)p + i;
+		if (a >= lo && a < hi)
+			zero += p[i] == 0;
+		else
+			bad += p[i] != 0xab;
+	}
+	T_CHECKF(bad == 0, "%s: %zu bytes outside the released pages changed", what, bad);
+#ifdef __linux__
+	T_CHECKF(zero == hi - lo, "%s: %zu of %zu released bytes read zero", what, zero,
+	         (size_t)(hi - lo));
+#else
+	(void)zero;
+#endif
+}
+
 /* Bytes outside the whole pages of [from, to) keep their value; inside,
  * on Linux, they read zero (the pages were given back). */
 static void t_release(void)
@@ -36,7 +59,7 @@ static void t_release(void)
 	size_t pg = page_size(), len = 64 * pg + 123;
 	unsigned char *p = malloc(len);
 	uintptr_t b, lo, hi;
-	size_t bad = 0, zero = 0;
+	size_t bad = 0;
 
 	if (!p) {
 		T_FAIL("malloc");
@@ -55,18 +78,7 @@ static void t_release(void)
 	b = (uintptr_t)p;
 	lo = (b + 3 * pg + 17) & ~(uintptr_t)(pg - 1);
 	hi = (b + 40 * pg + 5) & ~(uintptr_t)(pg - 1);
-	for (size_t i = 0; i < len; i++) {
-		uintptr_t a = b + i;
-		if (a >= lo && a < hi)
-			zero += p[i] == 0;
-		else
-			bad += p[i] != 0xab;
-	}
-	T_CHECKF(bad == 0, "%zu bytes outside the released pages changed", bad);
-#ifdef __linux__
-	T_CHECKF(zero == hi - lo, "%zu of %zu released bytes read zero", zero,
-	         (size_t)(hi - lo));
-#endif
+	check_released(p, len, lo, hi, "release");
 	/* from 0: base's page stays (the allocator's header may share it) */
 	memset(p, 0xab, len);
 	ft_mem_release(p, 0, 10 * pg);
@@ -75,6 +87,14 @@ static void t_release(void)
 	for (size_t i = 0; b + i < lo; i++)
 		bad += p[i] != 0xab;
 	T_CHECKF(bad == 0, "%zu bytes of base's page changed", bad);
+	/* within: the page holding from keeps its bytes (another thread's
+	 * block may use them), the pages wholly inside go */
+	memset(p, 0xab, len);
+	ft_mem_release_within(p, 3 * pg + 17, 40 * pg + 5);
+	ft_mem_release_within(p, 50 * pg + 1, 51 * pg - 1);   /* no whole page */
+	lo = ((b + 3 * pg + 17) + pg - 1) & ~(uintptr_t)(pg - 1);
+	hi = (b + 40 * pg + 5) & ~(uintptr_t)(pg - 1);
+	check_released(p, len, lo, hi, "release within");
 	/* the memory is still the allocator's to reuse and free */
 	memset(p, 1, len);
 	free(p);
