@@ -131,9 +131,10 @@ extern size_t ft_csv_compact_rows;
 extern uint64_t ft_read_split_min;
 
 /* shard.c: one file read by two threads (issue 20 item 6): make cuts the
- * data rows of a regular file of 8 MB or more, when threads >= 2, at a
- * record boundary near the middle (quotes counted, so that a quoted field
- * with newlines is never cut); part(pl, 0) and part(pl, 1) each read one
+ * data rows of a regular file of 8 MB or more, when threads >= 2, at the
+ * first record boundary past share of their bytes (0.5, the middle, when
+ * share is not in (0, 1); quotes counted, so that a quoted field with
+ * newlines is never cut); part(pl, 0) and part(pl, 1) each read one
  * part, on any thread, concurrently; finish joins them (ft_table_append:
  * the table, value ids and line numbers of one reading) or, when a part
  * failed, reads the file whole for the error of one reading.  Without a
@@ -153,7 +154,7 @@ struct ft_read_plan {
 	struct ft_error err[2];
 };
 int ft_read_plan_make(struct ft_read_plan *pl, const char *path,
-                      const struct ft_read_opts *o, int flags, int threads);
+                      const struct ft_read_opts *o, int flags, int threads, double share);
 void ft_read_plan_part(struct ft_read_plan *pl, int k);
 int ft_read_plan_finish(struct ft_read_plan *pl, struct ft_table **out,
                         struct ft_error *err);

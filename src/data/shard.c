@@ -23,7 +23,8 @@
  * first rank that failed, which is the first failure in row order.
  *
  * In one process a single big file is read by two threads (ft_read_plan):
- * cut at the first newline past the middle that is outside quotes (quote
+ * cut at the first newline past a share of the bytes (the middle, or
+ * less when the caller hashes the file beside) that is outside quotes (quote
  * parity is exact under CSV_STRICT, so a quoted field with newlines is
  * never cut, which the byte ranges of ranks above still assume), each part
  * read by csv.c, then joined (ft_table_append) into the table one reading
@@ -596,18 +597,18 @@ done:
 uint64_t ft_read_split_min = (uint64_t)8 << 20;
 
 /* The cut of the bytes [start, size) of fp into two parts at a record
- * boundary: the first newline at or after the middle that is outside
- * quotes.  Under CSV_STRICT a quote opens, closes or doubles inside a
+ * boundary: the first newline at or after share of the bytes (the cut's
+ * "middle") that is outside quotes.  Under CSV_STRICT a quote opens, closes or doubles inside a
  * quoted field, so the parity of the quotes before a byte says exactly
  * whether it is inside one (as csv.c's scan_line counts); a malformed file
  * may be cut wrongly, and then a part fails and the caller reads the file
  * whole, for the message of one reading.  *lines gets the newlines in
  * [start, cut).  0 with *cut = 0 when no such newline exists. */
-static int cut_quoted(FILE *fp, const char *path, uint64_t start, uint64_t size,
+static int cut_quoted(FILE *fp, const char *path, uint64_t start, uint64_t size, double share,
                       uint64_t *cut, size_t *lines, struct ft_error *err)
 {
 	char buf[65536];
-	uint64_t mid = start + (size - start) / 2, at = start;
+	uint64_t mid = start + (uint64_t)((double)(size - start) * share), at = start;
 	int inq = 0;
 
 	*cut = 0;
@@ -620,7 +621,7 @@ static int cut_quoted(FILE *fp, const char *path, uint64_t start, uint64_t size,
 		if (got == 0)
 			return ferror(fp) ? ft_error_set(err, FT_EIO, "%s: read error: %s", path,
 			                                 strerror(errno)) : 0;
-		/* before the middle only the parity and the lines matter */
+		/* before mid only the parity and the lines matter */
 		if (at + got <= mid) {
 			for (const char *q = p; (q = memchr(q, '"', (size_t)(e - q))) != NULL; q++)
 				inq = !inq;
@@ -645,7 +646,7 @@ static int cut_quoted(FILE *fp, const char *path, uint64_t start, uint64_t size,
 }
 
 int ft_read_plan_make(struct ft_read_plan *pl, const char *path, const struct ft_read_opts *o,
-                      int flags, int threads)
+                      int flags, int threads, double share)
 {
 	struct stat st;
 	uint64_t start = 0, size = 0, cut = 0;
@@ -674,7 +675,9 @@ int ft_read_plan_make(struct ft_read_plan *pl, const char *path, const struct ft
 		goto whole;
 	if (!(fp = fopen(path, "rb")))
 		goto whole;
-	if (cut_quoted(fp, path, start, size, &cut, &mid_lines, &e) != 0 || cut == 0 ||
+	if (!(share > 0 && share < 1))
+		share = 0.5;
+	if (cut_quoted(fp, path, start, size, share, &cut, &mid_lines, &e) != 0 || cut == 0 ||
 	    cut >= size)
 		goto whole;
 	fclose(fp);

@@ -383,10 +383,11 @@ static void t_plain_vs_libcsv(void)
 }
 
 /* A file of 9 MB read in two parts (ft_read_plan) against one reading:
- * quoted fields with newlines everywhere (so the middle falls inside or
+ * quoted fields with newlines everywhere (so the cut falls inside or
  * near one), a column of numbers that turns to text only in the second
- * part, text values first seen in the second part; then a file with a
- * wrong field count in its second part gives the error of one reading. */
+ * part, text values first seen in the second part, cut in the middle and
+ * at 15% of the bytes; then a file with a wrong field count in its second
+ * part gives the error of one reading. */
 static void t_split(void)
 {
 	char path[300];
@@ -398,7 +399,9 @@ static void t_split(void)
 	size_t n = 220000;
 
 	snprintf(path, sizeof path, "%s/split.csv", tmpdir);
-	for (int bad = 0; bad < 2; bad++) {
+	for (int c = 0; c < 3; c++) {
+		int bad = c == 2;
+		double share = c == 1 ? 0.15 : 0.5;
 		if (!(fp = fopen(path, "wb")))
 			return;
 		fprintf(fp, "x,note,num,cat\n");
@@ -415,9 +418,13 @@ static void t_split(void)
 		}
 		fclose(fp);
 		ft_read_opts_init(&o);
-		ft_read_plan_make(&pl, path, &o, FT_READ_NUMBERS, 2);
+		ft_read_plan_make(&pl, path, &o, FT_READ_NUMBERS, 2, share);
 		T_CHECK(pl.split == 1);
 		T_CHECK(pl.cut[1] > pl.cut[0] && pl.cut[1] < pl.cut[2]);
+		T_CHECKF(fabs((double)(pl.cut[1] - pl.cut[0]) / (double)(pl.cut[2] - pl.cut[0]) -
+		              share) < 0.001, "cut at %llu of %llu..%llu for %g",
+		         (unsigned long long)pl.cut[1], (unsigned long long)pl.cut[0],
+		         (unsigned long long)pl.cut[2], share);
 		ft_read_plan_part(&pl, 1);
 		ft_read_plan_part(&pl, 0);
 		if (!bad)
