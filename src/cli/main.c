@@ -55,8 +55,8 @@ static void usage(FILE *fp)
  * the library advises its own large arrays, but the tables' many other
  * blocks and glibc's heap faulted in 4 KiB at a time, 40,000 faults in
  * `train` on 1M rows; with it 23,000, and the run took 1.33-1.46 s
- * against 1.54-1.66 on the 2-core VM of issue 20, the same peak memory
- * (Adult: the same time, 1 MB more).  glibc reads GLIBC_TUNABLES when the
+ * against 1.54-1.66 on the 2-core VM of issue 20, peak memory within
+ * 2.5 MB (Adult: the same time, 1 MB more).  glibc reads GLIBC_TUNABLES when the
  * process starts; appended to the user's unless it names
  * glibc.malloc.hugetlb, and not for a program run with privileges (there
  * glibc ignores the variable, and the program would run itself again

@@ -597,13 +597,14 @@ done:
 uint64_t ft_read_split_min = (uint64_t)8 << 20;
 
 /* The cut of the bytes [start, size) of fp into two parts at a record
- * boundary: the first newline at or after share of the bytes (the cut's
- * "middle") that is outside quotes.  Under CSV_STRICT a quote opens, closes or doubles inside a
- * quoted field, so the parity of the quotes before a byte says exactly
- * whether it is inside one (as csv.c's scan_line counts); a malformed file
- * may be cut wrongly, and then a part fails and the caller reads the file
- * whole, for the message of one reading.  *lines gets the newlines in
- * [start, cut).  0 with *cut = 0 when no such newline exists. */
+ * boundary: the first newline at or after share of the bytes (mid) that
+ * is outside quotes.  Under CSV_STRICT a quote opens, closes or doubles
+ * inside a quoted field, so the parity of the quotes before a byte says
+ * exactly whether it is inside one (as csv.c's scan_line counts); a
+ * malformed file may be cut wrongly, and then a part fails and the caller
+ * reads the file whole, for the message of one reading.  *lines gets the
+ * newlines in [start, cut).  0 with *cut = 0 when no such newline
+ * exists. */
 static int cut_quoted(FILE *fp, const char *path, uint64_t start, uint64_t size, double share,
                       uint64_t *cut, size_t *lines, struct ft_error *err)
 {
