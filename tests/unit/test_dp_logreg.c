@@ -132,12 +132,30 @@ static double dense_obj(const struct dd *s, const double *sc, double C, double r
 	return f;
 }
 
+/* The minimiser's two regimes for n rows of d features: prm's epsilon
+ * and C for case c (c = 0: eps' > 0; c = 1: eps' <= 0, the Delta
+ * regulariser), their calibration, and d + 1 noise draws from the stream
+ * seed + c.  0, or calibration's error code. */
+static int dp_case(struct ft_dplr_params *prm, int c, size_t n, size_t d, uint64_t seed,
+                   struct ft_dplr_calib *cal, double *bn, struct ft_error *err)
+{
+	struct ft_noise ns;
+	int rc;
+
+	prm->epsilon = c ? 0.2 : 2.0;
+	prm->C = c ? 5.0 : 0.5;
+	if ((rc = ft_dplr_calibrate(prm, n, d, cal, err)) != 0)
+		return rc;
+	ft_noise_init(&ns, seed + (uint64_t)c);
+	ft_noise_vector(&ns, bn, d + 1, cal->scale);
+	return 0;
+}
+
 static void test_minimiser_fd(void)
 {
 	struct dd s;
 	struct ft_dplr_params prm;
 	struct ft_dplr_calib cal;
-	struct ft_noise ns;
 	struct ft_error err = {0};
 	double x[6], bn[6], sc[400], g, h = 1e-6;
 
@@ -145,13 +163,8 @@ static void test_minimiser_fd(void)
 	ft_dplr_params_init(&prm);
 	prm.row_norm = 1.5;
 	for (int c = 0; c < 2; c++) {
-		/* c = 0: eps' > 0; c = 1: eps' <= 0, the Delta regulariser */
-		prm.epsilon = c ? 0.2 : 2.0;
-		prm.C = c ? 5.0 : 0.5;
-		T_CHECK(ft_dplr_calibrate(&prm, 400, 5, &cal, &err) == 0);
+		T_CHECK(dp_case(&prm, c, 400, 5, 11, &cal, bn, &err) == 0);
 		T_CHECK(c ? cal.Delta > 0 : cal.Delta == 0);
-		ft_noise_init(&ns, 11 + (uint64_t)c);
-		ft_noise_vector(&ns, bn, 6, cal.scale);
 		T_CHECK(ft_dplr_fit_noise(&s.d, &prm, &cal, bn, x, NULL, &err) == 0);
 		ft_dplr_clip_factors(&s.d, prm.row_norm, sc);
 		/* at the minimiser every partial derivative of the dense
@@ -350,7 +363,6 @@ static void test_simd_levels(void)
 	struct dd s;
 	struct ft_dplr_params prm;
 	struct ft_dplr_calib cal;
-	struct ft_noise ns;
 	struct ft_error err = {0};
 	double x[8], x0[8], bn[8];
 	int top = ft_simd_level();
@@ -359,11 +371,7 @@ static void test_simd_levels(void)
 	ft_dplr_params_init(&prm);
 	prm.row_norm = 2.0;
 	for (int c = 0; c < 2; c++) {
-		prm.epsilon = c ? 0.2 : 2.0;
-		prm.C = c ? 5.0 : 0.5;
-		T_CHECK(ft_dplr_calibrate(&prm, 20003, 7, &cal, &err) == 0);
-		ft_noise_init(&ns, 30 + (uint64_t)c);
-		ft_noise_vector(&ns, bn, 8, cal.scale);
+		T_CHECK(dp_case(&prm, c, 20003, 7, 30, &cal, bn, &err) == 0);
 		for (int l = FT_SIMD_BASE; l <= top; l++) {
 			ft_simd_cap(l);
 			T_CHECK(ft_dplr_fit_noise(&s.d, &prm, &cal, bn, l ? x : x0, NULL, &err) == 0);
