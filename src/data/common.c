@@ -191,11 +191,15 @@ int ft_parse_double(const char *s, double *v)
 
 int ft_parse_plain_decimal(const char *s, double *v)
 {
+	return ft_parse_plain_decimal_n(s, strlen(s), v);
+}
+
+int ft_parse_plain_decimal_n(const char *s, size_t len, double *v)
+{
 	static const double p10[16] = {
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 		1e13, 1e14, 1e15
 	};
-	size_t len = strlen(s);
 	struct ft_numtok t;
 	double x;
 

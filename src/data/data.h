@@ -277,6 +277,8 @@ static inline size_t ft_num_digits(const struct ft_numtok *t)
  * correctly rounded division: the double strtod gives), else 0 and the
  * caller parses it the general way (the LETOR reader's fast path). */
 int ft_parse_plain_decimal(const char *s, double *v);
+/* The same of the len bytes at s (s[len] is not read). */
+int ft_parse_plain_decimal_n(const char *s, size_t len, double *v);
 
 /* Length of target value v after stripping, repeatedly, any character of
  * strip (may be NULL) from its end: ">50K." with "." -> 4. */

@@ -65,11 +65,12 @@ void ft_rank_data_free(struct ft_rank_data *rd)
 	free(rd);
 }
 
-/* An empty struct with the per-row arrays for n rows and p features, and
- * the query arrays for nq queries (zeroed, names NULL).  NULL when out of
+/* An empty struct with the per-row arrays for n rows and p features (x
+ * left NULL with no_x, for a caller that hands over its own), and the
+ * query arrays for nq queries (zeroed, names NULL).  NULL when out of
  * memory. */
 static struct ft_rank_data *rd_alloc(const char *path, size_t n, size_t p,
-                                     size_t nq)
+                                     size_t nq, int no_x)
 {
 	struct ft_rank_data *rd = calloc(1, sizeof *rd);
 
@@ -79,13 +80,14 @@ static struct ft_rank_data *rd_alloc(const char *path, size_t n, size_t p,
 	rd->p = p;
 	rd->n_queries = nq;
 	rd->path = ft_strdup(path ? path : "");
-	rd->x = n && p && p > ((size_t)-1) / n ? NULL : ft_xalloc(n * p, sizeof *rd->x);
+	if (!no_x)
+		rd->x = n && p && p > ((size_t)-1) / n ? NULL : ft_xalloc(n * p, sizeof *rd->x);
 	rd->rel = ft_xalloc(n, sizeof *rd->rel);
 	rd->line = ft_xalloc(n, sizeof *rd->line);
 	rd->feature_names = calloc(p ? p : 1, sizeof *rd->feature_names);
 	rd->qoff = calloc(nq + 1, sizeof *rd->qoff);
 	rd->qid = calloc(nq ? nq : 1, sizeof *rd->qid);
-	if (!rd->path || !rd->x || !rd->rel || !rd->line || !rd->feature_names ||
+	if (!rd->path || (!no_x && !rd->x) || !rd->rel || !rd->line || !rd->feature_names ||
 	    !rd->qoff || !rd->qid) {
 		ft_rank_data_free(rd);
 		return NULL;
@@ -117,15 +119,36 @@ static int gather(const size_t *qrow, size_t n, size_t nq, size_t *perm,
 
 /* ------------------------------------------------------------ LETOR */
 
-/* What the reader collects before the dense matrix is built. */
+/* What the reader collects before the matrix is handed out, one of two
+ * ways.  Dense (dense = 1, from the start): each row written straight into
+ * x, w >= p cells a row, zeros where the line names no value; the matrix
+ * is then compacted to p cells a row in place, and when the queries are
+ * already contiguous it is the result itself.  Lists: each row's (index,
+ * value) pairs, turned into the matrix once the whole file is read.  The
+ * dense way touches the matrix alone (on 1M rows of 10 values, 80 MB
+ * instead of 200 MB of lists and matrix); the lists are what a sparse
+ * file needs, and the reader moves to them when the dense matrix would
+ * hold more cells than check_dense allows for the rows read so far, or
+ * when its memory cannot be had.  Both give the same matrix,
+ * and the same errors, at the same lines. */
 struct letor {
 	const char *path;      /* base name, for messages */
 	size_t n, n_alloc;
 	double *rel;
 	size_t *line, *qrow;   /* per row: source line, query id */
-	size_t *voff;          /* n + 1 offsets into idx / val */
-	size_t nv, nv_alloc;
-	size_t *idx;           /* 0-based feature indices */
+	size_t nv;             /* values on the lines read (check_dense) */
+	/* the current line's values: 0-based indices ascending */
+	size_t lm, lm_alloc;
+	uint32_t *lidx;
+	double *lval;
+	/* dense: x holds x_rows rows of w cells */
+	int dense;
+	double *x;
+	size_t w, x_rows;
+	/* lists: row i's pairs are idx / val [voff[i], voff[i + 1]) */
+	size_t *voff;
+	size_t nl, nl_alloc;
+	uint32_t *idx;
 	double *val;
 	size_t p;              /* 1 + the largest index */
 	size_t p_line;         /* the line where p was set */
@@ -172,30 +195,141 @@ static int add_row(struct letor *L)
 	return 0;
 }
 
-/* Append one (index, value) pair. */
+/* Append one (index, value) pair to the current line. */
 static int add_value(struct letor *L, size_t k, double v)
 {
-	if (L->nv == L->nv_alloc) {
-		size_t c = L->nv_alloc ? 2 * L->nv_alloc : 1024;
-		if (resize((void **)&L->idx, c, sizeof *L->idx) ||
-		    resize((void **)&L->val, c, sizeof *L->val))
+	if (L->lm == L->lm_alloc) {
+		size_t c = L->lm_alloc ? 2 * L->lm_alloc : 64;
+		if (resize((void **)&L->lidx, c, sizeof *L->lidx) ||
+		    resize((void **)&L->lval, c, sizeof *L->lval))
 			return FT_ENOMEM;
-		L->nv_alloc = c;
+		L->lm_alloc = c;
 	}
-	L->idx[L->nv] = k;
-	L->val[L->nv++] = v;
+	L->lidx[L->lm] = (uint32_t)k;
+	L->lval[L->lm++] = v;
 	return 0;
 }
 
-/* Parse a whole token as a number: 0 finite, 1 not a number, 2 not finite
- * ("nan", "inf", "1e999"). */
-static int parse_num(const char *s, double *v)
+/* The cells check_dense allows for held values and rows. */
+static size_t allowed_cells(const struct letor *L, size_t held)
+{
+	size_t per = L->o.max_cells_per_value;
+
+	return per && held > (SIZE_MAX - FREE_CELLS) / per ? SIZE_MAX : FREE_CELLS + per * held;
+}
+
+/* Append m pairs to the lists. */
+static int list_append(struct letor *L, const uint32_t *k, const double *v, size_t m)
+{
+	if (L->nl + m > L->nl_alloc) {
+		size_t c = L->nl_alloc ? L->nl_alloc : 1024;
+		while (c < L->nl + m)
+			c *= 2;
+		if (resize((void **)&L->idx, c, sizeof *L->idx) ||
+		    resize((void **)&L->val, c, sizeof *L->val))
+			return FT_ENOMEM;
+		L->nl_alloc = c;
+	}
+	memcpy(L->idx + L->nl, k, m * sizeof *k);
+	memcpy(L->val + L->nl, v, m * sizeof *v);
+	L->nl += m;
+	return 0;
+}
+
+/* From dense to lists: the rows so far as their cells other than +0.0
+ * (the zeros the matrix starts from, so a matrix built from the lists is
+ * the same bits; -0.0 is kept).  FT_ENOMEM when the lists cannot be had. */
+static int dense_leave(struct letor *L)
+{
+	for (size_t r = 0; r < L->n; r++) {
+		const double *xr = L->x + r * L->w;
+		L->voff[r] = L->nl;
+		for (size_t j = 0; j < L->w; j++) {
+			uint32_t k = (uint32_t)j;
+			uint64_t bits;
+			memcpy(&bits, &xr[j], sizeof bits);
+			if (bits && list_append(L, &k, &xr[j], 1))
+				return FT_ENOMEM;
+		}
+	}
+	L->voff[L->n] = L->nl;
+	free(L->x);
+	L->x = NULL;
+	L->w = L->x_rows = 0;
+	L->dense = 0;
+	return 0;
+}
+
+/* Room in x for row n at width L->p or more: 0, or 1 when the matrix
+ * would hold more cells than check_dense allows for what is read (or its
+ * memory is short), and the reader should move to the lists.  So the
+ * dense way holds no more than the matrix check_dense lets through. */
+static int dense_room(struct letor *L)
+{
+	size_t w = L->w, rows = L->x_rows, lim;
+	double *x;
+
+	if (L->p > w)
+		w = L->p > 2 * w ? L->p : 2 * w;
+	if (L->n + 1 > rows)
+		rows = L->n_alloc;
+	if (w == L->w && rows == L->x_rows)
+		return 0;
+	lim = allowed_cells(L, L->nv + L->lm + L->n + 1);
+	if (rows > lim / w || rows * w > SIZE_MAX / sizeof *x ||
+	    !(x = realloc(L->x, rows * w * sizeof *x)))
+		return 1;
+	L->x = x;
+	if (w > L->w) {
+		/* wider rows: each moved to its place, from the last (a row's
+		 * new place never starts before its old one) */
+		for (size_t r = L->n; r-- > 0;) {
+			memmove(x + r * w, x + r * L->w, L->w * sizeof *x);
+			memset(x + r * w + L->w, 0, (w - L->w) * sizeof *x);
+		}
+		L->w = w;
+	}
+	L->x_rows = rows;
+	return 0;
+}
+
+/* The current line into row n, dense or as lists. */
+static int commit_row(struct letor *L)
+{
+	if (L->dense && L->p > 0 && dense_room(L) && dense_leave(L))
+		return FT_ENOMEM;
+	if (L->dense) {
+		/* the values, and zeros between and after them (indices
+		 * ascend) */
+		double *xr = L->w ? L->x + L->n * L->w : NULL;
+		size_t j = 0;
+		for (size_t k = 0; k < L->lm; k++) {
+			for (; j < L->lidx[k]; j++)
+				xr[j] = 0.0;
+			xr[j++] = L->lval[k];
+		}
+		for (; j < L->w; j++)
+			xr[j] = 0.0;
+	} else {
+		L->voff[L->n] = L->nl;
+		if (list_append(L, L->lidx, L->lval, L->lm))
+			return FT_ENOMEM;
+		L->voff[L->n + 1] = L->nl;
+	}
+	L->nv += L->lm;
+	L->n++;
+	return 0;
+}
+
+/* Parse a whole token of len bytes (NUL-terminated) as a number: 0
+ * finite, 1 not a number, 2 not finite ("nan", "inf", "1e999"). */
+static int parse_num(const char *s, size_t len, double *v)
 {
 	char *end;
 
 	if (!*s)
 		return 1;
-	if (ft_parse_plain_decimal(s, v))
+	if (ft_parse_plain_decimal_n(s, len, v))
 		return 0;
 	*v = strtod(s, &end);
 	if (*end)
@@ -203,28 +337,62 @@ static int parse_num(const char *s, double *v)
 	return isfinite(*v) ? 0 : 2;
 }
 
-#define BLANKS " \t\r\n\v\f"
+/* The blanks between tokens: " \t\r\n\v\f". */
+static inline int blank(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
-/* One data line: the comment is cut and there is at least one token. */
+/* The next token from *pos, as strtok_r(NULL, " \t\r\n\v\f", pos) gives
+ * it (cut in place) from a line cut at its first '#', in one pass and
+ * without building strtok_r's table of blanks for each token; NULL at the
+ * end of the line.  *len gets its length and *colon its first ':' (NULL
+ * when none). */
+static char *token(char **pos, size_t *len, char **colon)
+{
+	char *s = *pos, *t;
+
+	while (blank(*s))
+		s++;
+	*colon = NULL;
+	if (!*s || *s == '#') {
+		*s = '\0';
+		*pos = s;
+		return NULL;
+	}
+	for (t = s; *s && *s != '#' && !blank(*s); s++)
+		if (*s == ':' && !*colon)
+			*colon = s;
+	*len = (size_t)(s - t);
+	if (*s == '#')
+		*s = '\0';     /* the rest of the line is a comment */
+	else if (*s)
+		*s++ = '\0';
+	*pos = s;
+	return t;
+}
+
+/* One data line: its first token starts at s (what follows a '#' is a
+ * comment). */
 static int parse_line(struct letor *L, char *s, size_t lineno,
                       struct ft_error *err)
 {
 	const char *P = L->path;
-	char *save = NULL, *tok;
+	char *pos = s, *tok, *colon;
 	double rel;
-	size_t prev = 0;
+	size_t prev = 0, len = 0;
 	long qid;
 	int r;
 
-	tok = strtok_r(s, BLANKS, &save);
-	if ((r = parse_num(tok, &rel)) != 0)
+	tok = token(&pos, &len, &colon);
+	if ((r = parse_num(tok, len, &rel)) != 0)
 		return ft_error_set(err, FT_EPARSE, "%s:%zu: relevance '%s' is %s",
 		                    P, lineno, tok, r == 1 ? "not a number" : "not finite");
 	if (fabs(rel) > MAX_REL)
 		return ft_error_set(err, FT_EPARSE, "%s:%zu: relevance '%s' is too "
 		                    "large (at most %g: NDCG's gain 2^rel - 1 must stay "
 		                    "finite)", P, lineno, tok, MAX_REL);
-	tok = strtok_r(NULL, BLANKS, &save);
+	tok = token(&pos, &len, &colon);
 	if (!tok)
 		return ft_error_set(err, FT_EPARSE,
 		                    "%s:%zu: missing qid (expected 'qid:Q' after the relevance)",
@@ -235,46 +403,53 @@ static int parse_line(struct letor *L, char *s, size_t lineno,
 		                    P, lineno, tok);
 	if (add_row(L))
 		return FT_ENOMEM;
-	if ((qid = ft_strmap_put(&L->qids, tok + 4, strlen(tok + 4), NULL)) < 0)
+	if ((qid = ft_strmap_put(&L->qids, tok + 4, len - 4, NULL)) < 0)
 		return FT_ENOMEM;
 	L->rel[L->n] = rel;
 	L->line[L->n] = lineno;
 	L->qrow[L->n] = (size_t)qid;
-	L->voff[L->n] = L->nv;
-	while ((tok = strtok_r(NULL, BLANKS, &save)) != NULL) {
-		char *colon = strchr(tok, ':'), *end;
-		unsigned long long k;
+	L->lm = 0;
+	while ((tok = token(&pos, &len, &colon)) != NULL) {
+		const char *e = tok;
+		size_t k = 0;
+		int big = 0;
 		double v;
 		if (!colon || tok[0] < '0' || tok[0] > '9')
 			return ft_error_set(err, FT_EPARSE,
 			                    "%s:%zu: bad feature '%s' (expected INDEX:VALUE)",
 			                    P, lineno, tok);
-		errno = 0;
-		k = strtoull(tok, &end, 10);
-		if (end != colon || errno == ERANGE || k == 0 || k > (1ull << 31))
+		/* the digits, as strtoull reads them; past 2^31 only their
+		 * count matters */
+		for (; *e >= '0' && *e <= '9'; e++) {
+			if (k > ((size_t)1 << 31))
+				big = 1;
+			else
+				k = 10 * k + (size_t)(*e - '0');
+		}
+		if (e != colon || big || k == 0 || k > ((size_t)1 << 31))
 			return ft_error_set(err, FT_EPARSE,
 			                    "%s:%zu: bad feature index in '%s' (expected 1 .. 2147483648)",
 			                    P, lineno, tok);
 		if (k <= prev)
 			return ft_error_set(err, FT_EPARSE,
-			                    "%s:%zu: feature index %llu follows %zu (indices must increase)",
+			                    "%s:%zu: feature index %zu follows %zu (indices must increase)",
 			                    P, lineno, k, prev);
 		if (k > L->o.max_features)
 			return ft_error_set(err, FT_EDATA,
-			                    "%s:%zu: feature index %llu is above the limit of "
+			                    "%s:%zu: feature index %zu is above the limit of "
 			                    "%zu features (max_features)", P, lineno, k,
 			                    L->o.max_features);
-		if ((r = parse_num(colon + 1, &v)) != 0)
+		if ((r = parse_num(colon + 1, len - (size_t)(colon + 1 - tok), &v)) != 0)
 			return ft_error_set(err, FT_EPARSE,
-			                    "%s:%zu: feature %llu: value '%s' is %s", P,
+			                    "%s:%zu: feature %zu: value '%s' is %s", P,
 			                    lineno, k, colon + 1,
 			                    r == 1 ? "not a number" : "not finite");
 		if (fabs(v) > MAX_VALUE)
 			return ft_error_set(err, FT_EPARSE,
-			                    "%s:%zu: feature %llu: value '%s' is too large "
+			                    "%s:%zu: feature %zu: value '%s' is too large "
 			                    "(at most %g: the solvers square it)", P,
 			                    lineno, k, colon + 1, MAX_VALUE);
-		prev = (size_t)k;
+		prev = k;
 		if (add_value(L, prev - 1, v))
 			return FT_ENOMEM;
 		if (prev > L->p) {
@@ -282,9 +457,7 @@ static int parse_line(struct letor *L, char *s, size_t lineno,
 			L->p_line = lineno;
 		}
 	}
-	L->n++;
-	L->voff[L->n] = L->nv;
-	return 0;
+	return commit_row(L);
 }
 
 /* The dense, query-gathered struct from what was read. */
@@ -292,23 +465,48 @@ static int letor_build(struct letor *L, const char *path,
                        struct ft_rank_data **out, struct ft_error *err)
 {
 	struct ft_rank_data *rd = NULL;
-	size_t *perm = ft_xalloc(L->n, sizeof *perm), nq = L->qids.n;
-	int rc = 0;
+	size_t *perm = ft_xalloc(L->n, sizeof *perm), nq = L->qids.n, p = L->p, k;
+	int rc = 0, keep = 0;
 
-	if (!perm || !(rd = rd_alloc(path, L->n, L->p, nq)))
+	if (!perm || !(rd = rd_alloc(path, L->n, p, nq, L->dense)))
 		goto nomem;
 	if (gather(L->qrow, L->n, nq, perm, rd->qoff))
 		goto nomem;
-	memset(rd->x, 0, L->n * L->p * sizeof *rd->x);
-	for (size_t k = 0; k < L->n; k++) {
+	for (k = 0; k < L->n && perm[k] == k; k++)
+		;
+	if (L->dense) {
+		/* rows of p cells, in place (a row's new place never starts
+		 * after its old one) */
+		if (L->w > p)
+			for (size_t r = 0; r < L->n; r++)
+				memmove(L->x + r * p, L->x + r * L->w, p * sizeof *L->x);
+		L->w = p;
+		/* the file's queries already contiguous: the matrix itself */
+		keep = k == L->n;
+		if (keep) {
+			double *x = realloc(L->x, L->n * p * sizeof *x);
+			rd->x = x ? x : L->x;
+			L->x = NULL;
+		} else if (!(rd->x = ft_xalloc(L->n * p, sizeof *rd->x))) {
+			goto nomem;
+		}
+	} else {
+		memset(rd->x, 0, L->n * p * sizeof *rd->x);
+	}
+	for (k = 0; k < L->n; k++) {
 		size_t i = perm[k];
-		double *xk = rd->x + k * L->p;
+		double *xk = rd->x + k * p;
 		rd->rel[k] = L->rel[i];
 		rd->line[k] = L->line[i];
-		for (size_t v = L->voff[i]; v < L->voff[i + 1]; v++)
-			xk[L->idx[v]] = L->val[v];
+		if (keep)
+			continue;
+		if (L->dense)
+			memcpy(xk, L->x + i * p, p * sizeof *xk);
+		else
+			for (size_t v = L->voff[i]; v < L->voff[i + 1]; v++)
+				xk[L->idx[v]] = L->val[v];
 	}
-	for (size_t j = 0; j < L->p; j++) {
+	for (size_t j = 0; j < p; j++) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "f%zu", j + 1);
 		if (!(rd->feature_names[j] = ft_strdup(buf)))
@@ -331,20 +529,19 @@ done:
 
 /* The dense matrix n x p against what the file holds (the top of the
  * file): at most max_cells_per_value cells per value or row beyond
- * FREE_CELLS.  Checked before anything of that size is allocated. */
+ * FREE_CELLS.  Checked before anything larger is allocated (the dense
+ * way holds no more than that for the rows read so far). */
 static int check_dense(const struct letor *L, struct ft_error *err)
 {
-	size_t per = L->o.max_cells_per_value, held = L->nv + L->n, allowed;
+	size_t allowed = allowed_cells(L, L->nv + L->n);
 
-	allowed = per && held > (SIZE_MAX - FREE_CELLS) / per ? SIZE_MAX :
-	          FREE_CELLS + per * held;
 	if (L->p <= allowed / L->n)
 		return 0;
 	return ft_error_set(err, FT_EDATA,
 	                    "%s:%zu: feature index %zu makes a dense matrix of %zu x "
 	                    "%zu cells for %zu values in the file (more than %zu per "
 	                    "value: max_cells_per_value)", L->path, L->p_line, L->p,
-	                    L->n, L->p, L->nv, per);
+	                    L->n, L->p, L->nv, L->o.max_cells_per_value);
 }
 
 int ft_letor_read(const char *path, struct ft_rank_data **out,
@@ -366,6 +563,7 @@ int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
 	*out = NULL;
 	memset(&L, 0, sizeof L);
 	L.path = ft_basename(path);
+	L.dense = 1;
 	if (o)
 		L.o = *o;
 	else
@@ -380,18 +578,17 @@ int ft_letor_read_opts(const char *path, const struct ft_letor_opts *o,
 		goto done;
 	}
 	while ((len = getline(&buf, &cap, fp)) >= 0) {
-		char *s = buf, *hash;
+		char *s = buf;
 		lineno++;
 		if (memchr(buf, '\0', (size_t)len)) {
 			rc = ft_error_set(err, FT_EPARSE, "%s:%zu: NUL byte in a text line",
 			                  L.path, lineno);
 			goto done;
 		}
-		if ((hash = strchr(s, '#')) != NULL)
-			*hash = '\0';
-		s += strspn(s, " \t\r\n\v\f");
-		if (!*s)
-			continue;
+		while (blank(*s))
+			s++;
+		if (!*s || *s == '#')
+			continue;       /* blank, or a comment line */
 		if ((rc = parse_line(&L, s, lineno, err)) != 0) {
 			if (rc == FT_ENOMEM)
 				ft_error_set(err, rc, "%s: out of memory", L.path);
@@ -421,6 +618,9 @@ done:
 	free(L.line);
 	free(L.qrow);
 	free(L.voff);
+	free(L.lidx);
+	free(L.lval);
+	free(L.x);
 	free(L.idx);
 	free(L.val);
 	ft_strmap_free(&L.qids);
@@ -502,7 +702,7 @@ int ft_rank_data_from_table_at(const struct ft_table *t, const struct ft_encoder
 		qrow[k] = (size_t)q;
 	}
 	nq = qmap.n;
-	if (!(rd = rd_alloc(t->path, d->n, d->p, nq)) ||
+	if (!(rd = rd_alloc(t->path, d->n, d->p, nq, 0)) ||
 	    gather(qrow, d->n, nq, perm, rd->qoff))
 		goto nomem;
 	if (d->group && !(rd->group = ft_xalloc(d->n, sizeof *rd->group)))
@@ -810,7 +1010,7 @@ int ft_rank_data_select(const struct ft_rank_data *rd, const unsigned char *keep
 			nq++;
 			n += rd->qoff[q + 1] - rd->qoff[q];
 		}
-	if (!(s = rd_alloc(rd->path, n, p, nq)))
+	if (!(s = rd_alloc(rd->path, n, p, nq, 0)))
 		return FT_ENOMEM;
 	if (rd->group && !(s->group = ft_xalloc(n, sizeof *s->group)))
 		goto nomem;

@@ -189,6 +189,92 @@ static void t_letor_limits(void)
 	free(text);
 }
 
+/* The reader writes rows straight into the matrix while the file looks
+ * dense, and moves to (index, value) lists once the matrix would hold more
+ * cells than check_dense allows for the rows read so far: both must give
+ * the same matrix.  Here 10,000 rows of one value at index 1 (among them
+ * explicit 0 and -0), then 1,000 rows of 1,000 values: at line 10,001 the
+ * 16,384 rows of 1,000 cells pass the allowance (2^20 + 16 x 21,001), so
+ * the first rows go to the lists there; the whole file is within it
+ * (11,000 x 1,000 against 2^20 + 16 x 1,021,000).  Then
+ * rows that widen the matrix one index at a time (the matrix re-laid out
+ * as it grows).  Every cell is checked against what was written, -0.0 by
+ * its sign. */
+static double ways_value(size_t m, size_t j)
+{
+	static const double V[5] = {-0.5, 0.0, -0.0, 0.25, 1.5};
+	return V[(m + j) % 5];
+}
+
+static void t_letor_ways(void)
+{
+	static const char *const TXT[5] = {"-0.5", "0", "-0", "0.25", "1.5"};
+	static const double EARLY[4] = {0.0, -0.0, 0.5, 3.0};
+	static const char *const ETXT[4] = {"0", "-0", "0.5", "3"};
+	enum { NE = 10000, NL = 1000, PL = 1000 };
+	char path[600];
+	FILE *fp;
+	struct ft_rank_data *rd = NULL;
+	struct ft_error err = { 0 };
+	size_t bad = 0;
+
+	snprintf(path, sizeof path, "%s/ways.txt", tmpdir);
+	if (!(fp = fopen(path, "w")))
+		return;
+	for (size_t r = 0; r < NE; r++)
+		fprintf(fp, "%zu qid:a%zu 1:%s\n", r % 3, r / 10, ETXT[r % 4]);
+	for (size_t m = 0; m < NL; m++) {
+		fprintf(fp, "%zu qid:b%zu", m % 2, m / 10);
+		for (size_t j = 0; j < PL; j++)
+			fprintf(fp, " %zu:%s", j + 1, TXT[(m + j) % 5]);
+		fputc('\n', fp);
+	}
+	fclose(fp);
+	T_CHECK(ft_letor_read(path, &rd, &err) == 0);
+	if (!rd)
+		return;
+	T_CHECK(rd->n == NE + NL && rd->p == PL && rd->n_queries == NE / 10 + NL / 10);
+	for (size_t r = 0; r < rd->n; r++) {
+		const double *xr = rd->x + r * PL;
+		for (size_t j = 0; j < PL; j++) {
+			double want = r < NE ? (j == 0 ? EARLY[r % 4] : 0.0) : ways_value(r - NE, j);
+			bad += xr[j] != want || signbit(xr[j]) != signbit(want);
+		}
+		bad += rd->line[r] != r + 1 || rd->rel[r] != (double)(r < NE ? r % 3 : (r - NE) % 2);
+	}
+	T_CHECKF(bad == 0, "%zu cells or rows differ", bad);
+	ft_rank_data_free(rd);
+	rd = NULL;
+
+	/* widening: row i names index i + 1 only (and index 1) */
+	if (!(fp = fopen(path, "w")))
+		return;
+	for (size_t i = 0; i < 300; i++)
+		fprintf(fp, "1 qid:%zu 1:-0 %zu:%zu\n", i % 7, i + 2, i + 1);
+	fclose(fp);
+	ft_error_clear(&err);
+	T_CHECK(ft_letor_read(path, &rd, &err) == 0);
+	if (!rd)
+		return;
+	T_CHECK(rd->n == 300 && rd->p == 301 && rd->n_queries == 7);
+	bad = 0;
+	for (size_t k = 0; k < rd->n; k++) {
+		/* rows gathered by query: query q holds lines q + 1, q + 8, ... */
+		size_t i = rd->line[k] - 1;
+		for (size_t j = 0; j < rd->p; j++) {
+			double want = j == i + 1 ? (double)(i + 1) : j == 0 ? -0.0 : 0.0;
+			bad += rd->x[k * rd->p + j] != want ||
+			       signbit(rd->x[k * rd->p + j]) != signbit(want);
+		}
+		bad += k > 0 && rd->line[k] <= rd->line[k - 1] &&
+		       (rd->line[k] - 1) % 7 == (rd->line[k - 1] - 1) % 7;
+	}
+	T_CHECKF(bad == 0, "%zu cells or rows differ", bad);
+	for (size_t q = 0; q < 7; q++)
+		T_CHECK(rd->line[rd->qoff[q]] == q + 1);
+	ft_rank_data_free(rd);
+}
+
 static void t_group_and_drop(void)
 {
 	const char *path = put("g.txt",
@@ -792,6 +878,7 @@ int main(void)
 	T_RUN(t_letor_errors);
 	T_RUN(t_letor_range);
 	T_RUN(t_letor_limits);
+	T_RUN(t_letor_ways);
 	T_RUN(t_group_and_drop);
 	T_RUN(t_csv_encoder);
 	T_RUN(t_csv_errors);
