@@ -257,6 +257,10 @@ static int load_letor(const struct ft_train_opts *o, struct rank_loaded *L,
 	if (!d->test && d->split > 0) {
 		if ((rc = ft_rank_data_split(raw, d->split, d->seed, &tr, &te, err)))
 			goto done;
+		/* the parts are copies: the whole file's matrix is not needed
+		 * any more (it was a third of the peak) */
+		ft_rank_data_free(raw);
+		raw = NULL;
 	} else {
 		tr = raw;
 		raw = NULL;
