@@ -418,8 +418,8 @@ static int parse_line(struct letor *L, char *s, size_t lineno,
 			return ft_error_set(err, FT_EPARSE,
 			                    "%s:%zu: bad feature '%s' (expected INDEX:VALUE)",
 			                    P, lineno, tok);
-		/* the digits, as strtoull reads them; past 2^31 only their
-		 * count matters */
+		/* the digits, as strtoull reads them; once the value passes
+		 * 2^31 it is out of range whatever digits follow */
 		for (; *e >= '0' && *e <= '9'; e++) {
 			if (k > ((size_t)1 << 31))
 				big = 1;
