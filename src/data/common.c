@@ -189,12 +189,7 @@ int ft_parse_double(const char *s, double *v)
 	return isfinite(x) ? 0 : 2;
 }
 
-int ft_parse_plain_decimal(const char *s, double *v)
-{
-	return ft_parse_plain_decimal_n(s, strlen(s), v);
-}
-
-int ft_parse_plain_decimal_n(const char *s, size_t len, double *v)
+int ft_parse_plain_decimal(const char *s, size_t len, double *v)
 {
 	static const double p10[16] = {
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,

@@ -272,13 +272,12 @@ static inline size_t ft_num_digits(const struct ft_numtok *t)
 	return t->end - t->d0 - (t->dot != 0);
 }
 
-/* A whole NUL-terminated s of the form -?[0-9]+(\.[0-9]+)? with at most
- * 15 digits: 1 with its value in *v (m / 10^dec of two exact doubles, one
- * correctly rounded division: the double strtod gives), else 0 and the
- * caller parses it the general way (the LETOR reader's fast path). */
-int ft_parse_plain_decimal(const char *s, double *v);
-/* The same of the len bytes at s (s[len] is not read). */
-int ft_parse_plain_decimal_n(const char *s, size_t len, double *v);
+/* The len bytes at s (s[len] is not read) of the form -?[0-9]+(\.[0-9]+)?
+ * with at most 15 digits: 1 with its value in *v (m / 10^dec of two exact
+ * doubles, one correctly rounded division: the double strtod gives), else
+ * 0 and the caller parses it the general way (the LETOR reader's fast
+ * path). */
+int ft_parse_plain_decimal(const char *s, size_t len, double *v);
 
 /* Length of target value v after stripping, repeatedly, any character of
  * strip (may be NULL) from its end: ">50K." with "." -> 4. */

@@ -329,7 +329,7 @@ static int parse_num(const char *s, size_t len, double *v)
 
 	if (!*s)
 		return 1;
-	if (ft_parse_plain_decimal_n(s, len, v))
+	if (ft_parse_plain_decimal(s, len, v))
 		return 0;
 	*v = strtod(s, &end);
 	if (*end)

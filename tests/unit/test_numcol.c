@@ -595,7 +595,7 @@ static void t_plain_decimal(void)
 			buf[at++] = (char)('0' + (next_u64() % 10));
 		}
 		buf[at] = '\0';
-		if (ft_parse_plain_decimal(buf, &v)) {
+		if (ft_parse_plain_decimal(buf, (size_t)at, &v)) {
 			double w = strtod(buf, NULL);
 			taken++;
 			bad += memcmp(&v, &w, sizeof v) != 0 || nd > 15;
@@ -605,9 +605,9 @@ static void t_plain_decimal(void)
 	}
 	T_CHECKF(bad == 0 && taken > 100000, "%zu differ (%zu taken)", bad, taken);
 	for (size_t k = 0; k < sizeof no / sizeof no[0]; k++)
-		T_CHECKF(!ft_parse_plain_decimal(no[k], &v), "'%s' taken", no[k]);
-	T_CHECK(ft_parse_plain_decimal("-0", &v) && v == 0 && signbit(v));
-	T_CHECK(ft_parse_plain_decimal("007.50", &v) && v == 7.5);
+		T_CHECKF(!ft_parse_plain_decimal(no[k], strlen(no[k]), &v), "'%s' taken", no[k]);
+	T_CHECK(ft_parse_plain_decimal("-0", 2, &v) && v == 0 && signbit(v));
+	T_CHECK(ft_parse_plain_decimal("007.50", 6, &v) && v == 7.5);
 }
 
 /* The text of row i, column j of reserve file `kind` (0: rows short
