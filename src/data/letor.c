@@ -195,16 +195,27 @@ static int add_row(struct letor *L)
 	return 0;
 }
 
+/* Room for need (index, value) pairs in *k and *v, which hold *cap (at
+ * least first once grown, doubling). */
+static int pairs_room(uint32_t **k, double **v, size_t *cap, size_t need, size_t first)
+{
+	size_t c = *cap ? *cap : first;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (resize((void **)k, c, sizeof **k) || resize((void **)v, c, sizeof **v))
+		return FT_ENOMEM;
+	*cap = c;
+	return 0;
+}
+
 /* Append one (index, value) pair to the current line. */
 static int add_value(struct letor *L, size_t k, double v)
 {
-	if (L->lm == L->lm_alloc) {
-		size_t c = L->lm_alloc ? 2 * L->lm_alloc : 64;
-		if (resize((void **)&L->lidx, c, sizeof *L->lidx) ||
-		    resize((void **)&L->lval, c, sizeof *L->lval))
-			return FT_ENOMEM;
-		L->lm_alloc = c;
-	}
+	if (pairs_room(&L->lidx, &L->lval, &L->lm_alloc, L->lm + 1, 64))
+		return FT_ENOMEM;
 	L->lidx[L->lm] = (uint32_t)k;
 	L->lval[L->lm++] = v;
 	return 0;
@@ -221,15 +232,10 @@ static size_t allowed_cells(const struct letor *L, size_t held)
 /* Append m pairs to the lists. */
 static int list_append(struct letor *L, const uint32_t *k, const double *v, size_t m)
 {
-	if (L->nl + m > L->nl_alloc) {
-		size_t c = L->nl_alloc ? L->nl_alloc : 1024;
-		while (c < L->nl + m)
-			c *= 2;
-		if (resize((void **)&L->idx, c, sizeof *L->idx) ||
-		    resize((void **)&L->val, c, sizeof *L->val))
-			return FT_ENOMEM;
-		L->nl_alloc = c;
-	}
+	if (m == 0)
+		return 0;       /* a row without values: nothing to copy (idx may be NULL) */
+	if (pairs_room(&L->idx, &L->val, &L->nl_alloc, L->nl + m, 1024))
+		return FT_ENOMEM;
 	memcpy(L->idx + L->nl, k, m * sizeof *k);
 	memcpy(L->val + L->nl, v, m * sizeof *v);
 	L->nl += m;
