@@ -190,6 +190,10 @@ int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
 int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size_t k,
                          size_t a, size_t b, size_t n_perm, uint64_t seed,
                          struct ft_value *gap, double *p_value, struct ft_error *err);
+/* explain.c: the most distinct values for which the proxy report counts a
+ * numeric column by value instead of sorting its rows (2^17; both ways give
+ * the same bits: the tests set it to 0 to compare them). */
+extern size_t ft_proxy_distinct_max;
 
 /* Row indices sorted by score ascending, stable (LSD radix sort on the
  * bits of the doubles; any finite values).  n < 2^32.  *order is malloc'ed. */

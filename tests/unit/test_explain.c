@@ -232,7 +232,7 @@ static void test_radix_order_signed(void)
  * half, rows without a group left out), and the mutual information of its
  * deciles (the values at ranks floor((k + 1) m / 10) of the m rows with a
  * group, sorted by qsort) with the group. */
-static void test_proxy_numeric_brute(void)
+static void proxy_numeric_brute(size_t distinct_max)
 {
 	enum { N = 3001 };
 	double *num = malloc(N * sizeof *num), *w = malloc(N * sizeof *w);
@@ -297,7 +297,9 @@ static void test_proxy_numeric_brute(void)
 		}
 	dataset_2col(&d, N, num, code, w, grp);
 	encoder(&e, cols, names);
+	ft_proxy_distinct_max = distinct_max;
 	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	ft_proxy_distinct_max = (size_t)1 << 17;
 	T_CHECK(np == 2);
 	if (np == 2) {
 		T_CHECKF(auc > 0.55, "auc %g", auc);
@@ -313,6 +315,94 @@ done:
 	free(grp);
 }
 
+/* The brute force of the numbers above with the column counted by value
+ * (151 values: the table's way) and by a sort of its rows. */
+static void test_proxy_numeric_brute(void)
+{
+	proxy_numeric_brute((size_t)1 << 17);
+	proxy_numeric_brute(0);
+}
+
+/* A numeric column's report is the same bits whether its rows are sorted
+ * or counted by distinct value (proxy_distinct): weights that do not add
+ * exactly, -0.0 beside +0.0 (one value), rows without a group, two and
+ * three groups; and a column of more values than the table takes, which
+ * falls back to the sort. */
+static void test_proxy_distinct_same_bits(void)
+{
+	enum { N = 20000 };
+	double *num = malloc(2 * N * sizeof *num), *w = malloc(N * sizeof *w);
+	int32_t *code = malloc(N * sizeof *code), *grp = malloc(N * sizeof *grp);
+	struct ft_dataset d;
+	struct ft_encoder e;
+	struct ft_column cols[3];
+	char *names[3] = {"few", "many", "c"};
+	struct ft_error err = {0};
+	uint64_t r = 99;
+
+	if (!num || !w || !code || !grp) {
+		T_FAIL("malloc");
+		goto done;
+	}
+	for (int i = 0; i < N; i++) {
+		int v;
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		grp[i] = (r >> 33) % 17 == 0 ? -1 : (int32_t)((r >> 40) % 3);
+		v = (int)((r >> 20) % 301) - 150 + (grp[i] == 1 ? 20 : 0);
+		/* 321 values, zero as often -0.0 as +0.0 */
+		num[2 * i] = v == 0 ? ((r >> 50) & 1 ? -0.0 : 0.0) : v / 7.0;
+		/* every row its own value: more than the table takes */
+		num[2 * i + 1] = (double)(r >> 11) * 0x1p-53 + (grp[i] == 1 ? 0.1 : 0);
+		w[i] = (double)((r >> 44) % 2900 + 100) / 1000.0;
+		code[i] = 2 + (int32_t)((r >> 45) % 2);
+	}
+	memset(&d, 0, sizeof d);
+	d.n = N; d.p = 4; d.n_num = 2; d.num = num; d.n_cat = 1; d.code = code;
+	d.w = w; d.group = grp;
+	memset(&e, 0, sizeof e);
+	memset(cols, 0, sizeof cols);
+	for (int c = 0; c < 3; c++) {
+		cols[c].name = names[c];
+		cols[c].role = FT_ROLE_FEATURE;
+		cols[c].type = c < 2 ? FT_NUMERIC : FT_CATEGORICAL;
+		cols[c].offset = (size_t)c;
+	}
+	cols[2].n_cats = 2;
+	e.n_cols = 3; e.cols = cols; e.n_features = 4; e.n_num = 2; e.n_cat = 1;
+	for (int ng = 2; ng <= 3; ng++) {
+		struct ft_proxy *px[2] = {NULL, NULL};
+		size_t np[2] = {0, 0};
+		/* two groups: the third joins group 0 */
+		for (int i = 0; ng == 2 && i < N; i++)
+			if (grp[i] == 2)
+				grp[i] = 0;
+		d.n_groups = e.n_groups = (size_t)ng;
+		for (int way = 0; way < 2; way++) {
+			ft_proxy_distinct_max = way ? 0 : (size_t)1 << 17;
+			T_CHECK(ft_proxy_report(&e, &d, &px[way], &np[way], &err) == 0);
+		}
+		ft_proxy_distinct_max = (size_t)1 << 17;
+		T_CHECK(np[0] == 3 && np[1] == 3);
+		for (size_t k = 0; px[0] && px[1] && k < 3 && np[0] == 3 && np[1] == 3; k++) {
+			T_CHECKF(memcmp(&px[0][k].mi, &px[1][k].mi, sizeof(double)) == 0,
+			         "%d groups, %s: mi %a by value, %a sorted", ng, names[k],
+			         px[0][k].mi, px[1][k].mi);
+			T_CHECKF(memcmp(&px[0][k].auc.value, &px[1][k].auc.value, sizeof(double)) == 0,
+			         "%d groups, %s: auc %a by value, %a sorted", ng, names[k],
+			         px[0][k].auc.value, px[1][k].auc.value);
+			T_CHECK(px[0][k].mi > 0);
+			T_CHECK(ng == 3 || (px[0][k].auc.value > 0.5 && px[0][k].auc.value < 1));
+		}
+		free(px[0]);
+		free(px[1]);
+	}
+done:
+	free(num);
+	free(w);
+	free(code);
+	free(grp);
+}
+
 int main(void)
 {
 	T_RUN(test_radix_order_signed);
@@ -322,5 +412,6 @@ int main(void)
 	T_RUN(test_proxy_partial_by_hand);
 	T_RUN(test_proxy_more_categories_than_rows);
 	T_RUN(test_proxy_numeric_brute);
+	T_RUN(test_proxy_distinct_same_bits);
 	return t_done();
 }
