@@ -308,14 +308,10 @@ static int add_subgroups(struct ft_comparison *c, const char *model, const char 
 static int subgroups_of(const struct ft_eval_input *in, struct ft_subgroup *sgs[2],
                         struct ft_error *err)
 {
-	int rc = 0;
-
 	sgs[0] = sgs[1] = NULL;
 	if (!in->group || in->n_groups < 2)
 		return 0;
-	for (int rate = 0; rate < 2 && !rc; rate++)
-		rc = ft_subgroup_audit(in, rate, &sgs[rate], err);
-	return rc;
+	return ft_subgroup_audits(in, sgs, err);
 }
 
 int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,

@@ -798,6 +798,11 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
                              const struct ft_dist_opts *o, struct ft_measures *out,
                              struct ft_error *err)
 {
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = ft_eval_check(in, err)) != 0)
+		return rc;
 	return ft_distribution_measures_ordered(in, x, o, NULL, out, err);
 }
 
@@ -821,8 +826,6 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		ft_dist_opts_init(&def);
 		o = &def;
 	}
-	if ((rc = ft_eval_check(in, err)) != 0)
-		return rc;
 	if (o->bins < 1 || o->bins > 100000)
 		return ft_error_set(err, FT_EINVAL, "distribution: bins = %zu is not in 1 .. 100000",
 		                    o->bins);

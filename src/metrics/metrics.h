@@ -165,7 +165,8 @@ int ft_inequality_indices(const int *kind, const double *param, size_t k, const 
 
 /* ft_distribution_measures given order, the stable ascending order of
  * in->score over every row (ft_score_order), or NULL: the groups' scores
- * are then taken in that order instead of sorted again. */
+ * are then taken in that order instead of sorted again.  in checked by the
+ * caller (ft_eval_check). */
 int ft_distribution_measures_ordered(const struct ft_eval_input *in,
                                      const struct ft_dataset *x,
                                      const struct ft_dist_opts *o, const uint32_t *order,
@@ -404,5 +405,10 @@ void ft_sg_space_free(struct ft_sg_space *sp);
 int ft_sg_audit_tallies(const struct ft_sg_space *sp, int rate, const double *Wl,
                         const double *Pl, double Wl_all, double Pl_all, double W,
                         struct ft_subgroup **out, struct ft_error *err);
+/* ft_subgroup_audit of false positives (out[0]) and false negatives
+ * (out[1]) from one pass over the rows, the same bits; in checked by the
+ * caller (ft_eval_check). */
+int ft_subgroup_audits(const struct ft_eval_input *in, struct ft_subgroup *out[2],
+                       struct ft_error *err);
 
 #endif

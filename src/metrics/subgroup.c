@@ -529,19 +529,15 @@ done:
 	return rc;
 }
 
-/* chunks of the tallies: part[2 b] += w, part[2 b + 1] += w p (FP, rows
- * y = 0) or w (1 - p) (FN, rows y = 1) per group block b (G: no group);
- * part[2 (G + 1)] += w over every row */
-struct tally_call {
-	const struct ft_eval_input *in;
-	int rate;
-};
-
+/* chunks of the tallies of both rates: part[2 b] += w, part[2 b + 1] += w
+ * p over the rows y = 0 (FP) and part[S + 2 b] += w, part[S + 2 b + 1] +=
+ * w (1 - p) over the rows y = 1 (FN), S = 2 (G + 1), per group block b (G:
+ * no group); part[2 S] += w over every row.  Each sum is the one a tally
+ * of one rate alone would make (chunks depend on the rows only). */
 static void tally_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *part)
 {
-	const struct tally_call *a = ctx;
-	const struct ft_eval_input *in = a->in;
-	size_t G = in->n_groups;
+	const struct ft_eval_input *in = ctx;
+	size_t S = 2 * (in->n_groups + 1);
 
 	(void)chunk;
 	for (size_t i = lo; i < hi; i++) {
@@ -549,59 +545,94 @@ static void tally_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *p
 		double p = ft_eval_pos(in, i);
 		int y = in->y[i] > 0.5;
 		size_t b = ft_stratum(in, i);
-		part[2 * (G + 1)] += w;
-		if (y != (a->rate == FT_SUBGROUP_FN))
-			continue;
-		part[2 * b] += w;
-		part[2 * b + 1] += w * (a->rate == FT_SUBGROUP_FP ? p : 1.0 - p);
+		double *q = part + (y ? S : 0);
+		part[2 * S] += w;
+		q[2 * b] += w;
+		q[2 * b + 1] += w * (y ? 1.0 - p : p);
 	}
+}
+
+/* The audit of rate from the tallies t of tally_chunk. */
+static int audit_tallies(const struct ft_eval_input *in, int rate, const double *t,
+                         struct ft_subgroup **out, struct ft_error *err)
+{
+	struct ft_sg_space sp;
+	size_t G = in->n_groups;
+	const double *r = t + (rate == FT_SUBGROUP_FN ? 2 * (G + 1) : 0);
+	double *Wl = calloc(G + 1, sizeof *Wl), *Pl = calloc(G + 1, sizeof *Pl);
+	double Wl_all = 0.0, Pl_all = 0.0;
+	int rc;
+
+	memset(&sp, 0, sizeof sp);
+	if (!Wl || !Pl) {
+		rc = ft_error_set(err, FT_ENOMEM, "subgroup audit: out of memory");
+		goto done;
+	}
+	for (size_t b = 0; b <= G; b++) {
+		if (b < G) {
+			Wl[b] = r[2 * b];
+			Pl[b] = r[2 * b + 1];
+		}
+		Wl_all += r[2 * b];
+		Pl_all += r[2 * b + 1];
+	}
+	if ((rc = ft_sg_space_make(G, in->group_names, &sp, err)) != 0)
+		goto done;
+	rc = ft_sg_audit_tallies(&sp, rate, Wl, Pl, Wl_all, Pl_all, t[4 * (G + 1)], out, err);
+done:
+	ft_sg_space_free(&sp);
+	free(Wl);
+	free(Pl);
+	return rc;
+}
+
+/* The audits of the rates rate[0 .. k) of in (checked) into out[0 .. k),
+ * from one pass over the rows. */
+static int audits(const struct ft_eval_input *in, const int *rate, size_t k,
+                  struct ft_subgroup **out, struct ft_error *err)
+{
+	size_t G;
+	double *t;
+	int rc = 0;
+
+	for (size_t q = 0; q < k; q++)
+		out[q] = NULL;
+	if (!in->group)
+		return ft_error_set(err, FT_EINVAL, "subgroup audit: needs groups");
+	G = in->n_groups;
+	if (!(t = calloc(4 * (G + 1) + 1, sizeof *t)))
+		return ft_error_set(err, FT_ENOMEM, "subgroup audit: out of memory");
+	if ((rc = ft_parallel_sum(in->n, 4 * (G + 1) + 1, t, tally_chunk, (void *)in)) != 0)
+		rc = ft_error_set(err, rc, "subgroup audit: out of memory");
+	for (size_t q = 0; q < k && !rc; q++)
+		rc = audit_tallies(in, rate[q], t, &out[q], err);
+	free(t);
+	if (rc)
+		for (size_t q = 0; q < k; q++) {
+			ft_subgroup_free(out[q]);
+			out[q] = NULL;
+		}
+	return rc;
 }
 
 int ft_subgroup_audit(const struct ft_eval_input *in, int rate, struct ft_subgroup **out,
                       struct ft_error *err)
 {
-	struct ft_sg_space sp;
-	struct tally_call a = { in, rate };
-	size_t G;
-	double *t = NULL, *Wl = NULL, *Pl = NULL, Wl_all = 0.0, Pl_all = 0.0;
 	int rc;
 
 	*out = NULL;
-	memset(&sp, 0, sizeof sp);
 	if (rate != FT_SUBGROUP_FP && rate != FT_SUBGROUP_FN)
 		return ft_error_set(err, FT_EINVAL, "subgroup audit: rate must be FP (0) or FN "
 		                    "(1), not %d", rate);
 	if ((rc = ft_eval_check(in, err)) != 0)
 		return rc;
-	if (!in->group)
-		return ft_error_set(err, FT_EINVAL, "subgroup audit: needs groups");
-	G = in->n_groups;
-	t = calloc(2 * (G + 1) + 1, sizeof *t);
-	Wl = calloc(G + 1, sizeof *Wl);
-	Pl = calloc(G + 1, sizeof *Pl);
-	if (!t || !Wl || !Pl) {
-		rc = ft_error_set(err, FT_ENOMEM, "subgroup audit: out of memory");
-		goto done;
-	}
-	if ((rc = ft_parallel_sum(in->n, 2 * (G + 1) + 1, t, tally_chunk, &a)) != 0) {
-		rc = ft_error_set(err, rc, "subgroup audit: out of memory");
-		goto done;
-	}
-	for (size_t b = 0; b <= G; b++) {
-		if (b < G) {
-			Wl[b] = t[2 * b];
-			Pl[b] = t[2 * b + 1];
-		}
-		Wl_all += t[2 * b];
-		Pl_all += t[2 * b + 1];
-	}
-	if ((rc = ft_sg_space_make(G, in->group_names, &sp, err)) != 0)
-		goto done;
-	rc = ft_sg_audit_tallies(&sp, rate, Wl, Pl, Wl_all, Pl_all, t[2 * (G + 1)], out, err);
-done:
-	ft_sg_space_free(&sp);
-	free(t);
-	free(Wl);
-	free(Pl);
-	return rc;
+	return audits(in, &rate, 1, out, err);
+}
+
+int ft_subgroup_audits(const struct ft_eval_input *in, struct ft_subgroup *out[2],
+                       struct ft_error *err)
+{
+	static const int RATES[2] = {FT_SUBGROUP_FP, FT_SUBGROUP_FN};
+
+	return audits(in, RATES, 2, out, err);
 }
