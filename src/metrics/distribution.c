@@ -315,6 +315,34 @@ static inline double benefit(const double *b, const struct ft_eval_input *in, si
 	return b ? b[i] : ft_eval_pos(in, i) - in->y[i] + 1.0;
 }
 
+/* Row terms of the indices: benefit bi, weight share wi, added to acc[q]
+ * (nothing where an index takes nothing from the row). */
+static void ineq_terms(double bi, double wi, double mu, size_t k, const enum ineq_mode *mode,
+                       const double *pw, struct memo *memo, double *acc)
+{
+	double x = bi / mu, d = bi - mu;
+	const double *f = NULL;
+
+	for (size_t q = 0; q < k; q++) {
+		if (mode[q] == IM_CV) {
+			acc[q] += wi * d * d;
+			continue;
+		}
+		/* x ln x -> 0 at x = 0: Theil T adds + 0.0 there */
+		if (mode[q] == IM_DONE || wi == 0 || (mode[q] == IM_GE_T && !(x > 0)))
+			continue;
+		if (!f)
+			f = memo_row(memo, bi, mu, k, mode, pw);
+		switch (mode[q]) {
+		case IM_ATK_LOG:
+		case IM_ATK_POW: acc[q] += wi * f[q]; break;
+		case IM_GE_T: acc[q] += wi * x * f[q]; break;
+		case IM_GE_L: acc[q] -= wi * f[q]; break;
+		default: acc[q] += wi * (f[q] - 1.0); break;
+		}
+	}
+}
+
 static int ineq(const int *kind, const double *param, size_t k, const double *b,
                 const struct ft_eval_input *in, const double *w, size_t n,
                 struct ft_value *out, struct ft_error *err)
@@ -322,7 +350,7 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 	double W = 0, mu = 0, w1, acc[MAX_KINDS] = {0}, pw[MAX_KINDS] = {0};
 	enum ineq_mode mode[MAX_KINDS];
 	struct memo memo;
-	int zero = 0;
+	int zero = 0, unit = 1;
 
 	if (k > MAX_KINDS)
 		return ft_error_set(err, FT_EINVAL, "inequality: %zu indices at once, at most %d",
@@ -345,6 +373,7 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 		W += wi;
 		mu += wi * bi;
 		zero |= bi == 0 && wi > 0;
+		unit &= wi == 1.0;
 	}
 	if (n == 0)
 		return 0;
@@ -381,27 +410,28 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 	}
 	/* one pass: each index's sum in row order, as alone */
 	memset(&memo, 0, sizeof memo);
-	for (size_t i = 0; i < n; i++) {
-		double bi = benefit(b, in, i), wi = w ? w[i] / W : w1, x = bi / mu, d = bi - mu;
-		const double *f = NULL;
-		for (size_t q = 0; q < k; q++) {
-			if (mode[q] == IM_CV) {
-				acc[q] += wi * d * d;
-				continue;
-			}
-			/* x ln x -> 0 at x = 0: Theil T adds + 0.0 there */
-			if (mode[q] == IM_DONE || wi == 0 || (mode[q] == IM_GE_T && !(x > 0)))
-				continue;
-			if (!f)
-				f = memo_row(&memo, bi, mu, k, mode, pw);
-			switch (mode[q]) {
-			case IM_ATK_LOG:
-			case IM_ATK_POW: acc[q] += wi * f[q]; break;
-			case IM_GE_T: acc[q] += wi * x * f[q]; break;
-			case IM_GE_L: acc[q] -= wi * f[q]; break;
-			default: acc[q] += wi * (f[q] - 1.0); break;
-			}
+	if (!b && !in->pos && unit) {
+		/* deterministic decisions and unit weights (w[i] / W is then
+		 * w1 in every row): a row's terms depend on its benefit alone
+		 * (0, 1 or 2), so each is computed once (by the loop below on
+		 * one row of that benefit) and the rows add them in row order,
+		 * the same bits */
+		double term[3][MAX_KINDS];
+		for (int c = 0; c < 3; c++) {
+			double t[MAX_KINDS] = {0};
+			ineq_terms(c, w1, mu, k, mode, pw, &memo, t);
+			for (size_t q = 0; q < k; q++)
+				term[c][q] = t[q];
 		}
+		for (size_t i = 0; i < n; i++) {
+			const double *t = term[(int)benefit(NULL, in, i)];
+			for (size_t q = 0; q < k; q++)
+				acc[q] += t[q];
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			ineq_terms(benefit(b, in, i), w ? w[i] / W : w1, mu, k, mode, pw, &memo,
+			           acc);
 	}
 	for (size_t q = 0; q < k; q++)
 		switch (mode[q]) {

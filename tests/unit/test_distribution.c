@@ -192,6 +192,62 @@ static void test_inequality_fused(void)
 	}
 }
 
+/* The inequality rows of ft_distribution_measures from decisions (no
+ * array of benefits: unit weights take the per-benefit terms once) equal
+ * ft_inequality_indices on the array of the same benefits bit for bit:
+ * weights NULL, all ones, and others. */
+static void test_inequality_from_decisions(void)
+{
+	enum { N = 3000 };
+	static const int kinds[5] = {FT_INEQ_GE, FT_INEQ_ATKINSON, FT_INEQ_THEIL_L,
+	                             FT_INEQ_THEIL_T, FT_INEQ_CV};
+	static double y[N], s[N], b[N], w[N];
+	static int32_t g[N];
+	struct ft_dist_opts o;
+	struct ft_error err = {0};
+	struct ft_rng r;
+	double params[5];
+
+	ft_dist_opts_init(&o);
+	for (int k = 0; k < 5; k++)
+		params[k] = kinds[k] == FT_INEQ_GE ? o.ge_alpha :
+		            kinds[k] == FT_INEQ_ATKINSON ? o.atkinson_eps : NAN;
+	ft_rng_seed(&r, 23);
+	for (size_t i = 0; i < N; i++) {
+		y[i] = ft_rng_uniform(&r) < 0.4;
+		s[i] = ft_rng_uniform(&r);
+		g[i] = (int32_t)ft_rng_below(&r, 2);
+		/* benefit ft_eval_pos - y + 1 at threshold 0.5 */
+		b[i] = (double)(s[i] >= 0.5) - y[i] + 1.0;
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		struct ft_eval_input in;
+		struct ft_measures m;
+		struct ft_value want[5];
+		for (size_t i = 0; i < N; i++)
+			w[i] = pass == 1 ? 1.0 : 0.5 + (double)(i % 7) / 4;
+		ft_eval_input_init(&in);
+		in.n = N;
+		in.y = y;
+		in.score = s;
+		in.group = g;
+		in.n_groups = 2;
+		in.w = pass ? w : NULL;
+		T_CHECK(ft_inequality_indices(kinds, params, 5, b, in.w, N, want, &err) == 0);
+		T_CHECK(ft_distribution_measures(&in, NULL, &o, &m, &err) == 0);
+		for (int k = 0; k < 5 && m.n > 12; k++) {
+			const struct ft_value *v = &m.m[8 + k].v;
+			T_CHECK(!strcmp(m.m[8 + k].name, ft_inequality_name(kinds[k])));
+			/* Theil L is undefined (false negatives: ln 0) */
+			T_CHECK((want[k].why == NULL) == (v->why == NULL));
+			T_CHECK((v->why == NULL) == (kinds[k] != FT_INEQ_THEIL_L));
+			T_CHECKF(v->why || memcmp(&want[k].value, &v->value, sizeof v->value) == 0,
+			         "pass %d, %s: %a from decisions, %a from benefits", pass,
+			         m.m[8 + k].name, v->value, want[k].value);
+		}
+	}
+}
+
 static void test_consistency_hand(void)
 {
 	double x1[4] = {0, 1, 10, 11}, y1[4] = {1, 0, 1, 1};
@@ -732,6 +788,7 @@ int main(void)
 	T_RUN(test_emd);
 	T_RUN(test_inequality);
 	T_RUN(test_inequality_fused);
+	T_RUN(test_inequality_from_decisions);
 	T_RUN(test_consistency_hand);
 	T_RUN(test_edf_hand);
 	T_RUN(test_ordered);
