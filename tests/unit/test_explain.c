@@ -403,6 +403,91 @@ done:
 	free(grp);
 }
 
+/* Mutual information of a count table t[k * 2 + g], the textbook sum. */
+static double mi_of(const double *t, size_t nk)
+{
+	double tot = 0, pg[2] = {0, 0}, mi = 0;
+
+	for (size_t k = 0; k < nk; k++)
+		for (int g = 0; g < 2; g++) {
+			tot += t[2 * k + g];
+			pg[g] += t[2 * k + g];
+		}
+	for (size_t k = 0; k < nk; k++) {
+		double pk = (t[2 * k] + t[2 * k + 1]) / tot;
+		for (int g = 0; g < 2; g++)
+			if (t[2 * k + g] > 0)
+				mi += t[2 * k + g] / tot * log(t[2 * k + g] / tot / (pk * pg[g] / tot));
+	}
+	return mi;
+}
+
+/* Categorical columns counted together, with columns that are not
+ * features (a sensitive one, as in Adult) and a numeric one between them:
+ * each column's mutual information is that of its own codes, in the order
+ * of the columns. */
+static void test_proxy_categorical_columns(void)
+{
+	enum { N = 4000 };
+	static double num[N], w[N];
+	static int32_t code[2 * N], grp[N];
+	double t1[4][2] = {{0}}, t2[5][2] = {{0}};
+	struct ft_dataset d;
+	struct ft_encoder e;
+	struct ft_column cols[5];
+	char *names[5] = {"sex", "c1", "x", "y", "c2"};
+	struct ft_proxy *px = NULL;
+	size_t np = 0;
+	struct ft_error err = {0};
+	uint64_t r = 7;
+
+	memset(cols, 0, sizeof cols);
+	for (int c = 0; c < 5; c++) {
+		cols[c].name = names[c];
+		cols[c].type = c == 2 ? FT_NUMERIC : FT_CATEGORICAL;
+	}
+	cols[0].role = FT_ROLE_SENSITIVE;
+	cols[0].n_cats = 2;
+	cols[3].role = FT_ROLE_TARGET;
+	cols[3].n_cats = 2;
+	cols[1].n_cats = 3;           /* features 1 .. 3 */
+	cols[1].offset = 1;
+	cols[4].n_cats = 4;           /* features 4 .. 7 */
+	cols[4].offset = 4;
+	memset(&e, 0, sizeof e);
+	e.n_cols = 5; e.cols = cols; e.n_features = 8; e.n_num = 1; e.n_cat = 2;
+	e.n_groups = 2;
+	for (int i = 0; i < N; i++) {
+		int32_t k1, k2;
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		grp[i] = (r >> 33) % 11 == 0 ? -1 : (int32_t)((r >> 40) % 2);
+		/* c1 leans on the group, c2 hardly; -1: unseen */
+		k1 = grp[i] == 1 && (r >> 50) % 3 == 0 ? 2 : (int32_t)((r >> 20) % 3);
+		k2 = (r >> 44) % 17 == 0 ? -1 : (int32_t)((r >> 24) % 4);
+		code[2 * i] = 1 + k1;
+		code[2 * i + 1] = k2 < 0 ? -1 : 4 + k2;
+		num[i] = (double)((r >> 30) % 50);
+		w[i] = 0.5 + (double)((r >> 56) % 4);
+		if (grp[i] < 0)
+			continue;
+		t1[k1][grp[i]] += w[i];
+		t2[k2 < 0 ? 4 : k2][grp[i]] += w[i];
+	}
+	memset(&d, 0, sizeof d);
+	d.n = N; d.p = 8; d.n_num = 1; d.num = num; d.n_cat = 2; d.code = code;
+	d.w = w; d.group = grp; d.n_groups = 2;
+	T_CHECK(ft_proxy_report(&e, &d, &px, &np, &err) == 0);
+	T_CHECK(np == 3);
+	if (px && np == 3) {
+		T_CHECK(!strcmp(px[0].column, "c1") && !strcmp(px[1].column, "x") &&
+		        !strcmp(px[2].column, "c2"));
+		T_NEAR(px[0].mi, mi_of(&t1[0][0], 4), 1e-12);
+		T_NEAR(px[2].mi, mi_of(&t2[0][0], 5), 1e-12);
+		T_CHECKF(px[0].mi > 10 * px[2].mi, "c1 %g, c2 %g", px[0].mi, px[2].mi);
+	}
+	free(px);
+}
+
 int main(void)
 {
 	T_RUN(test_radix_order_signed);
@@ -413,5 +498,6 @@ int main(void)
 	T_RUN(test_proxy_more_categories_than_rows);
 	T_RUN(test_proxy_numeric_brute);
 	T_RUN(test_proxy_distinct_same_bits);
+	T_RUN(test_proxy_categorical_columns);
 	return t_done();
 }
