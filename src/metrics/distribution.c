@@ -350,7 +350,7 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 	double W = 0, mu = 0, w1, acc[MAX_KINDS] = {0}, pw[MAX_KINDS] = {0};
 	enum ineq_mode mode[MAX_KINDS];
 	struct memo memo;
-	int zero = 0, unit = 1;
+	int zero = 0, unit = 1, small = 1;
 
 	if (k > MAX_KINDS)
 		return ft_error_set(err, FT_EINVAL, "inequality: %zu indices at once, at most %d",
@@ -374,6 +374,7 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 		mu += wi * bi;
 		zero |= bi == 0 && wi > 0;
 		unit &= wi == 1.0;
+		small &= bi == 0.0 || bi == 1.0 || bi == 2.0;
 	}
 	if (n == 0)
 		return 0;
@@ -410,12 +411,13 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 	}
 	/* one pass: each index's sum in row order, as alone */
 	memset(&memo, 0, sizeof memo);
-	if (!b && !in->pos && unit) {
+	if (!b && !in->pos && unit && small) {
 		/* deterministic decisions and unit weights (w[i] / W is then
 		 * w1 in every row): a row's terms depend on its benefit alone
-		 * (0, 1 or 2), so each is computed once (by the loop below on
-		 * one row of that benefit) and the rows add them in row order,
-		 * the same bits */
+		 * (0, 1 or 2: labels 0 and 1, which the callers have checked,
+		 * and small says), so each is computed once (by the loop below
+		 * on one row of that benefit) and the rows add them in row
+		 * order, the same bits */
 		double term[3][MAX_KINDS];
 		for (int c = 0; c < 3; c++) {
 			double t[MAX_KINDS] = {0};
