@@ -418,13 +418,9 @@ static int ineq(const int *kind, const double *param, size_t k, const double *b,
 		 * and small says), so each is computed once (by the loop below
 		 * on one row of that benefit) and the rows add them in row
 		 * order, the same bits */
-		double term[3][MAX_KINDS];
-		for (int c = 0; c < 3; c++) {
-			double t[MAX_KINDS] = {0};
-			ineq_terms(c, w1, mu, k, mode, pw, &memo, t);
-			for (size_t q = 0; q < k; q++)
-				term[c][q] = t[q];
-		}
+		double term[3][MAX_KINDS] = {{0}};
+		for (int c = 0; c < 3; c++)
+			ineq_terms(c, w1, mu, k, mode, pw, &memo, term[c]);
 		for (size_t i = 0; i < n; i++) {
 			const double *t = term[(int)benefit(NULL, in, i)];
 			for (size_t q = 0; q < k; q++)

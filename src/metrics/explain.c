@@ -249,7 +249,7 @@ struct num_acc {
 /* The block of c rows whose weights by group are bw (the groups in
  * touched[0 .. nt), or every group when touched is NULL: the others hold
  * 0). */
-static void num_block(struct num_acc *s, size_t c, double *bw, const uint32_t *touched,
+static void num_block(struct num_acc *s, size_t c, const double *bw, const uint32_t *touched,
                       size_t nt)
 {
 	/* the decile of the block's value: the number of deciles (the values
@@ -281,6 +281,16 @@ size_t ft_proxy_distinct_max = DISTINCT_MAX;
 /* rows ahead whose slots and entries are fetched */
 #define PROBE_AHEAD 16
 
+/* The first slot of value x (-0 made +0 by the caller) among 1 << lg
+ * (Fibonacci hashing of its bits). */
+static size_t slot_of(double x, size_t lg)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &x, sizeof bits);
+	return (size_t)((bits * 0x9E3779B97F4A7C15ull) >> (64 - lg));
+}
+
 /* The column's blocks from a table of its distinct values, counted in one
  * pass over the rows in row order, then one sort of the distinct values.
  * Ages, counts, hours and decimals of a few digits have far fewer values
@@ -289,7 +299,7 @@ size_t ft_proxy_distinct_max = DISTINCT_MAX;
  * (below) cost about 35 ns a row on one thread, the table about 16.  1
  * when the column has more than min(ft_proxy_distinct_max, n / (2 (2 +
  * ng))) values (the table would outweigh the sort's 8 bytes a row) or a
- * NaN: the caller sorts the rows. */
+ * NaN, with s as it was: the caller sorts the rows. */
 static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t xst,
                           struct num_acc *s)
 {
@@ -307,19 +317,13 @@ static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t x
 	for (size_t i = 0; i < n; i++) {
 		int32_t g = d->group[i];
 		double x = xs[i * xst] + 0.0, *en;   /* -0 and +0: one value */
-		uint64_t bits;
 		size_t h;
 		uint32_t k;
 		/* fetch ahead: the slot of a row PROBE_AHEAD rows on, and the
 		 * entry of the one half as far (whose slot came earlier) */
 		if (i + PROBE_AHEAD < n) {
-			double xa = xs[(i + PROBE_AHEAD) * xst] + 0.0;
-			double xb = xs[(i + PROBE_AHEAD / 2) * xst] + 0.0;
-			uint64_t ba, bb;
-			memcpy(&ba, &xa, sizeof ba);
-			memcpy(&bb, &xb, sizeof bb);
-			__builtin_prefetch(&slot[(size_t)((ba * 0x9E3779B97F4A7C15ull) >> (64 - lg))]);
-			if ((k = slot[(size_t)((bb * 0x9E3779B97F4A7C15ull) >> (64 - lg))]) != 0)
+			__builtin_prefetch(&slot[slot_of(xs[(i + PROBE_AHEAD) * xst] + 0.0, lg)]);
+			if ((k = slot[slot_of(xs[(i + PROBE_AHEAD / 2) * xst] + 0.0, lg)]) != 0)
 				__builtin_prefetch(&e[(k - 1) * es]);
 		}
 		if (g < 0)
@@ -339,16 +343,12 @@ static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t x
 			cap *= 2;
 			lg++;
 			for (size_t j = 0; j < nd; j++) {
-				memcpy(&bits, &e[j * es], sizeof bits);
-				for (h = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> (64 - lg)); slot[h];
-				     h = (h + 1) & (cap - 1))
+				for (h = slot_of(e[j * es], lg); slot[h]; h = (h + 1) & (cap - 1))
 					;
 				slot[h] = (uint32_t)j + 1;
 			}
 		}
-		memcpy(&bits, &x, sizeof bits);
-		for (h = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> (64 - lg));;
-		     h = (h + 1) & (cap - 1)) {
+		for (h = slot_of(x, lg);; h = (h + 1) & (cap - 1)) {
 			if (!(k = slot[h])) {
 				if (nd == most) {
 					rc = 1;
@@ -435,9 +435,6 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 			uint64_t *key = NULL;
 			double last = 0;
 			size_t c = 0, nt = 0;
-			memset(&s.a, 0, sizeof s.a);
-			memset(t, 0, nk * ng * sizeof *t);
-			s.seen = s.nq = 0;
 			if (ft_score_sort_keys(xs, xst, n, &key))
 				return FT_ENOMEM;
 			for (size_t r = 0; r < n; r++) {
