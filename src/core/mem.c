@@ -123,9 +123,12 @@ void ft_mem_release_within(void *base, size_t from, size_t to)
 		ft_mem_release(base, lo - b, to);
 }
 
-void ft_mem_trim(void)
+void ft_mem_trim(size_t data)
 {
 #ifdef __GLIBC__
-	(void)malloc_trim(0);
+	if (data >= FT_TRIM_MIN)
+		(void)malloc_trim(0);
+#else
+	(void)data;
 #endif
 }

@@ -167,6 +167,19 @@ static const char *data_name(const struct ft_data_opts *d)
 	return d->data ? d->data : d->table && d->table->path ? d->table->path : "(table)";
 }
 
+/* The bytes of l's encoded rows (ft_mem_trim's measure of a run's size). */
+static size_t rows_bytes(const struct ft_loaded *l)
+{
+	const struct ft_dataset *d[2] = {l->train, l->test};
+	size_t b = 0;
+
+	for (int k = 0; k < 2; k++)
+		if (d[k])
+			b += d[k]->n * (d[k]->n_num * sizeof *d[k]->num +
+			                d[k]->n_cat * sizeof *d[k]->code + 2 * sizeof(double));
+	return b;
+}
+
 static int same_model(const struct ft_linear_model *a, const struct ft_linear_model *b)
 {
 	return a->type == b->type && a->p == b->p && a->intercept == b->intercept &&
@@ -333,7 +346,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
-	ft_mem_trim();   /* the fits' scratch, before the measurement's */
+	ft_mem_trim(rows_bytes(l));   /* the fits' scratch, before the measurement's */
 	if ((rc = measure_parts(o, l, mf, err)))
 		goto done;
 	if (o->measure.dp_epsilon > 0) {
@@ -346,7 +359,7 @@ static int train_classify(const struct ft_train_opts *o, struct ft_train_result 
 		                            l->enc, split, &mf->budget, &mf->dp, err)))
 			goto done;
 	}
-	ft_mem_trim();
+	ft_mem_trim(rows_bytes(l));
 	if ((rc = ft_run_progress(o->mon, "explain", 0, 1, NULL, err)) ||
 	    (rc = ft_run_explain(mf->model, l, &r->explain, err)) ||
 	    (rc = ft_run_provenance(mf, &o->data, (const char (*)[65])l->sha256,
