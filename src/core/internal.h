@@ -94,6 +94,9 @@ void ft_mem_release_within(void *base, size_t from, size_t to);
  * mapping). */
 #define FT_HUGE_MIN ((size_t)2 << 20)
 void ft_mem_huge(void *p, size_t bytes);
+/* bytes (>= 1) on whole 2 MiB pages, advised as huge (mem.c); NULL when
+ * memory is short.  ft_xalloc uses it from FT_HUGE_MIN on. */
+void *ft_huge_alloc(size_t bytes);
 /* The allocator's free memory given back to the system between the phases
  * of a run (glibc's malloc_trim; nothing elsewhere).  glibc raises its
  * mmap threshold to the size of each large block freed (up to 32 MiB), so

