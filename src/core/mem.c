@@ -46,10 +46,12 @@ void *ft_xalloc(size_t count, size_t size)
  * with transparent huge pages.  A block malloc maps for itself starts
  * wherever the mapping does: the part before its first 2 MiB boundary and
  * the part after its last (1 MiB each on average) were faulted in 4 KiB
- * at a time.  ft_load of the 1M-row bench file took ~8,800 page faults
- * that way, and takes ~630 on whole pages (a fault costs microseconds in
- * a VM, and two threads faulting at once contend in the kernel).  The
- * block is freed, and may be realloc'ed, as any other. */
+ * at a time: the encoded rows' arrays of ft_load on the 1M-row bench
+ * file took ~3,500 page faults that way (a fault costs microseconds in a
+ * VM).  The block is freed, and may be realloc'ed, as any other; but the
+ * reader's row arrays, which ft_table_append grows, stay plain realloc'ed
+ * blocks: glibc moves those by remapping their pages, and an aligned
+ * block it copies instead. */
 void *ft_huge_alloc(size_t bytes)
 {
 	const size_t huge = (size_t)2 << 20;

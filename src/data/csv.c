@@ -210,16 +210,9 @@ static void try_reserve(void **p, size_t *cap, size_t need, size_t elem)
 {
 	void *q;
 
-	if (need <= *cap)
+	if (need <= *cap || !(q = realloc(*p, need * elem)))
 		return;
-	if (need * elem >= FT_HUGE_MIN) {
-		if (!(q = ft_huge_alloc(need * elem)))
-			return;
-		if (*p)
-			memcpy(q, *p, *cap * elem);
-		free(*p);
-	} else if (!(q = realloc(*p, need * elem)))
-		return;
+	ft_mem_huge(q, need * elem);
 	*p = q;
 	*cap = need;
 }
