@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "fairtrain.h"
 #include "core/internal.h"
 #include "data/data.h"
@@ -519,6 +522,47 @@ static void t_huge(void)
 #endif
 }
 
+/* ft_huge_alloc (ft_xalloc from FT_HUGE_MIN on): the block starts on a
+ * 2 MiB boundary and all of its length rounded up to 2 MiB is the
+ * caller's (written here to its last byte), so that huge pages can cover
+ * it whole; it is freed and realloc'ed as any other block; a length that
+ * cannot be rounded is refused. */
+static void t_huge_alloc(void)
+{
+	const size_t huge = (size_t)2 << 20, len = (24u << 20) + 12345;
+	const size_t whole = (len + huge - 1) / huge * huge;
+	unsigned char *p = ft_xalloc(len, 1), *q;
+
+	if (!p) {
+		T_FAIL("ft_xalloc");
+		return;
+	}
+	T_CHECKF((uintptr_t)p % huge == 0, "a large block at %p, not on a 2 MiB boundary",
+	         (void *)p);
+#ifdef __GLIBC__
+	T_CHECKF(malloc_usable_size(p) >= whole, "%zu usable bytes of %zu",
+	         malloc_usable_size(p), whole);
+#endif
+	memset(p, 5, whole);
+	q = realloc(p, len / 2);   /* the encoder's shrink after dropped rows */
+	if (!q) {
+		T_FAIL("realloc");
+		free(p);
+		return;
+	}
+	T_CHECK(q[0] == 5 && q[len / 2 - 1] == 5);
+	p = realloc(q, 2 * len);
+	if (!p) {
+		T_FAIL("realloc");
+		free(q);
+		return;
+	}
+	T_CHECK(p[0] == 5 && p[len / 2 - 1] == 5);
+	free(p);
+	T_CHECK(ft_huge_alloc((size_t)-1 - 5) == NULL);
+	T_CHECK(ft_xalloc(((size_t)-1 >> 1) + 1, 2) == NULL);
+}
+
 /* Every chunk's scratch on cache lines of its own, aligned, at least per
  * elements; nonsense sizes refused. */
 static void t_chunk_scratch(void)
@@ -555,6 +599,7 @@ int main(void)
 	if (!mkdtemp(tmpdir))
 		return 2;
 	T_RUN(t_huge);
+	T_RUN(t_huge_alloc);
 	T_RUN(t_chunk_scratch);
 	T_RUN(t_release);
 	T_RUN(t_apply_consume);
