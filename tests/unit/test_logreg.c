@@ -920,6 +920,99 @@ static void test_sklearn_synthetic(void)
 	ft_linear_model_free(m);
 }
 
+/* Scoring 600,000 rows (rows x (values + 1) above ft_parallel_worth: the
+ * rows' blocks go to both threads) gives each row's score as the serial
+ * sum in the model's order, to the bit, on 1 and 2 threads: a shared
+ * model (decision and probability) and a per-group one (a row of no group
+ * scores NaN). */
+static void test_scoring_threads(void)
+{
+	enum { N = 600000, NN = 4, NC = 3, P = NN + NC * 5 };
+	struct ft_dataset d;
+	struct ft_linear_model m, mg;
+	double coef[P], gcoef[2 * P], gb[2] = { 0.25, -0.5 };
+	double *out[2][3] = {{ NULL }};
+	struct ft_rng r;
+	size_t bad = 0;
+
+	memset(&d, 0, sizeof d);
+	d.n = N;
+	d.p = P;
+	d.n_num = NN;
+	d.n_cat = NC;
+	d.num = malloc(N * NN * sizeof *d.num);
+	d.code = malloc(N * NC * sizeof *d.code);
+	d.group = malloc(N * sizeof *d.group);
+	d.n_groups = 2;
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 3; k++)
+			out[t][k] = malloc(N * sizeof **out[t]);
+	if (!d.num || !d.code || !d.group || !out[1][2]) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	ft_rng_seed(&r, 12);
+	for (size_t j = 0; j < P; j++) {
+		coef[j] = ft_rng_normal(&r);
+		gcoef[j] = ft_rng_normal(&r);
+		gcoef[P + j] = ft_rng_normal(&r);
+	}
+	for (size_t i = 0; i < N; i++) {
+		for (size_t j = 0; j < NN; j++)
+			d.num[i * NN + j] = ft_rng_normal(&r);
+		for (size_t c = 0; c < NC; c++)   /* a missing code now and then */
+			d.code[i * NC + c] = ft_rng_below(&r, 11) == 0 ? -1 :
+				(int32_t)(NN + c * 5 + ft_rng_below(&r, 5));
+		d.group[i] = (int32_t)ft_rng_below(&r, 3) - 1;
+	}
+	memset(&m, 0, sizeof m);
+	m.p = P;
+	m.coef = coef;
+	m.intercept = 0.125;
+	mg = m;
+	mg.n_groups = 2;
+	mg.group_coef = gcoef;
+	mg.group_intercept = gb;
+	for (int t = 0; t < 2; t++) {
+		ft_set_threads(t + 1);
+		ft_linear_decision(&m, &d, out[t][0]);
+		ft_linear_predict_proba(&m, &d, out[t][1]);
+		ft_linear_decision(&mg, &d, out[t][2]);
+	}
+	ft_set_threads(0);
+	for (size_t i = 0; i < N; i++) {
+		int32_t g = d.group[i];
+		double s = m.intercept, sg = g >= 0 ? gb[g] : NAN;
+		for (size_t j = 0; j < NN; j++) {
+			s += d.num[i * NN + j] * coef[j];
+			if (g >= 0)
+				sg += d.num[i * NN + j] * gcoef[(size_t)g * P + j];
+		}
+		for (size_t c = 0; c < NC; c++)
+			if (d.code[i * NC + c] >= 0) {
+				s += coef[d.code[i * NC + c]];
+				if (g >= 0)
+					sg += gcoef[(size_t)g * P + (size_t)d.code[i * NC + c]];
+			}
+		for (int t = 0; t < 2; t++) {
+			double p = ft_sigmoid(s);
+			bad += memcmp(&out[t][0][i], &s, sizeof s) != 0;
+			bad += memcmp(&out[t][1][i], &p, sizeof p) != 0;
+			bad += g >= 0 ? memcmp(&out[t][2][i], &sg, sizeof sg) != 0
+			              : !isnan(out[t][2][i]);
+		}
+	}
+	T_CHECKF(bad == 0, "%zu scores differ from the serial sums", bad);
+done:
+	ft_set_threads(0);
+	free(d.num);
+	free(d.code);
+	free(d.group);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < 3; k++)
+			free(out[t][k]);
+}
+
 int main(void)
 {
 	T_RUN(test_derivatives_intercept);
@@ -936,6 +1029,7 @@ int main(void)
 	T_RUN(test_solvers_agree);
 	T_RUN(test_no_intercept);
 	T_RUN(test_predict);
+	T_RUN(test_scoring_threads);
 	T_RUN(test_data_errors);
 	T_RUN(test_param_errors);
 	T_RUN(test_not_converged);
