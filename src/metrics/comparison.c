@@ -339,35 +339,65 @@ int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
 	return rc;
 }
 
-/* The pieces of a measurement that need neither each other nor the
- * bootstrap: each computed on a thread of its own (OpenMP sections, the
- * pieces' own parallel loops then serial), the rows added afterwards in
- * the order of one thread, so the comparison is the same for any thread
- * count.  On two threads the distribution measures (serial) run beside the
- * subgroup audits and the permutation tests. */
+/* The pieces of a measurement that need only the sorted order: each
+ * computed on a thread of its own (OpenMP sections, the pieces' own
+ * parallel loops then serial), the rows added afterwards in the order of
+ * one thread, so the comparison is the same for any thread count:
+ *   - the AUC sweep, then the group metrics from it, then the permutation
+ *     tests of the pair those metrics pick;
+ *   - the distribution measures;
+ *   - the subgroup audits;
+ *   - the bootstrap's cells (ft_boot_build), which the summaries resample
+ *     afterwards on every thread.
+ * On two threads the distribution measures and the bootstrap's cells (each
+ * a serial walk of the rows in score order) run beside the AUC sweep (the
+ * same) and the tests.  The sections share the threads from 65,536 rows
+ * (work of 64 a row: each piece walks every row, most of them in score
+ * order, a cache miss or more a row); below that, and on Adult, the calling
+ * thread takes them one after the other.  Before, the threshold was
+ * ft_parallel_worth's 4,194,304 rows, so a 1M-row file ran them serially. */
 struct pieces {
+	struct ft_group_table *gt;
 	struct ft_measures ms;
 	struct ft_subgroup *sg[2];
 	struct ft_value gap[N_PERM_METRICS];
 	double p[N_PERM_METRICS];
-	int rc[3];
-	struct ft_error err[3];
+	long a, b;
+	int rc_sweep;             /* FT_ENOMEM of the sweep (no message) */
+	int rc_boot;              /* FT_ENOMEM of the bootstrap's cells */
+	int rc[4];                /* group metrics, distribution, subgroups, tests */
+	struct ft_error err[4];
 };
 
-static void run_pieces(const struct ft_comparison *c, const struct ft_eval_input *in,
-                       const uint32_t *order, long a, long b, size_t n_perm,
-                       struct pieces *pc)
+static void swept_piece(const struct ft_comparison *c, const struct ft_eval_input *in,
+                        struct ft_swept *sw, size_t n_perm, struct pieces *pc)
 {
-	#pragma omp parallel sections if (ft_get_threads() > 1 && ft_parallel_worth(in->n))
+	if ((pc->rc_sweep = ft_eval_sweep_sorted(in, 1, sw)) != 0 ||
+	    (pc->rc[0] = ft_group_metrics_swept(in, sw, &pc->gt, &pc->err[0])) != 0)
+		return;
+	if (in->n_groups >= 2 && n_perm > 0)
+		perm_pair(in, pc->gt, &pc->a, &pc->b);
+	if (pc->a >= 0)
+		pc->rc[3] = ft_permutation_tests(in, PERM_METRICS, N_PERM_METRICS, (size_t)pc->a,
+		                                 (size_t)pc->b, n_perm, c->seed, pc->gap, pc->p,
+		                                 &pc->err[3]);
+}
+
+static void run_pieces(const struct ft_comparison *c, const struct ft_eval_input *in,
+                       struct ft_swept *sw, size_t n_perm, struct pieces *pc)
+{
+	pc->a = pc->b = -1;
+	#pragma omp parallel sections if (ft_get_threads() > 1 && ft_parallel_worth(in->n * 64))
 	{
 		#pragma omp section
-		pc->rc[0] = distribution_of(c, in, order, &pc->ms, &pc->err[0]);
+		swept_piece(c, in, sw, n_perm, pc);
 		#pragma omp section
-		pc->rc[1] = subgroups_of(in, pc->sg, &pc->err[1]);
+		pc->rc[1] = distribution_of(c, in, sw->order, &pc->ms, &pc->err[1]);
 		#pragma omp section
-		pc->rc[2] = a >= 0 ? ft_permutation_tests(in, PERM_METRICS, N_PERM_METRICS,
-		                                          (size_t)a, (size_t)b, n_perm, c->seed,
-		                                          pc->gap, pc->p, &pc->err[2]) : 0;
+		pc->rc[2] = subgroups_of(in, pc->sg, &pc->err[2]);
+		#pragma omp section
+		pc->rc_boot = c->n_bootstrap > 0 ?
+			ft_boot_build(in, sw->order, FT_BOOT_BINS, &sw->boot) : 0;
 	}
 }
 
@@ -375,45 +405,57 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
                               const char *split, const struct ft_eval_input *in,
                               size_t n_perm, struct ft_error *err)
 {
-	struct ft_group_table *gt = NULL;
 	struct ft_summary_table *st = NULL;
 	struct ft_swept sw;
 	struct pieces pc;
-	long a = -1, b = -1;
 	int rc;
 
 	memset(&pc, 0, sizeof pc);
+	memset(&sw, 0, sizeof sw);
 	if ((rc = ft_eval_check(in, err)) != 0)
 		return rc;
-	if ((rc = ft_eval_sweep(in, 1, &sw)) != 0)
-		return ft_error_set(err, rc, "out of memory");
-	if ((rc = ft_group_metrics_swept(in, &sw, &gt, err)))
+	if ((rc = ft_eval_sort(in, &sw)) != 0) {
+		rc = ft_error_set(err, rc, "out of memory");
 		goto done;
-	if (in->n_groups >= 2 && n_perm > 0)
-		perm_pair(in, gt, &a, &b);
-	run_pieces(c, in, sw.order, a, b, n_perm, &pc);
-	/* the first failure in the order of one thread: summaries, then the
+	}
+	run_pieces(c, in, &sw, n_perm, &pc);
+	/* the first failure in the order of one thread: the sweep, the group
+	 * metrics, the summaries (the bootstrap's cells first), then the other
 	 * pieces' */
+	if (pc.rc_sweep) {
+		rc = ft_error_set(err, pc.rc_sweep, "out of memory");
+		goto done;
+	}
+	if ((rc = pc.rc[0])) {
+		if (err)
+			*err = pc.err[0];
+		goto done;
+	}
+	if (pc.rc_boot) {
+		rc = ft_error_set(err, pc.rc_boot, "fairness: out of memory for %zu rows, %zu "
+		                  "resamples", in->n, c->n_bootstrap);
+		goto done;
+	}
 	if ((rc = ft_fairness_summaries_swept(in, &sw, c->n_bootstrap, c->seed, c->level, &st,
 	                                      err)))
 		goto done;
-	for (int k = 0; k < 3; k++)
+	for (int k = 1; k < 4; k++)
 		if (pc.rc[k]) {
 			rc = pc.rc[k];
 			if (err)
 				*err = pc.err[k];
 			goto done;
 		}
-	if ((rc = add_measured(c, model, split, in, gt, st)) ||
+	if ((rc = add_measured(c, model, split, in, pc.gt, st)) ||
 	    (rc = add_distribution(c, model, split, &pc.ms, err)) ||
 	    (rc = add_subgroups(c, model, split, in, pc.sg, err)))
 		goto done;
-	if (a >= 0 && (rc = add_perm(c, model, split, in, a, b, pc.gap, pc.p, err)))
+	if (pc.a >= 0 && (rc = add_perm(c, model, split, in, pc.a, pc.b, pc.gap, pc.p, err)))
 		goto done;
 done:
 	if (rc && !(err && err->code))
 		ft_error_set(err, rc, "out of memory");
-	ft_group_table_free(gt);
+	ft_group_table_free(pc.gt);
 	ft_summary_table_free(st);
 	ft_subgroup_free(pc.sg[0]);
 	ft_subgroup_free(pc.sg[1]);

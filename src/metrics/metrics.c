@@ -741,16 +741,22 @@ void ft_swept_free(struct ft_swept *sw)
 	free(sw->num);
 	free(sw->pos);
 	free(sw->neg);
+	ft_boot_free(sw->boot);
 	memset(sw, 0, sizeof *sw);
 }
 
-int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw)
+int ft_eval_sort(const struct ft_eval_input *in, struct ft_swept *sw)
+{
+	memset(sw, 0, sizeof *sw);
+	return ft_score_order(in->score, in->n, &sw->order);
+}
+
+int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw)
 {
 	size_t G = in->n_groups, T = FT_N_TARGETS(G);
 	uint8_t *pool = NULL;
 	int rc = FT_ENOMEM;
 
-	memset(sw, 0, sizeof *sw);
 	sw->num = malloc(T * sizeof *sw->num);
 	sw->pos = malloc(T * sizeof *sw->pos);
 	sw->neg = malloc(T * sizeof *sw->neg);
@@ -758,12 +764,18 @@ int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept
 		/* the pooled target: the groups other than the privileged one */
 		for (size_t g = 0; g <= G; g++)
 			pool[g] = in->privileged >= 0 && g < G && g != (size_t)in->privileged;
-	if (!sw->num || !sw->pos || !sw->neg || (with_pool && !pool))
-		goto done;
-	if ((rc = ft_score_order(in->score, in->n, &sw->order)) == 0)
+	if (sw->num && sw->pos && sw->neg && (!with_pool || pool))
 		rc = ft_auc_sweep(in, sw->order, pool, sw->num, sw->pos, sw->neg);
-done:
 	free(pool);
+	return rc;
+}
+
+int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw)
+{
+	int rc;
+
+	if ((rc = ft_eval_sort(in, sw)) == 0)
+		rc = ft_eval_sweep_sorted(in, with_pool, sw);
 	if (rc)
 		ft_swept_free(sw);
 	return rc;

@@ -146,8 +146,17 @@ void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
 struct ft_swept {
 	uint32_t *order;
 	double *num, *pos, *neg;
+	/* the bootstrap's cells (ft_boot_build from order), when the caller
+	 * built them beside its other work; NULL: ft_fairness_summaries_swept
+	 * builds them itself.  ft_swept_free frees them. */
+	struct ft_boot *boot;
 };
 int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
+/* The two halves of ft_eval_sweep: the sort (sw cleared, then order set),
+ * and the AUC sums given the order (num, pos, neg allocated).  On failure
+ * of either the caller frees sw (ft_swept_free). */
+int ft_eval_sort(const struct ft_eval_input *in, struct ft_swept *sw);
+int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
 void ft_swept_free(struct ft_swept *sw);
 int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
                            struct ft_group_table **out, struct ft_error *err);

@@ -1542,6 +1542,69 @@ static int diff_comparisons(const struct ft_comparison *a, const struct ft_compa
 	return 0;
 }
 
+/* ft_comparison_measure_all on 1 and 2 threads gives every row to the bit:
+ * 120,000 rows (above the 65,536 from which its pieces, the AUC sweep with
+ * the group metrics and the permutation tests, the distribution measures,
+ * the subgroup audits and the bootstrap's cells, run as OpenMP sections
+ * beside each other), continuous weights (row-list bootstrap cells), and
+ * again as a randomized classifier. */
+static void test_measure_all_threads(void)
+{
+	struct synth d = { 0 };
+	struct ft_error err = { 0 };
+	int saved = omp_get_max_threads();
+
+	if (synth_make(&d, 120000, 1000, 2, 41) != 0) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	for (int randomized = 0; randomized < 2; randomized++) {
+		struct ft_comparison *c[2] = { calloc(1, sizeof *c[0]), calloc(1, sizeof *c[1]) };
+		struct ft_eval_input in;
+
+		if (randomized && synth_pos(&d, 3, 5) != 0) {
+			T_FAIL("out of memory");
+			free(c[0]);
+			free(c[1]);
+			goto done;
+		}
+		in = synth_input(&d, 0);
+		in.threshold = 0.5;
+		for (int k = 0; k < 2; k++) {
+			if (!c[k])
+				continue;
+			c[k]->n_bootstrap = 50;
+			c[k]->seed = 3;
+			c[k]->level = 0.95;
+			c[k]->threshold = 0.5;
+			omp_set_num_threads(k + 1);
+			T_CHECKF(ft_comparison_measure_all(c[k], "m", "test", &in, 100, &err) == 0,
+			         "%s", err.msg);
+		}
+		omp_set_num_threads(saved);
+		if (c[0] && c[1]) {
+			size_t kinds[3] = { 0, 0, 0 };   /* tests, distances, intervals */
+
+			for (size_t i = 0; i < c[0]->n; i++) {
+				const struct ft_comparison_row *r = &c[0]->rows[i];
+				kinds[0] += !strcmp(r->convention, "permutation_test");
+				kinds[1] += strstr(r->metric, "earth_movers") != NULL && !r->why;
+				kinds[2] += !r->ci_why && r->lo < r->hi;
+			}
+			/* every piece gave its rows */
+			T_CHECKF(kinds[0] >= 2 && kinds[1] >= 1 && kinds[2] >= 10,
+			         "%zu test rows, %zu distances, %zu intervals", kinds[0], kinds[1],
+			         kinds[2]);
+			diff_comparisons(c[0], c[1]);
+		}
+		ft_comparison_free(c[0]);
+		ft_comparison_free(c[1]);
+	}
+done:
+	omp_set_num_threads(saved);
+	synth_free(&d);
+}
+
 static void indicator_case(size_t n, double grid, int weights, double threshold, long priv)
 {
 	struct synth d = { 0 };
@@ -2011,6 +2074,7 @@ int main(void)
 	T_RUN(test_boot_vs_rows_pos);
 	T_RUN(test_boot_cells_exact);
 	T_RUN(test_boot_determinism_and_threads);
+	T_RUN(test_measure_all_threads);
 	T_RUN(test_boot_undefined);
 	T_RUN(test_perm_exact);
 	T_RUN(test_perm_vs_rows_unit);
