@@ -109,17 +109,6 @@ void ft_boot_info(const struct ft_boot *b, size_t *cells, size_t *list_cells,
 	*bins = b->nb;
 }
 
-/* Is every weight 1 (no refinement needed)? */
-static int unit_weights(const struct ft_eval_input *in)
-{
-	if (!in->w)
-		return 1;
-	for (size_t i = 0; i < in->n; i++)
-		if (in->w[i] != 1.0)
-			return 0;
-	return 1;
-}
-
 /* Grow one of the per-cell double arrays. */
 static int grow(double **a, size_t nc)
 {
@@ -184,21 +173,35 @@ static int add_cell(struct ft_boot *b, size_t *cap, uint64_t cnt, double w, doub
 int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
                   size_t nbins, struct ft_boot **out)
 {
+	struct ft_sorted v;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ft_sorted_make(in, order, &v)) != 0)
+		return rc;
+	rc = ft_boot_build_sorted(in, &v, nbins, out);
+	ft_sorted_free(&v);
+	return rc;
+}
+
+int ft_boot_build_sorted(const struct ft_eval_input *in, const struct ft_sorted *sv,
+                         size_t nbins, struct ft_boot **out)
+{
 	struct ft_boot *b = NULL;
-	size_t n = in->n, S = in->n_groups + 1, distinct = 0, nb = 0, nkeys, cap = 0;
+	size_t n = sv->n, S = in->n_groups + 1, distinct = 0, nb = 0, nkeys, cap = 0;
 	uint32_t *pbin = NULL;       /* bin of each sorted position */
-	double *ss = NULL;           /* the scores in sorted order */
+	const double *ss = sv->score; /* the scores in sorted order */
 	uint8_t *yhat = NULL;        /* per bin */
 	size_t *kcnt = NULL, *koff = NULL;
-	uint32_t *krow = NULL;       /* rows grouped by key (weighted data) */
-	int unit = !in->pos && unit_weights(in), rc = FT_ENOMEM;
+	uint32_t *krow = NULL;       /* sorted positions grouped by key (weighted data) */
+	/* sv->w is NULL when every weight is 1 */
+	int unit = !in->pos && !sv->w, rc = FT_ENOMEM;
 
 	*out = NULL;
 	b = calloc(1, sizeof *b);
 	pbin = malloc((n ? n : 1) * sizeof *pbin);
-	ss = ft_xalloc(n ? n : 1, sizeof *ss);
 	yhat = calloc(nbins + 2, 1);
-	if (!b || !pbin || !ss || !yhat)
+	if (!b || !pbin || !yhat)
 		goto done;
 	b->G = in->n_groups;
 	b->S = S;
@@ -217,13 +220,8 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 	 * starts at a change of value once the position passes the next of
 	 * the equal-frequency cut points k n / nbins, or where the score
 	 * crosses the threshold (so yhat is constant in a bin) */
-	for (size_t i = 0; i < n; i++) {
-		/* the scores in order, gathered once (fetched ahead) */
-		if (i + FT_EVAL_AHEAD < n)
-			__builtin_prefetch(&in->score[order[i + FT_EVAL_AHEAD]]);
-		ss[i] = in->score[order[i]];
+	for (size_t i = 0; i < n; i++)
 		distinct += i == 0 || ss[i] != ss[i - 1];
-	}
 	{
 		size_t k = 1, next = distinct <= nbins ? 0 : n / nbins;
 		double t = in->threshold;
@@ -250,19 +248,14 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 		nb = n ? nb + 1 : 0;
 	}
 	b->nb = nb;
-	free(ss);
-	ss = NULL;
 
 	/* count the rows of each key (bin, stratum, y), key = (bin S + s) 2 + y */
 	nkeys = nb * S * 2;
 	kcnt = calloc(nkeys ? nkeys : 1, sizeof *kcnt);
 	if (!kcnt)
 		goto done;
-	for (size_t i = 0; i < n; i++) {
-		size_t r = order[i];
-		ft_eval_prefetch(in, order, i);
-		kcnt[((size_t)pbin[i] * S + ft_stratum(in, r)) * 2 + (in->y[r] == 1.0)]++;
-	}
+	for (size_t i = 0; i < n; i++)
+		kcnt[(size_t)pbin[i] * S * 2 + ft_sorted_sy(sv, i)]++;
 	if (!unit) {
 		/* counting sort of the rows by key, then each key's weights */
 		koff = malloc((nkeys + 1) * sizeof *koff);
@@ -280,10 +273,8 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 		for (size_t k = 0; k < nkeys; k++)
 			koff[k + 1] = koff[k] + kcnt[k];
 		for (size_t i = 0; i < n; i++) {
-			size_t r = order[i];
-			size_t k = ((size_t)pbin[i] * S + ft_stratum(in, r)) * 2 + (in->y[r] == 1.0);
-			ft_eval_prefetch(in, order, i);
-			krow[koff[k] + --kcnt[k]] = (uint32_t)r;
+			size_t k = (size_t)pbin[i] * S * 2 + ft_sorted_sy(sv, i);
+			krow[koff[k] + --kcnt[k]] = (uint32_t)i;
 		}
 		for (size_t k = 0; k < nkeys; k++)
 			kcnt[k] = koff[k + 1] - koff[k];
@@ -310,8 +301,8 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 			size_t nv = 0;
 
 			for (size_t j = koff[k]; j < koff[k + 1] && nv <= FT_BOOT_MAX_WEIGHTS; j++) {
-				double w = in->w ? in->w[krow[j]] : 1.0;
-				double p = in->pos ? in->pos[krow[j]] : 0.0;
+				double w = sv->w ? sv->w[krow[j]] : 1.0;
+				double p = sv->pos ? sv->pos[krow[j]] : 0.0;
 				size_t v = 0;
 
 				while (v < nv && (val[v] != w || pval[v] != p))
@@ -338,12 +329,12 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 				for (size_t j = 0; j < m; j++) {
 					size_t r = krow[koff[k] + j];
 
-					b->lw[l + j] = in->w ? in->w[r] : 1.0;
+					b->lw[l + j] = sv->w ? sv->w[r] : 1.0;
 					if (b->rand) {
 						double bv;
 
-						b->lp[l + j] = in->pos[r];
-						ft_benefit_terms(y, b->lw[l + j], in->pos[r], &bv,
+						b->lp[l + j] = sv->pos[r];
+						ft_benefit_terms(y, b->lw[l + j], sv->pos[r], &bv,
 						                 &b->lbj[l + j]);
 					}
 				}
@@ -359,7 +350,6 @@ int ft_boot_build(const struct ft_eval_input *in, const uint32_t *order,
 done:
 	ft_boot_free(b);
 	free(pbin);
-	free(ss);
 	free(yhat);
 	free(kcnt);
 	free(koff);

@@ -237,7 +237,7 @@ static int add_distribution(struct ft_comparison *c, const char *model, const ch
 
 /* The measures of add_distribution, the scores' order given. */
 static int distribution_of(const struct ft_comparison *c, const struct ft_eval_input *in,
-                           const uint32_t *order, struct ft_measures *ms,
+                           const struct ft_sorted *v, struct ft_measures *ms,
                            struct ft_error *err)
 {
 	struct ft_dist_opts o;
@@ -245,7 +245,7 @@ static int distribution_of(const struct ft_comparison *c, const struct ft_eval_i
 	ft_dist_opts_init(&o);
 	o.ref = c->ref;
 	o.n_ref = c->n_ref;
-	return ft_distribution_measures_ordered(in, NULL, &o, order, ms, err);
+	return ft_distribution_measures_sorted(in, NULL, &o, v, ms, err);
 }
 
 /* The definition of a subgroup by its member groups: "{Female&Black,
@@ -392,12 +392,12 @@ static void run_pieces(const struct ft_comparison *c, const struct ft_eval_input
 		#pragma omp section
 		swept_piece(c, in, sw, n_perm, pc);
 		#pragma omp section
-		pc->rc[1] = distribution_of(c, in, sw->order, &pc->ms, &pc->err[1]);
+		pc->rc[1] = distribution_of(c, in, &sw->view, &pc->ms, &pc->err[1]);
 		#pragma omp section
 		pc->rc[2] = subgroups_of(in, pc->sg, &pc->err[2]);
 		#pragma omp section
 		pc->rc_boot = c->n_bootstrap > 0 ?
-			ft_boot_build(in, sw->order, FT_BOOT_BINS, &sw->boot) : 0;
+			ft_boot_build_sorted(in, &sw->view, FT_BOOT_BINS, &sw->boot) : 0;
 	}
 }
 
@@ -408,13 +408,18 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 	struct ft_summary_table *st = NULL;
 	struct ft_swept sw;
 	struct pieces pc;
+	uint64_t *keys = NULL;
 	int rc;
 
 	memset(&pc, 0, sizeof pc);
 	memset(&sw, 0, sizeof sw);
 	if ((rc = ft_eval_check(in, err)) != 0)
 		return rc;
-	if ((rc = ft_eval_sort(in, &sw)) != 0) {
+	/* the sorted items become the view's scores in place, and no order is
+	 * kept: every piece reads the view (at scale this is a run's peak, 20
+	 * bytes a row with the scores, as the sort alone was) */
+	if ((rc = ft_score_sort_keys(in->score, 1, in->n, &keys)) != 0 ||
+	    (rc = ft_sorted_from_keys(in, keys, &sw.view)) != 0) {
 		rc = ft_error_set(err, rc, "out of memory");
 		goto done;
 	}

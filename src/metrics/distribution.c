@@ -716,11 +716,12 @@ int ft_smoothed_edf(const double *yhat, const double *w, const int32_t *group,
  * two samples has, |F_a - F_c| times the gap since the pair's last step,
  * and each sample's weight accumulated in its own order (the rows' order
  * within a tie: the order of a stable sort). */
-static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_t G,
+static int emd_walk(const struct ft_sorted *v, size_t G,
                     const double *gw, const struct wv *rs, size_t n_ref, double Wref,
                     size_t a0, size_t a1, double *emd)
 {
-	size_t S = G + 1, n = in->n, np = 0, r = 0, q = 0, nr = a1 - a0;
+	size_t S = G + 1, n = v->n, np = 0, r = 0, q = 0, nr = a1 - a0;
+	const double *sc = v->score, *w = v->w;
 	double *cum = calloc(S, sizeof *cum), *tot = malloc(S * sizeof *tot);
 	double *last = malloc(nr * S * sizeof *last);
 	size_t *stamp = calloc(nr * S, sizeof *stamp), *present = malloc(S * sizeof *present);
@@ -741,20 +742,18 @@ static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_
 	while (r < n || q < n_ref) {
 		double x;
 		/* the next distinct value, of the rows or of the reference */
-		while (r < n && !(in->group[order[r]] >= 0 &&
-		                  (size_t)in->group[order[r]] < G && with[in->group[order[r]]]))
+		/* a row's stratum is its group, or G for none (then skipped) */
+		while (r < n && !((ft_sorted_sy(v, r) >> 1) < G && with[ft_sorted_sy(v, r) >> 1]))
 			r++;
 		if (r == n && (q == n_ref || !with[G]))
 			break;
-		x = r < n && (q == n_ref || !with[G] || in->score[order[r]] <= rs[q].v) ?
-		    in->score[order[r]] : rs[q].v;
+		x = r < n && (q == n_ref || !with[G] || sc[r] <= rs[q].v) ? sc[r] : rs[q].v;
 		/* the samples with a value x */
 		step++;
 		np = 0;
-		for (size_t k = r; k < n && in->score[order[k]] == x; k++) {
-			int32_t g = in->group[order[k]];
-			ft_eval_prefetch(in, order, k);
-			if (g >= 0 && (size_t)g < G && with[g] && !seen[g]) {
+		for (size_t k = r; k < n && sc[k] == x; k++) {
+			size_t g = ft_sorted_sy(v, k) >> 1;
+			if (g < G && with[g] && !seen[g]) {
 				seen[g] = 1;
 				present[np++] = (size_t)g;
 			}
@@ -783,11 +782,10 @@ static int emd_walk(const struct ft_eval_input *in, const uint32_t *order, size_
 			}
 		}
 		/* then their weights, each sample's in its own order */
-		for (; r < n && in->score[order[r]] == x; r++) {
-			size_t i = order[r];
-			int32_t g = in->group[i];
-			if (g >= 0 && (size_t)g < G && with[g])
-				cum[g] += in->w ? in->w[i] : 1.0;
+		for (; r < n && sc[r] == x; r++) {
+			size_t g = ft_sorted_sy(v, r) >> 1;
+			if (g < G && with[g])
+				cum[g] += w ? w[r] : 1.0;
 		}
 		for (; with[G] && q < n_ref && rs[q].v == x; q++)
 			cum[G] += rs[q].w;
@@ -834,11 +832,35 @@ int ft_distribution_measures(const struct ft_eval_input *in, const struct ft_dat
 	return ft_distribution_measures_ordered(in, x, o, NULL, out, err);
 }
 
+static int measures(const struct ft_eval_input *in, const struct ft_dataset *x,
+                    const struct ft_dist_opts *o, const uint32_t *order,
+                    const struct ft_sorted *view, struct ft_measures *out,
+                    struct ft_error *err);
+
 int ft_distribution_measures_ordered(const struct ft_eval_input *in,
                                      const struct ft_dataset *x,
                                      const struct ft_dist_opts *o, const uint32_t *order,
                                      struct ft_measures *out, struct ft_error *err)
 {
+	return measures(in, x, o, order, NULL, out, err);
+}
+
+int ft_distribution_measures_sorted(const struct ft_eval_input *in,
+                                    const struct ft_dataset *x,
+                                    const struct ft_dist_opts *o, const struct ft_sorted *v,
+                                    struct ft_measures *out, struct ft_error *err)
+{
+	return measures(in, x, o, v->order, v, out, err);
+}
+
+/* view: the rows in score order gathered (ft_sorted_make), or NULL: made
+ * here from order (or from the sort here when order is NULL too). */
+static int measures(const struct ft_eval_input *in, const struct ft_dataset *x,
+                    const struct ft_dist_opts *o, const uint32_t *order,
+                    const struct ft_sorted *view, struct ft_measures *out,
+                    struct ft_error *err)
+{
+	struct ft_sorted own_view;
 	struct ft_dist_opts def;
 	size_t G, B, n;
 	double *hist = NULL, *ref = NULL, *yh = NULL, *emd = NULL, Wref = 0;
@@ -849,6 +871,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 	struct ft_value ineq_v[5];
 	int rc;
 
+	memset(&own_view, 0, sizeof own_view);
 	memset(out, 0, sizeof *out);
 	if (!o) {
 		ft_dist_opts_init(&def);
@@ -897,13 +920,20 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 	/* the rows in ascending order of score, ties in row order (the
 	 * caller's, or one stable sort here), walked once for every earth
 	 * mover's distance */
-	if (G && !order && ft_score_order(in->score, n, &own)) {
+	if (G && !order && !view && ft_score_order(in->score, n, &own)) {
 		rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 		goto done;
 	}
 	/* the groups a walk takes (pairs with the smaller group among them):
 	 * all of them up to 1,024 groups, else a block of a million pairs'
 	 * state (24 MB) a walk */
+	if (G && !view) {
+		if (ft_sorted_make(in, order ? order : own, &own_view)) {
+			rc = ft_error_set(err, FT_ENOMEM, "out of memory");
+			goto done;
+		}
+		view = &own_view;
+	}
 	if (G) {
 		size_t S = G + 1, blk = S <= 1024 ? S : S >= ((size_t)1 << 20) ? 1 :
 		                                        ((size_t)1 << 20) / S;
@@ -913,7 +943,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		}
 		for (size_t a0 = 0; a0 < G; a0 += blk) {
 			size_t a1 = G - a0 < blk ? G : a0 + blk;
-			if (emd_walk(in, order ? order : own, G, gw, rs, o->n_ref, Wref, a0, a1, emd)) {
+			if (emd_walk(view, G, gw, rs, o->n_ref, Wref, a0, a1, emd)) {
 				rc = ft_error_set(err, FT_ENOMEM, "out of memory");
 				goto done;
 			}
@@ -928,6 +958,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 			}
 		}
 	}
+	ft_sorted_free(&own_view);
 	free(own);
 	own = NULL;
 	/* between groups: the largest over pairs of groups with weight */
@@ -1010,6 +1041,7 @@ int ft_distribution_measures_ordered(const struct ft_eval_input *in,
 		add(out, "smoothed_empirical_differential_fairness", o->concentration, v);
 	}
 done:
+	ft_sorted_free(&own_view);
 	free(gw);
 	free(emd);
 	free(own);

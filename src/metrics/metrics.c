@@ -610,15 +610,126 @@ int ft_score_sort_keys(const double *score, size_t st, size_t n, uint64_t **keys
 
 /* -------------------------------------------------------- exact AUC */
 
+/* Blocks of the gather: whichever thread takes a block writes its own
+ * places, so the view is the same for any thread count. */
+#define SORTED_BLOCK 16384
+
+/* The view of in's rows in order (order, or the rows of keys' items, whose
+ * 8 bytes each then take the score: ft_sorted_from_keys). */
+static int sorted_make(const struct ft_eval_input *in, const uint32_t *order,
+                       uint64_t *keys, struct ft_sorted *v)
+{
+	size_t n = in->n, nb = (n + SORTED_BLOCK - 1) / SORTED_BLOCK;
+	int unit = 1;
+
+	memset(v, 0, sizeof *v);
+	v->n = n;
+	v->order = order;
+	for (size_t i = 0; in->w && unit && i < n; i++)
+		unit = in->w[i] == 1.0;
+	v->score = keys ? NULL : ft_xalloc(n ? n : 1, sizeof *v->score);
+	if (in->n_groups <= 127)
+		v->sy8 = ft_xalloc(n ? n : 1, sizeof *v->sy8);
+	else
+		v->sy = ft_xalloc(n ? n : 1, sizeof *v->sy);
+	v->w = unit ? NULL : ft_xalloc(n ? n : 1, sizeof *v->w);
+	v->pos = in->pos ? ft_xalloc(n ? n : 1, sizeof *v->pos) : NULL;
+	if ((!keys && !v->score) || (!v->sy8 && !v->sy) || (!unit && !v->w) ||
+	    (in->pos && !v->pos)) {
+		ft_sorted_free(v);
+		return FT_ENOMEM;
+	}
+	#pragma omp parallel for schedule(dynamic, 1) \
+		if (nb > 1 && ft_get_threads() > 1 && ft_parallel_worth(n * 16))
+	for (size_t k = 0; k < nb; k++) {
+		size_t lo = k * SORTED_BLOCK, hi = lo + SORTED_BLOCK < n ? lo + SORTED_BLOCK : n;
+		unsigned char *kb = (unsigned char *)keys;   /* memcpy: any type may alias */
+
+		for (size_t j = lo; j < hi; j++) {
+			size_t r;
+
+			if (keys) {
+				uint64_t item;
+				memcpy(&item, kb + j * sizeof item, sizeof item);
+				r = (uint32_t)item;
+				if (j + FT_EVAL_AHEAD < hi) {
+					memcpy(&item, kb + (j + FT_EVAL_AHEAD) * sizeof item, sizeof item);
+					__builtin_prefetch(&in->score[(uint32_t)item]);
+					__builtin_prefetch(&in->y[(uint32_t)item]);
+					if (in->group)
+						__builtin_prefetch(&in->group[(uint32_t)item]);
+				}
+				/* the item's place takes the row's score */
+				memcpy(kb + j * sizeof(double), &in->score[r], sizeof(double));
+			} else {
+				r = order[j];
+				ft_eval_prefetch(in, order, j);
+				v->score[j] = in->score[r];
+			}
+			if (v->sy8)
+				v->sy8[j] = (uint8_t)(ft_stratum(in, r) << 1 | (in->y[r] == 1.0));
+			else
+				v->sy[j] = (uint32_t)(ft_stratum(in, r) << 1) | (in->y[r] == 1.0);
+			if (v->w)
+				v->w[j] = in->w[r];
+			if (v->pos)
+				v->pos[j] = in->pos[r];
+		}
+	}
+	if (keys)
+		v->score = (double *)(void *)keys;
+	return 0;
+}
+
+int ft_sorted_make(const struct ft_eval_input *in, const uint32_t *order,
+                   struct ft_sorted *v)
+{
+	return sorted_make(in, order, NULL, v);
+}
+
+int ft_sorted_from_keys(const struct ft_eval_input *in, uint64_t *keys,
+                        struct ft_sorted *v)
+{
+	int rc = sorted_make(in, NULL, keys, v);
+
+	if (rc)
+		free(keys);
+	return rc;
+}
+
+void ft_sorted_free(struct ft_sorted *v)
+{
+	free(v->score);
+	free(v->sy8);
+	free(v->sy);
+	free(v->w);
+	free(v->pos);
+	memset(v, 0, sizeof *v);
+}
+
 int ft_auc_sweep(const struct ft_eval_input *in, const uint32_t *order,
                  const uint8_t *pool, double *num, double *pos, double *neg)
 {
-	size_t G = in->n_groups, S = G + 1, T = FT_N_TARGETS(G), nt;
+	struct ft_sorted v;
+	int rc;
+
+	if ((rc = ft_sorted_make(in, order, &v)) != 0)
+		return rc;
+	rc = ft_auc_sweep_sorted(in, &v, pool, num, pos, neg);
+	ft_sorted_free(&v);
+	return rc;
+}
+
+int ft_auc_sweep_sorted(const struct ft_eval_input *in, const struct ft_sorted *v,
+                        const uint8_t *pool, double *num, double *pos, double *neg)
+{
+	size_t G = in->n_groups, S = G + 1, T = FT_N_TARGETS(G), nt, n = v->n;
 	size_t ov = FT_T_OVERALL(G), pl = FT_T_POOL(G);
 	double *bpos = calloc(S, sizeof *bpos), *bneg = calloc(S, sizeof *bneg);
 	double *below = calloc(T, sizeof *below);
 	size_t *touched = malloc(S * sizeof *touched);
 	uint8_t *mark = calloc(S, 1);
+	const double *sc = v->score, *w = v->w;
 	int rc = FT_ENOMEM;
 
 	if (!bpos || !bneg || !below || !touched || !mark)
@@ -630,22 +741,20 @@ int ft_auc_sweep(const struct ft_eval_input *in, const uint32_t *order,
 	 * positive beats the negative weight below its block and ties with half
 	 * of its own block's negative weight.  Each row touches its stratum;
 	 * the overall and pooled targets add the strata's block sums. */
-	for (size_t i = 0, j; i < in->n; i = j) {
-		double s0 = in->score[order[i]], op = 0, on = 0, pp = 0, pn = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		double s0 = sc[i], op = 0, on = 0, pp = 0, pn = 0;
 
 		nt = 0;
-		for (j = i; j < in->n && in->score[order[j]] == s0; j++) {
-			size_t r = order[j], s = ft_stratum(in, r);
-			double wi = in->w ? in->w[r] : 1.0;
-
-			ft_eval_prefetch(in, order, j);
+		for (j = i; j < n && sc[j] == s0; j++) {
+			size_t sy = ft_sorted_sy(v, j), s = sy >> 1;
+			double wi = w ? w[j] : 1.0;
 
 			if (!mark[s]) {
 				mark[s] = 1;
 				touched[nt++] = s;
 				bpos[s] = bneg[s] = 0;
 			}
-			if (in->y[r] == 1.0)
+			if (sy & 1)
 				bpos[s] += wi;
 			else
 				bneg[s] += wi;
@@ -742,6 +851,7 @@ void ft_swept_free(struct ft_swept *sw)
 	free(sw->pos);
 	free(sw->neg);
 	ft_boot_free(sw->boot);
+	ft_sorted_free(&sw->view);
 	memset(sw, 0, sizeof *sw);
 }
 
@@ -749,6 +859,11 @@ int ft_eval_sort(const struct ft_eval_input *in, struct ft_swept *sw)
 {
 	memset(sw, 0, sizeof *sw);
 	return ft_score_order(in->score, in->n, &sw->order);
+}
+
+int ft_eval_view(const struct ft_eval_input *in, struct ft_swept *sw)
+{
+	return ft_sorted_make(in, sw->order, &sw->view);
 }
 
 int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw)
@@ -765,7 +880,9 @@ int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct f
 		for (size_t g = 0; g <= G; g++)
 			pool[g] = in->privileged >= 0 && g < G && g != (size_t)in->privileged;
 	if (sw->num && sw->pos && sw->neg && (!with_pool || pool))
-		rc = ft_auc_sweep(in, sw->order, pool, sw->num, sw->pos, sw->neg);
+		rc = sw->view.score ?
+			ft_auc_sweep_sorted(in, &sw->view, pool, sw->num, sw->pos, sw->neg) :
+			ft_auc_sweep(in, sw->order, pool, sw->num, sw->pos, sw->neg);
 	free(pool);
 	return rc;
 }
@@ -774,7 +891,7 @@ int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept
 {
 	int rc;
 
-	if ((rc = ft_eval_sort(in, sw)) == 0)
+	if ((rc = ft_eval_sort(in, sw)) == 0 && (rc = ft_eval_view(in, sw)) == 0)
 		rc = ft_eval_sweep_sorted(in, with_pool, sw);
 	if (rc)
 		ft_swept_free(sw);

@@ -137,6 +137,59 @@ int ft_strata_conf(const struct ft_eval_input *in, struct ft_conf *conf);
 /* conf[0 .. G] filled: add the overall and (priv >= 0) pooled targets. */
 void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
 
+/* What the walks of the rows in score order read, gathered once in that
+ * order, so that each walk reads its rows one after the other instead of
+ * fetching four arrays at random places a row (the AUC sweep, the earth
+ * mover's distances and the bootstrap's cells: about 30 ns a row each at
+ * 3.75 million rows):
+ *   score[j]  in->score[order[j]];
+ *   sy[j]     2 ft_stratum(in, order[j]) + (in->y[order[j]] == 1), a
+ *             byte (sy8) up to 127 groups, else 4 (groups are int32_t, so
+ *             2 G + 1 fits): ft_sorted_sy;
+ *   w[j]      in->w[order[j]], or NULL when every weight is 1 or in->w is
+ *             NULL (a walk then takes 1, as it does for in->w NULL);
+ *   pos[j]    in->pos[order[j]], or NULL when in->pos is.
+ * 9 bytes a row, 17 with weights, 8 more for a randomized classifier.
+ * The same values in the same order: a walk of the view gives the same
+ * bits as the walk of in by order.  Nothing reads order once the view is
+ * made, so a caller may free it (the comparison does: 4 bytes a row at the
+ * peak of a run). */
+struct ft_boot;
+struct ft_sorted {
+	size_t n;
+	const uint32_t *order;   /* borrowed */
+	double *score;
+	uint8_t *sy8;            /* one of sy8 and sy is set */
+	uint32_t *sy;
+	double *w;
+	double *pos;
+};
+static inline size_t ft_sorted_sy(const struct ft_sorted *v, size_t j)
+{
+	return v->sy8 ? v->sy8[j] : v->sy[j];
+}
+int ft_sorted_make(const struct ft_eval_input *in, const uint32_t *order,
+                   struct ft_sorted *v);
+/* The same from the sorted items of ft_score_sort_keys(in->score, 1, in->n,
+ * &keys), which the view takes over (freed on failure too): each item's 8
+ * bytes become its row's score, so the view costs a byte a row more than
+ * the sort (with unit weights, no pos and up to 127 groups) and no order is
+ * kept (v->order NULL). */
+int ft_sorted_from_keys(const struct ft_eval_input *in, uint64_t *keys,
+                        struct ft_sorted *v);
+void ft_sorted_free(struct ft_sorted *v);
+/* ft_auc_sweep and ft_boot_build from the view (in for the groups, the
+ * privileged group, the threshold and, for the bootstrap, pos). */
+int ft_auc_sweep_sorted(const struct ft_eval_input *in, const struct ft_sorted *v,
+                        const uint8_t *pool, double *num, double *pos, double *neg);
+int ft_boot_build_sorted(const struct ft_eval_input *in, const struct ft_sorted *v,
+                         size_t nbins, struct ft_boot **out);
+/* ft_distribution_measures_ordered from the view. */
+int ft_distribution_measures_sorted(const struct ft_eval_input *in,
+                                    const struct ft_dataset *x,
+                                    const struct ft_dist_opts *o, const struct ft_sorted *v,
+                                    struct ft_measures *out, struct ft_error *err);
+
 /* One sort and one sweep of in's scores, which ft_group_metrics,
  * ft_fairness_summaries and the comparison share so that measuring a model
  * sorts its scores once: order (ft_score_order) and the AUC sums of every
@@ -146,16 +199,21 @@ void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
 struct ft_swept {
 	uint32_t *order;
 	double *num, *pos, *neg;
+	/* the rows gathered in order (ft_eval_view; view.score NULL: not
+	 * made), which the AUC sweep and the bootstrap's cells then read */
+	struct ft_sorted view;
 	/* the bootstrap's cells (ft_boot_build from order), when the caller
 	 * built them beside its other work; NULL: ft_fairness_summaries_swept
 	 * builds them itself.  ft_swept_free frees them. */
 	struct ft_boot *boot;
 };
 int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
-/* The two halves of ft_eval_sweep: the sort (sw cleared, then order set),
- * and the AUC sums given the order (num, pos, neg allocated).  On failure
+/* The parts of ft_eval_sweep: the sort (sw cleared, then order set), the
+ * rows gathered in that order (sw->view), and the AUC sums given the order
+ * (num, pos, neg allocated; from the view when it is made).  On failure
  * of either the caller frees sw (ft_swept_free). */
 int ft_eval_sort(const struct ft_eval_input *in, struct ft_swept *sw);
+int ft_eval_view(const struct ft_eval_input *in, struct ft_swept *sw);
 int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
 void ft_swept_free(struct ft_swept *sw);
 int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,

@@ -943,6 +943,54 @@ static int same_tables(const struct ft_summary_table *a, const struct ft_summary
 	return 1;
 }
 
+/* The walks in score order read a byte a row for (stratum, label) up to
+ * 127 groups and four bytes above (struct ft_sorted): the same rows in 3
+ * groups declared as 3 and as 200 groups (197 of them empty) give the same
+ * summaries and intervals to the bit, weighted (row-list cells) and not,
+ * deterministic and randomized. */
+static void test_sorted_wide_strata(void)
+{
+	struct synth d = { 0 };
+	const char **names = malloc(200 * sizeof *names);
+	char (*buf)[8] = malloc(200 * sizeof *buf);
+
+	if (!names || !buf) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	for (int k = 0; k < 200; k++) {
+		snprintf(buf[k], sizeof buf[k], "g%d", k);
+		names[k] = buf[k];
+	}
+	for (int weights = 0; weights < 3; weights += 2)
+		for (int randomized = 0; randomized < 2; randomized++) {
+			struct ft_summary_table *t[2] = { NULL, NULL };
+			struct ft_eval_input in;
+
+			synth_free(&d);
+			memset(&d, 0, sizeof d);
+			if (synth_make(&d, 4000, 300, weights, 13) != 0 ||
+			    (randomized && synth_pos(&d, 3, 2) != 0)) {
+				T_FAIL("out of memory");
+				goto done;
+			}
+			in = synth_input(&d, 1);
+			T_CHECK(ft_fairness_summaries(&in, 200, 8, 0.9, &t[0], NULL) == 0);
+			in.n_groups = 200;
+			in.group_names = names;
+			T_CHECK(ft_fairness_summaries(&in, 200, 8, 0.9, &t[1], NULL) == 0);
+			if (t[0] && t[1])
+				T_CHECKF(same_tables(t[0], t[1]), "weights %d, randomized %d: 3 and "
+				         "200 groups differ", weights, randomized);
+			ft_summary_table_free(t[0]);
+			ft_summary_table_free(t[1]);
+		}
+done:
+	synth_free(&d);
+	free(names);
+	free(buf);
+}
+
 static void test_boot_determinism_and_threads(void)
 {
 	struct synth d;
@@ -2075,6 +2123,7 @@ int main(void)
 	T_RUN(test_boot_cells_exact);
 	T_RUN(test_boot_determinism_and_threads);
 	T_RUN(test_measure_all_threads);
+	T_RUN(test_sorted_wide_strata);
 	T_RUN(test_boot_undefined);
 	T_RUN(test_perm_exact);
 	T_RUN(test_perm_vs_rows_unit);
