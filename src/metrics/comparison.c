@@ -339,25 +339,26 @@ int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
 	return rc;
 }
 
-/* The pieces of a measurement that need only the sorted order: each
- * computed on a thread of its own (OpenMP sections, the pieces' own
- * parallel loops then serial), the rows added afterwards in the order of
- * one thread, so the comparison is the same for any thread count:
- *   - the AUC sweep, then the group metrics from it, then the permutation
- *     tests of the pair those metrics pick;
+/* The pieces of a measurement once the scores are sorted: each computed on
+ * a thread of its own (OpenMP sections, the pieces' own parallel loops then
+ * serial), the rows added afterwards in the order of one thread, so the
+ * comparison is the same for any thread count:
+ *   - the group metrics' row sums, then the permutation tests of the pair
+ *     whose selection rates they show apart most (a table without the AUC,
+ *     which the pair does not read);
+ *   - the AUC sweep;
  *   - the distribution measures;
  *   - the subgroup audits;
  *   - the bootstrap's cells (ft_boot_build), which the summaries resample
  *     afterwards on every thread.
- * On two threads the distribution measures and the bootstrap's cells (each
- * a serial walk of the rows in score order) run beside the AUC sweep (the
- * same) and the tests.  The sections share the threads from 65,536 rows
- * (work of 64 a row: each piece walks every row, most of them in score
- * order, a cache miss or more a row); below that, and on Adult, the calling
- * thread takes them one after the other.  Before, the threshold was
+ * The group metrics' table is made from the row sums and the sweep once
+ * both are done.  The sections share the threads from 65,536 rows (work of
+ * 64 a row: each piece walks every row, a cache miss or more a row when
+ * that is in score order); below that, and on Adult, the calling thread
+ * takes them one after the other.  Before, the threshold was
  * ft_parallel_worth's 4,194,304 rows, so a 1M-row file ran them serially. */
 struct pieces {
-	struct ft_group_table *gt;
+	struct ft_group_sums gs;
 	struct ft_measures ms;
 	struct ft_subgroup *sg[2];
 	struct ft_value gap[N_PERM_METRICS];
@@ -369,14 +370,18 @@ struct pieces {
 	struct ft_error err[4];
 };
 
-static void swept_piece(const struct ft_comparison *c, const struct ft_eval_input *in,
-                        struct ft_swept *sw, size_t n_perm, struct pieces *pc)
+static void tests_piece(const struct ft_comparison *c, const struct ft_eval_input *in,
+                        size_t n_perm, struct pieces *pc)
 {
-	if ((pc->rc_sweep = ft_eval_sweep_sorted(in, 1, sw)) != 0 ||
-	    (pc->rc[0] = ft_group_metrics_swept(in, sw, &pc->gt, &pc->err[0])) != 0)
+	struct ft_group_table *rates = NULL;
+
+	if ((pc->rc[0] = ft_group_tally(in, &pc->gs)) != 0 ||
+	    !(in->n_groups >= 2 && n_perm > 0))
 		return;
-	if (in->n_groups >= 2 && n_perm > 0)
-		perm_pair(in, pc->gt, &pc->a, &pc->b);
+	if ((pc->rc[0] = ft_group_table_of(in, &pc->gs, NULL, &rates)) != 0)
+		return;
+	perm_pair(in, rates, &pc->a, &pc->b);
+	ft_group_table_free(rates);
 	if (pc->a >= 0)
 		pc->rc[3] = ft_permutation_tests(in, PERM_METRICS, N_PERM_METRICS, (size_t)pc->a,
 		                                 (size_t)pc->b, n_perm, c->seed, pc->gap, pc->p,
@@ -390,14 +395,16 @@ static void run_pieces(const struct ft_comparison *c, const struct ft_eval_input
 	#pragma omp parallel sections if (ft_get_threads() > 1 && ft_parallel_worth(in->n * 64))
 	{
 		#pragma omp section
-		swept_piece(c, in, sw, n_perm, pc);
+		tests_piece(c, in, n_perm, pc);
 		#pragma omp section
 		pc->rc[1] = distribution_of(c, in, &sw->view, &pc->ms, &pc->err[1]);
 		#pragma omp section
-		pc->rc[2] = subgroups_of(in, pc->sg, &pc->err[2]);
+		pc->rc_sweep = ft_eval_sweep_sorted(in, 1, sw);
 		#pragma omp section
 		pc->rc_boot = c->n_bootstrap > 0 ?
 			ft_boot_build_sorted(in, &sw->view, FT_BOOT_BINS, &sw->boot) : 0;
+		#pragma omp section
+		pc->rc[2] = subgroups_of(in, pc->sg, &pc->err[2]);
 	}
 }
 
@@ -406,6 +413,7 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
                               size_t n_perm, struct ft_error *err)
 {
 	struct ft_summary_table *st = NULL;
+	struct ft_group_table *gt = NULL;
 	struct ft_swept sw;
 	struct pieces pc;
 	uint64_t *keys = NULL;
@@ -431,9 +439,10 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 		rc = ft_error_set(err, pc.rc_sweep, "out of memory");
 		goto done;
 	}
-	if ((rc = pc.rc[0])) {
-		if (err)
-			*err = pc.err[0];
+	if ((rc = pc.rc[0]) ||
+	    (rc = ft_group_table_of(in, &pc.gs, &sw, &gt)) != 0) {
+		if (rc == FT_ENOMEM)
+			ft_error_set(err, rc, "metrics: out of memory for %zu rows", in->n);
 		goto done;
 	}
 	if (pc.rc_boot) {
@@ -451,7 +460,7 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 				*err = pc.err[k];
 			goto done;
 		}
-	if ((rc = add_measured(c, model, split, in, pc.gt, st)) ||
+	if ((rc = add_measured(c, model, split, in, gt, st)) ||
 	    (rc = add_distribution(c, model, split, &pc.ms, err)) ||
 	    (rc = add_subgroups(c, model, split, in, pc.sg, err)))
 		goto done;
@@ -460,7 +469,8 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 done:
 	if (rc && !(err && err->code))
 		ft_error_set(err, rc, "out of memory");
-	ft_group_table_free(pc.gt);
+	ft_group_table_free(gt);
+	ft_group_sums_free(&pc.gs);
 	ft_summary_table_free(st);
 	ft_subgroup_free(pc.sg[0]);
 	ft_subgroup_free(pc.sg[1]);

@@ -898,49 +898,73 @@ int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept
 	return rc;
 }
 
+int ft_group_tally(const struct ft_eval_input *in, struct ft_group_sums *gs)
+{
+	size_t S = in->n_groups + 1, per = S_ECE + 3 * in->ece_bins;
+	int rc;
+
+	memset(gs, 0, sizeof *gs);
+	gs->sums = malloc(S * per * sizeof *gs->sums);
+	gs->tot = calloc(per, sizeof *gs->tot);
+	if (!gs->sums || !gs->tot) {
+		ft_group_sums_free(gs);
+		return FT_ENOMEM;
+	}
+	if ((rc = rows_sum(in, 1, gs->sums, &gs->stride)) != 0) {
+		ft_group_sums_free(gs);
+		return rc;
+	}
+	/* overall = the strata added in order (the rows with group -1 too) */
+	for (size_t s = 0; s < S; s++)
+		for (size_t k = 0; k < gs->stride; k++)
+			gs->tot[k] += gs->sums[s * gs->stride + k];
+	return 0;
+}
+
+void ft_group_sums_free(struct ft_group_sums *gs)
+{
+	free(gs->sums);
+	free(gs->tot);
+	memset(gs, 0, sizeof *gs);
+}
+
+int ft_group_table_of(const struct ft_eval_input *in, const struct ft_group_sums *gs,
+                      const struct ft_swept *sw, struct ft_group_table **out)
+{
+	size_t G = in->n_groups;
+	struct ft_group_table *t = calloc(1, sizeof *t);
+
+	*out = NULL;
+	if (!t || !(t->v = malloc((G + 1) * FT_N_METRICS * sizeof *t->v))) {
+		ft_group_table_free(t);
+		return FT_ENOMEM;
+	}
+	t->n_groups = G;
+	{
+		size_t ov = FT_T_OVERALL(G);
+		double a3[3] = { sw ? sw->num[ov] : NAN, sw ? sw->pos[ov] : 0, sw ? sw->neg[ov] : 0 };
+		fill_row(&FT_GT(t, 0, 0), gs->tot, a3, in->ece_bins, 0);
+	}
+	for (size_t g = 0; g < G; g++) {
+		double a3[3] = { sw ? sw->num[g] : NAN, sw ? sw->pos[g] : 0, sw ? sw->neg[g] : 0 };
+		fill_row(&FT_GT(t, 1 + g, 0), gs->sums + g * gs->stride, a3, in->ece_bins, 1);
+	}
+	*out = t;
+	return 0;
+}
+
 int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
                            struct ft_group_table **out, struct ft_error *err)
 {
-	const double *num = sw->num, *pos = sw->pos, *neg = sw->neg;
-	struct ft_group_table *t = NULL;
-	double *sums = NULL, *tot = NULL;
-	size_t G = in->n_groups, S = G + 1, stride = 0;
-	int rc = FT_ENOMEM;
+	struct ft_group_sums gs;
+	int rc;
 
 	*out = NULL;
-	sums = malloc(S * (S_ECE + 3 * in->ece_bins) * sizeof *sums);
-	tot = calloc(S_ECE + 3 * in->ece_bins, sizeof *tot);
-	t = calloc(1, sizeof *t);
-	if (!sums || !tot || !t)
-		goto done;
-	t->n_groups = G;
-	t->v = malloc((G + 1) * FT_N_METRICS * sizeof *t->v);
-	if (!t->v)
-		goto done;
-	if ((rc = rows_sum(in, 1, sums, &stride)) != 0)
-		goto done;
-	/* overall = the strata added in order (the rows with group -1 too) */
-	for (size_t s = 0; s < S; s++)
-		for (size_t k = 0; k < stride; k++)
-			tot[k] += sums[s * stride + k];
-	{
-		size_t ov = FT_T_OVERALL(G);
-		double a3[3] = { num[ov], pos[ov], neg[ov] };
-		fill_row(&FT_GT(t, 0, 0), tot, a3, in->ece_bins, 0);
-	}
-	for (size_t g = 0; g < G; g++) {
-		double a3[3] = { num[g], pos[g], neg[g] };
-		fill_row(&FT_GT(t, 1 + g, 0), sums + g * stride, a3, in->ece_bins, 1);
-	}
-	*out = t;
-	t = NULL;
-	rc = 0;
-done:
+	if ((rc = ft_group_tally(in, &gs)) == 0)
+		rc = ft_group_table_of(in, &gs, sw, out);
+	ft_group_sums_free(&gs);
 	if (rc == FT_ENOMEM)
 		ft_error_set(err, rc, "metrics: out of memory for %zu rows", in->n);
-	ft_group_table_free(t);
-	free(sums);
-	free(tot);
 	return rc;
 }
 

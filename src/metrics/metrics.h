@@ -218,6 +218,19 @@ int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct f
 void ft_swept_free(struct ft_swept *sw);
 int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
                            struct ft_group_table **out, struct ft_error *err);
+/* ft_group_metrics_swept in two steps: the row sums of every stratum (the
+ * one pass over the rows), then the table from them and the sweep's AUC
+ * sums (sw NULL: the AUC cells undefined, every other cell as with them;
+ * the comparison picks the permutation tests' pair from such a table while
+ * another thread sweeps).  rows_sum's errors: FT_ENOMEM. */
+struct ft_group_sums {
+	double *sums, *tot;
+	size_t stride;
+};
+int ft_group_tally(const struct ft_eval_input *in, struct ft_group_sums *gs);
+void ft_group_sums_free(struct ft_group_sums *gs);
+int ft_group_table_of(const struct ft_eval_input *in, const struct ft_group_sums *gs,
+                      const struct ft_swept *sw, struct ft_group_table **out);
 int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
                                 size_t n_bootstrap, uint64_t seed, double level,
                                 struct ft_summary_table **out, struct ft_error *err);
