@@ -850,7 +850,7 @@ int ft_distribution_measures_sorted(const struct ft_eval_input *in,
                                     const struct ft_dist_opts *o, const struct ft_sorted *v,
                                     struct ft_measures *out, struct ft_error *err)
 {
-	return measures(in, x, o, v->order, v, out, err);
+	return measures(in, x, o, NULL, v, out, err);
 }
 
 /* view: the rows in score order gathered (ft_sorted_make), or NULL: made

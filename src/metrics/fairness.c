@@ -520,8 +520,7 @@ int ft_fairness_summaries_swept(const struct ft_eval_input *in, const struct ft_
 		if (!rep || !tmp)
 			goto done;
 		if (!sw->boot &&
-		    (rc = sw->view.score ? ft_boot_build_sorted(in, &sw->view, FT_BOOT_BINS, &bt) :
-		                           ft_boot_build(in, sw->order, FT_BOOT_BINS, &bt)) != 0)
+		    (rc = ft_boot_build_sorted(in, &sw->view, FT_BOOT_BINS, &bt)) != 0)
 			goto done;
 		rc = ft_boot_run(sw->boot ? sw->boot : bt, present, n_slots, metric, conv,
 		                 n_bootstrap, seed, rep);

@@ -624,7 +624,6 @@ static int sorted_make(const struct ft_eval_input *in, const uint32_t *order,
 
 	memset(v, 0, sizeof *v);
 	v->n = n;
-	v->order = order;
 	for (size_t i = 0; in->w && unit && i < n; i++)
 		unit = in->w[i] == 1.0;
 	v->score = keys ? NULL : ft_xalloc(n ? n : 1, sizeof *v->score);
@@ -846,24 +845,12 @@ static void fill_row(struct ft_value *row, const double *p, const double *auc3,
 
 void ft_swept_free(struct ft_swept *sw)
 {
-	free(sw->order);
 	free(sw->num);
 	free(sw->pos);
 	free(sw->neg);
 	ft_boot_free(sw->boot);
 	ft_sorted_free(&sw->view);
 	memset(sw, 0, sizeof *sw);
-}
-
-int ft_eval_sort(const struct ft_eval_input *in, struct ft_swept *sw)
-{
-	memset(sw, 0, sizeof *sw);
-	return ft_score_order(in->score, in->n, &sw->order);
-}
-
-int ft_eval_view(const struct ft_eval_input *in, struct ft_swept *sw)
-{
-	return ft_sorted_make(in, sw->order, &sw->view);
 }
 
 int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw)
@@ -880,18 +867,19 @@ int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct f
 		for (size_t g = 0; g <= G; g++)
 			pool[g] = in->privileged >= 0 && g < G && g != (size_t)in->privileged;
 	if (sw->num && sw->pos && sw->neg && (!with_pool || pool))
-		rc = sw->view.score ?
-			ft_auc_sweep_sorted(in, &sw->view, pool, sw->num, sw->pos, sw->neg) :
-			ft_auc_sweep(in, sw->order, pool, sw->num, sw->pos, sw->neg);
+		rc = ft_auc_sweep_sorted(in, &sw->view, pool, sw->num, sw->pos, sw->neg);
 	free(pool);
 	return rc;
 }
 
 int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw)
 {
+	uint64_t *keys = NULL;
 	int rc;
 
-	if ((rc = ft_eval_sort(in, sw)) == 0 && (rc = ft_eval_view(in, sw)) == 0)
+	memset(sw, 0, sizeof *sw);
+	if ((rc = ft_score_sort_keys(in->score, 1, in->n, &keys)) == 0 &&
+	    (rc = ft_sorted_from_keys(in, keys, &sw->view)) == 0)
 		rc = ft_eval_sweep_sorted(in, with_pool, sw);
 	if (rc)
 		ft_swept_free(sw);

@@ -151,13 +151,11 @@ void ft_targets_from_strata(struct ft_conf *conf, size_t G, long priv);
  *   pos[j]    in->pos[order[j]], or NULL when in->pos is.
  * 9 bytes a row, 17 with weights, 8 more for a randomized classifier.
  * The same values in the same order: a walk of the view gives the same
- * bits as the walk of in by order.  Nothing reads order once the view is
- * made, so a caller may free it (the comparison does: 4 bytes a row at the
- * peak of a run). */
+ * bits as the walk of in by order.  The view does not keep order: a
+ * caller may free it once the view is made. */
 struct ft_boot;
 struct ft_sorted {
 	size_t n;
-	const uint32_t *order;   /* borrowed */
 	double *score;
 	uint8_t *sy8;            /* one of sy8 and sy is set */
 	uint32_t *sy;
@@ -173,8 +171,8 @@ int ft_sorted_make(const struct ft_eval_input *in, const uint32_t *order,
 /* The same from the sorted items of ft_score_sort_keys(in->score, 1, in->n,
  * &keys), which the view takes over (freed on failure too): each item's 8
  * bytes become its row's score, so the view costs a byte a row more than
- * the sort (with unit weights, no pos and up to 127 groups) and no order is
- * kept (v->order NULL). */
+ * the sort (with unit weights, no pos and up to 127 groups) and no order
+ * array is made. */
 int ft_sorted_from_keys(const struct ft_eval_input *in, uint64_t *keys,
                         struct ft_sorted *v);
 void ft_sorted_free(struct ft_sorted *v);
@@ -192,28 +190,25 @@ int ft_distribution_measures_sorted(const struct ft_eval_input *in,
 
 /* One sort and one sweep of in's scores, which ft_group_metrics,
  * ft_fairness_summaries and the comparison share so that measuring a model
- * sorts its scores once: order (ft_score_order) and the AUC sums of every
- * target (ft_auc_sweep with ft_eval_pool's pool when with_pool; the
- * strata's and the overall sums do not depend on the pool).  in is not
- * checked here (the caller did: ft_eval_check). */
+ * sorts its scores once: the rows gathered in score order (ft_sorted, from
+ * the sort's items) and the AUC sums of every target (ft_auc_sweep_sorted
+ * with ft_eval_pool's pool when with_pool; the strata's and the overall
+ * sums do not depend on the pool).  in is not checked here (the caller
+ * did: ft_eval_check). */
 struct ft_swept {
-	uint32_t *order;
 	double *num, *pos, *neg;
-	/* the rows gathered in order (ft_eval_view; view.score NULL: not
-	 * made), which the AUC sweep and the bootstrap's cells then read */
+	/* the rows gathered in score order, which the AUC sweep and the
+	 * bootstrap's cells read */
 	struct ft_sorted view;
-	/* the bootstrap's cells (ft_boot_build from order), when the caller
+	/* the bootstrap's cells (ft_boot_build_sorted), when the caller
 	 * built them beside its other work; NULL: ft_fairness_summaries_swept
 	 * builds them itself.  ft_swept_free frees them. */
 	struct ft_boot *boot;
 };
 int ft_eval_sweep(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
-/* The parts of ft_eval_sweep: the sort (sw cleared, then order set), the
- * rows gathered in that order (sw->view), and the AUC sums given the order
- * (num, pos, neg allocated; from the view when it is made).  On failure
- * of either the caller frees sw (ft_swept_free). */
-int ft_eval_sort(const struct ft_eval_input *in, struct ft_swept *sw);
-int ft_eval_view(const struct ft_eval_input *in, struct ft_swept *sw);
+/* The AUC sums of ft_eval_sweep (num, pos, neg allocated) from sw->view,
+ * made by the caller (ft_sorted_from_keys); on failure the caller frees sw
+ * (ft_swept_free). */
 int ft_eval_sweep_sorted(const struct ft_eval_input *in, int with_pool, struct ft_swept *sw);
 void ft_swept_free(struct ft_swept *sw);
 int ft_group_metrics_swept(const struct ft_eval_input *in, const struct ft_swept *sw,
