@@ -349,7 +349,7 @@ int ft_comparison_add_consistency(struct ft_comparison *c, const char *model,
  *   - the AUC sweep;
  *   - the distribution measures;
  *   - the subgroup audits;
- *   - the bootstrap's cells (ft_boot_build), which the summaries resample
+ *   - the bootstrap's cells (ft_boot_build_sorted), which the summaries resample
  *     afterwards on every thread.
  * The group metrics' table is made from the row sums and the sweep once
  * both are done.  The sections share the threads from 65,536 rows (work of
@@ -424,8 +424,9 @@ int ft_comparison_measure_all(struct ft_comparison *c, const char *model,
 	if ((rc = ft_eval_check(in, err)) != 0)
 		return rc;
 	/* the sorted items become the view's scores in place, and no order is
-	 * kept: every piece reads the view (at scale this is a run's peak, 20
-	 * bytes a row with the scores, as the sort alone was) */
+	 * kept: every piece reads the view (at scale this is a run's peak: 17
+	 * bytes a row with the scores, a byte more than the sort alone, for up
+	 * to 127 groups with unit weights) */
 	if ((rc = ft_score_sort_keys(in->score, 1, in->n, &keys)) != 0 ||
 	    (rc = ft_sorted_from_keys(in, keys, &sw.view)) != 0) {
 		rc = ft_error_set(err, rc, "out of memory");
