@@ -35,7 +35,7 @@ void *ft_xalloc(size_t count, size_t size)
 
 	if (count && size > ((size_t)-1) / count)
 		return NULL;
-	if (count * size >= FT_HUGE_MIN)
+	if (count * size >= FT_HUGE_FROM)
 		return ft_huge_alloc(count * size);
 	p = malloc(count ? count * size : 1);
 	return p;

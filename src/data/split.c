@@ -147,9 +147,9 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 	 * text depends only on (label value id, group id), so it is built
 	 * and looked up once per pair seen (memo), unless the pairs could
 	 * outnumber the rows (a target of many values) */
-	st->of = malloc((n ? n : 1) * sizeof *st->of);
-	st->key = malloc((n ? n : 1) * sizeof *st->key);
-	gkey = malloc((n ? n : 1) * sizeof *gkey);
+	st->of = ft_xalloc(n, sizeof *st->of);
+	st->key = ft_xalloc(n, sizeof *st->key);
+	gkey = ft_xalloc(n, sizeof *gkey);
 	if (!st->of || !st->key || !gkey || ft_strmap_init(&local) != 0 ||
 	    ft_strmap_init(&groups) != 0 || ft_group_ids(t, scol, n_sens, NULL, gkey, &groups))
 		goto nomem;
@@ -217,7 +217,7 @@ static int strata_of(const struct ft_table *t, const struct ft_spec *s, uint64_t
 	st->n = m;
 	st->size = calloc(m ? m : 1, sizeof *st->size);
 	st->sstart = calloc(m + 1, sizeof *st->sstart);
-	st->skey = malloc((n ? n : 1) * sizeof *st->skey);
+	st->skey = ft_xalloc(n, sizeof *st->skey);
 	fill = calloc(m + 1, sizeof *fill);
 	if (!st->size || !st->sstart || !st->skey || !fill)
 		goto nomem;
@@ -350,7 +350,7 @@ static int split_table(const struct ft_table *t, struct ft_table *keep,
 	at = calloc(st.n ? st.n : 1, sizeof *at);
 	/* one array: the training rows from the front, the test rows from
 	 * the back (then put in ascending order) */
-	rows_tr = malloc((n ? n : 1) * sizeof *rows_tr);
+	rows_tr = ft_xalloc(n, sizeof *rows_tr);
 	rc = !sj || !want || !cut || !at || !rows_tr ?
 	     ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path) : 0;
 	if ((rc = ft_dist_agree(rc, err)))

@@ -610,11 +610,26 @@ static void t_plain_decimal(void)
 	T_CHECK(ft_parse_plain_decimal("007.50", 6, &v) && v == 7.5);
 }
 
+/* Rows of reserve file 2 whose last field is quoted over two lines,
+ * around the reserve (after 4,096 rows, at a row's start), so that the
+ * rows' line numbers and the fields of a quoted row are carried into the
+ * reserved blocks. */
+#define SPLIT_LO 4090
+#define SPLIT_HI 4110
+
 /* The text of row i, column j of reserve file `kind` (0: rows short
- * then long, 1: long then short); *buf at least 300 bytes. */
+ * then long, 1: long then short, 2: short, 300,000 of them, so that
+ * every reserved array is a new block on huge pages (csv.c try_reserve),
+ * with rows SPLIT_LO..SPLIT_HI - 1 over two lines); *buf at least 300
+ * bytes. */
 static void reserve_cell(int kind, int i, int j, char *buf)
 {
-	int late = i >= 5000, longrow = kind == 0 ? late : !late;
+	int late = i >= 5000, longrow = kind == 0 ? late : kind == 1 ? !late : 0;
+
+	if (kind == 2 && j == 3 && i >= SPLIT_LO && i < SPLIT_HI) {
+		sprintf(buf, "q\n%d", i);
+		return;
+	}
 
 	switch (j) {
 	case 0:
@@ -639,9 +654,9 @@ static void reserve_cell(int kind, int i, int j, char *buf)
 
 static void t_reserve(void)
 {
-	for (int kind = 0; kind < 2; kind++) {
+	for (int kind = 0; kind < 3; kind++) {
 		char path[320], buf[300];
-		const int n = 30000;
+		const int n = kind == 2 ? 300000 : 30000;
 		FILE *fp;
 
 		snprintf(path, sizeof path, "%s/reserve%d.csv", tmpdir, kind);
@@ -653,7 +668,8 @@ static void t_reserve(void)
 		for (int i = 0; i < n; i++)
 			for (int j = 0; j < 4; j++) {
 				reserve_cell(kind, i, j, buf);
-				fprintf(fp, "%s%c", buf, j == 3 ? '\n' : ',');
+				fprintf(fp, strchr(buf, '\n') ? "\"%s\"%c" : "%s%c", buf,
+				        j == 3 ? '\n' : ',');
 			}
 		fclose(fp);
 		for (int mode = 0; mode < 2; mode++) {
@@ -668,7 +684,9 @@ static void t_reserve(void)
 				continue;
 			T_CHECKF(t->n_rows == (size_t)n, "%zu rows", t->n_rows);
 			for (size_t i = 0; i < t->n_rows; i++) {
-				bad += t->line[i] != i + 2;
+				size_t before = kind < 2 || i <= SPLIT_LO ? 0 :
+				                i < SPLIT_HI ? i - SPLIT_LO : SPLIT_HI - SPLIT_LO;
+				bad += t->line[i] != i + 2 + before;
 				for (size_t j = 0; j < 4; j++) {
 					const char *c = ft_table_cell(t, i, j);
 					reserve_cell(kind, (int)i, (int)j, buf);
