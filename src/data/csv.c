@@ -191,9 +191,11 @@ struct reader {
  * hint. */
 static void *regrow(void *p, size_t bytes)
 {
-	void *q = !p && bytes >= FT_HUGE_MIN ? ft_huge_alloc(bytes) : realloc(p, bytes);
+	void *q;
 
-	if (q)
+	if (!p && bytes >= FT_HUGE_MIN)
+		return ft_huge_alloc(bytes);     /* advised there */
+	if ((q = realloc(p, bytes)))
 		ft_mem_huge(q, bytes);
 	return q;
 }
@@ -219,7 +221,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 /* *p to hold need elements if it can; nothing when memory is short (the
  * doubling of grow goes on from where it was).  A reserve as large as a
- * huge page is a new block on whole huge pages (regrow) with the old
+ * huge page is a new block on whole huge pages (ft_huge_alloc) with the old
  * block's *cap elements copied over (the first RESERVE_ROWS rows: tens of
  * KB), so that the rest of the file faults 2 MiB at a time: realloc'ed,
  * the block's first and last MiB or so took 4 KiB faults (with the split's
@@ -232,7 +234,7 @@ static void try_reserve(void **p, size_t *cap, size_t need, size_t elem)
 	if (need <= *cap)
 		return;
 	if (need * elem >= FT_HUGE_MIN) {
-		if (!(q = regrow(NULL, need * elem)))
+		if (!(q = ft_huge_alloc(need * elem)))
 			return;
 		if (*cap)
 			memcpy(q, *p, *cap * elem);
