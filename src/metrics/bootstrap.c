@@ -58,6 +58,8 @@
 #include "metrics/sample.h"
 
 #define FT_BOOT_MAX_WEIGHTS 16
+/* Resamples a thread draws together (ft_boot_run). */
+#define BOOT_GROUP 4
 
 struct ft_boot {
 	size_t G, S, T, nb;      /* groups, strata (G + 1), targets (G + 3), bins */
@@ -361,7 +363,6 @@ done:
 
 /* Scratch of one thread. */
 struct scratch {
-	uint64_t *m;       /* K draws per cell */
 	double *hist;      /* T x nb x 2: per target and bin, (neg, pos) weight */
 	struct ft_conf *conf;
 	double *auc;
@@ -371,7 +372,6 @@ static void scratch_free(struct scratch *w)
 {
 	if (!w)
 		return;
-	free(w->m);
 	free(w->hist);
 	free(w->conf);
 	free(w->auc);
@@ -384,11 +384,10 @@ static struct scratch *scratch_new(const struct ft_boot *b)
 
 	if (!w)
 		return NULL;
-	w->m = malloc((b->K ? b->K : 1) * sizeof *w->m);
 	w->hist = malloc((b->T * b->nb * 2 + 1) * sizeof *w->hist);
 	w->conf = malloc(b->T * sizeof *w->conf);
 	w->auc = malloc(b->T * sizeof *w->auc);
-	if (!w->m || !w->hist || !w->conf || !w->auc) {
+	if (!w->hist || !w->conf || !w->auc) {
 		scratch_free(w);
 		return NULL;
 	}
@@ -569,35 +568,49 @@ int ft_boot_run(const struct ft_boot *b, const uint8_t *present,
 	int failed = 0;
 
 	/* a resample costs about 16 units a cell (a binomial draw and the
-	 * sums); a few thousand cells of small data are not worth the threads */
+	 * sums); a few thousand cells of small data are not worth the threads.
+	 * A thread takes BOOT_GROUP resamples at a time and draws their
+	 * multinomials together (ft_sample_multinomial_n: the same bits as
+	 * one at a time, each from its own stream). */
+	size_t n_groups = (n_boot + BOOT_GROUP - 1) / BOOT_GROUP;
+
 	#pragma omp parallel if (ft_parallel_worth(n_boot * b->K * 16))
 	{
 		struct scratch *w = scratch_new(b);
+		uint64_t *m[BOOT_GROUP], *mbuf = malloc(BOOT_GROUP * (b->K ? b->K : 1) * sizeof *mbuf);
 		struct ft_fval vals[FT_N_FAIRNESS * FT_N_CONV];
 
-		if (!w) {
+		if (!w || !mbuf) {
 			#pragma omp atomic write
 			failed = 1;
 		}
-		#pragma omp for schedule(dynamic, 4)
-		for (size_t i = 0; i < n_boot; i++) {
-			struct ft_rng r;
-			struct ft_fstats st;
+		for (size_t j = 0; j < BOOT_GROUP; j++)
+			m[j] = mbuf ? mbuf + j * (b->K ? b->K : 1) : NULL;
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t gi = 0; gi < n_groups; gi++) {
+			struct ft_rng r[BOOT_GROUP];
+			size_t i0 = gi * BOOT_GROUP, R = n_boot - i0 < BOOT_GROUP ? n_boot - i0 : BOOT_GROUP;
 
-			if (!w)
+			if (!w || !mbuf)
 				continue;
-			ft_rng_seed(&r, stream_seed(seed, i));
-			ft_sample_multinomial(&r, b->n, b->cnt, b->K, b->n, w->m);
-			resample_sums(b, w->m, &r, w);
-			st.G = b->G;
-			st.priv = b->priv;
-			st.present = present;
-			st.conf = w->conf;
-			st.auc = w->auc;
-			ft_fair_eval(&st, n_slots, metric, conv, vals);
-			for (size_t k = 0; k < n_slots; k++)
-				out[k * n_boot + i] = vals[k];
+			for (size_t j = 0; j < R; j++)
+				ft_rng_seed(&r[j], stream_seed(seed, i0 + j));
+			ft_sample_multinomial_n(r, R, b->n, b->cnt, b->K, b->n, m);
+			for (size_t j = 0; j < R; j++) {
+				struct ft_fstats st;
+
+				resample_sums(b, m[j], &r[j], w);
+				st.G = b->G;
+				st.priv = b->priv;
+				st.present = present;
+				st.conf = w->conf;
+				st.auc = w->auc;
+				ft_fair_eval(&st, n_slots, metric, conv, vals);
+				for (size_t k = 0; k < n_slots; k++)
+					out[k * n_boot + i0 + j] = vals[k];
+			}
 		}
+		free(mbuf);
 		scratch_free(w);
 	}
 	return failed ? FT_ENOMEM : 0;

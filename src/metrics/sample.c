@@ -311,6 +311,36 @@ void ft_sample_multinomial(struct ft_rng *r, uint64_t n, const uint64_t *cnt,
 	}
 }
 
+void ft_sample_multinomial_n(struct ft_rng *r, size_t R, uint64_t n, const uint64_t *cnt,
+                             size_t k, uint64_t total, uint64_t *const *out)
+{
+	uint64_t rest = total, left[FT_SAMPLE_MAX_STREAMS];
+
+	for (size_t j = 0; j < R; j++)
+		left[j] = n;
+	for (size_t i = 0; i < k; i++) {
+		if (cnt[i] == 0) {
+			for (size_t j = 0; j < R; j++)
+				out[j][i] = 0;
+		} else if (cnt[i] >= rest) {
+			for (size_t j = 0; j < R; j++) {
+				out[j][i] = left[j];
+				left[j] = 0;
+			}
+		} else {
+			/* the same p and q as ft_sample_multinomial's, once for
+			 * all the streams */
+			double p = (double)cnt[i] / (double)rest, q = (double)(rest - cnt[i]) / (double)rest;
+			for (size_t j = 0; j < R; j++) {
+				uint64_t x = left[j] ? binomial_pq(&r[j], left[j], p, q) : 0;
+				out[j][i] = x;
+				left[j] -= x;
+			}
+		}
+		rest -= cnt[i] < rest ? cnt[i] : rest;
+	}
+}
+
 void ft_sample_mvhypergeometric(struct ft_rng *r, uint64_t draws,
                                 const uint64_t *cnt, size_t k, uint64_t total,
                                 uint64_t *out)

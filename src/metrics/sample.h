@@ -29,6 +29,19 @@ uint64_t ft_sample_hypergeometric(struct ft_rng *r, uint64_t good,
 void ft_sample_multinomial(struct ft_rng *r, uint64_t n, const uint64_t *cnt,
                            size_t k, uint64_t total, uint64_t *out);
 
+/* The most streams ft_sample_multinomial_n takes. */
+#define FT_SAMPLE_MAX_STREAMS 8
+
+/* R independent draws of the same multinomial, draw j from stream r[j]
+ * into out[j][0..k): each the bits ft_sample_multinomial(&r[j], n, cnt, k,
+ * total, out[j]) would give, and each stream left where it would leave it.
+ * The draws of one multinomial form a chain (each binomial's n is what the
+ * earlier cells left), so one at a time waits on the latency of every
+ * BTRD setup (a square root and divisions); R chains advanced cell by cell
+ * overlap.  1 <= R <= FT_SAMPLE_MAX_STREAMS. */
+void ft_sample_multinomial_n(struct ft_rng *r, size_t R, uint64_t n, const uint64_t *cnt,
+                             size_t k, uint64_t total, uint64_t *const *out);
+
 /* Multivariate hypergeometric: how many of `draws` items taken without
  * replacement from an urn with cnt[i] items of colour i are of each colour,
  * by sequential univariate draws.  total = sum of cnt, draws <= total. */

@@ -408,6 +408,42 @@ static void test_multinomial_marginals(void)
 	T_CHECK(out[0] == 17);
 }
 
+/* R multinomials at once (ft_sample_multinomial_n, the bootstrap's) are,
+ * stream by stream, the bits of ft_sample_multinomial, and leave each
+ * stream where it leaves it: empty cells, a cell that takes the rest,
+ * small expected counts (inversion) and large ones (BTRD), n = 0. */
+static void test_multinomial_streams(void)
+{
+	enum { K = 12, R = FT_SAMPLE_MAX_STREAMS };
+	uint64_t cnt[K] = {0, 5, 1, 300000, 0, 2, 70000, 9, 0, 123456, 1, 0};
+	uint64_t total = 0, ns[] = {0, 1, 7, 40, 5000, 2000000}, buf[R][K], ref[K];
+	uint64_t *out[R];
+	size_t bad = 0;
+
+	for (int i = 0; i < K; i++)
+		total += cnt[i];
+	for (int j = 0; j < R; j++)
+		out[j] = buf[j];
+	for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+		for (size_t nr = 1; nr <= R; nr += 3) {
+			struct ft_rng r[R], q;
+			for (size_t j = 0; j < nr; j++)
+				ft_rng_seed(&r[j], 1000 * a + 10 * nr + j);
+			/* the last cells alone: the final one takes the rest */
+			ft_sample_multinomial_n(r, nr, ns[a], cnt, K, total, out);
+			for (size_t j = 0; j < nr; j++) {
+				ft_rng_seed(&q, 1000 * a + 10 * nr + j);
+				ft_sample_multinomial(&q, ns[a], cnt, K, total, ref);
+				bad += memcmp(ref, out[j], sizeof ref) != 0;
+				bad += ft_rng_next(&q) != ft_rng_next(&r[j]);
+			}
+			ft_sample_multinomial_n(r, nr, ns[a], cnt + 9, 3, cnt[9] + cnt[10], out);
+			for (size_t j = 0; j < nr; j++)
+				bad += out[j][0] + out[j][1] != ns[a] || out[j][2] != 0;
+		}
+	T_CHECKF(bad == 0, "%zu streams differ from ft_sample_multinomial", bad);
+}
+
 int main(void)
 {
 	T_RUN(test_log_factorial);
@@ -419,5 +455,6 @@ int main(void)
 	T_RUN(test_hypergeometric_large);
 	T_RUN(test_multinomial_joint);
 	T_RUN(test_multinomial_marginals);
+	T_RUN(test_multinomial_streams);
 	return t_done();
 }
