@@ -1037,12 +1037,6 @@ struct apply {
 	struct feat *f;          /* the features, in encoder column order */
 	size_t n_f;
 	struct ft_strmap cats;   /* scratch: one feature's category -> index */
-	struct ft_strmap groups; /* the encoder's groups as ids 0 .. n_groups-1;
-	                            keys only t has get ids from n_groups up */
-	long *gkey;              /* row i of the current block of GKEY_BLOCK
-	                            rows (at i % GKEY_BLOCK) -> id of its group
-	                            key in groups, or -1 when a sensitive cell
-	                            is missing */
 	long *scol;              /* table columns of the sensitive columns */
 	int have_groups;
 	long target, weight;
@@ -1109,13 +1103,151 @@ int ft_encode_none_left(const char *path, const struct ft_encode_stats *st,
 	                    path, st->n_dropped);
 }
 
-/* The group keys of the rows are interned a block at a time, so that
- * their ids take 512 KiB, not 8 bytes a row (issue 20 item 7). */
-#define GKEY_BLOCK 65536
-
 /* ft_encoder_apply; with rel (t itself), t's rows are given back to the
  * system as they are encoded, and the dataset has no rows' table rows
  * (d->row NULL: nothing is left for them to point into). */
+/* The rows [lo, hi) of t into d, the rows it keeps from row lo of d on,
+ * in order; their counts into *s and their number into *kept.  gkey: hi -
+ * lo entries of scratch; groups: the encoder's groups as ids 0 ..
+ * n_groups - 1 (keys only t has are added after them: the caller's own
+ * copy).  At a bad cell the error of the block's first bad row, as one
+ * pass over the rows would give it. */
+static int apply_block(const struct ft_encoder *e, const struct ft_table *t,
+                       const struct apply *a, struct ft_dataset *d, int train, size_t lo,
+                       size_t hi, long *gkey, struct ft_strmap *groups,
+                       struct ft_encode_stats *s, size_t *kept, struct ft_error *err)
+{
+	size_t k = lo;
+	int rc;
+
+	*kept = 0;
+	if (a->have_groups && ft_group_ids_range(t, a->scol, e->n_sensitive, lo, hi, NULL, gkey,
+	                                         groups))
+		return ft_error_set(err, FT_ENOMEM, "%s: out of memory", t->path);
+	for (size_t i = lo; i < hi; i++) {
+		/* target, weight and groups are text here (num_as_text above) */
+		const uint32_t *row = ft_cell_row(t, i);
+		uint32_t tv = a->target >= 0 ? row[ft_cell_pos(t, (size_t)a->target)] : FT_MISSING;
+		uint32_t wv = a->weight >= 0 ? row[ft_cell_pos(t, (size_t)a->weight)] : FT_MISSING;
+		double *num = d->num + k * e->n_num;
+		int32_t *code = d->code + k * e->n_cat;
+		long g = -1;
+
+		if (train) {
+			/* target, groups and weight are never imputed */
+			int miss = tv == FT_MISSING || (e->weight && wv == FT_MISSING);
+			for (size_t q = 0; q < e->n_sensitive && !miss; q++)
+				miss = row[ft_cell_pos(t, (size_t)a->scol[q])] == FT_MISSING;
+			for (size_t q = 0; q < a->n_f && !miss; q++)
+				if (e->missing_policy == FT_MISSING_DROP)
+					miss = ft_cell_in(t, row, i, a->f[q].tcol, a->f[q].pos) ==
+					       FT_MISSING;
+			if (miss) {
+				s->n_dropped++;
+				continue;
+			}
+		}
+		if (a->have_groups) {
+			long gk = gkey[i - lo];
+			if (gk >= 0) {
+				g = gk < (long)e->n_groups ? gk : -1;
+				if (g < 0) {
+					s->n_unseen_groups++;
+					if (train)
+						continue;
+				}
+			}
+			d->group[k] = (int32_t)g;
+		}
+		d->w[k] = 1;
+		if (wv != FT_MISSING) {
+			if (a->wst[wv] || a->wx[wv] < 0) {
+				/* the message comes from the one place that words it */
+				rc = parse_weight(t, i, e->weight, t->vals[a->weight].str[wv],
+				                  &d->w[k], err);
+				return rc;
+			}
+			d->w[k] = a->wx[wv];
+		}
+		if (d->y && a->yx) {
+			if (tv != FT_MISSING && a->yst[tv]) {
+				rc = bad_number(t, i, e->target, a->yst[tv],
+				                t->vals[a->target].str[tv], err);
+				return rc;
+			}
+			d->y[k] = tv == FT_MISSING ? NAN : a->yx[tv];
+		} else if (d->y) {
+			d->y[k] = tv == FT_MISSING ? -1 : a->ypos[tv];
+		}
+		for (size_t q = 0; q < a->n_f; q++) {
+			const struct feat *f = &a->f[q];
+			uint32_t id = ft_cell_in(t, row, i, f->tcol, f->pos);
+			if (f->c->type == FT_NUMERIC) {
+				double x = 0;  /* the mean, standardized */
+				if (id == FT_MISSING) {
+					s->n_imputed++;
+				} else if (!f->x) {
+					/* stored as numbers */
+					x = (t->num[f->tcol][i] - f->c->mean) / f->c->sd;
+					if (!isfinite(x)) {
+						rc = bad_number(t, i, f->c->name, ST_TOO_LARGE,
+						                ft_table_cell(t, i, f->tcol), err);
+						return rc;
+					}
+				} else if (f->st[id]) {
+					rc = bad_number(t, i, f->c->name, f->st[id],
+					                t->vals[f->tcol].str[id], err);
+					return rc;
+				} else {
+					x = f->x[id];
+				}
+				*num++ = x;
+			} else {
+				int32_t cd;
+				if (id == FT_MISSING) {
+					s->n_imputed++;
+					cd = f->impute;
+				} else if ((cd = f->code[id]) < 0) {
+					s->n_unseen++;
+				}
+				*code++ = cd;
+			}
+		}
+		d->line[k] = t->line[i];
+		if (d->row)
+			d->row[k] = i;
+		k++;
+	}
+	*kept = k - lo;
+	return 0;
+}
+
+/* The encoder's groups as ids 0 .. n_groups - 1 in m. */
+static int groups_map(const struct ft_encoder *e, struct ft_strmap *m)
+{
+	if (ft_strmap_init(m) != 0)
+		return FT_ENOMEM;
+	for (size_t g = 0; g < e->n_groups; g++)
+		if (ft_strmap_put(m, e->group_names[g], strlen(e->group_names[g]), NULL) !=
+		    (long)g)
+			return FT_ENOMEM;
+	return 0;
+}
+
+/* Rows of one block of the encoding: the unit a thread takes, that the
+ * consuming form gives back, and whose group keys are interned at once
+ * (their ids take 8 bytes a row of the block, a thread).  A quarter of
+ * ft_release_rows (16,384): with a block on each of two threads, about one
+ * block more of the table is held than by one pass, and `train --split 0`
+ * on the 1M-row bench file peaked 1.5-3.5 MB higher with blocks of 65,536
+ * rows, none higher with these (issue 20 item 7). */
+static size_t apply_rows(void)
+{
+	size_t r = ft_release_rows / 4;
+
+	return r > 0 ? r : 1;
+}
+
 static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
                        struct ft_table *rel, int mode, struct ft_dataset **out,
                        struct ft_encode_stats *st, struct ft_error *err)
@@ -1123,7 +1255,7 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 	struct apply a;
 	struct ft_dataset *d = NULL;
 	struct ft_encode_stats s0;
-	size_t nc = e->n_cols, n_in = t->n_rows, k = 0, pl = 0, next_release = ft_release_rows;
+	size_t nc = e->n_cols, n_in = t->n_rows, k = 0, pl = 0;
 	int train = mode == FT_APPLY_TRAIN, rc = 0;
 
 	*out = NULL;
@@ -1209,17 +1341,6 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 	}
 	if (a.weight >= 0 && parse_values(&t->vals[a.weight], &a.wx, &a.wst) != 0)
 		goto nomem;
-	if (a.have_groups) {
-		if (ft_strmap_init(&a.groups) != 0)
-			goto nomem;
-		for (size_t g = 0; g < e->n_groups; g++)
-			if (ft_strmap_put(&a.groups, e->group_names[g],
-			                  strlen(e->group_names[g]), NULL) != (long)g)
-				goto nomem;
-		if (!(a.gkey = ft_xalloc(n_in < GKEY_BLOCK ? n_in : GKEY_BLOCK,
-		                         sizeof *a.gkey)))
-			goto nomem;
-	}
 
 	d = calloc(1, sizeof *d);
 	if (!d)
@@ -1241,110 +1362,75 @@ static int apply_table(const struct ft_encoder *e, const struct ft_table *t,
 	if (a.have_groups && !(d->group = ft_xalloc(n_in, sizeof *d->group)))
 		goto nomem;
 
-	for (size_t i = 0; i < n_in; i++) {
-		/* target, weight and groups are text here (num_as_text above) */
-		const uint32_t *row = ft_cell_row(t, i);
-		if (rel && i == next_release) {
-			ft_table_release_rows(rel, i - ft_release_rows, i);
-			next_release += ft_release_rows;
-		}
-		if (a.have_groups && i % GKEY_BLOCK == 0) {
-			/* before any row of the block is given back */
-			size_t hi = n_in - i < GKEY_BLOCK ? n_in : i + GKEY_BLOCK;
-			if (ft_group_ids_range(t, a.scol, e->n_sensitive, i, hi, NULL, a.gkey,
-			                       &a.groups))
-				goto nomem;
-		}
-		uint32_t tv = a.target >= 0 ? row[ft_cell_pos(t, (size_t)a.target)] : FT_MISSING;
-		uint32_t wv = a.weight >= 0 ? row[ft_cell_pos(t, (size_t)a.weight)] : FT_MISSING;
-		double *num = d->num + k * e->n_num;
-		int32_t *code = d->code + k * e->n_cat;
-		long g = -1;
+	{
+		/* blocks of rows on any thread, each written from its first row's
+		 * place; then the failed block nearest the top gives the error
+		 * (its first bad row is the file's first), and the kept rows of
+		 * each block move down after the blocks above it.  Every row is
+		 * encoded as it was one at a time, the counts are sums of whole
+		 * numbers: the same dataset on any number of threads. */
+		size_t br = apply_rows(), nb = (n_in + br - 1) / br;
+		struct blk {
+			int rc;
+			size_t kept;
+			struct ft_encode_stats s;
+			struct ft_error err;
+		} *bk = calloc(nb ? nb : 1, sizeof *bk);
+		if (!bk)
+			goto nomem;
+		#pragma omp parallel if (nb > 1 && ft_parallel_worth(n_in * (a.n_f + 2)))
+		{
+			long *gkey = a.have_groups ? ft_xalloc(br, sizeof *gkey) : NULL;
+			struct ft_strmap groups;
+			int ok;
 
-		if (train) {
-			/* target, groups and weight are never imputed */
-			int miss = tv == FT_MISSING || (e->weight && wv == FT_MISSING);
-			for (size_t q = 0; q < e->n_sensitive && !miss; q++)
-				miss = row[ft_cell_pos(t, (size_t)a.scol[q])] == FT_MISSING;
-			for (size_t q = 0; q < a.n_f && !miss; q++)
-				if (e->missing_policy == FT_MISSING_DROP)
-					miss = ft_cell_in(t, row, i, a.f[q].tcol, a.f[q].pos) ==
-					       FT_MISSING;
-			if (miss) {
-				s0.n_dropped++;
-				continue;
-			}
-		}
-		if (a.have_groups) {
-			long gk = a.gkey[i % GKEY_BLOCK];
-			if (gk >= 0) {
-				g = gk < (long)e->n_groups ? gk : -1;
-				if (g < 0) {
-					s0.n_unseen_groups++;
-					if (train)
-						continue;
+			memset(&groups, 0, sizeof groups);
+			ok = !a.have_groups || (gkey && groups_map(e, &groups) == 0);
+			#pragma omp for schedule(dynamic, 1)
+			for (size_t b = 0; b < nb; b++) {
+				size_t lo = b * br, hi = n_in - lo < br ? n_in : lo + br;
+				if (!ok) {
+					bk[b].rc = ft_error_set(&bk[b].err, FT_ENOMEM, "%s: out of memory",
+					                        t->path);
+					continue;
 				}
+				bk[b].rc = apply_block(e, t, &a, d, train, lo, hi, gkey, &groups, &bk[b].s,
+				                       &bk[b].kept, &bk[b].err);
+				/* the block's rows are encoded: give back the pages
+				 * wholly theirs (a page shared with the next block
+				 * stays until the table is freed) */
+				if (rel)
+					ft_table_release_within(rel, lo, hi);
 			}
-			d->group[k] = (int32_t)g;
+			free(gkey);
+			ft_strmap_free(&groups);
 		}
-		d->w[k] = 1;
-		if (wv != FT_MISSING) {
-			if (a.wst[wv] || a.wx[wv] < 0) {
-				/* the message comes from the one place that words it */
-				rc = parse_weight(t, i, e->weight, t->vals[a.weight].str[wv],
-				                  &d->w[k], err);
+		for (size_t b = 0; b < nb; b++)
+			if (bk[b].rc) {
+				rc = ft_error_set(err, bk[b].rc, "%s", bk[b].err.msg);
+				free(bk);
 				goto done;
 			}
-			d->w[k] = a.wx[wv];
-		}
-		if (d->y && a.yx) {
-			if (tv != FT_MISSING && a.yst[tv]) {
-				rc = bad_number(t, i, e->target, a.yst[tv],
-				                t->vals[a.target].str[tv], err);
-				goto done;
+		for (size_t b = 0; b < nb; b++) {
+			size_t lo = b * br, m = bk[b].kept;
+			s0.n_dropped += bk[b].s.n_dropped;
+			s0.n_imputed += bk[b].s.n_imputed;
+			s0.n_unseen += bk[b].s.n_unseen;
+			s0.n_unseen_groups += bk[b].s.n_unseen_groups;
+			if (k != lo && m) {
+#define MOVE(f, w) do { if (d->f) memmove(d->f + k * (w), d->f + lo * (w), m * (w) * sizeof *d->f); } while (0)
+				MOVE(num, e->n_num);
+				MOVE(code, e->n_cat);
+				MOVE(y, 1);
+				MOVE(w, 1);
+				MOVE(group, 1);
+				MOVE(line, 1);
+				MOVE(row, 1);
+#undef MOVE
 			}
-			d->y[k] = tv == FT_MISSING ? NAN : a.yx[tv];
-		} else if (d->y) {
-			d->y[k] = tv == FT_MISSING ? -1 : a.ypos[tv];
+			k += m;
 		}
-		for (size_t q = 0; q < a.n_f; q++) {
-			const struct feat *f = &a.f[q];
-			uint32_t id = ft_cell_in(t, row, i, f->tcol, f->pos);
-			if (f->c->type == FT_NUMERIC) {
-				double x = 0;  /* the mean, standardized */
-				if (id == FT_MISSING) {
-					s0.n_imputed++;
-				} else if (!f->x) {
-					/* stored as numbers */
-					x = (t->num[f->tcol][i] - f->c->mean) / f->c->sd;
-					if (!isfinite(x)) {
-						rc = bad_number(t, i, f->c->name, ST_TOO_LARGE,
-						                ft_table_cell(t, i, f->tcol), err);
-						goto done;
-					}
-				} else if (f->st[id]) {
-					rc = bad_number(t, i, f->c->name, f->st[id],
-					                t->vals[f->tcol].str[id], err);
-					goto done;
-				} else {
-					x = f->x[id];
-				}
-				*num++ = x;
-			} else {
-				int32_t cd;
-				if (id == FT_MISSING) {
-					s0.n_imputed++;
-					cd = f->impute;
-				} else if ((cd = f->code[id]) < 0) {
-					s0.n_unseen++;
-				}
-				*code++ = cd;
-			}
-		}
-		d->line[k] = t->line[i];
-		if (d->row)
-			d->row[k] = i;
-		k++;
+		free(bk);
 	}
 	/* a rank of a distributed run may hold no rows: the caller checks
 	 * every rank's (ft_encode_none_left) */
@@ -1387,8 +1473,6 @@ done:
 		}
 	free(a.f);
 	ft_strmap_free(&a.cats);
-	ft_strmap_free(&a.groups);
-	free(a.gkey);
 	free(a.scol);
 	free(a.ypos);
 	free(a.yx);

@@ -354,18 +354,14 @@ int ft_load_ex(const struct ft_data_opts *o, const struct ft_encoder *enc,
 			rc = rc_test ? rc_test : rc_chk;
 		}
 	} else {
-		#pragma omp parallel sections
-		{
-			#pragma omp section
-			rc = consume ? ft_encoder_apply_consume(l->enc, l->train_t, FT_APPLY_TRAIN,
-			                                        &l->train, &l->st_train, err) :
-			     ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
-			                      &l->st_train, err);
-			#pragma omp section
-			if (l->test_t)
-				rc_test = ft_encoder_apply(l->enc, l->test_t, FT_APPLY_TRAIN, &l->test,
-				                           &l->st_test, &err_test);
-		}
+		/* one after the other, each on every thread (blocks of rows) */
+		rc = consume ? ft_encoder_apply_consume(l->enc, l->train_t, FT_APPLY_TRAIN,
+		                                        &l->train, &l->st_train, err) :
+		     ft_encoder_apply(l->enc, l->train_t, FT_APPLY_TRAIN, &l->train,
+		                      &l->st_train, err);
+		if (l->test_t)
+			rc_test = ft_encoder_apply(l->enc, l->test_t, FT_APPLY_TRAIN, &l->test,
+			                           &l->st_test, &err_test);
 		if (!rc && rc_test) {
 			*err = err_test;
 			rc = rc_test;

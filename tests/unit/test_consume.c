@@ -107,6 +107,8 @@ static void t_release(void)
  * x (numbers, 3 decimals), k (category), w (weight), g (group, missing
  * every 101st row), y (label, missing every 211th row), z (numbers, missing
  * every 97th row). */
+static long bad_row2 = -1;   /* a second row with a negative weight */
+
 static void write_rows(const char *path, long rows, long bad_row)
 {
 	FILE *fp = fopen(path, "w");
@@ -117,7 +119,7 @@ static void write_rows(const char *path, long rows, long bad_row)
 	for (long i = 0; i < rows; i++) {
 		long v = (i * 7919L) % 100003 - 50000;
 		fprintf(fp, "%s%ld.%03ld,c%ld,%s,%s,%s,", v < 0 ? "-" : "", labs(v) / 13 + 1,
-		        labs(v) % 1000, (i * 31) % 17, i == bad_row ? "-1" : i % 3 ? "1" : "2.5",
+		        labs(v) % 1000, (i * 31) % 17, i == bad_row || i == bad_row2 ? "-1" : i % 3 ? "1" : "2.5",
 		        i % 101 == 50 ? "" : i % 2 ? "a" : "b",
 		        i % 211 == 9 ? "" : (i * 13) % 7 < 3 ? "1" : "0");
 		if (i % 97 == 3)
@@ -127,6 +129,19 @@ static void write_rows(const char *path, long rows, long bad_row)
 	}
 	if (fclose(fp))
 		exit(2);
+}
+
+/* The spec of write_rows' files: label y (positive 1), group g (sens[0]),
+ * weight w. */
+static void rows_spec(struct ft_spec *s, char **sens)
+{
+	ft_spec_init(s);
+	s->target = "y";
+	s->positive = "1";
+	s->sensitive = sens;
+	s->n_sensitive = 1;
+	s->weight = "w";
+	sens[0] = "g";
 }
 
 #define SAME(f, cnt) (a->f == b->f || (a->f && b->f && \
@@ -156,12 +171,7 @@ static void t_apply_consume(void)
 	snprintf(path, sizeof path, "%s/rows.csv", tmpdir);
 	write_rows(path, ROWS, -1);
 	ft_read_opts_init(&o);
-	ft_spec_init(&s);
-	s.target = "y";
-	s.positive = "1";
-	s.sensitive = sens;
-	s.n_sensitive = 1;
-	s.weight = "w";
+	rows_spec(&s, sens);
 	for (int policy = 0; policy < 2; policy++) {
 		s.missing_policy = policy ? FT_MISSING_IMPUTE : FT_MISSING_DROP;
 		if (ft_table_read_numbers(path, &o, &t1, &e1) ||
@@ -233,6 +243,95 @@ done:
 	ft_dataset_free(d2);
 	ft_encoder_free(enc);
 	ft_table_free(t1);
+	ft_table_free(t2);
+	unlink(path);
+}
+
+/* ft_encoder_apply in blocks of rows on threads: the dataset and the
+ * counts of one block (a table smaller than a block, one thread: the rows
+ * one after the other), to the bit, for blocks of 1, 3 and 100 rows on one
+ * and two threads, with rows dropped in many blocks (the kept rows moved
+ * down) and in both forms; with two bad rows in different blocks, the
+ * message of the first (line 703), whichever block a thread ends first. */
+static void t_apply_blocks(void)
+{
+	enum { ROWS = 3000 };
+	static const size_t rel[] = {4, 12, 400};
+	char path[300], *sens[] = {"g"};
+	struct ft_read_opts o;
+	struct ft_spec s;
+	struct ft_table *t = NULL, *t2 = NULL;
+	struct ft_encoder *enc = NULL;
+	struct ft_dataset *ref = NULL, *d = NULL;
+	struct ft_encode_stats sr, sd;
+	struct ft_error e = {0};
+	size_t keep_rel = ft_release_rows;
+	int keep_threads = ft_get_threads();
+
+	snprintf(path, sizeof path, "%s/blocks.csv", tmpdir);
+	write_rows(path, ROWS, -1);
+	ft_read_opts_init(&o);
+	rows_spec(&s, sens);
+	if (ft_table_read_numbers(path, &o, &t, &e) || ft_encoder_fit(t, &s, &enc, &e)) {
+		T_FAIL("%s", e.msg);
+		goto done;
+	}
+	ft_release_rows = (size_t)1 << 20;
+	ft_set_threads(1);
+	if (ft_encoder_apply(enc, t, FT_APPLY_TRAIN, &ref, &sr, &e)) {
+		T_FAIL("%s", e.msg);
+		goto done;
+	}
+	T_CHECK(sr.n_dropped > 20 && ref->n == ROWS - sr.n_dropped);
+	for (size_t r = 0; r < sizeof rel / sizeof *rel; r++)
+		for (int th = 1; th <= 2; th++) {
+			ft_release_rows = rel[r];
+			ft_set_threads(th);
+			T_CHECKF(ft_encoder_apply(enc, t, FT_APPLY_TRAIN, &d, &sd, &e) == 0, "%s",
+			         e.msg);
+			T_CHECKF(d && same_dataset(ref, d) && memcmp(d->row, ref->row, d->n *
+			         sizeof *d->row) == 0, "blocks of %zu rows, %d threads", rel[r] / 4, th);
+			T_CHECK(memcmp(&sd, &sr, sizeof sd) == 0);
+			ft_dataset_free(d);
+			d = NULL;
+			/* the consuming form, on a copy of the table */
+			if (ft_table_read_numbers(path, &o, &t2, &e)) {
+				T_FAIL("read: %s", e.msg);
+				goto done;
+			}
+			T_CHECKF(ft_encoder_apply_consume(enc, t2, FT_APPLY_TRAIN, &d, &sd, &e) == 0,
+			         "%s", e.msg);
+			T_CHECK(d && same_dataset(ref, d) && memcmp(&sd, &sr, sizeof sd) == 0);
+			ft_dataset_free(d);
+			ft_table_free(t2);
+			d = NULL;
+			t2 = NULL;
+		}
+	/* bad weights in rows 701 (line 703) and 2901 */
+	ft_table_free(t);
+	t = NULL;
+	bad_row2 = 2901;
+	write_rows(path, ROWS, 701);
+	bad_row2 = -1;
+	if (ft_table_read_numbers(path, &o, &t, &e)) {
+		T_FAIL("read: %s", e.msg);
+		goto done;
+	}
+	for (size_t r = 0; r < sizeof rel / sizeof *rel; r++)
+		for (int th = 1; th <= 2; th++) {
+			struct ft_error eb = {0};
+			ft_release_rows = rel[r];
+			ft_set_threads(th);
+			T_CHECK(ft_encoder_apply(enc, t, FT_APPLY_TRAIN, &d, &sd, &eb) == FT_EDATA);
+			T_CHECKF(!d && strstr(eb.msg, ":703:") != NULL, "%s", eb.msg);
+		}
+done:
+	ft_release_rows = keep_rel;
+	ft_set_threads(keep_threads);
+	ft_dataset_free(ref);
+	ft_dataset_free(d);
+	ft_encoder_free(enc);
+	ft_table_free(t);
 	ft_table_free(t2);
 	unlink(path);
 }
@@ -603,6 +702,7 @@ int main(void)
 	T_RUN(t_chunk_scratch);
 	T_RUN(t_release);
 	T_RUN(t_apply_consume);
+	T_RUN(t_apply_blocks);
 	T_RUN(t_group_ids_range);
 	T_RUN(t_keep_rows);
 	rmdir(tmpdir);
