@@ -172,6 +172,9 @@ int ft_parallel_sum(size_t n, size_t len, double *out, ft_chunk_fn fn,
  * slowest thread, which may sit out a whole scheduler time slice.  Never
  * changes a result, only who computes it. */
 int ft_parallel_worth(size_t work);
+/* Its threshold (4M units); tests set 0 so that the threads run their
+ * regions on small tables too. */
+extern size_t ft_parallel_min_work;
 
 /* Exact sums of finite doubles (xsum.c): the correctly rounded sum,
  * whatever the order of the terms or how they are split up. */

@@ -51,9 +51,11 @@
 #define MIN_PARALLEL_ROWS ((size_t)1 << 16)
 #define MIN_PARALLEL_WORK ((size_t)1 << 22)
 
+size_t ft_parallel_min_work = MIN_PARALLEL_WORK;
+
 int ft_parallel_worth(size_t work)
 {
-	return work >= MIN_PARALLEL_WORK;
+	return work >= ft_parallel_min_work;
 }
 
 size_t ft_chunk_count(size_t n)

@@ -2098,6 +2098,9 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 		if (!(s->names[j] = ft_strdup(t->names[j])) ||
 		    values_pick(&t->vals[j], NULL, t->vals[j].n, &s->vals[j]))
 			goto nomem;
+	/* the copies on every thread (the rows are gathered from all over the
+	 * table, and the subset's pages are fresh): the same bytes */
+	#pragma omp parallel for schedule(static) if (ft_parallel_worth(n * (st + 2)))
 	for (size_t i = 0; i < n; i++) {
 		memcpy(s->cell + i * st, t->cell + rows[i] * st, st * sizeof *s->cell);
 		s->line[i] = t->line[rows[i]];
@@ -2117,14 +2120,21 @@ int ft_table_subset(const struct ft_table *t, const size_t *rows, size_t n,
 		    !(s->num_dec = malloc(nc ? nc : 1)))
 			goto nomem;
 		memcpy(s->num_dec, t->num_dec, nc);
+		int short_mem = 0;
+		#pragma omp parallel for schedule(dynamic, 1) if (ft_parallel_worth(n * nc)) \
+			reduction(|:short_mem)
 		for (size_t j = 0; j < nc; j++) {
-			if (!t->num[j])
+			if (!t->num[j] || short_mem)
 				continue;
-			if (!(s->num[j] = ft_xalloc(n, sizeof *s->num[j])))
-				goto nomem;
+			if (!(s->num[j] = ft_xalloc(n, sizeof *s->num[j]))) {
+				short_mem = 1;
+				continue;
+			}
 			for (size_t i = 0; i < n; i++)
 				s->num[j][i] = t->num[j][rows[i]];
 		}
+		if (short_mem)
+			goto nomem;
 	}
 	if (ft_table_keep_rows(s, NULL, n))
 		goto nomem;

@@ -6,9 +6,11 @@
  * several release blocks with dropped rows (but no rows' table rows: that
  * table is gone), and the same error for a bad row late in the table,
  * while the rows it has encoded are given back; the group keys interned a
- * block of rows at a time are those of one call over the table;
- * ft_table_keep_rows (the training part of a split kept in place) makes
- * the table ft_table_subset makes, and the table a file of those rows
+ * block of rows at a time are those of one call over the table; the
+ * encoding in blocks of rows on two threads makes the dataset, counts and
+ * first error of one block on one thread; ft_table_keep_rows (the
+ * training part of a split kept in place) makes the table ft_table_subset
+ * makes (its copies on two threads), and the table a file of those rows
  * alone reads as.
  */
 #include <stdint.h>
@@ -265,7 +267,7 @@ static void t_apply_blocks(void)
 	struct ft_dataset *ref = NULL, *d = NULL;
 	struct ft_encode_stats sr, sd;
 	struct ft_error e = {0};
-	size_t keep_rel = ft_release_rows;
+	size_t keep_rel = ft_release_rows, keep_work = ft_parallel_min_work;
 	int keep_threads = ft_get_threads();
 
 	snprintf(path, sizeof path, "%s/blocks.csv", tmpdir);
@@ -278,6 +280,7 @@ static void t_apply_blocks(void)
 	}
 	ft_release_rows = (size_t)1 << 20;
 	ft_set_threads(1);
+	ft_parallel_min_work = 0;   /* the threads on a small table too */
 	if (ft_encoder_apply(enc, t, FT_APPLY_TRAIN, &ref, &sr, &e)) {
 		T_FAIL("%s", e.msg);
 		goto done;
@@ -327,6 +330,7 @@ static void t_apply_blocks(void)
 		}
 done:
 	ft_release_rows = keep_rel;
+	ft_parallel_min_work = keep_work;
 	ft_set_threads(keep_threads);
 	ft_dataset_free(ref);
 	ft_dataset_free(d);
@@ -439,7 +443,8 @@ static void t_keep_rows(void)
 	struct ft_spec s;
 	struct ft_table *t = NULL, *sub = NULL, *tr = NULL, *te = NULL, *te2 = NULL, *ref = NULL;
 	struct ft_error e = {0};
-	size_t *rows = malloc(ROWS * sizeof *rows), n = 0;
+	size_t *rows = malloc(ROWS * sizeof *rows), n = 0, keep_work = ft_parallel_min_work;
+	int keep_threads = ft_get_threads();
 
 	snprintf(path, sizeof path, "%s/keep.csv", tmpdir);
 	write_rows(path, ROWS, -1);
@@ -448,6 +453,9 @@ static void t_keep_rows(void)
 		T_FAIL("malloc");
 		return;
 	}
+	/* ft_table_subset's copies on two threads, small as the table is */
+	ft_parallel_min_work = 0;
+	ft_set_threads(2);
 	/* not the first rows (their values come first), then 4 rows in 5 */
 	for (size_t i = 40; i < ROWS; i++)
 		if (i % 5 != 2)
@@ -518,6 +526,8 @@ static void t_keep_rows(void)
 	T_CHECK(table_diff(t, tr) == 0 && table_diff(te, te2) == 0);
 	T_CHECK(t->n_rows + te2->n_rows == ROWS && te2->n_rows > 1000);
 done:
+	ft_parallel_min_work = keep_work;
+	ft_set_threads(keep_threads);
 	ft_table_free(t);
 	ft_table_free(sub);
 	ft_table_free(ref);
