@@ -952,7 +952,7 @@ static void test_sorted_wide_strata(void)
 {
 	struct synth d = { 0 };
 	const char **names = malloc(200 * sizeof *names);
-	char (*buf)[8] = malloc(200 * sizeof *buf);
+	char (*buf)[16] = malloc(200 * sizeof *buf);   /* "g" and any int */
 
 	if (!names || !buf) {
 		T_FAIL("out of memory");
