@@ -1888,10 +1888,7 @@ done:
 
 size_t ft_release_rows = (size_t)1 << 16;
 
-/* rows [a, b) of t given back by release (ft_mem_release or its _within
- * form) */
-static void release_rows(struct ft_table *t, size_t a, size_t b,
-                         void (*release)(void *, size_t, size_t))
+void ft_table_release_within(struct ft_table *t, size_t a, size_t b)
 {
 	size_t nc = t->n_cols, st = t->cell_slot ? t->cell_stride : nc;
 
@@ -1899,21 +1896,11 @@ static void release_rows(struct ft_table *t, size_t a, size_t b,
 		b = t->n_rows;
 	if (a >= b)
 		return;
-	release(t->cell, a * st * sizeof *t->cell, b * st * sizeof *t->cell);
-	release(t->line, a * sizeof *t->line, b * sizeof *t->line);
-	release(t->file, a * sizeof *t->file, b * sizeof *t->file);
+	ft_mem_release_within(t->cell, a * st * sizeof *t->cell, b * st * sizeof *t->cell);
+	ft_mem_release_within(t->line, a * sizeof *t->line, b * sizeof *t->line);
+	ft_mem_release_within(t->file, a * sizeof *t->file, b * sizeof *t->file);
 	for (size_t j = 0; t->num && j < nc; j++)
-		release(t->num[j], a * sizeof *t->num[j], b * sizeof *t->num[j]);
-}
-
-void ft_table_release_rows(struct ft_table *t, size_t a, size_t b)
-{
-	release_rows(t, a, b, ft_mem_release);
-}
-
-void ft_table_release_within(struct ft_table *t, size_t a, size_t b)
-{
-	release_rows(t, a, b, ft_mem_release_within);
+		ft_mem_release_within(t->num[j], a * sizeof *t->num[j], b * sizeof *t->num[j]);
 }
 
 int ft_table_text_named(struct ft_table *t, char *const *names, size_t n)

@@ -104,24 +104,22 @@ int ft_table_split_keep(struct ft_table *t, const struct ft_spec *s, double test
  * values and lines, without a second table.  0 or FT_ENOMEM (t is then
  * only fit to be freed). */
 int ft_table_keep_rows(struct ft_table *t, const size_t *rows, size_t n);
-/* csv.c: rows [a, b) of t will not be read again: their cells, numbers
- * and line numbers are given back to the system (ft_mem_release; rows
- * before a count as consumed too).  Only for a table about to be freed. */
-void ft_table_release_rows(struct ft_table *t, size_t a, size_t b);
-/* csv.c: the same for rows [a, b) alone: only the pages that hold nothing
- * of the rows before a (ft_mem_release_within), so that blocks of rows
- * may be given back in any order. */
+/* csv.c: rows [a, b) of t will not be read again: the pages of their
+ * cells, numbers and line numbers that hold nothing of other rows are
+ * given back to the system (ft_mem_release_within), so that blocks of
+ * rows may be given back in any order.  Only for a table about to be
+ * freed. */
 void ft_table_release_within(struct ft_table *t, size_t a, size_t b);
 /* encode.c: ft_encoder_apply that gives t's rows back as it encodes them,
- * a block of ft_release_rows rows at a time (ft_table_release_within): t
+ * a block of rows at a time (ft_table_release_within): t
  * is only fit to be freed afterwards, whatever the outcome; error messages
  * are those of ft_encoder_apply. */
 int ft_encoder_apply_consume(const struct ft_encoder *e, struct ft_table *t, int mode,
                              struct ft_dataset **out, struct ft_encode_stats *st,
                              struct ft_error *err);
-/* csv.c: rows consumed between two releases (65,536: a table of 20
- * columns gives back about 5 MB at a time; the fuzz harness sets 1), and
- * the rows of a block of ft_encoder_apply. */
+/* csv.c: rows consumed between two releases of the join (65,536: a
+ * table of 20 columns gives back about 5 MB at a time; the fuzz harness
+ * sets 1); ft_encoder_apply's blocks are a quarter of it. */
 extern size_t ft_release_rows;
 /* csv.c: every column of t named in names[0 .. n) (unknown names are
  * skipped) as text. */
