@@ -48,10 +48,10 @@ void *ft_xalloc(size_t count, size_t size)
  * the part after its last (1 MiB each on average) were faulted in 4 KiB
  * at a time: the encoded rows' arrays of ft_load on the 1M-row bench
  * file took ~3,500 page faults that way (a fault costs microseconds in a
- * VM).  The block is freed, and may be realloc'ed, as any other; but the
- * reader's row arrays, which ft_table_append grows, stay plain realloc'ed
- * blocks: glibc moves those by remapping their pages, and an aligned
- * block it copies instead. */
+ * VM).  The block is freed, and may be realloc'ed, as any other (glibc
+ * copies an aligned block where it would remap a plain one; the join of
+ * the reader's parts copies into a new advised block anyway, csv.c
+ * join_grow). */
 void *ft_huge_alloc(size_t bytes)
 {
 	const size_t huge = (size_t)2 << 20;

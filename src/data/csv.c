@@ -1760,6 +1760,37 @@ done:
 	return rc;
 }
 
+/* The first part's array p (used bytes of it) grown to bytes for the
+ * join.  A large one is a new block, advised to huge pages before the used
+ * bytes are copied into it, then p freed: realloc copied them too (glibc
+ * cannot mremap a block whose pages were advised apart from the rest of its
+ * mapping), but into memory advised only afterwards, taking a 4 KiB fault a
+ * page.  NULL, p untouched, when memory is short. */
+static void *join_grow(void *p, size_t used, size_t bytes)
+{
+	void *q, *q2;
+
+	if (bytes < FT_HUGE_MIN) {
+		if ((q = realloc(p, bytes)))
+			ft_mem_huge(q, bytes);
+		return q;
+	}
+	if (!(q = malloc(bytes)))
+		return NULL;
+	ft_mem_huge(q, bytes);
+	if (used)
+		memcpy(q, p, used);
+	/* shrunk before it is freed: glibc raises its mmap threshold to the
+	 * size of a large block freed, and the run's later arrays then came
+	 * from the heap (train --split 0 on the 1M-row file peaked 3-5 MB
+	 * higher); a shrink gives the pages back by mremap and moves no
+	 * threshold (elsewhere it is only a realloc) */
+	if ((q2 = realloc(p, 1)))
+		p = q2;
+	free(p);
+	return q;
+}
+
 int ft_table_append(struct ft_table *a, struct ft_table *b)
 {
 	size_t na = a->n_rows, nb = b->n_rows, nc = a->n_cols, st;
@@ -1790,13 +1821,12 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 	if (st != (b->cell_slot ? b->cell_stride : nc) || !a->cell_slot != !b->cell_slot ||
 	    (a->cell_slot && memcmp(a->cell_slot, b->cell_slot, nc * sizeof *a->cell_slot)))
 		return FT_EINVAL;
-	if (!(cell = realloc(a->cell, ((na + nb) * st > 0 ? (na + nb) * st : 1) * sizeof *cell)))
+	if (!(cell = join_grow(a->cell, na * st * sizeof *cell,
+	                       ((na + nb) * st > 0 ? (na + nb) * st : 1) * sizeof *cell)))
 		return FT_ENOMEM;
-	ft_mem_huge(cell, (na + nb) * st * sizeof *cell);
 	a->cell = cell;
-	if (!(line = realloc(a->line, (na + nb ? na + nb : 1) * sizeof *line)))
+	if (!(line = join_grow(a->line, na * sizeof *line, (na + nb ? na + nb : 1) * sizeof *line)))
 		return FT_ENOMEM;
-	ft_mem_huge(line, (na + nb) * sizeof *line);
 	a->line = line;
 	/* the columns of numbers: each grown and b's appended, a column to a
 	 * thread (the copies and their page faults were most of the join) */
@@ -1805,11 +1835,10 @@ int ft_table_append(struct ft_table *a, struct ft_table *b)
 		double *x;
 		if (!a->num || !a->num[j] || rc)
 			continue;
-		if (!(x = realloc(a->num[j], (na + nb ? na + nb : 1) * sizeof *x))) {
+		if (!(x = join_grow(a->num[j], na * sizeof *x, (na + nb ? na + nb : 1) * sizeof *x))) {
 			rc = FT_ENOMEM;
 			continue;
 		}
-		ft_mem_huge(x, (na + nb) * sizeof *x);
 		memcpy(x + na, b->num[j], nb * sizeof *x);
 		a->num[j] = x;
 		free(b->num[j]);
