@@ -43,6 +43,14 @@
  * out.  Summing per block also keeps the rounding error of f small. */
 #define BLOCK_ROWS 4096
 
+/* The stride of hess_block's numeric-by-code rows (hnc): up to 16 numeric
+ * features a row of 8 or 16 entries, so that a row's update is a fixed
+ * number of whole vectors (the padding adds zeros, and is never read). */
+static size_t hnc_row(size_t nn)
+{
+	return nn <= 8 ? 8 : nn <= 16 ? 16 : nn;
+}
+
 struct logreg_ctx {
 	const struct ft_dataset *d;   /* borrowed */
 	double C;
@@ -116,21 +124,56 @@ static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 		g[p] += gb;
 }
 
+/* The numeric block's upper triangle of rows r[0 .. nr) (nr <= 4, in row
+ * order, weights t): each entry H[j][k] += t_r x_rj x_rk, the rows' terms
+ * added one after the other, as row by row; but the entry is loaded and
+ * stored once for the rows (one row at a time, its loads and stores were
+ * a third of the pass). */
+static inline void hess_num_rows(double *H, size_t dim, size_t nn, size_t nr,
+                                 const double *t, const double *const *r)
+{
+	if (nr == 4) {
+		const double *x0 = r[0], *x1 = r[1], *x2 = r[2], *x3 = r[3];
+		for (size_t j = 0; j < nn; j++) {
+			double a0 = t[0] * x0[j], a1 = t[1] * x1[j], a2 = t[2] * x2[j],
+			       a3 = t[3] * x3[j], *Hj = H + j * dim;
+			#pragma omp simd
+			for (size_t k = j; k < nn; k++)
+				Hj[k] = (((Hj[k] + a0 * x0[k]) + a1 * x1[k]) + a2 * x2[k]) + a3 * x3[k];
+		}
+		return;
+	}
+	for (size_t q = 0; q < nr; q++) {
+		const double *x0 = r[q];
+		for (size_t j = 0; j < nn; j++) {
+			double a0 = t[q] * x0[j], *Hj = H + j * dim;
+			#pragma omp simd
+			for (size_t k = j; k < nn; k++)
+				Hj[k] += a0 * x0[k];
+		}
+	}
+}
+
 /* Hessian of the loss over rows [lo, hi): adds C sum w_i l''_i xt_i xt_i^T
  * to the upper triangle (H[a * dim + c], a <= c) of the dim x dim H, row by
- * row through its non-zeros, as ft_row_outer does, except that the block of
- * numeric features against codes and the intercept goes to hnc[u * n_num +
- * j] (u the code or the intercept, j the numeric feature), contiguous in j,
- * instead of down H's columns: each entry gets the same terms t x_j in the
- * same (row) order; hess_chunk adds hnc into H once, at the end of its
- * chunk, where H's entry is still 0, so the bits are those of adding into
- * H directly.  idx: n_cat + 1 scratch. */
+ * row through its non-zeros, as ft_row_outer does, except that
+ *   - the numeric block takes four rows at a time (hess_num_rows): each
+ *     entry still gets the terms t x_j x_k in row order;
+ *   - the block of numeric features against codes and the intercept goes
+ *     to hnc[u * hnc_row(n_num) + j] (u the code or the intercept, j the
+ *     numeric feature), contiguous in j, instead of down H's columns: each entry
+ *     gets the same terms t x_j in the same (row) order; hess_chunk adds
+ *     hnc into H once, at the end of its chunk, where H's entry is still 0.
+ * So the bits are those of adding into H row by row.  idx: n_cat + 1
+ * scratch. */
 static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
                        const double *x, double C, int fit_intercept, double *H,
                        double *hnc, size_t *idx, const double *tc)
 {
-	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat, i = lo;
-	double b = fit_intercept ? x[p] : 0.0, z4[4], tx[64];
+	size_t p = d->p, dim = p + 1, nn = d->n_num, nc = d->n_cat, i = lo, nr = 0;
+	size_t hs = hnc_row(nn);
+	double b = fit_intercept ? x[p] : 0.0, z4[4], tx[64], tr[4];
+	const double *xr[4];
 
 	for (; i < hi; i++) {
 		double w = weight(d, i), t, z;
@@ -148,32 +191,64 @@ static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
 			z = (i + 4 - (i - lo) % 4 <= hi ? z4[(i - lo) % 4] : ft_row_dot(d, i, x)) + b;
 			t = C * w * curv(z);
 		}
+		if (nn > 0) {
+			tr[nr] = t;
+			xr[nr++] = xi;
+			if (nr == 4) {
+				hess_num_rows(H, dim, nn, 4, tr, xr);
+				nr = 0;
+			}
+		}
 		for (size_t c = 0; c < nc; c++)
 			if (ci[c] >= 0)
 				idx[m++] = (size_t)ci[c];
 		if (fit_intercept)
 			idx[m++] = p;
-		for (size_t j0 = 0; j0 < nn; j0 += 64) {
-			size_t jn = nn - j0 < 64 ? nn - j0 : 64;
-			/* element-wise updates: SIMD lanes are different entries,
-			 * each still gets its own product and sum, so the same bits */
-			#pragma omp simd
-			for (size_t j = 0; j < jn; j++)
-				tx[j] = t * xi[j0 + j];
-			for (size_t j = 0; j < jn; j++) {
-				double *Hj = H + (j0 + j) * dim;
-				#pragma omp simd
-				for (size_t k = j0 + j; k < nn; k++)
-					Hj[k] += tx[j] * xi[k];
-			}
+		/* element-wise updates: SIMD lanes are different entries, each
+		 * still gets its own product and sum, so the same bits */
+		if (nn > 0 && hs <= 16) {
+			for (size_t j = 0; j < nn; j++)
+				tx[j] = t * xi[j];
+			for (size_t j = nn; j < hs; j++)
+				tx[j] = 0.0;
 			for (size_t k = 0; k < m; k++) {
-				double *hu = hnc + idx[k] * nn + j0;
+				double *hu = hnc + idx[k] * hs;
+				if (hs == 8) {
+					#pragma omp simd
+					for (size_t j = 0; j < 8; j++)
+						hu[j] += tx[j];
+				} else {
+					#pragma omp simd
+					for (size_t j = 0; j < 16; j++)
+						hu[j] += tx[j];
+				}
+			}
+		} else {
+			for (size_t j0 = 0; j0 < nn; j0 += 64) {
+				size_t jn = nn - j0 < 64 ? nn - j0 : 64;
 				#pragma omp simd
 				for (size_t j = 0; j < jn; j++)
-					hu[j] += tx[j];
+					tx[j] = t * xi[j0 + j];
+				for (size_t k = 0; k < m; k++) {
+					double *hu = hnc + idx[k] * hs + j0;
+					#pragma omp simd
+					for (size_t j = 0; j < jn; j++)
+						hu[j] += tx[j];
+				}
 			}
 		}
-		for (size_t k = 0; k < m; k++) {
+		/* the codes ascending (one per column, the columns' codes in
+		 * column order: the usual case), each pair goes to row u */
+		size_t up = 1;
+		for (size_t k = 1; k < m; k++)
+			up &= idx[k - 1] < idx[k];
+		for (size_t k = 0; up && k < m; k++) {
+			double *Hu = H + idx[k] * dim;
+			Hu[idx[k]] += t;
+			for (size_t e = k + 1; e < m; e++)
+				Hu[idx[e]] += t;
+		}
+		for (size_t k = 0; !up && k < m; k++) {
 			size_t u = idx[k];
 			H[u * dim + u] += t;
 			for (size_t e = k + 1; e < m; e++) {
@@ -187,6 +262,7 @@ static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
 			}
 		}
 	}
+	hess_num_rows(H, dim, nn, nr, tr, xr);
 }
 
 /* Hessian-vector product of the loss over rows [lo, hi): adds
@@ -263,7 +339,7 @@ struct lr_call {
 	int with_grad;
 	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk, */
 	size_t idx_stride;            /* idx_stride apart */
-	double *hnc;                  /* hessian scratch, (p + 1) n_num per chunk, */
+	double *hnc;                  /* hessian scratch, (p + 1) hnc_row(n_num) a chunk, */
 	size_t hnc_stride;            /* hnc_stride apart */
 	const double *tc;             /* cached row weights, or NULL */
 	/* the row loops, from the *_pick functions */
@@ -305,7 +381,9 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 	size_t *idx = a->idx + chunk * a->idx_stride, nn = d->n_num, dim = d->p + 1;
 	double *hnc = a->hnc + chunk * a->hnc_stride;
 
-	memset(hnc, 0, dim * nn * sizeof *hnc);
+	size_t hs = hnc_row(nn);
+
+	memset(hnc, 0, dim * hs * sizeof *hnc);
 	for (; lo < hi; lo += BLOCK_ROWS) {
 		size_t e = hi - lo < BLOCK_ROWS ? hi : lo + BLOCK_ROWS;
 		a->hs(d, lo, e, a->x, a->c->C, a->c->fit_intercept, part, hnc, idx, a->tc);
@@ -313,7 +391,7 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 	/* the numeric-by-code block into H (upper triangle: j < u) */
 	for (size_t u = nn; u < dim; u++)
 		for (size_t j = 0; j < nn; j++)
-			part[j * dim + u] += hnc[u * nn + j];
+			part[j * dim + u] += hnc[u * hs + j];
 }
 
 static int lr_value_grad(void *ctx, const double *x, double *f, double *g)
@@ -388,7 +466,7 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 	int rc;
 
 	a.idx = ft_chunk_scratch(k, d->n_cat + 1, sizeof *a.idx, &a.idx_stride);
-	a.hnc = ft_chunk_scratch(k, dim * d->n_num, sizeof *a.hnc, &a.hnc_stride);
+	a.hnc = ft_chunk_scratch(k, dim * hnc_row(d->n_num), sizeof *a.hnc, &a.hnc_stride);
 	if (!a.idx || !a.hnc) {
 		free(a.idx);
 		free(a.hnc);
