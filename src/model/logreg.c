@@ -77,23 +77,58 @@ static double weight(const struct ft_dataset *d, size_t i)
 	return d->w ? d->w[i] : 1.0;
 }
 
+/* g[j] += a_r x_rj over the numeric features of rows r[0 .. nr) (nr <= 4,
+ * in row order): each entry takes the rows' terms one after the other, as
+ * ft_row_axpy row by row does, between one load and one store. */
+static inline void axpy_num_rows(double *g, size_t nn, size_t nr, const double *a,
+                                 const double *const *r)
+{
+	if (nr == 4) {
+		const double *x0 = r[0], *x1 = r[1], *x2 = r[2], *x3 = r[3];
+		double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+		#pragma omp simd
+		for (size_t j = 0; j < nn; j++)
+			g[j] = (((g[j] + a0 * x0[j]) + a1 * x1[j]) + a2 * x2[j]) + a3 * x3[j];
+		return;
+	}
+	for (size_t q = 0; q < nr; q++) {
+		const double *x0 = r[q];
+		double a0 = a[q];
+		#pragma omp simd
+		for (size_t j = 0; j < nn; j++)
+			g[j] += a0 * x0[j];
+	}
+}
+
+/* g[code] += a over the codes of row i (ft_row_axpy's second half). */
+static inline void axpy_codes(const struct ft_dataset *d, size_t i, double a, double *g)
+{
+	const int32_t *ci = d->code + i * d->n_cat;
+
+	for (size_t c = 0; c < d->n_cat; c++)
+		if (ci[c] >= 0)
+			g[ci[c]] += a;
+}
+
 /* Loss and gradient over rows [lo, hi): adds C sum w_i l_i to *f and its
  * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept.
  * A batch of rows at a time: the margins four rows at a time (ft_row_dot4:
  * four independent chains of additions instead of one; each row summed in
  * ft_row_dot's order), then each row's loss, residual and curvature in
  * SIMD lanes (ft_logistic_batch), then the weighted sums and the gradient
- * row by row in row order.  So the bits are those of one row at a time.
+ * in row order (the numeric features' part four rows at a time,
+ * axpy_num_rows).  So the bits are those of one row at a time.
  * tc (when not NULL): tc[i] gets row i's Hessian weight C w l''(z),
  * written as hess_block computes it (see logreg_ctx). */
 static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
                      const double *x, double C, int fit_intercept, double *f,
                      double *g, double *tc)
 {
-	size_t p = d->p;
-	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0;
+	size_t p = d->p, nn = d->n_num, nr = 0;
+	double b = fit_intercept ? x[p] : 0.0, sum = 0.0, gb = 0.0, ar[4];
 	double z[FT_LOGISTIC_BATCH], lz[FT_LOGISTIC_BATCH], rz[FT_LOGISTIC_BATCH],
 	       cz[FT_LOGISTIC_BATCH];
+	const double *xr[4];
 
 	for (size_t i0 = lo; i0 < hi; i0 += FT_LOGISTIC_BATCH) {
 		size_t m = hi - i0 < FT_LOGISTIC_BATCH ? hi - i0 : FT_LOGISTIC_BATCH, k = 0;
@@ -114,11 +149,21 @@ static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 				tc[i0 + k] = C * w * cz[k];
 			if (g) {
 				r = rz[k] * (C * w);
-				ft_row_axpy(d, i0 + k, r, g);
+				if (nn > 0) {
+					ar[nr] = r;
+					xr[nr++] = d->num + (i0 + k) * nn;
+					if (nr == 4) {
+						axpy_num_rows(g, nn, 4, ar, xr);
+						nr = 0;
+					}
+				}
+				axpy_codes(d, i0 + k, r, g);
 				gb += r;
 			}
 		}
 	}
+	if (g)
+		axpy_num_rows(g, nn, nr, ar, xr);
 	*f += C * sum;
 	if (g && fit_intercept)
 		g[p] += gb;
