@@ -127,7 +127,8 @@ static int extreme(double g, const char *why, double obs)
 
 /* What one scan of the rows of groups a and b gives every test of the
  * pair: their cells, sizes, whether they share one weight, whether every
- * decision is deterministic, and the (y, pos) types. */
+ * decision is deterministic, and the (y, pos) types (read by run_test only
+ * when a decision is not: scan_counts leaves them out). */
 struct perm_scan {
 	struct ft_conf ca, cb;
 	size_t na, nb, n_types;
@@ -136,6 +137,43 @@ struct perm_scan {
 	uint8_t ty[MAX_TYPES];
 	int same_w, det;
 };
+
+/* scan with unit weights and deterministic decisions: then every sum of
+ * the cells is a count (adds of 1 and 0 from +0), so the rows are counted
+ * in integers, a row an increment, and the cells are those counts: the
+ * bits of scan's sums.  No types: with deterministic decisions run_test
+ * draws the cells.  1 (ps untouched) when a weight is not 1. */
+static int scan_counts(const struct ft_eval_input *in, size_t a, size_t b,
+                       struct perm_scan *ps)
+{
+	uint64_t cnt[2][4] = {{0}};
+
+	if (in->pos || !in->group)
+		return 1;
+	for (size_t i = 0; in->w && i < in->n; i++)
+		if (in->w[i] != 1.0)
+			return 1;
+	for (size_t i = 0; i < in->n; i++) {
+		int32_t g = in->group[i];
+		if (g < 0 || ((size_t)g != a && (size_t)g != b))
+			continue;
+		cnt[(size_t)g == b][2 * (in->y[i] == 1.0) + (in->score[i] >= in->threshold)]++;
+	}
+	memset(&ps->ca, 0, sizeof ps->ca);
+	memset(&ps->cb, 0, sizeof ps->cb);
+	ps->na = ps->nb = 0;
+	for (int k = 0; k < 4; k++) {
+		ps->ca.w[k] = ps->ca.c[k] = (double)cnt[0][k];
+		ps->cb.w[k] = ps->cb.c[k] = (double)cnt[1][k];
+		ps->na += cnt[0][k];
+		ps->nb += cnt[1][k];
+	}
+	ps->n_types = 0;
+	ps->w0 = ps->na + ps->nb > 0 ? 1.0 : -1;
+	ps->same_w = 1;
+	ps->det = 1;
+	return 0;
+}
 
 static void scan(const struct ft_eval_input *in, size_t a, size_t b, struct perm_scan *ps)
 {
@@ -146,6 +184,8 @@ static void scan(const struct ft_eval_input *in, size_t a, size_t b, struct perm
 	uint8_t *ty = ps->ty;
 	int same_w = 1, det = 1;
 
+	if (!scan_counts(in, a, b, ps))
+		return;
 	memset(&ca, 0, sizeof ca);
 	memset(&cb, 0, sizeof cb);
 	for (size_t i = 0; i < in->n; i++) {

@@ -1419,6 +1419,68 @@ static void test_perm_vs_rows_pos(void)
 	perm_vs_rows(2, 2, 58);
 }
 
+/* Unit weights and deterministic decisions: the rows are counted in
+ * integers (permutation.c scan_counts); a common weight of 0.5 takes the
+ * summing scan instead, and every gap and p-value must be the same bits
+ * (the rates do not see the scale, which is exact in binary).  Rows of a
+ * third group and of no group, the pair (2, 0) and (0, 1), all rate
+ * metrics, weights NULL and an array of ones. */
+static void test_perm_counts_path(void)
+{
+	enum { N = 6007 };
+	static const int M[] = {FT_M_BASE_RATE, FT_M_SELECTION_RATE, FT_M_TPR, FT_M_FPR,
+	                        FT_M_TNR, FT_M_FNR, FT_M_PPV, FT_M_NPV, FT_M_ACCURACY};
+	enum { K = sizeof M / sizeof *M };
+	double *y = malloc(N * sizeof *y), *s = malloc(N * sizeof *s);
+	double *w1 = malloc(N * sizeof *w1), *wh = malloc(N * sizeof *wh);
+	int32_t *g = malloc(N * sizeof *g);
+	struct ft_eval_input in;
+	struct ft_rng r;
+	size_t bad = 0;
+
+	if (!y || !s || !w1 || !wh || !g) {
+		T_FAIL("out of memory");
+		goto done;
+	}
+	ft_rng_seed(&r, 77);
+	for (size_t i = 0; i < N; i++) {
+		g[i] = (int32_t)ft_rng_below(&r, 4) - 1;
+		y[i] = ft_rng_uniform(&r) < 0.3 + 0.1 * g[i];
+		s[i] = ft_rng_uniform(&r) * (0.8 + 0.1 * g[i]);
+		w1[i] = 1.0;
+		wh[i] = 0.5;
+	}
+	ft_eval_input_init(&in);
+	in.n = N;
+	in.y = y;
+	in.score = s;
+	in.group = g;
+	in.n_groups = 3;
+	for (int pair = 0; pair < 2; pair++) {
+		size_t a = pair ? 0 : 2, b = pair ? 1 : 0;
+		struct ft_value gap[3][K];
+		double p[3][K];
+		const double *ws[3] = {NULL, w1, wh};
+		for (int v = 0; v < 3; v++) {
+			in.w = ws[v];
+			T_CHECK(ft_permutation_tests(&in, M, K, a, b, 300, 5, gap[v], p[v], NULL) == 0);
+		}
+		for (int v = 1; v < 3; v++)
+			for (size_t q = 0; q < K; q++)
+				bad += memcmp(&gap[0][q].value, &gap[v][q].value, sizeof(double)) != 0 ||
+				       memcmp(&p[0][q], &p[v][q], sizeof(double)) != 0 ||
+				       gap[0][q].why != gap[v][q].why;
+		T_CHECK(p[0][2] > 0 && p[0][2] <= 1 && gap[0][2].why == NULL);
+	}
+	T_CHECKF(bad == 0, "%zu tests differ between the counted and the summed scans", bad);
+done:
+	free(y);
+	free(s);
+	free(w1);
+	free(wh);
+	free(g);
+}
+
 static void test_perm_extremes(void)
 {
 	double y[40], s[40], w[40];
@@ -2129,6 +2191,7 @@ int main(void)
 	T_RUN(test_perm_vs_rows_unit);
 	T_RUN(test_perm_vs_rows_weighted);
 	T_RUN(test_perm_vs_rows_pos);
+	T_RUN(test_perm_counts_path);
 	T_RUN(test_perm_extremes);
 	T_RUN(test_perm_errors);
 	T_RUN(test_pos_indicator_is_deterministic);
