@@ -701,6 +701,74 @@ done:
 	free(order);
 }
 
+/* Two groups and no reference (emd_walk's path for the one pair): the
+ * distance must be the bits of ft_emd_1d on the two groups' own samples,
+ * with rows of no group among them, scores with ties, and weights absent
+ * or with sums that round. */
+static void test_emd_two_groups(void)
+{
+	enum { N = 30011 };
+	double *s = malloc(N * sizeof *s), *y = malloc(N * sizeof *y), *w = malloc(N * sizeof *w);
+	double *gv[2] = {malloc(N * sizeof(double)), malloc(N * sizeof(double))};
+	double *gwt[2] = {malloc(N * sizeof(double)), malloc(N * sizeof(double))};
+	int32_t *g = malloc(N * sizeof *g);
+	const char *names[2] = {"a", "b"};
+	struct ft_eval_input in;
+	struct ft_measures m;
+	struct ft_error err = {0};
+	uint64_t r = 31;
+
+	if (!s || !y || !w || !g || !gv[0] || !gv[1] || !gwt[0] || !gwt[1]) {
+		T_FAIL("malloc");
+		goto done;
+	}
+	for (size_t i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		g[i] = (int32_t)((r >> 50) % 5) - 1;
+		g[i] = g[i] > 1 ? (int32_t)((r >> 40) & 1) : g[i];   /* -1 a fifth of rows */
+		s[i] = (double)((r >> 33) % 1999 + (g[i] == 1 ? 300 : 0)) / 2300.0;
+		y[i] = (double)((r >> 20) & 1);
+		w[i] = 0.5 + (double)((r >> 45) % 7) / 3.0;
+	}
+	for (int weighted = 0; weighted < 2; weighted++) {
+		size_t gn[2] = {0, 0};
+		double want = NAN;
+		int found = 0;
+		for (size_t i = 0; i < N; i++)
+			if (g[i] >= 0) {
+				gv[g[i]][gn[g[i]]] = s[i];
+				gwt[g[i]][gn[g[i]]++] = weighted ? w[i] : 1.0;
+			}
+		T_CHECK(ft_emd_1d(gv[0], gwt[0], gn[0], gv[1], gwt[1], gn[1], &want, &err) == 0);
+		ft_eval_input_init(&in);
+		in.n = N;
+		in.y = y;
+		in.score = s;
+		in.w = weighted ? w : NULL;
+		in.group = g;
+		in.n_groups = 2;
+		in.group_names = names;
+		T_CHECKF(ft_distribution_measures(&in, NULL, NULL, &m, &err) == 0, "%s", err.msg);
+		for (size_t k = 0; k < m.n; k++)
+			if (!strcmp(m.m[k].name, "score_earth_movers_distance")) {
+				found = 1;
+				T_CHECKF(memcmp(&want, &m.m[k].v.value, sizeof want) == 0,
+				         "weighted %d: %.17g, ft_emd_1d %.17g", weighted,
+				         m.m[k].v.value, want);
+			}
+		T_CHECK(found && want > 0.05);
+	}
+done:
+	free(s);
+	free(y);
+	free(w);
+	free(g);
+	for (int q = 0; q < 2; q++) {
+		free(gv[q]);
+		free(gwt[q]);
+	}
+}
+
 /* More than 1,024 groups: the distances come from walks over blocks of
  * groups, and must still be those of each pair's own samples (ft_emd_1d):
  * 1,100 groups of three weighted rows each, scores with ties, a
@@ -793,6 +861,7 @@ int main(void)
 	T_RUN(test_edf_hand);
 	T_RUN(test_ordered);
 	T_RUN(test_many_groups);
+	T_RUN(test_emd_two_groups);
 	if (t_have_data("german/german.data", probe, sizeof probe) &&
 	    t_have_data("adult/adult.data", probe, sizeof probe)) {
 		T_RUN(test_matches_summaries);
