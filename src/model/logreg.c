@@ -353,7 +353,8 @@ static void hv_block(const struct ft_dataset *d, size_t lo, size_t hi,
  * at every level), and the pick of the widest this CPU has.  On 750,000
  * rows of 98 features, one thread of an AMD EPYC (bench_scale kernels),
  * SSE2 -> AVX-512: value and gradient 25 -> 15 ns a row, Hessian-vector
- * 19 -> 17, the full Hessian 65 -> 60. */
+ * 19 -> 17, the full Hessian 65 -> 60 (before hess_num_rows and hnc_row,
+ * which took the AVX-512 full Hessian from 66 to 54). */
 FT_SIMD_VARIANTS(vg_block,
                  (const struct ft_dataset *d, size_t lo, size_t hi, const double *x,
                   double C, int fit_intercept, double *f, double *g, double *tc),
