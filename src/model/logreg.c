@@ -51,6 +51,9 @@ static size_t hnc_row(size_t nn)
 	return nn <= 8 ? 8 : nn <= 16 ? 16 : nn;
 }
 
+/* The most doubles of hnc a chunk keeps on its stack (32 KiB). */
+#define HNC_STACK 4096
+
 struct logreg_ctx {
 	const struct ft_dataset *d;   /* borrowed */
 	double C;
@@ -386,7 +389,7 @@ struct lr_call {
 	size_t *idx;                  /* hessian scratch, n_cat + 1 per chunk, */
 	size_t idx_stride;            /* idx_stride apart */
 	double *hnc;                  /* hessian scratch, (p + 1) hnc_row(n_num) a chunk, */
-	size_t hnc_stride;            /* hnc_stride apart */
+	size_t hnc_stride;            /* hnc_stride apart; NULL: on the chunk's stack */
 	const double *tc;             /* cached row weights, or NULL */
 	/* the row loops, from the *_pick functions */
 	void (*vg)(const struct ft_dataset *, size_t, size_t, const double *, double, int,
@@ -425,9 +428,9 @@ static void hess_chunk(void *ctx, size_t chunk, size_t lo, size_t hi, double *pa
 	const struct lr_call *a = ctx;
 	const struct ft_dataset *d = a->c->d;
 	size_t *idx = a->idx + chunk * a->idx_stride, nn = d->n_num, dim = d->p + 1;
-	double *hnc = a->hnc + chunk * a->hnc_stride;
-
 	size_t hs = hnc_row(nn);
+	double own[HNC_STACK];
+	double *hnc = a->hnc ? a->hnc + chunk * a->hnc_stride : own;
 
 	memset(hnc, 0, dim * hs * sizeof *hnc);
 	for (; lo < hi; lo += BLOCK_ROWS) {
@@ -512,8 +515,15 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 	int rc;
 
 	a.idx = ft_chunk_scratch(k, d->n_cat + 1, sizeof *a.idx, &a.idx_stride);
-	a.hnc = ft_chunk_scratch(k, dim * hnc_row(d->n_num), sizeof *a.hnc, &a.hnc_stride);
-	if (!a.idx || !a.hnc) {
+	/* hnc on the chunk's stack when it fits (bench_scale's 98 features:
+	 * 12.7 KB); one block for all 256 chunks was 3.2 MB, and glibc then
+	 * raised its mmap threshold to that size when it was freed, so that
+	 * later arrays of the run came from its heap: the peak of train
+	 * --split 0 on the 1M-row bench file grew 6 MB */
+	if (dim * hnc_row(d->n_num) > HNC_STACK)
+		a.hnc = ft_chunk_scratch(k, dim * hnc_row(d->n_num), sizeof *a.hnc,
+		                         &a.hnc_stride);
+	if (!a.idx || (dim * hnc_row(d->n_num) > HNC_STACK && !a.hnc)) {
 		free(a.idx);
 		free(a.hnc);
 		return FT_ENOMEM;

@@ -181,21 +181,27 @@ static void test_derivatives_duplicate_codes(void)
  * (4 chunks, a tail of 3 rows after the groups of four), NN numeric
  * features (3, 12 and 21: the numeric-by-code rows of 8, 16 and NN
  * entries), 3 categorical columns with unseen codes, two codes on one
- * feature (out of order), zero weights. */
-static void passes_bitwise(size_t NN)
+ * feature (out of order), zero weights; extra features no row has (with
+ * 260 of them the numeric-by-code block is allocated, not on the
+ * stack). */
+static void passes_bitwise(size_t NN, size_t extra)
 {
-	enum { N = 10003, NC = 3, MAXD = 28 };
-	size_t P = NN + 6, D = P + 1;
+	enum { N = 10003, NC = 3 };
+	size_t P = NN + 6 + extra, D = P + 1;
 	double *num = malloc(N * NN * sizeof *num), *y = malloc(N * sizeof *y);
 	double *w = malloc(N * sizeof *w), *Hr = calloc(D * D, sizeof *Hr);
 	int32_t *code = malloc(N * NC * sizeof *code);
-	double x[MAXD], H[MAXD * MAXD], g[MAXD], gr[MAXD] = {0}, f, fr = 0, *part = NULL;
+	double *x = calloc(D, sizeof *x), *H = calloc(D * D, sizeof *H), *g = calloc(D, sizeof *g);
+	double *gr = calloc(D, sizeof *gr), *x2 = calloc(D, sizeof *x2), *gc = calloc(D, sizeof *gc);
+	double *H2 = calloc(D * D, sizeof *H2), *H3 = calloc(D * D, sizeof *H3);
+	double f, fr = 0, *part = NULL;
 	size_t idx[NC + 1], k, bad = 0;
 	struct ft_dataset d;
 	struct ft_objective o;
 	struct ft_rng r;
 
-	if (!num || !y || !w || !code || !Hr || D > MAXD) {
+	if (!num || !y || !w || !code || !Hr || !x || !H || !g || !gr || !x2 || !gc || !H2 ||
+	    !H3) {
 		T_CHECK(0);
 		goto done;
 	}
@@ -248,7 +254,6 @@ static void passes_bitwise(size_t NN)
 	T_CHECK(o.hessian(o.ctx, x, H) == 0);
 	T_CHECK(memcmp(H, Hr, D * D * sizeof *H) == 0);
 	{
-		double x2[MAXD], H2[MAXD * MAXD], H3[MAXD * MAXD];
 		memcpy(x2, x, D * sizeof *x);
 		x2[0] += 0.25;
 		T_CHECK(o.hessian(o.ctx, x2, H2) == 0);           /* not cached */
@@ -263,7 +268,8 @@ static void passes_bitwise(size_t NN)
 	k = ft_parallel_chunks(N, D + 1);
 	for (size_t c = 0; c < k; c++) {
 		size_t lo = N / k * c + (c < N % k ? c : N % k), hi = lo + N / k + (c < N % k);
-		double fc = 0, gc[MAXD] = {0};
+		double fc = 0;
+		memset(gc, 0, D * sizeof *gc);
 		for (size_t b0 = lo; b0 < hi; b0 += 4096) {
 			double sum = 0, gb = 0;
 			for (size_t i = b0; i < hi && i < b0 + 4096; i++) {
@@ -300,13 +306,23 @@ done:
 	free(code);
 	free(Hr);
 	free(part);
+	free(x);
+	free(H);
+	free(g);
+	free(gr);
+	free(x2);
+	free(gc);
+	free(H2);
+	free(H3);
 }
 
 static void test_passes_bitwise(void)
 {
-	passes_bitwise(3);
-	passes_bitwise(12);
-	passes_bitwise(21);
+	passes_bitwise(3, 0);
+	passes_bitwise(12, 0);
+	passes_bitwise(21, 0);
+	/* 279 features of which 12 numeric: hnc too large for a chunk's stack */
+	passes_bitwise(12, 260);
 }
 
 /* The row loops compiled for each vector width this CPU has
