@@ -106,8 +106,11 @@ static inline void axpy_num_rows(double *g, size_t nn, size_t nr, const double *
 /* g[code] += a over the codes of row i (ft_row_axpy's second half). */
 static inline void axpy_codes(const struct ft_dataset *d, size_t i, double a, double *g)
 {
-	const int32_t *ci = d->code + i * d->n_cat;
+	const int32_t *ci;
 
+	if (d->n_cat == 0)
+		return;             /* d->code may be NULL: no offset from it */
+	ci = d->code + i * d->n_cat;
 	for (size_t c = 0; c < d->n_cat; c++)
 		if (ci[c] >= 0)
 			g[ci[c]] += a;
