@@ -103,19 +103,6 @@ static inline void axpy_num_rows(double *g, size_t nn, size_t nr, const double *
 	}
 }
 
-/* g[code] += a over the codes of row i (ft_row_axpy's second half). */
-static inline void axpy_codes(const struct ft_dataset *d, size_t i, double a, double *g)
-{
-	const int32_t *ci;
-
-	if (d->n_cat == 0)
-		return;             /* d->code may be NULL: no offset from it */
-	ci = d->code + i * d->n_cat;
-	for (size_t c = 0; c < d->n_cat; c++)
-		if (ci[c] >= 0)
-			g[ci[c]] += a;
-}
-
 /* Loss and gradient over rows [lo, hi): adds C sum w_i l_i to *f and its
  * gradient to g (dim p + 1; g may be NULL).  b = x[p] when fit_intercept.
  * A batch of rows at a time: the margins four rows at a time (ft_row_dot4:
@@ -163,7 +150,7 @@ static void vg_block(const struct ft_dataset *d, size_t lo, size_t hi,
 						nr = 0;
 					}
 				}
-				axpy_codes(d, i0 + k, r, g);
+				ft_row_axpy_codes(d, i0 + k, r, g);
 				gb += r;
 			}
 		}
@@ -226,6 +213,9 @@ static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
 	double b = fit_intercept ? x[p] : 0.0, z4[4], tx[64], tr[4];
 	const double *xr[4];
 
+	/* the padding of hnc's rows (hs <= 16) adds zeros */
+	for (size_t j = nn; j < hs; j++)
+		tx[j] = 0.0;
 	for (; i < hi; i++) {
 		double w = weight(d, i), t, z;
 		const double *xi = nn > 0 ? d->num + i * nn : NULL;
@@ -260,8 +250,6 @@ static void hess_block(const struct ft_dataset *d, size_t lo, size_t hi,
 		if (nn > 0 && hs <= 16) {
 			for (size_t j = 0; j < nn; j++)
 				tx[j] = t * xi[j];
-			for (size_t j = nn; j < hs; j++)
-				tx[j] = 0.0;
 			for (size_t k = 0; k < m; k++) {
 				double *hu = hnc + idx[k] * hs;
 				if (hs == 8) {
@@ -515,7 +503,7 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 	size_t p = d->p, dim = p + 1;
 	struct lr_call a = {.c = c, .x = x, .hs = hess_block_pick()};
 	size_t k = ft_parallel_chunks(d->n, dim * dim);
-	int rc;
+	int rc, hnc_heap = dim * hnc_row(d->n_num) > HNC_STACK;
 
 	a.idx = ft_chunk_scratch(k, d->n_cat + 1, sizeof *a.idx, &a.idx_stride);
 	/* hnc on the chunk's stack when it fits (bench_scale's 98 features:
@@ -523,10 +511,10 @@ static int lr_hessian(void *ctx, const double *x, double *H)
 	 * raised its mmap threshold to that size when it was freed, so that
 	 * later arrays of the run came from its heap: the peak of train
 	 * --split 0 on the 1M-row bench file grew 6 MB */
-	if (dim * hnc_row(d->n_num) > HNC_STACK)
+	if (hnc_heap)
 		a.hnc = ft_chunk_scratch(k, dim * hnc_row(d->n_num), sizeof *a.hnc,
 		                         &a.hnc_stride);
-	if (!a.idx || (dim * hnc_row(d->n_num) > HNC_STACK && !a.hnc)) {
+	if (!a.idx || (hnc_heap && !a.hnc)) {
 		free(a.idx);
 		free(a.hnc);
 		return FT_ENOMEM;

@@ -145,6 +145,19 @@ static inline void ft_row_dot4(const struct ft_dataset *d, size_t i,
 /* g += a x_i over the non-zeros of row i.  g must not overlap the data
  * (the numeric part runs in SIMD lanes, each entry its own product and
  * sum, so the same bits). */
+/* g[code] += a over the codes of row i (ft_row_axpy's categorical half;
+ * logreg.c's gradient adds the numeric half four rows at a time). */
+static inline void ft_row_axpy_codes(const struct ft_dataset *d, size_t i, double a,
+                                     double *g)
+{
+	if (d->n_cat > 0) {
+		const int32_t *ci = d->code + i * d->n_cat;
+		for (size_t c = 0; c < d->n_cat; c++)
+			if (ci[c] >= 0)
+				g[ci[c]] += a;
+	}
+}
+
 static inline void ft_row_axpy(const struct ft_dataset *d, size_t i, double a,
                                double *g)
 {
@@ -154,12 +167,7 @@ static inline void ft_row_axpy(const struct ft_dataset *d, size_t i, double a,
 		for (size_t j = 0; j < d->n_num; j++)
 			g[j] += a * xi[j];
 	}
-	if (d->n_cat > 0) {
-		const int32_t *ci = d->code + i * d->n_cat;
-		for (size_t c = 0; c < d->n_cat; c++)
-			if (ci[c] >= 0)
-				g[ci[c]] += a;
-	}
+	ft_row_axpy_codes(d, i, a, g);
 }
 
 /* H += t xt_i xt_i^T in the upper triangle of the row-major H (leading
