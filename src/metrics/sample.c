@@ -112,29 +112,53 @@ static uint64_t binv(struct ft_rng *r, uint64_t n, double p, double q)
 	}
 }
 
-/* BTRD (Hormann 1993), p <= 1/2 and n p >= 10.  Step numbers as in the paper. */
-static uint64_t btrd(struct ft_rng *r, uint64_t n_, double p, double q)
+/* BTRD (Hormann 1993), p <= 1/2 and n p >= 10: its constants, which
+ * depend on n and p only (step 0 of the paper). */
+struct btrd_set {
+	double n, p, m, rr, nr, npq, b, a, c, alpha, vr, urvr;
+};
+
+static inline void btrd_setup(struct btrd_set *s, uint64_t n_, double p, double q)
 {
-	double n = (double)n_;
-	double m = floor((n + 1) * p);              /* the mode */
-	double rr = p / q, nr = (n + 1) * rr, npq = n * p * q;
-	double snpq = sqrt(npq);
-	double b = 1.15 + 2.53 * snpq;
-	double a = -0.0873 + 0.0248 * b + 0.01 * p;
-	double c = n * p + 0.5;
-	double alpha = (2.83 + 5.1 / b) * snpq;
-	double vr = 0.92 - 4.2 / b;
-	double urvr = 0.86 * vr;
+	double n = (double)n_, snpq;
 
-	for (;;) {
-		double u, v, us, k, km, rho, t, nm, nk, h;
+	s->n = n;
+	s->p = p;
+	s->m = floor((n + 1) * p);                  /* the mode */
+	s->rr = p / q;
+	s->nr = (n + 1) * s->rr;
+	s->npq = n * p * q;
+	snpq = sqrt(s->npq);
+	s->b = 1.15 + 2.53 * snpq;
+	s->a = -0.0873 + 0.0248 * s->b + 0.01 * p;
+	s->c = n * p + 0.5;
+	s->alpha = (2.83 + 5.1 / s->b) * snpq;
+	s->vr = 0.92 - 4.2 / s->b;
+	s->urvr = 0.86 * s->vr;
+}
 
-		/* 1: the box in the centre, accepted without the pmf */
-		v = ft_rng_uniform(r);
-		if (v <= urvr) {
-			u = v / vr - 0.43;
-			k = floor((2 * a / (0.5 - fabs(u)) + b) * u + c);
-			if (k >= 0 && k <= n)
+/* Step 1, the box in the centre, accepted without the pmf: k from the
+ * uniform v <= urvr, or -1 when k falls outside 0 .. n. */
+static inline double btrd_box(const struct btrd_set *s, double v)
+{
+	double u = v / s->vr - 0.43;
+	double k = floor((2 * s->a / (0.5 - fabs(u)) + s->b) * u + s->c);
+
+	return k >= 0 && k <= s->n ? k : -1;
+}
+
+/* The draw, from its first uniform v0 on (step numbers as in the paper). */
+static uint64_t btrd_from(struct ft_rng *r, const struct btrd_set *s, double v0)
+{
+	double n = s->n, m = s->m, rr = s->rr, nr = s->nr, npq = s->npq, b = s->b,
+	       a = s->a, c = s->c, alpha = s->alpha, vr = s->vr;
+
+	for (double v = v0;; v = ft_rng_uniform(r)) {
+		double u, us, k, km, rho, t, nm, nk, h;
+
+		/* 1: the box */
+		if (v <= s->urvr) {
+			if ((k = btrd_box(s, v)) >= 0)
 				return (uint64_t)k;
 			continue;
 		}
@@ -184,6 +208,14 @@ static uint64_t btrd(struct ft_rng *r, uint64_t n_, double p, double q)
 		         fc(k) - fc(n - k))
 			return (uint64_t)k;
 	}
+}
+
+static uint64_t btrd(struct ft_rng *r, uint64_t n, double p, double q)
+{
+	struct btrd_set s;
+
+	btrd_setup(&s, n, p, q);
+	return btrd_from(r, &s, ft_rng_uniform(r));
 }
 
 /* p + q = 1, both given so that a ratio of counts keeps its precision. */
@@ -311,6 +343,57 @@ void ft_sample_multinomial(struct ft_rng *r, uint64_t n, const uint64_t *cnt,
 	}
 }
 
+/* x_j ~ Binomial(left[j], p) from stream r[j] for j < R, into out[j][i],
+ * and left[j] -= x_j: the bits and the streams' ends of binomial_pq(&r[j],
+ * left[j], p, q) one after the other, but the BTRD draws' setups and first
+ * uniforms together, and their boxes (about 86% of the draws end there)
+ * tried together before any draw goes on alone: one stream at a time, each
+ * draw waited on its setup's square root and divisions and on its box's
+ * two divisions, chained by the branches between them. */
+static void binomial_n(struct ft_rng *r, size_t R, uint64_t *left, double p, double q,
+                       uint64_t *const *out, size_t i)
+{
+	struct btrd_set s[FT_SAMPLE_MAX_STREAMS];
+	double v[FT_SAMPLE_MAX_STREAMS], k[FT_SAMPLE_MAX_STREAMS];
+	size_t bj[FT_SAMPLE_MAX_STREAMS], nb = 0;
+	int flip = p > q;
+
+	/* binomial_pq's order of cases; p and q are both above 0 here */
+	if (flip) {
+		double t = p;
+		p = q;
+		q = t;
+	}
+	for (size_t j = 0; j < R; j++) {
+		uint64_t x = 0;
+		if (left[j] == 0) {
+			out[j][i] = 0;
+			continue;
+		}
+		if ((double)left[j] * p >= 10) {
+			bj[nb++] = j;
+			continue;
+		}
+		x = binv(&r[j], left[j], p, q);
+		x = flip ? left[j] - x : x;
+		out[j][i] = x;
+		left[j] -= x;
+	}
+	for (size_t t = 0; t < nb; t++) {
+		btrd_setup(&s[t], left[bj[t]], p, q);
+		v[t] = ft_rng_uniform(&r[bj[t]]);
+	}
+	for (size_t t = 0; t < nb; t++)
+		k[t] = v[t] <= s[t].urvr ? btrd_box(&s[t], v[t]) : -1;
+	for (size_t t = 0; t < nb; t++) {
+		size_t j = bj[t];
+		uint64_t x = k[t] >= 0 ? (uint64_t)k[t] : btrd_from(&r[j], &s[t], v[t]);
+		x = flip ? left[j] - x : x;
+		out[j][i] = x;
+		left[j] -= x;
+	}
+}
+
 void ft_sample_multinomial_n(struct ft_rng *r, size_t R, uint64_t n, const uint64_t *cnt,
                              size_t k, uint64_t total, uint64_t *const *out)
 {
@@ -331,11 +414,7 @@ void ft_sample_multinomial_n(struct ft_rng *r, size_t R, uint64_t n, const uint6
 			/* the same p and q as ft_sample_multinomial's, once for
 			 * all the streams */
 			double p = (double)cnt[i] / (double)rest, q = (double)(rest - cnt[i]) / (double)rest;
-			for (size_t j = 0; j < R; j++) {
-				uint64_t x = left[j] ? binomial_pq(&r[j], left[j], p, q) : 0;
-				out[j][i] = x;
-				left[j] -= x;
-			}
+			binomial_n(r, R, left, p, q, out, i);
 		}
 		rest -= cnt[i] < rest ? cnt[i] : rest;
 	}

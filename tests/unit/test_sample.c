@@ -411,12 +411,13 @@ static void test_multinomial_marginals(void)
 /* R multinomials at once (ft_sample_multinomial_n, the bootstrap's) are,
  * stream by stream, the bits of ft_sample_multinomial, and leave each
  * stream where it leaves it: empty cells, a cell that takes the rest,
- * small expected counts (inversion) and large ones (BTRD), n = 0. */
+ * small expected counts (inversion) and large ones (BTRD), streams of one
+ * cell on both sides of the switch (n = 80, 90), n = 0. */
 static void test_multinomial_streams(void)
 {
 	enum { K = 12, R = FT_SAMPLE_MAX_STREAMS };
 	uint64_t cnt[K] = {0, 5, 1, 300000, 0, 2, 70000, 9, 0, 123456, 1, 0};
-	uint64_t total = 0, ns[] = {0, 1, 7, 40, 5000, 2000000}, buf[R][K], ref[K];
+	uint64_t total = 0, ns[] = {0, 1, 7, 40, 80, 90, 5000, 2000000}, buf[R][K], ref[K];
 	uint64_t *out[R];
 	size_t bad = 0;
 
