@@ -253,9 +253,12 @@ static int check_args(const struct ft_eval_input *in, int metric, size_t a, size
 }
 
 /* One test from the scan of its pair. */
+/* memo (NULL: none): the hypergeometric draws' memory, shared by the tests
+ * of one scan (their urns are the same). */
 static int run_test(const struct ft_eval_input *in, const struct perm_scan *ps, int metric,
                     size_t a, size_t b, size_t n_perm, uint64_t seed,
-                    struct ft_value *gap, double *p_value, struct ft_error *err)
+                    struct ft_hyper_memo *memo, struct ft_value *gap, double *p_value,
+                    struct ft_error *err)
 {
 	struct ft_conf ca = ps->ca, cb = ps->cb, tot;
 	struct ft_rng r;
@@ -305,7 +308,7 @@ static int run_test(const struct ft_eval_input *in, const struct perm_scan *ps, 
 			struct ft_conf pa, pb;
 			double gp;
 
-			ft_sample_mvhypergeometric(&r, na, cnt, 4, na + nb, xa);
+			ft_sample_mvhypergeometric(&r, na, cnt, 4, na + nb, xa, memo);
 			for (int k = 0; k < 4; k++) {
 				pa.c[k] = pa.w[k] = (double)xa[k];
 				pb.c[k] = pb.w[k] = (double)(cnt[k] - xa[k]);
@@ -324,7 +327,7 @@ static int run_test(const struct ft_eval_input *in, const struct perm_scan *ps, 
 
 			memset(&pa, 0, sizeof pa);
 			memset(&pb, 0, sizeof pb);
-			ft_sample_mvhypergeometric(&r, na, tcnt, n_types, na + nb, xa);
+			ft_sample_mvhypergeometric(&r, na, tcnt, n_types, na + nb, xa, memo);
 			for (size_t t = 0; t < n_types; t++) {
 				add_type(&pa, ty[t], tp[t], xa[t]);
 				add_type(&pb, ty[t], tp[t], tcnt[t] - xa[t]);
@@ -400,6 +403,7 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
                         struct ft_error *err)
 {
 	struct perm_scan ps;
+	struct ft_hyper_memo *memo;
 	int rc;
 
 	if (gap)
@@ -414,7 +418,10 @@ int ft_permutation_test(const struct ft_eval_input *in, int metric, size_t a,
 	if ((rc = check_args(in, metric, a, b, err)) != 0)
 		return rc;
 	scan(in, a, b, &ps);
-	return run_test(in, &ps, metric, a, b, n_perm, seed, gap, p_value, err);
+	memo = n_perm > 1 ? calloc(1, sizeof *memo) : NULL;   /* as below */
+	rc = run_test(in, &ps, metric, a, b, n_perm, seed, memo, gap, p_value, err);
+	free(memo);
+	return rc;
 }
 
 int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size_t k,
@@ -422,7 +429,8 @@ int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size
                          struct ft_value *gap, double *p_value, struct ft_error *err)
 {
 	struct perm_scan ps;
-	int rc;
+	struct ft_hyper_memo *memo;
+	int rc = 0;
 
 	for (size_t q = 0; q < k; q++) {
 		gap[q] = (struct ft_value){ NAN, NULL };
@@ -431,9 +439,14 @@ int ft_permutation_tests(const struct ft_eval_input *in, const int *metric, size
 			return rc;
 	}
 	scan(in, a, b, &ps);
-	for (size_t q = 0; q < k; q++)
-		if ((rc = run_test(in, &ps, metric[q], a, b, n_perm, seed + q, &gap[q],
-		                   &p_value[q], err)) != 0)
-			return rc;
-	return 0;
+	/* the draws' urns repeat from one permutation to the next (the first
+	 * draw's every time) and from one test to the next: their mode
+	 * probabilities are kept (without the memory, for want of 32 KiB, the
+	 * draws are the same, only slower) */
+	memo = n_perm > 1 ? calloc(1, sizeof *memo) : NULL;
+	for (size_t q = 0; q < k && !rc; q++)
+		rc = run_test(in, &ps, metric[q], a, b, n_perm, seed + q, memo, &gap[q],
+		              &p_value[q], err);
+	free(memo);
+	return rc;
 }

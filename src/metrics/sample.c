@@ -246,21 +246,37 @@ uint64_t ft_sample_binomial(struct ft_rng *r, uint64_t n, double p)
 /* good <= bad and draws <= (good + bad) / 2, so the support is
  * 0 .. min(draws, good).  pmf(x) = C(good, x) C(bad, draws - x) / C(N, draws). */
 static uint64_t hyper_mode(struct ft_rng *r, uint64_t good, uint64_t bad,
-                           uint64_t draws)
+                           uint64_t draws, struct ft_hyper_memo *memo)
 {
 	uint64_t N = good + bad, top = draws < good ? draws : good, m;
 	long double lp;
 	double pm;
+	size_t h = 0;
 
 	m = (uint64_t)floorl(((long double)draws + 1) * ((long double)good + 1) /
 	                     ((long double)N + 2));
 	if (m > top)
 		m = top;
+	if (memo) {
+		h = (size_t)(((good * 0x9E3779B97F4A7C15ull) ^ (bad * 0xC2B2AE3D27D4EB4Full) ^
+		              (draws * 0x165667B19E3779F9ull)) >> (64 - FT_HYPER_MEMO_BITS));
+		if (memo->good[h] == good && memo->bad[h] == bad && memo->draws[h] == draws) {
+			pm = memo->pm[h];
+			goto drawn;
+		}
+	}
 	lp = ft_log_factorial(good) - ft_log_factorial(m) - ft_log_factorial(good - m) +
 	     ft_log_factorial(bad) - ft_log_factorial(draws - m) -
 	     ft_log_factorial(bad - draws + m) - ft_log_factorial(N) +
 	     ft_log_factorial(draws) + ft_log_factorial(N - draws);
 	pm = (double)expl(lp);
+	if (memo) {
+		memo->good[h] = good;
+		memo->bad[h] = bad;
+		memo->draws[h] = draws;
+		memo->pm[h] = pm;
+	}
+drawn:
 
 	for (;;) {
 		double u = ft_rng_uniform(r), plo = pm, phi = pm;
@@ -298,8 +314,8 @@ static uint64_t hyper_mode(struct ft_rng *r, uint64_t good, uint64_t bad,
 	}
 }
 
-uint64_t ft_sample_hypergeometric(struct ft_rng *r, uint64_t good,
-                                  uint64_t bad, uint64_t draws)
+static uint64_t hypergeometric(struct ft_rng *r, uint64_t good, uint64_t bad,
+                               uint64_t draws, struct ft_hyper_memo *memo)
 {
 	uint64_t N = good + bad;
 
@@ -311,10 +327,16 @@ uint64_t ft_sample_hypergeometric(struct ft_rng *r, uint64_t good,
 		return draws;
 	/* the items left behind, and the colours swapped, have the same law */
 	if (draws > N / 2)
-		return good - ft_sample_hypergeometric(r, good, bad, N - draws);
+		return good - hypergeometric(r, good, bad, N - draws, memo);
 	if (good > bad)
-		return draws - ft_sample_hypergeometric(r, bad, good, draws);
-	return hyper_mode(r, good, bad, draws);
+		return draws - hypergeometric(r, bad, good, draws, memo);
+	return hyper_mode(r, good, bad, draws, memo);
+}
+
+uint64_t ft_sample_hypergeometric(struct ft_rng *r, uint64_t good,
+                                  uint64_t bad, uint64_t draws)
+{
+	return hypergeometric(r, good, bad, draws, NULL);
 }
 
 /* ------------------------------------------------------ multivariate */
@@ -422,14 +444,14 @@ void ft_sample_multinomial_n(struct ft_rng *r, size_t R, uint64_t n, const uint6
 
 void ft_sample_mvhypergeometric(struct ft_rng *r, uint64_t draws,
                                 const uint64_t *cnt, size_t k, uint64_t total,
-                                uint64_t *out)
+                                uint64_t *out, struct ft_hyper_memo *memo)
 {
 	uint64_t rest = total;
 
 	for (size_t i = 0; i < k; i++) {
 		uint64_t c = cnt[i] < rest ? cnt[i] : rest;
 
-		out[i] = ft_sample_hypergeometric(r, c, rest - c, draws);
+		out[i] = hypergeometric(r, c, rest - c, draws, memo);
 		draws -= out[i];
 		rest -= c;
 	}

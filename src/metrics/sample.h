@@ -42,12 +42,27 @@ void ft_sample_multinomial(struct ft_rng *r, uint64_t n, const uint64_t *cnt,
 void ft_sample_multinomial_n(struct ft_rng *r, size_t R, uint64_t n, const uint64_t *cnt,
                              size_t k, uint64_t total, uint64_t *const *out);
 
+/* The mode probabilities of hypergeometric draws already made (nine long
+ * double log-factorials and an exponential each, more than half of a draw
+ * of a permutation test's 10^5 or more rows): a draw whose (good, bad,
+ * draws) has its slot here takes the value stored, the same bits.  One
+ * entry a slot, the last stored; zeroed (calloc) before the first draw,
+ * and no draw asks for good = 0. */
+#define FT_HYPER_MEMO_BITS 10
+struct ft_hyper_memo {
+	uint64_t good[1 << FT_HYPER_MEMO_BITS], bad[1 << FT_HYPER_MEMO_BITS],
+	         draws[1 << FT_HYPER_MEMO_BITS];
+	double pm[1 << FT_HYPER_MEMO_BITS];
+};
+
 /* Multivariate hypergeometric: how many of `draws` items taken without
  * replacement from an urn with cnt[i] items of colour i are of each colour,
- * by sequential univariate draws.  total = sum of cnt, draws <= total. */
+ * by sequential univariate draws.  total = sum of cnt, draws <= total.
+ * memo (NULL: none) keeps the draws' mode probabilities for the next calls
+ * (a permutation test's draws repeat the same urns). */
 void ft_sample_mvhypergeometric(struct ft_rng *r, uint64_t draws,
                                 const uint64_t *cnt, size_t k, uint64_t total,
-                                uint64_t *out);
+                                uint64_t *out, struct ft_hyper_memo *memo);
 
 /* log(k!) in long double (a 25-digit table below 30, Stirling series above; relative
  * error below 1e-18).  Thread-safe, unlike lgamma's signgam. */

@@ -340,7 +340,7 @@ static void test_multinomial_joint(void)
 	memset(obs, 0, sizeof obs);
 	memset(ex, 0, sizeof ex);
 	for (int i = 0; i < (int)N; i++) {
-		ft_sample_mvhypergeometric(&r, n, cnt, 3, 6, out);
+		ft_sample_mvhypergeometric(&r, n, cnt, 3, 6, out, NULL);
 		if (out[0] + out[1] + out[2] != n || out[0] > 1 || out[1] > 2 || out[2] > 3) {
 			T_FAIL("mv hypergeometric gave (%llu, %llu, %llu)",
 			       (unsigned long long)out[0], (unsigned long long)out[1],
@@ -445,6 +445,67 @@ static void test_multinomial_streams(void)
 	T_CHECKF(bad == 0, "%zu streams differ from ft_sample_multinomial", bad);
 }
 
+/* Multivariate hypergeometric draws with the memory of mode probabilities
+ * (the permutation tests') are the bits of those without, and leave the
+ * stream where those leave it: urns that repeat (every slot found), and
+ * thousands of distinct ones (slots taken over, keys that share a slot and
+ * differ in good, bad or draws alone). */
+static void test_mvhyper_memo(void)
+{
+	struct ft_hyper_memo *memo = calloc(1, sizeof *memo);
+	uint64_t cnt[4] = {120000, 30000, 450000, 99999}, total = 699999, xa[4], xb[4];
+	size_t bad = 0, calls = 0;
+
+	if (!memo) {
+		T_FAIL("out of memory");
+		return;
+	}
+	for (int round = 0; round < 2; round++)
+		for (uint64_t d = 1; d < 6000; d += round ? 1 : 997) {
+			struct ft_rng a, b;
+			uint64_t draws = round ? 200000 + 37 * d : 350000;
+			for (int rep = 0; rep < (round ? 1 : 50); rep++) {
+				ft_rng_seed(&a, 7 * d + (uint64_t)rep);
+				b = a;
+				ft_sample_mvhypergeometric(&a, draws, cnt, 4, total, xa, memo);
+				ft_sample_mvhypergeometric(&b, draws, cnt, 4, total, xb, NULL);
+				bad += memcmp(xa, xb, sizeof xa) != 0;
+				bad += ft_rng_next(&a) != ft_rng_next(&b);
+				calls++;
+			}
+			/* the same draws with the urns' colours in another order:
+			 * keys whose good and bad trade places */
+			{
+				uint64_t c2[4] = {cnt[2], cnt[3], cnt[0], cnt[1]};
+				ft_rng_seed(&a, d);
+				b = a;
+				ft_sample_mvhypergeometric(&a, draws, c2, 4, total, xa, memo);
+				ft_sample_mvhypergeometric(&b, draws, c2, 4, total, xb, NULL);
+				bad += memcmp(xa, xb, sizeof xa) != 0;
+			}
+		}
+	/* 2,000 draws that differ in good alone, 2,000 in bad alone and 2,000
+	 * in draws alone: more than the slots, so some share one; each drawn
+	 * in two passes */
+	for (int pass = 0; pass < 2; pass++)
+		for (int v = 0; v < 3; v++)
+			for (uint64_t g = 0; g < 2000; g++) {
+				uint64_t c2[2] = {50000 + (v == 0 ? g : 0), 300000 + (v == 1 ? g : 0)};
+				uint64_t dr = 100000 + (v == 2 ? g : 0);
+				struct ft_rng a, b;
+				ft_rng_seed(&a, g);
+				for (int rep = 0; rep < 3; rep++) {
+					b = a;
+					ft_sample_mvhypergeometric(&a, dr, c2, 2, c2[0] + c2[1], xa, memo);
+					ft_sample_mvhypergeometric(&b, dr, c2, 2, c2[0] + c2[1], xb, NULL);
+					bad += xa[0] != xb[0] || ft_rng_next(&a) != ft_rng_next(&b);
+					calls++;
+				}
+			}
+	T_CHECKF(bad == 0 && calls > 6000, "%zu of %zu draws differ with the memory", bad, calls);
+	free(memo);
+}
+
 int main(void)
 {
 	T_RUN(test_log_factorial);
@@ -457,5 +518,6 @@ int main(void)
 	T_RUN(test_multinomial_joint);
 	T_RUN(test_multinomial_marginals);
 	T_RUN(test_multinomial_streams);
+	T_RUN(test_mvhyper_memo);
 	return t_done();
 }
