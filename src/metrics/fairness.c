@@ -405,12 +405,6 @@ struct summary_owner {
 	char *text;
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 double ft_quantile_sorted(const double *x, size_t m, double q)
 {
 	double h, f;
@@ -424,6 +418,64 @@ double ft_quantile_sorted(const double *x, size_t m, double q)
 	if (i + 1 >= m)
 		return x[m - 1];
 	return x[i] + (h - f) * (x[i + 1] - x[i]);
+}
+
+/* Put the k-th smallest of x[0 .. m) (k < m, no NaN) at x[k], the smaller
+ * ones before it and the larger after (Hoare's FIND, in Wirth's form: the
+ * middle item as the pivot, both scans stopping at items equal to it, so
+ * ties split evenly). */
+static void select_kth(double *x, size_t m, size_t k)
+{
+	size_t l = 0, r = m - 1;
+
+	while (l < r) {
+		double piv = x[k];
+		size_t i = l, j = r;
+
+		do {
+			while (x[i] < piv)
+				i++;
+			while (piv < x[j])
+				j--;
+			if (i <= j) {
+				double t = x[i];
+				x[i] = x[j];
+				x[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		} while (i <= j);
+		if (j < k)
+			l = i;
+		if (k < i)
+			r = j;
+	}
+}
+
+double ft_quantile_select(double *x, size_t m, double q)
+{
+	double h, f, lo, hi;
+	size_t i;
+
+	if (m == 0)
+		return NAN;
+	h = (double)(m - 1) * q;
+	f = floor(h);
+	i = (size_t)f;
+	if (i + 1 >= m) {
+		hi = x[0];
+		for (size_t k = 1; k < m; k++)
+			hi = x[k] > hi ? x[k] : hi;
+		return hi;
+	}
+	select_kth(x, m, i);
+	lo = x[i];
+	hi = x[i + 1];
+	for (size_t k = i + 2; k < m; k++)
+		hi = x[k] < hi ? x[k] : hi;
+	return lo + (h - f) * (hi - lo);
 }
 
 #define WHY_LEN 400
@@ -454,9 +506,10 @@ static int interval(const struct ft_fval *rep, size_t n_boot, double level,
 		         n_boot - m, n_boot, why);
 		return 1;
 	}
-	qsort(tmp, m, sizeof *tmp, cmp_double);
-	*lo = ft_quantile_sorted(tmp, m, (1 - level) / 2);
-	*hi = ft_quantile_sorted(tmp, m, (1 + level) / 2);
+	/* two order statistics each: selected, not sorted (a sort of every
+	 * slot's 1,000 values was a tenth of the summaries' time) */
+	*lo = ft_quantile_select(tmp, m, (1 - level) / 2);
+	*hi = ft_quantile_select(tmp, m, (1 + level) / 2);
 	return 0;
 }
 

@@ -302,6 +302,9 @@ double ft_auc_binned(const double *pos, const double *neg, size_t nb);
  * statistics (numpy's default "linear", R type 7): h = (m - 1) q,
  * x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]). */
 double ft_quantile_sorted(const double *x, size_t m, double q);
+/* The same value from x in any order (no NaN), reordered here: its two
+ * order statistics found by selection, O(m) where sorting is O(m log m). */
+double ft_quantile_select(double *x, size_t m, double q);
 
 /* ------------------------------------------------ fairness summaries */
 

@@ -1103,6 +1103,53 @@ static void test_quantile(void)
 	T_CHECK(isnan(ft_quantile_sorted(x, 0, 0.5)));
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* ft_quantile_select (the intervals') against ft_quantile_sorted of the
+ * sorted values, to the bit: sizes from 1 to 1,001, values distinct, with
+ * three values only, all equal, ascending, descending; levels 0 to 1. */
+static void test_quantile_select(void)
+{
+	static const size_t ms[] = {1, 2, 3, 4, 5, 17, 100, 1000, 1001};
+	static const double qs[] = {0, 0.001, 0.025, 0.25, 0.5, 0.975, 0.999, 1};
+	double *a = malloc(1001 * sizeof *a), *b = malloc(1001 * sizeof *b);
+	struct ft_rng r;
+	size_t bad = 0, n = 0;
+
+	if (!a || !b) {
+		T_FAIL("out of memory");
+		free(a);
+		free(b);
+		return;
+	}
+	ft_rng_seed(&r, 99);
+	for (size_t im = 0; im < sizeof ms / sizeof *ms; im++)
+		for (int kind = 0; kind < 5; kind++)
+			for (size_t iq = 0; iq < sizeof qs / sizeof *qs; iq++) {
+				size_t m = ms[im];
+				double want, got;
+				for (size_t i = 0; i < m; i++)
+					a[i] = kind == 0 ? ft_rng_normal(&r) :
+					       kind == 1 ? (double)ft_rng_below(&r, 3) :
+					       kind == 2 ? 0.25 :
+					       kind == 3 ? (double)i : (double)(m - i);
+				memcpy(b, a, m * sizeof *a);
+				qsort(b, m, sizeof *b, cmp_dbl);
+				want = ft_quantile_sorted(b, m, qs[iq]);
+				got = ft_quantile_select(a, m, qs[iq]);
+				bad += memcmp(&want, &got, sizeof want) != 0;
+				n++;
+			}
+	T_CHECKF(bad == 0, "%zu of %zu quantiles differ from the sorted values'", bad, n);
+	T_CHECK(isnan(ft_quantile_select(a, 0, 0.5)));
+	free(a);
+	free(b);
+}
+
 /* Binned AUC: exact with few distinct scores; close with continuous ones. */
 static void test_binned_auc(void)
 {
@@ -2165,6 +2212,7 @@ int main(void)
 	T_RUN(test_summary_errors);
 	T_RUN(test_reference_fixtures);
 	T_RUN(test_quantile);
+	T_RUN(test_quantile_select);
 	T_RUN(test_binned_auc);
 	{
 		char probe[4096];
