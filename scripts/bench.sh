@@ -107,7 +107,7 @@ echo
 
 # The full Adult comparison (experiments/adult-sex/compare.conf: every
 # classification method, 41 settings, 5 folds, no bootstrap), against the
-# plain `fairtrain train` above in the same run.  Target: under 30 s (before issue 17's eight settings; lfr alone takes 13 s).
+# plain `fairtrain train` above in the same run.  Target: under 30 s (before issue 17's eight settings; lfr's five fits take about 9 s, 1.8 s each in the method fits above).
 CRUNS=${COMPARE_RUNS:-3}
 : >"$W/cmp.t"
 i=0
