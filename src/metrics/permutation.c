@@ -252,9 +252,9 @@ static int check_args(const struct ft_eval_input *in, int metric, size_t a, size
 	return 0;
 }
 
-/* One test from the scan of its pair. */
-/* memo (NULL: none): the hypergeometric draws' memory, shared by the tests
- * of one scan (their urns are the same). */
+/* One test from the scan of its pair; memo (NULL: none) is the
+ * hypergeometric draws' memory, shared by the tests of one scan (their urns
+ * are the same). */
 static int run_test(const struct ft_eval_input *in, const struct perm_scan *ps, int metric,
                     size_t a, size_t b, size_t n_perm, uint64_t seed,
                     struct ft_hyper_memo *memo, struct ft_value *gap, double *p_value,
