@@ -405,19 +405,28 @@ struct summary_owner {
 	char *text;
 };
 
+/* The q-quantile's place among m > 0 sorted values: i = floor(h), h = (m -
+ * 1) q, and *t = h - i, the weight of value i + 1 (both quantile functions
+ * take it from here, so they read the same order statistics). */
+static size_t quantile_at(size_t m, double q, double *t)
+{
+	double h = (double)(m - 1) * q, f = floor(h);
+
+	*t = h - f;
+	return (size_t)f;
+}
+
 double ft_quantile_sorted(const double *x, size_t m, double q)
 {
-	double h, f;
+	double t;
 	size_t i;
 
 	if (m == 0)
 		return NAN;
-	h = (double)(m - 1) * q;
-	f = floor(h);
-	i = (size_t)f;
+	i = quantile_at(m, q, &t);
 	if (i + 1 >= m)
 		return x[m - 1];
-	return x[i] + (h - f) * (x[i + 1] - x[i]);
+	return x[i] + t * (x[i + 1] - x[i]);
 }
 
 /* Put the k-th smallest of x[0 .. m) (k < m, no NaN) at x[k], the smaller
@@ -456,14 +465,12 @@ static void select_kth(double *x, size_t m, size_t k)
 
 double ft_quantile_select(double *x, size_t m, double q)
 {
-	double h, f, lo, hi;
+	double t, lo, hi;
 	size_t i;
 
 	if (m == 0)
 		return NAN;
-	h = (double)(m - 1) * q;
-	f = floor(h);
-	i = (size_t)f;
+	i = quantile_at(m, q, &t);
 	if (i + 1 >= m) {
 		hi = x[0];
 		for (size_t k = 1; k < m; k++)
@@ -475,7 +482,7 @@ double ft_quantile_select(double *x, size_t m, double q)
 	hi = x[i + 1];
 	for (size_t k = i + 2; k < m; k++)
 		hi = x[k] < hi ? x[k] : hi;
-	return lo + (h - f) * (hi - lo);
+	return lo + t * (hi - lo);
 }
 
 #define WHY_LEN 400
