@@ -229,6 +229,7 @@ struct proxy_work {
 	struct sv *v;        /* nv: (share, weight, group 1) per category and group */
 	double *t;           /* the count table */
 	size_t m;            /* rows with a group */
+	int unit;            /* each of them weighs 1 */
 	double *bw;          /* ng: a block's weights by group */
 	uint32_t *touched;   /* ng: the groups met in the block */
 	uint8_t *mark;       /* ng: group met in the block */
@@ -274,11 +275,11 @@ static void num_block(struct num_acc *s, size_t c, const double *bw, const uint3
 }
 
 /* Distinct values a numeric column may have for proxy_distinct: a table of
- * that many stays in the second-level cache's reach, and an entry (value,
- * rows, weight by group) is 8 (2 + ng) bytes. */
+ * that many is at most 2 MiB a slot cell (4 MiB without weights and two
+ * groups), within the last-level cache's reach. */
 #define DISTINCT_MAX ((size_t)1 << 17)
 size_t ft_proxy_distinct_max = DISTINCT_MAX;
-/* rows ahead whose slots and entries are fetched */
+/* rows ahead whose slots are fetched */
 #define PROBE_AHEAD 16
 
 /* The first slot of value x (-0 made +0 by the caller) among 1 << lg
@@ -291,101 +292,144 @@ static size_t slot_of(double x, size_t lg)
 	return (size_t)((bits * 0x9E3779B97F4A7C15ull) >> (64 - lg));
 }
 
+/* A slot of proxy_distinct's table is ew cells: a value's bits (EMPTY_SLOT
+ * when none), then its sums.  Without weights they are its rows by group,
+ * two uint32 counts a cell (the same numbers as sums of 1.0 in row order:
+ * integers below 2^53 are exact); with weights, its rows, then its weight
+ * by group summed in row order. */
+union pcell { uint64_t u; double d; uint32_t c[2]; };
+/* a NaN's bits: no value in the table is a NaN */
+#define EMPTY_SLOT UINT64_MAX
+
+/* The slot of value bits x among cap (a power of two, 1 << lg) in tab,
+ * or the empty slot where it goes. */
+static union pcell *probe(union pcell *tab, size_t ew, size_t lg, double x)
+{
+	uint64_t bits;
+	size_t h = slot_of(x, lg), mask = ((size_t)1 << lg) - 1;
+
+	memcpy(&bits, &x, sizeof bits);
+	for (;; h = (h + 1) & mask) {
+		union pcell *sl = tab + h * ew;
+		if (sl->u == bits || sl->u == EMPTY_SLOT)
+			return sl;
+	}
+}
+
+/* A table of 1 << lg empty slots of ew cells, or NULL. */
+static union pcell *slots_new(size_t lg, size_t ew)
+{
+	size_t cap = (size_t)1 << lg;
+	union pcell *tab = malloc(cap * ew * sizeof *tab);
+
+	for (size_t h = 0; tab && h < cap; h++)
+		tab[h * ew].u = EMPTY_SLOT;
+	return tab;
+}
+
 /* The column's blocks from a table of its distinct values, counted in one
  * pass over the rows in row order, then one sort of the distinct values.
  * Ages, counts, hours and decimals of a few digits have far fewer values
  * than rows: on the 750,000 rows of `make bench`'s wide file (values of
  * four decimals, about 56,000 of them a column) the sort of the rows
- * (below) cost about 35 ns a row on one thread, the table about 16.  1
- * when the column has more than min(ft_proxy_distinct_max, n / (2 (2 +
- * ng))) values (the table would outweigh the sort's 8 bytes a row) or a
- * NaN, with s as it was: the caller sorts the rows. */
+ * (below) cost about 35 ns a row on one thread, the table about 12.  The
+ * value and its sums share a slot of the open-addressing table, so a row
+ * touches one place in it (fetched ahead).  At most half the slots are
+ * taken: at a quarter the report took 6% less time on warm memory but 5%
+ * more where its tables are fresh pages, as in a run (ft_mem_trim before
+ * it).  1 when the column has more than
+ * min(ft_proxy_distinct_max, n / (2 (2 + ng))) values (the table would
+ * outweigh the sort's 8 bytes a row by far) or a NaN, with s as it was:
+ * the caller sorts the rows.  unit: every row with a group weighs 1 (or
+ * the data set has no weights). */
 static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t xst,
-                          struct num_acc *s)
+                          int unit, struct num_acc *s)
 {
-	size_t ng = d->n_groups, es = 2 + ng, n = d->n, nd = 0, ecap = 256, cap = 512;
-	size_t most = n / (2 * es), lg = 9;   /* cap = 1 << lg slots */
-	uint32_t *slot = calloc(cap, sizeof *slot);
-	double *e = malloc(ecap * es * sizeof *e);
+	size_t ng = d->n_groups, n = d->n, nd = 0, lg = 9;   /* 1 << lg slots */
+	size_t most = n / (2 * (2 + ng));
+	int wt = !unit || n > UINT32_MAX;
+	size_t ew = wt ? 2 + ng : 1 + (ng + 1) / 2;
+	union pcell *tab = slots_new(lg, ew);
+	double *val = NULL, *bw = malloc(ng * sizeof *bw);
 	uint64_t *key = NULL;
 	int rc = FT_ENOMEM;
 
 	if (most > ft_proxy_distinct_max)
 		most = ft_proxy_distinct_max;
-	if (!slot || !e)
+	if (!tab || !bw)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		int32_t g = d->group[i];
-		double x = xs[i * xst] + 0.0, *en;   /* -0 and +0: one value */
-		size_t h;
-		uint32_t k;
-		/* fetch ahead: the slot of a row PROBE_AHEAD rows on, and the
-		 * entry of the one half as far (whose slot came earlier) */
-		if (i + PROBE_AHEAD < n) {
-			__builtin_prefetch(&slot[slot_of(xs[(i + PROBE_AHEAD) * xst] + 0.0, lg)]);
-			if ((k = slot[slot_of(xs[(i + PROBE_AHEAD / 2) * xst] + 0.0, lg)]) != 0)
-				__builtin_prefetch(&e[(k - 1) * es]);
-		}
+		double x = xs[i * xst] + 0.0;   /* -0 and +0: one value */
+		union pcell *sl;
+		/* fetch ahead the slot of a row PROBE_AHEAD rows on */
+		if (i + PROBE_AHEAD < n)
+			__builtin_prefetch(&tab[slot_of(xs[(i + PROBE_AHEAD) * xst] + 0.0, lg) * ew]);
 		if (g < 0)
 			continue;
 		if (x != x) {
 			rc = 1;
 			goto done;
 		}
-		if (2 * (nd + 1) > cap) {
-			/* at most half the slots taken: twice as many, the values
-			 * put back in their order of arrival */
-			uint32_t *ns = calloc(2 * cap, sizeof *ns);
-			if (!ns)
+		if (2 * (nd + 1) > (size_t)1 << lg) {
+			/* at most half the slots taken: twice as many */
+			union pcell *nt = slots_new(lg + 1, ew);
+			if (!nt)
 				goto done;
-			free(slot);
-			slot = ns;
-			cap *= 2;
+			for (size_t h = 0; h < (size_t)1 << lg; h++)
+				if (tab[h * ew].u != EMPTY_SLOT)
+					memcpy(probe(nt, ew, lg + 1, tab[h * ew].d), tab + h * ew,
+					       ew * sizeof *tab);
+			free(tab);
+			tab = nt;
 			lg++;
-			for (size_t j = 0; j < nd; j++) {
-				for (h = slot_of(e[j * es], lg); slot[h]; h = (h + 1) & (cap - 1))
-					;
-				slot[h] = (uint32_t)j + 1;
-			}
 		}
-		for (h = slot_of(x, lg);; h = (h + 1) & (cap - 1)) {
-			if (!(k = slot[h])) {
-				if (nd == most) {
-					rc = 1;
-					goto done;
-				}
-				if (nd == ecap) {
-					double *ne = realloc(e, 2 * ecap * es * sizeof *e);
-					if (!ne)
-						goto done;
-					e = ne;
-					ecap *= 2;
-				}
-				en = e + nd * es;
-				en[0] = x;
-				for (size_t j = 1; j < es; j++)
-					en[j] = 0;
-				slot[h] = k = (uint32_t)++nd;
-				break;
+		sl = probe(tab, ew, lg, x);
+		if (sl->u == EMPTY_SLOT) {
+			if (nd == most) {
+				rc = 1;
+				goto done;
 			}
-			if (e[(k - 1) * es] == x)
-				break;
+			sl->d = x;
+			for (size_t j = 1; j < ew; j++)
+				sl[j].u = 0;
+			nd++;
 		}
-		en = e + (k - 1) * es;
-		en[1] += 1;
-		en[2 + g] += d->w ? d->w[i] : 1.0;
+		if (wt) {
+			sl[1].u++;
+			sl[2 + g].d += d->w ? d->w[i] : 1.0;
+		} else {
+			sl[1 + g / 2].c[g % 2]++;
+		}
 	}
 	/* the values ascending (they are distinct: the order is theirs) */
-	if (nd && ft_score_sort_keys(e, es, nd, &key))
+	if (nd && !(val = malloc(nd * sizeof *val)))
+		goto done;
+	for (size_t h = 0, k = 0; k < nd; h++)
+		if (tab[h * ew].u != EMPTY_SLOT) {
+			memmove(tab + k * ew, tab + h * ew, ew * sizeof *tab);
+			val[k++] = tab[h * ew].d;
+		}
+	if (nd && ft_score_sort_keys(val, 1, nd, &key))
 		goto done;
 	for (size_t r = 0; r < nd; r++) {
-		double *en = e + (uint32_t)key[r] * es;
-		num_block(s, (size_t)en[1], en + 2, NULL, 0);
+		union pcell *sl = tab + (uint32_t)key[r] * ew;
+		size_t c = 0;
+		for (size_t g = 0; g < ng; g++) {
+			if (wt) {
+				bw[g] = sl[2 + g].d;
+			} else {
+				bw[g] = sl[1 + g / 2].c[g % 2];
+				c += sl[1 + g / 2].c[g % 2];
+			}
+		}
+		num_block(s, wt ? (size_t)sl[1].u : c, bw, NULL, 0);
 	}
 	rc = 0;
 done:
-	free(slot);
-	free(e);
+	free(tab);
+	free(val);
+	free(bw);
 	free(key);
 	return rc;
 }
@@ -425,7 +469,7 @@ static int proxy_column(const struct ft_dataset *d, const struct ft_column *col,
 		s.ng = ng;
 		for (int k = 0; k < 9; k++)
 			s.qat[k] = (size_t)((k + 1) * (double)wk->m / 10.0 - 1e-9);
-		if ((rc = proxy_distinct(d, xs, xst, &s)) < 0)
+		if ((rc = proxy_distinct(d, xs, xst, wk->unit, &s)) < 0)
 			return rc;
 		if (rc) {
 			/* one (radix) sort of the values gives the blocks in
@@ -501,7 +545,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	struct ft_proxy *px = NULL;
 	size_t *col_of = NULL, *cc_of = NULL;
 	struct ft_dataset all;
-	int rc = 0, gathered = 0;
+	int rc = 0, gathered = 0, unit = 1;
 
 	*out = NULL;
 	*n_out = 0;
@@ -528,7 +572,10 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 			nv = 2 * (e->cols[c].n_cats + 1);
 	}
 	for (size_t i = 0; i < n; i++)
-		m += d->group[i] >= 0;
+		if (d->group[i] >= 0) {
+			m++;
+			unit &= !d->w || d->w[i] == 1.0;
+		}
 	px = calloc(nf ? nf : 1, sizeof *px);
 	col_of = malloc((nf ? nf : 1) * sizeof *col_of);
 	cc_of = malloc((nf ? nf : 1) * sizeof *cc_of);
@@ -546,7 +593,7 @@ int ft_proxy_report(const struct ft_encoder *e, const struct ft_dataset *d,
 	}
 	#pragma omp parallel if (ft_parallel_worth(n * nf))
 	{
-		struct proxy_work wk = {malloc(nv * sizeof(struct sv)), NULL, m,
+		struct proxy_work wk = {malloc(nv * sizeof(struct sv)), NULL, m, unit,
 		                        calloc(ng, sizeof(double)), malloc(ng * sizeof(uint32_t)),
 		                        calloc(ng, 1)};
 		int my_rc = wk.v && wk.bw && wk.touched && wk.mark ? 0 : FT_ENOMEM;

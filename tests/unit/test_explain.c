@@ -325,22 +325,26 @@ static void test_proxy_numeric_brute(void)
 
 /* A numeric column's report is the same bits whether its rows are sorted
  * or counted by distinct value (proxy_distinct): weights that do not add
- * exactly, -0.0 beside +0.0 (one value), rows without a group, two and
- * three groups; and a column of more values than the table takes, which
- * falls back to the sort. */
+ * exactly, unit weights (counted as integers by the table), no weights,
+ * -0.0 beside +0.0 (one value), rows without a group, two and three
+ * groups; and a column of more values than the table takes, which falls
+ * back to the sort. */
 static void test_proxy_distinct_same_bits(void)
 {
 	enum { N = 20000 };
 	double *num = malloc(2 * N * sizeof *num), *w = malloc(N * sizeof *w);
+	double *w1 = malloc(N * sizeof *w1);
 	int32_t *code = malloc(N * sizeof *code), *grp = malloc(N * sizeof *grp);
+	int32_t *grp3 = malloc(N * sizeof *grp3);
 	struct ft_dataset d;
 	struct ft_encoder e;
 	struct ft_column cols[3];
 	char *names[3] = {"few", "many", "c"};
+	const char *wname[3] = {"weights", "unit weights", "no weights"};
 	struct ft_error err = {0};
 	uint64_t r = 99;
 
-	if (!num || !w || !code || !grp) {
+	if (!num || !w || !w1 || !code || !grp || !grp3) {
 		T_FAIL("malloc");
 		goto done;
 	}
@@ -354,7 +358,10 @@ static void test_proxy_distinct_same_bits(void)
 		/* every row its own value: more than the table takes */
 		num[2 * i + 1] = (double)(r >> 11) * 0x1p-53 + (grp[i] == 1 ? 0.1 : 0);
 		w[i] = (double)((r >> 44) % 2900 + 100) / 1000.0;
+		/* unit weights: a row without a group may weigh anything */
+		w1[i] = grp[i] < 0 ? 2.5 : 1.0;
 		code[i] = 2 + (int32_t)((r >> 45) % 2);
+		grp3[i] = grp[i];
 	}
 	memset(&d, 0, sizeof d);
 	d.n = N; d.p = 4; d.n_num = 2; d.num = num; d.n_cat = 1; d.code = code;
@@ -369,13 +376,14 @@ static void test_proxy_distinct_same_bits(void)
 	}
 	cols[2].n_cats = 2;
 	e.n_cols = 3; e.cols = cols; e.n_features = 4; e.n_num = 2; e.n_cat = 1;
+	for (int wm = 0; wm < 3; wm++)
 	for (int ng = 2; ng <= 3; ng++) {
 		struct ft_proxy *px[2] = {NULL, NULL};
 		size_t np[2] = {0, 0};
 		/* two groups: the third joins group 0 */
-		for (int i = 0; ng == 2 && i < N; i++)
-			if (grp[i] == 2)
-				grp[i] = 0;
+		for (int i = 0; i < N; i++)
+			grp[i] = ng == 2 && grp3[i] == 2 ? 0 : grp3[i];
+		d.w = wm == 0 ? w : wm == 1 ? w1 : NULL;
 		d.n_groups = e.n_groups = (size_t)ng;
 		for (int way = 0; way < 2; way++) {
 			ft_proxy_distinct_max = way ? 0 : (size_t)1 << 17;
@@ -385,11 +393,11 @@ static void test_proxy_distinct_same_bits(void)
 		T_CHECK(np[0] == 3 && np[1] == 3);
 		for (size_t k = 0; px[0] && px[1] && k < 3 && np[0] == 3 && np[1] == 3; k++) {
 			T_CHECKF(memcmp(&px[0][k].mi, &px[1][k].mi, sizeof(double)) == 0,
-			         "%d groups, %s: mi %a by value, %a sorted", ng, names[k],
-			         px[0][k].mi, px[1][k].mi);
+			         "%s, %d groups, %s: mi %a by value, %a sorted", wname[wm], ng,
+			         names[k], px[0][k].mi, px[1][k].mi);
 			T_CHECKF(memcmp(&px[0][k].auc.value, &px[1][k].auc.value, sizeof(double)) == 0,
-			         "%d groups, %s: auc %a by value, %a sorted", ng, names[k],
-			         px[0][k].auc.value, px[1][k].auc.value);
+			         "%s, %d groups, %s: auc %a by value, %a sorted", wname[wm], ng,
+			         names[k], px[0][k].auc.value, px[1][k].auc.value);
 			T_CHECK(px[0][k].mi > 0);
 			T_CHECK(ng == 3 || (px[0][k].auc.value > 0.5 && px[0][k].auc.value < 1));
 		}
@@ -399,8 +407,10 @@ static void test_proxy_distinct_same_bits(void)
 done:
 	free(num);
 	free(w);
+	free(w1);
 	free(code);
 	free(grp);
+	free(grp3);
 }
 
 /* Mutual information of a count table t[k * 2 + g], the textbook sum. */
