@@ -66,6 +66,11 @@ long double ft_log_factorial(uint64_t k)
 
 /* ---------------------------------------------------------- binomial */
 
+/* The mean n p from which a binomial is drawn by BTRD, below it by
+ * inversion (binomial_pq and binomial_n must agree on it: a stream's draws
+ * are the same bits either way). */
+#define BTRD_FROM_NP 10
+
 /* fc(k) = ln k! - [(k + 1/2) ln(k + 1) - (k + 1) + ln sqrt(2 pi)], the tail
  * of Stirling's approximation; exact values below 10 (Hormann 1993, table). */
 static double fc(double k)
@@ -226,7 +231,7 @@ static uint64_t binomial_pq(struct ft_rng *r, uint64_t n, double p, double q)
 		return n;
 	if (p > q)
 		return n - binomial_pq(r, n, q, p);
-	if ((double)n * p < 10)
+	if ((double)n * p < BTRD_FROM_NP)
 		return binv(r, n, p, q);
 	return btrd(r, n, p, q);
 }
@@ -392,7 +397,7 @@ static void binomial_n(struct ft_rng *r, size_t R, uint64_t *left, double p, dou
 			out[j][i] = 0;
 			continue;
 		}
-		if ((double)left[j] * p >= 10) {
+		if ((double)left[j] * p >= BTRD_FROM_NP) {
 			bj[nb++] = j;
 			continue;
 		}
