@@ -301,8 +301,8 @@ union pcell { uint64_t u; double d; uint32_t c[2]; };
 /* a NaN's bits: no value in the table is a NaN */
 #define EMPTY_SLOT UINT64_MAX
 
-/* The slot of value bits x among cap (a power of two, 1 << lg) in tab,
- * or the empty slot where it goes. */
+/* The slot of value x among the 1 << lg slots of tab (ew cells each), or
+ * the empty slot where it goes. */
 static union pcell *probe(union pcell *tab, size_t ew, size_t lg, double x)
 {
 	uint64_t bits;
@@ -339,7 +339,7 @@ static union pcell *slots_new(size_t lg, size_t ew)
  * more where its tables are fresh pages, as in a run (ft_mem_trim before
  * it).  1 when the column has more than
  * min(ft_proxy_distinct_max, n / (2 (2 + ng))) values (the table would
- * outweigh the sort's 8 bytes a row by far) or a NaN, with s as it was:
+ * outweigh the sort's 8 bytes a row) or a NaN, with s as it was:
  * the caller sorts the rows.  unit: every row with a group weighs 1 (or
  * the data set has no weights). */
 static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t xst,
