@@ -295,8 +295,9 @@ static size_t slot_of(double x, size_t lg)
 /* A slot of proxy_distinct's table is ew cells: a value's bits (EMPTY_SLOT
  * when none), then its sums.  Without weights they are its rows by group,
  * two uint32 counts a cell (the same numbers as sums of 1.0 in row order:
- * integers below 2^53 are exact); with weights, its rows, then its weight
- * by group summed in row order. */
+ * integers below 2^53 are exact); with weights, or with 2^32 rows or more
+ * (a count could overflow), its rows, then its weight by group summed in
+ * row order. */
 union pcell { uint64_t u; double d; uint32_t c[2]; };
 /* a NaN's bits: no value in the table is a NaN */
 #define EMPTY_SLOT UINT64_MAX
