@@ -279,6 +279,9 @@ static void num_block(struct num_acc *s, size_t c, const double *bw, const uint3
  * groups), within the last-level cache's reach. */
 #define DISTINCT_MAX ((size_t)1 << 17)
 size_t ft_proxy_distinct_max = DISTINCT_MAX;
+/* rows of a column's first sixteenth below which the table does not
+ * judge the column by them */
+#define LOOK_MIN 1024
 /* rows ahead whose slots are fetched */
 #define PROBE_AHEAD 16
 
@@ -338,16 +341,32 @@ static union pcell *slots_new(size_t lg, size_t ew)
  * touches one place in it (fetched ahead).  At most half the slots are
  * taken: at a quarter the report took 6% less time on warm memory but 5%
  * more where its tables are fresh pages, as in a run (ft_mem_trim before
- * it).  1 when the column has more than
- * min(ft_proxy_distinct_max, n / (2 (2 + ng))) values (the table would
- * outweigh the sort's 8 bytes a row) or a NaN, with s as it was:
- * the caller sorts the rows.  unit: every row with a group weighs 1 (or
- * the data set has no weights). */
+ * it).
+ *
+ * 1, with s as it was (the caller sorts the rows), for a NaN, and for a
+ * column that repeats too little for the table:
+ *   - nearly all (19 in 20) of the first sixteenth's rows with a group are
+ *     values of their own (a continuous column: the sixteenth's pass is
+ *     what it costs), when that sixteenth is LOOK_MIN rows or more;
+ *   - more than min(ft_proxy_distinct_max, 9 n / (5 (2 + ng))) values:
+ *     9/20 of the rows with two groups, where the table's pass and the
+ *     sort of its values cost about what the sort of the rows does, less
+ *     with more groups, whose sums make a slot larger (at most about 14
+ *     bytes a row at the bound, 29 with weights).
+ * Random samples of the bench file's training rows (`sub.c` of issue 20's
+ * notes; 2 threads, the least of 5 calls on fresh pages), with the rule
+ * this replaced (the bound n / (2 (2 + ng)), no look at the first rows):
+ * 200,000 rows 62-66 ms against 87-88 (45,000 values a column: now by
+ * the table), 100,000 rows 47-52 against 51, 50,000 rows 23-25 against
+ * 27, 25,000 rows 11-12 against 12.5 (both by the sort).  A column whose
+ * first sixteenth repeats and whose whole does not is the worst case: the
+ * pass is given up at the bound, up to 9/20 of it spent.  unit: every row
+ * with a group weighs 1 (or the data set has no weights). */
 static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t xst,
                           int unit, struct num_acc *s)
 {
 	size_t ng = d->n_groups, n = d->n, nd = 0, lg = 9;   /* 1 << lg slots */
-	size_t most = n / (2 * (2 + ng));
+	size_t most = n / (2 + ng) / 5 * 9, look = n / 16 >= LOOK_MIN ? n / 16 : 0, seen = 0;
 	int wt = !unit || n > UINT32_MAX;
 	size_t ew = wt ? 2 + ng : 1 + (ng + 1) / 2;
 	union pcell *tab = slots_new(lg, ew);
@@ -369,6 +388,12 @@ static int proxy_distinct(const struct ft_dataset *d, const double *xs, size_t x
 		if (g < 0)
 			continue;
 		if (x != x) {
+			rc = 1;
+			goto done;
+		}
+		/* the first sixteenth's rows nearly all of their own value: a
+		 * column that will not repeat enough for the table */
+		if (++seen == look && nd >= seen - seen / 20) {
 			rc = 1;
 			goto done;
 		}

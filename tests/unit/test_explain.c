@@ -332,14 +332,14 @@ static void test_proxy_numeric_brute(void)
 static void test_proxy_distinct_same_bits(void)
 {
 	enum { N = 20000 };
-	double *num = malloc(2 * N * sizeof *num), *w = malloc(N * sizeof *w);
+	double *num = malloc(3 * N * sizeof *num), *w = malloc(N * sizeof *w);
 	double *w1 = malloc(N * sizeof *w1);
 	int32_t *code = malloc(N * sizeof *code), *grp = malloc(N * sizeof *grp);
 	int32_t *grp3 = malloc(N * sizeof *grp3);
 	struct ft_dataset d;
 	struct ft_encoder e;
-	struct ft_column cols[3];
-	char *names[3] = {"few", "many", "c"};
+	struct ft_column cols[4];
+	char *names[4] = {"few", "many", "late", "c"};
 	const char *wname[3] = {"weights", "unit weights", "no weights"};
 	struct ft_error err = {0};
 	uint64_t r = 99;
@@ -354,28 +354,32 @@ static void test_proxy_distinct_same_bits(void)
 		grp[i] = (r >> 33) % 17 == 0 ? -1 : (int32_t)((r >> 40) % 3);
 		v = (int)((r >> 20) % 301) - 150 + (grp[i] == 1 ? 20 : 0);
 		/* 321 values, zero as often -0.0 as +0.0 */
-		num[2 * i] = v == 0 ? ((r >> 50) & 1 ? -0.0 : 0.0) : v / 7.0;
+		num[3 * i] = v == 0 ? ((r >> 50) & 1 ? -0.0 : 0.0) : v / 7.0;
 		/* every row its own value: more than the table takes */
-		num[2 * i + 1] = (double)(r >> 11) * 0x1p-53 + (grp[i] == 1 ? 0.1 : 0);
+		num[3 * i + 1] = (double)(r >> 11) * 0x1p-53 + (grp[i] == 1 ? 0.1 : 0);
+		/* 50 values in the first sixteenth of the rows, then every row
+		 * its own: the table takes the column at first, and gives it up
+		 * when its values pass 9/20 of the rows */
+		num[3 * i + 2] = i < N / 16 ? (double)(i % 50) : num[3 * i + 1] + 2.0;
 		w[i] = (double)((r >> 44) % 2900 + 100) / 1000.0;
 		/* unit weights: a row without a group may weigh anything */
 		w1[i] = grp[i] < 0 ? 2.5 : 1.0;
-		code[i] = 2 + (int32_t)((r >> 45) % 2);
+		code[i] = 3 + (int32_t)((r >> 45) % 2);
 		grp3[i] = grp[i];
 	}
 	memset(&d, 0, sizeof d);
-	d.n = N; d.p = 4; d.n_num = 2; d.num = num; d.n_cat = 1; d.code = code;
+	d.n = N; d.p = 5; d.n_num = 3; d.num = num; d.n_cat = 1; d.code = code;
 	d.w = w; d.group = grp;
 	memset(&e, 0, sizeof e);
 	memset(cols, 0, sizeof cols);
-	for (int c = 0; c < 3; c++) {
+	for (int c = 0; c < 4; c++) {
 		cols[c].name = names[c];
 		cols[c].role = FT_ROLE_FEATURE;
-		cols[c].type = c < 2 ? FT_NUMERIC : FT_CATEGORICAL;
+		cols[c].type = c < 3 ? FT_NUMERIC : FT_CATEGORICAL;
 		cols[c].offset = (size_t)c;
 	}
-	cols[2].n_cats = 2;
-	e.n_cols = 3; e.cols = cols; e.n_features = 4; e.n_num = 2; e.n_cat = 1;
+	cols[3].n_cats = 2;
+	e.n_cols = 4; e.cols = cols; e.n_features = 5; e.n_num = 3; e.n_cat = 1;
 	for (int wm = 0; wm < 3; wm++)
 	for (int ng = 2; ng <= 3; ng++) {
 		struct ft_proxy *px[2] = {NULL, NULL};
@@ -390,8 +394,8 @@ static void test_proxy_distinct_same_bits(void)
 			T_CHECK(ft_proxy_report(&e, &d, &px[way], &np[way], &err) == 0);
 		}
 		ft_proxy_distinct_max = (size_t)1 << 17;
-		T_CHECK(np[0] == 3 && np[1] == 3);
-		for (size_t k = 0; px[0] && px[1] && k < 3 && np[0] == 3 && np[1] == 3; k++) {
+		T_CHECK(np[0] == 4 && np[1] == 4);
+		for (size_t k = 0; px[0] && px[1] && k < 4 && np[0] == 4 && np[1] == 4; k++) {
 			T_CHECKF(memcmp(&px[0][k].mi, &px[1][k].mi, sizeof(double)) == 0,
 			         "%s, %d groups, %s: mi %a by value, %a sorted", wname[wm], ng,
 			         names[k], px[0][k].mi, px[1][k].mi);
