@@ -356,9 +356,9 @@ static union pcell *slots_new(size_t lg, size_t ew)
  * Random samples of the bench file's training rows (`sub.c` of issue 20's
  * notes; 2 threads, the least of 5 calls on fresh pages), with the rule
  * this replaced (the bound n / (2 (2 + ng)), no look at the first rows):
- * 200,000 rows 62-66 ms against 87-88 (45,000 values a column: now by
- * the table), 100,000 rows 47-52 against 51, 50,000 rows 23-25 against
- * 27, 25,000 rows 11-12 against 12.5 (both by the sort).  A column whose
+ * 200,000 rows 60-66 ms against 79-89 (45,000 values a column: now by
+ * the table), 100,000 rows 47-52 against 47-51, 50,000 rows 23-25 against
+ * 26-27, 25,000 rows 11-12 against 12-13 (both by the sort).  A column whose
  * first sixteenth repeats and whose whole does not is the worst case: the
  * pass is given up at the bound, up to 9/20 of it spent.  unit: every row
  * with a group weighs 1 (or the data set has no weights). */
