@@ -351,8 +351,9 @@ static union pcell *slots_new(size_t lg, size_t ew)
  *   - more than min(ft_proxy_distinct_max, 9 n / (5 (2 + ng))) values:
  *     9/20 of the rows with two groups, where the table's pass and the
  *     sort of its values cost about what the sort of the rows does, less
- *     with more groups, whose sums make a slot larger (at most about 14
- *     bytes a row at the bound, 29 with weights).
+ *     with more groups, whose sums make a slot larger (at the bound, with
+ *     the table half full: 14 bytes a row with two groups, at most 17
+ *     with more, 29 with weights; twice that just after it doubles).
  * Random samples of the bench file's training rows (`sub.c` of issue 20's
  * notes; 2 threads, the least of 5 calls on fresh pages), with the rule
  * this replaced (the bound n / (2 (2 + ng)), no look at the first rows):
